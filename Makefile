@@ -1,0 +1,125 @@
+# launchwatch build. `make` builds bin/launchwatch and bin/launchwatch-devdb.
+# Flags come from pkg-config; CI=true (or WERROR=1) turns warnings into errors.
+
+PKGS      := ncursesw libcurl jansson libmongoc-1.0 yaml-0.1 libmicrohttpd zlib
+CC        ?= cc
+PREFIX    ?= /usr/local
+BUILD     ?= build
+BIN       ?= bin
+GO        ?= go
+
+WARN      := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+             -Wformat=2 -Wwrite-strings
+ifneq ($(filter true 1,$(CI) $(WERROR)),)
+WARN      += -Werror
+endif
+
+OPT       ?= -O2 -g
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
+CHECK_CFLAGS := $(shell pkg-config --cflags check)
+CHECK_LIBS   := $(shell pkg-config --libs check)
+
+CFLAGS    += -std=c17 -D_GNU_SOURCE $(OPT) $(WARN) -Iinclude $(PKG_CFLAGS) $(SAN)
+LDFLAGS   += $(SAN)
+LDLIBS    += $(PKG_LIBS) -lpthread -lm
+
+LIB_SRC   := $(filter-out src/main.c,$(wildcard src/*.c))
+LIB_OBJ   := $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
+MAIN_OBJ  := $(BUILD)/obj/main.o
+LIBLW     := $(BUILD)/liblaunchwatch.a
+
+TEST_SRC  := $(wildcard tests/unit/test_*.c)
+TEST_BINS := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+TEST_SUPPORT_SRC := $(filter-out $(TEST_SRC),$(wildcard tests/unit/*.c))
+TEST_SUPPORT_OBJ := $(TEST_SUPPORT_SRC:tests/unit/%.c=$(BUILD)/tobj/%.o)
+
+DEVDB     := $(BIN)/launchwatch-devdb
+
+.PHONY: all devdb test check unit asan valgrind lint clean install uninstall format bench fuzz
+
+all: $(BIN)/launchwatch devdb
+
+$(BIN)/launchwatch: $(MAIN_OBJ) $(LIBLW) | $(BIN)
+	$(CC) $(LDFLAGS) -o $@ $(MAIN_OBJ) $(LIBLW) $(LDLIBS)
+
+$(LIBLW): $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/obj/%.o: src/%.c | $(BUILD)/obj
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/tobj/%.o: tests/unit/%.c | $(BUILD)/tobj
+	$(CC) $(CFLAGS) $(CHECK_CFLAGS) -Itests/unit -MMD -MP -c -o $@ $<
+
+$(BUILD)/tests/%: $(BUILD)/tobj/%.o $(TEST_SUPPORT_OBJ) $(LIBLW) | $(BUILD)/tests
+	$(CC) $(LDFLAGS) -o $@ $< $(TEST_SUPPORT_OBJ) $(LIBLW) $(CHECK_LIBS) $(LDLIBS)
+
+$(BIN) $(BUILD)/obj $(BUILD)/tobj $(BUILD)/tests:
+	@mkdir -p $@
+
+# devdb: FerretDB v1 embedded in a small Go program (module from the Go proxy).
+devdb: $(DEVDB)
+$(DEVDB): tools/devdb/main.go tools/devdb/go.mod tools/devdb/go.sum | $(BIN)
+	cd tools/devdb && $(GO) build -trimpath -o ../../$(DEVDB) .
+
+# Tests: every tests/unit/test_*.c is a Check program; tests/run.sh runs them
+# (integration tests start their own devdb and simulator) and prints a summary.
+unit: $(TEST_BINS)
+test check: all unit
+	LAUNCHWATCH_BIN=$(abspath $(BIN)/launchwatch) LAUNCHWATCH_DEVDB=$(abspath $(DEVDB)) \
+	    tests/run.sh $(TEST_BINS)
+
+# Same tests under AddressSanitizer and UBSan, in their own build tree.
+asan:
+	$(MAKE) BUILD=build-asan BIN=build-asan/bin OPT="-O1 -g -fno-omit-frame-pointer" \
+	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" \
+	    DEVDB=$(DEVDB) build-asan/bin/launchwatch unit devdb
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	LAUNCHWATCH_BIN=$(abspath build-asan/bin/launchwatch) LAUNCHWATCH_DEVDB=$(abspath $(DEVDB)) \
+	    tests/run.sh $(patsubst $(BUILD)/%,build-asan/%,$(TEST_BINS))
+
+# Unit tests under valgrind (no fork, so leaks are seen per process).
+valgrind: all unit
+	LAUNCHWATCH_BIN=$(abspath $(BIN)/launchwatch) LAUNCHWATCH_DEVDB=$(abspath $(DEVDB)) \
+	CK_FORK=no LW_VALGRIND=1 tests/run.sh $(TEST_BINS)
+
+# Fuzzing: a libFuzzer target for the provider response parsers (needs clang),
+# run for FUZZ_TIME seconds on tests/fuzz/corpus; new inputs go to $(BUILD)/fuzz.
+FUZZ_CC   ?= clang
+FUZZ_TIME ?= 60
+fuzz:
+	@mkdir -p $(BUILD)/fuzz/corpus
+	$(FUZZ_CC) -std=c17 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude \
+	    $(shell pkg-config --cflags jansson) -o $(BUILD)/fuzz/fuzz_xapi_parse \
+	    tests/fuzz/fuzz_xapi_parse.c src/xapi_parse.c src/xapi_walk.c src/event.c \
+	    src/text.c src/util.c $(shell pkg-config --libs jansson)
+	$(BUILD)/fuzz/fuzz_xapi_parse -max_total_time=$(FUZZ_TIME) -max_len=16384 \
+	    -timeout=10 $(BUILD)/fuzz/corpus tests/fuzz/corpus
+
+lint:
+	cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,portability,performance \
+	    --inline-suppr --suppress=missingIncludeSystem -Iinclude src tests/unit
+	clang-format --dry-run -Werror $(wildcard src/*.c include/*.h tests/unit/*.c tests/unit/*.h)
+
+format:
+	clang-format -i $(wildcard src/*.c include/*.h tests/unit/*.c tests/unit/*.h)
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+	    $(DESTDIR)$(PREFIX)/share/launchwatch/themes
+	install -m 755 $(BIN)/launchwatch $(DEVDB) $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 docs/launchwatch.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 644 campaigns.example.yaml $(DESTDIR)$(PREFIX)/share/launchwatch/
+	-install -m 644 themes/*.theme $(DESTDIR)$(PREFIX)/share/launchwatch/themes/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/launchwatch $(DESTDIR)$(PREFIX)/bin/launchwatch-devdb \
+	    $(DESTDIR)$(PREFIX)/share/man/man1/launchwatch.1
+	rm -rf $(DESTDIR)$(PREFIX)/share/launchwatch
+
+clean:
+	rm -rf build build-asan $(BIN)
+
+-include $(wildcard $(BUILD)/obj/*.d $(BUILD)/tobj/*.d)

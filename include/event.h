@@ -1,0 +1,72 @@
+/*
+ * event: the plain data that flows from the provider client through
+ * classification to the store and the UI: accounts, tweets, engagements.
+ * No I/O; values are owned by whoever holds the struct and freed with the
+ * matching _done function. Any thread, one owner at a time.
+ */
+#ifndef LW_EVENT_H
+#define LW_EVENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define LW_ID_MAX 24 /* room for a tweet or user id in digits, plus NUL */
+
+/* Engagement actions, as stored in engagements.action. */
+enum lw_action { ACT_RETWEET, ACT_REPLY, ACT_QUOTE, ACT__COUNT };
+
+/* Engager buckets, as stored in engagements.bucket. */
+enum lw_bucket { BK_INVESTOR, BK_FOUNDER, BK_AI, BK_DEVELOPER, BK_MEDIA, BK_OTHER, BK__COUNT };
+
+/* Returns "retweet", "reply" or "quote". */
+const char *action_name(enum lw_action a);
+/* Parses an action name; 0 or -1. */
+int action_parse(const char *s, enum lw_action *out);
+/* Returns "investor", "founder", "ai", "developer", "media" or "other". */
+const char *bucket_name(enum lw_bucket b);
+/* Parses a bucket name; 0 or -1. */
+int bucket_parse(const char *s, enum lw_bucket *out);
+
+/* An X account as the provider describes it (strings are raw provider text,
+ * sanitize before display). */
+struct lw_user {
+	char id[LW_ID_MAX];
+	char *handle; /* userName, without '@' */
+	char *name;
+	char *bio;
+	int64_t followers;
+	int64_t following;
+	bool verified; /* isBlueVerified or a non-empty verifiedType */
+	bool unavailable;
+};
+
+/* Public counts of one tweet; -1 where the provider gave none. */
+struct lw_metrics {
+	int64_t likes;
+	int64_t retweets;
+	int64_t replies;
+	int64_t quotes;
+	int64_t views;
+	int64_t bookmarks;
+};
+
+/* A tweet as the provider describes it. */
+struct lw_tweet {
+	char id[LW_ID_MAX];
+	char *text;
+	int64_t created_at_ms; /* 0 when unknown */
+	struct lw_metrics metrics;
+	struct lw_user author;
+	char in_reply_to_id[LW_ID_MAX]; /* "" when not a reply */
+	char quoted_id[LW_ID_MAX];      /* "" when it quotes nothing */
+};
+
+/* Frees the strings of u and zeroes it. */
+void lw_user_done(struct lw_user *u);
+/* Deep-copies src into dst. */
+void lw_user_copy(struct lw_user *dst, const struct lw_user *src);
+/* Frees the strings of t (and its author) and zeroes it. */
+void lw_tweet_done(struct lw_tweet *t);
+
+#endif

@@ -1,0 +1,17 @@
+/*
+ * text: makes external text (bios, names, tweet text, provider error bodies)
+ * safe for a terminal, a log line, Slack or an email header. Pure; any thread.
+ */
+#ifndef LW_TEXT_H
+#define LW_TEXT_H
+
+#include <stddef.h>
+
+/* Returns a new string holding at most max_bytes bytes of valid UTF-8 copied
+ * from the len bytes at s: escape sequences (CSI, OSC, DCS and the rest) are
+ * removed whole, other C0/C1 controls and DEL are dropped, newlines and tabs
+ * become spaces, bidi overrides are dropped, invalid UTF-8 becomes U+FFFD, and
+ * a multibyte character is never cut in half. Caller frees. */
+char *text_sanitize(const char *s, size_t len, size_t max_bytes);
+
+#endif

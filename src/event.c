@@ -1,0 +1,74 @@
+/*
+ * event: names of actions and buckets, and freeing of event values. Pure;
+ * any thread.
+ */
+#include "event.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+static const char *const action_names[ACT__COUNT] = {"retweet", "reply", "quote"};
+static const char *const bucket_names[BK__COUNT] = {
+    "investor", "founder", "ai", "developer", "media", "other"};
+
+const char *
+action_name(enum lw_action a)
+{
+	return (unsigned)a < ACT__COUNT ? action_names[a] : "?";
+}
+
+int
+action_parse(const char *s, enum lw_action *out)
+{
+	for (int i = 0; i < ACT__COUNT; i++)
+		if (strcmp(s, action_names[i]) == 0) {
+			*out = (enum lw_action)i;
+			return 0;
+		}
+	return -1;
+}
+
+const char *
+bucket_name(enum lw_bucket b)
+{
+	return (unsigned)b < BK__COUNT ? bucket_names[b] : "?";
+}
+
+int
+bucket_parse(const char *s, enum lw_bucket *out)
+{
+	for (int i = 0; i < BK__COUNT; i++)
+		if (strcmp(s, bucket_names[i]) == 0) {
+			*out = (enum lw_bucket)i;
+			return 0;
+		}
+	return -1;
+}
+
+void
+lw_user_done(struct lw_user *u)
+{
+	free(u->handle);
+	free(u->name);
+	free(u->bio);
+	memset(u, 0, sizeof *u);
+}
+
+void
+lw_user_copy(struct lw_user *dst, const struct lw_user *src)
+{
+	*dst = *src;
+	dst->handle = xstrdup(src->handle);
+	dst->name = xstrdup(src->name);
+	dst->bio = xstrdup(src->bio);
+}
+
+void
+lw_tweet_done(struct lw_tweet *t)
+{
+	free(t->text);
+	lw_user_done(&t->author);
+	memset(t, 0, sizeof *t);
+}

@@ -1,0 +1,126 @@
+/*
+ * text: sanitizing external text. Pure functions, callable from any thread.
+ */
+#include "text.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "util.h"
+
+/* Decodes one UTF-8 sequence at s (n bytes left); returns its length, or 0 if
+ * it is invalid (overlong, surrogate, out of range or truncated). */
+static size_t
+utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
+{
+	size_t len;
+	uint32_t c, min;
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	} else if ((s[0] & 0xe0) == 0xc0) {
+		len = 2, c = s[0] & 0x1f, min = 0x80;
+	} else if ((s[0] & 0xf0) == 0xe0) {
+		len = 3, c = s[0] & 0x0f, min = 0x800;
+	} else if ((s[0] & 0xf8) == 0xf0) {
+		len = 4, c = s[0] & 0x07, min = 0x10000;
+	} else {
+		return 0;
+	}
+	if (n < len)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = (c << 6) | (s[i] & 0x3f);
+	}
+	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return len;
+}
+
+/* Skips an escape sequence that starts at s[i] == ESC; returns the index after it. */
+static size_t
+skip_escape(const unsigned char *s, size_t n, size_t i)
+{
+	i++; /* ESC */
+	if (i >= n)
+		return i;
+	unsigned char k = s[i++];
+	if (k == '[') { /* CSI: parameters, intermediates, one final byte */
+		while (i < n && s[i] >= 0x20 && s[i] <= 0x3f)
+			i++;
+		while (i < n && s[i] >= 0x20 && s[i] <= 0x2f)
+			i++;
+		if (i < n && s[i] >= 0x40 && s[i] <= 0x7e)
+			i++;
+		return i;
+	}
+	if (k == ']' || k == 'P' || k == '_' || k == '^' || k == 'X') {
+		/* OSC, DCS, APC, PM, SOS: up to BEL or ST (ESC \) */
+		while (i < n) {
+			if (s[i] == 0x07)
+				return i + 1;
+			if (s[i] == 0x1b && i + 1 < n && s[i + 1] == '\\')
+				return i + 2;
+			i++;
+		}
+		return i;
+	}
+	/* two- or three-byte sequences such as ESC ( B or ESC c */
+	while (i < n && s[i - 1] >= 0x20 && s[i - 1] <= 0x2f && s[i] >= 0x20 && s[i] <= 0x7e)
+		i++;
+	return i;
+}
+
+static bool
+is_dropped_codepoint(uint32_t c)
+{
+	return (c >= 0x80 && c <= 0x9f) ||     /* C1 controls */
+	       (c >= 0x202a && c <= 0x202e) || /* bidi embeddings and overrides */
+	       (c >= 0x2066 && c <= 0x2069) || /* bidi isolates */
+	       c == 0x200e || c == 0x200f ||   /* directional marks */
+	       c == 0xfeff;                    /* byte order mark */
+}
+
+char *
+text_sanitize(const char *str, size_t n, size_t max_bytes)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	struct sbuf b;
+	sbuf_init(&b);
+	sbuf_add(&b, "", 0);
+	size_t i = 0;
+	while (i < n) {
+		uint32_t cp;
+		size_t len;
+		const char *out;
+		size_t outlen;
+		if (s[i] == 0x1b) {
+			i = skip_escape(s, n, i);
+			continue;
+		}
+		len = utf8_decode(s + i, n - i, &cp);
+		if (len == 0) {
+			out = "\xef\xbf\xbd";
+			outlen = 3;
+			len = 1;
+		} else if (cp == '\n' || cp == '\t' || cp == '\r') {
+			out = " ";
+			outlen = 1;
+		} else if (cp < 0x20 || cp == 0x7f || is_dropped_codepoint(cp)) {
+			i += len;
+			continue;
+		} else {
+			out = (const char *)s + i;
+			outlen = len;
+		}
+		if (b.len + outlen > max_bytes)
+			break;
+		sbuf_add(&b, out, outlen);
+		i += len;
+	}
+	return sbuf_take(&b);
+}

@@ -1,0 +1,255 @@
+/*
+ * testutil: temporary directories, devdb processes and runs of the real
+ * launchwatch binary for the Check programs. Test threads only.
+ */
+#include "testutil.h"
+
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util.h"
+
+extern char **environ;
+
+char *
+tu_tempdir(void)
+{
+	char *t = xstrdup("/tmp/lwtest.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(t));
+	return t;
+}
+
+static int
+rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	remove(path);
+	return 0;
+}
+
+void
+tu_rmtree(const char *path)
+{
+	if (path != NULL)
+		nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static int64_t
+mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Reads one line from fd within timeout_ms into a new string (NULL on EOF). */
+static char *
+read_line(int fd, int timeout_ms)
+{
+	struct sbuf b;
+	int64_t end = mono_ms() + timeout_ms;
+	sbuf_init(&b);
+	for (;;) {
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		int left = (int)(end - mono_ms());
+		char c;
+		if (left <= 0 || poll(&p, 1, left) <= 0)
+			break;
+		if (read(fd, &c, 1) != 1)
+			break;
+		if (c == '\n')
+			return sbuf_take(&b);
+		sbuf_add(&b, &c, 1);
+	}
+	sbuf_done(&b);
+	return NULL;
+}
+
+struct tu_devdb *
+tu_devdb_start(const char *dir, int port)
+{
+	struct tu_devdb *d = xcalloc(1, sizeof *d);
+	const char *bin = getenv("LAUNCHWATCH_DEVDB");
+	char listen[64];
+	int out[2];
+	posix_spawn_file_actions_t fa;
+	if (bin == NULL)
+		bin = "bin/launchwatch-devdb";
+	d->dir = dir ? xstrdup(dir) : tu_tempdir();
+	snprintf(listen, sizeof listen, "127.0.0.1:%d", port);
+	ck_assert_int_eq(pipe2(out, O_CLOEXEC), 0);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+	char *argv[] = {(char *)bin, (char *)"--dir", d->dir, (char *)"--listen", listen, NULL};
+	int rc = posix_spawn(&d->pid, bin, &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	close(out[1]);
+	ck_assert_msg(rc == 0, "cannot start %s: %s", bin, strerror(rc));
+	/* a restart on the same port may need the old socket to go away first */
+	d->uri = read_line(out[0], 30000);
+	close(out[0]);
+	ck_assert_msg(d->uri != NULL, "devdb printed no URI");
+	const char *colon = strrchr(d->uri, ':');
+	d->port = colon ? atoi(colon + 1) : 0;
+	return d;
+}
+
+void
+tu_devdb_stop(struct tu_devdb *d)
+{
+	if (d == NULL || d->pid <= 0)
+		return;
+	kill(d->pid, SIGTERM);
+	int st;
+	for (int i = 0; i < 200; i++) {
+		if (waitpid(d->pid, &st, WNOHANG) == d->pid) {
+			d->pid = 0;
+			return;
+		}
+		usleep(50 * 1000);
+	}
+	kill(d->pid, SIGKILL);
+	waitpid(d->pid, &st, 0);
+	d->pid = 0;
+}
+
+void
+tu_devdb_free(struct tu_devdb *d)
+{
+	if (d == NULL)
+		return;
+	tu_devdb_stop(d);
+	tu_rmtree(d->dir);
+	free(d->dir);
+	free(d->uri);
+	free(d);
+}
+
+/* Drains fd into b while it has data; returns false at EOF. */
+static int
+drain(int fd, struct sbuf *b)
+{
+	char buf[4096];
+	ssize_t n = read(fd, buf, sizeof buf);
+	if (n > 0)
+		sbuf_add(b, buf, (size_t)n);
+	return n > 0 || (n < 0 && errno == EINTR);
+}
+
+void
+tu_run(struct tu_run *r, const char *const *env, int timeout_ms, const char *const *args)
+{
+	const char *bin = getenv("LAUNCHWATCH_BIN");
+	int out[2], err[2], in;
+	pid_t pid;
+	size_t nenv = 0, nargs = 0, n = 0;
+	posix_spawn_file_actions_t fa;
+	struct sbuf bo, be;
+	if (bin == NULL)
+		bin = "bin/launchwatch";
+	while (environ[nenv])
+		nenv++;
+	for (size_t i = 0; env && env[i]; i++)
+		n++;
+	char **envp = xcalloc(nenv + n + 1, sizeof *envp);
+	size_t k = 0;
+	for (size_t i = 0; env && env[i]; i++)
+		envp[k++] = (char *)env[i];
+	for (size_t i = 0; i < nenv; i++) {
+		/* entries given by the test win ("NAME=" sets it empty) */
+		int shadowed = 0;
+		for (size_t j = 0; env && env[j]; j++) {
+			size_t l = strcspn(env[j], "=") + 1;
+			if (strncmp(environ[i], env[j], l) == 0)
+				shadowed = 1;
+		}
+		if (!shadowed)
+			envp[k++] = environ[i];
+	}
+	while (args[nargs])
+		nargs++;
+	char **argv = xcalloc(nargs + 2, sizeof *argv);
+	argv[0] = (char *)bin;
+	for (size_t i = 0; i < nargs; i++)
+		argv[i + 1] = (char *)args[i];
+
+	ck_assert_int_eq(pipe2(out, O_CLOEXEC), 0);
+	ck_assert_int_eq(pipe2(err, O_CLOEXEC), 0);
+	in = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, in, 0);
+	posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+	posix_spawn_file_actions_adddup2(&fa, err[1], 2);
+	int64_t t0 = mono_ms();
+	int rc = posix_spawn(&pid, bin, &fa, NULL, argv, envp);
+	posix_spawn_file_actions_destroy(&fa);
+	close(in);
+	close(out[1]);
+	close(err[1]);
+	ck_assert_msg(rc == 0, "cannot start %s: %s", bin, strerror(rc));
+	sbuf_init(&bo);
+	sbuf_init(&be);
+	sbuf_add(&bo, "", 0);
+	sbuf_add(&be, "", 0);
+	int open_out = 1, open_err = 1, killed = 0;
+	while (open_out || open_err) {
+		struct pollfd p[2] = {{.fd = open_out ? out[0] : -1, .events = POLLIN},
+		    {.fd = open_err ? err[0] : -1, .events = POLLIN}};
+		int left = (int)(t0 + timeout_ms - mono_ms());
+		if (left <= 0) {
+			kill(pid, SIGKILL);
+			killed = 1;
+			break;
+		}
+		if (poll(p, 2, left) <= 0)
+			continue;
+		if (p[0].revents && !drain(out[0], &bo))
+			open_out = 0;
+		if (p[1].revents && !drain(err[0], &be))
+			open_err = 0;
+	}
+	int st;
+	waitpid(pid, &st, 0);
+	r->ms = mono_ms() - t0;
+	close(out[0]);
+	close(err[0]);
+	r->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	if (killed)
+		r->status = -1;
+	r->out = sbuf_take(&bo);
+	r->err = sbuf_take(&be);
+	free(envp);
+	free(argv);
+}
+
+void
+tu_run_done(struct tu_run *r)
+{
+	free(r->out);
+	free(r->err);
+	memset(r, 0, sizeof *r);
+}
+
+char *
+tu_write_file(const char *dir, const char *name, const char *text)
+{
+	char *path = xasprintf("%s/%s", dir, name);
+	FILE *f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
