@@ -1,0 +1,93 @@
+/*
+ * classify: puts an engaged account into a bucket (investor, founder, ai,
+ * developer, media, other) from a rules table matched against its bio, name
+ * and handle, keeps the matched words as evidence, and scores the engagement's
+ * importance (0..100) with a versioned formula. docs/scoring.md documents the
+ * rules, the YAML override format and the formula. Pure apart from
+ * classify_rules_load reading its file. A rules object is immutable once
+ * built, so any number of threads may call classify_user on the same rules
+ * concurrently; only its owner frees it, after every user is done.
+ */
+#ifndef LW_CLASSIFY_H
+#define LW_CLASSIFY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "event.h"
+
+/* Version of the importance formula; bump it whenever any number changes. */
+#define CLASSIFY_FORMULA_VERSION 1
+/* Version of the rules file format (the optional top-level `version` key). */
+#define CLASSIFY_RULES_FORMAT 1
+
+/* At most this many bytes of a bio, name or handle are scanned. */
+#define CLASSIFY_BIO_MAX    2048
+#define CLASSIFY_NAME_MAX   256
+#define CLASSIFY_HANDLE_MAX 64
+
+/* Limits that the rules loader enforces. */
+#define CLASSIFY_WEIGHT_MAX     20  /* weight of one keyword or handle pattern */
+#define CLASSIFY_IMPORTANCE_MAX 40  /* importance weight of one bucket */
+#define CLASSIFY_MIN_SCORE_MAX  100 /* min_score */
+#define CLASSIFY_PATTERN_MAX    64  /* bytes in one keyword or handle pattern */
+#define CLASSIFY_RULES_MAX      2000
+
+/* A rules table: opaque, immutable after classify_rules_default or
+ * classify_rules_load returns it. */
+struct classify_rules;
+
+/* The verdict on one engagement; fill with classify_user, free with
+ * classification_done. */
+struct classification {
+	enum lw_bucket bucket; /* highest score >= min_score, ties by enum order */
+	int importance;        /* 0..100, formula CLASSIFY_FORMULA_VERSION */
+	char *evidence;        /* owned; "" for other, e.g. "bio: 'vc'; handle: 'capital'" */
+	int score[BK__COUNT];  /* rule points per bucket (score[BK_OTHER] is 0) */
+};
+
+/* Returns a new copy of the built-in rules; caller frees with
+ * classify_rules_free. */
+struct classify_rules *classify_rules_default(void);
+
+/* Loads a YAML rules file (docs/scoring.md) on top of the built-in rules or,
+ * with `base: empty`, on top of none. On any error returns -1 and sets *cause
+ * to one "FILE:LINE:COL: message" line per error (newline separated) and
+ * *out is untouched; on success *out is a new rules object the caller frees
+ * with classify_rules_free. */
+int classify_rules_load(const char *path, struct classify_rules **out, char **cause);
+
+/* As classify_rules_load, for len bytes of YAML at text; name stands for FILE
+ * in messages. */
+int classify_rules_load_string(
+    const char *name, const char *text, size_t len, struct classify_rules **out, char **cause);
+
+/* Frees a rules object; NULL is a no-op. */
+void classify_rules_free(struct classify_rules *r);
+
+/* Returns where the rules came from ("built-in" or the file name); borrowed
+ * for the life of r. */
+const char *classify_rules_source(const struct classify_rules *r);
+
+/* Classifies user u engaging through action on a tweet of category cat, and
+ * fills *out (which the caller then owns and frees with classification_done).
+ * Reads r and u only; safe to call concurrently. */
+void classify_user(const struct classify_rules *r, const struct lw_user *u, enum lw_action action,
+    enum tweet_category cat, struct classification *out);
+
+/* Frees what classify_user put in c and zeroes it. */
+void classification_done(struct classification *c);
+
+/* Returns the importance (0..100) from the formula alone: followers on a log
+ * scale, verification, the bucket's importance weight in r, the action and
+ * the tweet's category. */
+int classify_importance(const struct classify_rules *r, int64_t followers, bool verified,
+    enum lw_bucket bucket, enum lw_action action, enum tweet_category cat);
+
+/* Returns the follower points of the formula: floor(10 * log10(followers + 1))
+ * - 10, clamped to 0..50, computed exactly in integers. */
+int classify_follower_points(int64_t followers);
+
+#endif

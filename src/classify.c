@@ -1,0 +1,987 @@
+/*
+ * classify: the bucket rules table (built-in default plus an optional YAML
+ * override), matching against bio, name and handle, and the importance
+ * formula. Owns nothing global: every table here is const, a rules object is
+ * immutable after it is returned, and classify_user keeps its scratch space
+ * on the heap per call, so any thread may classify concurrently. Matching
+ * folds ASCII only (no locale), treats every byte that is not an ASCII letter
+ * or digit as a word boundary, and never scans more than the CLASSIFY_*_MAX
+ * bytes of a field.
+ */
+#include "classify.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+
+#include <yaml.h>
+
+#include "text.h"
+#include "util.h"
+
+/* How a rule's pattern is matched. */
+enum rule_kind {
+	RK_WORD,            /* whole words in bio or name ("general partner") */
+	RK_HANDLE_SUFFIX,   /* the handle ends with it ("capital") */
+	RK_HANDLE_CONTAINS, /* the handle contains it ("ventures") */
+	RK__COUNT,
+};
+
+/* One loaded rule. */
+struct rule {
+	enum lw_bucket bucket;
+	enum rule_kind kind;
+	int weight; /* 0 means removed by an override file */
+	int line;   /* line that set it in a rules file, 0 when built in */
+	char *pat;  /* words: " w1 w2 " (padded); handle kinds: "capital" */
+	size_t len;
+};
+
+struct classify_rules {
+	char *source;
+	int min_score;
+	int importance[BK__COUNT];
+	struct rule *v;
+	size_t n;
+	size_t cap;
+};
+
+/* One entry of the built-in table. */
+struct default_rule {
+	enum lw_bucket bucket;
+	enum rule_kind kind;
+	const char *pat;
+	int weight;
+};
+
+#define DEFAULT_MIN_SCORE 2
+
+/* Importance weight of each bucket (formula term B). */
+static const int default_importance[BK__COUNT] = {
+    [BK_INVESTOR] = 20,
+    [BK_FOUNDER] = 15,
+    [BK_AI] = 10,
+    [BK_DEVELOPER] = 8,
+    [BK_MEDIA] = 10,
+    [BK_OTHER] = 0,
+};
+
+/* The built-in rules; docs/scoring.md lists them and docs/rules.example.yaml
+ * shows how to change them. */
+static const struct default_rule default_rules[] = {
+    /* investor */
+    {BK_INVESTOR, RK_WORD, "general partner", 5},
+    {BK_INVESTOR, RK_WORD, "managing partner", 4},
+    {BK_INVESTOR, RK_WORD, "limited partner", 4},
+    {BK_INVESTOR, RK_WORD, "angel investor", 5},
+    {BK_INVESTOR, RK_WORD, "venture capital", 5},
+    {BK_INVESTOR, RK_WORD, "venture capitalist", 5},
+    {BK_INVESTOR, RK_WORD, "family office", 4},
+    {BK_INVESTOR, RK_WORD, "investor", 4},
+    {BK_INVESTOR, RK_WORD, "investing", 3},
+    {BK_INVESTOR, RK_WORD, "invests", 3},
+    {BK_INVESTOR, RK_WORD, "vc", 4},
+    {BK_INVESTOR, RK_WORD, "gp", 3},
+    {BK_INVESTOR, RK_WORD, "lp", 2},
+    {BK_INVESTOR, RK_WORD, "angel", 3},
+    {BK_INVESTOR, RK_WORD, "pre seed", 2},
+    {BK_INVESTOR, RK_WORD, "portfolio", 2},
+    {BK_INVESTOR, RK_WORD, "fund", 2},
+    {BK_INVESTOR, RK_WORD, "capital", 2},
+    {BK_INVESTOR, RK_WORD, "ventures", 2},
+    {BK_INVESTOR, RK_WORD, "a16z", 4},
+    {BK_INVESTOR, RK_WORD, "sequoia", 4},
+    {BK_INVESTOR, RK_WORD, "paradigm", 3},
+    {BK_INVESTOR, RK_HANDLE_SUFFIX, "vc", 4},
+    {BK_INVESTOR, RK_HANDLE_SUFFIX, "vcs", 4},
+    {BK_INVESTOR, RK_HANDLE_SUFFIX, "fund", 3},
+    {BK_INVESTOR, RK_HANDLE_CONTAINS, "capital", 4},
+    {BK_INVESTOR, RK_HANDLE_CONTAINS, "ventures", 4},
+    {BK_INVESTOR, RK_HANDLE_CONTAINS, "a16z", 4},
+    /* founder */
+    {BK_FOUNDER, RK_WORD, "founder", 5},
+    {BK_FOUNDER, RK_WORD, "co founder", 5},
+    {BK_FOUNDER, RK_WORD, "cofounder", 5},
+    {BK_FOUNDER, RK_WORD, "founding", 3},
+    {BK_FOUNDER, RK_WORD, "ceo", 4},
+    {BK_FOUNDER, RK_WORD, "entrepreneur", 3},
+    {BK_FOUNDER, RK_WORD, "indie hacker", 4},
+    {BK_FOUNDER, RK_WORD, "solopreneur", 3},
+    {BK_FOUNDER, RK_WORD, "bootstrapped", 3},
+    {BK_FOUNDER, RK_WORD, "startup", 2},
+    {BK_FOUNDER, RK_WORD, "stealth", 2},
+    {BK_FOUNDER, RK_WORD, "yc", 2},
+    {BK_FOUNDER, RK_WORD, "y combinator", 2},
+    {BK_FOUNDER, RK_WORD, "building", 1},
+    {BK_FOUNDER, RK_HANDLE_CONTAINS, "founder", 3},
+    /* ai */
+    {BK_AI, RK_WORD, "ai", 4},
+    {BK_AI, RK_WORD, "genai", 4},
+    {BK_AI, RK_WORD, "artificial intelligence", 5},
+    {BK_AI, RK_WORD, "machine learning", 5},
+    {BK_AI, RK_WORD, "deep learning", 5},
+    {BK_AI, RK_WORD, "ml", 3},
+    {BK_AI, RK_WORD, "llm", 4},
+    {BK_AI, RK_WORD, "llms", 4},
+    {BK_AI, RK_WORD, "nlp", 3},
+    {BK_AI, RK_WORD, "computer vision", 4},
+    {BK_AI, RK_WORD, "agi", 3},
+    {BK_AI, RK_WORD, "rlhf", 4},
+    {BK_AI, RK_WORD, "ai agents", 2},
+    {BK_AI, RK_WORD, "neural networks", 3},
+    {BK_AI, RK_WORD, "openai", 3},
+    {BK_AI, RK_WORD, "anthropic", 3},
+    {BK_AI, RK_WORD, "deepmind", 3},
+    {BK_AI, RK_WORD, "hugging face", 3},
+    {BK_AI, RK_WORD, "huggingface", 3},
+    {BK_AI, RK_HANDLE_SUFFIX, "_ai", 3},
+    {BK_AI, RK_HANDLE_CONTAINS, "gpt", 2},
+    {BK_AI, RK_HANDLE_CONTAINS, "llm", 3},
+    /* developer */
+    {BK_DEVELOPER, RK_WORD, "developer", 4},
+    {BK_DEVELOPER, RK_WORD, "dev", 3},
+    {BK_DEVELOPER, RK_WORD, "software engineer", 5},
+    {BK_DEVELOPER, RK_WORD, "engineer", 3},
+    {BK_DEVELOPER, RK_WORD, "programmer", 4},
+    {BK_DEVELOPER, RK_WORD, "coder", 3},
+    {BK_DEVELOPER, RK_WORD, "full stack", 3},
+    {BK_DEVELOPER, RK_WORD, "fullstack", 3},
+    {BK_DEVELOPER, RK_WORD, "frontend", 3},
+    {BK_DEVELOPER, RK_WORD, "backend", 3},
+    {BK_DEVELOPER, RK_WORD, "devops", 3},
+    {BK_DEVELOPER, RK_WORD, "sre", 3},
+    {BK_DEVELOPER, RK_WORD, "open source", 3},
+    {BK_DEVELOPER, RK_WORD, "maintainer", 3},
+    {BK_DEVELOPER, RK_WORD, "rustacean", 4},
+    {BK_DEVELOPER, RK_WORD, "rust", 2},
+    {BK_DEVELOPER, RK_WORD, "golang", 2},
+    {BK_DEVELOPER, RK_WORD, "python", 2},
+    {BK_DEVELOPER, RK_WORD, "typescript", 2},
+    {BK_DEVELOPER, RK_WORD, "javascript", 2},
+    {BK_DEVELOPER, RK_WORD, "solidity", 3},
+    {BK_DEVELOPER, RK_WORD, "smart contracts", 2},
+    {BK_DEVELOPER, RK_WORD, "github", 2},
+    {BK_DEVELOPER, RK_HANDLE_SUFFIX, "dev", 3},
+    {BK_DEVELOPER, RK_HANDLE_SUFFIX, "codes", 2},
+    /* media */
+    {BK_MEDIA, RK_WORD, "journalist", 5},
+    {BK_MEDIA, RK_WORD, "reporter", 5},
+    {BK_MEDIA, RK_WORD, "correspondent", 4},
+    {BK_MEDIA, RK_WORD, "columnist", 4},
+    {BK_MEDIA, RK_WORD, "editor", 4},
+    {BK_MEDIA, RK_WORD, "writer", 2},
+    {BK_MEDIA, RK_WORD, "newsletter", 3},
+    {BK_MEDIA, RK_WORD, "podcast", 3},
+    {BK_MEDIA, RK_WORD, "podcaster", 4},
+    {BK_MEDIA, RK_WORD, "host", 2},
+    {BK_MEDIA, RK_WORD, "news", 3},
+    {BK_MEDIA, RK_WORD, "youtuber", 4},
+    {BK_MEDIA, RK_WORD, "substack", 3},
+    {BK_MEDIA, RK_WORD, "techcrunch", 4},
+    {BK_MEDIA, RK_WORD, "the verge", 4},
+    {BK_MEDIA, RK_WORD, "coindesk", 4},
+    {BK_MEDIA, RK_WORD, "bloomberg", 3},
+    {BK_MEDIA, RK_WORD, "forbes", 3},
+    {BK_MEDIA, RK_WORD, "wired", 3},
+    {BK_MEDIA, RK_WORD, "tips", 2},
+    {BK_MEDIA, RK_HANDLE_SUFFIX, "news", 4},
+    {BK_MEDIA, RK_HANDLE_SUFFIX, "media", 3},
+    {BK_MEDIA, RK_HANDLE_SUFFIX, "daily", 2},
+    {BK_MEDIA, RK_HANDLE_SUFFIX, "pod", 2},
+};
+
+/* Formula v1 term A: points per action. */
+static const int action_points[ACT__COUNT] = {
+    [ACT_RETWEET] = 4,
+    [ACT_REPLY] = 6,
+    [ACT_QUOTE] = 10,
+};
+
+/* Formula v1 term C: points per category of the engaged tweet. */
+static const int category_points[CAT__COUNT] = {
+    [CAT_MAIN] = 10,
+    [CAT_INFLUENCER] = 4,
+    [CAT_INVESTOR] = 6,
+};
+
+/* Formula v1 term V: points for a verified account. */
+#define VERIFIED_POINTS 10
+
+/* ceil(10^(p/10)) for p = 11..60: followers + 1 at or above entry i earns
+ * i + 1 follower points (so 10 followers earn 0, 100 earn 10, 1M earn 50). */
+static const int64_t follower_steps[] = {
+    13,
+    16,
+    20,
+    26,
+    32,
+    40,
+    51,
+    64,
+    80,
+    100,
+    126,
+    159,
+    200,
+    252,
+    317,
+    399,
+    502,
+    631,
+    795,
+    1000,
+    1259,
+    1585,
+    1996,
+    2512,
+    3163,
+    3982,
+    5012,
+    6310,
+    7944,
+    10000,
+    12590,
+    15849,
+    19953,
+    25119,
+    31623,
+    39811,
+    50119,
+    63096,
+    79433,
+    100000,
+    125893,
+    158490,
+    199527,
+    251189,
+    316228,
+    398108,
+    501188,
+    630958,
+    794329,
+    1000000,
+};
+
+/* Returns true for an ASCII letter or digit. */
+static bool
+is_word_byte(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+/* Folds an ASCII upper-case letter to lower case; other bytes unchanged. */
+static unsigned char
+fold(unsigned char c)
+{
+	return (c >= 'A' && c <= 'Z') ? (unsigned char)(c - 'A' + 'a') : c;
+}
+
+/* Writes the n bytes at s into dst as " w1 w2 ... " (folded words, one space
+ * between, padded); dst holds n + 3 bytes; returns the length written. */
+static size_t
+norm_words(const char *s, size_t n, char *dst)
+{
+	size_t o = 0;
+	dst[o++] = ' ';
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (is_word_byte(c))
+			dst[o++] = (char)fold(c);
+		else if (dst[o - 1] != ' ')
+			dst[o++] = ' ';
+	}
+	if (dst[o - 1] != ' ')
+		dst[o++] = ' ';
+	dst[o] = '\0';
+	return o;
+}
+
+/* Returns a new normalized, padded copy of field s (NULL is empty), scanning at
+ * most cap bytes, without a word that the cap cut in two; sets *len. */
+static char *
+field_words(const char *s, size_t cap, size_t *len)
+{
+	size_t n = s != NULL ? strnlen(s, cap) : 0;
+	if (n == cap && is_word_byte((unsigned char)s[n]))
+		while (n > 0 && is_word_byte((unsigned char)s[n - 1]))
+			n--;
+	/* Drop escape sequences whole so "\033[1mAI" still shows the word "AI". */
+	char *clean = text_sanitize(n > 0 ? s : "", n, 3 * n + 4);
+	size_t m = strlen(clean);
+	char *out = xmalloc(m + 3);
+	*len = norm_words(clean, m, out);
+	free(clean);
+	return out;
+}
+
+/* Returns a new folded copy of handle h without a leading '@', at most cap
+ * bytes; sets *len. */
+static char *
+field_handle(const char *h, size_t cap, size_t *len)
+{
+	if (h == NULL)
+		h = "";
+	if (h[0] == '@')
+		h++;
+	size_t n = strnlen(h, cap);
+	char *out = xmalloc(n + 1);
+	for (size_t i = 0; i < n; i++)
+		out[i] = (char)fold((unsigned char)h[i]);
+	out[n] = '\0';
+	*len = n;
+	return out;
+}
+
+int
+classify_follower_points(int64_t followers)
+{
+	int64_t n = followers < 0 ? 1 : (followers == INT64_MAX ? INT64_MAX : followers + 1);
+	int p = 0;
+	for (size_t i = 0; i < LW_ARRAY_LEN(follower_steps) && n >= follower_steps[i]; i++)
+		p = (int)i + 1;
+	return p;
+}
+
+int
+classify_importance(const struct classify_rules *r, int64_t followers, bool verified,
+    enum lw_bucket bucket, enum lw_action action, enum tweet_category cat)
+{
+	int total = classify_follower_points(followers);
+	if (verified)
+		total += VERIFIED_POINTS;
+	if ((unsigned)bucket < BK__COUNT)
+		total += r->importance[bucket];
+	if ((unsigned)action < ACT__COUNT)
+		total += action_points[action];
+	if ((unsigned)cat < CAT__COUNT)
+		total += category_points[cat];
+	return total < 0 ? 0 : (total > 100 ? 100 : total);
+}
+
+/* Names of the fields, in evidence order. */
+enum field { F_BIO, F_NAME, F_HANDLE, F__COUNT };
+static const char *const field_names[F__COUNT] = {"bio", "name", "handle"};
+
+/* Returns F_BIO or F_NAME where the words of ru appear (bio first), else
+ * F__COUNT. */
+static enum field
+match_words(const struct rule *ru, const char *const txt[F__COUNT], const size_t len[F__COUNT])
+{
+	for (int f = F_BIO; f <= F_NAME; f++)
+		if (memmem(txt[f], len[f], ru->pat, ru->len) != NULL)
+			return (enum field)f;
+	return F__COUNT;
+}
+
+/* Returns F_HANDLE when the handle ends with ru's pattern, else F__COUNT. */
+static enum field
+match_suffix(const struct rule *ru, const char *const txt[F__COUNT], const size_t len[F__COUNT])
+{
+	if (len[F_HANDLE] >= ru->len &&
+	    memcmp(txt[F_HANDLE] + len[F_HANDLE] - ru->len, ru->pat, ru->len) == 0)
+		return F_HANDLE;
+	return F__COUNT;
+}
+
+/* Returns F_HANDLE when the handle contains ru's pattern, else F__COUNT. */
+static enum field
+match_contains(const struct rule *ru, const char *const txt[F__COUNT], const size_t len[F__COUNT])
+{
+	if (memmem(txt[F_HANDLE], len[F_HANDLE], ru->pat, ru->len) != NULL)
+		return F_HANDLE;
+	return F__COUNT;
+}
+
+/* The matcher of each rule kind. */
+static enum field (*const matchers[RK__COUNT])(
+    const struct rule *, const char *const[F__COUNT], const size_t[F__COUNT]) = {
+    [RK_WORD] = match_words,
+    [RK_HANDLE_SUFFIX] = match_suffix,
+    [RK_HANDLE_CONTAINS] = match_contains,
+};
+
+/* Returns the evidence text for bucket b from the per-rule match fields. */
+static char *
+evidence_text(const struct classify_rules *r, enum lw_bucket b, const unsigned char *where)
+{
+	struct sbuf sb;
+	sbuf_init(&sb);
+	for (int f = 0; f < F__COUNT; f++) {
+		bool first = true;
+		for (size_t i = 0; i < r->n; i++) {
+			const struct rule *ru = &r->v[i];
+			if (ru->bucket != b || where[i] != f)
+				continue;
+			bool padded = ru->kind == RK_WORD;
+			if (first)
+				sbuf_printf(&sb, "%s%s: ", sb.len > 0 ? "; " : "", field_names[f]);
+			else
+				sbuf_addstr(&sb, ", ");
+			sbuf_printf(&sb, "'%.*s'", (int)(ru->len - (padded ? 2 : 0)),
+			    ru->pat + (padded ? 1 : 0));
+			first = false;
+		}
+	}
+	char *s = sbuf_take(&sb);
+	return s;
+}
+
+void
+classify_user(const struct classify_rules *r, const struct lw_user *u, enum lw_action action,
+    enum tweet_category cat, struct classification *out)
+{
+	const char *txt[F__COUNT];
+	size_t len[F__COUNT];
+	char *bio = field_words(u->bio, CLASSIFY_BIO_MAX, &len[F_BIO]);
+	char *name = field_words(u->name, CLASSIFY_NAME_MAX, &len[F_NAME]);
+	char *handle = field_handle(u->handle, CLASSIFY_HANDLE_MAX, &len[F_HANDLE]);
+	txt[F_BIO] = bio;
+	txt[F_NAME] = name;
+	txt[F_HANDLE] = handle;
+
+	memset(out, 0, sizeof *out);
+	unsigned char *where = xmalloc(r->n + 1);
+	for (size_t i = 0; i < r->n; i++) {
+		const struct rule *ru = &r->v[i];
+		where[i] = F__COUNT;
+		if (ru->weight <= 0)
+			continue;
+		where[i] = (unsigned char)matchers[ru->kind](ru, txt, len);
+		if (where[i] != F__COUNT)
+			out->score[ru->bucket] += ru->weight;
+	}
+
+	/* Highest score wins; strict > keeps the earlier bucket on a tie. */
+	int best = 0;
+	out->bucket = BK_OTHER;
+	for (int b = 0; b < BK_OTHER; b++)
+		if (out->score[b] >= r->min_score && out->score[b] > best) {
+			best = out->score[b];
+			out->bucket = (enum lw_bucket)b;
+		}
+	out->evidence =
+	    out->bucket == BK_OTHER ? xstrdup("") : evidence_text(r, out->bucket, where);
+	out->importance =
+	    classify_importance(r, u->followers, u->verified, out->bucket, action, cat);
+	free(where);
+	free(bio);
+	free(name);
+	free(handle);
+}
+
+void
+classification_done(struct classification *c)
+{
+	free(c->evidence);
+	memset(c, 0, sizeof *c);
+}
+
+/* Returns a new empty rules object with the default importance weights. */
+static struct classify_rules *
+rules_new(const char *source)
+{
+	struct classify_rules *r = xcalloc(1, sizeof *r);
+	r->source = xstrdup(source);
+	r->min_score = DEFAULT_MIN_SCORE;
+	memcpy(r->importance, default_importance, sizeof r->importance);
+	return r;
+}
+
+/* Normalizes pattern text p (n bytes) for kind into a new string; returns
+ * NULL when it has nothing to match. */
+static char *
+pattern_norm(enum rule_kind kind, const char *p, size_t n, size_t *len)
+{
+	char *out = xmalloc(n + 3);
+	if (kind == RK_WORD) {
+		*len = norm_words(p, n, out);
+	} else {
+		for (size_t i = 0; i < n; i++)
+			out[i] = (char)fold((unsigned char)p[i]);
+		out[n] = '\0';
+		*len = n;
+	}
+	if ((kind == RK_WORD && *len <= 1) || (kind != RK_WORD && *len == 0)) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+/* Returns the index of the rule of bucket b and kind k with pattern pat, or
+ * -1. */
+static ssize_t
+rules_find(const struct classify_rules *r, enum lw_bucket b, enum rule_kind k, const char *pat)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (r->v[i].bucket == b && r->v[i].kind == k && strcmp(r->v[i].pat, pat) == 0)
+			return (ssize_t)i;
+	return -1;
+}
+
+/* Appends a rule; takes ownership of pat. */
+static void
+rules_add(struct classify_rules *r, enum lw_bucket b, enum rule_kind k, char *pat, size_t len,
+    int weight, int line)
+{
+	if (r->n == r->cap) {
+		r->cap = r->cap ? r->cap * 2 : 64;
+		r->v = xreallocarray(r->v, r->cap, sizeof *r->v);
+	}
+	r->v[r->n++] = (struct rule){b, k, weight, line, pat, len};
+}
+
+struct classify_rules *
+classify_rules_default(void)
+{
+	struct classify_rules *r = rules_new("built-in");
+	for (size_t i = 0; i < LW_ARRAY_LEN(default_rules); i++) {
+		const struct default_rule *d = &default_rules[i];
+		size_t len;
+		char *pat = pattern_norm(d->kind, d->pat, strlen(d->pat), &len);
+		rules_add(r, d->bucket, d->kind, pat, len, d->weight, 0);
+	}
+	return r;
+}
+
+void
+classify_rules_free(struct classify_rules *r)
+{
+	if (r == NULL)
+		return;
+	for (size_t i = 0; i < r->n; i++)
+		free(r->v[i].pat);
+	free(r->v);
+	free(r->source);
+	free(r);
+}
+
+const char *
+classify_rules_source(const struct classify_rules *r)
+{
+	return r->source;
+}
+
+/* ---- The YAML loader. ---- */
+
+#define MAX_ERRORS 20
+
+/* State of one load: the document, the rules being built, the messages. */
+struct loader {
+	const char *name;
+	yaml_document_t *doc;
+	struct classify_rules *r;
+	struct sbuf errs;
+	int nerr;
+};
+
+/* Records "NAME:LINE:COL: message" at node n's position. */
+static void __attribute__((format(printf, 3, 4)))
+lerr(struct loader *L, const yaml_node_t *n, const char *fmt, ...)
+{
+	if (L->nerr++ >= MAX_ERRORS)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	char *msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	sbuf_printf(&L->errs, "%s%s:%zu:%zu: %s", L->errs.len > 0 ? "\n" : "", L->name,
+	    n->start_mark.line + 1, n->start_mark.column + 1, msg);
+	free(msg);
+}
+
+/* Copies scalar node n into q (at most 40 bytes shown, controls as '?') for
+ * a message; returns q. */
+static const char *
+quote(const yaml_node_t *n, char q[64])
+{
+	if (n->type != YAML_SCALAR_NODE) {
+		snprintf(q, 64, "%s", n->type == YAML_MAPPING_NODE ? "a mapping" : "a list");
+		return q;
+	}
+	size_t len = n->data.scalar.length, o = 0;
+	for (size_t i = 0; i < len && o < 40; i++) {
+		unsigned char c = n->data.scalar.value[i];
+		q[o++] = (char)((c < 0x20 || c == 0x7f) ? '?' : c);
+	}
+	if (len > 40) {
+		memcpy(q + o, "...", 3);
+		o += 3;
+	}
+	q[o] = '\0';
+	return q;
+}
+
+/* Returns true when scalar node n holds exactly the string s. */
+static bool
+scalar_is(const yaml_node_t *n, const char *s)
+{
+	return n->type == YAML_SCALAR_NODE && n->data.scalar.length == strlen(s) &&
+	       memcmp(n->data.scalar.value, s, n->data.scalar.length) == 0;
+}
+
+/* Returns the edit distance of a and b (both at most 64 bytes), else 99. */
+static int
+edit_distance(const char *a, size_t la, const char *b)
+{
+	size_t lb = strlen(b);
+	int prev[65], cur[65];
+	if (la > 64 || lb > 64)
+		return 99;
+	for (size_t j = 0; j <= lb; j++)
+		prev[j] = (int)j;
+	for (size_t i = 1; i <= la; i++) {
+		cur[0] = (int)i;
+		for (size_t j = 1; j <= lb; j++) {
+			int sub = prev[j - 1] +
+			          (fold((unsigned char)a[i - 1]) != (unsigned char)b[j - 1]);
+			int del = prev[j] + 1, ins = cur[j - 1] + 1;
+			cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+		}
+		memcpy(prev, cur, sizeof prev);
+	}
+	return prev[lb];
+}
+
+/* Records an unknown-name error for key node k with a did-you-mean from the
+ * n names in cands, or the list of names when none is close. */
+static void
+err_unknown(
+    struct loader *L, const yaml_node_t *k, const char *what, const char *const *cands, size_t n)
+{
+	char q[64];
+	const char *best = NULL;
+	int bestd = 3;
+	for (size_t i = 0; k->type == YAML_SCALAR_NODE && i < n; i++) {
+		int d = edit_distance(
+		    (const char *)k->data.scalar.value, k->data.scalar.length, cands[i]);
+		if (d < bestd && (size_t)d < strlen(cands[i])) {
+			bestd = d;
+			best = cands[i];
+		}
+	}
+	if (best != NULL) {
+		lerr(L, k, "unknown %s '%s' (did you mean '%s'?)", what, quote(k, q), best);
+		return;
+	}
+	struct sbuf sb;
+	sbuf_init(&sb);
+	for (size_t i = 0; i < n; i++)
+		sbuf_printf(&sb, "%s%s", i ? ", " : "", cands[i]);
+	lerr(L, k, "unknown %s '%s' (expected one of: %s)", what, quote(k, q), sb.s);
+	sbuf_done(&sb);
+}
+
+/* Parses scalar node n as a plain decimal integer in lo..hi into *v; records
+ * "WHAT must be an integer from LO to HI, got 'X'" and returns -1 otherwise. */
+static int
+get_int(struct loader *L, const yaml_node_t *n, const char *what, int lo, int hi, int *v)
+{
+	char q[64], buf[24];
+	if (n->type == YAML_SCALAR_NODE && n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+	    n->data.scalar.length > 0 && n->data.scalar.length < sizeof buf) {
+		memcpy(buf, n->data.scalar.value, n->data.scalar.length);
+		buf[n->data.scalar.length] = '\0';
+		const char *digits = buf[0] == '-' ? buf + 1 : buf;
+		if (str_is_digits(digits)) {
+			errno = 0;
+			long x = strtol(buf, NULL, 10);
+			if (errno == 0 && x >= lo && x <= hi) {
+				*v = (int)x;
+				return 0;
+			}
+		}
+	}
+	if (lo == hi)
+		lerr(L, n, "%s must be %d, got '%s'", what, lo, quote(n, q));
+	else
+		lerr(L, n, "%s must be an integer from %d to %d, got '%s'", what, lo, hi,
+		    quote(n, q));
+	return -1;
+}
+
+/* Calls fn on each pair of mapping node m, reporting duplicate plain keys and
+ * non-scalar keys once each. */
+typedef void (*pair_fn)(
+    struct loader *L, const yaml_node_t *key, const yaml_node_t *val, void *arg);
+
+static void
+each_pair(struct loader *L, const yaml_node_t *m, pair_fn fn, void *arg)
+{
+	for (yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top;
+	     p++) {
+		const yaml_node_t *k = yaml_document_get_node(L->doc, p->key);
+		const yaml_node_t *v = yaml_document_get_node(L->doc, p->value);
+		if (k == NULL || v == NULL)
+			continue;
+		if (k->type != YAML_SCALAR_NODE) {
+			lerr(L, k, "expected a plain key, got %s",
+			    k->type == YAML_MAPPING_NODE ? "a mapping" : "a list");
+			continue;
+		}
+		bool dup = false;
+		for (yaml_node_pair_t *e = m->data.mapping.pairs.start; e < p && !dup; e++) {
+			const yaml_node_t *ek = yaml_document_get_node(L->doc, e->key);
+			if (ek != NULL && ek->type == YAML_SCALAR_NODE &&
+			    ek->data.scalar.length == k->data.scalar.length &&
+			    memcmp(ek->data.scalar.value, k->data.scalar.value,
+			        k->data.scalar.length) == 0) {
+				char q[64];
+				lerr(L, k, "duplicate key '%s' (first at line %zu)", quote(k, q),
+				    ek->start_mark.line + 1);
+				dup = true;
+			}
+		}
+		if (!dup)
+			fn(L, k, v, arg);
+	}
+}
+
+/* Names of the rule kinds as keys under a bucket. */
+static const char *const kind_keys[RK__COUNT] = {
+    [RK_WORD] = "words",
+    [RK_HANDLE_SUFFIX] = "handle_suffix",
+    [RK_HANDLE_CONTAINS] = "handle_contains",
+};
+
+/* Where one rule entry is being loaded. */
+struct entry_ctx {
+	enum lw_bucket bucket;
+	enum rule_kind kind;
+};
+
+/* Loads one "pattern: weight" pair into the rules, replacing a built-in rule
+ * with the same pattern (weight 0 removes it). */
+static void
+load_entry(struct loader *L, const yaml_node_t *k, const yaml_node_t *v, void *arg)
+{
+	const struct entry_ctx *c = arg;
+	char q[64];
+	const char *raw = (const char *)k->data.scalar.value;
+	size_t rawlen = k->data.scalar.length, len;
+	int weight;
+	if (rawlen > CLASSIFY_PATTERN_MAX) {
+		lerr(L, k, "pattern '%s' is longer than %d bytes", quote(k, q),
+		    CLASSIFY_PATTERN_MAX);
+		return;
+	}
+	if (c->kind != RK_WORD)
+		for (size_t i = 0; i < rawlen; i++)
+			if (!is_word_byte((unsigned char)raw[i]) && raw[i] != '_') {
+				lerr(L, k,
+				    "handle pattern '%s' may hold only ASCII letters, digits and "
+				    "'_'",
+				    quote(k, q));
+				return;
+			}
+	char *pat = pattern_norm(c->kind, raw, rawlen, &len);
+	if (pat == NULL) {
+		lerr(L, k, "keyword '%s' has no ASCII letters or digits", quote(k, q));
+		return;
+	}
+	char *what = xasprintf("weight of '%s'", quote(k, q));
+	int rc = get_int(L, v, what, 0, CLASSIFY_WEIGHT_MAX, &weight);
+	free(what);
+	if (rc < 0) {
+		free(pat);
+		return;
+	}
+	ssize_t i = rules_find(L->r, c->bucket, c->kind, pat);
+	if (i >= 0 && L->r->v[i].line > 0) {
+		lerr(L, k, "duplicate %s '%s' in bucket '%s' (first at line %d)",
+		    c->kind == RK_WORD ? "keyword" : "handle pattern", quote(k, q),
+		    bucket_name(c->bucket), L->r->v[i].line);
+		free(pat);
+	} else if (i >= 0) {
+		L->r->v[i].weight = weight;
+		L->r->v[i].line = (int)k->start_mark.line + 1;
+		free(pat);
+	} else if (L->r->n >= CLASSIFY_RULES_MAX) {
+		lerr(L, k, "too many rules (at most %d)", CLASSIFY_RULES_MAX);
+		free(pat);
+	} else {
+		rules_add(L->r, c->bucket, c->kind, pat, len, weight, (int)k->start_mark.line + 1);
+	}
+}
+
+/* Keys allowed under a bucket: importance, then one per rule kind. */
+static const char *const bucket_keys[] = {
+    "importance", "words", "handle_suffix", "handle_contains"};
+
+/* Loads one key of a bucket's mapping; arg points at the bucket. */
+static void
+load_bucket_key(struct loader *L, const yaml_node_t *k, const yaml_node_t *v, void *arg)
+{
+	enum lw_bucket b = *(const enum lw_bucket *)arg;
+	if (scalar_is(k, "importance")) {
+		char *what = xasprintf("importance of bucket '%s'", bucket_name(b));
+		int x;
+		if (get_int(L, v, what, 0, CLASSIFY_IMPORTANCE_MAX, &x) == 0)
+			L->r->importance[b] = x;
+		free(what);
+		return;
+	}
+	for (int kind = 0; kind < RK__COUNT; kind++) {
+		if (!scalar_is(k, kind_keys[kind]))
+			continue;
+		if (b == BK_OTHER) {
+			lerr(L, k, "bucket 'other' takes only 'importance'");
+		} else if (v->type != YAML_MAPPING_NODE) {
+			lerr(L, v, "'%s' must be a mapping of pattern: weight, got %s",
+			    kind_keys[kind], v->type == YAML_SCALAR_NODE ? "a scalar" : "a list");
+		} else {
+			struct entry_ctx c = {b, (enum rule_kind)kind};
+			each_pair(L, v, load_entry, &c);
+		}
+		return;
+	}
+	err_unknown(L, k, "key", bucket_keys, LW_ARRAY_LEN(bucket_keys));
+}
+
+/* Loads one bucket of the `buckets` mapping. */
+static void
+load_bucket(struct loader *L, const yaml_node_t *k, const yaml_node_t *v, void *arg)
+{
+	(void)arg;
+	const char *names[BK__COUNT];
+	enum lw_bucket b = BK_OTHER;
+	char name[32] = "";
+	size_t n = k->data.scalar.length;
+	if (n < sizeof name) {
+		memcpy(name, k->data.scalar.value, n);
+		name[n] = '\0';
+	}
+	if (n >= sizeof name || strlen(name) != n || bucket_parse(name, &b) < 0) {
+		for (int i = 0; i < BK__COUNT; i++)
+			names[i] = bucket_name((enum lw_bucket)i);
+		err_unknown(L, k, "bucket", names, BK__COUNT);
+		return;
+	}
+	if (v->type != YAML_MAPPING_NODE) {
+		lerr(L, v, "bucket '%s' must be a mapping", name);
+		return;
+	}
+	each_pair(L, v, load_bucket_key, &b);
+}
+
+/* Top-level keys, in the order they are applied (base first). */
+enum top_key { TK_VERSION, TK_BASE, TK_MIN_SCORE, TK_BUCKETS, TK__COUNT };
+static const char *const top_keys[TK__COUNT] = {"version", "base", "min_score", "buckets"};
+
+/* Collects one top-level pair into the slots in arg. */
+static void
+collect_top(struct loader *L, const yaml_node_t *k, const yaml_node_t *v, void *arg)
+{
+	const yaml_node_t **slot = arg;
+	for (int i = 0; i < TK__COUNT; i++)
+		if (scalar_is(k, top_keys[i])) {
+			slot[i] = v;
+			return;
+		}
+	err_unknown(L, k, "key", top_keys, TK__COUNT);
+}
+
+/* Loads the root mapping into L->r (created here from the chosen base). */
+static void
+load_root(struct loader *L, const yaml_node_t *root)
+{
+	const yaml_node_t *slot[TK__COUNT] = {NULL};
+	char q[64];
+	bool empty = false;
+	int x;
+	if (root->type != YAML_MAPPING_NODE) {
+		lerr(L, root, "expected a mapping with 'buckets' at the top level");
+		L->r = rules_new(L->name);
+		return;
+	}
+	each_pair(L, root, collect_top, slot);
+	if (slot[TK_VERSION] != NULL) /* an error is recorded; the value is always 1 */
+		(void)get_int(L, slot[TK_VERSION], "version", CLASSIFY_RULES_FORMAT,
+		    CLASSIFY_RULES_FORMAT, &x);
+	if (slot[TK_BASE] != NULL) {
+		if (scalar_is(slot[TK_BASE], "empty"))
+			empty = true;
+		else if (!scalar_is(slot[TK_BASE], "default"))
+			lerr(L, slot[TK_BASE], "base must be 'default' or 'empty', got '%s'",
+			    quote(slot[TK_BASE], q));
+	}
+	if (empty) {
+		L->r = rules_new(L->name);
+	} else {
+		L->r = classify_rules_default();
+		free(L->r->source);
+		L->r->source = xstrdup(L->name);
+	}
+	if (slot[TK_MIN_SCORE] != NULL &&
+	    get_int(L, slot[TK_MIN_SCORE], "min_score", 1, CLASSIFY_MIN_SCORE_MAX, &x) == 0)
+		L->r->min_score = x;
+	if (slot[TK_BUCKETS] != NULL) {
+		if (slot[TK_BUCKETS]->type != YAML_MAPPING_NODE)
+			lerr(L, slot[TK_BUCKETS], "'buckets' must be a mapping of bucket names");
+		else
+			each_pair(L, slot[TK_BUCKETS], load_bucket, NULL);
+	}
+}
+
+int
+classify_rules_load_string(
+    const char *name, const char *text, size_t len, struct classify_rules **out, char **cause)
+{
+	yaml_parser_t parser;
+	yaml_document_t doc;
+	struct loader L = {.name = name, .doc = &doc};
+	bool have_doc = false;
+	int rc = -1;
+
+	sbuf_init(&L.errs);
+	if (!yaml_parser_initialize(&parser))
+		abort();
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+	if (!yaml_parser_load(&parser, &doc)) {
+		set_cause(cause, "%s:%zu:%zu: YAML syntax error: %s%s%s%s", name,
+		    parser.problem_mark.line + 1, parser.problem_mark.column + 1,
+		    parser.problem ? parser.problem : "unreadable input",
+		    parser.context ? " (" : "", parser.context ? parser.context : "",
+		    parser.context ? ")" : "");
+		goto fail;
+	}
+	have_doc = true;
+	const yaml_node_t *root = yaml_document_get_root_node(&doc);
+	if (root == NULL) {
+		set_cause(cause, "%s:1:1: the rules file is empty", name);
+		goto fail;
+	}
+	load_root(&L, root);
+	if (L.nerr > 0) {
+		if (L.nerr > MAX_ERRORS)
+			sbuf_printf(&L.errs, "\n%s: %d more errors", name, L.nerr - MAX_ERRORS);
+		set_cause(cause, "%s", L.errs.s);
+		goto fail;
+	}
+	*out = L.r;
+	L.r = NULL;
+	rc = 0;
+fail:
+	classify_rules_free(L.r);
+	sbuf_done(&L.errs);
+	if (have_doc)
+		yaml_document_delete(&doc);
+	yaml_parser_delete(&parser);
+	return rc;
+}
+
+int
+classify_rules_load(const char *path, struct classify_rules **out, char **cause)
+{
+	char *text = NULL;
+	size_t len = 0;
+	if (file_read_all(path, &text, &len, cause) < 0)
+		return -1;
+	int rc = classify_rules_load_string(path, text, len, out, cause);
+	free(text);
+	return rc;
+}
