@@ -1,0 +1,397 @@
+/*
+ * cmd_api: `launchwatch api`, debug calls to the provider (or the simulator)
+ * that print pages, counts, credits and each error class. Every piece of
+ * provider text is sanitized before it is printed; the key never is. Main
+ * thread only.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cmd.h"
+#include "ratelimit.h"
+#include "text.h"
+#include "tweetlink.h"
+#include "util.h"
+#include "xapi.h"
+
+#define MAX_RATE_WAITS 5 /* 429s waited out per page before giving up */
+
+static const char api_usage[] =
+    "usage: launchwatch api get-tweet URL|ID...\n"
+    "       launchwatch api walk retweeters|replies|quotes URL|ID [--max-pages N]\n"
+    "                            [--since UNIX_SECONDS] [-v]\n"
+    "       launchwatch api user HANDLE\n"
+    "       launchwatch api balance\n\n"
+    "Debug calls to twitterapi.io (TWITTERAPI_BASE_URL, TWITTERAPI_KEY or\n"
+    "TWITTERAPI_KEY_FILE, LAUNCHWATCH_QPS). Prints every page, the items, requests,\n"
+    "estimated credits and the error class of any failure (see docs/provider.md).\n"
+    "Exit status: 0 ok, 1 auth or bad response, 69 transient, 75 credits or rate limit.\n";
+
+/* Exit status for each error class. */
+static const int class_exit[XAPI__COUNT] = {
+    [XAPI_OK] = LW_EXIT_OK,
+    [XAPI_AUTH] = LW_EXIT_ERROR,
+    [XAPI_CREDITS] = LW_EXIT_TEMPFAIL,
+    [XAPI_RATE_LIMIT] = LW_EXIT_TEMPFAIL,
+    [XAPI_TRANSIENT] = LW_EXIT_UNAVAILABLE,
+    [XAPI_BAD_RESPONSE] = LW_EXIT_ERROR,
+    [XAPI_CURSOR] = LW_EXIT_ERROR,
+};
+
+/* Prints s sanitized and cut to max bytes. */
+static void
+put_safe(FILE *f, const char *s, size_t max)
+{
+	char *t = text_sanitize(s != NULL ? s : "", s != NULL ? strlen(s) : 0, max);
+	fputs(t, f);
+	free(t);
+}
+
+/* Prints a failed result: class, HTTP status, Retry-After, message, body head. */
+static void
+print_error(const struct xapi_result *r)
+{
+	const struct xapi_policy *p = xapi_policy_of(r->cls);
+	fprintf(stderr, "error: class=%s http=%ld", p->name, r->http_status);
+	if (r->retry_after_s >= 0)
+		fprintf(stderr, " retry_after=%ds", r->retry_after_s);
+	fprintf(stderr, " requests=%d credits=%lld\n  ", r->requests, (long long)r->credits);
+	put_safe(stderr, r->message, 400);
+	fprintf(stderr, "\n  behaviour: %s\n", p->behaviour);
+	if (r->body_head != NULL) {
+		fputs("  body: ", stderr);
+		put_safe(stderr, r->body_head, 400);
+		fputc('\n', stderr);
+	}
+}
+
+/* Turns a link or bare id into a tweet id; 0 or -1 (message printed). */
+static int
+tweet_id_arg(const char *s, char id[TWEET_ID_MAX + 1])
+{
+	char *cause = NULL;
+	if (tweetlink_parse(s, id, &cause) == 0)
+		return 0;
+	fputs("launchwatch api: ", stderr);
+	put_safe(stderr, cause, 300);
+	fputc('\n', stderr);
+	free(cause);
+	return -1;
+}
+
+/* Makes a client from the environment with the global rate limiter; NULL on error. */
+static struct xapi *
+client_from_env(void)
+{
+	struct xapi_config cfg;
+	char *cause = NULL;
+	xapi_config_init(&cfg);
+	if (xapi_config_from_env(&cfg, &cause) != 0) {
+		fprintf(stderr, "launchwatch api: %s\n", cause);
+		free(cause);
+		xapi_config_done(&cfg);
+		return NULL;
+	}
+	struct xapi *x = xapi_new(&cfg);
+	xapi_config_done(&cfg);
+	return x;
+}
+
+/* Prints one user line. */
+static void
+print_user(const struct lw_user *u)
+{
+	printf("  @");
+	put_safe(stdout, u->handle, 60);
+	printf(" (%s) ", u->id);
+	put_safe(stdout, u->name, 60);
+	printf(" | %lld followers%s | ", (long long)u->followers, u->verified ? " | verified" : "");
+	put_safe(stdout, u->bio, 100);
+	putchar('\n');
+}
+
+/* Prints one tweet line (for replies, quotes and get-tweet). */
+static void
+print_tweet(const struct lw_tweet *t, bool full)
+{
+	char when[40] = "?";
+	if (t->created_at_ms > 0)
+		xapi_format_time(t->created_at_ms, when, sizeof when);
+	printf("  %s @", t->id);
+	put_safe(stdout, t->author.handle, 60);
+	printf(" %s", when);
+	if (t->in_reply_to_id[0] != '\0')
+		printf(" in_reply_to=%s", t->in_reply_to_id);
+	if (t->quoted_id[0] != '\0')
+		printf(" quotes=%s", t->quoted_id);
+	fputs(": ", stdout);
+	put_safe(stdout, t->text, full ? 1000 : 100);
+	putchar('\n');
+	if (full)
+		printf("    likes=%lld retweets=%lld replies=%lld quotes=%lld views=%lld "
+		       "bookmarks=%lld\n",
+		    (long long)t->metrics.likes, (long long)t->metrics.retweets,
+		    (long long)t->metrics.replies, (long long)t->metrics.quotes,
+		    (long long)t->metrics.views, (long long)t->metrics.bookmarks);
+}
+
+/* api get-tweet URL|ID...: metrics of up to 100 tweets in one request. */
+static int
+api_get_tweet(int argc, char **argv)
+{
+	char ids[XAPI_MAX_IDS][TWEET_ID_MAX + 1];
+	const char *idp[XAPI_MAX_IDS];
+	struct xapi_tweets out;
+	struct xapi_result res;
+	if (argc < 2 || argc - 1 > XAPI_MAX_IDS) {
+		fputs(api_usage, stderr);
+		return LW_EXIT_USAGE;
+	}
+	for (int i = 1; i < argc; i++) {
+		if (tweet_id_arg(argv[i], ids[i - 1]) != 0)
+			return LW_EXIT_USAGE;
+		idp[i - 1] = ids[i - 1];
+	}
+	struct xapi *x = client_from_env();
+	if (x == NULL)
+		return LW_EXIT_USAGE;
+	int rc = LW_EXIT_OK;
+	if (xapi_get_tweets(x, idp, (size_t)argc - 1, &out, &res) != 0) {
+		print_error(&res);
+		rc = class_exit[res.cls];
+	} else {
+		printf("tweets: %zu found, %zu missing; requests=%d credits=%lld\n", out.n,
+		    out.n_missing, res.requests, (long long)res.credits);
+		for (size_t i = 0; i < out.n; i++)
+			print_tweet(&out.tweets[i], true);
+		for (size_t i = 0; i < out.n_missing; i++)
+			printf("  missing: %s (deleted, protected or unknown)\n", out.missing[i]);
+		xapi_tweets_done(&out);
+	}
+	xapi_result_done(&res);
+	xapi_free(x);
+	return rc;
+}
+
+/* Sleeps ms milliseconds. */
+static void
+nap_ms(int64_t ms)
+{
+	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000};
+	nanosleep(&ts, NULL);
+}
+
+/* Which list a walk reads. */
+static const struct {
+	const char *name;
+	const char *noun;
+} lists[] = {{"retweeters", "retweeters"}, {"replies", "replies"}, {"quotes", "quotes"}};
+
+/* Fetches one page of list li. */
+static int
+fetch_page(struct xapi *x, size_t li, const char *id, const char *cursor, int64_t since,
+    struct xapi_page *page, struct xapi_result *res)
+{
+	if (li == 0)
+		return xapi_retweeters(x, id, cursor, page, res);
+	if (li == 1)
+		return xapi_replies(x, id, cursor, since, page, res);
+	return xapi_quotes(x, id, cursor, since, page, res);
+}
+
+/* api walk LIST URL|ID [--max-pages N] [--since S] [-v]. */
+static int
+api_walk(int argc, char **argv)
+{
+	static const struct option opts[] = {{"max-pages", required_argument, NULL, 'm'},
+	    {"since", required_argument, NULL, 's'}, {"verbose", no_argument, NULL, 'v'},
+	    {NULL, 0, NULL, 0}};
+	int max_pages = 0, c;
+	int64_t since = 0;
+	bool verbose = false;
+	char id[TWEET_ID_MAX + 1];
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "v", opts, NULL)) != -1) {
+		if (c == 'm' && str_is_digits(optarg) && strlen(optarg) < 7)
+			max_pages = atoi(optarg);
+		else if (c == 's' && str_is_digits(optarg) && strlen(optarg) < 12)
+			since = atoll(optarg);
+		else if (c == 'v')
+			verbose = true;
+		else {
+			fputs(api_usage, stderr);
+			return LW_EXIT_USAGE;
+		}
+	}
+	if (argc - optind != 2) {
+		fputs(api_usage, stderr);
+		return LW_EXIT_USAGE;
+	}
+	size_t li = LW_ARRAY_LEN(lists);
+	for (size_t i = 0; i < LW_ARRAY_LEN(lists); i++)
+		if (strcmp(argv[optind], lists[i].name) == 0)
+			li = i;
+	if (li == LW_ARRAY_LEN(lists)) {
+		fprintf(stderr, "launchwatch api walk: want retweeters, replies or quotes\n");
+		return LW_EXIT_USAGE;
+	}
+	if (tweet_id_arg(argv[optind + 1], id) != 0)
+		return LW_EXIT_USAGE;
+	struct xapi *x = client_from_env();
+	if (x == NULL)
+		return LW_EXIT_USAGE;
+
+	struct xapi_walk w;
+	int rc = LW_EXIT_OK, requests = 0, waits = 0;
+	int64_t credits = 0;
+	bool cursor_reset = false;
+	xapi_walk_init(&w, "", max_pages);
+	for (;;) {
+		struct xapi_page page;
+		struct xapi_result res;
+		int ok = fetch_page(x, li, id, w.cursor, since, &page, &res);
+		requests += res.requests;
+		credits += res.credits;
+		if (ok != 0) {
+			print_error(&res);
+			if (res.cls == XAPI_RATE_LIMIT && waits < MAX_RATE_WAITS) {
+				int64_t d = xapi_delay_ms(
+				    res.cls, ++waits, res.retry_after_s, 0, xapi_rand());
+				fprintf(
+				    stderr, "  waiting %lld ms (no attempt spent)\n", (long long)d);
+				xapi_result_done(&res);
+				nap_ms(d);
+				continue;
+			}
+			if (res.cls == XAPI_CURSOR && !cursor_reset) {
+				fprintf(stderr,
+				    "  resetting the cursor once and walking from page 1\n");
+				cursor_reset = true;
+				free(w.cursor);
+				w.cursor = xstrdup("");
+				xapi_result_done(&res);
+				continue;
+			}
+			rc = class_exit[res.cls];
+			xapi_result_done(&res);
+			break;
+		}
+		waits = 0;
+		size_t raw = page.n_users + page.n_tweets;
+		bool more = xapi_walk_feed(&w, &page);
+		printf("page %d: %zu %s (%zu new), has_next_page=%s, next_cursor=", w.pages, raw,
+		    lists[li].noun, page.n_users + page.n_tweets,
+		    page.has_next_page ? "yes" : "no");
+		put_safe(stdout, *page.next_cursor ? page.next_cursor : "\"\"", 80);
+		printf(", status=%s, requests=%d, credits=%lld\n",
+		    page.had_status ? "yes" : "absent", res.requests, (long long)res.credits);
+		if (verbose) {
+			for (size_t i = 0; i < page.n_users; i++)
+				print_user(&page.users[i]);
+			for (size_t i = 0; i < page.n_tweets; i++)
+				print_tweet(&page.tweets[i], false);
+		}
+		xapi_page_done(&page);
+		xapi_result_done(&res);
+		if (!more)
+			break;
+	}
+	printf("walk: %d pages, %zu unique %s, %zu duplicates dropped, stopped: %s; "
+	       "requests=%d credits=%lld\n",
+	    w.pages, w.items, lists[li].noun, w.duplicates,
+	    rc == LW_EXIT_OK ? xapi_stop_name(w.stop) : "error", requests, (long long)credits);
+	xapi_walk_done(&w);
+	xapi_free(x);
+	return rc;
+}
+
+/* api user HANDLE. */
+static int
+api_user(int argc, char **argv)
+{
+	struct lw_user u;
+	struct xapi_result res;
+	if (argc != 2) {
+		fputs(api_usage, stderr);
+		return LW_EXIT_USAGE;
+	}
+	struct xapi *x = client_from_env();
+	if (x == NULL)
+		return LW_EXIT_USAGE;
+	int rc = LW_EXIT_OK;
+	if (xapi_user_info(x, argv[1], &u, &res) != 0) {
+		print_error(&res);
+		rc = class_exit[res.cls];
+	} else {
+		printf("user: requests=%d credits=%lld\n", res.requests, (long long)res.credits);
+		print_user(&u);
+		lw_user_done(&u);
+	}
+	xapi_result_done(&res);
+	xapi_free(x);
+	return rc;
+}
+
+/* api balance. */
+static int
+api_balance(int argc, char **argv)
+{
+	struct xapi_balance b;
+	struct xapi_result res;
+	(void)argv;
+	if (argc != 1) {
+		fputs(api_usage, stderr);
+		return LW_EXIT_USAGE;
+	}
+	struct xapi *x = client_from_env();
+	if (x == NULL)
+		return LW_EXIT_USAGE;
+	int rc = LW_EXIT_OK;
+	if (xapi_balance(x, &b, &res) != 0) {
+		print_error(&res);
+		rc = class_exit[res.cls];
+	} else {
+		printf("balance: recharge_credits=%lld total_bonus_credits=%lld (about $%.2f)\n",
+		    (long long)b.recharge_credits, (long long)b.bonus_credits,
+		    (double)(b.recharge_credits + b.bonus_credits) / 100000.0);
+	}
+	xapi_result_done(&res);
+	xapi_free(x);
+	return rc;
+}
+
+/* The api subcommands. */
+static const struct {
+	const char *name;
+	int (*fn)(int, char **);
+} api_cmds[] = {
+    {"get-tweet", api_get_tweet},
+    {"walk", api_walk},
+    {"user", api_user},
+    {"balance", api_balance},
+};
+
+int
+cmd_api(int argc, char **argv)
+{
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		fputs(api_usage, argc < 2 ? stderr : stdout);
+		return argc < 2 ? LW_EXIT_USAGE : LW_EXIT_OK;
+	}
+	for (size_t i = 0; i < LW_ARRAY_LEN(api_cmds); i++)
+		if (strcmp(argv[1], api_cmds[i].name) == 0) {
+			for (int j = 2; j < argc; j++)
+				if (strcmp(argv[j], "--help") == 0) {
+					fputs(api_usage, stdout);
+					return LW_EXIT_OK;
+				}
+			return api_cmds[i].fn(argc - 1, argv + 1);
+		}
+	fprintf(stderr, "launchwatch api: unknown subcommand '%s'\n", argv[1]);
+	fputs(api_usage, stderr);
+	return LW_EXIT_USAGE;
+}
