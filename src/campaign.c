@@ -1,0 +1,164 @@
+/*
+ * campaign: names, deterministic ids, initial status and the settings
+ * fingerprint of a campaign. Pure; any thread.
+ */
+#include "campaign.h"
+
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+static const char *const status_names[CS__COUNT] = {"scheduled", "active", "paused", "completed"};
+static const char *const kind_names[JOB__COUNT] = {"metrics", "retweets", "replies", "quotes"};
+
+const char *
+campaign_status_name(enum campaign_status s)
+{
+	return (unsigned)s < CS__COUNT ? status_names[s] : "?";
+}
+
+int
+campaign_status_parse(const char *s, enum campaign_status *out)
+{
+	for (int i = 0; i < CS__COUNT; i++)
+		if (strcmp(s, status_names[i]) == 0) {
+			*out = (enum campaign_status)i;
+			return 0;
+		}
+	return -1;
+}
+
+const char *
+job_kind_name(enum job_kind k)
+{
+	return (unsigned)k < JOB__COUNT ? kind_names[k] : "?";
+}
+
+void
+campaign_make_id(const char *name, char id[CAMPAIGN_ID_MAX])
+{
+	size_t n = 0;
+	int dash = 0;
+	for (const unsigned char *p = (const unsigned char *)name; *p && n < 24; p++) {
+		if (isascii(*p) && isalnum(*p)) {
+			if (dash && n > 0 && n < 23)
+				id[n++] = '-';
+			dash = 0;
+			id[n++] = (char)tolower(*p);
+		} else {
+			dash = 1;
+		}
+	}
+	if (n == 0)
+		memcpy(id, "campaign", (n = 8));
+	snprintf(id + n, CAMPAIGN_ID_MAX - n, "-%08" PRIx32,
+	    (uint32_t)(hash_fnv1a(name, strlen(name)) >> 32));
+}
+
+enum campaign_status
+campaign_initial_status(const struct cfg_campaign *c, int64_t now_ms)
+{
+	return now_ms < c->start_s * 1000 ? CS_SCHEDULED : CS_ACTIVE;
+}
+
+/* Appends a list of strings to a canonical description. */
+static void
+add_list(struct sbuf *b, const char *key, char *const *v, size_t n)
+{
+	sbuf_printf(b, "%s=%zu[", key, n);
+	for (size_t i = 0; i < n; i++)
+		sbuf_printf(b, "%zu:%s,", strlen(v[i]), v[i]);
+	sbuf_addstr(b, "]\n");
+}
+
+/* Appends one string with its length, so no two settings collide. */
+static void
+add_str(struct sbuf *b, const char *key, const char *v)
+{
+	v = v ? v : "";
+	sbuf_printf(b, "%s=%zu:%s\n", key, strlen(v), v);
+}
+
+char *
+campaign_settings_hash(const struct cfg_campaign *c)
+{
+	struct sbuf b;
+	sbuf_init(&b);
+	add_str(&b, "name", c->name);
+	add_str(&b, "client.name", c->client.name);
+	add_str(&b, "client.contact", c->client.contact);
+	add_str(&b, "client.notes", c->client.notes);
+	sbuf_printf(&b, "window=%" PRId64 ",%" PRId64 "\n", c->start_s, c->end_s);
+	for (size_t i = 0; i < c->ntweets; i++) {
+		sbuf_printf(&b, "tweet=%s,%d,", c->tweets[i].id, (int)c->tweets[i].category);
+		add_str(&b, "url", c->tweets[i].url);
+	}
+	sbuf_printf(&b, "cadence=%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 "\n",
+	    c->cadence.metrics, c->cadence.retweets, c->cadence.replies, c->cadence.quotes);
+	const struct cfg_alerts *a = &c->alerts;
+	sbuf_printf(&b, "alerts=%d,%" PRId64 "\n", a->min_importance, a->quiet_window_s);
+	add_list(&b, "buckets", a->buckets, a->nbuckets);
+	add_list(&b, "actions", a->actions, a->nactions);
+	add_list(&b, "categories", a->categories, a->ncategories);
+	add_list(&b, "watch", a->watch, a->nwatch);
+	add_str(&b, "slack", a->slack_webhook_ref);
+	sbuf_printf(&b, "email=%d\n", a->has_email);
+	if (a->has_email) {
+		add_list(&b, "to", a->email.to, a->email.nto);
+		add_str(&b, "smtp", a->email.smtp_url);
+		add_str(&b, "user", a->email.user);
+		add_str(&b, "password", a->email.password_ref);
+	}
+	for (int i = 0; i < CAT__COUNT; i++)
+		sbuf_printf(&b, "cpm%d=%d:%.6f,%d:%.6f\n", i, c->cpm.has_benchmark[i],
+		    c->cpm.benchmark_usd[i], c->cpm.has_spend[i], c->cpm.spend_usd[i]);
+	uint64_t h = hash_fnv1a(b.s, b.len);
+	sbuf_done(&b);
+	return xasprintf("%016" PRIx64, h);
+}
+
+/* Frees an array of n strings. */
+static void
+free_list(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+void
+config_campaign_done(struct cfg_campaign *c)
+{
+	if (c == NULL)
+		return;
+	free(c->name);
+	free(c->client.name);
+	free(c->client.contact);
+	free(c->client.notes);
+	for (size_t i = 0; i < c->ntweets; i++)
+		free(c->tweets[i].url);
+	free(c->tweets);
+	free_list(c->alerts.buckets, c->alerts.nbuckets);
+	free_list(c->alerts.actions, c->alerts.nactions);
+	free_list(c->alerts.categories, c->alerts.ncategories);
+	free_list(c->alerts.watch, c->alerts.nwatch);
+	free(c->alerts.slack_webhook_ref);
+	free_list(c->alerts.email.to, c->alerts.email.nto);
+	free(c->alerts.email.smtp_url);
+	free(c->alerts.email.user);
+	free(c->alerts.email.password_ref);
+	memset(c, 0, sizeof *c);
+}
+
+void
+campaign_done(struct campaign *c)
+{
+	if (c == NULL)
+		return;
+	config_campaign_done(&c->cfg);
+	memset(c, 0, sizeof *c);
+}

@@ -1,0 +1,64 @@
+/*
+ * main: parses the top-level command line and dispatches to a subcommand
+ * through a table. Main thread only.
+ */
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "util.h"
+
+#ifndef LW_VERSION
+#define LW_VERSION "0.1.0"
+#endif
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+};
+
+static const struct command commands[] = {
+    {"tui", cmd_tui, "interactive console (the default)"},
+    {"campaign", cmd_campaign, "add, list, show, pause, resume or close campaigns"},
+    {"sim", cmd_sim, "built-in simulated twitterapi.io for demos and tests"},
+    {"api", cmd_api, "debug calls to the provider: get-tweet, walk, balance, user"},
+};
+
+static void
+usage(FILE *f)
+{
+	fputs("usage: launchwatch [COMMAND] [ARGS...]\n\n"
+	      "Watches product-launch campaigns on X live.\n\ncommands:\n",
+	    f);
+	for (size_t i = 0; i < LW_ARRAY_LEN(commands); i++)
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fputs("\nEvery command has --help. Environment: MONGODB_URI (unset: embedded devdb),\n"
+	      "LAUNCHWATCH_DB, TWITTERAPI_KEY or TWITTERAPI_KEY_FILE, TWITTERAPI_BASE_URL,\n"
+	      "LAUNCHWATCH_QPS, XDG_DATA_HOME. See launchwatch(1).\n",
+	    f);
+}
+
+int
+main(int argc, char **argv)
+{
+	setlocale(LC_ALL, "");
+	if (argc < 2)
+		return cmd_tui(argc - 1, argv + 1);
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return LW_EXIT_OK;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("launchwatch %s\n", LW_VERSION);
+		return LW_EXIT_OK;
+	}
+	for (size_t i = 0; i < LW_ARRAY_LEN(commands); i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "launchwatch: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return LW_EXIT_USAGE;
+}

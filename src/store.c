@@ -1,0 +1,926 @@
+/*
+ * store: launchwatch's MongoDB collections (DESIGN.md section 4) behind a
+ * mongoc client pool. The only file that includes mongoc. Any thread may call
+ * any function: each call pops a pooled client and pushes it back, and
+ * operations that a restarted server interrupts are retried once.
+ */
+#include "store.h"
+
+#include <inttypes.h>
+#include <mongoc/mongoc.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+struct store {
+	mongoc_client_pool_t *pool;
+	mongoc_uri_t *uri;
+	char *dbname;
+	char *describe;
+};
+
+/* Collections and their indexes, created at start (idempotent). */
+struct index_spec {
+	const char *name;
+	const char *keys[3]; /* field names, ascending */
+	bool unique;
+};
+
+static const struct collection_spec {
+	const char *name;
+	bool capped;
+	struct index_spec indexes[2];
+} collections[] = {
+    {"campaigns", false, {{"name_unique", {"name"}, true}}},
+    {"tweets", false, {{"campaign_tweet", {"campaign_id", "tweet_id"}, false}}},
+    {"engagements", false,
+        {{"campaign_seen", {"campaign_id", "first_seen_at"}, false},
+            {"campaign_user", {"campaign_id", "user_id"}, false}}},
+    {"metric_slices", false, {{"campaign_at", {"campaign_id", "at"}, false}}},
+    {"worker_state", false, {{"campaign_due", {"campaign_id", "next_run_at"}, false}}},
+    {"alerts_sent", false, {{"campaign_sent", {"campaign_id", "sent_at"}, false}}},
+    {"archives", false, {{"campaign", {"campaign_id"}, false}}},
+    {"worker_log", true, {{"at", {"at"}, false}}},
+};
+
+#define WORKER_LOG_BYTES (16 * 1024 * 1024)
+#define WORKER_LOG_DOCS  100000
+
+static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+
+/* Drops the driver's own log lines: they would land on the console's screen,
+ * and every failure they describe reaches the caller as an error anyway. */
+static void
+quiet_log(mongoc_log_level_t level, const char *domain, const char *message, void *data)
+{
+	(void)level;
+	(void)domain;
+	(void)message;
+	(void)data;
+}
+
+/* Initializes the driver once per process and cleans it up at exit. */
+static void
+store_init_driver(void)
+{
+	mongoc_log_set_handler(quiet_log, NULL);
+	mongoc_init();
+	atexit(mongoc_cleanup);
+}
+
+/* Fills *cause with "database S: what: message" and returns -1. */
+static int
+db_fail(const struct store *s, char **cause, const char *what, const bson_error_t *e)
+{
+	return set_cause(cause, "database %s: %s: %s", s ? s->describe : "?", what,
+	    e && e->message[0] ? e->message : "unknown error");
+}
+
+/* Returns true when an error means the connection was lost or no server was
+ * dropped, so one retry may succeed against a restarted server. */
+static bool
+retryable(const bson_error_t *e)
+{
+	/* a failed server selection already waited its whole timeout */
+	return e->domain == MONGOC_ERROR_STREAM;
+}
+
+/* Builds "host:port,.../db" from the URI for messages. */
+static char *
+describe_uri(const mongoc_uri_t *uri, const char *dbname)
+{
+	struct sbuf b;
+	sbuf_init(&b);
+	for (const mongoc_host_list_t *h = mongoc_uri_get_hosts(uri); h; h = h->next)
+		sbuf_printf(&b, "%s%s", b.len ? "," : "", h->host_and_port);
+	if (b.len == 0)
+		sbuf_addstr(&b, "(no hosts)");
+	sbuf_printf(&b, "/%s", dbname);
+	return sbuf_take(&b);
+}
+
+static int store_ensure_schema(struct store *s, char **cause);
+
+int
+store_open(const char *uristr, const char *dbname, struct store **out, char **cause)
+{
+	bson_error_t err;
+	struct store *s = NULL;
+	pthread_once(&init_once, store_init_driver);
+	*out = NULL;
+
+	mongoc_uri_t *uri = mongoc_uri_new_with_error(uristr, &err);
+	if (uri == NULL) {
+		/* the parser's message may quote the URI, which may hold a password */
+		if (strchr(uristr, '@') == NULL)
+			return set_cause(
+			    cause, "MONGODB_URI is not a valid MongoDB URI: %s", err.message);
+		return set_cause(cause, "MONGODB_URI is not a valid MongoDB URI");
+	}
+	if (mongoc_uri_get_option_as_int32(uri, MONGOC_URI_SERVERSELECTIONTIMEOUTMS, 0) == 0)
+		mongoc_uri_set_option_as_int32(uri, MONGOC_URI_SERVERSELECTIONTIMEOUTMS, 4000);
+	if (mongoc_uri_get_option_as_int32(uri, MONGOC_URI_CONNECTTIMEOUTMS, 0) == 0)
+		mongoc_uri_set_option_as_int32(uri, MONGOC_URI_CONNECTTIMEOUTMS, 2000);
+	if (mongoc_uri_get_option_as_int32(uri, MONGOC_URI_SOCKETTIMEOUTMS, 0) == 0)
+		mongoc_uri_set_option_as_int32(uri, MONGOC_URI_SOCKETTIMEOUTMS, 60000);
+	if (mongoc_uri_get_appname(uri) == NULL)
+		mongoc_uri_set_appname(uri, "launchwatch");
+
+	s = xcalloc(1, sizeof *s);
+	s->uri = uri;
+	s->dbname = xstrdup(dbname && *dbname ? dbname : "launchwatch");
+	s->describe = describe_uri(uri, s->dbname);
+	s->pool = mongoc_client_pool_new(uri);
+	if (s->pool == NULL) {
+		set_cause(cause, "database %s: cannot create a client pool (check the URI options)",
+		    s->describe);
+		goto fail;
+	}
+	mongoc_client_pool_set_error_api(s->pool, MONGOC_ERROR_API_VERSION_2);
+	if (store_ping(s, cause) != 0)
+		goto fail;
+	if (store_ensure_schema(s, cause) != 0)
+		goto fail;
+	*out = s;
+	return 0;
+fail:
+	store_free(s);
+	return -1;
+}
+
+void
+store_free(struct store *s)
+{
+	if (s == NULL)
+		return;
+	if (s->pool)
+		mongoc_client_pool_destroy(s->pool);
+	mongoc_uri_destroy(s->uri);
+	free(s->dbname);
+	free(s->describe);
+	free(s);
+}
+
+const char *
+store_describe(const struct store *s)
+{
+	return s->describe;
+}
+
+/* Runs a command on the database; retried once after a lost connection. */
+static int
+run_command(struct store *s, const bson_t *cmd, bson_t *reply, bson_error_t *err)
+{
+	for (int attempt = 0;; attempt++) {
+		mongoc_client_t *c = mongoc_client_pool_pop(s->pool);
+		bool ok = mongoc_client_command_simple(c, s->dbname, cmd, NULL, reply, err);
+		mongoc_client_pool_push(s->pool, c);
+		if (ok)
+			return 0;
+		if (attempt > 0 || !retryable(err))
+			return -1;
+		if (reply)
+			bson_destroy(reply);
+	}
+}
+
+int
+store_ping(struct store *s, char **cause)
+{
+	bson_error_t err;
+	bson_t *cmd = BCON_NEW("ping", BCON_INT32(1));
+	int rc = run_command(s, cmd, NULL, &err);
+	bson_destroy(cmd);
+	if (rc != 0)
+		return set_cause(
+		    cause, "cannot reach the database at %s: %s", s->describe, err.message);
+	return 0;
+}
+
+/* Creates one collection; an existing one is fine. */
+static int
+create_collection(struct store *s, const struct collection_spec *spec, char **cause)
+{
+	bson_error_t err;
+	bson_t cmd = BSON_INITIALIZER;
+	BSON_APPEND_UTF8(&cmd, "create", spec->name);
+	if (spec->capped) {
+		BSON_APPEND_BOOL(&cmd, "capped", true);
+		BSON_APPEND_INT64(&cmd, "size", WORKER_LOG_BYTES);
+		BSON_APPEND_INT64(&cmd, "max", WORKER_LOG_DOCS);
+	}
+	int rc = run_command(s, &cmd, NULL, &err);
+	bson_destroy(&cmd);
+	if (rc != 0 && err.code != 48 /* NamespaceExists */) {
+		char *what = xasprintf("creating collection %s", spec->name);
+		db_fail(s, cause, what, &err);
+		free(what);
+		return -1;
+	}
+	return 0;
+}
+
+/* Creates one index of a collection (a no-op when it exists). FerretDB v1
+ * mishandles several indexes in one createIndexes command, so each gets its
+ * own. */
+static int
+create_index(struct store *s, const char *collection, const struct index_spec *ix, char **cause)
+{
+	bson_error_t err;
+	bson_t cmd = BSON_INITIALIZER, arr, idx, keys;
+	BSON_APPEND_UTF8(&cmd, "createIndexes", collection);
+	BSON_APPEND_ARRAY_BEGIN(&cmd, "indexes", &arr);
+	BSON_APPEND_DOCUMENT_BEGIN(&arr, "0", &idx);
+	BSON_APPEND_DOCUMENT_BEGIN(&idx, "key", &keys);
+	for (size_t j = 0; j < LW_ARRAY_LEN(ix->keys) && ix->keys[j]; j++)
+		BSON_APPEND_INT32(&keys, ix->keys[j], 1);
+	bson_append_document_end(&idx, &keys);
+	BSON_APPEND_UTF8(&idx, "name", ix->name);
+	if (ix->unique)
+		BSON_APPEND_BOOL(&idx, "unique", true);
+	bson_append_document_end(&arr, &idx);
+	bson_append_array_end(&cmd, &arr);
+	int rc = run_command(s, &cmd, NULL, &err);
+	bson_destroy(&cmd);
+	if (rc != 0) {
+		char *what = xasprintf("creating index %s of %s", ix->name, collection);
+		db_fail(s, cause, what, &err);
+		free(what);
+		return -1;
+	}
+	return 0;
+}
+
+/* Returns true when name is in the NULL-terminated list v. */
+static bool
+in_list(char **v, const char *name)
+{
+	for (; v && *v; v++)
+		if (strcmp(*v, name) == 0)
+			return true;
+	return false;
+}
+
+static int
+store_ensure_schema(struct store *s, char **cause)
+{
+	bson_error_t err;
+	mongoc_client_t *client = mongoc_client_pool_pop(s->pool);
+	mongoc_database_t *db = mongoc_client_get_database(client, s->dbname);
+	char **have = mongoc_database_get_collection_names_with_opts(db, NULL, &err);
+	mongoc_database_destroy(db);
+	mongoc_client_pool_push(s->pool, client);
+	if (have == NULL)
+		return db_fail(s, cause, "listing collections", &err);
+	for (size_t i = 0; i < LW_ARRAY_LEN(collections); i++) {
+		const struct collection_spec *c = &collections[i];
+		if (!in_list(have, c->name) && create_collection(s, c, cause) != 0) {
+			bson_strfreev(have);
+			return -1;
+		}
+		for (size_t j = 0; j < LW_ARRAY_LEN(c->indexes) && c->indexes[j].name; j++)
+			if (create_index(s, c->name, &c->indexes[j], cause) != 0) {
+				bson_strfreev(have);
+				return -1;
+			}
+	}
+	bson_strfreev(have);
+	return 0;
+}
+
+/* Pops a client and returns the named collection (release with coll_done). */
+static mongoc_collection_t *
+coll_get(struct store *s, const char *name, mongoc_client_t **client)
+{
+	*client = mongoc_client_pool_pop(s->pool);
+	return mongoc_client_get_collection(*client, s->dbname, name);
+}
+
+/* Destroys the collection handle and pushes its client back. */
+static void
+coll_done(struct store *s, mongoc_collection_t *coll, mongoc_client_t *client)
+{
+	mongoc_collection_destroy(coll);
+	mongoc_client_pool_push(s->pool, client);
+}
+
+int64_t
+store_count(struct store *s, const char *collection, const char *campaign_id, char **cause)
+{
+	bson_error_t err;
+	bson_t filter = BSON_INITIALIZER;
+	mongoc_client_t *client;
+	int64_t n = -1;
+	if (campaign_id)
+		BSON_APPEND_UTF8(&filter, "campaign_id", campaign_id);
+	for (int attempt = 0; attempt < 2; attempt++) {
+		mongoc_collection_t *coll = coll_get(s, collection, &client);
+		n = mongoc_collection_count_documents(coll, &filter, NULL, NULL, NULL, &err);
+		coll_done(s, coll, client);
+		if (n >= 0 || !retryable(&err))
+			break;
+	}
+	bson_destroy(&filter);
+	if (n < 0) {
+		char *what = xasprintf("counting %s", collection);
+		db_fail(s, cause, what, &err);
+		free(what);
+	}
+	return n;
+}
+
+int
+store_index_names(struct store *s, const char *collection, char ***names, char **cause)
+{
+	bson_error_t err;
+	const bson_t *doc;
+	mongoc_client_t *client;
+	size_t n = 0;
+	char **v = xcalloc(1, sizeof *v);
+	mongoc_collection_t *coll = coll_get(s, collection, &client);
+	mongoc_cursor_t *cur = mongoc_collection_find_indexes_with_opts(coll, NULL);
+	while (mongoc_cursor_next(cur, &doc)) {
+		bson_iter_t it;
+		if (bson_iter_init_find(&it, doc, "name") && BSON_ITER_HOLDS_UTF8(&it)) {
+			v = xreallocarray(v, n + 2, sizeof *v);
+			v[n++] = xstrdup(bson_iter_utf8(&it, NULL));
+			v[n] = NULL;
+		}
+	}
+	bool bad = mongoc_cursor_error(cur, &err);
+	mongoc_cursor_destroy(cur);
+	coll_done(s, coll, client);
+	if (bad) {
+		for (size_t i = 0; i < n; i++)
+			free(v[i]);
+		free(v);
+		return db_fail(s, cause, "listing indexes", &err);
+	}
+	*names = v;
+	return 0;
+}
+
+/* ---- campaigns ------------------------------------------------------- */
+
+/* Appends an array of strings. */
+static void
+append_str_array(bson_t *b, const char *key, char *const *v, size_t n)
+{
+	bson_t arr;
+	BSON_APPEND_ARRAY_BEGIN(b, key, &arr);
+	for (size_t i = 0; i < n; i++) {
+		char k[16];
+		const char *kp;
+		bson_uint32_to_string((uint32_t)i, &kp, k, sizeof k);
+		BSON_APPEND_UTF8(&arr, kp, v[i]);
+	}
+	bson_append_array_end(b, &arr);
+}
+
+/* Appends the campaign's settings (everything the YAML says) to b. Secrets
+ * appear only as their env:/file: references. */
+static void
+append_settings(bson_t *b, const struct cfg_campaign *c, const char *hash)
+{
+	bson_t sub, sub2, arr, t;
+	BSON_APPEND_UTF8(b, "name", c->name);
+	BSON_APPEND_DOCUMENT_BEGIN(b, "client", &sub);
+	BSON_APPEND_UTF8(&sub, "name", c->client.name ? c->client.name : "");
+	BSON_APPEND_UTF8(&sub, "contact", c->client.contact ? c->client.contact : "");
+	BSON_APPEND_UTF8(&sub, "notes", c->client.notes ? c->client.notes : "");
+	bson_append_document_end(b, &sub);
+	BSON_APPEND_DOCUMENT_BEGIN(b, "window", &sub);
+	BSON_APPEND_DATE_TIME(&sub, "start", c->start_s * 1000);
+	BSON_APPEND_DATE_TIME(&sub, "end", c->end_s * 1000);
+	bson_append_document_end(b, &sub);
+	BSON_APPEND_ARRAY_BEGIN(b, "tweets", &arr);
+	for (size_t i = 0; i < c->ntweets; i++) {
+		char k[16];
+		const char *kp;
+		bson_uint32_to_string((uint32_t)i, &kp, k, sizeof k);
+		BSON_APPEND_DOCUMENT_BEGIN(&arr, kp, &t);
+		BSON_APPEND_UTF8(&t, "tweet_id", c->tweets[i].id);
+		BSON_APPEND_UTF8(&t, "category", category_name(c->tweets[i].category));
+		BSON_APPEND_UTF8(&t, "url", c->tweets[i].url ? c->tweets[i].url : c->tweets[i].id);
+		bson_append_document_end(&arr, &t);
+	}
+	bson_append_array_end(b, &arr);
+	BSON_APPEND_DOCUMENT_BEGIN(b, "cadence", &sub);
+	BSON_APPEND_INT64(&sub, "metrics_s", c->cadence.metrics);
+	BSON_APPEND_INT64(&sub, "retweets_s", c->cadence.retweets);
+	BSON_APPEND_INT64(&sub, "replies_s", c->cadence.replies);
+	BSON_APPEND_INT64(&sub, "quotes_s", c->cadence.quotes);
+	bson_append_document_end(b, &sub);
+	const struct cfg_alerts *a = &c->alerts;
+	BSON_APPEND_DOCUMENT_BEGIN(b, "alerts", &sub);
+	BSON_APPEND_INT32(&sub, "min_importance", a->min_importance);
+	append_str_array(&sub, "buckets", a->buckets, a->nbuckets);
+	append_str_array(&sub, "actions", a->actions, a->nactions);
+	append_str_array(&sub, "categories", a->categories, a->ncategories);
+	append_str_array(&sub, "watch", a->watch, a->nwatch);
+	BSON_APPEND_UTF8(&sub, "slack_webhook", a->slack_webhook_ref ? a->slack_webhook_ref : "");
+	if (a->has_email) {
+		BSON_APPEND_DOCUMENT_BEGIN(&sub, "email", &sub2);
+		append_str_array(&sub2, "to", a->email.to, a->email.nto);
+		BSON_APPEND_UTF8(&sub2, "smtp_url", a->email.smtp_url ? a->email.smtp_url : "");
+		BSON_APPEND_UTF8(&sub2, "user", a->email.user ? a->email.user : "");
+		BSON_APPEND_UTF8(
+		    &sub2, "password", a->email.password_ref ? a->email.password_ref : "");
+		bson_append_document_end(&sub, &sub2);
+	} else {
+		BSON_APPEND_NULL(&sub, "email");
+	}
+	BSON_APPEND_INT64(&sub, "quiet_window_s", a->quiet_window_s);
+	bson_append_document_end(b, &sub);
+	BSON_APPEND_DOCUMENT_BEGIN(b, "cpm", &sub);
+	static const char *const which[2] = {"benchmark_usd", "spend_usd"};
+	for (int w = 0; w < 2; w++) {
+		BSON_APPEND_DOCUMENT_BEGIN(&sub, which[w], &sub2);
+		for (int i = 0; i < CAT__COUNT; i++) {
+			bool has = w ? c->cpm.has_spend[i] : c->cpm.has_benchmark[i];
+			double v = w ? c->cpm.spend_usd[i] : c->cpm.benchmark_usd[i];
+			if (has)
+				BSON_APPEND_DOUBLE(&sub2, category_name((enum tweet_category)i), v);
+		}
+		bson_append_document_end(&sub, &sub2);
+	}
+	bson_append_document_end(b, &sub);
+	BSON_APPEND_UTF8(b, "settings_hash", hash);
+}
+
+/* Reads a string at a dotted path of doc into a new string ("" if absent). */
+static char *
+get_str(const bson_t *doc, const char *path)
+{
+	bson_iter_t it, d;
+	if (bson_iter_init(&it, doc) && bson_iter_find_descendant(&it, path, &d) &&
+	    BSON_ITER_HOLDS_UTF8(&d))
+		return xstrdup(bson_iter_utf8(&d, NULL));
+	return xstrdup("");
+}
+
+/* Reads an integer, date or double at a dotted path (def if absent). */
+static int64_t
+get_int(const bson_t *doc, const char *path, int64_t def)
+{
+	bson_iter_t it, d;
+	if (!bson_iter_init(&it, doc) || !bson_iter_find_descendant(&it, path, &d))
+		return def;
+	if (BSON_ITER_HOLDS_DATE_TIME(&d))
+		return bson_iter_date_time(&d);
+	if (BSON_ITER_HOLDS_NUMBER(&d))
+		return bson_iter_as_int64(&d);
+	return def;
+}
+
+/* Reads an array of strings at a dotted path into a new array. */
+static char **
+get_str_array(const bson_t *doc, const char *path, size_t *n)
+{
+	bson_iter_t it, d, a;
+	char **v = NULL;
+	*n = 0;
+	if (!bson_iter_init(&it, doc) || !bson_iter_find_descendant(&it, path, &d) ||
+	    !BSON_ITER_HOLDS_ARRAY(&d) || !bson_iter_recurse(&d, &a))
+		return NULL;
+	while (bson_iter_next(&a)) {
+		if (!BSON_ITER_HOLDS_UTF8(&a))
+			continue;
+		v = xreallocarray(v, *n + 1, sizeof *v);
+		v[(*n)++] = xstrdup(bson_iter_utf8(&a, NULL));
+	}
+	return v;
+}
+
+/* Rebuilds a stored campaign from its document. */
+static void
+campaign_from_bson(const bson_t *doc, struct campaign *out)
+{
+	bson_iter_t it, d, arr;
+	struct cfg_campaign *c = &out->cfg;
+	memset(out, 0, sizeof *out);
+	char *s = get_str(doc, "_id");
+	snprintf(out->id, sizeof out->id, "%s", s);
+	free(s);
+	s = get_str(doc, "status");
+	if (campaign_status_parse(s, &out->status) != 0)
+		out->status = CS_SCHEDULED;
+	free(s);
+	out->created_at_ms = get_int(doc, "created_at", 0);
+	out->updated_at_ms = get_int(doc, "updated_at", 0);
+	out->completed_at_ms = get_int(doc, "completed_at", 0);
+	out->close_requested_at_ms = get_int(doc, "close_requested_at", 0);
+	c->name = get_str(doc, "name");
+	c->client.name = get_str(doc, "client.name");
+	c->client.contact = get_str(doc, "client.contact");
+	c->client.notes = get_str(doc, "client.notes");
+	c->start_s = get_int(doc, "window.start", 0) / 1000;
+	c->end_s = get_int(doc, "window.end", 0) / 1000;
+	if (bson_iter_init(&it, doc) && bson_iter_find_descendant(&it, "tweets", &d) &&
+	    BSON_ITER_HOLDS_ARRAY(&d) && bson_iter_recurse(&d, &arr)) {
+		while (bson_iter_next(&arr)) {
+			bson_t t;
+			const uint8_t *data;
+			uint32_t len;
+			if (!BSON_ITER_HOLDS_DOCUMENT(&arr))
+				continue;
+			bson_iter_document(&arr, &len, &data);
+			if (!bson_init_static(&t, data, len))
+				continue;
+			c->tweets = xreallocarray(c->tweets, c->ntweets + 1, sizeof *c->tweets);
+			struct cfg_tweet *tw = &c->tweets[c->ntweets++];
+			memset(tw, 0, sizeof *tw);
+			char *id = get_str(&t, "tweet_id");
+			snprintf(tw->id, sizeof tw->id, "%s", id);
+			free(id);
+			char *cat = get_str(&t, "category");
+			if (category_parse(cat, &tw->category) != 0)
+				tw->category = CAT_MAIN;
+			free(cat);
+			tw->url = get_str(&t, "url");
+		}
+	}
+	c->cadence.metrics = get_int(doc, "cadence.metrics_s", 300);
+	c->cadence.retweets = get_int(doc, "cadence.retweets_s", 600);
+	c->cadence.replies = get_int(doc, "cadence.replies_s", 600);
+	c->cadence.quotes = get_int(doc, "cadence.quotes_s", 600);
+	struct cfg_alerts *a = &c->alerts;
+	a->min_importance = (int)get_int(doc, "alerts.min_importance", 70);
+	a->buckets = get_str_array(doc, "alerts.buckets", &a->nbuckets);
+	a->actions = get_str_array(doc, "alerts.actions", &a->nactions);
+	a->categories = get_str_array(doc, "alerts.categories", &a->ncategories);
+	a->watch = get_str_array(doc, "alerts.watch", &a->nwatch);
+	a->slack_webhook_ref = get_str(doc, "alerts.slack_webhook");
+	a->quiet_window_s = get_int(doc, "alerts.quiet_window_s", 1800);
+	if (bson_iter_init(&it, doc) && bson_iter_find_descendant(&it, "alerts.email", &d) &&
+	    BSON_ITER_HOLDS_DOCUMENT(&d)) {
+		a->has_email = true;
+		a->email.to = get_str_array(doc, "alerts.email.to", &a->email.nto);
+		a->email.smtp_url = get_str(doc, "alerts.email.smtp_url");
+		a->email.user = get_str(doc, "alerts.email.user");
+		a->email.password_ref = get_str(doc, "alerts.email.password");
+	}
+	for (int i = 0; i < CAT__COUNT; i++) {
+		char path[64];
+		const char *cat = category_name((enum tweet_category)i);
+		snprintf(path, sizeof path, "cpm.benchmark_usd.%s", cat);
+		if (bson_iter_init(&it, doc) && bson_iter_find_descendant(&it, path, &d) &&
+		    BSON_ITER_HOLDS_NUMBER(&d)) {
+			c->cpm.has_benchmark[i] = true;
+			c->cpm.benchmark_usd[i] = bson_iter_as_double(&d);
+		}
+		snprintf(path, sizeof path, "cpm.spend_usd.%s", cat);
+		if (bson_iter_init(&it, doc) && bson_iter_find_descendant(&it, path, &d) &&
+		    BSON_ITER_HOLDS_NUMBER(&d)) {
+			c->cpm.has_spend[i] = true;
+			c->cpm.spend_usd[i] = bson_iter_as_double(&d);
+		}
+	}
+}
+
+/* Finds one document of a collection by filter into *out (caller destroys).
+ * Returns 0 when found, 1 when not, -1 on error. */
+static int
+find_one(struct store *s, const char *collection, const bson_t *filter, bson_t *out, char **cause)
+{
+	bson_error_t err;
+	const bson_t *doc;
+	mongoc_client_t *client;
+	int rc = 1;
+	for (int attempt = 0; attempt < 2; attempt++) {
+		mongoc_collection_t *coll = coll_get(s, collection, &client);
+		mongoc_cursor_t *cur = mongoc_collection_find_with_opts(coll, filter, NULL, NULL);
+		rc = 1;
+		if (mongoc_cursor_next(cur, &doc)) {
+			bson_copy_to(doc, out);
+			rc = 0;
+		} else if (mongoc_cursor_error(cur, &err)) {
+			rc = -1;
+		}
+		mongoc_cursor_destroy(cur);
+		coll_done(s, coll, client);
+		if (rc != -1 || !retryable(&err))
+			break;
+	}
+	if (rc == -1) {
+		char *what = xasprintf("reading %s", collection);
+		db_fail(s, cause, what, &err);
+		free(what);
+	}
+	return rc;
+}
+
+/* Runs a bulk operation built by fill() on collection; retried once as a
+ * whole after a lost connection (every operation in it is idempotent). */
+static int
+run_bulk(struct store *s, const char *collection, const char *what,
+    void (*fill)(mongoc_bulk_operation_t *, const void *), const void *arg, char **cause)
+{
+	bson_error_t err;
+	mongoc_client_t *client;
+	bool ok = false;
+	for (int attempt = 0; attempt < 2 && !ok; attempt++) {
+		mongoc_collection_t *coll = coll_get(s, collection, &client);
+		mongoc_bulk_operation_t *bulk =
+		    mongoc_collection_create_bulk_operation_with_opts(coll, NULL);
+		fill(bulk, arg);
+		bson_t reply;
+		ok = mongoc_bulk_operation_execute(bulk, &reply, &err) != 0;
+		bson_destroy(&reply);
+		mongoc_bulk_operation_destroy(bulk);
+		coll_done(s, coll, client);
+		if (!ok && !retryable(&err))
+			break;
+	}
+	if (!ok)
+		return db_fail(s, cause, what, &err);
+	return 0;
+}
+
+struct upsert_ctx {
+	const char *id;
+	const struct cfg_campaign *c;
+	const struct campaign *old; /* NULL when new */
+	bool changed;
+	int64_t now_ms;
+};
+
+/* Returns true when the campaign old tracked tweet_id. */
+static bool
+old_has_tweet(const struct campaign *old, const char *tweet_id)
+{
+	for (size_t i = 0; old && i < old->cfg.ntweets; i++)
+		if (strcmp(old->cfg.tweets[i].id, tweet_id) == 0)
+			return true;
+	return false;
+}
+
+/* Returns true when the new settings list tweet_id. */
+static bool
+cfg_has_tweet(const struct cfg_campaign *c, const char *tweet_id)
+{
+	for (size_t i = 0; i < c->ntweets; i++)
+		if (strcmp(c->tweets[i].id, tweet_id) == 0)
+			return true;
+	return false;
+}
+
+/* Upserts the tweets documents of a campaign: new ones get empty fields,
+ * every listed one gets its category and url, dropped ones are flagged. */
+static void
+fill_tweets(mongoc_bulk_operation_t *bulk, const void *arg)
+{
+	const struct upsert_ctx *u = arg;
+	for (size_t i = 0; i < u->c->ntweets; i++) {
+		const struct cfg_tweet *t = &u->c->tweets[i];
+		char *id = xasprintf("%s:%s", u->id, t->id);
+		bson_t *sel = BCON_NEW("_id", BCON_UTF8(id));
+		bson_t *upd = BCON_NEW("$setOnInsert", "{", "campaign_id", BCON_UTF8(u->id),
+		    "tweet_id", BCON_UTF8(t->id), "author", BCON_NULL, "text", BCON_NULL,
+		    "created_at", BCON_NULL, "metrics", BCON_NULL, "metrics_at", BCON_NULL,
+		    "missing", BCON_BOOL(false), "added_at", BCON_DATE_TIME(u->now_ms), "}", "$set",
+		    "{", "category", BCON_UTF8(category_name(t->category)), "url",
+		    BCON_UTF8(t->url ? t->url : t->id), "dropped", BCON_BOOL(false), "}");
+		bson_t *opts = BCON_NEW("upsert", BCON_BOOL(true));
+		mongoc_bulk_operation_update_one_with_opts(bulk, sel, upd, opts, NULL);
+		bson_destroy(sel);
+		bson_destroy(upd);
+		bson_destroy(opts);
+		free(id);
+	}
+	for (size_t i = 0; u->old && i < u->old->cfg.ntweets; i++) {
+		const char *tid = u->old->cfg.tweets[i].id;
+		if (cfg_has_tweet(u->c, tid))
+			continue;
+		char *id = xasprintf("%s:%s", u->id, tid);
+		bson_t *sel = BCON_NEW("_id", BCON_UTF8(id));
+		bson_t *upd = BCON_NEW("$set", "{", "dropped", BCON_BOOL(true), "}");
+		mongoc_bulk_operation_update_one_with_opts(bulk, sel, upd, NULL, NULL);
+		bson_destroy(sel);
+		bson_destroy(upd);
+		free(id);
+	}
+}
+
+/* Upserts four empty worker_state checkpoints per tweet; existing ones are
+ * left exactly as they are. */
+static void
+fill_checkpoints(mongoc_bulk_operation_t *bulk, const void *arg)
+{
+	const struct upsert_ctx *u = arg;
+	for (size_t i = 0; i < u->c->ntweets; i++) {
+		for (int k = 0; k < JOB__COUNT; k++) {
+			const char *tid = u->c->tweets[i].id;
+			char *id =
+			    xasprintf("%s:%s:%s", u->id, tid, job_kind_name((enum job_kind)k));
+			bson_t *sel = BCON_NEW("_id", BCON_UTF8(id));
+			bson_t *upd = BCON_NEW("$setOnInsert", "{", "campaign_id", BCON_UTF8(u->id),
+			    "tweet_id", BCON_UTF8(tid), "kind",
+			    BCON_UTF8(job_kind_name((enum job_kind)k)), "state", BCON_UTF8("new"),
+			    "next_run_at", BCON_DATE_TIME(u->now_ms), "lease_owner", BCON_NULL,
+			    "lease_until", BCON_NULL, "cursor", BCON_NULL, "backfill_done",
+			    BCON_BOOL(false), "watermark", BCON_NULL, "last_success_at", BCON_NULL,
+			    "last_error", BCON_NULL, "attempts", BCON_INT32(0), "blocked_until",
+			    BCON_NULL, "requests", BCON_INT64(0), "credits", BCON_INT64(0), "}");
+			bson_t *opts = BCON_NEW("upsert", BCON_BOOL(true));
+			mongoc_bulk_operation_update_one_with_opts(bulk, sel, upd, opts, NULL);
+			bson_destroy(sel);
+			bson_destroy(upd);
+			bson_destroy(opts);
+			free(id);
+		}
+	}
+}
+
+/* Inserts a new campaign document or updates the settings of an existing one
+ * (status, created_at and history are kept). */
+static void
+fill_campaign(mongoc_bulk_operation_t *bulk, const void *arg)
+{
+	const struct upsert_ctx *u = arg;
+	char *hash = campaign_settings_hash(u->c);
+	bson_t *sel = BCON_NEW("_id", BCON_UTF8(u->id));
+	bson_t set = BSON_INITIALIZER, upd = BSON_INITIALIZER, ins;
+	append_settings(&set, u->c, hash);
+	BSON_APPEND_DATE_TIME(&set, "updated_at", u->now_ms);
+	BSON_APPEND_DOCUMENT(&upd, "$set", &set);
+	BSON_APPEND_DOCUMENT_BEGIN(&upd, "$setOnInsert", &ins);
+	BSON_APPEND_UTF8(
+	    &ins, "status", campaign_status_name(campaign_initial_status(u->c, u->now_ms)));
+	BSON_APPEND_DATE_TIME(&ins, "created_at", u->now_ms);
+	BSON_APPEND_NULL(&ins, "completed_at");
+	BSON_APPEND_NULL(&ins, "close_requested_at");
+	BSON_APPEND_NULL(&ins, "frozen");
+	bson_append_document_end(&upd, &ins);
+	bson_t *opts = BCON_NEW("upsert", BCON_BOOL(true));
+	mongoc_bulk_operation_update_one_with_opts(bulk, sel, &upd, opts, NULL);
+	bson_destroy(opts);
+	bson_destroy(sel);
+	bson_destroy(&set);
+	bson_destroy(&upd);
+	free(hash);
+}
+
+int
+store_campaign_upsert(struct store *s, const struct cfg_campaign *c, int64_t now_ms,
+    struct store_upsert_result *res, char **cause)
+{
+	struct campaign old;
+	bson_t doc;
+	struct upsert_ctx u = {.c = c, .now_ms = now_ms};
+	int rc = -1;
+	memset(res, 0, sizeof *res);
+	campaign_make_id(c->name, res->id);
+	u.id = res->id;
+
+	bson_t *filter = BCON_NEW("_id", BCON_UTF8(res->id));
+	int found = find_one(s, "campaigns", filter, &doc, cause);
+	bson_destroy(filter);
+	if (found < 0)
+		return -1;
+	char *hash = campaign_settings_hash(c);
+	if (found == 0) {
+		char *old_hash = get_str(&doc, "settings_hash");
+		campaign_from_bson(&doc, &old);
+		bson_destroy(&doc);
+		u.old = &old;
+		u.changed = strcmp(old_hash, hash) != 0;
+		free(old_hash);
+	} else {
+		u.changed = true;
+		res->created = true;
+	}
+	res->changed = u.changed;
+	for (size_t i = 0; i < c->ntweets; i++)
+		if (!old_has_tweet(u.old, c->tweets[i].id))
+			res->tweets_added++;
+	for (size_t i = 0; u.old && i < u.old->cfg.ntweets; i++)
+		if (!cfg_has_tweet(c, u.old->cfg.tweets[i].id))
+			res->tweets_dropped++;
+
+	/* Checkpoints and tweets first, so a listed tweet always has them; their
+	 * upserts leave existing documents as they are. */
+	if (c->ntweets > 0 && run_bulk(s, "worker_state", "writing worker_state checkpoints",
+	                          fill_checkpoints, &u, cause) != 0)
+		goto fail;
+	if (u.changed && run_bulk(s, "tweets", "writing tweets", fill_tweets, &u, cause) != 0)
+		goto fail;
+	if (u.changed &&
+	    run_bulk(s, "campaigns", "writing the campaign", fill_campaign, &u, cause) != 0)
+		goto fail;
+	rc = 0;
+fail:
+	if (u.old)
+		campaign_done(&old);
+	free(hash);
+	return rc;
+}
+
+int
+store_campaign_get(struct store *s, const char *key, struct campaign *out, char **cause)
+{
+	bson_t doc;
+	bson_t *filter = BCON_NEW("_id", BCON_UTF8(key));
+	int rc = find_one(s, "campaigns", filter, &doc, cause);
+	bson_destroy(filter);
+	if (rc == 1) {
+		filter = BCON_NEW("name", BCON_UTF8(key));
+		rc = find_one(s, "campaigns", filter, &doc, cause);
+		bson_destroy(filter);
+	}
+	if (rc != 0)
+		return rc;
+	campaign_from_bson(&doc, out);
+	bson_destroy(&doc);
+	return 0;
+}
+
+int
+store_campaign_list(struct store *s, struct campaign **out, size_t *n, char **cause)
+{
+	bson_error_t err;
+	const bson_t *doc;
+	mongoc_client_t *client;
+	struct campaign *v = NULL;
+	size_t count = 0;
+	bool bad = false;
+	bson_t *opts =
+	    BCON_NEW("sort", "{", "created_at", BCON_INT32(1), "_id", BCON_INT32(1), "}");
+	bson_t filter = BSON_INITIALIZER;
+	for (int attempt = 0; attempt < 2; attempt++) {
+		mongoc_collection_t *coll = coll_get(s, "campaigns", &client);
+		mongoc_cursor_t *cur = mongoc_collection_find_with_opts(coll, &filter, opts, NULL);
+		while (mongoc_cursor_next(cur, &doc)) {
+			v = xreallocarray(v, count + 1, sizeof *v);
+			campaign_from_bson(doc, &v[count++]);
+		}
+		bad = mongoc_cursor_error(cur, &err);
+		mongoc_cursor_destroy(cur);
+		coll_done(s, coll, client);
+		if (!bad || !retryable(&err))
+			break;
+		for (size_t i = 0; i < count; i++)
+			campaign_done(&v[i]);
+		count = 0;
+	}
+	bson_destroy(opts);
+	if (bad) {
+		for (size_t i = 0; i < count; i++)
+			campaign_done(&v[i]);
+		free(v);
+		return db_fail(s, cause, "listing campaigns", &err);
+	}
+	*out = v;
+	*n = count;
+	return 0;
+}
+
+/* Applies update to the campaign document id; retried once. */
+static int
+update_campaign(
+    struct store *s, const char *id, const bson_t *update, const char *what, char **cause)
+{
+	bson_error_t err;
+	mongoc_client_t *client;
+	bool ok = false;
+	bson_t *sel = BCON_NEW("_id", BCON_UTF8(id));
+	for (int attempt = 0; attempt < 2 && !ok; attempt++) {
+		mongoc_collection_t *coll = coll_get(s, "campaigns", &client);
+		ok = mongoc_collection_update_one(coll, sel, update, NULL, NULL, &err);
+		coll_done(s, coll, client);
+		if (!ok && !retryable(&err))
+			break;
+	}
+	bson_destroy(sel);
+	return ok ? 0 : db_fail(s, cause, what, &err);
+}
+
+int
+store_campaign_set_status(
+    struct store *s, const char *id, enum campaign_status status, int64_t now_ms, char **cause)
+{
+	bson_t *upd;
+	if (status == CS_COMPLETED)
+		upd = BCON_NEW("$set", "{", "status", BCON_UTF8(campaign_status_name(status)),
+		    "updated_at", BCON_DATE_TIME(now_ms), "completed_at", BCON_DATE_TIME(now_ms),
+		    "}");
+	else
+		upd = BCON_NEW("$set", "{", "status", BCON_UTF8(campaign_status_name(status)),
+		    "updated_at", BCON_DATE_TIME(now_ms), "}");
+	int rc = update_campaign(s, id, upd, "updating the campaign status", cause);
+	bson_destroy(upd);
+	return rc;
+}
+
+int
+store_campaign_request_close(struct store *s, const char *id, int64_t now_ms, char **cause)
+{
+	bson_t *upd = BCON_NEW("$set", "{", "close_requested_at", BCON_DATE_TIME(now_ms),
+	    "updated_at", BCON_DATE_TIME(now_ms), "}");
+	int rc = update_campaign(s, id, upd, "requesting the close-out", cause);
+	bson_destroy(upd);
+	return rc;
+}
