@@ -62,7 +62,7 @@ $(BIN) $(BUILD)/obj $(BUILD)/tobj $(BUILD)/tests:
 # devdb: FerretDB v1 embedded in a small Go program (module from the Go proxy).
 devdb: $(DEVDB)
 $(DEVDB): tools/devdb/main.go tools/devdb/go.mod tools/devdb/go.sum | $(BIN)
-	cd tools/devdb && $(GO) build -trimpath -o ../../$(DEVDB) .
+	cd tools/devdb && $(GO) build -trimpath -o $(abspath $(DEVDB)) .
 
 # Tests: every tests/unit/test_*.c is a Check program; tests/run.sh runs them
 # (integration tests start their own devdb and simulator) and prints a summary.
@@ -101,10 +101,10 @@ fuzz:
 lint:
 	cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,portability,performance \
 	    --inline-suppr --suppress=missingIncludeSystem -Iinclude src tests/unit
-	clang-format --dry-run -Werror $(wildcard src/*.c include/*.h tests/unit/*.c tests/unit/*.h)
+	clang-format --dry-run -Werror $(wildcard src/*.c src/*.h include/*.h tests/unit/*.c tests/unit/*.h)
 
 format:
-	clang-format -i $(wildcard src/*.c include/*.h tests/unit/*.c tests/unit/*.h)
+	clang-format -i $(wildcard src/*.c src/*.h include/*.h tests/unit/*.c tests/unit/*.h)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \

@@ -13,14 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store_internal.h"
 #include "util.h"
-
-struct store {
-	mongoc_client_pool_t *pool;
-	mongoc_uri_t *uri;
-	char *dbname;
-	char *describe;
-};
 
 /* Collections and their indexes, created at start (idempotent). */
 struct index_spec {
@@ -72,8 +66,8 @@ store_init_driver(void)
 }
 
 /* Fills *cause with "database S: what: message" and returns -1. */
-static int
-db_fail(const struct store *s, char **cause, const char *what, const bson_error_t *e)
+int
+st_fail(const struct store *s, char **cause, const char *what, const bson_error_t *e)
 {
 	return set_cause(cause, "database %s: %s: %s", s ? s->describe : "?", what,
 	    e && e->message[0] ? e->message : "unknown error");
@@ -81,8 +75,8 @@ db_fail(const struct store *s, char **cause, const char *what, const bson_error_
 
 /* Returns true when an error means the connection was lost or no server was
  * dropped, so one retry may succeed against a restarted server. */
-static bool
-retryable(const bson_error_t *e)
+bool
+st_retryable(const bson_error_t *e)
 {
 	/* a failed server selection already waited its whole timeout */
 	return e->domain == MONGOC_ERROR_STREAM;
@@ -171,8 +165,8 @@ store_describe(const struct store *s)
 }
 
 /* Runs a command on the database; retried once after a lost connection. */
-static int
-run_command(struct store *s, const bson_t *cmd, bson_t *reply, bson_error_t *err)
+int
+st_command(struct store *s, const bson_t *cmd, bson_t *reply, bson_error_t *err)
 {
 	for (int attempt = 0;; attempt++) {
 		mongoc_client_t *c = mongoc_client_pool_pop(s->pool);
@@ -180,7 +174,7 @@ run_command(struct store *s, const bson_t *cmd, bson_t *reply, bson_error_t *err
 		mongoc_client_pool_push(s->pool, c);
 		if (ok)
 			return 0;
-		if (attempt > 0 || !retryable(err))
+		if (attempt > 0 || !st_retryable(err))
 			return -1;
 		if (reply)
 			bson_destroy(reply);
@@ -192,7 +186,7 @@ store_ping(struct store *s, char **cause)
 {
 	bson_error_t err;
 	bson_t *cmd = BCON_NEW("ping", BCON_INT32(1));
-	int rc = run_command(s, cmd, NULL, &err);
+	int rc = st_command(s, cmd, NULL, &err);
 	bson_destroy(cmd);
 	if (rc != 0)
 		return set_cause(
@@ -212,11 +206,11 @@ create_collection(struct store *s, const struct collection_spec *spec, char **ca
 		BSON_APPEND_INT64(&cmd, "size", WORKER_LOG_BYTES);
 		BSON_APPEND_INT64(&cmd, "max", WORKER_LOG_DOCS);
 	}
-	int rc = run_command(s, &cmd, NULL, &err);
+	int rc = st_command(s, &cmd, NULL, &err);
 	bson_destroy(&cmd);
 	if (rc != 0 && err.code != 48 /* NamespaceExists */) {
 		char *what = xasprintf("creating collection %s", spec->name);
-		db_fail(s, cause, what, &err);
+		st_fail(s, cause, what, &err);
 		free(what);
 		return -1;
 	}
@@ -243,11 +237,11 @@ create_index(struct store *s, const char *collection, const struct index_spec *i
 		BSON_APPEND_BOOL(&idx, "unique", true);
 	bson_append_document_end(&arr, &idx);
 	bson_append_array_end(&cmd, &arr);
-	int rc = run_command(s, &cmd, NULL, &err);
+	int rc = st_command(s, &cmd, NULL, &err);
 	bson_destroy(&cmd);
 	if (rc != 0) {
 		char *what = xasprintf("creating index %s of %s", ix->name, collection);
-		db_fail(s, cause, what, &err);
+		st_fail(s, cause, what, &err);
 		free(what);
 		return -1;
 	}
@@ -274,7 +268,7 @@ store_ensure_schema(struct store *s, char **cause)
 	mongoc_database_destroy(db);
 	mongoc_client_pool_push(s->pool, client);
 	if (have == NULL)
-		return db_fail(s, cause, "listing collections", &err);
+		return st_fail(s, cause, "listing collections", &err);
 	for (size_t i = 0; i < LW_ARRAY_LEN(collections); i++) {
 		const struct collection_spec *c = &collections[i];
 		if (!in_list(have, c->name) && create_collection(s, c, cause) != 0) {
@@ -291,17 +285,17 @@ store_ensure_schema(struct store *s, char **cause)
 	return 0;
 }
 
-/* Pops a client and returns the named collection (release with coll_done). */
-static mongoc_collection_t *
-coll_get(struct store *s, const char *name, mongoc_client_t **client)
+/* Pops a client and returns the named collection (release with st_coll_done). */
+mongoc_collection_t *
+st_coll(struct store *s, const char *name, mongoc_client_t **client)
 {
 	*client = mongoc_client_pool_pop(s->pool);
 	return mongoc_client_get_collection(*client, s->dbname, name);
 }
 
 /* Destroys the collection handle and pushes its client back. */
-static void
-coll_done(struct store *s, mongoc_collection_t *coll, mongoc_client_t *client)
+void
+st_coll_done(struct store *s, mongoc_collection_t *coll, mongoc_client_t *client)
 {
 	mongoc_collection_destroy(coll);
 	mongoc_client_pool_push(s->pool, client);
@@ -317,16 +311,16 @@ store_count(struct store *s, const char *collection, const char *campaign_id, ch
 	if (campaign_id)
 		BSON_APPEND_UTF8(&filter, "campaign_id", campaign_id);
 	for (int attempt = 0; attempt < 2; attempt++) {
-		mongoc_collection_t *coll = coll_get(s, collection, &client);
+		mongoc_collection_t *coll = st_coll(s, collection, &client);
 		n = mongoc_collection_count_documents(coll, &filter, NULL, NULL, NULL, &err);
-		coll_done(s, coll, client);
-		if (n >= 0 || !retryable(&err))
+		st_coll_done(s, coll, client);
+		if (n >= 0 || !st_retryable(&err))
 			break;
 	}
 	bson_destroy(&filter);
 	if (n < 0) {
 		char *what = xasprintf("counting %s", collection);
-		db_fail(s, cause, what, &err);
+		st_fail(s, cause, what, &err);
 		free(what);
 	}
 	return n;
@@ -340,7 +334,7 @@ store_index_names(struct store *s, const char *collection, char ***names, char *
 	mongoc_client_t *client;
 	size_t n = 0;
 	char **v = xcalloc(1, sizeof *v);
-	mongoc_collection_t *coll = coll_get(s, collection, &client);
+	mongoc_collection_t *coll = st_coll(s, collection, &client);
 	mongoc_cursor_t *cur = mongoc_collection_find_indexes_with_opts(coll, NULL);
 	while (mongoc_cursor_next(cur, &doc)) {
 		bson_iter_t it;
@@ -352,12 +346,12 @@ store_index_names(struct store *s, const char *collection, char ***names, char *
 	}
 	bool bad = mongoc_cursor_error(cur, &err);
 	mongoc_cursor_destroy(cur);
-	coll_done(s, coll, client);
+	st_coll_done(s, coll, client);
 	if (bad) {
 		for (size_t i = 0; i < n; i++)
 			free(v[i]);
 		free(v);
-		return db_fail(s, cause, "listing indexes", &err);
+		return st_fail(s, cause, "listing indexes", &err);
 	}
 	*names = v;
 	return 0;
@@ -366,8 +360,8 @@ store_index_names(struct store *s, const char *collection, char ***names, char *
 /* ---- campaigns ------------------------------------------------------- */
 
 /* Appends an array of strings. */
-static void
-append_str_array(bson_t *b, const char *key, char *const *v, size_t n)
+void
+st_append_str_array(bson_t *b, const char *key, char *const *v, size_t n)
 {
 	bson_t arr;
 	BSON_APPEND_ARRAY_BEGIN(b, key, &arr);
@@ -417,14 +411,14 @@ append_settings(bson_t *b, const struct cfg_campaign *c, const char *hash)
 	const struct cfg_alerts *a = &c->alerts;
 	BSON_APPEND_DOCUMENT_BEGIN(b, "alerts", &sub);
 	BSON_APPEND_INT32(&sub, "min_importance", a->min_importance);
-	append_str_array(&sub, "buckets", a->buckets, a->nbuckets);
-	append_str_array(&sub, "actions", a->actions, a->nactions);
-	append_str_array(&sub, "categories", a->categories, a->ncategories);
-	append_str_array(&sub, "watch", a->watch, a->nwatch);
+	st_append_str_array(&sub, "buckets", a->buckets, a->nbuckets);
+	st_append_str_array(&sub, "actions", a->actions, a->nactions);
+	st_append_str_array(&sub, "categories", a->categories, a->ncategories);
+	st_append_str_array(&sub, "watch", a->watch, a->nwatch);
 	BSON_APPEND_UTF8(&sub, "slack_webhook", a->slack_webhook_ref ? a->slack_webhook_ref : "");
 	if (a->has_email) {
 		BSON_APPEND_DOCUMENT_BEGIN(&sub, "email", &sub2);
-		append_str_array(&sub2, "to", a->email.to, a->email.nto);
+		st_append_str_array(&sub2, "to", a->email.to, a->email.nto);
 		BSON_APPEND_UTF8(&sub2, "smtp_url", a->email.smtp_url ? a->email.smtp_url : "");
 		BSON_APPEND_UTF8(&sub2, "user", a->email.user ? a->email.user : "");
 		BSON_APPEND_UTF8(
@@ -452,8 +446,8 @@ append_settings(bson_t *b, const struct cfg_campaign *c, const char *hash)
 }
 
 /* Reads a string at a dotted path of doc into a new string ("" if absent). */
-static char *
-get_str(const bson_t *doc, const char *path)
+char *
+st_get_str(const bson_t *doc, const char *path)
 {
 	bson_iter_t it, d;
 	if (bson_iter_init(&it, doc) && bson_iter_find_descendant(&it, path, &d) &&
@@ -463,8 +457,8 @@ get_str(const bson_t *doc, const char *path)
 }
 
 /* Reads an integer, date or double at a dotted path (def if absent). */
-static int64_t
-get_int(const bson_t *doc, const char *path, int64_t def)
+int64_t
+st_get_int(const bson_t *doc, const char *path, int64_t def)
 {
 	bson_iter_t it, d;
 	if (!bson_iter_init(&it, doc) || !bson_iter_find_descendant(&it, path, &d))
@@ -477,8 +471,8 @@ get_int(const bson_t *doc, const char *path, int64_t def)
 }
 
 /* Reads an array of strings at a dotted path into a new array. */
-static char **
-get_str_array(const bson_t *doc, const char *path, size_t *n)
+char **
+st_get_str_array(const bson_t *doc, const char *path, size_t *n)
 {
 	bson_iter_t it, d, a;
 	char **v = NULL;
@@ -502,23 +496,23 @@ campaign_from_bson(const bson_t *doc, struct campaign *out)
 	bson_iter_t it, d, arr;
 	struct cfg_campaign *c = &out->cfg;
 	memset(out, 0, sizeof *out);
-	char *s = get_str(doc, "_id");
+	char *s = st_get_str(doc, "_id");
 	snprintf(out->id, sizeof out->id, "%s", s);
 	free(s);
-	s = get_str(doc, "status");
+	s = st_get_str(doc, "status");
 	if (campaign_status_parse(s, &out->status) != 0)
 		out->status = CS_SCHEDULED;
 	free(s);
-	out->created_at_ms = get_int(doc, "created_at", 0);
-	out->updated_at_ms = get_int(doc, "updated_at", 0);
-	out->completed_at_ms = get_int(doc, "completed_at", 0);
-	out->close_requested_at_ms = get_int(doc, "close_requested_at", 0);
-	c->name = get_str(doc, "name");
-	c->client.name = get_str(doc, "client.name");
-	c->client.contact = get_str(doc, "client.contact");
-	c->client.notes = get_str(doc, "client.notes");
-	c->start_s = get_int(doc, "window.start", 0) / 1000;
-	c->end_s = get_int(doc, "window.end", 0) / 1000;
+	out->created_at_ms = st_get_int(doc, "created_at", 0);
+	out->updated_at_ms = st_get_int(doc, "updated_at", 0);
+	out->completed_at_ms = st_get_int(doc, "completed_at", 0);
+	out->close_requested_at_ms = st_get_int(doc, "close_requested_at", 0);
+	c->name = st_get_str(doc, "name");
+	c->client.name = st_get_str(doc, "client.name");
+	c->client.contact = st_get_str(doc, "client.contact");
+	c->client.notes = st_get_str(doc, "client.notes");
+	c->start_s = st_get_int(doc, "window.start", 0) / 1000;
+	c->end_s = st_get_int(doc, "window.end", 0) / 1000;
 	if (bson_iter_init(&it, doc) && bson_iter_find_descendant(&it, "tweets", &d) &&
 	    BSON_ITER_HOLDS_ARRAY(&d) && bson_iter_recurse(&d, &arr)) {
 		while (bson_iter_next(&arr)) {
@@ -533,35 +527,35 @@ campaign_from_bson(const bson_t *doc, struct campaign *out)
 			c->tweets = xreallocarray(c->tweets, c->ntweets + 1, sizeof *c->tweets);
 			struct cfg_tweet *tw = &c->tweets[c->ntweets++];
 			memset(tw, 0, sizeof *tw);
-			char *id = get_str(&t, "tweet_id");
+			char *id = st_get_str(&t, "tweet_id");
 			snprintf(tw->id, sizeof tw->id, "%s", id);
 			free(id);
-			char *cat = get_str(&t, "category");
+			char *cat = st_get_str(&t, "category");
 			if (category_parse(cat, &tw->category) != 0)
 				tw->category = CAT_MAIN;
 			free(cat);
-			tw->url = get_str(&t, "url");
+			tw->url = st_get_str(&t, "url");
 		}
 	}
-	c->cadence.metrics = get_int(doc, "cadence.metrics_s", 300);
-	c->cadence.retweets = get_int(doc, "cadence.retweets_s", 600);
-	c->cadence.replies = get_int(doc, "cadence.replies_s", 600);
-	c->cadence.quotes = get_int(doc, "cadence.quotes_s", 600);
+	c->cadence.metrics = st_get_int(doc, "cadence.metrics_s", 300);
+	c->cadence.retweets = st_get_int(doc, "cadence.retweets_s", 600);
+	c->cadence.replies = st_get_int(doc, "cadence.replies_s", 600);
+	c->cadence.quotes = st_get_int(doc, "cadence.quotes_s", 600);
 	struct cfg_alerts *a = &c->alerts;
-	a->min_importance = (int)get_int(doc, "alerts.min_importance", 70);
-	a->buckets = get_str_array(doc, "alerts.buckets", &a->nbuckets);
-	a->actions = get_str_array(doc, "alerts.actions", &a->nactions);
-	a->categories = get_str_array(doc, "alerts.categories", &a->ncategories);
-	a->watch = get_str_array(doc, "alerts.watch", &a->nwatch);
-	a->slack_webhook_ref = get_str(doc, "alerts.slack_webhook");
-	a->quiet_window_s = get_int(doc, "alerts.quiet_window_s", 1800);
+	a->min_importance = (int)st_get_int(doc, "alerts.min_importance", 70);
+	a->buckets = st_get_str_array(doc, "alerts.buckets", &a->nbuckets);
+	a->actions = st_get_str_array(doc, "alerts.actions", &a->nactions);
+	a->categories = st_get_str_array(doc, "alerts.categories", &a->ncategories);
+	a->watch = st_get_str_array(doc, "alerts.watch", &a->nwatch);
+	a->slack_webhook_ref = st_get_str(doc, "alerts.slack_webhook");
+	a->quiet_window_s = st_get_int(doc, "alerts.quiet_window_s", 1800);
 	if (bson_iter_init(&it, doc) && bson_iter_find_descendant(&it, "alerts.email", &d) &&
 	    BSON_ITER_HOLDS_DOCUMENT(&d)) {
 		a->has_email = true;
-		a->email.to = get_str_array(doc, "alerts.email.to", &a->email.nto);
-		a->email.smtp_url = get_str(doc, "alerts.email.smtp_url");
-		a->email.user = get_str(doc, "alerts.email.user");
-		a->email.password_ref = get_str(doc, "alerts.email.password");
+		a->email.to = st_get_str_array(doc, "alerts.email.to", &a->email.nto);
+		a->email.smtp_url = st_get_str(doc, "alerts.email.smtp_url");
+		a->email.user = st_get_str(doc, "alerts.email.user");
+		a->email.password_ref = st_get_str(doc, "alerts.email.password");
 	}
 	for (int i = 0; i < CAT__COUNT; i++) {
 		char path[64];
@@ -583,15 +577,16 @@ campaign_from_bson(const bson_t *doc, struct campaign *out)
 
 /* Finds one document of a collection by filter into *out (caller destroys).
  * Returns 0 when found, 1 when not, -1 on error. */
-static int
-find_one(struct store *s, const char *collection, const bson_t *filter, bson_t *out, char **cause)
+int
+st_find_one(
+    struct store *s, const char *collection, const bson_t *filter, bson_t *out, char **cause)
 {
 	bson_error_t err;
 	const bson_t *doc;
 	mongoc_client_t *client;
 	int rc = 1;
 	for (int attempt = 0; attempt < 2; attempt++) {
-		mongoc_collection_t *coll = coll_get(s, collection, &client);
+		mongoc_collection_t *coll = st_coll(s, collection, &client);
 		mongoc_cursor_t *cur = mongoc_collection_find_with_opts(coll, filter, NULL, NULL);
 		rc = 1;
 		if (mongoc_cursor_next(cur, &doc)) {
@@ -601,13 +596,13 @@ find_one(struct store *s, const char *collection, const bson_t *filter, bson_t *
 			rc = -1;
 		}
 		mongoc_cursor_destroy(cur);
-		coll_done(s, coll, client);
-		if (rc != -1 || !retryable(&err))
+		st_coll_done(s, coll, client);
+		if (rc != -1 || !st_retryable(&err))
 			break;
 	}
 	if (rc == -1) {
 		char *what = xasprintf("reading %s", collection);
-		db_fail(s, cause, what, &err);
+		st_fail(s, cause, what, &err);
 		free(what);
 	}
 	return rc;
@@ -615,15 +610,15 @@ find_one(struct store *s, const char *collection, const bson_t *filter, bson_t *
 
 /* Runs a bulk operation built by fill() on collection; retried once as a
  * whole after a lost connection (every operation in it is idempotent). */
-static int
-run_bulk(struct store *s, const char *collection, const char *what,
+int
+st_bulk(struct store *s, const char *collection, const char *what,
     void (*fill)(mongoc_bulk_operation_t *, const void *), const void *arg, char **cause)
 {
 	bson_error_t err;
 	mongoc_client_t *client;
 	bool ok = false;
 	for (int attempt = 0; attempt < 2 && !ok; attempt++) {
-		mongoc_collection_t *coll = coll_get(s, collection, &client);
+		mongoc_collection_t *coll = st_coll(s, collection, &client);
 		mongoc_bulk_operation_t *bulk =
 		    mongoc_collection_create_bulk_operation_with_opts(coll, NULL);
 		fill(bulk, arg);
@@ -631,12 +626,12 @@ run_bulk(struct store *s, const char *collection, const char *what,
 		ok = mongoc_bulk_operation_execute(bulk, &reply, &err) != 0;
 		bson_destroy(&reply);
 		mongoc_bulk_operation_destroy(bulk);
-		coll_done(s, coll, client);
-		if (!ok && !retryable(&err))
+		st_coll_done(s, coll, client);
+		if (!ok && !st_retryable(&err))
 			break;
 	}
 	if (!ok)
-		return db_fail(s, cause, what, &err);
+		return st_fail(s, cause, what, &err);
 	return 0;
 }
 
@@ -777,13 +772,13 @@ store_campaign_upsert(struct store *s, const struct cfg_campaign *c, int64_t now
 	u.id = res->id;
 
 	bson_t *filter = BCON_NEW("_id", BCON_UTF8(res->id));
-	int found = find_one(s, "campaigns", filter, &doc, cause);
+	int found = st_find_one(s, "campaigns", filter, &doc, cause);
 	bson_destroy(filter);
 	if (found < 0)
 		return -1;
 	char *hash = campaign_settings_hash(c);
 	if (found == 0) {
-		char *old_hash = get_str(&doc, "settings_hash");
+		char *old_hash = st_get_str(&doc, "settings_hash");
 		campaign_from_bson(&doc, &old);
 		bson_destroy(&doc);
 		u.old = &old;
@@ -803,13 +798,13 @@ store_campaign_upsert(struct store *s, const struct cfg_campaign *c, int64_t now
 
 	/* Checkpoints and tweets first, so a listed tweet always has them; their
 	 * upserts leave existing documents as they are. */
-	if (c->ntweets > 0 && run_bulk(s, "worker_state", "writing worker_state checkpoints",
+	if (c->ntweets > 0 && st_bulk(s, "worker_state", "writing worker_state checkpoints",
 	                          fill_checkpoints, &u, cause) != 0)
 		goto fail;
-	if (u.changed && run_bulk(s, "tweets", "writing tweets", fill_tweets, &u, cause) != 0)
+	if (u.changed && st_bulk(s, "tweets", "writing tweets", fill_tweets, &u, cause) != 0)
 		goto fail;
 	if (u.changed &&
-	    run_bulk(s, "campaigns", "writing the campaign", fill_campaign, &u, cause) != 0)
+	    st_bulk(s, "campaigns", "writing the campaign", fill_campaign, &u, cause) != 0)
 		goto fail;
 	rc = 0;
 fail:
@@ -824,11 +819,11 @@ store_campaign_get(struct store *s, const char *key, struct campaign *out, char 
 {
 	bson_t doc;
 	bson_t *filter = BCON_NEW("_id", BCON_UTF8(key));
-	int rc = find_one(s, "campaigns", filter, &doc, cause);
+	int rc = st_find_one(s, "campaigns", filter, &doc, cause);
 	bson_destroy(filter);
 	if (rc == 1) {
 		filter = BCON_NEW("name", BCON_UTF8(key));
-		rc = find_one(s, "campaigns", filter, &doc, cause);
+		rc = st_find_one(s, "campaigns", filter, &doc, cause);
 		bson_destroy(filter);
 	}
 	if (rc != 0)
@@ -851,7 +846,7 @@ store_campaign_list(struct store *s, struct campaign **out, size_t *n, char **ca
 	    BCON_NEW("sort", "{", "created_at", BCON_INT32(1), "_id", BCON_INT32(1), "}");
 	bson_t filter = BSON_INITIALIZER;
 	for (int attempt = 0; attempt < 2; attempt++) {
-		mongoc_collection_t *coll = coll_get(s, "campaigns", &client);
+		mongoc_collection_t *coll = st_coll(s, "campaigns", &client);
 		mongoc_cursor_t *cur = mongoc_collection_find_with_opts(coll, &filter, opts, NULL);
 		while (mongoc_cursor_next(cur, &doc)) {
 			v = xreallocarray(v, count + 1, sizeof *v);
@@ -859,8 +854,8 @@ store_campaign_list(struct store *s, struct campaign **out, size_t *n, char **ca
 		}
 		bad = mongoc_cursor_error(cur, &err);
 		mongoc_cursor_destroy(cur);
-		coll_done(s, coll, client);
-		if (!bad || !retryable(&err))
+		st_coll_done(s, coll, client);
+		if (!bad || !st_retryable(&err))
 			break;
 		for (size_t i = 0; i < count; i++)
 			campaign_done(&v[i]);
@@ -871,7 +866,7 @@ store_campaign_list(struct store *s, struct campaign **out, size_t *n, char **ca
 		for (size_t i = 0; i < count; i++)
 			campaign_done(&v[i]);
 		free(v);
-		return db_fail(s, cause, "listing campaigns", &err);
+		return st_fail(s, cause, "listing campaigns", &err);
 	}
 	*out = v;
 	*n = count;
@@ -888,14 +883,14 @@ update_campaign(
 	bool ok = false;
 	bson_t *sel = BCON_NEW("_id", BCON_UTF8(id));
 	for (int attempt = 0; attempt < 2 && !ok; attempt++) {
-		mongoc_collection_t *coll = coll_get(s, "campaigns", &client);
+		mongoc_collection_t *coll = st_coll(s, "campaigns", &client);
 		ok = mongoc_collection_update_one(coll, sel, update, NULL, NULL, &err);
-		coll_done(s, coll, client);
-		if (!ok && !retryable(&err))
+		st_coll_done(s, coll, client);
+		if (!ok && !st_retryable(&err))
 			break;
 	}
 	bson_destroy(sel);
-	return ok ? 0 : db_fail(s, cause, what, &err);
+	return ok ? 0 : st_fail(s, cause, what, &err);
 }
 
 int

@@ -1,0 +1,64 @@
+/*
+ * store_internal: what the store's source files (src/store*.c) share: the
+ * pool and small helpers around mongoc and bson. Only src/store*.c include
+ * this header (it includes mongoc); every helper is thread-safe like the
+ * store itself.
+ */
+#ifndef LW_STORE_INTERNAL_H
+#define LW_STORE_INTERNAL_H
+
+#include <mongoc/mongoc.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "store.h"
+
+struct store {
+	mongoc_client_pool_t *pool;
+	mongoc_uri_t *uri;
+	char *dbname;
+	char *describe; /* hosts and database, never credentials */
+};
+
+/* Fills *cause with "database HOSTS/DB: what: message" and returns -1. */
+int st_fail(const struct store *s, char **cause, const char *what, const bson_error_t *e);
+
+/* Returns true when an error means the connection dropped, so one retry may
+ * succeed against a restarted server. */
+bool st_retryable(const bson_error_t *e);
+
+/* Runs a command on the store's database (reply may be NULL; when not, the
+ * caller destroys it); retried once after a dropped connection. 0 or -1. */
+int st_command(struct store *s, const bson_t *cmd, bson_t *reply, bson_error_t *err);
+
+/* Pops a pooled client and returns the named collection (give both back
+ * with st_coll_done). */
+mongoc_collection_t *st_coll(struct store *s, const char *name, mongoc_client_t **client);
+
+/* Destroys the collection handle and pushes its client back. */
+void st_coll_done(struct store *s, mongoc_collection_t *coll, mongoc_client_t *client);
+
+/* Finds one document by filter into *out (caller destroys it). Returns 0 when
+ * found, 1 when not, -1 on error with a cause. */
+int st_find_one(
+    struct store *s, const char *collection, const bson_t *filter, bson_t *out, char **cause);
+
+/* Runs a bulk operation that fill() builds on collection (ordered); retried
+ * once as a whole after a dropped connection, so every operation in it must
+ * be idempotent. 0 or -1 with a cause naming what. */
+int st_bulk(struct store *s, const char *collection, const char *what,
+    void (*fill)(mongoc_bulk_operation_t *, const void *), const void *arg, char **cause);
+
+/* Reads a string at a dotted path into a new string ("" when absent). */
+char *st_get_str(const bson_t *doc, const char *path);
+
+/* Reads an integer, date or double at a dotted path (def when absent). */
+int64_t st_get_int(const bson_t *doc, const char *path, int64_t def);
+
+/* Reads an array of strings at a dotted path into a new array (count in *n). */
+char **st_get_str_array(const bson_t *doc, const char *path, size_t *n);
+
+/* Appends an array of n strings under key. */
+void st_append_str_array(bson_t *b, const char *key, char *const *v, size_t n);
+
+#endif
