@@ -62,6 +62,52 @@ struct lw_tweet {
 	char quoted_id[LW_ID_MAX];      /* "" when it quotes nothing */
 };
 
+/* One engaged account on one tracked tweet (an engagements document):
+ * campaign x tweet x account x action. */
+struct lw_engagement {
+	char campaign_id[48];
+	char tweet_id[LW_ID_MAX];
+	int category; /* enum tweet_category of the engaged tweet */
+	enum lw_action action;
+	struct lw_user user;
+	enum lw_bucket bucket;
+	int importance; /* 0..100 */
+	char *evidence; /* why this bucket; "" when other */
+	char *text;     /* the reply or quote text; NULL for retweets */
+	char **ref_ids; /* reply or quote tweet ids (digits), nref of them */
+	size_t nref;
+	int64_t created_at_ms;    /* from the provider, 0 when unknown */
+	int64_t first_seen_at_ms; /* when launchwatch first stored it */
+	int64_t last_seen_at_ms;
+};
+
+/* One metric observation of one tweet (a metric_slices document). */
+struct lw_slice {
+	char campaign_id[48];
+	char tweet_id[LW_ID_MAX];
+	int category; /* enum tweet_category */
+	int64_t seq;  /* 1, 2, ... per tweet */
+	int64_t at_ms;
+	struct lw_metrics deltas; /* change since the previous observation */
+};
+
+/* What a worker hands to the UI thread after a page or a metrics call:
+ * new engagements, new slices and a job status line. Owned by whoever holds
+ * it; event_batch_free releases everything. */
+struct event_batch {
+	struct lw_engagement *eng; /* only engagements that are new */
+	size_t neng;
+	struct lw_slice *slices;
+	size_t nslices;
+	char *status; /* "campaign:tweet:kind ok|blocked until ...|error ...", or NULL */
+	struct event_batch *next; /* queue link, owned by the queue */
+};
+
+/* Frees the strings of e and zeroes it. */
+void lw_engagement_done(struct lw_engagement *e);
+/* Frees a batch and everything in it; NULL is a no-op. */
+void event_batch_free(struct event_batch *b);
+
 /* Frees the strings of u and zeroes it. */
 void lw_user_done(struct lw_user *u);
 /* Deep-copies src into dst. */

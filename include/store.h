@@ -16,7 +16,7 @@
 struct store;
 
 /* Connects to uri (a mongodb:// URI; credentials never appear in messages),
- * checks the server answers within about 4 seconds, and creates the
+ * checks the server answers within about 3 seconds, and creates the
  * collections and indexes (idempotent). Returns 0, or -1 with a cause.
  * Caller frees *out with store_free. */
 int store_open(const char *uri, const char *dbname, struct store **out, char **cause);

@@ -72,3 +72,28 @@ lw_tweet_done(struct lw_tweet *t)
 	lw_user_done(&t->author);
 	memset(t, 0, sizeof *t);
 }
+
+void
+lw_engagement_done(struct lw_engagement *e)
+{
+	lw_user_done(&e->user);
+	free(e->evidence);
+	free(e->text);
+	for (size_t i = 0; i < e->nref; i++)
+		free(e->ref_ids[i]);
+	free(e->ref_ids);
+	memset(e, 0, sizeof *e);
+}
+
+void
+event_batch_free(struct event_batch *b)
+{
+	if (b == NULL)
+		return;
+	for (size_t i = 0; i < b->neng; i++)
+		lw_engagement_done(&b->eng[i]);
+	free(b->eng);
+	free(b->slices);
+	free(b->status);
+	free(b);
+}

@@ -24,6 +24,11 @@ static const struct command commands[] = {
     {"campaign", cmd_campaign, "add, list, show, pause, resume or close campaigns"},
     {"sim", cmd_sim, "built-in simulated twitterapi.io for demos and tests"},
     {"api", cmd_api, "debug calls to the provider: get-tweet, walk, balance, user"},
+    {"run", cmd_run, "headless: scheduler, workers, alerts, reports; no curses"},
+    {"tweet-report", cmd_tweet_report, "single-tweet report with the same classifier"},
+    {"alerts", cmd_alerts, "send a test alert through each configured channel"},
+    {"report", cmd_report, "write a campaign report (md, csv, json or html)"},
+    {"archive", cmd_archive, "verify an audit archive's counts and sha256 sums"},
 };
 
 static void
@@ -33,7 +38,8 @@ usage(FILE *f)
 	      "Watches product-launch campaigns on X live.\n\ncommands:\n",
 	    f);
 	for (size_t i = 0; i < LW_ARRAY_LEN(commands); i++)
-		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+		if (commands[i].fn != NULL)
+			fprintf(f, "  %-13s %s\n", commands[i].name, commands[i].summary);
 	fputs("\nEvery command has --help. Environment: MONGODB_URI (unset: embedded devdb),\n"
 	      "LAUNCHWATCH_DB, TWITTERAPI_KEY or TWITTERAPI_KEY_FILE, TWITTERAPI_BASE_URL,\n"
 	      "LAUNCHWATCH_QPS, XDG_DATA_HOME. See launchwatch(1).\n",
@@ -55,9 +61,16 @@ main(int argc, char **argv)
 		printf("launchwatch %s\n", LW_VERSION);
 		return LW_EXIT_OK;
 	}
-	for (size_t i = 0; i < LW_ARRAY_LEN(commands); i++)
-		if (strcmp(argv[1], commands[i].name) == 0)
-			return commands[i].fn(argc - 1, argv + 1);
+	for (size_t i = 0; i < LW_ARRAY_LEN(commands); i++) {
+		if (strcmp(argv[1], commands[i].name) != 0)
+			continue;
+		if (commands[i].fn == NULL) {
+			fprintf(stderr, "launchwatch: '%s' is not available in this build yet\n",
+			    argv[1]);
+			return LW_EXIT_USAGE;
+		}
+		return commands[i].fn(argc - 1, argv + 1);
+	}
 	fprintf(stderr, "launchwatch: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return LW_EXIT_USAGE;
