@@ -6,7 +6,7 @@ CC        ?= cc
 PREFIX    ?= /usr/local
 BUILD     ?= build
 BIN       ?= bin
-GO        ?= go
+GO        ?= $(or $(shell command -v go 2>/dev/null),/usr/local/go/bin/go)
 
 WARN      := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
              -Wformat=2 -Wwrite-strings
@@ -36,7 +36,7 @@ TEST_SUPPORT_OBJ := $(TEST_SUPPORT_SRC:tests/unit/%.c=$(BUILD)/tobj/%.o)
 
 DEVDB     := $(BIN)/launchwatch-devdb
 
-.PHONY: all devdb test check unit asan valgrind lint clean install uninstall format bench fuzz
+.PHONY: all devdb test check unit asan valgrind lint clean install uninstall format bench fuzz ci
 
 all: $(BIN)/launchwatch devdb
 
@@ -70,6 +70,9 @@ unit: $(TEST_BINS)
 test check: all unit
 	LAUNCHWATCH_BIN=$(abspath $(BIN)/launchwatch) LAUNCHWATCH_DEVDB=$(abspath $(DEVDB)) \
 	    tests/run.sh $(TEST_BINS)
+
+# What CI runs (the README's test command): lint, the tests, the tests under ASan.
+ci: lint test asan
 
 # Same tests under AddressSanitizer and UBSan, in their own build tree.
 asan:
