@@ -42,16 +42,28 @@ void
 campaign_make_id(const char *name, char id[CAMPAIGN_ID_MAX])
 {
 	size_t n = 0;
-	int dash = 0;
-	for (const unsigned char *p = (const unsigned char *)name; *p && n < 24; p++) {
-		if (isascii(*p) && isalnum(*p)) {
-			if (dash && n > 0 && n < 23)
-				id[n++] = '-';
-			dash = 0;
-			id[n++] = (char)tolower(*p);
-		} else {
+	int dash = 0, cut = 0;
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+		if (!isascii(*p) || !isalnum(*p)) {
 			dash = 1;
+			continue;
 		}
+		if (n + (dash && n > 0) >= 24) {
+			cut = 1;
+			break;
+		}
+		if (dash && n > 0)
+			id[n++] = '-';
+		dash = 0;
+		id[n++] = (char)tolower(*p);
+	}
+	/* a word cut in half reads badly: end at the last whole word */
+	if (cut) {
+		size_t last = n;
+		while (last > 0 && id[last - 1] != '-')
+			last--;
+		if (last > 8)
+			n = last - 1;
 	}
 	if (n == 0)
 		memcpy(id, "campaign", (n = 8));

@@ -1,0 +1,89 @@
+/*
+ * Tests of the campaign model: deterministic ids, initial status, the
+ * settings fingerprint and status names.
+ */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "campaign.h"
+#include "util.h"
+
+static const struct {
+	const char *name;
+	const char *prefix;
+} ids[] = {
+    {"Acme L2 mainnet launch", "acme-l2-mainnet-launch-"},
+    {"Acme token generation event", "acme-token-generation-"},
+    {"  ***  ", "campaign-"},
+    {"Ünïcode Launch 🚀", "n-code-launch-"},
+    {"supercalifragilisticexpialidocious", "supercalifragilisticexpi-"},
+    {"a:b/c", "a-b-c-"},
+};
+
+START_TEST(test_ids)
+{
+	char id[CAMPAIGN_ID_MAX], again[CAMPAIGN_ID_MAX];
+	campaign_make_id(ids[_i].name, id);
+	campaign_make_id(ids[_i].name, again);
+	ck_assert_str_eq(id, again);
+	ck_assert_msg(str_has_prefix(id, ids[_i].prefix), "%s -> %s", ids[_i].name, id);
+	ck_assert_uint_eq(strlen(id), strlen(ids[_i].prefix) + 8);
+	ck_assert_ptr_null(strchr(id, ':'));
+	ck_assert_uint_le(strlen(id), 33);
+}
+END_TEST
+
+START_TEST(test_ids_differ_by_exact_name)
+{
+	char a[CAMPAIGN_ID_MAX], b[CAMPAIGN_ID_MAX];
+	campaign_make_id("Acme launch", a);
+	campaign_make_id("acme launch", b);
+	ck_assert_str_ne(a, b);
+}
+END_TEST
+
+START_TEST(test_status_and_hash)
+{
+	struct cfg_campaign c;
+	memset(&c, 0, sizeof c);
+	c.name = xstrdup("x");
+	c.start_s = 1000;
+	c.end_s = 2000;
+	ck_assert_int_eq(campaign_initial_status(&c, 999999), CS_SCHEDULED);
+	ck_assert_int_eq(campaign_initial_status(&c, 1000000), CS_ACTIVE);
+	char *h1 = campaign_settings_hash(&c);
+	c.end_s = 2001;
+	char *h2 = campaign_settings_hash(&c);
+	c.end_s = 2000;
+	char *h3 = campaign_settings_hash(&c);
+	ck_assert_str_ne(h1, h2);
+	ck_assert_str_eq(h1, h3);
+	free(h1);
+	free(h2);
+	free(h3);
+	for (int i = 0; i < CS__COUNT; i++) {
+		enum campaign_status s;
+		ck_assert_int_eq(campaign_status_parse(campaign_status_name(i), &s), 0);
+		ck_assert_int_eq(s, i);
+	}
+	ck_assert_str_eq(job_kind_name(JOB_QUOTES), "quotes");
+	config_campaign_done(&c);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("campaign");
+	TCase *tc = tcase_create("campaign");
+	tcase_add_loop_test(tc, test_ids, 0, (int)LW_ARRAY_LEN(ids));
+	tcase_add_test(tc, test_ids_differ_by_exact_name);
+	tcase_add_test(tc, test_status_and_hash);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
