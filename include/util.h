@@ -67,6 +67,12 @@ int64_t clock_now_ms(void);
 /* Replaces the clock for tests; NULL restores the real clock. */
 void clock_set(int64_t (*fn)(void));
 
+/* Returns a monotonic clock in milliseconds (for timeouts, never dates). */
+int64_t clock_mono_ms(void);
+
+/* Returns the index of s in the n names of v, or -1 (for name tables). */
+int str_index(const char *const *v, size_t n, const char *s);
+
 /* Returns a 64-bit FNV-1a hash of n bytes (stable across runs and hosts). */
 uint64_t hash_fnv1a(const void *p, size_t n);
 

@@ -24,12 +24,10 @@ campaign_status_name(enum campaign_status s)
 int
 campaign_status_parse(const char *s, enum campaign_status *out)
 {
-	for (int i = 0; i < CS__COUNT; i++)
-		if (strcmp(s, status_names[i]) == 0) {
-			*out = (enum campaign_status)i;
-			return 0;
-		}
-	return -1;
+	int i = str_index(status_names, CS__COUNT, s);
+	if (i >= 0)
+		*out = (enum campaign_status)i;
+	return i >= 0 ? 0 : -1;
 }
 
 const char *

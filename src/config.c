@@ -42,12 +42,10 @@ category_name(enum tweet_category c)
 int
 category_parse(const char *s, enum tweet_category *out)
 {
-	for (int i = 0; i < CAT__COUNT; i++)
-		if (strcmp(s, category_names[i]) == 0) {
-			*out = (enum tweet_category)i;
-			return 0;
-		}
-	return -1;
+	int i = str_index(category_names, CAT__COUNT, s);
+	if (i >= 0)
+		*out = (enum tweet_category)i;
+	return i >= 0 ? 0 : -1;
 }
 
 /* Returns a sanitized copy of s, cut to CFG_QUOTE_MAX bytes, for messages. */

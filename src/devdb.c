@@ -34,15 +34,6 @@ struct devdb {
 	pid_t child;  /* the server when we started it, else 0 */
 };
 
-/* Returns a monotonic time in milliseconds. */
-static int64_t
-mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Returns true when some process holds DIR/devdb.lock (a server runs). */
 static bool
 server_running(const char *dir)
@@ -149,10 +140,10 @@ start_server(struct devdb *d, const char *prog, char **uri, char **cause)
 	}
 
 	sbuf_init(&line);
-	int64_t deadline = mono_ms() + DEVDB_START_MS;
+	int64_t deadline = clock_mono_ms() + DEVDB_START_MS;
 	for (;;) {
 		struct pollfd p = {.fd = out[0], .events = POLLIN};
-		int left = (int)(deadline - mono_ms());
+		int left = (int)(deadline - clock_mono_ms());
 		char c;
 		if (left <= 0) {
 			set_cause(cause, "%s did not start within %d s (see %s)", prog,
@@ -208,8 +199,8 @@ devdb_ensure(const char *dir, char **uri, struct devdb **out, char **cause)
 	for (int tries = 0; tries < 3; tries++) {
 		if (server_running(dir)) {
 			/* the URI file appears right after the lock is taken */
-			int64_t deadline = mono_ms() + 5000;
-			while ((*uri = read_uri_file(dir)) == NULL && mono_ms() < deadline &&
+			int64_t deadline = clock_mono_ms() + 5000;
+			while ((*uri = read_uri_file(dir)) == NULL && clock_mono_ms() < deadline &&
 			       server_running(dir))
 				usleep(50 * 1000);
 			if (*uri) {
@@ -266,8 +257,8 @@ devdb_release(struct devdb *d)
 		pid_t pid = d->child ? d->child : read_pid_file(d->dir);
 		if (pid > 0 && server_running(d->dir)) {
 			kill(pid, SIGTERM);
-			int64_t deadline = mono_ms() + 10000;
-			while (server_running(d->dir) && mono_ms() < deadline) {
+			int64_t deadline = clock_mono_ms() + 10000;
+			while (server_running(d->dir) && clock_mono_ms() < deadline) {
 				if (d->child && waitpid(d->child, NULL, WNOHANG) == d->child)
 					d->child = 0;
 				usleep(20 * 1000);

@@ -22,12 +22,10 @@ action_name(enum lw_action a)
 int
 action_parse(const char *s, enum lw_action *out)
 {
-	for (int i = 0; i < ACT__COUNT; i++)
-		if (strcmp(s, action_names[i]) == 0) {
-			*out = (enum lw_action)i;
-			return 0;
-		}
-	return -1;
+	int i = str_index(action_names, ACT__COUNT, s);
+	if (i >= 0)
+		*out = (enum lw_action)i;
+	return i >= 0 ? 0 : -1;
 }
 
 const char *
@@ -39,12 +37,10 @@ bucket_name(enum lw_bucket b)
 int
 bucket_parse(const char *s, enum lw_bucket *out)
 {
-	for (int i = 0; i < BK__COUNT; i++)
-		if (strcmp(s, bucket_names[i]) == 0) {
-			*out = (enum lw_bucket)i;
-			return 0;
-		}
-	return -1;
+	int i = str_index(bucket_names, BK__COUNT, s);
+	if (i >= 0)
+		*out = (enum lw_bucket)i;
+	return i >= 0 ? 0 : -1;
 }
 
 void

@@ -71,20 +71,11 @@ struct sim {
 
 static int conn_marker; /* marks a request seen once (two-phase access handler) */
 
-/* Returns CLOCK_MONOTONIC in milliseconds. */
-static int64_t
-mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Returns the virtual time in ms since start (caller holds mu). */
 static int64_t
 virtual_now(const struct sim *s)
 {
-	int64_t real = s->o.frozen ? 0 : mono_ms() - s->mono_start_ms;
+	int64_t real = s->o.frozen ? 0 : clock_mono_ms() - s->mono_start_ms;
 	return real + s->advanced_ms;
 }
 
@@ -545,7 +536,7 @@ sim_start(const struct sim_opts *o, char **cause)
 	pthread_mutex_init(&s->mu, NULL);
 	int64_t start = o->start_ms > 0 ? o->start_ms : clock_now_ms() / 1000 * 1000;
 	s->m = sim_model_new(o, start);
-	s->mono_start_ms = mono_ms();
+	s->mono_start_ms = clock_mono_ms();
 	sim_model_extend(s->m, 0);
 
 	memset(&sa, 0, sizeof sa);

@@ -192,6 +192,23 @@ clock_set(int64_t (*fn)(void))
 	clock_fn = fn ? fn : real_clock;
 }
 
+int64_t
+clock_mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int
+str_index(const char *const *v, size_t n, const char *s)
+{
+	for (size_t i = 0; i < n && s != NULL; i++)
+		if (strcmp(v[i], s) == 0)
+			return (int)i;
+	return -1;
+}
+
 uint64_t
 hash_fnv1a(const void *p, size_t n)
 {

@@ -47,24 +47,16 @@ tu_rmtree(const char *path)
 		nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-static int64_t
-mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Reads one line from fd within timeout_ms into a new string (NULL on EOF). */
 static char *
 read_line(int fd, int timeout_ms)
 {
 	struct sbuf b;
-	int64_t end = mono_ms() + timeout_ms;
+	int64_t end = clock_mono_ms() + timeout_ms;
 	sbuf_init(&b);
 	for (;;) {
 		struct pollfd p = {.fd = fd, .events = POLLIN};
-		int left = (int)(end - mono_ms());
+		int left = (int)(end - clock_mono_ms());
 		char c;
 		if (left <= 0 || poll(&p, 1, left) <= 0)
 			break;
@@ -193,7 +185,7 @@ tu_run(struct tu_run *r, const char *const *env, int timeout_ms, const char *con
 	posix_spawn_file_actions_adddup2(&fa, in, 0);
 	posix_spawn_file_actions_adddup2(&fa, out[1], 1);
 	posix_spawn_file_actions_adddup2(&fa, err[1], 2);
-	int64_t t0 = mono_ms();
+	int64_t t0 = clock_mono_ms();
 	int rc = posix_spawn(&pid, bin, &fa, NULL, argv, envp);
 	posix_spawn_file_actions_destroy(&fa);
 	close(in);
@@ -208,7 +200,7 @@ tu_run(struct tu_run *r, const char *const *env, int timeout_ms, const char *con
 	while (open_out || open_err) {
 		struct pollfd p[2] = {{.fd = open_out ? out[0] : -1, .events = POLLIN},
 		    {.fd = open_err ? err[0] : -1, .events = POLLIN}};
-		int left = (int)(t0 + timeout_ms - mono_ms());
+		int left = (int)(t0 + timeout_ms - clock_mono_ms());
 		if (left <= 0) {
 			kill(pid, SIGKILL);
 			killed = 1;
@@ -223,7 +215,7 @@ tu_run(struct tu_run *r, const char *const *env, int timeout_ms, const char *con
 	}
 	int st;
 	waitpid(pid, &st, 0);
-	r->ms = mono_ms() - t0;
+	r->ms = clock_mono_ms() - t0;
 	close(out[0]);
 	close(err[0]);
 	r->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
