@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "campaign.h"
+#include "closeout.h"
 #include "cmd.h"
 #include "config.h"
 #include "devdb.h"
@@ -39,6 +40,8 @@ static const struct subcommand subcommands[] = {
     {"pause", campaign_pause, "pause ID|NAME", "stop polling a campaign, keeping all its data"},
     {"resume", campaign_resume, "resume ID|NAME", "resume polling a paused campaign"},
     {"close", campaign_close, "close ID|NAME", "ask the report job to close a campaign out now"},
+    {"reopen", campaign_reopen_cmd, "reopen ID|NAME [--yes] [--note TEXT]",
+        "reopen a completed campaign (asks to confirm; recorded in reopen_history)"},
 };
 
 /* Prints the usage of `launchwatch campaign` to f. */

@@ -1,0 +1,252 @@
+/*
+ * report: the campaign report as a pure model: totals per tweet, per category
+ * and overall, unique engaged accounts per bucket, the top engagers, the
+ * engagement over time and the CPM savings (DESIGN.md section 5), built from
+ * plain input rows (store_report.h reads them) and serialized to and from
+ * JSON (the json format, and campaigns.frozen). No I/O; any thread, one owner
+ * per struct at a time.
+ */
+#ifndef LW_REPORT_H
+#define LW_REPORT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "campaign.h"
+#include "config.h"
+#include "event.h"
+
+/* Written into every report and frozen document; bump when a formula or a
+ * field's meaning changes. docs/reports.md describes each version. */
+#define REPORT_CPM_FORMULA                                                                         \
+	"cpm-v1: paid_equivalent = sum(views / 1000 * benchmark_cpm); "                            \
+	"savings = paid_equivalent - spend; effective_cpm = spend / (views / 1000)"
+#define REPORT_CPM_FORMULA_VER 1
+#define REPORT_SCHEMA          "launchwatch-report/1"
+#define REPORT_TOP_DEFAULT     20
+
+/* The six public counts of a tweet, in report order. */
+enum rep_metric { RM_VIEWS, RM_LIKES, RM_RETWEETS, RM_REPLIES, RM_QUOTES, RM_BOOKMARKS, RM__COUNT };
+
+/* Returns "views", "likes", "retweets", "replies", "quotes" or "bookmarks". */
+const char *rep_metric_name(enum rep_metric m);
+
+/* A set of counts where each may be missing (has[m] false). */
+struct rep_values {
+	int64_t v[RM__COUNT];
+	bool has[RM__COUNT];
+};
+
+/* ---- input rows (strings owned by the row; rep_input_done frees them) ---- */
+
+struct rep_in_tweet {
+	char tweet_id[LW_ID_MAX];
+	enum tweet_category category; /* from the campaign's tweet list */
+	char *url;
+	char *author;              /* "" when unknown */
+	bool missing;              /* deleted or protected */
+	struct rep_values metrics; /* latest baseline; all missing before the first reading */
+	int64_t metrics_at_ms;     /* 0 when never read */
+};
+
+struct rep_in_engagement {
+	char tweet_id[LW_ID_MAX];
+	char user_id[LW_ID_MAX];
+	enum lw_action action;
+	char *handle;
+	char *name;
+	char *evidence;
+	int64_t followers;
+	bool verified;
+	enum lw_bucket bucket;
+	int importance;
+	size_t nref;
+	int64_t created_at_ms; /* 0 when the provider gave none */
+	int64_t first_seen_at_ms;
+};
+
+struct rep_in_slice {
+	char tweet_id[LW_ID_MAX];
+	int64_t seq;
+	int64_t at_ms;
+	struct rep_values deltas;
+};
+
+/* Everything a report is built from. */
+struct rep_input {
+	char campaign_id[CAMPAIGN_ID_MAX];
+	char *name;
+	char *client;
+	int64_t window_start_ms;
+	int64_t window_end_ms;
+	enum campaign_status status;
+	struct cfg_cpm cpm;
+	struct rep_in_tweet *tweets; /* the campaign's listed tweets, in its order */
+	size_t ntweets;
+	struct rep_in_engagement *eng;
+	size_t neng;
+	struct rep_in_slice *slices;
+	size_t nslices;
+};
+
+/* Frees what in owns and zeroes it. */
+void rep_input_done(struct rep_input *in);
+
+/* ---- the model ---------------------------------------------------------- */
+
+struct rep_tweet_row {
+	char tweet_id[LW_ID_MAX];
+	enum tweet_category category;
+	char *url;    /* sanitized */
+	char *author; /* sanitized, "" when unknown */
+	bool missing;
+	struct rep_values m;
+	int64_t engagements[ACT__COUNT]; /* engagement documents per action */
+};
+
+/* A sum over tweets: v[m] adds the known values, nmissing[m] counts tweets
+ * without one; has[m] is false only when no tweet has a value. */
+struct rep_sum {
+	struct rep_values m;
+	int64_t nmissing[RM__COUNT];
+	int64_t ntweets;
+};
+
+/* CPM savings of one category or overall; a has_ flag false means missing
+ * (shown as such, never as zero), partial means some views were missing. */
+struct rep_cpm {
+	bool has_views;
+	bool partial;
+	int64_t views;
+	bool has_benchmark;
+	double benchmark_usd;
+	bool has_spend; /* false: no spend configured, counted as 0 */
+	double spend_usd;
+	bool has_paid;
+	double paid_equivalent_usd;
+	bool has_savings;
+	double savings_usd;
+	bool has_ecpm;
+	double effective_cpm_usd;
+};
+
+struct rep_engager {
+	char user_id[LW_ID_MAX];
+	char *handle;   /* sanitized */
+	char *name;     /* sanitized */
+	char *evidence; /* sanitized */
+	int64_t followers;
+	bool verified;
+	enum lw_bucket bucket;
+	int importance;
+	int64_t actions[ACT__COUNT];
+	int64_t ntweets; /* distinct tweets engaged */
+};
+
+/* One hour or day with data: deltas of the slices in it, cumulative totals
+ * up to its end, and new engagements (by created_at, else first_seen_at). */
+struct rep_point {
+	int64_t t_ms; /* start of the hour or day, UTC */
+	int64_t delta[RM__COUNT];
+	int64_t cum[RM__COUNT];
+	int64_t engagements;
+	int64_t cum_engagements;
+};
+
+struct report {
+	char campaign_id[CAMPAIGN_ID_MAX];
+	char *name;   /* sanitized */
+	char *client; /* sanitized */
+	int64_t window_start_ms;
+	int64_t window_end_ms;
+	enum campaign_status status;
+	bool final;              /* built at close-out (from campaigns.frozen) */
+	int64_t generated_at_ms; /* when the model was built (the freeze time when final) */
+	int formula_version;
+	struct cfg_cpm cpm_settings; /* the benchmark and spend values used */
+	struct rep_tweet_row *tweets;
+	size_t ntweets;
+	struct rep_sum cat[CAT__COUNT];
+	struct rep_sum all;
+	struct rep_cpm cpm[CAT__COUNT];
+	struct rep_cpm cpm_all;
+	int64_t bucket_accounts[BK__COUNT];    /* unique accounts, each in one bucket */
+	int64_t bucket_engagements[BK__COUNT]; /* engagement documents */
+	int64_t unique_accounts;
+	int64_t engagements;
+	int64_t engagements_by_action[ACT__COUNT];
+	struct rep_engager *top; /* by importance, then followers, then handle */
+	size_t ntop;
+	struct rep_point *hourly;
+	size_t nhourly;
+	struct rep_point *daily;
+	size_t ndaily;
+};
+
+/* Builds the model of in into *out (caller calls report_done): only
+ * engagements first seen and slices taken at or before cutoff_ms count (use
+ * INT64_MAX for everything); at most top engagers are listed. */
+void report_build(
+    const struct rep_input *in, int64_t cutoff_ms, int64_t now_ms, size_t top, struct report *out);
+
+/* Frees what r owns and zeroes it; a zeroed report is fine. */
+void report_done(struct report *r);
+
+/* Computes the CPM of one category from its views and settings (the pure
+ * formula, exposed for tests). */
+void report_cpm_one(const struct rep_sum *views, bool has_benchmark, double benchmark_usd,
+    bool has_spend, double spend_usd, struct rep_cpm *out);
+
+/* Returns the model as a new JSON object (the json format and the frozen
+ * document; missing values are null). Caller decrefs. */
+json_t *report_to_json(const struct report *r);
+
+/* Rebuilds a model from report_to_json's output into *out (caller calls
+ * report_done). Returns 0, or -1 with a cause. */
+int report_from_json(const json_t *j, struct report *out, char **cause);
+
+/* ---- output formats (src/report_write.c) ------------------------------- */
+
+enum report_format { RF_MD, RF_CSV, RF_JSON, RF_HTML, RF__COUNT };
+
+/* Returns "md", "csv", "json" or "html". */
+const char *report_format_name(enum report_format f);
+/* Parses a format name; 0 or -1. */
+int report_format_parse(const char *s, enum report_format *out);
+
+/* Returns the Markdown report as a new string (readable in a terminal and
+ * in a chat). Caller frees. */
+char *report_render_md(const struct report *r);
+/* Returns the JSON report (report_to_json, indented) as a new string. */
+char *report_render_json(const struct report *r);
+/* Returns the HTML report as a new string: one self-contained, well-formed
+ * file with inline CSS and SVG charts and no external references. */
+char *report_render_html(const struct report *r);
+
+/* The CSV tables, one file each. */
+enum report_csv_table {
+	RC_SUMMARY,
+	RC_CATEGORIES,
+	RC_CPM,
+	RC_TWEETS,
+	RC_BUCKETS,
+	RC_TOP_ENGAGERS,
+	RC_HOURLY,
+	RC_DAILY,
+	RC__COUNT
+};
+/* Returns the table's file-name part ("summary", "cpm", ...). */
+const char *report_csv_table_name(enum report_csv_table t);
+/* Returns one CSV table (RFC 4180, header row first) as a new string. */
+char *report_render_csv(const struct report *r, enum report_csv_table t);
+
+/* Writes the report in format f into dir (created when needed), each file
+ * atomically: ID.md, ID.json, ID.html, or ID-TABLE.csv per table. Appends the
+ * new paths to *paths (a growing array of *npaths strings the caller frees).
+ * Returns 0, or -1 with a cause. */
+int report_write(const struct report *r, enum report_format f, const char *dir, char ***paths,
+    size_t *npaths, char **cause);
+
+#endif

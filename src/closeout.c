@@ -1,0 +1,292 @@
+/*
+ * closeout: the close-out job and reports on demand. Write order, so that a
+ * crash at any point and a rerun finish exactly once: (1) the final refresh
+ * and model, nothing written; (2) one write puts frozen, status completed,
+ * completed_at and closeout{frozen_at, archive_dir} on the campaign, only if
+ * it has no closeout.frozen_at yet; (3) the archive files (each a temporary
+ * file renamed into place) and manifest.json, rewritten whole on a rerun;
+ * (4) the archives record, upserted by a deterministic _id; (5) the report
+ * files; (6) closeout.state "done". Runs on its caller's thread.
+ */
+#include "closeout.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "store_report.h"
+#include "util.h"
+
+static const char *const step_names[CO__COUNT] = {
+    "refreshed", "built", "frozen", "archive-file", "manifest", "recorded", "reports", "done"};
+
+/* What is archived: one file per collection, with the time field that
+ * decides whether a document came before the freeze. */
+static const struct archive_spec {
+	const char *collection;
+	const char *file;
+	const char *time_field;
+} archive_specs[] = {
+    {"campaigns", "campaign.ndjson.gz", NULL},
+    {"tweets", "tweets.ndjson.gz", NULL},
+    {"engagements", "engagements.ndjson.gz", "first_seen_at"},
+    {"metric_slices", "metric_slices.ndjson.gz", "at"},
+};
+
+const char *
+closeout_step_name(enum closeout_step s)
+{
+	return (unsigned)s < CO__COUNT ? step_names[s] : "?";
+}
+
+bool
+closeout_due(const struct campaign *c, int64_t now_ms)
+{
+	if (c->status == CS_COMPLETED)
+		return false;
+	return c->close_requested_at_ms > 0 || now_ms >= c->cfg.end_s * 1000;
+}
+
+char *
+closeout_default_archive_root(void)
+{
+	const char *env = getenv("LAUNCHWATCH_ARCHIVE_DIR");
+	if (env && *env)
+		return xstrdup(env);
+	char *data = lw_data_dir();
+	char *root = xasprintf("%s/archives", data);
+	free(data);
+	return root;
+}
+
+/* Calls the step hook; -1 with a cause when it asks to stop. */
+static int
+step(const struct closeout_hooks *h, enum closeout_step s, const char *detail, char **cause)
+{
+	if (h && h->step && h->step(s, detail, h->arg) != 0)
+		return set_cause(cause, "close-out stopped after step %s%s%s", step_names[s],
+		    detail ? " " : "", detail ? detail : "");
+	return 0;
+}
+
+/* Reports "what subject" as progress through the hook, if any. */
+static void
+progress(const struct closeout_hooks *h, const char *what, const char *subject)
+{
+	if (h == NULL || h->progress == NULL)
+		return;
+	char *msg = xasprintf("%s %s", what, subject);
+	h->progress(msg, h->arg);
+	free(msg);
+}
+
+/* Appends one archived document to the open gzip file. */
+static int
+add_doc(const char *json, size_t len, void *arg, char **cause)
+{
+	return archive_gz_add(arg, json, len, cause);
+}
+
+/* Writes the archive of campaign id (documents up to cutoff_ms) into dir and
+ * records it. */
+static int
+write_archive(struct store *s, const char *id, int64_t cutoff_ms, const char *dir,
+    const struct closeout_hooks *h, struct archive_manifest *m, char **cause)
+{
+	memset(m, 0, sizeof *m);
+	snprintf(m->campaign_id, sizeof m->campaign_id, "%s", id);
+	m->cutoff_ms = cutoff_ms;
+	m->created_at_ms = clock_now_ms();
+	for (size_t i = 0; i < LW_ARRAY_LEN(archive_specs); i++) {
+		const struct archive_spec *a = &archive_specs[i];
+		struct archive_gz *g = NULL;
+		progress(h, "archiving", a->collection);
+		if (archive_gz_open(dir, a->file, a->collection, &g, cause) != 0)
+			return -1;
+		if (store_report_dump(
+		        s, a->collection, id, a->time_field, cutoff_ms, add_doc, g, cause) != 0) {
+			archive_gz_abort(g);
+			return -1;
+		}
+		if (archive_gz_close(g, &m->files[m->nfiles++], cause) != 0)
+			return -1;
+		if (step(h, CO_ARCHIVE_FILE, a->file, cause) != 0)
+			return -1;
+	}
+	if (archive_write_manifest(dir, m, cause) != 0 || step(h, CO_MANIFEST, NULL, cause) != 0)
+		return -1;
+	if (store_archive_record(s, m, dir, cause) != 0 || step(h, CO_RECORDED, NULL, cause) != 0)
+		return -1;
+	return 0;
+}
+
+/* Writes the final report in every format into dir/report. */
+static int
+write_reports(const char *frozen_json, const char *dir, char **cause)
+{
+	json_error_t jerr;
+	struct report r;
+	char **paths = NULL;
+	size_t npaths = 0;
+	int rc = -1;
+	json_t *j = json_loads(frozen_json, 0, &jerr);
+	if (j == NULL)
+		return set_cause(cause, "the frozen report does not parse: %s", jerr.text);
+	if (report_from_json(j, &r, cause) == 0) {
+		char *out = xasprintf("%s/report", dir);
+		rc = 0;
+		for (int f = 0; f < RF__COUNT && rc == 0; f++)
+			rc = report_write(&r, (enum report_format)f, out, &paths, &npaths, cause);
+		free(out);
+		report_done(&r);
+	}
+	for (size_t i = 0; i < npaths; i++)
+		free(paths[i]);
+	free(paths);
+	json_decref(j);
+	return rc;
+}
+
+/* Refreshes, builds and freezes campaign id (steps 1 and 2). */
+static int
+freeze(struct store *s, const char *id, const struct closeout_hooks *h,
+    const struct closeout_opts *o, const char *root, struct closeout_result *res, char **cause)
+{
+	struct campaign c;
+	struct rep_input in;
+	struct report r;
+	int rc = store_campaign_get(s, id, &c, cause);
+	if (rc != 0)
+		return rc == 1 ? set_cause(cause, "no campaign with id %s", id) : -1;
+	if (h && h->final_refresh) {
+		progress(h, "final metrics reading and delta walk of", id);
+		rc = h->final_refresh(s, &c, h->arg, cause);
+	}
+	campaign_done(&c);
+	if (rc != 0 || step(h, CO_REFRESHED, NULL, cause) != 0)
+		return -1;
+	progress(h, "freezing the totals of", id);
+	if ((rc = store_report_load(s, id, &c, &in, cause)) != 0)
+		return rc == 1 ? set_cause(cause, "no campaign with id %s", id) : -1;
+	int64_t now = clock_now_ms();
+	report_build(&in, now, now, o && o->top ? o->top : REPORT_TOP_DEFAULT, &r);
+	r.final = true;
+	r.status = CS_COMPLETED;
+	json_t *j = report_to_json(&r);
+	char *text = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
+	json_decref(j);
+	report_done(&r);
+	rep_input_done(&in);
+	campaign_done(&c);
+	if (text == NULL)
+		abort(); /* only fails when out of memory */
+	char stamp[32];
+	time_t t = (time_t)(now / 1000);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+	char *dir = xasprintf("%s/%s-%s", root, id, stamp);
+	rc = step(h, CO_BUILT, NULL, cause);
+	if (rc == 0)
+		rc = store_closeout_freeze(s, id, text, now, dir, cause);
+	res->froze = rc == 0;
+	free(text);
+	free(dir);
+	if (rc < 0)
+		return -1;
+	return step(h, CO_FROZEN, NULL, cause);
+}
+
+int
+closeout_run(struct store *s, const char *id, const struct closeout_hooks *h,
+    const struct closeout_opts *o, struct closeout_result *res, char **cause)
+{
+	struct store_closeout st;
+	char *root =
+	    o && o->archive_root ? xstrdup(o->archive_root) : closeout_default_archive_root();
+	int rc;
+	memset(res, 0, sizeof *res);
+	if ((rc = store_closeout_get(s, id, &st, cause)) != 0) {
+		free(root);
+		return rc == 1 ? set_cause(cause, "no campaign with id %s", id) : -1;
+	}
+	if (st.frozen_at_ms == 0) {
+		store_closeout_done(&st);
+		if (freeze(s, id, h, o, root, res, cause) != 0)
+			goto fail;
+		if (store_closeout_get(s, id, &st, cause) != 0)
+			goto fail;
+	}
+	snprintf(res->archive_dir, sizeof res->archive_dir, "%s", st.archive_dir);
+	if (st.archived) {
+		res->already_done = !res->froze;
+		store_closeout_done(&st);
+		free(root);
+		return 0;
+	}
+	if (st.frozen_json == NULL || !*st.archive_dir) {
+		set_cause(cause, "campaign %s has a close-out record without frozen totals", id);
+		store_closeout_done(&st);
+		goto fail;
+	}
+	rc = write_archive(s, id, st.frozen_at_ms, st.archive_dir, h, &res->manifest, cause);
+	if (rc == 0 && o && o->write_reports) {
+		progress(h, "writing the final report into the report folder of", st.archive_dir);
+		rc = write_reports(st.frozen_json, st.archive_dir, cause);
+		if (rc == 0)
+			rc = step(h, CO_REPORTS, NULL, cause);
+	}
+	store_closeout_done(&st);
+	if (rc != 0)
+		goto fail;
+	res->archived = true;
+	if (store_closeout_finish(s, id, clock_now_ms(), cause) != 0 ||
+	    step(h, CO_DONE, NULL, cause) != 0)
+		goto fail;
+	progress(h, "close-out finished:", id);
+	free(root);
+	return 0;
+fail:
+	free(root);
+	return -1;
+}
+
+int
+closeout_report(
+    struct store *s, const char *key, int64_t now_ms, size_t top, struct report *out, char **cause)
+{
+	struct campaign c;
+	struct store_closeout st;
+	struct rep_input in;
+	memset(out, 0, sizeof *out);
+	int rc = store_campaign_get(s, key, &c, cause);
+	if (rc != 0)
+		return rc;
+	rc = store_closeout_get(s, c.id, &st, cause);
+	if (rc == 0 && st.frozen_json && st.frozen_at_ms) {
+		json_error_t jerr;
+		json_t *j = json_loads(st.frozen_json, 0, &jerr);
+		if (j == NULL)
+			rc = set_cause(
+			    cause, "the frozen report of %s does not parse: %s", c.id, jerr.text);
+		else
+			rc = report_from_json(j, out, cause);
+		json_decref(j);
+	} else if (rc == 0) {
+		char id[CAMPAIGN_ID_MAX];
+		snprintf(id, sizeof id, "%s", c.id);
+		campaign_done(&c);
+		store_closeout_done(&st);
+		rc = store_report_load(s, id, &c, &in, cause);
+		if (rc != 0)
+			return rc; /* it frees what it loaded on failure */
+		report_build(&in, INT64_MAX, now_ms, top ? top : REPORT_TOP_DEFAULT, out);
+		rep_input_done(&in);
+		campaign_done(&c);
+		return 0;
+	}
+	store_closeout_done(&st);
+	campaign_done(&c);
+	return rc < 0 ? -1 : 0;
+}

@@ -1,0 +1,730 @@
+/*
+ * report: builds the campaign report model from plain input rows (totals,
+ * unique accounts per bucket, top engagers, hourly and daily series, CPM
+ * savings) and converts it to and from JSON. External text is sanitized
+ * here, once, so every output format gets clean strings. Pure; any thread,
+ * one owner per struct at a time.
+ */
+#include "report.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "text.h"
+#include "util.h"
+
+#define HOUR_MS 3600000LL
+#define DAY_MS  86400000LL
+
+static const char *const metric_names[RM__COUNT] = {
+    "views", "likes", "retweets", "replies", "quotes", "bookmarks"};
+
+const char *
+rep_metric_name(enum rep_metric m)
+{
+	return (unsigned)m < RM__COUNT ? metric_names[m] : "?";
+}
+
+void
+rep_input_done(struct rep_input *in)
+{
+	free(in->name);
+	free(in->client);
+	for (size_t i = 0; i < in->ntweets; i++) {
+		free(in->tweets[i].url);
+		free(in->tweets[i].author);
+	}
+	free(in->tweets);
+	for (size_t i = 0; i < in->neng; i++) {
+		free(in->eng[i].handle);
+		free(in->eng[i].name);
+		free(in->eng[i].evidence);
+	}
+	free(in->eng);
+	free(in->slices);
+	memset(in, 0, sizeof *in);
+}
+
+/* Frees the strings of an engager. */
+static void
+engager_done(struct rep_engager *e)
+{
+	free(e->handle);
+	free(e->name);
+	free(e->evidence);
+}
+
+void
+report_done(struct report *r)
+{
+	free(r->name);
+	free(r->client);
+	for (size_t i = 0; i < r->ntweets; i++) {
+		free(r->tweets[i].url);
+		free(r->tweets[i].author);
+	}
+	free(r->tweets);
+	for (size_t i = 0; i < r->ntop; i++)
+		engager_done(&r->top[i]);
+	free(r->top);
+	free(r->hourly);
+	free(r->daily);
+	memset(r, 0, sizeof *r);
+}
+
+/* Returns a sanitized copy of s (NULL gives "") of at most max bytes. */
+static char *
+clean(const char *s, size_t max)
+{
+	return text_sanitize(s ? s : "", s ? strlen(s) : 0, max);
+}
+
+/* Returns the index of tweet_id among the input's tweets, or -1. */
+static long
+tweet_index(const struct rep_input *in, const char *tweet_id)
+{
+	for (size_t i = 0; i < in->ntweets; i++)
+		if (strcmp(in->tweets[i].tweet_id, tweet_id) == 0)
+			return (long)i;
+	return -1;
+}
+
+/* Adds one tweet's values to a sum. */
+static void
+sum_add(struct rep_sum *s, const struct rep_values *v)
+{
+	s->ntweets++;
+	for (int m = 0; m < RM__COUNT; m++) {
+		if (v->has[m]) {
+			s->m.v[m] += v->v[m];
+			s->m.has[m] = true;
+		} else {
+			s->nmissing[m]++;
+		}
+	}
+}
+
+void
+report_cpm_one(const struct rep_sum *views, bool has_benchmark, double benchmark_usd,
+    bool has_spend, double spend_usd, struct rep_cpm *out)
+{
+	memset(out, 0, sizeof *out);
+	out->has_views = views->m.has[RM_VIEWS];
+	out->views = views->m.v[RM_VIEWS];
+	out->partial = out->has_views && views->nmissing[RM_VIEWS] > 0;
+	out->has_benchmark = has_benchmark;
+	out->benchmark_usd = has_benchmark ? benchmark_usd : 0;
+	out->has_spend = has_spend;
+	out->spend_usd = has_spend ? spend_usd : 0;
+	if (out->has_views && has_benchmark) {
+		out->has_paid = true;
+		out->paid_equivalent_usd = (double)out->views / 1000.0 * benchmark_usd;
+		out->has_savings = true;
+		out->savings_usd = out->paid_equivalent_usd - out->spend_usd;
+	}
+	if (out->has_views && out->views > 0) {
+		out->has_ecpm = true;
+		out->effective_cpm_usd = out->spend_usd / ((double)out->views / 1000.0);
+	}
+}
+
+/* Computes the overall CPM from the categories': paid equivalent and savings
+ * add up over the categories that have them (partial when a category with
+ * tweets or spend has none), spend over all, effective CPM from all views. */
+static void
+cpm_overall(struct report *r)
+{
+	struct rep_cpm *o = &r->cpm_all;
+	memset(o, 0, sizeof *o);
+	o->has_views = r->all.m.has[RM_VIEWS];
+	o->views = r->all.m.v[RM_VIEWS];
+	o->partial = o->has_views && r->all.nmissing[RM_VIEWS] > 0;
+	for (int c = 0; c < CAT__COUNT; c++) {
+		const struct rep_cpm *k = &r->cpm[c];
+		bool used = r->cat[c].ntweets > 0 || k->has_spend;
+		if (k->has_spend) {
+			o->has_spend = true;
+			o->spend_usd += k->spend_usd;
+		}
+		if (k->has_paid) {
+			o->has_paid = o->has_savings = true;
+			o->paid_equivalent_usd += k->paid_equivalent_usd;
+			o->savings_usd += k->savings_usd;
+			o->partial |= k->partial;
+		} else if (used) {
+			o->partial = true;
+		}
+	}
+	if (o->has_views && o->views > 0) {
+		o->has_ecpm = true;
+		o->effective_cpm_usd = o->spend_usd / ((double)o->views / 1000.0);
+	}
+}
+
+/* Orders engagements by user id, then importance (highest first), tweet id
+ * and action, so each account's first entry is its most important one. */
+static int
+cmp_eng_user(const void *a, const void *b)
+{
+	const struct rep_in_engagement *x = *(const struct rep_in_engagement *const *)a;
+	const struct rep_in_engagement *y = *(const struct rep_in_engagement *const *)b;
+	int c = strcmp(x->user_id, y->user_id);
+	if (c)
+		return c;
+	if (x->importance != y->importance)
+		return x->importance > y->importance ? -1 : 1;
+	if ((c = strcmp(x->tweet_id, y->tweet_id)) != 0)
+		return c;
+	return (int)x->action - (int)y->action;
+}
+
+/* Orders engagers by importance, followers (highest first), handle, id. */
+static int
+cmp_engager(const void *a, const void *b)
+{
+	const struct rep_engager *x = a, *y = b;
+	if (x->importance != y->importance)
+		return x->importance > y->importance ? -1 : 1;
+	if (x->followers != y->followers)
+		return x->followers > y->followers ? -1 : 1;
+	int c = strcmp(x->handle, y->handle);
+	return c ? c : strcmp(x->user_id, y->user_id);
+}
+
+/* Groups the counted engagements by account: fills the bucket counts, the
+ * unique total and the top list. */
+static void
+build_engagers(struct report *r, const struct rep_in_engagement **ev, size_t n, size_t top)
+{
+	struct rep_engager *all = xcalloc(n + 1, sizeof *all);
+	size_t nall = 0;
+	qsort(ev, n, sizeof *ev, cmp_eng_user);
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+		while (j < n && strcmp(ev[j]->user_id, ev[i]->user_id) == 0)
+			j++;
+		const struct rep_in_engagement *best = ev[i];
+		struct rep_engager g = {0};
+		snprintf(g.user_id, sizeof g.user_id, "%s", best->user_id);
+		g.followers = best->followers;
+		g.verified = best->verified;
+		g.bucket = best->bucket;
+		g.importance = best->importance;
+		for (size_t k = i; k < j; k++) {
+			g.actions[ev[k]->action]++;
+			bool seen = false;
+			for (size_t q = i; q < k && !seen; q++)
+				seen = strcmp(ev[q]->tweet_id, ev[k]->tweet_id) == 0;
+			if (!seen)
+				g.ntweets++;
+		}
+		r->bucket_accounts[g.bucket]++;
+		r->unique_accounts++;
+		g.handle = clean(best->handle, 64);
+		g.name = clean(best->name, 120);
+		g.evidence = clean(best->evidence, 240);
+		all[nall++] = g;
+		i = j;
+	}
+	qsort(all, nall, sizeof *all, cmp_engager);
+	r->ntop = nall < top ? nall : top;
+	for (size_t i = r->ntop; i < nall; i++)
+		engager_done(&all[i]);
+	r->top = all;
+}
+
+/* Returns the start of the period of length len that holds t. */
+static int64_t
+period_start(int64_t t, int64_t len)
+{
+	int64_t q = t / len;
+	if (t % len < 0)
+		q--;
+	return q * len;
+}
+
+static int
+cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Returns the point whose start is t (it exists). */
+static struct rep_point *
+find_point(struct rep_point *p, size_t n, int64_t t)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (p[mid].t_ms < t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return &p[lo];
+}
+
+/* Returns when an engagement happened for the series: created_at when the
+ * provider gave it, else when launchwatch first saw it. */
+static int64_t
+eng_time(const struct rep_in_engagement *e)
+{
+	return e->created_at_ms > 0 ? e->created_at_ms : e->first_seen_at_ms;
+}
+
+/* Builds the sparse series of periods of length len that hold a slice or an
+ * engagement, with deltas, new engagements and running totals. */
+static struct rep_point *
+build_series(const struct rep_in_slice **sv, size_t ns, const struct rep_in_engagement **ev,
+    size_t ne, int64_t len, size_t *np)
+{
+	int64_t *keys = xcalloc(ns + ne + 1, sizeof *keys);
+	size_t nk = 0, n = 0;
+	for (size_t i = 0; i < ns; i++)
+		keys[nk++] = period_start(sv[i]->at_ms, len);
+	for (size_t i = 0; i < ne; i++)
+		keys[nk++] = period_start(eng_time(ev[i]), len);
+	qsort(keys, nk, sizeof *keys, cmp_i64);
+	struct rep_point *p = xcalloc(nk + 1, sizeof *p);
+	for (size_t i = 0; i < nk; i++)
+		if (n == 0 || p[n - 1].t_ms != keys[i])
+			p[n++].t_ms = keys[i];
+	free(keys);
+	for (size_t i = 0; i < ns; i++) {
+		struct rep_point *pt = find_point(p, n, period_start(sv[i]->at_ms, len));
+		for (int m = 0; m < RM__COUNT; m++)
+			if (sv[i]->deltas.has[m])
+				pt->delta[m] += sv[i]->deltas.v[m];
+	}
+	for (size_t i = 0; i < ne; i++)
+		find_point(p, n, period_start(eng_time(ev[i]), len))->engagements++;
+	for (size_t i = 0; i < n; i++) {
+		for (int m = 0; m < RM__COUNT; m++)
+			p[i].cum[m] = (i ? p[i - 1].cum[m] : 0) + p[i].delta[m];
+		p[i].cum_engagements = (i ? p[i - 1].cum_engagements : 0) + p[i].engagements;
+	}
+	*np = n;
+	return p;
+}
+
+void
+report_build(
+    const struct rep_input *in, int64_t cutoff_ms, int64_t now_ms, size_t top, struct report *r)
+{
+	memset(r, 0, sizeof *r);
+	snprintf(r->campaign_id, sizeof r->campaign_id, "%s", in->campaign_id);
+	r->name = clean(in->name, 200);
+	r->client = clean(in->client, 200);
+	r->window_start_ms = in->window_start_ms;
+	r->window_end_ms = in->window_end_ms;
+	r->status = in->status;
+	r->generated_at_ms = now_ms;
+	r->formula_version = REPORT_CPM_FORMULA_VER;
+	r->cpm_settings = in->cpm;
+
+	r->ntweets = in->ntweets;
+	r->tweets = xcalloc(in->ntweets + 1, sizeof *r->tweets);
+	for (size_t i = 0; i < in->ntweets; i++) {
+		const struct rep_in_tweet *t = &in->tweets[i];
+		struct rep_tweet_row *row = &r->tweets[i];
+		snprintf(row->tweet_id, sizeof row->tweet_id, "%s", t->tweet_id);
+		row->category = t->category;
+		row->url = clean(t->url, 300);
+		row->author = clean(t->author, 64);
+		row->missing = t->missing;
+		row->m = t->metrics;
+		sum_add(&r->cat[t->category], &t->metrics);
+		sum_add(&r->all, &t->metrics);
+	}
+	for (int c = 0; c < CAT__COUNT; c++)
+		report_cpm_one(&r->cat[c], in->cpm.has_benchmark[c], in->cpm.benchmark_usd[c],
+		    in->cpm.has_spend[c], in->cpm.spend_usd[c], &r->cpm[c]);
+	cpm_overall(r);
+
+	/* engagements and slices on listed tweets, up to the cutoff */
+	const struct rep_in_engagement **ev = xcalloc(in->neng + 1, sizeof *ev);
+	const struct rep_in_slice **sv = xcalloc(in->nslices + 1, sizeof *sv);
+	size_t ne = 0, ns = 0;
+	for (size_t i = 0; i < in->neng; i++) {
+		const struct rep_in_engagement *e = &in->eng[i];
+		long ti = tweet_index(in, e->tweet_id);
+		if (ti < 0 || e->first_seen_at_ms > cutoff_ms ||
+		    (unsigned)e->action >= ACT__COUNT || (unsigned)e->bucket >= BK__COUNT)
+			continue;
+		ev[ne++] = e;
+		r->tweets[ti].engagements[e->action]++;
+		r->engagements++;
+		r->engagements_by_action[e->action]++;
+		r->bucket_engagements[e->bucket]++;
+	}
+	for (size_t i = 0; i < in->nslices; i++)
+		if (in->slices[i].at_ms <= cutoff_ms &&
+		    tweet_index(in, in->slices[i].tweet_id) >= 0)
+			sv[ns++] = &in->slices[i];
+	r->hourly = build_series(sv, ns, ev, ne, HOUR_MS, &r->nhourly);
+	r->daily = build_series(sv, ns, ev, ne, DAY_MS, &r->ndaily);
+	build_engagers(r, ev, ne, top);
+	free(ev);
+	free(sv);
+}
+
+/* ---- JSON --------------------------------------------------------------- */
+
+/* Returns an integer, or null when missing. */
+static json_t *
+jint_or_null(bool has, int64_t v)
+{
+	return has ? json_integer(v) : json_null();
+}
+
+/* Returns a real, or null when missing. */
+static json_t *
+jreal_or_null(bool has, double v)
+{
+	return has ? json_real(v) : json_null();
+}
+
+/* Returns {"views": n|null, ...} for a set of values. */
+static json_t *
+values_json(const struct rep_values *v)
+{
+	json_t *o = json_object();
+	for (int m = 0; m < RM__COUNT; m++)
+		json_object_set_new(o, metric_names[m], jint_or_null(v->has[m], v->v[m]));
+	return o;
+}
+
+/* Returns {"views": n, ...} for n plain counts. */
+static json_t *
+counts_json(const int64_t *v, const char *const *names, int n)
+{
+	json_t *o = json_object();
+	for (int i = 0; i < n; i++)
+		json_object_set_new(o, names[i], json_integer(v[i]));
+	return o;
+}
+
+/* Returns the JSON of a sum over tweets. */
+static json_t *
+sum_json(const struct rep_sum *s)
+{
+	return json_pack("{s:I, s:o, s:o}", "tweets", (json_int_t)s->ntweets, "metrics",
+	    values_json(&s->m), "missing", counts_json(s->nmissing, metric_names, RM__COUNT));
+}
+
+/* Returns the JSON of one CPM row. */
+static json_t *
+cpm_json(const struct rep_cpm *c)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "views", jint_or_null(c->has_views, c->views));
+	json_object_set_new(o, "partial", json_boolean(c->partial));
+	json_object_set_new(
+	    o, "benchmark_cpm_usd", jreal_or_null(c->has_benchmark, c->benchmark_usd));
+	json_object_set_new(o, "spend_usd", jreal_or_null(c->has_spend, c->spend_usd));
+	json_object_set_new(
+	    o, "paid_equivalent_usd", jreal_or_null(c->has_paid, c->paid_equivalent_usd));
+	json_object_set_new(o, "savings_usd", jreal_or_null(c->has_savings, c->savings_usd));
+	json_object_set_new(
+	    o, "effective_cpm_usd", jreal_or_null(c->has_ecpm, c->effective_cpm_usd));
+	return o;
+}
+
+/* Returns an RFC 3339 string for a time in milliseconds. */
+static json_t *
+jtime(int64_t ms)
+{
+	char buf[40];
+	config_format_time(ms / 1000, buf, sizeof buf);
+	return json_string(buf);
+}
+
+/* Returns the JSON array of a series. */
+static json_t *
+series_json(const struct rep_point *p, size_t n)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a,
+		    json_pack("{s:I, s:o, s:o, s:o, s:I, s:I}", "t_ms", (json_int_t)p[i].t_ms, "t",
+		        jtime(p[i].t_ms), "delta", counts_json(p[i].delta, metric_names, RM__COUNT),
+		        "cum", counts_json(p[i].cum, metric_names, RM__COUNT), "engagements",
+		        (json_int_t)p[i].engagements, "cum_engagements",
+		        (json_int_t)p[i].cum_engagements));
+	return a;
+}
+
+static const char *const action_names_json[ACT__COUNT] = {"retweet", "reply", "quote"};
+
+json_t *
+report_to_json(const struct report *r)
+{
+	json_t *o = json_object(), *a, *x;
+	json_object_set_new(o, "schema", json_string(REPORT_SCHEMA));
+	json_object_set_new(o, "formula_version", json_integer(r->formula_version));
+	json_object_set_new(o, "formula", json_string(REPORT_CPM_FORMULA));
+	json_object_set_new(o, "campaign",
+	    json_pack("{s:s, s:s, s:s, s:I, s:I, s:o, s:o}", "id", r->campaign_id, "name", r->name,
+	        "client", r->client, "window_start_ms", (json_int_t)r->window_start_ms,
+	        "window_end_ms", (json_int_t)r->window_end_ms, "window_start",
+	        jtime(r->window_start_ms), "window_end", jtime(r->window_end_ms)));
+	json_object_set_new(o, "status", json_string(campaign_status_name(r->status)));
+	json_object_set_new(o, "final", json_boolean(r->final));
+	json_object_set_new(o, "generated_at_ms", json_integer(r->generated_at_ms));
+	json_object_set_new(o, "generated_at", jtime(r->generated_at_ms));
+
+	json_t *bench = json_object(), *spend = json_object();
+	for (int c = 0; c < CAT__COUNT; c++) {
+		const char *cn = category_name((enum tweet_category)c);
+		json_object_set_new(bench, cn,
+		    jreal_or_null(
+		        r->cpm_settings.has_benchmark[c], r->cpm_settings.benchmark_usd[c]));
+		json_object_set_new(spend, cn,
+		    jreal_or_null(r->cpm_settings.has_spend[c], r->cpm_settings.spend_usd[c]));
+	}
+	json_object_set_new(o, "cpm_settings",
+	    json_pack("{s:o, s:o}", "benchmark_cpm_usd", bench, "spend_usd", spend));
+
+	a = json_array();
+	for (size_t i = 0; i < r->ntweets; i++) {
+		const struct rep_tweet_row *t = &r->tweets[i];
+		json_array_append_new(a,
+		    json_pack("{s:s, s:s, s:s, s:s, s:b, s:o, s:o}", "tweet_id", t->tweet_id,
+		        "category", category_name(t->category), "url", t->url, "author", t->author,
+		        "missing", t->missing, "metrics", values_json(&t->m), "engagements",
+		        counts_json(t->engagements, action_names_json, ACT__COUNT)));
+	}
+	json_object_set_new(o, "tweets", a);
+
+	x = json_object();
+	for (int c = 0; c < CAT__COUNT; c++)
+		json_object_set_new(x, category_name((enum tweet_category)c), sum_json(&r->cat[c]));
+	json_object_set_new(o, "categories", x);
+	json_object_set_new(o, "overall", sum_json(&r->all));
+
+	x = json_object();
+	for (int c = 0; c < CAT__COUNT; c++)
+		json_object_set_new(x, category_name((enum tweet_category)c), cpm_json(&r->cpm[c]));
+	json_object_set_new(x, "overall", cpm_json(&r->cpm_all));
+	json_object_set_new(o, "cpm", x);
+
+	x = json_object();
+	for (int b = 0; b < BK__COUNT; b++)
+		json_object_set_new(x, bucket_name((enum lw_bucket)b),
+		    json_pack("{s:I, s:I}", "accounts", (json_int_t)r->bucket_accounts[b],
+		        "engagements", (json_int_t)r->bucket_engagements[b]));
+	json_object_set_new(o, "buckets", x);
+	json_object_set_new(o, "unique_accounts", json_integer(r->unique_accounts));
+	x = counts_json(r->engagements_by_action, action_names_json, ACT__COUNT);
+	json_object_set_new(x, "total", json_integer(r->engagements));
+	json_object_set_new(o, "engagements", x);
+
+	a = json_array();
+	for (size_t i = 0; i < r->ntop; i++) {
+		const struct rep_engager *e = &r->top[i];
+		json_array_append_new(a,
+		    json_pack("{s:s, s:s, s:s, s:s, s:I, s:b, s:s, s:i, s:o, s:I}", "user_id",
+		        e->user_id, "handle", e->handle, "name", e->name, "evidence", e->evidence,
+		        "followers", (json_int_t)e->followers, "verified", e->verified, "bucket",
+		        bucket_name(e->bucket), "importance", e->importance, "actions",
+		        counts_json(e->actions, action_names_json, ACT__COUNT), "tweets",
+		        (json_int_t)e->ntweets));
+	}
+	json_object_set_new(o, "top_engagers", a);
+	json_object_set_new(o, "hourly", series_json(r->hourly, r->nhourly));
+	json_object_set_new(o, "daily", series_json(r->daily, r->ndaily));
+	return o;
+}
+
+/* Reads an integer member (integral reals are accepted; BSON round trips may
+ * turn one into the other); false when absent or null. */
+static bool
+jget_int(const json_t *o, const char *key, int64_t *out)
+{
+	const json_t *v = json_object_get(o, key);
+	if (json_is_integer(v)) {
+		*out = json_integer_value(v);
+		return true;
+	}
+	if (json_is_real(v)) {
+		*out = (int64_t)json_real_value(v);
+		return true;
+	}
+	*out = 0;
+	return false;
+}
+
+/* Reads a number member; false when absent or null. */
+static bool
+jget_real(const json_t *o, const char *key, double *out)
+{
+	const json_t *v = json_object_get(o, key);
+	*out = json_is_number(v) ? json_number_value(v) : 0;
+	return json_is_number(v);
+}
+
+/* Returns a copy of a string member ("" when absent). */
+static char *
+jget_str(const json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+	return xstrdup(s ? s : "");
+}
+
+/* Reads {"views": n|null, ...}. */
+static void
+values_from(const json_t *o, struct rep_values *v)
+{
+	for (int m = 0; m < RM__COUNT; m++)
+		v->has[m] = jget_int(o, metric_names[m], &v->v[m]);
+}
+
+/* Reads n plain counts by name. */
+static void
+counts_from(const json_t *o, const char *const *names, int n, int64_t *v)
+{
+	for (int i = 0; i < n; i++)
+		jget_int(o, names[i], &v[i]);
+}
+
+/* Reads a sum over tweets. */
+static void
+sum_from(const json_t *o, struct rep_sum *s)
+{
+	jget_int(o, "tweets", &s->ntweets);
+	values_from(json_object_get(o, "metrics"), &s->m);
+	counts_from(json_object_get(o, "missing"), metric_names, RM__COUNT, s->nmissing);
+}
+
+/* Reads one CPM row. */
+static void
+cpm_from(const json_t *o, struct rep_cpm *c)
+{
+	c->has_views = jget_int(o, "views", &c->views);
+	c->partial = json_is_true(json_object_get(o, "partial"));
+	c->has_benchmark = jget_real(o, "benchmark_cpm_usd", &c->benchmark_usd);
+	c->has_spend = jget_real(o, "spend_usd", &c->spend_usd);
+	c->has_paid = jget_real(o, "paid_equivalent_usd", &c->paid_equivalent_usd);
+	c->has_savings = jget_real(o, "savings_usd", &c->savings_usd);
+	c->has_ecpm = jget_real(o, "effective_cpm_usd", &c->effective_cpm_usd);
+}
+
+/* Reads a series array. */
+static struct rep_point *
+series_from(const json_t *a, size_t *n)
+{
+	size_t len = json_array_size(a);
+	struct rep_point *p = xcalloc(len + 1, sizeof *p);
+	for (size_t i = 0; i < len; i++) {
+		const json_t *e = json_array_get(a, i);
+		jget_int(e, "t_ms", &p[i].t_ms);
+		counts_from(json_object_get(e, "delta"), metric_names, RM__COUNT, p[i].delta);
+		counts_from(json_object_get(e, "cum"), metric_names, RM__COUNT, p[i].cum);
+		jget_int(e, "engagements", &p[i].engagements);
+		jget_int(e, "cum_engagements", &p[i].cum_engagements);
+	}
+	*n = len;
+	return p;
+}
+
+int
+report_from_json(const json_t *j, struct report *r, char **cause)
+{
+	const json_t *x, *a;
+	int64_t v;
+	memset(r, 0, sizeof *r);
+	const char *schema = json_string_value(json_object_get(j, "schema"));
+	if (!json_is_object(j) || schema == NULL || strcmp(schema, REPORT_SCHEMA) != 0)
+		return set_cause(cause, "the stored report is not a %s document", REPORT_SCHEMA);
+	jget_int(j, "formula_version", &v);
+	r->formula_version = (int)v;
+	x = json_object_get(j, "campaign");
+	char *id = jget_str(x, "id");
+	snprintf(r->campaign_id, sizeof r->campaign_id, "%s", id);
+	free(id);
+	r->name = jget_str(x, "name");
+	r->client = jget_str(x, "client");
+	jget_int(x, "window_start_ms", &r->window_start_ms);
+	jget_int(x, "window_end_ms", &r->window_end_ms);
+	const char *st = json_string_value(json_object_get(j, "status"));
+	if (st == NULL || campaign_status_parse(st, &r->status) != 0)
+		r->status = CS_COMPLETED;
+	r->final = json_is_true(json_object_get(j, "final"));
+	jget_int(j, "generated_at_ms", &r->generated_at_ms);
+
+	x = json_object_get(j, "cpm_settings");
+	for (int c = 0; c < CAT__COUNT; c++) {
+		const char *cn = category_name((enum tweet_category)c);
+		r->cpm_settings.has_benchmark[c] = jget_real(
+		    json_object_get(x, "benchmark_cpm_usd"), cn, &r->cpm_settings.benchmark_usd[c]);
+		r->cpm_settings.has_spend[c] =
+		    jget_real(json_object_get(x, "spend_usd"), cn, &r->cpm_settings.spend_usd[c]);
+	}
+
+	a = json_object_get(j, "tweets");
+	r->ntweets = json_array_size(a);
+	r->tweets = xcalloc(r->ntweets + 1, sizeof *r->tweets);
+	for (size_t i = 0; i < r->ntweets; i++) {
+		const json_t *e = json_array_get(a, i);
+		struct rep_tweet_row *t = &r->tweets[i];
+		char *tid = jget_str(e, "tweet_id");
+		snprintf(t->tweet_id, sizeof t->tweet_id, "%s", tid);
+		free(tid);
+		const char *cat = json_string_value(json_object_get(e, "category"));
+		if (cat == NULL || category_parse(cat, &t->category) != 0)
+			t->category = CAT_MAIN;
+		t->url = jget_str(e, "url");
+		t->author = jget_str(e, "author");
+		t->missing = json_is_true(json_object_get(e, "missing"));
+		values_from(json_object_get(e, "metrics"), &t->m);
+		counts_from(json_object_get(e, "engagements"), action_names_json, ACT__COUNT,
+		    t->engagements);
+	}
+	x = json_object_get(j, "categories");
+	for (int c = 0; c < CAT__COUNT; c++)
+		sum_from(json_object_get(x, category_name((enum tweet_category)c)), &r->cat[c]);
+	sum_from(json_object_get(j, "overall"), &r->all);
+	x = json_object_get(j, "cpm");
+	for (int c = 0; c < CAT__COUNT; c++)
+		cpm_from(json_object_get(x, category_name((enum tweet_category)c)), &r->cpm[c]);
+	cpm_from(json_object_get(x, "overall"), &r->cpm_all);
+
+	x = json_object_get(j, "buckets");
+	for (int b = 0; b < BK__COUNT; b++) {
+		const json_t *e = json_object_get(x, bucket_name((enum lw_bucket)b));
+		jget_int(e, "accounts", &r->bucket_accounts[b]);
+		jget_int(e, "engagements", &r->bucket_engagements[b]);
+	}
+	jget_int(j, "unique_accounts", &r->unique_accounts);
+	x = json_object_get(j, "engagements");
+	jget_int(x, "total", &r->engagements);
+	counts_from(x, action_names_json, ACT__COUNT, r->engagements_by_action);
+
+	a = json_object_get(j, "top_engagers");
+	r->ntop = json_array_size(a);
+	r->top = xcalloc(r->ntop + 1, sizeof *r->top);
+	for (size_t i = 0; i < r->ntop; i++) {
+		const json_t *e = json_array_get(a, i);
+		struct rep_engager *g = &r->top[i];
+		char *uid = jget_str(e, "user_id");
+		snprintf(g->user_id, sizeof g->user_id, "%s", uid);
+		free(uid);
+		g->handle = jget_str(e, "handle");
+		g->name = jget_str(e, "name");
+		g->evidence = jget_str(e, "evidence");
+		jget_int(e, "followers", &g->followers);
+		g->verified = json_is_true(json_object_get(e, "verified"));
+		const char *bk = json_string_value(json_object_get(e, "bucket"));
+		if (bk == NULL || bucket_parse(bk, &g->bucket) != 0)
+			g->bucket = BK_OTHER;
+		jget_int(e, "importance", &v);
+		g->importance = (int)v;
+		counts_from(
+		    json_object_get(e, "actions"), action_names_json, ACT__COUNT, g->actions);
+		jget_int(e, "tweets", &g->ntweets);
+	}
+	r->hourly = series_from(json_object_get(j, "hourly"), &r->nhourly);
+	r->daily = series_from(json_object_get(j, "daily"), &r->ndaily);
+	return 0;
+}

@@ -1,0 +1,417 @@
+/*
+ * Unit tests of the pure report model: totals with missing values, CPM edge
+ * cases (zero views, missing views, no spend, no benchmark), unique accounts
+ * per bucket, top engagers, the hourly series, the JSON round trip and the
+ * output formats (Markdown, CSV, HTML well-formedness and chart points).
+ */
+#include <check.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rep_html.h"
+#include "report.h"
+#include "util.h"
+
+#define H0  1796133600000LL /* 2026-12-01T14:00:00Z */
+#define MIN 60000LL
+
+/* Sets the six metrics of v; a negative value means missing. */
+static void
+vals(struct rep_values *v, int64_t views, int64_t likes, int64_t rts, int64_t replies,
+    int64_t quotes, int64_t bookmarks)
+{
+	int64_t a[RM__COUNT] = {views, likes, rts, replies, quotes, bookmarks};
+	for (int m = 0; m < RM__COUNT; m++) {
+		v->has[m] = a[m] >= 0;
+		v->v[m] = a[m] >= 0 ? a[m] : 0;
+	}
+}
+
+/* Adds a tweet row. */
+static void
+add_tweet(struct rep_input *in, const char *id, enum tweet_category cat)
+{
+	in->tweets = xreallocarray(in->tweets, in->ntweets + 1, sizeof *in->tweets);
+	struct rep_in_tweet *t = &in->tweets[in->ntweets++];
+	memset(t, 0, sizeof *t);
+	snprintf(t->tweet_id, sizeof t->tweet_id, "%s", id);
+	t->category = cat;
+	t->url = xasprintf("https://x.com/a/status/%s", id);
+	t->author = xstrdup("acme");
+}
+
+/* Adds an engagement row. */
+static void
+add_eng(struct rep_input *in, const char *tid, const char *uid, enum lw_action a, enum lw_bucket b,
+    int imp, const char *handle, int64_t seen)
+{
+	in->eng = xreallocarray(in->eng, in->neng + 1, sizeof *in->eng);
+	struct rep_in_engagement *e = &in->eng[in->neng++];
+	memset(e, 0, sizeof *e);
+	snprintf(e->tweet_id, sizeof e->tweet_id, "%s", tid);
+	snprintf(e->user_id, sizeof e->user_id, "%s", uid);
+	e->action = a;
+	e->bucket = b;
+	e->importance = imp;
+	e->handle = xstrdup(handle);
+	e->name = xstrdup("Name <script>alert(1)</script> | pipe");
+	e->evidence = xstrdup("bio: \"partner at\" & fund");
+	e->followers = 1000 * imp;
+	e->first_seen_at_ms = seen;
+}
+
+/* Adds a slice row. */
+static void
+add_slice(
+    struct rep_input *in, const char *tid, int64_t seq, int64_t at, int64_t views, int64_t likes)
+{
+	in->slices = xreallocarray(in->slices, in->nslices + 1, sizeof *in->slices);
+	struct rep_in_slice *s = &in->slices[in->nslices++];
+	memset(s, 0, sizeof *s);
+	snprintf(s->tweet_id, sizeof s->tweet_id, "%s", tid);
+	s->seq = seq;
+	s->at_ms = at;
+	vals(&s->deltas, views, likes, 0, 0, 0, 0);
+}
+
+/* The fixture described in the file comment of each test. */
+static void
+fixture(struct rep_input *in)
+{
+	memset(in, 0, sizeof *in);
+	snprintf(in->campaign_id, sizeof in->campaign_id, "acme-1234abcd");
+	in->name = xstrdup("Acme \x1b[31mlaunch");
+	in->client = xstrdup("Acme Labs");
+	in->window_start_ms = H0;
+	in->window_end_ms = H0 + 7 * 86400000LL;
+	in->status = CS_ACTIVE;
+	in->cpm.has_benchmark[CAT_MAIN] = true;
+	in->cpm.benchmark_usd[CAT_MAIN] = 6.0;
+	in->cpm.has_benchmark[CAT_INFLUENCER] = true;
+	in->cpm.benchmark_usd[CAT_INFLUENCER] = 14.0;
+	in->cpm.has_spend[CAT_INFLUENCER] = true;
+	in->cpm.spend_usd[CAT_INFLUENCER] = 12000;
+	add_tweet(in, "101", CAT_MAIN);
+	vals(&in->tweets[0].metrics, 1000000, 500, 40, 30, 20, 10);
+	add_tweet(in, "102", CAT_MAIN);
+	vals(&in->tweets[1].metrics, -1, 100, 4, 3, 2, 1); /* no view count */
+	add_tweet(in, "103", CAT_INFLUENCER);
+	vals(&in->tweets[2].metrics, 200000, 50, 5, 5, 5, 5);
+	add_tweet(in, "104", CAT_INVESTOR); /* never read: all missing */
+	add_eng(in, "101", "1", ACT_RETWEET, BK_INVESTOR, 90, "\x1b]0;evil\x07vc", H0 + 10 * MIN);
+	add_eng(in, "103", "1", ACT_REPLY, BK_INVESTOR, 85, "vc", H0 + 12 * MIN);
+	add_eng(in, "101", "2", ACT_QUOTE, BK_FOUNDER, 70, "founder", H0 + 15 * MIN);
+	add_eng(in, "101", "3", ACT_RETWEET, BK_OTHER, 10, "rando", H0 + 20 * MIN);
+	add_eng(in, "101", "4", ACT_RETWEET, BK_MEDIA, 50, "late", H0 + 600 * MIN);
+	add_eng(in, "999", "5", ACT_RETWEET, BK_MEDIA, 99, "unlisted", H0 + 5 * MIN);
+	add_slice(in, "101", 1, H0 + 5 * MIN, 1000, 5);
+	add_slice(in, "101", 2, H0 + 35 * MIN, 500, -1);
+	add_slice(in, "103", 1, H0 + 125 * MIN, 200, 7);
+	add_slice(in, "101", 3, H0 + 700 * MIN, 9999, 9); /* after the cutoff */
+}
+
+#define CUTOFF (H0 + 300 * MIN)
+
+START_TEST(test_totals_and_missing)
+{
+	struct rep_input in;
+	struct report r;
+	fixture(&in);
+	report_build(&in, CUTOFF, H0 + 301 * MIN, 20, &r);
+	ck_assert_int_eq(r.ntweets, 4);
+	ck_assert(!r.tweets[1].m.has[RM_VIEWS]);
+	ck_assert(r.cat[CAT_MAIN].m.has[RM_VIEWS]);
+	ck_assert_int_eq(r.cat[CAT_MAIN].m.v[RM_VIEWS], 1000000);
+	ck_assert_int_eq(r.cat[CAT_MAIN].nmissing[RM_VIEWS], 1);
+	ck_assert_int_eq(r.cat[CAT_MAIN].m.v[RM_LIKES], 600);
+	ck_assert(!r.cat[CAT_INVESTOR].m.has[RM_VIEWS]);
+	ck_assert(!r.cat[CAT_INVESTOR].m.has[RM_LIKES]);
+	ck_assert_int_eq(r.cat[CAT_INVESTOR].ntweets, 1);
+	ck_assert_int_eq(r.all.m.v[RM_VIEWS], 1200000);
+	ck_assert_int_eq(r.all.nmissing[RM_VIEWS], 2);
+	ck_assert_int_eq(r.all.m.v[RM_BOOKMARKS], 16);
+	/* engagements: the late one and the unlisted tweet's do not count */
+	ck_assert_int_eq(r.engagements, 4);
+	ck_assert_int_eq(r.engagements_by_action[ACT_RETWEET], 2);
+	ck_assert_int_eq(r.tweets[0].engagements[ACT_RETWEET], 2);
+	ck_assert_int_eq(r.tweets[2].engagements[ACT_REPLY], 1);
+	ck_assert_int_eq(r.unique_accounts, 3);
+	ck_assert_int_eq(r.bucket_accounts[BK_INVESTOR], 1);
+	ck_assert_int_eq(r.bucket_engagements[BK_INVESTOR], 2);
+	ck_assert_int_eq(r.bucket_accounts[BK_FOUNDER], 1);
+	ck_assert_int_eq(r.bucket_accounts[BK_OTHER], 1);
+	ck_assert_int_eq(r.bucket_accounts[BK_MEDIA], 0);
+	/* top engagers by importance, with their evidence and actions */
+	ck_assert_uint_eq(r.ntop, 3);
+	ck_assert_str_eq(r.top[0].user_id, "1");
+	ck_assert_int_eq(r.top[0].importance, 90);
+	ck_assert_int_eq(r.top[0].ntweets, 2);
+	ck_assert_int_eq(r.top[0].actions[ACT_RETWEET], 1);
+	ck_assert_int_eq(r.top[0].actions[ACT_REPLY], 1);
+	ck_assert_ptr_null(strchr(r.top[0].handle, '\x1b'));
+	ck_assert_ptr_null(strchr(r.name, '\x1b'));
+	ck_assert_str_eq(r.top[1].user_id, "2");
+	ck_assert_str_eq(r.top[2].user_id, "3");
+	ck_assert_ptr_nonnull(strstr(r.top[1].evidence, "partner at"));
+	report_done(&r);
+	/* top is a limit */
+	report_build(&in, CUTOFF, CUTOFF, 1, &r);
+	ck_assert_uint_eq(r.ntop, 1);
+	ck_assert_int_eq(r.unique_accounts, 3);
+	report_done(&r);
+	/* no cutoff: the late engagement and slice count */
+	report_build(&in, INT64_MAX, CUTOFF, 20, &r);
+	ck_assert_int_eq(r.engagements, 5);
+	ck_assert_int_eq(r.bucket_accounts[BK_MEDIA], 1);
+	report_done(&r);
+	rep_input_done(&in);
+}
+END_TEST
+
+START_TEST(test_series)
+{
+	struct rep_input in;
+	struct report r;
+	fixture(&in);
+	report_build(&in, CUTOFF, CUTOFF, 20, &r);
+	/* hours 14:00 (slices 1+2, four engagements) and 16:00 (slice of 103) */
+	ck_assert_uint_eq(r.nhourly, 2);
+	ck_assert_int_eq(r.hourly[0].t_ms, H0);
+	ck_assert_int_eq(r.hourly[0].delta[RM_VIEWS], 1500);
+	ck_assert_int_eq(r.hourly[0].delta[RM_LIKES], 5);
+	ck_assert_int_eq(r.hourly[0].engagements, 4);
+	ck_assert_int_eq(r.hourly[1].t_ms, H0 + 120 * MIN);
+	ck_assert_int_eq(r.hourly[1].cum[RM_VIEWS], 1700);
+	ck_assert_int_eq(r.hourly[1].cum[RM_LIKES], 12);
+	ck_assert_int_eq(r.hourly[1].cum_engagements, 4);
+	ck_assert_uint_eq(r.ndaily, 1);
+	ck_assert_int_eq(r.daily[0].t_ms, H0 - 14 * 60 * MIN);
+	ck_assert_int_eq(r.daily[0].cum[RM_VIEWS], 1700);
+	report_done(&r);
+	rep_input_done(&in);
+}
+END_TEST
+
+#define EPS 1e-9
+
+START_TEST(test_cpm_categories)
+{
+	struct rep_input in;
+	struct report r;
+	fixture(&in);
+	report_build(&in, CUTOFF, CUTOFF, 20, &r);
+	const struct rep_cpm *m = &r.cpm[CAT_MAIN], *i = &r.cpm[CAT_INFLUENCER],
+	                     *v = &r.cpm[CAT_INVESTOR], *o = &r.cpm_all;
+	/* main: missing views on one tweet make it partial; no spend counts as 0 */
+	ck_assert(m->has_views && m->partial);
+	ck_assert(m->has_paid && fabs(m->paid_equivalent_usd - 6000.0) < EPS);
+	ck_assert(!m->has_spend && m->spend_usd == 0);
+	ck_assert(m->has_savings && fabs(m->savings_usd - 6000.0) < EPS);
+	ck_assert(m->has_ecpm && m->effective_cpm_usd == 0);
+	/* influencer: 200k views at $14 = $2,800 against $12,000 spend */
+	ck_assert(!i->partial);
+	ck_assert(fabs(i->paid_equivalent_usd - 2800.0) < EPS);
+	ck_assert(fabs(i->savings_usd - (2800.0 - 12000.0)) < EPS);
+	ck_assert(fabs(i->effective_cpm_usd - 60.0) < EPS);
+	/* investor: no view count and no benchmark: everything missing */
+	ck_assert(
+	    !v->has_views && !v->has_benchmark && !v->has_paid && !v->has_savings && !v->has_ecpm);
+	/* overall: sums over categories that have a paid equivalent, partial */
+	ck_assert(o->partial);
+	ck_assert_int_eq(o->views, 1200000);
+	ck_assert(fabs(o->paid_equivalent_usd - 8800.0) < EPS);
+	ck_assert(fabs(o->spend_usd - 12000.0) < EPS);
+	ck_assert(fabs(o->savings_usd - (8800.0 - 12000.0)) < EPS);
+	ck_assert(fabs(o->effective_cpm_usd - 10.0) < EPS);
+	report_done(&r);
+	rep_input_done(&in);
+}
+END_TEST
+
+START_TEST(test_cpm_edges)
+{
+	struct rep_sum s;
+	struct rep_cpm c;
+	/* zero views (known): paid 0, savings = -spend, no effective CPM */
+	memset(&s, 0, sizeof s);
+	s.ntweets = 1;
+	s.m.has[RM_VIEWS] = true;
+	report_cpm_one(&s, true, 10.0, true, 500.0, &c);
+	ck_assert(c.has_views && c.views == 0 && !c.partial);
+	ck_assert(c.has_paid && c.paid_equivalent_usd == 0);
+	ck_assert(c.has_savings && fabs(c.savings_usd + 500.0) < EPS);
+	ck_assert(!c.has_ecpm);
+	/* missing views: nothing computed, never zero */
+	memset(&s, 0, sizeof s);
+	s.ntweets = 2;
+	s.nmissing[RM_VIEWS] = 2;
+	report_cpm_one(&s, true, 10.0, true, 500.0, &c);
+	ck_assert(!c.has_views && !c.has_paid && !c.has_savings && !c.has_ecpm);
+	ck_assert(c.has_spend && c.spend_usd == 500.0);
+	/* no spend: savings = paid equivalent, effective CPM 0 */
+	s.m.has[RM_VIEWS] = true;
+	s.m.v[RM_VIEWS] = 250000;
+	s.nmissing[RM_VIEWS] = 0;
+	report_cpm_one(&s, true, 8.0, false, 0, &c);
+	ck_assert(fabs(c.paid_equivalent_usd - 2000.0) < EPS);
+	ck_assert(fabs(c.savings_usd - 2000.0) < EPS);
+	ck_assert(c.has_ecpm && c.effective_cpm_usd == 0);
+	/* no benchmark: no paid equivalent or savings, effective CPM still */
+	report_cpm_one(&s, false, 0, true, 1000.0, &c);
+	ck_assert(!c.has_paid && !c.has_savings);
+	ck_assert(c.has_ecpm && fabs(c.effective_cpm_usd - 4.0) < EPS);
+	/* a fractional result keeps its precision */
+	s.m.v[RM_VIEWS] = 333;
+	report_cpm_one(&s, true, 7.5, true, 1.0, &c);
+	ck_assert(fabs(c.paid_equivalent_usd - 333.0 / 1000.0 * 7.5) < EPS);
+	ck_assert(fabs(c.effective_cpm_usd - 1.0 / 0.333) < 1e-9);
+}
+END_TEST
+
+START_TEST(test_json_round_trip)
+{
+	struct rep_input in;
+	struct report r, back;
+	char *cause = NULL;
+	fixture(&in);
+	report_build(&in, CUTOFF, CUTOFF, 20, &r);
+	r.final = true;
+	json_t *j = report_to_json(&r);
+	char *a = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
+	ck_assert_ptr_null(json_object_get(json_object_get(json_object_get(j, "cpm"), "investor"),
+	                       "views") == json_null()
+	                       ? NULL
+	                       : "investor views should be null");
+	ck_assert_int_eq(report_from_json(j, &back, &cause), 0);
+	json_t *j2 = report_to_json(&back);
+	char *b = json_dumps(j2, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
+	ck_assert_str_eq(a, b);
+	ck_assert(back.final);
+	ck_assert_int_eq(back.formula_version, REPORT_CPM_FORMULA_VER);
+	/* the rendered outputs agree too */
+	char *m1 = report_render_md(&r), *m2 = report_render_md(&back);
+	ck_assert_str_eq(m1, m2);
+	free(m1);
+	free(m2);
+	json_t *bad = json_pack("{s:s}", "schema", "something-else");
+	struct report none;
+	ck_assert_int_eq(report_from_json(bad, &none, &cause), -1);
+	ck_assert_ptr_nonnull(strstr(cause, "launchwatch-report"));
+	json_decref(bad);
+	free(cause);
+	free(a);
+	free(b);
+	json_decref(j);
+	json_decref(j2);
+	report_done(&back);
+	report_done(&r);
+	rep_input_done(&in);
+}
+END_TEST
+
+START_TEST(test_formats)
+{
+	struct rep_input in;
+	struct report r;
+	fixture(&in);
+	report_build(&in, CUTOFF, CUTOFF, 20, &r);
+	char *md = report_render_md(&r);
+	ck_assert_ptr_nonnull(strstr(md, "LIVE, NOT FINAL"));
+	ck_assert_ptr_nonnull(strstr(md, "1,000,000 (1 of 2 tweets missing)"));
+	ck_assert_ptr_nonnull(strstr(md, "| 102 | main | acme | missing | 100 |"));
+	ck_assert_ptr_nonnull(strstr(md,
+	    "| influencer | 200,000 | $14.00 | $2,800.00 | $12,000.00 | -$9,200.00 | $60.00 |"));
+	ck_assert_ptr_nonnull(strstr(md,
+	    "| investor | missing | missing | missing | $0.00 (none set) | missing | missing |"));
+	ck_assert_ptr_nonnull(strstr(md, "CPM formula version 1"));
+	ck_assert_ptr_null(strchr(md, '\x1b'));
+	ck_assert_ptr_nonnull(strstr(md, "\\| pipe"));
+	free(md);
+
+	char *csv = report_render_csv(&r, RC_TWEETS);
+	ck_assert_int_eq(rep_count(csv, "\r\n"), 5);
+	ck_assert_ptr_nonnull(strstr(
+	    csv, "\"102\",main,\"https://x.com/a/status/102\",\"acme\",false,,100,4,3,2,1,"));
+	free(csv);
+	csv = report_render_csv(&r, RC_CPM);
+	ck_assert_ptr_nonnull(strstr(csv,
+	    "influencer,200000,false,14.000000,12000.000000,2800.000000,-9200.000000,60.000000"));
+	ck_assert_ptr_nonnull(strstr(csv, "investor,,false,,,,,"));
+	free(csv);
+	csv = report_render_csv(&r, RC_SUMMARY);
+	ck_assert_ptr_nonnull(strstr(csv, "live, not final"));
+	ck_assert_ptr_nonnull(strstr(csv, "cpm-v1"));
+	free(csv);
+
+	char *html = report_render_html(&r);
+	const char *why = rep_html_check(html);
+	ck_assert_msg(why == NULL, "HTML not well-formed: %s", why);
+	ck_assert_ptr_null(strstr(html, "<script"));
+	ck_assert_ptr_null(strstr(html, "http://") && !strstr(html, "http://www.w3.org/2000/svg")
+	                       ? "external"
+	                       : NULL);
+	ck_assert_ptr_nonnull(strstr(html, "LIVE, NOT FINAL"));
+	char want[160];
+	snprintf(want, sizeof want, "data-metric=\"views\" data-t=\"%lld\" data-v=\"1500\"",
+	    (long long)H0);
+	ck_assert_ptr_nonnull(strstr(html, want));
+	snprintf(want, sizeof want, "data-metric=\"views\" data-t=\"%lld\" data-v=\"1700\"",
+	    (long long)(H0 + 120 * MIN));
+	ck_assert_ptr_nonnull(strstr(html, want));
+	ck_assert_ptr_nonnull(strstr(html, "data-bucket=\"investor\" data-v=\"1\""));
+	ck_assert_ptr_nonnull(
+	    strstr(html, "data-category=\"influencer\" data-metric=\"views\" data-v=\"200000\""));
+	ck_assert_ptr_nonnull(
+	    strstr(html, "data-category=\"investor\" data-metric=\"views\">missing"));
+	free(html);
+	/* a final report says so */
+	r.final = true;
+	html = report_render_html(&r);
+	ck_assert_ptr_nonnull(strstr(html, "data-final=\"true\""));
+	ck_assert_ptr_null(strstr(html, "LIVE, NOT FINAL"));
+	free(html);
+	report_done(&r);
+	rep_input_done(&in);
+}
+END_TEST
+
+START_TEST(test_empty_campaign)
+{
+	struct rep_input in = {0};
+	struct report r;
+	in.name = xstrdup("Empty");
+	in.client = xstrdup("");
+	report_build(&in, INT64_MAX, H0, 20, &r);
+	ck_assert(!r.cpm_all.has_views && !r.cpm_all.has_paid && !r.cpm_all.partial);
+	char *html = report_render_html(&r);
+	ck_assert_msg(rep_html_check(html) == NULL, "%s", rep_html_check(html));
+	ck_assert_ptr_nonnull(strstr(html, "no engaged accounts yet"));
+	free(html);
+	char *md = report_render_md(&r);
+	ck_assert_ptr_nonnull(strstr(md, "no engagers yet"));
+	free(md);
+	report_done(&r);
+	rep_input_done(&in);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("report");
+	TCase *tc = tcase_create("model");
+	tcase_add_test(tc, test_totals_and_missing);
+	tcase_add_test(tc, test_series);
+	tcase_add_test(tc, test_cpm_categories);
+	tcase_add_test(tc, test_cpm_edges);
+	tcase_add_test(tc, test_json_round_trip);
+	tcase_add_test(tc, test_formats);
+	tcase_add_test(tc, test_empty_campaign);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
