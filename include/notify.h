@@ -1,0 +1,113 @@
+/*
+ * notify: the alert channels. Formats alerts for Slack (an incoming webhook;
+ * JSON with Slack's escaping of &, < and >) and for email (an RFC 5322
+ * message: Date, Message-ID, From, To, Subject, a quoted-printable plain-text
+ * body; nothing external can reach a header unencoded), and delivers them
+ * through libcurl (HTTPS POST; SMTP with STARTTLS, or SMTPS, and login).
+ * Secrets (webhook URL, SMTP password) are resolved from their env:/file:
+ * references at send time, wiped after use, and never appear in a result or a
+ * cause. The formatters are pure and thread-safe; a struct notify holds one
+ * CURL handle and belongs to one thread.
+ */
+#ifndef LW_NOTIFY_H
+#define LW_NOTIFY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "alert.h"
+
+/* How a delivery went. */
+enum notify_class {
+	NOTIFY_OK,        /* delivered (HTTP 2xx; SMTP message accepted) */
+	NOTIFY_TRANSIENT, /* 5xx, 429, timeouts, refused connections, SMTP 4xx: retry */
+	NOTIFY_PERMANENT, /* other 4xx, SMTP 5xx or bad login, bad settings: stop */
+	NOTIFY__CLASSES
+};
+
+/* Returns "ok", "transient" or "permanent". */
+const char *notify_class_name(enum notify_class c);
+
+/* The outcome of one delivery attempt. */
+struct notify_result {
+	enum notify_class cls;
+	long code;         /* HTTP status or last SMTP reply code; 0 when none */
+	int retry_after_s; /* Retry-After of a 429, -1 when absent */
+	char *message;     /* sanitized, human-readable, never a secret; NULL on OK; owned */
+};
+
+/* Frees the message of r and zeroes it. */
+void notify_result_done(struct notify_result *r);
+
+/* Resolves a secret reference ("env:NAME" or "file:PATH"; the file's first
+ * line, trimmed) into *out (caller frees with notify_secret_free). Returns 0,
+ * or -1 with a cause that names the reference but never the secret. */
+int notify_secret_resolve(const char *ref, char **out, char **cause);
+/* Wipes and frees a resolved secret; NULL is a no-op. */
+void notify_secret_free(char *secret);
+
+/* ---- pure formatting ---- */
+
+/* Returns s with Slack's control characters escaped (& to &amp;, < to &lt;,
+ * > to &gt;); caller frees. */
+char *notify_slack_escape(const char *s);
+
+/* Returns the Slack webhook JSON payload ({"text": ...} in mrkdwn) for the n
+ * alerts of v on campaign a: one alert, or a digest when n > 1; title (may be
+ * NULL) replaces the heading. Caller frees. */
+char *notify_slack_payload(const struct alert_campaign *a, const struct alert_candidate *const *v,
+    size_t n, const char *title);
+
+/* Fills *subject (one line, sanitized) and *body (plain text, '\n' line
+ * ends) for the n alerts of v on campaign a, as notify_slack_payload.
+ * Caller frees both. */
+void notify_mail_text(const struct alert_campaign *a, const struct alert_candidate *const *v,
+    size_t n, const char *title, char **subject, char **body);
+
+/* Returns true when addr is a plain addr-spec (local@domain, printable ASCII,
+ * no spaces, quotes, brackets, commas or controls) that is safe in a header. */
+bool notify_addr_ok(const char *addr);
+
+/* Builds a complete RFC 5322 message (CRLF line ends) from from, the nto
+ * addresses of to, subject and body (UTF-8; encoded here), dated now_ms;
+ * msgid_seed makes the Message-ID unique. Returns the message (caller frees)
+ * or NULL with a cause when an address is unsafe. */
+char *notify_mail_build(const char *from, char *const *to, size_t nto, const char *subject,
+    const char *body, int64_t now_ms, const char *msgid_seed, char **cause);
+
+/* Returns the From address used for a campaign's mail: the SMTP user when it
+ * is an address, else launchwatch@ the SMTP server's host. Caller frees. */
+char *notify_mail_from(const struct alert_campaign *a);
+
+/* ---- delivery (one struct notify per thread) ---- */
+
+struct notify;
+
+/* Returns a new sender with its own CURL handle (aborts if libcurl cannot start). */
+struct notify *notify_new(void);
+/* Frees n; NULL is a no-op. */
+void notify_free(struct notify *n);
+/* Sets the connect and total timeouts in milliseconds (defaults 5000 and 20000). */
+void notify_set_timeouts(struct notify *n, long connect_ms, long total_ms);
+
+/* POSTs payload (JSON) to the webhook whose reference is webhook_ref; fills
+ * res (caller frees with notify_result_done). Returns 0 on NOTIFY_OK, else -1. */
+int notify_slack_post(
+    struct notify *n, const char *webhook_ref, const char *payload, struct notify_result *res);
+
+/* Sends message (from notify_mail_build) from from to the nto addresses of to
+ * through smtp_url as user with the password behind password_ref ("" or NULL:
+ * no login); fills res. Returns 0 on NOTIFY_OK, else -1. */
+int notify_smtp_send(struct notify *n, const char *smtp_url, const char *user,
+    const char *password_ref, const char *from, char *const *to, size_t nto, const char *message,
+    struct notify_result *res);
+
+/* Formats the n alerts of v for channel ch of campaign a and delivers them
+ * (title as in notify_slack_payload); fills res. Returns 0 on NOTIFY_OK, else
+ * -1. */
+int notify_send(struct notify *n, const struct alert_campaign *a, enum alert_channel ch,
+    const struct alert_candidate *const *v, size_t nv, const char *title,
+    struct notify_result *res);
+
+#endif

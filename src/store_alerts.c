@@ -1,0 +1,445 @@
+/*
+ * store_alerts: alerts_sent, the alert log, the engagements watermark poll,
+ * the sentiment hook and worker_log lines for the alert worker. Every query
+ * stays inside ../shared/mongo-subset.md; hot-path lookups are by `_id`. Any
+ * thread (each call pops a pooled client).
+ */
+#include "store_alerts.h"
+
+#include <inttypes.h>
+#include <mongoc/mongoc.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_internal.h"
+#include "text.h"
+#include "util.h"
+
+/* What fill_record builds one bulk from. */
+struct record_arg {
+	const struct alert_candidate *const *v;
+	size_t n;
+	enum alert_channel ch;
+	int64_t sent_at_ms;
+	int64_t quiet_ms;
+};
+
+/* Appends one $setOnInsert upsert per alert (a replay inserts nothing). */
+static void
+fill_record(mongoc_bulk_operation_t *bulk, const void *p)
+{
+	const struct record_arg *a = p;
+	for (size_t i = 0; i < a->n; i++) {
+		const struct alert_candidate *c = a->v[i];
+		char id[ALERT_ID_MAX];
+		int64_t slot = alert_slot(c->event_ms, a->quiet_ms);
+		alert_fingerprint(c, a->ch, slot, id);
+		bson_t *sel = BCON_NEW("_id", BCON_UTF8(id));
+		bson_t upd = BSON_INITIALIZER, ins;
+		BSON_APPEND_DOCUMENT_BEGIN(&upd, "$setOnInsert", &ins);
+		BSON_APPEND_UTF8(&ins, "campaign_id", c->campaign_id);
+		BSON_APPEND_UTF8(&ins, "user_id", c->user_id);
+		BSON_APPEND_UTF8(&ins, "handle", c->handle != NULL ? c->handle : "");
+		BSON_APPEND_UTF8(&ins, "bucket", bucket_name(c->bucket));
+		BSON_APPEND_INT32(&ins, "importance", c->importance);
+		BSON_APPEND_UTF8(&ins, "action", action_name(c->action));
+		BSON_APPEND_UTF8(&ins, "tweet_id", c->tweet_id);
+		BSON_APPEND_UTF8(&ins, "channel", alert_channel_name(a->ch));
+		BSON_APPEND_INT64(&ins, "slot", slot);
+		BSON_APPEND_DATE_TIME(&ins, "event_at", c->event_ms);
+		BSON_APPEND_DATE_TIME(&ins, "sent_at", a->sent_at_ms);
+		if (a->n > 1)
+			BSON_APPEND_INT32(&ins, "digest_of", (int32_t)a->n);
+		else
+			BSON_APPEND_NULL(&ins, "digest_of");
+		bson_append_document_end(&upd, &ins);
+		bson_t *opts = BCON_NEW("upsert", BCON_BOOL(true));
+		mongoc_bulk_operation_update_one_with_opts(bulk, sel, &upd, opts, NULL);
+		bson_destroy(opts);
+		bson_destroy(sel);
+		bson_destroy(&upd);
+	}
+}
+
+int
+store_alerts_record(struct store *s, const struct alert_candidate *const *v, size_t n,
+    enum alert_channel ch, int64_t sent_at_ms, int64_t quiet_window_ms, char **cause)
+{
+	if (n == 0)
+		return 0;
+	struct record_arg a = {v, n, ch, sent_at_ms, quiet_window_ms};
+	return st_bulk(s, "alerts_sent", "recording sent alerts", fill_record, &a, cause);
+}
+
+int
+store_alerts_prior(struct store *s, const struct alert_candidate *c, enum alert_channel ch,
+    int64_t quiet_window_ms, int64_t prior[3], size_t *n, char **cause)
+{
+	int64_t slot = alert_slot(c->event_ms, quiet_window_ms);
+	*n = 0;
+	for (int64_t d = -1; d <= 1; d++) {
+		char id[ALERT_ID_MAX];
+		bson_t doc;
+		if (quiet_window_ms <= 0 && d != 0)
+			continue; /* one slot only */
+		alert_fingerprint(c, ch, slot + d, id);
+		bson_t *filter = BCON_NEW("_id", BCON_UTF8(id));
+		int rc = st_find_one(s, "alerts_sent", filter, &doc, cause);
+		bson_destroy(filter);
+		if (rc < 0)
+			return -1;
+		if (rc == 0) {
+			prior[(*n)++] = st_get_int(&doc, "event_at", c->event_ms);
+			bson_destroy(&doc);
+		}
+	}
+	return 0;
+}
+
+/* Copies the string at path of doc into buf (size bytes), sanitized. */
+static void
+get_into(const bson_t *doc, const char *path, char *buf, size_t size)
+{
+	char *v = st_get_str(doc, path);
+	char *t = text_sanitize(v, strlen(v), size - 1);
+	snprintf(buf, size, "%s", t);
+	free(t);
+	free(v);
+}
+
+/* Runs find(filter, opts) on collection, calling each() per document;
+ * retried once after a lost connection (each() must then start over, so it
+ * is told the attempt number). 0 or -1. */
+static int
+find_each(struct store *s, const char *collection, const bson_t *filter, const bson_t *opts,
+    void (*each)(const bson_t *, void *, int), void *arg, const char *what, char **cause)
+{
+	bson_error_t err;
+	mongoc_client_t *client;
+	const bson_t *doc;
+	bool bad = false;
+	for (int attempt = 0; attempt < 2; attempt++) {
+		mongoc_collection_t *coll = st_coll(s, collection, &client);
+		mongoc_cursor_t *cur = mongoc_collection_find_with_opts(coll, filter, opts, NULL);
+		each(NULL, arg, attempt); /* start (over) */
+		while (mongoc_cursor_next(cur, &doc))
+			each(doc, arg, attempt);
+		bad = mongoc_cursor_error(cur, &err);
+		mongoc_cursor_destroy(cur);
+		st_coll_done(s, coll, client);
+		if (!bad || !st_retryable(&err))
+			break;
+	}
+	return bad ? st_fail(s, cause, what, &err) : 0;
+}
+
+/* The growing result of store_alerts_recent. */
+struct recent_arg {
+	struct alert_log_entry *v;
+	size_t n;
+};
+
+/* Adds one alerts_sent document to the result (NULL: start over). */
+static void
+each_recent(const bson_t *doc, void *p, int attempt)
+{
+	struct recent_arg *r = p;
+	(void)attempt;
+	if (doc == NULL) {
+		r->n = 0;
+		return;
+	}
+	r->v = xreallocarray(r->v, r->n + 1, sizeof *r->v);
+	struct alert_log_entry *e = &r->v[r->n++];
+	memset(e, 0, sizeof *e);
+	get_into(doc, "_id", e->id, sizeof e->id);
+	get_into(doc, "campaign_id", e->campaign_id, sizeof e->campaign_id);
+	get_into(doc, "tweet_id", e->tweet_id, sizeof e->tweet_id);
+	get_into(doc, "user_id", e->user_id, sizeof e->user_id);
+	get_into(doc, "handle", e->handle, sizeof e->handle);
+	get_into(doc, "bucket", e->bucket, sizeof e->bucket);
+	get_into(doc, "action", e->action, sizeof e->action);
+	get_into(doc, "channel", e->channel, sizeof e->channel);
+	e->importance = (int)st_get_int(doc, "importance", 0);
+	e->slot = st_get_int(doc, "slot", 0);
+	e->event_at_ms = st_get_int(doc, "event_at", 0);
+	e->sent_at_ms = st_get_int(doc, "sent_at", 0);
+	e->digest_of = (int)st_get_int(doc, "digest_of", 1);
+}
+
+int
+store_alerts_recent(struct store *s, const char *campaign_id, size_t limit,
+    struct alert_log_entry **out, size_t *n, char **cause)
+{
+	struct recent_arg r = {NULL, 0};
+	bson_t filter = BSON_INITIALIZER;
+	if (campaign_id != NULL)
+		BSON_APPEND_UTF8(&filter, "campaign_id", campaign_id);
+	bson_t *opts = BCON_NEW("sort", "{", "sent_at", BCON_INT32(-1), "_id", BCON_INT32(1), "}",
+	    "limit", BCON_INT64((int64_t)limit));
+	int rc = find_each(
+	    s, "alerts_sent", &filter, opts, each_recent, &r, "reading the alert log", cause);
+	bson_destroy(opts);
+	bson_destroy(&filter);
+	if (rc != 0) {
+		free(r.v);
+		return -1;
+	}
+	*out = r.v;
+	*n = r.n;
+	return 0;
+}
+
+/* Reads engagements.sentiment of doc into c (a number means it is scored). */
+static void
+read_sentiment(const bson_t *doc, bool *has, double *value)
+{
+	bson_iter_t it;
+	*has = false;
+	*value = 0;
+	if (bson_iter_init_find(&it, doc, "sentiment") && BSON_ITER_HOLDS_NUMBER(&it)) {
+		*has = true;
+		*value = bson_iter_as_double(&it);
+	}
+}
+
+/* Builds a candidate from an engagements document (external text sanitized). */
+static void
+candidate_from_doc(const bson_t *doc, struct alert_candidate *c)
+{
+	char *v;
+	memset(c, 0, sizeof *c);
+	get_into(doc, "campaign_id", c->campaign_id, sizeof c->campaign_id);
+	get_into(doc, "tweet_id", c->tweet_id, sizeof c->tweet_id);
+	get_into(doc, "user_id", c->user_id, sizeof c->user_id);
+	v = st_get_str(doc, "action");
+	if (action_parse(v, &c->action) != 0)
+		c->action = ACT_RETWEET;
+	free(v);
+	v = st_get_str(doc, "bucket");
+	if (bucket_parse(v, &c->bucket) != 0)
+		c->bucket = BK_OTHER;
+	free(v);
+	v = st_get_str(doc, "category");
+	enum tweet_category cat;
+	c->category = category_parse(v, &cat) == 0 ? (int)cat : -1;
+	free(v);
+	c->importance = (int)st_get_int(doc, "importance", 0);
+	c->followers = st_get_int(doc, "user.followers", 0);
+	v = st_get_str(doc, "user.handle");
+	c->handle = text_sanitize(v, strlen(v), 64);
+	free(v);
+	v = st_get_str(doc, "user.name");
+	c->name = text_sanitize(v, strlen(v), 200);
+	free(v);
+	v = st_get_str(doc, "evidence");
+	c->evidence = text_sanitize(v, strlen(v), 300);
+	free(v);
+	v = st_get_str(doc, "text");
+	c->text = text_sanitize(v, strlen(v), 600);
+	free(v);
+	size_t nref = 0;
+	char **refs = st_get_str_array(doc, "ref_ids", &nref);
+	if (nref > 0 && str_is_digits(refs[nref - 1]))
+		snprintf(c->ref_id, sizeof c->ref_id, "%.*s", LW_ID_MAX - 1, refs[nref - 1]);
+	for (size_t i = 0; i < nref; i++)
+		free(refs[i]);
+	free(refs);
+	int64_t created = st_get_int(doc, "created_at", 0);
+	c->event_ms = st_get_int(doc, "first_seen_at", created);
+	read_sentiment(doc, &c->has_sentiment, &c->sentiment);
+}
+
+/* The growing result of store_alerts_poll. */
+struct poll_arg {
+	struct alert_candidate *v;
+	size_t n;
+	struct alert_watermark mark;
+};
+
+/* Adds one engagement to the poll result (NULL: start over). */
+static void
+each_poll(const bson_t *doc, void *p, int attempt)
+{
+	struct poll_arg *r = p;
+	(void)attempt;
+	if (doc == NULL) {
+		for (size_t i = 0; i < r->n; i++)
+			alert_candidate_done(&r->v[i]);
+		r->n = 0;
+		return;
+	}
+	r->v = xreallocarray(r->v, r->n + 1, sizeof *r->v);
+	candidate_from_doc(doc, &r->v[r->n++]);
+	r->mark.first_seen_ms = st_get_int(doc, "first_seen_at", r->mark.first_seen_ms);
+	char *id = st_get_str(doc, "_id");
+	snprintf(r->mark.last_id, sizeof r->mark.last_id, "%s", id);
+	free(id);
+}
+
+int
+store_alerts_poll(struct store *s, const char *campaign_id, struct alert_watermark *mark,
+    size_t limit, struct alert_candidate **out, size_t *n, char **cause)
+{
+	struct poll_arg r = {NULL, 0, *mark};
+	/* (first_seen_at, _id) > (T, last_id) */
+	bson_t *filter = BCON_NEW("campaign_id", BCON_UTF8(campaign_id), "$or", "[", "{",
+	    "first_seen_at", "{", "$gt", BCON_DATE_TIME(mark->first_seen_ms), "}", "}", "{",
+	    "first_seen_at", BCON_DATE_TIME(mark->first_seen_ms), "_id", "{", "$gt",
+	    BCON_UTF8(mark->last_id), "}", "}", "]");
+	bson_t *opts = BCON_NEW("sort", "{", "first_seen_at", BCON_INT32(1), "_id", BCON_INT32(1),
+	    "}", "limit", BCON_INT64((int64_t)limit));
+	int rc = find_each(
+	    s, "engagements", filter, opts, each_poll, &r, "polling new engagements", cause);
+	bson_destroy(opts);
+	bson_destroy(filter);
+	if (rc != 0) {
+		each_poll(NULL, &r, 0);
+		free(r.v);
+		return -1;
+	}
+	*out = r.v;
+	*n = r.n;
+	*mark = r.mark;
+	return 0;
+}
+
+/* Returns the engagements `_id` of the engagement c stands for (caller frees). */
+static char *
+engagement_id(const struct alert_candidate *c)
+{
+	return xasprintf(
+	    "%s:%s:%s:%s", c->campaign_id, c->tweet_id, c->user_id, action_name(c->action));
+}
+
+int
+store_alerts_sentiment(
+    struct store *s, const struct alert_candidate *c, bool *has, double *value, char **cause)
+{
+	bson_t doc;
+	char *id = engagement_id(c);
+	bson_t *filter = BCON_NEW("_id", BCON_UTF8(id));
+	int rc = st_find_one(s, "engagements", filter, &doc, cause);
+	bson_destroy(filter);
+	free(id);
+	*has = false;
+	*value = 0;
+	if (rc != 0)
+		return rc;
+	read_sentiment(&doc, has, value);
+	bson_destroy(&doc);
+	return 0;
+}
+
+/* The update of store_alerts_set_sentiment. */
+struct sentiment_arg {
+	const char *id;
+	double value;
+};
+
+/* Appends the $set of one sentiment. */
+static void
+fill_sentiment(mongoc_bulk_operation_t *bulk, const void *p)
+{
+	const struct sentiment_arg *a = p;
+	bson_t *sel = BCON_NEW("_id", BCON_UTF8(a->id));
+	bson_t *upd = BCON_NEW("$set", "{", "sentiment", BCON_DOUBLE(a->value), "}");
+	mongoc_bulk_operation_update_one_with_opts(bulk, sel, upd, NULL, NULL);
+	bson_destroy(sel);
+	bson_destroy(upd);
+}
+
+int
+store_alerts_set_sentiment(
+    struct store *s, const struct alert_candidate *c, double value, char **cause)
+{
+	char *id = engagement_id(c);
+	struct sentiment_arg a = {id, value};
+	int rc = st_bulk(s, "engagements", "setting a sentiment", fill_sentiment, &a, cause);
+	free(id);
+	return rc;
+}
+
+/* The engagements of store_alerts_put_engagements. */
+struct put_arg {
+	const struct lw_engagement *e;
+	size_t n;
+};
+
+/* Appends one $setOnInsert upsert per engagement. */
+static void
+fill_put(mongoc_bulk_operation_t *bulk, const void *p)
+{
+	const struct put_arg *a = p;
+	for (size_t i = 0; i < a->n; i++) {
+		const struct lw_engagement *e = &a->e[i];
+		char *id = xasprintf(
+		    "%s:%s:%s:%s", e->campaign_id, e->tweet_id, e->user.id, action_name(e->action));
+		bson_t *sel = BCON_NEW("_id", BCON_UTF8(id));
+		bson_t upd = BSON_INITIALIZER, ins, user;
+		BSON_APPEND_DOCUMENT_BEGIN(&upd, "$setOnInsert", &ins);
+		BSON_APPEND_UTF8(&ins, "campaign_id", e->campaign_id);
+		BSON_APPEND_UTF8(&ins, "tweet_id", e->tweet_id);
+		BSON_APPEND_UTF8(&ins, "user_id", e->user.id);
+		BSON_APPEND_UTF8(&ins, "action", action_name(e->action));
+		BSON_APPEND_UTF8(&ins, "category", category_name((enum tweet_category)e->category));
+		BSON_APPEND_DOCUMENT_BEGIN(&ins, "user", &user);
+		BSON_APPEND_UTF8(&user, "handle", e->user.handle ? e->user.handle : "");
+		BSON_APPEND_UTF8(&user, "name", e->user.name ? e->user.name : "");
+		BSON_APPEND_UTF8(&user, "bio", e->user.bio ? e->user.bio : "");
+		BSON_APPEND_INT64(&user, "followers", e->user.followers);
+		BSON_APPEND_INT64(&user, "following", e->user.following);
+		BSON_APPEND_BOOL(&user, "verified", e->user.verified);
+		bson_append_document_end(&ins, &user);
+		BSON_APPEND_UTF8(&ins, "bucket", bucket_name(e->bucket));
+		BSON_APPEND_INT32(&ins, "importance", e->importance);
+		BSON_APPEND_UTF8(&ins, "evidence", e->evidence ? e->evidence : "");
+		if (e->text != NULL)
+			BSON_APPEND_UTF8(&ins, "text", e->text);
+		st_append_str_array(&ins, "ref_ids", e->ref_ids, e->nref);
+		if (e->created_at_ms > 0)
+			BSON_APPEND_DATE_TIME(&ins, "created_at", e->created_at_ms);
+		else
+			BSON_APPEND_NULL(&ins, "created_at");
+		BSON_APPEND_DATE_TIME(&ins, "first_seen_at", e->first_seen_at_ms);
+		BSON_APPEND_DATE_TIME(&ins, "last_seen_at",
+		    e->last_seen_at_ms > 0 ? e->last_seen_at_ms : e->first_seen_at_ms);
+		BSON_APPEND_NULL(&ins, "sentiment");
+		bson_append_document_end(&upd, &ins);
+		bson_t *opts = BCON_NEW("upsert", BCON_BOOL(true));
+		mongoc_bulk_operation_update_one_with_opts(bulk, sel, &upd, opts, NULL);
+		bson_destroy(opts);
+		bson_destroy(sel);
+		bson_destroy(&upd);
+		free(id);
+	}
+}
+
+int
+store_alerts_put_engagements(struct store *s, const struct lw_engagement *e, size_t n, char **cause)
+{
+	if (n == 0)
+		return 0;
+	struct put_arg a = {e, n};
+	return st_bulk(s, "engagements", "writing engagements", fill_put, &a, cause);
+}
+
+int
+store_alerts_log(
+    struct store *s, const char *level, const char *message, int64_t at_ms, char **cause)
+{
+	bson_error_t err;
+	mongoc_client_t *client;
+	bson_t doc = BSON_INITIALIZER;
+	BSON_APPEND_DATE_TIME(&doc, "at", at_ms);
+	BSON_APPEND_UTF8(&doc, "owner", "alerts");
+	BSON_APPEND_UTF8(&doc, "job", "alerts");
+	BSON_APPEND_UTF8(&doc, "level", level);
+	BSON_APPEND_UTF8(&doc, "message", message);
+	mongoc_collection_t *coll = st_coll(s, "worker_log", &client);
+	bool ok = mongoc_collection_insert_one(coll, &doc, NULL, NULL, &err);
+	st_coll_done(s, coll, client);
+	bson_destroy(&doc);
+	return ok ? 0 : st_fail(s, cause, "writing the worker log", &err);
+}

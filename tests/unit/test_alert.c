@@ -1,0 +1,357 @@
+/*
+ * test_alert: the pure alert model: rules (watched handles, importance,
+ * buckets, actions, categories, the sentiment hook), fingerprints and quiet
+ * window slots, the dedupe decision over an injected clock, digest timing and
+ * retry backoff. No I/O.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alert.h"
+#include "config.h"
+#include "util.h"
+
+static const char *const yaml =
+    "campaigns:\n"
+    "  - name: Acme L2 mainnet launch\n"
+    "    window: {start: 2026-12-01T14:00:00Z, duration: 7d}\n"
+    "    tweets:\n"
+    "      main: [https://x.com/acme/status/1861111111111111111]\n"
+    "      influencer: [1861111111111111112]\n"
+    "      investor: [1861111111111111113]\n"
+    "    alerts:\n"
+    "      min_importance: 70\n"
+    "      buckets: [investor, founder]\n"
+    "      actions: [retweet, quote]\n"
+    "      categories: [main, influencer]\n"
+    "      watch: [\"@A16Z\", paradigm]\n"
+    "      slack_webhook: env:LW_T_SLACK\n"
+    "      email: {to: [team@acme.example], smtp_url: \"smtp://127.0.0.1:25\", user: "
+    "alerts@acme.example, password: env:LW_T_PW}\n"
+    "      quiet_window: 30m\n";
+
+/* Loads the test campaign into a (caller calls alert_campaign_done). */
+static void
+load(struct alert_campaign *a, const char *text)
+{
+	struct cfg_file *f = NULL;
+	char *cause = NULL;
+	ck_assert_msg(config_load_string("t.yaml", text, strlen(text), &f, &cause) == 0, "%s",
+	    cause ? cause : "");
+	alert_campaign_init(a, "acme-l2-mainnet-launch-0badf00d", &f->campaigns[0]);
+	config_free(f);
+}
+
+/* Fills a candidate with fixed strings (caller calls alert_candidate_done). */
+static void
+cand(struct alert_candidate *c, const char *handle, enum lw_bucket b, int imp, enum lw_action act,
+    const char *tweet)
+{
+	memset(c, 0, sizeof *c);
+	snprintf(c->campaign_id, sizeof c->campaign_id, "acme-l2-mainnet-launch-0badf00d");
+	snprintf(c->tweet_id, sizeof c->tweet_id, "%s", tweet);
+	snprintf(c->user_id, sizeof c->user_id, "4242");
+	c->category = -1;
+	c->handle = xstrdup(handle);
+	c->name = xstrdup("Some One");
+	c->evidence = xstrdup("");
+	c->text = xstrdup("");
+	c->bucket = b;
+	c->importance = imp;
+	c->action = act;
+	c->event_ms = 1767225600000LL;
+}
+
+START_TEST(test_campaign_compiles)
+{
+	struct alert_campaign a;
+	load(&a, yaml);
+	ck_assert_int_eq(a.rules.min_importance, 70);
+	ck_assert_uint_eq(a.rules.buckets, (1u << BK_INVESTOR) | (1u << BK_FOUNDER));
+	ck_assert_uint_eq(a.rules.actions, (1u << ACT_RETWEET) | (1u << ACT_QUOTE));
+	ck_assert_uint_eq(a.rules.categories, (1u << CAT_MAIN) | (1u << CAT_INFLUENCER));
+	ck_assert_uint_eq(a.rules.nwatch, 2);
+	ck_assert_str_eq(a.rules.watch[0], "a16z");
+	ck_assert_int_eq(a.rules.quiet_window_ms, 1800000);
+	ck_assert(alert_campaign_has_channel(&a, ALERT_SLACK));
+	ck_assert(alert_campaign_has_channel(&a, ALERT_EMAIL));
+	ck_assert_str_eq(a.slack_ref, "env:LW_T_SLACK");
+	ck_assert_str_eq(a.smtp_password_ref, "env:LW_T_PW");
+	ck_assert_uint_eq(a.ntweets, 3);
+	ck_assert_int_eq(alert_campaign_tweet(&a, "1861111111111111113")->category, CAT_INVESTOR);
+	ck_assert_ptr_null(alert_campaign_tweet(&a, "1"));
+	uint64_t h = a.channels_hash;
+	alert_campaign_done(&a);
+
+	/* a different password reference changes the channels hash; no alerts
+	 * section means no channel and the defaults */
+	char *other = xstrdup(yaml);
+	char *p = strstr(other, "LW_T_PW");
+	p[5] = 'X';
+	load(&a, other);
+	ck_assert_uint_ne(a.channels_hash, h);
+	alert_campaign_done(&a);
+	free(other);
+	load(&a, "campaigns:\n  - name: Bare\n    window: {start: 2026-12-01T14:00:00Z, "
+	         "duration: 1d}\n    tweets: {main: [1861111111111111199]}\n");
+	ck_assert(!alert_campaign_has_channel(&a, ALERT_SLACK));
+	ck_assert(!alert_campaign_has_channel(&a, ALERT_EMAIL));
+	ck_assert_int_eq(a.rules.min_importance, 70);
+	ck_assert_uint_eq(a.rules.buckets, 0);
+	ck_assert_int_eq(a.rules.quiet_window_ms, 1800000);
+	alert_campaign_done(&a);
+}
+END_TEST
+
+START_TEST(test_rules_table)
+{
+	static const struct {
+		const char *handle;
+		enum lw_bucket bucket;
+		int importance;
+		enum lw_action action;
+		const char *tweet;
+		enum alert_verdict want;
+	} cases[] = {
+	    {"jane", BK_INVESTOR, 82, ACT_QUOTE, "1861111111111111111", ALERT_MATCH_RULES},
+	    {"jane", BK_FOUNDER, 70, ACT_RETWEET, "1861111111111111112", ALERT_MATCH_RULES},
+	    {"jane", BK_INVESTOR, 69, ACT_QUOTE, "1861111111111111111", ALERT_SKIP_IMPORTANCE},
+	    {"jane", BK_MEDIA, 95, ACT_QUOTE, "1861111111111111111", ALERT_SKIP_BUCKET},
+	    {"jane", BK_INVESTOR, 95, ACT_REPLY, "1861111111111111111", ALERT_SKIP_ACTION},
+	    {"jane", BK_INVESTOR, 95, ACT_QUOTE, "1861111111111111113", ALERT_SKIP_CATEGORY},
+	    {"jane", BK_INVESTOR, 95, ACT_QUOTE, "999", ALERT_SKIP_CATEGORY},
+	    /* watched handles alert whatever the other rules say (any case) */
+	    {"a16z", BK_OTHER, 1, ACT_REPLY, "1861111111111111113", ALERT_MATCH_WATCHED},
+	    {"Paradigm", BK_OTHER, 0, ACT_REPLY, "999", ALERT_MATCH_WATCHED},
+	    {"paradigm2", BK_OTHER, 0, ACT_REPLY, "999", ALERT_SKIP_IMPORTANCE},
+	};
+	struct alert_campaign a;
+	load(&a, yaml);
+	for (size_t i = 0; i < LW_ARRAY_LEN(cases); i++) {
+		struct alert_candidate c;
+		cand(&c, cases[i].handle, cases[i].bucket, cases[i].importance, cases[i].action,
+		    cases[i].tweet);
+		enum alert_verdict v = alert_match(&a, &c);
+		ck_assert_msg(v == cases[i].want, "case %zu: got %s want %s", i,
+		    alert_verdict_name(v), alert_verdict_name(cases[i].want));
+		ck_assert_int_eq(alert_verdict_alerts(v),
+		    cases[i].want == ALERT_MATCH_RULES || cases[i].want == ALERT_MATCH_WATCHED);
+		ck_assert_int_eq(c.watched, cases[i].want == ALERT_MATCH_WATCHED);
+		alert_candidate_done(&c);
+	}
+	/* empty lists mean all */
+	a.rules.buckets = a.rules.actions = a.rules.categories = 0;
+	struct alert_candidate c;
+	cand(&c, "x", BK_OTHER, 70, ACT_REPLY, "999");
+	ck_assert_int_eq(alert_match(&a, &c), ALERT_MATCH_RULES);
+	alert_candidate_done(&c);
+	alert_campaign_done(&a);
+}
+END_TEST
+
+START_TEST(test_sentiment_hook)
+{
+	struct alert_campaign a;
+	load(&a, yaml);
+	struct alert_candidate c;
+	cand(&c, "jane", BK_INVESTOR, 90, ACT_QUOTE, "1861111111111111111");
+	/* disarmed: a scored, very negative engagement still alerts */
+	c.has_sentiment = true;
+	c.sentiment = -0.9;
+	ck_assert_int_eq(alert_match(&a, &c), ALERT_MATCH_RULES);
+	a.rules.has_min_sentiment = true;
+	a.rules.min_sentiment = -0.5;
+	ck_assert_int_eq(alert_match(&a, &c), ALERT_SKIP_SENTIMENT);
+	c.sentiment = -0.5;
+	ck_assert_int_eq(alert_match(&a, &c), ALERT_MATCH_RULES);
+	/* nobody scored it yet: not held back */
+	c.has_sentiment = false;
+	c.sentiment = -1;
+	ck_assert_int_eq(alert_match(&a, &c), ALERT_MATCH_RULES);
+	/* watched handles bypass the threshold too */
+	free(c.handle);
+	c.handle = xstrdup("a16z");
+	c.has_sentiment = true;
+	ck_assert_int_eq(alert_match(&a, &c), ALERT_MATCH_WATCHED);
+	alert_candidate_done(&c);
+	alert_campaign_done(&a);
+}
+END_TEST
+
+START_TEST(test_candidate_sanitized)
+{
+	struct lw_engagement e;
+	memset(&e, 0, sizeof e);
+	snprintf(e.campaign_id, sizeof e.campaign_id, "camp-00000001");
+	snprintf(e.tweet_id, sizeof e.tweet_id, "1861111111111111111");
+	snprintf(e.user.id, sizeof e.user.id, "77");
+	e.user.handle = xstrdup("evil\x1b[31m");
+	e.user.name = xstrdup("Eve\r\nBcc: victim@example.com\x1b]0;title\x07");
+	e.evidence = xstrdup("bio: 'vc'");
+	e.text = xstrdup("line1\nline2");
+	char *refs[] = {(char *)"100", (char *)"200"};
+	e.ref_ids = refs;
+	e.nref = 2;
+	e.category = CAT_MAIN;
+	e.action = ACT_REPLY;
+	struct alert_candidate c;
+	alert_candidate_from_engagement(&c, &e, 5000);
+	ck_assert_str_eq(c.handle, "evil");
+	ck_assert_ptr_null(strpbrk(c.name, "\r\n\x1b\x07"));
+	ck_assert_ptr_nonnull(strstr(c.name, "Eve"));
+	ck_assert_str_eq(c.text, "line1 line2");
+	ck_assert_str_eq(c.ref_id, "200");
+	ck_assert_int_eq(c.event_ms, 5000); /* no first_seen_at, no created_at */
+	struct alert_candidate d;
+	alert_candidate_copy(&d, &c);
+	ck_assert_str_eq(d.name, c.name);
+	ck_assert_ptr_ne(d.name, c.name);
+	alert_candidate_done(&d);
+	alert_candidate_done(&c);
+	e.first_seen_at_ms = 7000;
+	e.created_at_ms = 6000;
+	alert_candidate_from_engagement(&c, &e, 5000);
+	ck_assert_int_eq(c.event_ms, 7000);
+	alert_candidate_done(&c);
+	e.ref_ids = NULL;
+	e.nref = 0;
+	lw_user_done(&e.user);
+	free(e.evidence);
+	free(e.text);
+}
+END_TEST
+
+START_TEST(test_fingerprints)
+{
+	struct alert_candidate c;
+	char a[ALERT_ID_MAX], b[ALERT_ID_MAX];
+	cand(&c, "jane", BK_INVESTOR, 90, ACT_QUOTE, "1861111111111111111");
+	int64_t q = 1800000;
+	int64_t slot = alert_slot(c.event_ms, q);
+	ck_assert_int_eq(slot, 1767225600000LL / q);
+	alert_fingerprint(&c, ALERT_SLACK, slot, a);
+	char want[ALERT_ID_MAX];
+	snprintf(want, sizeof want,
+	    "acme-l2-mainnet-launch-0badf00d:1861111111111111111:4242:quote:slack:%lld",
+	    (long long)slot);
+	ck_assert_str_eq(a, want);
+	/* deterministic */
+	alert_fingerprint(&c, ALERT_SLACK, slot, b);
+	ck_assert_str_eq(a, b);
+	/* every part counts */
+	alert_fingerprint(&c, ALERT_EMAIL, slot, b);
+	ck_assert_str_ne(a, b);
+	alert_fingerprint(&c, ALERT_SLACK, slot + 1, b);
+	ck_assert_str_ne(a, b);
+	c.action = ACT_RETWEET;
+	alert_fingerprint(&c, ALERT_SLACK, slot, b);
+	ck_assert_str_ne(a, b);
+	c.action = ACT_QUOTE;
+	snprintf(c.user_id, sizeof c.user_id, "4243");
+	alert_fingerprint(&c, ALERT_SLACK, slot, b);
+	ck_assert_str_ne(a, b);
+	/* slots: floor division, window 0 means one slot */
+	ck_assert_int_eq(alert_slot(0, q), 0);
+	ck_assert_int_eq(alert_slot(q - 1, q), 0);
+	ck_assert_int_eq(alert_slot(q, q), 1);
+	ck_assert_int_eq(alert_slot(-1, q), -1);
+	ck_assert_int_eq(alert_slot(123456789, 0), 0);
+	alert_candidate_done(&c);
+}
+END_TEST
+
+/* The injected clock of the quiet-window test. */
+static int64_t fake_now;
+
+static int64_t
+fake_clock(void)
+{
+	return fake_now;
+}
+
+START_TEST(test_quiet_window_on_injected_clock)
+{
+	int64_t q = 30 * 60 * 1000;
+	int64_t sent[8];
+	size_t nsent = 0;
+	clock_set(fake_clock);
+	/* one fingerprint seen every 7 minutes for 2 hours: an alert goes out
+	 * only when the previous one is at least a quiet window old */
+	int64_t start = 1767225600000LL + 29 * 60 * 1000; /* just before a slot edge */
+	int alerts = 0;
+	int64_t last = -1;
+	for (fake_now = start; fake_now < start + 2 * 3600 * 1000; fake_now += 7 * 60 * 1000) {
+		if (alert_should_send(sent, nsent, clock_now_ms(), q)) {
+			if (last >= 0)
+				ck_assert_int_ge(clock_now_ms() - last, q);
+			last = clock_now_ms();
+			ck_assert_uint_lt(nsent, LW_ARRAY_LEN(sent));
+			sent[nsent++] = clock_now_ms();
+			alerts++;
+		}
+	}
+	/* 0, 35, 70, 105 minutes */
+	ck_assert_int_eq(alerts, 4);
+	/* an earlier event in the next slot still suppresses (sliding window,
+	 * not only the fixed slot) */
+	int64_t e1 = start + 60 * 1000;
+	ck_assert_int_ne(alert_slot(e1, q), alert_slot(start, q));
+	ck_assert(!alert_should_send(&start, 1, e1, q));
+	/* window 0: once ever */
+	ck_assert(!alert_should_send(&start, 1, start + 86400000LL * 30, 0));
+	ck_assert(alert_should_send(NULL, 0, start, 0));
+	clock_set(NULL);
+}
+END_TEST
+
+START_TEST(test_group_due_and_backoff)
+{
+	/* first group: group wait after the oldest pending alert */
+	ck_assert_int_eq(alert_group_due(1000, 0, 5000, 60000), 6000);
+	/* later groups: not before the interval since the previous message */
+	ck_assert_int_eq(alert_group_due(1000, 900, 5000, 60000), 60900);
+	ck_assert_int_eq(alert_group_due(100000, 900, 5000, 60000), 105000);
+	/* backoff doubles, caps, and jitters within [d/2, d] */
+	for (uint64_t rnd = 0; rnd < 50; rnd += 7) {
+		int64_t d1 = alert_backoff_ms(1, -1, 2000, 300000, rnd);
+		int64_t d3 = alert_backoff_ms(3, -1, 2000, 300000, rnd * 1000003);
+		int64_t d20 = alert_backoff_ms(20, -1, 2000, 300000, rnd * 7919);
+		ck_assert(d1 >= 1000 && d1 <= 2000);
+		ck_assert(d3 >= 4000 && d3 <= 8000);
+		ck_assert(d20 >= 150000 && d20 <= 300000);
+	}
+	/* Retry-After of a 429 is honoured when longer */
+	ck_assert_int_eq(alert_backoff_ms(1, 30, 2000, 300000, 0), 30000);
+	ck_assert_int_le(alert_backoff_ms(1, 0, 2000, 300000, 5), 2000);
+	ck_assert_str_eq(alert_channel_name(ALERT_SLACK), "slack");
+	ck_assert_str_eq(alert_channel_name(ALERT_EMAIL), "email");
+}
+END_TEST
+
+static Suite *
+suite(void)
+{
+	Suite *s = suite_create("alert");
+	TCase *tc = tcase_create("model");
+	tcase_add_test(tc, test_campaign_compiles);
+	tcase_add_test(tc, test_rules_table);
+	tcase_add_test(tc, test_sentiment_hook);
+	tcase_add_test(tc, test_candidate_sanitized);
+	tcase_add_test(tc, test_fingerprints);
+	tcase_add_test(tc, test_quiet_window_on_injected_clock);
+	tcase_add_test(tc, test_group_due_and_backoff);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? 0 : 1;
+}
