@@ -1,20 +1,121 @@
 /*
- * tui: the interactive console. The panes, aggregates and hotkeys are built
- * in issue 5; until then this entry point says so instead of pretending.
- * Main thread only.
+ * tui: `launchwatch [tui] [--theme NAME] [--ascii] [--http 127.0.0.1:PORT]`,
+ * the console's entry point: parses the options, opens the store (the
+ * embedded devdb when MONGODB_URI is unset), on a first run without a
+ * provider key starts the built-in simulator in-process and adds a demo
+ * campaign whose window starts now, then runs the console (ui_main). Main
+ * thread only.
  */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "cmd.h"
+#include "config.h"
+#include "devdb.h"
+#include "queue.h"
+#include "sim.h"
+#include "store.h"
+#include "ui.h"
 #include "util.h"
+
+#define DEMO_NAME "Demo launch (simulated)"
+
+static const char usage_text[] =
+    "usage: launchwatch [tui] [--theme NAME] [--ascii] [--http 127.0.0.1:PORT]\n\n"
+    "The live console. Press ? inside it for the keys.\n\n"
+    "  --theme NAME   default, light, mono, or themes/NAME.theme from $LAUNCHWATCH_THEMES\n"
+    "                 or the data directory (NO_COLOR in the environment drops colours)\n"
+    "  --ascii        ASCII charts and frames (automatic outside UTF-8 locales)\n"
+    "  --http ADDR    read-only JSON endpoint (not built yet)\n\n"
+    "Without TWITTERAPI_KEY or TWITTERAPI_KEY_FILE the console starts the built-in\n"
+    "simulator and adds a demo campaign, clearly marked as simulated.\n";
+
+/* Starts the simulator and upserts the demo campaign on its tweets, with a
+ * window starting now. Returns the simulator, or NULL with a cause. */
+static struct sim *
+start_demo(struct store *s, char **cause)
+{
+	struct sim_opts so;
+	sim_opts_init(&so);
+	struct sim *sim = sim_start(&so, cause);
+	if (sim == NULL)
+		return NULL;
+	char url[64];
+	snprintf(url, sizeof url, "http://127.0.0.1:%d", sim_port(sim));
+	setenv("TWITTERAPI_BASE_URL", url, 1); /* for the engine once it runs in-process */
+	char start[32];
+	config_format_time(clock_now_ms() / 1000, start, sizeof start);
+	static const char *const cats[] = {"main", "influencer", "investor"};
+	struct sbuf y;
+	sbuf_init(&y);
+	sbuf_printf(&y,
+	    "campaigns:\n  - name: \"%s\"\n    client: {name: \"launchwatch demo\"}\n"
+	    "    window: {start: \"%s\", duration: 2h}\n    tweets:\n",
+	    DEMO_NAME, start);
+	for (int i = 0; i < 3 && sim_tweet_id(sim, i); i++)
+		sbuf_printf(&y, "      %s: [\"%s\"]\n", cats[i], sim_tweet_id(sim, i));
+	sbuf_addstr(&y, "    cadence: {metrics: 30s, retweets: 30s, replies: 30s, quotes: 30s}\n");
+	struct cfg_file *f = NULL;
+	int rc = config_load_string("demo", y.s, y.len, &f, cause);
+	sbuf_done(&y);
+	struct store_upsert_result res;
+	if (rc == 0)
+		rc = store_campaign_upsert(s, &f->campaigns[0], clock_now_ms(), &res, cause);
+	config_free(f);
+	if (rc != 0) {
+		sim_free(sim);
+		return NULL;
+	}
+	return sim;
+}
 
 int
 cmd_tui(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fputs("launchwatch: the interactive console is not built yet; use\n"
-	      "  launchwatch campaign add FILE.yaml && launchwatch campaign list\n",
-	    stderr);
-	return LW_EXIT_ERROR;
+	struct ui_opts o = {0};
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			fputs(usage_text, stdout);
+			return LW_EXIT_OK;
+		} else if (strcmp(argv[i], "--theme") == 0 && i + 1 < argc) {
+			o.theme = argv[++i];
+		} else if (strcmp(argv[i], "--ascii") == 0) {
+			o.ascii = true;
+		} else if (strcmp(argv[i], "--http") == 0) {
+			fputs(
+			    "launchwatch: --http (the read-only JSON endpoint) is not built yet\n",
+			    stderr);
+			return LW_EXIT_USAGE;
+		} else {
+			fprintf(
+			    stderr, "launchwatch: unknown option '%s'\n%s", argv[i], usage_text);
+			return LW_EXIT_USAGE;
+		}
+	}
+	struct store *s = NULL;
+	struct devdb *dd = NULL;
+	char *cause = NULL;
+	if (lw_store_open(&s, &dd, &cause) != 0) {
+		fprintf(stderr, "launchwatch: %s\n", cause);
+		free(cause);
+		return LW_EXIT_UNAVAILABLE;
+	}
+	const char *key = getenv("TWITTERAPI_KEY"), *keyf = getenv("TWITTERAPI_KEY_FILE");
+	struct sim *sim = NULL;
+	if (!(key && *key) && !(keyf && *keyf)) {
+		sim = start_demo(s, &cause);
+		if (sim == NULL) {
+			fprintf(stderr, "launchwatch: cannot start the demo: %s\n", cause);
+			free(cause);
+			cause = NULL;
+		}
+	}
+	struct queue *q = queue_new();
+	int rc = ui_main(&o, s, q, sim != NULL);
+	queue_free(q);
+	sim_free(sim);
+	store_free(s);
+	devdb_release(dd);
+	return rc;
 }

@@ -1,0 +1,41 @@
+/*
+ * dialog: the add-campaign form (validated by the same loader as YAML files,
+ * writing nothing on error), the filter prompt and yes/no confirmations.
+ * Input handling and drawing are curses-free (keys arrive as code points or
+ * KEY_CODE_ values, drawing goes to a draw_grid). UI thread only.
+ */
+#ifndef LW_DIALOG_H
+#define LW_DIALOG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "draw.h"
+#include "ui.h"
+
+struct dialog;
+
+/* Opens the add-campaign form (window starting now_ms). */
+struct dialog *dialog_add_campaign(int64_t now_ms);
+/* Opens the filter prompt with the current text. */
+struct dialog *dialog_filter(const char *current);
+/* Opens a confirmation: on yes, runs cmd on campaign cid through ui_post. */
+struct dialog *dialog_confirm(const char *question, enum ui_cmd cmd, const char *cid);
+/* Frees a dialog; NULL is a no-op. */
+void dialog_free(struct dialog *d);
+
+/* Handles one key; returns true when the dialog is finished (then the
+ * caller frees it). Submitting may post commands or change u. */
+bool dialog_key(struct dialog *d, struct ui *u, int key);
+
+/* Draws the dialog centred in g. */
+void dialog_draw(struct dialog *d, struct draw_grid *g);
+
+/* Builds campaign-file YAML from form fields (exposed for tests): returns a
+ * new string. Links are separated by spaces, commas or newlines. */
+char *dialog_form_yaml(const char *name, const char *client, const char *start,
+    const char *duration, const char *main_links, const char *influencer_links,
+    const char *investor_links, const char *min_importance, const char *buckets);
+
+#endif

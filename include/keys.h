@@ -1,0 +1,44 @@
+/*
+ * keys: the console's key table (key, help text, handler); `?` renders the
+ * same table, so the help never disagrees with the bindings. UI thread only.
+ */
+#ifndef LW_KEYS_H
+#define LW_KEYS_H
+
+#include <stddef.h>
+
+#include "ui.h"
+
+/* Pseudo key codes for keys that are not characters. */
+enum {
+	KEY_CODE_TAB = '\t',
+	KEY_CODE_ENTER = '\r',
+	KEY_CODE_ESC = 27,
+	KEY_CODE_UP = 0x110000,
+	KEY_CODE_DOWN,
+	KEY_CODE_PGUP,
+	KEY_CODE_PGDN,
+	KEY_CODE_BTAB,
+	KEY_CODE_HOME,
+	KEY_CODE_END,
+	KEY_CODE_BACKSPACE,
+	KEY_CODE_LEFT,
+	KEY_CODE_RIGHT,
+};
+
+/* One binding. */
+struct key_binding {
+	int key;           /* a character or a KEY_CODE_ */
+	const char *label; /* as shown in the help, e.g. "Tab" */
+	const char *help;
+	void (*fn)(struct ui *u, int key);
+};
+
+/* Returns the key table and its length (borrowed, static). */
+const struct key_binding *keys_table(size_t *n);
+
+/* Handles one key on the campaign, overview, profile or bucket screens
+ * (dialogs take keys first, in ui.c). Returns 1 when the key was bound. */
+int keys_handle(struct ui *u, int key);
+
+#endif

@@ -1,0 +1,406 @@
+/*
+ * dialog: the add-campaign form, the filter prompt and yes/no
+ * confirmations. The form writes campaign-file YAML and validates it with
+ * config_load_string, the same loader `campaign add` uses, so a form can
+ * never create what a file could not; on any error it shows the loader's
+ * reasons and writes nothing. Curses-free; UI thread only.
+ */
+#include "dialog.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "keys.h"
+#include "util.h"
+
+#define FIELD_MAX 2048
+
+enum dialog_kind { D_FORM, D_FILTER, D_CONFIRM };
+
+struct field {
+	const char *label;
+	char text[FIELD_MAX];
+};
+
+struct dialog {
+	enum dialog_kind kind;
+	struct field *fields;
+	size_t nfields;
+	size_t cur;
+	char *title;
+	char *error; /* the loader's reasons, shown under the fields */
+	enum ui_cmd cmd;
+	char cid[64];
+};
+
+/* The form's fields, in order. */
+enum {
+	F_NAME,
+	F_CLIENT,
+	F_START,
+	F_DURATION,
+	F_MAIN,
+	F_INFLUENCER,
+	F_INVESTOR,
+	F_MIN_IMPORTANCE,
+	F_BUCKETS,
+	F__COUNT
+};
+static const char *const form_labels[F__COUNT] = {"Name", "Client", "Window start", "Duration",
+    "Main links", "Influencer links", "Investor links", "Alert min importance", "Alert buckets"};
+
+struct dialog *
+dialog_add_campaign(int64_t now_ms)
+{
+	struct dialog *d = xcalloc(1, sizeof *d);
+	d->kind = D_FORM;
+	d->title = xstrdup("Add a campaign (Tab/Down next, Up back, Enter on the last field or "
+	                   "Ctrl-S saves, Esc cancels)");
+	d->nfields = F__COUNT;
+	d->fields = xcalloc(F__COUNT, sizeof *d->fields);
+	for (size_t i = 0; i < F__COUNT; i++)
+		d->fields[i].label = form_labels[i];
+	config_format_time(now_ms / 1000, d->fields[F_START].text, FIELD_MAX);
+	snprintf(d->fields[F_DURATION].text, FIELD_MAX, "7d");
+	snprintf(d->fields[F_MIN_IMPORTANCE].text, FIELD_MAX, "70");
+	snprintf(d->fields[F_BUCKETS].text, FIELD_MAX, "investor, founder");
+	return d;
+}
+
+struct dialog *
+dialog_filter(const char *current)
+{
+	struct dialog *d = xcalloc(1, sizeof *d);
+	d->kind = D_FILTER;
+	d->title = xstrdup("Filter the feed (Enter applies, empty clears, Esc cancels)");
+	d->nfields = 1;
+	d->fields = xcalloc(1, sizeof *d->fields);
+	d->fields[0].label = "bucket= action= cat= min=";
+	snprintf(d->fields[0].text, FIELD_MAX, "%s", current ? current : "");
+	return d;
+}
+
+struct dialog *
+dialog_confirm(const char *question, enum ui_cmd cmd, const char *cid)
+{
+	struct dialog *d = xcalloc(1, sizeof *d);
+	d->kind = D_CONFIRM;
+	d->title = xstrdup(question);
+	d->cmd = cmd;
+	snprintf(d->cid, sizeof d->cid, "%s", cid ? cid : "");
+	return d;
+}
+
+void
+dialog_free(struct dialog *d)
+{
+	if (d == NULL)
+		return;
+	free(d->fields);
+	free(d->title);
+	free(d->error);
+	free(d);
+}
+
+/* Appends a YAML double-quoted scalar of s to b. */
+static void
+yaml_quoted(struct sbuf *b, const char *s)
+{
+	sbuf_addstr(b, "\"");
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			sbuf_printf(b, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			sbuf_printf(b, "\\x%02x", (unsigned char)*s);
+		else
+			sbuf_add(b, s, 1);
+	}
+	sbuf_addstr(b, "\"");
+}
+
+/* Appends a flow list of the words of s (split on spaces, commas and
+ * newlines), each quoted. */
+static void
+yaml_list(struct sbuf *b, const char *s)
+{
+	char *copy = xstrdup(s), *save = NULL;
+	bool first = true;
+	sbuf_addstr(b, "[");
+	for (char *w = strtok_r(copy, " ,\t\r\n", &save); w;
+	     w = strtok_r(NULL, " ,\t\r\n", &save)) {
+		if (!first)
+			sbuf_addstr(b, ", ");
+		yaml_quoted(b, w);
+		first = false;
+	}
+	sbuf_addstr(b, "]");
+	free(copy);
+}
+
+char *
+dialog_form_yaml(const char *name, const char *client, const char *start, const char *duration,
+    const char *main_links, const char *influencer_links, const char *investor_links,
+    const char *min_importance, const char *buckets)
+{
+	struct sbuf b;
+	sbuf_init(&b);
+	sbuf_addstr(&b, "campaigns:\n  - name: ");
+	yaml_quoted(&b, name);
+	sbuf_addstr(&b, "\n    client: {name: ");
+	yaml_quoted(&b, client);
+	sbuf_addstr(&b, "}\n    window: {start: ");
+	yaml_quoted(&b, start);
+	sbuf_addstr(&b, ", duration: ");
+	yaml_quoted(&b, duration);
+	sbuf_addstr(&b, "}\n    tweets:\n");
+	const char *links[CAT__COUNT] = {main_links, influencer_links, investor_links};
+	for (int c = 0; c < CAT__COUNT; c++) {
+		if (strspn(links[c], " ,\t\r\n") == strlen(links[c]))
+			continue;
+		sbuf_printf(&b, "      %s: ", category_name((enum tweet_category)c));
+		yaml_list(&b, links[c]);
+		sbuf_addstr(&b, "\n");
+	}
+	sbuf_addstr(&b, "    alerts:\n      min_importance: ");
+	/* a number stays a plain scalar so the loader checks its type and range */
+	if (*min_importance && strspn(min_importance, "0123456789") == strlen(min_importance))
+		sbuf_addstr(&b, min_importance);
+	else
+		yaml_quoted(&b, min_importance);
+	sbuf_addstr(&b, "\n      buckets: ");
+	yaml_list(&b, buckets);
+	sbuf_addstr(&b, "\n");
+	return sbuf_take(&b);
+}
+
+/* Validates the form; on success posts the campaign and returns true. */
+static bool
+form_submit(struct dialog *d, struct ui *u)
+{
+	struct field *f = d->fields;
+	char *yaml = dialog_form_yaml(f[F_NAME].text, f[F_CLIENT].text, f[F_START].text,
+	    f[F_DURATION].text, f[F_MAIN].text, f[F_INFLUENCER].text, f[F_INVESTOR].text,
+	    f[F_MIN_IMPORTANCE].text, f[F_BUCKETS].text);
+	struct cfg_file *cf = NULL;
+	char *cause = NULL;
+	int rc = config_load_string("form", yaml, strlen(yaml), &cf, &cause);
+	free(yaml);
+	if (rc == 0 && (cf->ncampaigns != 1 || cf->campaigns[0].ntweets == 0)) {
+		config_free(cf);
+		cf = NULL;
+		rc = set_cause(&cause, "form: give at least one tweet link");
+	}
+	if (rc != 0) {
+		free(d->error);
+		d->error = cause;
+		return false;
+	}
+	ui_message(u, "adding campaign \"%s\"...", cf->campaigns[0].name);
+	ui_post(u, UC_UPSERT, NULL, cf);
+	return true;
+}
+
+/* Applies the filter prompt; returns true when it was valid. */
+static bool
+filter_submit(struct dialog *d, struct ui *u)
+{
+	struct agg_filter f;
+	char *cause = NULL;
+	if (ui_filter_parse(d->fields[0].text, &f, &cause) != 0) {
+		free(d->error);
+		d->error = cause;
+		return false;
+	}
+	u->filter = f;
+	snprintf(u->filter_text, sizeof u->filter_text, "%.*s", (int)sizeof u->filter_text - 1,
+	    d->fields[0].text);
+	u->feed_off = u->feed_sel = 0;
+	return true;
+}
+
+/* Appends code point cp to field f as UTF-8. */
+static void
+field_add(struct field *f, int cp)
+{
+	char u[4];
+	size_t n;
+	if (cp < 0x80) {
+		u[0] = (char)cp;
+		n = 1;
+	} else if (cp < 0x800) {
+		u[0] = (char)(0xc0 | (cp >> 6));
+		u[1] = (char)(0x80 | (cp & 0x3f));
+		n = 2;
+	} else if (cp < 0x10000) {
+		u[0] = (char)(0xe0 | (cp >> 12));
+		u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		u[2] = (char)(0x80 | (cp & 0x3f));
+		n = 3;
+	} else {
+		u[0] = (char)(0xf0 | (cp >> 18));
+		u[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+		u[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		u[3] = (char)(0x80 | (cp & 0x3f));
+		n = 4;
+	}
+	size_t len = strlen(f->text);
+	if (len + n >= FIELD_MAX)
+		return;
+	memcpy(f->text + len, u, n);
+	f->text[len + n] = '\0';
+}
+
+/* Removes the last UTF-8 character of field f. */
+static void
+field_backspace(struct field *f)
+{
+	size_t len = strlen(f->text);
+	while (len > 0 && ((unsigned char)f->text[len - 1] & 0xc0) == 0x80)
+		len--;
+	if (len > 0)
+		len--;
+	f->text[len] = '\0';
+}
+
+bool
+dialog_key(struct dialog *d, struct ui *u, int key)
+{
+	u->dirty = true;
+	if (d->kind == D_CONFIRM) {
+		if (key == 'y' || key == 'Y') {
+			ui_post(u, d->cmd, d->cid, NULL);
+			return true;
+		}
+		return key == 'n' || key == 'N' || key == KEY_CODE_ESC || key == 'q';
+	}
+	struct field *f = &d->fields[d->cur];
+	if (key == KEY_CODE_ESC)
+		return true;
+	if (key == KEY_CODE_TAB || key == KEY_CODE_DOWN) {
+		d->cur = (d->cur + 1) % d->nfields;
+	} else if (key == KEY_CODE_BTAB || key == KEY_CODE_UP) {
+		d->cur = (d->cur + d->nfields - 1) % d->nfields;
+	} else if (key == KEY_CODE_BACKSPACE || key == 127 || key == 8) {
+		field_backspace(f);
+	} else if (key == 21) { /* Ctrl-U clears the field */
+		f->text[0] = '\0';
+	} else if (key == KEY_CODE_ENTER || key == '\n' || key == 19 /* Ctrl-S */) {
+		if (d->kind == D_FILTER)
+			return filter_submit(d, u);
+		if (key != 19 && d->cur + 1 < d->nfields) {
+			d->cur++;
+			return false;
+		}
+		return form_submit(d, u);
+	} else if (key >= 0x20 && key < 0x110000 && key != 0x7f) {
+		field_add(f, key);
+	}
+	return false;
+}
+
+void
+dialog_draw(struct dialog *d, struct draw_grid *g)
+{
+	int w = g->w - 4 < 100 ? g->w - 4 : 100;
+	int errl = 0;
+	if (d->error)
+		for (const char *p = d->error; *p; p++)
+			errl += *p == '\n';
+	if (d->error)
+		errl++;
+	int h = d->kind == D_CONFIRM ? 5 : (int)d->nfields + 4 + (errl ? errl + 1 : 0);
+	h = h > g->h - 2 ? g->h - 2 : h;
+	struct draw_rect r = {(g->w - w) / 2, (g->h - h) / 2, w, h};
+	draw_fill(g, r, ' ', T_NORMAL);
+	draw_box(g, r, T_BORDER_FOCUS, d->kind == D_FORM ? "Add a campaign" : "", T_TITLE);
+	draw_text(g, r.x + 2, r.y + 1, w - 4, T_TITLE, d->title);
+	if (d->kind == D_CONFIRM) {
+		draw_text(g, r.x + 2, r.y + 3, w - 4, T_KEY, "y: yes   n: no");
+		return;
+	}
+	int lw = d->kind == D_FORM ? 22 : 26;
+	for (size_t i = 0; i < d->nfields && r.y + 2 + (int)i < r.y + h - 1; i++) {
+		int y = r.y + 2 + (int)i;
+		bool cur = i == d->cur;
+		draw_text(g, r.x + 2, y, lw, cur ? T_KEY : T_DIM, d->fields[i].label);
+		int fw = w - lw - 5;
+		const char *t = d->fields[i].text;
+		/* show the end of a long field so the cursor stays visible */
+		int tw = draw_text_width(t);
+		while (tw > fw - 1 && *t) {
+			uint32_t cp;
+			size_t n = draw_utf8_decode(t, strlen(t), &cp);
+			tw -= draw_cp_width(cp);
+			t += n;
+		}
+		draw_fill(g, (struct draw_rect){r.x + 3 + lw, y, fw, 1}, ' ',
+		    cur ? T_SELECTED : T_NORMAL);
+		int used = draw_text(g, r.x + 3 + lw, y, fw, cur ? T_SELECTED : T_NORMAL, t);
+		if (cur && used < fw)
+			draw_put(g, r.x + 3 + lw + used, y, '_', T_SELECTED);
+	}
+	if (d->error) {
+		int y = r.y + 2 + (int)d->nfields + 1;
+		char *copy = xstrdup(d->error), *save = NULL;
+		for (char *l = strtok_r(copy, "\n", &save); l && y < r.y + h - 1;
+		     l = strtok_r(NULL, "\n", &save))
+			draw_text(g, r.x + 2, y++, w - 4, T_ERROR, l);
+		free(copy);
+	}
+}
+
+/* Names of filter keys and what each sets. */
+enum filter_key { FK_BUCKET, FK_ACTION, FK_CATEGORY, FK_MIN };
+static const struct {
+	const char *name;
+	enum filter_key k;
+} filter_keys[] = {{"bucket", FK_BUCKET}, {"b", FK_BUCKET}, {"action", FK_ACTION}, {"a", FK_ACTION},
+    {"cat", FK_CATEGORY}, {"category", FK_CATEGORY}, {"c", FK_CATEGORY}, {"min", FK_MIN},
+    {"importance", FK_MIN}};
+
+int
+ui_filter_parse(const char *text, struct agg_filter *out, char **cause)
+{
+	struct agg_filter f = {0};
+	char *copy = xstrdup(text), *save = NULL;
+	int rc = 0;
+	for (char *w = strtok_r(copy, " \t", &save); w; w = strtok_r(NULL, " \t", &save)) {
+		char *eq = strchr(w, '=');
+		int k = -1;
+		if (eq) {
+			*eq = '\0';
+			for (size_t i = 0; i < LW_ARRAY_LEN(filter_keys); i++)
+				if (strcmp(w, filter_keys[i].name) == 0)
+					k = (int)filter_keys[i].k;
+		}
+		if (k < 0) {
+			rc = set_cause(cause, "'%s': use bucket=, action=, cat= or min=", w);
+			goto fail;
+		}
+		char *s2 = NULL;
+		for (char *v = strtok_r(eq + 1, ",", &s2); v; v = strtok_r(NULL, ",", &s2)) {
+			enum lw_bucket b;
+			enum lw_action a;
+			enum tweet_category c;
+			if (k == FK_BUCKET && bucket_parse(v, &b) == 0)
+				f.buckets |= 1u << b;
+			else if (k == FK_ACTION && action_parse(v, &a) == 0)
+				f.actions |= 1u << a;
+			else if (k == FK_CATEGORY && category_parse(v, &c) == 0)
+				f.categories |= 1u << c;
+			else if (k == FK_MIN && str_is_digits(v) && atoi(v) <= 100)
+				f.min_importance = atoi(v);
+			else {
+				rc = set_cause(cause, "'%s' is not a valid %s", v,
+				    (const char *const[]){
+				        "bucket", "action", "category", "importance (0-100)"}[k]);
+				goto fail;
+			}
+		}
+	}
+	*out = f;
+fail:
+	free(copy);
+	return rc;
+}

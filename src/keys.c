@@ -1,0 +1,371 @@
+/*
+ * keys: the key table and its handlers; `?` renders the same table. UI
+ * thread only.
+ */
+#include "keys.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dialog.h"
+#include "theme.h"
+#include "util.h"
+
+/* Returns the number of rows the feed shows after filtering (capped). */
+static size_t
+feed_rows(struct ui *u, struct agg_campaign *c)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < c->neng; i++)
+		n += agg_filter_match(&u->filter, &c->eng[i]);
+	return n;
+}
+
+static void
+k_quit(struct ui *u, int key)
+{
+	(void)key;
+	u->quit = true;
+}
+
+static void
+k_help(struct ui *u, int key)
+{
+	(void)key;
+	u->help = true;
+}
+
+static void
+k_add(struct ui *u, int key)
+{
+	(void)key;
+	dialog_free(u->dialog);
+	u->dialog = dialog_add_campaign(u->now_ms);
+}
+
+static void
+k_edit(struct ui *u, int key)
+{
+	(void)key;
+	ui_message(u, "editing in the console is not built yet: change the YAML and run "
+	              "launchwatch campaign add FILE.yaml (same name updates it)");
+}
+
+static void
+k_close(struct ui *u, int key)
+{
+	(void)key;
+	struct agg_campaign *c = ui_campaign(u);
+	if (c == NULL)
+		return;
+	char *q =
+	    xasprintf("Close out \"%s\" now? The report job freezes its numbers. (y/n)", c->name);
+	dialog_free(u->dialog);
+	u->dialog = dialog_confirm(q, UC_CLOSE, c->id);
+	free(q);
+}
+
+static void
+k_pause(struct ui *u, int key)
+{
+	(void)key;
+	struct agg_campaign *c = ui_campaign(u);
+	if (c == NULL)
+		return;
+	if (c->status == CS_COMPLETED) {
+		ui_message(u, "%s is completed; it cannot be paused", c->name);
+		return;
+	}
+	ui_post(u, c->status == CS_PAUSED ? UC_RESUME : UC_PAUSE, c->id, NULL);
+}
+
+static void
+k_focus(struct ui *u, int key)
+{
+	int step = key == KEY_CODE_BTAB ? P__COUNT - 1 : 1;
+	u->focus = (enum pane_id)((u->focus + step) % P__COUNT);
+	u->screen = S_CAMPAIGN;
+}
+
+static void
+k_campaign(struct ui *u, int key)
+{
+	size_t n = u->agg->ncampaigns;
+	if (n == 0)
+		return;
+	if (key == '[')
+		u->cur = (u->cur + n - 1) % n;
+	else if (key == ']')
+		u->cur = (u->cur + 1) % n;
+	else if ((size_t)(key - '1') < n)
+		u->cur = (size_t)(key - '1');
+	else
+		return;
+	u->feed_off = u->feed_sel = u->tweets_sel = 0;
+	u->scope = SCOPE_ALL;
+	u->feed_seen = ui_campaign(u)->neng;
+	if (u->screen == S_OVERVIEW || u->screen == S_PROFILE)
+		u->screen = S_CAMPAIGN;
+}
+
+static void
+k_filter(struct ui *u, int key)
+{
+	(void)key;
+	dialog_free(u->dialog);
+	u->dialog = dialog_filter(u->filter_text);
+}
+
+static void
+k_hour_day(struct ui *u, int key)
+{
+	u->daily = key == 'd';
+}
+
+static void
+k_metric(struct ui *u, int key)
+{
+	(void)key;
+	u->metric = (u->metric + 1) % METRIC_CHOICES;
+}
+
+static void
+k_scope(struct ui *u, int key)
+{
+	(void)key;
+	struct agg_campaign *c = ui_campaign(u);
+	int n = 4 + (c ? (int)c->ntweets : 0);
+	u->scope = (u->scope + 1) % n;
+}
+
+static void
+k_action(struct ui *u, int key)
+{
+	(void)key;
+	u->pie_action = u->pie_action + 1 >= ACT__COUNT ? -1 : u->pie_action + 1;
+}
+
+static void
+k_theme(struct ui *u, int key)
+{
+	(void)key;
+	const char *const *names = theme_builtin_names();
+	size_t i = 0;
+	while (names[i] && strcmp(names[i], u->theme_name) != 0)
+		i++;
+	const char *next = names[i] && names[i + 1] ? names[i + 1] : names[0];
+	struct theme t;
+	char *cause = NULL;
+	if (theme_load(next, &t, &cause) != 0) {
+		ui_message(u, "%s", cause);
+		free(cause);
+		return;
+	}
+	snprintf(u->theme_name, sizeof u->theme_name, "%s", next);
+	if (u->db) /* a terminal is attached */
+		theme_apply(&t);
+	ui_message(u, "theme: %s", next);
+}
+
+static void
+k_export(struct ui *u, int key)
+{
+	(void)key;
+	char *path = NULL, *cause = NULL;
+	const char *dir = getenv("LAUNCHWATCH_EXPORT_DIR");
+	if (ui_export_csv(u, dir && *dir ? dir : ".", &path, &cause) == 0)
+		ui_message(u, "exported %s", path);
+	else
+		ui_message(u, "export failed: %s", cause);
+	free(path);
+	free(cause);
+}
+
+static void
+k_zoom(struct ui *u, int key)
+{
+	(void)key;
+	u->zoom = !u->zoom;
+	u->screen = S_CAMPAIGN;
+}
+
+static void
+k_overview(struct ui *u, int key)
+{
+	(void)key;
+	u->screen = u->screen == S_OVERVIEW ? S_CAMPAIGN : S_OVERVIEW;
+	u->overview_sel = u->cur;
+}
+
+static void
+k_buckets(struct ui *u, int key)
+{
+	(void)key;
+	u->screen = u->screen == S_BUCKETS ? S_CAMPAIGN : S_BUCKETS;
+	if (u->screen == S_BUCKETS)
+		u->daily = true;
+}
+
+static void
+k_enter(struct ui *u, int key)
+{
+	(void)key;
+	if (u->screen == S_OVERVIEW) {
+		u->cur = u->overview_sel;
+		u->screen = S_CAMPAIGN;
+		return;
+	}
+	struct agg_campaign *c = ui_campaign(u);
+	if (c == NULL || u->screen != S_CAMPAIGN || u->focus != P_FEED)
+		return;
+	uint32_t e = pane_feed_row(u, c, u->feed_off, u->feed_sel);
+	if (e == AGG_NONE)
+		return;
+	u->profile_user = c->eng[e].user;
+	u->profile_off = 0;
+	u->screen = S_PROFILE;
+}
+
+static void
+k_back(struct ui *u, int key)
+{
+	(void)key;
+	if (u->zoom && u->screen == S_CAMPAIGN)
+		u->zoom = false;
+	u->screen = S_CAMPAIGN;
+}
+
+/* Moves the selection of the focused list by delta rows. */
+static void
+scroll_by(struct ui *u, long delta)
+{
+	struct agg_campaign *c = ui_campaign(u);
+	if (c == NULL)
+		return;
+	if (u->screen == S_OVERVIEW) {
+		long s = (long)u->overview_sel + delta;
+		long n = (long)u->agg->ncampaigns;
+		u->overview_sel = (size_t)(s < 0 ? 0 : s >= n ? n - 1 : s);
+		return;
+	}
+	if (u->screen == S_PROFILE) {
+		long s = (long)u->profile_off + delta;
+		u->profile_off = (size_t)(s < 0 ? 0 : s);
+		return;
+	}
+	if (u->focus == P_TWEETS) {
+		long s = (long)u->tweets_sel + delta, n = (long)c->ntweets;
+		u->tweets_sel = (size_t)(s < 0 ? 0 : s >= n ? (n > 0 ? n - 1 : 0) : s);
+	} else if (u->focus == P_ALERTS) {
+		long s = (long)u->alerts_off + delta, n = (long)c->nalerts;
+		u->alerts_off = (size_t)(s < 0 ? 0 : s >= n ? (n > 0 ? n - 1 : 0) : s);
+	} else if (u->focus == P_FEED) {
+		/* the selection moves within the first screenful, then the list scrolls */
+		long sel = (long)u->feed_sel + delta, off = (long)u->feed_off;
+		if (sel < 0) {
+			off += sel;
+			sel = 0;
+		} else if (sel > 9) {
+			off += sel - 9;
+			sel = 9;
+		}
+		long total = (long)feed_rows(u, c);
+		if (off + sel >= total) {
+			off = total - sel - 1 > 0 ? total - sel - 1 : 0;
+			if (off + sel >= total)
+				sel = total > 0 ? total - 1 - off : 0;
+		}
+		u->feed_off = (size_t)(off < 0 ? 0 : off);
+		u->feed_sel = (size_t)(sel < 0 ? 0 : sel);
+	}
+}
+
+static void
+k_down(struct ui *u, int key)
+{
+	scroll_by(u, key == KEY_CODE_PGDN ? 10 : 1);
+}
+
+static void
+k_up(struct ui *u, int key)
+{
+	scroll_by(u, key == KEY_CODE_PGUP ? -10 : -1);
+}
+
+static void
+k_live(struct ui *u, int key)
+{
+	(void)key;
+	u->feed_off = 0;
+	u->feed_sel = 0;
+	u->profile_off = 0;
+	u->alerts_off = 0;
+}
+
+static const struct key_binding table[] = {
+    {'?', "?", "show this help", k_help},
+    {'q', "q", "quit", k_quit},
+    {'a', "a", "add a campaign (form; validated like a YAML file)", k_add},
+    {'e', "e", "edit a campaign (not built yet: re-add its YAML)", k_edit},
+    {'c', "c", "close out the campaign now (asks first)", k_close},
+    {'p', "p", "pause or resume the campaign", k_pause},
+    {KEY_CODE_TAB, "Tab", "focus the next pane (Shift-Tab: previous)", k_focus},
+    {KEY_CODE_BTAB, "S-Tab", "focus the previous pane", k_focus},
+    {'1', "1-9", "switch to campaign 1-9", k_campaign},
+    {'[', "[", "previous campaign", k_campaign},
+    {']', "]", "next campaign", k_campaign},
+    {'/', "/", "filter the feed: bucket= action= cat= min=", k_filter},
+    {'h', "h", "chart per hour", k_hour_day},
+    {'d', "d", "chart per day", k_hour_day},
+    {'m', "m", "chart metric: views, likes, ... or all four counts", k_metric},
+    {'s', "s", "chart scope: all tweets, a category, one tweet", k_scope},
+    {'v', "v", "breakdown by action: all, retweet, reply, quote", k_action},
+    {'t', "t", "next theme (default, light, mono)", k_theme},
+    {'x', "x", "export the focused view as CSV", k_export},
+    {'z', "z", "zoom the focused pane full screen (again: back)", k_zoom},
+    {'o', "o", "campaigns overview", k_overview},
+    {'b', "b", "events per bucket per day", k_buckets},
+    {KEY_CODE_ENTER, "Enter", "open the selected engager's profile", k_enter},
+    {KEY_CODE_ESC, "Esc", "back to the campaign screen", k_back},
+    {'j', "j/Down", "move down (PgDn: a page)", k_down},
+    {'k', "k/Up", "move up (PgUp: a page)", k_up},
+    {'g', "g", "back to the newest (live)", k_live},
+};
+
+const struct key_binding *
+keys_table(size_t *n)
+{
+	*n = LW_ARRAY_LEN(table);
+	return table;
+}
+
+/* Aliases: keys that act like another key of the table. */
+static const struct {
+	int key, as;
+} aliases[] = {
+    {KEY_CODE_DOWN, 'j'},
+    {KEY_CODE_UP, 'k'},
+    {KEY_CODE_PGDN, 'j'},
+    {KEY_CODE_PGUP, 'k'},
+    {'\n', KEY_CODE_ENTER},
+    {KEY_CODE_HOME, 'g'},
+};
+
+int
+keys_handle(struct ui *u, int key)
+{
+	int look = key;
+	for (size_t i = 0; i < LW_ARRAY_LEN(aliases); i++)
+		if (aliases[i].key == key)
+			look = aliases[i].as;
+	if (look >= '2' && look <= '9')
+		look = '1';
+	for (size_t i = 0; i < LW_ARRAY_LEN(table); i++)
+		if (table[i].key == look) {
+			table[i].fn(u, key);
+			u->dirty = true;
+			return 1;
+		}
+	return 0;
+}

@@ -1,0 +1,45 @@
+/*
+ * pane_alerts: the alerts in alerts_sent (sent, pending and failed, newest
+ * first) with a count of each; the alert worker is a separate issue, so this
+ * shows what the database holds. Curses-free; UI thread.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "fmt.h"
+#include "ui.h"
+
+void
+pane_alerts_draw(struct ui *u, struct draw_grid *g, struct draw_rect r, bool focus)
+{
+	struct agg_campaign *c = ui_campaign(u);
+	int sent = 0, pending = 0, failed = 0;
+	for (size_t i = 0; c && i < c->nalerts; i++) {
+		const char *s = c->alerts[i].status;
+		if (strncmp(s, "failed", 6) == 0)
+			failed++;
+		else if (strncmp(s, "pending", 7) == 0)
+			pending++;
+		else
+			sent++;
+	}
+	char title[96];
+	snprintf(
+	    title, sizeof title, "Alerts: %d sent, %d pending, %d failed", sent, pending, failed);
+	draw_box(g, r, focus ? T_BORDER_FOCUS : T_BORDER, title, T_TITLE);
+	if (c == NULL)
+		return;
+	int rows = r.h - 2, w = r.w - 2;
+	if (c->nalerts == 0)
+		draw_text(g, r.x + 2, r.y + 1, w - 1, T_DIM, "no alerts yet");
+	for (int i = 0; i < rows && u->alerts_off + (size_t)i < c->nalerts; i++) {
+		const struct agg_alert *a = &c->alerts[u->alerts_off + (size_t)i];
+		char t[16], line[256];
+		enum theme_role role = strncmp(a->status, "failed", 6) == 0    ? T_ERROR
+		                       : strncmp(a->status, "pending", 7) == 0 ? T_WARN
+		                                                               : T_NORMAL;
+		snprintf(line, sizeof line, "%s %s  %s @%s %s", fmt_clock(a->at_ms, t, sizeof t),
+		    a->status, a->channel, a->handle, action_name((enum lw_action)a->action));
+		draw_text(g, r.x + 1, r.y + 1 + i, w, role, line);
+	}
+}

@@ -1,0 +1,66 @@
+/*
+ * pane_buckets: the bucket time series: events per bucket per day (or per
+ * hour with h), newest first, with a sparkline per bucket. Curses-free; UI
+ * thread.
+ */
+#include <stdio.h>
+
+#include "fmt.h"
+#include "ui.h"
+
+#define BK_ROWS 64
+
+void
+pane_buckets_draw(struct ui *u, struct draw_grid *g, struct draw_rect r)
+{
+	struct agg_campaign *c = ui_campaign(u);
+	draw_box(g, r, T_BORDER_FOCUS,
+	    u->daily ? "Events per bucket per day (Esc back, h hourly)"
+	             : "Events per bucket per hour (Esc back, d daily)",
+	    T_TITLE);
+	if (c == NULL)
+		return;
+	int x0 = r.x + 2, y = r.y + 1;
+	int64_t unit = (u->daily ? 24 : 1) * AGG_HOUR_MS;
+	/* one time range for every bucket: from the earliest event to now */
+	int64_t lo = u->now_ms;
+	int64_t hi = lo;
+	for (int b = 0; b < BK__COUNT; b++) {
+		const struct agg_hours *h = &c->bucket_events[b];
+		if (h->n > 0 && h->base * AGG_HOUR_MS < lo)
+			lo = h->base * AGG_HOUR_MS;
+		if (h->n > 0 && (h->base + h->n) * AGG_HOUR_MS > hi)
+			hi = (h->base + h->n) * AGG_HOUR_MS - 1;
+	}
+	lo -= lo % unit;
+	size_t rows = (size_t)((hi - lo) / unit) + 1;
+	if (rows > BK_ROWS)
+		lo += (int64_t)(rows - BK_ROWS) * unit, rows = BK_ROWS;
+	double v[BK__COUNT][BK_ROWS];
+	draw_text(g, x0, y, 12, T_DIM, u->daily ? "day" : "hour");
+	for (int b = 0; b < BK__COUNT; b++) {
+		for (size_t k = 0; k < rows; k++)
+			v[b][k] = (double)agg_hours_sum(&c->bucket_events[b],
+			    lo + (int64_t)k * unit, lo + (int64_t)(k + 1) * unit);
+		draw_text_right(g, x0 + 12 + b * 11, y, 10, (enum theme_role)(T_BK_INVESTOR + b),
+		    bucket_name((enum lw_bucket)b));
+	}
+	y++;
+	for (int b = 0; b < BK__COUNT; b++)
+		draw_sparkline(
+		    g, x0 + 12 + b * 11, y, 10, v[b], rows, (enum theme_role)(T_BK_INVESTOR + b));
+	y++;
+	for (size_t i = 0; i < rows && y < r.y + r.h - 1; i++, y++) {
+		size_t k = rows - 1 - i; /* newest first */
+		int64_t at = lo + (int64_t)k * unit;
+		char lab[24], cnt[16];
+		if (u->daily)
+			fmt_day(at, lab, sizeof lab);
+		else
+			fmt_hour(at, lab, sizeof lab);
+		draw_text(g, x0, y, 12, T_NORMAL, lab);
+		for (int b = 0; b < BK__COUNT; b++)
+			draw_text_right(g, x0 + 12 + b * 11, y, 10, T_NORMAL,
+			    fmt_count((int64_t)v[b][k], cnt, sizeof cnt));
+	}
+}

@@ -1,0 +1,167 @@
+/*
+ * pane_export: the focused view as CSV (feed: every engagement passing the
+ * filter, newest first; chart: the cumulative series; breakdown: unique
+ * accounts per bucket and action; tweets: the table; alerts: the list;
+ * buckets: events per bucket per hour). Writes one file; UI thread.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fmt.h"
+#include "ui.h"
+#include "util.h"
+
+/* Appends s as a CSV field (quoted when it needs to be). */
+static void
+csv_field(struct sbuf *b, const char *s, bool last)
+{
+	if (strpbrk(s, ",\"\n\r")) {
+		sbuf_addstr(b, "\"");
+		for (; *s; s++) {
+			if (*s == '"')
+				sbuf_addstr(b, "\"");
+			sbuf_add(b, s, 1);
+		}
+		sbuf_addstr(b, "\"");
+	} else {
+		sbuf_addstr(b, s);
+	}
+	sbuf_addstr(b, last ? "\n" : ",");
+}
+
+/* Writes the feed's engagements. */
+static void
+export_feed(struct ui *u, struct agg_campaign *c, struct sbuf *b)
+{
+	sbuf_addstr(b, "time,action,user_id,handle,name,bucket,importance,followers,tweet_id,"
+	               "category,text\n");
+	for (size_t i = c->neng; i-- > 0;) {
+		const struct agg_eng *e = &c->eng[i];
+		if (!agg_filter_match(&u->filter, e))
+			continue;
+		const struct agg_user *us = &u->agg->users[e->user];
+		char t[32], d[16], id[24];
+		fmt_day(e->at_ms, d, sizeof d);
+		fmt_clock(e->at_ms, t + 0, sizeof t);
+		char when[64];
+		snprintf(when, sizeof when, "%sT%sZ", d, t);
+		snprintf(id, sizeof id, "%llu", (unsigned long long)us->id);
+		sbuf_printf(b, "%s,%s,%s,", when, action_name((enum lw_action)e->action), id);
+		csv_field(b, us->handle, false);
+		csv_field(b, us->name, false);
+		sbuf_printf(b, "%s,%d,%lld,%s,%s,", bucket_name((enum lw_bucket)e->bucket),
+		    e->importance, (long long)us->followers, c->tweets[e->tweet].id,
+		    category_name((enum tweet_category)e->category));
+		csv_field(b, agg_eng_text(u->agg, e), true);
+	}
+}
+
+/* Writes the cumulative series of every metric for all tweets. */
+static void
+export_chart(struct ui *u, struct agg_campaign *c, struct sbuf *b)
+{
+	enum { MAXB = 24 * 60 };
+	double *v[M__COUNT];
+	size_t n = 0;
+	int64_t first = 0;
+	sbuf_addstr(b, u->daily ? "day" : "hour");
+	for (int m = 0; m < M__COUNT; m++) {
+		v[m] = xcalloc(MAXB, sizeof *v[m]);
+		n = agg_cumulative(
+		    &c->hours[CAT__COUNT][m], u->daily, u->now_ms, v[m], MAXB, &first);
+		sbuf_printf(b, ",%s", agg_metric_name((enum agg_metric)m));
+	}
+	sbuf_addstr(b, "\n");
+	for (size_t i = 0; i < n; i++) {
+		char d[16], t[16];
+		int64_t at = first + (int64_t)i * (u->daily ? 24 : 1) * AGG_HOUR_MS;
+		sbuf_printf(b, "%sT%sZ", fmt_day(at, d, sizeof d), fmt_clock(at, t, sizeof t));
+		for (int m = 0; m < M__COUNT; m++)
+			sbuf_printf(b, ",%.0f", v[m][i]);
+		sbuf_addstr(b, "\n");
+	}
+	for (int m = 0; m < M__COUNT; m++)
+		free(v[m]);
+}
+
+/* Writes unique accounts per bucket, all actions and each. */
+static void
+export_pie(struct agg_campaign *c, struct sbuf *b)
+{
+	sbuf_addstr(b, "bucket,accounts,retweet,reply,quote\n");
+	for (int k = 0; k < BK__COUNT; k++)
+		sbuf_printf(b, "%s,%lld,%lld,%lld,%lld\n", bucket_name((enum lw_bucket)k),
+		    (long long)c->uniq[k], (long long)c->uniq_act[ACT_RETWEET][k],
+		    (long long)c->uniq_act[ACT_REPLY][k], (long long)c->uniq_act[ACT_QUOTE][k]);
+}
+
+/* Writes the tweets table. */
+static void
+export_tweets(struct agg_campaign *c, struct sbuf *b)
+{
+	sbuf_addstr(b, "tweet_id,category,author,likes,retweets,replies,quotes,views,bookmarks,"
+	               "retweeters,repliers,quoters\n");
+	for (size_t i = 0; i < c->ntweets; i++) {
+		const struct agg_tweet *t = &c->tweets[i];
+		sbuf_printf(b, "%s,%s,", t->id, category_name((enum tweet_category)t->category));
+		csv_field(b, t->author ? t->author : "", false);
+		for (int m = 0; m < M__COUNT; m++)
+			sbuf_printf(b, "%lld,", (long long)t->total[m]);
+		sbuf_printf(b, "%lld,%lld,%lld\n", (long long)t->eng[0], (long long)t->eng[1],
+		    (long long)t->eng[2]);
+	}
+}
+
+/* Writes the alerts. */
+static void
+export_alerts(struct agg_campaign *c, struct sbuf *b)
+{
+	sbuf_addstr(b, "at_ms,channel,handle,action,tweet_id,status\n");
+	for (size_t i = 0; i < c->nalerts; i++) {
+		const struct agg_alert *a = &c->alerts[i];
+		sbuf_printf(b, "%lld,", (long long)a->at_ms);
+		csv_field(b, a->channel, false);
+		csv_field(b, a->handle, false);
+		sbuf_printf(b, "%s,%s,", action_name((enum lw_action)a->action), a->tweet_id);
+		csv_field(b, a->status, true);
+	}
+}
+
+int
+ui_export_csv(struct ui *u, const char *dir, char **path, char **cause)
+{
+	struct agg_campaign *c = ui_campaign(u);
+	if (c == NULL)
+		return set_cause(cause, "no campaign to export");
+	static const char *const pane_names[P__COUNT] = {
+	    "engagers", "chart", "buckets", "tweets", "alerts"};
+	struct sbuf b;
+	sbuf_init(&b);
+	const char *what = pane_names[u->focus];
+	if (u->screen == S_PROFILE || u->screen == S_BUCKETS || u->screen == S_OVERVIEW)
+		what = "engagers";
+	if (strcmp(what, "engagers") == 0)
+		export_feed(u, c, &b);
+	else if (u->focus == P_CHART)
+		export_chart(u, c, &b);
+	else if (u->focus == P_PIE)
+		export_pie(c, &b);
+	else if (u->focus == P_TWEETS)
+		export_tweets(c, &b);
+	else
+		export_alerts(c, &b);
+	char stamp[48], d[16], t[16];
+	fmt_day(u->now_ms, d, sizeof d);
+	fmt_clock(u->now_ms, t, sizeof t);
+	snprintf(stamp, sizeof stamp, "%s-%c%c%c%c%c%c", d, t[0], t[1], t[3], t[4], t[6], t[7]);
+	char *p = xasprintf("%s/launchwatch-%s-%s-%s.csv", dir, c->id, what, stamp);
+	int rc = file_write_atomic(p, b.s ? b.s : "", b.len, cause);
+	sbuf_done(&b);
+	if (rc != 0) {
+		free(p);
+		return -1;
+	}
+	*path = p;
+	return 0;
+}

@@ -1,0 +1,57 @@
+/*
+ * pane_header: the two header rows: campaign, client, status, window
+ * countdown; provider and database health, requests and credits spent,
+ * engaged accounts and views. Curses-free; UI thread.
+ */
+#include <stdio.h>
+
+#include "fmt.h"
+#include "ui.h"
+
+void
+pane_header_draw(struct ui *u, struct draw_grid *g, struct draw_rect r)
+{
+	struct agg_campaign *c = ui_campaign(u);
+	char win[48], a[16], b[16], cr[16], rq[16], ago[24];
+	draw_fill(g, (struct draw_rect){r.x, r.y, r.w, 2}, ' ', T_HEADER);
+	if (c == NULL) {
+		draw_text(g, r.x + 1, r.y, r.w - 2, T_HEADER, "launchwatch  (no campaigns)");
+	} else {
+		fmt_window(c->start_ms, c->end_ms, u->now_ms, win, sizeof win);
+		char line[512];
+		snprintf(line, sizeof line, "launchwatch  [%zu/%zu] %s%s%s  %s  %s", u->cur + 1,
+		    u->agg->ncampaigns, c->name, *c->client ? " - " : "", c->client,
+		    campaign_status_name(c->status), c->close_requested_ms ? "closing" : win);
+		draw_text(g, r.x + 1, r.y, r.w - 2, T_HEADER, line);
+	}
+	/* second row: numbers first (they matter most on a narrow terminal), then health */
+	int x = r.x + 1, end = r.x + r.w - 1;
+	if (c) {
+		char nums[160];
+		snprintf(nums, sizeof nums, "accounts %s  views %s  requests %s  credits %s  ",
+		    fmt_count(agg_unique_total(c), a, sizeof a),
+		    fmt_count(c->total[CAT__COUNT][M_VIEWS], b, sizeof b),
+		    fmt_count(c->requests, rq, sizeof rq), fmt_count(c->credits, cr, sizeof cr));
+		x += draw_text(g, x, r.y + 1, end - x, T_HEADER, nums);
+	}
+	if (x < end)
+		x += draw_text(g, x, r.y + 1, end - x, T_HEADER, "db ");
+	if (x < end)
+		x += draw_text(
+		    g, x, r.y + 1, end - x, u->db_ok ? T_OK : T_ERROR, u->db_ok ? "ok" : "DOWN");
+	if (!u->db_ok && u->db_status && x < end)
+		x += draw_textf(g, x, r.y + 1, end - x, T_ERROR, " %s", u->db_status);
+	const char *prov = u->agg ? u->agg->provider_status : NULL;
+	int64_t prov_ms = u->agg ? u->agg->provider_status_ms : 0;
+	if (c && c->last_status) {
+		prov = c->last_status;
+		prov_ms = c->last_status_ms;
+	}
+	if (x >= end)
+		return;
+	if (prov)
+		draw_textf(g, x, r.y + 1, end - x, T_HEADER, "  provider: %s (%s)", prov,
+		    fmt_ago(prov_ms, u->now_ms, ago, sizeof ago));
+	else
+		draw_text(g, x, r.y + 1, end - x, T_HEADER, "  provider: no job reported yet");
+}

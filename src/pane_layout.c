@@ -1,0 +1,197 @@
+/*
+ * pane_layout: the console's frame without curses: the state helpers of
+ * struct ui, the layout of the campaign screen from 80x24 to very large
+ * terminals (every pane can be zoomed), the other screens, the status line
+ * and the help overlay. UI thread only (or any thread owning its own ui, as
+ * in tests and the benchmark).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dialog.h"
+#include "fmt.h"
+#include "keys.h"
+#include "ui.h"
+#include "util.h"
+
+#define MIN_W 60
+#define MIN_H 16
+
+void
+ui_init(struct ui *u, struct agg *agg)
+{
+	memset(u, 0, sizeof *u);
+	u->agg = agg;
+	u->metric = M_VIEWS;
+	u->pie_action = -1;
+	u->dirty = true;
+	u->db_ok = true;
+	snprintf(u->theme_name, sizeof u->theme_name, "default");
+}
+
+void
+ui_done(struct ui *u)
+{
+	dialog_free(u->dialog);
+	free(u->message);
+	free(u->db_status);
+	free(u->db_describe);
+	memset(u, 0, sizeof *u);
+}
+
+struct agg_campaign *
+ui_campaign(struct ui *u)
+{
+	if (u->agg == NULL || u->agg->ncampaigns == 0)
+		return NULL;
+	if (u->cur >= u->agg->ncampaigns)
+		u->cur = u->agg->ncampaigns - 1;
+	return u->agg->campaigns[u->cur];
+}
+
+void
+ui_message(struct ui *u, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	free(u->message);
+	u->message = xvasprintf(fmt, ap);
+	va_end(ap);
+	u->message_ms = u->now_ms;
+	u->dirty = true;
+}
+
+/* Draws the bottom line: the message, else the main key hints. */
+static void
+draw_status(struct ui *u, struct draw_grid *g, int y)
+{
+	draw_fill(g, (struct draw_rect){0, y, g->w, 1}, ' ', T_STATUS);
+	if (u->message && *u->message) {
+		draw_text(g, 1, y, g->w - 2, T_STATUS, u->message);
+		return;
+	}
+	draw_text(g, 1, y, g->w - 2, T_STATUS,
+	    "? help  q quit  a add  Tab focus  z zoom  / filter  h/d hour/day  m metric  "
+	    "s scope  o overview  x export");
+}
+
+/* Draws the simulated-data banner on row y. */
+static void
+draw_banner(struct draw_grid *g, int y)
+{
+	draw_fill(g, (struct draw_rect){0, y, g->w, 1}, ' ', T_BANNER);
+	draw_text(g, 1, y, g->w - 2, T_BANNER,
+	    "SIMULATED DATA: no TWITTERAPI_KEY is set, so a built-in simulator feeds this demo. "
+	    "Set TWITTERAPI_KEY (or TWITTERAPI_KEY_FILE) to watch real launches.");
+}
+
+/* Draws focusable pane p in r. */
+static void
+draw_pane(struct ui *u, struct draw_grid *g, enum pane_id p, struct draw_rect r)
+{
+	bool focus = u->focus == p;
+	static void (*const fns[P__COUNT])(
+	    struct ui *, struct draw_grid *, struct draw_rect, bool) = {
+	    pane_feed_draw, pane_chart_draw, pane_pie_draw, pane_tweets_draw, pane_alerts_draw};
+	if (r.w >= 10 && r.h >= 3)
+		fns[p](u, g, r, focus);
+}
+
+/* Lays out the campaign screen's panes in body. */
+static void
+layout_campaign(struct ui *u, struct draw_grid *g, struct draw_rect body)
+{
+	if (u->zoom) {
+		draw_pane(u, g, u->focus, body);
+		return;
+	}
+	struct agg_campaign *c = ui_campaign(u);
+	int nt = c ? (int)c->ntweets : 0;
+	int th = nt + 3;
+	int maxth = body.h / 3 > 5 ? body.h / 3 : 5;
+	th = th < 5 ? 5 : th > maxth ? maxth : th;
+	int upper = body.h - th;
+	int lw = body.w >= 160 ? body.w * 45 / 100 : body.w / 2;
+	struct draw_rect feed = {body.x, body.y, lw, upper};
+	int rw = body.w - lw;
+	int ch = upper * 55 / 100;
+	struct draw_rect chart = {body.x + lw, body.y, rw, ch};
+	struct draw_rect pie = {body.x + lw, body.y + ch, rw, upper - ch};
+	struct draw_rect bottom = {body.x, body.y + upper, body.w, th};
+	draw_pane(u, g, P_FEED, feed);
+	draw_pane(u, g, P_CHART, chart);
+	if (body.w >= 120) {
+		int aw = body.w * 30 / 100;
+		draw_pane(u, g, P_PIE, pie);
+		draw_pane(
+		    u, g, P_TWEETS, (struct draw_rect){bottom.x, bottom.y, bottom.w - aw, th});
+		draw_pane(
+		    u, g, P_ALERTS, (struct draw_rect){bottom.x + bottom.w - aw, bottom.y, aw, th});
+	} else {
+		/* narrow: the alerts share the breakdown's place while focused */
+		draw_pane(u, g, u->focus == P_ALERTS ? P_ALERTS : P_PIE, pie);
+		draw_pane(u, g, P_TWEETS, bottom);
+	}
+}
+
+void
+ui_render(struct ui *u, struct draw_grid *g)
+{
+	draw_clear(g);
+	if (g->w < MIN_W || g->h < MIN_H) {
+		draw_textf(g, 0, 0, g->w, T_WARN, "terminal too small: %dx%d, need %dx%d", g->w,
+		    g->h, MIN_W, MIN_H);
+		draw_text(g, 0, 1, g->w, T_NORMAL, "q quits");
+		return;
+	}
+	int top = 2;
+	pane_header_draw(u, g, (struct draw_rect){0, 0, g->w, 2});
+	if (u->simulated)
+		draw_banner(g, top++);
+	struct draw_rect body = {0, top, g->w, g->h - top - 1};
+	static void (*const screens[S__COUNT])(struct ui *, struct draw_grid *,
+	    struct draw_rect) = {NULL, pane_overview_draw, pane_profile_draw, pane_buckets_draw};
+	if (u->screen == S_CAMPAIGN) {
+		if (ui_campaign(u) == NULL)
+			draw_text(g, 2, body.y + 1, g->w - 4, T_DIM,
+			    "No campaigns yet. Press a to add one, or run: launchwatch campaign "
+			    "add "
+			    "FILE.yaml");
+		else
+			layout_campaign(u, g, body);
+	} else {
+		screens[u->screen](u, g, body);
+	}
+	draw_status(u, g, g->h - 1);
+	if (u->help)
+		pane_help_draw(u, g, (struct draw_rect){0, 0, g->w, g->h});
+	if (u->dialog)
+		dialog_draw(u->dialog, g);
+}
+
+void
+pane_help_draw(struct ui *u, struct draw_grid *g, struct draw_rect r)
+{
+	(void)u;
+	size_t n;
+	const struct key_binding *k = keys_table(&n);
+	/* as many columns as the height needs, so every key is always listed */
+	int rows = r.h - 2 > 1 ? r.h - 2 : 1;
+	int ncols = ((int)n + rows - 1) / rows;
+	int per = ((int)n + ncols - 1) / ncols;
+	int w = ncols == 1 ? (r.w < 76 ? r.w : 76) : r.w;
+	int h = per + 2;
+	struct draw_rect box = {r.x + (r.w - w) / 2, r.y + (r.h - h) / 2, w, h};
+	draw_fill(g, box, ' ', T_NORMAL);
+	draw_box(g, box, T_BORDER_FOCUS, "Keys (any key closes)", T_TITLE);
+	int cw = (w - 2) / ncols;
+	for (size_t i = 0; i < n; i++) {
+		int col = (int)i / per, row = (int)i % per;
+		int x = box.x + 1 + col * cw, y = box.y + 1 + row;
+		int lw = cw >= 30 ? 8 : 6;
+		draw_text(g, x + 1, y, lw, T_KEY, k[i].label);
+		draw_text(g, x + 1 + lw, y, cw - lw - 2, T_NORMAL, k[i].help);
+	}
+}

@@ -1,0 +1,44 @@
+/*
+ * pane_overview: the campaigns overview, one line per campaign: status,
+ * window countdown, engaged accounts, views and a sparkline of views per
+ * hour. Curses-free; UI thread.
+ */
+#include <stdio.h>
+
+#include "fmt.h"
+#include "ui.h"
+
+void
+pane_overview_draw(struct ui *u, struct draw_grid *g, struct draw_rect r)
+{
+	draw_box(g, r, T_BORDER_FOCUS, "Campaigns (Enter opens, 1-9 jumps)", T_TITLE);
+	int x0 = r.x + 2, w = r.w - 4;
+	draw_text(g, x0, r.y + 1, w, T_DIM,
+	    " # name                        status     window              accounts    views  "
+	    "views per hour");
+	for (size_t i = 0; i < u->agg->ncampaigns && (int)i < r.h - 3; i++) {
+		struct agg_campaign *c = u->agg->campaigns[i];
+		int y = r.y + 2 + (int)i;
+		bool sel = i == u->overview_sel;
+		enum theme_role base = sel ? T_SELECTED : T_NORMAL;
+		if (sel)
+			draw_fill(g, (struct draw_rect){x0, y, w, 1}, ' ', T_SELECTED);
+		char win[48], a[16], v[16], line[256];
+		fmt_window(c->start_ms, c->end_ms, u->now_ms, win, sizeof win);
+		snprintf(line, sizeof line, "%2zu ", i + 1);
+		draw_text(g, x0, y, 3, base, line);
+		draw_text(g, x0 + 3, y, 28, base, c->name);
+		snprintf(line, sizeof line, "%-10s %-18s %9s %8s", campaign_status_name(c->status),
+		    win, fmt_count(agg_unique_total(c), a, sizeof a),
+		    fmt_count(c->total[CAT__COUNT][M_VIEWS], v, sizeof v));
+		int x = x0 + 32;
+		x += draw_text(g, x, y, x0 + w - x, base, line) + 2;
+		if (x < x0 + w) {
+			double buf[48];
+			size_t n = agg_per_bucket(
+			    &c->hours[CAT__COUNT][M_VIEWS], false, u->now_ms, buf, 24, NULL);
+			draw_sparkline(
+			    g, x, y, x0 + w - x < 24 ? x0 + w - x : 24, buf, n, T_SERIES5);
+		}
+	}
+}

@@ -1,0 +1,108 @@
+/*
+ * pane_tweets: every tracked tweet with its category, author, counts,
+ * change in views over the last hour, job state (backfilling, ok, blocked
+ * until, error) and credits. Curses-free; UI thread.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "fmt.h"
+#include "ui.h"
+
+/* Writes the most telling state of a tweet's four jobs into buf and
+ * returns the role to show it in. */
+static enum theme_role
+job_summary(const struct agg_tweet *t, char *buf, size_t len)
+{
+	static const int rank[JS__COUNT] = {
+	    0, 2, 1, 3, 4}; /* error > blocked > backfill > ok > new */
+	const struct agg_job *worst = &t->job[0];
+	for (int k = 1; k < JOB__COUNT; k++)
+		if (rank[t->job[k].state] > rank[worst->state])
+			worst = &t->job[k];
+	char c[16];
+	switch (worst->state) {
+	case JS_BLOCKED:
+		if (worst->blocked_until_ms)
+			snprintf(buf, len, "blocked until %s",
+			    fmt_clock(worst->blocked_until_ms, c, sizeof c));
+		else
+			snprintf(buf, len, "blocked %s", worst->why ? worst->why : "");
+		return T_WARN;
+	case JS_ERROR:
+		snprintf(buf, len, "error %s", worst->why ? worst->why : "");
+		return T_ERROR;
+	default:
+		snprintf(buf, len, "%s", agg_job_state_name(worst->state));
+		return worst->state == JS_OK ? T_OK : T_DIM;
+	}
+}
+
+void
+pane_tweets_draw(struct ui *u, struct draw_grid *g, struct draw_rect r, bool focus)
+{
+	struct agg_campaign *c = ui_campaign(u);
+	draw_box(g, r, focus ? T_BORDER_FOCUS : T_BORDER, "Tweets", T_TITLE);
+	if (c == NULL)
+		return;
+	int x0 = r.x + 1, w = r.w - 2, y = r.y + 1;
+	static const struct {
+		const char *name;
+		int width;
+	} cols[] = {{"#", 3}, {"category", 11}, {"author", 14}, {"views", 7}, {"likes", 7},
+	    {"RTs", 6}, {"replies", 7}, {"quotes", 6}, {"+1h views", 9}, {"credits", 7}};
+	int x = x0;
+	for (size_t i = 0; i < sizeof cols / sizeof cols[0] && x < x0 + w; i++) {
+		int cw = cols[i].width < x0 + w - x ? cols[i].width : x0 + w - x;
+		if (i >= 3 && i <= 9)
+			draw_text_right(g, x, y, cw, T_DIM, cols[i].name);
+		else
+			draw_text(g, x, y, cw, T_DIM, cols[i].name);
+		x += cols[i].width + 1;
+	}
+	if (x < x0 + w)
+		draw_text(g, x, y, x0 + w - x, T_DIM, "jobs");
+	int rows = r.h - 3;
+	size_t first =
+	    u->tweets_sel >= (size_t)rows && rows > 0 ? u->tweets_sel - (size_t)rows + 1 : 0;
+	for (int i = 0; i < rows && first + (size_t)i < c->ntweets; i++) {
+		size_t ti = first + (size_t)i;
+		const struct agg_tweet *t = &c->tweets[ti];
+		int yy = y + 1 + i;
+		bool sel = focus && ti == u->tweets_sel;
+		enum theme_role base = sel ? T_SELECTED : T_NORMAL;
+		if (sel)
+			draw_fill(g, (struct draw_rect){x0, yy, w, 1}, ' ', T_SELECTED);
+		char v[10][24];
+		snprintf(v[0], 24, "%zu", ti + 1);
+		snprintf(v[1], 24, "%s", category_name((enum tweet_category)t->category));
+		snprintf(v[2], 24, "%s%s", t->author ? "@" : "", t->author ? t->author : "?");
+		fmt_count(t->total[M_VIEWS], v[3], 24);
+		fmt_count(t->total[M_LIKES], v[4], 24);
+		fmt_count(t->total[M_RETWEETS], v[5], 24);
+		fmt_count(t->total[M_REPLIES], v[6], 24);
+		fmt_count(t->total[M_QUOTES], v[7], 24);
+		char d[16];
+		snprintf(v[8], 24, "+%s",
+		    fmt_count(agg_hours_sum(
+		                  &t->hours[M_VIEWS], u->now_ms - AGG_HOUR_MS + 1, u->now_ms + 1),
+		        d, sizeof d));
+		int64_t credits = 0;
+		for (int k = 0; k < JOB__COUNT; k++)
+			credits += t->job[k].credits;
+		fmt_count(credits, v[9], 24);
+		x = x0;
+		for (size_t k = 0; k < 10 && x < x0 + w; k++) {
+			int cw = cols[k].width < x0 + w - x ? cols[k].width : x0 + w - x;
+			if (k >= 3)
+				draw_text_right(g, x, yy, cw, base, v[k]);
+			else
+				draw_text(g, x, yy, cw, base, v[k]);
+			x += cols[k].width + 1;
+		}
+		char js[160];
+		enum theme_role jr = job_summary(t, js, sizeof js);
+		if (x < x0 + w)
+			draw_text(g, x, yy, x0 + w - x, sel ? base : jr, js);
+	}
+}

@@ -1,0 +1,606 @@
+/*
+ * store_agg: the console's reads (engagements and slices past a watermark,
+ * worker_state, alerts_sent, tweet authors) and the contract-layout writers
+ * used by the demo and the tests. Thread-safe like the store; called from
+ * the console's database thread.
+ */
+#include "store_agg.h"
+
+#include <mongoc/mongoc.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "store_internal.h"
+#include "util.h"
+
+/* Copies a string field into a fixed buffer. */
+static void
+get_fixed(const bson_t *doc, const char *path, char *buf, size_t len)
+{
+	char *v = st_get_str(doc, path);
+	snprintf(buf, len, "%s", v);
+	free(v);
+}
+
+/* Reads a category name field (-1 when absent or unknown). */
+static int
+get_category(const bson_t *doc)
+{
+	char *v = st_get_str(doc, "category");
+	enum tweet_category c;
+	int r = category_parse(v, &c) == 0 ? (int)c : -1;
+	free(v);
+	return r;
+}
+
+/* Reads a boolean field (false when absent). */
+static bool
+get_bool(const bson_t *doc, const char *path)
+{
+	bson_iter_t it, d;
+	return bson_iter_init(&it, doc) && bson_iter_find_descendant(&it, path, &d) &&
+	       BSON_ITER_HOLDS_BOOL(&d) && bson_iter_bool(&d);
+}
+
+/* Runs find on collection with filter and opts, calling row for each doc. */
+static int
+each_doc(struct store *s, const char *collection, const bson_t *filter, const bson_t *opts,
+    int (*row)(const bson_t *doc, void *arg), void *arg, char **cause)
+{
+	mongoc_client_t *client;
+	bson_error_t err;
+	const bson_t *doc;
+	mongoc_collection_t *coll = st_coll(s, collection, &client);
+	mongoc_cursor_t *cur = mongoc_collection_find_with_opts(coll, filter, opts, NULL);
+	int rc = 0;
+	while (mongoc_cursor_next(cur, &doc))
+		if (row(doc, arg) != 0)
+			break;
+	if (mongoc_cursor_error(cur, &err)) {
+		char *what = xasprintf("reading %s", collection);
+		rc = st_fail(s, cause, what, &err);
+		free(what);
+	}
+	mongoc_cursor_destroy(cur);
+	st_coll_done(s, coll, client);
+	return rc;
+}
+
+/* Builds {campaign_id: id, field: {$gte: since}} (no time part when 0). */
+static bson_t *
+since_filter(const char *campaign_id, const char *field, int64_t since_ms)
+{
+	bson_t *f = bson_new();
+	BSON_APPEND_UTF8(f, "campaign_id", campaign_id);
+	if (since_ms > 0) {
+		bson_t sub;
+		BSON_APPEND_DOCUMENT_BEGIN(f, field, &sub);
+		BSON_APPEND_DATE_TIME(&sub, "$gte", since_ms);
+		bson_append_document_end(f, &sub);
+	}
+	return f;
+}
+
+struct eng_ctx {
+	store_agg_eng_fn fn;
+	void *arg;
+};
+
+/* Converts one engagements document and hands it on. */
+static int
+eng_row(const bson_t *doc, void *arg)
+{
+	struct eng_ctx *x = arg;
+	struct lw_engagement e;
+	memset(&e, 0, sizeof e);
+	get_fixed(doc, "campaign_id", e.campaign_id, sizeof e.campaign_id);
+	get_fixed(doc, "tweet_id", e.tweet_id, sizeof e.tweet_id);
+	get_fixed(doc, "user_id", e.user.id, sizeof e.user.id);
+	e.category = get_category(doc);
+	char *v = st_get_str(doc, "action");
+	int bad = action_parse(v, &e.action);
+	free(v);
+	v = st_get_str(doc, "bucket");
+	bad |= bucket_parse(v, &e.bucket);
+	free(v);
+	e.user.handle = st_get_str(doc, "user.handle");
+	e.user.name = st_get_str(doc, "user.name");
+	e.user.bio = st_get_str(doc, "user.bio");
+	e.user.followers = st_get_int(doc, "user.followers", 0);
+	e.user.following = st_get_int(doc, "user.following", 0);
+	e.user.verified = get_bool(doc, "user.verified");
+	e.importance = (int)st_get_int(doc, "importance", 0);
+	e.evidence = st_get_str(doc, "evidence");
+	char *text = st_get_str(doc, "text");
+	e.text = *text ? text : NULL;
+	if (e.text == NULL)
+		free(text);
+	e.ref_ids = st_get_str_array(doc, "ref_ids", &e.nref);
+	e.created_at_ms = st_get_int(doc, "created_at", 0);
+	e.first_seen_at_ms = st_get_int(doc, "first_seen_at", 0);
+	e.last_seen_at_ms = st_get_int(doc, "last_seen_at", 0);
+	int rc = bad ? 0 : x->fn(&e, x->arg);
+	lw_engagement_done(&e);
+	return rc;
+}
+
+int
+store_agg_each_engagement(struct store *s, const char *campaign_id, int64_t since_ms,
+    store_agg_eng_fn fn, void *arg, char **cause)
+{
+	struct eng_ctx x = {fn, arg};
+	bson_t *f = since_filter(campaign_id, "first_seen_at", since_ms);
+	bson_t *opts =
+	    BCON_NEW("sort", "{", "first_seen_at", BCON_INT32(1), "_id", BCON_INT32(1), "}");
+	int rc = each_doc(s, "engagements", f, opts, eng_row, &x, cause);
+	bson_destroy(f);
+	bson_destroy(opts);
+	return rc;
+}
+
+struct slice_ctx {
+	store_agg_slice_fn fn;
+	void *arg;
+};
+
+/* Converts one metric_slices document and hands it on. */
+static int
+slice_row(const bson_t *doc, void *arg)
+{
+	struct slice_ctx *x = arg;
+	struct lw_slice sl;
+	memset(&sl, 0, sizeof sl);
+	get_fixed(doc, "campaign_id", sl.campaign_id, sizeof sl.campaign_id);
+	get_fixed(doc, "tweet_id", sl.tweet_id, sizeof sl.tweet_id);
+	sl.category = get_category(doc);
+	sl.seq = st_get_int(doc, "seq", 0);
+	if (sl.seq == 0) { /* the _id ends in ":seq" */
+		char *id = st_get_str(doc, "_id");
+		const char *colon = strrchr(id, ':');
+		sl.seq = colon ? strtoll(colon + 1, NULL, 10) : 0;
+		free(id);
+	}
+	sl.at_ms = st_get_int(doc, "at", 0);
+	sl.deltas.likes = st_get_int(doc, "deltas.likes", 0);
+	sl.deltas.retweets = st_get_int(doc, "deltas.retweets", 0);
+	sl.deltas.replies = st_get_int(doc, "deltas.replies", 0);
+	sl.deltas.quotes = st_get_int(doc, "deltas.quotes", 0);
+	sl.deltas.views = st_get_int(doc, "deltas.views", 0);
+	sl.deltas.bookmarks = st_get_int(doc, "deltas.bookmarks", 0);
+	return x->fn(&sl, x->arg);
+}
+
+int
+store_agg_each_slice(struct store *s, const char *campaign_id, int64_t since_ms,
+    store_agg_slice_fn fn, void *arg, char **cause)
+{
+	struct slice_ctx x = {fn, arg};
+	bson_t *f = since_filter(campaign_id, "at", since_ms);
+	bson_t *opts = BCON_NEW("sort", "{", "at", BCON_INT32(1), "_id", BCON_INT32(1), "}");
+	int rc = each_doc(s, "metric_slices", f, opts, slice_row, &x, cause);
+	bson_destroy(f);
+	bson_destroy(opts);
+	return rc;
+}
+
+struct load_ctx {
+	struct event_batch *b;
+	size_t max;
+	void (*push)(struct event_batch *, void *);
+	void *arg;
+};
+
+/* Hands the batch being filled on, if it holds anything. */
+static void
+load_flush(struct load_ctx *x)
+{
+	if (x->b && (x->b->neng || x->b->nslices))
+		x->push(x->b, x->arg);
+	else
+		event_batch_free(x->b);
+	x->b = NULL;
+}
+
+/* Returns the batch being filled, starting a new one when needed. */
+static struct event_batch *
+load_batch(struct load_ctx *x)
+{
+	if (x->b && x->b->neng + x->b->nslices >= x->max)
+		load_flush(x);
+	if (x->b == NULL)
+		x->b = xcalloc(1, sizeof *x->b);
+	return x->b;
+}
+
+/* Deep-copies one engagement into the current batch. */
+static int
+load_eng(const struct lw_engagement *e, void *arg)
+{
+	struct event_batch *b = load_batch(arg);
+	b->eng = xreallocarray(b->eng, b->neng + 1, sizeof *b->eng);
+	struct lw_engagement *d = &b->eng[b->neng++];
+	*d = *e;
+	lw_user_copy(&d->user, &e->user);
+	d->evidence = xstrdup(e->evidence);
+	d->text = xstrdup(e->text);
+	d->ref_ids = e->nref ? xcalloc(e->nref, sizeof *d->ref_ids) : NULL;
+	for (size_t i = 0; i < e->nref; i++)
+		d->ref_ids[i] = xstrdup(e->ref_ids[i]);
+	return 0;
+}
+
+/* Copies one slice into the current batch. */
+static int
+load_slice(const struct lw_slice *sl, void *arg)
+{
+	struct event_batch *b = load_batch(arg);
+	b->slices = xreallocarray(b->slices, b->nslices + 1, sizeof *b->slices);
+	b->slices[b->nslices++] = *sl;
+	return 0;
+}
+
+int
+store_agg_load(struct store *s, const char *campaign_id, int64_t eng_since_ms,
+    int64_t slice_since_ms, size_t batch_max, void (*push)(struct event_batch *b, void *arg),
+    void *arg, char **cause)
+{
+	struct load_ctx x = {NULL, batch_max ? batch_max : 1000, push, arg};
+	int rc = store_agg_each_engagement(s, campaign_id, eng_since_ms, load_eng, &x, cause);
+	if (rc == 0)
+		rc = store_agg_each_slice(s, campaign_id, slice_since_ms, load_slice, &x, cause);
+	load_flush(&x);
+	return rc;
+}
+
+struct rows_ctx {
+	struct agg_jobrow *rows;
+	size_t n;
+};
+
+/* Table from worker_state.state values to what the console shows. */
+static const struct {
+	const char *state;
+	enum agg_job_state js;
+} job_states[] = {
+    {"new", JS_NEW},
+    {"backfilling", JS_BACKFILL},
+    {"backfill", JS_BACKFILL},
+    {"ok", JS_OK},
+    {"done", JS_OK},
+    {"idle", JS_OK},
+    {"running", JS_OK},
+    {"blocked", JS_BLOCKED},
+    {"snoozed", JS_BLOCKED},
+    {"error", JS_ERROR},
+    {"failed", JS_ERROR},
+};
+
+/* Converts one worker_state document into a row. */
+static int
+job_row(const bson_t *doc, void *arg)
+{
+	struct rows_ctx *x = arg;
+	char *kind = st_get_str(doc, "kind");
+	int k = -1;
+	for (int i = 0; i < JOB__COUNT; i++)
+		if (strcmp(kind, job_kind_name((enum job_kind)i)) == 0)
+			k = i;
+	free(kind);
+	if (k < 0)
+		return 0;
+	x->rows = xreallocarray(x->rows, x->n + 1, sizeof *x->rows);
+	struct agg_jobrow *r = &x->rows[x->n++];
+	memset(r, 0, sizeof *r);
+	get_fixed(doc, "tweet_id", r->tweet_id, sizeof r->tweet_id);
+	r->kind = (enum job_kind)k;
+	char *state = st_get_str(doc, "state");
+	for (size_t i = 0; i < LW_ARRAY_LEN(job_states); i++)
+		if (strcmp(state, job_states[i].state) == 0)
+			r->job.state = job_states[i].js;
+	free(state);
+	int64_t now = clock_now_ms();
+	r->job.blocked_until_ms = st_get_int(doc, "blocked_until", 0);
+	if (r->job.blocked_until_ms > now)
+		r->job.state = JS_BLOCKED;
+	else if (r->job.state == JS_NEW && !get_bool(doc, "backfill_done") &&
+	         st_get_int(doc, "requests", 0) > 0)
+		r->job.state = JS_BACKFILL;
+	r->job.last_success_ms = st_get_int(doc, "last_success_at", 0);
+	r->job.requests = st_get_int(doc, "requests", 0);
+	r->job.credits = st_get_int(doc, "credits", 0);
+	char *why = st_get_str(doc, "last_error");
+	if (*why) {
+		r->job.why = why;
+		if (r->job.state != JS_BLOCKED && r->job.last_success_ms == 0)
+			r->job.state = JS_ERROR;
+	} else {
+		free(why);
+	}
+	return 0;
+}
+
+int
+store_agg_jobs(
+    struct store *s, const char *campaign_id, struct agg_jobrow **out, size_t *n, char **cause)
+{
+	struct rows_ctx x = {NULL, 0};
+	bson_t *f = BCON_NEW("campaign_id", BCON_UTF8(campaign_id));
+	int rc = each_doc(s, "worker_state", f, NULL, job_row, &x, cause);
+	bson_destroy(f);
+	if (rc != 0) {
+		for (size_t i = 0; i < x.n; i++)
+			free(x.rows[i].job.why);
+		free(x.rows);
+		return -1;
+	}
+	*out = x.rows;
+	*n = x.n;
+	return 0;
+}
+
+struct alerts_ctx {
+	struct agg_alert *v;
+	size_t n;
+};
+
+/* Converts one alerts_sent document. */
+static int
+alert_row(const bson_t *doc, void *arg)
+{
+	struct alerts_ctx *x = arg;
+	x->v = xreallocarray(x->v, x->n + 1, sizeof *x->v);
+	struct agg_alert *a = &x->v[x->n++];
+	memset(a, 0, sizeof *a);
+	a->at_ms = st_get_int(doc, "sent_at", 0);
+	a->handle = st_get_str(doc, "handle");
+	if (*a->handle == '\0') {
+		free(a->handle);
+		a->handle = st_get_str(doc, "user_id");
+	}
+	a->channel = st_get_str(doc, "channel");
+	a->status = st_get_str(doc, "status");
+	if (*a->status == '\0') {
+		free(a->status);
+		a->status = xstrdup("sent");
+	}
+	char *act = st_get_str(doc, "action");
+	enum lw_action ac = ACT_RETWEET;
+	action_parse(act, &ac);
+	a->action = (uint8_t)ac;
+	free(act);
+	get_fixed(doc, "tweet_id", a->tweet_id, sizeof a->tweet_id);
+	return 0;
+}
+
+int
+store_agg_alerts(struct store *s, const char *campaign_id, size_t limit, struct agg_alert **out,
+    size_t *n, char **cause)
+{
+	struct alerts_ctx x = {NULL, 0};
+	bson_t *f = BCON_NEW("campaign_id", BCON_UTF8(campaign_id));
+	bson_t *opts = BCON_NEW("sort", "{", "sent_at", BCON_INT32(-1), "_id", BCON_INT32(1), "}",
+	    "limit", BCON_INT64((int64_t)limit));
+	int rc = each_doc(s, "alerts_sent", f, opts, alert_row, &x, cause);
+	bson_destroy(f);
+	bson_destroy(opts);
+	if (rc != 0) {
+		for (size_t i = 0; i < x.n; i++) {
+			free(x.v[i].handle);
+			free(x.v[i].channel);
+			free(x.v[i].status);
+		}
+		free(x.v);
+		return -1;
+	}
+	*out = x.v;
+	*n = x.n;
+	return 0;
+}
+
+struct authors_ctx {
+	char **ids, **handles;
+	size_t n;
+};
+
+/* Collects one tweet's author handle (author.handle, author.userName or a
+ * plain string). */
+static int
+author_row(const bson_t *doc, void *arg)
+{
+	struct authors_ctx *x = arg;
+	static const char *const paths[] = {"author.handle", "author.userName", "author"};
+	char *h = NULL;
+	for (size_t i = 0; i < LW_ARRAY_LEN(paths) && (h == NULL || *h == '\0'); i++) {
+		free(h);
+		h = st_get_str(doc, paths[i]);
+	}
+	if (*h == '\0') {
+		free(h);
+		return 0;
+	}
+	x->ids = xreallocarray(x->ids, x->n + 1, sizeof *x->ids);
+	x->handles = xreallocarray(x->handles, x->n + 1, sizeof *x->handles);
+	x->ids[x->n] = st_get_str(doc, "tweet_id");
+	x->handles[x->n++] = h;
+	return 0;
+}
+
+int
+store_agg_authors(struct store *s, const char *campaign_id, char ***tweet_ids, char ***handles,
+    size_t *n, char **cause)
+{
+	struct authors_ctx x = {NULL, NULL, 0};
+	bson_t *f = BCON_NEW("campaign_id", BCON_UTF8(campaign_id));
+	int rc = each_doc(s, "tweets", f, NULL, author_row, &x, cause);
+	bson_destroy(f);
+	*tweet_ids = x.ids;
+	*handles = x.handles;
+	*n = x.n;
+	if (rc != 0) {
+		for (size_t i = 0; i < x.n; i++) {
+			free(x.ids[i]);
+			free(x.handles[i]);
+		}
+		free(x.ids);
+		free(x.handles);
+		*tweet_ids = *handles = NULL;
+		*n = 0;
+	}
+	return rc;
+}
+
+#define PUT_CHUNK 100
+
+struct put_ctx {
+	const void *v;
+	size_t n;
+};
+
+/* Adds one upsert per engagement, keyed campaign:tweet:user:action. */
+static void
+fill_engagements(mongoc_bulk_operation_t *bulk, const void *arg)
+{
+	const struct put_ctx *x = arg;
+	const struct lw_engagement *ev = x->v;
+	for (size_t i = 0; i < x->n; i++) {
+		const struct lw_engagement *e = &ev[i];
+		char *id = xasprintf(
+		    "%s:%s:%s:%s", e->campaign_id, e->tweet_id, e->user.id, action_name(e->action));
+		bson_t *sel = BCON_NEW("_id", BCON_UTF8(id));
+		bson_t upd, set, user;
+		bson_init(&upd);
+		BSON_APPEND_DOCUMENT_BEGIN(&upd, "$set", &set);
+		BSON_APPEND_UTF8(&set, "campaign_id", e->campaign_id);
+		BSON_APPEND_UTF8(&set, "tweet_id", e->tweet_id);
+		if ((unsigned)e->category < CAT__COUNT)
+			BSON_APPEND_UTF8(
+			    &set, "category", category_name((enum tweet_category)e->category));
+		BSON_APPEND_UTF8(&set, "action", action_name(e->action));
+		BSON_APPEND_UTF8(&set, "user_id", e->user.id);
+		BSON_APPEND_DOCUMENT_BEGIN(&set, "user", &user);
+		BSON_APPEND_UTF8(&user, "handle", e->user.handle ? e->user.handle : "");
+		BSON_APPEND_UTF8(&user, "name", e->user.name ? e->user.name : "");
+		BSON_APPEND_UTF8(&user, "bio", e->user.bio ? e->user.bio : "");
+		BSON_APPEND_INT64(&user, "followers", e->user.followers);
+		BSON_APPEND_INT64(&user, "following", e->user.following);
+		BSON_APPEND_BOOL(&user, "verified", e->user.verified);
+		bson_append_document_end(&set, &user);
+		BSON_APPEND_UTF8(&set, "bucket", bucket_name(e->bucket));
+		BSON_APPEND_INT32(&set, "importance", e->importance);
+		BSON_APPEND_UTF8(&set, "evidence", e->evidence ? e->evidence : "");
+		st_append_str_array(&set, "ref_ids", e->ref_ids, e->nref);
+		if (e->text)
+			BSON_APPEND_UTF8(&set, "text", e->text);
+		if (e->created_at_ms)
+			BSON_APPEND_DATE_TIME(&set, "created_at", e->created_at_ms);
+		else
+			BSON_APPEND_NULL(&set, "created_at");
+		BSON_APPEND_DATE_TIME(&set, "last_seen_at",
+		    e->last_seen_at_ms ? e->last_seen_at_ms : e->first_seen_at_ms);
+		bson_append_document_end(&upd, &set);
+		bson_t ins;
+		BSON_APPEND_DOCUMENT_BEGIN(&upd, "$setOnInsert", &ins);
+		BSON_APPEND_DATE_TIME(&ins, "first_seen_at", e->first_seen_at_ms);
+		BSON_APPEND_NULL(&ins, "sentiment");
+		bson_append_document_end(&upd, &ins);
+		bson_t *opts = BCON_NEW("upsert", BCON_BOOL(true));
+		mongoc_bulk_operation_update_one_with_opts(bulk, sel, &upd, opts, NULL);
+		bson_destroy(opts);
+		bson_destroy(&upd);
+		bson_destroy(sel);
+		free(id);
+	}
+}
+
+int
+store_agg_put_engagements(struct store *s, const struct lw_engagement *e, size_t n, char **cause)
+{
+	/* bulks of PUT_CHUNK: FerretDB slows down sharply on larger ones */
+	for (size_t i = 0; i < n; i += PUT_CHUNK) {
+		struct put_ctx x = {e + i, n - i < PUT_CHUNK ? n - i : PUT_CHUNK};
+		if (st_bulk(s, "engagements", "writing engagements", fill_engagements, &x, cause) !=
+		    0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Adds one upsert per slice, keyed campaign:tweet:seq. */
+static void
+fill_slices(mongoc_bulk_operation_t *bulk, const void *arg)
+{
+	const struct put_ctx *x = arg;
+	const struct lw_slice *sv = x->v;
+	for (size_t i = 0; i < x->n; i++) {
+		const struct lw_slice *sl = &sv[i];
+		char *id =
+		    xasprintf("%s:%s:%lld", sl->campaign_id, sl->tweet_id, (long long)sl->seq);
+		bson_t *sel = BCON_NEW("_id", BCON_UTF8(id));
+		int64_t hour = sl->at_ms - sl->at_ms % 3600000,
+		        day = sl->at_ms - sl->at_ms % 86400000;
+		bson_t *upd = bson_new(), ins, d;
+		BSON_APPEND_DOCUMENT_BEGIN(upd, "$setOnInsert", &ins);
+		BSON_APPEND_UTF8(&ins, "campaign_id", sl->campaign_id);
+		BSON_APPEND_UTF8(&ins, "tweet_id", sl->tweet_id);
+		if ((unsigned)sl->category < CAT__COUNT)
+			BSON_APPEND_UTF8(
+			    &ins, "category", category_name((enum tweet_category)sl->category));
+		BSON_APPEND_INT64(&ins, "seq", sl->seq);
+		BSON_APPEND_DOCUMENT_BEGIN(&ins, "deltas", &d);
+		BSON_APPEND_INT64(&d, "likes", sl->deltas.likes);
+		BSON_APPEND_INT64(&d, "retweets", sl->deltas.retweets);
+		BSON_APPEND_INT64(&d, "replies", sl->deltas.replies);
+		BSON_APPEND_INT64(&d, "quotes", sl->deltas.quotes);
+		BSON_APPEND_INT64(&d, "views", sl->deltas.views);
+		BSON_APPEND_INT64(&d, "bookmarks", sl->deltas.bookmarks);
+		bson_append_document_end(&ins, &d);
+		BSON_APPEND_DATE_TIME(&ins, "at", sl->at_ms);
+		BSON_APPEND_DATE_TIME(&ins, "hour", hour);
+		BSON_APPEND_DATE_TIME(&ins, "day", day);
+		bson_append_document_end(upd, &ins);
+		bson_t *opts = BCON_NEW("upsert", BCON_BOOL(true));
+		mongoc_bulk_operation_update_one_with_opts(bulk, sel, upd, opts, NULL);
+		bson_destroy(opts);
+		bson_destroy(upd);
+		bson_destroy(sel);
+		free(id);
+	}
+}
+
+int
+store_agg_put_slices(struct store *s, const struct lw_slice *sl, size_t n, char **cause)
+{
+	for (size_t i = 0; i < n; i += PUT_CHUNK) {
+		struct put_ctx x = {sl + i, n - i < PUT_CHUNK ? n - i : PUT_CHUNK};
+		if (st_bulk(s, "metric_slices", "writing metric slices", fill_slices, &x, cause) !=
+		    0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+store_agg_put_alert(struct store *s, const char *campaign_id, const char *user_id,
+    const char *handle, enum lw_action action, const char *tweet_id, const char *channel,
+    const char *status, int64_t at_ms, char **cause)
+{
+	mongoc_client_t *client;
+	bson_error_t err;
+	char *id = xasprintf("%s:%s:%s:%s:%s:%lld", campaign_id, user_id, action_name(action),
+	    tweet_id, channel, (long long)at_ms);
+	bson_t *doc = BCON_NEW("_id", BCON_UTF8(id), "campaign_id", BCON_UTF8(campaign_id),
+	    "user_id", BCON_UTF8(user_id), "handle", BCON_UTF8(handle), "action",
+	    BCON_UTF8(action_name(action)), "tweet_id", BCON_UTF8(tweet_id), "channel",
+	    BCON_UTF8(channel), "status", BCON_UTF8(status), "slot", BCON_INT64(0), "sent_at",
+	    BCON_DATE_TIME(at_ms), "digest_of", BCON_NULL);
+	mongoc_collection_t *coll = st_coll(s, "alerts_sent", &client);
+	int rc = 0;
+	if (!mongoc_collection_insert_one(coll, doc, NULL, NULL, &err))
+		rc = st_fail(s, cause, "writing alerts_sent", &err);
+	st_coll_done(s, coll, client);
+	bson_destroy(doc);
+	free(id);
+	return rc;
+}
