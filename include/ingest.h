@@ -1,0 +1,108 @@
+/*
+ * ingest: what a worker does with a claimed job. Metrics: one request per
+ * 100 tweets, a metric slice per changed tweet, then the new baseline (the
+ * crash-safe protocol is in include/store_ingest.h). Retweeters, replies and
+ * quotes: a backfill pages through every cursor, saving the cursor after
+ * each page; later walks start at page one (newest first) and stop at the
+ * first page holding an item of the stored watermark (the newest ids of the
+ * last complete walk), so a delta of N costs at most ceil(N/page) + 1
+ * requests; a walk is skipped when the tweet's count has not moved since the
+ * last one. Each page is one bulk upsert of classified engagements. Failures
+ * follow the provider's policy table (xapi_policy_of). Also the engine's
+ * logger (file + worker_log). Worker threads call ingest_metrics and
+ * ingest_walk with their own xapi client; struct ingest is shared.
+ */
+#ifndef LW_INGEST_H
+#define LW_INGEST_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "campaign.h"
+#include "classify.h"
+#include "jobs.h"
+#include "xapi.h"
+
+struct store;
+struct queue;
+
+/* ---- the logger: one line per event to a file and to worker_log ---- */
+
+struct ing_log;
+
+/* Returns a logger writing to f (borrowed; may be NULL) and, when s is not
+ * NULL, to worker_log as owner. Caller frees. */
+struct ing_log *ing_log_new(FILE *f, struct store *s, const char *owner);
+/* Frees l; NULL is a no-op. */
+void ing_log_free(struct ing_log *l);
+/* Logs one line (sanitized) at level ("info", "warn", "error") for job
+ * (may be NULL). Any thread. */
+void ing_logf(struct ing_log *l, const char *level, const char *job, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* ---- the engine's shared state ---- */
+
+/* Everything workers share (set up by the scheduler; all borrowed). */
+struct ingest {
+	struct store *s;
+	struct jobs *jobs;
+	const struct classify_rules *rules;
+	struct queue *queue; /* NULL: no UI listening */
+	struct ing_log *log;
+	int64_t credits_recheck_ms;
+	/* true when the walk of a job of campaign_id must stop after its page
+	 * (shutdown, pause, window end). */
+	bool (*should_stop)(void *arg, const char *campaign_id);
+	void *stop_arg;
+	/* the process-wide credits gate (see ingest_init) */
+	void *gate;
+};
+
+/* Sets up the shared credits gate of ing (the other fields are the
+ * caller's). Call ingest_done after the last worker stopped. */
+void ingest_init(struct ingest *ing);
+/* Frees the gate. */
+void ingest_done(struct ingest *ing);
+
+/* How a job ended. */
+enum ing_status {
+	ING_OK,       /* done (next run by cadence) */
+	ING_SKIPPED,  /* done without a request: the count did not move */
+	ING_BLOCKED,  /* snoozed: rate limit or credits; no attempt spent */
+	ING_RETRY,    /* a failed attempt; runs again after a backoff */
+	ING_STOPPED,  /* stopped (auth) until the engine restarts */
+	ING_MISSING,  /* the tweet is gone; the job is not run again */
+	ING_RELEASED, /* given back unfinished (shutdown, pause) */
+	ING_DBERROR,  /* the database failed; the lease expires by itself */
+};
+
+/* Returns "ok", "skipped", "blocked", ... */
+const char *ing_status_name(enum ing_status st);
+
+/* The outcome of one job. */
+struct ing_outcome {
+	enum ing_status st;
+	enum xapi_class cls;    /* the provider's class for BLOCKED and RETRY */
+	int64_t next_ms;        /* when the job is due again */
+	int64_t requests;       /* HTTP requests this run made */
+	int64_t credits;        /* estimated credits */
+	int pages;              /* list pages fetched */
+	size_t new_engagements; /* engagements inserted */
+	size_t slices;          /* metric slices written */
+};
+
+/* Runs the claimed metrics jobs j[0..n) (n <= XAPI_MAX_IDS, one campaign)
+ * with one request; cats[i] is tweet i's category. Records every job's
+ * outcome in the database and fills out[0..n). */
+void ingest_metrics(struct ingest *ing, struct xapi *x, const char *campaign_id, struct job *j,
+    const enum tweet_category *cats, size_t n, int64_t cadence_s, struct ing_outcome *out);
+
+/* Runs the claimed list job j (retweets, replies or quotes) of a tweet of
+ * category cat: a backfill, a delta walk or a skip. Records the outcome. */
+void ingest_walk(struct ingest *ing, struct xapi *x, struct job *j, enum tweet_category cat,
+    int64_t cadence_s, struct ing_outcome *out);
+
+#endif

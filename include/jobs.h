@@ -1,0 +1,96 @@
+/*
+ * jobs: leased jobs (after River). A job is one worker_state document
+ * (campaign x tweet x kind). A worker claims a due job with one findAndModify
+ * that sets lease_owner and lease_until, renews the lease while it works, and
+ * records one outcome: done (next run by cadence), retry (backoff, spends an
+ * attempt), snooze (429 or 402: blocked_until, spends nothing), stop, missing
+ * or release (give an unfinished job back). FerretDB updates are not atomic,
+ * so every claim of one process goes through one mutex; several processes on
+ * one database need real MongoDB (docs/operations.md). Any worker thread may
+ * call these functions; a claimed struct job belongs to the claiming thread.
+ */
+#ifndef LW_JOBS_H
+#define LW_JOBS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "campaign.h"
+#include "event.h"
+
+#define JOB_ID_MAX      (CAMPAIGN_ID_MAX + LW_ID_MAX + 16)
+#define JOB_LEASE_MS    60000 /* a lease lasts this long unless renewed */
+#define JOB_WATERMARK_N 20    /* newest item ids kept as a walk's watermark */
+
+struct store;
+
+/* A job as read from its worker_state document when it was claimed. */
+struct job {
+	char id[JOB_ID_MAX]; /* campaign_id:tweet_id:kind */
+	char campaign_id[CAMPAIGN_ID_MAX];
+	char tweet_id[LW_ID_MAX];
+	enum job_kind kind;
+	char *cursor;         /* saved backfill cursor; NULL or "" for page 1 */
+	bool backfill_done;   /* the first full walk finished */
+	char **watermark;     /* newest item ids of the last complete walk */
+	size_t nwatermark;    /* (retweeter user ids, reply or quote tweet ids) */
+	int64_t walked_count; /* the tweet's count the last complete walk saw; -1 none */
+	int attempts;         /* failed attempts in a row */
+	int64_t lease_until_ms;
+};
+
+/* Frees what j owns and zeroes it. */
+void job_done(struct job *j);
+
+/* What a finished job records beside next_run_at (done outcome). */
+struct job_result {
+	int64_t requests; /* HTTP requests this run made (added to the total) */
+	int64_t credits;  /* estimated credits this run spent (added) */
+	bool walk;        /* a list walk finished: the fields below apply */
+	char **watermark; /* new watermark (borrowed); NULL keeps the old one */
+	size_t nwatermark;
+	int64_t walked_count; /* count the walk saw; -1 unknown */
+};
+
+struct jobs;
+
+/* Returns a lease manager for owner (copied) on s (borrowed). Caller frees. */
+struct jobs *jobs_new(struct store *s, const char *owner);
+/* Frees j; NULL is a no-op. */
+void jobs_free(struct jobs *j);
+/* Returns the owner string (borrowed). */
+const char *jobs_owner(const struct jobs *j);
+
+/* Claims job id when it is due at now_ms (or when ignore_due) and its lease is
+ * free or expired, with one findAndModify under the process's claim mutex.
+ * Returns 0 and fills *out (caller calls job_done), 1 when someone else holds
+ * it or it is not due, -1 on error with a cause. */
+int jobs_claim(
+    struct jobs *j, const char *id, int64_t now_ms, bool ignore_due, struct job *out, char **cause);
+
+/* Renews the lease of job and, when cursor is not NULL, saves the cursor (""
+ * for page 1) and, when wm is not NULL, the watermark. 0 or -1. */
+int jobs_checkpoint(struct jobs *j, struct job *job, const char *cursor, char *const *wm,
+    size_t nwm, int64_t now_ms, char **cause);
+
+/* Records success: next_run_at = now + cadence_s, attempts 0, lease freed. */
+int jobs_finish(struct jobs *j, const struct job *job, const struct job_result *r,
+    int64_t cadence_s, int64_t now_ms, char **cause);
+/* Records a failed attempt: attempts + 1, next_run_at = now + delay_ms. */
+int jobs_retry(struct jobs *j, const struct job *job, const char *error, int64_t delay_ms,
+    int64_t requests, int64_t credits, int64_t now_ms, char **cause);
+/* Records a snooze (rate limit or credits): blocked_until = next_run_at =
+ * now + delay_ms; attempts unchanged. */
+int jobs_snooze(struct jobs *j, const struct job *job, const char *error, int64_t delay_ms,
+    int64_t requests, int64_t credits, int64_t now_ms, char **cause);
+/* Stops the job (state "stopped") until the next start of the engine. */
+int jobs_stop(struct jobs *j, const struct job *job, const char *error, int64_t requests,
+    int64_t credits, int64_t now_ms, char **cause);
+/* Marks the job "missing" (the tweet is gone); it is not claimed again. */
+int jobs_missing(struct jobs *j, const struct job *job, int64_t now_ms, char **cause);
+/* Gives an unfinished job back (shutdown, pause): due now, lease freed. */
+int jobs_release(struct jobs *j, const struct job *job, int64_t requests, int64_t credits,
+    int64_t now_ms, char **cause);
+
+#endif

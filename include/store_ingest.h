@@ -1,0 +1,187 @@
+/*
+ * store_ingest: the ingest engine's database code (DESIGN.md section 4):
+ * worker_state claims and updates, engagements bulk upserts, metric slices
+ * and tweet baselines, the heartbeats collection and worker_log lines. Every
+ * write is keyed by a deterministic _id so a replay changes nothing; every
+ * function is thread-safe like the store (each call pops a pooled client).
+ *
+ * The metrics protocol (crash-safe, neither loses nor doubles a delta): a
+ * tweets document holds the baseline `metrics`, `metrics_seq` (the number of
+ * slices folded into it, 0 after the first observation) and `metrics_first`.
+ * An observation C of a tweet whose baseline is B with seq s writes the slice
+ * `campaign:tweet:(s+1)` holding deltas C-B and the absolute `counts` C
+ * (insert, so a replay hits the duplicate key), and only then sets the
+ * baseline to C with seq s+1. After a crash between the two writes the next
+ * observation finds slice s+1 already stored: it adopts that slice's counts as
+ * the baseline (seq s+1) and writes slice s+2 for the rest. So the sum of a
+ * tweet's slices always equals its baseline minus metrics_first.
+ */
+#ifndef LW_STORE_INGEST_H
+#define LW_STORE_INGEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "event.h"
+#include "jobs.h"
+#include "store.h"
+
+/* ---- worker_state ---- */
+
+/* A due job as the scheduler lists it. */
+struct sti_due {
+	char id[JOB_ID_MAX];
+	char campaign_id[CAMPAIGN_ID_MAX];
+	char tweet_id[LW_ID_MAX];
+	enum job_kind kind;
+	int64_t next_run_at_ms;
+};
+
+/* Lists the jobs of the campaigns ids[0..n) that are due at now_ms and are
+ * neither stopped nor missing, oldest first, into a new array. 0 or -1. */
+int sti_jobs_due(struct store *s, const char *const *ids, size_t n, int64_t now_ms,
+    struct sti_due **out, size_t *nout, char **cause);
+
+/* Claims job id for owner until lease_until_ms when it is due (or
+ * ignore_due) and its lease is free or expired (one findAndModify). Returns
+ * 0 and fills *out, 1 when not claimable, -1 on error. */
+int sti_job_claim(struct store *s, const char *id, const char *owner, int64_t now_ms,
+    int64_t lease_until_ms, bool ignore_due, struct job *out, char **cause);
+
+/* One update of a job's worker_state document; unset fields are kept. */
+struct sti_job_update {
+	const char *state;      /* NULL keeps */
+	int64_t next_run_at_ms; /* < 0 keeps */
+	int64_t lease_until_ms; /* 0 frees the lease, > 0 renews it, < 0 keeps */
+	bool set_cursor;        /* cursor: NULL stores null */
+	const char *cursor;
+	bool set_watermark;
+	char *const *watermark;
+	size_t nwatermark;
+	int backfill_done; /* -1 keeps, else 0 or 1 */
+	bool set_walked_count;
+	int64_t walked_count;
+	bool set_error; /* error: NULL stores null */
+	const char *error;
+	int attempts;     /* < 0 keeps */
+	bool set_blocked; /* blocked_until_ms: 0 stores null */
+	int64_t blocked_until_ms;
+	int64_t last_success_ms; /* 0 keeps */
+	int64_t add_requests;
+	int64_t add_credits;
+};
+
+/* Applies u to the worker_state document id (its lease owner is the only
+ * writer). 0 or -1. */
+int sti_job_update(
+    struct store *s, const char *id, const struct sti_job_update *u, int64_t now_ms, char **cause);
+
+/* Frees every lease held by owner (a process found dead). 0 or -1. */
+int sti_jobs_release_owner(struct store *s, const char *owner, char **cause);
+
+/* Makes stopped jobs of the campaigns ids[0..n) due again (a new start). */
+int sti_jobs_unstop(
+    struct store *s, const char *const *ids, size_t n, int64_t now_ms, char **cause);
+
+/* ---- tweets and metric slices ---- */
+
+/* A tweet's stored baseline. */
+struct sti_baseline {
+	char tweet_id[LW_ID_MAX];
+	bool found; /* the tweets document exists */
+	bool known; /* a baseline exists */
+	bool missing;
+	struct lw_metrics m;
+	int64_t seq;
+	bool has_first; /* metrics_first (the first baseline) exists */
+	struct lw_metrics first;
+};
+
+/* Reads the baselines of tweets ids[0..n) of campaign into out[0..n) (in
+ * the same order). 0 or -1. */
+int sti_baselines_get(struct store *s, const char *campaign_id, const char *const *ids, size_t n,
+    struct sti_baseline *out, char **cause);
+
+/* A slice to insert: the lw_slice plus the absolute counts it leads to. */
+struct sti_slice {
+	struct lw_slice sl;
+	struct lw_metrics counts;
+};
+
+/* Inserts slices[0..n) (unordered); dup[i] is set when slice i's _id was
+ * already stored. 0 or -1 on any other error. */
+int sti_slices_insert(
+    struct store *s, const struct sti_slice *slices, size_t n, bool *dup, char **cause);
+
+/* Reads the counts stored in slice campaign:tweet:seq. 0, 1 when absent, -1. */
+int sti_slice_counts(struct store *s, const char *campaign_id, const char *tweet_id, int64_t seq,
+    struct lw_metrics *counts, char **cause);
+
+/* A new baseline of one tweet and the tweet's descriptive fields. */
+struct sti_baseline_set {
+	const char *campaign_id;
+	const struct lw_tweet *t; /* author, text, created_at (borrowed); may be NULL */
+	const char *tweet_id;
+	struct lw_metrics m;
+	int64_t seq;
+	bool first; /* also sets metrics_first */
+};
+
+/* Writes the baselines v[0..n) at now_ms (one bulk). 0 or -1. */
+int sti_baselines_set(
+    struct store *s, const struct sti_baseline_set *v, size_t n, int64_t now_ms, char **cause);
+
+/* Marks tweet of campaign missing (tweets.missing, and its list jobs get
+ * state "missing"). 0 or -1. */
+int sti_tweet_set_missing(
+    struct store *s, const char *campaign_id, const char *tweet_id, int64_t now_ms, char **cause);
+
+/* ---- engagements ---- */
+
+/* Upserts engagements e[0..n) in one bulk at now_ms (first_seen_at and
+ * created_at on insert, last_seen_at always, ref_ids added); is_new[i] is set
+ * when e[i] was inserted. 0 or -1. */
+int sti_engagements_upsert(struct store *s, const struct lw_engagement *e, size_t n, int64_t now_ms,
+    bool *is_new, char **cause);
+
+/* One stored engagement as tests and tools compare it with the truth. */
+struct sti_eng_key {
+	char *id;      /* campaign:tweet:user:action */
+	char *ref_ids; /* the ref_ids sorted and joined with ',' */
+};
+
+/* Lists campaign_id's engagements (sorted by _id) into a new array (caller
+ * frees each id and ref_ids, and the array). 0 or -1. */
+int sti_engagements_keys(
+    struct store *s, const char *campaign_id, struct sti_eng_key **out, size_t *n, char **cause);
+
+/* Sums the deltas of every metric slice of a tweet into *sum and counts
+ * them in *count. 0 or -1. */
+int sti_slices_sum(struct store *s, const char *campaign_id, const char *tweet_id,
+    struct lw_metrics *sum, size_t *count, char **cause);
+
+/* ---- heartbeats and worker_log ---- */
+
+/* A process that runs jobs (one heartbeats document, _id = owner). */
+struct sti_heartbeat {
+	char owner[128];
+	char host[64];
+	long pid;
+	int64_t started_at_ms;
+	int64_t beat_at_ms;
+	char mode[16]; /* "run", "tui" */
+};
+
+/* Writes (upserts) h's heartbeat with beat_at = h->beat_at_ms. 0 or -1. */
+int sti_heartbeat_beat(struct store *s, const struct sti_heartbeat *h, char **cause);
+/* Lists every heartbeat into a new array. 0 or -1. */
+int sti_heartbeat_list(struct store *s, struct sti_heartbeat **out, size_t *n, char **cause);
+/* Deletes owner's heartbeat. 0 or -1. */
+int sti_heartbeat_delete(struct store *s, const char *owner, char **cause);
+
+/* Appends a line to the capped worker_log (job may be NULL). 0 or -1. */
+int sti_log(struct store *s, const char *owner, const char *job, const char *level,
+    const char *message, int64_t now_ms, char **cause);
+
+#endif

@@ -1,0 +1,233 @@
+/*
+ * cmd_run: `launchwatch run`, the headless engine: opens the store (MONGODB_URI
+ * or the embedded devdb), loads the classifier rules, and runs the scheduler
+ * and workers (include/scheduler.h) with no curses until --once is done,
+ * --for SECS elapsed, or SIGTERM/SIGINT (in-flight pages are stored, jobs
+ * released). Main thread only; the signal handler only sets a flag.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "classify.h"
+#include "cmd.h"
+#include "devdb.h"
+#include "scheduler.h"
+#include "store.h"
+#include "util.h"
+#include "xapi.h"
+
+static const char run_usage[] =
+    "usage: launchwatch run [--once] [--for SECS] [--workers N] [--rules FILE] [--log FILE]\n\n"
+    "Runs the scheduler and the workers with no curses: polls every active campaign's\n"
+    "metrics, retweeters, replies and quotes into the database.\n\n"
+    "  --once          run every due job once to completion, then exit:\n"
+    "                  0 all succeeded, 75 some blocked (credits, rate limit), 1 errors\n"
+    "  --for SECS      run the normal schedule and exit cleanly after SECS seconds\n"
+    "  --workers N     worker threads (default 4)\n"
+    "  --rules FILE    classifier rules (default: DATA/rules.yaml when present, else\n"
+    "                  the built-in rules; docs/scoring.md)\n"
+    "  --log FILE      log file (default: DATA/run.log); lines also go to worker_log\n\n"
+    "DATA is $XDG_DATA_HOME/launchwatch (or ~/.local/share/launchwatch).\n"
+    "SIGTERM or SIGINT stop cleanly: pages in flight are stored, jobs released.\n"
+    "Environment: MONGODB_URI, LAUNCHWATCH_DB, TWITTERAPI_KEY or TWITTERAPI_KEY_FILE,\n"
+    "TWITTERAPI_BASE_URL, LAUNCHWATCH_QPS, LAUNCHWATCH_CREDITS_RECHECK.\n";
+
+static struct sched *volatile run_engine;
+
+/* Asks the engine to stop (async-signal-safe). */
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	struct sched *sc = run_engine;
+	if (sc)
+		sched_request_stop(sc);
+}
+
+/* Parses a whole number in [lo, hi]; 0 or -1 with a message. */
+static int
+parse_long(const char *opt, const char *v, long lo, long hi, long *out)
+{
+	char *end = NULL;
+	errno = 0;
+	long n = strtol(v, &end, 10);
+	if (*v == '\0' || *end != '\0' || errno != 0 || n < lo || n > hi) {
+		fprintf(stderr, "launchwatch run: %s wants a whole number from %ld to %ld\n", opt,
+		    lo, hi);
+		return -1;
+	}
+	*out = n;
+	return 0;
+}
+
+/* Loads the rules from path, DATA/rules.yaml or the built-in table. */
+static int
+load_rules(const char *path, const char *data, struct classify_rules **out)
+{
+	char *cause = NULL;
+	char *def = xasprintf("%s/rules.yaml", data);
+	struct stat sb;
+	if (path == NULL && stat(def, &sb) == 0)
+		path = def;
+	int rc = 0;
+	if (path == NULL) {
+		*out = classify_rules_default();
+	} else if (classify_rules_load(path, out, &cause) != 0) {
+		fprintf(stderr, "launchwatch run: %s\n", cause);
+		rc = -1;
+	}
+	free(cause);
+	free(def);
+	return rc;
+}
+
+int
+cmd_run(int argc, char **argv)
+{
+	static const struct option longopts[] = {{"once", no_argument, NULL, 'o'},
+	    {"for", required_argument, NULL, 'f'}, {"workers", required_argument, NULL, 'w'},
+	    {"rules", required_argument, NULL, 'r'}, {"log", required_argument, NULL, 'l'},
+	    {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+	struct sched_opts o;
+	const char *rules_path = NULL, *log_path = NULL;
+	struct classify_rules *rules = NULL;
+	struct xapi_config xcfg;
+	struct store *s = NULL;
+	struct devdb *dd = NULL;
+	struct sched *sc = NULL;
+	FILE *logf = NULL;
+	char *cause = NULL, *data = NULL, *deflog = NULL;
+	int rc = LW_EXIT_ERROR, c;
+	long v;
+
+	sched_opts_init(&o);
+	xapi_config_init(&xcfg);
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			o.once = true;
+			break;
+		case 'f':
+			if (parse_long("--for", optarg, 1, 365L * 86400, &v) != 0)
+				return LW_EXIT_USAGE;
+			o.for_ms = v * 1000;
+			break;
+		case 'w':
+			if (parse_long("--workers", optarg, 1, 64, &v) != 0)
+				return LW_EXIT_USAGE;
+			o.workers = (int)v;
+			break;
+		case 'r':
+			rules_path = optarg;
+			break;
+		case 'l':
+			log_path = optarg;
+			break;
+		case 'h':
+			fputs(run_usage, stdout);
+			return LW_EXIT_OK;
+		default:
+			fprintf(stderr, "launchwatch run: unknown option '%s'\n%s",
+			    argv[optind - 1], run_usage);
+			return LW_EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "launchwatch run: unexpected argument '%s'\n%s", argv[optind],
+		    run_usage);
+		return LW_EXIT_USAGE;
+	}
+	if (o.once && o.for_ms > 0) {
+		fprintf(stderr, "launchwatch run: --once and --for exclude each other\n");
+		return LW_EXIT_USAGE;
+	}
+
+	data = lw_data_dir();
+	if (load_rules(rules_path, data, &rules) != 0) {
+		rc = LW_EXIT_DATAERR;
+		goto fail;
+	}
+	if (xapi_config_from_env(&xcfg, &cause) != 0) {
+		fprintf(stderr, "launchwatch run: %s\n", cause);
+		rc = LW_EXIT_USAGE;
+		goto fail;
+	}
+	if (log_path == NULL && mkdir_p(data, &cause) != 0) {
+		fprintf(stderr, "launchwatch run: %s\n", cause);
+		goto fail;
+	}
+	deflog = xasprintf("%s/run.log", data);
+	if (log_path == NULL)
+		log_path = deflog;
+	logf = fopen(log_path, "a");
+	if (logf == NULL) {
+		fprintf(stderr, "launchwatch run: cannot open the log %s: %s\n", log_path,
+		    strerror(errno));
+		goto fail;
+	}
+	if (lw_store_open(&s, &dd, &cause) != 0) {
+		fprintf(stderr, "launchwatch run: %s\n", cause);
+		rc = LW_EXIT_UNAVAILABLE;
+		goto fail;
+	}
+
+	o.rules = rules;
+	o.xcfg = &xcfg;
+	o.log = logf;
+	o.embedded = dd != NULL;
+	if (report_window_end)
+		o.window_end = report_window_end;
+	sc = sched_new(s, &o);
+
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	run_engine = sc;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	int st = sched_start(sc, &cause);
+	if (st != 0) {
+		fprintf(stderr, "launchwatch run: %s\n", cause);
+		rc = st > 0 ? LW_EXIT_TEMPFAIL : LW_EXIT_ERROR;
+		sched_wait(sc, NULL);
+		goto fail;
+	}
+	struct sched_stats stats;
+	rc = sched_wait(sc, &stats);
+	printf("run: %zu jobs ok (%zu skipped), %zu blocked, %zu failed, %zu missing; "
+	       "%lld requests, %lld credits, %zu pages, %zu new engagements, %zu slices\n",
+	    stats.jobs_ok, stats.jobs_skipped, stats.jobs_blocked, stats.jobs_failed,
+	    stats.jobs_missing, (long long)stats.requests, (long long)stats.credits, stats.pages,
+	    stats.new_engagements, stats.slices);
+	if (rc != 0)
+		fprintf(stderr, "launchwatch run: %s; see %s\n",
+		    rc == LW_EXIT_TEMPFAIL ? "some jobs are blocked (credits or rate limit)"
+		                           : "some jobs failed",
+		    log_path);
+fail:
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	run_engine = NULL;
+	sched_free(sc);
+	store_free(s);
+	devdb_release(dd);
+	if (logf)
+		fclose(logf);
+	classify_rules_free(rules);
+	xapi_config_done(&xcfg);
+	free(cause);
+	free(data);
+	free(deflog);
+	return rc;
+}

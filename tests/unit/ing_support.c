@@ -1,0 +1,235 @@
+/*
+ * ing_support: shared pieces of the ingest engine's tests: a world of a real
+ * devdb, the in-process simulator (frozen clock) and a campaign of its launch
+ * tweets; runs of the real `launchwatch run --once`; the exactness check
+ * against /_sim/truth. Test threads only.
+ */
+#include "ing_support.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "http.h"
+#include "sim.h"
+#include "store.h"
+#include "store_ingest.h"
+#include "testutil.h"
+#include "util.h"
+
+/* Starts everything with the simulator options o and adds the campaign. */
+void
+ing_world_start(struct ing_world *w, struct sim_opts *o, const char *qps)
+{
+	static char env_qps[64];
+	char *cause = NULL;
+	memset(w, 0, sizeof *w);
+	w->dir = tu_tempdir();
+	w->db = tu_devdb_start(NULL, 0);
+	o->frozen = true;
+	o->tweets = NTWEETS;
+	w->sim = sim_start(o, &cause);
+	ck_assert_msg(w->sim != NULL, "sim_start: %s", cause);
+	snprintf(w->base, sizeof w->base, "http://127.0.0.1:%d", sim_port(w->sim));
+	snprintf(w->env_uri, sizeof w->env_uri, "MONGODB_URI=%s", w->db->uri);
+	snprintf(w->env_base, sizeof w->env_base, "TWITTERAPI_BASE_URL=%s", w->base);
+	snprintf(w->env_data, sizeof w->env_data, "XDG_DATA_HOME=%s", w->dir);
+	snprintf(env_qps, sizeof env_qps, "LAUNCHWATCH_QPS=%s", qps);
+	w->env[0] = w->env_uri;
+	w->env[1] = w->env_base;
+	w->env[2] = w->env_data;
+	w->env[3] = env_qps;
+	w->env[4] = "LAUNCHWATCH_CREDITS_RECHECK=1";
+	w->env[5] = NULL;
+
+	struct sbuf b;
+	sbuf_init(&b);
+	sbuf_addstr(&b, "campaigns:\n  - name: Ingest test\n"
+	                "    window: {start: 2020-01-01T00:00:00Z, duration: 20000d}\n"
+	                "    tweets:\n      main: [");
+	for (int i = 0; i < NTWEETS; i++)
+		sbuf_printf(&b, "%s%s", i ? ", " : "", sim_tweet_id(w->sim, i));
+	sbuf_addstr(&b, "]\n    cadence: {metrics: 1s, retweets: 1s, replies: 1s, quotes: 1s}\n");
+	char *path = tu_write_file(w->dir, "c.yaml", b.s);
+	sbuf_done(&b);
+	struct tu_run r;
+	const char *args[] = {"campaign", "add", path, NULL};
+	tu_run(&r, w->env, 30000, args);
+	ck_assert_msg(r.status == 0, "campaign add: %d %s", r.status, r.err);
+	tu_run_done(&r);
+	free(path);
+	campaign_make_id("Ingest test", w->campaign_id);
+	ck_assert_int_eq(store_open(w->db->uri, "launchwatch", &w->s, &cause), 0);
+}
+
+/* Stops and removes everything. */
+void
+ing_world_stop(struct ing_world *w)
+{
+	store_free(w->s);
+	sim_free(w->sim);
+	tu_devdb_free(w->db);
+	tu_rmtree(w->dir);
+	free(w->dir);
+}
+
+/* Runs `launchwatch run --once` (killed after timeout_ms); returns the status. */
+int
+ing_run_once(struct ing_world *w, int timeout_ms)
+{
+	struct tu_run r;
+	const char *args[] = {"run", "--once", "--workers", "3", NULL};
+	/* every job's cadence is 1 s: let the previous run's jobs come due */
+	usleep(1100 * 1000);
+	tu_run(&r, w->env, timeout_ms, args);
+	int st = r.status;
+	if (timeout_ms >= 60000 && st != 0)
+		fprintf(stderr, "run --once: %d\n%s\n%s\n", st, r.out, r.err);
+	tu_run_done(&r);
+	return st;
+}
+
+/* GETs or POSTs a simulator path and returns the parsed JSON body. */
+json_t *
+ing_sim_call(struct ing_world *w, const char *method, const char *path)
+{
+	struct http_client *h = http_client_new();
+	struct http_response resp;
+	char *cause = NULL;
+	char *url = xasprintf("%s%s", w->base, path);
+	ck_assert_msg(http_request(h, method, url, NULL, &resp, &cause) == 0, "%s", cause);
+	json_t *j = json_loadb(resp.body, resp.len, 0, NULL);
+	ck_assert_ptr_nonnull(j);
+	http_response_done(&resp);
+	http_client_free(h);
+	free(url);
+	return j;
+}
+
+/* Returns an integer at a path of two keys of a JSON object. */
+int64_t
+ing_jint2(json_t *o, const char *a, const char *b)
+{
+	return json_integer_value(json_object_get(json_object_get(o, a), b));
+}
+
+/* Compares strings for qsort. */
+static int
+cmp_strp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Checks that engagements equal the truth and slices add up; returns the
+ * number of engagements. */
+size_t
+ing_check_exact(struct ing_world *w)
+{
+	json_t *truth = ing_sim_call(w, "GET", "/_sim/truth");
+	json_t *engs = json_object_get(truth, "engagements");
+	size_t n = json_array_size(engs);
+	char **want = xcalloc(n ? n : 1, sizeof *want);
+	for (size_t i = 0; i < n; i++) {
+		json_t *e = json_array_get(engs, i);
+		json_t *refs = json_object_get(e, "ref_ids");
+		size_t nr = json_array_size(refs);
+		char **rv = xcalloc(nr ? nr : 1, sizeof *rv);
+		for (size_t k = 0; k < nr; k++)
+			rv[k] = (char *)json_string_value(json_array_get(refs, k));
+		qsort(rv, nr, sizeof *rv, cmp_strp);
+		struct sbuf b;
+		sbuf_init(&b);
+		sbuf_printf(&b, "%s:%s:%s:%s|", w->campaign_id,
+		    json_string_value(json_object_get(e, "tweet_id")),
+		    json_string_value(json_object_get(e, "user_id")),
+		    json_string_value(json_object_get(e, "action")));
+		for (size_t k = 0; k < nr; k++)
+			sbuf_printf(&b, "%s%s", k ? "," : "", rv[k]);
+		free(rv);
+		want[i] = sbuf_take(&b);
+	}
+	qsort(want, n, sizeof *want, cmp_strp);
+
+	struct sti_eng_key *have;
+	size_t nhave;
+	char *cause = NULL;
+	ck_assert_msg(
+	    sti_engagements_keys(w->s, w->campaign_id, &have, &nhave, &cause) == 0, "%s", cause);
+	char **got = xcalloc(nhave ? nhave : 1, sizeof *got);
+	for (size_t i = 0; i < nhave; i++) {
+		got[i] = xasprintf("%s|%s", have[i].id, have[i].ref_ids);
+		free(have[i].id);
+		free(have[i].ref_ids);
+	}
+	free(have);
+	qsort(got, nhave, sizeof *got, cmp_strp);
+	for (size_t i = 0; i < n && i < nhave; i++)
+		ck_assert_msg(strcmp(want[i], got[i]) == 0, "engagement %zu: want %s, have %s", i,
+		    want[i], got[i]);
+	ck_assert_uint_eq(nhave, n);
+	ck_assert_uint_gt(n, 0);
+
+	/* slices: latest counts minus the first baseline, per tweet */
+	json_t *tweets = json_object_get(truth, "tweets");
+	for (size_t i = 0; i < json_array_size(tweets); i++) {
+		json_t *t = json_array_get(tweets, i);
+		const char *tid = json_string_value(json_object_get(t, "tweet_id"));
+		struct sti_baseline bl;
+		struct lw_metrics sum;
+		size_t count;
+		ck_assert_int_eq(sti_baselines_get(w->s, w->campaign_id, &tid, 1, &bl, &cause), 0);
+		ck_assert(bl.known && bl.has_first);
+		ck_assert_int_eq(
+		    sti_slices_sum(w->s, w->campaign_id, tid, &sum, &count, &cause), 0);
+		ck_assert_int_eq((int64_t)count, bl.seq);
+		ck_assert_int_eq(bl.m.likes, ing_jint2(t, "metrics", "likes"));
+		ck_assert_int_eq(bl.m.retweets, ing_jint2(t, "metrics", "retweets"));
+		ck_assert_int_eq(bl.m.replies, ing_jint2(t, "metrics", "replies"));
+		ck_assert_int_eq(bl.m.views, ing_jint2(t, "metrics", "views"));
+		ck_assert_int_eq(sum.likes, bl.m.likes - bl.first.likes);
+		ck_assert_int_eq(sum.retweets, bl.m.retweets - bl.first.retweets);
+		ck_assert_int_eq(sum.replies, bl.m.replies - bl.first.replies);
+		ck_assert_int_eq(sum.quotes, bl.m.quotes - bl.first.quotes);
+		ck_assert_int_eq(sum.views, bl.m.views - bl.first.views);
+		ck_assert_int_eq(sum.bookmarks, bl.m.bookmarks - bl.first.bookmarks);
+	}
+	for (size_t i = 0; i < n; i++)
+		free(want[i]);
+	free(want);
+	for (size_t i = 0; i < nhave; i++)
+		free(got[i]);
+	free(got);
+	json_decref(truth);
+	return n;
+}
+
+/* Advances the simulator's clock by secs. */
+void
+ing_advance(struct ing_world *w, int secs)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/_sim/advance?secs=%d", secs);
+	json_decref(ing_sim_call(w, "POST", path));
+}
+
+/* Returns ceil(a / b). */
+int64_t
+ing_ceil_div(int64_t a, int64_t b)
+{
+	return (a + b - 1) / b;
+}
+
+void
+ing_devdb_restart(struct ing_world *w)
+{
+	struct tu_devdb *old = w->db;
+	tu_devdb_stop(old);
+	w->db = tu_devdb_start(old->dir, old->port);
+	ck_assert_str_eq(w->db->uri, old->uri);
+	/* tu_devdb_free would remove the data directory, which lives on */
+	free(old->dir);
+	free(old->uri);
+	free(old);
+}

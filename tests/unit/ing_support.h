@@ -1,0 +1,53 @@
+/*
+ * ing_support: helpers of the ingest engine's tests (tests/unit/test_ingest*.c):
+ * a devdb + simulator + campaign world, runs of `launchwatch run --once`, and
+ * the exactness check against the simulator's truth. Test threads only.
+ */
+#ifndef LW_ING_SUPPORT_H
+#define LW_ING_SUPPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "campaign.h"
+#include "sim.h"
+
+#define NTWEETS 3
+
+/* One test's world: a devdb, a simulator, a data dir and a campaign. */
+struct ing_world {
+	struct tu_devdb *db;
+	struct sim *sim;
+	struct store *s;
+	char *dir;
+	char base[64];
+	char campaign_id[CAMPAIGN_ID_MAX];
+	char env_uri[256], env_base[128], env_data[256];
+	const char *env[6];
+};
+
+/* Starts a devdb, the simulator (o, frozen, NTWEETS tweets) and adds a
+ * campaign of its tweets with 1 s cadences; runs use LAUNCHWATCH_QPS=qps. */
+void ing_world_start(struct ing_world *w, struct sim_opts *o, const char *qps);
+/* Stops and removes everything. */
+void ing_world_stop(struct ing_world *w);
+/* Waits out the 1 s cadence and runs `run --once` (SIGKILLed after
+ * timeout_ms: then -1); returns the exit status. */
+int ing_run_once(struct ing_world *w, int timeout_ms);
+/* Calls a simulator endpoint and returns its JSON (caller decrefs). */
+json_t *ing_sim_call(struct ing_world *w, const char *method, const char *path);
+/* Returns o[a][b] as an integer. */
+int64_t ing_jint2(json_t *o, const char *a, const char *b);
+/* Asserts engagements equal the truth and every tweet's slices add up to its
+ * latest counts minus its first baseline; returns the engagement count. */
+size_t ing_check_exact(struct ing_world *w);
+/* Stops the devdb and starts it again over the same data and port. */
+void ing_devdb_restart(struct ing_world *w);
+/* Moves the simulator's clock forward by secs. */
+void ing_advance(struct ing_world *w, int secs);
+/* Returns ceil(a / b). */
+int64_t ing_ceil_div(int64_t a, int64_t b);
+
+#endif
