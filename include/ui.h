@@ -63,8 +63,9 @@ struct ui {
 	int64_t now_ms;
 	bool ascii;
 	char theme_name[32];
-	bool simulated; /* the built-in simulator feeds the demo */
-	char *message;  /* one-line status message (owned) */
+	bool simulated;            /* the built-in simulator feeds the demo */
+	char *message;             /* one-line status message (owned) */
+	const char *engine_status; /* engine running, viewer, or why off (borrowed) */
 	int64_t message_ms;
 	bool quit;
 	bool dirty;
@@ -79,8 +80,9 @@ struct ui {
 
 /* Options of the console. */
 struct ui_opts {
-	const char *theme; /* NULL: "default" */
-	bool ascii;        /* force ASCII charts and frames */
+	const char *theme;         /* NULL: "default" */
+	bool ascii;                /* force ASCII charts and frames */
+	const char *engine_status; /* shown at start: engine running, viewer, or why off */
 };
 
 /* Prepares u over agg (borrowed), with nothing open. */

@@ -53,5 +53,6 @@ pane_header_draw(struct ui *u, struct draw_grid *g, struct draw_rect r)
 		draw_textf(g, x, r.y + 1, end - x, T_HEADER, "  provider: %s (%s)", prov,
 		    fmt_ago(prov_ms, u->now_ms, ago, sizeof ago));
 	else
-		draw_text(g, x, r.y + 1, end - x, T_HEADER, "  provider: no job reported yet");
+		draw_textf(g, x, r.y + 1, end - x, T_HEADER, "  provider: no job reported yet%s%s",
+		    u->engine_status ? "; " : "", u->engine_status ? u->engine_status : "");
 }

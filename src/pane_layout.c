@@ -14,6 +14,8 @@
 #include "fmt.h"
 #include "keys.h"
 #include "ui.h"
+
+#define MESSAGE_MS 8000 /* how long a status message stays on the bottom line */
 #include "util.h"
 
 #define MIN_W 60
@@ -63,12 +65,13 @@ ui_message(struct ui *u, const char *fmt, ...)
 	u->dirty = true;
 }
 
-/* Draws the bottom line: the message, else the main key hints. */
+/* Draws the bottom line: a message younger than MESSAGE_MS, else the main
+ * key hints. */
 static void
 draw_status(struct ui *u, struct draw_grid *g, int y)
 {
 	draw_fill(g, (struct draw_rect){0, y, g->w, 1}, ' ', T_STATUS);
-	if (u->message && *u->message) {
+	if (u->message && *u->message && u->now_ms - u->message_ms < MESSAGE_MS) {
 		draw_text(g, 1, y, g->w - 2, T_STATUS, u->message);
 		return;
 	}

@@ -11,8 +11,10 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "campaign.h"
 #include "config.h"
 #include "devdb.h"
+#include "engine.h"
 #include "queue.h"
 #include "sim.h"
 #include "store.h"
@@ -31,38 +33,69 @@ static const char usage_text[] =
     "Without TWITTERAPI_KEY or TWITTERAPI_KEY_FILE the console starts the built-in\n"
     "simulator and adds a demo campaign, clearly marked as simulated.\n";
 
-/* Starts the simulator and upserts the demo campaign on its tweets, with a
- * window starting now. Returns the simulator, or NULL with a cause. */
+/* Starts the simulator and makes sure a demo campaign follows it: an open
+ * demo campaign is reused and the simulator's clock starts at its window
+ * start, so its launch continues where it was; otherwise a new demo campaign
+ * starts now. Returns the simulator, or NULL with a cause. */
 static struct sim *
 start_demo(struct store *s, char **cause)
 {
 	struct sim_opts so;
-	sim_opts_init(&so);
-	struct sim *sim = sim_start(&so, cause);
-	if (sim == NULL)
+	struct campaign old;
+	char *name = xstrdup(DEMO_NAME);
+	int64_t start_s = clock_now_ms() / 1000;
+	int found = store_campaign_get(s, DEMO_NAME, &old, cause);
+	if (found < 0) {
+		free(name);
 		return NULL;
+	}
+	if (found == 0) {
+		if (old.status != CS_COMPLETED) {
+			start_s = old.cfg.start_s;
+		} else {
+			char when[32];
+			config_format_time(start_s, when, sizeof when);
+			free(name);
+			name = xasprintf("%s %.16s", DEMO_NAME, when);
+			found = 1;
+		}
+		campaign_done(&old);
+	}
+	sim_opts_init(&so);
+	so.start_ms = start_s * 1000;
+	struct sim *sim = sim_start(&so, cause);
+	if (sim == NULL) {
+		free(name);
+		return NULL;
+	}
 	char url[64];
 	snprintf(url, sizeof url, "http://127.0.0.1:%d", sim_port(sim));
-	setenv("TWITTERAPI_BASE_URL", url, 1); /* for the engine once it runs in-process */
-	char start[32];
-	config_format_time(clock_now_ms() / 1000, start, sizeof start);
-	static const char *const cats[] = {"main", "influencer", "investor"};
-	struct sbuf y;
-	sbuf_init(&y);
-	sbuf_printf(&y,
-	    "campaigns:\n  - name: \"%s\"\n    client: {name: \"launchwatch demo\"}\n"
-	    "    window: {start: \"%s\", duration: 2h}\n    tweets:\n",
-	    DEMO_NAME, start);
-	for (int i = 0; i < 3 && sim_tweet_id(sim, i); i++)
-		sbuf_printf(&y, "      %s: [\"%s\"]\n", cats[i], sim_tweet_id(sim, i));
-	sbuf_addstr(&y, "    cadence: {metrics: 30s, retweets: 30s, replies: 30s, quotes: 30s}\n");
-	struct cfg_file *f = NULL;
-	int rc = config_load_string("demo", y.s, y.len, &f, cause);
-	sbuf_done(&y);
-	struct store_upsert_result res;
-	if (rc == 0)
-		rc = store_campaign_upsert(s, &f->campaigns[0], clock_now_ms(), &res, cause);
-	config_free(f);
+	setenv("TWITTERAPI_BASE_URL", url, 1); /* the in-process engine reads it */
+	int rc = 0;
+	if (found == 1) {
+		char start[32];
+		config_format_time(start_s, start, sizeof start);
+		static const char *const cats[] = {"main", "influencer", "investor"};
+		struct sbuf y;
+		sbuf_init(&y);
+		sbuf_printf(&y,
+		    "campaigns:\n  - name: \"%s\"\n    client: {name: \"launchwatch demo\"}\n"
+		    "    window: {start: \"%s\", duration: 2h}\n    tweets:\n",
+		    name, start);
+		for (int i = 0; i < 3 && sim_tweet_id(sim, i); i++)
+			sbuf_printf(&y, "      %s: [\"%s\"]\n", cats[i], sim_tweet_id(sim, i));
+		sbuf_addstr(
+		    &y, "    cadence: {metrics: 30s, retweets: 30s, replies: 30s, quotes: 30s}\n");
+		struct cfg_file *f = NULL;
+		rc = config_load_string("demo", y.s, y.len, &f, cause);
+		sbuf_done(&y);
+		struct store_upsert_result res;
+		if (rc == 0)
+			rc =
+			    store_campaign_upsert(s, &f->campaigns[0], clock_now_ms(), &res, cause);
+		config_free(f);
+	}
+	free(name);
 	if (rc != 0) {
 		sim_free(sim);
 		return NULL;
@@ -112,7 +145,28 @@ cmd_tui(int argc, char **argv)
 		}
 	}
 	struct queue *q = queue_new();
+	struct engine *eng = NULL;
+	struct engine_opts eo = {.queue = q, .embedded = dd != NULL};
+	char *status = NULL;
+	/* the engine's threads log to worker_log and the log file only: the
+	 * screen belongs to curses */
+	int er = engine_start(s, &eo, &eng, &cause);
+	if (er == 0)
+		status = xstrdup("engine running: polling active campaigns in this console");
+	else if (er == 1)
+		status = xasprintf("viewer: %s", cause);
+	else
+		status = xasprintf("engine off (showing the database only): %s", cause);
+	free(cause);
+	cause = NULL;
+	o.engine_status = status;
 	int rc = ui_main(&o, s, q, sim != NULL);
+	if (eng) {
+		engine_request_stop(eng);
+		engine_wait(eng, NULL);
+		engine_free(eng);
+	}
+	free(status);
 	queue_free(q);
 	sim_free(sim);
 	store_free(s);

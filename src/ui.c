@@ -518,23 +518,12 @@ ui_main(const struct ui_opts *o, struct store *s, struct queue *q, bool simulate
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	/*
-	 * ENGINE HOOK (issue 4). The ingest engine is being built in
-	 * src/scheduler.c; once it lands, start it here in-process so the
-	 * console watches live data it fetches itself:
-	 *
-	 *     struct sched_opts so;
-	 *     sched_opts_init(&so);
-	 *     so.queue = q;            // batches land in this loop
-	 *     so.rules = <classify rules>; so.xcfg = <provider config>;
-	 *     so.embedded = <devdb in use>;
-	 *     struct sched *sc = sched_new(s, &so);
-	 *     if (sched_start(sc, &cause) == 1) ... another engine runs: stay a viewer
-	 *
-	 * and at exit: sched_request_stop(sc); sched_wait(sc, &st); sched_free(sc).
-	 * Until then the console shows what is in the database (rebuild plus
-	 * polling), which includes everything a separate `launchwatch run` writes.
-	 */
+	/* the engine (scheduler, workers, alerts, close-out) is started by
+	 * cmd_tui before this loop and pushes its batches to q; the database
+	 * thread below also polls, which covers another process's engine */
+	u.engine_status = o->engine_status;
+	if (o->engine_status)
+		ui_message(&u, "%s", o->engine_status);
 
 	u.db = db_start(s, q);
 	initscr();

@@ -1,0 +1,55 @@
+/*
+ * engine: everything a process that runs jobs starts beside the console or
+ * the headless loop: the scheduler and its workers (scheduler.h), the alert
+ * worker (alertworker.h) and the close-out job at window end (closeout.h).
+ * engine_start/engine_stop/engine_free belong to one owner thread.
+ */
+#ifndef LW_ENGINE_H
+#define LW_ENGINE_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "campaign.h"
+#include "classify.h"
+#include "scheduler.h"
+
+struct queue;
+struct store;
+struct engine;
+
+/* Loads classifier rules from path, else DATA_DIR/rules.yaml when it exists,
+ * else the built-in rules. 0, or -1 with a cause naming the file. */
+int engine_load_rules(const char *path, struct classify_rules **out, char **cause);
+
+/* How to run an engine; zeroed fields take the scheduler's defaults. */
+struct engine_opts {
+	struct queue *queue;    /* new engagements and slices go here; NULL: none */
+	bool embedded;          /* the store is the embedded devdb: one engine at a time */
+	int workers;            /* worker threads; 0: default */
+	bool once;              /* run the due jobs once, then finish (engine_wait) */
+	int64_t for_ms;         /* > 0: finish after this long */
+	FILE *log;              /* log file; NULL: worker_log only */
+	const char *rules_path; /* NULL: DATA_DIR/rules.yaml or the built-in rules */
+	bool no_alerts;         /* do not start the alert worker */
+};
+
+/* Starts the engine on s with provider settings from the environment.
+ * Returns 0 with *out set, 1 when another live engine already runs jobs on
+ * this database (the caller stays a viewer; *cause says which), or -1 with
+ * a cause (for example no provider key, or a bad rules file). */
+int engine_start(struct store *s, const struct engine_opts *o, struct engine **out, char **cause);
+
+/* Asks the engine to stop: in-flight pages are stored, jobs released.
+ * Async-signal-safe. */
+void engine_request_stop(struct engine *e);
+
+/* Waits until the scheduler finished (--once done, for_ms elapsed or
+ * stopped), then stops the alert worker; fills *st when not NULL and returns
+ * the scheduler's exit status (0, 75 blocked, 1 failed). */
+int engine_wait(struct engine *e, struct sched_stats *st);
+
+/* Frees an engine after engine_wait; NULL is a no-op. */
+void engine_free(struct engine *e);
+
+#endif

@@ -1,0 +1,151 @@
+/*
+ * engine: starts and stops the scheduler, the alert worker and the
+ * close-out hook together, so the console and `launchwatch run` run the same
+ * things. The owner thread calls engine_start/stop/free; report_window_end
+ * runs on the scheduler thread.
+ */
+#include "engine.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "alertworker.h"
+#include "closeout.h"
+#include "devdb.h"
+#include "scheduler.h"
+#include "store.h"
+#include "util.h"
+#include "xapi.h"
+
+struct engine {
+	struct store *store;
+	struct classify_rules *rules;
+	struct xapi_config xcfg;
+	struct sched *sched;
+	struct alertworker *alerts;
+};
+
+int
+engine_load_rules(const char *path, struct classify_rules **out, char **cause)
+{
+	char *data = lw_data_dir();
+	char *def = xasprintf("%s/rules.yaml", data);
+	struct stat sb;
+	int rc = 0;
+	free(data);
+	if (path == NULL && stat(def, &sb) == 0)
+		path = def;
+	if (path == NULL)
+		*out = classify_rules_default();
+	else
+		rc = classify_rules_load(path, out, cause);
+	free(def);
+	return rc;
+}
+
+/* The scheduler's window-end hook (declared in scheduler.h): closes campaign
+ * c out with closeout_run (freeze, CPM, archive, reports). arg is the store,
+ * or NULL to open one from the environment. Scheduler thread. */
+void
+report_window_end(void *arg, const struct campaign *c)
+{
+	struct store *s = arg;
+	struct devdb *dd = NULL;
+	struct closeout_result res;
+	struct closeout_hooks hooks;
+	struct closeout_opts opts;
+	char *cause = NULL;
+	memset(&hooks, 0, sizeof hooks);
+	memset(&opts, 0, sizeof opts);
+	opts.write_reports = true;
+	if (s == NULL && lw_store_open(&s, &dd, &cause) != 0)
+		goto done;
+	/* the scheduler already ran the campaign's last due jobs; a failure
+	 * here leaves it unfrozen, and the next engine start tries again */
+	closeout_run(s, c->id, &hooks, &opts, &res, &cause);
+	if (arg == NULL)
+		store_free(s);
+	devdb_release(dd);
+done:
+	free(cause);
+}
+
+int
+engine_start(struct store *s, const struct engine_opts *o, struct engine **out, char **cause)
+{
+	struct engine *e = xcalloc(1, sizeof *e);
+	struct sched_opts so;
+	struct alertworker_opts ao;
+	int rc = -1;
+	e->store = s;
+	xapi_config_init(&e->xcfg);
+	*out = NULL;
+	if (engine_load_rules(o->rules_path, &e->rules, cause) != 0)
+		goto fail;
+	if (xapi_config_from_env(&e->xcfg, cause) != 0)
+		goto fail;
+	sched_opts_init(&so);
+	if (o->workers > 0)
+		so.workers = o->workers;
+	so.once = o->once;
+	so.for_ms = o->for_ms;
+	so.log = o->log;
+	so.rules = e->rules;
+	so.xcfg = &e->xcfg;
+	so.queue = o->queue;
+	so.embedded = o->embedded;
+	so.window_end = report_window_end;
+	so.window_end_arg = s;
+	e->sched = sched_new(s, &so);
+	rc = sched_start(e->sched, cause);
+	if (rc != 0) {
+		sched_wait(e->sched, NULL);
+		goto fail;
+	}
+	if (!o->no_alerts) {
+		alertworker_opts_init(&ao);
+		ao.store = s;
+		ao.poll_all_active = true;
+		e->alerts = alertworker_new(&ao);
+		if (alertworker_start(e->alerts, cause) != 0) {
+			engine_request_stop(e);
+			engine_wait(e, NULL);
+			rc = -1;
+			goto fail;
+		}
+	}
+	*out = e;
+	return 0;
+fail:
+	engine_free(e);
+	return rc;
+}
+
+void
+engine_request_stop(struct engine *e)
+{
+	if (e && e->sched)
+		sched_request_stop(e->sched);
+}
+
+int
+engine_wait(struct engine *e, struct sched_stats *st)
+{
+	int rc = sched_wait(e->sched, st);
+	if (e->alerts)
+		alertworker_stop(e->alerts);
+	return rc;
+}
+
+void
+engine_free(struct engine *e)
+{
+	if (e == NULL)
+		return;
+	sched_free(e->sched);
+	alertworker_free(e->alerts);
+	classify_rules_free(e->rules);
+	xapi_config_done(&e->xcfg);
+	free(e);
+}
