@@ -18,6 +18,14 @@
 #define HOUR_MS (3600LL * 1000)
 #define DAY_MS  (24 * HOUR_MS)
 
+/* The most update operations one update command carries. FerretDB v1.24
+ * keeps the SQLite rows of every update that matched a document open until
+ * the whole command ends (internal/handler/msg_update.go defers each
+ * iterator's Close to the end of the loop) and its pool per database holds
+ * 100 connections, so a command of 100 updates that match wedges it for
+ * good; 25 leaves room for the other clients (docs/operations.md). */
+#define UPDATES_PER_COMMAND 25
+
 /* Every write of this file goes through this lock: FerretDB v1 (SQLite)
  * takes one writer at a time, and concurrent upserts that match existing
  * documents from several connections were seen to wedge it for good. */
@@ -617,10 +625,14 @@ sti_baselines_set(
 {
 	if (n == 0)
 		return 0;
-	struct baselines_arg a = {.v = v, .n = n, .now_ms = now_ms};
-	pthread_mutex_lock(&write_mu);
-	int rc = st_bulk(s, "tweets", "writing tweet baselines", fill_baselines, &a, cause);
-	pthread_mutex_unlock(&write_mu);
+	int rc = 0;
+	for (size_t off = 0; rc == 0 && off < n; off += UPDATES_PER_COMMAND) {
+		size_t k = n - off < UPDATES_PER_COMMAND ? n - off : UPDATES_PER_COMMAND;
+		struct baselines_arg a = {.v = v + off, .n = k, .now_ms = now_ms};
+		pthread_mutex_lock(&write_mu);
+		rc = st_bulk(s, "tweets", "writing tweet baselines", fill_baselines, &a, cause);
+		pthread_mutex_unlock(&write_mu);
+	}
 	return rc;
 }
 
@@ -662,11 +674,11 @@ engagement_id(const struct lw_engagement *e)
 	    "%s:%s:%s:%s", e->campaign_id, e->tweet_id, e->user.id, action_name(e->action));
 }
 
-/* Appends the upsert of one engagement to bulk. */
+/* Appends the upsert of engagement e, whose _id is id, to bulk. */
 static void
-add_engagement(mongoc_bulk_operation_t *bulk, const struct lw_engagement *e, int64_t now_ms)
+add_engagement(
+    mongoc_bulk_operation_t *bulk, const struct lw_engagement *e, const char *id, int64_t now_ms)
 {
-	char *id = engagement_id(e);
 	bson_t *sel = BCON_NEW("_id", BCON_UTF8(id));
 	bson_t upd = BSON_INITIALIZER, ins, set, sub, add, each;
 	BSON_APPEND_DOCUMENT_BEGIN(&upd, "$setOnInsert", &ins);
@@ -679,7 +691,7 @@ add_engagement(mongoc_bulk_operation_t *bulk, const struct lw_engagement *e, int
 	BSON_APPEND_NULL(&ins, "sentiment");
 	if (e->created_at_ms <= 0)
 		BSON_APPEND_NULL(&ins, "created_at");
-	if (e->nref == 0) /* FerretDB v1 hangs on $addToSet with an empty $each */
+	if (e->nref == 0) /* no $addToSet with an empty $each: see docs/operations.md */
 		st_append_str_array(&ins, "ref_ids", NULL, 0);
 	bson_append_document_end(&upd, &ins);
 	BSON_APPEND_DOCUMENT_BEGIN(&upd, "$set", &set);
@@ -715,17 +727,35 @@ add_engagement(mongoc_bulk_operation_t *bulk, const struct lw_engagement *e, int
 	bson_destroy(opts);
 	bson_destroy(sel);
 	bson_destroy(&upd);
-	free(id);
 }
 
 struct eng_arg {
 	const struct lw_engagement *e;
+	char *const *ids; /* the _id of each of e[0..n) */
 	size_t n;
 	int64_t now_ms;
 	bool *is_new;
 };
 
-/* Runs the engagements bulk and reads which operations inserted. */
+/* Marks is_new for the first unmarked operation whose _id an "upserted"
+ * entry names (a later one with the same _id matched what it inserted). The
+ * entry's index cannot be trusted: FerretDB v1 numbers the upserted entries
+ * 0, 1, ... instead of giving the operation's index. */
+static void
+mark_upserted(struct eng_arg *a, const bson_t *u)
+{
+	char *id = st_get_str(u, "_id");
+	for (size_t i = 0; i < a->n; i++) {
+		if (!a->is_new[i] && strcmp(a->ids[i], id) == 0) {
+			a->is_new[i] = true;
+			break;
+		}
+	}
+	free(id);
+}
+
+/* Runs one engagements bulk (at most UPDATES_PER_COMMAND upserts) and reads
+ * which operations inserted. */
 static bool
 eng_op(mongoc_collection_t *coll, void *p, bson_error_t *err)
 {
@@ -734,7 +764,7 @@ eng_op(mongoc_collection_t *coll, void *p, bson_error_t *err)
 	    mongoc_collection_create_bulk_operation_with_opts(coll, NULL);
 	for (size_t i = 0; i < a->n; i++) {
 		a->is_new[i] = false;
-		add_engagement(bulk, &a->e[i], a->now_ms);
+		add_engagement(bulk, &a->e[i], a->ids[i], a->now_ms);
 	}
 	bson_t reply;
 	bool ok = mongoc_bulk_operation_execute(bulk, &reply, err) != 0;
@@ -748,11 +778,8 @@ eng_op(mongoc_collection_t *coll, void *p, bson_error_t *err)
 			if (!BSON_ITER_HOLDS_DOCUMENT(&arr))
 				continue;
 			bson_iter_document(&arr, &len, &data);
-			if (!bson_init_static(&u, data, len))
-				continue;
-			int64_t idx = st_get_int(&u, "index", -1);
-			if (idx >= 0 && (size_t)idx < a->n)
-				a->is_new[idx] = true;
+			if (bson_init_static(&u, data, len))
+				mark_upserted(a, &u);
 		}
 	}
 	bson_destroy(&reply);
@@ -764,10 +791,24 @@ int
 sti_engagements_upsert(struct store *s, const struct lw_engagement *e, size_t n, int64_t now_ms,
     bool *is_new, char **cause)
 {
-	if (n == 0)
-		return 0;
-	struct eng_arg a = {.e = e, .n = n, .now_ms = now_ms, .is_new = is_new};
-	return with_coll(s, "engagements", "writing engagements", eng_op, &a, cause);
+	int rc = 0;
+	char **ids = xcalloc(n ? n : 1, sizeof *ids);
+	for (size_t i = 0; i < n; i++) {
+		is_new[i] = false;
+		ids[i] = engagement_id(&e[i]);
+	}
+	for (size_t off = 0; rc == 0 && off < n; off += UPDATES_PER_COMMAND) {
+		struct eng_arg a = {.e = e + off,
+		    .ids = ids + off,
+		    .n = n - off < UPDATES_PER_COMMAND ? n - off : UPDATES_PER_COMMAND,
+		    .now_ms = now_ms,
+		    .is_new = is_new + off};
+		rc = with_coll(s, "engagements", "writing engagements", eng_op, &a, cause);
+	}
+	for (size_t i = 0; i < n; i++)
+		free(ids[i]);
+	free(ids);
+	return rc;
 }
 
 /* Compares two strings for qsort. */
