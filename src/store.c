@@ -608,30 +608,61 @@ st_find_one(
 	return rc;
 }
 
-/* Runs a bulk operation built by fill() on collection; retried once as a
- * whole after a lost connection (every operation in it is idempotent). */
+struct st_batch {
+	mongoc_collection_t *coll;
+	mongoc_bulk_operation_t *bulk; /* NULL until the first write after a flush */
+	size_t n;                      /* writes in bulk */
+	bool failed;
+	bson_error_t err;
+};
+
+/* Executes the pending writes of b, if any, as one command. */
+static void
+st_batch_flush(struct st_batch *b)
+{
+	if (b->bulk == NULL)
+		return;
+	if (!b->failed) {
+		bson_t reply;
+		if (!mongoc_bulk_operation_execute(b->bulk, &reply, &b->err))
+			b->failed = true;
+		bson_destroy(&reply);
+	}
+	mongoc_bulk_operation_destroy(b->bulk);
+	b->bulk = NULL;
+	b->n = 0;
+}
+
+void
+st_batch_update_one(struct st_batch *b, const bson_t *sel, const bson_t *upd, const bson_t *opts)
+{
+	if (b->failed)
+		return;
+	if (b->bulk == NULL)
+		b->bulk = mongoc_collection_create_bulk_operation_with_opts(b->coll, NULL);
+	mongoc_bulk_operation_update_one_with_opts(b->bulk, sel, upd, opts, NULL);
+	if (++b->n >= ST_BULK_MAX)
+		st_batch_flush(b);
+}
+
 int
 st_bulk(struct store *s, const char *collection, const char *what,
-    void (*fill)(mongoc_bulk_operation_t *, const void *), const void *arg, char **cause)
+    void (*fill)(struct st_batch *, const void *), const void *arg, char **cause)
 {
-	bson_error_t err;
 	mongoc_client_t *client;
-	bool ok = false;
-	for (int attempt = 0; attempt < 2 && !ok; attempt++) {
-		mongoc_collection_t *coll = st_coll(s, collection, &client);
-		mongoc_bulk_operation_t *bulk =
-		    mongoc_collection_create_bulk_operation_with_opts(coll, NULL);
-		fill(bulk, arg);
-		bson_t reply;
-		ok = mongoc_bulk_operation_execute(bulk, &reply, &err) != 0;
-		bson_destroy(&reply);
-		mongoc_bulk_operation_destroy(bulk);
-		st_coll_done(s, coll, client);
-		if (!ok && !st_retryable(&err))
+	struct st_batch b;
+	memset(&b, 0, sizeof b);
+	for (int attempt = 0; attempt < 2; attempt++) {
+		memset(&b, 0, sizeof b);
+		b.coll = st_coll(s, collection, &client);
+		fill(&b, arg);
+		st_batch_flush(&b);
+		st_coll_done(s, b.coll, client);
+		if (!b.failed || !st_retryable(&b.err))
 			break;
 	}
-	if (!ok)
-		return st_fail(s, cause, what, &err);
+	if (b.failed)
+		return st_fail(s, cause, what, &b.err);
 	return 0;
 }
 
@@ -666,7 +697,7 @@ cfg_has_tweet(const struct cfg_campaign *c, const char *tweet_id)
 /* Upserts the tweets documents of a campaign: new ones get empty fields,
  * every listed one gets its category and url, dropped ones are flagged. */
 static void
-fill_tweets(mongoc_bulk_operation_t *bulk, const void *arg)
+fill_tweets(struct st_batch *bulk, const void *arg)
 {
 	const struct upsert_ctx *u = arg;
 	for (size_t i = 0; i < u->c->ntweets; i++) {
@@ -680,7 +711,7 @@ fill_tweets(mongoc_bulk_operation_t *bulk, const void *arg)
 		    "{", "category", BCON_UTF8(category_name(t->category)), "url",
 		    BCON_UTF8(t->url ? t->url : t->id), "dropped", BCON_BOOL(false), "}");
 		bson_t *opts = BCON_NEW("upsert", BCON_BOOL(true));
-		mongoc_bulk_operation_update_one_with_opts(bulk, sel, upd, opts, NULL);
+		st_batch_update_one(bulk, sel, upd, opts);
 		bson_destroy(sel);
 		bson_destroy(upd);
 		bson_destroy(opts);
@@ -693,7 +724,7 @@ fill_tweets(mongoc_bulk_operation_t *bulk, const void *arg)
 		char *id = xasprintf("%s:%s", u->id, tid);
 		bson_t *sel = BCON_NEW("_id", BCON_UTF8(id));
 		bson_t *upd = BCON_NEW("$set", "{", "dropped", BCON_BOOL(true), "}");
-		mongoc_bulk_operation_update_one_with_opts(bulk, sel, upd, NULL, NULL);
+		st_batch_update_one(bulk, sel, upd, NULL);
 		bson_destroy(sel);
 		bson_destroy(upd);
 		free(id);
@@ -703,7 +734,7 @@ fill_tweets(mongoc_bulk_operation_t *bulk, const void *arg)
 /* Upserts four empty worker_state checkpoints per tweet; existing ones are
  * left exactly as they are. */
 static void
-fill_checkpoints(mongoc_bulk_operation_t *bulk, const void *arg)
+fill_checkpoints(struct st_batch *bulk, const void *arg)
 {
 	const struct upsert_ctx *u = arg;
 	for (size_t i = 0; i < u->c->ntweets; i++) {
@@ -721,7 +752,7 @@ fill_checkpoints(mongoc_bulk_operation_t *bulk, const void *arg)
 			    "last_error", BCON_NULL, "attempts", BCON_INT32(0), "blocked_until",
 			    BCON_NULL, "requests", BCON_INT64(0), "credits", BCON_INT64(0), "}");
 			bson_t *opts = BCON_NEW("upsert", BCON_BOOL(true));
-			mongoc_bulk_operation_update_one_with_opts(bulk, sel, upd, opts, NULL);
+			st_batch_update_one(bulk, sel, upd, opts);
 			bson_destroy(sel);
 			bson_destroy(upd);
 			bson_destroy(opts);
@@ -733,7 +764,7 @@ fill_checkpoints(mongoc_bulk_operation_t *bulk, const void *arg)
 /* Inserts a new campaign document or updates the settings of an existing one
  * (status, created_at and history are kept). */
 static void
-fill_campaign(mongoc_bulk_operation_t *bulk, const void *arg)
+fill_campaign(struct st_batch *bulk, const void *arg)
 {
 	const struct upsert_ctx *u = arg;
 	char *hash = campaign_settings_hash(u->c);
@@ -751,7 +782,7 @@ fill_campaign(mongoc_bulk_operation_t *bulk, const void *arg)
 	BSON_APPEND_NULL(&ins, "frozen");
 	bson_append_document_end(&upd, &ins);
 	bson_t *opts = BCON_NEW("upsert", BCON_BOOL(true));
-	mongoc_bulk_operation_update_one_with_opts(bulk, sel, &upd, opts, NULL);
+	st_batch_update_one(bulk, sel, &upd, opts);
 	bson_destroy(opts);
 	bson_destroy(sel);
 	bson_destroy(&set);

@@ -460,7 +460,7 @@ struct put_ctx {
 
 /* Adds one upsert per engagement, keyed campaign:tweet:user:action. */
 static void
-fill_engagements(mongoc_bulk_operation_t *bulk, const void *arg)
+fill_engagements(struct st_batch *bulk, const void *arg)
 {
 	const struct put_ctx *x = arg;
 	const struct lw_engagement *ev = x->v;
@@ -506,7 +506,7 @@ fill_engagements(mongoc_bulk_operation_t *bulk, const void *arg)
 		BSON_APPEND_NULL(&ins, "sentiment");
 		bson_append_document_end(&upd, &ins);
 		bson_t *opts = BCON_NEW("upsert", BCON_BOOL(true));
-		mongoc_bulk_operation_update_one_with_opts(bulk, sel, &upd, opts, NULL);
+		st_batch_update_one(bulk, sel, &upd, opts);
 		bson_destroy(opts);
 		bson_destroy(&upd);
 		bson_destroy(sel);
@@ -529,7 +529,7 @@ store_agg_put_engagements(struct store *s, const struct lw_engagement *e, size_t
 
 /* Adds one upsert per slice, keyed campaign:tweet:seq. */
 static void
-fill_slices(mongoc_bulk_operation_t *bulk, const void *arg)
+fill_slices(struct st_batch *bulk, const void *arg)
 {
 	const struct put_ctx *x = arg;
 	const struct lw_slice *sv = x->v;
@@ -561,7 +561,7 @@ fill_slices(mongoc_bulk_operation_t *bulk, const void *arg)
 		BSON_APPEND_DATE_TIME(&ins, "day", day);
 		bson_append_document_end(upd, &ins);
 		bson_t *opts = BCON_NEW("upsert", BCON_BOOL(true));
-		mongoc_bulk_operation_update_one_with_opts(bulk, sel, upd, opts, NULL);
+		st_batch_update_one(bulk, sel, upd, opts);
 		bson_destroy(opts);
 		bson_destroy(upd);
 		bson_destroy(sel);

@@ -27,7 +27,7 @@ struct record_arg {
 
 /* Appends one $setOnInsert upsert per alert (a replay inserts nothing). */
 static void
-fill_record(mongoc_bulk_operation_t *bulk, const void *p)
+fill_record(struct st_batch *bulk, const void *p)
 {
 	const struct record_arg *a = p;
 	for (size_t i = 0; i < a->n; i++) {
@@ -55,7 +55,7 @@ fill_record(mongoc_bulk_operation_t *bulk, const void *p)
 			BSON_APPEND_NULL(&ins, "digest_of");
 		bson_append_document_end(&upd, &ins);
 		bson_t *opts = BCON_NEW("upsert", BCON_BOOL(true));
-		mongoc_bulk_operation_update_one_with_opts(bulk, sel, &upd, opts, NULL);
+		st_batch_update_one(bulk, sel, &upd, opts);
 		bson_destroy(opts);
 		bson_destroy(sel);
 		bson_destroy(&upd);
@@ -340,12 +340,12 @@ struct sentiment_arg {
 
 /* Appends the $set of one sentiment. */
 static void
-fill_sentiment(mongoc_bulk_operation_t *bulk, const void *p)
+fill_sentiment(struct st_batch *bulk, const void *p)
 {
 	const struct sentiment_arg *a = p;
 	bson_t *sel = BCON_NEW("_id", BCON_UTF8(a->id));
 	bson_t *upd = BCON_NEW("$set", "{", "sentiment", BCON_DOUBLE(a->value), "}");
-	mongoc_bulk_operation_update_one_with_opts(bulk, sel, upd, NULL, NULL);
+	st_batch_update_one(bulk, sel, upd, NULL);
 	bson_destroy(sel);
 	bson_destroy(upd);
 }
@@ -369,7 +369,7 @@ struct put_arg {
 
 /* Appends one $setOnInsert upsert per engagement. */
 static void
-fill_put(mongoc_bulk_operation_t *bulk, const void *p)
+fill_put(struct st_batch *bulk, const void *p)
 {
 	const struct put_arg *a = p;
 	for (size_t i = 0; i < a->n; i++) {
@@ -408,7 +408,7 @@ fill_put(mongoc_bulk_operation_t *bulk, const void *p)
 		BSON_APPEND_NULL(&ins, "sentiment");
 		bson_append_document_end(&upd, &ins);
 		bson_t *opts = BCON_NEW("upsert", BCON_BOOL(true));
-		mongoc_bulk_operation_update_one_with_opts(bulk, sel, &upd, opts, NULL);
+		st_batch_update_one(bulk, sel, &upd, opts);
 		bson_destroy(opts);
 		bson_destroy(sel);
 		bson_destroy(&upd);

@@ -590,7 +590,7 @@ append_author(bson_t *b, const struct lw_user *u)
 
 /* Fills the bulk of baseline updates. */
 static void
-fill_baselines(mongoc_bulk_operation_t *bulk, const void *p)
+fill_baselines(struct st_batch *bulk, const void *p)
 {
 	const struct baselines_arg *a = p;
 	for (size_t i = 0; i < a->n; i++) {
@@ -612,7 +612,7 @@ fill_baselines(mongoc_bulk_operation_t *bulk, const void *p)
 				BSON_APPEND_DATE_TIME(&set, "created_at", x->t->created_at_ms);
 		}
 		bson_append_document_end(&upd, &set);
-		mongoc_bulk_operation_update_one_with_opts(bulk, sel, &upd, NULL, NULL);
+		st_batch_update_one(bulk, sel, &upd, NULL);
 		bson_destroy(sel);
 		bson_destroy(&upd);
 		free(id);

@@ -43,11 +43,25 @@ void st_coll_done(struct store *s, mongoc_collection_t *coll, mongoc_client_t *c
 int st_find_one(
     struct store *s, const char *collection, const bson_t *filter, bson_t *out, char **cause);
 
-/* Runs a bulk operation that fill() builds on collection (ordered); retried
- * once as a whole after a dropped connection, so every operation in it must
- * be idempotent. 0 or -1 with a cause naming what. */
+/* Most updates per command: FerretDB v1 keeps one SQLite connection per
+ * matching update until the command ends and has 100 per database, so
+ * larger commands can wedge it (docs/operations.md). */
+#define ST_BULK_MAX 25
+
+/* Where a fill() callback of st_bulk adds its writes; every ST_BULK_MAX of
+ * them go out as one command. */
+struct st_batch;
+
+/* Adds one updateOne (opts may be NULL) to the batch. */
+void st_batch_update_one(
+    struct st_batch *b, const bson_t *sel, const bson_t *upd, const bson_t *opts);
+
+/* Runs the writes that fill() adds on collection, in ordered commands of at
+ * most ST_BULK_MAX updates; the whole run is retried once after a dropped
+ * connection, so every write must be idempotent. 0 or -1 with a cause naming
+ * what. */
 int st_bulk(struct store *s, const char *collection, const char *what,
-    void (*fill)(mongoc_bulk_operation_t *, const void *), const void *arg, char **cause);
+    void (*fill)(struct st_batch *, const void *), const void *arg, char **cause);
 
 /* Reads a string at a dotted path into a new string ("" when absent). */
 char *st_get_str(const bson_t *doc, const char *path);

@@ -398,11 +398,11 @@ store_report_dump(struct store *s, const char *collection, const char *campaign_
 
 /* Adds the archive record's update to a bulk. */
 static void
-fill_archive(mongoc_bulk_operation_t *bulk, const void *arg)
+fill_archive(struct st_batch *bulk, const void *arg)
 {
 	const bson_t *const *v = arg;
 	bson_t *opts = BCON_NEW("upsert", BCON_BOOL(true));
-	mongoc_bulk_operation_update_one_with_opts(bulk, v[0], v[1], opts, NULL);
+	st_batch_update_one(bulk, v[0], v[1], opts);
 	bson_destroy(opts);
 }
 

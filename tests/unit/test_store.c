@@ -162,6 +162,37 @@ START_TEST(test_upsert_idempotent_and_update)
 }
 END_TEST
 
+START_TEST(test_upsert_many_tweets_twice)
+{
+	/* 40 tweets make 160 checkpoint upserts; replaying them over stored
+	 * documents wedged FerretDB v1 before writes went out 25 at a time */
+	struct sbuf y;
+	struct cfg_file *f = NULL;
+	char *cause = NULL;
+	struct store_upsert_result r;
+	sbuf_init(&y);
+	sbuf_addstr(&y, "campaigns:\n  - name: Big launch\n"
+	                "    window: {start: 2026-12-01T14:00:00Z, duration: 1d}\n"
+	                "    tweets:\n      influencer:\n");
+	for (int i = 0; i < 40; i++)
+		sbuf_printf(&y, "        - %lld\n", 1861111111111110000LL + i);
+	ck_assert_msg(config_load_string("big.yaml", y.s, y.len, &f, &cause) == 0, "%s", cause);
+	sbuf_done(&y);
+	struct store *s = open_db("t_big");
+	for (int round = 0; round < 2; round++) {
+		f->campaigns[0].cadence.metrics += round; /* the second add is an update */
+		ck_assert_msg(
+		    store_campaign_upsert(s, &f->campaigns[0], 1764500000000, &r, &cause) == 0,
+		    "%s", cause);
+	}
+	ck_assert(!r.created && r.changed);
+	ck_assert_int_eq(count(s, "tweets"), 40);
+	ck_assert_int_eq(count(s, "worker_state"), 160);
+	store_free(s);
+	config_free(f);
+}
+END_TEST
+
 START_TEST(test_unreachable_fails_fast)
 {
 	struct store *s = NULL;
@@ -402,6 +433,7 @@ store_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_schema_created);
 	tcase_add_test(tc, test_upsert_idempotent_and_update);
+	tcase_add_test(tc, test_upsert_many_tweets_twice);
 	tcase_add_test(tc, test_unreachable_fails_fast);
 	tcase_add_test(tc, test_reconnect_after_restart);
 	tcase_add_test(tc, test_cli_add_twice_list_show);
