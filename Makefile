@@ -101,6 +101,28 @@ fuzz:
 	$(BUILD)/fuzz/fuzz_xapi_parse -max_total_time=$(FUZZ_TIME) -max_len=16384 \
 	    -timeout=10 $(BUILD)/fuzz/corpus tests/fuzz/corpus
 
+# Benchmarks: bench/bench_ingest.c, bench_ui.c and bench_alerts.c, each its own
+# program against $(LIBLW); a devdb on a temporary directory serves the ones
+# that need a database (BENCH_MONGODB_URI). Figures go to docs/benchmarks.md.
+# On the devdb (FerretDB) a steady cycle costs ~0.4 s of database time per job,
+# so the default ingest run is 40 tweets; BENCH_INGEST_ARGS="400" for the full
+# scale against real MongoDB (BENCH_MONGODB_URI=... $(BUILD)/bench/bench_ingest 400).
+BENCH_INGEST_ARGS ?= 40
+BENCH_PROGS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/bench_*.c))
+$(BUILD)/bench/%: bench/%.c $(LIBLW)
+	@mkdir -p $(BUILD)/bench
+	$(CC) $(CFLAGS) -o $@ $< $(LIBLW) $(LDLIBS)
+bench: $(BENCH_PROGS) $(DEVDB)
+	@set -e; dir=$$(mktemp -d); log=$$(mktemp); \
+	$(DEVDB) --dir $$dir --listen 127.0.0.1:0 >$$log 2>&1 & pid=$$!; \
+	trap 'kill $$pid 2>/dev/null; wait $$pid 2>/dev/null; rm -rf $$dir $$log' EXIT; \
+	for i in $$(seq 100); do uri=$$(grep -o 'mongodb://[^ ]*' $$log | head -1); \
+	    [ -n "$$uri" ] && break; sleep 0.2; done; \
+	[ -n "$$uri" ] || { echo "bench: the devdb did not start"; cat $$log; exit 1; }; \
+	echo "== bench_ingest ($$uri)"; BENCH_MONGODB_URI=$$uri $(BUILD)/bench/bench_ingest $(BENCH_INGEST_ARGS); \
+	echo "== bench_alerts"; BENCH_MONGODB_URI=$$uri $(BUILD)/bench/bench_alerts 50; \
+	echo "== bench_ui"; $(BUILD)/bench/bench_ui
+
 lint:
 	cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,portability,performance \
 	    --inline-suppr --suppress=missingIncludeSystem -Iinclude src tests/unit

@@ -1,0 +1,41 @@
+/*
+ * store_jobview: a read-only view of a campaign's worker_state documents
+ * (state, attempts, blocked_until, last_error, request and credit totals) for
+ * tests, benchmarks and operators. It never writes. Thread-safe like the
+ * store (each call pops a pooled client).
+ */
+#ifndef LW_STORE_JOBVIEW_H
+#define LW_STORE_JOBVIEW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "jobs.h"
+#include "store.h"
+
+/* One job as stored. */
+struct stj_job {
+	char id[JOB_ID_MAX];
+	char tweet_id[LW_ID_MAX];
+	char kind[16];  /* "metrics", "retweets", "replies", "quotes" */
+	char state[16]; /* "idle", "running", "retry", "blocked", "stopped", "missing" */
+	int attempts;
+	int64_t next_run_at_ms;   /* 0 when absent */
+	int64_t blocked_until_ms; /* 0 when absent or null */
+	int64_t last_success_ms;  /* 0 when never */
+	bool backfill_done;
+	int64_t requests; /* totals over the job's life */
+	int64_t credits;
+	char *last_error; /* owned; "" when none */
+};
+
+/* Lists campaign_id's jobs (sorted by _id) into a new array; free it with
+ * stj_jobs_free. 0 or -1 with a cause. */
+int stj_jobs_list(
+    struct store *s, const char *campaign_id, struct stj_job **out, size_t *n, char **cause);
+
+/* Frees v[0..n) and v; NULL is a no-op. */
+void stj_jobs_free(struct stj_job *v, size_t n);
+
+#endif
