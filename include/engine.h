@@ -17,6 +17,7 @@
 struct queue;
 struct store;
 struct engine;
+struct xapi_config;
 
 /* Loads classifier rules from path, else DATA_DIR/rules.yaml when it exists,
  * else the built-in rules. 0, or -1 with a cause naming the file. */
@@ -31,7 +32,9 @@ struct engine_opts {
 	int64_t for_ms;         /* > 0: finish after this long */
 	FILE *log;              /* log file; NULL: worker_log only */
 	const char *rules_path; /* NULL: DATA_DIR/rules.yaml or the built-in rules */
-	bool no_alerts;         /* do not start the alert worker */
+	const struct classify_rules *rules; /* borrowed; NULL: load them as above */
+	const struct xapi_config *xcfg;     /* borrowed; NULL: from the environment */
+	bool no_alerts;                     /* do not start the alert worker */
 };
 
 /* Starts the engine on s with provider settings from the environment.

@@ -100,6 +100,15 @@ struct ing_outcome {
 void ingest_metrics(struct ingest *ing, struct xapi *x, const char *campaign_id, struct job *j,
     const enum tweet_category *cats, size_t n, int64_t cadence_s, struct ing_outcome *out);
 
+/* Builds the engagements of one page of a kind's list (retweets, replies or
+ * quotes of tweet_id, deduplicated by the walk): one per account, with the
+ * page's reply or quote ids as ref_ids and the earliest created_at, classified
+ * by rules for a tweet of category cat. Returns a new array of *n (caller
+ * frees each with lw_engagement_done, then the array). Pure; any thread. */
+struct lw_engagement *ingest_page_engagements(const struct classify_rules *rules,
+    const char *campaign_id, const char *tweet_id, enum job_kind kind, enum tweet_category cat,
+    const struct xapi_page *p, size_t *n);
+
 /* Runs the claimed list job j (retweets, replies or quotes) of a tweet of
  * category cat: a backfill, a delta walk or a skip. Records the outcome. */
 void ingest_walk(struct ingest *ing, struct xapi *x, struct job *j, enum tweet_category cat,

@@ -7,7 +7,8 @@
  *
  * The metrics protocol (crash-safe, neither loses nor doubles a delta): a
  * tweets document holds the baseline `metrics`, `metrics_seq` (the number of
- * slices folded into it, 0 after the first observation) and `metrics_first`.
+ * slices folded into it) and `metrics_first`, all zeros: a tweet's first
+ * observation is a slice from zero, so its slices add up to its counts.
  * An observation C of a tweet whose baseline is B with seq s writes the slice
  * `campaign:tweet:(s+1)` holding deltas C-B and the absolute `counts` C
  * (insert, so a replay hits the duplicate key), and only then sets the

@@ -11,12 +11,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "classify.h"
 #include "cmd.h"
+#include "cmd_rules.h"
 #include "devdb.h"
+#include "engine.h"
 #include "scheduler.h"
 #include "store.h"
 #include "util.h"
@@ -38,16 +39,18 @@ static const char run_usage[] =
     "Environment: MONGODB_URI, LAUNCHWATCH_DB, TWITTERAPI_KEY or TWITTERAPI_KEY_FILE,\n"
     "TWITTERAPI_BASE_URL, LAUNCHWATCH_QPS, LAUNCHWATCH_CREDITS_RECHECK.\n";
 
-static struct sched *volatile run_engine;
+static struct engine *volatile run_engine;
+static volatile sig_atomic_t got_signal;
 
 /* Asks the engine to stop (async-signal-safe). */
 static void
 on_signal(int sig)
 {
 	(void)sig;
-	struct sched *sc = run_engine;
-	if (sc)
-		sched_request_stop(sc);
+	got_signal = 1;
+	struct engine *e = run_engine;
+	if (e)
+		engine_request_stop(e);
 }
 
 /* Parses a whole number in [lo, hi]; 0 or -1 with a message. */
@@ -66,27 +69,6 @@ parse_long(const char *opt, const char *v, long lo, long hi, long *out)
 	return 0;
 }
 
-/* Loads the rules from path, DATA/rules.yaml or the built-in table. */
-static int
-load_rules(const char *path, const char *data, struct classify_rules **out)
-{
-	char *cause = NULL;
-	char *def = xasprintf("%s/rules.yaml", data);
-	struct stat sb;
-	if (path == NULL && stat(def, &sb) == 0)
-		path = def;
-	int rc = 0;
-	if (path == NULL) {
-		*out = classify_rules_default();
-	} else if (classify_rules_load(path, out, &cause) != 0) {
-		fprintf(stderr, "launchwatch run: %s\n", cause);
-		rc = -1;
-	}
-	free(cause);
-	free(def);
-	return rc;
-}
-
 int
 cmd_run(int argc, char **argv)
 {
@@ -100,7 +82,7 @@ cmd_run(int argc, char **argv)
 	struct xapi_config xcfg;
 	struct store *s = NULL;
 	struct devdb *dd = NULL;
-	struct sched *sc = NULL;
+	struct engine *eng = NULL;
 	FILE *logf = NULL;
 	char *cause = NULL, *data = NULL, *deflog = NULL;
 	int rc = LW_EXIT_ERROR, c;
@@ -151,7 +133,7 @@ cmd_run(int argc, char **argv)
 	}
 
 	data = lw_data_dir();
-	if (load_rules(rules_path, data, &rules) != 0) {
+	if (cmd_rules_load("run", rules_path, &rules) != 0) {
 		rc = LW_EXIT_DATAERR;
 		goto fail;
 	}
@@ -179,32 +161,36 @@ cmd_run(int argc, char **argv)
 		goto fail;
 	}
 
-	o.rules = rules;
-	o.xcfg = &xcfg;
-	o.log = logf;
-	o.embedded = dd != NULL;
-	if (report_window_end)
-		o.window_end = report_window_end;
-	sc = sched_new(s, &o);
+	struct engine_opts eo = {.embedded = dd != NULL,
+	    .workers = o.workers,
+	    .once = o.once,
+	    .for_ms = o.for_ms,
+	    .log = logf,
+	    .rules = rules,
+	    .xcfg = &xcfg,
+	    /* --once exits before an alert digest would go out; the next
+	     * long-running engine's poll sends what is due */
+	    .no_alerts = o.once};
 
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
-	run_engine = sc;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	int st = sched_start(sc, &cause);
+	int st = engine_start(s, &eo, &eng, &cause);
 	if (st != 0) {
 		fprintf(stderr, "launchwatch run: %s\n", cause);
 		rc = st > 0 ? LW_EXIT_TEMPFAIL : LW_EXIT_ERROR;
-		sched_wait(sc, NULL);
 		goto fail;
 	}
+	run_engine = eng;
+	if (got_signal)
+		engine_request_stop(eng);
 	struct sched_stats stats;
-	rc = sched_wait(sc, &stats);
+	rc = engine_wait(eng, &stats);
 	printf("run: %zu jobs ok (%zu skipped), %zu blocked, %zu failed, %zu missing; "
 	       "%lld requests, %lld credits, %zu pages, %zu new engagements, %zu slices\n",
 	    stats.jobs_ok, stats.jobs_skipped, stats.jobs_blocked, stats.jobs_failed,
@@ -219,7 +205,7 @@ fail:
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGINT, SIG_DFL);
 	run_engine = NULL;
-	sched_free(sc);
+	engine_free(eng);
 	store_free(s);
 	devdb_release(dd);
 	if (logf)

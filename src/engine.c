@@ -81,9 +81,9 @@ engine_start(struct store *s, const struct engine_opts *o, struct engine **out, 
 	e->store = s;
 	xapi_config_init(&e->xcfg);
 	*out = NULL;
-	if (engine_load_rules(o->rules_path, &e->rules, cause) != 0)
+	if (o->rules == NULL && engine_load_rules(o->rules_path, &e->rules, cause) != 0)
 		goto fail;
-	if (xapi_config_from_env(&e->xcfg, cause) != 0)
+	if (o->xcfg == NULL && xapi_config_from_env(&e->xcfg, cause) != 0)
 		goto fail;
 	sched_opts_init(&so);
 	if (o->workers > 0)
@@ -91,8 +91,8 @@ engine_start(struct store *s, const struct engine_opts *o, struct engine **out, 
 	so.once = o->once;
 	so.for_ms = o->for_ms;
 	so.log = o->log;
-	so.rules = e->rules;
-	so.xcfg = &e->xcfg;
+	so.rules = o->rules ? o->rules : e->rules;
+	so.xcfg = o->xcfg ? o->xcfg : &e->xcfg;
 	so.queue = o->queue;
 	so.embedded = o->embedded;
 	so.window_end = report_window_end;

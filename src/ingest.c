@@ -333,6 +333,7 @@ ingest_metrics(struct ingest *ing, struct xapi *x, const char *campaign_id, stru
 	struct sti_baseline_set *set = xcalloc(n, sizeof *set);
 	const struct lw_tweet **found = xcalloc(n, sizeof *found);
 	bool *dup = xcalloc(n, sizeof *dup);
+	bool *fresh = xcalloc(n, sizeof *fresh); /* no baseline before this call */
 	size_t nsl = 0, nwritten = 0, nset = 0;
 	memset(out, 0, n * sizeof *out);
 	for (size_t i = 0; i < n; i++)
@@ -362,6 +363,17 @@ ingest_metrics(struct ingest *ing, struct xapi *x, const char *campaign_id, stru
 		cause = NULL;
 		goto out;
 	}
+	/* a tweet seen for the first time starts from zero: its first slice
+	 * holds everything it gathered before monitoring began, so a tweet's
+	 * slices always add up to its latest counts */
+	for (size_t i = 0; i < n; i++) {
+		if (b[i].known)
+			continue;
+		fresh[i] = true;
+		b[i].known = true;
+		b[i].seq = 0;
+		memset(&b[i].m, 0, sizeof b[i].m);
+	}
 	/* pass 1: the slices of tweets whose counts moved */
 	for (size_t i = 0; i < n; i++) {
 		for (size_t k = 0; k < tw.n && found[i] == NULL; k++)
@@ -388,7 +400,7 @@ ingest_metrics(struct ingest *ing, struct xapi *x, const char *campaign_id, stru
 		set[nset].t = found[i];
 		set[nset].m = c;
 		set[nset].seq = b[i].known ? b[i].seq + (metrics_equal(&c, &b[i].m) ? 0 : 1) : 0;
-		set[nset].first = !b[i].known;
+		set[nset].first = fresh[i];
 		nset++;
 	}
 	if (sti_slices_insert(ing->s, sl, nsl, dup, &cause) != 0)
@@ -452,6 +464,7 @@ out:
 	free(set);
 	free(found);
 	free(dup);
+	free(fresh);
 }
 
 /* ---- list walks ---- */
@@ -493,13 +506,12 @@ strv_free(char **v, size_t n)
 	free(v);
 }
 
-/* Builds the engagements of a (deduplicated) page, one per account, into a
- * new array; classification is by the engine's rules. */
-static struct lw_engagement *
-page_engagements(struct ingest *ing, const struct job *j, enum tweet_category cat,
-    const struct xapi_page *p, size_t *n)
+struct lw_engagement *
+ingest_page_engagements(const struct classify_rules *rules, const char *campaign_id,
+    const char *tweet_id, enum job_kind kind, enum tweet_category cat, const struct xapi_page *p,
+    size_t *n)
 {
-	enum lw_action act = kind_action[j->kind];
+	enum lw_action act = kind_action[kind];
 	size_t items = page_items(p), count = 0;
 	struct lw_engagement *v = xcalloc(items ? items : 1, sizeof *v);
 	for (size_t i = 0; i < items; i++) {
@@ -514,12 +526,12 @@ page_engagements(struct ingest *ing, const struct job *j, enum tweet_category ca
 		if (e == NULL) {
 			struct classification cl;
 			e = &v[count++];
-			snprintf(e->campaign_id, sizeof e->campaign_id, "%s", j->campaign_id);
-			snprintf(e->tweet_id, sizeof e->tweet_id, "%s", j->tweet_id);
+			snprintf(e->campaign_id, sizeof e->campaign_id, "%s", campaign_id);
+			snprintf(e->tweet_id, sizeof e->tweet_id, "%s", tweet_id);
 			e->category = (int)cat;
 			e->action = act;
 			lw_user_copy(&e->user, u);
-			classify_user(ing->rules, u, act, cat, &cl);
+			classify_user(rules, u, act, cat, &cl);
 			e->bucket = cl.bucket;
 			e->importance = cl.importance;
 			e->evidence = cl.evidence;
@@ -546,7 +558,8 @@ store_page(struct ingest *ing, const struct job *j, enum tweet_category cat,
     const struct xapi_page *p, size_t *inserted, char **cause)
 {
 	size_t n;
-	struct lw_engagement *v = page_engagements(ing, j, cat, p, &n);
+	struct lw_engagement *v =
+	    ingest_page_engagements(ing->rules, j->campaign_id, j->tweet_id, j->kind, cat, p, &n);
 	bool *is_new = xcalloc(n ? n : 1, sizeof *is_new);
 	int64_t now = clock_now_ms();
 	int rc = sti_engagements_upsert(ing->s, v, n, now, is_new, cause);

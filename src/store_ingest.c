@@ -600,8 +600,10 @@ fill_baselines(struct st_batch *bulk, const void *p)
 		bson_t upd = BSON_INITIALIZER, set;
 		BSON_APPEND_DOCUMENT_BEGIN(&upd, "$set", &set);
 		append_metrics(&set, "metrics", &x->m);
-		if (x->first)
-			append_metrics(&set, "metrics_first", &x->m);
+		if (x->first) { /* the zero state the first slice counts from */
+			struct lw_metrics zero = {0};
+			append_metrics(&set, "metrics_first", &zero);
+		}
 		BSON_APPEND_INT64(&set, "metrics_seq", x->seq);
 		BSON_APPEND_DATE_TIME(&set, "metrics_at", a->now_ms);
 		BSON_APPEND_BOOL(&set, "missing", false);
