@@ -6,6 +6,7 @@
 #define LW_TEXT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Returns a new string holding at most max_bytes bytes of valid UTF-8 copied
  * from the len bytes at s: escape sequences (CSI, OSC, DCS and the rest) are
@@ -13,5 +14,8 @@
  * become spaces, bidi overrides are dropped, invalid UTF-8 becomes U+FFFD, and
  * a multibyte character is never cut in half. Caller frees. */
 char *text_sanitize(const char *s, size_t len, size_t max_bytes);
+
+/* Writes code point cp as UTF-8 into out; returns the bytes written (1-4). */
+size_t text_utf8_encode(uint32_t cp, char out[4]);
 
 #endif

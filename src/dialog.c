@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "keys.h"
+#include "text.h"
 #include "util.h"
 
 #define FIELD_MAX 2048
@@ -224,26 +225,7 @@ static void
 field_add(struct field *f, int cp)
 {
 	char u[4];
-	size_t n;
-	if (cp < 0x80) {
-		u[0] = (char)cp;
-		n = 1;
-	} else if (cp < 0x800) {
-		u[0] = (char)(0xc0 | (cp >> 6));
-		u[1] = (char)(0x80 | (cp & 0x3f));
-		n = 2;
-	} else if (cp < 0x10000) {
-		u[0] = (char)(0xe0 | (cp >> 12));
-		u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		u[2] = (char)(0x80 | (cp & 0x3f));
-		n = 3;
-	} else {
-		u[0] = (char)(0xf0 | (cp >> 18));
-		u[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-		u[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		u[3] = (char)(0x80 | (cp & 0x3f));
-		n = 4;
-	}
+	size_t n = text_utf8_encode((uint32_t)cp, u);
 	size_t len = strlen(f->text);
 	if (len + n >= FIELD_MAX)
 		return;

@@ -15,6 +15,7 @@
 #include <wchar.h>
 
 #include "fmt.h"
+#include "text.h"
 #include "util.h"
 
 #define ELLIPSIS     0x2026u
@@ -476,27 +477,7 @@ draw_row_text(const struct draw_grid *g, int y)
 		if (c->width == 0)
 			continue;
 		char u[4];
-		uint32_t cp = c->ch;
-		size_t n;
-		if (cp < 0x80) {
-			u[0] = (char)cp;
-			n = 1;
-		} else if (cp < 0x800) {
-			u[0] = (char)(0xc0 | (cp >> 6));
-			u[1] = (char)(0x80 | (cp & 0x3f));
-			n = 2;
-		} else if (cp < 0x10000) {
-			u[0] = (char)(0xe0 | (cp >> 12));
-			u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-			u[2] = (char)(0x80 | (cp & 0x3f));
-			n = 3;
-		} else {
-			u[0] = (char)(0xf0 | (cp >> 18));
-			u[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-			u[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-			u[3] = (char)(0x80 | (cp & 0x3f));
-			n = 4;
-		}
+		size_t n = text_utf8_encode(c->ch, u);
 		sbuf_add(&b, u, n);
 	}
 	return sbuf_take(&b);
