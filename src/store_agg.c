@@ -451,8 +451,6 @@ store_agg_authors(struct store *s, const char *campaign_id, char ***tweet_ids, c
 	return rc;
 }
 
-#define PUT_CHUNK 100
-
 struct put_ctx {
 	const void *v;
 	size_t n;
@@ -517,14 +515,9 @@ fill_engagements(struct st_batch *bulk, const void *arg)
 int
 store_agg_put_engagements(struct store *s, const struct lw_engagement *e, size_t n, char **cause)
 {
-	/* bulks of PUT_CHUNK: FerretDB slows down sharply on larger ones */
-	for (size_t i = 0; i < n; i += PUT_CHUNK) {
-		struct put_ctx x = {e + i, n - i < PUT_CHUNK ? n - i : PUT_CHUNK};
-		if (st_bulk(s, "engagements", "writing engagements", fill_engagements, &x, cause) !=
-		    0)
-			return -1;
-	}
-	return 0;
+	/* st_bulk sends at most ST_BULK_MAX updates per command */
+	struct put_ctx x = {e, n};
+	return st_bulk(s, "engagements", "writing engagements", fill_engagements, &x, cause);
 }
 
 /* Adds one upsert per slice, keyed campaign:tweet:seq. */
@@ -572,13 +565,8 @@ fill_slices(struct st_batch *bulk, const void *arg)
 int
 store_agg_put_slices(struct store *s, const struct lw_slice *sl, size_t n, char **cause)
 {
-	for (size_t i = 0; i < n; i += PUT_CHUNK) {
-		struct put_ctx x = {sl + i, n - i < PUT_CHUNK ? n - i : PUT_CHUNK};
-		if (st_bulk(s, "metric_slices", "writing metric slices", fill_slices, &x, cause) !=
-		    0)
-			return -1;
-	}
-	return 0;
+	struct put_ctx x = {sl, n};
+	return st_bulk(s, "metric_slices", "writing metric slices", fill_slices, &x, cause);
 }
 
 int

@@ -18,14 +18,6 @@
 #define HOUR_MS (3600LL * 1000)
 #define DAY_MS  (24 * HOUR_MS)
 
-/* The most update operations one update command carries. FerretDB v1.24
- * keeps the SQLite rows of every update that matched a document open until
- * the whole command ends (internal/handler/msg_update.go defers each
- * iterator's Close to the end of the loop) and its pool per database holds
- * 100 connections, so a command of 100 updates that match wedges it for
- * good; 25 leaves room for the other clients (docs/operations.md). */
-#define UPDATES_PER_COMMAND 25
-
 /* Every write of this file goes through this lock: FerretDB v1 (SQLite)
  * takes one writer at a time, and concurrent upserts that match existing
  * documents from several connections were seen to wedge it for good. */
@@ -627,14 +619,11 @@ sti_baselines_set(
 {
 	if (n == 0)
 		return 0;
-	int rc = 0;
-	for (size_t off = 0; rc == 0 && off < n; off += UPDATES_PER_COMMAND) {
-		size_t k = n - off < UPDATES_PER_COMMAND ? n - off : UPDATES_PER_COMMAND;
-		struct baselines_arg a = {.v = v + off, .n = k, .now_ms = now_ms};
-		pthread_mutex_lock(&write_mu);
-		rc = st_bulk(s, "tweets", "writing tweet baselines", fill_baselines, &a, cause);
-		pthread_mutex_unlock(&write_mu);
-	}
+	/* st_bulk sends at most ST_BULK_MAX updates per command */
+	struct baselines_arg a = {.v = v, .n = n, .now_ms = now_ms};
+	pthread_mutex_lock(&write_mu);
+	int rc = st_bulk(s, "tweets", "writing tweet baselines", fill_baselines, &a, cause);
+	pthread_mutex_unlock(&write_mu);
 	return rc;
 }
 
@@ -756,7 +745,7 @@ mark_upserted(struct eng_arg *a, const bson_t *u)
 	free(id);
 }
 
-/* Runs one engagements bulk (at most UPDATES_PER_COMMAND upserts) and reads
+/* Runs one engagements bulk (at most ST_BULK_MAX upserts) and reads
  * which operations inserted. */
 static bool
 eng_op(mongoc_collection_t *coll, void *p, bson_error_t *err)
@@ -799,10 +788,10 @@ sti_engagements_upsert(struct store *s, const struct lw_engagement *e, size_t n,
 		is_new[i] = false;
 		ids[i] = engagement_id(&e[i]);
 	}
-	for (size_t off = 0; rc == 0 && off < n; off += UPDATES_PER_COMMAND) {
+	for (size_t off = 0; rc == 0 && off < n; off += ST_BULK_MAX) {
 		struct eng_arg a = {.e = e + off,
 		    .ids = ids + off,
-		    .n = n - off < UPDATES_PER_COMMAND ? n - off : UPDATES_PER_COMMAND,
+		    .n = n - off < ST_BULK_MAX ? n - off : ST_BULK_MAX,
 		    .now_ms = now_ms,
 		    .is_new = is_new + off};
 		rc = with_coll(s, "engagements", "writing engagements", eng_op, &a, cause);
