@@ -50,7 +50,7 @@ struct job_result {
 	bool walk;        /* a list walk finished: the fields below apply */
 	char **watermark; /* new watermark (borrowed); NULL keeps the old one */
 	size_t nwatermark;
-	int64_t walked_count; /* count the walk saw; -1 unknown */
+	int64_t walked_count; /* count the walk covers; -1 keeps the stored one */
 };
 
 struct jobs;
@@ -70,10 +70,14 @@ int jobs_claim(
     struct jobs *j, const char *id, int64_t now_ms, bool ignore_due, struct job *out, char **cause);
 
 /* Renews the lease of job and, when cursor is not NULL, saves the cursor (""
- * for page 1) and, when wm is not NULL, the watermark. 0 or -1. */
+ * for page 1), when wm is not NULL the watermark, and when walked_count >= 0
+ * the count the watermark covers. 0 or -1. */
 int jobs_checkpoint(struct jobs *j, struct job *job, const char *cursor, char *const *wm,
-    size_t nwm, int64_t now_ms, char **cause);
+    size_t nwm, int64_t walked_count, int64_t now_ms, char **cause);
 
+/* Marks the backfill of job complete (cursor cleared, watermark and count
+ * kept) and renews the lease, for a run that goes on with a delta walk. */
+int jobs_backfilled(struct jobs *j, struct job *job, int64_t now_ms, char **cause);
 /* Records success: next_run_at = now + cadence_s, attempts 0, lease freed. */
 int jobs_finish(struct jobs *j, const struct job *job, const struct job_result *r,
     int64_t cadence_s, int64_t now_ms, char **cause);

@@ -628,7 +628,7 @@ ingest_walk(struct ingest *ing, struct xapi *x, struct job *j, enum tweet_catego
 	struct xapi_walk w;
 	char **wm = NULL;
 	size_t nwm = 0;
-	bool reset_done = false, reached = false;
+	bool reset_done = false, reached = false, from_top = false, caught_up = false;
 	memset(o, 0, sizeof *o);
 
 	if (walk_count(ing, j, &count, &missing, &cause) != 0) {
@@ -685,8 +685,8 @@ ingest_walk(struct ingest *ing, struct xapi *x, struct job *j, enum tweet_catego
 			xapi_walk_done(&w);
 			xapi_walk_init(&w, "", 0);
 			first_page = true;
-			if (backfill && jobs_checkpoint(ing->jobs, j, "", NULL, 0, clock_now_ms(),
-			                    &cause) != 0) {
+			if (backfill && jobs_checkpoint(ing->jobs, j, "", NULL, 0, -1,
+			                    clock_now_ms(), &cause) != 0) {
 				db_failed(ing, j, o, cause);
 				goto out;
 			}
@@ -717,17 +717,38 @@ ingest_walk(struct ingest *ing, struct xapi *x, struct job *j, enum tweet_catego
 			goto out;
 		}
 		now = clock_now_ms();
+		if (first_page)
+			from_top = true;
 		if (backfill) {
+			/* the watermark and the count it covers go with the first
+			 * page: a resumed backfill keeps both (newer items are above
+			 * the watermark, for the next delta walk) */
 			rc = jobs_checkpoint(ing->jobs, j, more ? w.cursor : "",
-			    first_page ? wm : NULL, first_page ? nwm : 0, now, &cause);
+			    first_page ? wm : NULL, first_page ? nwm : 0, first_page ? count : -1,
+			    now, &cause);
 		} else if (j->lease_until_ms - now < JOB_LEASE_MS / 2) {
-			rc = jobs_checkpoint(ing->jobs, j, NULL, NULL, 0, now, &cause);
+			rc = jobs_checkpoint(ing->jobs, j, NULL, NULL, 0, -1, now, &cause);
 		}
 		if (rc != 0) {
 			db_failed(ing, j, o, cause);
 			goto out;
 		}
 		first_page = false;
+		if (backfill && !more && !from_top) {
+			/* a resumed backfill reached the end: what came in since its
+			 * first page is above the stored watermark; walk down to it
+			 * now, as a delta walk, so one run leaves the job complete */
+			if (jobs_backfilled(ing->jobs, j, now, &cause) != 0) {
+				db_failed(ing, j, o, cause);
+				goto out;
+			}
+			backfill = false;
+			caught_up = true;
+			xapi_walk_done(&w);
+			xapi_walk_init(&w, "", 0);
+			first_page = true;
+			continue;
+		}
 		if (reached || !more)
 			break;
 	}
@@ -736,7 +757,7 @@ ingest_walk(struct ingest *ing, struct xapi *x, struct job *j, enum tweet_catego
 	    .walk = true,
 	    .watermark = wm,
 	    .nwatermark = nwm,
-	    .walked_count = count};
+	    .walked_count = from_top ? count : -1};
 	now = clock_now_ms();
 	o->st = ING_OK;
 	o->next_ms = now + cadence_s * 1000;
@@ -744,8 +765,10 @@ ingest_walk(struct ingest *ing, struct xapi *x, struct job *j, enum tweet_catego
 		db_failed(ing, j, o, cause);
 	else if (o->pages > 0)
 		ing_logf(ing->log, "info", j->id, "%s: %d pages, %zu new, stop: %s",
-		    backfill ? "backfill" : "delta", o->pages, o->new_engagements,
-		    reached ? "watermark" : xapi_stop_name(w.stop));
+		    caught_up  ? "backfill resumed + delta"
+		    : backfill ? "backfill"
+		               : "delta",
+		    o->pages, o->new_engagements, reached ? "watermark" : xapi_stop_name(w.stop));
 out:
 	xapi_walk_done(&w);
 	strv_free(wm, nwm);

@@ -84,7 +84,7 @@ keep_all(void)
 
 int
 jobs_checkpoint(struct jobs *j, struct job *job, const char *cursor, char *const *wm, size_t nwm,
-    int64_t now_ms, char **cause)
+    int64_t walked_count, int64_t now_ms, char **cause)
 {
 	struct sti_job_update u = keep_all();
 	u.lease_until_ms = now_ms + JOB_LEASE_MS;
@@ -97,9 +97,28 @@ jobs_checkpoint(struct jobs *j, struct job *job, const char *cursor, char *const
 		u.watermark = wm;
 		u.nwatermark = nwm;
 	}
+	if (walked_count >= 0) {
+		u.set_walked_count = true;
+		u.walked_count = walked_count;
+	}
 	if (sti_job_update(j->s, job->id, &u, now_ms, cause) != 0)
 		return -1;
 	job->lease_until_ms = u.lease_until_ms;
+	return 0;
+}
+
+int
+jobs_backfilled(struct jobs *j, struct job *job, int64_t now_ms, char **cause)
+{
+	struct sti_job_update u = keep_all();
+	u.lease_until_ms = now_ms + JOB_LEASE_MS;
+	u.set_cursor = true;
+	u.cursor = "";
+	u.backfill_done = 1;
+	if (sti_job_update(j->s, job->id, &u, now_ms, cause) != 0)
+		return -1;
+	job->lease_until_ms = u.lease_until_ms;
+	job->backfill_done = true;
 	return 0;
 }
 

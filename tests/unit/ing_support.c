@@ -165,10 +165,30 @@ ing_check_exact(struct ing_world *w)
 	}
 	free(have);
 	qsort(got, nhave, sizeof *got, cmp_strp);
-	for (size_t i = 0; i < n && i < nhave; i++)
-		ck_assert_msg(strcmp(want[i], got[i]) == 0, "engagement %zu: want %s, have %s", i,
-		    want[i], got[i]);
-	ck_assert_uint_eq(nhave, n);
+	/* merge the sorted lists: report what is missing and what is extra */
+	size_t missing = 0, extra = 0, a = 0, c = 0;
+	while (a < n || c < nhave) {
+		int d = a == n ? 1 : c == nhave ? -1 : strcmp(want[a], got[c]);
+		if (d == 0) {
+			a++;
+			c++;
+			continue;
+		}
+		if (d < 0)
+			missing++;
+		else
+			extra++;
+		if (missing + extra <= 8)
+			fprintf(stderr, "%s %s\n", d < 0 ? "missing" : "extra",
+			    d < 0 ? want[a] : got[c]);
+		if (d < 0)
+			a++;
+		else
+			c++;
+	}
+	ck_assert_msg(missing == 0 && extra == 0,
+	    "engagements: %zu missing, %zu extra (of %zu true, %zu stored)", missing, extra, n,
+	    nhave);
 	ck_assert_uint_gt(n, 0);
 
 	/* slices: latest counts minus the first baseline, per tweet */
