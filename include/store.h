@@ -27,6 +27,13 @@ void store_free(struct store *s);
 /* Checks the server answers; 0 or -1 with a cause. */
 int store_ping(struct store *s, char **cause);
 
+/* Returns true when the server is FerretDB: then lookups on the hot path are
+ * shaped as {_id: value}, the only filter it answers without a full scan
+ * (docs/operations.md, "FerretDB v1 pitfalls"). */
+bool store_is_ferretdb(const struct store *s);
+/* Uses the MongoDB query shapes even on FerretDB (tests of both paths). */
+void store_use_mongodb_shapes(struct store *s);
+
 /* Returns "host:port[,host:port...]/dbname" for messages (no credentials);
  * borrowed for the life of s. */
 const char *store_describe(const struct store *s);

@@ -98,6 +98,23 @@ describe_uri(const mongoc_uri_t *uri, const char *dbname)
 
 static int store_ensure_schema(struct store *s, char **cause);
 
+/* Returns true when buildInfo names FerretDB (its lookups are only cheap
+ * for a filter of exactly {_id: value}; docs/operations.md). */
+static bool
+server_is_ferretdb(struct store *s)
+{
+	bson_t *cmd = BCON_NEW("buildInfo", BCON_INT32(1));
+	bson_t reply;
+	bson_error_t err;
+	bson_iter_t it;
+	bool yes = false;
+	if (st_command(s, cmd, &reply, &err) == 0)
+		yes = bson_iter_init_find(&it, &reply, "ferretdbVersion");
+	bson_destroy(&reply); /* initialized by the driver even on error */
+	bson_destroy(cmd);
+	return yes;
+}
+
 int
 store_open(const char *uristr, const char *dbname, struct store **out, char **cause)
 {
@@ -136,6 +153,7 @@ store_open(const char *uristr, const char *dbname, struct store **out, char **ca
 	mongoc_client_pool_set_error_api(s->pool, MONGOC_ERROR_API_VERSION_2);
 	if (store_ping(s, cause) != 0)
 		goto fail;
+	s->ferretdb = server_is_ferretdb(s);
 	if (store_ensure_schema(s, cause) != 0)
 		goto fail;
 	*out = s;
@@ -143,6 +161,18 @@ store_open(const char *uristr, const char *dbname, struct store **out, char **ca
 fail:
 	store_free(s);
 	return -1;
+}
+
+bool
+store_is_ferretdb(const struct store *s)
+{
+	return s->ferretdb;
+}
+
+void
+store_use_mongodb_shapes(struct store *s)
+{
+	s->ferretdb = false;
 }
 
 void

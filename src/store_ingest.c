@@ -237,10 +237,66 @@ claim_op(mongoc_collection_t *coll, void *p, bson_error_t *err)
 	return ok;
 }
 
+/* Returns true when owner may claim the job document at now_ms: the test of
+ * the findAndModify filter in sti_job_claim, in C. */
+static bool
+claimable(const bson_t *doc, const char *owner, int64_t now_ms, bool ignore_due)
+{
+	char state[16], lease_owner[256];
+	bson_iter_t it;
+	get_str_buf(doc, "state", state, sizeof state);
+	if (strcmp(state, "stopped") == 0 || strcmp(state, "missing") == 0)
+		return false;
+	if (!ignore_due &&
+	    (!bson_iter_init_find(&it, doc, "next_run_at") || !BSON_ITER_HOLDS_DATE_TIME(&it) ||
+	        bson_iter_date_time(&it) > now_ms))
+		return false;
+	if (!bson_iter_init_find(&it, doc, "lease_until") || BSON_ITER_HOLDS_NULL(&it))
+		return true;
+	if (BSON_ITER_HOLDS_DATE_TIME(&it) && bson_iter_date_time(&it) < now_ms)
+		return true;
+	get_str_buf(doc, "lease_owner", lease_owner, sizeof lease_owner);
+	return strcmp(lease_owner, owner) == 0;
+}
+
+static int update_where(struct store *s, const char *collection, const bson_t *sel,
+    const bson_t *update, bool many, const char *what, char **cause);
+
+/* The claim on FerretDB: any filter but {_id: value} scans the whole
+ * collection there, and its updates are not atomic anyway, so the job is
+ * read by _id, tested in C and leased by _id. The caller holds the process's
+ * claim mutex, and only one process runs jobs on the embedded database. */
+static int
+claim_by_id(struct store *s, const char *id, const bson_t *update, const char *owner,
+    int64_t now_ms, bool ignore_due, struct job *out, char **cause)
+{
+	bson_t *sel = BCON_NEW("_id", BCON_UTF8(id));
+	bson_t doc;
+	int rc = st_find_one(s, "worker_state", sel, &doc, cause);
+	if (rc == 0) {
+		if (!claimable(&doc, owner, now_ms, ignore_due))
+			rc = 1;
+		else if ((rc = update_where(
+		              s, "worker_state", sel, update, false, "claiming a job", cause)) == 0)
+			job_from_bson(&doc, out);
+		bson_destroy(&doc);
+	}
+	bson_destroy(sel);
+	return rc;
+}
+
 int
 sti_job_claim(struct store *s, const char *id, const char *owner, int64_t now_ms,
     int64_t lease_until_ms, bool ignore_due, struct job *out, char **cause)
 {
+	if (s->ferretdb) {
+		bson_t *update =
+		    BCON_NEW("$set", "{", "lease_owner", BCON_UTF8(owner), "lease_until",
+		        BCON_DATE_TIME(lease_until_ms), "state", BCON_UTF8("running"), "}");
+		int rc = claim_by_id(s, id, update, owner, now_ms, ignore_due, out, cause);
+		bson_destroy(update);
+		return rc;
+	}
 	bson_t filter = BSON_INITIALIZER, sub, arr, alt;
 	BSON_APPEND_UTF8(&filter, "_id", id);
 	append_state_runnable(&filter);
@@ -415,9 +471,14 @@ sti_baselines_get(struct store *s, const char *campaign_id, const char *const *i
 		keys[i] = xasprintf("%s:%s", campaign_id, ids[i]);
 	}
 	bson_t filter = BSON_INITIALIZER, in;
-	BSON_APPEND_DOCUMENT_BEGIN(&filter, "_id", &in);
-	st_append_str_array(&in, "$in", keys, n);
-	bson_append_document_end(&filter, &in);
+	if (n == 1) {
+		/* exactly {_id: value}: FerretDB answers it without a full scan */
+		BSON_APPEND_UTF8(&filter, "_id", keys[0]);
+	} else {
+		BSON_APPEND_DOCUMENT_BEGIN(&filter, "_id", &in);
+		st_append_str_array(&in, "$in", keys, n);
+		bson_append_document_end(&filter, &in);
+	}
 	for (int attempt = 0; attempt < 2; attempt++) {
 		mongoc_collection_t *coll = st_coll(s, "tweets", &client);
 		mongoc_cursor_t *cur = mongoc_collection_find_with_opts(coll, &filter, NULL, NULL);

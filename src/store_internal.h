@@ -18,6 +18,7 @@ struct store {
 	mongoc_uri_t *uri;
 	char *dbname;
 	char *describe; /* hosts and database, never credentials */
+	bool ferretdb;  /* the server is FerretDB (buildInfo says so) */
 };
 
 /* Fills *cause with "database HOSTS/DB: what: message" and returns -1. */

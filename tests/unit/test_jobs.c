@@ -1,0 +1,160 @@
+/*
+ * test_jobs: job claims against a real devdb, on both query shapes: the one
+ * FerretDB gets (read by _id, test in C, lease by _id) and MongoDB's atomic
+ * findAndModify. Leases, due times, expired leases, own leases, missing
+ * jobs and unknown ids must give the same answers on both. Main thread only.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "campaign.h"
+#include "config.h"
+#include "jobs.h"
+#include "store.h"
+#include "testutil.h"
+
+static struct tu_devdb *db;
+
+static void
+setup(void)
+{
+	db = tu_devdb_start(NULL, 0);
+}
+
+static void
+teardown(void)
+{
+	tu_devdb_free(db);
+}
+
+static const char *const yaml = "campaigns:\n"
+                                "  - name: Jobs test\n"
+                                "    window: {start: 2026-12-01T14:00:00Z, duration: 7d}\n"
+                                "    tweets: {main: [1861111111111111111]}\n";
+
+#define T0 1764500000000 /* the jobs' first next_run_at */
+
+/* Opens a database of its own holding one campaign of one tweet (4 jobs). */
+static struct store *
+open_with_jobs(const char *dbname, bool mongodb_shapes)
+{
+	struct store *s = NULL;
+	struct cfg_file *f = NULL;
+	struct store_upsert_result r;
+	char *cause = NULL;
+	ck_assert_msg(store_open(db->uri, dbname, &s, &cause) == 0, "%s", cause);
+	ck_assert(store_is_ferretdb(s)); /* the devdb is FerretDB */
+	if (mongodb_shapes)
+		store_use_mongodb_shapes(s);
+	ck_assert_msg(
+	    config_load_string("j.yaml", yaml, strlen(yaml), &f, &cause) == 0, "%s", cause);
+	ck_assert_msg(store_campaign_upsert(s, &f->campaigns[0], T0, &r, &cause) == 0, "%s", cause);
+	config_free(f);
+	return s;
+}
+
+/* Claims id for j at now; returns 0 (claimed), 1 (not claimable) or -1. */
+static int
+claim(struct jobs *j, const char *id, int64_t now, bool ignore_due)
+{
+	struct job job;
+	char *cause = NULL;
+	int rc = jobs_claim(j, id, now, ignore_due, &job, &cause);
+	ck_assert_msg(rc >= 0, "claim %s: %s", id, cause ? cause : "");
+	if (rc == 0) {
+		ck_assert_str_eq(job.id, id);
+		ck_assert_int_eq(job.lease_until_ms, now + JOB_LEASE_MS);
+		job_done(&job);
+	}
+	return rc;
+}
+
+/* The claim rules, whatever the query shape. */
+static void
+check_claims(struct store *s)
+{
+	char cid[CAMPAIGN_ID_MAX], replies[JOB_ID_MAX], quotes[JOB_ID_MAX], nope[JOB_ID_MAX];
+	char *cause = NULL;
+	campaign_make_id("Jobs test", cid);
+	snprintf(replies, sizeof replies, "%s:1861111111111111111:replies", cid);
+	snprintf(quotes, sizeof quotes, "%s:1861111111111111111:quotes", cid);
+	snprintf(nope, sizeof nope, "%s:1861111111111111112:replies", cid);
+	struct jobs *a = jobs_new(s, "owner-a"), *b = jobs_new(s, "owner-b");
+
+	/* not due yet, unless the due time is ignored */
+	ck_assert_int_eq(claim(a, replies, T0 - 1000, false), 1);
+	/* due: A gets it; B does not while the lease runs; A may renew */
+	ck_assert_int_eq(claim(a, replies, T0 + 1000, false), 0);
+	ck_assert_int_eq(claim(b, replies, T0 + 2000, false), 1);
+	ck_assert_int_eq(claim(b, replies, T0 + 2000, true), 1);
+	ck_assert_int_eq(claim(a, replies, T0 + 3000, false), 0);
+	/* an expired lease is anyone's */
+	ck_assert_int_eq(claim(b, replies, T0 + 3000 + JOB_LEASE_MS + 1, false), 0);
+
+	/* finished: not due until its cadence has passed */
+	struct job job;
+	ck_assert_int_eq(jobs_claim(a, quotes, T0 + 1000, false, &job, &cause), 0);
+	struct job_result r = {.walked_count = -1};
+	ck_assert_int_eq(jobs_finish(a, &job, &r, 60, T0 + 2000, &cause), 0);
+	ck_assert_int_eq(claim(b, quotes, T0 + 3000, false), 1);
+	ck_assert_int_eq(claim(b, quotes, T0 + 3000, true), 0);
+	job_done(&job);
+
+	/* released: due again at once, lease free */
+	ck_assert_int_eq(jobs_claim(a, quotes, T0 + 70000, true, &job, &cause), 0);
+	ck_assert_int_eq(jobs_release(a, &job, 0, 0, T0 + 70000, &cause), 0);
+	ck_assert_int_eq(claim(b, quotes, T0 + 70001, false), 0);
+	job_done(&job);
+
+	/* missing: never claimed again, even ignoring the due time */
+	ck_assert_int_eq(jobs_claim(b, quotes, T0 + 200000, true, &job, &cause), 0);
+	ck_assert_int_eq(jobs_missing(b, &job, T0 + 200000, &cause), 0);
+	ck_assert_int_eq(claim(a, quotes, T0 + 300000, true), 1);
+	job_done(&job);
+
+	/* an unknown job */
+	ck_assert_int_eq(claim(a, nope, T0 + 1000, true), 1);
+	jobs_free(a);
+	jobs_free(b);
+}
+
+START_TEST(claims_ferretdb_shape)
+{
+	struct store *s = open_with_jobs("t_jobs_ferret", false);
+	check_claims(s);
+	store_free(s);
+}
+END_TEST
+
+START_TEST(claims_mongodb_shape)
+{
+	struct store *s = open_with_jobs("t_jobs_mongo", true);
+	check_claims(s);
+	store_free(s);
+}
+END_TEST
+
+static Suite *
+make_suite(void)
+{
+	Suite *s = suite_create("jobs");
+	TCase *tc = tcase_create("claims");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, claims_ferretdb_shape);
+	tcase_add_test(tc, claims_mongodb_shape);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(make_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
