@@ -654,6 +654,8 @@ ingest_walk(struct ingest *ing, struct xapi *x, struct job *j, enum tweet_catego
 		return;
 	}
 	bool backfill = !j->backfill_done;
+	if (backfill && resume)
+		ing_logf(ing->log, "info", j->id, "backfill resumed at its saved cursor");
 	xapi_walk_init(&w, backfill ? j->cursor : "", 0);
 	bool first_page = w.cursor[0] == '\0';
 	for (;;) {

@@ -16,6 +16,7 @@
 
 #include "ing_support.h"
 #include "sim.h"
+#include "util.h"
 
 START_TEST(sigkill_at_random_moments)
 {
@@ -44,6 +45,13 @@ START_TEST(sigkill_at_random_moments)
 			ing_advance(&w, 25);
 	}
 	ck_assert_int_ge(kills, 10);
+	/* at least one kill hit a backfill after a saved page: it resumed */
+	char *path = xasprintf("%s/launchwatch/run.log", w.dir), *log = NULL, *cause = NULL;
+	size_t len;
+	ck_assert_msg(file_read_all(path, &log, &len, &cause) == 0, "%s", cause);
+	ck_assert_msg(strstr(log, "backfill resumed") != NULL, "no kill interrupted a backfill");
+	free(log);
+	free(path);
 	ck_assert_int_eq(ing_run_once(&w, 60000), 0);
 	ing_check_exact(&w);
 	ing_advance(&w, 40);
