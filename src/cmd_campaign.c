@@ -12,6 +12,7 @@
 #include "closeout.h"
 #include "cmd.h"
 #include "config.h"
+#include "draw.h"
 #include "devdb.h"
 #include "store.h"
 #include "text.h"
@@ -165,27 +166,31 @@ done:
 	return rc;
 }
 
-/* Prints at most width display columns of text, padded (ASCII-safe). */
+/* Prints at most width display columns of text, padded; wide characters
+ * count two columns (draw_cp_width), and a cut text ends with '~'. */
 static void
 print_cell(const char *text, int width)
 {
 	char *t = text_sanitize(text ? text : "", strlen(text ? text : ""), 4 * (size_t)width);
-	/* count code points as columns; good enough for a table of names */
-	int cols = 0;
-	size_t i = 0;
-	for (; t[i] && cols < width; i++)
-		if (((unsigned char)t[i] & 0xc0) != 0x80)
-			cols++;
-	while (t[i] && ((unsigned char)t[i] & 0xc0) == 0x80)
-		i++;
-	if (t[i] && i > 0) { /* truncated: end with '~' */
-		size_t j = i - 1;
-		while (j > 0 && ((unsigned char)t[j] & 0xc0) == 0x80)
-			j--;
-		t[j] = '~';
-		t[j + 1] = '\0';
-	} else {
-		t[i] = '\0';
+	size_t len = strlen(t), i = 0, fit = 0;
+	int cols = 0, fit_cols = 0;
+	while (i < len) {
+		uint32_t cp;
+		size_t n = draw_utf8_decode(t + i, len - i, &cp);
+		int w = draw_cp_width(cp);
+		if (cols + w > width)
+			break;
+		i += n;
+		cols += w;
+		if (cols <= width - 1) { /* still room for the '~' after it */
+			fit = i;
+			fit_cols = cols;
+		}
+	}
+	if (i < len) { /* cut: keep what leaves one column for '~' */
+		t[fit] = '~';
+		t[fit + 1] = '\0';
+		cols = fit_cols + 1;
 	}
 	printf("%s%*s", t, width - cols > 0 ? width - cols : 0, "");
 	free(t);

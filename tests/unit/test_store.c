@@ -10,10 +10,12 @@
 #include <string.h>
 #include <sys/file.h>
 #include <fcntl.h>
+#include <locale.h>
 #include <unistd.h>
 
 #include "campaign.h"
 #include "config.h"
+#include "draw.h"
 #include "store.h"
 #include "testutil.h"
 #include "util.h"
@@ -326,6 +328,44 @@ START_TEST(test_cli_add_twice_list_show)
 }
 END_TEST
 
+/* `campaign list` pads names by display width: a row with wide characters
+ * and an emoji keeps the columns of the header. */
+START_TEST(test_cli_list_wide_names)
+{
+	static const char *const yaml =
+	    "campaigns:\n"
+	    "  - name: \"発表会 ローンチ・キャンペーン 二〇二六年 東京 🚀 night\"\n"
+	    "    client: {name: 株式会社テスト商事ホールディングス}\n"
+	    "    window: {start: 2026-12-01T14:00:00Z, duration: 7d}\n"
+	    "    tweets: {main: [1861111111111111111]}\n";
+	struct tu_run r;
+	char *path = tu_write_file(workdir, "w.yaml", yaml);
+	char *uri = xasprintf("MONGODB_URI=%s", db->uri);
+	const char *env[] = {uri, "LAUNCHWATCH_DB=t_wide", "LC_ALL=C.UTF-8", NULL};
+	const char *add[] = {"campaign", "add", path, NULL};
+	tu_run(&r, env, 30000, add);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	tu_run_done(&r);
+	const char *list[] = {"campaign", "list", NULL};
+	tu_run(&r, env, 30000, list);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert(setlocale(LC_ALL, "C.UTF-8") != NULL);
+	char *row = strchr(r.out, '\n');
+	ck_assert_ptr_nonnull(row);
+	*row++ = '\0';
+	const char *hw = strstr(r.out, "WINDOW (UTC)"), *rw = strstr(row, "2026-12-01T14:00");
+	ck_assert_ptr_nonnull(hw);
+	ck_assert_ptr_nonnull(rw);
+	char *prefix = xstrndup(row, (size_t)(rw - row));
+	ck_assert_int_eq(draw_text_width(prefix), (int)(hw - r.out));
+	ck_assert_ptr_nonnull(strstr(row, "~")); /* the long name was cut */
+	free(prefix);
+	tu_run_done(&r);
+	free(uri);
+	free(path);
+}
+END_TEST
+
 START_TEST(test_cli_broken_file_writes_nothing)
 {
 	struct tu_run r;
@@ -437,6 +477,7 @@ store_suite(void)
 	tcase_add_test(tc, test_unreachable_fails_fast);
 	tcase_add_test(tc, test_reconnect_after_restart);
 	tcase_add_test(tc, test_cli_add_twice_list_show);
+	tcase_add_test(tc, test_cli_list_wide_names);
 	tcase_add_test(tc, test_cli_broken_file_writes_nothing);
 	tcase_add_test(tc, test_cli_database_down_exits_69);
 	tcase_add_test(tc, test_cli_embedded_devdb);
