@@ -155,6 +155,19 @@ struct rep_point {
 	int64_t cum_engagements;
 };
 
+/* What the close-out's final refresh (one last metrics reading and delta
+ * walk of every tweet) did before the freeze; ran is false in live reports
+ * and when no refresh ran. */
+struct rep_refresh {
+	bool ran;
+	bool complete;    /* every job ran to the end (or its tweet is gone) */
+	int64_t at_ms;    /* when it ended */
+	int64_t jobs;     /* jobs it had to run (metrics and list jobs) */
+	int64_t failed;   /* of them, jobs that failed or were not run */
+	int64_t requests; /* provider requests it made */
+	char *note;       /* sanitized: what failed and why; "" or NULL when complete */
+};
+
 struct report {
 	char campaign_id[CAMPAIGN_ID_MAX];
 	char *name;   /* sanitized */
@@ -183,6 +196,7 @@ struct report {
 	size_t nhourly;
 	struct rep_point *daily;
 	size_t ndaily;
+	struct rep_refresh refresh; /* final reports: the final refresh (owns note) */
 };
 
 /* Builds the model of in into *out (caller calls report_done): only
@@ -198,6 +212,10 @@ void report_done(struct report *r);
  * formula, exposed for tests). */
 void report_cpm_one(const struct rep_sum *views, bool has_benchmark, double benchmark_usd,
     bool has_spend, double spend_usd, struct rep_cpm *out);
+
+/* Returns one sentence about the final refresh of a final report ("Final
+ * refresh: ..."), or NULL when none ran. Caller frees. */
+char *report_refresh_text(const struct report *r);
 
 /* Returns the model as a new JSON object (the json format and the frozen
  * document; missing values are null). Caller decrefs. */

@@ -69,6 +69,7 @@ report_done(struct report *r)
 	free(r->top);
 	free(r->hourly);
 	free(r->daily);
+	free(r->refresh.note);
 	memset(r, 0, sizeof *r);
 }
 
@@ -534,7 +535,35 @@ report_to_json(const struct report *r)
 	json_object_set_new(o, "top_engagers", a);
 	json_object_set_new(o, "hourly", series_json(r->hourly, r->nhourly));
 	json_object_set_new(o, "daily", series_json(r->daily, r->ndaily));
+	if (r->refresh.ran) /* absent in live reports, so they keep their shape */
+		json_object_set_new(o, "final_refresh",
+		    json_pack("{s:b, s:I, s:o, s:I, s:I, s:I, s:s}", "complete",
+		        r->refresh.complete, "at_ms", (json_int_t)r->refresh.at_ms, "at",
+		        jtime(r->refresh.at_ms), "jobs", (json_int_t)r->refresh.jobs, "failed",
+		        (json_int_t)r->refresh.failed, "requests", (json_int_t)r->refresh.requests,
+		        "note", r->refresh.note ? r->refresh.note : ""));
 	return o;
+}
+
+char *
+report_refresh_text(const struct report *r)
+{
+	const struct rep_refresh *f = &r->refresh;
+	char when[40];
+	if (!f->ran)
+		return NULL;
+	config_format_time(f->at_ms / 1000, when, sizeof when);
+	if (f->complete)
+		return xasprintf(
+		    "Final refresh: every tweet's metrics were read and its retweets, "
+		    "replies and quotes walked once more before the freeze (%lld jobs, "
+		    "%lld requests, ended %s).",
+		    (long long)f->jobs, (long long)f->requests, when);
+	return xasprintf("Final refresh INCOMPLETE: %lld of %lld jobs could not be refreshed "
+	                 "before the freeze (%s); their numbers are the last ones stored before "
+	                 "%s.",
+	    (long long)f->failed, (long long)f->jobs,
+	    f->note && *f->note ? f->note : "provider failure", when);
 }
 
 /* Reads an integer member (integral reals are accepted; BSON round trips may
@@ -726,5 +755,15 @@ report_from_json(const json_t *j, struct report *r, char **cause)
 	}
 	r->hourly = series_from(json_object_get(j, "hourly"), &r->nhourly);
 	r->daily = series_from(json_object_get(j, "daily"), &r->ndaily);
+	x = json_object_get(j, "final_refresh");
+	if (json_is_object(x)) {
+		r->refresh.ran = true;
+		r->refresh.complete = json_is_true(json_object_get(x, "complete"));
+		jget_int(x, "at_ms", &r->refresh.at_ms);
+		jget_int(x, "jobs", &r->refresh.jobs);
+		jget_int(x, "failed", &r->refresh.failed);
+		jget_int(x, "requests", &r->refresh.requests);
+		r->refresh.note = jget_str(x, "note");
+	}
 	return 0;
 }

@@ -200,6 +200,13 @@ report_render_md(const struct report *r)
 		sbuf_addstr(&b, "**Final report.** Numbers frozen at close-out, ");
 		add_time(&b, r->generated_at_ms);
 		sbuf_addstr(&b, ".\n\n");
+		char *fr = report_refresh_text(r);
+		if (fr) {
+			sbuf_addstr(&b, r->refresh.complete ? "" : "> **");
+			md_esc(&b, fr);
+			sbuf_addstr(&b, r->refresh.complete ? "\n\n" : "**\n\n");
+		}
+		free(fr);
 	} else {
 		sbuf_addstr(&b, "> **LIVE, NOT FINAL.** Generated ");
 		add_time(&b, r->generated_at_ms);
@@ -892,12 +899,22 @@ report_render_html(const struct report *r)
 	html_esc(&b, r->name);
 	sbuf_addstr(&b, "</h1>\n");
 	add_time(&t, r->generated_at_ms);
-	if (r->final)
+	if (r->final) {
 		sbuf_printf(&b,
 		    "<p class=\"banner final\" id=\"marker\" data-final=\"true\">Final report: "
 		    "numbers frozen at close-out, %s.</p>\n",
 		    t.s);
-	else
+		char *fr = report_refresh_text(r);
+		if (fr) {
+			sbuf_printf(&b,
+			    "<p class=\"banner %s\" id=\"final-refresh\" data-complete=\"%s\">",
+			    r->refresh.complete ? "final" : "live",
+			    r->refresh.complete ? "true" : "false");
+			html_esc(&b, fr);
+			sbuf_addstr(&b, "</p>\n");
+		}
+		free(fr);
+	} else
 		sbuf_printf(&b,
 		    "<p class=\"banner live\" id=\"marker\" data-final=\"false\">LIVE, NOT FINAL: "
 		    "generated %s; the numbers keep changing until the campaign is closed "

@@ -376,6 +376,59 @@ START_TEST(test_formats)
 }
 END_TEST
 
+START_TEST(test_final_refresh)
+{
+	struct rep_input in;
+	struct report r, back;
+	char *cause = NULL;
+	fixture(&in);
+	report_build(&in, CUTOFF, CUTOFF, 20, &r);
+	/* a live report has no final_refresh member: its shape is unchanged */
+	json_t *j = report_to_json(&r);
+	ck_assert_ptr_null(json_object_get(j, "final_refresh"));
+	json_decref(j);
+	ck_assert_ptr_null(report_refresh_text(&r));
+	r.final = true;
+	r.refresh.ran = true;
+	r.refresh.complete = false;
+	r.refresh.at_ms = CUTOFF;
+	r.refresh.jobs = 12;
+	r.refresh.failed = 2;
+	r.refresh.requests = 3;
+	r.refresh.note = xstrdup("metrics of 101: retry after 3 runs: transient: HTTP 500 <b>&");
+	j = report_to_json(&r);
+	json_t *fr = json_object_get(j, "final_refresh");
+	ck_assert(json_is_false(json_object_get(fr, "complete")));
+	ck_assert_int_eq(json_integer_value(json_object_get(fr, "failed")), 2);
+	ck_assert_int_eq(report_from_json(j, &back, &cause), 0);
+	ck_assert(back.refresh.ran && !back.refresh.complete);
+	ck_assert_int_eq(back.refresh.jobs, 12);
+	ck_assert_int_eq(back.refresh.requests, 3);
+	ck_assert_int_eq(back.refresh.at_ms, CUTOFF);
+	ck_assert_str_eq(back.refresh.note, r.refresh.note);
+	json_decref(j);
+	char *md = report_render_md(&back);
+	ck_assert_ptr_nonnull(strstr(md, "Final refresh INCOMPLETE: 2 of 12 jobs"));
+	free(md);
+	char *html = report_render_html(&back);
+	const char *why = rep_html_check(html);
+	ck_assert_msg(why == NULL, "HTML not well-formed: %s", why);
+	ck_assert_ptr_nonnull(strstr(html, "id=\"final-refresh\" data-complete=\"false\""));
+	ck_assert_ptr_nonnull(strstr(html, "HTTP 500 &lt;b&gt;&amp;"));
+	free(html);
+	/* a complete refresh gets one plain line */
+	back.refresh.complete = true;
+	back.refresh.failed = 0;
+	md = report_render_md(&back);
+	ck_assert_ptr_nonnull(strstr(md, "Final refresh: every tweet's metrics were read"));
+	ck_assert_ptr_null(strstr(md, "INCOMPLETE"));
+	free(md);
+	report_done(&back);
+	report_done(&r);
+	rep_input_done(&in);
+}
+END_TEST
+
 START_TEST(test_empty_campaign)
 {
 	struct rep_input in = {0};
@@ -407,6 +460,7 @@ main(void)
 	tcase_add_test(tc, test_cpm_edges);
 	tcase_add_test(tc, test_json_round_trip);
 	tcase_add_test(tc, test_formats);
+	tcase_add_test(tc, test_final_refresh);
 	tcase_add_test(tc, test_empty_campaign);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
