@@ -36,8 +36,14 @@ const char *closeout_step_name(enum closeout_step s);
 
 struct closeout_hooks {
 	/* The last metrics reading of every tweet and one last delta walk (the
-	 * ingest engine's); NULL skips it. 0 or -1 with a cause. */
-	int (*final_refresh)(struct store *s, const struct campaign *c, void *arg, char **cause);
+	 * ingest engine's: sched_final_refresh); NULL skips it. Fills *out
+	 * (closeout_run frees out->note), which goes into the frozen report:
+	 * a provider failure is no error here, it makes out->complete false
+	 * and is named in out->note, so the close-out goes on and freezes
+	 * what is stored. -1 with a cause (stopping, database down) leaves the
+	 * campaign unfrozen for a rerun. */
+	int (*final_refresh)(struct store *s, const struct campaign *c, void *arg,
+	    struct rep_refresh *out, char **cause);
 	/* Called after each step; a non-zero return stops the job there as a
 	 * failure (for tests). NULL for none. */
 	int (*step)(enum closeout_step step, const char *detail, void *arg);

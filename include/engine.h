@@ -35,6 +35,14 @@ struct engine_opts {
 	const struct classify_rules *rules; /* borrowed; NULL: load them as above */
 	const struct xapi_config *xcfg;     /* borrowed; NULL: from the environment */
 	bool no_alerts;                     /* do not start the alert worker */
+	/* Progress lines of close-outs ("final refresh: walking the replies
+	 * of tweet ...", "archiving engagements", "close-out finished: ID",
+	 * and a last line "close-out failed: ..." when it fails), for the
+	 * console's progress pane. Called on the scheduler thread (or the
+	 * thread in engine_start/engine_wait), never the UI thread: copy the
+	 * message (valid during the call only) onto the UI queue. NULL: none. */
+	void (*closeout_progress)(const char *message, void *arg);
+	void *closeout_progress_arg;
 };
 
 /* Starts the engine on s with provider settings from the environment.

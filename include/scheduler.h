@@ -26,11 +26,13 @@
 
 #include "campaign.h"
 #include "classify.h"
+#include "report.h"
 #include "store_ingest.h"
 #include "xapi.h"
 
 struct queue;
 struct store;
+struct ing_log;
 
 #define SCHED_HEARTBEAT_MS 5000  /* a running engine beats this often */
 #define SCHED_STALE_MS     30000 /* a heartbeat older than this is dead */
@@ -57,11 +59,22 @@ struct sched_opts {
 	 * campaign is left as it is for a report job to pick up. */
 	void (*window_end)(void *arg, const struct campaign *c);
 	void *window_end_arg;
+	/* The close-out's final refresh (sched_final_refresh): a failed or
+	 * snoozed job is run again when that is due within final_wait_ms, at
+	 * most final_tries runs per job (defaults 10000 and 3); after
+	 * final_fail_streak jobs in a row failed (default 3) the provider is
+	 * taken as down and the rest are not tried; jobs not finished within
+	 * final_budget_ms (default 600000) are given up. */
+	int64_t final_wait_ms;
+	int final_tries;
+	int final_fail_streak;
+	int64_t final_budget_ms;
 };
 
-/* The report job's window-end entry point (issue 7). It is weak: when a
- * source file defines it, `launchwatch run` passes it as window_end (arg
- * NULL); until then campaigns are left for the report job as they are. */
+/* The report job's window-end entry point (src/engine.c): arg is the
+ * struct engine, whose scheduler does the final refresh (or NULL: a store
+ * from the environment and no final refresh). Declared weak so a build
+ * without src/engine.c links. */
 void report_window_end(void *arg, const struct campaign *c) __attribute__((weak));
 
 /* Sets the defaults above (workers 4, refresh 2 s). */
@@ -89,6 +102,8 @@ struct sched *sched_new(struct store *s, const struct sched_opts *o);
 void sched_free(struct sched *sc);
 /* Returns the engine's owner id ("host:pid:start"; borrowed). */
 const char *sched_owner(const struct sched *sc);
+/* Returns the engine's logger (file + worker_log; borrowed). */
+struct ing_log *sched_log(const struct sched *sc);
 
 /* Checks the single-runner rule and starts the scheduler and worker
  * threads. Heartbeats of dead engines are removed and their leases freed.
@@ -102,6 +117,23 @@ void sched_request_stop(struct sched *sc);
  * and fills *st. Returns the exit status: 0, 75 when some jobs stayed
  * blocked (--once), 1 when some failed. */
 int sched_wait(struct sched *sc, struct sched_stats *st);
+
+/* Runs the close-out's final refresh of campaign c (closing, so no worker
+ * of this engine runs its jobs): one metrics job for all its tweets (100 per
+ * request), then one walk per tweet and list kind (retweets, replies,
+ * quotes), through jobs_claim (ignoring next_run_at, never taking a lease
+ * another worker holds: it waits for it to be freed or expire) and
+ * ingest_metrics / ingest_walk, like any run of those jobs. Provider
+ * failures are retried as final_* in sched_opts say, then recorded in *out
+ * (complete false, note naming them) and in the log: they never make this
+ * fail. progress (may be NULL) gets a line per step. Fills *out (caller
+ * frees out->note) and returns 0; -1 with a cause when the engine was
+ * asked to stop or the database failed (then nothing may be frozen yet).
+ * Runs on the calling thread (the window_end hook's), beating the
+ * heartbeat while it works. */
+int sched_final_refresh(struct sched *sc, const struct campaign *c,
+    void (*progress)(const char *message, void *arg), void *progress_arg, struct rep_refresh *out,
+    char **cause);
 
 /* Looks for another live engine on s (not owner): returns 1 and fills
  * *other when there is one, 0 when none, -1 on error. Heartbeats of dead

@@ -50,6 +50,18 @@ int sti_jobs_due(struct store *s, const char *const *ids, size_t n, int64_t now_
 int sti_job_claim(struct store *s, const char *id, const char *owner, int64_t now_ms,
     int64_t lease_until_ms, bool ignore_due, struct job *out, char **cause);
 
+/* A job's state and lease as stored, for a caller that could not claim it. */
+struct sti_job_state {
+	char state[16]; /* "idle", "running", "retry", "blocked", "stopped", "missing" */
+	char lease_owner[128];
+	int64_t lease_until_ms; /* 0 when free */
+	char *last_error;       /* owned; "" when none */
+};
+
+/* Reads job id's state by _id into *out (caller frees out->last_error).
+ * Returns 0, 1 when there is no such job, or -1 with a cause. */
+int sti_job_peek(struct store *s, const char *id, struct sti_job_state *out, char **cause);
+
 /* One update of a job's worker_state document; unset fields are kept. */
 struct sti_job_update {
 	const char *state;      /* NULL keeps */

@@ -156,23 +156,32 @@ freeze(struct store *s, const char *id, const struct closeout_hooks *h,
 	struct campaign c;
 	struct rep_input in;
 	struct report r;
+	struct rep_refresh fr;
+	memset(&fr, 0, sizeof fr);
 	int rc = store_campaign_get(s, id, &c, cause);
 	if (rc != 0)
 		return rc == 1 ? set_cause(cause, "no campaign with id %s", id) : -1;
 	if (h && h->final_refresh) {
 		progress(h, "final metrics reading and delta walk of", id);
-		rc = h->final_refresh(s, &c, h->arg, cause);
+		rc = h->final_refresh(s, &c, h->arg, &fr, cause);
 	}
 	campaign_done(&c);
-	if (rc != 0 || step(h, CO_REFRESHED, NULL, cause) != 0)
+	if (rc != 0 || step(h, CO_REFRESHED, NULL, cause) != 0) {
+		free(fr.note);
 		return -1;
+	}
+	if (fr.ran && !fr.complete)
+		progress(h, "final refresh incomplete; freezing what is stored:", fr.note);
 	progress(h, "freezing the totals of", id);
-	if ((rc = store_report_load(s, id, &c, &in, cause)) != 0)
+	if ((rc = store_report_load(s, id, &c, &in, cause)) != 0) {
+		free(fr.note);
 		return rc == 1 ? set_cause(cause, "no campaign with id %s", id) : -1;
+	}
 	int64_t now = clock_now_ms();
 	report_build(&in, now, now, o && o->top ? o->top : REPORT_TOP_DEFAULT, &r);
 	r.final = true;
 	r.status = CS_COMPLETED;
+	r.refresh = fr; /* moved: report_done frees the note */
 	json_t *j = report_to_json(&r);
 	char *text = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
 	json_decref(j);

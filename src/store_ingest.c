@@ -343,6 +343,24 @@ sti_job_claim(struct store *s, const char *id, const char *owner, int64_t now_ms
 	return rc;
 }
 
+int
+sti_job_peek(struct store *s, const char *id, struct sti_job_state *out, char **cause)
+{
+	bson_t *sel = BCON_NEW("_id", BCON_UTF8(id));
+	bson_t doc;
+	memset(out, 0, sizeof *out);
+	int rc = st_find_one(s, "worker_state", sel, &doc, cause);
+	bson_destroy(sel);
+	if (rc != 0)
+		return rc;
+	get_str_buf(&doc, "state", out->state, sizeof out->state);
+	get_str_buf(&doc, "lease_owner", out->lease_owner, sizeof out->lease_owner);
+	out->lease_until_ms = st_get_int(&doc, "lease_until", 0);
+	out->last_error = st_get_str(&doc, "last_error");
+	bson_destroy(&doc);
+	return 0;
+}
+
 struct update_arg {
 	const bson_t *sel, *update;
 	bool many;
