@@ -25,6 +25,7 @@ struct store;
 struct queue;
 struct ui_db;
 struct dialog;
+struct jsonapi;
 
 /* The panes of the campaign screen, in Tab order. */
 enum pane_id { P_FEED, P_CHART, P_PIE, P_TWEETS, P_ALERTS, P__COUNT };
@@ -83,6 +84,7 @@ struct ui_opts {
 	const char *theme;         /* NULL: "default" */
 	bool ascii;                /* force ASCII charts and frames */
 	const char *engine_status; /* shown at start: engine running, viewer, or why off */
+	struct jsonapi *api;       /* the --http endpoint to publish snapshots to, or NULL */
 };
 
 /* Prepares u over agg (borrowed), with nothing open. */

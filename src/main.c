@@ -61,6 +61,9 @@ main(int argc, char **argv)
 		printf("launchwatch %s\n", LW_VERSION);
 		return LW_EXIT_OK;
 	}
+	if (argv[1][0] == '-' &&
+	    argv[1][1] == '-') /* `launchwatch --theme X`: the console's options */
+		return cmd_tui(argc, argv);
 	for (size_t i = 0; i < LW_ARRAY_LEN(commands); i++) {
 		if (strcmp(argv[1], commands[i].name) != 0)
 			continue;

@@ -15,6 +15,7 @@
 #include "config.h"
 #include "devdb.h"
 #include "engine.h"
+#include "jsonapi.h"
 #include "queue.h"
 #include "sim.h"
 #include "store.h"
@@ -29,7 +30,10 @@ static const char usage_text[] =
     "  --theme NAME   default, light, mono, or themes/NAME.theme from $LAUNCHWATCH_THEMES\n"
     "                 or the data directory (NO_COLOR in the environment drops colours)\n"
     "  --ascii        ASCII charts and frames (automatic outside UTF-8 locales)\n"
-    "  --http ADDR    read-only JSON endpoint (not built yet)\n\n"
+    "  --http ADDR:PORT  read-only JSON endpoint: GET /api/campaigns,\n"
+    "                 /api/campaigns/ID/aggregates, /api/campaigns/ID/engagers?limit=N&bucket=B;\n"
+    "                 loopback only unless LAUNCHWATCH_HTTP_TOKEN or LAUNCHWATCH_HTTP_TOKEN_FILE\n"
+    "                 holds a token (clients send Authorization: Bearer TOKEN)\n\n"
     "Without TWITTERAPI_KEY or TWITTERAPI_KEY_FILE the console starts the built-in\n"
     "simulator and adds a demo campaign, clearly marked as simulated.\n";
 
@@ -107,6 +111,7 @@ int
 cmd_tui(int argc, char **argv)
 {
 	struct ui_opts o = {0};
+	const char *http = NULL;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			fputs(usage_text, stdout);
@@ -115,11 +120,8 @@ cmd_tui(int argc, char **argv)
 			o.theme = argv[++i];
 		} else if (strcmp(argv[i], "--ascii") == 0) {
 			o.ascii = true;
-		} else if (strcmp(argv[i], "--http") == 0) {
-			fputs(
-			    "launchwatch: --http (the read-only JSON endpoint) is not built yet\n",
-			    stderr);
-			return LW_EXIT_USAGE;
+		} else if (strcmp(argv[i], "--http") == 0 && i + 1 < argc) {
+			http = argv[++i];
 		} else {
 			fprintf(
 			    stderr, "launchwatch: unknown option '%s'\n%s", argv[i], usage_text);
@@ -129,9 +131,30 @@ cmd_tui(int argc, char **argv)
 	struct store *s = NULL;
 	struct devdb *dd = NULL;
 	char *cause = NULL;
+	struct jsonapi *api = NULL;
+	if (http) {
+		/* before the database: a bad address or a missing token fails at once */
+		char host[64], *token = NULL;
+		int port;
+		bool loopback;
+		if (jsonapi_parse_addr(http, host, sizeof host, &port, &loopback, &cause) != 0 ||
+		    jsonapi_token_from_env(&token, &cause) != 0) {
+			fprintf(stderr, "launchwatch: %s\n", cause);
+			free(cause);
+			return LW_EXIT_USAGE;
+		}
+		api = jsonapi_start(http, token, &cause);
+		free(token);
+		if (api == NULL) {
+			fprintf(stderr, "launchwatch: %s\n", cause);
+			free(cause);
+			return loopback ? LW_EXIT_UNAVAILABLE : LW_EXIT_USAGE;
+		}
+	}
 	if (lw_store_open(&s, &dd, &cause) != 0) {
 		fprintf(stderr, "launchwatch: %s\n", cause);
 		free(cause);
+		jsonapi_free(api);
 		return LW_EXIT_UNAVAILABLE;
 	}
 	const char *key = getenv("TWITTERAPI_KEY"), *keyf = getenv("TWITTERAPI_KEY_FILE");
@@ -159,13 +182,21 @@ cmd_tui(int argc, char **argv)
 		status = xasprintf("engine off (showing the database only): %s", cause);
 	free(cause);
 	cause = NULL;
+	if (api) {
+		char *with =
+		    xasprintf("%s; JSON on http://%s/api/campaigns", status, jsonapi_address(api));
+		free(status);
+		status = with;
+	}
 	o.engine_status = status;
+	o.api = api;
 	int rc = ui_main(&o, s, q, sim != NULL);
 	if (eng) {
 		engine_request_stop(eng);
 		engine_wait(eng, NULL);
 		engine_free(eng);
 	}
+	jsonapi_free(api); /* before the store: nothing of it is used by the endpoint */
 	free(status);
 	queue_free(q);
 	sim_free(sim);

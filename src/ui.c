@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "dialog.h"
+#include "jsonapi.h"
 #include "keys.h"
 #include "queue.h"
 #include "store.h"
@@ -43,6 +44,7 @@
 #define BATCHES_PER_TICK 256
 #define DRAIN_BUDGET_MS  15 /* at most this long applying batches per loop */
 #define LOAD_BATCH       2000
+#define API_EVERY_MS     500 /* the JSON endpoint's snapshot is rebuilt at most this often */
 
 /* A command for the database thread. */
 struct ui_cmdq {
@@ -540,7 +542,8 @@ ui_main(const struct ui_opts *o, struct store *s, struct queue *q, bool simulate
 	struct draw_grid *g = draw_grid_new(COLS, LINES, ascii);
 	struct draw_grid *prev = draw_grid_new(COLS, LINES, ascii);
 	bool all = true;
-	int64_t last_draw = 0;
+	int64_t last_draw = 0, last_api = 0;
+	struct jsonapi_snap *api_snap = NULL; /* the last one published (our reference) */
 	while (!u.quit && !got_stop) {
 		struct pollfd pf[2] = {{0, POLLIN, 0}, {queue_wake_fd(q), POLLIN, 0}};
 		poll(pf, 2, TICK_MS);
@@ -561,6 +564,16 @@ ui_main(const struct ui_opts *o, struct store *s, struct queue *q, bool simulate
 		if (queue_length(q) > 0)
 			queue_push(q, xcalloc(1, sizeof(struct event_batch))); /* come back soon */
 		take_snapshots(&u);
+		/* the JSON endpoint answers from immutable snapshots built here, on
+		 * the agg's thread; its own threads never touch agg or the database */
+		if (o->api && u.now_ms - last_api >= API_EVERY_MS &&
+		    (api_snap == NULL || jsonapi_snap_stale(api_snap, agg, u.now_ms))) {
+			struct jsonapi_snap *next = jsonapi_snap_build(agg, api_snap, u.now_ms);
+			jsonapi_publish(o->api, jsonapi_snap_ref(next));
+			jsonapi_snap_unref(api_snap);
+			api_snap = next;
+			last_api = u.now_ms;
+		}
 		/* keep the feed still while the user reads it */
 		c = ui_campaign(&u);
 		if (c && c == ui_campaign(&u) && u.feed_off > 0 && c->neng > before)
@@ -596,6 +609,7 @@ ui_main(const struct ui_opts *o, struct store *s, struct queue *q, bool simulate
 		}
 	}
 	endwin();
+	jsonapi_snap_unref(api_snap);
 	db_stop(u.db);
 	u.db = NULL;
 	draw_grid_free(g);

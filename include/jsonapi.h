@@ -1,0 +1,92 @@
+/*
+ * jsonapi: the console's read-only JSON endpoint (`launchwatch --http
+ * ADDR:PORT`). The UI thread owns the aggregates; after it applied new
+ * batches it builds an immutable snapshot of prepared JSON bodies
+ * (jsonapi_snap_build, model code over the agg, no I/O) and publishes it
+ * (jsonapi_publish) into a mutex-protected slot. libmicrohttpd's threads
+ * take a reference to the current snapshot and answer from it alone: they
+ * never call curses, never read the agg and never touch the database, so any
+ * number of refreshes cost the database nothing. Bodies carry a strong ETag
+ * (a hash of the body) and If-None-Match answers 304.
+ *
+ * Routes: GET /api/campaigns, /api/campaigns/ID/aggregates,
+ * /api/campaigns/ID/engagers?limit=N&bucket=B. Errors are JSON
+ * {"error": ..., "message": ...} with 400, 401, 404 or 405.
+ *
+ * Binding: loopback (127.0.0.0/8, ::1, localhost) by default; any other
+ * address needs a token from LAUNCHWATCH_HTTP_TOKEN or
+ * LAUNCHWATCH_HTTP_TOKEN_FILE, which every request must then present as
+ * `Authorization: Bearer TOKEN` (also on loopback when a token is set).
+ * The token never reaches logs or error messages.
+ */
+#ifndef LW_JSONAPI_H
+#define LW_JSONAPI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct agg;
+struct jsonapi;
+struct jsonapi_snap;
+
+#define JSONAPI_ENGAGERS_MAX     1000 /* newest engagers kept per campaign; the limit's ceiling */
+#define JSONAPI_ENGAGERS_DEFAULT 50
+#define JSONAPI_TOKEN_MIN        16 /* shortest accepted token */
+#define JSONAPI_ETAG_LEN         35 /* '"' + 32 hex digits + '"' + NUL */
+
+/* Builds a snapshot of a (borrowed) at now_ms, reusing the parts of prev
+ * (may be NULL) whose campaign did not change. UI thread (the agg's owner).
+ * Returns a new snapshot holding one reference. */
+struct jsonapi_snap *jsonapi_snap_build(struct agg *a, struct jsonapi_snap *prev, int64_t now_ms);
+
+/* Returns true when a snapshot built now would differ from prev (a campaign
+ * changed, appeared, or the hour turned). UI thread. */
+bool jsonapi_snap_stale(const struct jsonapi_snap *prev, const struct agg *a, int64_t now_ms);
+
+/* Takes one more reference to s; any thread. */
+struct jsonapi_snap *jsonapi_snap_ref(struct jsonapi_snap *s);
+/* Drops one reference and frees s with the last; NULL is a no-op. Any thread. */
+void jsonapi_snap_unref(struct jsonapi_snap *s);
+
+/* A response: status, a body (owned) and its ETag ("" on errors). */
+struct jsonapi_reply {
+	int status;
+	char *body;
+	char etag[JSONAPI_ETAG_LEN];
+};
+
+/* Answers GET path (query arguments limit and bucket, each may be NULL)
+ * from s (borrowed; NULL answers an empty campaign list). Any thread; reads
+ * only the immutable snapshot. The caller frees r->body. */
+void jsonapi_answer(const struct jsonapi_snap *s, const char *path, const char *limit,
+    const char *bucket, struct jsonapi_reply *r);
+
+/* Parses ADDR:PORT (IPv4, [IPv6], localhost, or a bare PORT meaning
+ * 127.0.0.1) into host (numeric, without brackets) and *port, and tells
+ * whether the address is loopback. 0 or -1 with a cause. */
+int jsonapi_parse_addr(
+    const char *spec, char *host, size_t hostlen, int *port, bool *loopback, char **cause);
+
+/* Reads the token from LAUNCHWATCH_HTTP_TOKEN or the file named by
+ * LAUNCHWATCH_HTTP_TOKEN_FILE (first line); *token is NULL when neither is
+ * set. -1 with a cause (never containing the token) when the file cannot be
+ * read or the token is shorter than JSONAPI_TOKEN_MIN. */
+int jsonapi_token_from_env(char **token, char **cause);
+
+/* Starts serving on spec (see jsonapi_parse_addr); token (copied, may be
+ * NULL) is required for a non-loopback address. Returns the server, or
+ * NULL with a cause. Main thread. */
+struct jsonapi *jsonapi_start(const char *spec, const char *token, char **cause);
+
+/* Returns "HOST:PORT" as bound (borrowed until jsonapi_free). */
+const char *jsonapi_address(const struct jsonapi *j);
+
+/* Replaces the published snapshot (takes ownership of one reference of
+ * snap). UI thread. */
+void jsonapi_publish(struct jsonapi *j, struct jsonapi_snap *snap);
+
+/* Stops serving and frees j; NULL is a no-op. Main thread. */
+void jsonapi_free(struct jsonapi *j);
+
+#endif
