@@ -101,6 +101,7 @@ struct agg_tweet {
 	struct agg_hours hours[M__COUNT];
 	int64_t eng[ACT__COUNT];
 	struct agg_job job[JOB__COUNT];
+	bool listed;   /* in the campaign document's tweets (false: removed, or not seen yet) */
 	uint8_t *seqs; /* bitmap of applied slice sequence numbers */
 	size_t nseqs;  /* bytes in seqs */
 };

@@ -1,6 +1,6 @@
 /*
- * dialog: the add-campaign form (validated by the same loader as YAML files,
- * writing nothing on error), the filter prompt and yes/no confirmations.
+ * dialog: the add-campaign form and the edit-tweets form (validated by the
+ * same loader as YAML files, writing nothing on error), the filter prompt and yes/no confirmations.
  * Input handling and drawing are curses-free (keys arrive as code points or
  * KEY_CODE_ values, drawing goes to a draw_grid). UI thread only.
  */
@@ -18,6 +18,10 @@ struct dialog;
 
 /* Opens the add-campaign form (window starting now_ms). */
 struct dialog *dialog_add_campaign(int64_t now_ms);
+/* Opens the edit-tweets form of campaign c (borrowed for the call): one
+ * field of links per category, prefilled with its listed tweets; saving
+ * validates them with the campaign-file loader and posts UC_TWEETS. */
+struct dialog *dialog_edit_tweets(const struct agg_campaign *c);
 /* Opens the filter prompt with the current text. */
 struct dialog *dialog_filter(const char *current);
 /* Opens a confirmation: on yes, runs cmd on campaign cid through ui_post. */

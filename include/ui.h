@@ -134,8 +134,10 @@ int ui_filter_parse(const char *text, struct agg_filter *f, char **cause);
 int ui_main(const struct ui_opts *o, struct store *s, struct queue *q, bool simulated);
 
 /* Asks the database thread to run a campaign command (see ui.c); the result
- * comes back as a status message. Any of cid or f may be NULL. */
-enum ui_cmd { UC_UPSERT, UC_PAUSE, UC_RESUME, UC_CLOSE };
+ * comes back as a status message. Any of cid or f may be NULL (takes
+ * ownership of f). UC_TWEETS replaces the tweets of campaign cid with those
+ * of f's only campaign, keeping every other setting. */
+enum ui_cmd { UC_UPSERT, UC_PAUSE, UC_RESUME, UC_CLOSE, UC_TWEETS };
 void ui_post(struct ui *u, enum ui_cmd cmd, const char *cid, struct cfg_file *f);
 
 #endif

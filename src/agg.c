@@ -686,8 +686,12 @@ agg_set_campaign(struct agg *a, const struct campaign *cp)
 	c->end_ms = cp->cfg.end_s * 1000;
 	c->status = cp->status;
 	c->close_requested_ms = cp->close_requested_at_ms;
+	for (size_t i = 0; i < c->ntweets; i++)
+		c->tweets[i].listed = false;
 	for (size_t i = 0; i < cp->cfg.ntweets; i++) {
 		int ti = tweet_get(c, cp->cfg.tweets[i].id, (int)cp->cfg.tweets[i].category);
+		if (ti >= 0)
+			c->tweets[ti].listed = true;
 		if (ti >= 0 && c->tweets[ti].category != cp->cfg.tweets[i].category && c->neng == 0)
 			c->tweets[ti].category = (uint8_t)cp->cfg.tweets[i].category;
 	}

@@ -1,6 +1,6 @@
 /*
- * dialog: the add-campaign form, the filter prompt and yes/no
- * confirmations. The form writes campaign-file YAML and validates it with
+ * dialog: the add-campaign form, the edit-tweets form, the filter prompt
+ * and yes/no confirmations. The form writes campaign-file YAML and validates it with
  * config_load_string, the same loader `campaign add` uses, so a form can
  * never create what a file could not; on any error it shows the loader's
  * reasons and writes nothing. Curses-free; UI thread only.
@@ -17,7 +17,7 @@
 
 #define FIELD_MAX 2048
 
-enum dialog_kind { D_FORM, D_FILTER, D_CONFIRM };
+enum dialog_kind { D_FORM, D_EDIT, D_FILTER, D_CONFIRM };
 
 struct field {
 	const char *label;
@@ -31,8 +31,11 @@ struct dialog {
 	size_t cur;
 	char *title;
 	char *error; /* the loader's reasons, shown under the fields */
+	char *note;  /* a line under the fields, or NULL */
 	enum ui_cmd cmd;
 	char cid[64];
+	char *name; /* D_EDIT: the campaign's name */
+	int64_t start_ms;
 };
 
 /* The form's fields, in order. */
@@ -70,6 +73,36 @@ dialog_add_campaign(int64_t now_ms)
 }
 
 struct dialog *
+dialog_edit_tweets(const struct agg_campaign *c)
+{
+	struct dialog *d = xcalloc(1, sizeof *d);
+	d->kind = D_EDIT;
+	d->title = xasprintf("Tweets of \"%s\" (links or ids; Tab/Down next, Enter on the last "
+	                     "field or Ctrl-S saves, Esc cancels)",
+	    c->name);
+	d->note = xstrdup("Removed tweets leave the campaign and its reports; their stored "
+	                  "engagements are kept.");
+	d->nfields = CAT__COUNT;
+	d->fields = xcalloc(CAT__COUNT, sizeof *d->fields);
+	d->fields[CAT_MAIN].label = form_labels[F_MAIN];
+	d->fields[CAT_INFLUENCER].label = form_labels[F_INFLUENCER];
+	d->fields[CAT_INVESTOR].label = form_labels[F_INVESTOR];
+	for (size_t i = 0; i < c->ntweets; i++) {
+		const struct agg_tweet *t = &c->tweets[i];
+		if (!t->listed || t->category >= CAT__COUNT)
+			continue;
+		struct field *f = &d->fields[t->category];
+		size_t len = strlen(f->text);
+		snprintf(f->text + len, FIELD_MAX - len, "%s%s", len ? " " : "", t->id);
+	}
+	d->cmd = UC_TWEETS;
+	snprintf(d->cid, sizeof d->cid, "%s", c->id);
+	d->name = xstrdup(c->name);
+	d->start_ms = c->start_ms;
+	return d;
+}
+
+struct dialog *
 dialog_filter(const char *current)
 {
 	struct dialog *d = xcalloc(1, sizeof *d);
@@ -101,6 +134,8 @@ dialog_free(struct dialog *d)
 	free(d->fields);
 	free(d->title);
 	free(d->error);
+	free(d->note);
+	free(d->name);
 	free(d);
 }
 
@@ -202,6 +237,36 @@ form_submit(struct dialog *d, struct ui *u)
 	return true;
 }
 
+/* Validates the edited tweet lists with the campaign-file loader (wrapped
+ * in a campaign of the same name); on success posts them for the campaign
+ * and returns true. Nothing is written on error. */
+static bool
+edit_submit(struct dialog *d, struct ui *u)
+{
+	char start[32];
+	config_format_time(d->start_ms / 1000, start, sizeof start);
+	char *yaml = dialog_form_yaml(d->name, "", start, "1d", d->fields[CAT_MAIN].text,
+	    d->fields[CAT_INFLUENCER].text, d->fields[CAT_INVESTOR].text, "70", "investor");
+	struct cfg_file *cf = NULL;
+	char *cause = NULL;
+	int rc = config_load_string("form", yaml, strlen(yaml), &cf, &cause);
+	free(yaml);
+	if (rc == 0 && (cf->ncampaigns != 1 || cf->campaigns[0].ntweets == 0)) {
+		config_free(cf);
+		cf = NULL;
+		rc = set_cause(&cause, "form: keep at least one tweet link (close the campaign "
+		                       "with c instead)");
+	}
+	if (rc != 0) {
+		free(d->error);
+		d->error = cause;
+		return false;
+	}
+	ui_message(u, "saving the tweets of \"%s\"...", d->name);
+	ui_post(u, UC_TWEETS, d->cid, cf);
+	return true;
+}
+
 /* Applies the filter prompt; returns true when it was valid. */
 static bool
 filter_submit(struct dialog *d, struct ui *u)
@@ -274,7 +339,7 @@ dialog_key(struct dialog *d, struct ui *u, int key)
 			d->cur++;
 			return false;
 		}
-		return form_submit(d, u);
+		return d->kind == D_EDIT ? edit_submit(d, u) : form_submit(d, u);
 	} else if (key >= 0x20 && key < 0x110000 && key != 0x7f) {
 		field_add(f, key);
 	}
@@ -291,17 +356,23 @@ dialog_draw(struct dialog *d, struct draw_grid *g)
 			errl += *p == '\n';
 	if (d->error)
 		errl++;
-	int h = d->kind == D_CONFIRM ? 5 : (int)d->nfields + 4 + (errl ? errl + 1 : 0);
+	int h = d->kind == D_CONFIRM
+	            ? 5
+	            : (int)d->nfields + 4 + (errl ? errl + 1 : 0) + (d->note ? 2 : 0);
 	h = h > g->h - 2 ? g->h - 2 : h;
 	struct draw_rect r = {(g->w - w) / 2, (g->h - h) / 2, w, h};
 	draw_fill(g, r, ' ', T_NORMAL);
-	draw_box(g, r, T_BORDER_FOCUS, d->kind == D_FORM ? "Add a campaign" : "", T_TITLE);
+	draw_box(g, r, T_BORDER_FOCUS,
+	    d->kind == D_FORM   ? "Add a campaign"
+	    : d->kind == D_EDIT ? "Edit tweets"
+	                        : "",
+	    T_TITLE);
 	draw_text(g, r.x + 2, r.y + 1, w - 4, T_TITLE, d->title);
 	if (d->kind == D_CONFIRM) {
 		draw_text(g, r.x + 2, r.y + 3, w - 4, T_KEY, "y: yes   n: no");
 		return;
 	}
-	int lw = d->kind == D_FORM ? 22 : 26;
+	int lw = d->kind == D_FORM || d->kind == D_EDIT ? 22 : 26;
 	for (size_t i = 0; i < d->nfields && r.y + 2 + (int)i < r.y + h - 1; i++) {
 		int y = r.y + 2 + (int)i;
 		bool cur = i == d->cur;
@@ -322,8 +393,13 @@ dialog_draw(struct dialog *d, struct draw_grid *g)
 		if (cur && used < fw)
 			draw_put(g, r.x + 3 + lw + used, y, '_', T_SELECTED);
 	}
+	int below = r.y + 2 + (int)d->nfields + 1;
+	if (d->note && below < r.y + h - 1) {
+		draw_text(g, r.x + 2, below, w - 4, T_DIM, d->note);
+		below += 2;
+	}
 	if (d->error) {
-		int y = r.y + 2 + (int)d->nfields + 1;
+		int y = below;
 		char *copy = xstrdup(d->error), *save = NULL;
 		for (char *l = strtok_r(copy, "\n", &save); l && y < r.y + h - 1;
 		     l = strtok_r(NULL, "\n", &save))

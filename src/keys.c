@@ -48,8 +48,19 @@ static void
 k_edit(struct ui *u, int key)
 {
 	(void)key;
-	ui_message(u, "editing in the console is not built yet: change the YAML and run "
-	              "launchwatch campaign add FILE.yaml (same name updates it)");
+	struct agg_campaign *c = ui_campaign(u);
+	if (c == NULL)
+		return;
+	if (!c->known) {
+		ui_message(u, "%s is still loading", c->id);
+		return;
+	}
+	if (c->status == CS_COMPLETED) {
+		ui_message(u, "%s is completed; its tweets are frozen", c->name);
+		return;
+	}
+	dialog_free(u->dialog);
+	u->dialog = dialog_edit_tweets(c);
 }
 
 static void
@@ -307,7 +318,7 @@ static const struct key_binding table[] = {
     {'?', "?", "show this help", k_help},
     {'q', "q", "quit", k_quit},
     {'a', "a", "add a campaign (form; validated like a YAML file)", k_add},
-    {'e', "e", "edit a campaign (not built yet: re-add its YAML)", k_edit},
+    {'e', "e", "edit the campaign's tweets (form; add or remove links)", k_edit},
     {'c', "c", "close out the campaign now (asks first)", k_close},
     {'p', "p", "pause or resume the campaign", k_pause},
     {KEY_CODE_TAB, "Tab", "focus the next pane (Shift-Tab: previous)", k_focus},

@@ -117,6 +117,48 @@ db_say(struct ui_db *d, char *msg)
 	queue_push(d->q, xcalloc(1, sizeof(struct event_batch))); /* wake the UI */
 }
 
+/* Replaces the tweets of campaign c->cid with those of c->f, keeping every
+ * other setting as stored; a bare id of a tweet already listed keeps its
+ * stored link. Dropped tweets keep their stored data (database thread). */
+static int
+db_set_tweets(struct ui_db *d, struct ui_cmdq *c, int64_t now, char **cause)
+{
+	struct campaign cur;
+	int found = store_campaign_get(d->s, c->cid, &cur, cause);
+	if (found != 0)
+		return found < 0 ? -1 : set_cause(cause, "campaign %s is gone", c->cid);
+	int rc = -1;
+	struct cfg_campaign *nc = &c->f->campaigns[0];
+	if (cur.status == CS_COMPLETED) {
+		set_cause(cause, "%s is completed; its tweets are frozen", c->cid);
+		goto fail;
+	}
+	for (size_t i = 0; i < nc->ntweets; i++)
+		for (size_t k = 0; k < cur.cfg.ntweets; k++)
+			if (strcmp(nc->tweets[i].id, cur.cfg.tweets[k].id) == 0 &&
+			    strcmp(nc->tweets[i].url, nc->tweets[i].id) == 0) {
+				free(nc->tweets[i].url);
+				nc->tweets[i].url = xstrdup(cur.cfg.tweets[k].url);
+			}
+	/* swap the lists: each struct frees the one it ends up holding */
+	struct cfg_tweet *t = cur.cfg.tweets;
+	size_t n = cur.cfg.ntweets;
+	cur.cfg.tweets = nc->tweets;
+	cur.cfg.ntweets = nc->ntweets;
+	nc->tweets = t;
+	nc->ntweets = n;
+	struct store_upsert_result res;
+	if (store_campaign_upsert(d->s, &cur.cfg, now, &res, cause) != 0)
+		goto fail;
+	db_say(d, xasprintf("tweets of \"%s\" saved: %zu added, %zu removed (their stored "
+	                    "engagements are kept)",
+	              cur.cfg.name, res.tweets_added, res.tweets_dropped));
+	rc = 0;
+fail:
+	campaign_done(&cur);
+	return rc;
+}
+
 /* Runs one campaign command against the store (database thread). */
 static void
 db_run(struct ui_db *d, struct ui_cmdq *c)
@@ -131,6 +173,8 @@ db_run(struct ui_db *d, struct ui_cmdq *c)
 			db_say(d, xasprintf("campaign \"%s\" %s (%s), %zu tweets added",
 			              c->f->campaigns[0].name, res.created ? "added" : "updated",
 			              res.id, res.tweets_added));
+	} else if (c->cmd == UC_TWEETS) {
+		rc = db_set_tweets(d, c, now, &cause);
 	} else if (c->cmd == UC_CLOSE) {
 		rc = store_campaign_request_close(d->s, c->cid, now, &cause);
 		if (rc == 0)

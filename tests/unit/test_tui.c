@@ -295,9 +295,10 @@ START_TEST(test_keys_do_what_help_says)
 	expect("views 12.3k");
 	keys("?");
 	free(wait_screen("Keys (any key closes)", false));
-	static const char *const helps[] = {"add a campaign", "close out the campaign",
-	    "pause or resume", "focus the next pane", "filter the feed", "chart per day",
-	    "export the focused view as CSV", "campaigns overview", "zoom the focused pane"};
+	static const char *const helps[] = {"add a campaign", "edit the campaign's tweets",
+	    "close out the campaign", "pause or resume", "focus the next pane", "filter the feed",
+	    "chart per day", "export the focused view as CSV", "campaigns overview",
+	    "zoom the focused pane"};
 	/* tmux may show the box before every line of it arrived: wait for each */
 	for (size_t i = 0; i < sizeof helps / sizeof helps[0]; i++)
 		free(wait_screen(helps[i], false));
@@ -976,6 +977,77 @@ START_TEST(test_http_token)
 }
 END_TEST
 
+START_TEST(test_edit_tweets_form)
+{
+	start_ui(120, 40, true, NULL);
+	expect("views 12.3k");
+	keys("e");
+	char *s = wait_screen("their stored engagements are kept", false);
+	ck_assert_ptr_nonnull(strstr(s, "Edit tweets"));
+	ck_assert_ptr_nonnull(strstr(s, tids[0])); /* prefilled with the listed tweets */
+	ck_assert_ptr_nonnull(strstr(s, tids[2]));
+	free(s);
+	/* a bad link: the loader's reason, nothing written */
+	keys("Tab");
+	type(" https://example.com/kol/status/5");
+	keys("Tab Enter");
+	s = wait_screen("form:", false);
+	ck_assert_msg(strstr(s, "example.com") != NULL, "no reason shown:\n%s", s);
+	free(s);
+	struct store *st = NULL;
+	char *cause = NULL;
+	ck_assert(store_open(db->uri, "tuitest", &st, &cause) == 0);
+	struct campaign c;
+	ck_assert_int_eq(store_campaign_get(st, cid, &c, &cause), 0);
+	ck_assert_uint_eq(c.cfg.ntweets, 3);
+	campaign_done(&c);
+	/* add an influencer tweet, remove the investor one */
+	keys("Up C-u");
+	char *text = xasprintf("%s https://x.com/kol/status/1861111111111111444", tids[1]);
+	type(text);
+	free(text);
+	keys("Tab C-u Enter");
+	expect("saved: 1 added, 1 removed");
+	ck_assert_int_eq(store_campaign_get(st, cid, &c, &cause), 0);
+	ck_assert_uint_eq(c.cfg.ntweets, 3);
+	bool seen[3] = {false, false, false};
+	for (size_t i = 0; i < c.cfg.ntweets; i++) {
+		const struct cfg_tweet *t = &c.cfg.tweets[i];
+		ck_assert_str_ne(t->id, tids[2]);
+		if (strcmp(t->id, tids[0]) == 0)
+			seen[0] = t->category == CAT_MAIN;
+		if (strcmp(t->id, tids[1]) == 0)
+			seen[1] = t->category == CAT_INFLUENCER;
+		if (strcmp(t->id, "1861111111111111444") == 0)
+			seen[2] =
+			    t->category == CAT_INFLUENCER &&
+			    strcmp(t->url, "https://x.com/kol/status/1861111111111111444") == 0;
+	}
+	ck_assert_msg(seen[0] && seen[1] && seen[2], "tweets after the edit are wrong");
+	ck_assert_str_eq(c.cfg.name, "Acme launch"); /* the other settings stay */
+	ck_assert_str_eq(c.cfg.client.name, "Acme Labs");
+	ck_assert_int_eq(c.cfg.start_s, t0 / 1000);
+	campaign_done(&c);
+	/* the removed tweet's engagements are still stored */
+	struct truth t;
+	truth_load(st, cid, &t);
+	size_t of_removed = 0;
+	for (size_t i = 0; i < t.neng; i++)
+		of_removed += strcmp(t.eng[i].tweet_id, tids[2]) == 0;
+	ck_assert_uint_eq(of_removed, 4);
+	truth_done(&t);
+	store_free(st);
+	/* the form opens again with the new list */
+	keys("e");
+	s = wait_screen("1861111111111111444", false);
+	free(s);
+	keys("Escape");
+	free(wait_screen("Edit tweets", true));
+	keys("q");
+	expect("UI-EXITED 0");
+}
+END_TEST
+
 /* Addresses: loopback or not, and what is refused. */
 START_TEST(test_http_addr_parse)
 {
@@ -1033,6 +1105,7 @@ tui_suite(void)
 	tcase_add_test(tc, test_add_form);
 	tcase_add_test(tc, test_resize_keeps_layout);
 	tcase_add_test(tc, test_first_run_demo);
+	tcase_add_test(tc, test_edit_tweets_form);
 	suite_add_tcase(s, tc);
 	TCase *th = tcase_create("http");
 	tcase_add_checked_fixture(th, setup, teardown);
