@@ -31,7 +31,27 @@ struct jsonapi;
 enum pane_id { P_FEED, P_CHART, P_PIE, P_TWEETS, P_ALERTS, P__COUNT };
 
 /* Full screens. */
-enum ui_screen { S_CAMPAIGN, S_OVERVIEW, S_PROFILE, S_BUCKETS, S__COUNT };
+enum ui_screen { S_CAMPAIGN, S_OVERVIEW, S_PROFILE, S_BUCKETS, S_CLOSEOUT, S__COUNT };
+
+/* One campaign's close-out as the database thread last read it (the
+ * campaign document's close_requested_at, frozen and closeout fields, and
+ * the final report built from campaigns.frozen). Owned by whoever holds it;
+ * freed with ui_closeout_free. */
+struct ui_closeout {
+	char cid[64];
+	int64_t read_ms;      /* when it was read */
+	int64_t requested_ms; /* close_requested_at, 0 when not requested */
+	bool completed;
+	int64_t frozen_ms; /* closeout.frozen_at, 0 while not frozen */
+	bool archived;     /* closeout.state is "done": archive and report files written */
+	char *archive_dir; /* "" while none */
+	char **summary;    /* the final report's summary lines, once frozen */
+	size_t nsummary;
+	char *error; /* why the last read failed, or NULL */
+};
+
+/* Frees c and what it owns; NULL is a no-op. */
+void ui_closeout_free(struct ui_closeout *c);
 
 /* Chart scopes before the per-tweet ones: all tweets, then each category. */
 #define SCOPE_ALL 0 /* 1..3: category 0..2; 4 + i: tweet i */
@@ -70,8 +90,10 @@ struct ui {
 	int64_t message_ms;
 	bool quit;
 	bool dirty;
-	struct dialog *dialog; /* the open form or confirm dialog, or NULL */
-	struct ui_db *db;      /* the database thread, or NULL (tests, bench) */
+	struct dialog *dialog;        /* the open form or confirm dialog, or NULL */
+	char closeout_cid[64];        /* the campaign S_CLOSEOUT shows */
+	struct ui_closeout *closeout; /* its state as last read (owned), or NULL */
+	struct ui_db *db;             /* the database thread, or NULL (tests, bench) */
 	/* database health as the database thread last saw it */
 	bool db_ok;
 	char *db_status; /* owned */
@@ -112,6 +134,11 @@ void pane_overview_draw(struct ui *u, struct draw_grid *g, struct draw_rect r);
 void pane_profile_draw(struct ui *u, struct draw_grid *g, struct draw_rect r);
 void pane_buckets_draw(struct ui *u, struct draw_grid *g, struct draw_rect r);
 void pane_help_draw(struct ui *u, struct draw_grid *g, struct draw_rect r);
+void pane_closeout_draw(struct ui *u, struct draw_grid *g, struct draw_rect r);
+
+/* Opens the close-out screen of campaign cid; the database thread reads its
+ * progress while the screen is open. */
+void ui_show_closeout(struct ui *u, const char *cid);
 
 /* Returns the engagement index of feed row `row` counted from the newest
  * that passes the filter (after skipping `off` rows), or AGG_NONE. */

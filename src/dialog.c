@@ -317,6 +317,8 @@ dialog_key(struct dialog *d, struct ui *u, int key)
 	if (d->kind == D_CONFIRM) {
 		if (key == 'y' || key == 'Y') {
 			ui_post(u, d->cmd, d->cid, NULL);
+			if (d->cmd == UC_CLOSE) /* follow the report job */
+				ui_show_closeout(u, d->cid);
 			return true;
 		}
 		return key == 'n' || key == 'N' || key == KEY_CODE_ESC || key == 'q';

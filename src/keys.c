@@ -70,6 +70,10 @@ k_close(struct ui *u, int key)
 	struct agg_campaign *c = ui_campaign(u);
 	if (c == NULL)
 		return;
+	if (c->status == CS_COMPLETED || c->close_requested_ms > 0) {
+		ui_show_closeout(u, c->id); /* already closing or closed: its progress and report */
+		return;
+	}
 	char *q =
 	    xasprintf("Close out \"%s\" now? The report job freezes its numbers. (y/n)", c->name);
 	dialog_free(u->dialog);
@@ -319,7 +323,7 @@ static const struct key_binding table[] = {
     {'q', "q", "quit", k_quit},
     {'a', "a", "add a campaign (form; validated like a YAML file)", k_add},
     {'e', "e", "edit the campaign's tweets (form; add or remove links)", k_edit},
-    {'c', "c", "close out the campaign now (asks first)", k_close},
+    {'c', "c", "close out the campaign now (asks first), then its progress and report", k_close},
     {'p', "p", "pause or resume the campaign", k_pause},
     {KEY_CODE_TAB, "Tab", "focus the next pane (Shift-Tab: previous)", k_focus},
     {KEY_CODE_BTAB, "S-Tab", "focus the previous pane", k_focus},

@@ -139,7 +139,8 @@ ui_export_csv(struct ui *u, const char *dir, char **path, char **cause)
 	struct sbuf b;
 	sbuf_init(&b);
 	const char *what = pane_names[u->focus];
-	if (u->screen == S_PROFILE || u->screen == S_BUCKETS || u->screen == S_OVERVIEW)
+	if (u->screen == S_PROFILE || u->screen == S_BUCKETS || u->screen == S_OVERVIEW ||
+	    u->screen == S_CLOSEOUT)
 		what = "engagers";
 	if (strcmp(what, "engagers") == 0)
 		export_feed(u, c, &b);

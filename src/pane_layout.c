@@ -37,6 +37,7 @@ void
 ui_done(struct ui *u)
 {
 	dialog_free(u->dialog);
+	ui_closeout_free(u->closeout);
 	free(u->message);
 	free(u->db_status);
 	free(u->db_describe);
@@ -154,8 +155,9 @@ ui_render(struct ui *u, struct draw_grid *g)
 	if (u->simulated)
 		draw_banner(g, top++);
 	struct draw_rect body = {0, top, g->w, g->h - top - 1};
-	static void (*const screens[S__COUNT])(struct ui *, struct draw_grid *,
-	    struct draw_rect) = {NULL, pane_overview_draw, pane_profile_draw, pane_buckets_draw};
+	static void (*const screens[S__COUNT])(
+	    struct ui *, struct draw_grid *, struct draw_rect) = {
+	    NULL, pane_overview_draw, pane_profile_draw, pane_buckets_draw, pane_closeout_draw};
 	if (u->screen == S_CAMPAIGN) {
 		if (ui_campaign(u) == NULL)
 			draw_text(g, 2, body.y + 1, g->w - 4, T_DIM,

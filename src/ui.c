@@ -20,9 +20,12 @@
 
 #include <curses.h>
 #include <errno.h>
+#include <inttypes.h>
+#include <jansson.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,8 +34,11 @@
 #include "dialog.h"
 #include "jsonapi.h"
 #include "keys.h"
+#include "fmt.h"
 #include "queue.h"
+#include "report.h"
 #include "store.h"
+#include "store_report.h"
 #include "store_agg.h"
 #include "theme.h"
 #include "util.h"
@@ -89,6 +95,8 @@ struct ui_db {
 	char *msg;
 	bool ok;
 	char *status;
+	char watch[64];               /* the campaign whose close-out the UI shows, or "" */
+	struct ui_closeout *closeout; /* its state as read, taken by the UI */
 	/* database thread only */
 	struct ui_wm *wms;
 	size_t nwms;
@@ -329,6 +337,125 @@ db_poll(struct ui_db *d, bool details)
 	queue_push(d->q, xcalloc(1, sizeof(struct event_batch)));
 }
 
+/* Appends a formatted summary line to co. */
+static void summary_add(struct ui_closeout *co, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void
+summary_add(struct ui_closeout *co, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	co->summary = xreallocarray(co->summary, co->nsummary + 1, sizeof *co->summary);
+	co->summary[co->nsummary++] = xvasprintf(fmt, ap);
+	va_end(ap);
+}
+
+/* Returns "$1234.56" or "n/a" in buf. */
+static const char *
+usd(bool has, double v, char *buf, size_t len)
+{
+	if (has)
+		snprintf(buf, len, "%s$%.2f", v < 0 ? "-" : "", v < 0 ? -v : v);
+	else
+		snprintf(buf, len, "n/a");
+	return buf;
+}
+
+/* Writes the summary lines of the final report r into co. */
+static void
+closeout_summary(struct ui_closeout *co, const struct report *r)
+{
+	char a[16], b[16], c[16], d[16], e[16], f[16];
+	const int64_t *m = r->all.m.v;
+	summary_add(co, "views %s  likes %s  retweets %s  replies %s  quotes %s  bookmarks %s",
+	    fmt_count(m[RM_VIEWS], a, sizeof a), fmt_count(m[RM_LIKES], b, sizeof b),
+	    fmt_count(m[RM_RETWEETS], c, sizeof c), fmt_count(m[RM_REPLIES], d, sizeof d),
+	    fmt_count(m[RM_QUOTES], e, sizeof e), fmt_count(m[RM_BOOKMARKS], f, sizeof f));
+	struct sbuf s;
+	sbuf_init(&s);
+	sbuf_printf(&s, "unique accounts %" PRId64 ":", r->unique_accounts);
+	for (int k = 0; k < BK__COUNT; k++)
+		sbuf_printf(&s, "%s %s %" PRId64, k ? "," : "", bucket_name((enum lw_bucket)k),
+		    r->bucket_accounts[k]);
+	summary_add(co, "%s", s.s);
+	sbuf_done(&s);
+	summary_add(co,
+	    "engagements %" PRId64 ": retweet %" PRId64 ", reply %" PRId64 ", quote %" PRId64,
+	    r->engagements, r->engagements_by_action[ACT_RETWEET],
+	    r->engagements_by_action[ACT_REPLY], r->engagements_by_action[ACT_QUOTE]);
+	const struct rep_cpm *p = &r->cpm_all;
+	summary_add(co, "CPM: paid equivalent %s, spend %s, savings %s, effective CPM %s",
+	    usd(p->has_paid, p->paid_equivalent_usd, a, sizeof a),
+	    usd(p->has_spend, p->spend_usd, b, sizeof b),
+	    usd(p->has_savings, p->savings_usd, c, sizeof c),
+	    usd(p->has_ecpm, p->effective_cpm_usd, d, sizeof d));
+	for (int k = 0; k < CAT__COUNT; k++) {
+		p = &r->cpm[k];
+		if (!p->has_benchmark && !p->has_spend)
+			continue;
+		summary_add(co, "  %-10s views %s, paid equivalent %s, spend %s, savings %s",
+		    category_name((enum tweet_category)k), fmt_count(p->views, a, sizeof a),
+		    usd(p->has_paid, p->paid_equivalent_usd, b, sizeof b),
+		    usd(p->has_spend, p->spend_usd, c, sizeof c),
+		    usd(p->has_savings, p->savings_usd, d, sizeof d));
+	}
+	if (r->ntop > 0)
+		summary_add(co, "top engager: @%s (%s, importance %d)", r->top[0].handle,
+		    bucket_name(r->top[0].bucket), r->top[0].importance);
+}
+
+/* Reads the close-out state of the watched campaign and publishes it
+ * (database thread). */
+static void
+db_closeout(struct ui_db *d)
+{
+	char cid[64];
+	pthread_mutex_lock(&d->mu);
+	snprintf(cid, sizeof cid, "%s", d->watch);
+	pthread_mutex_unlock(&d->mu);
+	if (cid[0] == '\0')
+		return;
+	struct ui_closeout *co = xcalloc(1, sizeof *co);
+	snprintf(co->cid, sizeof co->cid, "%s", cid);
+	co->read_ms = clock_now_ms();
+	co->archive_dir = xstrdup("");
+	char *cause = NULL;
+	struct campaign c;
+	struct store_closeout st;
+	int rc = store_campaign_get(d->s, cid, &c, &cause);
+	if (rc == 0) {
+		co->requested_ms = c.close_requested_at_ms;
+		co->completed = c.status == CS_COMPLETED;
+		campaign_done(&c);
+		rc = store_closeout_get(d->s, cid, &st, &cause);
+	}
+	if (rc == 1)
+		co->error = xasprintf("no campaign %s", cid);
+	else if (rc < 0)
+		co->error = cause ? cause : xstrdup("unknown error");
+	else {
+		co->frozen_ms = st.frozen_at_ms;
+		co->archived = st.archived;
+		free(co->archive_dir);
+		co->archive_dir = xstrdup(st.archive_dir ? st.archive_dir : "");
+		json_t *j = st.frozen_json ? json_loads(st.frozen_json, 0, NULL) : NULL;
+		struct report r;
+		if (j && report_from_json(j, &r, &cause) == 0) {
+			closeout_summary(co, &r);
+			report_done(&r);
+		} else if (j) {
+			co->error = cause;
+		}
+		json_decref(j);
+		store_closeout_done(&st);
+	}
+	pthread_mutex_lock(&d->mu);
+	ui_closeout_free(d->closeout);
+	d->closeout = co;
+	pthread_mutex_unlock(&d->mu);
+	queue_push(d->q, xcalloc(1, sizeof(struct event_batch))); /* wake the UI */
+}
+
 /* The database thread's loop. */
 static void *
 db_main(void *arg)
@@ -352,6 +479,7 @@ db_main(void *arg)
 		if (clock_now_ms() >= next) {
 			pthread_mutex_unlock(&d->mu);
 			db_poll(d, polls++ % DETAIL_EVERY == 0);
+			db_closeout(d);
 			next = clock_now_ms() + POLL_MS;
 			pthread_mutex_lock(&d->mu);
 			continue;
@@ -367,6 +495,21 @@ db_main(void *arg)
 	}
 	pthread_mutex_unlock(&d->mu);
 	return NULL;
+}
+
+void
+ui_show_closeout(struct ui *u, const char *cid)
+{
+	snprintf(u->closeout_cid, sizeof u->closeout_cid, "%s", cid);
+	u->screen = S_CLOSEOUT;
+	u->zoom = false;
+	u->dirty = true;
+	if (u->db == NULL)
+		return;
+	pthread_mutex_lock(&u->db->mu);
+	snprintf(u->db->watch, sizeof u->db->watch, "%s", cid);
+	pthread_cond_signal(&u->db->cv);
+	pthread_mutex_unlock(&u->db->mu);
 }
 
 void
@@ -416,6 +559,13 @@ take_snapshots(struct ui *u)
 	free(d->snaps);
 	d->snaps = NULL;
 	d->nsnaps = 0;
+	snprintf(d->watch, sizeof d->watch, "%s", u->screen == S_CLOSEOUT ? u->closeout_cid : "");
+	if (d->closeout) {
+		ui_closeout_free(u->closeout);
+		u->closeout = d->closeout;
+		d->closeout = NULL;
+		u->dirty = true;
+	}
 	if (d->msg) {
 		ui_message(u, "%s", d->msg);
 		free(d->msg);
@@ -468,6 +618,7 @@ db_stop(struct ui_db *d)
 		snap_done(&d->snaps[i]);
 	free(d->snaps);
 	free(d->wms);
+	ui_closeout_free(d->closeout);
 	free(d->msg);
 	free(d->status);
 	pthread_mutex_destroy(&d->mu);

@@ -30,6 +30,7 @@
 #include "jsonapi.h"
 #include "store.h"
 #include "store_agg.h"
+#include "store_report.h"
 #include "testutil.h"
 #include "util.h"
 
@@ -296,9 +297,9 @@ START_TEST(test_keys_do_what_help_says)
 	keys("?");
 	free(wait_screen("Keys (any key closes)", false));
 	static const char *const helps[] = {"add a campaign", "edit the campaign's tweets",
-	    "close out the campaign", "pause or resume", "focus the next pane", "filter the feed",
-	    "chart per day", "export the focused view as CSV", "campaigns overview",
-	    "zoom the focused pane"};
+	    "close out the campaign now (asks first), then its progress", "pause or resume",
+	    "focus the next pane", "filter the feed", "chart per day",
+	    "export the focused view as CSV", "campaigns overview", "zoom the focused pane"};
 	/* tmux may show the box before every line of it arrived: wait for each */
 	for (size_t i = 0; i < sizeof helps / sizeof helps[0]; i++)
 		free(wait_screen(helps[i], false));
@@ -1048,6 +1049,53 @@ START_TEST(test_edit_tweets_form)
 }
 END_TEST
 
+START_TEST(test_closeout_progress)
+{
+	char *extra = xasprintf("LAUNCHWATCH_ARCHIVE_DIR='%s/archives'", workdir);
+	start_ui(120, 40, true, extra);
+	free(extra);
+	expect("views 12.3k");
+	keys("c");
+	expect("Close out \"Acme launch\" now?");
+	keys("y");
+	/* the close-out screen follows the report job through to its summary */
+	expect("Close-out of \"Acme launch\" (Esc back)");
+	expect("[x] close-out requested");
+	char *s = wait_screen("[x] audit archive and reports", false);
+	free(s);
+	s = wait_screen("unique accounts 12: investor 5, founder 3", false);
+	ck_assert_ptr_nonnull(strstr(s, "[x] final refresh, freeze, CPM"));
+	ck_assert_ptr_nonnull(strstr(s, "views 12.3k"));
+	ck_assert_ptr_nonnull(strstr(s, "engagements 12: retweet 6, reply 6, quote 0"));
+	ck_assert_ptr_nonnull(strstr(s, "Final report"));
+	free(s);
+	/* what the screen says is what the database holds */
+	struct store *st = NULL;
+	char *cause = NULL;
+	ck_assert(store_open(db->uri, "tuitest", &st, &cause) == 0);
+	struct store_closeout co;
+	ck_assert_int_eq(store_closeout_get(st, cid, &co, &cause), 0);
+	ck_assert(co.archived);
+	ck_assert_int_eq(co.status, CS_COMPLETED);
+	ck_assert_ptr_nonnull(co.frozen_json);
+	char *dir = xasprintf("%s/archives", workdir);
+	ck_assert_msg(str_has_prefix(co.archive_dir, dir), "%s", co.archive_dir);
+	free(dir);
+	s = screen();
+	ck_assert_msg(strstr(s, co.archive_dir) != NULL, "archive dir not shown:\n%s", s);
+	free(s);
+	store_closeout_done(&co);
+	store_free(st);
+	/* back, and c on the completed campaign shows its close-out again */
+	keys("Escape");
+	expect(" completed ");
+	keys("c");
+	expect("unique accounts 12: investor 5");
+	keys("q");
+	expect("UI-EXITED 0");
+}
+END_TEST
+
 /* Addresses: loopback or not, and what is refused. */
 START_TEST(test_http_addr_parse)
 {
@@ -1106,6 +1154,7 @@ tui_suite(void)
 	tcase_add_test(tc, test_resize_keeps_layout);
 	tcase_add_test(tc, test_first_run_demo);
 	tcase_add_test(tc, test_edit_tweets_form);
+	tcase_add_test(tc, test_closeout_progress);
 	suite_add_tcase(s, tc);
 	TCase *th = tcase_create("http");
 	tcase_add_checked_fixture(th, setup, teardown);
