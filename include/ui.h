@@ -87,6 +87,7 @@ struct ui {
 	bool simulated;            /* the built-in simulator feeds the demo */
 	char *message;             /* one-line status message (owned) */
 	const char *engine_status; /* engine running, viewer, or why off (borrowed) */
+	const char *provider;      /* which provider, and whether a key is set (borrowed) */
 	int64_t message_ms;
 	bool quit;
 	bool dirty;
@@ -107,6 +108,7 @@ struct ui_opts {
 	bool ascii;                /* force ASCII charts and frames */
 	const char *engine_status; /* shown at start: engine running, viewer, or why off */
 	struct jsonapi *api;       /* the --http endpoint to publish snapshots to, or NULL */
+	const char *provider;      /* "simulator", "twitterapi.io, key set", ... (borrowed) */
 };
 
 /* Prepares u over agg (borrowed), with nothing open. */

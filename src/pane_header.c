@@ -8,6 +8,47 @@
 #include "fmt.h"
 #include "ui.h"
 
+/* Writes the provider's health as c's jobs show it into buf ("" when no job
+ * has run yet): errors first, then blocks, then the last success. */
+static void
+header_job_health(
+    const struct agg_campaign *c, int64_t now_ms, char *buf, size_t len, enum theme_role *role)
+{
+	int nerr = 0, nblocked = 0;
+	int64_t last_ok = 0, until = 0;
+	const char *why_err = NULL, *why_blk = NULL;
+	buf[0] = '\0';
+	for (size_t i = 0; c && i < c->ntweets; i++)
+		for (int k = 0; k < JOB__COUNT; k++) {
+			const struct agg_job *j = &c->tweets[i].job[k];
+			if (j->last_success_ms > last_ok)
+				last_ok = j->last_success_ms;
+			if (j->state == JS_ERROR) {
+				nerr++;
+				why_err = j->why ? j->why : why_err;
+			} else if (j->state == JS_BLOCKED && j->blocked_until_ms > now_ms) {
+				nblocked++;
+				why_blk = j->why ? j->why : why_blk;
+				until = j->blocked_until_ms > until ? j->blocked_until_ms : until;
+			}
+		}
+	char ago[24], in[24];
+	if (nerr > 0) {
+		snprintf(buf, len, "%d job%s failing: %s", nerr, nerr == 1 ? "" : "s",
+		    why_err ? why_err : "error");
+		*role = T_ERROR;
+	} else if (nblocked > 0) {
+		snprintf(buf, len, "%d job%s blocked for %s%s%s", nblocked,
+		    nblocked == 1 ? "" : "s", fmt_duration((until - now_ms) / 1000, in, sizeof in),
+		    why_blk ? ": " : "", why_blk ? why_blk : "");
+		*role = T_WARN;
+	} else if (last_ok > 0) {
+		snprintf(
+		    buf, len, "ok, last success %s", fmt_ago(last_ok, now_ms, ago, sizeof ago));
+		*role = T_OK;
+	}
+}
+
 void
 pane_header_draw(struct ui *u, struct draw_grid *g, struct draw_rect r)
 {
@@ -41,18 +82,31 @@ pane_header_draw(struct ui *u, struct draw_grid *g, struct draw_rect r)
 		    g, x, r.y + 1, end - x, u->db_ok ? T_OK : T_ERROR, u->db_ok ? "ok" : "DOWN");
 	if (!u->db_ok && u->db_status && x < end)
 		x += draw_textf(g, x, r.y + 1, end - x, T_ERROR, " %s", u->db_status);
+	if (x >= end)
+		return;
+	/* which provider from the start (set by tui), then its health: a job
+	 * status line when one arrived, else what the campaign's jobs show */
+	x += draw_textf(
+	    g, x, r.y + 1, end - x, T_HEADER, "  provider: %s", u->provider ? u->provider : "?");
+	if (x >= end)
+		return;
 	const char *prov = u->agg ? u->agg->provider_status : NULL;
 	int64_t prov_ms = u->agg ? u->agg->provider_status_ms : 0;
 	if (c && c->last_status) {
 		prov = c->last_status;
 		prov_ms = c->last_status_ms;
 	}
-	if (x >= end)
-		return;
-	if (prov)
-		draw_textf(g, x, r.y + 1, end - x, T_HEADER, "  provider: %s (%s)", prov,
+	if (prov) {
+		draw_textf(g, x, r.y + 1, end - x, T_HEADER, ": %s (%s)", prov,
 		    fmt_ago(prov_ms, u->now_ms, ago, sizeof ago));
-	else
-		draw_textf(g, x, r.y + 1, end - x, T_HEADER, "  provider: no job reported yet%s%s",
+		return;
+	}
+	enum theme_role role = T_HEADER;
+	char health[200];
+	header_job_health(c, u->now_ms, health, sizeof health, &role);
+	if (health[0] == '\0')
+		draw_textf(g, x, r.y + 1, end - x, T_HEADER, ": no job reported yet%s%s",
 		    u->engine_status ? "; " : "", u->engine_status ? u->engine_status : "");
+	else
+		draw_textf(g, x, r.y + 1, end - x, role, ": %s", health);
 }

@@ -107,6 +107,32 @@ start_demo(struct store *s, char **cause)
 	return sim;
 }
 
+/* Returns what the header says about the provider before any job reports
+ * (new string): the simulator, or the provider's host and whether a key is
+ * set. Never the key, nor anything of the URL but its host. */
+static char *
+provider_describe(struct sim *sim)
+{
+	if (sim)
+		return xasprintf("simulator (127.0.0.1:%d)", sim_port(sim));
+	const char *key = getenv("TWITTERAPI_KEY"), *keyf = getenv("TWITTERAPI_KEY_FILE");
+	bool has_key = (key && *key) || (keyf && *keyf);
+	const char *base = getenv("TWITTERAPI_BASE_URL");
+	char host[128] = "twitterapi.io";
+	if (base && *base && strstr(base, "://")) {
+		const char *h = strstr(base, "://") + 3;
+		const char *at = strchr(h, '@'), *slash = strchr(h, '/');
+		if (at && (!slash || at < slash))
+			h = at + 1; /* drop any credentials */
+		size_t n = strcspn(h, "/?#");
+		snprintf(
+		    host, sizeof host, "%.*s", (int)(n < sizeof host ? n : sizeof host - 1), h);
+		if (strcmp(host, "api.twitterapi.io") == 0)
+			snprintf(host, sizeof host, "twitterapi.io");
+	}
+	return xasprintf("%s, %s", host, has_key ? "key set" : "no key");
+}
+
 int
 cmd_tui(int argc, char **argv)
 {
@@ -190,6 +216,8 @@ cmd_tui(int argc, char **argv)
 	}
 	o.engine_status = status;
 	o.api = api;
+	char *provider = provider_describe(sim);
+	o.provider = provider;
 	int rc = ui_main(&o, s, q, sim != NULL);
 	if (eng) {
 		engine_request_stop(eng);
@@ -198,6 +226,7 @@ cmd_tui(int argc, char **argv)
 	}
 	jsonapi_free(api); /* before the store: nothing of it is used by the endpoint */
 	free(status);
+	free(provider);
 	queue_free(q);
 	sim_free(sim);
 	store_free(s);

@@ -719,6 +719,7 @@ ui_main(const struct ui_opts *o, struct store *s, struct queue *q, bool simulate
 	 * cmd_tui before this loop and pushes its batches to q; the database
 	 * thread below also polls, which covers another process's engine */
 	u.engine_status = o->engine_status;
+	u.provider = o->provider;
 	if (o->engine_status)
 		ui_message(&u, "%s", o->engine_status);
 

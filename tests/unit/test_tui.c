@@ -243,6 +243,7 @@ START_TEST(test_panes_show_database_numbers)
 	start_ui(140, 44, true, NULL);
 	char *s;
 	expect("views 12.3k");
+	expect("provider: twitterapi.io, key set"); /* before any job reported */
 	expect("Acme launch - Acme Labs");
 	expect("accounts 12");
 	/* the breakdown: 5 investors of 12 */
@@ -479,6 +480,13 @@ START_TEST(test_first_run_demo)
 	start_ui(120, 40, false, NULL);
 	char *s = wait_screen("SIMULATED DATA", false);
 	ck_assert_ptr_nonnull(strstr(s, "TWITTERAPI_KEY"));
+	free(s);
+	/* the header names the provider from the start, and its health once a job reports */
+	expect("provider: simulator (127.0.0.1:");
+	keys("3");
+	expect("[3/3] Demo launch (simulated)");
+	s = wait_screen("ok, last success", false);
+	ck_assert_msg(strstr(s, "provider: simulator (127.0.0.1:") != NULL, "%s", s);
 	free(s);
 	keys("o");
 	expect("Demo launch (simulated)");
