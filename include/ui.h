@@ -91,10 +91,11 @@ struct ui {
 	int64_t message_ms;
 	bool quit;
 	bool dirty;
-	struct dialog *dialog;        /* the open form or confirm dialog, or NULL */
-	char closeout_cid[64];        /* the campaign S_CLOSEOUT shows */
-	struct ui_closeout *closeout; /* its state as last read (owned), or NULL */
-	struct ui_db *db;             /* the database thread, or NULL (tests, bench) */
+	struct dialog *dialog;                /* the open form or confirm dialog, or NULL */
+	struct draw_rect pane_rect[P__COUNT]; /* where each pane was last drawn (w 0: not shown) */
+	char closeout_cid[64];                /* the campaign S_CLOSEOUT shows */
+	struct ui_closeout *closeout;         /* its state as last read (owned), or NULL */
+	struct ui_db *db;                     /* the database thread, or NULL (tests, bench) */
 	/* database health as the database thread last saw it */
 	bool db_ok;
 	char *db_status; /* owned */

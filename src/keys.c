@@ -348,6 +348,71 @@ static const struct key_binding table[] = {
     {'g', "g", "back to the newest (live)", k_live},
 };
 
+/* Returns the pane drawn at (x, y), or -1. */
+static int
+pane_at(const struct ui *u, int x, int y)
+{
+	for (int p = 0; p < P__COUNT; p++) {
+		const struct draw_rect *r = &u->pane_rect[p];
+		if (r->w > 0 && x >= r->x && x < r->x + r->w && y >= r->y && y < r->y + r->h)
+			return p;
+	}
+	return -1;
+}
+
+int
+keys_mouse(struct ui *u, enum key_mouse ev, int x, int y)
+{
+	if (u->dialog || u->help)
+		return 0;
+	if (u->screen != S_CAMPAIGN) {
+		if (ev == MOUSE_CLICK)
+			return 0;
+		scroll_by(u, ev == MOUSE_WHEEL_UP ? -3 : 3); /* overview and profile lists */
+		u->dirty = true;
+		return 1;
+	}
+	int p = pane_at(u, x, y);
+	if (ev != MOUSE_CLICK) {
+		struct agg_campaign *c = ui_campaign(u);
+		if (p == P_TWEETS || p == P_ALERTS) {
+			enum pane_id keep = u->focus;
+			u->focus = (enum pane_id)p;
+			scroll_by(u, ev == MOUSE_WHEEL_UP ? -3 : 3);
+			u->focus = keep;
+		} else if (c) {
+			/* the feed's view moves, its selection stays on the same line;
+			 * scrolled back it holds still while new rows arrive (g: live) */
+			long off = (long)u->feed_off + (ev == MOUSE_WHEEL_UP ? -3 : 3);
+			long total = (long)feed_rows(u, c);
+			off = off > total - 1 ? total - 1 : off;
+			u->feed_off = (size_t)(off < 0 ? 0 : off);
+			if (u->feed_off + u->feed_sel >= (size_t)total)
+				u->feed_sel = 0;
+		}
+		u->dirty = true;
+		return 1;
+	}
+	if (p < 0)
+		return 0;
+	u->focus = (enum pane_id)p;
+	const struct draw_rect *r = &u->pane_rect[p];
+	int row = y - r->y - 1; /* inside the frame */
+	struct agg_campaign *c = ui_campaign(u);
+	if (c && p == P_FEED && row >= 0 && row < r->h - 2) {
+		if (pane_feed_row(u, c, u->feed_off, (size_t)row) != AGG_NONE)
+			u->feed_sel = (size_t)row;
+	} else if (c && p == P_TWEETS && row >= 1 && row < r->h - 2) {
+		/* below the column titles; the table scrolls to keep the selection shown */
+		size_t rows = (size_t)(r->h - 3);
+		size_t first = u->tweets_sel >= rows && rows > 0 ? u->tweets_sel - rows + 1 : 0;
+		if (first + (size_t)(row - 1) < c->ntweets)
+			u->tweets_sel = first + (size_t)(row - 1);
+	}
+	u->dirty = true;
+	return 1;
+}
+
 const struct key_binding *
 keys_table(size_t *n)
 {

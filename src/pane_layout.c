@@ -99,8 +99,10 @@ draw_pane(struct ui *u, struct draw_grid *g, enum pane_id p, struct draw_rect r)
 	static void (*const fns[P__COUNT])(
 	    struct ui *, struct draw_grid *, struct draw_rect, bool) = {
 	    pane_feed_draw, pane_chart_draw, pane_pie_draw, pane_tweets_draw, pane_alerts_draw};
-	if (r.w >= 10 && r.h >= 3)
+	if (r.w >= 10 && r.h >= 3) {
 		fns[p](u, g, r, focus);
+		u->pane_rect[p] = r; /* where a mouse click finds it */
+	}
 }
 
 /* Lays out the campaign screen's panes in body. */
@@ -144,6 +146,7 @@ void
 ui_render(struct ui *u, struct draw_grid *g)
 {
 	draw_clear(g);
+	memset(u->pane_rect, 0, sizeof u->pane_rect);
 	if (g->w < MIN_W || g->h < MIN_H) {
 		draw_textf(g, 0, 0, g->w, T_WARN, "terminal too small: %dx%d, need %dx%d", g->w,
 		    g->h, MIN_W, MIN_H);

@@ -732,6 +732,14 @@ ui_main(const struct ui_opts *o, struct store *s, struct queue *q, bool simulate
 	nodelay(stdscr, TRUE);
 	set_escdelay(25);
 	curs_set(0);
+	/* clicks focus panes, the wheel scrolls (Shift keeps the terminal's own
+	 * selection); LAUNCHWATCH_NO_MOUSE=1 leaves the mouse to the terminal */
+	const char *nomouse = getenv("LAUNCHWATCH_NO_MOUSE");
+	if (!(nomouse && *nomouse && strcmp(nomouse, "0") != 0)) {
+		mousemask(
+		    BUTTON1_PRESSED | BUTTON1_CLICKED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
+		mouseinterval(0);
+	}
 	theme_apply(&th);
 	bool ascii = o->ascii || MB_CUR_MAX == 1;
 	u.ascii = ascii;
@@ -779,6 +787,20 @@ ui_main(const struct ui_opts *o, struct store *s, struct queue *q, bool simulate
 		while ((r = get_wch(&wch)) != ERR) {
 			int key = (int)wch;
 			if (r == KEY_CODE_YES) {
+				if (wch == KEY_MOUSE) {
+					MEVENT me;
+					if (getmouse(&me) == OK && !u.dialog && !u.help) {
+						if (me.bstate & BUTTON4_PRESSED)
+							keys_mouse(&u, MOUSE_WHEEL_UP, me.x, me.y);
+						else if (me.bstate & BUTTON5_PRESSED)
+							keys_mouse(
+							    &u, MOUSE_WHEEL_DOWN, me.x, me.y);
+						else if (me.bstate &
+						         (BUTTON1_PRESSED | BUTTON1_CLICKED))
+							keys_mouse(&u, MOUSE_CLICK, me.x, me.y);
+					}
+					continue;
+				}
 				if (wch == KEY_RESIZE) {
 					draw_grid_resize(g, COLS, LINES);
 					draw_grid_resize(prev, COLS, LINES);

@@ -1104,6 +1104,49 @@ START_TEST(test_closeout_progress)
 }
 END_TEST
 
+/* Sends an SGR mouse event: button b (0 left, 64 wheel up, 65 wheel down)
+ * pressed and released at cell (x, y), 0-based. */
+static void
+mouse(int b, int x, int y)
+{
+	sh("tmux -L %s send-keys -t ui -l \"$(printf '\\033[<%d;%d;%dM')\"", sock, b, x + 1, y + 1);
+	if (b < 64)
+		sh("tmux -L %s send-keys -t ui -l \"$(printf '\\033[<%d;%d;%dm')\"", sock, b, x + 1,
+		    y + 1);
+}
+
+START_TEST(test_mouse)
+{
+	start_ui(140, 44, true, NULL);
+	expect("views 12.3k");
+	expect("@acct11");
+	/* the wheel over the feed scrolls it back and holds it */
+	mouse(65, 10, 8);
+	char *s = wait_screen("Engagers (paused, g: live)", false);
+	ck_assert_ptr_null(strstr(s, "@acct11"));
+	ck_assert_ptr_nonnull(strstr(s, "@acct08"));
+	free(s);
+	mouse(64, 10, 8);
+	expect("Engagers (live)");
+	expect("@acct11");
+	/* a click on a tweets row focuses that pane: x exports the tweets */
+	mouse(0, 5, 40);
+	keys("x");
+	free(wait_screen("exported ", false));
+	char *cmd = xasprintf("ls %s/launchwatch-*-tweets-*.csv >/dev/null 2>&1", workdir);
+	ck_assert_int_eq(system(cmd), 0);
+	free(cmd);
+	/* a click on the third feed row selects it: Enter opens that profile */
+	mouse(0, 20, 5);
+	keys("Enter");
+	s = wait_screen("Profile (Esc back)", false);
+	ck_assert_msg(strstr(s, "@acct09") != NULL, "%s", s);
+	free(s);
+	keys("Escape q");
+	expect("UI-EXITED 0");
+}
+END_TEST
+
 /* Addresses: loopback or not, and what is refused. */
 START_TEST(test_http_addr_parse)
 {
@@ -1163,6 +1206,7 @@ tui_suite(void)
 	tcase_add_test(tc, test_first_run_demo);
 	tcase_add_test(tc, test_edit_tweets_form);
 	tcase_add_test(tc, test_closeout_progress);
+	tcase_add_test(tc, test_mouse);
 	suite_add_tcase(s, tc);
 	TCase *th = tcase_create("http");
 	tcase_add_checked_fixture(th, setup, teardown);
