@@ -1,0 +1,231 @@
+/*
+ * Tests of the JSON endpoint's model (jsonapi_snap): snapshots built from an
+ * agg answer with the agg's numbers, ETags change exactly when the content
+ * does (and equal ones across rebuilds), unchanged campaigns share their
+ * prepared parts, stale detection, engagers newest first with limit and
+ * bucket validated, 404 JSON errors; and a snapshot stays valid after the
+ * agg that built it is gone (the HTTP threads may hold it). No processes.
+ */
+#include <check.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agg.h"
+#include "jsonapi.h"
+#include "util.h"
+
+#define T0 1796133600000LL /* 2026-12-01T14:00:00Z */
+
+static const char *const tids[2] = {"1861111111111111100", "1861111111111111101"};
+
+/* Returns a batch of n engagements of campaign cid from account base on,
+ * bucket by account, one view slice per tweet with sequence seq. */
+static struct event_batch *
+batch(const char *cid, int base, int n, int seq)
+{
+	struct event_batch *b = xcalloc(1, sizeof *b);
+	b->eng = xcalloc((size_t)n, sizeof *b->eng);
+	for (int i = 0; i < n; i++) {
+		struct lw_engagement *e = &b->eng[b->neng++];
+		int u = base + i;
+		snprintf(e->campaign_id, sizeof e->campaign_id, "%s", cid);
+		snprintf(e->tweet_id, sizeof e->tweet_id, "%s", tids[u % 2]);
+		e->category = (enum tweet_category)(u % 2);
+		e->action = (enum lw_action)(u % ACT__COUNT);
+		snprintf(e->user.id, sizeof e->user.id, "%d", 5000 + u);
+		e->user.handle = xasprintf("acct%d", u);
+		e->user.name = xasprintf("Person \x1b[31m%d", u);
+		e->user.bio = xstrdup("bio");
+		e->user.followers = 100 * u;
+		e->bucket = (enum lw_bucket)(u % BK__COUNT);
+		e->importance = 40 + u % 50;
+		e->first_seen_at_ms = T0 + u * 60000LL;
+	}
+	b->slices = xcalloc(2, sizeof *b->slices);
+	for (int t = 0; t < 2; t++) {
+		struct lw_slice *s = &b->slices[b->nslices++];
+		snprintf(s->campaign_id, sizeof s->campaign_id, "%s", cid);
+		snprintf(s->tweet_id, sizeof s->tweet_id, "%s", tids[t]);
+		s->category = (enum tweet_category)t;
+		s->seq = seq;
+		s->at_ms = T0 + seq * 600000LL;
+		s->deltas = (struct lw_metrics){10, 2, 1, 0, 1000 * (t + 1), 0};
+	}
+	return b;
+}
+
+/* Answers path (with limit and bucket) and parses the body. */
+static json_t *
+ask(const struct jsonapi_snap *s, const char *path, const char *limit, const char *bucket,
+    int want_status, char etag[JSONAPI_ETAG_LEN])
+{
+	struct jsonapi_reply r;
+	jsonapi_answer(s, path, limit, bucket, &r);
+	ck_assert_msg(r.status == want_status, "%s: %d %s", path, r.status, r.body);
+	json_t *j = json_loads(r.body, 0, NULL);
+	ck_assert_msg(j != NULL, "%s: not JSON: %s", path, r.body);
+	if (etag)
+		snprintf(etag, JSONAPI_ETAG_LEN, "%s", r.etag);
+	free(r.body);
+	return j;
+}
+
+START_TEST(test_snapshot_answers)
+{
+	struct agg *a = agg_new();
+	struct event_batch *b = batch("camp-a", 0, 30, 1);
+	agg_apply(a, b);
+	event_batch_free(b);
+	b = batch("camp-b", 100, 5, 1);
+	agg_apply(a, b);
+	event_batch_free(b);
+	int64_t now = T0 + 3 * AGG_HOUR_MS;
+	struct jsonapi_snap *s1 = jsonapi_snap_build(a, NULL, now);
+	ck_assert(!jsonapi_snap_stale(s1, a, now));
+	ck_assert(jsonapi_snap_stale(s1, a, now + AGG_HOUR_MS)); /* the hour turned */
+
+	char e1[JSONAPI_ETAG_LEN], e2[JSONAPI_ETAG_LEN];
+	json_t *j = ask(s1, "/api/campaigns", NULL, NULL, 200, e1);
+	ck_assert_uint_eq(json_array_size(json_object_get(j, "campaigns")), 2);
+	json_decref(j);
+	j = ask(s1, "/api/campaigns/camp-a/aggregates", NULL, NULL, 200, e1);
+	struct agg_campaign *c = agg_campaign(a, "camp-a");
+	json_t *tot = json_object_get(json_object_get(j, "totals"), "all");
+	ck_assert_int_eq(json_integer_value(json_object_get(tot, "views")), 3000);
+	ck_assert_int_eq(json_integer_value(json_object_get(tot, "likes")), 20);
+	json_t *ua = json_object_get(j, "unique_accounts");
+	ck_assert_int_eq(json_integer_value(json_object_get(ua, "total")), agg_unique_total(c));
+	ck_assert_int_eq(
+	    json_integer_value(json_object_get(json_object_get(ua, "by_bucket"), "investor")),
+	    c->uniq[BK_INVESTOR]);
+	json_t *hv = json_object_get(json_object_get(json_object_get(j, "hourly"), "all"), "views");
+	ck_assert_int_eq(json_integer_value(json_array_get(hv, json_array_size(hv) - 1)), 3000);
+	json_decref(j);
+
+	/* the same data gives the same ETag; new data in camp-a changes only its own */
+	char eb[JSONAPI_ETAG_LEN], eb2[JSONAPI_ETAG_LEN];
+	json_decref(ask(s1, "/api/campaigns/camp-b/aggregates", NULL, NULL, 200, eb));
+	struct jsonapi_snap *same = jsonapi_snap_build(a, NULL, now);
+	json_decref(ask(same, "/api/campaigns/camp-a/aggregates", NULL, NULL, 200, e2));
+	ck_assert_str_eq(e1, e2);
+	jsonapi_snap_unref(same);
+	b = batch("camp-a", 30, 1, 2);
+	agg_apply(a, b);
+	event_batch_free(b);
+	ck_assert(jsonapi_snap_stale(s1, a, now));
+	struct jsonapi_snap *s2 = jsonapi_snap_build(a, s1, now);
+	jsonapi_snap_unref(s1); /* s2 keeps the shared parts alive */
+	json_decref(ask(s2, "/api/campaigns/camp-a/aggregates", NULL, NULL, 200, e2));
+	ck_assert_str_ne(e1, e2);
+	json_decref(ask(s2, "/api/campaigns/camp-b/aggregates", NULL, NULL, 200, eb2));
+	ck_assert_str_eq(eb, eb2);
+
+	/* engagers: newest first, sanitized, filtered and limited */
+	j = ask(s2, "/api/campaigns/camp-a/engagers", NULL, NULL, 200, NULL);
+	json_t *el = json_object_get(j, "engagers");
+	ck_assert_uint_eq(json_array_size(el), 31);
+	ck_assert_str_eq(
+	    json_string_value(json_object_get(json_array_get(el, 0), "handle")), "acct30");
+	ck_assert_str_eq(
+	    json_string_value(json_object_get(json_array_get(el, 0), "name")), "Person 30");
+	json_decref(j);
+	j = ask(s2, "/api/campaigns/camp-a/engagers", "3", "founder", 200, NULL);
+	el = json_object_get(j, "engagers");
+	ck_assert_uint_eq(json_array_size(el), 3);
+	for (size_t i = 0; i < 3; i++)
+		ck_assert_str_eq(
+		    json_string_value(json_object_get(json_array_get(el, i), "bucket")), "founder");
+	/* accounts 25, 19, 13 are founders (u % 6 == 1), newest first */
+	ck_assert_str_eq(
+	    json_string_value(json_object_get(json_array_get(el, 0), "handle")), "acct25");
+	ck_assert_str_eq(
+	    json_string_value(json_object_get(json_array_get(el, 2), "handle")), "acct13");
+	json_decref(j);
+	static const char *const bad_limits[] = {"0", "1001", "x", "", "-1", "12345678"};
+	for (size_t i = 0; i < LW_ARRAY_LEN(bad_limits); i++)
+		json_decref(
+		    ask(s2, "/api/campaigns/camp-a/engagers", bad_limits[i], NULL, 400, NULL));
+	json_decref(ask(s2, "/api/campaigns/camp-a/engagers", NULL, "whales", 400, NULL));
+	json_decref(ask(s2, "/api/campaigns/camp-a/engagers", "1000", "all", 200, NULL));
+	json_decref(ask(s2, "/api/campaigns/nope/engagers", NULL, NULL, 404, NULL));
+	json_decref(ask(s2, "/api/campaigns/camp-a", NULL, NULL, 404, NULL));
+	json_decref(ask(s2, "/api/campaigns/camp-a/other", NULL, NULL, 404, NULL));
+	json_decref(ask(s2, "/", NULL, NULL, 404, NULL));
+	json_decref(ask(NULL, "/api/campaigns", NULL, NULL, 200, NULL));
+
+	/* the snapshot outlives its agg */
+	agg_free(a);
+	j = ask(s2, "/api/campaigns/camp-b/aggregates", NULL, NULL, 200, eb2);
+	ck_assert_str_eq(eb, eb2);
+	json_decref(j);
+	jsonapi_snap_unref(s2);
+}
+END_TEST
+
+START_TEST(test_engagers_capped)
+{
+	struct agg *a = agg_new();
+	struct event_batch *b = batch("big", 0, JSONAPI_ENGAGERS_MAX + 50, 1);
+	agg_apply(a, b);
+	event_batch_free(b);
+	struct jsonapi_snap *s = jsonapi_snap_build(a, NULL, T0);
+	json_t *j = ask(s, "/api/campaigns/big/engagers", "1000", NULL, 200, NULL);
+	json_t *el = json_object_get(j, "engagers");
+	ck_assert_uint_eq(json_array_size(el), JSONAPI_ENGAGERS_MAX);
+	char want[32];
+	snprintf(want, sizeof want, "acct%d", JSONAPI_ENGAGERS_MAX + 49);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(el, 0), "handle")), want);
+	json_decref(j);
+	jsonapi_snap_unref(s);
+	agg_free(a);
+}
+END_TEST
+
+START_TEST(test_token_from_env)
+{
+	char *t = NULL, *cause = NULL;
+	unsetenv("LAUNCHWATCH_HTTP_TOKEN");
+	unsetenv("LAUNCHWATCH_HTTP_TOKEN_FILE");
+	ck_assert_int_eq(jsonapi_token_from_env(&t, &cause), 0);
+	ck_assert_ptr_null(t);
+	setenv("LAUNCHWATCH_HTTP_TOKEN", "tiny-secret", 1);
+	ck_assert_int_eq(jsonapi_token_from_env(&t, &cause), -1);
+	ck_assert_ptr_null(strstr(cause, "tiny-secret"));
+	free(cause);
+	cause = NULL;
+	setenv("LAUNCHWATCH_HTTP_TOKEN", "0123456789abcdef-long-enough", 1);
+	ck_assert_int_eq(jsonapi_token_from_env(&t, &cause), 0);
+	ck_assert_str_eq(t, "0123456789abcdef-long-enough");
+	free(t);
+	unsetenv("LAUNCHWATCH_HTTP_TOKEN");
+	setenv("LAUNCHWATCH_HTTP_TOKEN_FILE", "/nonexistent/launchwatch-token", 1);
+	ck_assert_int_eq(jsonapi_token_from_env(&t, &cause), -1);
+	ck_assert_ptr_nonnull(strstr(cause, "LAUNCHWATCH_HTTP_TOKEN_FILE"));
+	free(cause);
+	unsetenv("LAUNCHWATCH_HTTP_TOKEN_FILE");
+}
+END_TEST
+
+static Suite *
+jsonapi_suite(void)
+{
+	Suite *s = suite_create("jsonapi");
+	TCase *tc = tcase_create("model");
+	tcase_add_test(tc, test_snapshot_answers);
+	tcase_add_test(tc, test_engagers_capped);
+	tcase_add_test(tc, test_token_from_env);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(jsonapi_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
