@@ -19,6 +19,7 @@
 
 #include "agg.h"
 #include "draw.h"
+#include "jsonapi.h"
 #include "keys.h"
 #include "queue.h"
 #include "ui.h"
@@ -204,6 +205,36 @@ main(int argc, char **argv)
 	printf("full frame 220x60 with a narrow feed filter: %.2f ms\n",
 	    (double)(now_ns() - s0) / 1e6);
 	memset(&u.filter, 0, sizeof u.filter);
+
+	/* the --http endpoint's snapshot, built on the UI thread: from scratch,
+	 * and again after one more engagement (the campaign's part is rebuilt) */
+	{
+		double sm[20];
+		struct jsonapi_snap *prev = NULL;
+		for (int i = 0; i < 20; i++) {
+			int64_t s = now_ns();
+			struct jsonapi_snap *next = jsonapi_snap_build(a, prev, u.now_ms);
+			sm[i] = (double)(now_ns() - s) / 1e6;
+			jsonapi_snap_unref(prev);
+			prev = next;
+			c->version++; /* as a new batch would */
+		}
+		struct jsonapi_reply r;
+		jsonapi_answer(prev, "/api/campaigns/bench-0001/aggregates", NULL, NULL, &r);
+		size_t agg_bytes = strlen(r.body);
+		free(r.body);
+		int64_t s = now_ns();
+		for (int i = 0; i < 1000; i++) {
+			jsonapi_answer(prev, "/api/campaigns/bench-0001/engagers", "1000", "investor", &r);
+			free(r.body);
+		}
+		double per_answer = (double)(now_ns() - s) / 1e6 / 1000;
+		jsonapi_snap_unref(prev);
+		qsort(sm, 20, sizeof sm[0], cmp_d);
+		printf("JSON snapshot build (aggregates %zu bytes + 1000 engagers): median %.2f ms, "
+		       "max %.2f ms; an engagers answer (limit 1000, one bucket): %.3f ms\n",
+		    agg_bytes, sm[10], sm[19], per_answer);
+	}
 
 	/* key-to-redraw while a producer ingests at full rate */
 	struct producer p = {queue_new(), 0, ntweets, nusers, neng};
