@@ -20,7 +20,8 @@ struct dialog;
 struct dialog *dialog_add_campaign(int64_t now_ms);
 /* Opens the edit-tweets form of campaign c (borrowed for the call): one
  * field of links per category, prefilled with its listed tweets; saving
- * validates them with the campaign-file loader and posts UC_TWEETS. */
+ * validates them with the campaign-file loader and posts UC_TWEETS. Returns
+ * NULL when a category's links do not fit in a field (then nothing opens). */
 struct dialog *dialog_edit_tweets(const struct agg_campaign *c);
 /* Opens the filter prompt with the current text. */
 struct dialog *dialog_filter(const char *current);

@@ -93,6 +93,11 @@ dialog_edit_tweets(const struct agg_campaign *c)
 			continue;
 		struct field *f = &d->fields[t->category];
 		size_t len = strlen(f->text);
+		if (len + 1 + strlen(t->id) + 1 > FIELD_MAX) {
+			/* a cut list would drop tweets on save: refuse instead */
+			dialog_free(d);
+			return NULL;
+		}
 		snprintf(f->text + len, FIELD_MAX - len, "%s%s", len ? " " : "", t->id);
 	}
 	d->cmd = UC_TWEETS;

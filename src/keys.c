@@ -55,12 +55,21 @@ k_edit(struct ui *u, int key)
 		ui_message(u, "%s is still loading", c->id);
 		return;
 	}
-	if (c->status == CS_COMPLETED) {
-		ui_message(u, "%s is completed; its tweets are frozen", c->name);
+	if (c->status == CS_COMPLETED || c->close_requested_ms > 0) {
+		ui_message(u, "%s is %s; its tweets are frozen", c->name,
+		    c->status == CS_COMPLETED ? "completed" : "closing");
+		return;
+	}
+	struct dialog *d = dialog_edit_tweets(c);
+	if (d == NULL) {
+		ui_message(u,
+		    "%s has too many tweets to edit here: change its YAML and run "
+		    "launchwatch campaign add FILE.yaml",
+		    c->name);
 		return;
 	}
 	dialog_free(u->dialog);
-	u->dialog = dialog_edit_tweets(c);
+	u->dialog = d;
 }
 
 static void

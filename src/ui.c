@@ -5,14 +5,18 @@
  * polls stdin and the queue's wake pipe with a short tick, drains a capped
  * number of batches into the aggregates (agg_apply), takes the snapshots
  * the database thread published (campaigns, jobs, alerts, authors, command
- * results) under a mutex, handles keys, renders the frame into a draw_grid
- * (curses-free panes) and copies the changed cells to the terminal.
+ * results, the close-out state) under a mutex, handles keys and mouse
+ * events, renders the frame into a draw_grid (curses-free panes) and copies
+ * the changed cells to the terminal. With --http it also builds the JSON
+ * endpoint's snapshots from the aggregates and publishes them (jsonapi.h).
  *
  * The database thread (ui_db) does every read and write: at start it loads
  * each campaign's engagements and slices (the rebuild) and then polls past
  * per-campaign watermarks (minus an overlap; agg_apply skips what it has)
  * so writes by another process (`launchwatch run`) appear too; it runs the
- * campaign commands the keys and the form post (add, pause, resume, close).
+ * campaign commands the keys and the forms post (add, edit tweets, pause,
+ * resume, close); while the close-out screen is open it also reads that
+ * campaign's close-out state and final report summary.
  * Rows reach the UI as event batches on the same queue that an in-process
  * engine pushes to, so a slow or dead database never freezes the screen.
  */
