@@ -121,6 +121,17 @@ camp_find(struct sched *sc, const char *id)
 	return NULL;
 }
 
+/* Returns true when campaign c lists tweet_id (a tweet removed from the
+ * campaign keeps its stored data and jobs, but is not polled any more). */
+static bool
+camp_lists(const struct camp *c, const char *tweet_id)
+{
+	for (size_t i = 0; i < c->c.cfg.ntweets; i++)
+		if (strcmp(c->c.cfg.tweets[i].id, tweet_id) == 0)
+			return true;
+	return false;
+}
+
 /* Returns the category of tweet_id in campaign c. */
 static enum tweet_category
 camp_category(const struct camp *c, const char *tweet_id)
@@ -158,7 +169,7 @@ static void
 enqueue(struct sched *sc, const struct sti_due *d, int64_t not_before, int runs)
 {
 	struct camp *c = camp_find(sc, d->campaign_id);
-	if (c == NULL || !c->runnable || known_job(sc, d->id))
+	if (c == NULL || !c->runnable || !camp_lists(c, d->tweet_id) || known_job(sc, d->id))
 		return;
 	sc->q = xreallocarray(sc->q, sc->nq + 1, sizeof *sc->q);
 	struct item *it = &sc->q[sc->nq++];
@@ -183,7 +194,7 @@ drop_unrunnable(struct sched *sc)
 {
 	for (size_t i = 0; i < sc->nq;) {
 		struct camp *c = camp_find(sc, sc->q[i].d.campaign_id);
-		if (c == NULL || !c->runnable) {
+		if (c == NULL || !c->runnable || !camp_lists(c, sc->q[i].d.tweet_id)) {
 			if (c && sc->q[i].d.kind == JOB_METRICS)
 				c->metrics--;
 			dequeue_at(sc, i);

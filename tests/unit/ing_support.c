@@ -19,6 +19,28 @@
 #include "testutil.h"
 #include "util.h"
 
+/* Adds (or re-adds) the campaign with the first ntweets launch tweets. */
+void
+ing_campaign_add(struct ing_world *w, int ntweets)
+{
+	struct sbuf b;
+	sbuf_init(&b);
+	sbuf_addstr(&b, "campaigns:\n  - name: Ingest test\n"
+	                "    window: {start: 2020-01-01T00:00:00Z, duration: 20000d}\n"
+	                "    tweets:\n      main: [");
+	for (int i = 0; i < ntweets; i++)
+		sbuf_printf(&b, "%s%s", i ? ", " : "", sim_tweet_id(w->sim, i));
+	sbuf_addstr(&b, "]\n    cadence: {metrics: 1s, retweets: 1s, replies: 1s, quotes: 1s}\n");
+	char *path = tu_write_file(w->dir, "c.yaml", b.s);
+	sbuf_done(&b);
+	struct tu_run r;
+	const char *args[] = {"campaign", "add", path, NULL};
+	tu_run(&r, w->env, 30000, args);
+	ck_assert_msg(r.status == 0, "campaign add: %d %s", r.status, r.err);
+	tu_run_done(&r);
+	free(path);
+}
+
 /* Starts everything with the simulator options o and adds the campaign. */
 void
 ing_world_start(struct ing_world *w, struct sim_opts *o, const char *qps)
@@ -44,22 +66,7 @@ ing_world_start(struct ing_world *w, struct sim_opts *o, const char *qps)
 	w->env[4] = "LAUNCHWATCH_CREDITS_RECHECK=1";
 	w->env[5] = NULL;
 
-	struct sbuf b;
-	sbuf_init(&b);
-	sbuf_addstr(&b, "campaigns:\n  - name: Ingest test\n"
-	                "    window: {start: 2020-01-01T00:00:00Z, duration: 20000d}\n"
-	                "    tweets:\n      main: [");
-	for (int i = 0; i < NTWEETS; i++)
-		sbuf_printf(&b, "%s%s", i ? ", " : "", sim_tweet_id(w->sim, i));
-	sbuf_addstr(&b, "]\n    cadence: {metrics: 1s, retweets: 1s, replies: 1s, quotes: 1s}\n");
-	char *path = tu_write_file(w->dir, "c.yaml", b.s);
-	sbuf_done(&b);
-	struct tu_run r;
-	const char *args[] = {"campaign", "add", path, NULL};
-	tu_run(&r, w->env, 30000, args);
-	ck_assert_msg(r.status == 0, "campaign add: %d %s", r.status, r.err);
-	tu_run_done(&r);
-	free(path);
+	ing_campaign_add(w, NTWEETS);
 	campaign_make_id("Ingest test", w->campaign_id);
 	ck_assert_int_eq(store_open(w->db->uri, "launchwatch", &w->s, &cause), 0);
 }

@@ -32,6 +32,8 @@ struct ing_world {
  * campaign of its tweets with 1 s cadences; runs use LAUNCHWATCH_QPS=qps. */
 void ing_world_start(struct ing_world *w, struct sim_opts *o, const char *qps);
 /* Stops and removes everything. */
+/* Adds (or re-adds) the campaign with the first ntweets launch tweets. */
+void ing_campaign_add(struct ing_world *w, int ntweets);
 void ing_world_stop(struct ing_world *w);
 /* Waits out the 1 s cadence and runs `run --once` (SIGKILLed after
  * timeout_ms: then -1); returns the exit status. */

@@ -14,6 +14,8 @@
 
 #include "ing_support.h"
 #include "sim.h"
+#include "store.h"
+#include "store_jobview.h"
 
 START_TEST(frugal_deltas_and_unchanged_counts)
 {
@@ -75,6 +77,46 @@ START_TEST(frugal_deltas_and_unchanged_counts)
 }
 END_TEST
 
+/* Sums the requests of the jobs of one tweet. */
+static int64_t
+tweet_requests(struct ing_world *w, const char *tweet_id)
+{
+	struct stj_job *v;
+	size_t n;
+	char *cause = NULL;
+	int64_t sum = 0;
+	ck_assert_msg(stj_jobs_list(w->s, w->campaign_id, &v, &n, &cause) == 0, "%s", cause);
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(v[i].tweet_id, tweet_id) == 0)
+			sum += v[i].requests;
+	stj_jobs_free(v, n);
+	return sum;
+}
+
+/* A tweet removed from the campaign keeps its data but is not polled. */
+START_TEST(removed_tweet_is_not_polled)
+{
+	struct ing_world w;
+	struct sim_opts o;
+	sim_opts_init(&o);
+	o.seed = 22;
+	ing_world_start(&w, &o, "50");
+	ck_assert_int_eq(ing_run_once(&w, 60000), 0);
+	const char *gone = sim_tweet_id(w.sim, NTWEETS - 1), *kept = sim_tweet_id(w.sim, 0);
+	int64_t engs_before = store_count(w.s, "engagements", w.campaign_id, NULL);
+	ing_campaign_add(&w, NTWEETS - 1);
+	int64_t gone_before = tweet_requests(&w, gone), kept_before = tweet_requests(&w, kept);
+	ck_assert_int_gt(gone_before, 0);
+	ing_advance(&w, 120);
+	ck_assert_int_eq(ing_run_once(&w, 60000), 0);
+	ck_assert_int_eq(tweet_requests(&w, gone), gone_before);
+	ck_assert_int_gt(tweet_requests(&w, kept), kept_before);
+	/* its stored engagements are kept */
+	ck_assert_int_ge(store_count(w.s, "engagements", w.campaign_id, NULL), engs_before);
+	ing_world_stop(&w);
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -82,6 +124,7 @@ make_suite(void)
 	TCase *tc = tcase_create("engine");
 	tcase_set_timeout(tc, 100);
 	tcase_add_test(tc, frugal_deltas_and_unchanged_counts);
+	tcase_add_test(tc, removed_tweet_is_not_polled);
 	suite_add_tcase(s, tc);
 	return s;
 }
