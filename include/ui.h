@@ -163,6 +163,13 @@ int ui_filter_parse(const char *text, struct agg_filter *f, char **cause);
  * onto. Returns an exit status. */
 int ui_main(const struct ui_opts *o, struct store *s, struct queue *q, bool simulated);
 
+/* Seconds the process may take to shut down after the console closed before
+ * it leaves without waiting (a database or provider that does not answer). */
+#define UI_EXIT_WAIT_S 5
+/* Ends the exit watch that ui_main starts when it closes the terminal: call
+ * it once everything is shut down (main thread). */
+void ui_exit_watch_end(void);
+
 /* Asks the database thread to run a campaign command (see ui.c); the result
  * comes back as a status message. Any of cid or f may be NULL (takes
  * ownership of f). UC_TWEETS replaces the tweets of campaign cid with those

@@ -231,5 +231,6 @@ cmd_tui(int argc, char **argv)
 	sim_free(sim);
 	store_free(s);
 	devdb_release(dd);
+	ui_exit_watch_end();
 	return rc;
 }
