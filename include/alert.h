@@ -34,7 +34,7 @@ struct alert_rules {
 	unsigned categories;     /* bit (1u << enum tweet_category); 0 means all */
 	char **watch;            /* lower-case handles without '@'; always alert */
 	size_t nwatch;           /* entries in watch */
-	bool has_min_sentiment;  /* the sentiment hook is armed (no YAML key yet) */
+	bool has_min_sentiment;  /* alerts.min_sentiment was given */
 	double min_sentiment;    /* a scored engagement below this does not alert */
 	int64_t quiet_window_ms; /* no repeat of one fingerprint inside it; 0: once ever */
 };

@@ -56,6 +56,8 @@ struct cfg_alerts {
 	bool has_email;
 	struct cfg_email email;
 	int64_t quiet_window_s; /* default 1800 */
+	bool has_min_sentiment; /* min_sentiment was given */
+	double min_sentiment;   /* -1..1: a scored engagement below it does not alert */
 };
 
 struct cfg_cadence { /* seconds; defaults 300, 600, 600, 600 */

@@ -108,6 +108,8 @@ alert_campaign_init(struct alert_campaign *out, const char *id, const struct cfg
 	out->rules.watch = copy_strv(a->watch, a->nwatch);
 	out->rules.nwatch = a->nwatch;
 	out->rules.quiet_window_ms = a->quiet_window_s > 0 ? a->quiet_window_s * 1000 : 0;
+	out->rules.has_min_sentiment = a->has_min_sentiment;
+	out->rules.min_sentiment = a->min_sentiment;
 	out->tweets = xcalloc(c->ntweets + 1, sizeof *out->tweets);
 	out->ntweets = c->ntweets;
 	for (size_t i = 0; i < c->ntweets; i++) {

@@ -352,6 +352,9 @@ campaign_show(int argc, char **argv)
 	}
 	config_format_duration(a->quiet_window_s, buf, sizeof buf);
 	show_line("alerts.quiet_window", buf);
+	if (a->has_min_sentiment)
+		snprintf(buf, sizeof buf, "%g", a->min_sentiment);
+	show_line("alerts.min_sentiment", a->has_min_sentiment ? buf : "(off)");
 	for (int i = 0; i < CAT__COUNT; i++) {
 		const char *cat = category_name((enum tweet_category)i);
 		char key[48];

@@ -480,7 +480,18 @@ map_get(struct loader *ld, yaml_node_t *map, const char *name)
  * The key table.
  */
 
-enum cfg_kt { KT_MAP, KT_STR, KT_INT, KT_NUM, KT_DUR, KT_TIME, KT_LIST, KT_TWEETS, KT_CAMPAIGNS };
+enum cfg_kt {
+	KT_MAP,
+	KT_STR,
+	KT_INT,
+	KT_NUM,
+	KT_RANGE,
+	KT_DUR,
+	KT_TIME,
+	KT_LIST,
+	KT_TWEETS,
+	KT_CAMPAIGNS
+};
 
 #define K_REQUIRED 0x1 /* must be present */
 #define K_NONEMPTY 0x2 /* a string or list that may not be empty */
@@ -605,6 +616,24 @@ kt_num(const struct cfg_key *k, const char *v, void *dst, char **msg)
 	if (!num_shape(v) || !isfinite(d) || d < 0 || *v == '-') {
 		char *q = cfg_quote(v);
 		*msg = xasprintf(" must be a non-negative number, got '%s'", q);
+		free(q);
+		return -1;
+	}
+	*(double *)dst = d;
+	return 0;
+}
+
+/* Reads a number within [k->min, k->max] (signed) into a double. */
+static int
+kt_range(const struct cfg_key *k, const char *v, void *dst, char **msg)
+{
+	double d = 0;
+	if (num_shape(v))
+		d = strtod(v, NULL);
+	if (!num_shape(v) || !isfinite(d) || d < (double)k->min || d > (double)k->max) {
+		char *q = cfg_quote(v);
+		*msg = xasprintf(" must be a number from %lld to %lld, got '%s'", (long long)k->min,
+		    (long long)k->max, q);
 		free(q);
 		return -1;
 	}
@@ -790,6 +819,7 @@ static const struct cfg_kt_ops kt_ops[] = {
     [KT_STR] = {"a string", kt_str, NULL},
     [KT_INT] = {"an integer", kt_int, NULL},
     [KT_NUM] = {"a non-negative number", kt_num, NULL},
+    [KT_RANGE] = {"a number", kt_range, NULL},
     [KT_DUR] = {"a duration such as 90s, 5m, 2h or 7d", kt_dur, NULL},
     [KT_TIME] = {"an RFC 3339 time such as 2026-12-01T14:00:00Z", kt_time, NULL},
     [KT_LIST] = {"a list", NULL, kt_list},
@@ -1392,6 +1422,14 @@ static const struct cfg_key campaign_keys[] = {
         .min = 0,
         .off = CB(c.alerts.quiet_window_s),
         .help = "no repeat of the same alert inside it"},
+    {.path = "alerts.min_sentiment",
+        .type = KT_RANGE,
+        .flags = K_HAS,
+        .min = -1,
+        .max = 1,
+        .aux = CB(c.alerts.has_min_sentiment),
+        .off = CB(c.alerts.min_sentiment),
+        .help = "once a scorer sets engagements.sentiment, lowest score that alerts"},
     {.path = "cpm", .type = KT_MAP, .help = "cost per thousand views"},
     {.path = "cpm.benchmark_usd", .type = KT_MAP, .help = "benchmark CPM in USD by category"},
     {.path = "cpm.benchmark_usd.main",

@@ -458,6 +458,10 @@ append_settings(bson_t *b, const struct cfg_campaign *c, const char *hash)
 		BSON_APPEND_NULL(&sub, "email");
 	}
 	BSON_APPEND_INT64(&sub, "quiet_window_s", a->quiet_window_s);
+	if (a->has_min_sentiment)
+		BSON_APPEND_DOUBLE(&sub, "min_sentiment", a->min_sentiment);
+	else
+		BSON_APPEND_NULL(&sub, "min_sentiment");
 	bson_append_document_end(b, &sub);
 	BSON_APPEND_DOCUMENT_BEGIN(b, "cpm", &sub);
 	static const char *const which[2] = {"benchmark_usd", "spend_usd"};
@@ -579,6 +583,12 @@ campaign_from_bson(const bson_t *doc, struct campaign *out)
 	a->watch = st_get_str_array(doc, "alerts.watch", &a->nwatch);
 	a->slack_webhook_ref = st_get_str(doc, "alerts.slack_webhook");
 	a->quiet_window_s = st_get_int(doc, "alerts.quiet_window_s", 1800);
+	if (bson_iter_init(&it, doc) &&
+	    bson_iter_find_descendant(&it, "alerts.min_sentiment", &d) &&
+	    BSON_ITER_HOLDS_NUMBER(&d)) {
+		a->has_min_sentiment = true;
+		a->min_sentiment = bson_iter_as_double(&d);
+	}
 	if (bson_iter_init(&it, doc) && bson_iter_find_descendant(&it, "alerts.email", &d) &&
 	    BSON_ITER_HOLDS_DOCUMENT(&d)) {
 		a->has_email = true;

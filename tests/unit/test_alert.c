@@ -180,6 +180,40 @@ START_TEST(test_sentiment_hook)
 }
 END_TEST
 
+START_TEST(test_sentiment_key)
+{
+	/* alerts.min_sentiment in the campaign file arms the rule */
+	struct alert_campaign a;
+	const char *at = strstr(yaml, "      quiet_window: 30m\n");
+	char *text = xasprintf("%.*s      min_sentiment: -0.25\n%s", (int)(at - yaml), yaml, at);
+	load(&a, text);
+	ck_assert(a.rules.has_min_sentiment);
+	ck_assert_double_eq(a.rules.min_sentiment, -0.25);
+	struct alert_candidate c;
+	cand(&c, "jane", BK_INVESTOR, 90, ACT_QUOTE, "1861111111111111111");
+	c.has_sentiment = true;
+	c.sentiment = -0.3;
+	ck_assert_int_eq(alert_match(&a, &c), ALERT_SKIP_SENTIMENT);
+	ck_assert_str_eq(alert_verdict_name(ALERT_SKIP_SENTIMENT), "sentiment");
+	c.sentiment = 0.8;
+	ck_assert_int_eq(alert_match(&a, &c), ALERT_MATCH_RULES);
+	c.has_sentiment = false; /* unscored: the rule waits for a scorer */
+	ck_assert_int_eq(alert_match(&a, &c), ALERT_MATCH_RULES);
+	/* the other rules still come first */
+	c.has_sentiment = true;
+	c.sentiment = -0.9;
+	c.importance = 10;
+	ck_assert_int_eq(alert_match(&a, &c), ALERT_SKIP_IMPORTANCE);
+	alert_candidate_done(&c);
+	alert_campaign_done(&a);
+	free(text);
+	/* without the key the rule is off */
+	load(&a, yaml);
+	ck_assert(!a.rules.has_min_sentiment);
+	alert_campaign_done(&a);
+}
+END_TEST
+
 START_TEST(test_candidate_sanitized)
 {
 	struct lw_engagement e;
@@ -338,6 +372,7 @@ suite(void)
 	tcase_add_test(tc, test_campaign_compiles);
 	tcase_add_test(tc, test_rules_table);
 	tcase_add_test(tc, test_sentiment_hook);
+	tcase_add_test(tc, test_sentiment_key);
 	tcase_add_test(tc, test_candidate_sanitized);
 	tcase_add_test(tc, test_fingerprints);
 	tcase_add_test(tc, test_quiet_window_on_injected_clock);

@@ -128,6 +128,8 @@ START_TEST(test_example_file)
 	ck_assert_str_eq(c->alerts.email.user, "alerts@acme.example");
 	ck_assert_str_eq(c->alerts.email.password_ref, "env:SMTP_PASSWORD");
 	ck_assert_int_eq(c->alerts.quiet_window_s, 1800);
+	ck_assert(c->alerts.has_min_sentiment);
+	ck_assert_double_eq(c->alerts.min_sentiment, -0.5);
 	for (int i = 0; i < CAT__COUNT; i++) {
 		ck_assert(c->cpm.has_benchmark[i]);
 		ck_assert(c->cpm.has_spend[i]);
@@ -156,6 +158,7 @@ START_TEST(test_example_file)
 	ck_assert_str_eq(c->alerts.slack_webhook_ref, "file:/etc/launchwatch/slack-webhook");
 	ck_assert(!c->alerts.has_email);
 	ck_assert_int_eq(c->alerts.quiet_window_s, 3600);
+	ck_assert(!c->alerts.has_min_sentiment);
 	ck_assert(c->cpm.has_benchmark[CAT_MAIN]);
 	ck_assert(!c->cpm.has_benchmark[CAT_INFLUENCER]);
 	ck_assert_double_eq(c->cpm.benchmark_usd[CAT_MAIN], 6.5);
@@ -245,6 +248,7 @@ START_TEST(test_defaults)
 	ck_assert_str_eq(c->alerts.email.user, "");
 	ck_assert_str_eq(c->alerts.email.password_ref, "");
 	ck_assert_int_eq(c->alerts.quiet_window_s, 1800);
+	ck_assert(!c->alerts.has_min_sentiment); /* the sentiment rule is off */
 	for (int i = 0; i < CAT__COUNT; i++) {
 		ck_assert(!c->cpm.has_benchmark[i]);
 		ck_assert(!c->cpm.has_spend[i]);
@@ -274,6 +278,7 @@ START_TEST(test_values)
 	            "    min_importance: 0\n"
 	            "    watch: [\"@Paradigm\", a16z, A_b_1]\n"
 	            "    quiet_window: 0\n"
+	            "    min_sentiment: -1\n"
 	            "    email:\n"
 	            "      to: [a@b.example, c.d+e@f.example]\n"
 	            "      smtp_url: smtp://mail.example\n"
@@ -292,6 +297,8 @@ START_TEST(test_values)
 	ck_assert_int_eq(c->cadence.replies, 172800);
 	ck_assert_int_eq(c->cadence.quotes, 90);
 	ck_assert_int_eq(c->alerts.min_importance, 0);
+	ck_assert(c->alerts.has_min_sentiment);
+	ck_assert_double_eq(c->alerts.min_sentiment, -1.0);
 	ck_assert_uint_eq(c->alerts.nwatch, 3);
 	ck_assert_str_eq(c->alerts.watch[0], "paradigm");
 	ck_assert_str_eq(c->alerts.watch[1], "a16z");
@@ -354,6 +361,10 @@ static const struct {
     {"bad-end-before-start.yaml", "{F}:5:12: window.end must be after window.start"},
     {"bad-min-importance.yaml",
         "{F}:9:23: alerts.min_importance must be an integer from 0 to 100, got 'abc'"},
+    {"bad-min-sentiment.yaml",
+        "{F}:9:22: alerts.min_sentiment must be a number from -1 to 1, got '1.5'\n"
+        "{F}:13:29: alerts.min_sentiment must be a number from -1 to 1, got 'positive'\n"
+        "{F}:13:39: unknown key 'min_sentimnet' in alerts (did you mean 'min_sentiment'?)"},
     {"bad-missing-name.yaml",
         "{F}:2:5: missing required key 'name' in campaign (the campaign's unique name)"},
     {"bad-no-end.yaml", "{F}:4:7: window needs end or duration (such as duration: 7d)"},

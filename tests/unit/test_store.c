@@ -49,6 +49,7 @@ static const char *const good_yaml =
     "      investor: [1861111111111111113]\n"
     "    alerts:\n"
     "      slack_webhook: env:SLACK_WEBHOOK_URL\n"
+    "      min_sentiment: -0.4\n"
     "  - name: Second launch\n"
     "    window: {start: 2026-11-01T00:00:00Z, end: 2027-01-01T00:00:00Z}\n"
     "    tweets: {main: [1861111111111111199]}\n";
@@ -127,6 +128,8 @@ START_TEST(test_upsert_idempotent_and_update)
 	ck_assert_str_eq(c.cfg.tweets[1].id, "1861111111111111112");
 	ck_assert_int_eq(c.cfg.tweets[1].category, CAT_INFLUENCER);
 	ck_assert_str_eq(c.cfg.alerts.slack_webhook_ref, "env:SLACK_WEBHOOK_URL");
+	ck_assert(c.cfg.alerts.has_min_sentiment);
+	ck_assert_double_eq(c.cfg.alerts.min_sentiment, -0.4);
 	ck_assert_int_eq(c.cfg.end_s - c.cfg.start_s, 7 * 86400);
 	campaign_done(&c);
 	/* lookup by exact name works too */
@@ -155,8 +158,12 @@ START_TEST(test_upsert_idempotent_and_update)
 	ck_assert_int_eq(store_campaign_upsert(s, &f->campaigns[1], now, &r2, &cause), 0);
 	ck_assert_int_eq(store_campaign_list(s, &all, &n, &cause), 0);
 	ck_assert_uint_eq(n, 2);
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
+		/* the first keeps its threshold, the second has none */
+		ck_assert(all[i].cfg.alerts.has_min_sentiment ==
+		          (strcmp(all[i].cfg.name, "Acme L2 mainnet launch") == 0));
 		campaign_done(&all[i]);
+	}
 	free(all);
 	store_free(s);
 	config_free(f);
