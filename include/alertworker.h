@@ -55,6 +55,11 @@ struct alertworker_opts {
 
 /* Sets the defaults above. */
 void alertworker_opts_init(struct alertworker_opts *o);
+/* Overrides the timings from the environment (docs/alerts.md):
+ * LAUNCHWATCH_ALERT_GROUP_WAIT_MS, LAUNCHWATCH_ALERT_GROUP_INTERVAL_MS and
+ * LAUNCHWATCH_ALERT_POLL_MS (at least 100), whole milliseconds; unset or
+ * empty keeps o. 0, or -1 with a cause naming the variable. */
+int alertworker_opts_from_env(struct alertworker_opts *o, char **cause);
 
 struct alertworker;
 

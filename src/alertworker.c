@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -27,6 +28,7 @@
 #define ONCE_KEEP_MS     86400000LL /* memory of sends with a quiet window of 0 */
 #define UNLOGGED_RETRY   2000       /* retry of a failed alerts_sent write, ms */
 #define IDLE_DEADLINE_MS 60000      /* when nothing else is due */
+#define POLL_SETTLE_MS   60000      /* each poll re-reads this far behind its watermark */
 
 /* An alert waiting for its channel's next message. */
 struct pend {
@@ -57,12 +59,21 @@ struct chan {
 	size_t nunlogged;
 };
 
+/* An engagement the poll already handed on, kept while it lies inside the
+ * settle window behind the watermark. */
+struct polled {
+	char id[ALERT_ID_MAX]; /* the engagement's _id */
+	int64_t first_seen_ms;
+};
+
 /* A campaign the worker knows. */
 struct wcamp {
 	struct alert_campaign a;
 	bool pinned; /* set through alertworker_set_campaign: not reloaded */
 	bool mark_set;
 	struct alert_watermark mark;
+	struct polled *polled; /* sorted by id */
+	size_t npolled;
 	bool poll_failing;
 	struct chan ch[ALERT__CHANNELS];
 };
@@ -125,6 +136,38 @@ alertworker_opts_init(struct alertworker_opts *o)
 	o->connect_ms = 5000;
 	o->total_ms = 20000;
 	o->inbox_max = 100000;
+}
+
+/* The timing variables of alertworker_opts_from_env and the fields they set. */
+static const struct {
+	const char *name;
+	size_t off;
+	int64_t min;
+} env_knobs[] = {
+    {"LAUNCHWATCH_ALERT_GROUP_WAIT_MS", offsetof(struct alertworker_opts, group_wait_ms), 0},
+    {"LAUNCHWATCH_ALERT_GROUP_INTERVAL_MS", offsetof(struct alertworker_opts, group_interval_ms),
+        0},
+    {"LAUNCHWATCH_ALERT_POLL_MS", offsetof(struct alertworker_opts, poll_interval_ms), 100},
+};
+
+int
+alertworker_opts_from_env(struct alertworker_opts *o, char **cause)
+{
+	for (size_t i = 0; i < LW_ARRAY_LEN(env_knobs); i++) {
+		const char *v = getenv(env_knobs[i].name);
+		if (v == NULL || *v == '\0')
+			continue;
+		char *end = NULL;
+		errno = 0;
+		long long n = strtoll(v, &end, 10);
+		if (!str_is_digits(v) || errno != 0 || n < env_knobs[i].min || n > 86400000LL)
+			return set_cause(cause,
+			    "%s must be a whole number of milliseconds from %lld to "
+			    "86400000",
+			    env_knobs[i].name, (long long)env_knobs[i].min);
+		*(int64_t *)((char *)o + env_knobs[i].off) = (int64_t)n;
+	}
+	return 0;
 }
 
 /* Reports a notable event through the log hook and worker_log. */
@@ -197,6 +240,7 @@ alertworker_free(struct alertworker *w)
 	free(w->update_pinned);
 	for (size_t i = 0; i < w->ncamps; i++) {
 		alert_campaign_done(&w->camps[i].a);
+		free(w->camps[i].polled);
 		for (int c = 0; c < ALERT__CHANNELS; c++)
 			chan_done(&w->camps[i].ch[c]);
 	}
@@ -470,7 +514,40 @@ process(struct alertworker *w, struct alert_candidate *c, int64_t now)
 	}
 }
 
-/* Reads engagements past each campaign's watermark and processes them. */
+/* Compares polled entries by id. */
+static int
+cmp_polled(const void *a, const void *b)
+{
+	return strcmp(((const struct polled *)a)->id, ((const struct polled *)b)->id);
+}
+
+/* Returns true when the poll already handed on the engagement with _id id. */
+static bool
+polled_has(const struct wcamp *wc, const char *id)
+{
+	struct polled key;
+	snprintf(key.id, sizeof key.id, "%s", id);
+	return wc->npolled > 0 &&
+	       bsearch(&key, wc->polled, wc->npolled, sizeof key, cmp_polled) != NULL;
+}
+
+/* Forgets polled engagements that fell out of the settle window. */
+static void
+polled_prune(struct wcamp *wc, int64_t from_ms)
+{
+	size_t j = 0;
+	for (size_t i = 0; i < wc->npolled; i++)
+		if (wc->polled[i].first_seen_ms >= from_ms)
+			wc->polled[j++] = wc->polled[i];
+	wc->npolled = j;
+}
+
+/* Reads engagements past each campaign's watermark and processes them. The
+ * read starts POLL_SETTLE_MS behind the watermark: an ingest worker stamps
+ * first_seen_at before its write lands (and a page is written in several
+ * bulks, another process's clock may lag), so an engagement can appear
+ * behind a watermark that already passed it. What the poll handed on before
+ * is skipped by _id, so the overlap neither repeats nor recounts anything. */
 static void
 poll_all(struct alertworker *w, int64_t now)
 {
@@ -481,12 +558,18 @@ poll_all(struct alertworker *w, int64_t now)
 			wc->mark.last_id[0] = '\0';
 			wc->mark_set = true;
 		}
+		int64_t from = wc->mark.first_seen_ms - POLL_SETTLE_MS;
+		if (from < now - w->o.lookback_ms)
+			from = now - w->o.lookback_ms;
+		polled_prune(wc, from);
+		struct alert_watermark cur = {.first_seen_ms = from - 1};
+		cur.last_id[0] = '\0';
 		for (;;) {
 			struct alert_candidate *v = NULL;
 			size_t n = 0;
 			char *cause = NULL;
 			if (store_alerts_poll(
-			        w->o.store, wc->a.id, &wc->mark, POLL_PAGE, &v, &n, &cause) != 0) {
+			        w->o.store, wc->a.id, &cur, POLL_PAGE, &v, &n, &cause) != 0) {
 				if (!wc->poll_failing)
 					wlog(w, "warn", "campaign %s: %s", wc->a.id, cause);
 				wc->poll_failing = true;
@@ -496,13 +579,32 @@ poll_all(struct alertworker *w, int64_t now)
 			wc->poll_failing = false;
 			char id[CAMPAIGN_ID_MAX];
 			snprintf(id, sizeof id, "%s", wc->a.id);
+			size_t np = wc->npolled;
 			for (size_t j = 0; j < n; j++) {
-				process(w, &v[j], now);
+				char eid[ALERT_ID_MAX];
+				snprintf(eid, sizeof eid, "%s:%s:%s:%s", v[j].campaign_id,
+				    v[j].tweet_id, v[j].user_id, action_name(v[j].action));
+				if (!polled_has(wc, eid)) {
+					wc->polled = xreallocarray(
+					    wc->polled, wc->npolled + 1, sizeof *wc->polled);
+					struct polled *p = &wc->polled[wc->npolled++];
+					snprintf(p->id, sizeof p->id, "%s", eid);
+					p->first_seen_ms = v[j].event_ms;
+					process(w, &v[j], now);
+					wc = camp_find(w, id); /* process may grow the array */
+				}
 				alert_candidate_done(&v[j]);
 			}
 			free(v);
-			wc = camp_find(w, id); /* process may have grown the array */
-			if (n < POLL_PAGE || wc == NULL)
+			if (wc == NULL)
+				break;
+			if (wc->npolled > np)
+				qsort(wc->polled, wc->npolled, sizeof *wc->polled, cmp_polled);
+			if (cur.first_seen_ms > wc->mark.first_seen_ms ||
+			    (cur.first_seen_ms == wc->mark.first_seen_ms &&
+			        strcmp(cur.last_id, wc->mark.last_id) > 0))
+				wc->mark = cur;
+			if (n < POLL_PAGE)
 				break;
 		}
 	}

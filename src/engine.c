@@ -122,6 +122,11 @@ engine_start(struct store *s, const struct engine_opts *o, struct engine **out, 
 		goto fail;
 	if (o->xcfg == NULL && xapi_config_from_env(&e->xcfg, cause) != 0)
 		goto fail;
+	alertworker_opts_init(&ao);
+	ao.store = s;
+	ao.poll_all_active = true;
+	if (!o->no_alerts && alertworker_opts_from_env(&ao, cause) != 0)
+		goto fail;
 	sched_opts_init(&so);
 	if (o->workers > 0)
 		so.workers = o->workers;
@@ -143,9 +148,6 @@ engine_start(struct store *s, const struct engine_opts *o, struct engine **out, 
 		goto fail;
 	}
 	if (!o->no_alerts) {
-		alertworker_opts_init(&ao);
-		ao.store = s;
-		ao.poll_all_active = true;
 		e->alerts = alertworker_new(&ao);
 		if (alertworker_start(e->alerts, cause) != 0) {
 			engine_request_stop(e);

@@ -20,6 +20,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <jansson.h>
+#include <sys/stat.h>
+
 #include "testutil.h"
 #include "util.h"
 
@@ -41,6 +44,7 @@ struct al_slack {
 	pthread_mutex_t mu;
 	struct al_req *reqs;
 	size_t nreqs;
+	bool hold; /* requests wait for their answer while set */
 };
 
 int64_t
@@ -83,6 +87,11 @@ al_answer(void *cls, struct MHD_Connection *conn, const char *url, const char *m
 	r->reqs = xreallocarray(r->reqs, r->nreqs + 1, sizeof *r->reqs);
 	r->reqs[r->nreqs++] =
 	    (struct al_req){xstrdup(url), xstrdup(c->body.s), status, al_mono_ns()};
+	while (r->hold) {
+		pthread_mutex_unlock(&r->mu);
+		usleep(2000);
+		pthread_mutex_lock(&r->mu);
+	}
 	pthread_mutex_unlock(&r->mu);
 	const char *text = status == 200 ? "ok" : status == 404 ? "no_service" : "server_error";
 	struct MHD_Response *resp =
@@ -130,6 +139,14 @@ al_slack_start(const int *statuses, size_t n, int retry_after_s)
 	const union MHD_DaemonInfo *info = MHD_get_daemon_info(r->d, MHD_DAEMON_INFO_BIND_PORT);
 	r->port = info->port;
 	return r;
+}
+
+void
+al_slack_hold(struct al_slack *r, bool hold)
+{
+	pthread_mutex_lock(&r->mu);
+	r->hold = hold;
+	pthread_mutex_unlock(&r->mu);
 }
 
 int
@@ -299,4 +316,179 @@ al_smtpd_free(struct al_smtpd *d)
 	tu_rmtree(d->dir);
 	free(d->dir);
 	free(d);
+}
+
+/* ---- messages --------------------------------------------------------- */
+
+static const char *const al_verbs[] = {"retweeted", "replied to", "quoted"};
+static const char *const al_actions[] = {"retweet", "reply", "quote"};
+
+/* Adds the item of one listed alert, found in text between p and end:
+ * handle after "@" up to ")" or "|", the tweet after "/i/status/", the
+ * action from its verb. */
+static void
+al_msg_item(struct al_msg *m, const char *p, const char *end)
+{
+	char *item = xstrndup(p, (size_t)(end - p));
+	const char *h = strstr(item, "(@");
+	if (h == NULL)
+		h = strstr(item, "|@");
+	const char *t = strstr(item, "/i/status/");
+	int act = -1;
+	const char *at = NULL;
+	for (int k = 0; k < 3; k++) {
+		char *pat = xasprintf("\n   %s the ", al_verbs[k]);
+		const char *q = strstr(item, pat);
+		if (q != NULL && (at == NULL || q < at)) {
+			at = q;
+			act = k;
+		}
+		free(pat);
+	}
+	ck_assert_msg(h != NULL && t != NULL && act >= 0, "unparsable alert item: %s", item);
+	h += 2;
+	t += strlen("/i/status/");
+	size_t hl = strcspn(h, ")|>");
+	size_t tl = strspn(t, "0123456789");
+	m->items = xreallocarray(m->items, m->nitems + 1, sizeof *m->items);
+	m->items[m->nitems++] = xasprintf("%.*s|%.*s|%s", (int)hl, h, (int)tl, t, al_actions[act]);
+	free(item);
+}
+
+/* Parses a heading: "N important engagements on ..." (after Slack's "*" or
+ * the email subject's "[launchwatch] ") announces N, anything else one. */
+static int
+al_heading_n(const char *head)
+{
+	const char *p = head + strspn(head, "*");
+	if (strncmp(p, "[launchwatch] ", 14) == 0)
+		p += 14;
+	if (strstr(head, " important engagements on ") != NULL)
+		return atoi(p);
+	return 1;
+}
+
+/* Splits body into items that each start with mark. */
+static void
+al_msg_items(struct al_msg *m, const char *body, const char *mark)
+{
+	for (const char *p = strstr(body, mark); p != NULL;) {
+		const char *next = strstr(p + strlen(mark), mark);
+		al_msg_item(m, p, next != NULL ? next : p + strlen(p));
+		p = next;
+	}
+}
+
+bool
+al_slack_msg(struct al_slack *r, size_t i, struct al_msg *m)
+{
+	memset(m, 0, sizeof *m);
+	char *body = al_slack_body(r, i, &m->at_ns);
+	if (body == NULL)
+		return false;
+	json_t *j = json_loads(body, 0, NULL);
+	ck_assert_ptr_nonnull(j);
+	const char *text = json_string_value(json_object_get(j, "text"));
+	ck_assert_ptr_nonnull(text);
+	m->n = al_heading_n(text);
+	al_msg_items(m, text, "• *");
+	json_decref(j);
+	free(body);
+	return true;
+}
+
+bool
+al_smtpd_msg(struct al_smtpd *d, size_t i, struct al_msg *m)
+{
+	memset(m, 0, sizeof *m);
+	char *path = xasprintf("%s/%zu.json", d->dir, i + 1);
+	struct stat sb;
+	if (stat(path, &sb) != 0) {
+		free(path);
+		return false;
+	}
+	json_error_t err;
+	json_t *j = json_load_file(path, 0, &err);
+	ck_assert_msg(j != NULL, "%s: %s", path, err.text);
+	free(path);
+	m->at_ns = (int64_t)sb.st_mtim.tv_sec * 1000000000LL + sb.st_mtim.tv_nsec;
+	const char *subject = json_string_value(json_object_get(j, "subject"));
+	const char *body = json_string_value(json_object_get(j, "body"));
+	ck_assert_ptr_nonnull(subject);
+	ck_assert_ptr_nonnull(body);
+	m->n = al_heading_n(subject);
+	al_msg_items(m, body, "\n- ");
+	json_decref(j);
+	return true;
+}
+
+void
+al_msg_done(struct al_msg *m)
+{
+	for (size_t i = 0; i < m->nitems; i++)
+		free(m->items[i]);
+	free(m->items);
+	memset(m, 0, sizeof *m);
+}
+
+/* ---- processes -------------------------------------------------------- */
+
+pid_t
+al_spawn(const char *const *env, const char *const *args, const char *log_path)
+{
+	const char *bin = getenv("LAUNCHWATCH_BIN");
+	if (bin == NULL)
+		bin = "bin/launchwatch";
+	size_t nenv = 0, n = 0, nargs = 0;
+	while (environ[nenv])
+		nenv++;
+	while (env != NULL && env[n])
+		n++;
+	while (args[nargs])
+		nargs++;
+	char **envp = xcalloc(nenv + n + 1, sizeof *envp);
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		envp[k++] = (char *)env[i];
+	for (size_t i = 0; i < nenv; i++) {
+		bool shadowed = false;
+		for (size_t j = 0; j < n && !shadowed; j++)
+			shadowed = strncmp(environ[i], env[j], strcspn(env[j], "=") + 1) == 0;
+		if (!shadowed)
+			envp[k++] = environ[i];
+	}
+	char **argv = xcalloc(nargs + 2, sizeof *argv);
+	argv[0] = (char *)bin;
+	for (size_t i = 0; i < nargs; i++)
+		argv[i + 1] = (char *)args[i];
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 1, log_path, O_WRONLY | O_CREAT | O_APPEND, 0600);
+	posix_spawn_file_actions_adddup2(&fa, 1, 2);
+	pid_t pid;
+	int rc = posix_spawn(&pid, bin, &fa, NULL, argv, envp);
+	posix_spawn_file_actions_destroy(&fa);
+	free(envp);
+	free(argv);
+	ck_assert_msg(rc == 0, "cannot start %s: %s", bin, strerror(rc));
+	return pid;
+}
+
+int
+al_reap(pid_t pid, int sig, int timeout_ms)
+{
+	int st = 0;
+	if (sig != 0)
+		kill(pid, sig);
+	int64_t end = al_mono_ns() + (int64_t)timeout_ms * 1000000LL;
+	while (waitpid(pid, &st, WNOHANG) == 0) {
+		if (al_mono_ns() >= end) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &st, 0);
+			break;
+		}
+		usleep(20000);
+	}
+	return st;
 }

@@ -7,6 +7,7 @@
 #ifndef LW_AL_SUPPORT_H
 #define LW_AL_SUPPORT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -17,6 +18,10 @@ struct al_slack;
  * statuses[i] for i < n (429 with Retry-After: retry_after_s) and 200 "ok"
  * after that; statuses is copied. Aborts the test on failure. */
 struct al_slack *al_slack_start(const int *statuses, size_t n, int retry_after_s);
+/* While hold is set, the receiver records each request and then keeps its
+ * answer back until hold is cleared (a sender killed meanwhile never learns
+ * that its message arrived). */
+void al_slack_hold(struct al_slack *r, bool hold);
 /* Returns the receiver's port. */
 int al_slack_port(struct al_slack *r);
 /* Returns the number of requests answered 200 so far. */
@@ -54,5 +59,29 @@ void al_smtpd_free(struct al_smtpd *d);
 
 /* Returns monotonic nanoseconds. */
 int64_t al_mono_ns(void);
+
+/* One alert message as a receiver got it: how many alerts it announces and
+ * the ones it lists (a digest lists at most 20), each as
+ * "HANDLE|TWEET_ID|ACTION". */
+struct al_msg {
+	int n;
+	char **items;
+	size_t nitems;
+	int64_t at_ns; /* Slack: CLOCK_MONOTONIC arrival; email: file time, CLOCK_REALTIME */
+};
+/* Parses the i-th Slack message answered 200 into m; false when there is none. */
+bool al_slack_msg(struct al_slack *r, size_t i, struct al_msg *m);
+/* Parses the i-th email (1-based file N = i + 1) into m; false when there is none. */
+bool al_smtpd_msg(struct al_smtpd *d, size_t i, struct al_msg *m);
+/* Frees what m holds. */
+void al_msg_done(struct al_msg *m);
+
+/* Starts LAUNCHWATCH_BIN with args (NULL-terminated), the test's
+ * environment plus env (entries of env win), stdin from /dev/null and
+ * stdout and stderr appended to log_path; returns its pid. */
+pid_t al_spawn(const char *const *env, const char *const *args, const char *log_path);
+/* Sends sig (0: none) to pid and waits up to timeout_ms for it to end, then
+ * SIGKILLs it; returns its wait status. */
+int al_reap(pid_t pid, int sig, int timeout_ms);
 
 #endif
