@@ -525,7 +525,7 @@ cmp_polled(const void *a, const void *b)
 static bool
 polled_has(const struct wcamp *wc, const char *id)
 {
-	struct polled key;
+	struct polled key = {.first_seen_ms = 0};
 	snprintf(key.id, sizeof key.id, "%s", id);
 	return wc->npolled > 0 &&
 	       bsearch(&key, wc->polled, wc->npolled, sizeof key, cmp_polled) != NULL;
