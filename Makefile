@@ -107,6 +107,9 @@ fuzz:
 # that need a database (BENCH_MONGODB_URI). Figures go to docs/benchmarks.md.
 # The ingest run is the issue's target scale, 400 tweets (~1 min on the devdb);
 # BENCH_MONGODB_URI=... $(BUILD)/bench/bench_ingest 400 runs it on real MongoDB.
+# bench_alerts also runs alerts end to end through the engine: ~6 min at 2 s
+# cadences, plus up to ~20 min per sample at the default cadences
+# (BENCH_ALERTS_DEFAULT_SAMPLES, default 1; 0 skips that row).
 BENCH_INGEST_ARGS ?= 400
 BENCH_PROGS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/bench_*.c))
 $(BUILD)/bench/%: bench/%.c $(LIBLW)
