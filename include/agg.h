@@ -214,6 +214,18 @@ struct agg_campaign *agg_set_campaign(struct agg *a, const struct campaign *c);
  * row's why; the array stays the caller's). */
 void agg_set_jobs(struct agg *a, const char *id, struct agg_jobrow *rows, size_t n);
 
+/* The provider's health as a campaign's jobs show it. */
+struct agg_health {
+	int failing;              /* jobs whose last run failed */
+	int blocked;              /* jobs snoozed past now (rate limit, credits) */
+	int64_t blocked_until_ms; /* the latest of those; 0 when none */
+	int64_t last_success_ms;  /* the newest success of any job; 0 when none */
+	const char *why_failing;  /* a reason of a failing job (borrowed); NULL */
+	const char *why_blocked;  /* a reason of a blocked job (borrowed); NULL */
+};
+/* Fills *h from c's jobs at now_ms (all zero when c is NULL). */
+void agg_job_health(const struct agg_campaign *c, int64_t now_ms, struct agg_health *h);
+
 /* Replaces the alerts of campaign id with alerts (takes ownership of the
  * array and its strings), newest first. */
 void agg_set_alerts(struct agg *a, const char *id, struct agg_alert *alerts, size_t n);

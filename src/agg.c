@@ -701,6 +701,27 @@ agg_set_campaign(struct agg *a, const struct campaign *cp)
 }
 
 void
+agg_job_health(const struct agg_campaign *c, int64_t now_ms, struct agg_health *h)
+{
+	memset(h, 0, sizeof *h);
+	for (size_t i = 0; c && i < c->ntweets; i++)
+		for (int k = 0; k < JOB__COUNT; k++) {
+			const struct agg_job *j = &c->tweets[i].job[k];
+			if (j->last_success_ms > h->last_success_ms)
+				h->last_success_ms = j->last_success_ms;
+			if (j->state == JS_ERROR) {
+				h->failing++;
+				h->why_failing = j->why ? j->why : h->why_failing;
+			} else if (j->state == JS_BLOCKED && j->blocked_until_ms > now_ms) {
+				h->blocked++;
+				h->why_blocked = j->why ? j->why : h->why_blocked;
+				if (j->blocked_until_ms > h->blocked_until_ms)
+					h->blocked_until_ms = j->blocked_until_ms;
+			}
+		}
+}
+
+void
 agg_set_jobs(struct agg *a, const char *id, struct agg_jobrow *rows, size_t n)
 {
 	struct agg_campaign *c = campaign_get(a, id);

@@ -364,6 +364,14 @@ jsonapi_snap_build(struct agg *a, struct jsonapi_snap *prev, int64_t now_ms)
 		json_object_set_new(o, "views", json_integer(c->total[CAT__COUNT][M_VIEWS]));
 		json_object_set_new(o, "requests", json_integer(c->requests));
 		json_object_set_new(o, "credits", json_integer(c->credits));
+		/* the provider's health as the campaign's jobs show it (the header's) */
+		struct agg_health h;
+		agg_job_health(c, now_ms, &h);
+		json_object_set_new(o, "jobs",
+		    json_pack("{s:i, s:i, s:o, s:o, s:s?}", "failing", h.failing, "blocked",
+		        h.blocked, "blocked_until", jtime(h.blocked_until_ms), "last_success_at",
+		        jtime(h.last_success_ms), "last_error",
+		        h.failing ? h.why_failing : h.why_blocked));
 		json_array_append_new(list, o);
 	}
 	s->list_body = dump(json_pack("{s:o, s:{s:s?, s:o}}", "campaigns", list, "provider",

@@ -14,37 +14,23 @@ static void
 header_job_health(
     const struct agg_campaign *c, int64_t now_ms, char *buf, size_t len, enum theme_role *role)
 {
-	int nerr = 0, nblocked = 0;
-	int64_t last_ok = 0, until = 0;
-	const char *why_err = NULL, *why_blk = NULL;
-	buf[0] = '\0';
-	for (size_t i = 0; c && i < c->ntweets; i++)
-		for (int k = 0; k < JOB__COUNT; k++) {
-			const struct agg_job *j = &c->tweets[i].job[k];
-			if (j->last_success_ms > last_ok)
-				last_ok = j->last_success_ms;
-			if (j->state == JS_ERROR) {
-				nerr++;
-				why_err = j->why ? j->why : why_err;
-			} else if (j->state == JS_BLOCKED && j->blocked_until_ms > now_ms) {
-				nblocked++;
-				why_blk = j->why ? j->why : why_blk;
-				until = j->blocked_until_ms > until ? j->blocked_until_ms : until;
-			}
-		}
+	struct agg_health h;
 	char ago[24], in[24];
-	if (nerr > 0) {
-		snprintf(buf, len, "%d job%s failing: %s", nerr, nerr == 1 ? "" : "s",
-		    why_err ? why_err : "error");
+	agg_job_health(c, now_ms, &h);
+	buf[0] = '\0';
+	if (h.failing > 0) {
+		snprintf(buf, len, "%d job%s failing: %s", h.failing, h.failing == 1 ? "" : "s",
+		    h.why_failing ? h.why_failing : "error");
 		*role = T_ERROR;
-	} else if (nblocked > 0) {
-		snprintf(buf, len, "%d job%s blocked for %s%s%s", nblocked,
-		    nblocked == 1 ? "" : "s", fmt_duration((until - now_ms) / 1000, in, sizeof in),
-		    why_blk ? ": " : "", why_blk ? why_blk : "");
+	} else if (h.blocked > 0) {
+		snprintf(buf, len, "%d job%s blocked for %s%s%s", h.blocked,
+		    h.blocked == 1 ? "" : "s",
+		    fmt_duration((h.blocked_until_ms - now_ms) / 1000, in, sizeof in),
+		    h.why_blocked ? ": " : "", h.why_blocked ? h.why_blocked : "");
 		*role = T_WARN;
-	} else if (last_ok > 0) {
-		snprintf(
-		    buf, len, "ok, last success %s", fmt_ago(last_ok, now_ms, ago, sizeof ago));
+	} else if (h.last_success_ms > 0) {
+		snprintf(buf, len, "ok, last success %s",
+		    fmt_ago(h.last_success_ms, now_ms, ago, sizeof ago));
 		*role = T_OK;
 	}
 }

@@ -339,6 +339,14 @@ START_TEST(test_status_jobs_alerts)
 	ck_assert_int_eq(c->credits, 105);
 	ck_assert_str_eq(
 	    c->tweets[agg_tweet_index(c, tweet_ids[0])].job[JOB_METRICS].why, "HTTP 500");
+	/* the header's and the JSON endpoint's health: failures first */
+	struct agg_health h;
+	agg_job_health(c, T0, &h);
+	ck_assert_int_eq(h.failing, 1);
+	ck_assert_str_eq(h.why_failing, "HTTP 500");
+	ck_assert_int_ge(h.last_success_ms, T0);
+	agg_job_health(NULL, T0, &h);
+	ck_assert_int_eq(h.failing + h.blocked, 0);
 
 	struct agg_alert *al = xcalloc(1, sizeof *al);
 	al->handle = xstrdup("a16z");

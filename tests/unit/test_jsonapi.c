@@ -164,6 +164,36 @@ START_TEST(test_snapshot_answers)
 }
 END_TEST
 
+/* The campaign list carries the jobs' health, as the console's header shows it. */
+START_TEST(test_list_has_job_health)
+{
+	struct agg *a = agg_new();
+	struct event_batch *b = batch("camp-a", 0, 4, 1);
+	agg_apply(a, b);
+	event_batch_free(b);
+	struct agg_jobrow rows[2] = {0};
+	snprintf(rows[0].tweet_id, sizeof rows[0].tweet_id, "%s", tids[0]);
+	rows[0].kind = JOB_REPLIES;
+	rows[0].job = (struct agg_job){JS_ERROR, 0, 0, 1, 15, xstrdup("HTTP 500")};
+	snprintf(rows[1].tweet_id, sizeof rows[1].tweet_id, "%s", tids[1]);
+	rows[1].kind = JOB_METRICS;
+	rows[1].job = (struct agg_job){JS_OK, T0, 0, 1, 15, NULL};
+	agg_set_jobs(a, "camp-a", rows, 2);
+	struct jsonapi_snap *s = jsonapi_snap_build(a, NULL, T0 + 1000);
+	json_t *j = ask(s, "/api/campaigns", NULL, NULL, 200, NULL);
+	json_t *jobs = json_object_get(json_array_get(json_object_get(j, "campaigns"), 0), "jobs");
+	ck_assert_int_eq(json_integer_value(json_object_get(jobs, "failing")), 1);
+	ck_assert_int_eq(json_integer_value(json_object_get(jobs, "blocked")), 0);
+	ck_assert_str_eq(json_string_value(json_object_get(jobs, "last_error")), "HTTP 500");
+	ck_assert_str_eq(
+	    json_string_value(json_object_get(jobs, "last_success_at")), "2026-12-01T14:00:00Z");
+	ck_assert(json_is_null(json_object_get(jobs, "blocked_until")));
+	json_decref(j);
+	jsonapi_snap_unref(s);
+	agg_free(a);
+}
+END_TEST
+
 START_TEST(test_engagers_capped)
 {
 	struct agg *a = agg_new();
@@ -215,6 +245,7 @@ jsonapi_suite(void)
 	TCase *tc = tcase_create("model");
 	tcase_add_test(tc, test_snapshot_answers);
 	tcase_add_test(tc, test_engagers_capped);
+	tcase_add_test(tc, test_list_has_job_health);
 	tcase_add_test(tc, test_token_from_env);
 	suite_add_tcase(s, tc);
 	return s;
