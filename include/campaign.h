@@ -25,6 +25,7 @@ struct campaign {
 	int64_t updated_at_ms;
 	int64_t completed_at_ms;       /* 0 while not completed */
 	int64_t close_requested_at_ms; /* 0 unless a close-out was requested */
+	bool closeout_pending;         /* frozen, archive not written yet */
 	struct cfg_campaign cfg;       /* owned */
 };
 

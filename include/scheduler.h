@@ -55,10 +55,13 @@ struct sched_opts {
 	/* Called once per campaign whose window ended or whose close-out was
 	 * requested, after its last in-flight job finished; the engine never
 	 * polls it again in this process. The hook (the report job, issue 7)
-	 * owns the close-out and sets the status to completed. NULL: the
-	 * campaign is left as it is for a report job to pick up. */
-	void (*window_end)(void *arg, const struct campaign *c);
+	 * owns the close-out and sets the status to completed; it returns 0,
+	 * or -1 when the close-out failed, and is then called again after
+	 * close_retry_ms (default 60000). NULL: the campaign is left as it is
+	 * for a report job to pick up. */
+	int (*window_end)(void *arg, const struct campaign *c);
 	void *window_end_arg;
+	int64_t close_retry_ms;
 	/* The close-out's final refresh (sched_final_refresh): a failed or
 	 * snoozed job is run again when that is due within final_wait_ms, at
 	 * most final_tries runs per job (defaults 10000 and 3); after
@@ -75,7 +78,7 @@ struct sched_opts {
  * struct engine, whose scheduler does the final refresh (or NULL: a store
  * from the environment and no final refresh). Declared weak so a build
  * without src/engine.c links. */
-void report_window_end(void *arg, const struct campaign *c) __attribute__((weak));
+int report_window_end(void *arg, const struct campaign *c) __attribute__((weak));
 
 /* Sets the defaults above (workers 4, refresh 2 s). */
 void sched_opts_init(struct sched_opts *o);

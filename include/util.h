@@ -78,6 +78,10 @@ uint64_t hash_fnv1a(const void *p, size_t n);
 
 /* Returns true when s is 1 or more ASCII digits and nothing else. */
 bool str_is_digits(const char *s);
+/* Reads environment variable name as whole milliseconds from min to max
+ * into *out (unset or empty: *out unchanged). 0, or -1 with a cause naming
+ * the variable. */
+int env_ms(const char *name, int64_t min, int64_t max, int64_t *out, char **cause);
 
 /* Returns true when s starts with prefix. */
 bool str_has_prefix(const char *s, const char *prefix);

@@ -62,7 +62,7 @@ engine_final_refresh(
  * c out with closeout_run (final refresh, freeze, CPM, archive, reports).
  * arg is the engine, or NULL to open a store from the environment (then
  * without a final refresh). Scheduler thread. */
-void
+int
 report_window_end(void *arg, const struct campaign *c)
 {
 	struct engine *e = arg;
@@ -72,6 +72,7 @@ report_window_end(void *arg, const struct campaign *c)
 	struct closeout_hooks hooks;
 	struct closeout_opts opts;
 	char *cause = NULL;
+	int rc = -1;
 	memset(&hooks, 0, sizeof hooks);
 	memset(&opts, 0, sizeof opts);
 	opts.write_reports = true;
@@ -85,7 +86,7 @@ report_window_end(void *arg, const struct campaign *c)
 	/* the scheduler already ran the campaign's last due jobs; a failure
 	 * here leaves it unfrozen (or frozen and not yet archived), and the
 	 * next engine start tries again */
-	int rc = closeout_run(s, c->id, &hooks, &opts, &res, &cause);
+	rc = closeout_run(s, c->id, &hooks, &opts, &res, &cause);
 	if (e) {
 		if (rc == 0)
 			ing_logf(sched_log(e->sched), "info", NULL, "campaign %s: close-out %s%s",
@@ -93,8 +94,8 @@ report_window_end(void *arg, const struct campaign *c)
 			    res.already_done ? "" : res.archive_dir);
 		else
 			ing_logf(sched_log(e->sched), "error", NULL,
-			    "campaign %s: close-out failed: %s; the next engine start tries again",
-			    c->id, cause);
+			    "campaign %s: close-out failed: %s; it is tried again later", c->id,
+			    cause);
 		if (rc != 0 && e->progress) {
 			char *msg = xasprintf("close-out failed: %s", cause);
 			e->progress(msg, e->progress_arg);
@@ -106,6 +107,7 @@ report_window_end(void *arg, const struct campaign *c)
 	devdb_release(dd);
 done:
 	free(cause);
+	return rc;
 }
 
 int
@@ -139,6 +141,8 @@ engine_start(struct store *s, const struct engine_opts *o, struct engine **out, 
 	so.embedded = o->embedded;
 	so.window_end = report_window_end;
 	so.window_end_arg = e;
+	if (env_ms("LAUNCHWATCH_CLOSE_RETRY_MS", 100, 86400000, &so.close_retry_ms, cause) != 0)
+		goto fail;
 	e->progress = o->closeout_progress;
 	e->progress_arg = o->closeout_progress_arg;
 	e->sched = sched_new(s, &so);

@@ -29,11 +29,12 @@
 /* The scheduler's view of one campaign. */
 struct camp {
 	struct campaign c;
-	bool runnable; /* active with its window open */
-	bool closing;  /* window ended or close requested */
-	bool hooked;   /* handed to window_end */
-	int inflight;  /* jobs running now */
-	int metrics;   /* metrics jobs queued or running */
+	bool runnable;         /* active with its window open */
+	bool closing;          /* window ended or close requested */
+	bool hooked;           /* handed to window_end */
+	int64_t hook_after_ms; /* a failed close-out is handed over again then */
+	int inflight;          /* jobs running now */
+	int metrics;           /* metrics jobs queued or running */
 };
 
 /* A due job waiting in memory. */
@@ -83,6 +84,7 @@ sched_opts_init(struct sched_opts *o)
 	o->final_tries = 3;
 	o->final_fail_streak = 3;
 	o->final_budget_ms = 600000;
+	o->close_retry_ms = 60000;
 }
 
 /* Returns the monotonic-free wall clock (the engine's clock). */
@@ -239,13 +241,17 @@ refresh_campaigns(struct sched *sc, char **cause)
 		nc[i].c = v[i];
 		if (old) {
 			nc[i].hooked = old->hooked;
+			nc[i].hook_after_ms = old->hook_after_ms;
 			nc[i].inflight = old->inflight;
 			nc[i].metrics = old->metrics;
 		}
 		bool ended = now >= v[i].cfg.end_s * 1000 || v[i].close_requested_at_ms != 0;
-		nc[i].closing = ended && v[i].status != CS_COMPLETED;
+		/* frozen but not archived yet (a crash or a failure between the
+		 * two): the report job still has to finish it */
+		bool pending = v[i].status == CS_COMPLETED && v[i].closeout_pending;
+		nc[i].closing = (ended && v[i].status != CS_COMPLETED) || pending;
 		nc[i].runnable = v[i].status == CS_ACTIVE && !ended;
-		if (v[i].status == CS_COMPLETED)
+		if (v[i].status == CS_COMPLETED && !pending)
 			nc[i].hooked = true;
 	}
 	for (size_t i = 0; i < sc->ncamps; i++)
@@ -263,13 +269,14 @@ refresh_campaigns(struct sched *sc, char **cause)
 static void
 run_hooks(struct sched *sc)
 {
+	int64_t now = now_ms();
 	for (;;) {
 		struct campaign copy;
 		bool found = false;
 		pthread_mutex_lock(&sc->mu);
 		for (size_t i = 0; i < sc->ncamps && !found; i++) {
 			struct camp *c = &sc->camps[i];
-			if (!c->closing || c->hooked || c->inflight > 0)
+			if (!c->closing || c->hooked || c->inflight > 0 || c->hook_after_ms > now)
 				continue;
 			c->hooked = true;
 			found = true;
@@ -283,8 +290,17 @@ run_hooks(struct sched *sc)
 		ing_logf(sc->log, "info", NULL, "campaign %s: window ended or close requested; %s",
 		    copy.id,
 		    sc->o.window_end ? "handed to the report job" : "left for the report job");
-		if (sc->o.window_end)
-			sc->o.window_end(sc->o.window_end_arg, &copy);
+		if (sc->o.window_end && sc->o.window_end(sc->o.window_end_arg, &copy) != 0) {
+			/* failed: hand it over again later (the campaign may have
+			 * been re-read meanwhile; find it by id) */
+			pthread_mutex_lock(&sc->mu);
+			struct camp *c = camp_find(sc, copy.id);
+			if (c) {
+				c->hooked = false;
+				c->hook_after_ms = now_ms() + sc->o.close_retry_ms;
+			}
+			pthread_mutex_unlock(&sc->mu);
+		}
 	}
 }
 
@@ -980,6 +996,8 @@ sched_new(struct store *s, const struct sched_opts *o)
 		sc->o.final_fail_streak = 1;
 	if (sc->o.final_budget_ms <= 0)
 		sc->o.final_budget_ms = 600000;
+	if (sc->o.close_retry_ms <= 0)
+		sc->o.close_retry_ms = 60000;
 	gethostname(sc->host, sizeof sc->host - 1);
 	sc->started_ms = now_ms();
 	snprintf(sc->owner, sizeof sc->owner, "%s:%ld:%lld", sc->host, (long)getpid(),

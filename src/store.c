@@ -541,6 +541,9 @@ campaign_from_bson(const bson_t *doc, struct campaign *out)
 	out->updated_at_ms = st_get_int(doc, "updated_at", 0);
 	out->completed_at_ms = st_get_int(doc, "completed_at", 0);
 	out->close_requested_at_ms = st_get_int(doc, "close_requested_at", 0);
+	char *co_state = st_get_str(doc, "closeout.state");
+	out->closeout_pending = strcmp(co_state, "archiving") == 0;
+	free(co_state);
 	c->name = st_get_str(doc, "name");
 	c->client.name = st_get_str(doc, "client.name");
 	c->client.contact = st_get_str(doc, "client.contact");

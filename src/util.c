@@ -337,3 +337,19 @@ lw_data_dir(void)
 		home = "/tmp";
 	return xasprintf("%s/.local/share/launchwatch", home);
 }
+
+int
+env_ms(const char *name, int64_t min, int64_t max, int64_t *out, char **cause)
+{
+	const char *v = getenv(name);
+	if (v == NULL || *v == '\0')
+		return 0;
+	errno = 0;
+	long long n = strtoll(v, NULL, 10);
+	if (!str_is_digits(v) || errno != 0 || n < min || n > max)
+		return set_cause(cause,
+		    "%s must be a whole number of milliseconds from %lld to %lld", name,
+		    (long long)min, (long long)max);
+	*out = (int64_t)n;
+	return 0;
+}

@@ -22,6 +22,7 @@
 
 #include <jansson.h>
 
+#include "al_support.h"
 #include "engine.h"
 #include "ing_support.h"
 #include "jobs.h"
@@ -485,6 +486,54 @@ START_TEST(leased_job_is_waited_for)
 }
 END_TEST
 
+/* A close-out that fails (its archive directory cannot be made) is handed
+ * over again by the running engine and finishes once the cause is gone. */
+START_TEST(failed_closeout_is_retried)
+{
+	struct ing_world w;
+	struct sim_opts o;
+	sim_opts_init(&o);
+	o.seed = 9;
+	start(&w, &o, NULL);
+	close_campaign(&w, w.env);
+	char *blocker = tu_write_file(w.dir, "blocker", "a file where a directory should be");
+	char *arch = xasprintf("LAUNCHWATCH_ARCHIVE_DIR=%s/archives", blocker);
+	const char *env[10];
+	int n = 0;
+	for (; w.env[n]; n++)
+		env[n] = w.env[n];
+	env[n++] = arch;
+	env[n++] = "LAUNCHWATCH_CLOSE_RETRY_MS=300";
+	env[n] = NULL;
+	char *out = xasprintf("%s/run.out", w.dir);
+	const char *args[] = {"run", "--for", "60", NULL};
+	pid_t pid = al_spawn(env, args, out);
+	/* wait for the first failure, then take the obstacle away */
+	bool failed = false;
+	for (int i = 0; i < 600 && !failed; i++) {
+		char *log = run_log(&w);
+		failed = strstr(log, "close-out failed") != NULL;
+		free(log);
+		if (!failed)
+			usleep(100 * 1000);
+	}
+	ck_assert_msg(failed, "the close-out never failed");
+	ck_assert_int_eq(archives(&w), 0);
+	ck_assert_int_eq(unlink(blocker), 0);
+	for (int i = 0; i < 600 && archives(&w) == 0; i++)
+		usleep(100 * 1000);
+	ck_assert_int_eq(archives(&w), 1);
+	ck_assert_int_eq(al_reap(pid, SIGTERM, 20000), 0);
+	char *log = run_log(&w);
+	ck_assert_ptr_nonnull(strstr(log, "close-out finished"));
+	free(log);
+	free(out);
+	free(arch);
+	free(blocker);
+	ing_world_stop(&w);
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -495,6 +544,7 @@ make_suite(void)
 	tcase_add_test(tc, provider_failure_does_not_block);
 	tcase_add_test(tc, sigkill_during_final_refresh);
 	tcase_add_test(tc, leased_job_is_waited_for);
+	tcase_add_test(tc, failed_closeout_is_retried);
 	suite_add_tcase(s, tc);
 	return s;
 }
