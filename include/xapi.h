@@ -61,6 +61,9 @@ struct xapi_policy {
 const struct xapi_policy *xapi_policy_of(enum xapi_class c);
 /* Returns the class's short name ("rate_limit"). */
 const char *xapi_class_name(enum xapi_class c);
+/* Returns the command-line exit status for a failure of class c (LW_EXIT_*:
+ * credits and rate limits 75, transient 69, the rest 1; XAPI_OK 0). */
+int xapi_class_exit(enum xapi_class c);
 
 /* Returns how long to wait before trying again after a failure of class c on
  * the given attempt (1 for the first failure): Retry-After when the class is

@@ -30,17 +30,6 @@ static const char api_usage[] =
     "estimated credits and the error class of any failure (see docs/provider.md).\n"
     "Exit status: 0 ok, 1 auth or bad response, 69 transient, 75 credits or rate limit.\n";
 
-/* Exit status for each error class. */
-static const int class_exit[XAPI__COUNT] = {
-    [XAPI_OK] = LW_EXIT_OK,
-    [XAPI_AUTH] = LW_EXIT_ERROR,
-    [XAPI_CREDITS] = LW_EXIT_TEMPFAIL,
-    [XAPI_RATE_LIMIT] = LW_EXIT_TEMPFAIL,
-    [XAPI_TRANSIENT] = LW_EXIT_UNAVAILABLE,
-    [XAPI_BAD_RESPONSE] = LW_EXIT_ERROR,
-    [XAPI_CURSOR] = LW_EXIT_ERROR,
-};
-
 /* Prints s sanitized and cut to max bytes. */
 static void
 put_safe(FILE *f, const char *s, size_t max)
@@ -161,7 +150,7 @@ api_get_tweet(int argc, char **argv)
 	int rc = LW_EXIT_OK;
 	if (xapi_get_tweets(x, idp, (size_t)argc - 1, &out, &res) != 0) {
 		print_error(&res);
-		rc = class_exit[res.cls];
+		rc = xapi_class_exit(res.cls);
 	} else {
 		printf("tweets: %zu found, %zu missing; requests=%d credits=%lld\n", out.n,
 		    out.n_missing, res.requests, (long long)res.credits);
@@ -276,7 +265,7 @@ api_walk(int argc, char **argv)
 				xapi_result_done(&res);
 				continue;
 			}
-			rc = class_exit[res.cls];
+			rc = xapi_class_exit(res.cls);
 			xapi_result_done(&res);
 			break;
 		}
@@ -325,7 +314,7 @@ api_user(int argc, char **argv)
 	int rc = LW_EXIT_OK;
 	if (xapi_user_info(x, argv[1], &u, &res) != 0) {
 		print_error(&res);
-		rc = class_exit[res.cls];
+		rc = xapi_class_exit(res.cls);
 	} else {
 		printf("user: requests=%d credits=%lld\n", res.requests, (long long)res.credits);
 		print_user(&u);
@@ -353,7 +342,7 @@ api_balance(int argc, char **argv)
 	int rc = LW_EXIT_OK;
 	if (xapi_balance(x, &b, &res) != 0) {
 		print_error(&res);
-		rc = class_exit[res.cls];
+		rc = xapi_class_exit(res.cls);
 	} else {
 		printf("balance: recharge_credits=%lld total_bonus_credits=%lld (about $%.2f)\n",
 		    (long long)b.recharge_credits, (long long)b.bonus_credits,

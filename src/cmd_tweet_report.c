@@ -40,17 +40,6 @@ static const char tr_usage[] =
     "Exit status: 0 ok, 1 auth, bad response or missing tweet, 64 usage, 65 bad rules,\n"
     "69 transient, 75 credits or rate limit (the engagers walked so far are printed).\n";
 
-/* Exit status for each error class (as `launchwatch api`). */
-static const int tr_class_exit[XAPI__COUNT] = {
-    [XAPI_OK] = LW_EXIT_OK,
-    [XAPI_AUTH] = LW_EXIT_ERROR,
-    [XAPI_CREDITS] = LW_EXIT_TEMPFAIL,
-    [XAPI_RATE_LIMIT] = LW_EXIT_TEMPFAIL,
-    [XAPI_TRANSIENT] = LW_EXIT_UNAVAILABLE,
-    [XAPI_BAD_RESPONSE] = LW_EXIT_ERROR,
-    [XAPI_CURSOR] = LW_EXIT_ERROR,
-};
-
 /* The lists walked, in order, with the job kind whose engagements they give. */
 static const struct {
 	const char *name;
@@ -181,7 +170,7 @@ tr_walk(struct tr *t, size_t li)
 				continue;
 			}
 			print_error(tr_lists[li].name, &res);
-			rc = tr_class_exit[res.cls];
+			rc = xapi_class_exit(res.cls);
 			xapi_result_done(&res);
 			break;
 		}
@@ -357,7 +346,7 @@ tr_get_tweet(struct tr *t, struct xapi_tweets *out)
 			continue;
 		}
 		print_error("metrics", &res);
-		int rc = tr_class_exit[res.cls];
+		int rc = xapi_class_exit(res.cls);
 		xapi_result_done(&res);
 		return rc;
 	}

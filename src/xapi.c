@@ -53,6 +53,21 @@ xapi_class_name(enum xapi_class c)
 	return xapi_policy_of(c)->name;
 }
 
+int
+xapi_class_exit(enum xapi_class c)
+{
+	static const int exits[XAPI__COUNT] = {
+	    [XAPI_OK] = LW_EXIT_OK,
+	    [XAPI_AUTH] = LW_EXIT_ERROR,
+	    [XAPI_CREDITS] = LW_EXIT_TEMPFAIL,
+	    [XAPI_RATE_LIMIT] = LW_EXIT_TEMPFAIL,
+	    [XAPI_TRANSIENT] = LW_EXIT_UNAVAILABLE,
+	    [XAPI_BAD_RESPONSE] = LW_EXIT_ERROR,
+	    [XAPI_CURSOR] = LW_EXIT_ERROR,
+	};
+	return (unsigned)c < XAPI__COUNT ? exits[c] : LW_EXIT_ERROR;
+}
+
 int64_t
 xapi_delay_ms(
     enum xapi_class c, int attempt, int retry_after_s, int64_t credits_recheck_ms, uint64_t rnd)
