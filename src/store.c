@@ -389,6 +389,20 @@ store_index_names(struct store *s, const char *collection, char ***names, char *
 
 /* ---- campaigns ------------------------------------------------------- */
 
+void
+st_append_user(bson_t *b, const char *key, const struct lw_user *u)
+{
+	bson_t sub;
+	BSON_APPEND_DOCUMENT_BEGIN(b, key, &sub);
+	BSON_APPEND_UTF8(&sub, "handle", u->handle ? u->handle : "");
+	BSON_APPEND_UTF8(&sub, "name", u->name ? u->name : "");
+	BSON_APPEND_UTF8(&sub, "bio", u->bio ? u->bio : "");
+	BSON_APPEND_INT64(&sub, "followers", u->followers);
+	BSON_APPEND_INT64(&sub, "following", u->following);
+	BSON_APPEND_BOOL(&sub, "verified", u->verified);
+	bson_append_document_end(b, &sub);
+}
+
 /* Appends an array of strings. */
 void
 st_append_str_array(bson_t *b, const char *key, char *const *v, size_t n)

@@ -467,7 +467,7 @@ fill_engagements(struct st_batch *bulk, const void *arg)
 		char *id = xasprintf(
 		    "%s:%s:%s:%s", e->campaign_id, e->tweet_id, e->user.id, action_name(e->action));
 		bson_t *sel = BCON_NEW("_id", BCON_UTF8(id));
-		bson_t upd, set, user;
+		bson_t upd, set;
 		bson_init(&upd);
 		BSON_APPEND_DOCUMENT_BEGIN(&upd, "$set", &set);
 		BSON_APPEND_UTF8(&set, "campaign_id", e->campaign_id);
@@ -477,14 +477,7 @@ fill_engagements(struct st_batch *bulk, const void *arg)
 			    &set, "category", category_name((enum tweet_category)e->category));
 		BSON_APPEND_UTF8(&set, "action", action_name(e->action));
 		BSON_APPEND_UTF8(&set, "user_id", e->user.id);
-		BSON_APPEND_DOCUMENT_BEGIN(&set, "user", &user);
-		BSON_APPEND_UTF8(&user, "handle", e->user.handle ? e->user.handle : "");
-		BSON_APPEND_UTF8(&user, "name", e->user.name ? e->user.name : "");
-		BSON_APPEND_UTF8(&user, "bio", e->user.bio ? e->user.bio : "");
-		BSON_APPEND_INT64(&user, "followers", e->user.followers);
-		BSON_APPEND_INT64(&user, "following", e->user.following);
-		BSON_APPEND_BOOL(&user, "verified", e->user.verified);
-		bson_append_document_end(&set, &user);
+		st_append_user(&set, "user", &e->user);
 		BSON_APPEND_UTF8(&set, "bucket", bucket_name(e->bucket));
 		BSON_APPEND_INT32(&set, "importance", e->importance);
 		BSON_APPEND_UTF8(&set, "evidence", e->evidence ? e->evidence : "");

@@ -377,21 +377,14 @@ fill_put(struct st_batch *bulk, const void *p)
 		char *id = xasprintf(
 		    "%s:%s:%s:%s", e->campaign_id, e->tweet_id, e->user.id, action_name(e->action));
 		bson_t *sel = BCON_NEW("_id", BCON_UTF8(id));
-		bson_t upd = BSON_INITIALIZER, ins, user;
+		bson_t upd = BSON_INITIALIZER, ins;
 		BSON_APPEND_DOCUMENT_BEGIN(&upd, "$setOnInsert", &ins);
 		BSON_APPEND_UTF8(&ins, "campaign_id", e->campaign_id);
 		BSON_APPEND_UTF8(&ins, "tweet_id", e->tweet_id);
 		BSON_APPEND_UTF8(&ins, "user_id", e->user.id);
 		BSON_APPEND_UTF8(&ins, "action", action_name(e->action));
 		BSON_APPEND_UTF8(&ins, "category", category_name((enum tweet_category)e->category));
-		BSON_APPEND_DOCUMENT_BEGIN(&ins, "user", &user);
-		BSON_APPEND_UTF8(&user, "handle", e->user.handle ? e->user.handle : "");
-		BSON_APPEND_UTF8(&user, "name", e->user.name ? e->user.name : "");
-		BSON_APPEND_UTF8(&user, "bio", e->user.bio ? e->user.bio : "");
-		BSON_APPEND_INT64(&user, "followers", e->user.followers);
-		BSON_APPEND_INT64(&user, "following", e->user.following);
-		BSON_APPEND_BOOL(&user, "verified", e->user.verified);
-		bson_append_document_end(&ins, &user);
+		st_append_user(&ins, "user", &e->user);
 		BSON_APPEND_UTF8(&ins, "bucket", bucket_name(e->bucket));
 		BSON_APPEND_INT32(&ins, "importance", e->importance);
 		BSON_APPEND_UTF8(&ins, "evidence", e->evidence ? e->evidence : "");

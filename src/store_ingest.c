@@ -765,14 +765,7 @@ add_engagement(
 		st_append_str_array(&ins, "ref_ids", NULL, 0);
 	bson_append_document_end(&upd, &ins);
 	BSON_APPEND_DOCUMENT_BEGIN(&upd, "$set", &set);
-	BSON_APPEND_DOCUMENT_BEGIN(&set, "user", &sub);
-	BSON_APPEND_UTF8(&sub, "handle", e->user.handle ? e->user.handle : "");
-	BSON_APPEND_UTF8(&sub, "name", e->user.name ? e->user.name : "");
-	BSON_APPEND_UTF8(&sub, "bio", e->user.bio ? e->user.bio : "");
-	BSON_APPEND_INT64(&sub, "followers", e->user.followers);
-	BSON_APPEND_INT64(&sub, "following", e->user.following);
-	BSON_APPEND_BOOL(&sub, "verified", e->user.verified);
-	bson_append_document_end(&set, &sub);
+	st_append_user(&set, "user", &e->user);
 	BSON_APPEND_UTF8(&set, "bucket", bucket_name(e->bucket));
 	BSON_APPEND_INT32(&set, "importance", e->importance);
 	BSON_APPEND_UTF8(&set, "evidence", e->evidence ? e->evidence : "");

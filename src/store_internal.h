@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "event.h"
 #include "store.h"
 
 struct store {
@@ -75,5 +76,9 @@ char **st_get_str_array(const bson_t *doc, const char *path, size_t *n);
 
 /* Appends an array of n strings under key. */
 void st_append_str_array(bson_t *b, const char *key, char *const *v, size_t n);
+
+/* Appends an engagement's profile snapshot (handle, name, bio, followers,
+ * following, verified) as a subdocument under key. */
+void st_append_user(bson_t *b, const char *key, const struct lw_user *u);
 
 #endif
