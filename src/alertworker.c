@@ -153,20 +153,10 @@ static const struct {
 int
 alertworker_opts_from_env(struct alertworker_opts *o, char **cause)
 {
-	for (size_t i = 0; i < LW_ARRAY_LEN(env_knobs); i++) {
-		const char *v = getenv(env_knobs[i].name);
-		if (v == NULL || *v == '\0')
-			continue;
-		char *end = NULL;
-		errno = 0;
-		long long n = strtoll(v, &end, 10);
-		if (!str_is_digits(v) || errno != 0 || n < env_knobs[i].min || n > 86400000LL)
-			return set_cause(cause,
-			    "%s must be a whole number of milliseconds from %lld to "
-			    "86400000",
-			    env_knobs[i].name, (long long)env_knobs[i].min);
-		*(int64_t *)((char *)o + env_knobs[i].off) = (int64_t)n;
-	}
+	for (size_t i = 0; i < LW_ARRAY_LEN(env_knobs); i++)
+		if (env_ms(env_knobs[i].name, env_knobs[i].min, 86400000,
+		        (int64_t *)((char *)o + env_knobs[i].off), cause) != 0)
+			return -1;
 	return 0;
 }
 
