@@ -123,25 +123,24 @@ camp_find(struct sched *sc, const char *id)
 	return NULL;
 }
 
-/* Returns true when campaign c lists tweet_id (a tweet removed from the
- * campaign keeps its stored data and jobs, but is not polled any more). */
-static bool
-camp_lists(const struct camp *c, const char *tweet_id)
+/* Returns campaign c's entry for tweet_id, or NULL when c does not list it
+ * (a tweet removed from the campaign keeps its stored data and jobs, but
+ * is not polled any more). */
+static const struct cfg_tweet *
+camp_tweet(const struct camp *c, const char *tweet_id)
 {
 	for (size_t i = 0; i < c->c.cfg.ntweets; i++)
 		if (strcmp(c->c.cfg.tweets[i].id, tweet_id) == 0)
-			return true;
-	return false;
+			return &c->c.cfg.tweets[i];
+	return NULL;
 }
 
 /* Returns the category of tweet_id in campaign c. */
 static enum tweet_category
 camp_category(const struct camp *c, const char *tweet_id)
 {
-	for (size_t i = 0; i < c->c.cfg.ntweets; i++)
-		if (strcmp(c->c.cfg.tweets[i].id, tweet_id) == 0)
-			return c->c.cfg.tweets[i].category;
-	return CAT_MAIN;
+	const struct cfg_tweet *t = camp_tweet(c, tweet_id);
+	return t ? t->category : CAT_MAIN;
 }
 
 /* Returns the cadence in seconds of kind in campaign c. */
@@ -171,7 +170,7 @@ static void
 enqueue(struct sched *sc, const struct sti_due *d, int64_t not_before, int runs)
 {
 	struct camp *c = camp_find(sc, d->campaign_id);
-	if (c == NULL || !c->runnable || !camp_lists(c, d->tweet_id) || known_job(sc, d->id))
+	if (c == NULL || !c->runnable || !camp_tweet(c, d->tweet_id) || known_job(sc, d->id))
 		return;
 	sc->q = xreallocarray(sc->q, sc->nq + 1, sizeof *sc->q);
 	struct item *it = &sc->q[sc->nq++];
@@ -196,7 +195,7 @@ drop_unrunnable(struct sched *sc)
 {
 	for (size_t i = 0; i < sc->nq;) {
 		struct camp *c = camp_find(sc, sc->q[i].d.campaign_id);
-		if (c == NULL || !c->runnable || !camp_lists(c, sc->q[i].d.tweet_id)) {
+		if (c == NULL || !c->runnable || !camp_tweet(c, sc->q[i].d.tweet_id)) {
 			if (c && sc->q[i].d.kind == JOB_METRICS)
 				c->metrics--;
 			dequeue_at(sc, i);
