@@ -747,7 +747,10 @@ blit(struct draw_grid *g, struct draw_grid *prev, bool all)
 				continue;
 			wchar_t wc[2] = {(wchar_t)c->ch, 0};
 			cchar_t cc;
-			setcchar(&cc, wc, (attr_t)theme_attr((enum theme_role)c->role), 0, NULL);
+			/* setcchar takes the colour pair apart from the attributes:
+			 * a pair left in attrs with pair 0 is dropped */
+			attr_t a = (attr_t)theme_attr((enum theme_role)c->role);
+			setcchar(&cc, wc, a & ~A_COLOR, (short)PAIR_NUMBER(a), NULL);
 			mvadd_wch(y, x, &cc);
 		}
 	memcpy(prev->cells, g->cells, (size_t)g->w * (size_t)g->h * sizeof *g->cells);

@@ -232,8 +232,9 @@ setup(void)
 	seed();
 }
 
+/* Ends the test's tmux server and removes its socket. */
 static void
-teardown(void)
+teardown_tmux(void)
 {
 	sh("tmux -L %s kill-server >/dev/null 2>&1", sock);
 	/* tmux may leave its socket file behind */
@@ -241,6 +242,12 @@ teardown(void)
 	char *path = xasprintf("%s/tmux-%d/%s", tmp && *tmp ? tmp : "/tmp", (int)getuid(), sock);
 	unlink(path);
 	free(path);
+}
+
+static void
+teardown(void)
+{
+	teardown_tmux();
 	tu_devdb_free(db);
 	tu_rmtree(workdir);
 	free(workdir);
@@ -278,6 +285,55 @@ START_TEST(test_quit_with_database_down)
 	expect("Acme launch - Acme Labs");
 	tu_devdb_stop(db);
 	usleep(2500 * 1000); /* let the database thread's next poll start */
+	keys("q");
+	expect("UI-EXITED 0");
+}
+END_TEST
+
+/* Returns the screen with its colours and attributes as escape sequences
+ * (capture-pane -e; caller frees). */
+static char *
+screen_escapes(void)
+{
+	char *cmd = xasprintf("tmux -L %s capture-pane -p -e -t ui 2>/dev/null", sock);
+	FILE *p = popen(cmd, "r");
+	free(cmd);
+	struct sbuf b;
+	sbuf_init(&b);
+	char buf[4096];
+	size_t n;
+	while (p && (n = fread(buf, 1, sizeof buf, p)) > 0)
+		sbuf_add(&b, buf, n);
+	if (p)
+		pclose(p);
+	return sbuf_take(&b);
+}
+
+/* The theme's colours reach the terminal: the investor bucket in colour
+ * 214, the selected feed row black on cyan (both only colour in the default
+ * theme); with NO_COLOR no colour at all. */
+START_TEST(test_colours)
+{
+	start_ui(140, 44, true, NULL);
+	expect("accounts 12");
+	free(wait_screen("@acct10", false));
+	char *s = screen_escapes();
+	ck_assert_msg(strstr(s, "38;5;214m") != NULL, "no investor colour:\n%s", s);
+	ck_assert_msg(strstr(s, "\033[30m\033[46m") != NULL, "no black-on-cyan selection:\n%s", s);
+	free(s);
+	keys("q");
+	expect("UI-EXITED 0");
+	teardown_tmux();
+
+	start_ui(140, 44, true, "NO_COLOR=1");
+	expect("accounts 12");
+	free(wait_screen("@acct10", false));
+	s = screen_escapes();
+	ck_assert_msg(strstr(s, "38;5;") == NULL && strstr(s, "\033[46m") == NULL &&
+	                  strstr(s, "\033[36m") == NULL,
+	    "colour despite NO_COLOR:\n%s", s);
+	ck_assert_ptr_nonnull(strstr(s, "\033[7m")); /* the mono theme's reverse selection */
+	free(s);
 	keys("q");
 	expect("UI-EXITED 0");
 }
@@ -1227,6 +1283,7 @@ tui_suite(void)
 	tcase_add_test(tc, test_panes_show_database_numbers);
 	tcase_add_test(tc, test_quit_with_database_down);
 	tcase_add_test(tc, test_hostile_profile_is_plain_text);
+	tcase_add_test(tc, test_colours);
 	tcase_add_test(tc, test_keys_do_what_help_says);
 	tcase_add_test(tc, test_add_form);
 	tcase_add_test(tc, test_resize_keeps_layout);
