@@ -33,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "dialog.h"
@@ -794,6 +795,14 @@ ui_main(const struct ui_opts *o, struct store *s, struct queue *q, bool simulate
 	u.db = db_start(s, q);
 	initscr();
 	cbreak();
+	/* Ctrl-S saves in the forms: take it from the terminal's XON/XOFF flow
+	 * control, which would freeze the output until Ctrl-Q */
+	struct termios tio;
+	if (tcgetattr(STDIN_FILENO, &tio) == 0) {
+		tio.c_iflag &= ~(tcflag_t)(IXON | IXOFF);
+		if (tcsetattr(STDIN_FILENO, TCSANOW, &tio) == 0)
+			def_prog_mode();
+	}
 	noecho();
 	nonl();
 	keypad(stdscr, TRUE);
