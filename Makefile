@@ -20,13 +20,14 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
 CHECK_CFLAGS := $(shell pkg-config --cflags check)
 CHECK_LIBS   := $(shell pkg-config --libs check)
 
-CFLAGS    += -std=c17 -D_GNU_SOURCE $(OPT) $(WARN) -Iinclude $(PKG_CFLAGS) $(SAN)
+LAYERS    := $(notdir $(wildcard include/*))
+CFLAGS    += -std=c17 -D_GNU_SOURCE $(OPT) $(WARN) -Iinclude $(addprefix -Iinclude/,$(LAYERS)) $(PKG_CFLAGS) $(SAN)
 LDFLAGS   += $(SAN)
 LDLIBS    += $(PKG_LIBS) -lpthread -lm
 
-LIB_SRC   := $(filter-out src/main.c,$(wildcard src/*.c))
+LIB_SRC   := $(filter-out src/cmd/main.c,$(wildcard src/*/*.c))
 LIB_OBJ   := $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
-MAIN_OBJ  := $(BUILD)/obj/main.o
+MAIN_OBJ  := $(BUILD)/obj/cmd/main.o
 LIBLW     := $(BUILD)/liblaunchwatch.a
 
 TEST_SRC  := $(wildcard tests/unit/test_*.c)
@@ -47,7 +48,8 @@ $(LIBLW): $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/obj/%.o: src/%.c | $(BUILD)/obj
+$(BUILD)/obj/%.o: src/%.c
+	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 $(BUILD)/tobj/%.o: tests/unit/%.c | $(BUILD)/tobj
@@ -56,7 +58,7 @@ $(BUILD)/tobj/%.o: tests/unit/%.c | $(BUILD)/tobj
 $(BUILD)/tests/%: $(BUILD)/tobj/%.o $(TEST_SUPPORT_OBJ) $(LIBLW) | $(BUILD)/tests
 	$(CC) $(LDFLAGS) -o $@ $< $(TEST_SUPPORT_OBJ) $(LIBLW) $(CHECK_LIBS) $(LDLIBS)
 
-$(BIN) $(BUILD)/obj $(BUILD)/tobj $(BUILD)/tests:
+$(BIN) $(BUILD)/tobj $(BUILD)/tests:
 	@mkdir -p $@
 
 # devdb: FerretDB v1 embedded in a small Go program (module from the Go proxy).
@@ -95,10 +97,10 @@ FUZZ_CC   ?= clang
 FUZZ_TIME ?= 60
 fuzz:
 	@mkdir -p $(BUILD)/fuzz/corpus
-	$(FUZZ_CC) -std=c17 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude \
+	$(FUZZ_CC) -std=c17 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude $(addprefix -Iinclude/,$(LAYERS)) \
 	    $(shell pkg-config --cflags jansson) -o $(BUILD)/fuzz/fuzz_xapi_parse \
-	    tests/fuzz/fuzz_xapi_parse.c src/xapi_parse.c src/xapi_walk.c src/event.c \
-	    src/text.c src/util.c $(shell pkg-config --libs jansson)
+	    tests/fuzz/fuzz_xapi_parse.c src/provider/xapi_parse.c src/provider/xapi_walk.c \
+	    src/model/event.c src/base/text.c src/base/util.c $(shell pkg-config --libs jansson)
 	$(BUILD)/fuzz/fuzz_xapi_parse -max_total_time=$(FUZZ_TIME) -max_len=16384 \
 	    -timeout=10 $(BUILD)/fuzz/corpus tests/fuzz/corpus
 
@@ -126,13 +128,15 @@ bench: $(BENCH_PROGS) $(DEVDB)
 	echo "== bench_alerts"; BENCH_MONGODB_URI=$$uri $(BUILD)/bench/bench_alerts 50; \
 	echo "== bench_ui"; $(BUILD)/bench/bench_ui
 
+FORMAT_SRC := $(wildcard src/*/*.c src/*/*.h include/*/*.h tests/unit/*.c tests/unit/*.h)
+
 lint:
 	cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,portability,performance \
-	    --inline-suppr --suppress=missingIncludeSystem -Iinclude src tests/unit
-	clang-format --dry-run -Werror $(wildcard src/*.c src/*.h include/*.h tests/unit/*.c tests/unit/*.h)
+	    --inline-suppr --suppress=missingIncludeSystem -Iinclude $(addprefix -Iinclude/,$(LAYERS)) src tests/unit
+	clang-format --dry-run -Werror $(FORMAT_SRC)
 
 format:
-	clang-format -i $(wildcard src/*.c src/*.h include/*.h tests/unit/*.c tests/unit/*.h)
+	clang-format -i $(FORMAT_SRC)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
@@ -150,4 +154,4 @@ uninstall:
 clean:
 	rm -rf build build-asan $(BIN)
 
--include $(wildcard $(BUILD)/obj/*.d $(BUILD)/tobj/*.d)
+-include $(wildcard $(BUILD)/obj/*/*.d $(BUILD)/tobj/*.d)
