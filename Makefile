@@ -20,8 +20,7 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
 CHECK_CFLAGS := $(shell pkg-config --cflags check)
 CHECK_LIBS   := $(shell pkg-config --libs check)
 
-LAYERS    := $(notdir $(wildcard include/*))
-CFLAGS    += -std=c17 -D_GNU_SOURCE $(OPT) $(WARN) -Iinclude $(addprefix -Iinclude/,$(LAYERS)) $(PKG_CFLAGS) $(SAN)
+CFLAGS    += -std=c17 -D_GNU_SOURCE $(OPT) $(WARN) -Iinclude $(PKG_CFLAGS) $(SAN)
 LDFLAGS   += $(SAN)
 LDLIBS    += $(PKG_LIBS) -lpthread -lm
 
@@ -37,7 +36,7 @@ TEST_SUPPORT_OBJ := $(TEST_SUPPORT_SRC:tests/unit/%.c=$(BUILD)/tobj/%.o)
 
 DEVDB     := $(BIN)/launchwatch-devdb
 
-.PHONY: all devdb test check unit asan valgrind lint clean install uninstall format bench fuzz ci
+.PHONY: all devdb test check unit asan valgrind lint layers clean install uninstall format bench fuzz ci
 
 all: $(BIN)/launchwatch devdb
 
@@ -97,7 +96,7 @@ FUZZ_CC   ?= clang
 FUZZ_TIME ?= 60
 fuzz:
 	@mkdir -p $(BUILD)/fuzz/corpus
-	$(FUZZ_CC) -std=c17 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude $(addprefix -Iinclude/,$(LAYERS)) \
+	$(FUZZ_CC) -std=c17 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude \
 	    $(shell pkg-config --cflags jansson) -o $(BUILD)/fuzz/fuzz_xapi_parse \
 	    tests/fuzz/fuzz_xapi_parse.c src/provider/xapi_parse.c src/provider/xapi_walk.c \
 	    src/model/event.c src/base/text.c src/base/util.c $(shell pkg-config --libs jansson)
@@ -130,9 +129,14 @@ bench: $(BENCH_PROGS) $(DEVDB)
 
 FORMAT_SRC := $(wildcard src/*/*.c src/*/*.h include/*/*.h tests/unit/*.c tests/unit/*.h)
 
+# The folder rules of docs/architecture.md: includes, system headers, no
+# circle of includes or of calls (nm on the objects).
+layers: $(LIB_OBJ) $(MAIN_OBJ)
+	python3 scripts/layers.py --objects $(BUILD)/obj
+
 lint:
 	cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,portability,performance \
-	    --inline-suppr --suppress=missingIncludeSystem -Iinclude $(addprefix -Iinclude/,$(LAYERS)) src tests/unit
+	    --inline-suppr --suppress=missingIncludeSystem -Iinclude src tests/unit
 	clang-format --dry-run -Werror $(FORMAT_SRC)
 
 format:

@@ -13,7 +13,7 @@
  *   /tmp/bench_alerts [N]          # N sequential alerts, default 50
  *
  * With BENCH_MONGODB_URI it also measures the whole path through the engine
- * (include/engine.h: scheduler, ingest workers, the alert worker's poll,
+ * (include/engine/engine.h: scheduler, ingest workers, the alert worker's poll,
  * digests, Slack and SMTP): the in-process simulator (frozen clock) gets a
  * campaign whose every engagement alerts; at a random moment the simulator's
  * clock is advanced (new engagements exist from then on) and the time until
@@ -41,14 +41,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "alertworker.h"
-#include "classify.h"
-#include "config.h"
-#include "engine.h"
-#include "sim.h"
-#include "store.h"
-#include "util.h"
-#include "xapi.h"
+#include "engine/alertworker.h"
+#include "model/classify.h"
+#include "config/config.h"
+#include "engine/engine.h"
+#include "sim/sim.h"
+#include "store/store.h"
+#include "base/util.h"
+#include "provider/xapi.h"
 
 extern char **environ;
 

@@ -21,15 +21,15 @@
 
 #include <jansson.h>
 
-#include "campaign.h"
-#include "classify.h"
-#include "config.h"
-#include "http.h"
-#include "scheduler.h"
-#include "sim.h"
-#include "store.h"
-#include "util.h"
-#include "xapi.h"
+#include "model/campaign.h"
+#include "model/classify.h"
+#include "config/config.h"
+#include "net/http.h"
+#include "engine/scheduler.h"
+#include "sim/sim.h"
+#include "store/store.h"
+#include "base/util.h"
+#include "provider/xapi.h"
 
 static char base[64];
 

@@ -17,13 +17,13 @@
 #include <string.h>
 #include <time.h>
 
-#include "agg.h"
-#include "draw.h"
-#include "jsonapi.h"
-#include "keys.h"
-#include "queue.h"
-#include "ui.h"
-#include "util.h"
+#include "model/agg.h"
+#include "console/draw.h"
+#include "api/jsonapi.h"
+#include "console/keys.h"
+#include "engine/queue.h"
+#include "console/ui.h"
+#include "base/util.h"
 
 #define T0 1796133600000LL /* 2026-12-01T14:00:00Z */
 
@@ -244,7 +244,7 @@ main(int argc, char **argv)
 	size_t applied = 0;
 	for (int i = 0; i < 200; i++) {
 		int64_t s = now_ns();
-		/* the UI loop's cap per tick: 256 batches or 15 ms (src/ui.c) */
+		/* the UI loop's cap per tick: 256 batches or 15 ms (src/console/ui.c) */
 		for (int k = 0; k < 256 && now_ns() - s < 15000000; k++) {
 			struct event_batch *b = queue_pop(p.q);
 			if (b == NULL)

@@ -7,7 +7,7 @@
 #ifndef LW_CMD_RULES_H
 #define LW_CMD_RULES_H
 
-#include "classify.h"
+#include "model/classify.h"
 
 /* Loads the rules from path (may be NULL), DATA/rules.yaml or the built-in
  * table into *out (caller frees with classify_rules_free). On a bad file

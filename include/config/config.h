@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "tweetlink.h"
+#include "model/tweetlink.h"
 
 enum tweet_category { CAT_MAIN, CAT_INFLUENCER, CAT_INVESTOR, CAT__COUNT };
 

@@ -10,9 +10,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "config.h"
-#include "draw.h"
-#include "ui.h"
+#include "config/config.h"
+#include "console/draw.h"
+#include "console/ui.h"
 
 struct dialog;
 

@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "theme.h"
+#include "console/theme.h"
 
 struct draw_cell {
 	uint32_t ch;   /* code point; ' ' when empty */

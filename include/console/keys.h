@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#include "ui.h"
+#include "console/ui.h"
 
 /* Pseudo key codes for keys that are not characters. */
 enum {

@@ -2,7 +2,7 @@
  * ui: the live console. struct ui is the console's whole state: the model
  * (agg), what the user looks at (screen, focused pane, zoom, chart metric
  * and scope, filters, scroll positions) and the dialogs; it holds no curses
- * types, so the panes (src/pane_*.c) draw it into a draw_grid without a
+ * types, so the panes (src/console/pane_*.c) draw it into a draw_grid without a
  * terminal and Check and the benchmark can render frames. ui_main runs the
  * curses loop: only the UI thread calls curses, a database thread does all
  * reads and writes (rebuild, polling past watermarks, campaign commands) and
@@ -17,9 +17,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "agg.h"
-#include "config.h"
-#include "draw.h"
+#include "model/agg.h"
+#include "config/config.h"
+#include "console/draw.h"
 
 struct store;
 struct queue;
@@ -126,7 +126,7 @@ void ui_message(struct ui *u, const char *fmt, ...) __attribute__((format(printf
 /* Renders the whole frame of u into g (sized by the caller). Curses-free. */
 void ui_render(struct ui *u, struct draw_grid *g);
 
-/* Pane bodies (src/pane_*.c), each drawing into r of g. Curses-free. */
+/* Pane bodies (src/console/pane_*.c), each drawing into r of g. Curses-free. */
 void pane_header_draw(struct ui *u, struct draw_grid *g, struct draw_rect r);
 void pane_feed_draw(struct ui *u, struct draw_grid *g, struct draw_rect r, bool focus);
 void pane_chart_draw(struct ui *u, struct draw_grid *g, struct draw_rect r, bool focus);

@@ -23,9 +23,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "alert.h"
-#include "event.h"
-#include "store.h"
+#include "model/alert.h"
+#include "model/event.h"
+#include "store/store.h"
 
 /* Settings; alertworker_opts_init sets the defaults noted here. */
 struct alertworker_opts {

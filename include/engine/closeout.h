@@ -12,10 +12,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "archive.h"
-#include "campaign.h"
-#include "report.h"
-#include "store.h"
+#include "output/archive.h"
+#include "model/campaign.h"
+#include "model/report.h"
+#include "store/store.h"
 
 /* The points between the close-out's writes, in order; the step hook is
  * called at each (tests kill or fail the job there). */
@@ -93,8 +93,8 @@ int closeout_report(
 
 /* launchwatch campaign reopen ID|NAME [--yes] [--note TEXT]: reopens a
  * completed campaign after a confirmation (--yes, or y on a terminal) and
- * records it in reopen_history. Defined in src/cmd_report.c, to be listed in
- * src/cmd_campaign.c's table; argv[0] is "reopen". Main thread only. */
+ * records it in reopen_history. Defined in src/cmd/cmd_report.c, to be listed in
+ * src/cmd/cmd_campaign.c's table; argv[0] is "reopen". Main thread only. */
 int campaign_reopen_cmd(int argc, char **argv);
 
 #endif

@@ -10,9 +10,9 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "campaign.h"
-#include "classify.h"
-#include "scheduler.h"
+#include "model/campaign.h"
+#include "model/classify.h"
+#include "engine/scheduler.h"
 
 struct queue;
 struct store;

@@ -1,7 +1,7 @@
 /*
  * ingest: what a worker does with a claimed job. Metrics: one request per
  * 100 tweets, a metric slice per changed tweet, then the new baseline (the
- * crash-safe protocol is in include/store_ingest.h). Retweeters, replies and
+ * crash-safe protocol is in include/store/store_ingest.h). Retweeters, replies and
  * quotes: a backfill pages through every cursor, saving the cursor after
  * each page; later walks start at page one (newest first) and stop at the
  * first page holding an item of the stored watermark (the newest ids of the
@@ -21,10 +21,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "campaign.h"
-#include "classify.h"
-#include "jobs.h"
-#include "xapi.h"
+#include "model/campaign.h"
+#include "model/classify.h"
+#include "engine/jobs.h"
+#include "provider/xapi.h"
 
 struct store;
 struct queue;

@@ -16,8 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "campaign.h"
-#include "event.h"
+#include "model/campaign.h"
+#include "model/event.h"
 
 #define JOB_ID_MAX      (CAMPAIGN_ID_MAX + LW_ID_MAX + 16)
 #define JOB_LEASE_MS    60000 /* a lease lasts this long unless renewed */

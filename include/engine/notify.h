@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "alert.h"
+#include "model/alert.h"
 
 /* How a delivery went. */
 enum notify_class {

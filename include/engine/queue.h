@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 
-#include "event.h"
+#include "model/event.h"
 
 struct queue;
 

@@ -24,11 +24,11 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "campaign.h"
-#include "classify.h"
-#include "report.h"
-#include "store_ingest.h"
-#include "xapi.h"
+#include "model/campaign.h"
+#include "model/classify.h"
+#include "model/report.h"
+#include "store/store_ingest.h"
+#include "provider/xapi.h"
 
 struct queue;
 struct store;
@@ -74,10 +74,10 @@ struct sched_opts {
 	int64_t final_budget_ms;
 };
 
-/* The report job's window-end entry point (src/engine.c): arg is the
+/* The report job's window-end entry point (src/engine/engine.c): arg is the
  * struct engine, whose scheduler does the final refresh (or NULL: a store
  * from the environment and no final refresh). Declared weak so a build
- * without src/engine.c links. */
+ * without src/engine/engine.c links. */
 int report_window_end(void *arg, const struct campaign *c) __attribute__((weak));
 
 /* Sets the defaults above (workers 4, refresh 2 s). */

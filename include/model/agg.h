@@ -20,8 +20,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "campaign.h"
-#include "event.h"
+#include "model/campaign.h"
+#include "model/event.h"
 
 #define AGG_NONE        UINT32_MAX
 #define AGG_SNIPPET_MAX 96  /* bytes of reply or quote text kept per engagement */

@@ -14,8 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "campaign.h"
-#include "event.h"
+#include "model/campaign.h"
+#include "model/event.h"
 
 /* Bytes of an alerts_sent `_id`, NUL included (campaign:tweet:user:action:channel:slot). */
 #define ALERT_ID_MAX 160

@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "config.h"
+#include "config/config.h"
 
 #define CAMPAIGN_ID_MAX 40 /* slug (up to 24) + '-' + 8 hex digits + NUL, with room */
 

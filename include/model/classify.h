@@ -15,8 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "config.h"
-#include "event.h"
+#include "config/config.h"
+#include "model/event.h"
 
 /* Version of the importance formula; bump it whenever any number changes. */
 #define CLASSIFY_FORMULA_VERSION 1

@@ -14,9 +14,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "campaign.h"
-#include "config.h"
-#include "event.h"
+#include "model/campaign.h"
+#include "config/config.h"
+#include "model/event.h"
 
 /* Written into every report and frozen document; bump when a formula or a
  * field's meaning changes. docs/reports.md describes each version. */
@@ -225,7 +225,7 @@ json_t *report_to_json(const struct report *r);
  * report_done). Returns 0, or -1 with a cause. */
 int report_from_json(const json_t *j, struct report *out, char **cause);
 
-/* ---- output formats (src/report_write.c) ------------------------------- */
+/* ---- output formats (src/output/report_write.c) ------------------------------- */
 
 enum report_format { RF_MD, RF_CSV, RF_JSON, RF_HTML, RF__COUNT };
 

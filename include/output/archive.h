@@ -10,8 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "campaign.h"
-#include "sha256.h"
+#include "model/campaign.h"
+#include "base/sha256.h"
 
 #define ARCHIVE_FORMAT    "launchwatch-archive/1"
 #define ARCHIVE_MANIFEST  "manifest.json"

@@ -1,7 +1,7 @@
 /*
  * xapi: the twitterapi.io client. Owns request building, error
  * classification, credit estimates, the class -> behaviour table, paging
- * guards and the pure response parsers (src/xapi_parse.c). A struct xapi holds
+ * guards and the pure response parsers (src/provider/xapi_parse.c). A struct xapi holds
  * one HTTP handle and belongs to one worker thread; the rate limiter it uses is
  * shared by all threads. The parsers and the policy helpers are pure and may be
  * called from any thread. The API key is never logged and never appears in a
@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "event.h"
+#include "model/event.h"
 
 struct ratelimit;
 struct strset;

@@ -14,8 +14,8 @@
 
 #include <jansson.h>
 
-#include "event.h"
-#include "sim.h"
+#include "model/event.h"
+#include "sim/sim.h"
 
 /* Stream kinds, in the order of enum lw_action. */
 enum sim_kind { SK_RETWEET, SK_REPLY, SK_QUOTE, SK__COUNT };

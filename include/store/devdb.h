@@ -6,7 +6,7 @@
 #ifndef LW_DEVDB_H
 #define LW_DEVDB_H
 
-#include "store.h"
+#include "store/store.h"
 
 struct devdb;
 

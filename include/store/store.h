@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "campaign.h"
+#include "model/campaign.h"
 
 struct store;
 

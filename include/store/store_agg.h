@@ -13,9 +13,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "agg.h"
-#include "event.h"
-#include "store.h"
+#include "model/agg.h"
+#include "model/event.h"
+#include "store/store.h"
 
 /* Called once per row; e (or s) and its strings are borrowed for the call.
  * Return 0 to go on, non-zero to stop early. */

@@ -14,9 +14,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "alert.h"
-#include "event.h"
-#include "store.h"
+#include "model/alert.h"
+#include "model/event.h"
+#include "store/store.h"
 
 /* Records that the n alerts of v went out on channel ch at sent_at_ms, in
  * one idempotent bulk ($setOnInsert by fingerprint `_id`, slot of each

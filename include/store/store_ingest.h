@@ -24,9 +24,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "event.h"
-#include "jobs.h"
-#include "store.h"
+#include "model/event.h"
+#include "engine/jobs.h"
+#include "store/store.h"
 
 /* ---- worker_state ---- */
 

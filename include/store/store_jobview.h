@@ -11,8 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "jobs.h"
-#include "store.h"
+#include "engine/jobs.h"
+#include "store/store.h"
 
 /* One job as stored. */
 struct stj_job {

@@ -11,10 +11,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "archive.h"
-#include "campaign.h"
-#include "report.h"
-#include "store.h"
+#include "output/archive.h"
+#include "model/campaign.h"
+#include "model/report.h"
+#include "store/store.h"
 
 /* Loads the campaign whose id or name is key into *c (caller calls
  * campaign_done) and every row a report needs into *in (caller calls

@@ -7,7 +7,7 @@
  * jsonapi_start and jsonapi_free run on the main thread, jsonapi_publish on
  * the UI thread.
  */
-#include "jsonapi.h"
+#include "api/jsonapi.h"
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
@@ -18,7 +18,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "util.h"
+#include "base/util.h"
 
 struct jsonapi {
 	struct MHD_Daemon *d;

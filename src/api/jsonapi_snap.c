@@ -15,11 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agg.h"
-#include "config.h"
-#include "jsonapi.h"
-#include "sha256.h"
-#include "util.h"
+#include "model/agg.h"
+#include "config/config.h"
+#include "api/jsonapi.h"
+#include "base/sha256.h"
+#include "base/util.h"
 
 #define SERIES_HOURS_MAX 1488 /* 62 days of hourly points */
 #define SERIES_DAYS_MAX  366

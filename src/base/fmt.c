@@ -2,7 +2,7 @@
  * fmt: short human formats for counts, durations, countdowns, clock times and
  * percentages. Pure (UTC only, no locale); any thread.
  */
-#include "fmt.h"
+#include "base/fmt.h"
 
 #include <inttypes.h>
 #include <stdio.h>

@@ -2,7 +2,7 @@
  * sha256: SHA-256 as FIPS 180-4 specifies it, byte-oriented and portable
  * (no endianness assumptions). Pure; any thread, one context per caller.
  */
-#include "sha256.h"
+#include "base/sha256.h"
 
 #include <string.h>
 

@@ -1,13 +1,13 @@
 /*
  * text: sanitizing external text. Pure functions, callable from any thread.
  */
-#include "text.h"
+#include "base/text.h"
 
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
-#include "util.h"
+#include "base/util.h"
 
 /* Decodes one UTF-8 sequence at s (n bytes left); returns its length, or 0 if
  * it is invalid (overlong, surrogate, out of range or truncated). */

@@ -3,7 +3,7 @@
  * injectable clock, small file helpers. Any thread may call these; clock_set()
  * is for tests and must be called before other threads start.
  */
-#include "util.h"
+#include "base/util.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -8,14 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "alert.h"
-#include "campaign.h"
-#include "cmd.h"
-#include "devdb.h"
-#include "notify.h"
-#include "store.h"
-#include "text.h"
-#include "util.h"
+#include "model/alert.h"
+#include "model/campaign.h"
+#include "cmd/cmd.h"
+#include "store/devdb.h"
+#include "engine/notify.h"
+#include "store/store.h"
+#include "base/text.h"
+#include "base/util.h"
 
 /* Prints the usage of `launchwatch alerts` to f. */
 static void

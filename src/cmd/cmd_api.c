@@ -10,12 +10,12 @@
 #include <string.h>
 #include <time.h>
 
-#include "cmd.h"
-#include "ratelimit.h"
-#include "text.h"
-#include "tweetlink.h"
-#include "util.h"
-#include "xapi.h"
+#include "cmd/cmd.h"
+#include "net/ratelimit.h"
+#include "base/text.h"
+#include "model/tweetlink.h"
+#include "base/util.h"
+#include "provider/xapi.h"
 
 #define MAX_RATE_WAITS 5 /* 429s waited out per page before giving up */
 

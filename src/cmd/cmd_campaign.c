@@ -8,15 +8,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "campaign.h"
-#include "closeout.h"
-#include "cmd.h"
-#include "config.h"
-#include "draw.h"
-#include "devdb.h"
-#include "store.h"
-#include "text.h"
-#include "util.h"
+#include "model/campaign.h"
+#include "engine/closeout.h"
+#include "cmd/cmd.h"
+#include "config/config.h"
+#include "console/draw.h"
+#include "store/devdb.h"
+#include "store/store.h"
+#include "base/text.h"
+#include "base/util.h"
 
 struct subcommand {
 	const char *name;

@@ -8,15 +8,15 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "archive.h"
-#include "closeout.h"
-#include "cmd.h"
-#include "devdb.h"
-#include "report.h"
-#include "store.h"
-#include "store_report.h"
-#include "text.h"
-#include "util.h"
+#include "output/archive.h"
+#include "engine/closeout.h"
+#include "cmd/cmd.h"
+#include "store/devdb.h"
+#include "model/report.h"
+#include "store/store.h"
+#include "store/store_report.h"
+#include "base/text.h"
+#include "base/util.h"
 
 static const char report_usage[] =
     "usage: launchwatch report ID|NAME [--format FORMATS] [--out DIR] [--top N]\n"

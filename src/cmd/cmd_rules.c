@@ -1,13 +1,13 @@
 /*
  * cmd_rules: the one rules lookup of the classifying commands
- * (include/cmd_rules.h). Main thread only.
+ * (include/cmd/cmd_rules.h). Main thread only.
  */
-#include "cmd_rules.h"
+#include "cmd/cmd_rules.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "engine.h"
+#include "engine/engine.h"
 
 int
 cmd_rules_load(const char *prog, const char *path, struct classify_rules **out)

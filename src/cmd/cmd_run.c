@@ -1,7 +1,7 @@
 /*
  * cmd_run: `launchwatch run`, the headless engine: opens the store (MONGODB_URI
  * or the embedded devdb), loads the classifier rules, and runs the scheduler
- * and workers (include/scheduler.h) with no curses until --once is done,
+ * and workers (include/engine/scheduler.h) with no curses until --once is done,
  * --for SECS elapsed, or SIGTERM/SIGINT (in-flight pages are stored, jobs
  * released). Main thread only; the signal handler only sets a flag.
  */
@@ -13,15 +13,15 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "classify.h"
-#include "cmd.h"
-#include "cmd_rules.h"
-#include "devdb.h"
-#include "engine.h"
-#include "scheduler.h"
-#include "store.h"
-#include "util.h"
-#include "xapi.h"
+#include "model/classify.h"
+#include "cmd/cmd.h"
+#include "cmd/cmd_rules.h"
+#include "store/devdb.h"
+#include "engine/engine.h"
+#include "engine/scheduler.h"
+#include "store/store.h"
+#include "base/util.h"
+#include "provider/xapi.h"
 
 static const char run_usage[] =
     "usage: launchwatch run [--once] [--for SECS] [--workers N] [--rules FILE] [--log FILE]\n\n"

@@ -1,6 +1,6 @@
 /*
  * cmd_sim: `launchwatch sim`, the simulated twitterapi.io as a process. Parses
- * the options, starts the server (src/sim.c), prints "listening on
+ * the options, starts the server (src/sim/sim.c), prints "listening on
  * http://127.0.0.1:PORT" as the first line of stdout, then waits for SIGTERM
  * or SIGINT and stops cleanly. Main thread only.
  */
@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd.h"
-#include "sim.h"
-#include "util.h"
+#include "cmd/cmd.h"
+#include "sim/sim.h"
+#include "base/util.h"
 
 static const char sim_usage[] =
     "usage: launchwatch sim [--port N] [--seed S] [--tweets N] [--rate R] [--key K]\n"

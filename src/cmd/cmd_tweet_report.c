@@ -12,15 +12,15 @@
 #include <string.h>
 #include <time.h>
 
-#include "classify.h"
-#include "cmd.h"
-#include "cmd_rules.h"
-#include "ingest.h"
-#include "jobs.h"
-#include "text.h"
-#include "tweetlink.h"
-#include "util.h"
-#include "xapi.h"
+#include "model/classify.h"
+#include "cmd/cmd.h"
+#include "cmd/cmd_rules.h"
+#include "engine/ingest.h"
+#include "engine/jobs.h"
+#include "base/text.h"
+#include "model/tweetlink.h"
+#include "base/util.h"
+#include "provider/xapi.h"
 
 #define TR_RATE_WAITS 5   /* 429s waited out per request before giving up */
 #define TR_BIO_MAX    160 /* bytes of a bio printed */

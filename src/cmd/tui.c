@@ -10,17 +10,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd.h"
-#include "campaign.h"
-#include "config.h"
-#include "devdb.h"
-#include "engine.h"
-#include "jsonapi.h"
-#include "queue.h"
-#include "sim.h"
-#include "store.h"
-#include "ui.h"
-#include "util.h"
+#include "cmd/cmd.h"
+#include "model/campaign.h"
+#include "config/config.h"
+#include "store/devdb.h"
+#include "engine/engine.h"
+#include "api/jsonapi.h"
+#include "engine/queue.h"
+#include "sim/sim.h"
+#include "store/store.h"
+#include "console/ui.h"
+#include "base/util.h"
 
 #define DEMO_NAME "Demo launch (simulated)"
 

@@ -7,7 +7,7 @@
  * returned. Also parses and formats durations and RFC 3339 times. Pure apart
  * from reading the file; any thread may call it, each load owns its state.
  */
-#include "config.h"
+#include "config/config.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -19,10 +19,10 @@
 #include <strings.h>
 #include <yaml.h>
 
-#include "event.h"
-#include "text.h"
-#include "tweetlink.h"
-#include "util.h"
+#include "model/event.h"
+#include "base/text.h"
+#include "model/tweetlink.h"
+#include "base/util.h"
 
 #define CFG_MAX_SHOWN    20         /* errors shown in the cause */
 #define CFG_MAX_KEPT     1000       /* errors kept before counting only */

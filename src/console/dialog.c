@@ -5,15 +5,15 @@
  * never create what a file could not; on any error it shows the loader's
  * reasons and writes nothing. Curses-free; UI thread only.
  */
-#include "dialog.h"
+#include "console/dialog.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "keys.h"
-#include "text.h"
-#include "util.h"
+#include "console/keys.h"
+#include "base/text.h"
+#include "base/util.h"
 
 #define FIELD_MAX 2048
 

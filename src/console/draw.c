@@ -5,7 +5,7 @@
  * breakdowns. Pure apart from wcwidth's locale; any thread, one owner per
  * grid.
  */
-#include "draw.h"
+#include "console/draw.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -14,9 +14,9 @@
 #include <string.h>
 #include <wchar.h>
 
-#include "fmt.h"
-#include "text.h"
-#include "util.h"
+#include "base/fmt.h"
+#include "base/text.h"
+#include "base/util.h"
 
 #define ELLIPSIS     0x2026u
 #define BRAILLE_BASE 0x2800u

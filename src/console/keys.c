@@ -2,15 +2,15 @@
  * keys: the key table and its handlers; `?` renders the same table. UI
  * thread only.
  */
-#include "keys.h"
+#include "console/keys.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "dialog.h"
-#include "theme.h"
-#include "util.h"
+#include "console/dialog.h"
+#include "console/theme.h"
+#include "base/util.h"
 
 /* Returns the number of rows the feed shows after filtering (capped). */
 static size_t

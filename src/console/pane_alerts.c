@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "fmt.h"
-#include "ui.h"
+#include "base/fmt.h"
+#include "console/ui.h"
 
 void
 pane_alerts_draw(struct ui *u, struct draw_grid *g, struct draw_rect r, bool focus)

@@ -5,8 +5,8 @@
  */
 #include <stdio.h>
 
-#include "fmt.h"
-#include "ui.h"
+#include "base/fmt.h"
+#include "console/ui.h"
 
 #define BK_ROWS 64
 

@@ -7,8 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "fmt.h"
-#include "ui.h"
+#include "base/fmt.h"
+#include "console/ui.h"
 
 /* Returns the series of metric m in the scope u shows. */
 static const struct agg_hours *

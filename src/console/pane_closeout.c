@@ -2,15 +2,15 @@
  * pane_closeout: the close-out screen: the steps of a campaign's close-out
  * (requested, final refresh and freeze, audit archive and report files) as
  * the database shows them, then the final report's summary. The database
- * thread reads the state (src/ui.c); this only draws it. Curses-free; UI
+ * thread reads the state (src/console/ui.c); this only draws it. Curses-free; UI
  * thread.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "fmt.h"
-#include "ui.h"
+#include "base/fmt.h"
+#include "console/ui.h"
 
 void
 ui_closeout_free(struct ui_closeout *c)

@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fmt.h"
-#include "ui.h"
-#include "util.h"
+#include "base/fmt.h"
+#include "console/ui.h"
+#include "base/util.h"
 
 /* Appends s as a CSV field (quoted when it needs to be). */
 static void

@@ -7,8 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "fmt.h"
-#include "ui.h"
+#include "base/fmt.h"
+#include "console/ui.h"
 
 /* Short action names for narrow columns. */
 static const char *const act_short[ACT__COUNT] = {"RT", "reply", "quote"};

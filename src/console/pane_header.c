@@ -5,8 +5,8 @@
  */
 #include <stdio.h>
 
-#include "fmt.h"
-#include "ui.h"
+#include "base/fmt.h"
+#include "console/ui.h"
 
 /* Writes the provider's health as c's jobs show it into buf ("" when no job
  * has run yet): errors first, then blocks, then the last success. */

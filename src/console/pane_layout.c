@@ -10,13 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dialog.h"
-#include "fmt.h"
-#include "keys.h"
-#include "ui.h"
+#include "console/dialog.h"
+#include "base/fmt.h"
+#include "console/keys.h"
+#include "console/ui.h"
 
 #define MESSAGE_MS 8000 /* how long a status message stays on the bottom line */
-#include "util.h"
+#include "base/util.h"
 
 #define MIN_W 60
 #define MIN_H 16

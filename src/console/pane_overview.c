@@ -5,8 +5,8 @@
  */
 #include <stdio.h>
 
-#include "fmt.h"
-#include "ui.h"
+#include "base/fmt.h"
+#include "console/ui.h"
 
 void
 pane_overview_draw(struct ui *u, struct draw_grid *g, struct draw_rect r)

@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "fmt.h"
-#include "ui.h"
+#include "base/fmt.h"
+#include "console/ui.h"
 
 /* Writes the most telling state of a tweet's four jobs into buf and
  * returns the role to show it in. */

@@ -3,7 +3,7 @@
  * copies of the default, light and mono themes (parsing is pure), and the
  * UI thread's colour setup with curses (theme_apply, theme_attr).
  */
-#include "theme.h"
+#include "console/theme.h"
 
 #include <curses.h>
 #include <stdio.h>
@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "util.h"
+#include "base/util.h"
 
 static const char *const role_names[T__COUNT] = {"normal", "title", "header", "border",
     "border_focus", "dim", "selected", "banner", "ok", "warn", "error", "key", "axis", "status",

@@ -20,7 +20,7 @@
  * Rows reach the UI as event batches on the same queue that an in-process
  * engine pushes to, so a slow or dead database never freezes the screen.
  */
-#include "ui.h"
+#include "console/ui.h"
 
 #include <curses.h>
 #include <errno.h>
@@ -36,17 +36,17 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "dialog.h"
-#include "jsonapi.h"
-#include "keys.h"
-#include "fmt.h"
-#include "queue.h"
-#include "report.h"
-#include "store.h"
-#include "store_report.h"
-#include "store_agg.h"
-#include "theme.h"
-#include "util.h"
+#include "console/dialog.h"
+#include "api/jsonapi.h"
+#include "console/keys.h"
+#include "base/fmt.h"
+#include "engine/queue.h"
+#include "model/report.h"
+#include "store/store.h"
+#include "store/store_report.h"
+#include "store/store_agg.h"
+#include "console/theme.h"
+#include "base/util.h"
 
 #define TICK_MS          250    /* the loop wakes at least this often */
 #define POLL_MS          2000   /* the database thread polls this often */

@@ -5,7 +5,7 @@
  * mutex from any thread; everything else runs on the worker (or on the owner
  * driving alertworker_run_once) and is not shared.
  */
-#include "alertworker.h"
+#include "engine/alertworker.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -17,11 +17,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "notify.h"
-#include "store_alerts.h"
-#include "text.h"
-#include "util.h"
-#include "xapi.h"
+#include "engine/notify.h"
+#include "store/store_alerts.h"
+#include "base/text.h"
+#include "base/util.h"
+#include "provider/xapi.h"
 
 #define POLL_PAGE        500        /* engagements read per poll query */
 #define SEEN_KEEP_MS     3600000LL  /* memory of sends beyond the quiet window */

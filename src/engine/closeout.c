@@ -8,15 +8,15 @@
  * (4) the archives record, upserted by a deterministic _id; (5) the report
  * files; (6) closeout.state "done". Runs on its caller's thread.
  */
-#include "closeout.h"
+#include "engine/closeout.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "store_report.h"
-#include "util.h"
+#include "store/store_report.h"
+#include "base/util.h"
 
 static const char *const step_names[CO__COUNT] = {
     "refreshed", "built", "frozen", "archive-file", "manifest", "recorded", "reports", "done"};

@@ -4,20 +4,20 @@
  * things. The owner thread calls engine_start/stop/free; report_window_end
  * runs on the scheduler thread.
  */
-#include "engine.h"
+#include "engine/engine.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-#include "alertworker.h"
-#include "closeout.h"
-#include "devdb.h"
-#include "ingest.h"
-#include "scheduler.h"
-#include "store.h"
-#include "util.h"
-#include "xapi.h"
+#include "engine/alertworker.h"
+#include "engine/closeout.h"
+#include "store/devdb.h"
+#include "engine/ingest.h"
+#include "engine/scheduler.h"
+#include "store/store.h"
+#include "base/util.h"
+#include "provider/xapi.h"
 
 struct engine {
 	struct store *store;

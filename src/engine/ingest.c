@@ -5,18 +5,18 @@
  * engine's logger. Worker threads only; each brings its own xapi client, and
  * everything in struct ingest is shared and thread-safe.
  */
-#include "ingest.h"
+#include "engine/ingest.h"
 
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "queue.h"
-#include "store_ingest.h"
-#include "text.h"
-#include "util.h"
-#include "xapi.h"
+#include "engine/queue.h"
+#include "store/store_ingest.h"
+#include "base/text.h"
+#include "base/util.h"
+#include "provider/xapi.h"
 
 #define LOG_LINE_MAX 1024
 

@@ -1,18 +1,18 @@
 /*
  * jobs: leases on worker_state documents and the outcomes a job records
  * (done, retry, snooze, stop, missing, release). The database code is in
- * src/store_ingest.c; this file owns the claim mutex (FerretDB updates are
+ * src/store/store_ingest.c; this file owns the claim mutex (FerretDB updates are
  * not atomic, so one process claims one job at a time) and the rules for
  * which fields each outcome sets. Any worker thread.
  */
-#include "jobs.h"
+#include "engine/jobs.h"
 
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "store_ingest.h"
-#include "util.h"
+#include "store/store_ingest.h"
+#include "base/util.h"
 
 struct jobs {
 	struct store *s;

@@ -4,7 +4,7 @@
  * thread; a struct notify and its CURL handle belong to one thread. Secrets
  * are resolved at send time, wiped after use, and kept out of every message.
  */
-#include "notify.h"
+#include "engine/notify.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -18,9 +18,9 @@
 #include <curl/curl.h>
 #include <jansson.h>
 
-#include "http.h"
-#include "text.h"
-#include "util.h"
+#include "net/http.h"
+#include "base/text.h"
+#include "base/util.h"
 
 #define NOTIFY_BODY_MAX   4096 /* bytes of a response body kept for messages */
 #define NOTIFY_DIGEST_MAX 20   /* alerts listed in one digest message */

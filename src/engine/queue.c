@@ -2,7 +2,7 @@
  * queue: the worker-to-UI batch queue with a wake pipe. queue_push from any
  * thread; queue_pop, queue_drain_wake from the consumer thread.
  */
-#include "queue.h"
+#include "engine/queue.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "util.h"
+#include "base/util.h"
 
 struct queue {
 	pthread_mutex_t lock;

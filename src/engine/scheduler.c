@@ -6,7 +6,7 @@
  * guarded by sc->mu; the database and the provider are never called with it
  * held. sched_request_stop only stores an atomic flag.
  */
-#include "scheduler.h"
+#include "engine/scheduler.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -18,11 +18,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "ingest.h"
-#include "jobs.h"
-#include "store.h"
-#include "text.h"
-#include "util.h"
+#include "engine/ingest.h"
+#include "engine/jobs.h"
+#include "store/store.h"
+#include "base/text.h"
+#include "base/util.h"
 
 #define TICK_MS 100 /* longest wait before a thread rechecks the stop flag */
 

@@ -1,17 +1,17 @@
 /*
- * agg: the console's in-memory aggregates (see include/agg.h). Model code:
+ * agg: the console's in-memory aggregates (see include/model/agg.h). Model code:
  * no curses, no I/O; the UI thread owns the model and calls everything.
  */
-#include "agg.h"
+#include "model/agg.h"
 
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
-#include "text.h"
-#include "util.h"
+#include "config/config.h"
+#include "base/text.h"
+#include "base/util.h"
 
 static const char *const metric_names[M__COUNT] = {
     "likes", "retweets", "replies", "quotes", "views", "bookmarks"};

@@ -3,15 +3,15 @@
  * (docs/alerts.md). Pure: no I/O, no clock; every time is an argument. Any
  * thread, one owner per value.
  */
-#include "alert.h"
+#include "model/alert.h"
 
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "text.h"
-#include "util.h"
+#include "base/text.h"
+#include "base/util.h"
 
 static const char *const channel_names[ALERT__CHANNELS] = {"slack", "email"};
 

@@ -2,7 +2,7 @@
  * campaign: names, deterministic ids, initial status and the settings
  * fingerprint of a campaign. Pure; any thread.
  */
-#include "campaign.h"
+#include "model/campaign.h"
 
 #include <ctype.h>
 #include <inttypes.h>
@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util.h"
+#include "base/util.h"
 
 static const char *const status_names[CS__COUNT] = {"scheduled", "active", "paused", "completed"};
 static const char *const kind_names[JOB__COUNT] = {"metrics", "retweets", "replies", "quotes"};

@@ -8,7 +8,7 @@
  * or digit as a word boundary, and never scans more than the CLASSIFY_*_MAX
  * bytes of a field.
  */
-#include "classify.h"
+#include "model/classify.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -20,8 +20,8 @@
 
 #include <yaml.h>
 
-#include "text.h"
-#include "util.h"
+#include "base/text.h"
+#include "base/util.h"
 
 /* How a rule's pattern is matched. */
 enum rule_kind {

@@ -2,12 +2,12 @@
  * event: names of actions and buckets, and freeing of event values. Pure;
  * any thread.
  */
-#include "event.h"
+#include "model/event.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "util.h"
+#include "base/util.h"
 
 static const char *const action_names[ACT__COUNT] = {"retweet", "reply", "quote"};
 static const char *const bucket_names[BK__COUNT] = {

@@ -5,13 +5,13 @@
  * here, once, so every output format gets clean strings. Pure; any thread,
  * one owner per struct at a time.
  */
-#include "report.h"
+#include "model/report.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "text.h"
-#include "util.h"
+#include "base/text.h"
+#include "base/util.h"
 
 #define HOUR_MS 3600000LL
 #define DAY_MS  86400000LL

@@ -9,15 +9,15 @@
  * /<user>/status/<id>, /<user>/statuses/<id>, /i/status/<id> or
  * /i/web/status/<id>; anything may follow the id segment.
  */
-#include "tweetlink.h"
+#include "model/tweetlink.h"
 
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include "text.h"
-#include "util.h"
+#include "base/text.h"
+#include "base/util.h"
 
 #define TL_MAX_INPUT 2048 /* longest text considered a link */
 #define TL_QUOTE_MAX 40   /* bytes of the input quoted in a cause */

@@ -4,7 +4,7 @@
  * that made it; http_global_init() is safe from any thread. No logging: a
  * cause names the failure class and URL path only, never a header value.
  */
-#include "http.h"
+#include "net/http.h"
 
 #include <ctype.h>
 #include <pthread.h>
@@ -13,7 +13,7 @@
 
 #include <curl/curl.h>
 
-#include "util.h"
+#include "base/util.h"
 
 #define HTTP_MAX_BODY (64u * 1024 * 1024) /* refuse bodies larger than this */
 

@@ -4,7 +4,7 @@
  * callers behind it) and then sleeps outside the mutex until its slot. Shared
  * by every worker thread; the global bucket is created once.
  */
-#include "ratelimit.h"
+#include "net/ratelimit.h"
 
 #include <errno.h>
 #include <math.h>
@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "util.h"
+#include "base/util.h"
 
 #define DEFAULT_QPS 3.0
 

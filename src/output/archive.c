@@ -5,7 +5,7 @@
  * archive by recomputing every hash and count. Files only; any thread, one
  * archive per caller.
  */
-#include "archive.h"
+#include "output/archive.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -16,7 +16,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "util.h"
+#include "base/util.h"
 
 struct archive_gz {
 	char *path;

@@ -4,14 +4,14 @@
  * them atomically. Rendering is pure; report_write touches only the output
  * directory. Any thread, one report per call.
  */
-#include "report.h"
+#include "model/report.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "util.h"
+#include "base/util.h"
 
 static const char *const format_names[RF__COUNT] = {"md", "csv", "json", "html"};
 static const char *const csv_names[RC__COUNT] = {

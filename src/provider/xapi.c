@@ -7,7 +7,7 @@
  * the request header and is wiped when the client is freed; no message ever
  * contains it.
  */
-#include "xapi.h"
+#include "provider/xapi.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -17,10 +17,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "http.h"
-#include "ratelimit.h"
-#include "text.h"
-#include "util.h"
+#include "net/http.h"
+#include "net/ratelimit.h"
+#include "base/text.h"
+#include "base/util.h"
 
 #define DEFAULT_BASE_URL "https://api.twitterapi.io"
 

@@ -5,7 +5,7 @@
  * arrive as strings or integers and are kept as digit strings (never through
  * a double). Any thread.
  */
-#include "xapi.h"
+#include "provider/xapi.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -15,8 +15,8 @@
 
 #include <jansson.h>
 
-#include "text.h"
-#include "util.h"
+#include "base/text.h"
+#include "base/util.h"
 
 #define MSG_MAX 200 /* bytes of provider text kept in a message */
 

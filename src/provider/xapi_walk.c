@@ -4,12 +4,12 @@
  * this walk, or at a page limit; drop items seen earlier in the walk (pages
  * may overlap). A walk belongs to the thread that runs it.
  */
-#include "xapi.h"
+#include "provider/xapi.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "util.h"
+#include "base/util.h"
 
 /* An open-addressing set of owned strings. */
 struct strset {

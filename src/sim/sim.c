@@ -2,10 +2,10 @@
  * sim: the HTTP side of the simulator. Owns the libmicrohttpd daemon (bound
  * to 127.0.0.1, one thread per connection), the virtual clock, the fault
  * schedule, the credit budget, the request statistics and the routing table.
- * Every request runs under one mutex, so the model (src/sim_model.c) sees one
+ * Every request runs under one mutex, so the model (src/sim/sim_model.c) sees one
  * caller at a time. sim_start/sim_free belong to the owner thread.
  */
-#include "sim.h"
+#include "sim/sim.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -19,9 +19,9 @@
 #include <jansson.h>
 #include <microhttpd.h>
 
-#include "sim_model.h"
-#include "util.h"
-#include "xapi.h"
+#include "sim/sim_model.h"
+#include "base/util.h"
+#include "provider/xapi.h"
 
 /* Endpoints, for routing and statistics. */
 enum ep {

@@ -5,7 +5,7 @@
  * been extended depends on the virtual clock. Called under the simulator's
  * mutex (one thread at a time).
  */
-#include "sim_model.h"
+#include "sim/sim_model.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -13,8 +13,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "util.h"
-#include "xapi.h"
+#include "base/util.h"
+#include "provider/xapi.h"
 
 #define STREAM_CAP     200000 /* most items one stream ever gets */
 #define LAUNCH_ID_BASE 1800000000000000000ULL

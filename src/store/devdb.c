@@ -5,7 +5,7 @@
  * to DIR/devdb.uri. The last user out (the one that can take users.lock
  * exclusively) stops the server. Main thread only.
  */
-#include "devdb.h"
+#include "store/devdb.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -22,7 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "util.h"
+#include "base/util.h"
 
 extern char **environ;
 

@@ -4,7 +4,7 @@
  * any function: each call pops a pooled client and pushes it back, and
  * operations that a restarted server interrupts are retried once.
  */
-#include "store.h"
+#include "store/store.h"
 
 #include <inttypes.h>
 #include <mongoc/mongoc.h>
@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "store_internal.h"
-#include "util.h"
+#include "base/util.h"
 
 /* Collections and their indexes, created at start (idempotent). */
 struct index_spec {

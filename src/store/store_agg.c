@@ -4,16 +4,16 @@
  * used by the demo and the tests. Thread-safe like the store; called from
  * the console's database thread.
  */
-#include "store_agg.h"
+#include "store/store_agg.h"
 
 #include <mongoc/mongoc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
+#include "config/config.h"
 #include "store_internal.h"
-#include "util.h"
+#include "base/util.h"
 
 /* Copies a string field into a fixed buffer. */
 static void

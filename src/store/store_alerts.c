@@ -4,7 +4,7 @@
  * stays inside ../shared/mongo-subset.md; hot-path lookups are by `_id`. Any
  * thread (each call pops a pooled client).
  */
-#include "store_alerts.h"
+#include "store/store_alerts.h"
 
 #include <inttypes.h>
 #include <mongoc/mongoc.h>
@@ -13,8 +13,8 @@
 #include <string.h>
 
 #include "store_internal.h"
-#include "text.h"
-#include "util.h"
+#include "base/text.h"
+#include "base/util.h"
 
 /* What fill_record builds one bulk from. */
 struct record_arg {

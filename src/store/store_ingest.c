@@ -1,10 +1,10 @@
 /*
  * store_ingest: the ingest engine's MongoDB code: worker_state claims and
  * updates, engagements bulk upserts, metric slices and baselines (the
- * protocol is described in include/store_ingest.h), heartbeats and the
+ * protocol is described in include/store/store_ingest.h), heartbeats and the
  * worker_log. Every query stays inside ../shared/mongo-subset.md. Any thread.
  */
-#include "store_ingest.h"
+#include "store/store_ingest.h"
 
 #include <mongoc/mongoc.h>
 #include <pthread.h>
@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "store_internal.h"
-#include "util.h"
+#include "base/util.h"
 
 #define HOUR_MS (3600LL * 1000)
 #define DAY_MS  (24 * HOUR_MS)

@@ -1,6 +1,6 @@
 /*
- * store_internal: what the store's source files (src/store*.c) share: the
- * pool and small helpers around mongoc and bson. Only src/store*.c include
+ * store_internal: what the store's source files (src/store/store*.c) share: the
+ * pool and small helpers around mongoc and bson. Only src/store/store*.c include
  * this header (it includes mongoc); every helper is thread-safe like the
  * store itself.
  */
@@ -11,8 +11,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "event.h"
-#include "store.h"
+#include "model/event.h"
+#include "store/store.h"
 
 struct store {
 	mongoc_client_pool_t *pool;

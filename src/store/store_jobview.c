@@ -1,16 +1,16 @@
 /*
  * store_jobview: reads a campaign's worker_state documents into plain
- * structs (include/store_jobview.h). One find per call, no writes; any
+ * structs (include/store/store_jobview.h). One find per call, no writes; any
  * thread.
  */
-#include "store_jobview.h"
+#include "store/store_jobview.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "store_internal.h"
-#include "util.h"
+#include "base/util.h"
 
 /* Copies the string at path into a fixed buffer. */
 static void

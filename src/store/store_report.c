@@ -5,7 +5,7 @@
  * reopen_history) and the archives collection. Reads only by campaign_id or
  * _id; the shapes are DESIGN.md section 4's. Thread-safe like the store.
  */
-#include "store_report.h"
+#include "store/store_report.h"
 
 #include <mongoc/mongoc.h>
 #include <stdio.h>
@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "store_internal.h"
-#include "util.h"
+#include "base/util.h"
 
 typedef void (*doc_fn)(const bson_t *doc, void *arg);
 

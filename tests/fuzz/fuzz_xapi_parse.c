@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util.h"
-#include "xapi.h"
+#include "base/util.h"
+#include "provider/xapi.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

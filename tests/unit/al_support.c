@@ -24,7 +24,7 @@
 #include <sys/stat.h>
 
 #include "testutil.h"
-#include "util.h"
+#include "base/util.h"
 
 extern char **environ;
 

@@ -12,12 +12,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "http.h"
-#include "sim.h"
-#include "store.h"
-#include "store_ingest.h"
+#include "net/http.h"
+#include "sim/sim.h"
+#include "store/store.h"
+#include "store/store_ingest.h"
 #include "testutil.h"
-#include "util.h"
+#include "base/util.h"
 
 /* Adds (or re-adds) the campaign with the first ntweets launch tweets. */
 void

@@ -11,8 +11,8 @@
 
 #include <jansson.h>
 
-#include "campaign.h"
-#include "sim.h"
+#include "model/campaign.h"
+#include "sim/sim.h"
 
 #define NTWEETS 3
 

@@ -10,11 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agg.h"
-#include "store.h"
-#include "store_agg.h"
+#include "model/agg.h"
+#include "store/store.h"
+#include "store/store_agg.h"
 #include "testutil.h"
-#include "util.h"
+#include "base/util.h"
 
 #define T0      1796133600000LL /* 2026-12-01T14:00:00Z */
 #define NUSERS  200

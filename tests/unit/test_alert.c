@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "alert.h"
-#include "config.h"
-#include "util.h"
+#include "model/alert.h"
+#include "config/config.h"
+#include "base/util.h"
 
 static const char *const yaml =
     "campaigns:\n"

@@ -24,19 +24,19 @@
 #include <mongoc/mongoc.h>
 
 #include "al_support.h"
-#include "alert.h"
-#include "alertworker.h"
-#include "campaign.h"
-#include "classify.h"
-#include "config.h"
+#include "model/alert.h"
+#include "engine/alertworker.h"
+#include "model/campaign.h"
+#include "model/classify.h"
+#include "config/config.h"
 #include "ing_support.h"
-#include "ratelimit.h"
-#include "sim.h"
-#include "store.h"
-#include "store_alerts.h"
+#include "net/ratelimit.h"
+#include "sim/sim.h"
+#include "store/store.h"
+#include "store/store_alerts.h"
 #include "testutil.h"
-#include "util.h"
-#include "xapi.h"
+#include "base/util.h"
+#include "provider/xapi.h"
 
 #define T0 1767225600000LL /* 2026-01-01T00:00:00Z */
 

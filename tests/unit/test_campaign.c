@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "campaign.h"
-#include "util.h"
+#include "model/campaign.h"
+#include "base/util.h"
 
 static const struct {
 	const char *name;

@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "classify.h"
-#include "util.h"
+#include "model/classify.h"
+#include "base/util.h"
 
 /* Returns a new path to a file under the source tree. */
 static char *

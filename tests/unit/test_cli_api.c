@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim.h"
+#include "sim/sim.h"
 #include "testutil.h"
-#include "util.h"
+#include "base/util.h"
 
 /* Starts a frozen simulator with the given key and credits. */
 static struct sim *

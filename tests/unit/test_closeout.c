@@ -23,15 +23,15 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "archive.h"
-#include "closeout.h"
-#include "config.h"
+#include "output/archive.h"
+#include "engine/closeout.h"
+#include "config/config.h"
 #include "rep_html.h"
-#include "report.h"
-#include "store.h"
-#include "store_report.h"
+#include "model/report.h"
+#include "store/store.h"
+#include "store/store_report.h"
 #include "testutil.h"
-#include "util.h"
+#include "base/util.h"
 
 #define T0     1796220000000LL /* 2026-12-02T14:00:00Z, inside the window */
 #define MIN_MS 60000LL

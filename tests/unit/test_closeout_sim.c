@@ -23,17 +23,17 @@
 #include <jansson.h>
 
 #include "al_support.h"
-#include "engine.h"
+#include "engine/engine.h"
 #include "ing_support.h"
-#include "jobs.h"
-#include "report.h"
-#include "sim.h"
-#include "store.h"
-#include "store_ingest.h"
-#include "store_report.h"
+#include "engine/jobs.h"
+#include "model/report.h"
+#include "sim/sim.h"
+#include "store/store.h"
+#include "store/store_ingest.h"
+#include "store/store_report.h"
 #include "testutil.h"
-#include "util.h"
-#include "xapi.h"
+#include "base/util.h"
+#include "provider/xapi.h"
 
 /* Runs the binary with args and env; returns the exit status. */
 static int

@@ -10,13 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agg.h"
-#include "campaign.h"
-#include "config.h"
-#include "dialog.h"
-#include "keys.h"
-#include "ui.h"
-#include "util.h"
+#include "model/agg.h"
+#include "model/campaign.h"
+#include "config/config.h"
+#include "console/dialog.h"
+#include "console/keys.h"
+#include "console/ui.h"
+#include "base/util.h"
 
 /* Applies a campaign with n main tweets (ids from base on) to a. */
 static void

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "draw.h"
+#include "console/draw.h"
 
 /* Returns row y of g with trailing spaces removed (caller frees). */
 static char *

@@ -12,11 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
-#include "store.h"
-#include "store_ingest.h"
+#include "config/config.h"
+#include "store/store.h"
+#include "store/store_ingest.h"
 #include "testutil.h"
-#include "util.h"
+#include "base/util.h"
 
 /* More than FerretDB's 100 pooled SQLite connections per database. */
 #define FB_MANY 230

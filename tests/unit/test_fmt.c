@@ -4,7 +4,7 @@
 #include <check.h>
 #include <stdlib.h>
 
-#include "fmt.h"
+#include "base/fmt.h"
 
 START_TEST(test_count)
 {

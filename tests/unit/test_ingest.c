@@ -13,7 +13,7 @@
 #include <jansson.h>
 
 #include "ing_support.h"
-#include "sim.h"
+#include "sim/sim.h"
 
 START_TEST(exact_with_overlap_phantom_and_expiry)
 {

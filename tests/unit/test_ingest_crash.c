@@ -15,8 +15,8 @@
 #include <jansson.h>
 
 #include "ing_support.h"
-#include "sim.h"
-#include "util.h"
+#include "sim/sim.h"
+#include "base/util.h"
 
 START_TEST(sigkill_at_random_moments)
 {

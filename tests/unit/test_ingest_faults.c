@@ -18,14 +18,14 @@
 
 #include <jansson.h>
 
-#include "http.h"
+#include "net/http.h"
 #include "ing_support.h"
-#include "jobs.h"
-#include "sim.h"
-#include "store.h"
-#include "store_jobview.h"
+#include "engine/jobs.h"
+#include "sim/sim.h"
+#include "store/store.h"
+#include "store/store_jobview.h"
 #include "testutil.h"
-#include "util.h"
+#include "base/util.h"
 
 #define NJOBS (NTWEETS * JOB__COUNT)
 

@@ -13,9 +13,9 @@
 #include <jansson.h>
 
 #include "ing_support.h"
-#include "sim.h"
-#include "store.h"
-#include "store_jobview.h"
+#include "sim/sim.h"
+#include "store/store.h"
+#include "store/store_jobview.h"
 
 START_TEST(frugal_deltas_and_unchanged_counts)
 {

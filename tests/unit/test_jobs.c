@@ -9,10 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "campaign.h"
-#include "config.h"
-#include "jobs.h"
-#include "store.h"
+#include "model/campaign.h"
+#include "config/config.h"
+#include "engine/jobs.h"
+#include "store/store.h"
 #include "testutil.h"
 
 static struct tu_devdb *db;

@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agg.h"
-#include "jsonapi.h"
-#include "util.h"
+#include "model/agg.h"
+#include "api/jsonapi.h"
+#include "base/util.h"
 
 #define T0 1796133600000LL /* 2026-12-01T14:00:00Z */
 

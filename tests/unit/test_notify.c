@@ -15,10 +15,10 @@
 #include <jansson.h>
 
 #include "al_support.h"
-#include "alert.h"
-#include "notify.h"
+#include "model/alert.h"
+#include "engine/notify.h"
 #include "testutil.h"
-#include "util.h"
+#include "base/util.h"
 
 #define SECRET_PATH "/services/T000/B000/s3cr3tT0ken"
 

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "queue.h"
-#include "util.h"
+#include "engine/queue.h"
+#include "base/util.h"
 
 #define PRODUCERS    4
 #define PER_PRODUCER 2000

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "ratelimit.h"
-#include "util.h"
+#include "net/ratelimit.h"
+#include "base/util.h"
 
 /* A fake clock: now advances only by sleeping. */
 struct fake {

@@ -10,8 +10,8 @@
 #include <string.h>
 
 #include "rep_html.h"
-#include "report.h"
-#include "util.h"
+#include "model/report.h"
+#include "base/util.h"
 
 #define H0  1796133600000LL /* 2026-12-01T14:00:00Z */
 #define MIN 60000LL

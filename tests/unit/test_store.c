@@ -13,12 +13,12 @@
 #include <locale.h>
 #include <unistd.h>
 
-#include "campaign.h"
-#include "config.h"
-#include "draw.h"
-#include "store.h"
+#include "model/campaign.h"
+#include "config/config.h"
+#include "console/draw.h"
+#include "store/store.h"
 #include "testutil.h"
-#include "util.h"
+#include "base/util.h"
 
 static struct tu_devdb *db;
 static char *workdir;

@@ -25,14 +25,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "event.h"
-#include "jsonapi.h"
-#include "store.h"
-#include "store_agg.h"
-#include "store_report.h"
+#include "config/config.h"
+#include "model/event.h"
+#include "api/jsonapi.h"
+#include "store/store.h"
+#include "store/store_agg.h"
+#include "store/store_report.h"
 #include "testutil.h"
-#include "util.h"
+#include "base/util.h"
 
 #define WAIT_MS 20000
 

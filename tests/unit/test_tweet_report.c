@@ -13,12 +13,12 @@
 
 #include <jansson.h>
 
-#include "http.h"
-#include "sim.h"
+#include "net/http.h"
+#include "sim/sim.h"
 #include "testutil.h"
-#include "text.h"
-#include "util.h"
-#include "xapi.h"
+#include "base/text.h"
+#include "base/util.h"
+#include "provider/xapi.h"
 
 /* A simulator and the environment that points the binary at it. */
 struct trw {

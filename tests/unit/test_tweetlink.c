@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tweetlink.h"
+#include "model/tweetlink.h"
 
 #define ID19 "1861111111111111111"
 

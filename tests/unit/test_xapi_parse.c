@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util.h"
-#include "xapi.h"
+#include "base/util.h"
+#include "provider/xapi.h"
 
 /* Reads a fixture into a new buffer; aborts the test when it is missing. */
 static char *

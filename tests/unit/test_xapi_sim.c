@@ -17,11 +17,11 @@
 
 #include <jansson.h>
 
-#include "http.h"
-#include "ratelimit.h"
-#include "sim.h"
-#include "util.h"
-#include "xapi.h"
+#include "net/http.h"
+#include "net/ratelimit.h"
+#include "sim/sim.h"
+#include "base/util.h"
+#include "provider/xapi.h"
 
 #define START_MS 1767225600000LL /* 2026-01-01T00:00:00Z, fixed for determinism */
 
