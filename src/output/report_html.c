@@ -1,0 +1,515 @@
+/*
+ * report_html: renders a report model as one self-contained HTML file
+ * with inline CSS and SVG charts, no scripts and no external references.
+ * Pure; any thread, one report per call.
+ */
+#include "model/report.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/util.h"
+#include "report_cells_internal.h"
+
+/* Series colours, by metric, then one per bucket (also used in the CSS). */
+static const char *const metric_colour[RM__COUNT] = {
+    "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"};
+static const char *const bucket_colour[BK__COUNT] = {
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#7f7f7f"};
+
+/* ---- HTML --------------------------------------------------------------- */
+
+/* Appends s with the five XML special characters escaped. */
+static void
+html_esc(struct sbuf *b, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '&':
+			sbuf_addstr(b, "&amp;");
+			break;
+		case '<':
+			sbuf_addstr(b, "&lt;");
+			break;
+		case '>':
+			sbuf_addstr(b, "&gt;");
+			break;
+		case '"':
+			sbuf_addstr(b, "&quot;");
+			break;
+		case '\'':
+			sbuf_addstr(b, "&#39;");
+			break;
+		default:
+			sbuf_add(b, s, 1);
+		}
+	}
+}
+
+/* Appends the contents of an sbuf-built cell, escaped. */
+static void
+html_cell(struct sbuf *b, const char *tag, const char *text)
+{
+	sbuf_printf(b, "<%s>", tag);
+	html_esc(b, text);
+	sbuf_printf(b, "</%s>", tag);
+}
+
+/* Chart geometry (SVG user units). */
+#define CH_W  640.0
+#define CH_H  260.0
+#define CH_L  70.0 /* left margin for the y labels */
+#define CH_R  20.0
+#define CH_T  20.0
+#define CH_B  40.0
+#define CH_PW (CH_W - CH_L - CH_R)
+#define CH_PH (CH_H - CH_T - CH_B)
+
+/* Returns a round upper bound for an axis whose largest value is v. */
+static double
+nice_max(double v)
+{
+	if (v <= 0)
+		return 1;
+	double p = pow(10, floor(log10(v)));
+	static const double steps[] = {1, 2, 2.5, 5, 10};
+	for (size_t i = 0; i < LW_ARRAY_LEN(steps); i++)
+		if (steps[i] * p >= v)
+			return steps[i] * p;
+	return 10 * p;
+}
+
+/* Opens an SVG chart with a title, axes and y labels for 0..ymax. */
+static void
+svg_open(struct sbuf *b, const char *id, const char *title, double ymax)
+{
+	sbuf_printf(b,
+	    "<figure><figcaption>%s</figcaption>\n<svg xmlns=\"http://www.w3.org/2000/svg\" "
+	    "id=\"%s\" class=\"chart\" viewBox=\"0 0 %.0f %.0f\" width=\"%.0f\" height=\"%.0f\" "
+	    "role=\"img\" aria-label=\"%s\">\n",
+	    title, id, CH_W, CH_H, CH_W, CH_H, title);
+	sbuf_printf(b, "<rect x=\"0\" y=\"0\" width=\"%.0f\" height=\"%.0f\" fill=\"#ffffff\"/>\n",
+	    CH_W, CH_H);
+	for (int i = 0; i <= 4; i++) {
+		double y = CH_T + CH_PH - CH_PH * i / 4.0;
+		struct sbuf lab;
+		sbuf_init(&lab);
+		add_int(&lab, (int64_t)llround(ymax * i / 4.0));
+		sbuf_printf(b,
+		    "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#dddddd\"/>"
+		    "<text x=\"%.1f\" y=\"%.1f\" class=\"yl\">%s</text>\n",
+		    CH_L, y, CH_L + CH_PW, y, CH_L - 6, y + 4, lab.s);
+		sbuf_done(&lab);
+	}
+	sbuf_printf(b,
+	    "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#333333\"/>\n", CH_L,
+	    CH_T + CH_PH, CH_L + CH_PW, CH_T + CH_PH);
+}
+
+/* Closes a chart and appends its legend. */
+static void
+svg_close(struct sbuf *b, const char *const *names, const char *const *colours, size_t n)
+{
+	sbuf_addstr(b, "</svg>\n<p class=\"legend\">");
+	for (size_t i = 0; i < n; i++)
+		sbuf_printf(
+		    b, "<span><i style=\"background:%s\"></i>%s</span> ", colours[i], names[i]);
+	sbuf_addstr(b, "</p></figure>\n");
+}
+
+/* Appends a line chart of the cumulative series of the metrics in ms (n of
+ * them); each point is a circle carrying data-metric, data-t and data-v. */
+static void
+svg_lines(struct sbuf *b, const char *id, const char *title, const struct rep_point *p, size_t np,
+    const int *ms, size_t n)
+{
+	const char *names[RM__COUNT], *colours[RM__COUNT];
+	double vmax = 0;
+	for (size_t k = 0; k < n; k++)
+		for (size_t i = 0; i < np; i++)
+			vmax = fmax(vmax, (double)p[i].cum[ms[k]]);
+	double ymax = nice_max(vmax);
+	svg_open(b, id, title, ymax);
+	if (np == 0) {
+		sbuf_printf(b,
+		    "<text x=\"%.1f\" y=\"%.1f\" class=\"empty\">no observations yet</text>\n",
+		    CH_L + CH_PW / 2, CH_T + CH_PH / 2);
+	} else {
+		double t0 = (double)p[0].t_ms, t1 = (double)p[np - 1].t_ms;
+		char a[40], z[40];
+		config_format_time(p[0].t_ms / 1000, a, sizeof a);
+		config_format_time(p[np - 1].t_ms / 1000, z, sizeof z);
+		sbuf_printf(b,
+		    "<text x=\"%.1f\" y=\"%.1f\" class=\"xl\">%.10s %.5s</text>"
+		    "<text x=\"%.1f\" y=\"%.1f\" class=\"xl\">%.10s %.5s</text>\n",
+		    CH_L, CH_H - 12, a, a + 11, CH_L + CH_PW, CH_H - 12, z, z + 11);
+		for (size_t k = 0; k < n; k++) {
+			int m = ms[k];
+			sbuf_printf(b,
+			    "<g class=\"series\" data-metric=\"%s\">\n<polyline fill=\"none\" "
+			    "stroke=\"%s\" stroke-width=\"2\" points=\"",
+			    rep_metric_name((enum rep_metric)m), metric_colour[m]);
+			for (size_t i = 0; i < np; i++) {
+				double x = t1 > t0
+				               ? CH_L + CH_PW * ((double)p[i].t_ms - t0) / (t1 - t0)
+				               : CH_L + CH_PW / 2;
+				double y = CH_T + CH_PH - CH_PH * (double)p[i].cum[m] / ymax;
+				sbuf_printf(b, "%s%.1f,%.1f", i ? " " : "", x, y);
+			}
+			sbuf_addstr(b, "\"/>\n");
+			for (size_t i = 0; i < np; i++) {
+				double x = t1 > t0
+				               ? CH_L + CH_PW * ((double)p[i].t_ms - t0) / (t1 - t0)
+				               : CH_L + CH_PW / 2;
+				double y = CH_T + CH_PH - CH_PH * (double)p[i].cum[m] / ymax;
+				char when[40];
+				config_format_time(p[i].t_ms / 1000, when, sizeof when);
+				sbuf_printf(b,
+				    "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\" "
+				    "data-metric=\"%s\" "
+				    "data-t=\"%lld\" data-v=\"%lld\"><title>%s %s: "
+				    "%lld</title></circle>\n",
+				    x, y, metric_colour[m], rep_metric_name((enum rep_metric)m),
+				    (long long)p[i].t_ms, (long long)p[i].cum[m], when,
+				    rep_metric_name((enum rep_metric)m), (long long)p[i].cum[m]);
+			}
+			sbuf_addstr(b, "</g>\n");
+		}
+	}
+	for (size_t k = 0; k < n; k++) {
+		names[k] = rep_metric_name((enum rep_metric)ms[k]);
+		colours[k] = metric_colour[ms[k]];
+	}
+	svg_close(b, names, colours, n);
+}
+
+/* Appends the pie of unique accounts per bucket; each slice carries
+ * data-bucket and data-v. */
+static void
+svg_pie(struct sbuf *b, const struct report *r)
+{
+	const double cx = 130, cy = 130, rad = 110;
+	const char *names[BK__COUNT];
+	sbuf_addstr(b, "<figure><figcaption>Unique engaged accounts by bucket</figcaption>\n"
+	               "<svg xmlns=\"http://www.w3.org/2000/svg\" id=\"chart-buckets\" "
+	               "class=\"chart\" viewBox=\"0 0 260 260\" width=\"260\" height=\"260\" "
+	               "role=\"img\" aria-label=\"Unique engaged accounts by bucket\">\n");
+	double total = (double)r->unique_accounts, angle = -M_PI / 2;
+	if (total <= 0)
+		sbuf_printf(b,
+		    "<circle cx=\"%.0f\" cy=\"%.0f\" r=\"%.0f\" fill=\"#eeeeee\"/>"
+		    "<text x=\"%.0f\" y=\"%.0f\" class=\"empty\">no engaged accounts yet</text>\n",
+		    cx, cy, rad, cx, cy);
+	for (int k = 0; k < BK__COUNT; k++) {
+		double v = (double)r->bucket_accounts[k];
+		names[k] = bucket_name((enum lw_bucket)k);
+		if (v <= 0)
+			continue;
+		if (v >= total) {
+			sbuf_printf(b,
+			    "<circle cx=\"%.0f\" cy=\"%.0f\" r=\"%.0f\" fill=\"%s\" "
+			    "data-bucket=\"%s\" "
+			    "data-v=\"%lld\"><title>%s: %lld</title></circle>\n",
+			    cx, cy, rad, bucket_colour[k], names[k],
+			    (long long)r->bucket_accounts[k], names[k],
+			    (long long)r->bucket_accounts[k]);
+			continue;
+		}
+		double sweep = 2 * M_PI * v / total;
+		double x0 = cx + rad * cos(angle), y0 = cy + rad * sin(angle);
+		double x1 = cx + rad * cos(angle + sweep), y1 = cy + rad * sin(angle + sweep);
+		sbuf_printf(b,
+		    "<path d=\"M%.1f,%.1f L%.1f,%.1f A%.0f,%.0f 0 %d 1 %.1f,%.1f Z\" fill=\"%s\" "
+		    "stroke=\"#ffffff\" data-bucket=\"%s\" data-v=\"%lld\"><title>%s: %lld</title>"
+		    "</path>\n",
+		    cx, cy, x0, y0, rad, rad, sweep > M_PI ? 1 : 0, x1, y1, bucket_colour[k],
+		    names[k], (long long)r->bucket_accounts[k], names[k],
+		    (long long)r->bucket_accounts[k]);
+		angle += sweep;
+	}
+	sbuf_addstr(b, "</svg>\n<p class=\"legend\">");
+	for (int k = 0; k < BK__COUNT; k++)
+		sbuf_printf(b, "<span><i style=\"background:%s\"></i>%s (%lld)</span> ",
+		    bucket_colour[k], names[k], (long long)r->bucket_accounts[k]);
+	sbuf_addstr(b, "</p></figure>\n");
+}
+
+/* Appends grouped bars per category of the metrics in ms (n of them); each
+ * bar carries data-category, data-metric and data-v; a missing value gets
+ * no bar and a "missing" label. */
+static void
+svg_bars(struct sbuf *b, const char *id, const char *title, const struct report *r, const int *ms,
+    size_t n)
+{
+	const char *names[RM__COUNT], *colours[RM__COUNT];
+	double vmax = 0;
+	for (int c = 0; c < CAT__COUNT; c++)
+		for (size_t k = 0; k < n; k++)
+			vmax = fmax(vmax, (double)r->cat[c].m.v[ms[k]]);
+	double ymax = nice_max(vmax);
+	svg_open(b, id, title, ymax);
+	double group = CH_PW / CAT__COUNT, bw = (group - 20) / (double)n;
+	for (int c = 0; c < CAT__COUNT; c++) {
+		double gx = CH_L + group * c + 10;
+		sbuf_printf(b, "<text x=\"%.1f\" y=\"%.1f\" class=\"xl\">%s</text>\n",
+		    gx + group / 2 - 10, CH_H - 12, category_name((enum tweet_category)c));
+		for (size_t k = 0; k < n; k++) {
+			int m = ms[k];
+			const struct rep_sum *s = &r->cat[c];
+			double x = gx + bw * (double)k;
+			if (!s->m.has[m]) {
+				sbuf_printf(b,
+				    "<text x=\"%.1f\" y=\"%.1f\" class=\"missing\" "
+				    "data-category=\"%s\" "
+				    "data-metric=\"%s\">missing</text>\n",
+				    x + bw / 2, CH_T + CH_PH - 4,
+				    category_name((enum tweet_category)c),
+				    rep_metric_name((enum rep_metric)m));
+				continue;
+			}
+			double h = CH_PH * (double)s->m.v[m] / ymax;
+			sbuf_printf(b,
+			    "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
+			    "fill=\"%s\" "
+			    "data-category=\"%s\" data-metric=\"%s\" data-v=\"%lld\"><title>%s %s: "
+			    "%lld</title></rect>\n",
+			    x, CH_T + CH_PH - h, bw - 2, h, metric_colour[m],
+			    category_name((enum tweet_category)c),
+			    rep_metric_name((enum rep_metric)m), (long long)s->m.v[m],
+			    category_name((enum tweet_category)c),
+			    rep_metric_name((enum rep_metric)m), (long long)s->m.v[m]);
+		}
+	}
+	for (size_t k = 0; k < n; k++) {
+		names[k] = rep_metric_name((enum rep_metric)ms[k]);
+		colours[k] = metric_colour[ms[k]];
+	}
+	svg_close(b, names, colours, n);
+}
+
+/* Appends one HTML table cell holding a sbuf-formatted value. */
+static void
+html_num_cell(struct sbuf *b, struct sbuf *tmp)
+{
+	sbuf_addstr(b, "<td class=\"n\">");
+	html_esc(b, tmp->len ? tmp->s : "");
+	sbuf_addstr(b, "</td>");
+	sbuf_done(tmp);
+	sbuf_init(tmp);
+}
+
+/* Appends one CPM row of the HTML table. */
+static void
+html_cpm_row(struct sbuf *b, const char *label, const struct rep_cpm *c)
+{
+	struct sbuf t;
+	sbuf_init(&t);
+	sbuf_addstr(b, "<tr>");
+	html_cell(b, "th", label);
+	add_opt_int(&t, c->has_views, c->views);
+	if (c->partial)
+		sbuf_addstr(&t, " (partial)");
+	html_num_cell(b, &t);
+	add_opt_usd(&t, c->has_benchmark, c->benchmark_usd);
+	html_num_cell(b, &t);
+	add_opt_usd(&t, c->has_paid, c->paid_equivalent_usd);
+	html_num_cell(b, &t);
+	if (c->has_spend)
+		add_usd(&t, c->spend_usd);
+	else
+		sbuf_addstr(&t, "$0.00 (none set)");
+	html_num_cell(b, &t);
+	add_opt_usd(&t, c->has_savings, c->savings_usd);
+	html_num_cell(b, &t);
+	if (c->has_ecpm)
+		add_usd(&t, c->effective_cpm_usd);
+	else
+		sbuf_addstr(&t, c->has_views ? "n/a (0 views)" : "missing");
+	html_num_cell(b, &t);
+	sbuf_addstr(b, "</tr>\n");
+	sbuf_done(&t);
+}
+
+static const char html_style[] =
+    "body{font-family:system-ui,-apple-system,Segoe UI,Helvetica,Arial,sans-serif;"
+    "margin:2em auto;max-width:1000px;color:#222;background:#fff;padding:0 1em}"
+    "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;"
+    "padding:4px 8px;text-align:left}td.n{text-align:right}"
+    ".banner{padding:10px 14px;border-radius:4px;font-weight:bold;margin:1em 0}"
+    ".live{background:#fff3cd;border:2px solid #d39e00}"
+    ".final{background:#e6f4ea;border:2px solid #2e7d32}"
+    "figure{display:inline-block;margin:1em 1em 1em 0;vertical-align:top}"
+    "figcaption{font-weight:bold;margin-bottom:4px}"
+    "svg text{font-size:11px;fill:#333}svg text.yl{text-anchor:end}"
+    "svg text.xl{text-anchor:middle}svg text.empty,svg text.missing{text-anchor:middle;"
+    "fill:#a00}.legend span{margin-right:12px;white-space:nowrap}"
+    ".legend i{display:inline-block;width:10px;height:10px;margin-right:4px}"
+    ".meta td{border:none;padding:2px 12px 2px 0}";
+
+char *
+report_render_html(const struct report *r)
+{
+	struct sbuf b, t;
+	sbuf_init(&b);
+	sbuf_init(&t);
+	sbuf_addstr(&b,
+	    "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n"
+	    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n"
+	    "<title>");
+	html_esc(&b, r->name);
+	sbuf_printf(&b, " - launchwatch report (%s)</title>\n<style>%s</style>\n</head>\n<body>\n",
+	    marker(r), html_style);
+	sbuf_addstr(&b, "<h1>Campaign report: ");
+	html_esc(&b, r->name);
+	sbuf_addstr(&b, "</h1>\n");
+	add_time(&t, r->generated_at_ms);
+	if (r->final) {
+		sbuf_printf(&b,
+		    "<p class=\"banner final\" id=\"marker\" data-final=\"true\">Final report: "
+		    "numbers frozen at close-out, %s.</p>\n",
+		    t.s);
+		char *fr = report_refresh_text(r);
+		if (fr) {
+			sbuf_printf(&b,
+			    "<p class=\"banner %s\" id=\"final-refresh\" data-complete=\"%s\">",
+			    r->refresh.complete ? "final" : "live",
+			    r->refresh.complete ? "true" : "false");
+			html_esc(&b, fr);
+			sbuf_addstr(&b, "</p>\n");
+		}
+		free(fr);
+	} else
+		sbuf_printf(&b,
+		    "<p class=\"banner live\" id=\"marker\" data-final=\"false\">LIVE, NOT FINAL: "
+		    "generated %s; the numbers keep changing until the campaign is closed "
+		    "out.</p>\n",
+		    t.s);
+	sbuf_done(&t);
+	sbuf_init(&t);
+	sbuf_addstr(&b, "<table class=\"meta\">\n<tr><td>Client</td>");
+	html_cell(&b, "td", *r->client ? r->client : "(none)");
+	sbuf_addstr(&b, "</tr>\n<tr><td>Campaign id</td>");
+	html_cell(&b, "td", r->campaign_id);
+	sbuf_printf(&b, "</tr>\n<tr><td>Status</td><td>%s</td></tr>\n<tr><td>Window</td><td>",
+	    campaign_status_name(r->status));
+	add_time(&t, r->window_start_ms);
+	sbuf_addstr(&t, " to ");
+	add_time(&t, r->window_end_ms);
+	html_esc(&b, t.s);
+	sbuf_done(&t);
+	sbuf_init(&t);
+	sbuf_printf(&b,
+	    "</td></tr>\n<tr><td>Schema</td><td>%s, CPM formula version %d</td></tr>\n</table>\n",
+	    REPORT_SCHEMA, r->formula_version);
+
+	sbuf_addstr(&b, "<h2>Totals</h2>\n<table id=\"totals\">\n<tr><th>metric</th>");
+	for (int c = 0; c < CAT__COUNT; c++)
+		html_cell(&b, "th", category_name((enum tweet_category)c));
+	sbuf_addstr(&b, "<th>overall</th></tr>\n");
+	for (int m = 0; m < RM__COUNT; m++) {
+		sbuf_addstr(&b, "<tr>");
+		html_cell(&b, "th", rep_metric_name((enum rep_metric)m));
+		for (int c = 0; c <= CAT__COUNT; c++) {
+			add_sum_cell(&t, c < CAT__COUNT ? &r->cat[c] : &r->all, m);
+			html_num_cell(&b, &t);
+		}
+		sbuf_addstr(&b, "</tr>\n");
+	}
+	sbuf_addstr(&b, "</table>\n");
+
+	sbuf_printf(&b,
+	    "<h2>CPM savings (formula version %d)</h2>\n<table id=\"cpm\">\n"
+	    "<tr><th>category</th><th>views</th><th>benchmark CPM</th><th>paid "
+	    "equivalent</th><th>spend</th><th>savings</th><th>effective CPM</th></tr>\n",
+	    r->formula_version);
+	for (int c = 0; c < CAT__COUNT; c++)
+		html_cpm_row(&b, category_name((enum tweet_category)c), &r->cpm[c]);
+	html_cpm_row(&b, "overall", &r->cpm_all);
+	sbuf_addstr(&b,
+	    "</table>\n<p>Paid equivalent = views / 1000 &#215; benchmark CPM per "
+	    "category; savings = paid equivalent &#8722; spend; effective CPM = spend / "
+	    "(views / 1000). Missing views are shown as missing, never as zero.</p>\n");
+
+	sbuf_addstr(&b, "<h2>Charts</h2>\n");
+	static const int views_only[] = {RM_VIEWS};
+	static const int eng_metrics[] = {
+	    RM_LIKES, RM_RETWEETS, RM_REPLIES, RM_QUOTES, RM_BOOKMARKS};
+	svg_lines(&b, "chart-views", "Cumulative views over time (hourly)", r->hourly, r->nhourly,
+	    views_only, 1);
+	svg_lines(&b, "chart-engagement", "Cumulative likes, retweets, replies, quotes, bookmarks",
+	    r->hourly, r->nhourly, eng_metrics, LW_ARRAY_LEN(eng_metrics));
+	svg_pie(&b, r);
+	svg_bars(&b, "chart-cat-views", "Views by category", r, views_only, 1);
+	svg_bars(&b, "chart-cat-engagement", "Engagement by category", r, eng_metrics,
+	    LW_ARRAY_LEN(eng_metrics));
+
+	sbuf_addstr(&b,
+	    "<h2>Tweets</h2>\n<table id=\"tweets\">\n<tr><th>tweet</th><th>category</th>"
+	    "<th>author</th>");
+	for (int m = 0; m < RM__COUNT; m++)
+		html_cell(&b, "th", rep_metric_name((enum rep_metric)m));
+	sbuf_addstr(&b, "<th>retweet/reply/quote engagers</th></tr>\n");
+	for (size_t i = 0; i < r->ntweets; i++) {
+		const struct rep_tweet_row *w = &r->tweets[i];
+		sbuf_addstr(&b, "<tr><td>");
+		html_esc(&b, w->tweet_id);
+		if (w->missing)
+			sbuf_addstr(&b, " (deleted or protected)");
+		sbuf_printf(&b, "</td><td>%s</td>", category_name(w->category));
+		html_cell(&b, "td", *w->author ? w->author : "?");
+		for (int m = 0; m < RM__COUNT; m++) {
+			add_opt_int(&t, w->m.has[m], w->m.v[m]);
+			html_num_cell(&b, &t);
+		}
+		sbuf_printf(&b, "<td class=\"n\">%lld/%lld/%lld</td></tr>\n",
+		    (long long)w->engagements[0], (long long)w->engagements[1],
+		    (long long)w->engagements[2]);
+	}
+	sbuf_addstr(&b, "</table>\n");
+
+	sbuf_addstr(&b, "<h2>Engaged accounts by bucket</h2>\n<table id=\"buckets\">\n"
+	                "<tr><th>bucket</th><th>unique accounts</th><th>engagements</th></tr>\n");
+	for (int k = 0; k < BK__COUNT; k++)
+		sbuf_printf(&b,
+		    "<tr><th>%s</th><td class=\"n\">%lld</td><td class=\"n\">%lld</td></tr>\n",
+		    bucket_name((enum lw_bucket)k), (long long)r->bucket_accounts[k],
+		    (long long)r->bucket_engagements[k]);
+	sbuf_printf(&b,
+	    "<tr><th>total</th><td class=\"n\">%lld</td><td class=\"n\">%lld</td></tr>\n"
+	    "</table>\n",
+	    (long long)r->unique_accounts, (long long)r->engagements);
+
+	sbuf_addstr(&b, "<h2>Top engagers by importance</h2>\n<table id=\"top\">\n<tr><th>#</th>"
+	                "<th>account</th><th>bucket</th><th>importance</th><th>followers</th>"
+	                "<th>actions</th><th>evidence</th></tr>\n");
+	for (size_t i = 0; i < r->ntop; i++) {
+		const struct rep_engager *e = &r->top[i];
+		sbuf_printf(&b, "<tr><td class=\"n\">%zu</td><td>@", i + 1);
+		html_esc(&b, e->handle);
+		if (*e->name) {
+			sbuf_addstr(&b, " (");
+			html_esc(&b, e->name);
+			sbuf_addstr(&b, ")");
+		}
+		sbuf_printf(&b, "%s</td><td>%s</td><td class=\"n\">%d</td>",
+		    e->verified ? " &#10003;" : "", bucket_name(e->bucket), e->importance);
+		add_int(&t, e->followers);
+		html_num_cell(&b, &t);
+		add_actions(&t, e->actions);
+		sbuf_addstr(&b, "<td>");
+		html_esc(&b, t.s ? t.s : "");
+		sbuf_addstr(&b, "</td>");
+		sbuf_done(&t);
+		sbuf_init(&t);
+		html_cell(&b, "td", *e->evidence ? e->evidence : "-");
+		sbuf_addstr(&b, "</tr>\n");
+	}
+	sbuf_addstr(&b, "</table>\n");
+	sbuf_printf(&b,
+	    "<p><small>Generated by launchwatch (%s; %s).</small></p>\n</body>\n</html>\n",
+	    REPORT_SCHEMA, marker(r));
+	sbuf_done(&t);
+	return sbuf_take(&b);
+}
