@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "output/archive.h"
+#include "output/report_write.h"
 #include "engine/closeout.h"
 #include "cmd/cmd.h"
 #include "store/devdb.h"

@@ -9,6 +9,7 @@
  * files; (6) closeout.state "done". Runs on its caller's thread.
  */
 #include "engine/closeout.h"
+#include "output/report_write.h"
 
 #include <stdio.h>
 #include <stdlib.h>

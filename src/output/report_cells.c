@@ -2,7 +2,7 @@
  * report_cells: the pieces of text the report renderers share (see
  * report_cells_internal.h). Pure; any thread.
  */
-#include "model/report.h"
+#include "output/report_write.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -16,7 +16,7 @@
 
 /* Appends n with thousands separators. */
 void
-add_int(struct sbuf *b, int64_t n)
+cell_int(struct sbuf *b, int64_t n)
 {
 	char digits[32];
 	int len = snprintf(digits, sizeof digits, "%lld", (long long)(n < 0 ? -n : n));
@@ -31,39 +31,39 @@ add_int(struct sbuf *b, int64_t n)
 
 /* Appends an amount of US dollars as -$1,234.56. */
 void
-add_usd(struct sbuf *b, double v)
+cell_usd(struct sbuf *b, double v)
 {
 	double cents = round(fabs(v) * 100.0);
 	if (v < 0 && cents > 0)
 		sbuf_addstr(b, "-");
 	sbuf_addstr(b, "$");
-	add_int(b, (int64_t)(cents / 100.0));
+	cell_int(b, (int64_t)(cents / 100.0));
 	sbuf_printf(b, ".%02d", (int)fmod(cents, 100.0));
 }
 
 /* Appends a count, or "missing". */
 void
-add_opt_int(struct sbuf *b, bool has, int64_t v)
+cell_opt_int(struct sbuf *b, bool has, int64_t v)
 {
 	if (has)
-		add_int(b, v);
+		cell_int(b, v);
 	else
 		sbuf_addstr(b, "missing");
 }
 
 /* Appends a dollar amount, or "missing". */
 void
-add_opt_usd(struct sbuf *b, bool has, double v)
+cell_opt_usd(struct sbuf *b, bool has, double v)
 {
 	if (has)
-		add_usd(b, v);
+		cell_usd(b, v);
 	else
 		sbuf_addstr(b, "missing");
 }
 
 /* Appends a time as "2026-12-01 14:00 UTC" (hour precision is enough). */
 void
-add_time(struct sbuf *b, int64_t ms)
+cell_time(struct sbuf *b, int64_t ms)
 {
 	char buf[40];
 	config_format_time(ms / 1000, buf, sizeof buf);
@@ -72,17 +72,17 @@ add_time(struct sbuf *b, int64_t ms)
 
 /* Appends a value of a sum, with "(n missing)" when some tweets had none. */
 void
-add_sum_cell(struct sbuf *b, const struct rep_sum *s, int m)
+cell_sum(struct sbuf *b, const struct rep_sum *s, int m)
 {
-	add_opt_int(b, s->m.has[m], s->m.v[m]);
+	cell_opt_int(b, s->m.has[m], s->m.v[m]);
 	if (s->m.has[m] && s->nmissing[m] > 0)
 		sbuf_printf(b, " (%lld of %lld tweets missing)", (long long)s->nmissing[m],
 		    (long long)s->ntweets);
 }
 
-/* Returns the actions of an engager as "retweet, reply x3". */
+/* Appends the actions of an engager as "retweet, reply x3". */
 void
-add_actions(struct sbuf *b, const int64_t *actions)
+cell_actions(struct sbuf *b, const int64_t *actions)
 {
 	bool first = true;
 	for (int a = 0; a < ACT__COUNT; a++) {
@@ -97,7 +97,7 @@ add_actions(struct sbuf *b, const int64_t *actions)
 
 /* Returns the marker line that says whether the numbers are final. */
 const char *
-marker(const struct report *r)
+cell_marker(const struct report *r)
 {
 	return r->final ? "final" : "live, not final";
 }

@@ -10,24 +10,25 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "model/report.h"
+#include "output/report_write.h"
 #include "base/util.h"
 
 /* Appends n with thousands separators. */
-void add_int(struct sbuf *b, int64_t n);
+void cell_int(struct sbuf *b, int64_t n);
 /* Appends an amount of US dollars as -$1,234.56. */
-void add_usd(struct sbuf *b, double v);
+void cell_usd(struct sbuf *b, double v);
 /* Appends a count, or "missing". */
-void add_opt_int(struct sbuf *b, bool has, int64_t v);
+void cell_opt_int(struct sbuf *b, bool has, int64_t v);
 /* Appends a dollar amount, or "missing". */
-void add_opt_usd(struct sbuf *b, bool has, double v);
+void cell_opt_usd(struct sbuf *b, bool has, double v);
 /* Appends a time as "2026-12-01 14:00 UTC" (hour precision is enough). */
-void add_time(struct sbuf *b, int64_t ms);
+void cell_time(struct sbuf *b, int64_t ms);
 /* Appends a value of a sum, with "(n missing)" when some tweets had none. */
-void add_sum_cell(struct sbuf *b, const struct rep_sum *s, int m);
-/* Returns the actions of an engager as "retweet, reply x3". */
-void add_actions(struct sbuf *b, const int64_t *actions);
-/* Returns the marker line that says whether the numbers are final. */
-const char *marker(const struct report *r);
+void cell_sum(struct sbuf *b, const struct rep_sum *s, int m);
+/* Appends the actions of an engager as "retweet, reply x3". */
+void cell_actions(struct sbuf *b, const int64_t *actions);
+/* Returns the marker that says whether the numbers are final ("final" or
+ * "live, not final"; static). */
+const char *cell_marker(const struct report *r);
 
 #endif

@@ -2,7 +2,7 @@
  * report_csv: renders a report model as CSV tables (RFC 4180, CRLF), one
  * per file. Pure; any thread, one report per call.
  */
-#include "model/report.h"
+#include "output/report_write.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -122,7 +122,7 @@ report_render_csv(const struct report *r, enum report_csv_table t)
 		csv_text(&b, r->name);
 		sbuf_addstr(&b, ",");
 		csv_text(&b, r->client);
-		sbuf_printf(&b, ",%s,%s,", campaign_status_name(r->status), marker(r));
+		sbuf_printf(&b, ",%s,%s,", campaign_status_name(r->status), cell_marker(r));
 		csv_time(&b, r->window_start_ms);
 		sbuf_addstr(&b, ",");
 		csv_time(&b, r->window_end_ms);

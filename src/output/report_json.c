@@ -2,7 +2,7 @@
  * report_json: renders a report model as indented JSON (report_to_json
  * plus the marker). Pure; any thread, one report per call.
  */
-#include "model/report.h"
+#include "output/report_write.h"
 
 #include <stdlib.h>
 
@@ -15,7 +15,7 @@ char *
 report_render_json(const struct report *r)
 {
 	json_t *j = report_to_json(r);
-	json_object_set_new(j, "marker", json_string(marker(r)));
+	json_object_set_new(j, "marker", json_string(cell_marker(r)));
 	char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
 	json_decref(j);
 	if (s == NULL)

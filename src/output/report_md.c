@@ -2,7 +2,7 @@
  * report_md: renders a report model as Markdown, readable in a terminal
  * and in a chat. Pure; any thread, one report per call.
  */
-#include "model/report.h"
+#include "output/report_write.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -42,23 +42,23 @@ static void
 md_cpm_row(struct sbuf *b, const char *label, const struct rep_cpm *c)
 {
 	sbuf_printf(b, "| %s | ", label);
-	add_opt_int(b, c->has_views, c->views);
+	cell_opt_int(b, c->has_views, c->views);
 	if (c->partial)
 		sbuf_addstr(b, " (partial)");
 	sbuf_addstr(b, " | ");
-	add_opt_usd(b, c->has_benchmark, c->benchmark_usd);
+	cell_opt_usd(b, c->has_benchmark, c->benchmark_usd);
 	sbuf_addstr(b, " | ");
-	add_opt_usd(b, c->has_paid, c->paid_equivalent_usd);
+	cell_opt_usd(b, c->has_paid, c->paid_equivalent_usd);
 	sbuf_addstr(b, " | ");
 	if (c->has_spend)
-		add_usd(b, c->spend_usd);
+		cell_usd(b, c->spend_usd);
 	else
 		sbuf_addstr(b, "$0.00 (none set)");
 	sbuf_addstr(b, " | ");
-	add_opt_usd(b, c->has_savings, c->savings_usd);
+	cell_opt_usd(b, c->has_savings, c->savings_usd);
 	sbuf_addstr(b, " | ");
 	if (c->has_ecpm)
-		add_usd(b, c->effective_cpm_usd);
+		cell_usd(b, c->effective_cpm_usd);
 	else
 		sbuf_addstr(b, c->has_views ? "n/a (0 views)" : "missing");
 	sbuf_addstr(b, " |\n");
@@ -74,7 +74,7 @@ report_render_md(const struct report *r)
 	sbuf_addstr(&b, "\n\n");
 	if (r->final) {
 		sbuf_addstr(&b, "**Final report.** Numbers frozen at close-out, ");
-		add_time(&b, r->generated_at_ms);
+		cell_time(&b, r->generated_at_ms);
 		sbuf_addstr(&b, ".\n\n");
 		char *fr = report_refresh_text(r);
 		if (fr) {
@@ -85,7 +85,7 @@ report_render_md(const struct report *r)
 		free(fr);
 	} else {
 		sbuf_addstr(&b, "> **LIVE, NOT FINAL.** Generated ");
-		add_time(&b, r->generated_at_ms);
+		cell_time(&b, r->generated_at_ms);
 		sbuf_addstr(
 		    &b, "; the numbers keep changing until the campaign is closed out.\n\n");
 	}
@@ -93,9 +93,9 @@ report_render_md(const struct report *r)
 	md_esc(&b, *r->client ? r->client : "(none)");
 	sbuf_printf(&b, "\n- Campaign id: `%s`\n- Status: %s\n- Window: ", r->campaign_id,
 	    campaign_status_name(r->status));
-	add_time(&b, r->window_start_ms);
+	cell_time(&b, r->window_start_ms);
 	sbuf_addstr(&b, " to ");
-	add_time(&b, r->window_end_ms);
+	cell_time(&b, r->window_end_ms);
 	sbuf_printf(&b, "\n- Report schema: %s, CPM formula version %d\n\n", REPORT_SCHEMA,
 	    r->formula_version);
 
@@ -106,11 +106,11 @@ report_render_md(const struct report *r)
 		sbuf_printf(&b, "| %s ", rep_metric_name((enum rep_metric)m));
 		for (int c = 0; c < CAT__COUNT; c++) {
 			sbuf_addstr(&b, "| ");
-			add_sum_cell(&b, &r->cat[c], m);
+			cell_sum(&b, &r->cat[c], m);
 			sbuf_addstr(&b, " ");
 		}
 		sbuf_addstr(&b, "| ");
-		add_sum_cell(&b, &r->all, m);
+		cell_sum(&b, &r->all, m);
 		sbuf_addstr(&b, " |\n");
 	}
 	sbuf_printf(&b, "| tweets | %lld | %lld | %lld | %lld |\n\n", (long long)r->cat[0].ntweets,
@@ -139,7 +139,7 @@ report_render_md(const struct report *r)
 		md_esc(&b, *t->author ? t->author : "?");
 		for (int m = 0; m < RM__COUNT; m++) {
 			sbuf_addstr(&b, " | ");
-			add_opt_int(&b, t->m.has[m], t->m.v[m]);
+			cell_opt_int(&b, t->m.has[m], t->m.v[m]);
 		}
 		sbuf_printf(&b, " | %lld/%lld/%lld |\n", (long long)t->engagements[0],
 		    (long long)t->engagements[1], (long long)t->engagements[2]);
@@ -153,15 +153,15 @@ report_render_md(const struct report *r)
 		                                        (double)r->unique_accounts
 		                                  : 0.0;
 		sbuf_printf(&b, "| %s | ", bucket_name((enum lw_bucket)k));
-		add_int(&b, r->bucket_accounts[k]);
+		cell_int(&b, r->bucket_accounts[k]);
 		sbuf_printf(&b, " | %.1f%% | ", share);
-		add_int(&b, r->bucket_engagements[k]);
+		cell_int(&b, r->bucket_engagements[k]);
 		sbuf_addstr(&b, " |\n");
 	}
 	sbuf_addstr(&b, "| **total** | ");
-	add_int(&b, r->unique_accounts);
+	cell_int(&b, r->unique_accounts);
 	sbuf_addstr(&b, " | 100% | ");
-	add_int(&b, r->engagements);
+	cell_int(&b, r->engagements);
 	sbuf_addstr(&b, " |\n\n");
 
 	sbuf_addstr(&b, "## Top engagers by importance\n\n");
@@ -179,9 +179,9 @@ report_render_md(const struct report *r)
 		}
 		sbuf_printf(&b, "%s | %s | %d | ", e->verified ? " [verified]" : "",
 		    bucket_name(e->bucket), e->importance);
-		add_int(&b, e->followers);
+		cell_int(&b, e->followers);
 		sbuf_addstr(&b, " | ");
-		add_actions(&b, e->actions);
+		cell_actions(&b, e->actions);
 		sbuf_addstr(&b, " | ");
 		md_esc(&b, *e->evidence ? e->evidence : "-");
 		sbuf_addstr(&b, " |\n");
@@ -200,17 +200,17 @@ report_render_md(const struct report *r)
 		sbuf_printf(&b, "| %.10s", day);
 		for (int m = 0; m < RM__COUNT; m++) {
 			sbuf_addstr(&b, " | +");
-			add_int(&b, p->delta[m]);
+			cell_int(&b, p->delta[m]);
 		}
 		sbuf_addstr(&b, " | +");
-		add_int(&b, p->engagements);
+		cell_int(&b, p->engagements);
 		sbuf_addstr(&b, " | ");
-		add_int(&b, p->cum[RM_VIEWS]);
+		cell_int(&b, p->cum[RM_VIEWS]);
 		sbuf_addstr(&b, " |\n");
 	}
 	if (r->ndaily == 0)
 		sbuf_addstr(&b, "| - | no observations yet | | | | | | | |\n");
 	sbuf_printf(&b, "\n_%s report generated by launchwatch, %s._\n",
-	    r->final ? "Final" : "Live", marker(r));
+	    r->final ? "Final" : "Live", cell_marker(r));
 	return sbuf_take(&b);
 }

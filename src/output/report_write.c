@@ -4,7 +4,7 @@
  * report_html.c) and writes its files atomically into a directory. Any
  * thread, one report per call.
  */
-#include "model/report.h"
+#include "output/report_write.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -28,6 +28,7 @@
 #include "config/config.h"
 #include "rep_html.h"
 #include "model/report.h"
+#include "output/report_write.h"
 #include "store/store.h"
 #include "store/store_report.h"
 #include "testutil.h"

@@ -11,6 +11,7 @@
 
 #include "rep_html.h"
 #include "model/report.h"
+#include "output/report_write.h"
 #include "base/util.h"
 
 #define H0  1796133600000LL /* 2026-12-01T14:00:00Z */
