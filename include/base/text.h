@@ -15,6 +15,15 @@
  * a multibyte character is never cut in half. Caller frees. */
 char *text_sanitize(const char *s, size_t len, size_t max_bytes);
 
+/* U+FFFD, what an invalid UTF-8 sequence decodes to. */
+#define TEXT_REPLACEMENT 0xfffdu
+
+/* Decodes the UTF-8 character at s (len >= 1 bytes readable) into *cp and
+ * returns the bytes it takes (1 to 4); an invalid sequence (overlong,
+ * surrogate, out of range, truncated, or a stray byte) gives
+ * TEXT_REPLACEMENT and 1, so a loop over a string always moves on. */
+size_t text_utf8_decode(const char *s, size_t len, uint32_t *cp);
+
 /* Writes code point cp as UTF-8 into out; returns the bytes written (1-4). */
 size_t text_utf8_encode(uint32_t cp, char out[4]);
 

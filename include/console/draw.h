@@ -97,10 +97,6 @@ void draw_breakdown(struct draw_grid *g, struct draw_rect r, const struct draw_p
 /* Returns row y as UTF-8 text (caller frees), for tests and dumps. */
 char *draw_row_text(const struct draw_grid *g, int y);
 
-/* Decodes one UTF-8 character at s (at most len bytes) into *cp; returns the
- * bytes used (at least 1; invalid input gives U+FFFD). */
-size_t draw_utf8_decode(const char *s, size_t len, uint32_t *cp);
-
 /* Returns the columns of code point cp: 0 for controls and combining marks,
  * 2 for wide ones, else 1. */
 int draw_cp_width(uint32_t cp);

@@ -9,11 +9,10 @@
 
 #include "base/util.h"
 
-/* Decodes one UTF-8 sequence at s (n bytes left); returns its length, or 0 if
- * it is invalid (overlong, surrogate, out of range or truncated). */
-static size_t
-utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
+size_t
+text_utf8_decode(const char *str, size_t n, uint32_t *cp)
 {
+	const unsigned char *s = (const unsigned char *)str;
 	size_t len;
 	uint32_t c, min;
 	if (s[0] < 0x80) {
@@ -26,19 +25,22 @@ utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
 	} else if ((s[0] & 0xf8) == 0xf0) {
 		len = 4, c = s[0] & 0x07, min = 0x10000;
 	} else {
-		return 0;
+		goto bad;
 	}
 	if (n < len)
-		return 0;
+		goto bad;
 	for (size_t i = 1; i < len; i++) {
 		if ((s[i] & 0xc0) != 0x80)
-			return 0;
+			goto bad;
 		c = (c << 6) | (s[i] & 0x3f);
 	}
 	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
+		goto bad;
 	*cp = c;
 	return len;
+bad:
+	*cp = TEXT_REPLACEMENT;
+	return 1;
 }
 
 /* Skips an escape sequence that starts at s[i] == ESC; returns the index after it. */
@@ -102,11 +104,10 @@ text_sanitize(const char *str, size_t n, size_t max_bytes)
 			i = skip_escape(s, n, i);
 			continue;
 		}
-		len = utf8_decode(s + i, n - i, &cp);
-		if (len == 0) {
+		len = text_utf8_decode(str + i, n - i, &cp);
+		if (cp == TEXT_REPLACEMENT) { /* invalid input, or U+FFFD itself */
 			out = "\xef\xbf\xbd";
 			outlen = 3;
-			len = 1;
 		} else if (cp == '\n' || cp == '\t' || cp == '\r') {
 			out = " ";
 			outlen = 1;

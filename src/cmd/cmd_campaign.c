@@ -176,7 +176,7 @@ print_cell(const char *text, int width)
 	int cols = 0, fit_cols = 0;
 	while (i < len) {
 		uint32_t cp;
-		size_t n = draw_utf8_decode(t + i, len - i, &cp);
+		size_t n = text_utf8_decode(t + i, len - i, &cp);
 		int w = draw_cp_width(cp);
 		if (cols + w > width)
 			break;

@@ -390,7 +390,7 @@ dialog_draw(struct dialog *d, struct draw_grid *g)
 		int tw = draw_text_width(t);
 		while (tw > fw - 1 && *t) {
 			uint32_t cp;
-			size_t n = draw_utf8_decode(t, strlen(t), &cp);
+			size_t n = text_utf8_decode(t, strlen(t), &cp);
 			tw -= draw_cp_width(cp);
 			t += n;
 		}

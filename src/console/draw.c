@@ -115,45 +115,6 @@ draw_fill(struct draw_grid *g, struct draw_rect r, uint32_t ch, enum theme_role 
 			draw_put(g, x, y, ch, role);
 }
 
-size_t
-draw_utf8_decode(const char *s, size_t len, uint32_t *cp)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	size_t n;
-	uint32_t c;
-	if (u[0] < 0x80) {
-		*cp = u[0];
-		return 1;
-	} else if ((u[0] & 0xe0) == 0xc0) {
-		n = 2;
-		c = u[0] & 0x1f;
-	} else if ((u[0] & 0xf0) == 0xe0) {
-		n = 3;
-		c = u[0] & 0x0f;
-	} else if ((u[0] & 0xf8) == 0xf0) {
-		n = 4;
-		c = u[0] & 0x07;
-	} else {
-		*cp = 0xfffd;
-		return 1;
-	}
-	if (n > len)
-		goto bad;
-	for (size_t i = 1; i < n; i++) {
-		if ((u[i] & 0xc0) != 0x80)
-			goto bad;
-		c = (c << 6) | (u[i] & 0x3f);
-	}
-	static const uint32_t min_of[5] = {0, 0, 0x80, 0x800, 0x10000};
-	if (c < min_of[n] || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		goto bad;
-	*cp = c;
-	return n;
-bad:
-	*cp = 0xfffd;
-	return 1;
-}
-
 int
 draw_cp_width(uint32_t cp)
 {
@@ -172,7 +133,7 @@ draw_text_width(const char *s)
 	size_t len = strlen(s);
 	for (size_t i = 0; i < len;) {
 		uint32_t cp;
-		i += draw_utf8_decode(s + i, len - i, &cp);
+		i += text_utf8_decode(s + i, len - i, &cp);
 		w += draw_cp_width(cp);
 	}
 	return w;
@@ -189,7 +150,7 @@ draw_text(struct draw_grid *g, int x, int y, int maxw, enum theme_role role, con
 	size_t len = strlen(s);
 	for (size_t i = 0; i < len;) {
 		uint32_t cp;
-		i += draw_utf8_decode(s + i, len - i, &cp);
+		i += text_utf8_decode(s + i, len - i, &cp);
 		int cw = draw_cp_width(cp);
 		if (cw == 0)
 			continue; /* controls and combining marks never reach a cell */
