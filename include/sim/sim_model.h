@@ -15,7 +15,6 @@
 #include <jansson.h>
 
 #include "model/event.h"
-#include "sim/sim.h"
 
 /* Stream kinds, in the order of enum lw_action. */
 enum sim_kind { SK_RETWEET, SK_REPLY, SK_QUOTE, SK__COUNT };
@@ -57,8 +56,17 @@ struct sim_model {
 	int64_t now_ms;    /* virtual time the streams are extended to */
 };
 
-/* Builds the model for o with virtual time 0 at start_wall_ms; caller frees. */
-struct sim_model *sim_model_new(const struct sim_opts *o, int64_t start_wall_ms);
+/* What the launch is made of (the server fills it from its sim_opts). */
+struct sim_model_params {
+	uint64_t seed;
+	int tweets;       /* launch tweets; at least 1 is made */
+	double rate;      /* engagements per minute per tweet */
+	int accounts;     /* size of the account pool (rounded up to a prime, at least 17) */
+	int head_start_s; /* the launch tweets were posted this long before virtual time 0 */
+};
+
+/* Builds the model of p with virtual time 0 at start_wall_ms; caller frees. */
+struct sim_model *sim_model_new(const struct sim_model_params *p, int64_t start_wall_ms);
 /* Frees m; NULL is a no-op. */
 void sim_model_free(struct sim_model *m);
 /* Adds every arrival up to virtual time now_ms (time never goes back). */

@@ -535,7 +535,12 @@ sim_start(const struct sim_opts *o, char **cause)
 	s->credits_left = o->credits;
 	pthread_mutex_init(&s->mu, NULL);
 	int64_t start = o->start_ms > 0 ? o->start_ms : clock_now_ms() / 1000 * 1000;
-	s->m = sim_model_new(o, start);
+	struct sim_model_params mp = {.seed = o->seed,
+	    .tweets = o->tweets,
+	    .rate = o->rate,
+	    .accounts = o->accounts,
+	    .head_start_s = o->head_start_s};
+	s->m = sim_model_new(&mp, start);
 	s->mono_start_ms = clock_mono_ms();
 	sim_model_extend(s->m, 0);
 

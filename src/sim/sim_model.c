@@ -265,15 +265,15 @@ sim_model_extend(struct sim_model *m, int64_t now_ms)
 }
 
 struct sim_model *
-sim_model_new(const struct sim_opts *o, int64_t start_wall_ms)
+sim_model_new(const struct sim_model_params *p, int64_t start_wall_ms)
 {
 	struct sim_model *m = xcalloc(1, sizeof *m);
-	m->seed = o->seed;
-	m->n_tweets = o->tweets > 0 ? o->tweets : 1;
-	m->accounts = next_prime(o->accounts > 16 ? (uint32_t)o->accounts : 17);
-	m->rate = o->rate;
+	m->seed = p->seed;
+	m->n_tweets = p->tweets > 0 ? p->tweets : 1;
+	m->accounts = next_prime(p->accounts > 16 ? (uint32_t)p->accounts : 17);
+	m->rate = p->rate;
 	m->start_wall_ms = start_wall_ms;
-	m->eng_base = ENG_ID_BASE + (mix64(o->seed) % 40) * 10000000000000000ULL;
+	m->eng_base = ENG_ID_BASE + (mix64(p->seed) % 40) * 10000000000000000ULL;
 	m->now_ms = -((int64_t)1 << 40); /* before any tweet exists */
 	m->tweets = xcalloc((size_t)m->n_tweets, sizeof *m->tweets);
 	for (int t = 0; t < m->n_tweets; t++) {
@@ -285,14 +285,14 @@ sim_model_new(const struct sim_opts *o, int64_t start_wall_ms)
 			if (sim_model_find_tweet(m, tw->id) == t)
 				break;
 		}
-		tw->created_ms = -(int64_t)o->head_start_s * 1000 -
+		tw->created_ms = -(int64_t)p->head_start_s * 1000 -
 		                 (int64_t)(hash4(m, 2, (uint64_t)t, 0, 0) % 60000);
 		tw->author = (uint32_t)(hash4(m, 3, (uint64_t)t, 0, 0) % m->accounts);
 		tw->mult = 0.5 + unit(hash4(m, 4, (uint64_t)t, 0, 0));
 		for (int kind = 0; kind < SK__COUNT; kind++) {
 			struct sim_stream *s = &tw->s[kind];
 			s->lambda =
-			    o->rate > 0 ? o->rate / 60000.0 * kind_share[kind] * tw->mult : 0;
+			    p->rate > 0 ? p->rate / 60000.0 * kind_share[kind] * tw->mult : 0;
 			s->max = kind == SK_REPLY
 			             ? STREAM_CAP
 			             : (m->accounts < STREAM_CAP ? m->accounts : STREAM_CAP);
