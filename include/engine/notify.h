@@ -47,35 +47,6 @@ int notify_secret_resolve(const char *ref, char **out, char **cause);
 /* Wipes and frees a resolved secret; NULL is a no-op. */
 void notify_secret_free(char *secret);
 
-/* ---- pure formatting ---- */
-
-/* Returns s with Slack's control characters escaped (& to &amp;, < to &lt;,
- * > to &gt;); caller frees. */
-char *notify_slack_escape(const char *s);
-
-/* Returns the Slack webhook JSON payload ({"text": ...} in mrkdwn) for the n
- * alerts of v on campaign a: one alert, or a digest when n > 1; title (may be
- * NULL) replaces the heading. Caller frees. */
-char *notify_slack_payload(const struct alert_campaign *a, const struct alert_candidate *const *v,
-    size_t n, const char *title);
-
-/* Fills *subject (one line, sanitized) and *body (plain text, '\n' line
- * ends) for the n alerts of v on campaign a, as notify_slack_payload.
- * Caller frees both. */
-void notify_mail_text(const struct alert_campaign *a, const struct alert_candidate *const *v,
-    size_t n, const char *title, char **subject, char **body);
-
-/* Returns true when addr is a plain addr-spec (local@domain, printable ASCII,
- * no spaces, quotes, brackets, commas or controls) that is safe in a header. */
-bool notify_addr_ok(const char *addr);
-
-/* Builds a complete RFC 5322 message (CRLF line ends) from from, the nto
- * addresses of to, subject and body (UTF-8; encoded here), dated now_ms;
- * msgid_seed makes the Message-ID unique. Returns the message (caller frees)
- * or NULL with a cause when an address is unsafe. */
-char *notify_mail_build(const char *from, char *const *to, size_t nto, const char *subject,
-    const char *body, int64_t now_ms, const char *msgid_seed, char **cause);
-
 /* Returns the From address used for a campaign's mail: the SMTP user when it
  * is an address, else launchwatch@ the SMTP server's host. Caller frees. */
 char *notify_mail_from(const struct alert_campaign *a);

@@ -17,6 +17,7 @@
 #include "al_support.h"
 #include "model/alert.h"
 #include "engine/notify.h"
+#include "output/notify_format.h"
 #include "testutil.h"
 #include "base/util.h"
 
