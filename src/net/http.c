@@ -1,8 +1,11 @@
 /*
  * http: libcurl easy handles, one per thread, with keep-alive, gzip, TLS
- * verification and bounded timeouts. A struct http_client belongs to the thread
- * that made it; http_global_init() is safe from any thread. No logging: a
- * cause names the failure class and URL path only, never a header value.
+ * verification and bounded timeouts; the Retry-After parser, the table of
+ * transport failures that retrying cannot fix (shared with smtp.c through
+ * http_internal.h) and URL helpers. A struct http_client belongs to the
+ * thread that made it; http_global_init() and the helpers are safe from any
+ * thread. No logging: a cause names the failure class only, never a header
+ * value or the URL.
  */
 #include "net/http.h"
 
@@ -14,6 +17,7 @@
 #include <curl/curl.h>
 
 #include "base/util.h"
+#include "http_internal.h"
 
 #define HTTP_MAX_BODY (64u * 1024 * 1024) /* refuse bodies larger than this */
 
@@ -21,13 +25,31 @@ struct http_client {
 	CURL *curl;
 	long connect_ms;
 	long total_ms;
+	size_t keep_body; /* 0: whole bodies */
 };
 
 /* State of one transfer, seen by the write and header callbacks. */
 struct transfer {
 	struct sbuf body;
+	size_t keep; /* 0: whole body, up to HTTP_MAX_BODY */
 	int retry_after_s;
 	bool too_big;
+};
+
+/* Transport failures that retrying cannot fix (settings or certificates),
+ * with what to check; every other libcurl failure may pass later. */
+static const struct {
+	CURLcode cc;
+	const char *hint;
+} permanent_failures[] = {
+    {CURLE_UNSUPPORTED_PROTOCOL, "unsupported URL scheme"},
+    {CURLE_URL_MALFORMAT, "malformed URL"},
+    {CURLE_LOGIN_DENIED, "login refused: check the user and password"},
+    {CURLE_USE_SSL_FAILED, "the server does not offer STARTTLS, which a login requires"},
+    {CURLE_PEER_FAILED_VERIFICATION, "the server's TLS certificate does not verify"},
+    {CURLE_SSL_CACERT_BADFILE, "CA certificates cannot be read"},
+    {CURLE_SSL_CONNECT_ERROR, "TLS handshake failed"},
+    {CURLE_REMOTE_ACCESS_DENIED, "access denied"},
 };
 
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
@@ -80,12 +102,34 @@ http_client_set_timeouts(struct http_client *c, long connect_ms, long total_ms)
 	c->total_ms = total_ms;
 }
 
-/* Appends received body bytes, refusing bodies over HTTP_MAX_BODY. */
+void
+http_client_set_body_keep(struct http_client *c, size_t keep)
+{
+	c->keep_body = keep;
+}
+
+const char *
+http_fail_hint(int curl_code)
+{
+	for (size_t i = 0; i < LW_ARRAY_LEN(permanent_failures); i++)
+		if ((int)permanent_failures[i].cc == curl_code)
+			return permanent_failures[i].hint;
+	return NULL;
+}
+
+/* Appends received body bytes: the first t->keep of them, or all of them up
+ * to HTTP_MAX_BODY. */
 static size_t
 on_body(char *p, size_t size, size_t n, void *arg)
 {
 	struct transfer *t = arg;
 	size_t len = size * n;
+	if (t->keep > 0) {
+		if (t->body.len < t->keep)
+			sbuf_add(
+			    &t->body, p, len < t->keep - t->body.len ? len : t->keep - t->body.len);
+		return len;
+	}
 	if (t->body.len + len > HTTP_MAX_BODY) {
 		t->too_big = true;
 		return 0;
@@ -94,7 +138,24 @@ on_body(char *p, size_t size, size_t n, void *arg)
 	return len;
 }
 
-/* Parses a Retry-After header (delta-seconds or an HTTP date). */
+int
+http_retry_after(const char *value, int64_t now_s, int max_s)
+{
+	if (isdigit((unsigned char)*value)) {
+		long secs = strtol(value, NULL, 10);
+		return secs > max_s ? max_s : (int)secs;
+	}
+	if (*value == '\0')
+		return -1;
+	time_t when = curl_getdate(value, NULL);
+	if (when <= 0)
+		return -1;
+	if (when <= now_s)
+		return 0;
+	return when - now_s > max_s ? max_s : (int)(when - now_s);
+}
+
+/* Reads a Retry-After header (the last valid one wins). */
 static size_t
 on_header(char *p, size_t size, size_t n, void *arg)
 {
@@ -104,28 +165,22 @@ on_header(char *p, size_t size, size_t n, void *arg)
 	if (len <= sizeof name - 1 || strncasecmp(p, name, sizeof name - 1) != 0)
 		return len;
 	char *v = xstrndup(p + sizeof name - 1, len - (sizeof name - 1));
-	char *s = v;
-	while (*s == ' ' || *s == '\t')
-		s++;
+	char *s = v + strspn(v, " \t");
 	s[strcspn(s, "\r\n")] = '\0';
-	if (isdigit((unsigned char)*s)) {
-		long secs = strtol(s, NULL, 10);
-		t->retry_after_s = secs > 86400 ? 86400 : (int)secs;
-	} else if (*s != '\0') {
-		time_t when = curl_getdate(s, NULL);
-		int64_t now = clock_now_ms() / 1000;
-		if (when > 0)
-			t->retry_after_s = when > now ? (int)(when - now) : 0;
-	}
+	int secs = http_retry_after(s, clock_now_ms() / 1000, HTTP_RETRY_AFTER_MAX);
+	if (secs >= 0)
+		t->retry_after_s = secs;
 	free(v);
 	return len;
 }
 
-int
-http_request(struct http_client *c, const char *method, const char *url, const char *const *headers,
-    struct http_response *resp, char **cause)
+/* Performs one request (a POST when method is "POST", with the len bytes of
+ * body, or an empty one when body is NULL); see http_request. */
+static int
+perform(struct http_client *c, const char *method, const char *url, const char *const *headers,
+    const char *body, size_t len, struct http_response *resp, char **cause)
 {
-	struct transfer t = {.retry_after_s = -1};
+	struct transfer t = {.keep = c->keep_body, .retry_after_s = -1};
 	struct curl_slist *hl = NULL;
 	CURL *h = c->curl;
 	int rc = -1;
@@ -159,8 +214,8 @@ http_request(struct http_client *c, const char *method, const char *url, const c
 	curl_easy_setopt(h, CURLOPT_HEADERDATA, &t);
 	if (strcmp(method, "POST") == 0) {
 		curl_easy_setopt(h, CURLOPT_POST, 1L);
-		curl_easy_setopt(h, CURLOPT_POSTFIELDS, "");
-		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, 0L);
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, body != NULL ? body : "");
+		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, body != NULL ? (long)len : 0L);
 	}
 
 	CURLcode cc = curl_easy_perform(h);
@@ -168,6 +223,8 @@ http_request(struct http_client *c, const char *method, const char *url, const c
 	resp->retry_after_s = t.retry_after_s;
 	if (cc != CURLE_OK) {
 		resp->timed_out = cc == CURLE_OPERATION_TIMEDOUT;
+		resp->error = curl_easy_strerror(cc);
+		resp->hint = http_fail_hint(cc);
 		if (t.too_big)
 			set_cause(cause, "response body larger than %u bytes", HTTP_MAX_BODY);
 		else
@@ -184,12 +241,69 @@ fail:
 	return rc;
 }
 
+int
+http_request(struct http_client *c, const char *method, const char *url, const char *const *headers,
+    struct http_response *resp, char **cause)
+{
+	return perform(c, method, url, headers, NULL, 0, resp, cause);
+}
+
+int
+http_post(struct http_client *c, const char *url, const char *const *headers, const char *body,
+    size_t len, struct http_response *resp, char **cause)
+{
+	return perform(c, "POST", url, headers, body, len, resp, cause);
+}
+
 void
 http_response_done(struct http_response *r)
 {
 	free(r->body);
 	memset(r, 0, sizeof *r);
 	r->retry_after_s = -1;
+}
+
+char *
+http_url_host(const char *url)
+{
+	char *host = NULL, *ret = NULL;
+	CURLU *u = curl_url();
+	if (u == NULL)
+		abort();
+	if (curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK)
+		ret = xstrdup(host);
+	curl_free(host);
+	curl_url_cleanup(u);
+	return ret;
+}
+
+bool
+http_url_has_userinfo(const char *url)
+{
+	char *user = NULL, *pw = NULL;
+	CURLU *u = curl_url();
+	if (u == NULL)
+		abort();
+	bool has = false;
+	if (curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME) == CURLUE_OK)
+		has = curl_url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK ||
+		      curl_url_get(u, CURLUPART_PASSWORD, &pw, 0) == CURLUE_OK;
+	curl_free(user);
+	curl_free(pw);
+	curl_url_cleanup(u);
+	return has;
+}
+
+bool
+http_url_is_loopback(const char *url)
+{
+	char *host = http_url_host(url);
+	bool loop =
+	    host != NULL && (strcmp(host, "localhost") == 0 || str_has_prefix(host, "127.") ||
+	                        strcmp(host, "[::1]") == 0 || strcmp(host, "::1") == 0);
+	free(host);
+	return loop;
 }
 
 char *
