@@ -1,13 +1,12 @@
 /*
- * notify: the alert channels. Formats alerts for Slack (an incoming webhook;
- * JSON with Slack's escaping of &, < and >) and for email (an RFC 5322
- * message: Date, Message-ID, From, To, Subject, a quoted-printable plain-text
- * body; nothing external can reach a header unencoded), and delivers them
- * through libcurl (HTTPS POST; SMTP with STARTTLS, or SMTPS, and login).
- * Secrets (webhook URL, SMTP password) are resolved from their env:/file:
- * references at send time, wiped after use, and never appear in a result or a
- * cause. The formatters are pure and thread-safe; a struct notify holds one
- * CURL handle and belongs to one thread.
+ * notify: delivers alerts on the channels. It formats them with
+ * output/notify_format.h (the Slack payload; an RFC 5322 message) and sends
+ * them through net/ (Slack's HTTPS POST with net/http.h; SMTP with STARTTLS,
+ * or SMTPS, and login with net/smtp.h), classifying each outcome as ok,
+ * transient or permanent with a sanitized message. Secrets (webhook URL,
+ * SMTP password) are resolved from their env:/file: references at send
+ * time, wiped after use, and never appear in a result or a cause. A struct
+ * notify holds an HTTP and an SMTP client and belongs to one thread.
  */
 #ifndef LW_NOTIFY_H
 #define LW_NOTIFY_H
@@ -33,7 +32,7 @@ const char *notify_class_name(enum notify_class c);
 struct notify_result {
 	enum notify_class cls;
 	long code;         /* HTTP status or last SMTP reply code; 0 when none */
-	int retry_after_s; /* Retry-After of a 429, -1 when absent */
+	int retry_after_s; /* Retry-After of a 429 (at most 3600), -1 when absent */
 	char *message;     /* sanitized, human-readable, never a secret; NULL on OK; owned */
 };
 
@@ -55,7 +54,7 @@ char *notify_mail_from(const struct alert_campaign *a);
 
 struct notify;
 
-/* Returns a new sender with its own CURL handle (aborts if libcurl cannot start). */
+/* Returns a new sender with its own clients (aborts if libcurl cannot start). */
 struct notify *notify_new(void);
 /* Frees n; NULL is a no-op. */
 void notify_free(struct notify *n);

@@ -1,34 +1,32 @@
 /*
- * notify: Slack and email delivery of alerts through libcurl, and the pure
- * formatters behind them (docs/alerts.md). The formatters may run on any
- * thread; a struct notify and its CURL handle belong to one thread. Secrets
- * are resolved at send time, wiped after use, and kept out of every message.
+ * notify: Slack and email delivery of alerts (docs/alerts.md): secret
+ * references, the channels' settings checks, and the classification of each
+ * outcome into ok, transient or permanent with a message. The messages come
+ * from output/notify_format.c; the transfers go through net/http.c (Slack's
+ * POST) and net/smtp.c. A struct notify and its two clients belong to one
+ * thread. Secrets are resolved at send time, wiped after use, and kept out of
+ * every message.
  */
 #include "engine/notify.h"
 
 #include <ctype.h>
 #include <stdarg.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <time.h>
-
-#include <curl/curl.h>
-#include <jansson.h>
 
 #include "net/http.h"
+#include "net/smtp.h"
 #include "output/notify_format.h"
 #include "base/text.h"
 #include "base/util.h"
 
-#define NOTIFY_BODY_MAX 4096 /* bytes of a response body kept for messages */
+#define NOTIFY_BODY_MAX        4096 /* bytes of a response body kept for messages */
+#define NOTIFY_RETRY_AFTER_MAX 3600 /* the longest Retry-After a channel honours, s */
 
 struct notify {
-	CURL *curl;
-	long connect_ms;
-	long total_ms;
+	struct http_client *http; /* Slack */
+	struct smtp_client *smtp; /* email */
 };
 
 static const char *const class_names[NOTIFY__CLASSES] = {"ok", "transient", "permanent"};
@@ -130,54 +128,12 @@ body_head(const char *body, size_t len, const char *secret)
 	return s;
 }
 
-/* Returns the host of url as a new string, or NULL when it has none. */
-static char *
-url_host(const char *url)
-{
-	char *host = NULL, *ret = NULL;
-	CURLU *u = curl_url();
-	if (u == NULL)
-		abort();
-	if (curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME) == CURLUE_OK &&
-	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK)
-		ret = xstrdup(host);
-	curl_free(host);
-	curl_url_cleanup(u);
-	return ret;
-}
-
-/* Returns true when url carries a user name or password. */
-static bool
-url_has_userinfo(const char *url)
-{
-	char *user = NULL, *pw = NULL;
-	CURLU *u = curl_url();
-	if (u == NULL)
-		abort();
-	bool has = false;
-	if (curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME) == CURLUE_OK)
-		has = curl_url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK ||
-		      curl_url_get(u, CURLUPART_PASSWORD, &pw, 0) == CURLUE_OK;
-	curl_free(user);
-	curl_free(pw);
-	curl_url_cleanup(u);
-	return has;
-}
-
-/* Returns true when host is a loopback name or address. */
-static bool
-host_is_loopback(const char *host)
-{
-	return host != NULL && (strcmp(host, "localhost") == 0 || str_has_prefix(host, "127.") ||
-	                           strcmp(host, "[::1]") == 0 || strcmp(host, "::1") == 0);
-}
-
 char *
 notify_mail_from(const struct alert_campaign *a)
 {
 	if (notify_addr_ok(a->smtp_user))
 		return xstrdup(a->smtp_user);
-	char *host = url_host(a->smtp_url);
+	char *host = http_url_host(a->smtp_url);
 	char *from =
 	    xasprintf("launchwatch@%s", host != NULL && host[0] != '[' ? host : "localhost");
 	free(host);
@@ -193,15 +149,11 @@ notify_mail_from(const struct alert_campaign *a)
 struct notify *
 notify_new(void)
 {
-	char *cause = NULL;
-	if (http_global_init(&cause) != 0)
-		abort();
 	struct notify *n = xcalloc(1, sizeof *n);
-	n->curl = curl_easy_init();
-	if (n->curl == NULL)
-		abort();
-	n->connect_ms = 5000;
-	n->total_ms = 20000;
+	n->http = http_client_new();
+	http_client_set_body_keep(n->http, NOTIFY_BODY_MAX);
+	n->smtp = smtp_client_new();
+	notify_set_timeouts(n, 5000, 20000);
 	return n;
 }
 
@@ -210,153 +162,66 @@ notify_free(struct notify *n)
 {
 	if (n == NULL)
 		return;
-	curl_easy_cleanup(n->curl);
+	http_client_free(n->http);
+	smtp_client_free(n->smtp);
 	free(n);
 }
 
 void
 notify_set_timeouts(struct notify *n, long connect_ms, long total_ms)
 {
-	n->connect_ms = connect_ms;
-	n->total_ms = total_ms;
+	http_client_set_timeouts(n->http, connect_ms, total_ms);
+	smtp_client_set_timeouts(n->smtp, connect_ms, total_ms);
 }
 
-/* What the write and header callbacks of one transfer see. */
-struct xfer {
-	struct sbuf body;
-	int retry_after_s;
-};
-
-/* Keeps the first NOTIFY_BODY_MAX bytes of a response body. */
-static size_t
-on_body(char *p, size_t size, size_t n, void *arg)
-{
-	struct xfer *x = arg;
-	size_t len = size * n;
-	if (x->body.len < NOTIFY_BODY_MAX)
-		sbuf_add(&x->body, p,
-		    len < NOTIFY_BODY_MAX - x->body.len ? len : NOTIFY_BODY_MAX - x->body.len);
-	return len;
-}
-
-/* Reads Retry-After (delta-seconds or an HTTP date). */
-static size_t
-on_header(char *p, size_t size, size_t n, void *arg)
-{
-	static const char name[] = "retry-after:";
-	struct xfer *x = arg;
-	size_t len = size * n;
-	if (len <= sizeof name - 1 || strncasecmp(p, name, sizeof name - 1) != 0)
-		return len;
-	char *v = xstrndup(p + sizeof name - 1, len - (sizeof name - 1));
-	char *s = v + strspn(v, " \t");
-	s[strcspn(s, "\r\n")] = '\0';
-	if (isdigit((unsigned char)*s)) {
-		long secs = strtol(s, NULL, 10);
-		x->retry_after_s = secs > 3600 ? 3600 : (int)secs;
-	} else if (*s != '\0') {
-		time_t when = curl_getdate(s, NULL);
-		int64_t now = clock_now_ms() / 1000;
-		if (when > 0)
-			x->retry_after_s =
-			    when > now ? (int)(when - now > 3600 ? 3600 : when - now) : 0;
-	}
-	free(v);
-	return len;
-}
-
-/* Transport failures that retrying cannot fix (settings or certificates);
- * every other libcurl failure is transient. */
-static const struct {
-	CURLcode cc;
-	const char *hint;
-} permanent_transport[] = {
-    {CURLE_UNSUPPORTED_PROTOCOL, "unsupported URL scheme"},
-    {CURLE_URL_MALFORMAT, "malformed URL"},
-    {CURLE_LOGIN_DENIED, "login refused: check the user and password"},
-    {CURLE_USE_SSL_FAILED, "the server does not offer STARTTLS, which a login requires"},
-    {CURLE_PEER_FAILED_VERIFICATION, "the server's TLS certificate does not verify"},
-    {CURLE_SSL_CACERT_BADFILE, "CA certificates cannot be read"},
-    {CURLE_SSL_CONNECT_ERROR, "TLS handshake failed"},
-    {CURLE_REMOTE_ACCESS_DENIED, "access denied"},
-};
-
-/* Classifies a libcurl failure cc of channel what into res. */
+/* Classifies a failed transfer of channel what (libcurl's error text, and
+ * hint when retrying cannot fix it) into res. */
 static int
-transport_failure(struct notify_result *res, const char *what, CURLcode cc, long code)
+transport_failure(
+    struct notify_result *res, const char *what, const char *error, const char *hint, long code)
 {
-	for (size_t i = 0; i < LW_ARRAY_LEN(permanent_transport); i++)
-		if (permanent_transport[i].cc == cc)
-			return result(res, NOTIFY_PERMANENT, code, "%s: %s (%s)", what,
-			    permanent_transport[i].hint, curl_easy_strerror(cc));
-	return result(res, NOTIFY_TRANSIENT, code, "%s: %s", what, curl_easy_strerror(cc));
-}
-
-/* Sets the options every transfer shares. */
-static void
-common_opts(struct notify *n, const char *url, struct xfer *x, const char *protocols)
-{
-	CURL *h = n->curl;
-	curl_easy_reset(h);
-	curl_easy_setopt(h, CURLOPT_URL, url);
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, n->connect_ms);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, n->total_ms);
-	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
-	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, protocols);
-	curl_easy_setopt(h, CURLOPT_USERAGENT, "launchwatch/0.1");
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, x);
-	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(h, CURLOPT_HEADERDATA, x);
+	if (hint != NULL)
+		return result(res, NOTIFY_PERMANENT, code, "%s: %s (%s)", what, hint, error);
+	return result(res, NOTIFY_TRANSIENT, code, "%s: %s", what, error);
 }
 
 int
 notify_slack_post(
     struct notify *n, const char *webhook_ref, const char *payload, struct notify_result *res)
 {
-	char *url = NULL, *cause = NULL, *host = NULL;
-	struct curl_slist *hl = NULL;
-	struct xfer x = {.retry_after_s = -1};
+	static const char *const headers[] = {
+	    "Content-Type: application/json; charset=utf-8", NULL};
+	char *url = NULL, *cause = NULL;
+	struct http_response resp;
 	int rc;
 	memset(res, 0, sizeof *res);
 	res->retry_after_s = -1;
-	sbuf_init(&x.body);
+	memset(&resp, 0, sizeof resp);
 	if (notify_secret_resolve(webhook_ref, &url, &cause) != 0) {
 		rc = result(res, NOTIFY_PERMANENT, 0, "slack: webhook %s", cause);
 		goto fail;
 	}
-	host = url_host(url);
 	if (!str_has_prefix(url, "https://") &&
-	    !(str_has_prefix(url, "http://") && host_is_loopback(host))) {
+	    !(str_has_prefix(url, "http://") && http_url_is_loopback(url))) {
 		rc = result(res, NOTIFY_PERMANENT, 0,
 		    "slack: the webhook behind %s is not an https:// URL", webhook_ref);
 		goto fail;
 	}
-	hl = curl_slist_append(hl, "Content-Type: application/json; charset=utf-8");
-	if (hl == NULL)
-		abort();
-	common_opts(n, url, &x, "http,https");
-	curl_easy_setopt(n->curl, CURLOPT_HTTPHEADER, hl);
-	curl_easy_setopt(n->curl, CURLOPT_POSTFIELDS, payload);
-	curl_easy_setopt(n->curl, CURLOPT_POSTFIELDSIZE, (long)strlen(payload));
-	CURLcode cc = curl_easy_perform(n->curl);
-	long status = 0;
-	curl_easy_getinfo(n->curl, CURLINFO_RESPONSE_CODE, &status);
-	res->retry_after_s = x.retry_after_s;
-	if (cc != CURLE_OK) {
-		rc = transport_failure(res, "slack", cc, status);
+	int sent = http_post(n->http, url, headers, payload, strlen(payload), &resp, &cause);
+	res->retry_after_s = resp.retry_after_s > NOTIFY_RETRY_AFTER_MAX ? NOTIFY_RETRY_AFTER_MAX
+	                                                                 : resp.retry_after_s;
+	long status = resp.status;
+	if (sent != 0) {
+		rc = transport_failure(res, "slack", resp.error, resp.hint, status);
 		goto fail;
 	}
-	char *head = body_head(x.body.s != NULL ? x.body.s : "", x.body.len, url);
+	char *head = body_head(resp.body, resp.len, url);
 	if (status >= 200 && status < 300)
 		rc = result(res, NOTIFY_OK, status, NULL);
 	else if (status == 429)
 		rc = result(res, NOTIFY_TRANSIENT, status,
 		    "slack: rate limited (HTTP 429), retry after %d s",
-		    x.retry_after_s < 0 ? 0 : x.retry_after_s);
+		    res->retry_after_s < 0 ? 0 : res->retry_after_s);
 	else if (status >= 500 || status == 408)
 		rc = result(res, NOTIFY_TRANSIENT, status, "slack: HTTP %ld %s", status, head);
 	else
@@ -365,52 +230,27 @@ notify_slack_post(
 		    webhook_ref);
 	free(head);
 fail:
-	curl_easy_setopt(n->curl, CURLOPT_HTTPHEADER, NULL);
-	curl_slist_free_all(hl);
+	http_response_done(&resp);
 	notify_secret_free(url);
-	free(host);
 	free(cause);
-	sbuf_done(&x.body);
 	return rc;
-}
-
-/* The unsent part of a message, for libcurl's read callback. */
-struct upload {
-	const char *p;
-	size_t left;
-};
-
-/* Feeds the message to libcurl. */
-static size_t
-on_read(char *buf, size_t size, size_t n, void *arg)
-{
-	struct upload *u = arg;
-	size_t len = size * n < u->left ? size * n : u->left;
-	memcpy(buf, u->p, len);
-	u->p += len;
-	u->left -= len;
-	return len;
 }
 
 int
 notify_smtp_send(struct notify *n, const char *smtp_url, const char *user, const char *password_ref,
     const char *from, char *const *to, size_t nto, const char *message, struct notify_result *res)
 {
-	char *pw = NULL, *cause = NULL, *host = NULL;
-	struct curl_slist *rcpt = NULL;
-	struct xfer x = {.retry_after_s = -1};
-	struct upload up = {message, strlen(message)};
+	char *pw = NULL, *cause = NULL;
 	int rc;
 	memset(res, 0, sizeof *res);
 	res->retry_after_s = -1;
-	sbuf_init(&x.body);
 	if (smtp_url == NULL ||
 	    !(str_has_prefix(smtp_url, "smtp://") || str_has_prefix(smtp_url, "smtps://"))) {
 		rc =
 		    result(res, NOTIFY_PERMANENT, 0, "email: smtp_url must be smtp:// or smtps://");
 		goto fail;
 	}
-	if (url_has_userinfo(smtp_url)) {
+	if (http_url_has_userinfo(smtp_url)) {
 		rc = result(res, NOTIFY_PERMANENT, 0,
 		    "email: smtp_url must not carry credentials; use user and password");
 		goto fail;
@@ -424,67 +264,39 @@ notify_smtp_send(struct notify *n, const char *smtp_url, const char *user, const
 		rc = result(res, NOTIFY_PERMANENT, 0, "email: the From address is not plain");
 		goto fail;
 	}
-	for (size_t i = 0; i < nto; i++) {
+	for (size_t i = 0; i < nto; i++)
 		if (!notify_addr_ok(to[i])) {
 			rc = result(
 			    res, NOTIFY_PERMANENT, 0, "email: recipient %zu is not plain", i + 1);
 			goto fail;
 		}
-		char *r = xasprintf("<%s>", to[i]);
-		struct curl_slist *nl = curl_slist_append(rcpt, r);
-		free(r);
-		if (nl == NULL)
-			abort();
-		rcpt = nl;
-	}
-	host = url_host(smtp_url);
-	char *mail_from = xasprintf("<%s>", from);
-	common_opts(n, smtp_url, &x, "smtp,smtps");
-	CURL *h = n->curl;
-	/* STARTTLS: required whenever a password would cross a network; a relay
-	 * on loopback or without login may answer in plain text */
-	bool login = user != NULL && user[0] != '\0';
-	curl_easy_setopt(h, CURLOPT_USE_SSL,
-	    str_has_prefix(smtp_url, "smtps://") || (login && pw != NULL && !host_is_loopback(host))
-	        ? (long)CURLUSESSL_ALL
-	        : (long)CURLUSESSL_TRY);
-	if (login) {
-		curl_easy_setopt(h, CURLOPT_USERNAME, user);
-		curl_easy_setopt(h, CURLOPT_PASSWORD, pw != NULL ? pw : "");
-	}
-	curl_easy_setopt(h, CURLOPT_MAIL_FROM, mail_from);
-	curl_easy_setopt(h, CURLOPT_MAIL_RCPT, rcpt);
-	curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
-	curl_easy_setopt(h, CURLOPT_READFUNCTION, on_read);
-	curl_easy_setopt(h, CURLOPT_READDATA, &up);
-	CURLcode cc = curl_easy_perform(h);
-	long code = 0;
-	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
-	free(mail_from);
-	if (cc == CURLE_OK)
+	struct smtp_mail m = {.url = smtp_url,
+	    .user = user,
+	    .password = pw,
+	    .from = from,
+	    .to = to,
+	    .nto = nto,
+	    .message = message};
+	struct smtp_result sr;
+	int sent = smtp_send(n->smtp, &m, &sr);
+	long code = sr.code;
+	if (sent == 0)
 		rc = result(res, NOTIFY_OK, code, NULL);
-	else if (cc == CURLE_LOGIN_DENIED || (code >= 500 && code < 600))
-		rc = cc == CURLE_LOGIN_DENIED
-		         ? result(res, NOTIFY_PERMANENT, code,
-		               "email: SMTP login refused (reply %ld): check user and %s", code,
-		               password_ref != NULL && password_ref[0] ? password_ref : "password")
-		         : result(res, NOTIFY_PERMANENT, code,
-		               "email: the SMTP server refused (reply %ld, %s)", code,
-		               curl_easy_strerror(cc));
+	else if (sr.login_denied)
+		rc = result(res, NOTIFY_PERMANENT, code,
+		    "email: SMTP login refused (reply %ld): check user and %s", code,
+		    password_ref != NULL && password_ref[0] ? password_ref : "password");
+	else if (code >= 500 && code < 600)
+		rc = result(res, NOTIFY_PERMANENT, code,
+		    "email: the SMTP server refused (reply %ld, %s)", code, sr.error);
 	else if (code >= 400 && code < 500)
 		rc = result(res, NOTIFY_TRANSIENT, code, "email: SMTP server busy (reply %ld, %s)",
-		    code, curl_easy_strerror(cc));
+		    code, sr.error);
 	else
-		rc = transport_failure(res, "email", cc, code);
-	/* the handle must not keep pointers to our data */
-	curl_easy_setopt(h, CURLOPT_MAIL_RCPT, NULL);
-	curl_easy_setopt(h, CURLOPT_PASSWORD, "");
+		rc = transport_failure(res, "email", sr.error, sr.hint, code);
 fail:
-	curl_slist_free_all(rcpt);
 	notify_secret_free(pw);
-	free(host);
 	free(cause);
-	sbuf_done(&x.body);
 	return rc;
 }
 
