@@ -22,103 +22,13 @@
 #include "base/text.h"
 #include "base/util.h"
 #include "provider/xapi.h"
+#include "alertworker_internal.h"
 
 #define POLL_PAGE        500        /* engagements read per poll query */
 #define SEEN_KEEP_MS     3600000LL  /* memory of sends beyond the quiet window */
 #define ONCE_KEEP_MS     86400000LL /* memory of sends with a quiet window of 0 */
-#define UNLOGGED_RETRY   2000       /* retry of a failed alerts_sent write, ms */
 #define IDLE_DEADLINE_MS 60000      /* when nothing else is due */
 #define POLL_SETTLE_MS   60000      /* each poll re-reads this far behind its watermark */
-
-/* An alert waiting for its channel's next message. */
-struct pend {
-	struct alert_candidate c;
-	int64_t arrived_ms;
-};
-
-/* A delivered message whose alerts_sent documents are not written yet. */
-struct unlogged {
-	struct alert_candidate *v;
-	size_t n;
-	int64_t sent_ms;
-};
-
-/* One channel of one campaign. */
-struct chan {
-	struct pend *pending;
-	size_t npending;
-	struct alert_candidate *msg; /* the message in flight (frozen at its first try) */
-	size_t nmsg;
-	int attempts;
-	int64_t next_try_ms;
-	int64_t last_sent_ms;
-	bool broken; /* permanent failure: stopped until the settings change */
-	uint64_t broken_hash;
-	char last_error[256];
-	struct unlogged *unlogged;
-	size_t nunlogged;
-};
-
-/* An engagement the poll already handed on, kept while it lies inside the
- * settle window behind the watermark. */
-struct polled {
-	char id[ALERT_ID_MAX]; /* the engagement's _id */
-	int64_t first_seen_ms;
-};
-
-/* A campaign the worker knows. */
-struct wcamp {
-	struct alert_campaign a;
-	bool pinned; /* set through alertworker_set_campaign: not reloaded */
-	bool mark_set;
-	struct alert_watermark mark;
-	struct polled *polled; /* sorted by id */
-	size_t npolled;
-	bool poll_failing;
-	struct chan ch[ALERT__CHANNELS];
-};
-
-/* A fingerprint sent or queued by this process. */
-struct seen {
-	char id[ALERT_ID_MAX];
-	int64_t event_ms;
-	int64_t expires_ms;
-};
-
-/* Counters kept by the worker. */
-struct counters {
-	uint64_t offered, matched, skipped, suppressed, duplicates, sent_alerts, sent_messages,
-	    retries, failed, log_errors;
-};
-
-struct alertworker {
-	struct alertworker_opts o;
-
-	pthread_mutex_t mu;
-	pthread_cond_t cond;
-	/* guarded by mu */
-	struct alert_candidate *inbox;
-	size_t ninbox;
-	struct alert_campaign *updates;
-	bool *update_pinned;
-	size_t nupdates;
-	bool stop;
-	bool kicked;
-	uint64_t refused;
-	struct alertworker_status snap;
-
-	/* worker only */
-	struct wcamp *camps;
-	size_t ncamps;
-	struct seen *seen;
-	size_t nseen;
-	struct counters cnt;
-	struct notify *notify;
-	int64_t next_poll_ms;
-	int64_t next_refresh_ms;
-	pthread_t thread;
-	bool started;
-};
 
 void
 alertworker_opts_init(struct alertworker_opts *o)
@@ -160,8 +70,7 @@ alertworker_opts_from_env(struct alertworker_opts *o, char **cause)
 	return 0;
 }
 
-/* Reports a notable event through the log hook and worker_log. */
-static void __attribute__((format(printf, 3, 4)))
+void
 wlog(struct alertworker *w, const char *level, const char *fmt, ...)
 {
 	va_list ap;
@@ -194,25 +103,6 @@ alertworker_new(const struct alertworker_opts *o)
 	w->notify = notify_new();
 	notify_set_timeouts(w->notify, o->connect_ms, o->total_ms);
 	return w;
-}
-
-/* Frees what a channel holds. */
-static void
-chan_done(struct chan *ch)
-{
-	for (size_t i = 0; i < ch->npending; i++)
-		alert_candidate_done(&ch->pending[i].c);
-	free(ch->pending);
-	for (size_t i = 0; i < ch->nmsg; i++)
-		alert_candidate_done(&ch->msg[i]);
-	free(ch->msg);
-	for (size_t i = 0; i < ch->nunlogged; i++) {
-		for (size_t j = 0; j < ch->unlogged[i].n; j++)
-			alert_candidate_done(&ch->unlogged[i].v[j]);
-		free(ch->unlogged[i].v);
-	}
-	free(ch->unlogged);
-	memset(ch, 0, sizeof *ch);
 }
 
 void
@@ -598,174 +488,6 @@ poll_all(struct alertworker *w, int64_t now)
 				break;
 		}
 	}
-}
-
-/* Writes the alerts_sent documents of a delivered message; on failure keeps
- * them for a later try (takes ownership of v). */
-static void
-record(struct alertworker *w, struct wcamp *wc, enum alert_channel ch, struct alert_candidate *v,
-    size_t n, int64_t sent_ms)
-{
-	struct chan *cs = &wc->ch[ch];
-	if (w->o.store != NULL) {
-		const struct alert_candidate **p = xcalloc(n + 1, sizeof *p);
-		for (size_t i = 0; i < n; i++)
-			p[i] = &v[i];
-		char *cause = NULL;
-		int rc = store_alerts_record(
-		    w->o.store, p, n, ch, sent_ms, wc->a.rules.quiet_window_ms, &cause);
-		free(p);
-		if (rc != 0) {
-			w->cnt.log_errors++;
-			wlog(w, "warn", "campaign %s: %s: recording sent alerts: %s (will retry)",
-			    wc->a.id, alert_channel_name(ch), cause);
-			free(cause);
-			cs->unlogged =
-			    xreallocarray(cs->unlogged, cs->nunlogged + 1, sizeof *cs->unlogged);
-			cs->unlogged[cs->nunlogged++] = (struct unlogged){v, n, sent_ms};
-			return;
-		}
-	}
-	for (size_t i = 0; i < n; i++)
-		alert_candidate_done(&v[i]);
-	free(v);
-}
-
-/* Retries alerts_sent writes that failed earlier. */
-static void
-record_retry(struct alertworker *w, struct wcamp *wc, enum alert_channel ch)
-{
-	struct chan *cs = &wc->ch[ch];
-	size_t n = cs->nunlogged;
-	struct unlogged *u = cs->unlogged;
-	cs->unlogged = NULL;
-	cs->nunlogged = 0;
-	for (size_t i = 0; i < n; i++)
-		record(w, wc, ch, u[i].v, u[i].n, u[i].sent_ms);
-	free(u);
-}
-
-/* Drops the message in flight and everything pending on a channel, counting
- * them as failed. */
-static void
-chan_fail_all(struct alertworker *w, struct chan *cs)
-{
-	w->cnt.failed += cs->nmsg + cs->npending;
-	for (size_t i = 0; i < cs->nmsg; i++)
-		alert_candidate_done(&cs->msg[i]);
-	free(cs->msg);
-	cs->msg = NULL;
-	cs->nmsg = 0;
-	for (size_t i = 0; i < cs->npending; i++)
-		alert_candidate_done(&cs->pending[i].c);
-	free(cs->pending);
-	cs->pending = NULL;
-	cs->npending = 0;
-	cs->attempts = 0;
-	cs->next_try_ms = 0;
-}
-
-/* Tries to deliver the message in flight on channel ch of wc. */
-static void
-attempt(struct alertworker *w, struct wcamp *wc, enum alert_channel ch, int64_t now)
-{
-	struct chan *cs = &wc->ch[ch];
-	struct notify_result res;
-	const struct alert_candidate **p = xcalloc(cs->nmsg + 1, sizeof *p);
-	for (size_t i = 0; i < cs->nmsg; i++)
-		p[i] = &cs->msg[i];
-	notify_send(w->notify, &wc->a, ch, p, cs->nmsg, NULL, &res);
-	free(p);
-	const char *chn = alert_channel_name(ch);
-	if (res.cls == NOTIFY_OK) {
-		int64_t sent = clock_now_ms();
-		w->cnt.sent_messages++;
-		w->cnt.sent_alerts += cs->nmsg;
-		if (cs->attempts > 0)
-			wlog(w, "info", "campaign %s: %s delivered after %d failed tries", wc->a.id,
-			    chn, cs->attempts);
-		cs->last_sent_ms = sent;
-		cs->last_error[0] = '\0';
-		if (w->o.after_send != NULL)
-			w->o.after_send(w->o.hook_arg, wc->a.id, ch, cs->nmsg);
-		struct alert_candidate *v = cs->msg;
-		size_t n = cs->nmsg;
-		cs->msg = NULL;
-		cs->nmsg = 0;
-		cs->attempts = 0;
-		cs->next_try_ms = 0;
-		record(w, wc, ch, v, n, sent);
-	} else if (res.cls == NOTIFY_TRANSIENT && cs->attempts + 1 < w->o.max_attempts) {
-		cs->attempts++;
-		w->cnt.retries++;
-		int64_t d = alert_backoff_ms(cs->attempts, res.retry_after_s, w->o.retry_base_ms,
-		    w->o.retry_cap_ms, xapi_rand());
-		cs->next_try_ms = now + d;
-		snprintf(
-		    cs->last_error, sizeof cs->last_error, "%s", res.message ? res.message : "");
-		if (cs->attempts == 1)
-			wlog(w, "warn", "campaign %s: %s (retrying with backoff)", wc->a.id,
-			    cs->last_error);
-	} else if (res.cls == NOTIFY_TRANSIENT) {
-		snprintf(
-		    cs->last_error, sizeof cs->last_error, "%s", res.message ? res.message : "");
-		wlog(w, "error",
-		    "campaign %s: %s: gave up a message of %zu alerts after %d tries: %s", wc->a.id,
-		    chn, cs->nmsg, cs->attempts + 1, cs->last_error);
-		size_t keep = cs->npending;
-		struct pend *pend = cs->pending;
-		cs->pending = NULL;
-		cs->npending = 0;
-		chan_fail_all(w, cs);
-		cs->pending = pend;
-		cs->npending = keep;
-	} else {
-		snprintf(
-		    cs->last_error, sizeof cs->last_error, "%s", res.message ? res.message : "");
-		wlog(w, "error",
-		    "campaign %s: %s (permanent; %s alerts stop until the campaign's %s settings "
-		    "change)",
-		    wc->a.id, cs->last_error, chn, chn);
-		cs->broken = true;
-		cs->broken_hash = wc->a.channels_hash;
-		chan_fail_all(w, cs);
-	}
-	notify_result_done(&res);
-}
-
-/* Starts the next message of a channel when its group is due, and tries the
- * message in flight when its retry time came; returns the channel's next
- * deadline (INT64_MAX when none). */
-static int64_t
-deliver(struct alertworker *w, struct wcamp *wc, enum alert_channel ch, int64_t now)
-{
-	struct chan *cs = &wc->ch[ch];
-	if (cs->nunlogged > 0)
-		record_retry(w, wc, ch);
-	if (cs->nmsg == 0 && cs->npending > 0 &&
-	    now >= alert_group_due(cs->pending[0].arrived_ms, cs->last_sent_ms, w->o.group_wait_ms,
-	               w->o.group_interval_ms)) {
-		cs->msg = xcalloc(cs->npending + 1, sizeof *cs->msg);
-		for (size_t i = 0; i < cs->npending; i++)
-			cs->msg[i] = cs->pending[i].c;
-		cs->nmsg = cs->npending;
-		free(cs->pending);
-		cs->pending = NULL;
-		cs->npending = 0;
-		cs->attempts = 0;
-		cs->next_try_ms = now;
-	}
-	if (cs->nmsg > 0 && now >= cs->next_try_ms)
-		attempt(w, wc, ch, now);
-	int64_t next = INT64_MAX;
-	if (cs->nmsg > 0)
-		next = cs->next_try_ms;
-	else if (cs->npending > 0)
-		next = alert_group_due(cs->pending[0].arrived_ms, cs->last_sent_ms,
-		    w->o.group_wait_ms, w->o.group_interval_ms);
-	if (cs->nunlogged > 0 && now + UNLOGGED_RETRY < next)
-		next = now + UNLOGGED_RETRY;
-	return next;
 }
 
 /* Copies counters and channel states into the snapshot status readers see. */
