@@ -5,21 +5,48 @@
  * channel on a permanent failure; a delivered message is logged in
  * alerts_sent (kept and retried when that write fails). Worker thread only.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "engine/notify.h"
 #include "store/store_alerts.h"
+#include "base/text.h"
 #include "base/util.h"
 #include "provider/xapi.h"
-#include "alertworker_internal.h"
+#include "alertsend_internal.h"
 
 #define UNLOGGED_RETRY 2000 /* retry of a failed alerts_sent write, ms */
 
-/* Frees what a channel holds. */
 void
-chan_done(struct chan *ch)
+alertsend_vlog(const struct alertsend *s, const char *level, const char *fmt, va_list ap)
+{
+	char *raw = xvasprintf(fmt, ap);
+	char *msg = text_sanitize(raw, strlen(raw), 1000);
+	free(raw);
+	if (s->log != NULL)
+		s->log(s->log_arg, level, msg);
+	if (s->store != NULL) {
+		char *cause = NULL;
+		if (store_alerts_log(s->store, level, msg, clock_now_ms(), &cause) != 0)
+			free(cause); /* the log hook has the line; nothing more to do */
+	}
+	free(msg);
+}
+
+/* Reports a notable event of the sending side, as alertsend_vlog. */
+static void __attribute__((format(printf, 3, 4)))
+slog(const struct alertsend *s, const char *level, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	alertsend_vlog(s, level, fmt, ap);
+	va_end(ap);
+}
+
+void
+alertsend_chan_done(struct chan *ch)
 {
 	for (size_t i = 0; i < ch->npending; i++)
 		alert_candidate_done(&ch->pending[i].c);
@@ -39,22 +66,21 @@ chan_done(struct chan *ch)
 /* Writes the alerts_sent documents of a delivered message; on failure keeps
  * them for a later try (takes ownership of v). */
 static void
-record(struct alertworker *w, struct wcamp *wc, enum alert_channel ch, struct alert_candidate *v,
-    size_t n, int64_t sent_ms)
+record(struct alertsend *s, const struct alert_campaign *a, struct chan *cs, enum alert_channel ch,
+    struct alert_candidate *v, size_t n, int64_t sent_ms)
 {
-	struct chan *cs = &wc->ch[ch];
-	if (w->o.store != NULL) {
+	if (s->store != NULL) {
 		const struct alert_candidate **p = xcalloc(n + 1, sizeof *p);
 		for (size_t i = 0; i < n; i++)
 			p[i] = &v[i];
 		char *cause = NULL;
 		int rc = store_alerts_record(
-		    w->o.store, p, n, ch, sent_ms, wc->a.rules.quiet_window_ms, &cause);
+		    s->store, p, n, ch, sent_ms, a->rules.quiet_window_ms, &cause);
 		free(p);
 		if (rc != 0) {
-			w->cnt.log_errors++;
-			wlog(w, "warn", "campaign %s: %s: recording sent alerts: %s (will retry)",
-			    wc->a.id, alert_channel_name(ch), cause);
+			s->cnt->log_errors++;
+			slog(s, "warn", "campaign %s: %s: recording sent alerts: %s (will retry)",
+			    a->id, alert_channel_name(ch), cause);
 			free(cause);
 			cs->unlogged =
 			    xreallocarray(cs->unlogged, cs->nunlogged + 1, sizeof *cs->unlogged);
@@ -69,24 +95,24 @@ record(struct alertworker *w, struct wcamp *wc, enum alert_channel ch, struct al
 
 /* Retries alerts_sent writes that failed earlier. */
 static void
-record_retry(struct alertworker *w, struct wcamp *wc, enum alert_channel ch)
+record_retry(
+    struct alertsend *s, const struct alert_campaign *a, struct chan *cs, enum alert_channel ch)
 {
-	struct chan *cs = &wc->ch[ch];
 	size_t n = cs->nunlogged;
 	struct unlogged *u = cs->unlogged;
 	cs->unlogged = NULL;
 	cs->nunlogged = 0;
 	for (size_t i = 0; i < n; i++)
-		record(w, wc, ch, u[i].v, u[i].n, u[i].sent_ms);
+		record(s, a, cs, ch, u[i].v, u[i].n, u[i].sent_ms);
 	free(u);
 }
 
 /* Drops the message in flight and everything pending on a channel, counting
  * them as failed. */
 static void
-chan_fail_all(struct alertworker *w, struct chan *cs)
+chan_fail_all(struct alertsend *s, struct chan *cs)
 {
-	w->cnt.failed += cs->nmsg + cs->npending;
+	s->cnt->failed += cs->nmsg + cs->npending;
 	for (size_t i = 0; i < cs->nmsg; i++)
 		alert_candidate_done(&cs->msg[i]);
 	free(cs->msg);
@@ -101,83 +127,83 @@ chan_fail_all(struct alertworker *w, struct chan *cs)
 	cs->next_try_ms = 0;
 }
 
-/* Tries to deliver the message in flight on channel ch of wc. */
+/* Tries to deliver the message in flight on channel ch (cs) of campaign a. */
 static void
-attempt(struct alertworker *w, struct wcamp *wc, enum alert_channel ch, int64_t now)
+attempt(struct alertsend *s, const struct alert_campaign *a, struct chan *cs, enum alert_channel ch,
+    int64_t now)
 {
-	struct chan *cs = &wc->ch[ch];
 	struct notify_result res;
 	const struct alert_candidate **p = xcalloc(cs->nmsg + 1, sizeof *p);
 	for (size_t i = 0; i < cs->nmsg; i++)
 		p[i] = &cs->msg[i];
-	notify_send(w->notify, &wc->a, ch, p, cs->nmsg, NULL, &res);
+	notify_send(s->notify, a, ch, p, cs->nmsg, NULL, &res);
 	free(p);
 	const char *chn = alert_channel_name(ch);
 	if (res.cls == NOTIFY_OK) {
 		int64_t sent = clock_now_ms();
-		w->cnt.sent_messages++;
-		w->cnt.sent_alerts += cs->nmsg;
+		s->cnt->sent_messages++;
+		s->cnt->sent_alerts += cs->nmsg;
 		if (cs->attempts > 0)
-			wlog(w, "info", "campaign %s: %s delivered after %d failed tries", wc->a.id,
+			slog(s, "info", "campaign %s: %s delivered after %d failed tries", a->id,
 			    chn, cs->attempts);
 		cs->last_sent_ms = sent;
 		cs->last_error[0] = '\0';
-		if (w->o.after_send != NULL)
-			w->o.after_send(w->o.hook_arg, wc->a.id, ch, cs->nmsg);
+		if (s->after_send != NULL)
+			s->after_send(s->hook_arg, a->id, ch, cs->nmsg);
 		struct alert_candidate *v = cs->msg;
 		size_t n = cs->nmsg;
 		cs->msg = NULL;
 		cs->nmsg = 0;
 		cs->attempts = 0;
 		cs->next_try_ms = 0;
-		record(w, wc, ch, v, n, sent);
-	} else if (res.cls == NOTIFY_TRANSIENT && cs->attempts + 1 < w->o.max_attempts) {
+		record(s, a, cs, ch, v, n, sent);
+	} else if (res.cls == NOTIFY_TRANSIENT && cs->attempts + 1 < s->max_attempts) {
 		cs->attempts++;
-		w->cnt.retries++;
-		int64_t d = alert_backoff_ms(cs->attempts, res.retry_after_s, w->o.retry_base_ms,
-		    w->o.retry_cap_ms, xapi_rand());
+		s->cnt->retries++;
+		int64_t d = alert_backoff_ms(cs->attempts, res.retry_after_s, s->retry_base_ms,
+		    s->retry_cap_ms, xapi_rand());
 		cs->next_try_ms = now + d;
 		snprintf(
 		    cs->last_error, sizeof cs->last_error, "%s", res.message ? res.message : "");
 		if (cs->attempts == 1)
-			wlog(w, "warn", "campaign %s: %s (retrying with backoff)", wc->a.id,
+			slog(s, "warn", "campaign %s: %s (retrying with backoff)", a->id,
 			    cs->last_error);
 	} else if (res.cls == NOTIFY_TRANSIENT) {
 		snprintf(
 		    cs->last_error, sizeof cs->last_error, "%s", res.message ? res.message : "");
-		wlog(w, "error",
-		    "campaign %s: %s: gave up a message of %zu alerts after %d tries: %s", wc->a.id,
+		slog(s, "error",
+		    "campaign %s: %s: gave up a message of %zu alerts after %d tries: %s", a->id,
 		    chn, cs->nmsg, cs->attempts + 1, cs->last_error);
 		size_t keep = cs->npending;
 		struct pend *pend = cs->pending;
 		cs->pending = NULL;
 		cs->npending = 0;
-		chan_fail_all(w, cs);
+		chan_fail_all(s, cs);
 		cs->pending = pend;
 		cs->npending = keep;
 	} else {
 		snprintf(
 		    cs->last_error, sizeof cs->last_error, "%s", res.message ? res.message : "");
-		wlog(w, "error",
+		slog(s, "error",
 		    "campaign %s: %s (permanent; %s alerts stop until the campaign's %s settings "
 		    "change)",
-		    wc->a.id, cs->last_error, chn, chn);
+		    a->id, cs->last_error, chn, chn);
 		cs->broken = true;
-		cs->broken_hash = wc->a.channels_hash;
-		chan_fail_all(w, cs);
+		cs->broken_hash = a->channels_hash;
+		chan_fail_all(s, cs);
 	}
 	notify_result_done(&res);
 }
 
 int64_t
-deliver(struct alertworker *w, struct wcamp *wc, enum alert_channel ch, int64_t now)
+alertsend_deliver(struct alertsend *s, const struct alert_campaign *a, struct chan *cs,
+    enum alert_channel ch, int64_t now)
 {
-	struct chan *cs = &wc->ch[ch];
 	if (cs->nunlogged > 0)
-		record_retry(w, wc, ch);
+		record_retry(s, a, cs, ch);
 	if (cs->nmsg == 0 && cs->npending > 0 &&
-	    now >= alert_group_due(cs->pending[0].arrived_ms, cs->last_sent_ms, w->o.group_wait_ms,
-	               w->o.group_interval_ms)) {
+	    now >= alert_group_due(cs->pending[0].arrived_ms, cs->last_sent_ms, s->group_wait_ms,
+	               s->group_interval_ms)) {
 		cs->msg = xcalloc(cs->npending + 1, sizeof *cs->msg);
 		for (size_t i = 0; i < cs->npending; i++)
 			cs->msg[i] = cs->pending[i].c;
@@ -189,13 +215,13 @@ deliver(struct alertworker *w, struct wcamp *wc, enum alert_channel ch, int64_t 
 		cs->next_try_ms = now;
 	}
 	if (cs->nmsg > 0 && now >= cs->next_try_ms)
-		attempt(w, wc, ch, now);
+		attempt(s, a, cs, ch, now);
 	int64_t next = INT64_MAX;
 	if (cs->nmsg > 0)
 		next = cs->next_try_ms;
 	else if (cs->npending > 0)
 		next = alert_group_due(cs->pending[0].arrived_ms, cs->last_sent_ms,
-		    w->o.group_wait_ms, w->o.group_interval_ms);
+		    s->group_wait_ms, s->group_interval_ms);
 	if (cs->nunlogged > 0 && now + UNLOGGED_RETRY < next)
 		next = now + UNLOGGED_RETRY;
 	return next;

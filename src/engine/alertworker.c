@@ -1,9 +1,10 @@
 /*
  * alertworker: the alert worker thread (docs/alerts.md): inbox of offered
- * engagements, the watermark poll, rules, dedupe, digests, sends, retries and
- * the alerts_sent log. Offers, settings updates and status reads take the
- * mutex from any thread; everything else runs on the worker (or on the owner
- * driving alertworker_run_once) and is not shared.
+ * engagements, the watermark poll, campaigns, rules, dedupe and the status
+ * snapshot; the sending side (digests, sends, retries, the alerts_sent log)
+ * is alertsend.c, which this file drives. Offers, settings updates and
+ * status reads take the mutex from any thread; everything else runs on the
+ * worker (or on the owner driving alertworker_run_once) and is not shared.
  */
 #include "engine/alertworker.h"
 
@@ -22,13 +23,68 @@
 #include "base/text.h"
 #include "base/util.h"
 #include "provider/xapi.h"
-#include "alertworker_internal.h"
+#include "alertsend_internal.h"
 
 #define POLL_PAGE        500        /* engagements read per poll query */
 #define SEEN_KEEP_MS     3600000LL  /* memory of sends beyond the quiet window */
 #define ONCE_KEEP_MS     86400000LL /* memory of sends with a quiet window of 0 */
 #define IDLE_DEADLINE_MS 60000      /* when nothing else is due */
 #define POLL_SETTLE_MS   60000      /* each poll re-reads this far behind its watermark */
+
+/* An engagement the poll already handed on, kept while it lies inside the
+ * settle window behind the watermark. */
+struct polled {
+	char id[ALERT_ID_MAX]; /* the engagement's _id */
+	int64_t first_seen_ms;
+};
+
+/* A campaign the worker knows. */
+struct wcamp {
+	struct alert_campaign a;
+	bool pinned; /* set through alertworker_set_campaign: not reloaded */
+	bool mark_set;
+	struct alert_watermark mark;
+	struct polled *polled; /* sorted by id */
+	size_t npolled;
+	bool poll_failing;
+	struct chan ch[ALERT__CHANNELS];
+};
+
+/* A fingerprint sent or queued by this process. */
+struct seen {
+	char id[ALERT_ID_MAX];
+	int64_t event_ms;
+	int64_t expires_ms;
+};
+
+struct alertworker {
+	struct alertworker_opts o;
+
+	pthread_mutex_t mu;
+	pthread_cond_t cond;
+	/* guarded by mu */
+	struct alert_candidate *inbox;
+	size_t ninbox;
+	struct alert_campaign *updates;
+	bool *update_pinned;
+	size_t nupdates;
+	bool stop;
+	bool kicked;
+	uint64_t refused;
+	struct alertworker_status snap;
+
+	/* worker only */
+	struct wcamp *camps;
+	size_t ncamps;
+	struct seen *seen;
+	size_t nseen;
+	struct alert_counters cnt;
+	struct alertsend send; /* the sending side */
+	int64_t next_poll_ms;
+	int64_t next_refresh_ms;
+	pthread_t thread;
+	bool started;
+};
 
 void
 alertworker_opts_init(struct alertworker_opts *o)
@@ -70,23 +126,14 @@ alertworker_opts_from_env(struct alertworker_opts *o, char **cause)
 	return 0;
 }
 
-void
+/* Reports a notable event through the log hook and worker_log. */
+static void __attribute__((format(printf, 3, 4)))
 wlog(struct alertworker *w, const char *level, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	char *raw = xvasprintf(fmt, ap);
+	alertsend_vlog(&w->send, level, fmt, ap);
 	va_end(ap);
-	char *msg = text_sanitize(raw, strlen(raw), 1000);
-	free(raw);
-	if (w->o.log != NULL)
-		w->o.log(w->o.log_arg, level, msg);
-	if (w->o.store != NULL) {
-		char *cause = NULL;
-		if (store_alerts_log(w->o.store, level, msg, clock_now_ms(), &cause) != 0)
-			free(cause); /* the log hook has the line; nothing more to do */
-	}
-	free(msg);
 }
 
 struct alertworker *
@@ -100,8 +147,19 @@ alertworker_new(const struct alertworker_opts *o)
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&w->cond, &ca);
 	pthread_condattr_destroy(&ca);
-	w->notify = notify_new();
-	notify_set_timeouts(w->notify, o->connect_ms, o->total_ms);
+	w->send = (struct alertsend){.store = o->store,
+	    .notify = notify_new(),
+	    .cnt = &w->cnt,
+	    .group_wait_ms = o->group_wait_ms,
+	    .group_interval_ms = o->group_interval_ms,
+	    .retry_base_ms = o->retry_base_ms,
+	    .retry_cap_ms = o->retry_cap_ms,
+	    .max_attempts = o->max_attempts,
+	    .log = o->log,
+	    .log_arg = o->log_arg,
+	    .after_send = o->after_send,
+	    .hook_arg = o->hook_arg};
+	notify_set_timeouts(w->send.notify, o->connect_ms, o->total_ms);
 	return w;
 }
 
@@ -122,12 +180,12 @@ alertworker_free(struct alertworker *w)
 		alert_campaign_done(&w->camps[i].a);
 		free(w->camps[i].polled);
 		for (int c = 0; c < ALERT__CHANNELS; c++)
-			chan_done(&w->camps[i].ch[c]);
+			alertsend_chan_done(&w->camps[i].ch[c]);
 	}
 	free(w->camps);
 	free(w->seen);
 	alertworker_status_done(&w->snap);
-	notify_free(w->notify);
+	notify_free(w->send.notify);
 	pthread_cond_destroy(&w->cond);
 	pthread_mutex_destroy(&w->mu);
 	free(w);
@@ -578,7 +636,8 @@ alertworker_run_once(struct alertworker *w)
 		next = w->next_refresh_ms;
 	for (size_t i = 0; i < w->ncamps; i++)
 		for (int k = 0; k < ALERT__CHANNELS; k++) {
-			int64_t d = deliver(w, &w->camps[i], (enum alert_channel)k, now);
+			int64_t d = alertsend_deliver(&w->send, &w->camps[i].a, &w->camps[i].ch[k],
+			    (enum alert_channel)k, now);
 			if (d < next)
 				next = d;
 		}
