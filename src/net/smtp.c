@@ -1,7 +1,7 @@
 /*
  * smtp: one libcurl easy handle per thread for SMTP submission, with the
- * same timeouts, TLS verification and failure table as http.c (shared
- * through http_internal.h). A struct smtp_client belongs to the thread that
+ * same base options (timeouts, TLS verification always on, no redirects)
+ * and failure table as http.c, shared through http_internal.h. A struct smtp_client belongs to the thread that
  * made it. No logging; the password is handed to libcurl for one transfer
  * and cleared from the handle after it.
  */
@@ -96,16 +96,7 @@ smtp_send(struct smtp_client *c, const struct smtp_mail *m, struct smtp_result *
 		rcpt = nl;
 	}
 	char *mail_from = xasprintf("<%s>", m->from);
-	curl_easy_reset(h);
-	curl_easy_setopt(h, CURLOPT_URL, m->url);
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, c->connect_ms);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, c->total_ms);
-	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
-	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
-	curl_easy_setopt(h, CURLOPT_USERAGENT, "launchwatch/0.1");
+	http_curl_base(h, m->url, c->connect_ms, c->total_ms, "smtp,smtps");
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
 	/* STARTTLS: required whenever a password would cross a network; a relay
 	 * on loopback or without login may answer in plain text */
