@@ -16,32 +16,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "model/campaign.h"
-#include "model/event.h"
+#include "model/job.h"
 
-#define JOB_ID_MAX      (CAMPAIGN_ID_MAX + LW_ID_MAX + 16)
 #define JOB_LEASE_MS    60000 /* a lease lasts this long unless renewed */
 #define JOB_WATERMARK_N 20    /* newest item ids kept as a walk's watermark */
 
 struct store;
-
-/* A job as read from its worker_state document when it was claimed. */
-struct job {
-	char id[JOB_ID_MAX]; /* campaign_id:tweet_id:kind */
-	char campaign_id[CAMPAIGN_ID_MAX];
-	char tweet_id[LW_ID_MAX];
-	enum job_kind kind;
-	char *cursor;         /* saved backfill cursor; NULL or "" for page 1 */
-	bool backfill_done;   /* the first full walk finished */
-	char **watermark;     /* newest item ids of the last complete walk */
-	size_t nwatermark;    /* (retweeter user ids, reply or quote tweet ids) */
-	int64_t walked_count; /* the tweet's count the last complete walk saw; -1 none */
-	int attempts;         /* failed attempts in a row */
-	int64_t lease_until_ms;
-};
-
-/* Frees what j owns and zeroes it. */
-void job_done(struct job *j);
 
 /* What a finished job records beside next_run_at (done outcome). */
 struct job_result {

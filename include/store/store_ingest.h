@@ -25,7 +25,7 @@
 #include <stdint.h>
 
 #include "model/event.h"
-#include "engine/jobs.h"
+#include "model/job.h"
 #include "store/store.h"
 
 /* ---- worker_state ---- */

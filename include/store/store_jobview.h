@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "engine/jobs.h"
+#include "model/job.h"
 #include "store/store.h"
 
 /* One job as stored. */

@@ -20,16 +20,6 @@ struct jobs {
 	pthread_mutex_t claim_mu;
 };
 
-void
-job_done(struct job *j)
-{
-	free(j->cursor);
-	for (size_t i = 0; i < j->nwatermark; i++)
-		free(j->watermark[i]);
-	free(j->watermark);
-	memset(j, 0, sizeof *j);
-}
-
 struct jobs *
 jobs_new(struct store *s, const char *owner)
 {
