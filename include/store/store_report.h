@@ -11,8 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "output/archive.h"
 #include "model/campaign.h"
+#include "model/manifest.h"
 #include "model/report.h"
 #include "store/store.h"
 
