@@ -550,3 +550,94 @@ st_bulk(struct store *s, const char *collection, const char *what,
 		return st_fail(s, cause, what, &b.err);
 	return 0;
 }
+
+/* Every write of the ingest engine goes through this lock: FerretDB v1
+ * (SQLite) takes one writer at a time, and concurrent upserts that match
+ * existing documents from several connections were seen to wedge it for
+ * good. */
+static pthread_mutex_t write_mu = PTHREAD_MUTEX_INITIALIZER;
+
+void
+st_write_lock(void)
+{
+	pthread_mutex_lock(&write_mu);
+}
+
+void
+st_write_unlock(void)
+{
+	pthread_mutex_unlock(&write_mu);
+}
+
+/* Runs one command-like operation on a collection with one retry after a
+ * dropped connection: op returns true on success. */
+int
+st_with_coll(struct store *s, const char *collection, const char *what,
+    bool (*op)(mongoc_collection_t *, void *, bson_error_t *), void *arg, char **cause)
+{
+	bson_error_t err;
+	mongoc_client_t *client;
+	bool ok = false;
+	st_write_lock();
+	for (int attempt = 0; attempt < 2 && !ok; attempt++) {
+		mongoc_collection_t *coll = st_coll(s, collection, &client);
+		ok = op(coll, arg, &err);
+		st_coll_done(s, coll, client);
+		if (!ok && !st_retryable(&err))
+			break;
+	}
+	st_write_unlock();
+	return ok ? 0 : st_fail(s, cause, what, &err);
+}
+
+/* Copies the string at path into a fixed buffer. */
+void
+st_get_strbuf(const bson_t *doc, const char *path, char *buf, size_t size)
+{
+	char *v = st_get_str(doc, path);
+	snprintf(buf, size, "%s", v);
+	free(v);
+}
+
+struct update_arg {
+	const bson_t *sel, *update;
+	bool many;
+};
+
+/* Runs update_one or update_many. */
+static bool
+update_op(mongoc_collection_t *coll, void *p, bson_error_t *err)
+{
+	struct update_arg *a = p;
+	if (a->many)
+		return mongoc_collection_update_many(coll, a->sel, a->update, NULL, NULL, err);
+	return mongoc_collection_update_one(coll, a->sel, a->update, NULL, NULL, err);
+}
+
+/* Reads every document of collection matching filter, calling fn on each;
+ * 0 or -1. */
+int
+st_scan(struct store *s, const char *collection, const bson_t *filter, const bson_t *opts,
+    void (*fn)(const bson_t *, void *), void *arg, char **cause)
+{
+	bson_error_t err;
+	const bson_t *doc;
+	mongoc_client_t *client;
+	mongoc_collection_t *coll = st_coll(s, collection, &client);
+	mongoc_cursor_t *cur = mongoc_collection_find_with_opts(coll, filter, opts, NULL);
+	while (mongoc_cursor_next(cur, &doc))
+		fn(doc, arg);
+	bool bad = mongoc_cursor_error(cur, &err);
+	mongoc_cursor_destroy(cur);
+	st_coll_done(s, coll, client);
+	return bad ? st_fail(s, cause, "reading", &err) : 0;
+}
+
+/* Applies update to the documents of collection matching sel. */
+int
+st_update_where(struct store *s, const char *collection, const bson_t *sel, const bson_t *update,
+    bool many, const char *what, char **cause)
+{
+	struct update_arg a = {.sel = sel, .update = update, .many = many};
+	return st_with_coll(s, collection, what, update_op, &a, cause);
+}

@@ -18,11 +18,6 @@
 #define HOUR_MS (3600LL * 1000)
 #define DAY_MS  (24 * HOUR_MS)
 
-/* Every write of this file goes through this lock: FerretDB v1 (SQLite)
- * takes one writer at a time, and concurrent upserts that match existing
- * documents from several connections were seen to wedge it for good. */
-static pthread_mutex_t write_mu = PTHREAD_MUTEX_INITIALIZER;
-
 /* Metric fields in struct lw_metrics order. */
 static const char *const metric_names[6] = {
     "likes", "retweets", "replies", "quotes", "views", "bookmarks"};
@@ -71,27 +66,6 @@ append_ids(bson_t *b, const char *key, const char *const *ids, size_t n)
 	st_append_str_array(b, key, (char *const *)ids, n);
 }
 
-/* Runs one command-like operation on a collection with one retry after a
- * dropped connection: op returns true on success. */
-static int
-with_coll(struct store *s, const char *collection, const char *what,
-    bool (*op)(mongoc_collection_t *, void *, bson_error_t *), void *arg, char **cause)
-{
-	bson_error_t err;
-	mongoc_client_t *client;
-	bool ok = false;
-	pthread_mutex_lock(&write_mu);
-	for (int attempt = 0; attempt < 2 && !ok; attempt++) {
-		mongoc_collection_t *coll = st_coll(s, collection, &client);
-		ok = op(coll, arg, &err);
-		st_coll_done(s, coll, client);
-		if (!ok && !st_retryable(&err))
-			break;
-	}
-	pthread_mutex_unlock(&write_mu);
-	return ok ? 0 : st_fail(s, cause, what, &err);
-}
-
 /* ---- worker_state ---- */
 
 /* Appends {$in: ids} filter for campaign_id. */
@@ -125,15 +99,6 @@ kind_parse(const char *s)
 	return -1;
 }
 
-/* Copies the string at path into a fixed buffer. */
-static void
-get_str_buf(const bson_t *doc, const char *path, char *buf, size_t size)
-{
-	char *v = st_get_str(doc, path);
-	snprintf(buf, size, "%s", v);
-	free(v);
-}
-
 int
 sti_jobs_due(struct store *s, const char *const *ids, size_t n, int64_t now_ms,
     struct sti_due **out, size_t *nout, char **cause)
@@ -162,16 +127,16 @@ sti_jobs_due(struct store *s, const char *const *ids, size_t n, int64_t now_ms,
 		mongoc_cursor_t *cur = mongoc_collection_find_with_opts(coll, &filter, opts, NULL);
 		while (mongoc_cursor_next(cur, &doc)) {
 			char kind[16];
-			get_str_buf(doc, "kind", kind, sizeof kind);
+			st_get_strbuf(doc, "kind", kind, sizeof kind);
 			int k = kind_parse(kind);
 			if (k < 0)
 				continue;
 			v = xreallocarray(v, count + 1, sizeof *v);
 			struct sti_due *d = &v[count++];
 			memset(d, 0, sizeof *d);
-			get_str_buf(doc, "_id", d->id, sizeof d->id);
-			get_str_buf(doc, "campaign_id", d->campaign_id, sizeof d->campaign_id);
-			get_str_buf(doc, "tweet_id", d->tweet_id, sizeof d->tweet_id);
+			st_get_strbuf(doc, "_id", d->id, sizeof d->id);
+			st_get_strbuf(doc, "campaign_id", d->campaign_id, sizeof d->campaign_id);
+			st_get_strbuf(doc, "tweet_id", d->tweet_id, sizeof d->tweet_id);
 			d->kind = (enum job_kind)k;
 			d->next_run_at_ms = st_get_int(doc, "next_run_at", 0);
 		}
@@ -199,10 +164,10 @@ job_from_bson(const bson_t *doc, struct job *j)
 {
 	char kind[16];
 	memset(j, 0, sizeof *j);
-	get_str_buf(doc, "_id", j->id, sizeof j->id);
-	get_str_buf(doc, "campaign_id", j->campaign_id, sizeof j->campaign_id);
-	get_str_buf(doc, "tweet_id", j->tweet_id, sizeof j->tweet_id);
-	get_str_buf(doc, "kind", kind, sizeof kind);
+	st_get_strbuf(doc, "_id", j->id, sizeof j->id);
+	st_get_strbuf(doc, "campaign_id", j->campaign_id, sizeof j->campaign_id);
+	st_get_strbuf(doc, "tweet_id", j->tweet_id, sizeof j->tweet_id);
+	st_get_strbuf(doc, "kind", kind, sizeof kind);
 	int k = kind_parse(kind);
 	j->kind = k < 0 ? JOB_METRICS : (enum job_kind)k;
 	j->cursor = st_get_str(doc, "cursor");
@@ -244,7 +209,7 @@ claimable(const bson_t *doc, const char *owner, int64_t now_ms, bool ignore_due)
 {
 	char state[16], lease_owner[256];
 	bson_iter_t it;
-	get_str_buf(doc, "state", state, sizeof state);
+	st_get_strbuf(doc, "state", state, sizeof state);
 	if (strcmp(state, "stopped") == 0 || strcmp(state, "missing") == 0)
 		return false;
 	if (!ignore_due &&
@@ -255,12 +220,9 @@ claimable(const bson_t *doc, const char *owner, int64_t now_ms, bool ignore_due)
 		return true;
 	if (BSON_ITER_HOLDS_DATE_TIME(&it) && bson_iter_date_time(&it) < now_ms)
 		return true;
-	get_str_buf(doc, "lease_owner", lease_owner, sizeof lease_owner);
+	st_get_strbuf(doc, "lease_owner", lease_owner, sizeof lease_owner);
 	return strcmp(lease_owner, owner) == 0;
 }
-
-static int update_where(struct store *s, const char *collection, const bson_t *sel,
-    const bson_t *update, bool many, const char *what, char **cause);
 
 /* The claim on FerretDB: any filter but {_id: value} scans the whole
  * collection there, and its updates are not atomic anyway, so the job is
@@ -276,7 +238,7 @@ claim_by_id(struct store *s, const char *id, const bson_t *update, const char *o
 	if (rc == 0) {
 		if (!claimable(&doc, owner, now_ms, ignore_due))
 			rc = 1;
-		else if ((rc = update_where(
+		else if ((rc = st_update_where(
 		              s, "worker_state", sel, update, false, "claiming a job", cause)) == 0)
 			job_from_bson(&doc, out);
 		bson_destroy(&doc);
@@ -321,7 +283,7 @@ sti_job_claim(struct store *s, const char *id, const char *owner, int64_t now_ms
 	bson_t *update = BCON_NEW("$set", "{", "lease_owner", BCON_UTF8(owner), "lease_until",
 	    BCON_DATE_TIME(lease_until_ms), "state", BCON_UTF8("running"), "}");
 	struct claim_arg a = {.filter = &filter, .update = update};
-	int rc = with_coll(s, "worker_state", "claiming a job", claim_op, &a, cause);
+	int rc = st_with_coll(s, "worker_state", "claiming a job", claim_op, &a, cause);
 	if (rc == 0) {
 		bson_iter_t it;
 		rc = 1;
@@ -353,36 +315,12 @@ sti_job_peek(struct store *s, const char *id, struct sti_job_state *out, char **
 	bson_destroy(sel);
 	if (rc != 0)
 		return rc;
-	get_str_buf(&doc, "state", out->state, sizeof out->state);
-	get_str_buf(&doc, "lease_owner", out->lease_owner, sizeof out->lease_owner);
+	st_get_strbuf(&doc, "state", out->state, sizeof out->state);
+	st_get_strbuf(&doc, "lease_owner", out->lease_owner, sizeof out->lease_owner);
 	out->lease_until_ms = st_get_int(&doc, "lease_until", 0);
 	out->last_error = st_get_str(&doc, "last_error");
 	bson_destroy(&doc);
 	return 0;
-}
-
-struct update_arg {
-	const bson_t *sel, *update;
-	bool many;
-};
-
-/* Runs update_one or update_many. */
-static bool
-update_op(mongoc_collection_t *coll, void *p, bson_error_t *err)
-{
-	struct update_arg *a = p;
-	if (a->many)
-		return mongoc_collection_update_many(coll, a->sel, a->update, NULL, NULL, err);
-	return mongoc_collection_update_one(coll, a->sel, a->update, NULL, NULL, err);
-}
-
-/* Applies update to the documents of collection matching sel. */
-static int
-update_where(struct store *s, const char *collection, const bson_t *sel, const bson_t *update,
-    bool many, const char *what, char **cause)
-{
-	struct update_arg a = {.sel = sel, .update = update, .many = many};
-	return with_coll(s, collection, what, update_op, &a, cause);
 }
 
 int
@@ -438,7 +376,7 @@ sti_job_update(
 		bson_append_document_end(&upd, &inc);
 	}
 	bson_t *sel = BCON_NEW("_id", BCON_UTF8(id));
-	int rc = update_where(s, "worker_state", sel, &upd, false, "updating a job", cause);
+	int rc = st_update_where(s, "worker_state", sel, &upd, false, "updating a job", cause);
 	bson_destroy(sel);
 	bson_destroy(&upd);
 	return rc;
@@ -450,7 +388,7 @@ sti_jobs_release_owner(struct store *s, const char *owner, char **cause)
 	bson_t *sel = BCON_NEW("lease_owner", BCON_UTF8(owner));
 	bson_t *upd =
 	    BCON_NEW("$set", "{", "lease_owner", BCON_NULL, "lease_until", BCON_NULL, "}");
-	int rc = update_where(s, "worker_state", sel, upd, true, "releasing leases", cause);
+	int rc = st_update_where(s, "worker_state", sel, upd, true, "releasing leases", cause);
 	bson_destroy(sel);
 	bson_destroy(upd);
 	return rc;
@@ -466,7 +404,8 @@ sti_jobs_unstop(struct store *s, const char *const *ids, size_t n, int64_t now_m
 	BSON_APPEND_UTF8(&sel, "state", "stopped");
 	bson_t *upd = BCON_NEW(
 	    "$set", "{", "state", BCON_UTF8("idle"), "next_run_at", BCON_DATE_TIME(now_ms), "}");
-	int rc = update_where(s, "worker_state", &sel, upd, true, "restarting stopped jobs", cause);
+	int rc =
+	    st_update_where(s, "worker_state", &sel, upd, true, "restarting stopped jobs", cause);
 	bson_destroy(&sel);
 	bson_destroy(upd);
 	return rc;
@@ -502,7 +441,7 @@ sti_baselines_get(struct store *s, const char *campaign_id, const char *const *i
 		mongoc_cursor_t *cur = mongoc_collection_find_with_opts(coll, &filter, NULL, NULL);
 		while (mongoc_cursor_next(cur, &doc)) {
 			char tid[LW_ID_MAX];
-			get_str_buf(doc, "tweet_id", tid, sizeof tid);
+			st_get_strbuf(doc, "tweet_id", tid, sizeof tid);
 			for (size_t i = 0; i < n; i++) {
 				if (strcmp(out[i].tweet_id, tid) != 0)
 					continue;
@@ -618,7 +557,7 @@ sti_slices_insert(
 	if (n == 0)
 		return 0;
 	struct slices_arg a = {.v = slices, .n = n, .dup = dup};
-	return with_coll(s, "metric_slices", "writing metric slices", slices_op, &a, cause);
+	return st_with_coll(s, "metric_slices", "writing metric slices", slices_op, &a, cause);
 }
 
 int
@@ -700,9 +639,9 @@ sti_baselines_set(
 		return 0;
 	/* st_bulk sends at most ST_BULK_MAX updates per command */
 	struct baselines_arg a = {.v = v, .n = n, .now_ms = now_ms};
-	pthread_mutex_lock(&write_mu);
+	st_write_lock();
 	int rc = st_bulk(s, "tweets", "writing tweet baselines", fill_baselines, &a, cause);
-	pthread_mutex_unlock(&write_mu);
+	st_write_unlock();
 	return rc;
 }
 
@@ -714,7 +653,7 @@ sti_tweet_set_missing(
 	bson_t *sel = BCON_NEW("_id", BCON_UTF8(id));
 	bson_t *upd = BCON_NEW(
 	    "$set", "{", "missing", BCON_BOOL(true), "missing_at", BCON_DATE_TIME(now_ms), "}");
-	int rc = update_where(s, "tweets", sel, upd, false, "marking a tweet missing", cause);
+	int rc = st_update_where(s, "tweets", sel, upd, false, "marking a tweet missing", cause);
 	bson_destroy(sel);
 	bson_destroy(upd);
 	free(id);
@@ -725,7 +664,7 @@ sti_tweet_set_missing(
 		upd = BCON_NEW("$set", "{", "state", BCON_UTF8("missing"), "last_error",
 		    BCON_UTF8("the tweet is missing (deleted or protected)"), "updated_at",
 		    BCON_DATE_TIME(now_ms), "}");
-		rc = update_where(
+		rc = st_update_where(
 		    s, "worker_state", sel, upd, false, "marking a job missing", cause);
 		bson_destroy(sel);
 		bson_destroy(upd);
@@ -866,7 +805,7 @@ sti_engagements_upsert(struct store *s, const struct lw_engagement *e, size_t n,
 		    .n = n - off < ST_BULK_MAX ? n - off : ST_BULK_MAX,
 		    .now_ms = now_ms,
 		    .is_new = is_new + off};
-		rc = with_coll(s, "engagements", "writing engagements", eng_op, &a, cause);
+		rc = st_with_coll(s, "engagements", "writing engagements", eng_op, &a, cause);
 	}
 	for (size_t i = 0; i < n; i++)
 		free(ids[i]);
@@ -879,25 +818,6 @@ static int
 cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Reads every document of collection matching filter, calling fn on each;
- * 0 or -1. */
-static int
-scan(struct store *s, const char *collection, const bson_t *filter, const bson_t *opts,
-    void (*fn)(const bson_t *, void *), void *arg, char **cause)
-{
-	bson_error_t err;
-	const bson_t *doc;
-	mongoc_client_t *client;
-	mongoc_collection_t *coll = st_coll(s, collection, &client);
-	mongoc_cursor_t *cur = mongoc_collection_find_with_opts(coll, filter, opts, NULL);
-	while (mongoc_cursor_next(cur, &doc))
-		fn(doc, arg);
-	bool bad = mongoc_cursor_error(cur, &err);
-	mongoc_cursor_destroy(cur);
-	st_coll_done(s, coll, client);
-	return bad ? st_fail(s, cause, "reading", &err) : 0;
 }
 
 struct keys_arg {
@@ -940,7 +860,7 @@ sti_engagements_keys(
 {
 	struct keys_arg a = {0};
 	bson_t *filter = BCON_NEW("campaign_id", BCON_UTF8(campaign_id));
-	int rc = scan(s, "engagements", filter, NULL, key_one, &a, cause);
+	int rc = st_scan(s, "engagements", filter, NULL, key_one, &a, cause);
 	bson_destroy(filter);
 	if (a.n > 1)
 		qsort(a.v, a.n, sizeof *a.v, cmp_key);
@@ -975,7 +895,7 @@ sti_slices_sum(struct store *s, const char *campaign_id, const char *tweet_id,
 	memset(&a, 0, sizeof a);
 	bson_t *filter =
 	    BCON_NEW("campaign_id", BCON_UTF8(campaign_id), "tweet_id", BCON_UTF8(tweet_id));
-	int rc = scan(s, "metric_slices", filter, NULL, sum_one, &a, cause);
+	int rc = st_scan(s, "metric_slices", filter, NULL, sum_one, &a, cause);
 	bson_destroy(filter);
 	*sum = a.sum;
 	*count = a.count;
@@ -995,7 +915,7 @@ sti_heartbeat_beat(struct store *s, const struct sti_heartbeat *h, char **cause)
 	bson_error_t err;
 	mongoc_client_t *client;
 	bool ok = false;
-	pthread_mutex_lock(&write_mu);
+	st_write_lock();
 	for (int attempt = 0; attempt < 2 && !ok; attempt++) {
 		mongoc_collection_t *coll = st_coll(s, "heartbeats", &client);
 		ok = mongoc_collection_update_one(coll, sel, upd, opts, NULL, &err);
@@ -1003,7 +923,7 @@ sti_heartbeat_beat(struct store *s, const struct sti_heartbeat *h, char **cause)
 		if (!ok && !st_retryable(&err))
 			break;
 	}
-	pthread_mutex_unlock(&write_mu);
+	st_write_unlock();
 	bson_destroy(sel);
 	bson_destroy(upd);
 	bson_destroy(opts);
@@ -1025,9 +945,9 @@ sti_heartbeat_list(struct store *s, struct sti_heartbeat **out, size_t *n, char 
 		v = xreallocarray(v, count + 1, sizeof *v);
 		struct sti_heartbeat *h = &v[count++];
 		memset(h, 0, sizeof *h);
-		get_str_buf(doc, "_id", h->owner, sizeof h->owner);
-		get_str_buf(doc, "host", h->host, sizeof h->host);
-		get_str_buf(doc, "mode", h->mode, sizeof h->mode);
+		st_get_strbuf(doc, "_id", h->owner, sizeof h->owner);
+		st_get_strbuf(doc, "host", h->host, sizeof h->host);
+		st_get_strbuf(doc, "mode", h->mode, sizeof h->mode);
 		h->pid = (long)st_get_int(doc, "pid", 0);
 		h->started_at_ms = st_get_int(doc, "started_at", 0);
 		h->beat_at_ms = st_get_int(doc, "beat_at", 0);
@@ -1055,7 +975,7 @@ int
 sti_heartbeat_delete(struct store *s, const char *owner, char **cause)
 {
 	bson_t *sel = BCON_NEW("_id", BCON_UTF8(owner));
-	int rc = with_coll(s, "heartbeats", "deleting a heartbeat", delete_op, sel, cause);
+	int rc = st_with_coll(s, "heartbeats", "deleting a heartbeat", delete_op, sel, cause);
 	bson_destroy(sel);
 	return rc;
 }
@@ -1080,7 +1000,7 @@ sti_log(struct store *s, const char *owner, const char *job, const char *level, 
 		BSON_APPEND_NULL(&doc, "job");
 	BSON_APPEND_UTF8(&doc, "level", level);
 	BSON_APPEND_UTF8(&doc, "message", message);
-	int rc = with_coll(s, "worker_log", "writing the worker log", insert_op, &doc, cause);
+	int rc = st_with_coll(s, "worker_log", "writing the worker log", insert_op, &doc, cause);
 	bson_destroy(&doc);
 	return rc;
 }

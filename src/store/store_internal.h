@@ -68,6 +68,31 @@ int st_bulk(struct store *s, const char *collection, const char *what,
 /* Reads a string at a dotted path into a new string ("" when absent). */
 char *st_get_str(const bson_t *doc, const char *path);
 
+/* Takes and gives back the one lock every write of the ingest engine goes
+ * through (FerretDB v1 takes one writer at a time; docs/operations.md). */
+void st_write_lock(void);
+void st_write_unlock(void);
+
+/* Runs op on collection under the write lock, retried once after a dropped
+ * connection (op returns true on success). 0, or -1 with a cause naming
+ * what. */
+int st_with_coll(struct store *s, const char *collection, const char *what,
+    bool (*op)(mongoc_collection_t *, void *, bson_error_t *), void *arg, char **cause);
+
+/* Applies update to the first (or, when many, every) document of collection
+ * matching sel, through st_with_coll. 0 or -1. */
+int st_update_where(struct store *s, const char *collection, const bson_t *sel,
+    const bson_t *update, bool many, const char *what, char **cause);
+
+/* Calls fn on every document of collection matching filter (opts may be
+ * NULL). 0 or -1 with a cause. */
+int st_scan(struct store *s, const char *collection, const bson_t *filter, const bson_t *opts,
+    void (*fn)(const bson_t *, void *), void *arg, char **cause);
+
+/* Copies the string at a dotted path into buf of size bytes ("" when
+ * absent; cut to fit). */
+void st_get_strbuf(const bson_t *doc, const char *path, char *buf, size_t size);
+
 /* Reads an integer, date or double at a dotted path (def when absent). */
 int64_t st_get_int(const bson_t *doc, const char *path, int64_t def);
 
