@@ -1,9 +1,11 @@
 /*
  * store_ingest: the ingest engine's database code (DESIGN.md section 4):
  * worker_state claims and updates, engagements bulk upserts, metric slices
- * and tweet baselines, the heartbeats collection and worker_log lines. Every
- * write is keyed by a deterministic _id so a replay changes nothing; every
- * function is thread-safe like the store (each call pops a pooled client).
+ * and tweet baselines, the heartbeats collection and worker_log lines
+ * (src/store/store_jobs.c, store_tweets.c, store_engagements.c and
+ * store_heartbeats.c). Every write is keyed by a deterministic _id so a
+ * replay changes nothing; every function is thread-safe like the store
+ * (each call pops a pooled client).
  *
  * The metrics protocol (crash-safe, neither loses nor doubles a delta): a
  * tweets document holds the baseline `metrics`, `metrics_seq` (the number of

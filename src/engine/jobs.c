@@ -1,7 +1,7 @@
 /*
  * jobs: leases on worker_state documents and the outcomes a job records
  * (done, retry, snooze, stop, missing, release). The database code is in
- * src/store/store_ingest.c; this file owns the claim mutex (FerretDB updates are
+ * src/store/store_jobs.c; this file owns the claim mutex (FerretDB updates are
  * not atomic, so one process claims one job at a time) and the rules for
  * which fields each outcome sets. Any worker thread.
  */

@@ -1,7 +1,12 @@
 /*
- * store: launchwatch's MongoDB collections (DESIGN.md section 4) behind a
- * mongoc client pool. The only file that includes mongoc. Any thread may call
- * any function: each call pops a pooled client and pushes it back, and
+ * store: the mongoc client pool behind launchwatch's MongoDB collections
+ * (DESIGN.md section 4), the schema (collections and indexes, created at
+ * open) and the helpers the store's files share through store_internal.h
+ * (bson readers, bulk writes of at most ST_BULK_MAX updates, the write lock).
+ * Each collection's code is in its own file (store_campaigns.c,
+ * store_jobs.c, store_tweets.c, store_engagements.c, store_heartbeats.c,
+ * store_agg.c, store_alerts.c, store_report.c). Any thread may call any
+ * function: each call pops a pooled client and pushes it back, and
  * operations that a restarted server interrupts are retried once.
  */
 #include "store/store.h"

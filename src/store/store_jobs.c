@@ -1,13 +1,14 @@
 /*
- * store_ingest: the ingest engine's MongoDB code: worker_state claims and
- * updates, engagements bulk upserts, metric slices and baselines (the
- * protocol is described in include/store/store_ingest.h), heartbeats and the
- * worker_log. Every query stays inside ../shared/mongo-subset.md. Any thread.
+ * store_jobs: the worker_state collection of the ingest engine: listing due
+ * jobs, claiming one (one findAndModify on MongoDB, read-test-lease by _id
+ * on FerretDB), reading and updating its state, freeing the leases of a
+ * dead engine and restarting stopped jobs. Every query stays inside
+ * ../shared/mongo-subset.md; every write goes through the store's write
+ * lock. Any thread.
  */
 #include "store/store_ingest.h"
 
 #include <mongoc/mongoc.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
