@@ -15,15 +15,6 @@
 #include "store_internal.h"
 #include "base/util.h"
 
-/* Copies a string field into a fixed buffer. */
-static void
-get_fixed(const bson_t *doc, const char *path, char *buf, size_t len)
-{
-	char *v = st_get_str(doc, path);
-	snprintf(buf, len, "%s", v);
-	free(v);
-}
-
 /* Reads a category name field (-1 when absent or unknown). */
 static int
 get_category(const bson_t *doc)
@@ -95,9 +86,9 @@ eng_row(const bson_t *doc, void *arg)
 	struct eng_ctx *x = arg;
 	struct lw_engagement e;
 	memset(&e, 0, sizeof e);
-	get_fixed(doc, "campaign_id", e.campaign_id, sizeof e.campaign_id);
-	get_fixed(doc, "tweet_id", e.tweet_id, sizeof e.tweet_id);
-	get_fixed(doc, "user_id", e.user.id, sizeof e.user.id);
+	st_get_strbuf(doc, "campaign_id", e.campaign_id, sizeof e.campaign_id);
+	st_get_strbuf(doc, "tweet_id", e.tweet_id, sizeof e.tweet_id);
+	st_get_strbuf(doc, "user_id", e.user.id, sizeof e.user.id);
 	e.category = get_category(doc);
 	char *v = st_get_str(doc, "action");
 	int bad = action_parse(v, &e.action);
@@ -152,8 +143,8 @@ slice_row(const bson_t *doc, void *arg)
 	struct slice_ctx *x = arg;
 	struct lw_slice sl;
 	memset(&sl, 0, sizeof sl);
-	get_fixed(doc, "campaign_id", sl.campaign_id, sizeof sl.campaign_id);
-	get_fixed(doc, "tweet_id", sl.tweet_id, sizeof sl.tweet_id);
+	st_get_strbuf(doc, "campaign_id", sl.campaign_id, sizeof sl.campaign_id);
+	st_get_strbuf(doc, "tweet_id", sl.tweet_id, sizeof sl.tweet_id);
 	sl.category = get_category(doc);
 	sl.seq = st_get_int(doc, "seq", 0);
 	if (sl.seq == 0) { /* the _id ends in ":seq" */
@@ -293,7 +284,7 @@ job_row(const bson_t *doc, void *arg)
 	x->rows = xreallocarray(x->rows, x->n + 1, sizeof *x->rows);
 	struct agg_jobrow *r = &x->rows[x->n++];
 	memset(r, 0, sizeof *r);
-	get_fixed(doc, "tweet_id", r->tweet_id, sizeof r->tweet_id);
+	st_get_strbuf(doc, "tweet_id", r->tweet_id, sizeof r->tweet_id);
 	r->kind = (enum job_kind)k;
 	char *state = st_get_str(doc, "state");
 	for (size_t i = 0; i < LW_ARRAY_LEN(job_states); i++)
@@ -370,7 +361,7 @@ alert_row(const bson_t *doc, void *arg)
 	action_parse(act, &ac);
 	a->action = (uint8_t)ac;
 	free(act);
-	get_fixed(doc, "tweet_id", a->tweet_id, sizeof a->tweet_id);
+	st_get_strbuf(doc, "tweet_id", a->tweet_id, sizeof a->tweet_id);
 	return 0;
 }
 

@@ -12,25 +12,16 @@
 #include "store_internal.h"
 #include "base/util.h"
 
-/* Copies the string at path into a fixed buffer. */
-static void
-copy_str(const bson_t *doc, const char *path, char *buf, size_t size)
-{
-	char *v = st_get_str(doc, path);
-	snprintf(buf, size, "%s", v);
-	free(v);
-}
-
 /* Fills one job from its document. */
 static void
 job_from_doc(const bson_t *doc, struct stj_job *j)
 {
 	bson_iter_t it;
 	memset(j, 0, sizeof *j);
-	copy_str(doc, "_id", j->id, sizeof j->id);
-	copy_str(doc, "tweet_id", j->tweet_id, sizeof j->tweet_id);
-	copy_str(doc, "kind", j->kind, sizeof j->kind);
-	copy_str(doc, "state", j->state, sizeof j->state);
+	st_get_strbuf(doc, "_id", j->id, sizeof j->id);
+	st_get_strbuf(doc, "tweet_id", j->tweet_id, sizeof j->tweet_id);
+	st_get_strbuf(doc, "kind", j->kind, sizeof j->kind);
+	st_get_strbuf(doc, "state", j->state, sizeof j->state);
 	j->attempts = (int)st_get_int(doc, "attempts", 0);
 	j->next_run_at_ms = st_get_int(doc, "next_run_at", 0);
 	j->blocked_until_ms = st_get_int(doc, "blocked_until", 0);
