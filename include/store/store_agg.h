@@ -1,10 +1,9 @@
 /*
  * store_agg: what the console reads from the store to rebuild and refresh its
  * aggregates: a campaign's engagements and metric slices past a watermark,
- * its worker_state rows, its alerts and its tweets' authors; plus writers of
- * engagements and slices in the contract layout (DESIGN.md section 4) for
- * the demo and the tests (the ingest engine has its own). Thread-safe like
- * the store; the console calls it from its database thread only, never from
+ * its worker_state rows, its alerts and its tweets' authors. Read-only
+ * (tests seed data with tests/unit/seed_support.h). Thread-safe like the
+ * store; the console calls it from its database thread only, never from
  * the UI thread.
  */
 #ifndef LW_STORE_AGG_H
@@ -57,18 +56,5 @@ int store_agg_alerts(struct store *s, const char *campaign_id, size_t limit, str
  * both arrays). 0 or -1 with a cause. */
 int store_agg_authors(struct store *s, const char *campaign_id, char ***tweet_ids, char ***handles,
     size_t *n, char **cause);
-
-/* Upserts n engagements by their deterministic _id (idempotent). */
-int store_agg_put_engagements(
-    struct store *s, const struct lw_engagement *e, size_t n, char **cause);
-
-/* Inserts-or-keeps n metric slices by their deterministic _id (idempotent). */
-int store_agg_put_slices(struct store *s, const struct lw_slice *sl, size_t n, char **cause);
-
-/* Writes one alerts_sent row (for tests and the demo): status is "sent",
- * "pending" or "failed: why". */
-int store_agg_put_alert(struct store *s, const char *campaign_id, const char *user_id,
-    const char *handle, enum lw_action action, const char *tweet_id, const char *channel,
-    const char *status, int64_t at_ms, char **cause);
 
 #endif

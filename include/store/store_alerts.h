@@ -75,12 +75,6 @@ int store_alerts_sentiment(
 int store_alerts_set_sentiment(
     struct store *s, const struct alert_candidate *c, double value, char **cause);
 
-/* Inserts the engagements e[0..n) in the section 4 shape when absent
- * ($setOnInsert by `_id`; first_seen_at from each e). For tests, the
- * benchmark and replays: the ingest engine has its own writer. 0 or -1. */
-int store_alerts_put_engagements(
-    struct store *s, const struct lw_engagement *e, size_t n, char **cause);
-
 /* Appends a worker_log line (job "alerts") at at_ms. 0 or -1. */
 int store_alerts_log(
     struct store *s, const char *level, const char *message, int64_t at_ms, char **cause);

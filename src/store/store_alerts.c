@@ -361,63 +361,6 @@ store_alerts_set_sentiment(
 	return rc;
 }
 
-/* The engagements of store_alerts_put_engagements. */
-struct put_arg {
-	const struct lw_engagement *e;
-	size_t n;
-};
-
-/* Appends one $setOnInsert upsert per engagement. */
-static void
-fill_put(struct st_batch *bulk, const void *p)
-{
-	const struct put_arg *a = p;
-	for (size_t i = 0; i < a->n; i++) {
-		const struct lw_engagement *e = &a->e[i];
-		char *id = xasprintf(
-		    "%s:%s:%s:%s", e->campaign_id, e->tweet_id, e->user.id, action_name(e->action));
-		bson_t *sel = BCON_NEW("_id", BCON_UTF8(id));
-		bson_t upd = BSON_INITIALIZER, ins;
-		BSON_APPEND_DOCUMENT_BEGIN(&upd, "$setOnInsert", &ins);
-		BSON_APPEND_UTF8(&ins, "campaign_id", e->campaign_id);
-		BSON_APPEND_UTF8(&ins, "tweet_id", e->tweet_id);
-		BSON_APPEND_UTF8(&ins, "user_id", e->user.id);
-		BSON_APPEND_UTF8(&ins, "action", action_name(e->action));
-		BSON_APPEND_UTF8(&ins, "category", category_name((enum tweet_category)e->category));
-		st_append_user(&ins, "user", &e->user);
-		BSON_APPEND_UTF8(&ins, "bucket", bucket_name(e->bucket));
-		BSON_APPEND_INT32(&ins, "importance", e->importance);
-		BSON_APPEND_UTF8(&ins, "evidence", e->evidence ? e->evidence : "");
-		if (e->text != NULL)
-			BSON_APPEND_UTF8(&ins, "text", e->text);
-		st_append_str_array(&ins, "ref_ids", e->ref_ids, e->nref);
-		if (e->created_at_ms > 0)
-			BSON_APPEND_DATE_TIME(&ins, "created_at", e->created_at_ms);
-		else
-			BSON_APPEND_NULL(&ins, "created_at");
-		BSON_APPEND_DATE_TIME(&ins, "first_seen_at", e->first_seen_at_ms);
-		BSON_APPEND_DATE_TIME(&ins, "last_seen_at",
-		    e->last_seen_at_ms > 0 ? e->last_seen_at_ms : e->first_seen_at_ms);
-		BSON_APPEND_NULL(&ins, "sentiment");
-		bson_append_document_end(&upd, &ins);
-		bson_t *opts = BCON_NEW("upsert", BCON_BOOL(true));
-		st_batch_update_one(bulk, sel, &upd, opts);
-		bson_destroy(opts);
-		bson_destroy(sel);
-		bson_destroy(&upd);
-		free(id);
-	}
-}
-
-int
-store_alerts_put_engagements(struct store *s, const struct lw_engagement *e, size_t n, char **cause)
-{
-	if (n == 0)
-		return 0;
-	struct put_arg a = {e, n};
-	return st_bulk(s, "engagements", "writing engagements", fill_put, &a, cause);
-}
-
 int
 store_alerts_log(
     struct store *s, const char *level, const char *message, int64_t at_ms, char **cause)

@@ -15,6 +15,7 @@
 #include "store/store_agg.h"
 #include "testutil.h"
 #include "base/util.h"
+#include "seed_support.h"
 
 #define T0      1796133600000LL /* 2026-12-01T14:00:00Z */
 #define NUSERS  200
@@ -424,10 +425,10 @@ START_TEST(test_rebuild_equals_incremental)
 	struct launch l;
 	launch_make(&l, "c9", 600, 24, 99);
 	/* write the first 400 engagements and 16 rounds of slices */
-	ck_assert_msg(store_agg_put_engagements(s, l.eng, 400, &cause) == 0, "%s", cause);
-	ck_assert_msg(store_agg_put_slices(s, l.sl, 16 * NTWEETS, &cause) == 0, "%s", cause);
+	ck_assert_msg(seed_engagements(s, l.eng, 400, &cause) == 0, "%s", cause);
+	ck_assert_msg(seed_slices(s, l.sl, 16 * NTWEETS, &cause) == 0, "%s", cause);
 	/* writing them again changes nothing */
-	ck_assert_msg(store_agg_put_engagements(s, l.eng, 400, &cause) == 0, "%s", cause);
+	ck_assert_msg(seed_engagements(s, l.eng, 400, &cause) == 0, "%s", cause);
 
 	struct agg *inc = agg_new(), *reb = agg_new();
 	for (size_t i = 0; i < 400; i += 37)
@@ -444,11 +445,9 @@ START_TEST(test_rebuild_equals_incremental)
 	struct agg_campaign *c = agg_campaign(reb, "c9");
 	int64_t ew = c->eng_watermark_ms, sw = c->slice_watermark_ms;
 	ck_assert_int_gt(ew, 0);
+	ck_assert_msg(seed_engagements(s, l.eng + 400, l.neng - 400, &cause) == 0, "%s", cause);
 	ck_assert_msg(
-	    store_agg_put_engagements(s, l.eng + 400, l.neng - 400, &cause) == 0, "%s", cause);
-	ck_assert_msg(
-	    store_agg_put_slices(s, l.sl + 16 * NTWEETS, l.nsl - 16 * NTWEETS, &cause) == 0, "%s",
-	    cause);
+	    seed_slices(s, l.sl + 16 * NTWEETS, l.nsl - 16 * NTWEETS, &cause) == 0, "%s", cause);
 	apply_range(inc, &l, 400, l.neng, 16 * NTWEETS, l.nsl);
 	ck_assert_msg(
 	    store_agg_load(s, "c9", ew, sw, 1000, push_apply, reb, &cause) == 0, "%s", cause);
@@ -460,7 +459,7 @@ START_TEST(test_rebuild_equals_incremental)
 	ck_assert_int_eq(store_count(s, "engagements", "c9", &cause), (int64_t)c->neng);
 
 	/* alerts and jobs read back */
-	ck_assert(store_agg_put_alert(s, "c9", "1007", "user7", ACT_REPLY, tweet_ids[0], "slack",
+	ck_assert(seed_alert(s, "c9", "1007", "user7", ACT_REPLY, tweet_ids[0], "slack",
 	              "failed: HTTP 500", T0, &cause) == 0);
 	struct agg_alert *al;
 	size_t nal;

@@ -37,6 +37,7 @@
 #include "testutil.h"
 #include "base/util.h"
 #include "provider/xapi.h"
+#include "seed_support.h"
 
 #define T0 1767225600000LL /* 2026-01-01T00:00:00Z */
 
@@ -291,11 +292,11 @@ START_TEST(test_poll_late_write_behind_watermark)
 	struct lw_engagement e[2];
 	eng(&e[0], up.id, "1861111111111111111", "71", "vc_early", BK_INVESTOR, 90, T0 + 10000);
 	eng(&e[1], up.id, "1861111111111111111", "72", "vc_late", BK_INVESTOR, 90, T0 + 5000);
-	ck_assert_int_eq(store_alerts_put_engagements(s, &e[0], 1, &cause), 0);
+	ck_assert_int_eq(seed_engagements_absent(s, &e[0], 1, &cause), 0);
 	alertworker_run_once(w);
 	ck_assert_uint_eq(al_slack_count(r), 1);
 	/* a write stamped earlier lands only now, behind the watermark */
-	ck_assert_int_eq(store_alerts_put_engagements(s, &e[1], 1, &cause), 0);
+	ck_assert_int_eq(seed_engagements_absent(s, &e[1], 1, &cause), 0);
 	for (int i = 0; i < 3; i++) {
 		fake_now += o.poll_interval_ms;
 		alertworker_run_once(w);
@@ -620,7 +621,7 @@ START_TEST(test_sim_crash_restart_exactly_once)
 	ck_assert_uint_gt(nexp, 2);
 	ck_assert_uint_lt(nexp, n); /* some do not match */
 	/* stored first (the engine's order), then offered */
-	ck_assert_msg(store_alerts_put_engagements(s, v, n, &cause) == 0, "%s", cause);
+	ck_assert_msg(seed_engagements_absent(s, v, n, &cause) == 0, "%s", cause);
 
 	/* 1: a worker in a child process, killed between send and log */
 	int pfd[2];

@@ -33,6 +33,7 @@
 #include "store/store_report.h"
 #include "testutil.h"
 #include "base/util.h"
+#include "seed_support.h"
 
 #define WAIT_MS 20000
 
@@ -201,7 +202,7 @@ seed(void)
 	                          "Evil\x1b[2J\x1b[31mRed");
 	e[11].user.bio = xstrdup("\x1b[H\x1b[2Jbio\x1b]2;pwned-too\x07 here");
 	e[11].first_seen_at_ms = clock_now_ms(); /* the newest: the first feed row */
-	ck_assert_msg(store_agg_put_engagements(s, e, 12, &cause) == 0, "%s", cause);
+	ck_assert_msg(seed_engagements(s, e, 12, &cause) == 0, "%s", cause);
 	for (int i = 0; i < 12; i++)
 		lw_engagement_done(&e[i]);
 
@@ -217,8 +218,8 @@ seed(void)
 		sl[i].at_ms = t0 + 3600000LL;
 		sl[i].deltas = (struct lw_metrics){100 + i, 10, 5, 1, views[i], 0};
 	}
-	ck_assert_msg(store_agg_put_slices(s, sl, 3, &cause) == 0, "%s", cause);
-	ck_assert(store_agg_put_alert(s, cid, "7003", "acct03", ACT_REPLY, tids[0], "slack",
+	ck_assert_msg(seed_slices(s, sl, 3, &cause) == 0, "%s", cause);
+	ck_assert(seed_alert(s, cid, "7003", "acct03", ACT_REPLY, tids[0], "slack",
 	              "failed: HTTP 500", t0 + 7200000LL, &cause) == 0);
 	store_free(s);
 }
@@ -964,7 +965,7 @@ START_TEST(test_http_matches_database)
 	e.bucket = BK_MEDIA;
 	e.importance = 40;
 	e.first_seen_at_ms = clock_now_ms();
-	ck_assert_msg(store_agg_put_engagements(st, &e, 1, &cause) == 0, "%s", cause);
+	ck_assert_msg(seed_engagements(st, &e, 1, &cause) == 0, "%s", cause);
 	lw_engagement_done(&e);
 	http_wait(port, path, has_13, &r);
 	ck_assert_str_ne(r.etag, etag);
