@@ -68,10 +68,10 @@ int jobs_retry(struct jobs *j, const struct job *job, const char *error, int64_t
  * now + delay_ms; attempts unchanged. */
 int jobs_snooze(struct jobs *j, const struct job *job, const char *error, int64_t delay_ms,
     int64_t requests, int64_t credits, int64_t now_ms, char **cause);
-/* Stops the job (state "stopped") until the next start of the engine. */
+/* Stops the job (JST_STOPPED) until the next start of the engine. */
 int jobs_stop(struct jobs *j, const struct job *job, const char *error, int64_t requests,
     int64_t credits, int64_t now_ms, char **cause);
-/* Marks the job "missing" (the tweet is gone); it is not claimed again. */
+/* Marks the job JST_MISSING (the tweet is gone); it is not claimed again. */
 int jobs_missing(struct jobs *j, const struct job *job, int64_t now_ms, char **cause);
 /* Gives an unfinished job back (shutdown, pause): due now, lease freed. */
 int jobs_release(struct jobs *j, const struct job *job, int64_t requests, int64_t credits,

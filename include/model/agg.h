@@ -22,6 +22,7 @@
 
 #include "model/campaign.h"
 #include "model/event.h"
+#include "model/job.h"
 
 #define AGG_NONE        UINT32_MAX
 #define AGG_SNIPPET_MAX 96  /* bytes of reply or quote text kept per engagement */
@@ -74,6 +75,10 @@ enum agg_job_state { JS_NEW, JS_BACKFILL, JS_OK, JS_BLOCKED, JS_ERROR, JS__COUNT
 
 /* Returns "new", "backfilling", "ok", "blocked" or "error". */
 const char *agg_job_state_name(enum agg_job_state s);
+/* Returns what the console shows for a job stored in state s, before its
+ * block, backfill and error fields refine it: idle and running are ok,
+ * blocked is blocked, the rest (new, retry, stopped, missing) new. */
+enum agg_job_state agg_job_state_of(enum job_state s);
 
 /* One job (a worker_state document) as the console knows it. */
 struct agg_job {

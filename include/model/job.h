@@ -17,6 +17,34 @@
 
 #define JOB_ID_MAX (CAMPAIGN_ID_MAX + LW_ID_MAX + 16)
 
+/* What a job is doing, as worker_state.state holds it: new (never run),
+ * idle (done, waiting for its next run), running (leased), retry (failed,
+ * runs again after a backoff), blocked (snoozed: rate limit or credits),
+ * stopped (until the engine's next start) or missing (the tweet is gone). */
+enum job_state {
+	JST_NEW,
+	JST_IDLE,
+	JST_RUNNING,
+	JST_RETRY,
+	JST_BLOCKED,
+	JST_STOPPED,
+	JST_MISSING,
+	JST__COUNT
+};
+
+/* Returns the stored name of s ("new", "idle", "running", ...; "?" when
+ * out of range). */
+const char *job_state_name(enum job_state s);
+/* Parses a stored state name into *out; 0, or -1 when unknown. */
+int job_state_parse(const char *s, enum job_state *out);
+/* Returns true when a job in state s may be claimed (not stopped, not
+ * missing). */
+bool job_state_runnable(enum job_state s);
+
+/* Parses a job kind name ("metrics", "retweets", ...; job_kind_name) into
+ * *out; 0, or -1 when unknown. */
+int job_kind_parse(const char *s, enum job_kind *out);
+
 /* A job as read from its worker_state document when it was claimed. */
 struct job {
 	char id[JOB_ID_MAX]; /* campaign_id:tweet_id:kind */

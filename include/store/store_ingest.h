@@ -42,7 +42,7 @@ struct sti_due {
 };
 
 /* Lists the jobs of the campaigns ids[0..n) that are due at now_ms and are
- * neither stopped nor missing, oldest first, into a new array. 0 or -1. */
+ * runnable (job_state_runnable), oldest first, into a new array. 0 or -1. */
 int sti_jobs_due(struct store *s, const char *const *ids, size_t n, int64_t now_ms,
     struct sti_due **out, size_t *nout, char **cause);
 
@@ -54,7 +54,7 @@ int sti_job_claim(struct store *s, const char *id, const char *owner, int64_t no
 
 /* A job's state and lease as stored, for a caller that could not claim it. */
 struct sti_job_state {
-	char state[16]; /* "idle", "running", "retry", "blocked", "stopped", "missing" */
+	enum job_state state; /* an unknown stored name reads as JST_NEW */
 	char lease_owner[128];
 	int64_t lease_until_ms; /* 0 when free */
 	char *last_error;       /* owned; "" when none */
@@ -66,7 +66,8 @@ int sti_job_peek(struct store *s, const char *id, struct sti_job_state *out, cha
 
 /* One update of a job's worker_state document; unset fields are kept. */
 struct sti_job_update {
-	const char *state;      /* NULL keeps */
+	bool set_state;
+	enum job_state state;
 	int64_t next_run_at_ms; /* < 0 keeps */
 	int64_t lease_until_ms; /* 0 frees the lease, > 0 renews it, < 0 keeps */
 	bool set_cursor;        /* cursor: NULL stores null */
@@ -148,7 +149,7 @@ int sti_baselines_set(
     struct store *s, const struct sti_baseline_set *v, size_t n, int64_t now_ms, char **cause);
 
 /* Marks tweet of campaign missing (tweets.missing, and its list jobs get
- * state "missing"). 0 or -1. */
+ * state JST_MISSING). 0 or -1. */
 int sti_tweet_set_missing(
     struct store *s, const char *campaign_id, const char *tweet_id, int64_t now_ms, char **cause);
 

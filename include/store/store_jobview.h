@@ -18,8 +18,8 @@
 struct stj_job {
 	char id[JOB_ID_MAX];
 	char tweet_id[LW_ID_MAX];
-	char kind[16];  /* "metrics", "retweets", "replies", "quotes" */
-	char state[16]; /* "idle", "running", "retry", "blocked", "stopped", "missing" */
+	enum job_kind kind; /* JOB_METRICS when the stored kind is unknown */
+	enum job_state state;
 	int attempts;
 	int64_t next_run_at_ms;   /* 0 when absent */
 	int64_t blocked_until_ms; /* 0 when absent or null */

@@ -117,7 +117,8 @@ jobs_finish(struct jobs *j, const struct job *job, const struct job_result *r, i
     int64_t now_ms, char **cause)
 {
 	struct sti_job_update u = keep_all();
-	u.state = "idle";
+	u.set_state = true;
+	u.state = JST_IDLE;
 	u.next_run_at_ms = now_ms + (cadence_s > 0 ? cadence_s : 1) * 1000;
 	u.lease_until_ms = 0;
 	u.set_error = true;
@@ -150,7 +151,8 @@ jobs_retry(struct jobs *j, const struct job *job, const char *error, int64_t del
     int64_t requests, int64_t credits, int64_t now_ms, char **cause)
 {
 	struct sti_job_update u = keep_all();
-	u.state = "retry";
+	u.set_state = true;
+	u.state = JST_RETRY;
 	u.next_run_at_ms = now_ms + delay_ms;
 	u.lease_until_ms = 0;
 	u.set_error = true;
@@ -166,7 +168,8 @@ jobs_snooze(struct jobs *j, const struct job *job, const char *error, int64_t de
     int64_t requests, int64_t credits, int64_t now_ms, char **cause)
 {
 	struct sti_job_update u = keep_all();
-	u.state = "blocked";
+	u.set_state = true;
+	u.state = JST_BLOCKED;
 	u.next_run_at_ms = now_ms + delay_ms;
 	u.lease_until_ms = 0;
 	u.set_error = true;
@@ -183,7 +186,8 @@ jobs_stop(struct jobs *j, const struct job *job, const char *error, int64_t requ
     int64_t credits, int64_t now_ms, char **cause)
 {
 	struct sti_job_update u = keep_all();
-	u.state = "stopped";
+	u.set_state = true;
+	u.state = JST_STOPPED;
 	u.lease_until_ms = 0;
 	u.set_error = true;
 	u.error = error;
@@ -196,7 +200,8 @@ int
 jobs_missing(struct jobs *j, const struct job *job, int64_t now_ms, char **cause)
 {
 	struct sti_job_update u = keep_all();
-	u.state = "missing";
+	u.set_state = true;
+	u.state = JST_MISSING;
 	u.lease_until_ms = 0;
 	u.set_error = true;
 	u.error = "the tweet is missing (deleted or protected)";
@@ -208,7 +213,8 @@ jobs_release(struct jobs *j, const struct job *job, int64_t requests, int64_t cr
     int64_t now_ms, char **cause)
 {
 	struct sti_job_update u = keep_all();
-	u.state = "idle";
+	u.set_state = true;
+	u.state = JST_IDLE;
 	u.next_run_at_ms = now_ms;
 	u.lease_until_ms = 0;
 	u.add_requests = requests;

@@ -749,9 +749,9 @@ fr_unclaimable(struct fr *f, struct fr_job *j, char **cause)
 		return -1;
 	if (rc == 1) {
 		fr_fail(f, j, "the job has no worker_state document");
-	} else if (strcmp(js.state, "missing") == 0) {
+	} else if (js.state == JST_MISSING) {
 		j->st = FR_DONE; /* the tweet is gone: nothing left to read */
-	} else if (strcmp(js.state, "stopped") == 0) {
+	} else if (js.state == JST_STOPPED) {
 		char *why = xasprintf("stopped: %s", *js.last_error ? js.last_error : "(no error)");
 		fr_fail(f, j, why);
 		free(why);

@@ -30,6 +30,19 @@ agg_job_state_name(enum agg_job_state s)
 	return (unsigned)s < JS__COUNT ? job_state_names[s] : "?";
 }
 
+enum agg_job_state
+agg_job_state_of(enum job_state s)
+{
+	static const enum agg_job_state shown[JST__COUNT] = {[JST_NEW] = JS_NEW,
+	    [JST_IDLE] = JS_OK,
+	    [JST_RUNNING] = JS_OK,
+	    [JST_RETRY] = JS_NEW,
+	    [JST_BLOCKED] = JS_BLOCKED,
+	    [JST_STOPPED] = JS_NEW,
+	    [JST_MISSING] = JS_NEW};
+	return (unsigned)s < JST__COUNT ? shown[s] : JS_NEW;
+}
+
 /* Returns a sanitized copy of s cut to max bytes ("" for NULL). */
 static char *
 clean(const char *s, size_t max)
@@ -149,7 +162,7 @@ agg_new(void)
 
 /* Frees one job's reason. */
 static void
-job_done(struct agg_job *j)
+agg_job_done(struct agg_job *j)
 {
 	free(j->why);
 	memset(j, 0, sizeof *j);
@@ -178,7 +191,7 @@ campaign_free(struct agg_campaign *c)
 		for (int m = 0; m < M__COUNT; m++)
 			hours_done(&t->hours[m]);
 		for (int k = 0; k < JOB__COUNT; k++)
-			job_done(&t->job[k]);
+			agg_job_done(&t->job[k]);
 	}
 	free(c->tweets);
 	free(c->tweet_map);
@@ -737,7 +750,7 @@ agg_set_jobs(struct agg *a, const char *id, struct agg_jobrow *rows, size_t n)
 			continue;
 		}
 		struct agg_job *j = &c->tweets[ti].job[r->kind];
-		job_done(j);
+		agg_job_done(j);
 		*j = r->job;
 		r->job.why = NULL;
 	}

@@ -1,11 +1,49 @@
 /*
- * job: freeing a claimed job's strings (include/model/job.h). Pure; the
- * thread that owns the job.
+ * job: the names of job states (the one table between enum job_state and
+ * worker_state.state), parsing job kinds, and freeing a claimed job's
+ * strings (include/model/job.h). Pure; any thread, one owner per job.
  */
 #include "model/job.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+#include "base/util.h"
+
+static const char *const state_names[JST__COUNT] = {
+    "new", "idle", "running", "retry", "blocked", "stopped", "missing"};
+
+const char *
+job_state_name(enum job_state s)
+{
+	return (unsigned)s < JST__COUNT ? state_names[s] : "?";
+}
+
+int
+job_state_parse(const char *s, enum job_state *out)
+{
+	int i = str_index(state_names, JST__COUNT, s);
+	if (i >= 0)
+		*out = (enum job_state)i;
+	return i >= 0 ? 0 : -1;
+}
+
+bool
+job_state_runnable(enum job_state s)
+{
+	return s != JST_STOPPED && s != JST_MISSING;
+}
+
+int
+job_kind_parse(const char *s, enum job_kind *out)
+{
+	for (int k = 0; k < JOB__COUNT; k++)
+		if (strcmp(s, job_kind_name((enum job_kind)k)) == 0) {
+			*out = (enum job_kind)k;
+			return 0;
+		}
+	return -1;
+}
 
 void
 job_done(struct job *j)

@@ -249,47 +249,20 @@ struct rows_ctx {
 	size_t n;
 };
 
-/* Table from worker_state.state values to what the console shows. */
-static const struct {
-	const char *state;
-	enum agg_job_state js;
-} job_states[] = {
-    {"new", JS_NEW},
-    {"backfilling", JS_BACKFILL},
-    {"backfill", JS_BACKFILL},
-    {"ok", JS_OK},
-    {"done", JS_OK},
-    {"idle", JS_OK},
-    {"running", JS_OK},
-    {"blocked", JS_BLOCKED},
-    {"snoozed", JS_BLOCKED},
-    {"error", JS_ERROR},
-    {"failed", JS_ERROR},
-};
-
 /* Converts one worker_state document into a row. */
 static int
 job_row(const bson_t *doc, void *arg)
 {
 	struct rows_ctx *x = arg;
-	char *kind = st_get_str(doc, "kind");
-	int k = -1;
-	for (int i = 0; i < JOB__COUNT; i++)
-		if (strcmp(kind, job_kind_name((enum job_kind)i)) == 0)
-			k = i;
-	free(kind);
-	if (k < 0)
+	enum job_kind k;
+	if (st_get_job_kind(doc, &k) != 0)
 		return 0;
 	x->rows = xreallocarray(x->rows, x->n + 1, sizeof *x->rows);
 	struct agg_jobrow *r = &x->rows[x->n++];
 	memset(r, 0, sizeof *r);
 	st_get_strbuf(doc, "tweet_id", r->tweet_id, sizeof r->tweet_id);
-	r->kind = (enum job_kind)k;
-	char *state = st_get_str(doc, "state");
-	for (size_t i = 0; i < LW_ARRAY_LEN(job_states); i++)
-		if (strcmp(state, job_states[i].state) == 0)
-			r->job.state = job_states[i].js;
-	free(state);
+	r->kind = k;
+	r->job.state = agg_job_state_of(st_get_job_state(doc));
 	int64_t now = clock_now_ms();
 	r->job.blocked_until_ms = st_get_int(doc, "blocked_until", 0);
 	if (r->job.blocked_until_ms > now)

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "model/event.h"
+#include "model/job.h"
 #include "store/store.h"
 
 struct store {
@@ -101,6 +102,13 @@ char **st_get_str_array(const bson_t *doc, const char *path, size_t *n);
 
 /* Appends an array of n strings under key. */
 void st_append_str_array(bson_t *b, const char *key, char *const *v, size_t n);
+
+/* Reads worker_state.state of doc (JST_NEW when absent or unknown). */
+enum job_state st_get_job_state(const bson_t *doc);
+
+/* Reads worker_state.kind of doc into *out; 0, or -1 when absent or
+ * unknown. */
+int st_get_job_kind(const bson_t *doc, enum job_kind *out);
 
 /* Appends an engagement's profile snapshot (handle, name, bio, followers,
  * following, verified) as a subdocument under key. */

@@ -33,27 +33,34 @@ append_campaign_in(bson_t *filter, const char *const *ids, size_t n)
 	bson_append_document_end(filter, &in);
 }
 
-/* Appends state: {$nin: [stopped, missing]}. */
+/* Appends state: {$nin: [stopped, missing]} (job_state_runnable). */
 static void
 append_state_runnable(bson_t *filter)
 {
-	static const char *const off[] = {"stopped", "missing"};
+	const char *const off[] = {job_state_name(JST_STOPPED), job_state_name(JST_MISSING)};
 	bson_t sub;
 	BSON_APPEND_DOCUMENT_BEGIN(filter, "state", &sub);
 	append_ids(&sub, "$nin", off, 2);
 	bson_append_document_end(filter, &sub);
 }
 
-/* Parses a job kind name; -1 when unknown. */
-static int
-kind_parse(const char *s)
+enum job_state
+st_get_job_state(const bson_t *doc)
 {
-	for (int k = 0; k < JOB__COUNT; k++)
-		if (strcmp(s, job_kind_name((enum job_kind)k)) == 0)
-			return k;
-	return -1;
+	char name[16];
+	enum job_state st = JST_NEW;
+	st_get_strbuf(doc, "state", name, sizeof name);
+	job_state_parse(name, &st);
+	return st;
 }
 
+int
+st_get_job_kind(const bson_t *doc, enum job_kind *out)
+{
+	char name[16];
+	st_get_strbuf(doc, "kind", name, sizeof name);
+	return job_kind_parse(name, out);
+}
 int
 sti_jobs_due(struct store *s, const char *const *ids, size_t n, int64_t now_ms,
     struct sti_due **out, size_t *nout, char **cause)
@@ -81,10 +88,8 @@ sti_jobs_due(struct store *s, const char *const *ids, size_t n, int64_t now_ms,
 		mongoc_collection_t *coll = st_coll(s, "worker_state", &client);
 		mongoc_cursor_t *cur = mongoc_collection_find_with_opts(coll, &filter, opts, NULL);
 		while (mongoc_cursor_next(cur, &doc)) {
-			char kind[16];
-			st_get_strbuf(doc, "kind", kind, sizeof kind);
-			int k = kind_parse(kind);
-			if (k < 0)
+			enum job_kind k;
+			if (st_get_job_kind(doc, &k) != 0)
 				continue;
 			v = xreallocarray(v, count + 1, sizeof *v);
 			struct sti_due *d = &v[count++];
@@ -92,7 +97,7 @@ sti_jobs_due(struct store *s, const char *const *ids, size_t n, int64_t now_ms,
 			st_get_strbuf(doc, "_id", d->id, sizeof d->id);
 			st_get_strbuf(doc, "campaign_id", d->campaign_id, sizeof d->campaign_id);
 			st_get_strbuf(doc, "tweet_id", d->tweet_id, sizeof d->tweet_id);
-			d->kind = (enum job_kind)k;
+			d->kind = k;
 			d->next_run_at_ms = st_get_int(doc, "next_run_at", 0);
 		}
 		bad = mongoc_cursor_error(cur, &err);
@@ -117,14 +122,12 @@ sti_jobs_due(struct store *s, const char *const *ids, size_t n, int64_t now_ms,
 static void
 job_from_bson(const bson_t *doc, struct job *j)
 {
-	char kind[16];
 	memset(j, 0, sizeof *j);
 	st_get_strbuf(doc, "_id", j->id, sizeof j->id);
 	st_get_strbuf(doc, "campaign_id", j->campaign_id, sizeof j->campaign_id);
 	st_get_strbuf(doc, "tweet_id", j->tweet_id, sizeof j->tweet_id);
-	st_get_strbuf(doc, "kind", kind, sizeof kind);
-	int k = kind_parse(kind);
-	j->kind = k < 0 ? JOB_METRICS : (enum job_kind)k;
+	if (st_get_job_kind(doc, &j->kind) != 0)
+		j->kind = JOB_METRICS;
 	j->cursor = st_get_str(doc, "cursor");
 	bson_iter_t it;
 	j->backfill_done = bson_iter_init_find(&it, doc, "backfill_done") &&
@@ -162,10 +165,9 @@ claim_op(mongoc_collection_t *coll, void *p, bson_error_t *err)
 static bool
 claimable(const bson_t *doc, const char *owner, int64_t now_ms, bool ignore_due)
 {
-	char state[16], lease_owner[256];
+	char lease_owner[256];
 	bson_iter_t it;
-	st_get_strbuf(doc, "state", state, sizeof state);
-	if (strcmp(state, "stopped") == 0 || strcmp(state, "missing") == 0)
+	if (!job_state_runnable(st_get_job_state(doc)))
 		return false;
 	if (!ignore_due &&
 	    (!bson_iter_init_find(&it, doc, "next_run_at") || !BSON_ITER_HOLDS_DATE_TIME(&it) ||
@@ -207,9 +209,9 @@ sti_job_claim(struct store *s, const char *id, const char *owner, int64_t now_ms
     int64_t lease_until_ms, bool ignore_due, struct job *out, char **cause)
 {
 	if (s->ferretdb) {
-		bson_t *update =
-		    BCON_NEW("$set", "{", "lease_owner", BCON_UTF8(owner), "lease_until",
-		        BCON_DATE_TIME(lease_until_ms), "state", BCON_UTF8("running"), "}");
+		bson_t *update = BCON_NEW("$set", "{", "lease_owner", BCON_UTF8(owner),
+		    "lease_until", BCON_DATE_TIME(lease_until_ms), "state",
+		    BCON_UTF8(job_state_name(JST_RUNNING)), "}");
 		int rc = claim_by_id(s, id, update, owner, now_ms, ignore_due, out, cause);
 		bson_destroy(update);
 		return rc;
@@ -236,7 +238,7 @@ sti_job_claim(struct store *s, const char *id, const char *owner, int64_t now_ms
 	bson_append_document_end(&arr, &alt);
 	bson_append_array_end(&filter, &arr);
 	bson_t *update = BCON_NEW("$set", "{", "lease_owner", BCON_UTF8(owner), "lease_until",
-	    BCON_DATE_TIME(lease_until_ms), "state", BCON_UTF8("running"), "}");
+	    BCON_DATE_TIME(lease_until_ms), "state", BCON_UTF8(job_state_name(JST_RUNNING)), "}");
 	struct claim_arg a = {.filter = &filter, .update = update};
 	int rc = st_with_coll(s, "worker_state", "claiming a job", claim_op, &a, cause);
 	if (rc == 0) {
@@ -270,7 +272,7 @@ sti_job_peek(struct store *s, const char *id, struct sti_job_state *out, char **
 	bson_destroy(sel);
 	if (rc != 0)
 		return rc;
-	st_get_strbuf(&doc, "state", out->state, sizeof out->state);
+	out->state = st_get_job_state(&doc);
 	st_get_strbuf(&doc, "lease_owner", out->lease_owner, sizeof out->lease_owner);
 	out->lease_until_ms = st_get_int(&doc, "lease_until", 0);
 	out->last_error = st_get_str(&doc, "last_error");
@@ -285,8 +287,8 @@ sti_job_update(
 	bson_t upd = BSON_INITIALIZER, set, inc;
 	BSON_APPEND_DOCUMENT_BEGIN(&upd, "$set", &set);
 	BSON_APPEND_DATE_TIME(&set, "updated_at", now_ms);
-	if (u->state)
-		BSON_APPEND_UTF8(&set, "state", u->state);
+	if (u->set_state)
+		BSON_APPEND_UTF8(&set, "state", job_state_name(u->state));
 	if (u->next_run_at_ms >= 0)
 		BSON_APPEND_DATE_TIME(&set, "next_run_at", u->next_run_at_ms);
 	if (u->lease_until_ms == 0) {
@@ -356,9 +358,9 @@ sti_jobs_unstop(struct store *s, const char *const *ids, size_t n, int64_t now_m
 		return 0;
 	bson_t sel = BSON_INITIALIZER;
 	append_campaign_in(&sel, ids, n);
-	BSON_APPEND_UTF8(&sel, "state", "stopped");
-	bson_t *upd = BCON_NEW(
-	    "$set", "{", "state", BCON_UTF8("idle"), "next_run_at", BCON_DATE_TIME(now_ms), "}");
+	BSON_APPEND_UTF8(&sel, "state", job_state_name(JST_STOPPED));
+	bson_t *upd = BCON_NEW("$set", "{", "state", BCON_UTF8(job_state_name(JST_IDLE)),
+	    "next_run_at", BCON_DATE_TIME(now_ms), "}");
 	int rc =
 	    st_update_where(s, "worker_state", &sel, upd, true, "restarting stopped jobs", cause);
 	bson_destroy(&sel);

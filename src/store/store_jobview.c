@@ -20,8 +20,9 @@ job_from_doc(const bson_t *doc, struct stj_job *j)
 	memset(j, 0, sizeof *j);
 	st_get_strbuf(doc, "_id", j->id, sizeof j->id);
 	st_get_strbuf(doc, "tweet_id", j->tweet_id, sizeof j->tweet_id);
-	st_get_strbuf(doc, "kind", j->kind, sizeof j->kind);
-	st_get_strbuf(doc, "state", j->state, sizeof j->state);
+	if (st_get_job_kind(doc, &j->kind) != 0)
+		j->kind = JOB_METRICS;
+	j->state = st_get_job_state(doc);
 	j->attempts = (int)st_get_int(doc, "attempts", 0);
 	j->next_run_at_ms = st_get_int(doc, "next_run_at", 0);
 	j->blocked_until_ms = st_get_int(doc, "blocked_until", 0);

@@ -306,9 +306,9 @@ sti_tweet_set_missing(
 		char *jid =
 		    xasprintf("%s:%s:%s", campaign_id, tweet_id, job_kind_name((enum job_kind)k));
 		sel = BCON_NEW("_id", BCON_UTF8(jid));
-		upd = BCON_NEW("$set", "{", "state", BCON_UTF8("missing"), "last_error",
-		    BCON_UTF8("the tweet is missing (deleted or protected)"), "updated_at",
-		    BCON_DATE_TIME(now_ms), "}");
+		upd = BCON_NEW("$set", "{", "state", BCON_UTF8(job_state_name(JST_MISSING)),
+		    "last_error", BCON_UTF8("the tweet is missing (deleted or protected)"),
+		    "updated_at", BCON_DATE_TIME(now_ms), "}");
 		rc = st_update_where(
 		    s, "worker_state", sel, upd, false, "marking a job missing", cause);
 		bson_destroy(sel);

@@ -362,6 +362,23 @@ START_TEST(test_status_jobs_alerts)
 }
 END_TEST
 
+START_TEST(test_stored_job_states_shown)
+{
+	/* what the console shows for each stored state before the block,
+	 * backfill and error fields refine it (store_agg_jobs) */
+	static const enum agg_job_state want[JST__COUNT] = {[JST_NEW] = JS_NEW,
+	    [JST_IDLE] = JS_OK,
+	    [JST_RUNNING] = JS_OK,
+	    [JST_RETRY] = JS_NEW,
+	    [JST_BLOCKED] = JS_BLOCKED,
+	    [JST_STOPPED] = JS_NEW,
+	    [JST_MISSING] = JS_NEW};
+	for (int i = 0; i < JST__COUNT; i++)
+		ck_assert_int_eq(agg_job_state_of((enum job_state)i), want[i]);
+	ck_assert_int_eq(agg_job_state_of(JST__COUNT), JS_NEW);
+}
+END_TEST
+
 START_TEST(test_memory_per_engagement)
 {
 	/* many accounts and tweets, most engagements with a snippet */
@@ -484,6 +501,7 @@ agg_suite(void)
 	tcase_add_test(tc, test_incremental_equals_one_batch);
 	tcase_add_test(tc, test_bucket_follows_newest_engagement);
 	tcase_add_test(tc, test_status_jobs_alerts);
+	tcase_add_test(tc, test_stored_job_states_shown);
 	tcase_add_test(tc, test_memory_per_engagement);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);

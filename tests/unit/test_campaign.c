@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "model/campaign.h"
+#include "model/job.h"
 #include "base/util.h"
 
 static const struct {
@@ -72,6 +73,34 @@ START_TEST(test_status_and_hash)
 }
 END_TEST
 
+START_TEST(test_job_state_and_kind_names)
+{
+	/* the one table between enum job_state and worker_state.state */
+	static const char *const stored[JST__COUNT] = {
+	    "new", "idle", "running", "retry", "blocked", "stopped", "missing"};
+	for (int i = 0; i < JST__COUNT; i++) {
+		enum job_state st = JST__COUNT;
+		ck_assert_str_eq(job_state_name((enum job_state)i), stored[i]);
+		ck_assert_int_eq(job_state_parse(stored[i], &st), 0);
+		ck_assert_int_eq(st, i);
+		ck_assert(job_state_runnable(st) == (st != JST_STOPPED && st != JST_MISSING));
+	}
+	enum job_state st = JST_IDLE;
+	ck_assert_int_eq(job_state_parse("backfilling", &st), -1);
+	ck_assert_int_eq(job_state_parse("", &st), -1);
+	ck_assert_int_eq(st, JST_IDLE);
+	ck_assert_str_eq(job_state_name(JST__COUNT), "?");
+	for (int k = 0; k < JOB__COUNT; k++) {
+		enum job_kind kind = JOB__COUNT;
+		ck_assert_int_eq(job_kind_parse(job_kind_name((enum job_kind)k), &kind), 0);
+		ck_assert_int_eq(kind, k);
+	}
+	enum job_kind kind = JOB_REPLIES;
+	ck_assert_int_eq(job_kind_parse("likes", &kind), -1);
+	ck_assert_int_eq(kind, JOB_REPLIES);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -80,6 +109,7 @@ main(void)
 	tcase_add_loop_test(tc, test_ids, 0, (int)LW_ARRAY_LEN(ids));
 	tcase_add_test(tc, test_ids_differ_by_exact_name);
 	tcase_add_test(tc, test_status_and_hash);
+	tcase_add_test(tc, test_job_state_and_kind_names);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -49,8 +49,8 @@ assert_no_attempts(struct ing_world *w)
 	for (size_t i = 0; i < n; i++) {
 		ck_assert_msg(v[i].attempts == 0, "%s: %d attempts (%s)", v[i].id, v[i].attempts,
 		    v[i].last_error);
-		ck_assert_str_ne(v[i].state, "stopped");
-		ck_assert_str_ne(v[i].state, "missing");
+		ck_assert_int_ne(v[i].state, JST_STOPPED);
+		ck_assert_int_ne(v[i].state, JST_MISSING);
 	}
 	stj_jobs_free(v, n);
 }
@@ -110,7 +110,7 @@ START_TEST(rate_limit_snoozes_without_spending_attempts)
 	int64_t now = clock_now_ms();
 	for (size_t i = 0; i < n; i++) {
 		ck_assert_msg(
-		    strcmp(v[i].state, "blocked") == 0, "%s: state %s", v[i].id, v[i].state);
+		    v[i].state == JST_BLOCKED, "%s: state %s", v[i].id, job_state_name(v[i].state));
 		ck_assert_msg(v[i].attempts == 0, "%s: %d attempts", v[i].id, v[i].attempts);
 		ck_assert_msg(strstr(v[i].last_error, "rate_limit") != NULL, "%s: %s", v[i].id,
 		    v[i].last_error);
@@ -135,11 +135,11 @@ START_TEST(rate_limit_snoozes_without_spending_attempts)
 	assert_no_attempts(&w);
 	v = jobs_read(&w, &n);
 	for (size_t i = 0; i < n; i++) {
-		ck_assert_str_eq(v[i].state, "idle");
+		ck_assert_int_eq(v[i].state, JST_IDLE);
 		ck_assert_int_eq(v[i].blocked_until_ms, 0);
 		ck_assert_str_eq(v[i].last_error, "");
 		ck_assert_int_gt(v[i].last_success_ms, 0);
-		if (strcmp(v[i].kind, "metrics") != 0)
+		if (v[i].kind != JOB_METRICS)
 			ck_assert(v[i].backfill_done);
 	}
 	stj_jobs_free(v, n);
@@ -190,7 +190,7 @@ START_TEST(credits_run_out_and_come_back)
 	struct stj_job *v = jobs_read(&w, &n);
 	for (size_t i = 0; i < n; i++) {
 		ck_assert_msg(v[i].attempts == 0, "%s: %d attempts", v[i].id, v[i].attempts);
-		if (strcmp(v[i].state, "blocked") != 0)
+		if (v[i].state != JST_BLOCKED)
 			continue;
 		blocked++;
 		ck_assert_msg(
