@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "model/alert.h"
 #include "model/campaign.h"
 #include "model/event.h"
 #include "model/job.h"
@@ -127,7 +128,8 @@ struct agg_alert {
 	int64_t at_ms;
 	char *handle;  /* or the user id; owned */
 	char *channel; /* slack, email; owned */
-	char *status;  /* sent, pending, failed: why; owned */
+	enum alert_delivery status;
+	char *why; /* a failed one's reason; owned; may be NULL */
 	uint8_t action;
 	char tweet_id[LW_ID_MAX];
 };

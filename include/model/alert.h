@@ -26,6 +26,21 @@ enum alert_channel { ALERT_SLACK, ALERT_EMAIL, ALERT__CHANNELS };
 /* Returns "slack" or "email". */
 const char *alert_channel_name(enum alert_channel c);
 
+/* How an alert's delivery went, as alerts_sent.status holds it: "sent" (or
+ * no status), "pending", or "failed: why". */
+enum alert_delivery { ALERT_SENT, ALERT_PENDING, ALERT_FAILED, ALERT__DELIVERIES };
+
+/* Returns "sent", "pending" or "failed". */
+const char *alert_delivery_name(enum alert_delivery d);
+/* Parses a stored status by its first word ("failed...", "pending...", and
+ * anything else, "" included, is sent); a failed one's reason (after
+ * "failed" and ": ") goes to *why as a new string, NULL when there is
+ * none (why may be NULL). */
+enum alert_delivery alert_delivery_parse(const char *s, char **why);
+/* Writes the status as stored and shown ("sent", "pending", "failed" or
+ * "failed: why") into buf of size bytes; returns buf. */
+const char *alert_delivery_format(enum alert_delivery d, const char *why, char *buf, size_t size);
+
 /* A campaign's rules, compiled from its cfg_alerts (owned copies). */
 struct alert_rules {
 	int min_importance;      /* 0..100 */

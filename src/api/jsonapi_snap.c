@@ -254,14 +254,15 @@ aggregates_body(struct agg *a, struct agg_campaign *c, int64_t now_ms)
 	for (size_t i = 0; i < c->ntop && i < TOP_MAX; i++)
 		json_array_append_new(top, jaccount(a, &c->cu[c->top[i]]));
 	json_object_set_new(o, "top_engagers", top);
-	size_t al[3] = {0, 0, 0}; /* sent, pending, failed */
-	for (size_t i = 0; i < c->nalerts; i++) {
-		const char *st = c->alerts[i].status ? c->alerts[i].status : "sent";
-		al[str_has_prefix(st, "failed") ? 2 : str_has_prefix(st, "pending") ? 1 : 0]++;
-	}
+	size_t al[ALERT__DELIVERIES] = {0};
+	for (size_t i = 0; i < c->nalerts; i++)
+		if ((unsigned)c->alerts[i].status < ALERT__DELIVERIES)
+			al[c->alerts[i].status]++;
 	json_object_set_new(o, "alerts",
-	    json_pack("{s:I, s:I, s:I}", "sent", (json_int_t)al[0], "pending", (json_int_t)al[1],
-	        "failed", (json_int_t)al[2]));
+	    json_pack("{s:I, s:I, s:I}", alert_delivery_name(ALERT_SENT),
+	        (json_int_t)al[ALERT_SENT], alert_delivery_name(ALERT_PENDING),
+	        (json_int_t)al[ALERT_PENDING], alert_delivery_name(ALERT_FAILED),
+	        (json_int_t)al[ALERT_FAILED]));
 	json_object_set_new(o, "health",
 	    json_pack("{s:I, s:I, s:s?, s:o}", "requests", (json_int_t)c->requests, "credits",
 	        (json_int_t)c->credits, "last_status", c->last_status, "last_status_at",

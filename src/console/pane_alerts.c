@@ -13,19 +13,13 @@ void
 pane_alerts_draw(struct ui *u, struct draw_grid *g, struct draw_rect r, bool focus)
 {
 	struct agg_campaign *c = ui_campaign(u);
-	int sent = 0, pending = 0, failed = 0;
-	for (size_t i = 0; c && i < c->nalerts; i++) {
-		const char *s = c->alerts[i].status;
-		if (strncmp(s, "failed", 6) == 0)
-			failed++;
-		else if (strncmp(s, "pending", 7) == 0)
-			pending++;
-		else
-			sent++;
-	}
+	int count[ALERT__DELIVERIES] = {0};
+	for (size_t i = 0; c && i < c->nalerts; i++)
+		if ((unsigned)c->alerts[i].status < ALERT__DELIVERIES)
+			count[c->alerts[i].status]++;
 	char title[96];
-	snprintf(
-	    title, sizeof title, "Alerts: %d sent, %d pending, %d failed", sent, pending, failed);
+	snprintf(title, sizeof title, "Alerts: %d sent, %d pending, %d failed", count[ALERT_SENT],
+	    count[ALERT_PENDING], count[ALERT_FAILED]);
 	draw_box(g, r, focus ? T_BORDER_FOCUS : T_BORDER, title, T_TITLE);
 	if (c == NULL)
 		return;
@@ -34,12 +28,14 @@ pane_alerts_draw(struct ui *u, struct draw_grid *g, struct draw_rect r, bool foc
 		draw_text(g, r.x + 2, r.y + 1, w - 1, T_DIM, "no alerts yet");
 	for (int i = 0; i < rows && u->alerts_off + (size_t)i < c->nalerts; i++) {
 		const struct agg_alert *a = &c->alerts[u->alerts_off + (size_t)i];
-		char t[16], line[256];
-		enum theme_role role = strncmp(a->status, "failed", 6) == 0    ? T_ERROR
-		                       : strncmp(a->status, "pending", 7) == 0 ? T_WARN
-		                                                               : T_NORMAL;
+		static const enum theme_role roles[ALERT__DELIVERIES] = {
+		    [ALERT_SENT] = T_NORMAL, [ALERT_PENDING] = T_WARN, [ALERT_FAILED] = T_ERROR};
+		char t[16], st[160], line[256];
+		enum theme_role role =
+		    (unsigned)a->status < ALERT__DELIVERIES ? roles[a->status] : T_NORMAL;
 		snprintf(line, sizeof line, "%s %s  %s @%s %s", fmt_clock(a->at_ms, t, sizeof t),
-		    a->status, a->channel, a->handle, action_name((enum lw_action)a->action));
+		    alert_delivery_format(a->status, a->why, st, sizeof st), a->channel, a->handle,
+		    action_name((enum lw_action)a->action));
 		draw_text(g, r.x + 1, r.y + 1 + i, w, role, line);
 	}
 }

@@ -120,11 +120,12 @@ export_alerts(struct agg_campaign *c, struct sbuf *b)
 	sbuf_addstr(b, "at_ms,channel,handle,action,tweet_id,status\n");
 	for (size_t i = 0; i < c->nalerts; i++) {
 		const struct agg_alert *a = &c->alerts[i];
+		char st[160];
 		sbuf_printf(b, "%lld,", (long long)a->at_ms);
 		csv_field(b, a->channel, false);
 		csv_field(b, a->handle, false);
 		sbuf_printf(b, "%s,%s,", action_name((enum lw_action)a->action), a->tweet_id);
-		csv_field(b, a->status, true);
+		csv_field(b, alert_delivery_format(a->status, a->why, st, sizeof st), true);
 	}
 }
 

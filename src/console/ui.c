@@ -245,7 +245,7 @@ snap_done(struct ui_snap *s)
 	for (size_t i = 0; i < s->nalerts; i++) {
 		free(s->alerts[i].handle);
 		free(s->alerts[i].channel);
-		free(s->alerts[i].status);
+		free(s->alerts[i].why);
 	}
 	free(s->alerts);
 	for (size_t i = 0; i < s->nauth; i++) {

@@ -175,7 +175,7 @@ alerts_free(struct agg_alert *al, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		free(al[i].handle);
 		free(al[i].channel);
-		free(al[i].status);
+		free(al[i].why);
 	}
 	free(al);
 }

@@ -21,6 +21,44 @@ alert_channel_name(enum alert_channel c)
 	return (unsigned)c < ALERT__CHANNELS ? channel_names[c] : "?";
 }
 
+/* The one table between enum alert_delivery and alerts_sent.status. */
+static const char *const delivery_names[ALERT__DELIVERIES] = {"sent", "pending", "failed"};
+
+const char *
+alert_delivery_name(enum alert_delivery d)
+{
+	return (unsigned)d < ALERT__DELIVERIES ? delivery_names[d] : "?";
+}
+
+enum alert_delivery
+alert_delivery_parse(const char *s, char **why)
+{
+	if (why)
+		*why = NULL;
+	if (s == NULL)
+		return ALERT_SENT;
+	if (str_has_prefix(s, delivery_names[ALERT_PENDING]))
+		return ALERT_PENDING;
+	if (!str_has_prefix(s, delivery_names[ALERT_FAILED]))
+		return ALERT_SENT;
+	const char *rest = s + strlen(delivery_names[ALERT_FAILED]);
+	rest += strspn(rest, ":");
+	rest += strspn(rest, " ");
+	if (why && *rest)
+		*why = xstrdup(rest);
+	return ALERT_FAILED;
+}
+
+const char *
+alert_delivery_format(enum alert_delivery d, const char *why, char *buf, size_t size)
+{
+	if (d == ALERT_FAILED && why && *why)
+		snprintf(buf, size, "%s: %s", alert_delivery_name(d), why);
+	else
+		snprintf(buf, size, "%s", alert_delivery_name(d));
+	return buf;
+}
+
 /* Returns a bit mask of the names in v that parse with parse (unknown names
  * are ignored: the config loader has already rejected them). */
 static unsigned

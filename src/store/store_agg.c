@@ -323,11 +323,9 @@ alert_row(const bson_t *doc, void *arg)
 		a->handle = st_get_str(doc, "user_id");
 	}
 	a->channel = st_get_str(doc, "channel");
-	a->status = st_get_str(doc, "status");
-	if (*a->status == '\0') {
-		free(a->status);
-		a->status = xstrdup("sent");
-	}
+	char *status = st_get_str(doc, "status");
+	a->status = alert_delivery_parse(status, &a->why);
+	free(status);
 	char *act = st_get_str(doc, "action");
 	enum lw_action ac = ACT_RETWEET;
 	action_parse(act, &ac);
@@ -352,7 +350,7 @@ store_agg_alerts(struct store *s, const char *campaign_id, size_t limit, struct 
 		for (size_t i = 0; i < x.n; i++) {
 			free(x.v[i].handle);
 			free(x.v[i].channel);
-			free(x.v[i].status);
+			free(x.v[i].why);
 		}
 		free(x.v);
 		return -1;

@@ -352,7 +352,7 @@ START_TEST(test_status_jobs_alerts)
 	struct agg_alert *al = xcalloc(1, sizeof *al);
 	al->handle = xstrdup("a16z");
 	al->channel = xstrdup("slack");
-	al->status = xstrdup("sent");
+	al->status = ALERT_SENT;
 	agg_set_alerts(a, "c3", al, 1);
 	ck_assert_uint_eq(c->nalerts, 1);
 	agg_set_author(a, "c3", tweet_ids[0], "acme\x1b[31m");
@@ -482,7 +482,9 @@ START_TEST(test_rebuild_equals_incremental)
 	size_t nal;
 	ck_assert_msg(store_agg_alerts(s, "c9", 10, &al, &nal, &cause) == 0, "%s", cause);
 	ck_assert_uint_eq(nal, 1);
-	ck_assert_str_eq(al[0].status, "failed: HTTP 500");
+	char st[64];
+	ck_assert_str_eq(
+	    alert_delivery_format(al[0].status, al[0].why, st, sizeof st), "failed: HTTP 500");
 	ck_assert_str_eq(al[0].handle, "user7");
 	agg_set_alerts(reb, "c9", al, nal);
 	agg_free(inc);

@@ -364,6 +364,39 @@ START_TEST(test_group_due_and_backoff)
 }
 END_TEST
 
+START_TEST(test_delivery_status)
+{
+	/* the one table between enum alert_delivery and alerts_sent.status */
+	static const struct {
+		const char *stored;
+		enum alert_delivery d;
+		const char *why;   /* NULL: none */
+		const char *shown; /* as the alerts pane shows it */
+	} cases[] = {
+	    {"", ALERT_SENT, NULL, "sent"},
+	    {"sent", ALERT_SENT, NULL, "sent"},
+	    {"pending", ALERT_PENDING, NULL, "pending"},
+	    {"failed", ALERT_FAILED, NULL, "failed"},
+	    {"failed: HTTP 500", ALERT_FAILED, "HTTP 500", "failed: HTTP 500"},
+	    {"failed:timeout", ALERT_FAILED, "timeout", "failed: timeout"},
+	};
+	for (size_t i = 0; i < LW_ARRAY_LEN(cases); i++) {
+		char *why = xstrdup("junk"), buf[64];
+		enum alert_delivery d = alert_delivery_parse(cases[i].stored, &why);
+		ck_assert_int_eq(d, cases[i].d);
+		if (cases[i].why)
+			ck_assert_str_eq(why, cases[i].why);
+		else
+			ck_assert_ptr_null(why);
+		ck_assert_str_eq(alert_delivery_format(d, why, buf, sizeof buf), cases[i].shown);
+		free(why);
+	}
+	ck_assert_int_eq(alert_delivery_parse(NULL, NULL), ALERT_SENT);
+	ck_assert_str_eq(alert_delivery_name(ALERT_FAILED), "failed");
+	ck_assert_str_eq(alert_delivery_name(ALERT__DELIVERIES), "?");
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -377,6 +410,7 @@ suite(void)
 	tcase_add_test(tc, test_fingerprints);
 	tcase_add_test(tc, test_quiet_window_on_injected_clock);
 	tcase_add_test(tc, test_group_due_and_backoff);
+	tcase_add_test(tc, test_delivery_status);
 	suite_add_tcase(s, tc);
 	return s;
 }
