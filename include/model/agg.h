@@ -177,8 +177,6 @@ struct agg_campaign {
 	struct agg_alert *alerts; /* newest first */
 	size_t nalerts;
 
-	char *last_status; /* the latest job status line, sanitized; owned */
-	int64_t last_status_ms;
 	int64_t requests, credits; /* summed over jobs */
 
 	uint32_t top[AGG_TOP_MAX]; /* cu indexes, best first */
@@ -198,9 +196,7 @@ struct agg {
 	size_t user_cap;
 	char *text; /* snippet arena, NUL-separated */
 	size_t ntext, captext;
-	int64_t batches;       /* batches applied */
-	char *provider_status; /* the latest status line of any job; owned */
-	int64_t provider_status_ms;
+	int64_t batches; /* batches applied */
 };
 
 /* Creates an empty model (caller frees with agg_free). */
@@ -208,9 +204,9 @@ struct agg *agg_new(void);
 /* Frees the model; NULL is a no-op. */
 void agg_free(struct agg *a);
 
-/* Applies a batch: new engagements, slices and a status line. Engagements
- * and slices already applied are skipped; unknown campaigns and tweets are
- * created. b stays owned by the caller. */
+/* Applies a batch of new engagements and slices. Engagements and slices
+ * already applied are skipped; unknown campaigns and tweets are created. b
+ * stays owned by the caller. */
 void agg_apply(struct agg *a, const struct event_batch *b);
 
 /* Applies a stored campaign's settings (name, client, window, status,

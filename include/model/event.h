@@ -92,14 +92,13 @@ struct lw_slice {
 };
 
 /* What a worker hands to the UI thread after a page or a metrics call:
- * new engagements, new slices and a job status line. Owned by whoever holds
- * it; event_batch_free releases everything. */
+ * new engagements and new slices. Owned by whoever holds it;
+ * event_batch_free releases everything. */
 struct event_batch {
 	struct lw_engagement *eng; /* only engagements that are new */
 	size_t neng;
 	struct lw_slice *slices;
 	size_t nslices;
-	char *status; /* "campaign:tweet:kind ok|blocked until ...|error ...", or NULL */
 	struct event_batch *next; /* queue link, owned by the queue */
 };
 

@@ -39,8 +39,7 @@ struct part {
 
 struct jsonapi_snap {
 	atomic_int refs;
-	int64_t hour;        /* the hour it was built in: series end there */
-	int64_t provider_ms; /* the agg's provider status time it saw */
+	int64_t hour; /* the hour it was built in: series end there */
 	char *list_body;
 	char list_etag[JSONAPI_ETAG_LEN];
 	size_t nparts;
@@ -263,10 +262,11 @@ aggregates_body(struct agg *a, struct agg_campaign *c, int64_t now_ms)
 	        (json_int_t)al[ALERT_SENT], alert_delivery_name(ALERT_PENDING),
 	        (json_int_t)al[ALERT_PENDING], alert_delivery_name(ALERT_FAILED),
 	        (json_int_t)al[ALERT_FAILED]));
+	/* last_status and last_status_at stay null: no job status line was ever
+	 * produced (the members stay, so the JSON keeps its shape) */
 	json_object_set_new(o, "health",
-	    json_pack("{s:I, s:I, s:s?, s:o}", "requests", (json_int_t)c->requests, "credits",
-	        (json_int_t)c->credits, "last_status", c->last_status, "last_status_at",
-	        jtime(c->last_status_ms)));
+	    json_pack("{s:I, s:I, s:n, s:n}", "requests", (json_int_t)c->requests, "credits",
+	        (json_int_t)c->credits, "last_status", "last_status_at"));
 	return dump(o);
 }
 
@@ -327,8 +327,7 @@ part_unref(struct part *p)
 bool
 jsonapi_snap_stale(const struct jsonapi_snap *prev, const struct agg *a, int64_t now_ms)
 {
-	if (prev == NULL || prev->nparts != a->ncampaigns || prev->hour != now_ms / AGG_HOUR_MS ||
-	    prev->provider_ms != a->provider_status_ms)
+	if (prev == NULL || prev->nparts != a->ncampaigns || prev->hour != now_ms / AGG_HOUR_MS)
 		return true;
 	for (size_t i = 0; i < a->ncampaigns; i++)
 		if (strcmp(prev->parts[i]->id, a->campaigns[i]->id) != 0 ||
@@ -343,7 +342,6 @@ jsonapi_snap_build(struct agg *a, struct jsonapi_snap *prev, int64_t now_ms)
 	struct jsonapi_snap *s = xcalloc(1, sizeof *s);
 	atomic_init(&s->refs, 1);
 	s->hour = now_ms / AGG_HOUR_MS;
-	s->provider_ms = a->provider_status_ms;
 	s->nparts = a->ncampaigns;
 	s->parts = xcalloc(s->nparts ? s->nparts : 1, sizeof *s->parts);
 	json_t *list = json_array();
@@ -375,8 +373,9 @@ jsonapi_snap_build(struct agg *a, struct jsonapi_snap *prev, int64_t now_ms)
 		        h.failing ? h.why_failing : h.why_blocked));
 		json_array_append_new(list, o);
 	}
-	s->list_body = dump(json_pack("{s:o, s:{s:s?, s:o}}", "campaigns", list, "provider",
-	    "status", a->provider_status, "status_at", jtime(a->provider_status_ms)));
+	/* provider.status and status_at stay null, as health.last_status */
+	s->list_body = dump(
+	    json_pack("{s:o, s:{s:n, s:n}}", "campaigns", list, "provider", "status", "status_at"));
 	etag_of(s->list_body, strlen(s->list_body), s->list_etag);
 	return s;
 }

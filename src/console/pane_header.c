@@ -39,7 +39,7 @@ void
 pane_header_draw(struct ui *u, struct draw_grid *g, struct draw_rect r)
 {
 	struct agg_campaign *c = ui_campaign(u);
-	char win[48], a[16], b[16], cr[16], rq[16], ago[24];
+	char win[48], a[16], b[16], cr[16], rq[16];
 	draw_fill(g, (struct draw_rect){r.x, r.y, r.w, 2}, ' ', T_HEADER);
 	if (c == NULL) {
 		draw_text(g, r.x + 1, r.y, r.w - 2, T_HEADER, "launchwatch  (no campaigns)");
@@ -70,23 +70,12 @@ pane_header_draw(struct ui *u, struct draw_grid *g, struct draw_rect r)
 		x += draw_textf(g, x, r.y + 1, end - x, T_ERROR, " %s", u->db_status);
 	if (x >= end)
 		return;
-	/* which provider from the start (set by tui), then its health: a job
-	 * status line when one arrived, else what the campaign's jobs show */
+	/* which provider from the start (set by tui), then its health as the
+	 * campaign's jobs show it */
 	x += draw_textf(
 	    g, x, r.y + 1, end - x, T_HEADER, "  provider: %s", u->provider ? u->provider : "?");
 	if (x >= end)
 		return;
-	const char *prov = u->agg ? u->agg->provider_status : NULL;
-	int64_t prov_ms = u->agg ? u->agg->provider_status_ms : 0;
-	if (c && c->last_status) {
-		prov = c->last_status;
-		prov_ms = c->last_status_ms;
-	}
-	if (prov) {
-		draw_textf(g, x, r.y + 1, end - x, T_HEADER, ": %s (%s)", prov,
-		    fmt_ago(prov_ms, u->now_ms, ago, sizeof ago));
-		return;
-	}
 	enum theme_role role = T_HEADER;
 	char health[200];
 	header_job_health(c, u->now_ms, health, sizeof health, &role);

@@ -206,7 +206,6 @@ campaign_free(struct agg_campaign *c)
 	alerts_free(c->alerts, c->nalerts);
 	free(c->name);
 	free(c->client);
-	free(c->last_status);
 	free(c);
 }
 
@@ -227,7 +226,6 @@ agg_free(struct agg *a)
 	free(a->user_keys);
 	free(a->user_vals);
 	free(a->text);
-	free(a->provider_status);
 	free(a);
 }
 
@@ -627,56 +625,6 @@ apply_slice(struct agg *a, const struct lw_slice *s)
 	c->version++;
 }
 
-/* Table of status words and the job state each means. */
-static const struct {
-	const char *word;
-	enum agg_job_state state;
-} status_words[] = {
-    {"ok", JS_OK}, {"blocked", JS_BLOCKED}, {"error", JS_ERROR}, {"backfilling", JS_BACKFILL}};
-
-/* Applies a status line "campaign:tweet:kind ok|blocked until ...|error ...". */
-static void
-apply_status(struct agg *a, const char *line)
-{
-	int64_t now = clock_now_ms();
-	set_clean(&a->provider_status, line, 200);
-	a->provider_status_ms = now;
-	const char *sp = strchr(line, ' ');
-	const char *c1 = strchr(line, ':');
-	const char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-	if (sp == NULL || c1 == NULL || c2 == NULL || c2 > sp || (size_t)(c1 - line) >= 48)
-		return;
-	char cid[48], tid[LW_ID_MAX], kind[16];
-	snprintf(cid, sizeof cid, "%.*s", (int)(c1 - line), line);
-	snprintf(tid, sizeof tid, "%.*s", (int)(c2 - c1 - 1), c1 + 1);
-	snprintf(kind, sizeof kind, "%.*s", (int)(sp - c2 - 1), c2 + 1);
-	struct agg_campaign *c = agg_campaign(a, cid);
-	if (c == NULL)
-		return;
-	set_clean(&c->last_status, line, 200);
-	c->last_status_ms = now;
-	int ti = agg_tweet_index(c, tid);
-	int k = -1;
-	for (int i = 0; i < JOB__COUNT; i++)
-		if (strcmp(kind, job_kind_name((enum job_kind)i)) == 0)
-			k = i;
-	if (ti < 0 || k < 0)
-		return;
-	struct agg_job *j = &c->tweets[ti].job[k];
-	const char *rest = sp + 1;
-	for (size_t i = 0; i < LW_ARRAY_LEN(status_words); i++) {
-		if (!str_has_prefix(rest, status_words[i].word))
-			continue;
-		j->state = status_words[i].state;
-		if (j->state == JS_OK)
-			j->last_success_ms = now;
-		free(j->why);
-		j->why = j->state == JS_OK ? NULL : clean(rest, 160);
-		break;
-	}
-	c->version++;
-}
-
 void
 agg_apply(struct agg *a, const struct event_batch *b)
 {
@@ -684,8 +632,6 @@ agg_apply(struct agg *a, const struct event_batch *b)
 		apply_engagement(a, &b->eng[i]);
 	for (size_t i = 0; i < b->nslices; i++)
 		apply_slice(a, &b->slices[i]);
-	if (b->status)
-		apply_status(a, b->status);
 	a->batches++;
 }
 

@@ -90,6 +90,5 @@ event_batch_free(struct event_batch *b)
 		lw_engagement_done(&b->eng[i]);
 	free(b->eng);
 	free(b->slices);
-	free(b->status);
 	free(b);
 }

@@ -2,8 +2,8 @@
  * Tests of agg: the aggregates match counts computed here by brute force;
  * applying the same events one by one, in reverse, twice over, equals one
  * batch; rebuilding from a real devdb (store_agg_load) equals applying the
- * events incrementally, also after polling past the watermark; statuses,
- * jobs, series per hour and day; memory per engagement stays small.
+ * events incrementally, also after polling past the watermark; job
+ * health, alerts, series per hour and day; memory per engagement stays small.
  */
 #include <check.h>
 #include <stdio.h>
@@ -312,21 +312,27 @@ START_TEST(test_status_jobs_alerts)
 	struct launch l;
 	launch_make(&l, "c3", 10, 1, 3);
 	apply_range(a, &l, 0, l.neng, 0, l.nsl);
-	struct event_batch b = {0};
-	b.status =
-	    xasprintf("c3:%s:replies blocked until 2026-12-01T15:00:00Z (credits)", tweet_ids[1]);
-	agg_apply(a, &b);
+	/* a replies job snoozed on credits, then run again with success, as
+	 * store_agg_jobs reads its worker_state row each time */
+	struct agg_jobrow row = {0};
+	snprintf(row.tweet_id, sizeof row.tweet_id, "%s", tweet_ids[1]);
+	row.kind = JOB_REPLIES;
+	row.job = (struct agg_job){JS_BLOCKED, 0, T0 + 3600000, 1, 0,
+	    xstrdup("blocked until 2026-12-01T15:00:00Z (credits)")};
+	agg_set_jobs(a, "c3", &row, 1);
 	struct agg_campaign *c = agg_campaign(a, "c3");
 	int t1 = agg_tweet_index(c, tweet_ids[1]);
 	ck_assert_int_ge(t1, 0);
 	ck_assert_int_eq(c->tweets[t1].job[JOB_REPLIES].state, JS_BLOCKED);
 	ck_assert_ptr_nonnull(strstr(c->tweets[t1].job[JOB_REPLIES].why, "credits"));
-	free(b.status);
-	b.status = xasprintf("c3:%s:replies ok", tweet_ids[1]);
-	agg_apply(a, &b);
+	struct agg_health h;
+	agg_job_health(c, T0, &h);
+	ck_assert_int_eq(h.blocked, 1);
+	ck_assert_ptr_nonnull(strstr(h.why_blocked, "credits"));
+	row.job = (struct agg_job){JS_OK, T0 + 60000, 0, 2, 0, NULL};
+	agg_set_jobs(a, "c3", &row, 1);
 	ck_assert_int_eq(c->tweets[t1].job[JOB_REPLIES].state, JS_OK);
 	ck_assert_int_gt(c->tweets[t1].job[JOB_REPLIES].last_success_ms, 0);
-	free(b.status);
 
 	struct agg_jobrow rows[2] = {0};
 	snprintf(rows[0].tweet_id, sizeof rows[0].tweet_id, "%s", tweet_ids[0]);
@@ -341,7 +347,6 @@ START_TEST(test_status_jobs_alerts)
 	ck_assert_str_eq(
 	    c->tweets[agg_tweet_index(c, tweet_ids[0])].job[JOB_METRICS].why, "HTTP 500");
 	/* the header's and the JSON endpoint's health: failures first */
-	struct agg_health h;
 	agg_job_health(c, T0, &h);
 	ck_assert_int_eq(h.failing, 1);
 	ck_assert_str_eq(h.why_failing, "HTTP 500");

@@ -18,7 +18,6 @@ static struct event_batch *
 batch(int n)
 {
 	struct event_batch *b = xcalloc(1, sizeof *b);
-	b->status = xasprintf("%d", n);
 	b->nslices = 1;
 	b->slices = xcalloc(1, sizeof *b->slices);
 	b->slices[0].seq = n;
