@@ -102,6 +102,13 @@ struct event_batch {
 	struct event_batch *next; /* queue link, owned by the queue */
 };
 
+/* Returns the deterministic key of an engagement, its engagements `_id`
+ * "campaign_id:tweet_id:user_id:action" (DESIGN.md section 4), as a new
+ * string (caller frees). Every writer and reader of that `_id` builds it
+ * here. */
+char *lw_engagement_key(
+    const char *campaign_id, const char *tweet_id, const char *user_id, enum lw_action action);
+
 /* Frees the strings of e and zeroes it. */
 void lw_engagement_done(struct lw_engagement *e);
 /* Frees a batch and everything in it; NULL is a no-op. */

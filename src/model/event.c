@@ -1,6 +1,6 @@
 /*
- * event: names of actions and buckets, and freeing of event values. Pure;
- * any thread.
+ * event: names of actions and buckets, the engagement key, and freeing of
+ * event values. Pure; any thread.
  */
 #include "model/event.h"
 
@@ -67,6 +67,13 @@ lw_tweet_done(struct lw_tweet *t)
 	free(t->text);
 	lw_user_done(&t->author);
 	memset(t, 0, sizeof *t);
+}
+
+char *
+lw_engagement_key(
+    const char *campaign_id, const char *tweet_id, const char *user_id, enum lw_action action)
+{
+	return xasprintf("%s:%s:%s:%s", campaign_id, tweet_id, user_id, action_name(action));
 }
 
 void

@@ -309,8 +309,7 @@ store_alerts_poll(struct store *s, const char *campaign_id, struct alert_waterma
 static char *
 engagement_id(const struct alert_candidate *c)
 {
-	return xasprintf(
-	    "%s:%s:%s:%s", c->campaign_id, c->tweet_id, c->user_id, action_name(c->action));
+	return lw_engagement_key(c->campaign_id, c->tweet_id, c->user_id, c->action);
 }
 
 int

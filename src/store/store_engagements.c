@@ -13,14 +13,6 @@
 #include "store_internal.h"
 #include "base/util.h"
 
-/* Writes the deterministic _id of an engagement. */
-static char *
-engagement_id(const struct lw_engagement *e)
-{
-	return xasprintf(
-	    "%s:%s:%s:%s", e->campaign_id, e->tweet_id, e->user.id, action_name(e->action));
-}
-
 /* Appends the upsert of engagement e, whose _id is id, to bulk. */
 static void
 add_engagement(
@@ -135,7 +127,8 @@ sti_engagements_upsert(struct store *s, const struct lw_engagement *e, size_t n,
 	char **ids = xcalloc(n ? n : 1, sizeof *ids);
 	for (size_t i = 0; i < n; i++) {
 		is_new[i] = false;
-		ids[i] = engagement_id(&e[i]);
+		ids[i] =
+		    lw_engagement_key(e[i].campaign_id, e[i].tweet_id, e[i].user.id, e[i].action);
 	}
 	for (size_t off = 0; rc == 0 && off < n; off += ST_BULK_MAX) {
 		struct eng_arg a = {.e = e + off,

@@ -103,8 +103,7 @@ static char *
 engagement_id(const void *x)
 {
 	const struct lw_engagement *e = x;
-	return xasprintf(
-	    "%s:%s:%s:%s", e->campaign_id, e->tweet_id, e->user.id, action_name(e->action));
+	return lw_engagement_key(e->campaign_id, e->tweet_id, e->user.id, e->action);
 }
 
 /* Fills the $setOnInsert of every field of engagement x. */

@@ -364,6 +364,19 @@ START_TEST(test_group_due_and_backoff)
 }
 END_TEST
 
+START_TEST(test_engagement_key)
+{
+	/* the engagements _id (DESIGN.md section 4) the poll and the sentiment
+	 * lookup find an engagement by */
+	char *k = lw_engagement_key("acme-1a2b3c4d", "1861111111111111111", "42", ACT_QUOTE);
+	ck_assert_str_eq(k, "acme-1a2b3c4d:1861111111111111111:42:quote");
+	free(k);
+	k = lw_engagement_key("c", "1", "2", ACT_RETWEET);
+	ck_assert_str_eq(k, "c:1:2:retweet");
+	free(k);
+}
+END_TEST
+
 START_TEST(test_delivery_status)
 {
 	/* the one table between enum alert_delivery and alerts_sent.status */
@@ -411,6 +424,7 @@ suite(void)
 	tcase_add_test(tc, test_quiet_window_on_injected_clock);
 	tcase_add_test(tc, test_group_due_and_backoff);
 	tcase_add_test(tc, test_delivery_status);
+	tcase_add_test(tc, test_engagement_key);
 	suite_add_tcase(s, tc);
 	return s;
 }
