@@ -45,6 +45,10 @@ bool job_state_runnable(enum job_state s);
  * *out; 0, or -1 when unknown. */
 int job_kind_parse(const char *s, enum job_kind *out);
 
+/* Returns the cadence in seconds of jobs of kind in campaign c (its
+ * cadence setting, at least 1). */
+int64_t job_cadence_s(const struct campaign *c, enum job_kind kind);
+
 /* A job as read from its worker_state document when it was claimed. */
 struct job {
 	char id[JOB_ID_MAX]; /* campaign_id:tweet_id:kind */

@@ -50,6 +50,7 @@ struct sched {
 	char owner[128];
 	char host[64];
 	int64_t started_ms;
+	struct sti_heartbeat hb; /* the engine's heartbeat document, less beat_at */
 	struct jobs *jobs;
 	struct ing_log *log;
 	struct ingest ing;
@@ -141,15 +142,6 @@ camp_category(const struct camp *c, const char *tweet_id)
 {
 	const struct cfg_tweet *t = camp_tweet(c, tweet_id);
 	return t ? t->category : CAT_MAIN;
-}
-
-/* Returns the cadence in seconds of kind in campaign c. */
-static int64_t
-campaign_cadence(const struct campaign *c, enum job_kind kind)
-{
-	const struct cfg_cadence *cd = &c->cfg.cadence;
-	int64_t v[JOB__COUNT] = {cd->metrics, cd->retweets, cd->replies, cd->quotes};
-	return v[kind] > 0 ? v[kind] : 1;
 }
 
 /* Returns true when id is queued or in flight (caller holds mu). */
@@ -381,18 +373,7 @@ sched_runner_check(struct store *s, const char *owner, struct sti_heartbeat *oth
 static void
 beat(struct sched *sc)
 {
-	struct sti_heartbeat h;
-	char *cause = NULL;
-	memset(&h, 0, sizeof h);
-	snprintf(h.owner, sizeof h.owner, "%s", sc->owner);
-	snprintf(h.host, sizeof h.host, "%s", sc->host);
-	snprintf(h.mode, sizeof h.mode, "%s", "run");
-	h.pid = (long)getpid();
-	h.started_at_ms = sc->started_ms;
-	h.beat_at_ms = now_ms();
-	if (sti_heartbeat_beat(sc->s, &h, &cause) != 0)
-		ing_logf(sc->log, "warn", NULL, "%s", cause);
-	free(cause);
+	ing_heartbeat(sc->log, sc->s, &sc->hb);
 }
 
 /* ---- workers ---- */
@@ -442,7 +423,7 @@ take_work(struct sched *sc, struct take *t, int64_t now, int64_t *wake)
 		if (!metrics && c->metrics > 0)
 			continue;
 		t->n = 0;
-		t->cadence_s = campaign_cadence(&c->c, kind);
+		t->cadence_s = job_cadence_s(&c->c, kind);
 		for (size_t k = i; k < sc->nq && t->n < (metrics ? XAPI_MAX_IDS : 1);) {
 			struct item *x = &sc->q[k];
 			if (x->not_before_ms > now || x->d.kind != kind ||
@@ -648,6 +629,22 @@ sched_main(void *arg)
 
 /* ---- the close-out's final refresh ---- */
 
+/* What the close-out's final refresh needs of the engine that runs it (all
+ * borrowed for the call). */
+struct final_refresh {
+	struct store *s;
+	struct jobs *jobs;              /* the engine's leases and claim mutex */
+	const struct ingest *ing;       /* the engine's ingest settings */
+	struct ing_log *log;            /* the engine's log */
+	const struct xapi_config *xcfg; /* the refresh makes its own client */
+	atomic_bool *stop;              /* the engine's stop flag ends the refresh */
+	const struct sti_heartbeat *hb; /* beaten while the refresh works */
+	int64_t wait_ms;                /* a failed or snoozed run due within it runs again */
+	int tries;                      /* runs per job at most */
+	int fail_streak;                /* jobs failed in a row that mean the provider is down */
+	int64_t budget_ms;              /* jobs not finished within it are given up */
+};
+
 enum fr_state { FR_PENDING, FR_DONE, FR_FAILED };
 
 /* One job of the final refresh. */
@@ -665,9 +662,9 @@ struct fr_job {
 
 /* A final refresh in progress. */
 struct fr {
-	struct sched *sc;
+	const struct final_refresh *env;
 	const struct campaign *c;
-	struct ingest ing; /* sc->ing, stopping only when the engine stops */
+	struct ingest ing; /* env->ing, stopping only when the engine stops */
 	struct xapi *x;
 	struct fr_job *v;
 	size_t n;
@@ -686,9 +683,9 @@ struct fr {
 static bool
 fr_should_stop(void *arg, const char *campaign_id)
 {
-	struct sched *sc = arg;
+	atomic_bool *stop = arg;
 	(void)campaign_id;
-	return atomic_load(&sc->stop);
+	return atomic_load(stop);
 }
 
 /* Sends one progress line, if anyone listens. */
@@ -712,7 +709,7 @@ fr_beat(struct fr *f)
 {
 	if (now_ms() < f->next_beat_ms)
 		return;
-	beat(f->sc);
+	ing_heartbeat(f->env->log, f->env->s, f->env->hb);
 	f->next_beat_ms = now_ms() + SCHED_HEARTBEAT_MS;
 }
 
@@ -720,7 +717,7 @@ fr_beat(struct fr *f)
 static void
 fr_sleep(struct fr *f, int64_t until_ms)
 {
-	for (int64_t now = now_ms(); now < until_ms && !atomic_load(&f->sc->stop); now = now_ms()) {
+	for (int64_t now = now_ms(); now < until_ms && !atomic_load(f->env->stop); now = now_ms()) {
 		int64_t ms = until_ms - now < TICK_MS ? until_ms - now : TICK_MS;
 		struct timespec ts = {.tv_sec = 0, .tv_nsec = (long)ms * 1000000L};
 		nanosleep(&ts, NULL);
@@ -735,7 +732,7 @@ fr_fail(struct fr *f, struct fr_job *j, const char *why)
 	j->st = FR_FAILED;
 	free(j->error);
 	j->error = xstrdup(why && *why ? why : "failed");
-	ing_logf(f->sc->log, "warn", j->id, "final refresh: not refreshed: %s", j->error);
+	ing_logf(f->env->log, "warn", j->id, "final refresh: not refreshed: %s", j->error);
 }
 
 /* Looks at a job that could not be claimed: gone (done), stopped (failed),
@@ -744,7 +741,7 @@ static int
 fr_unclaimable(struct fr *f, struct fr_job *j, char **cause)
 {
 	struct sti_job_state js;
-	int rc = sti_job_peek(f->sc->s, j->id, &js, cause);
+	int rc = sti_job_peek(f->env->s, j->id, &js, cause);
 	if (rc < 0)
 		return -1;
 	if (rc == 1) {
@@ -759,7 +756,7 @@ fr_unclaimable(struct fr *f, struct fr_job *j, char **cause)
 		/* another worker holds it: never walk it twice at once; look
 		 * again in a second (its lease ends when it finishes or dies) */
 		if (!j->waited)
-			ing_logf(f->sc->log, "info", j->id,
+			ing_logf(f->env->log, "info", j->id,
 			    "final refresh: waiting for the lease held by %s", js.lease_owner);
 		j->waited = true;
 		j->not_before_ms = now_ms() + 1000;
@@ -773,7 +770,7 @@ fr_unclaimable(struct fr *f, struct fr_job *j, char **cause)
 static int
 fr_outcome(struct fr *f, struct fr_job *j, const struct ing_outcome *o, char **cause)
 {
-	const struct sched_opts *so = &f->sc->o;
+	const struct final_refresh *env = f->env;
 	int64_t now = now_ms();
 	f->requests += o->requests;
 	j->runs++;
@@ -791,9 +788,8 @@ fr_outcome(struct fr *f, struct fr_job *j, const struct ing_outcome *o, char **c
 		    cause, "the database failed during the final refresh of %s", j->id);
 	case ING_BLOCKED:
 	case ING_RETRY:
-		if (j->runs < so->final_tries &&
-		    !(o->st == ING_BLOCKED && o->cls == XAPI_CREDITS) &&
-		    o->next_ms - now <= so->final_wait_ms && o->next_ms < f->deadline_ms) {
+		if (j->runs < env->tries && !(o->st == ING_BLOCKED && o->cls == XAPI_CREDITS) &&
+		    o->next_ms - now <= env->wait_ms && o->next_ms < f->deadline_ms) {
 			j->not_before_ms = o->next_ms;
 			return 0;
 		}
@@ -803,14 +799,14 @@ fr_outcome(struct fr *f, struct fr_job *j, const struct ing_outcome *o, char **c
 	}
 	/* given up: the job's own record holds the provider's message */
 	struct sti_job_state js;
-	if (sti_job_peek(f->sc->s, j->id, &js, cause) < 0)
+	if (sti_job_peek(env->s, j->id, &js, cause) < 0)
 		return -1;
 	char *why = xasprintf("%s after %d run%s: %s", ing_status_name(o->st), j->runs,
 	    j->runs == 1 ? "" : "s", js.last_error && *js.last_error ? js.last_error : "?");
 	free(js.last_error);
 	fr_fail(f, j, why);
 	free(why);
-	if (++f->streak >= so->final_fail_streak) {
+	if (++f->streak >= env->fail_streak) {
 		char *rest =
 		    xasprintf("not tried: the provider failed %d jobs in a row", f->streak);
 		for (size_t i = 0; i < f->n; i++)
@@ -826,11 +822,11 @@ fr_outcome(struct fr *f, struct fr_job *j, const struct ing_outcome *o, char **c
 static int
 fr_phase(struct fr *f, bool metrics, char **cause)
 {
-	struct sched *sc = f->sc;
+	const struct final_refresh *env = f->env;
 	size_t pick[XAPI_MAX_IDS], map[XAPI_MAX_IDS];
 	enum tweet_category cats[XAPI_MAX_IDS];
 	for (;;) {
-		if (atomic_load(&sc->stop))
+		if (atomic_load(env->stop))
 			return set_cause(cause, "the engine stopped during the final refresh");
 		fr_beat(f);
 		int64_t now = now_ms(), wake = f->deadline_ms;
@@ -864,7 +860,7 @@ fr_phase(struct fr *f, bool metrics, char **cause)
 		int rc = 0;
 		for (size_t k = 0; k < np && rc == 0; k++) {
 			struct fr_job *j = &f->v[pick[k]];
-			rc = jobs_claim(sc->jobs, j->id, now_ms(), true, &f->claimed[nc], cause);
+			rc = jobs_claim(env->jobs, j->id, now_ms(), true, &f->claimed[nc], cause);
 			if (rc == 0) {
 				cats[nc] = j->cat;
 				map[nc++] = pick[k];
@@ -885,13 +881,13 @@ fr_phase(struct fr *f, bool metrics, char **cause)
 			fr_progress(f, "final refresh: reading the metrics of %zu tweets of %s", nc,
 			    f->c->id);
 			ingest_metrics(&f->ing, f->x, f->c->id, f->claimed, cats, nc,
-			    campaign_cadence(f->c, JOB_METRICS), f->out);
+			    job_cadence_s(f->c, JOB_METRICS), f->out);
 		} else {
 			const struct fr_job *j = &f->v[map[0]];
 			fr_progress(f, "final refresh: walking the %s of tweet %s",
 			    job_kind_name(j->kind), j->tweet_id);
 			ingest_walk(&f->ing, f->x, &f->claimed[0], cats[0],
-			    campaign_cadence(f->c, j->kind), &f->out[0]);
+			    job_cadence_s(f->c, j->kind), &f->out[0]);
 		}
 		for (size_t k = 0; k < nc && rc == 0; k++)
 			rc = fr_outcome(f, &f->v[map[k]], &f->out[k], cause);
@@ -902,22 +898,24 @@ fr_phase(struct fr *f, bool metrics, char **cause)
 	}
 }
 
-int
-sched_final_refresh(struct sched *sc, const struct campaign *c,
+/* Runs the final refresh of campaign c for the engine env: see
+ * sched_final_refresh. */
+static int
+final_refresh_run(const struct final_refresh *env, const struct campaign *c,
     void (*progress)(const char *message, void *arg), void *progress_arg, struct rep_refresh *out,
     char **cause)
 {
 	struct fr f;
 	memset(out, 0, sizeof *out);
 	memset(&f, 0, sizeof f);
-	f.sc = sc;
+	f.env = env;
 	f.c = c;
-	f.ing = sc->ing;
+	f.ing = *env->ing;
 	f.ing.should_stop = fr_should_stop;
-	f.ing.stop_arg = sc;
+	f.ing.stop_arg = env->stop;
 	f.progress = progress;
 	f.progress_arg = progress_arg;
-	f.deadline_ms = now_ms() + sc->o.final_budget_ms;
+	f.deadline_ms = now_ms() + env->budget_ms;
 	f.next_beat_ms = now_ms() + SCHED_HEARTBEAT_MS;
 	f.n = c->cfg.ntweets * JOB__COUNT;
 	f.v = xcalloc(f.n ? f.n : 1, sizeof *f.v);
@@ -932,8 +930,8 @@ sched_final_refresh(struct sched *sc, const struct campaign *c,
 		}
 	f.claimed = xcalloc(XAPI_MAX_IDS, sizeof *f.claimed);
 	f.out = xcalloc(XAPI_MAX_IDS, sizeof *f.out);
-	f.x = xapi_new(sc->o.xcfg);
-	ing_logf(sc->log, "info", NULL, "campaign %s: final refresh of %zu tweets", c->id,
+	f.x = xapi_new(env->xcfg);
+	ing_logf(env->log, "info", NULL, "campaign %s: final refresh of %zu tweets", c->id,
 	    c->cfg.ntweets);
 	/* metrics first, so the walks compare against fresh counts */
 	int rc = fr_phase(&f, true, cause);
@@ -958,15 +956,15 @@ sched_final_refresh(struct sched *sc, const struct campaign *c,
 		out->complete = out->failed == 0;
 		out->note = text_sanitize(note.len ? note.s : "", note.len, 2000);
 		sbuf_done(&note);
-		ing_logf(sc->log, out->complete ? "info" : "warn", NULL,
+		ing_logf(env->log, out->complete ? "info" : "warn", NULL,
 		    "campaign %s: final refresh %s: %lld jobs, %lld not refreshed, %lld "
 		    "requests%s%s",
 		    c->id, out->complete ? "complete" : "INCOMPLETE", (long long)out->jobs,
 		    (long long)out->failed, (long long)out->requests, *out->note ? "; " : "",
 		    out->note);
 	} else {
-		ing_logf(sc->log, "warn", NULL, "campaign %s: final refresh interrupted: %s", c->id,
-		    *cause);
+		ing_logf(env->log, "warn", NULL, "campaign %s: final refresh interrupted: %s",
+		    c->id, *cause);
 	}
 	xapi_free(f.x);
 	free(f.claimed);
@@ -975,6 +973,25 @@ sched_final_refresh(struct sched *sc, const struct campaign *c,
 		free(f.v[i].error);
 	free(f.v);
 	return rc;
+}
+
+int
+sched_final_refresh(struct sched *sc, const struct campaign *c,
+    void (*progress)(const char *message, void *arg), void *progress_arg, struct rep_refresh *out,
+    char **cause)
+{
+	struct final_refresh env = {.s = sc->s,
+	    .jobs = sc->jobs,
+	    .ing = &sc->ing,
+	    .log = sc->log,
+	    .xcfg = sc->o.xcfg,
+	    .stop = &sc->stop,
+	    .hb = &sc->hb,
+	    .wait_ms = sc->o.final_wait_ms,
+	    .tries = sc->o.final_tries,
+	    .fail_streak = sc->o.final_fail_streak,
+	    .budget_ms = sc->o.final_budget_ms};
+	return final_refresh_run(&env, c, progress, progress_arg, out, cause);
 }
 
 /* ---- lifecycle ---- */
@@ -1001,6 +1018,11 @@ sched_new(struct store *s, const struct sched_opts *o)
 	sc->started_ms = now_ms();
 	snprintf(sc->owner, sizeof sc->owner, "%s:%ld:%lld", sc->host, (long)getpid(),
 	    (long long)sc->started_ms);
+	snprintf(sc->hb.owner, sizeof sc->hb.owner, "%s", sc->owner);
+	snprintf(sc->hb.host, sizeof sc->hb.host, "%s", sc->host);
+	snprintf(sc->hb.mode, sizeof sc->hb.mode, "%s", "run");
+	sc->hb.pid = (long)getpid();
+	sc->hb.started_at_ms = sc->started_ms;
 	sc->jobs = jobs_new(s, sc->owner);
 	sc->log = ing_log_new(o->log, s, sc->owner);
 	sc->ing.s = s;

@@ -45,6 +45,14 @@ job_kind_parse(const char *s, enum job_kind *out)
 	return -1;
 }
 
+int64_t
+job_cadence_s(const struct campaign *c, enum job_kind kind)
+{
+	const struct cfg_cadence *cd = &c->cfg.cadence;
+	int64_t v[JOB__COUNT] = {cd->metrics, cd->retweets, cd->replies, cd->quotes};
+	return (unsigned)kind < JOB__COUNT && v[kind] > 0 ? v[kind] : 1;
+}
+
 void
 job_done(struct job *j)
 {

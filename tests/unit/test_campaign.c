@@ -101,6 +101,18 @@ START_TEST(test_job_state_and_kind_names)
 }
 END_TEST
 
+START_TEST(test_job_cadence)
+{
+	struct campaign c;
+	memset(&c, 0, sizeof c);
+	c.cfg.cadence = (struct cfg_cadence){.metrics = 300, .retweets = 600, .replies = 2};
+	ck_assert_int_eq(job_cadence_s(&c, JOB_METRICS), 300);
+	ck_assert_int_eq(job_cadence_s(&c, JOB_RETWEETS), 600);
+	ck_assert_int_eq(job_cadence_s(&c, JOB_REPLIES), 2);
+	ck_assert_int_eq(job_cadence_s(&c, JOB_QUOTES), 1); /* unset: at least 1 s */
+}
+END_TEST
+
 int
 main(void)
 {
@@ -110,6 +122,7 @@ main(void)
 	tcase_add_test(tc, test_ids_differ_by_exact_name);
 	tcase_add_test(tc, test_status_and_hash);
 	tcase_add_test(tc, test_job_state_and_kind_names);
+	tcase_add_test(tc, test_job_cadence);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
