@@ -2,8 +2,8 @@
  * closeout: the close-out job of a campaign (DESIGN.md section 5: final
  * metrics, freeze, CPM savings, archive, completed) and the report of a
  * campaign at any time (live, or final from campaigns.frozen). Runs on the
- * thread that calls it (a worker, or the main thread of a command); it waits
- * on the database and the file system.
+ * thread that calls it (the scheduler's at window end, or the main thread of
+ * a command); it waits on the database and the file system.
  */
 #ifndef LW_CLOSEOUT_H
 #define LW_CLOSEOUT_H
@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "engine/finalrefresh.h"
 #include "output/archive.h"
 #include "model/campaign.h"
 #include "model/report.h"
@@ -35,25 +36,30 @@ enum closeout_step {
 const char *closeout_step_name(enum closeout_step s);
 
 struct closeout_hooks {
-	/* The last metrics reading of every tweet and one last delta walk (the
-	 * ingest engine's: sched_final_refresh); NULL skips it. Fills *out
-	 * (closeout_run frees out->note), which goes into the frozen report:
-	 * a provider failure is no error here, it makes out->complete false
-	 * and is named in out->note, so the close-out goes on and freezes
-	 * what is stored. -1 with a cause (stopping, database down) leaves the
-	 * campaign unfrozen for a rerun. */
+	/* Replaces the final refresh of closeout_opts.refresh (tests): the
+	 * last metrics reading of every tweet and one last delta walk. Fills
+	 * *out (closeout_run frees out->note), which goes into the frozen
+	 * report; -1 with a cause leaves the campaign unfrozen for a rerun.
+	 * NULL: the engine's refresh, if any. */
 	int (*final_refresh)(struct store *s, const struct campaign *c, void *arg,
 	    struct rep_refresh *out, char **cause);
 	/* Called after each step; a non-zero return stops the job there as a
 	 * failure (for tests). NULL for none. */
 	int (*step)(enum closeout_step step, const char *detail, void *arg);
-	/* Progress lines for the console ("archiving engagements ..."); NULL
-	 * for none. */
+	/* Progress lines for the console ("archiving engagements ...", and the
+	 * final refresh's); NULL for none. */
 	void (*progress)(const char *message, void *arg);
 	void *arg;
 };
 
 struct closeout_opts {
+	/* The engine's final refresh (final_refresh_run), run before the
+	 * freeze: a provider failure is no error there, it makes the report's
+	 * final_refresh incomplete and names the jobs, and the close-out goes
+	 * on and freezes what is stored; a stop or a database failure leaves
+	 * the campaign unfrozen for a rerun. NULL: no refresh (a command run
+	 * without an engine). */
+	const struct final_refresh *refresh;
 	const char *archive_root; /* NULL: closeout_default_archive_root() */
 	bool write_reports;       /* also write md, csv, json and html into DIR/report */
 	size_t top;               /* top engagers to list; 0 means REPORT_TOP_DEFAULT */

@@ -1,7 +1,8 @@
 /*
  * engine: everything a process that runs jobs starts beside the console or
- * the headless loop: the scheduler and its workers (scheduler.h), the alert
- * worker (alertworker.h) and the close-out job at window end (closeout.h).
+ * the headless loop: the scheduler and its workers (scheduler.h), which
+ * also close campaigns out at window end (closeout.h), and the alert worker
+ * (alertworker.h).
  * engine_start/engine_stop/engine_free belong to one owner thread.
  */
 #ifndef LW_ENGINE_H

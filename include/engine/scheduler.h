@@ -2,8 +2,9 @@
  * scheduler: the ingest engine. A scheduler thread re-reads the campaigns
  * every refresh (scheduled ones become active when their window starts;
  * paused ones are not polled; one whose window ended or whose close-out was
- * requested is handed to the window_end hook once its last job finished and
- * is never polled again), lists due worker_state jobs of the runnable
+ * requested is closed out (closeout.h, with the final refresh of
+ * finalrefresh.h) once its last job finished, and is never polled again),
+ * lists due worker_state jobs of the runnable
  * campaigns and keeps them in an in-memory queue; a pool of worker threads
  * claims them (jobs.h) and runs them (ingest.h). Metrics jobs of a campaign
  * go first and are batched 100 tweets per request; its list jobs wait while
@@ -13,8 +14,9 @@
  *
  * Threads: sched_new, sched_start, sched_wait and sched_free belong to one
  * owner thread; sched_request_stop may be called from any thread and from a
- * signal handler (it only sets an atomic flag). The window_end hook runs on
- * the scheduler thread.
+ * signal handler (it only sets an atomic flag). Close-outs run on the
+ * scheduler thread (and on the thread of sched_start and sched_wait, which
+ * look for due close-outs once more).
  */
 #ifndef LW_SCHEDULER_H
 #define LW_SCHEDULER_H
@@ -52,19 +54,21 @@ struct sched_opts {
 	 * at most once_tries runs per job (defaults 20000 and 8). */
 	int64_t once_wait_ms;
 	int once_tries;
-	/* Called once per campaign whose window ended or whose close-out was
-	 * requested, after its last in-flight job finished; the engine never
-	 * polls it again in this process. The hook (the report job, issue 7)
-	 * owns the close-out and sets the status to completed; it returns 0,
-	 * or -1 when the close-out failed, and is then called again after
-	 * close_retry_ms (default 60000). NULL: the campaign is left as it is
-	 * for a report job to pick up. */
-	int (*window_end)(void *arg, const struct campaign *c);
-	void *window_end_arg;
+	/* Close out each campaign whose window ended or whose close-out was
+	 * requested, once its last in-flight job finished (closeout_run with
+	 * this engine's final refresh, writing the report files); the engine
+	 * never polls it again in this process. A failed close-out is tried
+	 * again after close_retry_ms (default 60000). false: the campaign is
+	 * left as it is for a report job to pick up. */
+	bool closeout;
 	int64_t close_retry_ms;
-	/* The close-out's final refresh (sched_final_refresh): a failed or
-	 * snoozed job is run again when that is due within final_wait_ms, at
-	 * most final_tries runs per job (defaults 10000 and 3); after
+	/* Progress lines of close-outs (closeout_hooks.progress), and a last
+	 * line "close-out failed: ..." when one fails; NULL: none. */
+	void (*closeout_progress)(const char *message, void *arg);
+	void *closeout_progress_arg;
+	/* The close-out's final refresh (finalrefresh.h): a failed or snoozed
+	 * job is run again when that is due within final_wait_ms, at most
+	 * final_tries runs per job (defaults 10000 and 3); after
 	 * final_fail_streak jobs in a row failed (default 3) the provider is
 	 * taken as down and the rest are not tried; jobs not finished within
 	 * final_budget_ms (default 600000) are given up. */
@@ -73,12 +77,6 @@ struct sched_opts {
 	int final_fail_streak;
 	int64_t final_budget_ms;
 };
-
-/* The report job's window-end entry point (src/engine/engine.c): arg is the
- * struct engine, whose scheduler does the final refresh (or NULL: a store
- * from the environment and no final refresh). Declared weak so a build
- * without src/engine/engine.c links. */
-int report_window_end(void *arg, const struct campaign *c) __attribute__((weak));
 
 /* Sets the defaults above (workers 4, refresh 2 s). */
 void sched_opts_init(struct sched_opts *o);
@@ -120,23 +118,6 @@ void sched_request_stop(struct sched *sc);
  * and fills *st. Returns the exit status: 0, 75 when some jobs stayed
  * blocked (--once), 1 when some failed. */
 int sched_wait(struct sched *sc, struct sched_stats *st);
-
-/* Runs the close-out's final refresh of campaign c (closing, so no worker
- * of this engine runs its jobs): one metrics job for all its tweets (100 per
- * request), then one walk per tweet and list kind (retweets, replies,
- * quotes), through jobs_claim (ignoring next_run_at, never taking a lease
- * another worker holds: it waits for it to be freed or expire) and
- * ingest_metrics / ingest_walk, like any run of those jobs. Provider
- * failures are retried as final_* in sched_opts say, then recorded in *out
- * (complete false, note naming them) and in the log: they never make this
- * fail. progress (may be NULL) gets a line per step. Fills *out (caller
- * frees out->note) and returns 0; -1 with a cause when the engine was
- * asked to stop or the database failed (then nothing may be frozen yet).
- * Runs on the calling thread (the window_end hook's), beating the
- * heartbeat while it works. */
-int sched_final_refresh(struct sched *sc, const struct campaign *c,
-    void (*progress)(const char *message, void *arg), void *progress_arg, struct rep_refresh *out,
-    char **cause);
 
 /* Looks for another live engine on s (not owner): returns 1 and fills
  * *other when there is one, 0 when none, -1 on error. Heartbeats of dead

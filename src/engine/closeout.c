@@ -165,6 +165,10 @@ freeze(struct store *s, const char *id, const struct closeout_hooks *h,
 	if (h && h->final_refresh) {
 		progress(h, "final metrics reading and delta walk of", id);
 		rc = h->final_refresh(s, &c, h->arg, &fr, cause);
+	} else if (o && o->refresh) {
+		progress(h, "final metrics reading and delta walk of", id);
+		rc = final_refresh_run(
+		    o->refresh, &c, h ? h->progress : NULL, h ? h->arg : NULL, &fr, cause);
 	}
 	campaign_done(&c);
 	if (rc != 0 || step(h, CO_REFRESHED, NULL, cause) != 0) {

@@ -1,19 +1,15 @@
 /*
- * engine: starts and stops the scheduler, the alert worker and the
- * close-out hook together, so the console and `launchwatch run` run the same
- * things. The owner thread calls engine_start/stop/free; report_window_end
- * runs on the scheduler thread.
+ * engine: starts and stops the scheduler (which closes campaigns out at
+ * window end) and the alert worker together, so the console and
+ * `launchwatch run` run the same things. The owner thread calls
+ * engine_start/stop/free.
  */
 #include "engine/engine.h"
 
 #include <stdlib.h>
-#include <string.h>
 #include <sys/stat.h>
 
 #include "engine/alertworker.h"
-#include "engine/closeout.h"
-#include "store/devdb.h"
-#include "engine/ingest.h"
 #include "engine/scheduler.h"
 #include "store/store.h"
 #include "base/util.h"
@@ -25,8 +21,6 @@ struct engine {
 	struct xapi_config xcfg;
 	struct sched *sched;
 	struct alertworker *alerts;
-	void (*progress)(const char *message, void *arg); /* close-out progress */
-	void *progress_arg;
 };
 
 int
@@ -44,69 +38,6 @@ engine_load_rules(const char *path, struct classify_rules **out, char **cause)
 	else
 		rc = classify_rules_load(path, out, cause);
 	free(def);
-	return rc;
-}
-
-/* The close-out's final refresh hook: the engine's scheduler reads every
- * tweet's metrics and walks its lists once more (sched_final_refresh). */
-static int
-engine_final_refresh(
-    struct store *s, const struct campaign *c, void *arg, struct rep_refresh *out, char **cause)
-{
-	struct engine *e = arg;
-	(void)s;
-	return sched_final_refresh(e->sched, c, e->progress, e->progress_arg, out, cause);
-}
-
-/* The scheduler's window-end hook (declared in scheduler.h): closes campaign
- * c out with closeout_run (final refresh, freeze, CPM, archive, reports).
- * arg is the engine, or NULL to open a store from the environment (then
- * without a final refresh). Scheduler thread. */
-int
-report_window_end(void *arg, const struct campaign *c)
-{
-	struct engine *e = arg;
-	struct store *s = e ? e->store : NULL;
-	struct devdb *dd = NULL;
-	struct closeout_result res;
-	struct closeout_hooks hooks;
-	struct closeout_opts opts;
-	char *cause = NULL;
-	int rc = -1;
-	memset(&hooks, 0, sizeof hooks);
-	memset(&opts, 0, sizeof opts);
-	opts.write_reports = true;
-	if (e) {
-		hooks.final_refresh = engine_final_refresh;
-		hooks.progress = e->progress;
-		hooks.arg = e;
-	}
-	if (s == NULL && lw_store_open(&s, &dd, &cause) != 0)
-		goto done;
-	/* the scheduler already ran the campaign's last due jobs; a failure
-	 * here leaves it unfrozen (or frozen and not yet archived), and the
-	 * next engine start tries again */
-	rc = closeout_run(s, c->id, &hooks, &opts, &res, &cause);
-	if (e) {
-		if (rc == 0)
-			ing_logf(sched_log(e->sched), "info", NULL, "campaign %s: close-out %s%s",
-			    c->id, res.already_done ? "already done" : "finished; archive ",
-			    res.already_done ? "" : res.archive_dir);
-		else
-			ing_logf(sched_log(e->sched), "error", NULL,
-			    "campaign %s: close-out failed: %s; it is tried again later", c->id,
-			    cause);
-		if (rc != 0 && e->progress) {
-			char *msg = xasprintf("close-out failed: %s", cause);
-			e->progress(msg, e->progress_arg);
-			free(msg);
-		}
-	}
-	if (e == NULL)
-		store_free(s);
-	devdb_release(dd);
-done:
-	free(cause);
 	return rc;
 }
 
@@ -139,12 +70,11 @@ engine_start(struct store *s, const struct engine_opts *o, struct engine **out, 
 	so.xcfg = o->xcfg ? o->xcfg : &e->xcfg;
 	so.queue = o->queue;
 	so.embedded = o->embedded;
-	so.window_end = report_window_end;
-	so.window_end_arg = e;
+	so.closeout = true;
+	so.closeout_progress = o->closeout_progress;
+	so.closeout_progress_arg = o->closeout_progress_arg;
 	if (env_ms("LAUNCHWATCH_CLOSE_RETRY_MS", 100, 86400000, &so.close_retry_ms, cause) != 0)
 		goto fail;
-	e->progress = o->closeout_progress;
-	e->progress_arg = o->closeout_progress_arg;
 	e->sched = sched_new(s, &so);
 	rc = sched_start(e->sched, cause);
 	if (rc != 0) {

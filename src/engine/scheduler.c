@@ -1,6 +1,6 @@
 /*
  * scheduler: the engine's threads. One scheduler thread refreshes campaigns
- * (activation at window start, hand-over at window end), lists due jobs into
+ * (activation at window start, the close-out at window end), lists due jobs into
  * an in-memory queue and beats the heartbeat; worker threads take jobs from
  * the queue, claim them and run them through ingest. Everything shared is
  * guarded by sc->mu; the database and the provider are never called with it
@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "engine/closeout.h"
 #include "engine/finalrefresh.h"
 #include "engine/ingest.h"
 #include "engine/jobs.h"
@@ -32,8 +33,8 @@ struct camp {
 	struct campaign c;
 	bool runnable;         /* active with its window open */
 	bool closing;          /* window ended or close requested */
-	bool hooked;           /* handed to window_end */
-	int64_t hook_after_ms; /* a failed close-out is handed over again then */
+	bool hooked;           /* closed out (or left for a report job) */
+	int64_t hook_after_ms; /* a failed close-out is tried again then */
 	int inflight;          /* jobs running now */
 	int metrics;           /* metrics jobs queued or running */
 };
@@ -257,9 +258,55 @@ refresh_campaigns(struct sched *sc, char **cause)
 	return 0;
 }
 
-/* Hands closing campaigns with no job in flight to the window_end hook. */
+/* Closes campaign c out: its final refresh through this engine's jobs and
+ * ingest settings, then closeout_run (freeze, CPM, archive, report files),
+ * with the engine's progress hook; logs how it went. 0, or -1 when it
+ * failed (it is tried again later). Scheduler thread (or sched_start's and
+ * sched_wait's). */
+static int
+close_out(struct sched *sc, const struct campaign *c)
+{
+	struct final_refresh fr = {.s = sc->s,
+	    .jobs = sc->jobs,
+	    .ing = &sc->ing,
+	    .log = sc->log,
+	    .xcfg = sc->o.xcfg,
+	    .stop = &sc->stop,
+	    .hb = &sc->hb,
+	    .beat_ms = SCHED_HEARTBEAT_MS,
+	    .wait_ms = sc->o.final_wait_ms,
+	    .tries = sc->o.final_tries,
+	    .fail_streak = sc->o.final_fail_streak,
+	    .budget_ms = sc->o.final_budget_ms};
+	struct closeout_hooks hooks = {
+	    .progress = sc->o.closeout_progress, .arg = sc->o.closeout_progress_arg};
+	struct closeout_opts opts = {.refresh = &fr, .write_reports = true};
+	struct closeout_result res;
+	char *cause = NULL;
+	/* the scheduler already ran the campaign's last due jobs; a failure
+	 * here leaves it unfrozen (or frozen and not yet archived), and the
+	 * next try (or engine start) finishes it */
+	int rc = closeout_run(sc->s, c->id, &hooks, &opts, &res, &cause);
+	if (rc == 0) {
+		ing_logf(sc->log, "info", NULL, "campaign %s: close-out %s%s", c->id,
+		    res.already_done ? "already done" : "finished; archive ",
+		    res.already_done ? "" : res.archive_dir);
+	} else {
+		ing_logf(sc->log, "error", NULL,
+		    "campaign %s: close-out failed: %s; it is tried again later", c->id, cause);
+		if (sc->o.closeout_progress) {
+			char *msg = xasprintf("close-out failed: %s", cause);
+			sc->o.closeout_progress(msg, sc->o.closeout_progress_arg);
+			free(msg);
+		}
+	}
+	free(cause);
+	return rc;
+}
+
+/* Closes out the closing campaigns that have no job in flight. */
 static void
-run_hooks(struct sched *sc)
+run_closeouts(struct sched *sc)
 {
 	int64_t now = now_ms();
 	for (;;) {
@@ -272,8 +319,8 @@ run_hooks(struct sched *sc)
 				continue;
 			c->hooked = true;
 			found = true;
-			/* a shallow copy is enough: the hook runs on this thread,
-			 * which is the only one that replaces sc->camps */
+			/* a shallow copy is enough: the close-out runs on this
+			 * thread, which is the only one that replaces sc->camps */
 			copy = c->c;
 		}
 		pthread_mutex_unlock(&sc->mu);
@@ -281,9 +328,9 @@ run_hooks(struct sched *sc)
 			return;
 		ing_logf(sc->log, "info", NULL, "campaign %s: window ended or close requested; %s",
 		    copy.id,
-		    sc->o.window_end ? "handed to the report job" : "left for the report job");
-		if (sc->o.window_end && sc->o.window_end(sc->o.window_end_arg, &copy) != 0) {
-			/* failed: hand it over again later (the campaign may have
+		    sc->o.closeout ? "handed to the report job" : "left for the report job");
+		if (sc->o.closeout && close_out(sc, &copy) != 0) {
+			/* failed: close it out again later (the campaign may have
 			 * been re-read meanwhile; find it by id) */
 			pthread_mutex_lock(&sc->mu);
 			struct camp *c = camp_find(sc, copy.id);
@@ -585,7 +632,7 @@ worker_main(void *arg)
 	return NULL;
 }
 
-/* The scheduler thread: refresh, hooks, due jobs, heartbeat, deadline. */
+/* The scheduler thread: refresh, close-outs, due jobs, heartbeat, deadline. */
 static void *
 sched_main(void *arg)
 {
@@ -611,7 +658,7 @@ sched_main(void *arg)
 				    (!sc->o.once && load_due(sc, &cause) != 0))
 					ing_logf(sc->log, "error", NULL, "%s", cause);
 				free(cause);
-				run_hooks(sc);
+				run_closeouts(sc);
 				next_refresh = now_ms() + sc->o.refresh_ms;
 			}
 			if (now >= next_beat) {
@@ -626,26 +673,6 @@ sched_main(void *arg)
 	pthread_cond_broadcast(&sc->cv);
 	pthread_mutex_unlock(&sc->mu);
 	return NULL;
-}
-
-int
-sched_final_refresh(struct sched *sc, const struct campaign *c,
-    void (*progress)(const char *message, void *arg), void *progress_arg, struct rep_refresh *out,
-    char **cause)
-{
-	struct final_refresh env = {.s = sc->s,
-	    .jobs = sc->jobs,
-	    .ing = &sc->ing,
-	    .log = sc->log,
-	    .xcfg = sc->o.xcfg,
-	    .stop = &sc->stop,
-	    .hb = &sc->hb,
-	    .beat_ms = SCHED_HEARTBEAT_MS,
-	    .wait_ms = sc->o.final_wait_ms,
-	    .tries = sc->o.final_tries,
-	    .fail_streak = sc->o.final_fail_streak,
-	    .budget_ms = sc->o.final_budget_ms};
-	return final_refresh_run(&env, c, progress, progress_arg, out, cause);
 }
 
 /* ---- lifecycle ---- */
@@ -733,7 +760,7 @@ sched_start(struct sched *sc, char **cause)
 	free(ids);
 	if (rc != 0 || load_due(sc, cause) != 0)
 		return -1;
-	run_hooks(sc);
+	run_closeouts(sc);
 	ing_logf(sc->log, "info", NULL, "engine %s started: %d workers, %zu jobs due%s", sc->owner,
 	    sc->o.workers, sc->nq, sc->o.once ? " (--once)" : "");
 	sc->workers = xcalloc((size_t)sc->o.workers, sizeof *sc->workers);
@@ -766,7 +793,7 @@ sched_wait(struct sched *sc, struct sched_stats *st)
 		pthread_mutex_unlock(&sc->mu);
 		pthread_join(sc->sched_thread, NULL);
 		sc->started = false;
-		run_hooks(sc);
+		run_closeouts(sc);
 		char *cause = NULL;
 		if (sti_heartbeat_delete(sc->s, sc->owner, &cause) != 0)
 			ing_logf(sc->log, "warn", NULL, "%s", cause);
