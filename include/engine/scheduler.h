@@ -103,8 +103,6 @@ struct sched *sched_new(struct store *s, const struct sched_opts *o);
 void sched_free(struct sched *sc);
 /* Returns the engine's owner id ("host:pid:start"; borrowed). */
 const char *sched_owner(const struct sched *sc);
-/* Returns the engine's logger (file + worker_log; borrowed). */
-struct ing_log *sched_log(const struct sched *sc);
 
 /* Checks the single-runner rule and starts the scheduler and worker
  * threads. Heartbeats of dead engines are removed and their leases freed.

@@ -728,12 +728,6 @@ sched_owner(const struct sched *sc)
 	return sc->owner;
 }
 
-struct ing_log *
-sched_log(const struct sched *sc)
-{
-	return sc->log;
-}
-
 int
 sched_start(struct sched *sc, char **cause)
 {
