@@ -25,7 +25,6 @@
 #include "model/classify.h"
 #include "engine/jobs.h"
 #include "provider/xapi.h"
-#include "store/store_ingest.h"
 
 struct store;
 struct queue;
@@ -43,10 +42,6 @@ void ing_log_free(struct ing_log *l);
  * (may be NULL). Any thread. */
 void ing_logf(struct ing_log *l, const char *level, const char *job, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-/* Writes the engine's heartbeat h (borrowed) on s with beat_at now; a
- * failure is logged on l as a warning (the next beat tries again). Any
- * thread. */
-void ing_heartbeat(struct ing_log *l, struct store *s, const struct sti_heartbeat *h);
 
 /* ---- the engine's shared state ---- */
 

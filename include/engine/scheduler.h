@@ -29,15 +29,13 @@
 #include "model/campaign.h"
 #include "model/classify.h"
 #include "model/report.h"
+#include "engine/heartbeat.h"
 #include "store/store_ingest.h"
 #include "provider/xapi.h"
 
 struct queue;
 struct store;
 struct ing_log;
-
-#define SCHED_HEARTBEAT_MS 5000  /* a running engine beats this often */
-#define SCHED_STALE_MS     30000 /* a heartbeat older than this is dead */
 
 /* Settings of an engine (all pointers borrowed for the engine's life). */
 struct sched_opts {
@@ -116,12 +114,5 @@ void sched_request_stop(struct sched *sc);
  * and fills *st. Returns the exit status: 0, 75 when some jobs stayed
  * blocked (--once), 1 when some failed. */
 int sched_wait(struct sched *sc, struct sched_stats *st);
-
-/* Looks for another live engine on s (not owner): returns 1 and fills
- * *other when there is one, 0 when none, -1 on error. Heartbeats of dead
- * engines (stale, or a pid gone on this host) are removed and their leases
- * freed. The console uses this to attach as a viewer. */
-int sched_runner_check(
-    struct store *s, const char *owner, struct sti_heartbeat *other, char **cause);
 
 #endif

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "engine/heartbeat.h"
 #include "base/text.h"
 #include "base/util.h"
 

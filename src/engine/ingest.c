@@ -86,17 +86,6 @@ ing_logf(struct ing_log *l, const char *level, const char *job, const char *fmt,
 	free(msg);
 }
 
-void
-ing_heartbeat(struct ing_log *l, struct store *s, const struct sti_heartbeat *h)
-{
-	struct sti_heartbeat beat = *h;
-	char *cause = NULL;
-	beat.beat_at_ms = clock_now_ms();
-	if (sti_heartbeat_beat(s, &beat, &cause) != 0)
-		ing_logf(l, "warn", NULL, "%s", cause);
-	free(cause);
-}
-
 /* ---- credits gate ---- */
 
 /* Closed after a 402 until a balance poll finds credits again. */

@@ -373,50 +373,6 @@ load_due(struct sched *sc, char **cause)
 	return 0;
 }
 
-/* ---- heartbeats ---- */
-
-/* Returns true when heartbeat h belongs to a live engine. */
-static bool
-hb_alive(const struct sti_heartbeat *h, const char *host, int64_t now)
-{
-	if (now - h->beat_at_ms > SCHED_STALE_MS)
-		return false;
-	if (strcmp(h->host, host) == 0 && h->pid > 0 && kill((pid_t)h->pid, 0) != 0 &&
-	    errno == ESRCH)
-		return false;
-	return true;
-}
-
-int
-sched_runner_check(struct store *s, const char *owner, struct sti_heartbeat *other, char **cause)
-{
-	struct sti_heartbeat *v;
-	size_t n;
-	char host[64] = "";
-	int found = 0;
-	gethostname(host, sizeof host - 1);
-	if (sti_heartbeat_list(s, &v, &n, cause) != 0)
-		return -1;
-	int64_t now = now_ms();
-	for (size_t i = 0; i < n; i++) {
-		if (strcmp(v[i].owner, owner) == 0)
-			continue;
-		if (hb_alive(&v[i], host, now)) {
-			if (!found && other)
-				*other = v[i];
-			found = 1;
-			continue;
-		}
-		if (sti_jobs_release_owner(s, v[i].owner, cause) != 0 ||
-		    sti_heartbeat_delete(s, v[i].owner, cause) != 0) {
-			free(v);
-			return -1;
-		}
-	}
-	free(v);
-	return found;
-}
-
 /* Writes the engine's heartbeat. */
 static void
 beat(struct sched *sc)

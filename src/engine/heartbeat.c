@@ -1,0 +1,67 @@
+/*
+ * heartbeat: the engine's heartbeat document (include/engine/heartbeat.h):
+ * writing a beat, and finding the other live engines on a database while
+ * cleaning up after dead ones. Any thread.
+ */
+#include "engine/heartbeat.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/util.h"
+
+/* Returns true when heartbeat h belongs to a live engine. */
+static bool
+hb_alive(const struct sti_heartbeat *h, const char *host, int64_t now)
+{
+	if (now - h->beat_at_ms > SCHED_STALE_MS)
+		return false;
+	if (strcmp(h->host, host) == 0 && h->pid > 0 && kill((pid_t)h->pid, 0) != 0 &&
+	    errno == ESRCH)
+		return false;
+	return true;
+}
+
+int
+sched_runner_check(struct store *s, const char *owner, struct sti_heartbeat *other, char **cause)
+{
+	struct sti_heartbeat *v;
+	size_t n;
+	char host[64] = "";
+	int found = 0;
+	gethostname(host, sizeof host - 1);
+	if (sti_heartbeat_list(s, &v, &n, cause) != 0)
+		return -1;
+	int64_t now = clock_now_ms();
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(v[i].owner, owner) == 0)
+			continue;
+		if (hb_alive(&v[i], host, now)) {
+			if (!found && other)
+				*other = v[i];
+			found = 1;
+			continue;
+		}
+		if (sti_jobs_release_owner(s, v[i].owner, cause) != 0 ||
+		    sti_heartbeat_delete(s, v[i].owner, cause) != 0) {
+			free(v);
+			return -1;
+		}
+	}
+	free(v);
+	return found;
+}
+
+void
+ing_heartbeat(struct ing_log *l, struct store *s, const struct sti_heartbeat *h)
+{
+	struct sti_heartbeat beat = *h;
+	char *cause = NULL;
+	beat.beat_at_ms = clock_now_ms();
+	if (sti_heartbeat_beat(s, &beat, &cause) != 0)
+		ing_logf(l, "warn", NULL, "%s", cause);
+	free(cause);
+}
