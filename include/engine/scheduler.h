@@ -10,7 +10,7 @@
  * go first and are batched 100 tweets per request; its list jobs wait while
  * any of its metrics jobs is queued or running, so they compare against
  * fresh counts. Each engine keeps a heartbeat document; on the embedded
- * database only one live engine runs jobs (sched_runner_check).
+ * database only one live engine runs jobs (heartbeat_find_runner).
  *
  * Threads: sched_new, sched_start, sched_wait and sched_free belong to one
  * owner thread; sched_request_stop may be called from any thread and from a

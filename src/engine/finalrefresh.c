@@ -84,7 +84,7 @@ fr_beat(struct fr *f)
 {
 	if (clock_now_ms() < f->next_beat_ms)
 		return;
-	ing_heartbeat(f->env->log, f->env->s, f->env->hb);
+	heartbeat_beat(f->env->log, f->env->s, f->env->hb);
 	f->next_beat_ms = clock_now_ms() + f->env->beat_ms;
 }
 

@@ -17,7 +17,7 @@
 static bool
 hb_alive(const struct sti_heartbeat *h, const char *host, int64_t now)
 {
-	if (now - h->beat_at_ms > SCHED_STALE_MS)
+	if (now - h->beat_at_ms > HEARTBEAT_STALE_MS)
 		return false;
 	if (strcmp(h->host, host) == 0 && h->pid > 0 && kill((pid_t)h->pid, 0) != 0 &&
 	    errno == ESRCH)
@@ -26,7 +26,7 @@ hb_alive(const struct sti_heartbeat *h, const char *host, int64_t now)
 }
 
 int
-sched_runner_check(struct store *s, const char *owner, struct sti_heartbeat *other, char **cause)
+heartbeat_find_runner(struct store *s, const char *owner, struct sti_heartbeat *other, char **cause)
 {
 	struct sti_heartbeat *v;
 	size_t n;
@@ -56,7 +56,7 @@ sched_runner_check(struct store *s, const char *owner, struct sti_heartbeat *oth
 }
 
 void
-ing_heartbeat(struct ing_log *l, struct store *s, const struct sti_heartbeat *h)
+heartbeat_beat(struct ing_log *l, struct store *s, const struct sti_heartbeat *h)
 {
 	struct sti_heartbeat beat = *h;
 	char *cause = NULL;

@@ -273,7 +273,7 @@ close_out(struct sched *sc, const struct campaign *c)
 	    .xcfg = sc->o.xcfg,
 	    .stop = &sc->stop,
 	    .hb = &sc->hb,
-	    .beat_ms = SCHED_HEARTBEAT_MS,
+	    .beat_ms = HEARTBEAT_MS,
 	    .wait_ms = sc->o.final_wait_ms,
 	    .tries = sc->o.final_tries,
 	    .fail_streak = sc->o.final_fail_streak,
@@ -377,7 +377,7 @@ load_due(struct sched *sc, char **cause)
 static void
 beat(struct sched *sc)
 {
-	ing_heartbeat(sc->log, sc->s, &sc->hb);
+	heartbeat_beat(sc->log, sc->s, &sc->hb);
 }
 
 /* ---- workers ---- */
@@ -594,7 +594,7 @@ sched_main(void *arg)
 {
 	struct sched *sc = arg;
 	int64_t next_refresh = now_ms() + sc->o.refresh_ms;
-	int64_t next_beat = now_ms() + SCHED_HEARTBEAT_MS;
+	int64_t next_beat = now_ms() + HEARTBEAT_MS;
 	int64_t deadline = sc->o.for_ms > 0 ? sc->started_ms + sc->o.for_ms : 0;
 	pthread_mutex_lock(&sc->mu);
 	while (!sc->finished) {
@@ -619,7 +619,7 @@ sched_main(void *arg)
 			}
 			if (now >= next_beat) {
 				beat(sc);
-				next_beat = now_ms() + SCHED_HEARTBEAT_MS;
+				next_beat = now_ms() + HEARTBEAT_MS;
 			}
 			pthread_mutex_lock(&sc->mu);
 			continue;
@@ -688,7 +688,7 @@ int
 sched_start(struct sched *sc, char **cause)
 {
 	struct sti_heartbeat other;
-	int rc = sched_runner_check(sc->s, sc->owner, &other, cause);
+	int rc = heartbeat_find_runner(sc->s, sc->owner, &other, cause);
 	if (rc < 0)
 		return -1;
 	if (rc > 0 && sc->o.embedded) {
