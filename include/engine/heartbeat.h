@@ -9,7 +9,6 @@
 #ifndef LW_HEARTBEAT_H
 #define LW_HEARTBEAT_H
 
-#include "engine/ingest.h"
 #include "store/store_ingest.h"
 
 struct store;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "base/util.h"
+#include "engine/ingest.h"
 
 /* Returns true when heartbeat h belongs to a live engine. */
 static bool
