@@ -52,14 +52,14 @@ clean(const char *s, size_t max)
 
 /* Floors ms to its absolute hour number. */
 static int64_t
-hour_of(int64_t ms)
+agg_hour_of(int64_t ms)
 {
 	return ms >= 0 ? ms / AGG_HOUR_MS : (ms - AGG_HOUR_MS + 1) / AGG_HOUR_MS;
 }
 
 /* Adds d to the bucket of hour h, growing the series either way. */
 static void
-hours_add(struct agg_hours *s, int64_t h, int64_t d)
+agg_hours_add(struct agg_hours *s, int64_t h, int64_t d)
 {
 	if (d == 0)
 		return;
@@ -90,7 +90,7 @@ hours_add(struct agg_hours *s, int64_t h, int64_t d)
 
 /* Frees a series. */
 static void
-hours_done(struct agg_hours *s)
+agg_hours_done(struct agg_hours *s)
 {
 	free(s->v);
 	memset(s, 0, sizeof *s);
@@ -99,7 +99,7 @@ hours_done(struct agg_hours *s)
 int64_t
 agg_hours_sum(const struct agg_hours *h, int64_t from_ms, int64_t to_ms)
 {
-	int64_t sum = 0, a = hour_of(from_ms), b = hour_of(to_ms - 1);
+	int64_t sum = 0, a = agg_hour_of(from_ms), b = agg_hour_of(to_ms - 1);
 	for (int32_t i = 0; i < h->n; i++)
 		if (h->base + i >= a && h->base + i <= b)
 			sum += h->v[i];
@@ -112,7 +112,7 @@ series_out(const struct agg_hours *h, bool daily, bool cumulative, int64_t now_m
     size_t max, int64_t *first_ms)
 {
 	int64_t unit = daily ? 24 : 1; /* in hours */
-	int64_t last = hour_of(now_ms) / unit;
+	int64_t last = agg_hour_of(now_ms) / unit;
 	if (h->n > 0 && (h->base + h->n - 1) / unit > last)
 		last = (h->base + h->n - 1) / unit;
 	int64_t first = h->n > 0 ? h->base / unit : last;
@@ -189,7 +189,7 @@ campaign_free(struct agg_campaign *c)
 		free(t->author);
 		free(t->seqs);
 		for (int m = 0; m < M__COUNT; m++)
-			hours_done(&t->hours[m]);
+			agg_hours_done(&t->hours[m]);
 		for (int k = 0; k < JOB__COUNT; k++)
 			agg_job_done(&t->job[k]);
 	}
@@ -197,9 +197,9 @@ campaign_free(struct agg_campaign *c)
 	free(c->tweet_map);
 	for (int k = 0; k <= CAT__COUNT; k++)
 		for (int m = 0; m < M__COUNT; m++)
-			hours_done(&c->hours[k][m]);
+			agg_hours_done(&c->hours[k][m]);
 	for (int b = 0; b < BK__COUNT; b++)
-		hours_done(&c->bucket_events[b]);
+		agg_hours_done(&c->bucket_events[b]);
 	free(c->eng);
 	free(c->cu);
 	free(c->cu_map);
@@ -573,7 +573,7 @@ apply_engagement(struct agg *a, const struct lw_engagement *e)
 	}
 	t->eng[g->action]++;
 	c->events[g->action]++;
-	hours_add(&c->bucket_events[g->bucket], hour_of(g->at_ms), 1);
+	agg_hours_add(&c->bucket_events[g->bucket], agg_hour_of(g->at_ms), 1);
 	if (e->first_seen_at_ms > c->eng_watermark_ms)
 		c->eng_watermark_ms = e->first_seen_at_ms;
 	c->top_dirty = true;
@@ -610,15 +610,15 @@ apply_slice(struct agg *a, const struct lw_slice *s)
 	if (t->seqs[byte] & (1u << (s->seq % 8)))
 		return;
 	t->seqs[byte] |= (uint8_t)(1u << (s->seq % 8));
-	int64_t h = hour_of(s->at_ms);
+	int64_t h = agg_hour_of(s->at_ms);
 	for (int m = 0; m < M__COUNT; m++) {
 		int64_t d = metric_of(&s->deltas, m);
 		t->total[m] += d;
-		hours_add(&t->hours[m], h, d);
+		agg_hours_add(&t->hours[m], h, d);
 		c->total[t->category][m] += d;
-		hours_add(&c->hours[t->category][m], h, d);
+		agg_hours_add(&c->hours[t->category][m], h, d);
 		c->total[CAT__COUNT][m] += d;
-		hours_add(&c->hours[CAT__COUNT][m], h, d);
+		agg_hours_add(&c->hours[CAT__COUNT][m], h, d);
 	}
 	if (s->at_ms > c->slice_watermark_ms)
 		c->slice_watermark_ms = s->at_ms;
