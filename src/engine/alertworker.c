@@ -519,9 +519,11 @@ poll_all(struct alertworker *w, int64_t now)
 			snprintf(id, sizeof id, "%s", wc->a.id);
 			size_t np = wc->npolled;
 			for (size_t j = 0; j < n; j++) {
+				char *key = lw_engagement_key(
+				    v[j].campaign_id, v[j].tweet_id, v[j].user_id, v[j].action);
 				char eid[ALERT_ID_MAX];
-				snprintf(eid, sizeof eid, "%s:%s:%s:%s", v[j].campaign_id,
-				    v[j].tweet_id, v[j].user_id, action_name(v[j].action));
+				snprintf(eid, sizeof eid, "%s", key);
+				free(key);
 				if (!polled_has(wc, eid)) {
 					wc->polled = xreallocarray(
 					    wc->polled, wc->npolled + 1, sizeof *wc->polled);
