@@ -20,13 +20,13 @@ struct dialog;
 struct dialog *dialog_add_campaign(int64_t now_ms);
 /* Opens the edit-tweets form of campaign c (borrowed for the call): one
  * field of links per category, prefilled with its listed tweets; saving
- * validates them with the campaign-file loader and posts UC_TWEETS. Returns
+ * validates them with the campaign-file loader and posts READER_TWEETS. Returns
  * NULL when a category's links do not fit in a field (then nothing opens). */
 struct dialog *dialog_edit_tweets(const struct agg_campaign *c);
 /* Opens the filter prompt with the current text. */
 struct dialog *dialog_filter(const char *current);
 /* Opens a confirmation: on yes, runs cmd on campaign cid through ui_post. */
-struct dialog *dialog_confirm(const char *question, enum ui_cmd cmd, const char *cid);
+struct dialog *dialog_confirm(const char *question, enum reader_cmd cmd, const char *cid);
 /* Frees a dialog; NULL is a no-op. */
 void dialog_free(struct dialog *d);
 

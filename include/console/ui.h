@@ -4,10 +4,10 @@
  * and scope, filters, scroll positions) and the dialogs; it holds no curses
  * types, so the panes (src/console/pane_*.c) draw it into a draw_grid without a
  * terminal and Check and the benchmark can render frames. ui_main runs the
- * curses loop: only the UI thread calls curses, a database thread does all
- * reads and writes (rebuild, polling past watermarks, campaign commands) and
- * hands rows over the queue, so the UI never waits on the network or the
- * database. Everything here is called on the UI thread only unless a
+ * curses loop: only the UI thread calls curses, the reader's thread
+ * (engine/reader.h) does all reads and writes (rebuild, polling past
+ * watermarks, campaign commands) and hands rows over the queue, so the UI
+ * never waits on the network or the database. Everything here is called on the UI thread only unless a
  * function says otherwise.
  */
 #ifndef LW_UI_H
@@ -20,10 +20,9 @@
 #include "model/agg.h"
 #include "config/config.h"
 #include "console/draw.h"
+#include "engine/reader.h"
 
-struct store;
 struct queue;
-struct ui_db;
 struct dialog;
 struct jsonapi;
 
@@ -32,26 +31,6 @@ enum pane_id { P_FEED, P_CHART, P_PIE, P_TWEETS, P_ALERTS, P__COUNT };
 
 /* Full screens. */
 enum ui_screen { S_CAMPAIGN, S_OVERVIEW, S_PROFILE, S_BUCKETS, S_CLOSEOUT, S__COUNT };
-
-/* One campaign's close-out as the database thread last read it (the
- * campaign document's close_requested_at, frozen and closeout fields, and
- * the final report built from campaigns.frozen). Owned by whoever holds it;
- * freed with ui_closeout_free. */
-struct ui_closeout {
-	char cid[64];
-	int64_t read_ms;      /* when it was read */
-	int64_t requested_ms; /* close_requested_at, 0 when not requested */
-	bool completed;
-	int64_t frozen_ms; /* closeout.frozen_at, 0 while not frozen */
-	bool archived;     /* closeout.state is "done": archive and report files written */
-	char *archive_dir; /* "" while none */
-	char **summary;    /* the final report's summary lines, once frozen */
-	size_t nsummary;
-	char *error; /* why the last read failed, or NULL */
-};
-
-/* Frees c and what it owns; NULL is a no-op. */
-void ui_closeout_free(struct ui_closeout *c);
 
 /* Chart scopes before the per-tweet ones: all tweets, then each category. */
 #define SCOPE_ALL 0 /* 1..3: category 0..2; 4 + i: tweet i */
@@ -94,13 +73,11 @@ struct ui {
 	struct dialog *dialog;                /* the open form or confirm dialog, or NULL */
 	struct draw_rect pane_rect[P__COUNT]; /* where each pane was last drawn (w 0: not shown) */
 	char closeout_cid[64];                /* the campaign S_CLOSEOUT shows */
-	struct ui_closeout *closeout;         /* its state as last read (owned), or NULL */
-	struct ui_db *db;                     /* the database thread, or NULL (tests, bench) */
-	/* database health as the database thread last saw it */
+	struct reader_closeout *closeout;     /* its state as last read (owned), or NULL */
+	struct reader *reader;                /* the database thread, or NULL (tests, bench) */
+	/* database health as the reader last saw it */
 	bool db_ok;
 	char *db_status; /* owned */
-	int64_t db_ok_ms;
-	char *db_describe; /* owned */
 };
 
 /* Options of the console. */
@@ -139,7 +116,7 @@ void pane_buckets_draw(struct ui *u, struct draw_grid *g, struct draw_rect r);
 void pane_help_draw(struct ui *u, struct draw_grid *g, struct draw_rect r);
 void pane_closeout_draw(struct ui *u, struct draw_grid *g, struct draw_rect r);
 
-/* Opens the close-out screen of campaign cid; the database thread reads its
+/* Opens the close-out screen of campaign cid; the reader reads its
  * progress while the screen is open. */
 void ui_show_closeout(struct ui *u, const char *cid);
 
@@ -158,10 +135,11 @@ int ui_export_csv(struct ui *u, const char *dir, char **path, char **cause);
  * cat=main min=50" into *f; "" clears. 0 or -1 with a cause. */
 int ui_filter_parse(const char *text, struct agg_filter *f, char **cause);
 
-/* Runs the console on s (borrowed) until the user quits; q (borrowed) is
- * the queue the database thread and any in-process engine push batches
- * onto. Returns an exit status. */
-int ui_main(const struct ui_opts *o, struct store *s, struct queue *q, bool simulated);
+/* Runs the console until the user quits, showing what reader rd (borrowed;
+ * started by the caller on the store and q) reads; q (borrowed) is the
+ * queue the reader and any in-process engine push batches onto. Returns an
+ * exit status. */
+int ui_main(const struct ui_opts *o, struct reader *rd, struct queue *q, bool simulated);
 
 /* Seconds the process may take to shut down after the console closed before
  * it leaves without waiting (a database or provider that does not answer). */
@@ -170,11 +148,9 @@ int ui_main(const struct ui_opts *o, struct store *s, struct queue *q, bool simu
  * it once everything is shut down (main thread). */
 void ui_exit_watch_end(void);
 
-/* Asks the database thread to run a campaign command (see ui.c); the result
+/* Asks the reader to run a campaign command (engine/reader.h); the result
  * comes back as a status message. Any of cid or f may be NULL (takes
- * ownership of f). UC_TWEETS replaces the tweets of campaign cid with those
- * of f's only campaign, keeping every other setting. */
-enum ui_cmd { UC_UPSERT, UC_PAUSE, UC_RESUME, UC_CLOSE, UC_TWEETS };
-void ui_post(struct ui *u, enum ui_cmd cmd, const char *cid, struct cfg_file *f);
+ * ownership of f). */
+void ui_post(struct ui *u, enum reader_cmd cmd, const char *cid, struct cfg_file *f);
 
 #endif

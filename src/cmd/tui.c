@@ -17,6 +17,7 @@
 #include "engine/engine.h"
 #include "api/jsonapi.h"
 #include "engine/queue.h"
+#include "engine/reader.h"
 #include "sim/sim.h"
 #include "store/store.h"
 #include "console/ui.h"
@@ -218,7 +219,9 @@ cmd_tui(int argc, char **argv)
 	o.api = api;
 	char *provider = provider_describe(sim);
 	o.provider = provider;
-	int rc = ui_main(&o, s, q, sim != NULL);
+	struct reader *rd = reader_start(s, q); /* the console's reads and writes */
+	int rc = ui_main(&o, rd, q, sim != NULL);
+	reader_free(rd);
 	if (eng) {
 		engine_request_stop(eng);
 		engine_wait(eng, NULL);

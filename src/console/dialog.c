@@ -32,7 +32,7 @@ struct dialog {
 	char *title;
 	char *error; /* the loader's reasons, shown under the fields */
 	char *note;  /* a line under the fields, or NULL */
-	enum ui_cmd cmd;
+	enum reader_cmd cmd;
 	char cid[64];
 	char *name; /* D_EDIT: the campaign's name */
 	int64_t start_ms;
@@ -100,7 +100,7 @@ dialog_edit_tweets(const struct agg_campaign *c)
 		}
 		snprintf(f->text + len, FIELD_MAX - len, "%s%s", len ? " " : "", t->id);
 	}
-	d->cmd = UC_TWEETS;
+	d->cmd = READER_TWEETS;
 	snprintf(d->cid, sizeof d->cid, "%s", c->id);
 	d->name = xstrdup(c->name);
 	d->start_ms = c->start_ms;
@@ -121,7 +121,7 @@ dialog_filter(const char *current)
 }
 
 struct dialog *
-dialog_confirm(const char *question, enum ui_cmd cmd, const char *cid)
+dialog_confirm(const char *question, enum reader_cmd cmd, const char *cid)
 {
 	struct dialog *d = xcalloc(1, sizeof *d);
 	d->kind = D_CONFIRM;
@@ -238,7 +238,7 @@ form_submit(struct dialog *d, struct ui *u)
 		return false;
 	}
 	ui_message(u, "adding campaign \"%s\"...", cf->campaigns[0].name);
-	ui_post(u, UC_UPSERT, NULL, cf);
+	ui_post(u, READER_UPSERT, NULL, cf);
 	return true;
 }
 
@@ -268,7 +268,7 @@ edit_submit(struct dialog *d, struct ui *u)
 		return false;
 	}
 	ui_message(u, "saving the tweets of \"%s\"...", d->name);
-	ui_post(u, UC_TWEETS, d->cid, cf);
+	ui_post(u, READER_TWEETS, d->cid, cf);
 	return true;
 }
 
@@ -322,7 +322,7 @@ dialog_key(struct dialog *d, struct ui *u, int key)
 	if (d->kind == D_CONFIRM) {
 		if (key == 'y' || key == 'Y') {
 			ui_post(u, d->cmd, d->cid, NULL);
-			if (d->cmd == UC_CLOSE) /* follow the report job */
+			if (d->cmd == READER_CLOSE) /* follow the report job */
 				ui_show_closeout(u, d->cid);
 			return true;
 		}

@@ -86,7 +86,7 @@ k_close(struct ui *u, int key)
 	char *q =
 	    xasprintf("Close out \"%s\" now? The report job freezes its numbers. (y/n)", c->name);
 	dialog_free(u->dialog);
-	u->dialog = dialog_confirm(q, UC_CLOSE, c->id);
+	u->dialog = dialog_confirm(q, READER_CLOSE, c->id);
 	free(q);
 }
 
@@ -101,7 +101,7 @@ k_pause(struct ui *u, int key)
 		ui_message(u, "%s is completed; it cannot be paused", c->name);
 		return;
 	}
-	ui_post(u, c->status == CS_PAUSED ? UC_RESUME : UC_PAUSE, c->id, NULL);
+	ui_post(u, c->status == CS_PAUSED ? READER_RESUME : READER_PAUSE, c->id, NULL);
 }
 
 static void
@@ -187,7 +187,7 @@ k_theme(struct ui *u, int key)
 		return;
 	}
 	snprintf(u->theme_name, sizeof u->theme_name, "%s", next);
-	if (u->db) /* a terminal is attached */
+	if (u->reader) /* a terminal is attached */
 		theme_apply(&t);
 	ui_message(u, "theme: %s", next);
 }

@@ -1,9 +1,9 @@
 /*
  * pane_closeout: the close-out screen: the steps of a campaign's close-out
  * (requested, final refresh and freeze, audit archive and report files) as
- * the database shows them, then the final report's summary. The database
- * thread reads the state (src/console/ui.c); this only draws it. Curses-free; UI
- * thread.
+ * the database shows them, then the final report's summary. The reader
+ * reads the state (src/engine/reader.c); this only draws it. Curses-free;
+ * UI thread.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,19 +11,6 @@
 
 #include "base/fmt.h"
 #include "console/ui.h"
-
-void
-ui_closeout_free(struct ui_closeout *c)
-{
-	if (c == NULL)
-		return;
-	free(c->archive_dir);
-	for (size_t i = 0; i < c->nsummary; i++)
-		free(c->summary[i]);
-	free(c->summary);
-	free(c->error);
-	free(c);
-}
 
 /* Draws one step line: a mark, the step and its detail. */
 static void
@@ -51,7 +38,7 @@ pane_closeout_draw(struct ui *u, struct draw_grid *g, struct draw_rect r)
 	    title, sizeof title, "Close-out of \"%s\" (Esc back)", c ? c->name : u->closeout_cid);
 	draw_box(g, r, T_BORDER_FOCUS, title, T_TITLE);
 	int x = r.x + 2, w = r.w - 4, y = r.y + 1, end = r.y + r.h - 1;
-	const struct ui_closeout *co = u->closeout;
+	const struct reader_closeout *co = u->closeout;
 	if (co == NULL || strcmp(co->cid, u->closeout_cid) != 0) {
 		draw_text(g, x, y, w, T_DIM, "reading the close-out state from the database...");
 		return;

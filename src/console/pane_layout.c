@@ -37,10 +37,9 @@ void
 ui_done(struct ui *u)
 {
 	dialog_free(u->dialog);
-	ui_closeout_free(u->closeout);
+	reader_closeout_free(u->closeout);
 	free(u->message);
 	free(u->db_status);
-	free(u->db_describe);
 	memset(u, 0, sizeof *u);
 }
 

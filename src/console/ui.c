@@ -1,24 +1,19 @@
 /*
- * ui: the console's curses loop and its database thread.
+ * ui: the console's curses loop.
  *
  * Threads. The UI thread (ui_main) is the only one that calls curses. It
  * polls stdin and the queue's wake pipe with a short tick, drains a capped
- * number of batches into the aggregates (agg_apply), takes the snapshots
- * the database thread published (campaigns, jobs, alerts, authors, command
- * results, the close-out state) under a mutex, handles keys and mouse
- * events, renders the frame into a draw_grid (curses-free panes) and copies
- * the changed cells to the terminal. With --http it also builds the JSON
- * endpoint's snapshots from the aggregates and publishes them (jsonapi.h).
+ * number of batches into the aggregates (agg_apply), takes what the reader
+ * published (campaigns, jobs, alerts, authors, command results, the
+ * close-out state), handles keys and mouse events, renders the frame into a
+ * draw_grid (curses-free panes) and copies the changed cells to the
+ * terminal. With --http it also builds the JSON endpoint's snapshots from
+ * the aggregates and publishes them (jsonapi.h).
  *
- * The database thread (ui_db) does every read and write: at start it loads
- * each campaign's engagements and slices (the rebuild) and then polls past
- * per-campaign watermarks (minus an overlap; agg_apply skips what it has)
- * so writes by another process (`launchwatch run`) appear too; it runs the
- * campaign commands the keys and the forms post (add, edit tweets, pause,
- * resume, close); while the close-out screen is open it also reads that
- * campaign's close-out state and final report summary.
- * Rows reach the UI as event batches on the same queue that an in-process
- * engine pushes to, so a slow or dead database never freezes the screen.
+ * The reader (engine/reader.h) does every read and write on its own thread
+ * and hands rows over as event batches on the same queue that an
+ * in-process engine pushes to, so a slow or dead database never freezes the
+ * screen.
  */
 #include "console/ui.h"
 
@@ -40,7 +35,6 @@
 #include "base/fmt.h"
 #include "engine/queue.h"
 #include "engine/reader.h"
-#include "store/store.h"
 #include "console/theme.h"
 #include "base/util.h"
 
@@ -127,81 +121,59 @@ ui_show_closeout(struct ui *u, const char *cid)
 	u->screen = S_CLOSEOUT;
 	u->zoom = false;
 	u->dirty = true;
-	if (u->db == NULL)
-		return;
-	pthread_mutex_lock(&u->db->mu);
-	snprintf(u->db->watch, sizeof u->db->watch, "%s", cid);
-	pthread_cond_signal(&u->db->cv);
-	pthread_mutex_unlock(&u->db->mu);
+	if (u->reader)
+		reader_watch(u->reader, cid);
 }
 
 void
-ui_post(struct ui *u, enum ui_cmd cmd, const char *cid, struct cfg_file *f)
+ui_post(struct ui *u, enum reader_cmd cmd, const char *cid, struct cfg_file *f)
 {
-	if (u->db == NULL) {
+	if (u->reader == NULL) {
 		config_free(f);
 		ui_message(u, "no database connection");
 		return;
 	}
-	struct ui_cmdq *c = xcalloc(1, sizeof *c);
-	c->cmd = cmd;
-	snprintf(c->cid, sizeof c->cid, "%s", cid ? cid : "");
-	c->f = f;
-	pthread_mutex_lock(&u->db->mu);
-	struct ui_cmdq **p = &u->db->cmds;
-	while (*p)
-		p = &(*p)->next;
-	*p = c;
-	pthread_cond_signal(&u->db->cv);
-	pthread_mutex_unlock(&u->db->mu);
+	reader_post(u->reader, cmd, cid, f);
 }
 
-/* Takes what the database thread published into the model (UI thread). */
+/* Takes what the reader published into the model (UI thread). */
 static void
 take_snapshots(struct ui *u)
 {
-	struct ui_db *d = u->db;
-	pthread_mutex_lock(&d->mu);
-	if (d->have_camps) {
-		for (size_t i = 0; i < d->ncamps; i++)
-			agg_set_campaign(u->agg, &d->camps[i]);
-		d->have_camps = false;
+	struct reader_news n;
+	reader_watch(u->reader, u->screen == S_CLOSEOUT ? u->closeout_cid : "");
+	reader_take(u->reader, &n);
+	for (size_t i = 0; n.have_camps && i < n.ncamps; i++)
+		agg_set_campaign(u->agg, &n.camps[i]);
+	if (n.have_camps)
+		u->dirty = true;
+	for (size_t i = 0; i < n.ndetails; i++) {
+		struct reader_detail *d = &n.details[i];
+		for (size_t k = 0; k < d->nauth; k++)
+			agg_set_author(u->agg, d->cid, d->tids[k], d->handles[k]);
+		agg_set_jobs(u->agg, d->cid, d->rows, d->nrows);
+		agg_set_alerts(u->agg, d->cid, d->alerts, d->nalerts);
+		d->alerts = NULL;
+		d->nalerts = 0;
 		u->dirty = true;
 	}
-	for (size_t i = 0; i < d->nsnaps; i++) {
-		struct ui_snap *s = &d->snaps[i];
-		for (size_t k = 0; k < s->nauth; k++)
-			agg_set_author(u->agg, s->cid, s->tids[k], s->handles[k]);
-		agg_set_jobs(u->agg, s->cid, s->rows, s->nrows);
-		agg_set_alerts(u->agg, s->cid, s->alerts, s->nalerts);
-		s->alerts = NULL;
-		s->nalerts = 0;
-		snap_done(s);
+	if (n.closeout) {
+		reader_closeout_free(u->closeout);
+		u->closeout = n.closeout;
+		n.closeout = NULL;
 		u->dirty = true;
 	}
-	free(d->snaps);
-	d->snaps = NULL;
-	d->nsnaps = 0;
-	snprintf(d->watch, sizeof d->watch, "%s", u->screen == S_CLOSEOUT ? u->closeout_cid : "");
-	if (d->closeout) {
-		ui_closeout_free(u->closeout);
-		u->closeout = d->closeout;
-		d->closeout = NULL;
-		u->dirty = true;
-	}
-	if (d->msg) {
-		ui_message(u, "%s", d->msg);
-		free(d->msg);
-		d->msg = NULL;
-	}
-	if (u->db_ok != d->ok ||
-	    (d->status && (!u->db_status || strcmp(d->status, u->db_status)))) {
-		u->db_ok = d->ok;
+	if (n.message)
+		ui_message(u, "%s", n.message);
+	if (u->db_ok != n.db_ok ||
+	    (n.db_status && (!u->db_status || strcmp(n.db_status, u->db_status)))) {
+		u->db_ok = n.db_ok;
 		free(u->db_status);
-		u->db_status = d->status ? xstrdup(d->status) : NULL;
+		u->db_status = n.db_status;
+		n.db_status = NULL;
 		u->dirty = true;
 	}
-	pthread_mutex_unlock(&d->mu);
+	reader_news_done(&n);
 }
 
 /* curses key codes and what the key table calls them. */
@@ -270,7 +242,7 @@ blit(struct draw_grid *g, struct draw_grid *prev, bool all)
 }
 
 int
-ui_main(const struct ui_opts *o, struct store *s, struct queue *q, bool simulated)
+ui_main(const struct ui_opts *o, struct reader *rd, struct queue *q, bool simulated)
 {
 	struct theme th;
 	char *cause = NULL;
@@ -286,7 +258,6 @@ ui_main(const struct ui_opts *o, struct store *s, struct queue *q, bool simulate
 	snprintf(u.theme_name, sizeof u.theme_name, "%s", tname);
 	u.simulated = simulated;
 	u.now_ms = clock_now_ms();
-	u.db_describe = xstrdup(store_describe(s));
 
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
@@ -304,7 +275,7 @@ ui_main(const struct ui_opts *o, struct store *s, struct queue *q, bool simulate
 	if (o->engine_status)
 		ui_message(&u, "%s", o->engine_status);
 
-	u.db = db_start(s, q);
+	u.reader = rd;
 	initscr();
 	cbreak();
 	/* Ctrl-S saves in the forms: take it from the terminal's XON/XOFF flow
@@ -418,8 +389,7 @@ ui_main(const struct ui_opts *o, struct store *s, struct queue *q, bool simulate
 	endwin();
 	exit_watch_start(LW_EXIT_OK);
 	jsonapi_snap_unref(api_snap);
-	db_stop(u.db);
-	u.db = NULL;
+	u.reader = NULL;
 	draw_grid_free(g);
 	draw_grid_free(prev);
 	ui_done(&u);

@@ -1,5 +1,10 @@
 /*
- * reader: the console's database thread (see include/engine/reader.h).
+ * reader: the console's database thread (include/engine/reader.h says what
+ * it reads and what it hands the console). The thread runs the posted
+ * commands first, then polls every POLL_MS: the campaign list, each
+ * campaign's new rows (new_rows), every DETAIL_EVERY-th poll the job
+ * states, alerts and authors, and the watched close-out. What the UI thread
+ * takes lives under mu; the positions new_rows keeps are the thread's own.
  */
 #include "engine/reader.h"
 
@@ -12,44 +17,84 @@
 #include <string.h>
 
 #include "base/fmt.h"
+#include "base/util.h"
+#include "config/config.h"
 #include "engine/queue.h"
 #include "model/report.h"
 #include "store/store.h"
-#include "store/store_report.h"
 #include "store/store_agg.h"
-#include "base/util.h"
+#include "store/store_report.h"
 
 #define POLL_MS      2000   /* the database thread polls this often */
 #define DETAIL_EVERY 3      /* jobs, alerts and authors every Nth poll */
 #define OVERLAP_MS   120000 /* polls re-read this much before the watermark */
 #define LOAD_BATCH   2000
 
-/* Per-campaign watermarks (database thread only). */
-struct ui_wm {
+/* A command for the database thread. */
+struct reader_cmdq {
+	enum reader_cmd cmd;
 	char cid[64];
-	int64_t eng, slice;
-	bool loaded;
+	struct cfg_file *f;
+	struct reader_cmdq *next;
 };
+
+/* How far new_rows has read one campaign (database thread only). */
+struct reader_pos {
+	char cid[64];
+	int64_t eng, slice; /* the newest first_seen_at and slice at handed over */
+	bool loaded;        /* the rebuild is done */
+};
+
+struct reader {
+	pthread_t th;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool stop;
+	struct store *s;
+	struct queue *q;
+	struct reader_cmdq *cmds; /* under mu */
+	/* published under mu, taken by the UI thread */
+	struct campaign *camps;
+	size_t ncamps;
+	bool have_camps;
+	struct reader_detail *details;
+	size_t ndetails;
+	char *msg;
+	bool ok;
+	char *status;
+	char watch[64];                   /* the campaign whose close-out the UI shows, or "" */
+	struct reader_closeout *closeout; /* its state as read, taken by the UI */
+	/* database thread only */
+	struct reader_pos *pos;
+	size_t npos;
+};
+
+/* Wakes the UI thread with an empty batch. */
+static void
+wake_ui(struct reader *r)
+{
+	queue_push(r->q, xcalloc(1, sizeof(struct event_batch)));
+}
 
 /* Publishes a command result for the UI (database thread). */
 static void
-db_say(struct ui_db *d, char *msg)
+say(struct reader *r, char *msg)
 {
-	pthread_mutex_lock(&d->mu);
-	free(d->msg);
-	d->msg = msg;
-	pthread_mutex_unlock(&d->mu);
-	queue_push(d->q, xcalloc(1, sizeof(struct event_batch))); /* wake the UI */
+	pthread_mutex_lock(&r->mu);
+	free(r->msg);
+	r->msg = msg;
+	pthread_mutex_unlock(&r->mu);
+	wake_ui(r);
 }
 
 /* Replaces the tweets of campaign c->cid with those of c->f, keeping every
  * other setting as stored; a bare id of a tweet already listed keeps its
  * stored link. Dropped tweets keep their stored data (database thread). */
 static int
-db_set_tweets(struct ui_db *d, struct ui_cmdq *c, int64_t now, char **cause)
+set_tweets(struct reader *r, struct reader_cmdq *c, int64_t now, char **cause)
 {
 	struct campaign cur;
-	int found = store_campaign_get(d->s, c->cid, &cur, cause);
+	int found = store_campaign_get(r->s, c->cid, &cur, cause);
 	if (found != 0)
 		return found < 0 ? -1 : set_cause(cause, "campaign %s is gone", c->cid);
 	int rc = -1;
@@ -73,11 +118,11 @@ db_set_tweets(struct ui_db *d, struct ui_cmdq *c, int64_t now, char **cause)
 	nc->tweets = t;
 	nc->ntweets = n;
 	struct store_upsert_result res;
-	if (store_campaign_upsert(d->s, &cur.cfg, now, &res, cause) != 0)
+	if (store_campaign_upsert(r->s, &cur.cfg, now, &res, cause) != 0)
 		goto fail;
-	db_say(d, xasprintf("tweets of \"%s\" saved: %zu added, %zu removed (their stored "
-	                    "engagements are kept)",
-	              cur.cfg.name, res.tweets_added, res.tweets_dropped));
+	say(r, xasprintf("tweets of \"%s\" saved: %zu added, %zu removed (their stored "
+	                 "engagements are kept)",
+	           cur.cfg.name, res.tweets_added, res.tweets_dropped));
 	rc = 0;
 fail:
 	campaign_done(&cur);
@@ -86,179 +131,219 @@ fail:
 
 /* Runs one campaign command against the store (database thread). */
 static void
-db_run(struct ui_db *d, struct ui_cmdq *c)
+run_cmd(struct reader *r, struct reader_cmdq *c)
 {
 	char *cause = NULL;
 	int64_t now = clock_now_ms();
 	int rc = 0;
-	if (c->cmd == UC_UPSERT) {
+	if (c->cmd == READER_UPSERT) {
 		struct store_upsert_result res;
-		rc = store_campaign_upsert(d->s, &c->f->campaigns[0], now, &res, &cause);
+		rc = store_campaign_upsert(r->s, &c->f->campaigns[0], now, &res, &cause);
 		if (rc == 0)
-			db_say(d, xasprintf("campaign \"%s\" %s (%s), %zu tweets added",
-			              c->f->campaigns[0].name, res.created ? "added" : "updated",
-			              res.id, res.tweets_added));
-	} else if (c->cmd == UC_TWEETS) {
-		rc = db_set_tweets(d, c, now, &cause);
-	} else if (c->cmd == UC_CLOSE) {
-		rc = store_campaign_request_close(d->s, c->cid, now, &cause);
+			say(r, xasprintf("campaign \"%s\" %s (%s), %zu tweets added",
+			           c->f->campaigns[0].name, res.created ? "added" : "updated",
+			           res.id, res.tweets_added));
+	} else if (c->cmd == READER_TWEETS) {
+		rc = set_tweets(r, c, now, &cause);
+	} else if (c->cmd == READER_CLOSE) {
+		rc = store_campaign_request_close(r->s, c->cid, now, &cause);
 		if (rc == 0)
-			db_say(d, xasprintf("close-out of %s requested: the report job freezes it "
-			                    "once the engine picks it up",
-			              c->cid));
+			say(r, xasprintf("close-out of %s requested: the report job freezes it "
+			                 "once the engine picks it up",
+			           c->cid));
 	} else {
-		enum campaign_status st = c->cmd == UC_PAUSE ? CS_PAUSED : CS_ACTIVE;
-		rc = store_campaign_set_status(d->s, c->cid, st, now, &cause);
+		enum campaign_status st = c->cmd == READER_PAUSE ? CS_PAUSED : CS_ACTIVE;
+		rc = store_campaign_set_status(r->s, c->cid, st, now, &cause);
 		if (rc == 0)
-			db_say(d,
-			    xasprintf("%s %s", c->cid, c->cmd == UC_PAUSE ? "paused" : "resumed"));
+			say(r, xasprintf(
+			           "%s %s", c->cid, c->cmd == READER_PAUSE ? "paused" : "resumed"));
 	}
 	if (rc != 0) {
-		db_say(d, xasprintf("failed: %s", cause ? cause : "unknown error"));
+		say(r, xasprintf("failed: %s", cause ? cause : "unknown error"));
 		free(cause);
 	}
 }
 
-/* Hands one loaded batch to the UI and advances the watermark. */
+/* Frees a command and its file. */
 static void
-db_push(struct event_batch *b, void *arg)
+cmd_free(struct reader_cmdq *c)
 {
-	struct ui_db *d = arg;
+	config_free(c->f);
+	free(c);
+}
+
+/* What one load of new_rows has handed over so far. */
+struct load {
+	struct queue *q;
+	int64_t max_seen, max_at;
+};
+
+/* Hands one loaded batch to the UI and notes how far it reaches. */
+static void
+push_batch(struct event_batch *b, void *arg)
+{
+	struct load *l = arg;
 	for (size_t i = 0; i < b->neng; i++)
-		if (b->eng[i].first_seen_at_ms > d->max_seen)
-			d->max_seen = b->eng[i].first_seen_at_ms;
+		if (b->eng[i].first_seen_at_ms > l->max_seen)
+			l->max_seen = b->eng[i].first_seen_at_ms;
 	for (size_t i = 0; i < b->nslices; i++)
-		if (b->slices[i].at_ms > d->max_at)
-			d->max_at = b->slices[i].at_ms;
-	queue_push(d->q, b);
+		if (b->slices[i].at_ms > l->max_at)
+			l->max_at = b->slices[i].at_ms;
+	queue_push(l->q, b);
 }
 
-/* Returns the watermarks of campaign cid (database thread). */
-static struct ui_wm *
-db_wm(struct ui_db *d, const char *cid)
+/* Returns how far new_rows has read campaign cid (database thread). */
+static struct reader_pos *
+pos_of(struct reader *r, const char *cid)
 {
-	for (size_t i = 0; i < d->nwms; i++)
-		if (strcmp(d->wms[i].cid, cid) == 0)
-			return &d->wms[i];
-	d->wms = xreallocarray(d->wms, d->nwms + 1, sizeof *d->wms);
-	struct ui_wm *w = &d->wms[d->nwms++];
-	memset(w, 0, sizeof *w);
-	snprintf(w->cid, sizeof w->cid, "%s", cid);
-	return w;
+	for (size_t i = 0; i < r->npos; i++)
+		if (strcmp(r->pos[i].cid, cid) == 0)
+			return &r->pos[i];
+	r->pos = xreallocarray(r->pos, r->npos + 1, sizeof *r->pos);
+	struct reader_pos *p = &r->pos[r->npos++];
+	memset(p, 0, sizeof *p);
+	snprintf(p->cid, sizeof p->cid, "%s", cid);
+	return p;
 }
 
-/* Frees a snapshot's contents. */
-void
-snap_done(struct ui_snap *s)
+/* Pushes the rows of campaign cid that the console has not been handed yet
+ * onto the queue as event batches: at the first call every stored
+ * engagement and slice (the rebuild), later those past the campaign's
+ * watermarks minus OVERLAP_MS (agg_apply skips rows it holds). The only
+ * place that knows how new rows are found (the change log of the next
+ * issue replaces this body). 0 or -1 with a cause; batches pushed before an
+ * error stay pushed (database thread). */
+static int
+new_rows(struct reader *r, const char *cid, char **cause)
 {
-	for (size_t i = 0; i < s->nrows; i++)
-		free(s->rows[i].job.why);
-	free(s->rows);
-	for (size_t i = 0; i < s->nalerts; i++) {
-		free(s->alerts[i].handle);
-		free(s->alerts[i].channel);
-		free(s->alerts[i].why);
+	struct reader_pos *p = pos_of(r, cid);
+	struct load l = {r->q, p->eng, p->slice};
+	int64_t es = p->loaded && p->eng > OVERLAP_MS ? p->eng - OVERLAP_MS : 0;
+	int64_t ss = p->loaded && p->slice > OVERLAP_MS ? p->slice - OVERLAP_MS : 0;
+	if (store_agg_load(r->s, cid, es, ss, LOAD_BATCH, push_batch, &l, cause) != 0)
+		return -1;
+	p->eng = l.max_seen;
+	p->slice = l.max_at;
+	p->loaded = true;
+	return 0;
+}
+
+/* Frees a detail's contents. */
+static void
+detail_done(struct reader_detail *d)
+{
+	for (size_t i = 0; i < d->nrows; i++)
+		free(d->rows[i].job.why);
+	free(d->rows);
+	for (size_t i = 0; i < d->nalerts; i++) {
+		free(d->alerts[i].handle);
+		free(d->alerts[i].channel);
+		free(d->alerts[i].why);
 	}
-	free(s->alerts);
-	for (size_t i = 0; i < s->nauth; i++) {
-		free(s->tids[i]);
-		free(s->handles[i]);
+	free(d->alerts);
+	for (size_t i = 0; i < d->nauth; i++) {
+		free(d->tids[i]);
+		free(d->handles[i]);
 	}
-	free(s->tids);
-	free(s->handles);
+	free(d->tids);
+	free(d->handles);
+}
+
+/* Frees n details and their array. */
+static void
+details_free(struct reader_detail *d, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		detail_done(&d[i]);
+	free(d);
+}
+
+/* Frees n campaigns and their array. */
+static void
+camps_free(struct campaign *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		campaign_done(&c[i]);
+	free(c);
 }
 
 /* Publishes the database's health. */
 static void
-db_health(struct ui_db *d, bool ok, char *status)
+set_health(struct reader *r, bool ok, char *status)
 {
-	pthread_mutex_lock(&d->mu);
-	d->ok = ok;
-	free(d->status);
-	d->status = status;
-	pthread_mutex_unlock(&d->mu);
+	pthread_mutex_lock(&r->mu);
+	r->ok = ok;
+	free(r->status);
+	r->status = status;
+	pthread_mutex_unlock(&r->mu);
 }
 
 /* One poll: campaigns, then new rows of each, then (sometimes) details. */
 static void
-db_poll(struct ui_db *d, bool details)
+poll_once(struct reader *r, bool details)
 {
 	char *cause = NULL;
 	struct campaign *camps = NULL;
 	size_t n = 0;
-	if (store_campaign_list(d->s, &camps, &n, &cause) != 0) {
-		db_health(d, false, cause);
-		queue_push(d->q, xcalloc(1, sizeof(struct event_batch)));
+	if (store_campaign_list(r->s, &camps, &n, &cause) != 0) {
+		set_health(r, false, cause);
+		wake_ui(r);
 		return;
 	}
 	/* the campaigns first, so names and windows show before their rows */
 	struct campaign *mine = xcalloc(n ? n : 1, sizeof *mine);
 	size_t nmine = 0;
-	pthread_mutex_lock(&d->mu);
-	for (size_t i = 0; i < d->ncamps; i++)
-		campaign_done(&d->camps[i]);
-	free(d->camps);
-	d->camps = camps;
-	d->ncamps = n;
-	d->have_camps = true;
+	pthread_mutex_lock(&r->mu);
+	camps_free(r->camps, r->ncamps);
+	r->camps = camps;
+	r->ncamps = n;
+	r->have_camps = true;
 	for (size_t i = 0; i < n; i++)
 		snprintf(mine[nmine++].id, sizeof mine[0].id, "%s", camps[i].id);
-	pthread_mutex_unlock(&d->mu);
-	queue_push(d->q, xcalloc(1, sizeof(struct event_batch)));
+	pthread_mutex_unlock(&r->mu);
+	wake_ui(r);
 	camps = mine; /* from here on only the ids are read */
 	bool failed = false;
 	for (size_t i = 0; i < n; i++) {
-		struct ui_wm *w = db_wm(d, camps[i].id);
-		d->max_seen = w->eng;
-		d->max_at = w->slice;
-		int64_t es = w->loaded && w->eng > OVERLAP_MS ? w->eng - OVERLAP_MS : 0;
-		int64_t ss = w->loaded && w->slice > OVERLAP_MS ? w->slice - OVERLAP_MS : 0;
-		if (store_agg_load(d->s, camps[i].id, es, ss, LOAD_BATCH, db_push, d, &cause) !=
-		    0) {
-			db_health(d, false, cause);
+		if (new_rows(r, camps[i].id, &cause) != 0) {
+			set_health(r, false, cause);
 			cause = NULL;
 			failed = true;
-			continue;
 		}
-		w->eng = d->max_seen;
-		w->slice = d->max_at;
-		w->loaded = true;
 	}
-	struct ui_snap *snaps = details ? xcalloc(n ? n : 1, sizeof *snaps) : NULL;
+	struct reader_detail *dets = details ? xcalloc(n ? n : 1, sizeof *dets) : NULL;
 	for (size_t i = 0; details && i < n; i++) {
-		struct ui_snap *s = &snaps[i];
-		snprintf(s->cid, sizeof s->cid, "%s", camps[i].id);
-		if (store_agg_jobs(d->s, s->cid, &s->rows, &s->nrows, &cause) != 0 ||
-		    store_agg_alerts(d->s, s->cid, 200, &s->alerts, &s->nalerts, &cause) != 0 ||
-		    store_agg_authors(d->s, s->cid, &s->tids, &s->handles, &s->nauth, &cause) !=
+		struct reader_detail *d = &dets[i];
+		snprintf(d->cid, sizeof d->cid, "%s", camps[i].id);
+		if (store_agg_jobs(r->s, d->cid, &d->rows, &d->nrows, &cause) != 0 ||
+		    store_agg_alerts(r->s, d->cid, 200, &d->alerts, &d->nalerts, &cause) != 0 ||
+		    store_agg_authors(r->s, d->cid, &d->tids, &d->handles, &d->nauth, &cause) !=
 		        0) {
 			free(cause);
 			cause = NULL;
 		}
 	}
 	free(mine);
-	pthread_mutex_lock(&d->mu);
+	pthread_mutex_lock(&r->mu);
 	if (details) {
-		for (size_t i = 0; i < d->nsnaps; i++)
-			snap_done(&d->snaps[i]);
-		free(d->snaps);
-		d->snaps = snaps;
-		d->nsnaps = n;
+		details_free(r->details, r->ndetails);
+		r->details = dets;
+		r->ndetails = n;
 	}
 	if (!failed) {
-		d->ok = true;
-		free(d->status);
-		d->status = NULL;
+		r->ok = true;
+		free(r->status);
+		r->status = NULL;
 	}
-	pthread_mutex_unlock(&d->mu);
-	queue_push(d->q, xcalloc(1, sizeof(struct event_batch)));
+	pthread_mutex_unlock(&r->mu);
+	wake_ui(r);
 }
 
 /* Appends a formatted summary line to co. */
-static void summary_add(struct ui_closeout *co, const char *fmt, ...)
+static void summary_add(struct reader_closeout *co, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 static void
-summary_add(struct ui_closeout *co, const char *fmt, ...)
+summary_add(struct reader_closeout *co, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -280,7 +365,7 @@ usd(bool has, double v, char *buf, size_t len)
 
 /* Writes the summary lines of the final report r into co. */
 static void
-closeout_summary(struct ui_closeout *co, const struct report *r)
+closeout_summary(struct reader_closeout *co, const struct report *r)
 {
 	char a[16], b[16], c[16], d[16], e[16], f[16];
 	const int64_t *m = r->all.m.v;
@@ -321,30 +406,43 @@ closeout_summary(struct ui_closeout *co, const struct report *r)
 		    bucket_name(r->top[0].bucket), r->top[0].importance);
 }
 
+void
+reader_closeout_free(struct reader_closeout *c)
+{
+	if (c == NULL)
+		return;
+	free(c->archive_dir);
+	for (size_t i = 0; i < c->nsummary; i++)
+		free(c->summary[i]);
+	free(c->summary);
+	free(c->error);
+	free(c);
+}
+
 /* Reads the close-out state of the watched campaign and publishes it
  * (database thread). */
 static void
-db_closeout(struct ui_db *d)
+read_closeout(struct reader *r)
 {
 	char cid[64];
-	pthread_mutex_lock(&d->mu);
-	snprintf(cid, sizeof cid, "%s", d->watch);
-	pthread_mutex_unlock(&d->mu);
+	pthread_mutex_lock(&r->mu);
+	snprintf(cid, sizeof cid, "%s", r->watch);
+	pthread_mutex_unlock(&r->mu);
 	if (cid[0] == '\0')
 		return;
-	struct ui_closeout *co = xcalloc(1, sizeof *co);
+	struct reader_closeout *co = xcalloc(1, sizeof *co);
 	snprintf(co->cid, sizeof co->cid, "%s", cid);
 	co->read_ms = clock_now_ms();
 	co->archive_dir = xstrdup("");
 	char *cause = NULL;
 	struct campaign c;
 	struct store_closeout st;
-	int rc = store_campaign_get(d->s, cid, &c, &cause);
+	int rc = store_campaign_get(r->s, cid, &c, &cause);
 	if (rc == 0) {
 		co->requested_ms = c.close_requested_at_ms;
 		co->completed = c.status == CS_COMPLETED;
 		campaign_done(&c);
-		rc = store_closeout_get(d->s, cid, &st, &cause);
+		rc = store_closeout_get(r->s, cid, &st, &cause);
 	}
 	if (rc == 1)
 		co->error = xasprintf("no campaign %s", cid);
@@ -356,49 +454,48 @@ db_closeout(struct ui_db *d)
 		free(co->archive_dir);
 		co->archive_dir = xstrdup(st.archive_dir ? st.archive_dir : "");
 		json_t *j = st.frozen_json ? json_loads(st.frozen_json, 0, NULL) : NULL;
-		struct report r;
-		if (j && report_from_json(j, &r, &cause) == 0) {
-			closeout_summary(co, &r);
-			report_done(&r);
+		struct report rep;
+		if (j && report_from_json(j, &rep, &cause) == 0) {
+			closeout_summary(co, &rep);
+			report_done(&rep);
 		} else if (j) {
 			co->error = cause;
 		}
 		json_decref(j);
 		store_closeout_done(&st);
 	}
-	pthread_mutex_lock(&d->mu);
-	ui_closeout_free(d->closeout);
-	d->closeout = co;
-	pthread_mutex_unlock(&d->mu);
-	queue_push(d->q, xcalloc(1, sizeof(struct event_batch))); /* wake the UI */
+	pthread_mutex_lock(&r->mu);
+	reader_closeout_free(r->closeout);
+	r->closeout = co;
+	pthread_mutex_unlock(&r->mu);
+	wake_ui(r);
 }
 
 /* The database thread's loop. */
 static void *
-db_main(void *arg)
+reader_main(void *arg)
 {
-	struct ui_db *d = arg;
+	struct reader *r = arg;
 	int64_t next = 0;
 	unsigned polls = 0;
-	pthread_mutex_lock(&d->mu);
-	while (!d->stop) {
-		struct ui_cmdq *c = d->cmds;
+	pthread_mutex_lock(&r->mu);
+	while (!r->stop) {
+		struct reader_cmdq *c = r->cmds;
 		if (c) {
-			d->cmds = c->next;
-			pthread_mutex_unlock(&d->mu);
-			db_run(d, c);
-			config_free(c->f);
-			free(c);
+			r->cmds = c->next;
+			pthread_mutex_unlock(&r->mu);
+			run_cmd(r, c);
+			cmd_free(c);
 			next = 0; /* show the effect at once */
-			pthread_mutex_lock(&d->mu);
+			pthread_mutex_lock(&r->mu);
 			continue;
 		}
 		if (clock_now_ms() >= next) {
-			pthread_mutex_unlock(&d->mu);
-			db_poll(d, polls++ % DETAIL_EVERY == 0);
-			db_closeout(d);
+			pthread_mutex_unlock(&r->mu);
+			poll_once(r, polls++ % DETAIL_EVERY == 0);
+			read_closeout(r);
 			next = clock_now_ms() + POLL_MS;
-			pthread_mutex_lock(&d->mu);
+			pthread_mutex_lock(&r->mu);
 			continue;
 		}
 		struct timespec ts;
@@ -408,53 +505,112 @@ db_main(void *arg)
 			ts.tv_sec++;
 			ts.tv_nsec -= 1000000000L;
 		}
-		pthread_cond_timedwait(&d->cv, &d->mu, &ts);
+		pthread_cond_timedwait(&r->cv, &r->mu, &ts);
 	}
-	pthread_mutex_unlock(&d->mu);
+	pthread_mutex_unlock(&r->mu);
 	return NULL;
 }
 
-/* Starts the database thread on s and q. */
-struct ui_db *
-db_start(struct store *s, struct queue *q)
+struct reader *
+reader_start(struct store *s, struct queue *q)
 {
-	struct ui_db *d = xcalloc(1, sizeof *d);
-	d->s = s;
-	d->q = q;
-	d->ok = true;
-	pthread_mutex_init(&d->mu, NULL);
-	pthread_cond_init(&d->cv, NULL);
-	if (pthread_create(&d->th, NULL, db_main, d) != 0)
+	struct reader *r = xcalloc(1, sizeof *r);
+	r->s = s;
+	r->q = q;
+	r->ok = true;
+	pthread_mutex_init(&r->mu, NULL);
+	pthread_cond_init(&r->cv, NULL);
+	if (pthread_create(&r->th, NULL, reader_main, r) != 0)
 		abort();
-	return d;
+	return r;
 }
 
-/* Stops and frees the database thread. */
 void
-db_stop(struct ui_db *d)
+reader_free(struct reader *r)
 {
-	pthread_mutex_lock(&d->mu);
-	d->stop = true;
-	pthread_cond_signal(&d->cv);
-	pthread_mutex_unlock(&d->mu);
-	pthread_join(d->th, NULL);
-	while (d->cmds) {
-		struct ui_cmdq *c = d->cmds;
-		d->cmds = c->next;
-		config_free(c->f);
-		free(c);
+	if (r == NULL)
+		return;
+	pthread_mutex_lock(&r->mu);
+	r->stop = true;
+	pthread_cond_signal(&r->cv);
+	pthread_mutex_unlock(&r->mu);
+	pthread_join(r->th, NULL);
+	while (r->cmds) {
+		struct reader_cmdq *c = r->cmds;
+		r->cmds = c->next;
+		cmd_free(c);
 	}
-	for (size_t i = 0; i < d->ncamps; i++)
-		campaign_done(&d->camps[i]);
-	free(d->camps);
-	for (size_t i = 0; i < d->nsnaps; i++)
-		snap_done(&d->snaps[i]);
-	free(d->snaps);
-	free(d->wms);
-	ui_closeout_free(d->closeout);
-	free(d->msg);
-	free(d->status);
-	pthread_mutex_destroy(&d->mu);
-	pthread_cond_destroy(&d->cv);
-	free(d);
+	camps_free(r->camps, r->ncamps);
+	details_free(r->details, r->ndetails);
+	free(r->pos);
+	reader_closeout_free(r->closeout);
+	free(r->msg);
+	free(r->status);
+	pthread_mutex_destroy(&r->mu);
+	pthread_cond_destroy(&r->cv);
+	free(r);
+}
+
+void
+reader_post(struct reader *r, enum reader_cmd cmd, const char *cid, struct cfg_file *f)
+{
+	struct reader_cmdq *c = xcalloc(1, sizeof *c);
+	c->cmd = cmd;
+	snprintf(c->cid, sizeof c->cid, "%s", cid ? cid : "");
+	c->f = f;
+	pthread_mutex_lock(&r->mu);
+	struct reader_cmdq **p = &r->cmds;
+	while (*p)
+		p = &(*p)->next;
+	*p = c;
+	pthread_cond_signal(&r->cv);
+	pthread_mutex_unlock(&r->mu);
+}
+
+void
+reader_watch(struct reader *r, const char *cid)
+{
+	pthread_mutex_lock(&r->mu);
+	if (strcmp(r->watch, cid ? cid : "") != 0) {
+		snprintf(r->watch, sizeof r->watch, "%s", cid ? cid : "");
+		pthread_cond_signal(&r->cv);
+	}
+	pthread_mutex_unlock(&r->mu);
+}
+
+void
+reader_take(struct reader *r, struct reader_news *n)
+{
+	memset(n, 0, sizeof *n);
+	pthread_mutex_lock(&r->mu);
+	if (r->have_camps) {
+		n->have_camps = true;
+		n->camps = r->camps;
+		n->ncamps = r->ncamps;
+		r->camps = NULL;
+		r->ncamps = 0;
+		r->have_camps = false;
+	}
+	n->details = r->details;
+	n->ndetails = r->ndetails;
+	r->details = NULL;
+	r->ndetails = 0;
+	n->message = r->msg;
+	r->msg = NULL;
+	n->closeout = r->closeout;
+	r->closeout = NULL;
+	n->db_ok = r->ok;
+	n->db_status = r->status ? xstrdup(r->status) : NULL;
+	pthread_mutex_unlock(&r->mu);
+}
+
+void
+reader_news_done(struct reader_news *n)
+{
+	camps_free(n->camps, n->ncamps);
+	details_free(n->details, n->ndetails);
+	free(n->message);
+	reader_closeout_free(n->closeout);
+	free(n->db_status);
+	memset(n, 0, sizeof *n);
 }
