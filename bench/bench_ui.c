@@ -22,7 +22,9 @@
 #include "api/jsonapi.h"
 #include "console/keys.h"
 #include "engine/queue.h"
-#include "console/ui.h"
+#include "console/dialog.h"
+#include "console/pane.h"
+#include "console/ui_state.h"
 #include "base/util.h"
 
 #define T0 1796133600000LL /* 2026-12-01T14:00:00Z */

@@ -12,7 +12,7 @@
 
 #include "config/config.h"
 #include "console/draw.h"
-#include "console/ui.h"
+#include "console/ui_state.h"
 
 struct dialog;
 
@@ -42,5 +42,9 @@ void dialog_draw(struct dialog *d, struct draw_grid *g);
 char *dialog_form_yaml(const char *name, const char *client, const char *start,
     const char *duration, const char *main_links, const char *influencer_links,
     const char *investor_links, const char *min_importance, const char *buckets);
+
+/* Parses a filter such as "bucket=investor,founder action=reply
+ * cat=main min=50" into *f; "" clears. 0 or -1 with a cause. */
+int ui_filter_parse(const char *text, struct agg_filter *f, char **cause);
 
 #endif

@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#include "console/ui.h"
+#include "console/ui_state.h"
 
 /* Pseudo key codes for keys that are not characters. */
 enum {

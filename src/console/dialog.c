@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "console/keys.h"
+#include "console/ui.h"
 #include "base/text.h"
 #include "base/util.h"
 

@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "console/dialog.h"
+#include "console/pane.h"
+#include "console/ui.h"
 #include "console/theme.h"
 #include "base/util.h"
 

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "base/fmt.h"
-#include "console/ui.h"
+#include "console/pane.h"
 
 void
 pane_alerts_draw(struct ui *u, struct draw_grid *g, struct draw_rect r, bool focus)

@@ -6,7 +6,7 @@
 #include <stdio.h>
 
 #include "base/fmt.h"
-#include "console/ui.h"
+#include "console/pane.h"
 
 #define BK_ROWS 64
 

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 
 #include "base/fmt.h"
-#include "console/ui.h"
+#include "console/pane.h"
 
 /* Returns the series of metric m in the scope u shows. */
 static const struct agg_hours *

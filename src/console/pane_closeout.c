@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "base/fmt.h"
-#include "console/ui.h"
+#include "console/pane.h"
 
 /* Draws one step line: a mark, the step and its detail. */
 static void

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "base/fmt.h"
-#include "console/ui.h"
+#include "console/pane.h"
 #include "base/util.h"
 
 /* Appends s as a CSV field (quoted when it needs to be). */

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "base/fmt.h"
-#include "console/ui.h"
+#include "console/pane.h"
 
 /* Short action names for narrow columns. */
 static const char *const act_short[ACT__COUNT] = {"RT", "reply", "quote"};

@@ -6,7 +6,7 @@
 #include <stdio.h>
 
 #include "base/fmt.h"
-#include "console/ui.h"
+#include "console/pane.h"
 
 /* Writes the provider's health as c's jobs show it into buf ("" when no job
  * has run yet): errors first, then blocks, then the last success. */

@@ -1,11 +1,10 @@
 /*
- * pane_layout: the console's frame without curses: the state helpers of
- * struct ui, the layout of the campaign screen from 80x24 to very large
- * terminals (every pane can be zoomed), the other screens, the status line
- * and the help overlay. UI thread only (or any thread owning its own ui, as
- * in tests and the benchmark).
+ * pane_layout: the console's frame without curses: the layout of the
+ * campaign screen from 80x24 to very large terminals (every pane can be
+ * zoomed), the other screens, the status line and the help overlay. UI
+ * thread only (or any thread owning its own ui, as in tests and the
+ * benchmark).
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,57 +12,13 @@
 #include "console/dialog.h"
 #include "base/fmt.h"
 #include "console/keys.h"
-#include "console/ui.h"
+#include "console/pane.h"
 
 #define MESSAGE_MS 8000 /* how long a status message stays on the bottom line */
 #include "base/util.h"
 
 #define MIN_W 60
 #define MIN_H 16
-
-void
-ui_init(struct ui *u, struct agg *agg)
-{
-	memset(u, 0, sizeof *u);
-	u->agg = agg;
-	u->metric = M_VIEWS;
-	u->pie_action = -1;
-	u->dirty = true;
-	u->db_ok = true;
-	snprintf(u->theme_name, sizeof u->theme_name, "default");
-}
-
-void
-ui_done(struct ui *u)
-{
-	dialog_free(u->dialog);
-	reader_closeout_free(u->closeout);
-	free(u->message);
-	free(u->db_status);
-	memset(u, 0, sizeof *u);
-}
-
-struct agg_campaign *
-ui_campaign(struct ui *u)
-{
-	if (u->agg == NULL || u->agg->ncampaigns == 0)
-		return NULL;
-	if (u->cur >= u->agg->ncampaigns)
-		u->cur = u->agg->ncampaigns - 1;
-	return u->agg->campaigns[u->cur];
-}
-
-void
-ui_message(struct ui *u, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	free(u->message);
-	u->message = xvasprintf(fmt, ap);
-	va_end(ap);
-	u->message_ms = u->now_ms;
-	u->dirty = true;
-}
 
 /* Draws the bottom line: a message younger than MESSAGE_MS, else the main
  * key hints. */

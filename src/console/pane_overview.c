@@ -6,7 +6,7 @@
 #include <stdio.h>
 
 #include "base/fmt.h"
-#include "console/ui.h"
+#include "console/pane.h"
 
 void
 pane_overview_draw(struct ui *u, struct draw_grid *g, struct draw_rect r)

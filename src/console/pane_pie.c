@@ -5,7 +5,7 @@
  */
 #include <stdio.h>
 
-#include "console/ui.h"
+#include "console/pane.h"
 
 void
 pane_pie_draw(struct ui *u, struct draw_grid *g, struct draw_rect r, bool focus)

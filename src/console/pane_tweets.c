@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "base/fmt.h"
-#include "console/ui.h"
+#include "console/pane.h"
 
 /* Writes the most telling state of a tweet's four jobs into buf and
  * returns the role to show it in. */

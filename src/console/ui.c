@@ -32,6 +32,7 @@
 #include "console/dialog.h"
 #include "api/jsonapi.h"
 #include "console/keys.h"
+#include "console/pane.h"
 #include "base/fmt.h"
 #include "engine/queue.h"
 #include "engine/reader.h"

@@ -15,7 +15,7 @@
 #include "config/config.h"
 #include "console/dialog.h"
 #include "console/keys.h"
-#include "console/ui.h"
+#include "console/ui_state.h"
 #include "base/util.h"
 
 /* Applies a campaign with n main tweets (ids from base on) to a. */

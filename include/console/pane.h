@@ -1,0 +1,43 @@
+/*
+ * pane: what the panes (src/console/pane_*.c) draw and answer. Each draws
+ * struct ui into a rectangle of a draw_grid; curses-free, UI thread only
+ * (or any thread owning its own ui, as in tests and the benchmark).
+ */
+#ifndef LW_PANE_H
+#define LW_PANE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "console/draw.h"
+#include "console/ui_state.h"
+
+/* Renders the whole frame of u into g (sized by the caller). Curses-free. */
+void ui_render(struct ui *u, struct draw_grid *g);
+
+/* Pane bodies (src/console/pane_*.c), each drawing into r of g. Curses-free. */
+void pane_header_draw(struct ui *u, struct draw_grid *g, struct draw_rect r);
+void pane_feed_draw(struct ui *u, struct draw_grid *g, struct draw_rect r, bool focus);
+void pane_chart_draw(struct ui *u, struct draw_grid *g, struct draw_rect r, bool focus);
+void pane_pie_draw(struct ui *u, struct draw_grid *g, struct draw_rect r, bool focus);
+void pane_tweets_draw(struct ui *u, struct draw_grid *g, struct draw_rect r, bool focus);
+void pane_alerts_draw(struct ui *u, struct draw_grid *g, struct draw_rect r, bool focus);
+void pane_overview_draw(struct ui *u, struct draw_grid *g, struct draw_rect r);
+void pane_profile_draw(struct ui *u, struct draw_grid *g, struct draw_rect r);
+void pane_buckets_draw(struct ui *u, struct draw_grid *g, struct draw_rect r);
+void pane_help_draw(struct ui *u, struct draw_grid *g, struct draw_rect r);
+void pane_closeout_draw(struct ui *u, struct draw_grid *g, struct draw_rect r);
+
+/* Returns the engagement index of feed row `row` counted from the newest
+ * that passes the filter (after skipping `off` rows), or AGG_NONE. */
+uint32_t pane_feed_row(struct ui *u, struct agg_campaign *c, size_t off, size_t row);
+
+/* Returns how many of c's engagements from index `from` on pass the filter. */
+size_t pane_feed_count_new(struct ui *u, struct agg_campaign *c, size_t from);
+
+/* Writes the focused view of u as CSV to a new file in dir and sets *path
+ * (caller frees). 0 or -1 with a cause. */
+int ui_export_csv(struct ui *u, const char *dir, char **path, char **cause);
+
+#endif

@@ -1,0 +1,89 @@
+/*
+ * ui_state: struct ui, the console's whole state: the model (agg), what the
+ * user looks at (screen, focused pane, zoom, chart metric and scope,
+ * filters, scroll positions) and the dialogs; and its helpers. It holds no
+ * curses types, so the panes (src/console/pane_*.c) draw it into a
+ * draw_grid without a terminal and Check and the benchmark can render
+ * frames. UI thread only (or any thread owning its own ui, as in tests and
+ * the benchmark).
+ */
+#ifndef LW_UI_STATE_H
+#define LW_UI_STATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model/agg.h"
+#include "config/config.h"
+#include "console/draw.h"
+#include "engine/reader.h"
+
+struct dialog;
+
+/* The panes of the campaign screen, in Tab order. */
+enum pane_id { P_FEED, P_CHART, P_PIE, P_TWEETS, P_ALERTS, P__COUNT };
+
+/* Full screens. */
+enum ui_screen { S_CAMPAIGN, S_OVERVIEW, S_PROFILE, S_BUCKETS, S_CLOSEOUT, S__COUNT };
+
+/* Chart scopes before the per-tweet ones: all tweets, then each category. */
+#define SCOPE_ALL 0 /* 1..3: category 0..2; 4 + i: tweet i */
+
+/* The chart's metric choices: each metric alone, then the four engagement
+ * counts together. */
+#define METRIC_CHOICES (M__COUNT + 1)
+
+struct ui {
+	struct agg *agg;
+	size_t cur; /* index of the current campaign in agg->campaigns */
+	enum ui_screen screen;
+	enum pane_id focus;
+	bool zoom;
+	bool help;
+	bool daily;
+	int metric;     /* 0..M__COUNT-1, or M__COUNT for several */
+	int scope;      /* SCOPE_ALL, category + 1, or 4 + tweet index */
+	int pie_action; /* -1 all actions, else enum lw_action */
+	struct agg_filter filter;
+	char filter_text[128];
+	size_t feed_off;  /* rows scrolled back from the newest; 0 follows live */
+	size_t feed_sel;  /* selected row on screen */
+	size_t feed_seen; /* engagements of the campaign when last drawn */
+	size_t tweets_sel;
+	size_t alerts_off;
+	uint32_t profile_user; /* agg user index shown by S_PROFILE */
+	size_t profile_off;
+	size_t overview_sel;
+	int64_t now_ms;
+	bool ascii;
+	char theme_name[32];
+	bool simulated;            /* the built-in simulator feeds the demo */
+	char *message;             /* one-line status message (owned) */
+	const char *engine_status; /* engine running, viewer, or why off (borrowed) */
+	const char *provider;      /* which provider, and whether a key is set (borrowed) */
+	int64_t message_ms;
+	bool quit;
+	bool dirty;
+	struct dialog *dialog;                /* the open form or confirm dialog, or NULL */
+	struct draw_rect pane_rect[P__COUNT]; /* where each pane was last drawn (w 0: not shown) */
+	char closeout_cid[64];                /* the campaign S_CLOSEOUT shows */
+	struct reader_closeout *closeout;     /* its state as last read (owned), or NULL */
+	struct reader *reader;                /* the database thread, or NULL (tests, bench) */
+	/* database health as the reader last saw it */
+	bool db_ok;
+	char *db_status; /* owned */
+};
+
+/* Prepares u over agg (borrowed), with nothing open. */
+void ui_init(struct ui *u, struct agg *agg);
+/* Frees what u owns (not the agg). */
+void ui_done(struct ui *u);
+
+/* Returns the current campaign, or NULL when there is none (borrowed). */
+struct agg_campaign *ui_campaign(struct ui *u);
+
+/* Sets the status message (formatted). */
+void ui_message(struct ui *u, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

@@ -1,0 +1,58 @@
+/*
+ * ui_state: the helpers of struct ui (console/ui_state.h): prepare and free
+ * it, the current campaign, the status message. Curses-free; UI thread
+ * only (or any thread owning its own ui, as in tests and the benchmark).
+ */
+#include "console/ui_state.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "console/dialog.h"
+#include "base/util.h"
+
+void
+ui_init(struct ui *u, struct agg *agg)
+{
+	memset(u, 0, sizeof *u);
+	u->agg = agg;
+	u->metric = M_VIEWS;
+	u->pie_action = -1;
+	u->dirty = true;
+	u->db_ok = true;
+	snprintf(u->theme_name, sizeof u->theme_name, "default");
+}
+
+void
+ui_done(struct ui *u)
+{
+	dialog_free(u->dialog);
+	reader_closeout_free(u->closeout);
+	free(u->message);
+	free(u->db_status);
+	memset(u, 0, sizeof *u);
+}
+
+struct agg_campaign *
+ui_campaign(struct ui *u)
+{
+	if (u->agg == NULL || u->agg->ncampaigns == 0)
+		return NULL;
+	if (u->cur >= u->agg->ncampaigns)
+		u->cur = u->agg->ncampaigns - 1;
+	return u->agg->campaigns[u->cur];
+}
+
+void
+ui_message(struct ui *u, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	free(u->message);
+	u->message = xvasprintf(fmt, ap);
+	va_end(ap);
+	u->message_ms = u->now_ms;
+	u->dirty = true;
+}
