@@ -7,24 +7,8 @@
 
 #include <stddef.h>
 
+#include "console/keycode.h"
 #include "console/ui_state.h"
-
-/* Pseudo key codes for keys that are not characters. */
-enum {
-	KEY_CODE_TAB = '\t',
-	KEY_CODE_ENTER = '\r',
-	KEY_CODE_ESC = 27,
-	KEY_CODE_UP = 0x110000,
-	KEY_CODE_DOWN,
-	KEY_CODE_PGUP,
-	KEY_CODE_PGDN,
-	KEY_CODE_BTAB,
-	KEY_CODE_HOME,
-	KEY_CODE_END,
-	KEY_CODE_BACKSPACE,
-	KEY_CODE_LEFT,
-	KEY_CODE_RIGHT,
-};
 
 /* One binding. */
 struct key_binding {

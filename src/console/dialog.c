@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "console/keycode.h"
 #include "console/keys.h"
 #include "console/ui.h"
 #include "base/text.h"
