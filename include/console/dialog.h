@@ -1,6 +1,9 @@
 /*
  * dialog: the add-campaign form and the edit-tweets form (validated by the
- * same loader as YAML files, writing nothing on error), the filter prompt and yes/no confirmations.
+ * same loader as YAML files, writing nothing on error), the filter prompt
+ * and yes/no confirmations. A dialog knows nothing of struct ui: a key that
+ * finishes it fills a struct dialog_result (a command for the reader, a
+ * message, a filter), which the console carries out (console/dispatch.h).
  * Input handling and drawing are curses-free (keys arrive as code points or
  * KEY_CODE_ values, drawing goes to a draw_grid). UI thread only.
  */
@@ -12,9 +15,24 @@
 
 #include "config/config.h"
 #include "console/draw.h"
-#include "console/ui_state.h"
+#include "engine/reader.h"
+#include "model/agg.h"
 
 struct dialog;
+
+/* What a finished dialog asks for (dialog_key fills it). The caller owns f
+ * and message. */
+struct dialog_result {
+	bool post; /* run cmd on campaign cid with f through the reader */
+	enum reader_cmd cmd;
+	char cid[64];
+	struct cfg_file *f; /* the validated campaign file, or NULL */
+	char *message;      /* a status message to show, or NULL */
+	bool show_closeout; /* follow the close-out of cid */
+	bool filter;        /* set the feed's filter to filt, written filter_text */
+	struct agg_filter filt;
+	char filter_text[128];
+};
 
 /* Opens the add-campaign form (window starting now_ms). */
 struct dialog *dialog_add_campaign(int64_t now_ms);
@@ -25,14 +43,15 @@ struct dialog *dialog_add_campaign(int64_t now_ms);
 struct dialog *dialog_edit_tweets(const struct agg_campaign *c);
 /* Opens the filter prompt with the current text. */
 struct dialog *dialog_filter(const char *current);
-/* Opens a confirmation: on yes, runs cmd on campaign cid through ui_post. */
+/* Opens a confirmation: on yes, asks to run cmd on campaign cid (and, for
+ * READER_CLOSE, to follow its close-out). */
 struct dialog *dialog_confirm(const char *question, enum reader_cmd cmd, const char *cid);
 /* Frees a dialog; NULL is a no-op. */
 void dialog_free(struct dialog *d);
 
 /* Handles one key; returns true when the dialog is finished (then the
- * caller frees it). Submitting may post commands or change u. */
-bool dialog_key(struct dialog *d, struct ui *u, int key);
+ * caller frees it and carries out *res, which is cleared first). */
+bool dialog_key(struct dialog *d, int key, struct dialog_result *res);
 
 /* Draws the dialog centred in g. */
 void dialog_draw(struct dialog *d, struct draw_grid *g);

@@ -27,10 +27,6 @@ struct ui_opts {
 	const char *provider;      /* "simulator", "twitterapi.io, key set", ... (borrowed) */
 };
 
-/* Opens the close-out screen of campaign cid; the reader reads its
- * progress while the screen is open. */
-void ui_show_closeout(struct ui *u, const char *cid);
-
 /* Runs the console until the user quits, showing what reader rd (borrowed;
  * started by the caller on the store and q) reads; q (borrowed) is the
  * queue the reader and any in-process engine push batches onto. Returns an
@@ -43,10 +39,5 @@ int ui_main(const struct ui_opts *o, struct reader *rd, struct queue *q, bool si
 /* Ends the exit watch that ui_main starts when it closes the terminal: call
  * it once everything is shut down (main thread). */
 void ui_exit_watch_end(void);
-
-/* Asks the reader to run a campaign command (engine/reader.h); the result
- * comes back as a status message. Any of cid or f may be NULL (takes
- * ownership of f). */
-void ui_post(struct ui *u, enum reader_cmd cmd, const char *cid, struct cfg_file *f);
 
 #endif

@@ -1,10 +1,12 @@
 /*
  * ui_state: struct ui, the console's whole state: the model (agg), what the
  * user looks at (screen, focused pane, zoom, chart metric and scope,
- * filters, scroll positions) and the dialogs; and its helpers. It holds no
- * curses types, so the panes (src/console/pane_*.c) draw it into a
+ * filters, scroll positions), the dialogs and the campaign commands
+ * waiting for the loop to hand them to the reader; and its helpers. It
+ * holds no curses types, so the panes (src/console/pane_*.c) draw it into a
  * draw_grid without a terminal and Check and the benchmark can render
- * frames. UI thread only (or any thread owning its own ui, as in tests and
+ * frames. Nothing here calls back into the loop: what a handler cannot do
+ * on struct ui it returns as a reaction (console/keys.h) or queues here. UI thread only (or any thread owning its own ui, as in tests and
  * the benchmark).
  */
 #ifndef LW_UI_STATE_H
@@ -20,6 +22,15 @@
 #include "engine/reader.h"
 
 struct dialog;
+
+/* A campaign command queued by ui_post, waiting for the loop to hand it to
+ * the reader. */
+struct ui_cmd {
+	enum reader_cmd cmd;
+	char cid[64];
+	struct cfg_file *f; /* owned, or NULL */
+	struct ui_cmd *next;
+};
 
 /* The panes of the campaign screen, in Tab order. */
 enum pane_id { P_FEED, P_CHART, P_PIE, P_TWEETS, P_ALERTS, P__COUNT };
@@ -63,13 +74,12 @@ struct ui {
 	const char *engine_status; /* engine running, viewer, or why off (borrowed) */
 	const char *provider;      /* which provider, and whether a key is set (borrowed) */
 	int64_t message_ms;
-	bool quit;
 	bool dirty;
 	struct dialog *dialog;                /* the open form or confirm dialog, or NULL */
 	struct draw_rect pane_rect[P__COUNT]; /* where each pane was last drawn (w 0: not shown) */
 	char closeout_cid[64];                /* the campaign S_CLOSEOUT shows */
 	struct reader_closeout *closeout;     /* its state as last read (owned), or NULL */
-	struct reader *reader;                /* the database thread, or NULL (tests, bench) */
+	struct ui_cmd *cmds;                  /* queued for the reader, oldest first (owned) */
 	/* database health as the reader last saw it */
 	bool db_ok;
 	char *db_status; /* owned */
@@ -85,5 +95,14 @@ struct agg_campaign *ui_campaign(struct ui *u);
 
 /* Sets the status message (formatted). */
 void ui_message(struct ui *u, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Opens the close-out screen of campaign cid; the loop has the reader read
+ * its progress while the screen is open. */
+void ui_show_closeout(struct ui *u, const char *cid);
+
+/* Queues campaign command cmd (engine/reader.h) for the loop to hand to the
+ * reader; the result comes back as a status message. Any of cid or f may be
+ * NULL (takes ownership of f). */
+void ui_post(struct ui *u, enum reader_cmd cmd, const char *cid, struct cfg_file *f);
 
 #endif

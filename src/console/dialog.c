@@ -12,8 +12,6 @@
 #include <string.h>
 
 #include "console/keycode.h"
-#include "console/keys.h"
-#include "console/ui.h"
 #include "base/text.h"
 #include "base/util.h"
 
@@ -217,9 +215,10 @@ dialog_form_yaml(const char *name, const char *client, const char *start, const 
 	return sbuf_take(&b);
 }
 
-/* Validates the form; on success posts the campaign and returns true. */
+/* Validates the form; on success asks to post the campaign and returns
+ * true. */
 static bool
-form_submit(struct dialog *d, struct ui *u)
+form_submit(struct dialog *d, struct dialog_result *res)
 {
 	struct field *f = d->fields;
 	char *yaml = dialog_form_yaml(f[F_NAME].text, f[F_CLIENT].text, f[F_START].text,
@@ -239,16 +238,18 @@ form_submit(struct dialog *d, struct ui *u)
 		d->error = cause;
 		return false;
 	}
-	ui_message(u, "adding campaign \"%s\"...", cf->campaigns[0].name);
-	ui_post(u, READER_UPSERT, NULL, cf);
+	res->message = xasprintf("adding campaign \"%s\"...", cf->campaigns[0].name);
+	res->post = true;
+	res->cmd = READER_UPSERT;
+	res->f = cf;
 	return true;
 }
 
 /* Validates the edited tweet lists with the campaign-file loader (wrapped
- * in a campaign of the same name); on success posts them for the campaign
- * and returns true. Nothing is written on error. */
+ * in a campaign of the same name); on success asks to post them for the
+ * campaign and returns true. Nothing is written on error. */
 static bool
-edit_submit(struct dialog *d, struct ui *u)
+edit_submit(struct dialog *d, struct dialog_result *res)
 {
 	char start[32];
 	config_format_time(d->start_ms / 1000, start, sizeof start);
@@ -269,14 +270,18 @@ edit_submit(struct dialog *d, struct ui *u)
 		d->error = cause;
 		return false;
 	}
-	ui_message(u, "saving the tweets of \"%s\"...", d->name);
-	ui_post(u, READER_TWEETS, d->cid, cf);
+	res->message = xasprintf("saving the tweets of \"%s\"...", d->name);
+	res->post = true;
+	res->cmd = READER_TWEETS;
+	snprintf(res->cid, sizeof res->cid, "%s", d->cid);
+	res->f = cf;
 	return true;
 }
 
-/* Applies the filter prompt; returns true when it was valid. */
+/* Checks the filter prompt; returns true when it was valid, asking to set
+ * it. */
 static bool
-filter_submit(struct dialog *d, struct ui *u)
+filter_submit(struct dialog *d, struct dialog_result *res)
 {
 	struct agg_filter f;
 	char *cause = NULL;
@@ -285,10 +290,10 @@ filter_submit(struct dialog *d, struct ui *u)
 		d->error = cause;
 		return false;
 	}
-	u->filter = f;
-	snprintf(u->filter_text, sizeof u->filter_text, "%.*s", (int)sizeof u->filter_text - 1,
-	    d->fields[0].text);
-	u->feed_off = u->feed_sel = 0;
+	res->filter = true;
+	res->filt = f;
+	snprintf(res->filter_text, sizeof res->filter_text, "%.*s",
+	    (int)sizeof res->filter_text - 1, d->fields[0].text);
 	return true;
 }
 
@@ -318,14 +323,15 @@ field_backspace(struct field *f)
 }
 
 bool
-dialog_key(struct dialog *d, struct ui *u, int key)
+dialog_key(struct dialog *d, int key, struct dialog_result *res)
 {
-	u->dirty = true;
+	memset(res, 0, sizeof *res);
 	if (d->kind == D_CONFIRM) {
 		if (key == 'y' || key == 'Y') {
-			ui_post(u, d->cmd, d->cid, NULL);
-			if (d->cmd == READER_CLOSE) /* follow the report job */
-				ui_show_closeout(u, d->cid);
+			res->post = true;
+			res->cmd = d->cmd;
+			snprintf(res->cid, sizeof res->cid, "%s", d->cid);
+			res->show_closeout = d->cmd == READER_CLOSE; /* follow the report job */
 			return true;
 		}
 		return key == 'n' || key == 'N' || key == KEY_CODE_ESC || key == 'q';
@@ -343,12 +349,12 @@ dialog_key(struct dialog *d, struct ui *u, int key)
 		f->text[0] = '\0';
 	} else if (key == KEY_CODE_ENTER || key == '\n' || key == 19 /* Ctrl-S */) {
 		if (d->kind == D_FILTER)
-			return filter_submit(d, u);
+			return filter_submit(d, res);
 		if (key != 19 && d->cur + 1 < d->nfields) {
 			d->cur++;
 			return false;
 		}
-		return d->kind == D_EDIT ? edit_submit(d, u) : form_submit(d, u);
+		return d->kind == D_EDIT ? edit_submit(d, res) : form_submit(d, res);
 	} else if (key >= 0x20 && key < 0x110000 && key != 0x7f) {
 		field_add(f, key);
 	}

@@ -1,6 +1,6 @@
 /*
- * keys: the key table and its handlers; `?` renders the same table. UI
- * thread only.
+ * keys: the key table and its handlers; `?` renders the same table. Each
+ * handler returns its reaction (keys.h). Curses-free; UI thread only.
  */
 #include "console/keys.h"
 
@@ -10,7 +10,6 @@
 
 #include "console/dialog.h"
 #include "console/pane.h"
-#include "console/ui.h"
 #include "console/theme.h"
 #include "base/util.h"
 
@@ -24,43 +23,46 @@ feed_rows(struct ui *u, struct agg_campaign *c)
 	return n;
 }
 
-static void
+static unsigned
 k_quit(struct ui *u, int key)
 {
+	(void)u;
 	(void)key;
-	u->quit = true;
+	return KR_QUIT;
 }
 
-static void
+static unsigned
 k_help(struct ui *u, int key)
 {
 	(void)key;
 	u->help = true;
+	return KR_NONE;
 }
 
-static void
+static unsigned
 k_add(struct ui *u, int key)
 {
 	(void)key;
 	dialog_free(u->dialog);
 	u->dialog = dialog_add_campaign(u->now_ms);
+	return KR_NONE;
 }
 
-static void
+static unsigned
 k_edit(struct ui *u, int key)
 {
 	(void)key;
 	struct agg_campaign *c = ui_campaign(u);
 	if (c == NULL)
-		return;
+		return KR_KEEP_MESSAGE;
 	if (!c->known) {
 		ui_message(u, "%s is still loading", c->id);
-		return;
+		return KR_KEEP_MESSAGE;
 	}
 	if (c->status == CS_COMPLETED || c->close_requested_ms > 0) {
 		ui_message(u, "%s is %s; its tweets are frozen", c->name,
 		    c->status == CS_COMPLETED ? "completed" : "closing");
-		return;
+		return KR_KEEP_MESSAGE;
 	}
 	struct dialog *d = dialog_edit_tweets(c);
 	if (d == NULL) {
@@ -68,58 +70,62 @@ k_edit(struct ui *u, int key)
 		    "%s has too many tweets to edit here: change its YAML and run "
 		    "launchwatch campaign add FILE.yaml",
 		    c->name);
-		return;
+		return KR_KEEP_MESSAGE;
 	}
 	dialog_free(u->dialog);
 	u->dialog = d;
+	return KR_KEEP_MESSAGE;
 }
 
-static void
+static unsigned
 k_close(struct ui *u, int key)
 {
 	(void)key;
 	struct agg_campaign *c = ui_campaign(u);
 	if (c == NULL)
-		return;
+		return KR_NONE;
 	if (c->status == CS_COMPLETED || c->close_requested_ms > 0) {
 		ui_show_closeout(u, c->id); /* already closing or closed: its progress and report */
-		return;
+		return KR_NONE;
 	}
 	char *q =
 	    xasprintf("Close out \"%s\" now? The report job freezes its numbers. (y/n)", c->name);
 	dialog_free(u->dialog);
 	u->dialog = dialog_confirm(q, READER_CLOSE, c->id);
 	free(q);
+	return KR_NONE;
 }
 
-static void
+static unsigned
 k_pause(struct ui *u, int key)
 {
 	(void)key;
 	struct agg_campaign *c = ui_campaign(u);
 	if (c == NULL)
-		return;
+		return KR_KEEP_MESSAGE;
 	if (c->status == CS_COMPLETED) {
 		ui_message(u, "%s is completed; it cannot be paused", c->name);
-		return;
+		return KR_KEEP_MESSAGE;
 	}
 	ui_post(u, c->status == CS_PAUSED ? READER_RESUME : READER_PAUSE, c->id, NULL);
+	return KR_KEEP_MESSAGE;
 }
 
-static void
+static unsigned
 k_focus(struct ui *u, int key)
 {
 	int step = key == KEY_CODE_BTAB ? P__COUNT - 1 : 1;
 	u->focus = (enum pane_id)((u->focus + step) % P__COUNT);
 	u->screen = S_CAMPAIGN;
+	return KR_NONE;
 }
 
-static void
+static unsigned
 k_campaign(struct ui *u, int key)
 {
 	size_t n = u->agg->ncampaigns;
 	if (n == 0)
-		return;
+		return KR_NONE;
 	if (key == '[')
 		u->cur = (u->cur + n - 1) % n;
 	else if (key == ']')
@@ -127,52 +133,58 @@ k_campaign(struct ui *u, int key)
 	else if ((size_t)(key - '1') < n)
 		u->cur = (size_t)(key - '1');
 	else
-		return;
+		return KR_NONE;
 	u->feed_off = u->feed_sel = u->tweets_sel = 0;
 	u->scope = SCOPE_ALL;
 	u->feed_seen = ui_campaign(u)->neng;
 	if (u->screen == S_OVERVIEW || u->screen == S_PROFILE)
 		u->screen = S_CAMPAIGN;
+	return KR_NONE;
 }
 
-static void
+static unsigned
 k_filter(struct ui *u, int key)
 {
 	(void)key;
 	dialog_free(u->dialog);
 	u->dialog = dialog_filter(u->filter_text);
+	return KR_NONE;
 }
 
-static void
+static unsigned
 k_hour_day(struct ui *u, int key)
 {
 	u->daily = key == 'd';
+	return KR_NONE;
 }
 
-static void
+static unsigned
 k_metric(struct ui *u, int key)
 {
 	(void)key;
 	u->metric = (u->metric + 1) % METRIC_CHOICES;
+	return KR_NONE;
 }
 
-static void
+static unsigned
 k_scope(struct ui *u, int key)
 {
 	(void)key;
 	struct agg_campaign *c = ui_campaign(u);
 	int n = 4 + (c ? (int)c->ntweets : 0);
 	u->scope = (u->scope + 1) % n;
+	return KR_NONE;
 }
 
-static void
+static unsigned
 k_action(struct ui *u, int key)
 {
 	(void)key;
 	u->pie_action = u->pie_action + 1 >= ACT__COUNT ? -1 : u->pie_action + 1;
+	return KR_NONE;
 }
 
-static void
+static unsigned
 k_theme(struct ui *u, int key)
 {
 	(void)key;
@@ -186,15 +198,14 @@ k_theme(struct ui *u, int key)
 	if (theme_load(next, &t, &cause) != 0) {
 		ui_message(u, "%s", cause);
 		free(cause);
-		return;
+		return KR_KEEP_MESSAGE;
 	}
 	snprintf(u->theme_name, sizeof u->theme_name, "%s", next);
-	if (u->reader) /* a terminal is attached */
-		theme_apply(&t);
 	ui_message(u, "theme: %s", next);
+	return KR_THEME | KR_KEEP_MESSAGE;
 }
 
-static void
+static unsigned
 k_export(struct ui *u, int key)
 {
 	(void)key;
@@ -206,60 +217,66 @@ k_export(struct ui *u, int key)
 		ui_message(u, "export failed: %s", cause);
 	free(path);
 	free(cause);
+	return KR_KEEP_MESSAGE;
 }
 
-static void
+static unsigned
 k_zoom(struct ui *u, int key)
 {
 	(void)key;
 	u->zoom = !u->zoom;
 	u->screen = S_CAMPAIGN;
+	return KR_NONE;
 }
 
-static void
+static unsigned
 k_overview(struct ui *u, int key)
 {
 	(void)key;
 	u->screen = u->screen == S_OVERVIEW ? S_CAMPAIGN : S_OVERVIEW;
 	u->overview_sel = u->cur;
+	return KR_NONE;
 }
 
-static void
+static unsigned
 k_buckets(struct ui *u, int key)
 {
 	(void)key;
 	u->screen = u->screen == S_BUCKETS ? S_CAMPAIGN : S_BUCKETS;
 	if (u->screen == S_BUCKETS)
 		u->daily = true;
+	return KR_NONE;
 }
 
-static void
+static unsigned
 k_enter(struct ui *u, int key)
 {
 	(void)key;
 	if (u->screen == S_OVERVIEW) {
 		u->cur = u->overview_sel;
 		u->screen = S_CAMPAIGN;
-		return;
+		return KR_NONE;
 	}
 	struct agg_campaign *c = ui_campaign(u);
 	if (c == NULL || u->screen != S_CAMPAIGN || u->focus != P_FEED)
-		return;
+		return KR_NONE;
 	uint32_t e = pane_feed_row(u, c, u->feed_off, u->feed_sel);
 	if (e == AGG_NONE)
-		return;
+		return KR_NONE;
 	u->profile_user = c->eng[e].user;
 	u->profile_off = 0;
 	u->screen = S_PROFILE;
+	return KR_NONE;
 }
 
-static void
+static unsigned
 k_back(struct ui *u, int key)
 {
 	(void)key;
 	if (u->zoom && u->screen == S_CAMPAIGN)
 		u->zoom = false;
 	u->screen = S_CAMPAIGN;
+	return KR_NONE;
 }
 
 /* Moves the selection of the focused list by delta rows. */
@@ -307,19 +324,21 @@ scroll_by(struct ui *u, long delta)
 	}
 }
 
-static void
+static unsigned
 k_down(struct ui *u, int key)
 {
 	scroll_by(u, key == KEY_CODE_PGDN ? 10 : 1);
+	return KR_NONE;
 }
 
-static void
+static unsigned
 k_up(struct ui *u, int key)
 {
 	scroll_by(u, key == KEY_CODE_PGUP ? -10 : -1);
+	return KR_NONE;
 }
 
-static void
+static unsigned
 k_live(struct ui *u, int key)
 {
 	(void)key;
@@ -327,6 +346,7 @@ k_live(struct ui *u, int key)
 	u->feed_sel = 0;
 	u->profile_off = 0;
 	u->alerts_off = 0;
+	return KR_NONE;
 }
 
 static const struct key_binding table[] = {
@@ -371,17 +391,16 @@ pane_at(const struct ui *u, int x, int y)
 	return -1;
 }
 
-int
+unsigned
 keys_mouse(struct ui *u, enum key_mouse ev, int x, int y)
 {
 	if (u->dialog || u->help)
-		return 0;
+		return KR_NONE;
 	if (u->screen != S_CAMPAIGN) {
 		if (ev == MOUSE_CLICK)
-			return 0;
+			return KR_NONE;
 		scroll_by(u, ev == MOUSE_WHEEL_UP ? -3 : 3); /* overview and profile lists */
-		u->dirty = true;
-		return 1;
+		return KR_HANDLED | KR_REDRAW;
 	}
 	int p = pane_at(u, x, y);
 	if (ev != MOUSE_CLICK) {
@@ -401,11 +420,10 @@ keys_mouse(struct ui *u, enum key_mouse ev, int x, int y)
 			if (u->feed_off + u->feed_sel >= (size_t)total)
 				u->feed_sel = 0;
 		}
-		u->dirty = true;
-		return 1;
+		return KR_HANDLED | KR_REDRAW;
 	}
 	if (p < 0)
-		return 0;
+		return KR_NONE;
 	u->focus = (enum pane_id)p;
 	const struct draw_rect *r = &u->pane_rect[p];
 	int row = y - r->y - 1; /* inside the frame */
@@ -420,8 +438,7 @@ keys_mouse(struct ui *u, enum key_mouse ev, int x, int y)
 		if (first + (size_t)(row - 1) < c->ntweets)
 			u->tweets_sel = first + (size_t)(row - 1);
 	}
-	u->dirty = true;
-	return 1;
+	return KR_HANDLED | KR_REDRAW;
 }
 
 const struct key_binding *
@@ -443,7 +460,7 @@ static const struct {
     {KEY_CODE_HOME, 'g'},
 };
 
-int
+unsigned
 keys_handle(struct ui *u, int key)
 {
 	int look = key;
@@ -453,10 +470,7 @@ keys_handle(struct ui *u, int key)
 	if (look >= '2' && look <= '9')
 		look = '1';
 	for (size_t i = 0; i < LW_ARRAY_LEN(table); i++)
-		if (table[i].key == look) {
-			table[i].fn(u, key);
-			u->dirty = true;
-			return 1;
-		}
-	return 0;
+		if (table[i].key == look)
+			return table[i].fn(u, key) | KR_HANDLED | KR_REDRAW;
+	return KR_NONE;
 }

@@ -29,7 +29,7 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "console/dialog.h"
+#include "console/dispatch.h"
 #include "api/jsonapi.h"
 #include "console/keys.h"
 #include "console/pane.h"
@@ -115,68 +115,6 @@ ui_exit_watch_end(void)
 	exit_watch.started = false;
 }
 
-void
-ui_show_closeout(struct ui *u, const char *cid)
-{
-	snprintf(u->closeout_cid, sizeof u->closeout_cid, "%s", cid);
-	u->screen = S_CLOSEOUT;
-	u->zoom = false;
-	u->dirty = true;
-	if (u->reader)
-		reader_watch(u->reader, cid);
-}
-
-void
-ui_post(struct ui *u, enum reader_cmd cmd, const char *cid, struct cfg_file *f)
-{
-	if (u->reader == NULL) {
-		config_free(f);
-		ui_message(u, "no database connection");
-		return;
-	}
-	reader_post(u->reader, cmd, cid, f);
-}
-
-/* Takes what the reader published into the model (UI thread). */
-static void
-take_snapshots(struct ui *u)
-{
-	struct reader_news n;
-	reader_watch(u->reader, u->screen == S_CLOSEOUT ? u->closeout_cid : "");
-	reader_take(u->reader, &n);
-	for (size_t i = 0; n.have_camps && i < n.ncamps; i++)
-		agg_set_campaign(u->agg, &n.camps[i]);
-	if (n.have_camps)
-		u->dirty = true;
-	for (size_t i = 0; i < n.ndetails; i++) {
-		struct reader_detail *d = &n.details[i];
-		for (size_t k = 0; k < d->nauth; k++)
-			agg_set_author(u->agg, d->cid, d->tids[k], d->handles[k]);
-		agg_set_jobs(u->agg, d->cid, d->rows, d->nrows);
-		agg_set_alerts(u->agg, d->cid, d->alerts, d->nalerts);
-		d->alerts = NULL;
-		d->nalerts = 0;
-		u->dirty = true;
-	}
-	if (n.closeout) {
-		reader_closeout_free(u->closeout);
-		u->closeout = n.closeout;
-		n.closeout = NULL;
-		u->dirty = true;
-	}
-	if (n.message)
-		ui_message(u, "%s", n.message);
-	if (u->db_ok != n.db_ok ||
-	    (n.db_status && (!u->db_status || strcmp(n.db_status, u->db_status)))) {
-		u->db_ok = n.db_ok;
-		free(u->db_status);
-		u->db_status = n.db_status;
-		n.db_status = NULL;
-		u->dirty = true;
-	}
-	reader_news_done(&n);
-}
-
 /* curses key codes and what the key table calls them. */
 static const struct {
 	int curses;
@@ -195,28 +133,38 @@ static const struct {
     {KEY_RIGHT, KEY_CODE_RIGHT},
 };
 
-/* Routes one key: dialogs first, then help, then the key table. */
-static void
-handle_key(struct ui *u, int key)
+/* Returns the enum key_mouse of a curses mouse event, or -1 for one the
+ * console does not use. */
+static int
+mouse_event(const MEVENT *me)
 {
-	if (u->dialog) {
-		if (dialog_key(u->dialog, u, key)) {
-			dialog_free(u->dialog);
-			u->dialog = NULL;
-		}
-		return;
-	}
-	if (u->help) {
-		u->help = false;
+	if (me->bstate & BUTTON4_PRESSED)
+		return MOUSE_WHEEL_UP;
+	if (me->bstate & BUTTON5_PRESSED)
+		return MOUSE_WHEEL_DOWN;
+	if (me->bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED))
+		return MOUSE_CLICK;
+	return -1;
+}
+
+/* Carries out what a handler asked for beyond the state it changed
+ * (enum key_react flags r): sets *quit, and *all when every cell must be
+ * painted again. */
+static void
+react(struct ui *u, unsigned r, bool *quit, bool *all)
+{
+	if (r & KR_REDRAW)
 		u->dirty = true;
-		return;
+	if (r & KR_QUIT)
+		*quit = true;
+	if (r & KR_THEME) {
+		struct theme t;
+		char *cause = NULL;
+		if (theme_load(u->theme_name, &t, &cause) == 0)
+			theme_apply(&t);
+		free(cause);
+		*all = true;
 	}
-	if (key == '\n')
-		key = KEY_CODE_ENTER;
-	if (keys_handle(u, key) == 0 && key < 0x80 && key >= 0x20)
-		ui_message(u, "key '%c' does nothing here; ? shows the keys", key);
-	else if (u->message && key != 'x' && key != 't' && key != 'e' && key != 'p')
-		u->message[0] = '\0';
 }
 
 /* Copies the cells of g that differ from prev to the screen. */
@@ -276,7 +224,6 @@ ui_main(const struct ui_opts *o, struct reader *rd, struct queue *q, bool simula
 	if (o->engine_status)
 		ui_message(&u, "%s", o->engine_status);
 
-	u.reader = rd;
 	initscr();
 	cbreak();
 	/* Ctrl-S saves in the forms: take it from the terminal's XON/XOFF flow
@@ -306,10 +253,10 @@ ui_main(const struct ui_opts *o, struct reader *rd, struct queue *q, bool simula
 	u.ascii = ascii;
 	struct draw_grid *g = draw_grid_new(COLS, LINES, ascii);
 	struct draw_grid *prev = draw_grid_new(COLS, LINES, ascii);
-	bool all = true;
+	bool all = true, quit = false;
 	int64_t last_draw = 0, last_api = 0;
 	struct jsonapi_snap *api_snap = NULL; /* the last one published (our reference) */
-	while (!u.quit && !got_stop) {
+	while (!quit && !got_stop) {
 		struct pollfd pf[2] = {{0, POLLIN, 0}, {queue_wake_fd(q), POLLIN, 0}};
 		poll(pf, 2, TICK_MS);
 		u.now_ms = clock_now_ms();
@@ -328,7 +275,7 @@ ui_main(const struct ui_opts *o, struct reader *rd, struct queue *q, bool simula
 		}
 		if (queue_length(q) > 0)
 			queue_push(q, xcalloc(1, sizeof(struct event_batch))); /* come back soon */
-		take_snapshots(&u);
+		dispatch_take(&u, rd);
 		/* the JSON endpoint answers from immutable snapshots built here, on
 		 * the agg's thread; its own threads never touch agg or the database */
 		if (o->api && u.now_ms - last_api >= API_EVERY_MS &&
@@ -350,16 +297,11 @@ ui_main(const struct ui_opts *o, struct reader *rd, struct queue *q, bool simula
 			if (r == KEY_CODE_YES) {
 				if (wch == KEY_MOUSE) {
 					MEVENT me;
-					if (getmouse(&me) == OK && !u.dialog && !u.help) {
-						if (me.bstate & BUTTON4_PRESSED)
-							keys_mouse(&u, MOUSE_WHEEL_UP, me.x, me.y);
-						else if (me.bstate & BUTTON5_PRESSED)
-							keys_mouse(
-							    &u, MOUSE_WHEEL_DOWN, me.x, me.y);
-						else if (me.bstate &
-						         (BUTTON1_PRESSED | BUTTON1_CLICKED))
-							keys_mouse(&u, MOUSE_CLICK, me.x, me.y);
-					}
+					int ev = getmouse(&me) == OK ? mouse_event(&me) : -1;
+					if (ev >= 0 && !u.dialog && !u.help)
+						react(&u,
+						    keys_mouse(&u, (enum key_mouse)ev, me.x, me.y),
+						    &quit, &all);
 					continue;
 				}
 				if (wch == KEY_RESIZE) {
@@ -374,10 +316,10 @@ ui_main(const struct ui_opts *o, struct reader *rd, struct queue *q, bool simula
 					if (key_map[k].curses == (int)wch)
 						key = key_map[k].code;
 			}
-			handle_key(&u, key);
-			if (key == 't')
-				all = true;
+			react(&u, dispatch_key(&u, key), &quit, &all);
 		}
+		/* what the keys queued for the reader goes at once */
+		dispatch_commands(&u, rd);
 		if (u.dirty || u.now_ms - last_draw >= 1000) {
 			ui_render(&u, g);
 			blit(g, prev, all);
@@ -390,7 +332,6 @@ ui_main(const struct ui_opts *o, struct reader *rd, struct queue *q, bool simula
 	endwin();
 	exit_watch_start(LW_EXIT_OK);
 	jsonapi_snap_unref(api_snap);
-	u.reader = NULL;
 	draw_grid_free(g);
 	draw_grid_free(prev);
 	ui_done(&u);

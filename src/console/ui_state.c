@@ -1,6 +1,7 @@
 /*
  * ui_state: the helpers of struct ui (console/ui_state.h): prepare and free
- * it, the current campaign, the status message. Curses-free; UI thread
+ * it, the current campaign, the status message, the close-out screen and
+ * the queue of campaign commands. Curses-free; UI thread
  * only (or any thread owning its own ui, as in tests and the benchmark).
  */
 #include "console/ui_state.h"
@@ -28,6 +29,12 @@ ui_init(struct ui *u, struct agg *agg)
 void
 ui_done(struct ui *u)
 {
+	while (u->cmds) {
+		struct ui_cmd *c = u->cmds;
+		u->cmds = c->next;
+		config_free(c->f);
+		free(c);
+	}
 	dialog_free(u->dialog);
 	reader_closeout_free(u->closeout);
 	free(u->message);
@@ -55,4 +62,26 @@ ui_message(struct ui *u, const char *fmt, ...)
 	va_end(ap);
 	u->message_ms = u->now_ms;
 	u->dirty = true;
+}
+
+void
+ui_show_closeout(struct ui *u, const char *cid)
+{
+	snprintf(u->closeout_cid, sizeof u->closeout_cid, "%s", cid);
+	u->screen = S_CLOSEOUT;
+	u->zoom = false;
+	u->dirty = true;
+}
+
+void
+ui_post(struct ui *u, enum reader_cmd cmd, const char *cid, struct cfg_file *f)
+{
+	struct ui_cmd *c = xcalloc(1, sizeof *c);
+	c->cmd = cmd;
+	snprintf(c->cid, sizeof c->cid, "%s", cid ? cid : "");
+	c->f = f;
+	struct ui_cmd **p = &u->cmds;
+	while (*p)
+		p = &(*p)->next;
+	*p = c;
 }

@@ -74,18 +74,16 @@ START_TEST(test_prefill_listed_only)
 	ck_assert_ptr_nonnull(strstr(s, "their stored engagements are kept"));
 	free(s);
 	/* a bad link: the loader's reason, and the form stays open */
-	struct ui u;
-	ui_init(&u, a);
-	dialog_key(d, &u, KEY_CODE_TAB);
+	struct dialog_result res;
+	dialog_key(d, KEY_CODE_TAB, &res);
 	const char *bad = "https://example.com/x/status/1";
 	for (const char *p = bad; *p; p++)
-		dialog_key(d, &u, *p);
-	ck_assert(!dialog_key(d, &u, 19)); /* Ctrl-S */
+		dialog_key(d, *p, &res);
+	ck_assert(!dialog_key(d, 19, &res)); /* Ctrl-S */
 	s = drawn(d);
 	ck_assert_msg(strstr(s, "form:") && strstr(s, "example.com"), "%s", s);
 	free(s);
 	dialog_free(d);
-	ui_done(&u);
 	agg_free(a);
 }
 END_TEST
