@@ -1,0 +1,278 @@
+/*
+ * Tests of the console's dispatch without a terminal or a database: keys go
+ * to the open dialog, else close the help, else reach the key table, and
+ * come back as reactions (quit, theme, redraw) instead of calls into the
+ * loop; what a finished dialog asks for lands on struct ui (a queued
+ * command, the close-out screen, the filter, a message); queued commands
+ * without a reader say so; what a reader published reaches the model and
+ * struct ui exactly once (ownership moves, nothing is freed twice).
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/util.h"
+#include "config/config.h"
+#include "console/dispatch.h"
+#include "console/keys.h"
+#include "console/ui_state.h"
+#include "engine/reader.h"
+#include "model/agg.h"
+#include "model/campaign.h"
+
+#define CID "launch-0001"
+
+/* Loads a one-campaign file with main tweets 1861111111111111100 and ...101
+ * (caller frees). */
+static struct cfg_file *
+load_file(void)
+{
+	static const char y[] = "campaigns:\n  - name: Launch\n    window: {start: "
+	                        "2026-12-01T14:00:00Z, duration: 7d}\n    tweets:\n      main: "
+	                        "[\"1861111111111111100\", \"1861111111111111101\"]\n";
+	struct cfg_file *f = NULL;
+	char *cause = NULL;
+	ck_assert_msg(config_load_string("t", y, strlen(y), &f, &cause) == 0, "%s", cause);
+	return f;
+}
+
+/* Applies campaign CID (status st) to a. */
+static void
+set_campaign(struct agg *a, enum campaign_status st)
+{
+	struct cfg_file *f = load_file();
+	struct campaign c;
+	memset(&c, 0, sizeof c);
+	snprintf(c.id, sizeof c.id, "%s", CID);
+	c.status = st;
+	c.cfg = f->campaigns[0]; /* borrowed for the call */
+	agg_set_campaign(a, &c);
+	config_free(f);
+}
+
+/* Sends each character of s as a key. */
+static void
+type(struct ui *u, const char *s)
+{
+	for (; *s; s++)
+		dispatch_key(u, (unsigned char)*s);
+}
+
+START_TEST(test_reactions)
+{
+	struct agg *a = agg_new();
+	set_campaign(a, CS_ACTIVE);
+	struct ui u;
+	ui_init(&u, a);
+	/* quitting is a reaction, not a flag the loop has to look for */
+	unsigned r = dispatch_key(&u, 'q');
+	ck_assert(r & KR_QUIT);
+	ck_assert(r & KR_HANDLED);
+	/* an unbound character says so; the next bound key clears it */
+	r = dispatch_key(&u, 'Z');
+	ck_assert(!(r & (KR_HANDLED | KR_QUIT)));
+	ck_assert_ptr_nonnull(strstr(u.message, "key 'Z' does nothing here"));
+	r = dispatch_key(&u, 'm');
+	ck_assert(r & KR_REDRAW);
+	ck_assert_str_eq(u.message, "");
+	/* a new theme is the loop's to apply; its message stays */
+	r = dispatch_key(&u, 't');
+	ck_assert(r & KR_THEME);
+	ck_assert_str_eq(u.theme_name, "light");
+	ck_assert_str_eq(u.message, "theme: light");
+	/* the help takes the next key and only closes */
+	dispatch_key(&u, '?');
+	ck_assert(u.help);
+	r = dispatch_key(&u, 'q');
+	ck_assert(!u.help);
+	ck_assert(!(r & KR_QUIT));
+	ck_assert(r & KR_REDRAW);
+	ui_done(&u);
+	agg_free(a);
+}
+END_TEST
+
+START_TEST(test_confirm_close_queues_and_follows)
+{
+	struct agg *a = agg_new();
+	set_campaign(a, CS_ACTIVE);
+	struct ui u;
+	ui_init(&u, a);
+	dispatch_key(&u, 'c');
+	ck_assert_ptr_nonnull(u.dialog);
+	ck_assert_ptr_null(u.cmds); /* nothing before the answer */
+	dispatch_key(&u, 'y');
+	ck_assert_ptr_null(u.dialog);
+	ck_assert_ptr_nonnull(u.cmds);
+	ck_assert_int_eq(u.cmds->cmd, READER_CLOSE);
+	ck_assert_str_eq(u.cmds->cid, CID);
+	ck_assert_ptr_null(u.cmds->next);
+	ck_assert_int_eq(u.screen, S_CLOSEOUT);
+	ck_assert_str_eq(u.closeout_cid, CID);
+	/* without a reader the command is dropped with a reason */
+	dispatch_commands(&u, NULL);
+	ck_assert_ptr_null(u.cmds);
+	ck_assert_str_eq(u.message, "no database connection");
+	/* Esc leaves the close-out screen; n answers no */
+	dispatch_key(&u, KEY_CODE_ESC);
+	ck_assert_int_eq(u.screen, S_CAMPAIGN);
+	dispatch_key(&u, 'c');
+	dispatch_key(&u, 'n');
+	ck_assert_ptr_null(u.dialog);
+	ck_assert_ptr_null(u.cmds);
+	ck_assert_int_eq(u.screen, S_CAMPAIGN);
+	ui_done(&u);
+	agg_free(a);
+}
+END_TEST
+
+START_TEST(test_pause_and_add_queue_in_order)
+{
+	struct agg *a = agg_new();
+	set_campaign(a, CS_PAUSED);
+	struct ui u;
+	ui_init(&u, a);
+	ui_message(&u, "before");
+	unsigned r = dispatch_key(&u, 'p');
+	ck_assert(r & KR_KEEP_MESSAGE);
+	ck_assert_str_eq(u.message, "before");
+	/* the add form: name, then Tab to the main links, Ctrl-S saves */
+	dispatch_key(&u, 'a');
+	type(&u, "Second launch");
+	for (int i = 0; i < 4; i++)
+		dispatch_key(&u, KEY_CODE_TAB);
+	type(&u, "https://x.com/acme/status/1861111111111111999");
+	dispatch_key(&u, 19);
+	ck_assert_ptr_null(u.dialog);
+	ck_assert_str_eq(u.message, "adding campaign \"Second launch\"...");
+	struct ui_cmd *c = u.cmds;
+	ck_assert_ptr_nonnull(c);
+	ck_assert_int_eq(c->cmd, READER_RESUME); /* it was paused */
+	ck_assert_str_eq(c->cid, CID);
+	ck_assert_ptr_null(c->f);
+	c = c->next;
+	ck_assert_ptr_nonnull(c);
+	ck_assert_int_eq(c->cmd, READER_UPSERT);
+	ck_assert_str_eq(c->cid, "");
+	ck_assert_ptr_nonnull(c->f);
+	ck_assert_str_eq(c->f->campaigns[0].name, "Second launch");
+	ck_assert_str_eq(c->f->campaigns[0].tweets[0].id, "1861111111111111999");
+	ck_assert_ptr_null(c->next);
+	ui_done(&u); /* frees the queued file */
+	agg_free(a);
+}
+END_TEST
+
+START_TEST(test_filter_prompt)
+{
+	struct agg *a = agg_new();
+	set_campaign(a, CS_ACTIVE);
+	struct ui u;
+	ui_init(&u, a);
+	u.feed_off = 5;
+	dispatch_key(&u, '/');
+	type(&u, "bucket=nobody");
+	dispatch_key(&u, KEY_CODE_ENTER);
+	ck_assert_ptr_nonnull(u.dialog); /* a bad filter keeps the prompt open */
+	ck_assert_uint_eq(u.filter.buckets, 0);
+	dispatch_key(&u, 21); /* Ctrl-U clears the field */
+	type(&u, "bucket=investor min=50");
+	dispatch_key(&u, KEY_CODE_ENTER);
+	ck_assert_ptr_null(u.dialog);
+	ck_assert_uint_eq(u.filter.buckets, 1u << BK_INVESTOR);
+	ck_assert_int_eq(u.filter.min_importance, 50);
+	ck_assert_str_eq(u.filter_text, "bucket=investor min=50");
+	ck_assert_uint_eq(u.feed_off, 0);
+	ck_assert_ptr_null(u.cmds);
+	ui_done(&u);
+	agg_free(a);
+}
+END_TEST
+
+START_TEST(test_news_reach_model_and_state)
+{
+	struct agg *a = agg_new();
+	struct ui u;
+	ui_init(&u, a);
+	struct reader_news n;
+	memset(&n, 0, sizeof n);
+	struct cfg_file *f = load_file();
+	n.have_camps = true;
+	n.ncamps = 1;
+	n.camps = xcalloc(1, sizeof *n.camps);
+	snprintf(n.camps[0].id, sizeof n.camps[0].id, "%s", CID);
+	n.camps[0].status = CS_ACTIVE;
+	n.camps[0].cfg = f->campaigns[0]; /* moved: the news owns it now */
+	f->ncampaigns = 0;
+	config_free(f);
+	n.ndetails = 1;
+	n.details = xcalloc(1, sizeof *n.details);
+	struct reader_detail *d = &n.details[0];
+	snprintf(d->cid, sizeof d->cid, "%s", CID);
+	d->nalerts = 1;
+	d->alerts = xcalloc(1, sizeof *d->alerts);
+	d->alerts[0].at_ms = 1000;
+	d->alerts[0].handle = xstrdup("a16z");
+	d->alerts[0].channel = xstrdup("slack");
+	d->nauth = 1;
+	d->tids = xcalloc(1, sizeof *d->tids);
+	d->handles = xcalloc(1, sizeof *d->handles);
+	d->tids[0] = xstrdup("1861111111111111101");
+	d->handles[0] = xstrdup("acme");
+	n.message = xstrdup("campaign \"Launch\" added");
+	n.closeout = xcalloc(1, sizeof *n.closeout);
+	snprintf(n.closeout->cid, sizeof n.closeout->cid, "%s", CID);
+	n.closeout->archive_dir = xstrdup("");
+	n.db_ok = false;
+	n.db_status = xstrdup("connection refused");
+	u.dirty = false;
+	dispatch_news(&u, &n);
+	reader_news_done(&n); /* what moved is not freed twice */
+	struct agg_campaign *c = agg_campaign(a, CID);
+	ck_assert_ptr_nonnull(c);
+	ck_assert_str_eq(c->name, "Launch");
+	ck_assert_uint_eq(c->nalerts, 1);
+	ck_assert_str_eq(c->alerts[0].handle, "a16z");
+	ck_assert_str_eq(c->tweets[1].author, "acme");
+	ck_assert_str_eq(u.message, "campaign \"Launch\" added");
+	ck_assert_ptr_nonnull(u.closeout);
+	ck_assert_str_eq(u.closeout->cid, CID);
+	ck_assert(!u.db_ok);
+	ck_assert_str_eq(u.db_status, "connection refused");
+	ck_assert(u.dirty);
+	/* healthy again: the status goes */
+	memset(&n, 0, sizeof n);
+	n.db_ok = true;
+	dispatch_news(&u, &n);
+	reader_news_done(&n);
+	ck_assert(u.db_ok);
+	ck_assert_ptr_null(u.db_status);
+	ui_done(&u);
+	agg_free(a);
+}
+END_TEST
+
+static Suite *
+dispatch_suite(void)
+{
+	Suite *s = suite_create("dispatch");
+	TCase *tc = tcase_create("dispatch");
+	tcase_add_test(tc, test_reactions);
+	tcase_add_test(tc, test_confirm_close_queues_and_follows);
+	tcase_add_test(tc, test_pause_and_add_queue_in_order);
+	tcase_add_test(tc, test_filter_prompt);
+	tcase_add_test(tc, test_news_reach_model_and_state);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(dispatch_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
