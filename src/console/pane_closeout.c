@@ -6,7 +6,6 @@
  * UI thread.
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "base/fmt.h"

@@ -22,7 +22,6 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,7 +32,6 @@
 #include "api/jsonapi.h"
 #include "console/keys.h"
 #include "console/pane.h"
-#include "base/fmt.h"
 #include "engine/queue.h"
 #include "engine/reader.h"
 #include "console/theme.h"
