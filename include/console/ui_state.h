@@ -6,8 +6,9 @@
  * holds no curses types, so the panes (src/console/pane_*.c) draw it into a
  * draw_grid without a terminal and Check and the benchmark can render
  * frames. Nothing here calls back into the loop: what a handler cannot do
- * on struct ui it returns as a reaction (console/keys.h) or queues here. UI thread only (or any thread owning its own ui, as in tests and
- * the benchmark).
+ * on struct ui it returns as a reaction (console/keys.h) or queues here.
+ * UI thread only (or any thread owning its own ui, as in tests and the
+ * benchmark).
  */
 #ifndef LW_UI_STATE_H
 #define LW_UI_STATE_H

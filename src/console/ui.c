@@ -215,8 +215,9 @@ ui_main(const struct ui_opts *o, struct reader *rd, struct queue *q, bool simula
 	signal(SIGPIPE, SIG_IGN);
 
 	/* the engine (scheduler, workers, alerts, close-out) is started by
-	 * cmd_tui before this loop and pushes its batches to q; the database
-	 * thread below also polls, which covers another process's engine */
+	 * cmd_tui before this loop and pushes its batches to q; the reader
+	 * (also started by cmd_tui) polls the database, which covers another
+	 * process's engine */
 	u.engine_status = o->engine_status;
 	u.provider = o->provider;
 	if (o->engine_status)
