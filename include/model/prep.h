@@ -1,0 +1,216 @@
+/*
+ * prep: one campaign's prepared aggregates (docs/architecture.md, "Prepared
+ * aggregates and the change log"). The state is built by applying the
+ * change log's records (new engagements, new metric slices) or, for a
+ * rebuild, every stored engagement and slice; it derives the summary that
+ * consoles, the JSON endpoint and reports read.
+ *
+ * Everything is order-independent and idempotent, so a state reloaded from
+ * its persisted parts and replayed from the log equals the state that never
+ * stopped, and equals a rebuild from the stored events:
+ * - an account's best engagement is its most important one, then the
+ *   smallest tweet id (strcmp), then the smallest action (report_build's
+ *   rule); the account counts once, in that engagement's bucket;
+ * - an engagement is a (tweet, action) pair of its account, recorded with
+ *   the seq of the first log entry that held it; additive counters (per
+ *   tweet, per hour, per bucket, per action) count a pair in the entry where
+ *   it is new, and only for entries past the counters' own seq (`counted`);
+ * - a tweet's metric slices are applied once each (by slice seq).
+ * The persisted parts: the account table in PREP_CHUNKS chunks, one
+ * document per tweet (its slices and hourly metric deltas) and the summary
+ * (which carries the additive counters and their seq). Account-level values
+ * (unique accounts, top engagers) and metric totals are derived again
+ * whenever a summary is built.
+ *
+ * Model code: no I/O. One owner thread per struct prep.
+ */
+#ifndef LW_PREP_H
+#define LW_PREP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/util.h"
+#include "config/config.h"
+#include "model/event.h"
+#include "model/series.h"
+
+#define PREP_METRICS      6   /* struct lw_metrics order: likes .. bookmarks */
+#define PREP_TOP_MAX      100 /* top engagers in a summary */
+#define PREP_CHUNKS       64  /* account-table chunks */
+#define PREP_HANDLE_MAX   64  /* bytes of a handle kept (sanitized) */
+#define PREP_NAME_MAX     48  /* bytes of a display name in a log record */
+#define PREP_SNIPPET_MAX  96  /* bytes of reply or quote text in a log record */
+#define PREP_EVIDENCE_MAX 240 /* bytes of a top engager's evidence */
+
+/* One new engagement document as a log record (owns its strings). */
+struct prep_eng {
+	char tweet_id[LW_ID_MAX];
+	char user_id[LW_ID_MAX];
+	uint8_t action;   /* enum lw_action */
+	uint8_t bucket;   /* enum lw_bucket */
+	uint8_t category; /* enum tweet_category of the engaged tweet */
+	uint8_t importance;
+	bool verified;
+	int64_t followers;
+	int64_t at_ms;            /* created_at when known, else first_seen_at */
+	int64_t first_seen_at_ms; /* when it was stored */
+	char *handle;             /* sanitized, "" when unknown */
+	char *name;               /* sanitized, at most PREP_NAME_MAX bytes */
+	char *snippet;            /* reply or quote text, sanitized, cut; "" for retweets */
+};
+
+/* One new metric slice as a log record. */
+struct prep_slice {
+	char tweet_id[LW_ID_MAX];
+	uint8_t category;
+	int64_t seq; /* the slice's seq (1, 2, ... per tweet) */
+	int64_t at_ms;
+	int64_t d[PREP_METRICS]; /* deltas since the previous slice */
+};
+
+/* Fills r from a stored or new engagement (sanitized copies; e borrowed). */
+void prep_eng_from(struct prep_eng *r, const struct lw_engagement *e);
+/* Fills r from a metric slice. */
+void prep_slice_from(struct prep_slice *r, const struct lw_slice *s);
+/* Frees the strings of r and zeroes it. */
+void prep_eng_done(struct prep_eng *r);
+
+/* ---- change-log items: a blob of engagement and slice records ---- */
+
+/* Appends the items of one change-log entry to b. */
+void prep_items_encode(
+    struct sbuf *b, const struct prep_eng *e, size_t ne, const struct prep_slice *s, size_t ns);
+/* Decodes items written by prep_items_encode into new arrays (caller frees
+ * each engagement with prep_eng_done, then both arrays). 0, or -1 with a
+ * cause when the bytes are malformed (nothing is returned then). */
+int prep_items_decode(const void *p, size_t len, struct prep_eng **e, size_t *ne,
+    struct prep_slice **s, size_t *ns, char **cause);
+
+/* ---- the summary: what readers use ---- */
+
+/* One tweet of the summary, in the order the state first saw them. */
+struct prep_tweet_sum {
+	char id[LW_ID_MAX];
+	uint8_t category;
+	int64_t total[PREP_METRICS];
+	int64_t eng[ACT__COUNT]; /* engagement documents per action */
+	int64_t slices;          /* metric slices applied */
+};
+
+/* One top engager. */
+struct prep_top {
+	char user_id[LW_ID_MAX];
+	char *handle; /* sanitized */
+	char *name;   /* sanitized; "" until the engine read the details */
+	char *evidence;
+	bool has_details; /* name and evidence were read from the best engagement */
+	int64_t followers;
+	bool verified;
+	uint8_t bucket;
+	uint8_t importance;
+	int64_t actions[ACT__COUNT]; /* engagements per action */
+	int64_t ntweets;             /* distinct tweets engaged */
+	char best_tweet[LW_ID_MAX];  /* the best engagement: where the details live */
+	uint8_t best_action;
+};
+
+/* The prepared summary of one campaign. Owned by whoever holds it; freed
+ * with prep_summary_done. */
+struct prep_summary {
+	char campaign_id[48];
+	int64_t seq;   /* the change-log seq it covers */
+	int64_t at_ms; /* when it was built */
+	struct prep_tweet_sum *tweets;
+	size_t ntweets;
+	/* metric deltas: [category] for each category, [CAT__COUNT] for all */
+	int64_t total[CAT__COUNT + 1][PREP_METRICS];
+	struct series hours[CAT__COUNT + 1][PREP_METRICS];
+	struct series eng_hours;               /* engagements per hour (their at) */
+	struct series bucket_hours[BK__COUNT]; /* engagements per bucket per hour */
+	int64_t engagements;
+	int64_t eng_action[ACT__COUNT];
+	int64_t eng_bucket[BK__COUNT];
+	int64_t unique_accounts;
+	int64_t uniq[BK__COUNT];                 /* accounts, each in its best bucket */
+	int64_t uniq_act[ACT__COUNT][BK__COUNT]; /* ... that did each action */
+	struct prep_top *top;                    /* best first */
+	size_t ntop;
+};
+
+/* Frees what s owns and zeroes it (a zeroed summary is fine). */
+void prep_summary_done(struct prep_summary *s);
+/* Appends s to b. */
+void prep_summary_encode(struct sbuf *b, const struct prep_summary *s);
+/* Decodes a summary written by prep_summary_encode into *out (caller calls
+ * prep_summary_done). 0, or -1 with a cause. */
+int prep_summary_decode(const void *p, size_t len, struct prep_summary *out, char **cause);
+/* Returns a canonical text of every derived value of s (not seq or at), so
+ * two summaries can be compared field by field. Caller frees. */
+char *prep_summary_digest(const struct prep_summary *s);
+/* Returns the index of tweet id in s, or -1. */
+int prep_summary_tweet(const struct prep_summary *s, const char *id);
+
+/* ---- the state ---- */
+
+struct prep;
+
+/* Returns an empty state for campaign_id (copied). Caller frees. */
+struct prep *prep_new(const char *campaign_id);
+/* Frees p; NULL is a no-op. */
+void prep_free(struct prep *p);
+
+/* Applies engagement record e of change-log entry seq (0: from a rebuild).
+ * Returns true when the engagement was new to the state. */
+bool prep_apply_eng(struct prep *p, const struct prep_eng *e, uint64_t seq);
+/* Applies metric slice s; returns true when it was new to the state. */
+bool prep_apply_slice(struct prep *p, const struct prep_slice *s);
+/* Notes that every entry up to seq is applied (the counters too). */
+void prep_set_seq(struct prep *p, uint64_t seq);
+/* Returns the seq of the last entry applied (0: none). */
+uint64_t prep_seq(const struct prep *p);
+
+/* Builds the summary of p into *out (caller calls prep_summary_done),
+ * stamped at_ms. Details of top engagers come from prep_set_details. */
+void prep_summary_build(struct prep *p, int64_t at_ms, struct prep_summary *out);
+/* Lists the user ids of top engagers whose details are not known yet, as
+ * of the last prep_summary_build (borrowed until the next call; at most
+ * PREP_TOP_MAX), with their best engagement's tweet and action. */
+size_t prep_details_missing(
+    struct prep *p, const char ***user_ids, const char ***tweet_ids, const uint8_t **actions);
+/* Sets the details (name, evidence; copied, sanitized) of a top engager. */
+void prep_set_details(struct prep *p, const char *user_id, const char *name, const char *evidence);
+
+/* ---- persistence ---- */
+
+/* Returns the chunk (0..PREP_CHUNKS-1) that holds user_id's account. */
+unsigned prep_chunk_of(const char *user_id);
+/* Returns true when chunk k changed since it was last encoded or loaded. */
+bool prep_chunk_dirty(const struct prep *p, unsigned k);
+/* Appends chunk k of the account table to b and marks it clean. */
+void prep_chunk_encode(struct prep *p, unsigned k, struct sbuf *b);
+/* Returns how many tweets the state knows (their indexes are 0..n-1). */
+size_t prep_ntweets(const struct prep *p);
+/* Returns the id of tweet i (borrowed). */
+const char *prep_tweet_id(const struct prep *p, size_t i);
+/* Returns true when tweet i's metrics changed since last encoded or loaded. */
+bool prep_tweet_dirty(const struct prep *p, size_t i);
+/* Appends tweet i's document (metric series and applied slices) to b and
+ * marks it clean. */
+void prep_tweet_encode(struct prep *p, size_t i, struct sbuf *b);
+
+/* Loads a persisted summary: the tweet table and the additive counters with
+ * their seq. Call first, on an empty state. 0, or -1 with a cause. */
+int prep_load_summary(struct prep *p, const struct prep_summary *s, char **cause);
+/* Loads a persisted tweet document (merged idempotently). 0 or -1. */
+int prep_load_tweet(struct prep *p, const void *data, size_t len, char **cause);
+/* Loads a persisted account chunk (merged idempotently). 0 or -1. */
+int prep_load_chunk(struct prep *p, const void *data, size_t len, char **cause);
+
+/* Returns the bytes the state holds, for the benchmark. */
+size_t prep_memory(const struct prep *p);
+/* Returns the number of accounts and of engagements (pairs) it holds. */
+void prep_counts(const struct prep *p, size_t *accounts, size_t *engagements);
+
+#endif
