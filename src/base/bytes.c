@@ -22,7 +22,7 @@ bytes_put_uvar(struct sbuf *b, uint64_t v)
 void
 bytes_put_svar(struct sbuf *b, int64_t v)
 {
-	bytes_put_uvar(b, ((uint64_t)v << 1) ^ (uint64_t)(v >> 63));
+	bytes_put_uvar(b, ((uint64_t)v << 1) ^ (v < 0 ? UINT64_MAX : 0));
 }
 
 void

@@ -134,9 +134,10 @@ prep_slice_from(struct prep_slice *r, const struct lw_slice *s)
 	r->category = (uint8_t)s->category;
 	r->seq = s->seq;
 	r->at_ms = s->at_ms;
-	const int64_t *d = &s->deltas.likes;
-	for (int m = 0; m < PREP_METRICS; m++)
-		r->d[m] = d[m];
+	const struct lw_metrics *d = &s->deltas;
+	const int64_t v[PREP_METRICS] = {
+	    d->likes, d->retweets, d->replies, d->quotes, d->views, d->bookmarks};
+	memcpy(r->d, v, sizeof r->d);
 }
 
 void
