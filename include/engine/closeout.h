@@ -13,6 +13,9 @@
 #include <stdint.h>
 
 #include "engine/finalrefresh.h"
+
+struct aggregator;
+
 #include "output/archive.h"
 #include "model/campaign.h"
 #include "model/report.h"
@@ -60,6 +63,9 @@ struct closeout_opts {
 	 * the campaign unfrozen for a rerun. NULL: no refresh (a command run
 	 * without an engine). */
 	const struct final_refresh *refresh;
+	/* The engine's aggregator, flushed after the final refresh so the
+	 * frozen report covers everything stored; NULL: none running here. */
+	struct aggregator *aggregator;
 	const char *archive_root; /* NULL: closeout_default_archive_root() */
 	bool write_reports;       /* also write md, csv, json and html into DIR/report */
 	size_t top;               /* top engagers to list; 0 means REPORT_TOP_DEFAULT */

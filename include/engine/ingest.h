@@ -28,6 +28,7 @@
 
 struct store;
 struct queue;
+struct writer;
 
 /* ---- the logger: one line per event to a file and to worker_log ---- */
 
@@ -48,6 +49,7 @@ void ing_logf(struct ing_log *l, const char *level, const char *job, const char 
 /* Everything workers share (set up by the scheduler; all borrowed). */
 struct ingest {
 	struct store *s;
+	struct writer *writer; /* the group-commit writer; NULL: write directly */
 	struct jobs *jobs;
 	const struct classify_rules *rules;
 	struct queue *queue; /* NULL: no UI listening */

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "model/job.h"
+#include "store/store_ingest.h"
 
 #define JOB_LEASE_MS    60000 /* a lease lasts this long unless renewed */
 #define JOB_WATERMARK_N 20    /* newest item ids kept as a walk's watermark */
@@ -54,6 +55,12 @@ int jobs_claim(
  * the count the watermark covers. 0 or -1. */
 int jobs_checkpoint(struct jobs *j, struct job *job, const char *cursor, char *const *wm,
     size_t nwm, int64_t walked_count, int64_t now_ms, char **cause);
+
+/* Fills *u with what jobs_checkpoint writes (for a caller that writes it
+ * with other things, such as the group-commit writer); after the write,
+ * set job->lease_until_ms = u->lease_until_ms. */
+void jobs_checkpoint_prepare(struct job *job, const char *cursor, char *const *wm, size_t nwm,
+    int64_t walked_count, int64_t now_ms, struct sti_job_update *u);
 
 /* Marks the backfill of job complete (cursor cleared, watermark and count
  * kept) and renews the lease, for a run that goes on with a delta walk. */

@@ -36,6 +36,8 @@
 struct queue;
 struct store;
 struct ing_log;
+struct writer;
+struct aggregator;
 
 /* Settings of an engine (all pointers borrowed for the engine's life). */
 struct sched_opts {
@@ -101,6 +103,12 @@ struct sched *sched_new(struct store *s, const struct sched_opts *o);
 void sched_free(struct sched *sc);
 /* Returns the engine's owner id ("host:pid:start"; borrowed). */
 const char *sched_owner(const struct sched *sc);
+
+/* Gives the engine its group-commit writer and aggregator (borrowed, both
+ * may be NULL): ingest writes through w, the aggregator follows the
+ * campaigns the scheduler knows, a close-out and the end of the engine
+ * bring the prepared aggregates up to date first. Before sched_start. */
+void sched_set_prepared(struct sched *sc, struct writer *w, struct aggregator *a);
 
 /* Checks the single-runner rule and starts the scheduler and worker
  * threads. Heartbeats of dead engines are removed and their leases freed.

@@ -166,6 +166,11 @@ void prep_free(struct prep *p);
 bool prep_apply_eng(struct prep *p, const struct prep_eng *e, uint64_t seq);
 /* Applies metric slice s; returns true when it was new to the state. */
 bool prep_apply_slice(struct prep *p, const struct prep_slice *s);
+/* Returns true when the state holds engagement (tweet_id, user_id, action). */
+bool prep_knows_eng(
+    const struct prep *p, const char *tweet_id, const char *user_id, enum lw_action action);
+/* Returns the lowest metric-slice seq of tweet i not applied yet. */
+int64_t prep_tweet_next_slice(const struct prep *p, size_t i);
 /* Notes that every entry up to seq is applied (the counters too). */
 void prep_set_seq(struct prep *p, uint64_t seq);
 /* Returns the seq of the last entry applied (0: none). */

@@ -93,6 +93,11 @@ struct sti_job_update {
 int sti_job_update(
     struct store *s, const char *id, const struct sti_job_update *u, int64_t now_ms, char **cause);
 
+/* Applies u[i] to job ids[i] for each i (commands of at most ST_BULK_MAX
+ * updates; each job's lease owner is its only writer). 0 or -1. */
+int sti_jobs_update_many(struct store *s, const char *const *ids,
+    const struct sti_job_update *const *u, size_t n, int64_t now_ms, char **cause);
+
 /* Frees every lease held by owner (a process found dead). 0 or -1. */
 int sti_jobs_release_owner(struct store *s, const char *owner, char **cause);
 
@@ -160,6 +165,18 @@ int sti_tweet_set_missing(
  * when e[i] was inserted. 0 or -1. */
 int sti_engagements_upsert(struct store *s, const struct lw_engagement *e, size_t n, int64_t now_ms,
     bool *is_new, char **cause);
+
+/* Inserts engagements e[0..n) as new documents in one unordered insert at
+ * now_ms (first_seen_at = last_seen_at = now); is_new[i] is set when e[i]
+ * went in, and cleared when its _id was stored already (a known one; a
+ * duplicate key is not an error). 0, or -1 on any other error. */
+int sti_engagements_insert(struct store *s, const struct lw_engagement *e, size_t n, int64_t now_ms,
+    bool *is_new, char **cause);
+
+/* Updates known engagements e[0..n): last_seen_at = now_ms, ref_ids
+ * added. 0 or -1. */
+int sti_engagements_touch(
+    struct store *s, const struct lw_engagement *const *e, size_t n, int64_t now_ms, char **cause);
 
 /* One stored engagement as tests and tools compare it with the truth. */
 struct sti_eng_key {

@@ -9,6 +9,7 @@
  * files; (6) closeout.state "done". Runs on its caller's thread.
  */
 #include "engine/closeout.h"
+#include "engine/aggregator.h"
 #include "output/report_write.h"
 
 #include <stdio.h>
@@ -18,6 +19,8 @@
 
 #include "store/store_report.h"
 #include "base/util.h"
+
+#define FLUSH_WAIT_MS 120000 /* the prepared aggregates catch up before a freeze */
 
 static const char *const step_names[CO__COUNT] = {
     "refreshed", "built", "frozen", "archive-file", "manifest", "recorded", "reports", "done"};
@@ -177,6 +180,11 @@ freeze(struct store *s, const char *id, const struct closeout_hooks *h,
 	}
 	if (fr.ran && !fr.complete)
 		progress(h, "final refresh incomplete; freezing what is stored:", fr.note);
+	/* the prepared aggregates take in everything the refresh stored */
+	if (o && o->aggregator && aggregator_flush(o->aggregator, id, FLUSH_WAIT_MS, cause) != 0) {
+		free(fr.note);
+		return -1;
+	}
 	progress(h, "freezing the totals of", id);
 	if ((rc = store_report_load(s, id, &c, &in, cause)) != 0) {
 		free(fr.note);

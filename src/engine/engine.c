@@ -9,8 +9,11 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
+#include "engine/aggregator.h"
 #include "engine/alertworker.h"
+#include "engine/ingest.h"
 #include "engine/scheduler.h"
+#include "engine/writer.h"
 #include "store/store.h"
 #include "base/util.h"
 #include "provider/xapi.h"
@@ -21,7 +24,30 @@ struct engine {
 	struct xapi_config xcfg;
 	struct sched *sched;
 	struct alertworker *alerts;
+	struct ing_log *log; /* the writer's and the aggregator's lines */
+	struct writer *writer;
+	struct aggregator *agg;
 };
+
+/* The aggregator's log lines go to the engine's log. */
+static void
+agg_log(void *arg, const char *level, const char *campaign_id, const char *msg)
+{
+	struct engine *e = arg;
+	if (campaign_id)
+		ing_logf(e->log, level, NULL, "campaign %s: %s", campaign_id, msg);
+	else
+		ing_logf(e->log, level, NULL, "%s", msg);
+}
+
+/* The writer appended to a campaign's log: the aggregator follows. */
+static void
+on_appended(void *arg, const char *campaign_id, int64_t seq)
+{
+	struct engine *e = arg;
+	if (e->agg)
+		aggregator_notify(e->agg, campaign_id, seq);
+}
 
 int
 engine_load_rules(const char *path, struct classify_rules **out, char **cause)
@@ -76,6 +102,17 @@ engine_start(struct store *s, const struct engine_opts *o, struct engine **out, 
 	if (env_ms("LAUNCHWATCH_CLOSE_RETRY_MS", 100, 86400000, &so.close_retry_ms, cause) != 0)
 		goto fail;
 	e->sched = sched_new(s, &so);
+	e->log = ing_log_new(o->log, s, sched_owner(e->sched));
+	struct writer_opts wo = {
+	    .store = s, .owner = sched_owner(e->sched), .appended = on_appended, .arg = e};
+	struct aggregator_opts go = {
+	    .store = s, .owner = sched_owner(e->sched), .log = agg_log, .log_arg = e};
+	if (writer_start(&wo, &e->writer, cause) != 0)
+		goto fail;
+	go.writer = e->writer;
+	if (aggregator_start(&go, &e->agg, cause) != 0)
+		goto fail;
+	sched_set_prepared(e->sched, e->writer, e->agg);
 	rc = sched_start(e->sched, cause);
 	if (rc != 0) {
 		sched_wait(e->sched, NULL);
@@ -119,6 +156,9 @@ engine_free(struct engine *e)
 	if (e == NULL)
 		return;
 	sched_free(e->sched);
+	writer_free(e->writer);
+	aggregator_free(e->agg);
+	ing_log_free(e->log);
 	alertworker_free(e->alerts);
 	classify_rules_free(e->rules);
 	xapi_config_done(&e->xcfg);

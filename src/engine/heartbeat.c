@@ -13,6 +13,10 @@
 
 #include "base/util.h"
 #include "engine/ingest.h"
+#include "store/store_prepared.h"
+
+/* A dead engine's writes are looked for from its last beat less this. */
+#define RECOVER_MARGIN_MS (10 * 60 * 1000)
 
 /* Returns true when heartbeat h belongs to a live engine. */
 static bool
@@ -24,6 +28,28 @@ hb_alive(const struct sti_heartbeat *h, const char *host, int64_t now)
 	    errno == ESRCH)
 		return false;
 	return true;
+}
+
+/* Frees the aggregate leases of owner, a dead engine, and asks for a look
+ * for its writes since since_ms that no change-log entry lists, in every
+ * campaign still open. 0 or -1. */
+static int
+recover_after(struct store *s, const char *owner, int64_t since_ms, char **cause)
+{
+	struct campaign *v;
+	size_t n;
+	if (store_campaign_list(s, &v, &n, cause) != 0)
+		return -1;
+	int rc = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (rc == 0)
+			rc = stp_head_release(s, v[i].id, owner, cause);
+		if (rc == 0 && (v[i].status != CS_COMPLETED || v[i].closeout_pending))
+			rc = stp_recover_request(s, v[i].id, since_ms, cause);
+		campaign_done(&v[i]);
+	}
+	free(v);
+	return rc;
 }
 
 int
@@ -46,7 +72,8 @@ heartbeat_find_runner(struct store *s, const char *owner, struct sti_heartbeat *
 			found = 1;
 			continue;
 		}
-		if (sti_jobs_release_owner(s, v[i].owner, cause) != 0 ||
+		if (recover_after(s, v[i].owner, v[i].beat_at_ms - RECOVER_MARGIN_MS, cause) != 0 ||
+		    sti_jobs_release_owner(s, v[i].owner, cause) != 0 ||
 		    sti_heartbeat_delete(s, v[i].owner, cause) != 0) {
 			free(v);
 			return -1;

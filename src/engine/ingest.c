@@ -6,6 +6,7 @@
  * everything in struct ingest is shared and thread-safe.
  */
 #include "engine/ingest.h"
+#include "engine/writer.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include <time.h>
 
 #include "engine/queue.h"
+#include "store/store_events.h"
 #include "store/store_ingest.h"
 #include "base/text.h"
 #include "base/util.h"
@@ -282,16 +284,24 @@ push_slices(struct ingest *ing, const struct sti_slice *v, size_t n)
 static int
 observe_dup(struct ingest *ing, const char *campaign_id, enum tweet_category cat,
     struct sti_baseline *b, const struct lw_metrics *c, int64_t now, struct sti_slice *written,
-    size_t *nwritten, char **cause)
+    size_t *nwritten, struct prep_slice **adopted, size_t *nadopted, char **cause)
 {
 	/* Slice b->seq + 1 was stored by a run that died before the baseline:
-	 * adopt its counts, then write the rest as the next slice. */
+	 * adopt its counts, then write the rest as the next slice. The adopted
+	 * slice goes into this observation's change-log entry too (that run
+	 * may have died before writing its own). */
 	for (int round = 0; round < 8; round++) {
 		struct lw_metrics stored;
 		int rc =
 		    sti_slice_counts(ing->s, campaign_id, b->tweet_id, b->seq + 1, &stored, cause);
 		if (rc != 0)
 			return rc < 0 ? -1 : set_cause(cause, "a metric slice vanished");
+		struct lw_slice old;
+		rc = ste_slice_get(ing->s, campaign_id, b->tweet_id, b->seq + 1, &old, cause);
+		if (rc != 0)
+			return rc < 0 ? -1 : set_cause(cause, "a metric slice vanished");
+		*adopted = xreallocarray(*adopted, *nadopted + 1, sizeof **adopted);
+		prep_slice_from(&(*adopted)[(*nadopted)++], &old);
 		b->m = stored;
 		b->seq++;
 		if (metrics_equal(c, &b->m))
@@ -334,7 +344,8 @@ ingest_metrics(struct ingest *ing, struct xapi *x, const char *campaign_id, stru
 	const struct lw_tweet **found = xcalloc(n, sizeof *found);
 	bool *dup = xcalloc(n, sizeof *dup);
 	bool *fresh = xcalloc(n, sizeof *fresh); /* no baseline before this call */
-	size_t nsl = 0, nwritten = 0, nset = 0;
+	struct prep_slice *logv = NULL; /* what this observation's change-log entry lists */
+	size_t nsl = 0, nwritten = 0, nset = 0, nlog = 0;
 	memset(out, 0, n * sizeof *out);
 	for (size_t i = 0; i < n; i++)
 		ids[i] = j[i].tweet_id;
@@ -414,14 +425,20 @@ ingest_metrics(struct ingest *ing, struct xapi *x, const char *campaign_id, stru
 			if (strcmp(ids[i], sl[k].sl.tweet_id) != 0)
 				continue;
 			if (observe_dup(ing, campaign_id, cats[i], &b[i], &sl[k].counts, now,
-			        written, &nwritten, &cause) != 0)
+			        written, &nwritten, &logv, &nlog, &cause) != 0)
 				goto dbfail;
 			for (size_t m = 0; m < nset; m++)
 				if (set[m].tweet_id == ids[i])
 					set[m].seq = b[i].seq;
 		}
 	}
-	/* the slices are stored: now the baselines */
+	/* the slices are stored: log them, then the baselines */
+	logv = xreallocarray(logv, nlog + nwritten + 1, sizeof *logv);
+	for (size_t k = 0; k < nwritten; k++)
+		prep_slice_from(&logv[nlog++], &written[k].sl);
+	if (nlog > 0 && writer_append(ing->writer, ing->s, campaign_id, CHK_SLICES, NULL, 0, logv,
+	                    nlog, &cause) != 0)
+		goto dbfail;
 	if (sti_baselines_set(ing->s, set, nset, now, &cause) != 0)
 		goto dbfail;
 	push_slices(ing, written, nwritten);
@@ -465,6 +482,7 @@ out:
 	free(found);
 	free(dup);
 	free(fresh);
+	free(logv);
 }
 
 /* ---- list walks ---- */
@@ -552,17 +570,56 @@ ingest_page_engagements(const struct classify_rules *rules, const char *campaign
 	return v;
 }
 
-/* Upserts a page's engagements and hands the new ones to the UI. 0 or -1. */
+/* Returns how many of the page's engagements come from items before the
+ * first item of the watermark wm (the overlap with the last complete walk
+ * starts there); all of them when wm is empty. */
+static size_t
+engagements_above(
+    const struct xapi_page *p, const struct lw_engagement *v, size_t n, char *const *wm, size_t nwm)
+{
+	size_t items = page_items(p), hit = items;
+	for (size_t i = 0; i < items && hit == items; i++)
+		for (size_t k = 0; k < nwm; k++)
+			if (strcmp(page_item_id(p, i), wm[k]) == 0) {
+				hit = i;
+				break;
+			}
+	/* engagements are made in the order of their first item */
+	size_t above = 0;
+	for (size_t i = 0; i < hit; i++) {
+		const struct lw_user *u = p->users ? &p->users[i] : &p->tweets[i].author;
+		bool seen = false;
+		for (size_t k = 0; k < above && !seen; k++)
+			seen = strcmp(v[k].user.id, u->id) == 0;
+		if (!seen && above < n && strcmp(v[above].user.id, u->id) == 0)
+			above++;
+	}
+	return above;
+}
+
+/* Stores a page's engagements through the writer (new ones inserted, known
+ * ones above the watermark updated, one change-log entry) with the job's
+ * checkpoint u (NULL: none), and hands the new ones to the UI. 0 or -1. */
 static int
-store_page(struct ingest *ing, const struct job *j, enum tweet_category cat,
-    const struct xapi_page *p, size_t *inserted, char **cause)
+store_page(struct ingest *ing, struct job *j, enum tweet_category cat, const struct xapi_page *p,
+    const struct sti_job_update *u, size_t *inserted, char **cause)
 {
 	size_t n;
 	struct lw_engagement *v =
 	    ingest_page_engagements(ing->rules, j->campaign_id, j->tweet_id, j->kind, cat, p, &n);
 	bool *is_new = xcalloc(n ? n : 1, sizeof *is_new);
 	int64_t now = clock_now_ms();
-	int rc = sti_engagements_upsert(ing->s, v, n, now, is_new, cause);
+	struct writer_page pg = {.campaign_id = j->campaign_id,
+	    .eng = v,
+	    .n = n,
+	    .now_ms = now,
+	    .above = j->backfill_done ? engagements_above(p, v, n, j->watermark, j->nwatermark) : n,
+	    .is_new = is_new,
+	    .job_id = j->id,
+	    .checkpoint = u};
+	int rc = writer_put_page(ing->writer, ing->s, &pg, cause);
+	if (rc == 0 && u)
+		j->lease_until_ms = u->lease_until_ms;
 	size_t nnew = 0;
 	for (size_t i = 0; rc == 0 && i < n; i++)
 		nnew += is_new[i];
@@ -712,7 +769,21 @@ ingest_walk(struct ingest *ing, struct xapi *x, struct job *j, enum tweet_catego
 		if (!backfill)
 			reached = page_reaches(&page, j->watermark, j->nwatermark);
 		bool more = xapi_walk_feed(&w, &page);
-		rc = store_page(ing, j, cat, &page, &o->new_engagements, &cause);
+		/* the checkpoint goes with the page, in the same group write */
+		struct sti_job_update ck, *u = NULL;
+		now = clock_now_ms();
+		if (backfill) {
+			/* the watermark and the count it covers go with the first
+			 * page: a resumed backfill keeps both (newer items are above
+			 * the watermark, for the next delta walk) */
+			jobs_checkpoint_prepare(j, more ? w.cursor : "", first_page ? wm : NULL,
+			    first_page ? nwm : 0, first_page ? count : -1, now, &ck);
+			u = &ck;
+		} else if (j->lease_until_ms - now < JOB_LEASE_MS / 2) {
+			jobs_checkpoint_prepare(j, NULL, NULL, 0, -1, now, &ck);
+			u = &ck;
+		}
+		rc = store_page(ing, j, cat, &page, u, &o->new_engagements, &cause);
 		xapi_page_done(&page);
 		if (rc != 0) {
 			db_failed(ing, j, o, cause);
@@ -721,20 +792,6 @@ ingest_walk(struct ingest *ing, struct xapi *x, struct job *j, enum tweet_catego
 		now = clock_now_ms();
 		if (first_page)
 			from_top = true;
-		if (backfill) {
-			/* the watermark and the count it covers go with the first
-			 * page: a resumed backfill keeps both (newer items are above
-			 * the watermark, for the next delta walk) */
-			rc = jobs_checkpoint(ing->jobs, j, more ? w.cursor : "",
-			    first_page ? wm : NULL, first_page ? nwm : 0, first_page ? count : -1,
-			    now, &cause);
-		} else if (j->lease_until_ms - now < JOB_LEASE_MS / 2) {
-			rc = jobs_checkpoint(ing->jobs, j, NULL, NULL, 0, -1, now, &cause);
-		}
-		if (rc != 0) {
-			db_failed(ing, j, o, cause);
-			goto out;
-		}
 		first_page = false;
 		if (backfill && !more && !from_top) {
 			/* a resumed backfill reached the end: what came in since its

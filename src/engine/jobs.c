@@ -72,25 +72,34 @@ keep_all(void)
 	return u;
 }
 
+void
+jobs_checkpoint_prepare(struct job *job, const char *cursor, char *const *wm, size_t nwm,
+    int64_t walked_count, int64_t now_ms, struct sti_job_update *u)
+{
+	*u = keep_all();
+	u->lease_until_ms = now_ms + JOB_LEASE_MS;
+	if (cursor) {
+		u->set_cursor = true;
+		u->cursor = cursor;
+	}
+	if (wm) {
+		u->set_watermark = true;
+		u->watermark = wm;
+		u->nwatermark = nwm;
+	}
+	if (walked_count >= 0) {
+		u->set_walked_count = true;
+		u->walked_count = walked_count;
+	}
+	(void)job;
+}
+
 int
 jobs_checkpoint(struct jobs *j, struct job *job, const char *cursor, char *const *wm, size_t nwm,
     int64_t walked_count, int64_t now_ms, char **cause)
 {
-	struct sti_job_update u = keep_all();
-	u.lease_until_ms = now_ms + JOB_LEASE_MS;
-	if (cursor) {
-		u.set_cursor = true;
-		u.cursor = cursor;
-	}
-	if (wm) {
-		u.set_watermark = true;
-		u.watermark = wm;
-		u.nwatermark = nwm;
-	}
-	if (walked_count >= 0) {
-		u.set_walked_count = true;
-		u.walked_count = walked_count;
-	}
+	struct sti_job_update u;
+	jobs_checkpoint_prepare(job, cursor, wm, nwm, walked_count, now_ms, &u);
 	if (sti_job_update(j->s, job->id, &u, now_ms, cause) != 0)
 		return -1;
 	job->lease_until_ms = u.lease_until_ms;

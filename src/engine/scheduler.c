@@ -18,15 +18,18 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "engine/aggregator.h"
 #include "engine/closeout.h"
 #include "engine/finalrefresh.h"
 #include "engine/ingest.h"
 #include "engine/jobs.h"
+#include "engine/writer.h"
 #include "store/store.h"
 #include "base/text.h"
 #include "base/util.h"
 
-#define TICK_MS 100 /* longest wait before a thread rechecks the stop flag */
+#define TICK_MS       100   /* longest wait before a thread rechecks the stop flag */
+#define FLUSH_WAIT_MS 60000 /* the prepared aggregates catch up at the end within this */
 
 /* The scheduler's view of one campaign. */
 struct camp {
@@ -56,6 +59,8 @@ struct sched {
 	struct jobs *jobs;
 	struct ing_log *log;
 	struct ingest ing;
+	struct aggregator *agg; /* borrowed; NULL: none */
+	struct writer *writer;  /* borrowed; NULL: pages are written directly */
 
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -254,6 +259,16 @@ refresh_campaigns(struct sched *sc, char **cause)
 	sc->ncamps = n;
 	drop_unrunnable(sc);
 	pthread_mutex_unlock(&sc->mu);
+	if (sc->agg) {
+		/* every campaign whose log may still grow */
+		const char **ids = xcalloc(n ? n : 1, sizeof *ids);
+		size_t k = 0;
+		for (size_t i = 0; i < n; i++)
+			if (v[i].status != CS_COMPLETED || v[i].closeout_pending)
+				ids[k++] = v[i].id;
+		aggregator_set_campaigns(sc->agg, ids, k);
+		free(ids);
+	}
 	free(v);
 	return 0;
 }
@@ -280,7 +295,7 @@ close_out(struct sched *sc, const struct campaign *c)
 	    .budget_ms = sc->o.final_budget_ms};
 	struct closeout_hooks hooks = {
 	    .progress = sc->o.closeout_progress, .arg = sc->o.closeout_progress_arg};
-	struct closeout_opts opts = {.refresh = &fr, .write_reports = true};
+	struct closeout_opts opts = {.refresh = &fr, .write_reports = true, .aggregator = sc->agg};
 	struct closeout_result res;
 	char *cause = NULL;
 	/* the scheduler already ran the campaign's last due jobs; a failure
@@ -678,6 +693,14 @@ sched_new(struct store *s, const struct sched_opts *o)
 	return sc;
 }
 
+void
+sched_set_prepared(struct sched *sc, struct writer *w, struct aggregator *a)
+{
+	sc->writer = w;
+	sc->agg = a;
+	sc->ing.writer = w;
+}
+
 const char *
 sched_owner(const struct sched *sc)
 {
@@ -745,7 +768,19 @@ sched_wait(struct sched *sc, struct sched_stats *st)
 		sc->started = false;
 		run_closeouts(sc);
 		char *cause = NULL;
-		if (sti_heartbeat_delete(sc->s, sc->owner, &cause) != 0)
+		/* the prepared aggregates cover everything this engine wrote */
+		if (sc->agg && aggregator_flush(sc->agg, NULL, FLUSH_WAIT_MS, &cause) != 0) {
+			ing_logf(sc->log, "warn", NULL, "%s", cause);
+			free(cause);
+			cause = NULL;
+		}
+		/* a heartbeat left behind makes the next start look for writes
+		 * whose change-log entries could not be written */
+		if (sc->writer && !writer_clean(sc->writer))
+			ing_logf(sc->log, "warn", NULL,
+			    "some change-log entries could not be written; the next start "
+			    "recovers them");
+		else if (sti_heartbeat_delete(sc->s, sc->owner, &cause) != 0)
 			ing_logf(sc->log, "warn", NULL, "%s", cause);
 		free(cause);
 		ing_logf(sc->log, "info", NULL,

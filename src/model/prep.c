@@ -252,6 +252,22 @@ map_grow(struct prep *p)
 	p->mapcap = cap;
 }
 
+/* Returns the account of user id, or NULL (no change to the state). */
+static const struct acct *
+acct_lookup(const struct prep *p, const char *id)
+{
+	if (p->mapcap == 0)
+		return NULL;
+	size_t h = hash_fnv1a(id, strlen(id)) & (p->mapcap - 1);
+	while (p->map[h]) {
+		const struct acct *a = &p->accts[p->map[h] - 1];
+		if (strcmp(arena_at(p, a->id), id) == 0)
+			return a;
+		h = (h + 1) & (p->mapcap - 1);
+	}
+	return NULL;
+}
+
 /* Returns the account of user id, or NULL; with add, creates it. */
 static struct acct *
 acct_find(struct prep *p, const char *id, bool add)
@@ -382,6 +398,24 @@ prep_apply_eng(struct prep *p, const struct prep_eng *e, uint64_t seq)
 	if (fresh && (int64_t)seq > p->counted)
 		count_eng(p, e, ti);
 	return fresh;
+}
+
+bool
+prep_knows_eng(
+    const struct prep *p, const char *tweet_id, const char *user_id, enum lw_action action)
+{
+	const struct acct *a = acct_lookup(p, user_id);
+	for (uint32_t i = 0; a && i < a->npairs; i++)
+		if (a->pairs[i].action == action &&
+		    strcmp(p->tweets[a->pairs[i].tweet].id, tweet_id) == 0)
+			return true;
+	return false;
+}
+
+int64_t
+prep_tweet_next_slice(const struct prep *p, size_t i)
+{
+	return i < p->ntweets ? p->tweets[i].seqs.prefix + 1 : 1;
 }
 
 /* Returns true when seq is in the set. */

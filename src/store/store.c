@@ -43,6 +43,8 @@ static const struct collection_spec {
     {"alerts_sent", false, {{"campaign_sent", {"campaign_id", "sent_at"}, false}}},
     {"archives", false, {{"campaign", {"campaign_id"}, false}}},
     {"worker_log", true, {{"at", {"at"}, false}}},
+    {"changes", false, {{NULL}}},
+    {"aggregates", false, {{NULL}}},
 };
 
 #define WORKER_LOG_BYTES (16 * 1024 * 1024)
@@ -645,4 +647,53 @@ st_update_where(struct store *s, const char *collection, const bson_t *sel, cons
 {
 	struct update_arg a = {.sel = sel, .update = update, .many = many};
 	return st_with_coll(s, collection, what, update_op, &a, cause);
+}
+
+struct id_write {
+	const char *id;
+	const bson_t *doc; /* an update, or the replacement */
+	int kind;          /* 0 upsert, 1 replace, 2 delete */
+};
+
+/* Runs one write of a document by _id. */
+static bool
+id_write_op(mongoc_collection_t *coll, void *p, bson_error_t *err)
+{
+	struct id_write *a = p;
+	bson_t *sel = BCON_NEW("_id", BCON_UTF8(a->id));
+	bson_t *opts = BCON_NEW("upsert", BCON_BOOL(true));
+	bool ok;
+	if (a->kind == 0)
+		ok = mongoc_collection_update_one(coll, sel, a->doc, opts, NULL, err);
+	else if (a->kind == 1)
+		ok = mongoc_collection_replace_one(coll, sel, a->doc, opts, NULL, err);
+	else
+		ok = mongoc_collection_delete_one(coll, sel, NULL, NULL, err);
+	bson_destroy(opts);
+	bson_destroy(sel);
+	return ok;
+}
+
+int
+st_upsert_id(struct store *s, const char *collection, const char *id, const bson_t *update,
+    const char *what, char **cause)
+{
+	struct id_write a = {id, update, 0};
+	return st_with_coll(s, collection, what, id_write_op, &a, cause);
+}
+
+int
+st_replace_id(struct store *s, const char *collection, const char *id, const bson_t *doc,
+    const char *what, char **cause)
+{
+	struct id_write a = {id, doc, 1};
+	return st_with_coll(s, collection, what, id_write_op, &a, cause);
+}
+
+int
+st_delete_id(
+    struct store *s, const char *collection, const char *id, const char *what, char **cause)
+{
+	struct id_write a = {id, NULL, 2};
+	return st_with_coll(s, collection, what, id_write_op, &a, cause);
 }

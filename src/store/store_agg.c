@@ -14,17 +14,6 @@
 #include "store_internal.h"
 #include "base/util.h"
 
-/* Reads a category name field (-1 when absent or unknown). */
-static int
-get_category(const bson_t *doc)
-{
-	char *v = st_get_str(doc, "category");
-	enum tweet_category c;
-	int r = category_parse(v, &c) == 0 ? (int)c : -1;
-	free(v);
-	return r;
-}
-
 /* Reads a boolean field (false when absent). */
 static bool
 get_bool(const bson_t *doc, const char *path)
@@ -84,34 +73,9 @@ eng_row(const bson_t *doc, void *arg)
 {
 	struct eng_ctx *x = arg;
 	struct lw_engagement e;
-	memset(&e, 0, sizeof e);
-	st_get_strbuf(doc, "campaign_id", e.campaign_id, sizeof e.campaign_id);
-	st_get_strbuf(doc, "tweet_id", e.tweet_id, sizeof e.tweet_id);
-	st_get_strbuf(doc, "user_id", e.user.id, sizeof e.user.id);
-	e.category = get_category(doc);
-	char *v = st_get_str(doc, "action");
-	int bad = action_parse(v, &e.action);
-	free(v);
-	v = st_get_str(doc, "bucket");
-	bad |= bucket_parse(v, &e.bucket);
-	free(v);
-	e.user.handle = st_get_str(doc, "user.handle");
-	e.user.name = st_get_str(doc, "user.name");
-	e.user.bio = st_get_str(doc, "user.bio");
-	e.user.followers = st_get_int(doc, "user.followers", 0);
-	e.user.following = st_get_int(doc, "user.following", 0);
-	e.user.verified = get_bool(doc, "user.verified");
-	e.importance = (int)st_get_int(doc, "importance", 0);
-	e.evidence = st_get_str(doc, "evidence");
-	char *text = st_get_str(doc, "text");
-	e.text = *text ? text : NULL;
-	if (e.text == NULL)
-		free(text);
-	e.ref_ids = st_get_str_array(doc, "ref_ids", &e.nref);
-	e.created_at_ms = st_get_int(doc, "created_at", 0);
-	e.first_seen_at_ms = st_get_int(doc, "first_seen_at", 0);
-	e.last_seen_at_ms = st_get_int(doc, "last_seen_at", 0);
-	int rc = bad ? 0 : x->fn(&e, x->arg);
+	if (st_engagement_from_bson(doc, &e) != 0)
+		return 0;
+	int rc = x->fn(&e, x->arg);
 	lw_engagement_done(&e);
 	return rc;
 }
@@ -141,24 +105,7 @@ slice_row(const bson_t *doc, void *arg)
 {
 	struct slice_ctx *x = arg;
 	struct lw_slice sl;
-	memset(&sl, 0, sizeof sl);
-	st_get_strbuf(doc, "campaign_id", sl.campaign_id, sizeof sl.campaign_id);
-	st_get_strbuf(doc, "tweet_id", sl.tweet_id, sizeof sl.tweet_id);
-	sl.category = get_category(doc);
-	sl.seq = st_get_int(doc, "seq", 0);
-	if (sl.seq == 0) { /* the _id ends in ":seq" */
-		char *id = st_get_str(doc, "_id");
-		const char *colon = strrchr(id, ':');
-		sl.seq = colon ? strtoll(colon + 1, NULL, 10) : 0;
-		free(id);
-	}
-	sl.at_ms = st_get_int(doc, "at", 0);
-	sl.deltas.likes = st_get_int(doc, "deltas.likes", 0);
-	sl.deltas.retweets = st_get_int(doc, "deltas.retweets", 0);
-	sl.deltas.replies = st_get_int(doc, "deltas.replies", 0);
-	sl.deltas.quotes = st_get_int(doc, "deltas.quotes", 0);
-	sl.deltas.views = st_get_int(doc, "deltas.views", 0);
-	sl.deltas.bookmarks = st_get_int(doc, "deltas.bookmarks", 0);
+	st_slice_from_bson(doc, &sl);
 	return x->fn(&sl, x->arg);
 }
 

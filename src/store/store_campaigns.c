@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/store_prepared.h"
 #include "store_internal.h"
 #include "base/util.h"
 
@@ -345,6 +346,10 @@ store_campaign_upsert(struct store *s, const struct cfg_campaign *c, int64_t now
 		if (!cfg_has_tweet(c, u.old->cfg.tweets[i].id))
 			res->tweets_dropped++;
 
+	/* A new campaign's prepared aggregates start empty (a campaign without
+	 * a head is one of the previous release, rebuilt from its events). */
+	if (res->created && stp_head_create(s, res->id, now_ms, cause) != 0)
+		goto fail;
 	/* Checkpoints and tweets first, so a listed tweet always has them; their
 	 * upserts leave existing documents as they are. */
 	if (c->ntweets > 0 && st_bulk(s, "worker_state", "writing worker_state checkpoints",

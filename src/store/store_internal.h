@@ -110,6 +110,26 @@ enum job_state st_get_job_state(const bson_t *doc);
  * unknown. */
 int st_get_job_kind(const bson_t *doc, enum job_kind *out);
 
+/* Reads an engagements document into *e (caller calls lw_engagement_done).
+ * 0, or -1 (e zeroed) when its action or bucket is unreadable. */
+int st_engagement_from_bson(const bson_t *doc, struct lw_engagement *e);
+
+/* Reads a metric_slices document into *sl. */
+void st_slice_from_bson(const bson_t *doc, struct lw_slice *sl);
+
+/* Upserts the document _id = id with update in collection, through
+ * st_with_coll. 0 or -1 with a cause naming what. */
+int st_upsert_id(struct store *s, const char *collection, const char *id, const bson_t *update,
+    const char *what, char **cause);
+
+/* Replaces (or inserts) the document _id = id with doc. 0 or -1. */
+int st_replace_id(struct store *s, const char *collection, const char *id, const bson_t *doc,
+    const char *what, char **cause);
+
+/* Deletes the document _id = id (absent is fine). 0 or -1. */
+int st_delete_id(
+    struct store *s, const char *collection, const char *id, const char *what, char **cause);
+
 /* Appends an engagement's profile snapshot (handle, name, bio, followers,
  * following, verified) as a subdocument under key. */
 void st_append_user(bson_t *b, const char *key, const struct lw_user *u);

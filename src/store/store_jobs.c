@@ -280,12 +280,13 @@ sti_job_peek(struct store *s, const char *id, struct sti_job_state *out, char **
 	return 0;
 }
 
-int
-sti_job_update(
-    struct store *s, const char *id, const struct sti_job_update *u, int64_t now_ms, char **cause)
+/* Builds the update document of u into upd (initialized here). */
+static void
+job_update_doc(const struct sti_job_update *u, int64_t now_ms, bson_t *upd)
 {
-	bson_t upd = BSON_INITIALIZER, set, inc;
-	BSON_APPEND_DOCUMENT_BEGIN(&upd, "$set", &set);
+	bson_t set, inc;
+	bson_init(upd);
+	BSON_APPEND_DOCUMENT_BEGIN(upd, "$set", &set);
 	BSON_APPEND_DATE_TIME(&set, "updated_at", now_ms);
 	if (u->set_state)
 		BSON_APPEND_UTF8(&set, "state", job_state_name(u->state));
@@ -325,18 +326,56 @@ sti_job_update(
 	}
 	if (u->last_success_ms > 0)
 		BSON_APPEND_DATE_TIME(&set, "last_success_at", u->last_success_ms);
-	bson_append_document_end(&upd, &set);
+	bson_append_document_end(upd, &set);
 	if (u->add_requests || u->add_credits) {
-		BSON_APPEND_DOCUMENT_BEGIN(&upd, "$inc", &inc);
+		BSON_APPEND_DOCUMENT_BEGIN(upd, "$inc", &inc);
 		BSON_APPEND_INT64(&inc, "requests", u->add_requests);
 		BSON_APPEND_INT64(&inc, "credits", u->add_credits);
-		bson_append_document_end(&upd, &inc);
+		bson_append_document_end(upd, &inc);
 	}
+}
+
+int
+sti_job_update(
+    struct store *s, const char *id, const struct sti_job_update *u, int64_t now_ms, char **cause)
+{
+	bson_t upd;
+	job_update_doc(u, now_ms, &upd);
 	bson_t *sel = BCON_NEW("_id", BCON_UTF8(id));
 	int rc = st_update_where(s, "worker_state", sel, &upd, false, "updating a job", cause);
 	bson_destroy(sel);
 	bson_destroy(&upd);
 	return rc;
+}
+
+struct updates_arg {
+	const char *const *ids;
+	const struct sti_job_update *const *u;
+	size_t n;
+	int64_t now_ms;
+};
+
+/* Adds each job update to the batch. */
+static void
+fill_updates(struct st_batch *b, const void *p)
+{
+	const struct updates_arg *a = p;
+	for (size_t i = 0; i < a->n; i++) {
+		bson_t upd;
+		job_update_doc(a->u[i], a->now_ms, &upd);
+		bson_t *sel = BCON_NEW("_id", BCON_UTF8(a->ids[i]));
+		st_batch_update_one(b, sel, &upd, NULL);
+		bson_destroy(sel);
+		bson_destroy(&upd);
+	}
+}
+
+int
+sti_jobs_update_many(struct store *s, const char *const *ids, const struct sti_job_update *const *u,
+    size_t n, int64_t now_ms, char **cause)
+{
+	struct updates_arg a = {ids, u, n, now_ms};
+	return n ? st_bulk(s, "worker_state", "updating jobs", fill_updates, &a, cause) : 0;
 }
 
 int

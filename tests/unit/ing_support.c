@@ -6,6 +6,10 @@
  */
 #include "ing_support.h"
 
+#include "engine/prep_io.h"
+#include "model/prep.h"
+#include "store/store_events.h"
+
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -262,4 +266,111 @@ ing_devdb_restart(struct ing_world *w)
 	free(old->dir);
 	free(old->uri);
 	free(old);
+}
+
+/* ---- prepared aggregates ---- */
+
+struct direct {
+	struct prep *p;
+	/* per account: its most important engagement's bucket (report rule) */
+	char (*user)[LW_ID_MAX];
+	int *imp;
+	char (*tweet)[LW_ID_MAX];
+	int *action;
+	int *bucket;
+	size_t n, cap;
+};
+
+/* Applies a stored engagement to the recomputation and to the direct count. */
+static int
+direct_eng(const struct lw_engagement *e, void *arg)
+{
+	struct direct *d = arg;
+	struct prep_eng r;
+	prep_eng_from(&r, e);
+	prep_apply_eng(d->p, &r, 0);
+	prep_eng_done(&r);
+	size_t i = 0;
+	while (i < d->n && strcmp(d->user[i], e->user.id) != 0)
+		i++;
+	if (i == d->n) {
+		if (d->n == d->cap) {
+			d->cap = d->cap ? 2 * d->cap : 256;
+			d->user = xreallocarray(d->user, d->cap, sizeof *d->user);
+			d->imp = xreallocarray(d->imp, d->cap, sizeof *d->imp);
+			d->tweet = xreallocarray(d->tweet, d->cap, sizeof *d->tweet);
+			d->action = xreallocarray(d->action, d->cap, sizeof *d->action);
+			d->bucket = xreallocarray(d->bucket, d->cap, sizeof *d->bucket);
+		}
+		snprintf(d->user[i], sizeof d->user[i], "%s", e->user.id);
+		d->imp[i] = -1;
+		d->n++;
+	}
+	int c = strcmp(e->tweet_id, d->tweet[i]);
+	if (e->importance > d->imp[i] ||
+	    (e->importance == d->imp[i] && (c < 0 || (c == 0 && (int)e->action < d->action[i])))) {
+		d->imp[i] = e->importance;
+		snprintf(d->tweet[i], sizeof d->tweet[i], "%s", e->tweet_id);
+		d->action[i] = (int)e->action;
+		d->bucket[i] = (int)e->bucket;
+	}
+	return 0;
+}
+
+/* Applies a stored slice to the recomputation. */
+static int
+direct_slice(const struct lw_slice *sl, void *arg)
+{
+	struct direct *d = arg;
+	struct prep_slice r;
+	prep_slice_from(&r, sl);
+	prep_apply_slice(d->p, &r);
+	return 0;
+}
+
+int64_t
+ing_check_prepared(struct ing_world *w)
+{
+	char *cause = NULL;
+	struct prep_summary have, want;
+	ck_assert_msg(prep_read_summary(w->s, w->campaign_id, &have, NULL, &cause) == 0,
+	    "no prepared summary: %s", cause ? cause : "none written");
+	struct direct d = {.p = prep_new(w->campaign_id)};
+	ck_assert_msg(ste_scan_engagements(w->s, w->campaign_id, 0, direct_eng, &d, &cause) == 0,
+	    "%s", cause);
+	ck_assert_msg(
+	    ste_scan_slices(w->s, w->campaign_id, direct_slice, &d, &cause) == 0, "%s", cause);
+	prep_summary_build(d.p, 0, &want);
+	char *hd = prep_summary_digest(&have), *wd = prep_summary_digest(&want);
+	if (strcmp(hd, wd) != 0) {
+		const char *g = hd, *x = wd;
+		while (*g && *g == *x)
+			g++, x++;
+		while (g > hd && g[-1] != '\n')
+			g--, x--;
+		ck_abort_msg(
+		    "prepared aggregates differ from a recomputation:\n have: %.300s\n want: "
+		    "%.300s",
+		    g, x);
+	}
+	int64_t uniq[BK__COUNT] = {0};
+	for (size_t i = 0; i < d.n; i++)
+		uniq[d.bucket[i]]++;
+	for (int b = 0; b < BK__COUNT; b++)
+		ck_assert_msg(have.uniq[b] == uniq[b],
+		    "unique %s accounts: prepared %lld, counted %lld",
+		    bucket_name((enum lw_bucket)b), (long long)have.uniq[b], (long long)uniq[b]);
+	ck_assert_int_eq(have.unique_accounts, (int64_t)d.n);
+	int64_t n = have.unique_accounts;
+	free(hd);
+	free(wd);
+	prep_summary_done(&have);
+	prep_summary_done(&want);
+	prep_free(d.p);
+	free(d.user);
+	free(d.imp);
+	free(d.tweet);
+	free(d.action);
+	free(d.bucket);
+	return n;
 }

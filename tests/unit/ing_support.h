@@ -45,6 +45,12 @@ int64_t ing_jint2(json_t *o, const char *a, const char *b);
 /* Asserts engagements equal the truth and every tweet's slices add up to its
  * latest counts minus its first baseline; returns the engagement count. */
 size_t ing_check_exact(struct ing_world *w);
+/* Asserts the campaign's prepared aggregates in the database equal a
+ * recomputation from its stored engagements and slices field by field, and
+ * that its unique accounts per bucket equal a count made from the
+ * engagements directly (each account in the bucket of its most important
+ * engagement); returns the unique accounts. */
+int64_t ing_check_prepared(struct ing_world *w);
 /* Stops the devdb and starts it again over the same data and port. */
 void ing_devdb_restart(struct ing_world *w);
 /* Moves the simulator's clock forward by secs. */

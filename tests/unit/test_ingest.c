@@ -29,6 +29,7 @@ START_TEST(exact_with_overlap_phantom_and_expiry)
 	for (int round = 0; round < 4; round++) {
 		ck_assert_int_eq(ing_run_once(&w, 60000), 0);
 		size_t n = ing_check_exact(&w);
+		ing_check_prepared(&w);
 		ck_assert_uint_gt(n, prev); /* the simulator kept adding engagements */
 		prev = n;
 		ing_advance(&w, 40 + 15 * round);

@@ -54,9 +54,13 @@ START_TEST(sigkill_at_random_moments)
 	free(path);
 	ck_assert_int_eq(ing_run_once(&w, 60000), 0);
 	ing_check_exact(&w);
+	/* the prepared aggregates survived every kill: they equal a
+	 * recomputation from the stored events */
+	ck_assert_int_gt(ing_check_prepared(&w), 0);
 	ing_advance(&w, 40);
 	ck_assert_int_eq(ing_run_once(&w, 60000), 0);
 	ing_check_exact(&w);
+	ing_check_prepared(&w);
 	ing_world_stop(&w);
 }
 END_TEST

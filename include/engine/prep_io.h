@@ -1,0 +1,65 @@
+/*
+ * prep_io: moving a campaign's prepared aggregates (model/prep.h) between
+ * the store and memory: read the current summary (what readers need), load
+ * the whole state and replay the change log (what the aggregator and a
+ * report without a running aggregator need), write it as parts, rebuild it
+ * from the stored events, and fill in the details of top engagers. Every
+ * read is by `_id` except a rebuild's and a recovery's scans. Any thread,
+ * one owner per struct prep.
+ */
+#ifndef LW_PREP_IO_H
+#define LW_PREP_IO_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "engine/aggregator.h"
+#include "model/prep.h"
+
+struct store;
+
+/* Reads campaign_id's current summary into *out (caller calls
+ * prep_summary_done) and its generation into *gen (when not NULL): two
+ * `_id` reads. 0, 1 when the campaign has no prepared aggregates yet, -1 on
+ * error with a cause. */
+int prep_read_summary(
+    struct store *s, const char *campaign_id, struct prep_summary *out, int64_t *gen, char **cause);
+
+/* A loaded state and where its log replay starts. */
+struct prep_loaded {
+	struct prep *p; /* owned by the caller (prep_free) */
+	int64_t gen;    /* the generation it came from */
+	int64_t from;   /* the oldest seq among the loaded parts: replay from from + 1 */
+	bool had_head;  /* the campaign has a head (false: never prepared) */
+	bool all_parts; /* every tweet and chunk part was found */
+};
+
+/* Loads campaign_id's persisted state of generation gen (the summary, each
+ * tweet's document, every account chunk). 0, or -1 with a cause. */
+int prep_load(
+    struct store *s, const char *campaign_id, int64_t gen, struct prep_loaded *out, char **cause);
+
+/* Applies change-log entries from + 1, from + 2, ... up to the first absent
+ * one (at most max entries; 0: no limit) to p; sets *last to the last seq
+ * applied (from when none). 0, or -1 with a cause (a malformed entry is an
+ * error: it would be skipped otherwise). */
+int prep_replay(struct store *s, const char *campaign_id, struct prep *p, int64_t from, size_t max,
+    int64_t *last, char **cause);
+
+/* Reads the name and evidence of top engagers whose details are missing
+ * (one `_id` read each). 0 or -1. */
+int prep_fill_details(struct store *s, const char *campaign_id, struct prep *p, char **cause);
+
+/* Writes p's parts under generation gen: the summary (built at now_ms),
+ * then every tweet and chunk that changed (all of them when all). 0 or -1. */
+int prep_persist(struct store *s, const char *campaign_id, int64_t gen, struct prep *p, bool all,
+    int64_t now_ms, char **cause);
+
+/* Writes only the summary. 0 or -1. */
+int prep_persist_summary(struct store *s, const char *campaign_id, int64_t gen, struct prep *p,
+    int64_t now_ms, char **cause);
+
+/* Deletes generation gen's parts (its summary lists its tweets). 0 or -1. */
+int prep_drop_generation(struct store *s, const char *campaign_id, int64_t gen, char **cause);
+
+#endif
