@@ -43,6 +43,7 @@
 #define PREP_NAME_MAX     48  /* bytes of a display name in a log record */
 #define PREP_SNIPPET_MAX  96  /* bytes of reply or quote text in a log record */
 #define PREP_EVIDENCE_MAX 240 /* bytes of a top engager's evidence */
+#define PREP_LATEST_MAX   200 /* newest engagements in a summary */
 
 /* One new engagement document as a log record (owns its strings). */
 struct prep_eng {
@@ -137,7 +138,17 @@ struct prep_summary {
 	int64_t uniq_act[ACT__COUNT][BK__COUNT]; /* ... that did each action */
 	struct prep_top *top;                    /* best first */
 	size_t ntop;
+	/* the newest engagements by when they happened (at, then first seen,
+	 * then tweet, user and action), newest first */
+	struct prep_eng *latest;
+	size_t nlatest;
 };
+
+/* Returns <0, 0 or >0 as a comes before, with or after b in the order of
+ * prep_summary.latest (newest first). */
+int prep_eng_newer(const struct prep_eng *a, const struct prep_eng *b);
+/* Deep-copies src into dst. */
+void prep_eng_copy(struct prep_eng *dst, const struct prep_eng *src);
 
 /* Frees what s owns and zeroes it (a zeroed summary is fine). */
 void prep_summary_done(struct prep_summary *s);

@@ -87,6 +87,9 @@ struct prep {
 	int64_t eng_action[ACT__COUNT];
 	int64_t eng_bucket[BK__COUNT];
 
+	struct prep_eng latest[PREP_LATEST_MAX]; /* newest first (additive: in the summary) */
+	size_t nlatest;
+
 	/* top engagers' details */
 	struct detail *details;
 	size_t ndetails, capdetails;
@@ -140,6 +143,28 @@ prep_slice_from(struct prep_slice *r, const struct lw_slice *s)
 	memcpy(r->d, v, sizeof r->d);
 }
 
+int
+prep_eng_newer(const struct prep_eng *a, const struct prep_eng *b)
+{
+	if (a->at_ms != b->at_ms)
+		return a->at_ms > b->at_ms ? -1 : 1;
+	if (a->first_seen_at_ms != b->first_seen_at_ms)
+		return a->first_seen_at_ms > b->first_seen_at_ms ? -1 : 1;
+	int c = strcmp(a->tweet_id, b->tweet_id);
+	if (c == 0)
+		c = strcmp(a->user_id, b->user_id);
+	return c ? c : (int)a->action - (int)b->action;
+}
+
+void
+prep_eng_copy(struct prep_eng *dst, const struct prep_eng *src)
+{
+	*dst = *src;
+	dst->handle = xstrdup(src->handle ? src->handle : "");
+	dst->name = xstrdup(src->name ? src->name : "");
+	dst->snippet = xstrdup(src->snippet ? src->snippet : "");
+}
+
 void
 prep_eng_done(struct prep_eng *r)
 {
@@ -190,6 +215,8 @@ prep_free(struct prep *p)
 		free(p->details[i].evidence);
 	}
 	free(p->details);
+	for (size_t i = 0; i < p->nlatest; i++)
+		prep_eng_done(&p->latest[i]);
 	free(p);
 }
 
@@ -344,10 +371,30 @@ pair_add(
 	return q;
 }
 
+/* Keeps e among the newest engagements when it is one of them. */
+static void
+latest_offer(struct prep *p, const struct prep_eng *e)
+{
+	size_t i = p->nlatest;
+	if (i == PREP_LATEST_MAX) {
+		if (prep_eng_newer(e, &p->latest[i - 1]) >= 0)
+			return;
+		prep_eng_done(&p->latest[--i]);
+		p->nlatest--;
+	}
+	while (i > 0 && prep_eng_newer(e, &p->latest[i - 1]) < 0) {
+		p->latest[i] = p->latest[i - 1];
+		i--;
+	}
+	prep_eng_copy(&p->latest[i], e);
+	p->nlatest++;
+}
+
 /* Counts a new engagement in the additive counters. */
 static void
 count_eng(struct prep *p, const struct prep_eng *e, size_t tweet)
 {
+	latest_offer(p, e);
 	int64_t h = series_hour_of(e->at_ms);
 	p->tweets[tweet].eng[e->action]++;
 	series_add(&p->eng_hours, h, 1);
@@ -728,6 +775,9 @@ prep_summary_build(struct prep *p, int64_t at_ms, struct prep_summary *s)
 	s->engagements = p->engagements;
 	memcpy(s->eng_action, p->eng_action, sizeof s->eng_action);
 	memcpy(s->eng_bucket, p->eng_bucket, sizeof s->eng_bucket);
+	s->latest = xcalloc(p->nlatest ? p->nlatest : 1, sizeof *s->latest);
+	for (size_t i = 0; i < p->nlatest; i++)
+		prep_eng_copy(&s->latest[s->nlatest++], &p->latest[i]);
 
 	struct acct *heap[PREP_TOP_MAX];
 	size_t nheap = 0;
@@ -916,6 +966,8 @@ prep_load_summary(struct prep *p, const struct prep_summary *s, char **cause)
 	p->engagements = s->engagements;
 	memcpy(p->eng_action, s->eng_action, sizeof p->eng_action);
 	memcpy(p->eng_bucket, s->eng_bucket, sizeof p->eng_bucket);
+	for (size_t i = 0; i < s->nlatest && i < PREP_LATEST_MAX; i++)
+		prep_eng_copy(&p->latest[p->nlatest++], &s->latest[i]);
 	p->counted = s->seq;
 	p->seq = (uint64_t)(s->seq > 0 ? s->seq : 0);
 	/* keep the details the summary already had */

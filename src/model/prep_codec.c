@@ -18,28 +18,33 @@
 
 /* ---- change-log items ---- */
 
+/* Appends one engagement record. */
+static void
+put_eng(struct sbuf *b, const struct prep_eng *r)
+{
+	bytes_put_str(b, r->tweet_id, LW_ID_MAX - 1);
+	bytes_put_str(b, r->user_id, LW_ID_MAX - 1);
+	bytes_put_u8(b, r->action);
+	bytes_put_u8(b, r->bucket);
+	bytes_put_u8(b, r->category);
+	bytes_put_u8(b, r->importance);
+	bytes_put_u8(b, r->verified);
+	bytes_put_svar(b, r->followers);
+	bytes_put_svar(b, r->at_ms);
+	bytes_put_svar(b, r->first_seen_at_ms);
+	bytes_put_str(b, r->handle, PREP_HANDLE_MAX);
+	bytes_put_str(b, r->name, PREP_NAME_MAX);
+	bytes_put_str(b, r->snippet, PREP_SNIPPET_MAX);
+}
+
 void
 prep_items_encode(
     struct sbuf *b, const struct prep_eng *e, size_t ne, const struct prep_slice *s, size_t ns)
 {
 	bytes_put_uvar(b, ITEMS_MAGIC);
 	bytes_put_uvar(b, ne);
-	for (size_t i = 0; i < ne; i++) {
-		const struct prep_eng *r = &e[i];
-		bytes_put_str(b, r->tweet_id, LW_ID_MAX - 1);
-		bytes_put_str(b, r->user_id, LW_ID_MAX - 1);
-		bytes_put_u8(b, r->action);
-		bytes_put_u8(b, r->bucket);
-		bytes_put_u8(b, r->category);
-		bytes_put_u8(b, r->importance);
-		bytes_put_u8(b, r->verified);
-		bytes_put_svar(b, r->followers);
-		bytes_put_svar(b, r->at_ms);
-		bytes_put_svar(b, r->first_seen_at_ms);
-		bytes_put_str(b, r->handle, PREP_HANDLE_MAX);
-		bytes_put_str(b, r->name, PREP_NAME_MAX);
-		bytes_put_str(b, r->snippet, PREP_SNIPPET_MAX);
-	}
+	for (size_t i = 0; i < ne; i++)
+		put_eng(b, &e[i]);
 	bytes_put_uvar(b, ns);
 	for (size_t i = 0; i < ns; i++) {
 		const struct prep_slice *r = &s[i];
@@ -141,6 +146,9 @@ prep_summary_done(struct prep_summary *s)
 		free(s->top[i].evidence);
 	}
 	free(s->top);
+	for (size_t i = 0; i < s->nlatest; i++)
+		prep_eng_done(&s->latest[i]);
+	free(s->latest);
 	memset(s, 0, sizeof *s);
 }
 
@@ -217,6 +225,9 @@ prep_summary_encode(struct sbuf *b, const struct prep_summary *s)
 		bytes_put_str(b, t->best_tweet, LW_ID_MAX - 1);
 		bytes_put_u8(b, t->best_action);
 	}
+	bytes_put_uvar(b, s->nlatest);
+	for (size_t i = 0; i < s->nlatest; i++)
+		put_eng(b, &s->latest[i]);
 }
 
 int
@@ -281,6 +292,15 @@ prep_summary_decode(const void *p, size_t len, struct prep_summary *out, char **
 			if (t->bucket >= BK__COUNT || t->best_action >= ACT__COUNT)
 				r.bad = true;
 		}
+	} else {
+		r.bad = true;
+	}
+	uint64_t nl = bytes_get_uvar(&r);
+	if (!r.bad && nl <= PREP_LATEST_MAX) {
+		s.latest = xcalloc(nl ? nl : 1, sizeof *s.latest);
+		for (uint64_t i = 0; i < nl && !r.bad; i++)
+			if (!get_eng(&r, &s.latest[s.nlatest++]))
+				r.bad = true;
 	} else {
 		r.bad = true;
 	}
@@ -372,6 +392,11 @@ prep_summary_digest(const struct prep_summary *s)
 		    i, t->user_id, t->handle, bucket_name((enum lw_bucket)t->bucket), t->followers,
 		    t->verified, t->importance, t->ntweets, t->best_tweet, t->best_action,
 		    t->actions[0], t->actions[1], t->actions[2]);
+	}
+	for (size_t i = 0; i < s->nlatest; i++) {
+		const struct prep_eng *e = &s->latest[i];
+		sbuf_printf(&b, "latest %zu: %s %s %d at %" PRId64 " seen %" PRId64 "\n", i,
+		    e->tweet_id, e->user_id, e->action, e->at_ms, e->first_seen_at_ms);
 	}
 	return sbuf_take(&b);
 }

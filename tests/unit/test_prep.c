@@ -492,6 +492,10 @@ START_TEST(test_codecs_round_trip_and_refuse_garbage)
 	char *d1 = prep_summary_digest(&sum), *d2 = prep_summary_digest(&back);
 	ck_assert_str_eq(d1, d2);
 	ck_assert_int_eq(back.seq, (int64_t)n);
+	/* the newest engagements, newest first, as many as the summary keeps */
+	ck_assert_uint_eq(back.nlatest, PREP_LATEST_MAX);
+	for (size_t i = 1; i < back.nlatest; i++)
+		ck_assert_int_lt(prep_eng_newer(&back.latest[i - 1], &back.latest[i]), 0);
 	free(d1);
 	free(d2);
 	prep_summary_done(&back);
