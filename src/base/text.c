@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/util.h"
@@ -124,6 +125,19 @@ text_sanitize(const char *str, size_t n, size_t max_bytes)
 		i += len;
 	}
 	return sbuf_take(&b);
+}
+
+char *
+text_quote(const char *s, size_t max)
+{
+	size_t n = strlen(s);
+	char *q = text_sanitize(s, n, max);
+	if (n > max) {
+		char *t = xasprintf("%s...", q);
+		free(q);
+		q = t;
+	}
+	return q;
 }
 
 size_t

@@ -48,20 +48,6 @@ category_parse(const char *s, enum tweet_category *out)
 	return i >= 0 ? 0 : -1;
 }
 
-/* Returns a sanitized copy of s, cut to CFG_QUOTE_MAX bytes, for messages. */
-static char *
-cfg_quote(const char *s)
-{
-	size_t n = strlen(s);
-	char *q = text_sanitize(s, n, CFG_QUOTE_MAX);
-	if (n > CFG_QUOTE_MAX) {
-		char *t = xasprintf("%s...", q);
-		free(q);
-		q = t;
-	}
-	return q;
-}
-
 /* ---------------------------------------------------------------------------
  * Durations and times.
  */
@@ -84,7 +70,7 @@ config_parse_duration(const char *s, int64_t *seconds, char **cause)
 	if (s == NULL || *s == '\0')
 		return set_cause(cause, "empty duration; use a number and a unit such as 90s, 5m, "
 		                        "2h or 7d");
-	q = cfg_quote(s);
+	q = text_quote(s, CFG_QUOTE_MAX);
 	if (*s == '-') {
 		set_cause(cause, "duration '%s' is negative", q);
 		goto fail;
@@ -224,7 +210,7 @@ config_parse_time(const char *s, int64_t *unix_s, char **cause)
 
 	if (s == NULL || *s == '\0')
 		return set_cause(cause, "empty time; use RFC 3339 such as 2026-12-01T14:00:00Z");
-	q = cfg_quote(s);
+	q = text_quote(s, CFG_QUOTE_MAX);
 	if (!time_digits(&p, 4, &year) || *p++ != '-' || !time_digits(&p, 2, &mon) || *p++ != '-' ||
 	    !time_digits(&p, 2, &day))
 		goto shape;
@@ -455,7 +441,7 @@ node_kind(const yaml_node_t *n)
 		return xstrdup("a list");
 	if (node_is_null(n))
 		return xstrdup("nothing");
-	char *q = cfg_quote(node_text(n));
+	char *q = text_quote(node_text(n), CFG_QUOTE_MAX);
 	char *s = xasprintf("'%s'", q);
 	free(q);
 	return s;
@@ -569,7 +555,7 @@ kt_int(const struct cfg_key *k, const char *v, void *dst, char **msg)
 	errno = 0;
 	n = strtoll(v, &end, 10);
 	if (!str_is_digits(p) || errno != 0 || *end != '\0' || n < k->min || n > k->max) {
-		char *q = cfg_quote(v);
+		char *q = text_quote(v, CFG_QUOTE_MAX);
 		*msg = xasprintf(" must be an integer from %lld to %lld, got '%s'",
 		    (long long)k->min, (long long)k->max, q);
 		free(q);
@@ -614,7 +600,7 @@ kt_num(const struct cfg_key *k, const char *v, void *dst, char **msg)
 	if (num_shape(v))
 		d = strtod(v, NULL);
 	if (!num_shape(v) || !isfinite(d) || d < 0 || *v == '-') {
-		char *q = cfg_quote(v);
+		char *q = text_quote(v, CFG_QUOTE_MAX);
 		*msg = xasprintf(" must be a non-negative number, got '%s'", q);
 		free(q);
 		return -1;
@@ -631,7 +617,7 @@ kt_range(const struct cfg_key *k, const char *v, void *dst, char **msg)
 	if (num_shape(v))
 		d = strtod(v, NULL);
 	if (!num_shape(v) || !isfinite(d) || d < (double)k->min || d > (double)k->max) {
-		char *q = cfg_quote(v);
+		char *q = text_quote(v, CFG_QUOTE_MAX);
 		*msg = xasprintf(" must be a number from %lld to %lld, got '%s'", (long long)k->min,
 		    (long long)k->max, q);
 		free(q);
@@ -653,7 +639,7 @@ kt_dur(const struct cfg_key *k, const char *v, void *dst, char **msg)
 		return -1;
 	}
 	if (s < k->min) {
-		char buf[32], *q = cfg_quote(v);
+		char buf[32], *q = text_quote(v, CFG_QUOTE_MAX);
 		config_format_duration(k->min, buf, sizeof buf);
 		*msg = xasprintf(" must be at least %s, got '%s'", buf, q);
 		free(q);
@@ -738,7 +724,7 @@ kt_list(struct loader *ld, const struct cfg_level *lv, const struct cfg_key *k, 
 			if (strcmp((*vp)[i], val) == 0)
 				break;
 		if (i < *np) {
-			char *q = cfg_quote(val);
+			char *q = text_quote(val, CFG_QUOTE_MAX);
 			ld_error(ld, in->start_mark.line, in->start_mark.column,
 			    "%s lists '%s' twice", k->path, q);
 			free(q);
@@ -1006,7 +992,7 @@ cfg_map(
 			    strcmp(node_text(qn), node_text(kn)) == 0)
 				break;
 		}
-		name = cfg_quote(node_text(kn));
+		name = text_quote(node_text(kn), CFG_QUOTE_MAX);
 		if (q < p) {
 			ld_error(ld, kn->start_mark.line, kn->start_mark.column,
 			    "duplicate key '%s' (first at line %zu)", name,
@@ -1053,7 +1039,7 @@ static int
 item_names_fail(const char *noun, const char *(*name)(int), int count, const char *in, char **msg)
 {
 	struct sbuf b;
-	char *q = cfg_quote(in);
+	char *q = text_quote(in, CFG_QUOTE_MAX);
 	sbuf_init(&b);
 	sbuf_printf(&b, " must list %s (", noun);
 	for (int i = 0; i < count; i++)
@@ -1132,7 +1118,7 @@ item_handle(const struct cfg_key *k, const char *in, char **out, char **msg)
 	for (size_t i = 0; ok && i < n; i++)
 		ok = isalnum((unsigned char)h[i]) || h[i] == '_';
 	if (!ok) {
-		char *q = cfg_quote(in);
+		char *q = text_quote(in, CFG_QUOTE_MAX);
 		*msg =
 		    xasprintf(" must list X handles of 1 to 15 letters, digits or _, got '%s'", q);
 		free(q);
@@ -1162,7 +1148,7 @@ item_email(const struct cfg_key *k, const char *in, char **out, char **msg)
 		ok = dot != NULL && dom[0] != '.' && dot[1] != '\0' && strstr(dom, "..") == NULL;
 	}
 	if (!ok) {
-		char *q = cfg_quote(in);
+		char *q = text_quote(in, CFG_QUOTE_MAX);
 		*msg =
 		    xasprintf(" must list email addresses such as team@acme.example, got '%s'", q);
 		free(q);
@@ -1481,7 +1467,7 @@ check_campaign(struct loader *ld, void *base, yaml_node_t *map, bool clean)
 		for (struct camp_build *o = ld->camps; o < b; o++)
 			if (o->c.name != NULL && strcmp(o->c.name, b->c.name) == 0) {
 				yaml_node_t *n = map_get(ld, map, "name");
-				char *q = cfg_quote(b->c.name);
+				char *q = text_quote(b->c.name, CFG_QUOTE_MAX);
 				ld_error(ld, n->start_mark.line, n->start_mark.column,
 				    "campaign name '%s' is already used at line %d", q, o->c.line);
 				free(q);
@@ -1645,7 +1631,7 @@ ld_prescan(struct loader *ld, const char *text, size_t len)
 			break;
 		}
 		if (ev.type == YAML_ALIAS_EVENT) {
-			char *q = cfg_quote((const char *)ev.data.alias.anchor);
+			char *q = text_quote((const char *)ev.data.alias.anchor, CFG_QUOTE_MAX);
 			ld_error(ld, ev.start_mark.line, ev.start_mark.column,
 			    "YAML aliases (*%s) are not supported; write the value out", q);
 			free(q);
