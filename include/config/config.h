@@ -11,7 +11,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "base/timestr.h"
 #include "model/tweetlink.h"
 
 enum tweet_category { CAT_MAIN, CAT_INFLUENCER, CAT_INVESTOR, CAT__COUNT };

@@ -19,6 +19,7 @@
 #include "config/config.h"
 #include "api/jsonapi.h"
 #include "base/sha256.h"
+#include "base/timestr.h"
 #include "base/util.h"
 
 #define SERIES_HOURS_MAX 1488 /* 62 days of hourly points */
@@ -62,7 +63,7 @@ jtime(int64_t ms)
 	if (ms <= 0)
 		return json_null();
 	char buf[32];
-	config_format_time(ms / 1000, buf, sizeof buf);
+	timestr_format_time(ms / 1000, buf, sizeof buf);
 	return json_string(buf);
 }
 

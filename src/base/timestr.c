@@ -14,8 +14,8 @@
 #include "base/text.h"
 #include "base/util.h"
 
-#define CFG_QUOTE_MAX    60         /* bytes of a value quoted in a message */
-#define CFG_DURATION_MAX 3153600000 /* 36500 days, in seconds */
+#define TS_QUOTE_MAX    60         /* bytes of a value quoted in a message */
+#define TS_DURATION_MAX 3153600000 /* 36500 days, in seconds */
 
 /* Duration units, largest first; a duration uses each at most once, in order. */
 static const struct {
@@ -25,7 +25,7 @@ static const struct {
 
 /* Parses "90s", "5m", "2h", "7d", "1h30m" or "0" into seconds. */
 int
-config_parse_duration(const char *s, int64_t *seconds, char **cause)
+timestr_parse_duration(const char *s, int64_t *seconds, char **cause)
 {
 	int64_t total = 0;
 	size_t last = 0; /* units allowed from this index on */
@@ -35,7 +35,7 @@ config_parse_duration(const char *s, int64_t *seconds, char **cause)
 	if (s == NULL || *s == '\0')
 		return set_cause(cause, "empty duration; use a number and a unit such as 90s, 5m, "
 		                        "2h or 7d");
-	q = text_quote(s, CFG_QUOTE_MAX);
+	q = text_quote(s, TS_QUOTE_MAX);
 	if (*s == '-') {
 		set_cause(cause, "duration '%s' is negative", q);
 		goto fail;
@@ -56,7 +56,7 @@ config_parse_duration(const char *s, int64_t *seconds, char **cause)
 			goto fail;
 		}
 		for (; *p >= '0' && *p <= '9'; p++) {
-			if (v > CFG_DURATION_MAX) {
+			if (v > TS_DURATION_MAX) {
 				set_cause(cause, "duration '%s' is too long (at most 36500d)", q);
 				goto fail;
 			}
@@ -99,8 +99,8 @@ config_parse_duration(const char *s, int64_t *seconds, char **cause)
 			goto fail;
 		}
 		last = u + 1;
-		if (v > CFG_DURATION_MAX / dur_units[u].seconds ||
-		    total + v * dur_units[u].seconds > CFG_DURATION_MAX) {
+		if (v > TS_DURATION_MAX / dur_units[u].seconds ||
+		    total + v * dur_units[u].seconds > TS_DURATION_MAX) {
 			set_cause(cause, "duration '%s' is too long (at most 36500d)", q);
 			goto fail;
 		}
@@ -167,7 +167,7 @@ time_digits(const char **p, int n, int *v)
 
 /* Parses an RFC 3339 time into unix seconds. */
 int
-config_parse_time(const char *s, int64_t *unix_s, char **cause)
+timestr_parse_time(const char *s, int64_t *unix_s, char **cause)
 {
 	const char *p = s;
 	int year, mon, day, hour, min, sec, oh = 0, om = 0, sign = 0;
@@ -175,7 +175,7 @@ config_parse_time(const char *s, int64_t *unix_s, char **cause)
 
 	if (s == NULL || *s == '\0')
 		return set_cause(cause, "empty time; use RFC 3339 such as 2026-12-01T14:00:00Z");
-	q = text_quote(s, CFG_QUOTE_MAX);
+	q = text_quote(s, TS_QUOTE_MAX);
 	if (!time_digits(&p, 4, &year) || *p++ != '-' || !time_digits(&p, 2, &mon) || *p++ != '-' ||
 	    !time_digits(&p, 2, &day))
 		goto shape;
@@ -245,7 +245,7 @@ fail:
 
 /* Formats unix seconds as "YYYY-MM-DDTHH:MM:SSZ". */
 void
-config_format_time(int64_t unix_s, char *buf, size_t len)
+timestr_format_time(int64_t unix_s, char *buf, size_t len)
 {
 	int64_t days = unix_s / 86400, rem = unix_s % 86400, y;
 	unsigned m, d;
@@ -258,9 +258,9 @@ config_format_time(int64_t unix_s, char *buf, size_t len)
 	    (int)(rem / 3600), (int)(rem / 60 % 60), (int)(rem % 60));
 }
 
-/* Formats seconds as the shortest text config_parse_duration reads back. */
+/* Formats seconds as the shortest text timestr_parse_duration reads back. */
 void
-config_format_duration(int64_t seconds, char *buf, size_t len)
+timestr_format_duration(int64_t seconds, char *buf, size_t len)
 {
 	char single[32] = "", mixed[64];
 	size_t off = 0;

@@ -16,6 +16,7 @@
 #include "store/devdb.h"
 #include "store/store.h"
 #include "base/text.h"
+#include "base/timestr.h"
 #include "base/util.h"
 
 struct subcommand {
@@ -227,8 +228,8 @@ campaign_list(int argc, char **argv)
 		size_t per[CAT__COUNT] = {0};
 		for (size_t t = 0; t < c->cfg.ntweets; t++)
 			per[c->cfg.tweets[t].category]++;
-		config_format_time(c->cfg.start_s, start, sizeof start);
-		config_format_time(c->cfg.end_s, end, sizeof end);
+		timestr_format_time(c->cfg.start_s, start, sizeof start);
+		timestr_format_time(c->cfg.end_s, end, sizeof end);
 		printf("%-33s ", c->id);
 		print_cell(c->cfg.name, 28);
 		putchar(' ');
@@ -307,15 +308,15 @@ campaign_show(int argc, char **argv)
 	show_line("name", k->name);
 	show_line("status", campaign_status_name(c.status));
 	if (c.close_requested_at_ms) {
-		config_format_time(c.close_requested_at_ms / 1000, buf, sizeof buf);
+		timestr_format_time(c.close_requested_at_ms / 1000, buf, sizeof buf);
 		show_line("close requested at", buf);
 	}
 	show_line("client.name", k->client.name);
 	show_line("client.contact", k->client.contact);
 	show_line("client.notes", k->client.notes);
-	config_format_time(k->start_s, buf, sizeof buf);
+	timestr_format_time(k->start_s, buf, sizeof buf);
 	show_line("window.start", buf);
-	config_format_time(k->end_s, buf, sizeof buf);
+	timestr_format_time(k->end_s, buf, sizeof buf);
 	show_line("window.end", buf);
 	for (size_t i = 0; i < k->ntweets; i++) {
 		char *key = xasprintf("tweets.%s", category_name(k->tweets[i].category));
@@ -330,7 +331,7 @@ campaign_show(int argc, char **argv)
 	for (size_t i = 0; i < LW_ARRAY_LEN(cad); i++) {
 		char key[32];
 		snprintf(key, sizeof key, "cadence.%s", cad[i]);
-		config_format_duration(cadv[i], buf, sizeof buf);
+		timestr_format_duration(cadv[i], buf, sizeof buf);
 		show_line(key, buf);
 	}
 	const struct cfg_alerts *a = &k->alerts;
@@ -350,7 +351,7 @@ campaign_show(int argc, char **argv)
 	} else {
 		show_line("alerts.email", "(none)");
 	}
-	config_format_duration(a->quiet_window_s, buf, sizeof buf);
+	timestr_format_duration(a->quiet_window_s, buf, sizeof buf);
 	show_line("alerts.quiet_window", buf);
 	if (a->has_min_sentiment)
 		snprintf(buf, sizeof buf, "%g", a->min_sentiment);
@@ -371,12 +372,12 @@ campaign_show(int argc, char **argv)
 		show_line(key, val);
 		free(val);
 	}
-	config_format_time(c.created_at_ms / 1000, buf, sizeof buf);
+	timestr_format_time(c.created_at_ms / 1000, buf, sizeof buf);
 	show_line("created_at", buf);
-	config_format_time(c.updated_at_ms / 1000, buf, sizeof buf);
+	timestr_format_time(c.updated_at_ms / 1000, buf, sizeof buf);
 	show_line("updated_at", buf);
 	if (c.completed_at_ms) {
-		config_format_time(c.completed_at_ms / 1000, buf, sizeof buf);
+		timestr_format_time(c.completed_at_ms / 1000, buf, sizeof buf);
 		show_line("completed_at", buf);
 	}
 	campaign_done(&c);

@@ -21,6 +21,7 @@
 #include "sim/sim.h"
 #include "store/store.h"
 #include "console/ui.h"
+#include "base/timestr.h"
 #include "base/util.h"
 
 #define DEMO_NAME "Demo launch (simulated)"
@@ -59,7 +60,7 @@ start_demo(struct store *s, char **cause)
 			start_s = old.cfg.start_s;
 		} else {
 			char when[32];
-			config_format_time(start_s, when, sizeof when);
+			timestr_format_time(start_s, when, sizeof when);
 			free(name);
 			name = xasprintf("%s %.16s", DEMO_NAME, when);
 			found = 1;
@@ -79,7 +80,7 @@ start_demo(struct store *s, char **cause)
 	int rc = 0;
 	if (found == 1) {
 		char start[32];
-		config_format_time(start_s, start, sizeof start);
+		timestr_format_time(start_s, start, sizeof start);
 		static const char *const cats[] = {"main", "influencer", "investor"};
 		struct sbuf y;
 		sbuf_init(&y);

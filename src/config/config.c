@@ -4,8 +4,8 @@
  * unknown keys get a did-you-mean from the same level, wrong types and bad
  * values are reported as "FILE:LINE:COL: message" at the offending node, every
  * error is collected (the first 20 are shown) and any error means nothing is
- * returned. Also parses and formats durations and RFC 3339 times. Pure apart
- * from reading the file; any thread may call it, each load owns its state.
+ * returned. Durations and times are read with base/timestr. Pure apart from
+ * reading the file; any thread may call it, each load owns its state.
  */
 #include "config/config.h"
 
@@ -22,6 +22,7 @@
 #include "model/event.h"
 #include "base/text.h"
 #include "model/tweetlink.h"
+#include "base/timestr.h"
 #include "base/util.h"
 
 #define CFG_MAX_SHOWN 20   /* errors shown in the cause */
@@ -356,14 +357,14 @@ kt_dur(const struct cfg_key *k, const char *v, void *dst, char **msg)
 {
 	int64_t s;
 	char *cause = NULL;
-	if (config_parse_duration(v, &s, &cause) != 0) {
+	if (timestr_parse_duration(v, &s, &cause) != 0) {
 		*msg = xasprintf(": %s", cause);
 		free(cause);
 		return -1;
 	}
 	if (s < k->min) {
 		char buf[32], *q = text_quote(v, CFG_QUOTE_MAX);
-		config_format_duration(k->min, buf, sizeof buf);
+		timestr_format_duration(k->min, buf, sizeof buf);
 		*msg = xasprintf(" must be at least %s, got '%s'", buf, q);
 		free(q);
 		return -1;
@@ -378,7 +379,7 @@ kt_time(const struct cfg_key *k, const char *v, void *dst, char **msg)
 {
 	char *cause = NULL;
 	(void)k;
-	if (config_parse_time(v, dst, &cause) != 0) {
+	if (timestr_parse_time(v, dst, &cause) != 0) {
 		*msg = xasprintf(": %s", cause);
 		free(cause);
 		return -1;

@@ -13,6 +13,7 @@
 
 #include "console/keycode.h"
 #include "base/text.h"
+#include "base/timestr.h"
 #include "base/util.h"
 
 #define FIELD_MAX 2048
@@ -65,7 +66,7 @@ dialog_add_campaign(int64_t now_ms)
 	d->fields = xcalloc(F__COUNT, sizeof *d->fields);
 	for (size_t i = 0; i < F__COUNT; i++)
 		d->fields[i].label = form_labels[i];
-	config_format_time(now_ms / 1000, d->fields[F_START].text, FIELD_MAX);
+	timestr_format_time(now_ms / 1000, d->fields[F_START].text, FIELD_MAX);
 	snprintf(d->fields[F_DURATION].text, FIELD_MAX, "7d");
 	snprintf(d->fields[F_MIN_IMPORTANCE].text, FIELD_MAX, "70");
 	snprintf(d->fields[F_BUCKETS].text, FIELD_MAX, "investor, founder");
@@ -252,7 +253,7 @@ static bool
 edit_submit(struct dialog *d, struct dialog_result *res)
 {
 	char start[32];
-	config_format_time(d->start_ms / 1000, start, sizeof start);
+	timestr_format_time(d->start_ms / 1000, start, sizeof start);
 	char *yaml = dialog_form_yaml(d->name, "", start, "1d", d->fields[CAT_MAIN].text,
 	    d->fields[CAT_INFLUENCER].text, d->fields[CAT_INVESTOR].text, "70", "investor");
 	struct cfg_file *cf = NULL;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "base/text.h"
+#include "base/timestr.h"
 #include "base/util.h"
 
 #define HOUR_MS 3600000LL
@@ -437,7 +438,7 @@ static json_t *
 jtime(int64_t ms)
 {
 	char buf[40];
-	config_format_time(ms / 1000, buf, sizeof buf);
+	timestr_format_time(ms / 1000, buf, sizeof buf);
 	return json_string(buf);
 }
 
@@ -552,7 +553,7 @@ report_refresh_text(const struct report *r)
 	char when[40];
 	if (!f->ran)
 		return NULL;
-	config_format_time(f->at_ms / 1000, when, sizeof when);
+	timestr_format_time(f->at_ms / 1000, when, sizeof when);
 	if (f->complete)
 		return xasprintf(
 		    "Final refresh: every tweet's metrics were read and its retweets, "

@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "base/timestr.h"
 #include "base/util.h"
 
 struct archive_gz {
@@ -171,8 +172,8 @@ int
 archive_write_manifest(const char *dir, const struct archive_manifest *m, char **cause)
 {
 	char created[40], cutoff[40];
-	config_format_time(m->created_at_ms / 1000, created, sizeof created);
-	config_format_time(m->cutoff_ms / 1000, cutoff, sizeof cutoff);
+	timestr_format_time(m->created_at_ms / 1000, created, sizeof created);
+	timestr_format_time(m->cutoff_ms / 1000, cutoff, sizeof cutoff);
 	json_t *files = json_array();
 	for (size_t i = 0; i < m->nfiles; i++) {
 		const struct archive_file_info *f = &m->files[i];

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/timestr.h"
 #include "base/util.h"
 #include "report_cells_internal.h"
 
@@ -66,7 +67,7 @@ void
 cell_time(struct sbuf *b, int64_t ms)
 {
 	char buf[40];
-	config_format_time(ms / 1000, buf, sizeof buf);
+	timestr_format_time(ms / 1000, buf, sizeof buf);
 	sbuf_printf(b, "%.10s %.5s UTC", buf, buf + 11);
 }
 

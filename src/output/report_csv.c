@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/timestr.h"
 #include "base/util.h"
 #include "report_cells_internal.h"
 
@@ -54,7 +55,7 @@ static void
 csv_time(struct sbuf *b, int64_t ms)
 {
 	char buf[40];
-	config_format_time(ms / 1000, buf, sizeof buf);
+	timestr_format_time(ms / 1000, buf, sizeof buf);
 	sbuf_addstr(b, buf);
 }
 

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/timestr.h"
 #include "base/util.h"
 #include "report_cells_internal.h"
 
@@ -139,8 +140,8 @@ svg_lines(struct sbuf *b, const char *id, const char *title, const struct rep_po
 	} else {
 		double t0 = (double)p[0].t_ms, t1 = (double)p[np - 1].t_ms;
 		char a[40], z[40];
-		config_format_time(p[0].t_ms / 1000, a, sizeof a);
-		config_format_time(p[np - 1].t_ms / 1000, z, sizeof z);
+		timestr_format_time(p[0].t_ms / 1000, a, sizeof a);
+		timestr_format_time(p[np - 1].t_ms / 1000, z, sizeof z);
 		sbuf_printf(b,
 		    "<text x=\"%.1f\" y=\"%.1f\" class=\"xl\">%.10s %.5s</text>"
 		    "<text x=\"%.1f\" y=\"%.1f\" class=\"xl\">%.10s %.5s</text>\n",
@@ -165,7 +166,7 @@ svg_lines(struct sbuf *b, const char *id, const char *title, const struct rep_po
 				               : CH_L + CH_PW / 2;
 				double y = CH_T + CH_PH - CH_PH * (double)p[i].cum[m] / ymax;
 				char when[40];
-				config_format_time(p[i].t_ms / 1000, when, sizeof when);
+				timestr_format_time(p[i].t_ms / 1000, when, sizeof when);
 				sbuf_printf(b,
 				    "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\" "
 				    "data-metric=\"%s\" "

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/timestr.h"
 #include "base/util.h"
 #include "report_cells_internal.h"
 
@@ -196,7 +197,7 @@ report_render_md(const struct report *r)
 	for (size_t i = 0; i < r->ndaily; i++) {
 		const struct rep_point *p = &r->daily[i];
 		char day[40];
-		config_format_time(p->t_ms / 1000, day, sizeof day);
+		timestr_format_time(p->t_ms / 1000, day, sizeof day);
 		sbuf_printf(&b, "| %.10s", day);
 		for (int m = 0; m < RM__COUNT; m++) {
 			sbuf_addstr(&b, " | +");

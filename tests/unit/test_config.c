@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "config/config.h"
+#include "base/timestr.h"
 #include "base/util.h"
 
 /* Returns the source tree's top directory. */
@@ -89,7 +90,7 @@ START_TEST(test_example_file)
 	ck_assert_str_eq(c->client.name, "Acme Labs");
 	ck_assert_str_eq(c->client.contact, "ops@acme.example");
 	ck_assert_str_eq(c->client.notes, "Launch week, EU and US time zones");
-	config_format_time(c->start_s, buf, sizeof buf);
+	timestr_format_time(c->start_s, buf, sizeof buf);
 	ck_assert_str_eq(buf, "2026-12-01T14:00:00Z");
 	ck_assert_int_eq(c->end_s - c->start_s, 7 * 86400);
 	ck_assert_uint_eq(c->ntweets, 4);
@@ -142,9 +143,9 @@ START_TEST(test_example_file)
 	c = &f->campaigns[1];
 	ck_assert_str_eq(c->name, "Acme token generation event");
 	ck_assert_str_eq(c->client.notes, "");
-	config_format_time(c->start_s, buf, sizeof buf);
+	timestr_format_time(c->start_s, buf, sizeof buf);
 	ck_assert_str_eq(buf, "2027-01-15T14:30:00Z");
-	config_format_time(c->end_s, buf, sizeof buf);
+	timestr_format_time(c->end_s, buf, sizeof buf);
 	ck_assert_str_eq(buf, "2027-01-18T14:30:00Z");
 	ck_assert_uint_eq(c->ntweets, 1);
 	ck_assert_str_eq(c->tweets[0].id, "1871111111111111111");
@@ -547,7 +548,7 @@ START_TEST(test_duration_ok)
 {
 	int64_t s = -1;
 	char *cause = NULL;
-	ck_assert_msg(config_parse_duration(durations_ok[_i].in, &s, &cause) == 0, "%s: %s",
+	ck_assert_msg(timestr_parse_duration(durations_ok[_i].in, &s, &cause) == 0, "%s: %s",
 	    durations_ok[_i].in, cause ? cause : "?");
 	ck_assert_int_eq(s, durations_ok[_i].s);
 }
@@ -557,7 +558,7 @@ START_TEST(test_duration_bad)
 {
 	int64_t s = -1;
 	char *cause = NULL;
-	ck_assert_int_eq(config_parse_duration(durations_bad[_i].in, &s, &cause), -1);
+	ck_assert_int_eq(timestr_parse_duration(durations_bad[_i].in, &s, &cause), -1);
 	ck_assert_int_eq(s, -1);
 	ck_assert_str_eq(cause, durations_bad[_i].why);
 	free(cause);
@@ -587,10 +588,10 @@ START_TEST(test_duration_format)
 {
 	char buf[32];
 	int64_t back = -1;
-	config_format_duration(durations_fmt[_i].s, buf, sizeof buf);
+	timestr_format_duration(durations_fmt[_i].s, buf, sizeof buf);
 	ck_assert_str_eq(buf, durations_fmt[_i].text);
 	if (durations_fmt[_i].s >= 0) {
-		ck_assert_int_eq(config_parse_duration(buf, &back, NULL), 0);
+		ck_assert_int_eq(timestr_parse_duration(buf, &back, NULL), 0);
 		ck_assert_int_eq(back, durations_fmt[_i].s);
 	}
 }
@@ -657,7 +658,7 @@ START_TEST(test_time_ok)
 {
 	int64_t s = 12345;
 	char *cause = NULL;
-	ck_assert_msg(config_parse_time(times_ok[_i].in, &s, &cause) == 0, "%s: %s",
+	ck_assert_msg(timestr_parse_time(times_ok[_i].in, &s, &cause) == 0, "%s: %s",
 	    times_ok[_i].in, cause ? cause : "?");
 	ck_assert_int_eq(s, times_ok[_i].s);
 }
@@ -667,7 +668,7 @@ START_TEST(test_time_bad)
 {
 	int64_t s = 12345;
 	char *cause = NULL;
-	ck_assert_int_eq(config_parse_time(times_bad[_i].in, &s, &cause), -1);
+	ck_assert_int_eq(timestr_parse_time(times_bad[_i].in, &s, &cause), -1);
 	ck_assert_int_eq(s, 12345);
 	ck_assert_str_eq(cause, times_bad[_i].why);
 	free(cause);
@@ -692,9 +693,9 @@ START_TEST(test_time_format)
 {
 	char buf[32];
 	int64_t back = 0;
-	config_format_time(times_fmt[_i].s, buf, sizeof buf);
+	timestr_format_time(times_fmt[_i].s, buf, sizeof buf);
 	ck_assert_str_eq(buf, times_fmt[_i].text);
-	ck_assert_int_eq(config_parse_time(buf, &back, NULL), 0);
+	ck_assert_int_eq(timestr_parse_time(buf, &back, NULL), 0);
 	ck_assert_int_eq(back, times_fmt[_i].s);
 }
 END_TEST

@@ -32,6 +32,7 @@
 #include "store/store_agg.h"
 #include "store/store_report.h"
 #include "testutil.h"
+#include "base/timestr.h"
 #include "base/util.h"
 #include "seed_support.h"
 
@@ -159,7 +160,7 @@ seed(void)
 	ck_assert_msg(store_open(db->uri, "tuitest", &s, &cause) == 0, "%s", cause);
 	t0 = clock_now_ms() - 3 * 3600 * 1000LL;
 	char start[32];
-	config_format_time(t0 / 1000, start, sizeof start);
+	timestr_format_time(t0 / 1000, start, sizeof start);
 	char *yaml = xasprintf("campaigns:\n  - name: Acme launch\n    client: {name: Acme Labs}\n"
 	                       "    window: {start: %s, duration: 7d}\n    tweets:\n"
 	                       "      main: [%s]\n      influencer: [%s]\n      investor: [%s]\n"
