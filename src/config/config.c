@@ -19,6 +19,7 @@
 #include <strings.h>
 #include <yaml.h>
 
+#include "model/campaign.h"
 #include "model/event.h"
 #include "base/text.h"
 #include "model/tweetlink.h"
@@ -1264,37 +1265,6 @@ kt_campaigns(struct loader *ld, const struct cfg_level *lv, const struct cfg_key
  * Loading and freeing.
  */
 
-/* Frees a list of n strings. */
-static void
-strv_free(char **v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
-/* Frees what a campaign owns. */
-static void
-campaign_done(struct cfg_campaign *c)
-{
-	free(c->name);
-	free(c->client.name);
-	free(c->client.contact);
-	free(c->client.notes);
-	for (size_t i = 0; i < c->ntweets; i++)
-		free(c->tweets[i].url);
-	free(c->tweets);
-	strv_free(c->alerts.buckets, c->alerts.nbuckets);
-	strv_free(c->alerts.actions, c->alerts.nactions);
-	strv_free(c->alerts.categories, c->alerts.ncategories);
-	strv_free(c->alerts.watch, c->alerts.nwatch);
-	free(c->alerts.slack_webhook_ref);
-	strv_free(c->alerts.email.to, c->alerts.email.nto);
-	free(c->alerts.email.smtp_url);
-	free(c->alerts.email.user);
-	free(c->alerts.email.password_ref);
-}
-
 /* Frees a loaded file; NULL is a no-op. */
 void
 config_free(struct cfg_file *f)
@@ -1302,7 +1272,7 @@ config_free(struct cfg_file *f)
 	if (f == NULL)
 		return;
 	for (size_t i = 0; i < f->ncampaigns; i++)
-		campaign_done(&f->campaigns[i]);
+		config_campaign_done(&f->campaigns[i]);
 	free(f->campaigns);
 	free(f->path);
 	free(f);
@@ -1436,7 +1406,7 @@ config_load_string(
 	rc = 0;
 fail:
 	for (size_t i = 0; i < ld.ncamps; i++)
-		campaign_done(&ld.camps[i].c);
+		config_campaign_done(&ld.camps[i].c);
 	free(ld.camps);
 	for (size_t i = 0; i < ld.nerrs; i++)
 		free(ld.errs[i].msg);
