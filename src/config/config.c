@@ -30,25 +30,6 @@
 #define CFG_MAX_KEPT  1000 /* errors kept before counting only */
 #define CFG_QUOTE_MAX 60   /* bytes of a value quoted in a message */
 
-static const char *const category_names[CAT__COUNT] = {"main", "influencer", "investor"};
-
-/* Returns "main", "influencer" or "investor" ("?" when out of range). */
-const char *
-category_name(enum tweet_category c)
-{
-	return (unsigned)c < CAT__COUNT ? category_names[c] : "?";
-}
-
-/* Parses a category name into *out; 0 or -1. */
-int
-category_parse(const char *s, enum tweet_category *out)
-{
-	int i = str_index(category_names, CAT__COUNT, s);
-	if (i >= 0)
-		*out = (enum tweet_category)i;
-	return i >= 0 ? 0 : -1;
-}
-
 /* ---------------------------------------------------------------------------
  * The loader's state and error list.
  */

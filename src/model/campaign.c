@@ -12,8 +12,26 @@
 
 #include "base/util.h"
 
+static const char *const category_names[CAT__COUNT] = {"main", "influencer", "investor"};
 static const char *const status_names[CS__COUNT] = {"scheduled", "active", "paused", "completed"};
 static const char *const kind_names[JOB__COUNT] = {"metrics", "retweets", "replies", "quotes"};
+
+/* Returns "main", "influencer" or "investor" ("?" when out of range). */
+const char *
+category_name(enum tweet_category c)
+{
+	return (unsigned)c < CAT__COUNT ? category_names[c] : "?";
+}
+
+/* Parses a category name into *out; 0 or -1. */
+int
+category_parse(const char *s, enum tweet_category *out)
+{
+	int i = str_index(category_names, CAT__COUNT, s);
+	if (i >= 0)
+		*out = (enum tweet_category)i;
+	return i >= 0 ? 0 : -1;
+}
 
 const char *
 campaign_status_name(enum campaign_status s)
