@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "config/config.h"
+#include "model/campaign.h"
 #include "model/event.h"
 
 /* Version of the importance formula; bump it whenever any number changes. */

@@ -15,7 +15,6 @@
 #include <stdint.h>
 
 #include "model/campaign.h"
-#include "config/config.h"
 #include "model/event.h"
 
 /* Written into every report and frozen document; bump when a formula or a

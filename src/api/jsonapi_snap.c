@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "model/agg.h"
-#include "config/config.h"
+#include "model/campaign.h"
 #include "api/jsonapi.h"
 #include "base/sha256.h"
 #include "base/timestr.h"

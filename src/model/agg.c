@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "agg_internal.h"
-#include "config/config.h"
+#include "model/campaign.h"
 #include "base/text.h"
 #include "base/util.h"
 

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config/config.h"
+#include "model/campaign.h"
 #include "store_internal.h"
 #include "base/util.h"
 
