@@ -1,7 +1,10 @@
 /*
- * campaign: a stored campaign (its settings as loaded from YAML plus what the
- * database adds: id, status, timestamps), deterministic ids, and the status
- * rules for pause, resume and close. Pure; any thread, one owner at a time.
+ * campaign: a campaign's settings (struct cfg_campaign: client, window,
+ * tweets by category, cadence, alerts, CPM, as the campaign file gives them;
+ * config/ loads and validates them, the store keeps them), a stored campaign
+ * (the settings plus what the database adds: id, status, timestamps),
+ * deterministic ids, and the status rules for pause, resume and close. Pure;
+ * any thread, one owner at a time.
  */
 #ifndef LW_CAMPAIGN_H
 #define LW_CAMPAIGN_H
@@ -124,8 +127,9 @@ enum campaign_status campaign_initial_status(const struct cfg_campaign *c, int64
  * tell an unchanged re-add from an update. Caller frees. */
 char *campaign_settings_hash(const struct cfg_campaign *c);
 
-/* Frees everything c owns (the same layout config_load_file builds). */
-void config_campaign_done(struct cfg_campaign *c);
+/* Frees everything the settings c own and zeroes them: the one free of a
+ * campaign's settings, whether config_load_file or the store built them. */
+void cfg_campaign_done(struct cfg_campaign *c);
 
 /* Frees what a stored campaign owns and zeroes it. */
 void campaign_done(struct campaign *c);

@@ -1253,7 +1253,7 @@ config_free(struct cfg_file *f)
 	if (f == NULL)
 		return;
 	for (size_t i = 0; i < f->ncampaigns; i++)
-		config_campaign_done(&f->campaigns[i]);
+		cfg_campaign_done(&f->campaigns[i]);
 	free(f->campaigns);
 	free(f->path);
 	free(f);
@@ -1387,7 +1387,7 @@ config_load_string(
 	rc = 0;
 fail:
 	for (size_t i = 0; i < ld.ncamps; i++)
-		config_campaign_done(&ld.camps[i].c);
+		cfg_campaign_done(&ld.camps[i].c);
 	free(ld.camps);
 	for (size_t i = 0; i < ld.nerrs; i++)
 		free(ld.errs[i].msg);

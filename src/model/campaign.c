@@ -161,7 +161,7 @@ free_list(char **v, size_t n)
 }
 
 void
-config_campaign_done(struct cfg_campaign *c)
+cfg_campaign_done(struct cfg_campaign *c)
 {
 	if (c == NULL)
 		return;
@@ -189,6 +189,6 @@ campaign_done(struct campaign *c)
 {
 	if (c == NULL)
 		return;
-	config_campaign_done(&c->cfg);
+	cfg_campaign_done(&c->cfg);
 	memset(c, 0, sizeof *c);
 }

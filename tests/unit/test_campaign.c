@@ -69,7 +69,7 @@ START_TEST(test_status_and_hash)
 		ck_assert_int_eq(s, i);
 	}
 	ck_assert_str_eq(job_kind_name(JOB_QUOTES), "quotes");
-	config_campaign_done(&c);
+	cfg_campaign_done(&c);
 }
 END_TEST
 
