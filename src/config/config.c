@@ -1,92 +1,123 @@
 /*
- * config: loads the campaign file (DESIGN.md section 3) with libyaml into a
- * struct cfg_file. A key table (path, type, default, help) drives the walk:
+ * config: the campaign file (DESIGN.md section 3) read with the YAML reader
+ * (config/yamlread) through the campaign key table into a struct cfg_file:
  * unknown keys get a did-you-mean from the same level, wrong types and bad
- * values are reported as "FILE:LINE:COL: message" at the offending node, every
- * error is collected (the first 20 are shown) and any error means nothing is
- * returned. Durations and times are read with base/timestr. Pure apart from
- * reading the file; any thread may call it, each load owns its state.
+ * values are reported as "FILE:LINE:COL: message" at the offending node,
+ * every error is collected (the first 20 are shown) and any error means
+ * nothing is returned. Durations and times are read with base/timestr. Pure
+ * apart from reading the file; any thread may call it, each load owns its
+ * state.
  */
 #include "config/config.h"
 
 #include <ctype.h>
 #include <errno.h>
-#include <limits.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <yaml.h>
 
-#include "model/campaign.h"
-#include "model/event.h"
 #include "base/text.h"
-#include "model/tweetlink.h"
+
 #include "base/timestr.h"
 #include "base/util.h"
+#include "config/yamlread.h"
+#include "model/campaign.h"
+#include "model/event.h"
+#include "model/tweetlink.h"
 
-#define CFG_MAX_SHOWN 20   /* errors shown in the cause */
-#define CFG_MAX_KEPT  1000 /* errors kept before counting only */
-#define CFG_QUOTE_MAX 60   /* bytes of a value quoted in a message */
+#define YR_MAX_SHOWN 20   /* errors shown in the cause */
+#define YR_MAX_KEPT  1000 /* errors kept before counting only */
+#define YR_QUOTE_MAX 60   /* bytes of a value quoted in a message */
 
 /* ---------------------------------------------------------------------------
- * The loader's state and error list.
+ * The load's state and error list.
  */
 
-struct cfg_error {
+struct yr_error {
 	size_t line; /* 1-based */
 	size_t column;
 	size_t seq; /* order found, to keep sorting stable */
 	char *msg;
 };
 
-/* A campaign being built, with what the checks need beside the result. */
-struct camp_build {
-	struct cfg_campaign c;
-	bool has_end;
-	bool has_duration;
-	int64_t duration;
-	size_t ntweet_items; /* items under tweets.*, accepted or not */
-	size_t tweets_cap;
-};
-
-struct loader {
+struct yr_doc {
 	const char *name; /* FILE in messages */
+	const struct yr_file *file;
 	yaml_document_t *doc;
-	struct cfg_error *errs;
+	struct yr_error *errs;
 	size_t nerrs;  /* errors kept */
 	size_t nfound; /* errors found, kept or not */
-	struct camp_build *camps;
-	size_t ncamps;
 };
 
+/* Returns the libyaml node behind n. */
+static const yaml_node_t *
+YN(const struct yr_node *n)
+{
+	return (const yaml_node_t *)(const void *)n;
+}
+
+/* Returns the opaque node for libyaml's n. */
+static const struct yr_node *
+RN(const yaml_node_t *n)
+{
+	return (const struct yr_node *)(const void *)n;
+}
+
 /* Records an error at 0-based line and column. */
-static void ld_error(struct loader *ld, size_t line, size_t column, const char *fmt, ...)
+static void yr_error_at(struct yr_doc *d, size_t line, size_t column, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+static void yr_error_va(struct yr_doc *d, size_t line, size_t column, const char *fmt, va_list ap)
+    __attribute__((format(printf, 4, 0)));
+
+/* Records an error at 0-based line and column from a va_list. */
 static void
-ld_error(struct loader *ld, size_t line, size_t column, const char *fmt, ...)
+yr_error_va(struct yr_doc *d, size_t line, size_t column, const char *fmt, va_list ap)
 {
-	va_list ap;
-	ld->nfound++;
-	if (ld->nerrs == CFG_MAX_KEPT)
+	d->nfound++;
+	if (d->nerrs == YR_MAX_KEPT)
 		return;
-	ld->errs = xreallocarray(ld->errs, ld->nerrs + 1, sizeof *ld->errs);
-	struct cfg_error *e = &ld->errs[ld->nerrs];
+	d->errs = xreallocarray(d->errs, d->nerrs + 1, sizeof *d->errs);
+	struct yr_error *e = &d->errs[d->nerrs];
 	e->line = line + 1;
 	e->column = column + 1;
-	e->seq = ld->nerrs++;
-	va_start(ap, fmt);
+	e->seq = d->nerrs++;
 	e->msg = xvasprintf(fmt, ap);
+}
+
+static void
+yr_error_at(struct yr_doc *d, size_t line, size_t column, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	yr_error_va(d, line, column, fmt, ap);
 	va_end(ap);
+}
+
+void
+yr_error(struct yr_doc *d, const struct yr_node *at, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	yr_error_va(d, YN(at)->start_mark.line, YN(at)->start_mark.column, fmt, ap);
+	va_end(ap);
+}
+
+size_t
+yr_error_count(const struct yr_doc *d)
+{
+	return d->nfound;
 }
 
 /* Orders errors by position, then by the order they were found. */
 static int
-ld_error_cmp(const void *a, const void *b)
+yr_error_cmp(const void *a, const void *b)
 {
-	const struct cfg_error *x = a, *y = b;
+	const struct yr_error *x = a, *y = b;
 	if (x->line != y->line)
 		return x->line < y->line ? -1 : 1;
 	if (x->column != y->column)
@@ -96,148 +127,317 @@ ld_error_cmp(const void *a, const void *b)
 
 /* Returns the sorted errors as one "FILE:LINE:COL: message" per line. */
 static char *
-ld_errors_text(struct loader *ld)
+yr_errors_text(struct yr_doc *d)
 {
 	struct sbuf b;
 	sbuf_init(&b);
-	qsort(ld->errs, ld->nerrs, sizeof *ld->errs, ld_error_cmp);
-	for (size_t i = 0; i < ld->nerrs && i < CFG_MAX_SHOWN; i++)
-		sbuf_printf(&b, "%s%s:%zu:%zu: %s", i ? "\n" : "", ld->name, ld->errs[i].line,
-		    ld->errs[i].column, ld->errs[i].msg);
-	if (ld->nfound > CFG_MAX_SHOWN)
+	qsort(d->errs, d->nerrs, sizeof *d->errs, yr_error_cmp);
+	for (size_t i = 0; i < d->nerrs && i < YR_MAX_SHOWN; i++)
+		sbuf_printf(&b, "%s%s:%zu:%zu: %s", i ? "\n" : "", d->name, d->errs[i].line,
+		    d->errs[i].column, d->errs[i].msg);
+	if (d->nfound > YR_MAX_SHOWN)
 		sbuf_printf(
-		    &b, "\n%s: %zu more errors not shown", ld->name, ld->nfound - CFG_MAX_SHOWN);
+		    &b, "\n%s: %zu more errors not shown", d->name, d->nfound - YR_MAX_SHOWN);
 	return sbuf_take(&b);
 }
 
+/* ---------------------------------------------------------------------------
+ * Nodes.
+ */
+
 /* Returns the node at index i of the document. */
-static yaml_node_t *
-ld_node(struct loader *ld, int i)
+static const struct yr_node *
+yr_node_at(struct yr_doc *d, int i)
 {
-	return yaml_document_get_node(ld->doc, i);
+	return RN(yaml_document_get_node(d->doc, i));
 }
 
-/* Returns true for a plain empty, "~" or "null" scalar. */
-static bool
-node_is_null(const yaml_node_t *n)
+enum yr_kind
+yr_kind(const struct yr_node *n)
+{
+	if (YN(n)->type == YAML_MAPPING_NODE)
+		return YRN_MAPPING;
+	return YN(n)->type == YAML_SEQUENCE_NODE ? YRN_LIST : YRN_SCALAR;
+}
+
+bool
+yr_is_null(const struct yr_node *n)
 {
 	static const char *const nulls[] = {"", "~", "null", "Null", "NULL"};
-	if (n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+	if (!yr_is_plain(n))
 		return false;
 	for (size_t i = 0; i < LW_ARRAY_LEN(nulls); i++)
-		if (strcmp((const char *)n->data.scalar.value, nulls[i]) == 0)
+		if (strcmp(yr_text(n), nulls[i]) == 0)
 			return true;
 	return false;
 }
 
-/* Returns a scalar node's text. */
-static const char *
-node_text(const yaml_node_t *n)
+bool
+yr_is_plain(const struct yr_node *n)
 {
-	return (const char *)n->data.scalar.value;
+	return YN(n)->type == YAML_SCALAR_NODE &&
+	       YN(n)->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
 }
 
-/* Describes what a node is, for "got ..." in messages (caller frees). */
-static char *
-node_kind(const yaml_node_t *n)
+const char *
+yr_text(const struct yr_node *n)
 {
-	if (n->type == YAML_MAPPING_NODE)
+	return YN(n)->type == YAML_SCALAR_NODE ? (const char *)YN(n)->data.scalar.value : "";
+}
+
+size_t
+yr_length(const struct yr_node *n)
+{
+	return YN(n)->type == YAML_SCALAR_NODE ? YN(n)->data.scalar.length : 0;
+}
+
+int
+yr_line(const struct yr_node *n)
+{
+	return (int)YN(n)->start_mark.line + 1;
+}
+
+int
+yr_column(const struct yr_node *n)
+{
+	return (int)YN(n)->start_mark.column + 1;
+}
+
+char *
+yr_quote(const char *s)
+{
+	return text_quote(s, YR_QUOTE_MAX);
+}
+
+char *
+yr_describe(const struct yr_node *n)
+{
+	if (yr_kind(n) == YRN_MAPPING)
 		return xstrdup("a mapping");
-	if (n->type == YAML_SEQUENCE_NODE)
+	if (yr_kind(n) == YRN_LIST)
 		return xstrdup("a list");
-	if (node_is_null(n))
+	if (yr_is_null(n))
 		return xstrdup("nothing");
-	char *q = text_quote(node_text(n), CFG_QUOTE_MAX);
+	char *q = yr_quote(yr_text(n));
 	char *s = xasprintf("'%s'", q);
 	free(q);
 	return s;
 }
 
-/* Returns the value node of key name in a mapping node, or NULL. */
-static yaml_node_t *
-map_get(struct loader *ld, yaml_node_t *map, const char *name)
+size_t
+yr_count(const struct yr_node *n)
 {
-	if (map->type != YAML_MAPPING_NODE)
+	if (YN(n)->type == YAML_MAPPING_NODE)
+		return (size_t)(YN(n)->data.mapping.pairs.top - YN(n)->data.mapping.pairs.start);
+	if (YN(n)->type == YAML_SEQUENCE_NODE)
+		return (size_t)(YN(n)->data.sequence.items.top - YN(n)->data.sequence.items.start);
+	return 0;
+}
+
+const struct yr_node *
+yr_item(struct yr_doc *d, const struct yr_node *list, size_t i)
+{
+	return yr_node_at(d, YN(list)->data.sequence.items.start[i]);
+}
+
+/* Returns the key node of pair i of a mapping. */
+static const struct yr_node *
+yr_pair_key(struct yr_doc *d, const struct yr_node *map, size_t i)
+{
+	return yr_node_at(d, YN(map)->data.mapping.pairs.start[i].key);
+}
+
+/* Returns the value node of pair i of a mapping. */
+static const struct yr_node *
+yr_pair_value(struct yr_doc *d, const struct yr_node *map, size_t i)
+{
+	return yr_node_at(d, YN(map)->data.mapping.pairs.start[i].value);
+}
+
+/* Returns true when scalar node n holds exactly the string s (no NUL). */
+static bool
+yr_text_is(const struct yr_node *n, const char *s)
+{
+	return yr_kind(n) == YRN_SCALAR && yr_length(n) == strlen(s) && strcmp(yr_text(n), s) == 0;
+}
+
+const struct yr_node *
+yr_get(struct yr_doc *d, const struct yr_node *map, const char *name)
+{
+	if (yr_kind(map) != YRN_MAPPING)
 		return NULL;
-	for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
-	     p++) {
-		yaml_node_t *k = ld_node(ld, p->key);
-		if (k != NULL && k->type == YAML_SCALAR_NODE && strcmp(node_text(k), name) == 0)
-			return ld_node(ld, p->value);
-	}
+	for (size_t i = 0; i < yr_count(map); i++)
+		if (yr_text_is(yr_pair_key(d, map, i), name))
+			return yr_pair_value(d, map, i);
 	return NULL;
 }
 
+/* Returns true (after reporting it) when key i of map is not a plain name
+ * or repeats an earlier key. */
+static bool
+yr_bad_key(struct yr_doc *d, const struct yr_node *map, size_t i)
+{
+	const struct yr_node *k = yr_pair_key(d, map, i);
+	if (yr_kind(k) != YRN_SCALAR) {
+		bool m = yr_kind(k) == YRN_MAPPING;
+		if (d->file->terse)
+			yr_error(d, k, "expected a plain key, got %s", m ? "a mapping" : "a list");
+		else
+			yr_error(
+			    d, k, "keys must be plain names, not %s", m ? "mappings" : "lists");
+		return true;
+	}
+	for (size_t j = 0; j < i; j++) {
+		const struct yr_node *e = yr_pair_key(d, map, j);
+		if (yr_kind(e) == YRN_SCALAR && yr_length(e) == yr_length(k) &&
+		    memcmp(yr_text(e), yr_text(k), yr_length(k)) == 0) {
+			char *q = yr_quote(yr_text(k));
+			yr_error(d, k, "duplicate key '%s' (first at line %d)", q, yr_line(e));
+			free(q);
+			return true;
+		}
+	}
+	return false;
+}
+
+void
+yr_each_pair(struct yr_doc *d, const struct yr_node *map, yr_pair_fn fn, void *arg)
+{
+	for (size_t i = 0; i < yr_count(map) && yr_kind(map) == YRN_MAPPING; i++)
+		if (!yr_bad_key(d, map, i))
+			fn(d, yr_pair_key(d, map, i), yr_pair_value(d, map, i), arg);
+}
+
 /* ---------------------------------------------------------------------------
- * The key table.
+ * Did you mean.
  */
 
-enum cfg_kt {
-	KT_MAP,
-	KT_STR,
-	KT_INT,
-	KT_NUM,
-	KT_RANGE,
-	KT_DUR,
-	KT_TIME,
-	KT_LIST,
-	KT_TWEETS,
-	KT_CAMPAIGNS
-};
+/* Returns the edit distance between a and b, ignoring ASCII case. */
+static size_t
+edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), row[64];
+	if (la >= LW_ARRAY_LEN(row) || lb >= LW_ARRAY_LEN(row))
+		return SIZE_MAX;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t prev = row[0];
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t keep = row[j];
+			size_t cost =
+			    tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]);
+			size_t best = prev + cost;
+			if (row[j] + 1 < best)
+				best = row[j] + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			prev = keep;
+		}
+	}
+	return row[lb];
+}
 
-#define K_REQUIRED 0x1 /* must be present */
-#define K_NONEMPTY 0x2 /* a string or list that may not be empty */
-#define K_HAS      0x4 /* sets the bool at aux when present */
+int
+yr_suggest(const char *name, const char *const *names, size_t n)
+{
+	int best = -1;
+	size_t bestd = 3; /* suggest within 2 edits */
+	for (size_t i = 0; i < n; i++) {
+		size_t d = edit_distance(name, names[i]);
+		if (d < bestd && d < strlen(names[i])) {
+			best = (int)i;
+			bestd = d;
+		}
+	}
+	return best;
+}
 
-struct cfg_key;
-struct cfg_level;
+int
+yr_unknown(struct yr_doc *d, const struct yr_node *k, const char *noun, const char *where,
+    const char *const *names, size_t n, bool list)
+{
+	int s = yr_suggest(yr_text(k), names, n);
+	char *q = yr_quote(yr_text(k));
+	const char *sp = where != NULL ? " " : "";
+	where = where != NULL ? where : "";
+	if (s >= 0) {
+		yr_error(
+		    d, k, "unknown %s '%s'%s%s (did you mean '%s'?)", noun, q, sp, where, names[s]);
+	} else if (list) {
+		struct sbuf b;
+		sbuf_init(&b);
+		for (size_t i = 0; i < n; i++)
+			sbuf_printf(&b, "%s%s", i ? ", " : "", names[i]);
+		yr_error(d, k, "unknown %s '%s'%s%s (expected one of: %s)", noun, q, sp, where,
+		    b.len ? b.s : "");
+		sbuf_done(&b);
+	} else {
+		yr_error(d, k, "unknown %s '%s'%s%s", noun, q, sp, where);
+	}
+	free(q);
+	return s;
+}
 
-/* Validates and normalizes one string; *msg is the text after the key path. */
-typedef int (*cfg_item_fn)(const struct cfg_key *k, const char *in, char **out, char **msg);
-/* Checks a mapping once its keys are read; clean when they had no errors. */
-typedef void (*cfg_check_fn)(struct loader *ld, void *base, yaml_node_t *map, bool clean);
+/* ---------------------------------------------------------------------------
+ * Scalars.
+ */
 
-struct cfg_key {
-	const char *path; /* dotted, from the level's root mapping */
-	enum cfg_kt type;
-	unsigned flags;
-	const char *def;  /* default, as it would be written in the file */
-	const char *help; /* one line for messages and documentation */
-	size_t off;       /* where the value goes, from the level's base */
-	size_t aux;       /* list count (size_t) or K_HAS flag (bool) */
-	int64_t min;      /* range for integers, minimum for durations */
-	int64_t max;
-	cfg_item_fn item;   /* for strings and list items */
-	cfg_check_fn check; /* for mappings */
-	const char *example;
-	enum tweet_category cat; /* for tweet lists */
-};
+/* Parses v as a decimal integer in lo..hi into *out; false if it is not. */
+static bool
+int_parse(const char *v, int64_t lo, int64_t hi, int64_t *out)
+{
+	const char *p = v + (*v == '-' || *v == '+');
+	char *end;
+	long long n;
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (!str_is_digits(p) || errno != 0 || *end != '\0' || n < lo || n > hi)
+		return false;
+	*out = n;
+	return true;
+}
 
-struct cfg_level {
-	const struct cfg_key *keys;
-	size_t nkeys;
-	const char *where; /* "in campaign": where its root mapping is */
-	cfg_check_fn check;
-};
+/* Returns what an integer in lo..hi must be: "an integer from 0 to 100", or
+ * "1" when lo is hi. Caller frees. */
+static char *
+int_what(int64_t lo, int64_t hi)
+{
+	if (lo == hi)
+		return xasprintf("%lld", (long long)lo);
+	return xasprintf("an integer from %lld to %lld", (long long)lo, (long long)hi);
+}
 
-/* How each type is read: scalar types through scalar, the rest through node. */
-struct cfg_kt_ops {
-	const char *what; /* "a list": what the value must be */
-	int (*scalar)(const struct cfg_key *k, const char *v, void *dst, char **msg);
-	void (*node)(struct loader *ld, const struct cfg_level *lv, const struct cfg_key *k,
-	    yaml_node_t *n, void *base);
-};
+int
+yr_int(struct yr_doc *d, const struct yr_node *n, const char *what, int64_t lo, int64_t hi,
+    bool plain, int64_t *out)
+{
+	if (yr_kind(n) == YRN_SCALAR && !yr_is_null(n) && (!plain || yr_is_plain(n)) &&
+	    strlen(yr_text(n)) == yr_length(n) && int_parse(yr_text(n), lo, hi, out))
+		return 0;
+	char *must = int_what(lo, hi), *got = yr_describe(n);
+	yr_error(d, n, "%s must be %s, got %s", what, must, got);
+	free(must);
+	free(got);
+	return -1;
+}
 
-static void cfg_map(struct loader *ld, const struct cfg_level *lv, const char *prefix,
-    yaml_node_t *map, void *base);
+/* ---------------------------------------------------------------------------
+ * Key tables.
+ */
+
+static void yr_map(struct yr_doc *d, const struct yr_level *lv, const char *prefix,
+    const struct yr_node *map, void *base);
 
 /* Reads a string, through k->item when set. */
 static int
-kt_str(const struct cfg_key *k, const char *v, void *dst, char **msg)
+yr_str(const struct yr_key *k, const char *v, void *dst, char **msg)
 {
 	char **sp = dst;
 	char *val;
-	if ((k->flags & K_NONEMPTY) && v[strspn(v, " \t")] == '\0') {
+	if ((k->flags & YR_NONEMPTY) && v[strspn(v, " \t")] == '\0') {
 		*msg = xstrdup(" must not be empty");
 		return -1;
 	}
@@ -253,17 +453,13 @@ kt_str(const struct cfg_key *k, const char *v, void *dst, char **msg)
 
 /* Reads a decimal integer within [k->min, k->max] into an int. */
 static int
-kt_int(const struct cfg_key *k, const char *v, void *dst, char **msg)
+yr_int_value(const struct yr_key *k, const char *v, void *dst, char **msg)
 {
-	const char *p = v + (*v == '-' || *v == '+');
-	char *end;
-	long long n;
-	errno = 0;
-	n = strtoll(v, &end, 10);
-	if (!str_is_digits(p) || errno != 0 || *end != '\0' || n < k->min || n > k->max) {
-		char *q = text_quote(v, CFG_QUOTE_MAX);
-		*msg = xasprintf(" must be an integer from %lld to %lld, got '%s'",
-		    (long long)k->min, (long long)k->max, q);
+	int64_t n;
+	if (!int_parse(v, k->min, k->max, &n)) {
+		char *q = yr_quote(v), *must = int_what(k->min, k->max);
+		*msg = xasprintf(" must be %s, got '%s'", must, q);
+		free(must);
 		free(q);
 		return -1;
 	}
@@ -299,14 +495,14 @@ num_shape(const char *v)
 
 /* Reads a non-negative finite number into a double. */
 static int
-kt_num(const struct cfg_key *k, const char *v, void *dst, char **msg)
+yr_num(const struct yr_key *k, const char *v, void *dst, char **msg)
 {
 	double d = 0;
 	(void)k;
 	if (num_shape(v))
 		d = strtod(v, NULL);
 	if (!num_shape(v) || !isfinite(d) || d < 0 || *v == '-') {
-		char *q = text_quote(v, CFG_QUOTE_MAX);
+		char *q = yr_quote(v);
 		*msg = xasprintf(" must be a non-negative number, got '%s'", q);
 		free(q);
 		return -1;
@@ -317,13 +513,13 @@ kt_num(const struct cfg_key *k, const char *v, void *dst, char **msg)
 
 /* Reads a number within [k->min, k->max] (signed) into a double. */
 static int
-kt_range(const struct cfg_key *k, const char *v, void *dst, char **msg)
+yr_range(const struct yr_key *k, const char *v, void *dst, char **msg)
 {
 	double d = 0;
 	if (num_shape(v))
 		d = strtod(v, NULL);
 	if (!num_shape(v) || !isfinite(d) || d < (double)k->min || d > (double)k->max) {
-		char *q = text_quote(v, CFG_QUOTE_MAX);
+		char *q = yr_quote(v);
 		*msg = xasprintf(" must be a number from %lld to %lld, got '%s'", (long long)k->min,
 		    (long long)k->max, q);
 		free(q);
@@ -335,7 +531,7 @@ kt_range(const struct cfg_key *k, const char *v, void *dst, char **msg)
 
 /* Reads a duration of at least k->min seconds into an int64_t. */
 static int
-kt_dur(const struct cfg_key *k, const char *v, void *dst, char **msg)
+yr_dur(const struct yr_key *k, const char *v, void *dst, char **msg)
 {
 	int64_t s;
 	char *cause = NULL;
@@ -345,7 +541,7 @@ kt_dur(const struct cfg_key *k, const char *v, void *dst, char **msg)
 		return -1;
 	}
 	if (s < k->min) {
-		char buf[32], *q = text_quote(v, CFG_QUOTE_MAX);
+		char buf[32], *q = yr_quote(v);
 		timestr_format_duration(k->min, buf, sizeof buf);
 		*msg = xasprintf(" must be at least %s, got '%s'", buf, q);
 		free(q);
@@ -357,7 +553,7 @@ kt_dur(const struct cfg_key *k, const char *v, void *dst, char **msg)
 
 /* Reads an RFC 3339 time into unix seconds. */
 static int
-kt_time(const struct cfg_key *k, const char *v, void *dst, char **msg)
+yr_time(const struct yr_key *k, const char *v, void *dst, char **msg)
 {
 	char *cause = NULL;
 	(void)k;
@@ -369,60 +565,65 @@ kt_time(const struct cfg_key *k, const char *v, void *dst, char **msg)
 	return 0;
 }
 
-/* Reads a nested mapping through the same level's table. */
-static void
-kt_map(struct loader *ld, const struct cfg_level *lv, const struct cfg_key *k, yaml_node_t *n,
-    void *base)
+/* Reads a scalar through the key's own parser. */
+static int
+yr_custom(const struct yr_key *k, const char *v, void *dst, char **msg)
 {
-	size_t before = ld->nfound;
-	cfg_map(ld, lv, k->path, n, base);
-	if (k->check != NULL)
-		k->check(ld, base, n, ld->nfound == before);
+	return k->scalar(k, v, dst, msg);
 }
 
 /* Reports a value of the wrong shape for key k. */
 static void
-cfg_type_error(struct loader *ld, const struct cfg_key *k, const char *what, yaml_node_t *n)
+yr_type_error(struct yr_doc *d, const struct yr_key *k, const char *what, const struct yr_node *n)
 {
-	char *kind = node_kind(n);
-	ld_error(ld, n->start_mark.line, n->start_mark.column, "%s must be %s, got %s", k->path,
-	    what, kind);
+	char *kind = yr_describe(n);
+	yr_error(d, n, "%s must be %s, got %s", k->path, what, kind);
 	free(kind);
+}
+
+/* Reads a nested mapping through the same level's table. */
+static void
+yr_map_value(struct yr_doc *d, const struct yr_level *lv, const struct yr_key *k,
+    const struct yr_node *key, const struct yr_node *n, void *base)
+{
+	size_t before = d->nfound;
+	(void)key;
+	yr_map(d, lv, k->path, n, base);
+	if (k->check != NULL)
+		k->check(d, base, n, d->nfound == before);
 }
 
 /* Reads a list of strings, each through k->item, refusing repeats. */
 static void
-kt_list(struct loader *ld, const struct cfg_level *lv, const struct cfg_key *k, yaml_node_t *n,
-    void *base)
+yr_list(struct yr_doc *d, const struct yr_level *lv, const struct yr_key *k,
+    const struct yr_node *key, const struct yr_node *n, void *base)
 {
 	char ***vp = (char ***)((char *)base + k->off);
 	size_t *np = (size_t *)((char *)base + k->aux);
-	size_t before = ld->nfound;
+	size_t before = d->nfound;
 	(void)lv;
+	(void)key;
 
-	if (node_is_null(n))
+	if (yr_is_null(n))
 		goto done;
-	if (n->type != YAML_SEQUENCE_NODE) {
-		cfg_type_error(ld, k, "a list", n);
+	if (yr_kind(n) != YRN_LIST) {
+		yr_type_error(d, k, "a list", n);
 		return;
 	}
-	for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top;
-	     it++) {
-		yaml_node_t *in = ld_node(ld, *it);
+	for (size_t it = 0; it < yr_count(n); it++) {
+		const struct yr_node *in = yr_item(d, n, it);
 		char *val = NULL, *msg = NULL;
 		size_t i;
-		if (in->type != YAML_SCALAR_NODE || node_is_null(in)) {
-			char *kind = node_kind(in);
-			ld_error(ld, in->start_mark.line, in->start_mark.column,
-			    "%s items must be strings, got %s", k->path, kind);
+		if (yr_kind(in) != YRN_SCALAR || yr_is_null(in)) {
+			char *kind = yr_describe(in);
+			yr_error(d, in, "%s items must be strings, got %s", k->path, kind);
 			free(kind);
 			continue;
 		}
 		if (k->item == NULL)
-			val = xstrdup(node_text(in));
-		else if (k->item(k, node_text(in), &val, &msg) != 0) {
-			ld_error(
-			    ld, in->start_mark.line, in->start_mark.column, "%s%s", k->path, msg);
+			val = xstrdup(yr_text(in));
+		else if (k->item(k, yr_text(in), &val, &msg) != 0) {
+			yr_error(d, in, "%s%s", k->path, msg);
 			free(msg);
 			continue;
 		}
@@ -430,9 +631,8 @@ kt_list(struct loader *ld, const struct cfg_level *lv, const struct cfg_key *k, 
 			if (strcmp((*vp)[i], val) == 0)
 				break;
 		if (i < *np) {
-			char *q = text_quote(val, CFG_QUOTE_MAX);
-			ld_error(ld, in->start_mark.line, in->start_mark.column,
-			    "%s lists '%s' twice", k->path, q);
+			char *q = yr_quote(val);
+			yr_error(d, in, "%s lists '%s' twice", k->path, q);
 			free(q);
 			free(val);
 			continue;
@@ -441,117 +641,73 @@ kt_list(struct loader *ld, const struct cfg_level *lv, const struct cfg_key *k, 
 		(*vp)[(*np)++] = val;
 	}
 done:
-	if ((k->flags & K_NONEMPTY) && *np == 0 && ld->nfound == before)
-		ld_error(ld, n->start_mark.line, n->start_mark.column,
-		    "%s must list at least one %s", k->path, k->example);
+	if ((k->flags & YR_NONEMPTY) && *np == 0 && d->nfound == before)
+		yr_error(d, n, "%s must list at least one %s", k->path, k->example);
 }
 
-/* Reads a list of tweet links or ids into the campaign's tweets. */
+/* Reads any node through the key's own reader. */
 static void
-kt_tweets(struct loader *ld, const struct cfg_level *lv, const struct cfg_key *k, yaml_node_t *n,
-    void *base)
+yr_node_value(struct yr_doc *d, const struct yr_level *lv, const struct yr_key *k,
+    const struct yr_node *key, const struct yr_node *n, void *base)
 {
-	struct camp_build *b = base;
 	(void)lv;
-
-	if (node_is_null(n))
-		return;
-	if (n->type != YAML_SEQUENCE_NODE) {
-		cfg_type_error(ld, k, "a list of tweet links or ids", n);
-		return;
-	}
-	for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top;
-	     it++) {
-		yaml_node_t *in = ld_node(ld, *it);
-		char id[TWEET_ID_MAX + 1], *cause = NULL;
-		size_t i;
-		b->ntweet_items++;
-		if (in->type != YAML_SCALAR_NODE || node_is_null(in)) {
-			char *kind = node_kind(in);
-			ld_error(ld, in->start_mark.line, in->start_mark.column,
-			    "%s items must be tweet links or ids, got %s", k->path, kind);
-			free(kind);
-			continue;
-		}
-		if (tweetlink_parse(node_text(in), id, &cause) != 0) {
-			ld_error(ld, in->start_mark.line, in->start_mark.column, "%s: %s", k->path,
-			    cause);
-			free(cause);
-			continue;
-		}
-		for (i = 0; i < b->c.ntweets; i++)
-			if (strcmp(b->c.tweets[i].id, id) == 0)
-				break;
-		if (i < b->c.ntweets) {
-			ld_error(ld, in->start_mark.line, in->start_mark.column,
-			    "tweet %s is already listed at line %d (%s)", id, b->c.tweets[i].line,
-			    category_name(b->c.tweets[i].category));
-			continue;
-		}
-		if (b->c.ntweets == b->tweets_cap) {
-			b->tweets_cap = b->tweets_cap ? b->tweets_cap * 2 : 8;
-			b->c.tweets =
-			    xreallocarray(b->c.tweets, b->tweets_cap, sizeof *b->c.tweets);
-		}
-		struct cfg_tweet *t = &b->c.tweets[b->c.ntweets++];
-		memcpy(t->id, id, sizeof t->id);
-		t->category = k->cat;
-		t->url = xstrdup(node_text(in));
-		t->line = (int)in->start_mark.line + 1;
-		t->column = (int)in->start_mark.column + 1;
-	}
+	k->node(d, k, key, n, base);
 }
 
-static void kt_campaigns(struct loader *ld, const struct cfg_level *lv, const struct cfg_key *k,
-    yaml_node_t *n, void *base);
-
-/* Indexed by enum cfg_kt. */
-static const struct cfg_kt_ops kt_ops[] = {
-    [KT_MAP] = {"a mapping", NULL, kt_map},
-    [KT_STR] = {"a string", kt_str, NULL},
-    [KT_INT] = {"an integer", kt_int, NULL},
-    [KT_NUM] = {"a non-negative number", kt_num, NULL},
-    [KT_RANGE] = {"a number", kt_range, NULL},
-    [KT_DUR] = {"a duration such as 90s, 5m, 2h or 7d", kt_dur, NULL},
-    [KT_TIME] = {"an RFC 3339 time such as 2026-12-01T14:00:00Z", kt_time, NULL},
-    [KT_LIST] = {"a list", NULL, kt_list},
-    [KT_TWEETS] = {"a list of tweet links or ids", NULL, kt_tweets},
-    [KT_CAMPAIGNS] = {"a list of campaigns", NULL, kt_campaigns},
+/* How each type is read: scalar types through scalar, the rest through node. */
+static const struct {
+	const char *what; /* "a list": what the value must be */
+	int (*scalar)(const struct yr_key *k, const char *v, void *dst, char **msg);
+	void (*node)(struct yr_doc *d, const struct yr_level *lv, const struct yr_key *k,
+	    const struct yr_node *key, const struct yr_node *n, void *base);
+} yr_types[YR__TYPES] = {
+    [YR_MAP] = {"a mapping", NULL, yr_map_value},
+    [YR_STR] = {"a string", yr_str, NULL},
+    [YR_INT] = {"an integer", yr_int_value, NULL},
+    [YR_NUM] = {"a non-negative number", yr_num, NULL},
+    [YR_RANGE] = {"a number", yr_range, NULL},
+    [YR_DUR] = {"a duration such as 90s, 5m, 2h or 7d", yr_dur, NULL},
+    [YR_TIME] = {"an RFC 3339 time such as 2026-12-01T14:00:00Z", yr_time, NULL},
+    [YR_LIST] = {"a list", NULL, yr_list},
+    [YR_SCALAR] = {"a string", yr_custom, NULL},
+    [YR_NODE] = {"a value", NULL, yr_node_value},
 };
 
-/* Reads one value node for key k into base. */
+/* Reads one value node for key k (at key node key) into base. */
 static void
-cfg_value(struct loader *ld, const struct cfg_level *lv, const struct cfg_key *k, yaml_node_t *n,
-    void *base)
+yr_value(struct yr_doc *d, const struct yr_level *lv, const struct yr_key *k,
+    const struct yr_node *key, const struct yr_node *n, void *base)
 {
-	const struct cfg_kt_ops *ops = &kt_ops[k->type];
 	char *msg = NULL;
 
-	if (ops->node != NULL) {
-		if (k->type == KT_MAP && n->type != YAML_MAPPING_NODE && !node_is_null(n)) {
-			cfg_type_error(ld, k, ops->what, n);
+	if (yr_types[k->type].node != NULL) {
+		if (k->type == YR_MAP && yr_kind(n) != YRN_MAPPING && !yr_is_null(n)) {
+			yr_type_error(d, k, yr_types[k->type].what, n);
 			return;
 		}
-		ops->node(ld, lv, k, n, base);
+		yr_types[k->type].node(d, lv, k, key, n, base);
 		return;
 	}
-	if (n->type != YAML_SCALAR_NODE || (k->type != KT_STR && node_is_null(n))) {
-		char what[64];
-		if (k->type == KT_INT)
-			snprintf(what, sizeof what, "an integer from %lld to %lld",
-			    (long long)k->min, (long long)k->max);
+	if (yr_kind(n) != YRN_SCALAR || (k->type != YR_STR && yr_is_null(n)) ||
+	    ((k->flags & YR_PLAIN) && !yr_is_plain(n))) {
+		char *what;
+		if (k->type == YR_INT)
+			what = int_what(k->min, k->max);
+		else if (k->type == YR_SCALAR && k->what != NULL)
+			what = xstrdup(k->what);
 		else
-			snprintf(what, sizeof what, "%s", ops->what);
-		cfg_type_error(ld, k, what, n);
+			what = xstrdup(yr_types[k->type].what);
+		yr_type_error(d, k, what, n);
+		free(what);
 		return;
 	}
-	if (strlen(node_text(n)) != n->data.scalar.length) {
-		ld_error(ld, n->start_mark.line, n->start_mark.column,
-		    "%s contains a NUL character", k->path);
+	if (strlen(yr_text(n)) != yr_length(n)) {
+		yr_error(d, n, "%s contains a NUL character", k->path);
 		return;
 	}
-	if (ops->scalar(k, node_is_null(n) ? "" : node_text(n), (char *)base + k->off, &msg) != 0) {
-		ld_error(ld, n->start_mark.line, n->start_mark.column, "%s%s", k->path, msg);
+	if (yr_types[k->type].scalar(
+	        k, yr_is_null(n) ? "" : yr_text(n), (char *)base + k->off, &msg) != 0) {
+		yr_error(d, n, "%s%s", k->path, msg);
 		free(msg);
 	}
 }
@@ -574,82 +730,59 @@ key_is_child(const char *path, const char *prefix)
 	return strncmp(path, prefix, n) == 0 && path[n] == '.' && strchr(path + n + 1, '.') == NULL;
 }
 
-/* Returns the edit distance between a and b, ignoring ASCII case. */
-static size_t
-edit_distance(const char *a, const char *b)
+/* Returns the key of the level at prefix named by key node kn, or NULL. */
+static const struct yr_key *
+key_find(const struct yr_level *lv, const char *prefix, const struct yr_node *kn)
 {
-	size_t la = strlen(a), lb = strlen(b), row[64];
-	if (la >= LW_ARRAY_LEN(row) || lb >= LW_ARRAY_LEN(row))
-		return SIZE_MAX;
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		size_t prev = row[0];
-		row[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t keep = row[j];
-			size_t cost =
-			    tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]);
-			size_t best = prev + cost;
-			if (row[j] + 1 < best)
-				best = row[j] + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			prev = keep;
-		}
-	}
-	return row[lb];
-}
-
-/* Returns the key of the level at prefix closest to name, or NULL. */
-static const struct cfg_key *
-key_suggest(const struct cfg_level *lv, const char *prefix, const char *name)
-{
-	const struct cfg_key *best = NULL;
-	size_t bestd = 3; /* suggest within 2 edits */
-	for (size_t i = 0; i < lv->nkeys; i++) {
-		const struct cfg_key *k = &lv->keys[i];
-		if (!key_is_child(k->path, prefix))
-			continue;
-		size_t d = edit_distance(name, key_name(k->path));
-		if (d < bestd && d < strlen(key_name(k->path))) {
-			best = k;
-			bestd = d;
-		}
-	}
-	return best;
-}
-
-/* Returns the key of the level at prefix named name, or NULL. */
-static const struct cfg_key *
-key_find(const struct cfg_level *lv, const char *prefix, const char *name)
-{
-	if (strchr(name, '.') != NULL)
+	if (strchr(yr_text(kn), '.') != NULL)
 		return NULL;
 	for (size_t i = 0; i < lv->nkeys; i++)
 		if (key_is_child(lv->keys[i].path, prefix) &&
-		    strcmp(key_name(lv->keys[i].path), name) == 0)
+		    yr_text_is(kn, key_name(lv->keys[i].path)))
 			return &lv->keys[i];
 	return NULL;
 }
 
-/* Stores every default of the level into base. */
-static void
-cfg_defaults(const struct cfg_level *lv, void *base)
+/* Reports the unknown key node kn of the level at prefix, with a
+ * did-you-mean among its siblings; returns the suggested key or NULL. */
+static const struct yr_key *
+key_unknown(
+    struct yr_doc *d, const struct yr_level *lv, const char *prefix, const struct yr_node *kn)
+{
+	const char **names = xcalloc(lv->nkeys + 1, sizeof *names);
+	const struct yr_key **keys = xcalloc(lv->nkeys + 1, sizeof *keys);
+	size_t n = 0;
+	char *where = NULL;
+	for (size_t i = 0; i < lv->nkeys; i++)
+		if (key_is_child(lv->keys[i].path, prefix)) {
+			keys[n] = &lv->keys[i];
+			names[n++] = key_name(lv->keys[i].path);
+		}
+	if (lv->where != NULL)
+		where = *prefix ? xasprintf("in %s", prefix) : xstrdup(lv->where);
+	int s = yr_unknown(d, kn, lv->noun ? lv->noun : "key", where, names, n, lv->list_names);
+	const struct yr_key *k = s >= 0 ? keys[s] : NULL;
+	free(where);
+	free(names);
+	free(keys);
+	return k;
+}
+
+void
+yr_defaults(const struct yr_level *lv, void *base)
 {
 	for (size_t i = 0; i < lv->nkeys; i++) {
-		const struct cfg_key *k = &lv->keys[i];
+		const struct yr_key *k = &lv->keys[i];
 		char *msg = NULL;
 		if (k->def == NULL)
 			continue;
-		if (k->type == KT_STR) { /* "" when absent, whatever the checks say */
+		if (k->type == YR_STR) { /* "" when absent, whatever the checks say */
 			char **sp = (char **)((char *)base + k->off);
 			free(*sp);
 			*sp = xstrdup(k->def);
 			continue;
 		}
-		if (kt_ops[k->type].scalar(k, k->def, (char *)base + k->off, &msg) != 0) {
+		if (yr_types[k->type].scalar(k, k->def, (char *)base + k->off, &msg) != 0) {
 			fprintf(stderr, "launchwatch: bad default for %s:%s\n", k->path, msg);
 			abort();
 		}
@@ -658,82 +791,258 @@ cfg_defaults(const struct cfg_level *lv, void *base)
 
 /* Reports key k missing from the mapping at prefix. */
 static void
-cfg_missing(struct loader *ld, const struct cfg_level *lv, const char *prefix,
-    const struct cfg_key *k, const yaml_node_t *map)
+yr_missing(struct yr_doc *d, const struct yr_level *lv, const char *prefix, const struct yr_key *k,
+    const struct yr_node *map)
 {
-	if (*prefix == '\0')
-		ld_error(ld, map->start_mark.line, map->start_mark.column,
-		    "missing required key '%s' %s (%s)", key_name(k->path), lv->where, k->help);
+	if (*prefix != '\0')
+		yr_error(d, map, "missing required key '%s' in %s (%s)", key_name(k->path), prefix,
+		    k->help);
+	else if (lv->where != NULL)
+		yr_error(d, map, "missing required key '%s' %s (%s)", key_name(k->path), lv->where,
+		    k->help);
 	else
-		ld_error(ld, map->start_mark.line, map->start_mark.column,
-		    "missing required key '%s' in %s (%s)", key_name(k->path), prefix, k->help);
+		yr_error(d, map, "missing required key '%s' (%s)", key_name(k->path), k->help);
 }
 
 /* Reads the keys of a mapping (or of nothing, for a null value) at prefix. */
 static void
-cfg_map(
-    struct loader *ld, const struct cfg_level *lv, const char *prefix, yaml_node_t *map, void *base)
+yr_map(struct yr_doc *d, const struct yr_level *lv, const char *prefix, const struct yr_node *map,
+    void *base)
 {
 	bool *seen = xcalloc(lv->nkeys, sizeof *seen);
-	yaml_node_pair_t *start = NULL, *top = NULL;
-	if (map->type == YAML_MAPPING_NODE) {
-		start = map->data.mapping.pairs.start;
-		top = map->data.mapping.pairs.top;
-	}
-	for (yaml_node_pair_t *p = start; p < top; p++) {
-		yaml_node_t *kn = ld_node(ld, p->key), *vn = ld_node(ld, p->value);
-		const struct cfg_key *k;
-		yaml_node_pair_t *q;
-		char *name;
-
-		if (kn->type != YAML_SCALAR_NODE) {
-			ld_error(ld, kn->start_mark.line, kn->start_mark.column,
-			    "keys must be plain names, not %s",
-			    kn->type == YAML_MAPPING_NODE ? "mappings" : "lists");
+	for (size_t i = 0; i < yr_count(map) && yr_kind(map) == YRN_MAPPING; i++) {
+		const struct yr_node *kn = yr_pair_key(d, map, i);
+		const struct yr_key *k;
+		if (yr_bad_key(d, map, i))
 			continue;
-		}
-		for (q = start; q < p; q++) {
-			yaml_node_t *qn = ld_node(ld, q->key);
-			if (qn->type == YAML_SCALAR_NODE &&
-			    strcmp(node_text(qn), node_text(kn)) == 0)
-				break;
-		}
-		name = text_quote(node_text(kn), CFG_QUOTE_MAX);
-		if (q < p) {
-			ld_error(ld, kn->start_mark.line, kn->start_mark.column,
-			    "duplicate key '%s' (first at line %zu)", name,
-			    ld_node(ld, q->key)->start_mark.line + 1);
-			free(name);
-			continue;
-		}
-		k = key_find(lv, prefix, node_text(kn));
+		k = key_find(lv, prefix, kn);
 		if (k == NULL) {
-			const struct cfg_key *s = key_suggest(lv, prefix, node_text(kn));
-			char *where = *prefix ? xasprintf("in %s", prefix) : xstrdup(lv->where);
-			if (s != NULL) {
-				seen[s - lv->keys] =
-				    true; /* no "missing" for the misspelt key too */
-				ld_error(ld, kn->start_mark.line, kn->start_mark.column,
-				    "unknown key '%s' %s (did you mean '%s'?)", name, where,
-				    key_name(s->path));
-			} else
-				ld_error(ld, kn->start_mark.line, kn->start_mark.column,
-				    "unknown key '%s' %s", name, where);
-			free(where);
-			free(name);
+			const struct yr_key *s = key_unknown(d, lv, prefix, kn);
+			if (s != NULL) /* no "missing" for the misspelt key too */
+				seen[s - lv->keys] = true;
 			continue;
 		}
-		free(name);
 		seen[k - lv->keys] = true;
-		if (k->flags & K_HAS)
+		if (k->flags & YR_HAS)
 			*(bool *)((char *)base + k->aux) = true;
-		cfg_value(ld, lv, k, vn, base);
+		yr_value(d, lv, k, kn, yr_pair_value(d, map, i), base);
 	}
 	for (size_t i = 0; i < lv->nkeys; i++)
-		if ((lv->keys[i].flags & K_REQUIRED) && !seen[i] &&
+		if ((lv->keys[i].flags & YR_REQUIRED) && !seen[i] &&
 		    key_is_child(lv->keys[i].path, prefix))
-			cfg_missing(ld, lv, prefix, &lv->keys[i], map);
+			yr_missing(d, lv, prefix, &lv->keys[i], map);
 	free(seen);
+}
+
+void
+yr_walk(struct yr_doc *d, const struct yr_level *lv, const struct yr_node *map, void *base)
+{
+	size_t before = d->nfound;
+	yr_map(d, lv, "", map, base);
+	if (lv->check != NULL)
+		lv->check(d, base, map, d->nfound == before);
+}
+
+/* ---------------------------------------------------------------------------
+ * Loading.
+ */
+
+/* Records libyaml's problem as an error at its mark. */
+static void
+yr_syntax_error(struct yr_doc *d, const yaml_parser_t *p, const char *text, size_t len)
+{
+	size_t line = p->problem_mark.line, column = p->problem_mark.column;
+	const char *problem = p->problem ? p->problem : "unknown problem";
+
+	if (p->error == YAML_MEMORY_ERROR) {
+		fputs("launchwatch: out of memory\n", stderr);
+		abort();
+	}
+	if (p->error == YAML_READER_ERROR) {
+		line = column = 0;
+		for (size_t i = 0; i < p->problem_offset && i < len; i++) {
+			if (text[i] == '\n') {
+				line++;
+				column = 0;
+			} else
+				column++;
+		}
+	}
+	if (p->context != NULL && d->file->terse)
+		yr_error_at(d, line, column, "YAML syntax error: %s (%s)", problem, p->context);
+	else if (p->context != NULL)
+		yr_error_at(d, line, column, "YAML syntax error: %s (%s at line %zu, column %zu)",
+		    problem, p->context, p->context_mark.line + 1, p->context_mark.column + 1);
+	else
+		yr_error_at(d, line, column, "YAML syntax error: %s", problem);
+}
+
+/* Scans the event stream for syntax errors, aliases and extra documents. */
+static int
+yr_prescan(struct yr_doc *d, const char *text, size_t len)
+{
+	yaml_parser_t parser;
+	yaml_event_t ev;
+	int docs = 0, rc = 0;
+	bool done = false;
+
+	if (!yaml_parser_initialize(&parser))
+		abort();
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+	while (!done) {
+		if (!yaml_parser_parse(&parser, &ev)) {
+			yr_syntax_error(d, &parser, text, len);
+			rc = -1;
+			break;
+		}
+		if (ev.type == YAML_ALIAS_EVENT) {
+			char *q = yr_quote((const char *)ev.data.alias.anchor);
+			yr_error_at(d, ev.start_mark.line, ev.start_mark.column,
+			    "YAML aliases (*%s) are not supported; write the value out", q);
+			free(q);
+			rc = -1;
+		} else if (ev.type == YAML_DOCUMENT_START_EVENT && ++docs == 2) {
+			yr_error_at(d, ev.start_mark.line, ev.start_mark.column,
+			    "the file holds more than one YAML document%s%s",
+			    d->file->one_document ? "; " : "",
+			    d->file->one_document ? d->file->one_document : "");
+			rc = -1;
+		} else if (ev.type == YAML_STREAM_END_EVENT)
+			done = true;
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&parser);
+	return rc;
+}
+
+/* Loads the single document and hands its root to fn. */
+static void
+yr_read(struct yr_doc *d, const char *text, size_t len, yr_root_fn fn, void *arg)
+{
+	yaml_parser_t parser;
+	yaml_document_t doc;
+	const yaml_node_t *root;
+
+	if (!yaml_parser_initialize(&parser))
+		abort();
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+	if (!yaml_parser_load(&parser, &doc)) {
+		yr_syntax_error(d, &parser, text, len);
+		yaml_parser_delete(&parser);
+		return;
+	}
+	d->doc = &doc;
+	root = yaml_document_get_root_node(&doc);
+	if (root == NULL || yr_is_null(RN(root))) {
+		if (d->file->empty != NULL)
+			yr_error_at(d, 0, 0, "%s", d->file->empty);
+	} else
+		fn(d, RN(root), arg);
+	d->doc = NULL;
+	yaml_document_delete(&doc);
+	yaml_parser_delete(&parser);
+}
+
+int
+yr_load(const char *name, const char *text, size_t len, const struct yr_file *f, yr_root_fn fn,
+    void *arg, char **cause)
+{
+	struct yr_doc d;
+	int rc = 0;
+
+	memset(&d, 0, sizeof d);
+	d.name = name;
+	d.file = f;
+	if (yr_prescan(&d, text, len) == 0)
+		yr_read(&d, text, len, fn, arg);
+	if (d.nfound > 0) {
+		char *msg = yr_errors_text(&d);
+		set_cause(cause, "%s", msg);
+		free(msg);
+		rc = -1;
+	}
+	for (size_t i = 0; i < d.nerrs; i++)
+		free(d.errs[i].msg);
+	free(d.errs);
+	return rc;
+}
+
+/* ---------------------------------------------------------------------------
+ * The campaign file.
+ */
+
+struct camp_load;
+
+/* A campaign being built, with what the checks need beside the result. */
+struct camp_build {
+	struct cfg_campaign c;
+	struct camp_load *load; /* the campaigns before it, for unique names */
+	bool has_end;
+	bool has_duration;
+	int64_t duration;
+	size_t ntweet_items; /* items under tweets.*, accepted or not */
+	size_t tweets_cap;
+};
+
+/* The campaigns of one file being loaded. */
+struct camp_load {
+	struct camp_build *camps;
+	size_t ncamps;
+};
+
+/* Reads a list of tweet links or ids into the campaign's tweets. */
+static void
+read_tweets(struct yr_doc *d, const struct yr_key *k, const struct yr_node *key,
+    const struct yr_node *n, void *base)
+{
+	struct camp_build *b = base;
+	(void)key;
+
+	if (yr_is_null(n))
+		return;
+	if (yr_kind(n) != YRN_LIST) {
+		char *kind = yr_describe(n);
+		yr_error(d, n, "%s must be a list of tweet links or ids, got %s", k->path, kind);
+		free(kind);
+		return;
+	}
+	for (size_t it = 0; it < yr_count(n); it++) {
+		const struct yr_node *in = yr_item(d, n, it);
+		char id[TWEET_ID_MAX + 1], *cause = NULL;
+		size_t i;
+		b->ntweet_items++;
+		if (yr_kind(in) != YRN_SCALAR || yr_is_null(in)) {
+			char *kind = yr_describe(in);
+			yr_error(
+			    d, in, "%s items must be tweet links or ids, got %s", k->path, kind);
+			free(kind);
+			continue;
+		}
+		if (tweetlink_parse(yr_text(in), id, &cause) != 0) {
+			yr_error(d, in, "%s: %s", k->path, cause);
+			free(cause);
+			continue;
+		}
+		for (i = 0; i < b->c.ntweets; i++)
+			if (strcmp(b->c.tweets[i].id, id) == 0)
+				break;
+		if (i < b->c.ntweets) {
+			yr_error(d, in, "tweet %s is already listed at line %d (%s)", id,
+			    b->c.tweets[i].line, category_name(b->c.tweets[i].category));
+			continue;
+		}
+		if (b->c.ntweets == b->tweets_cap) {
+			b->tweets_cap = b->tweets_cap ? b->tweets_cap * 2 : 8;
+			b->c.tweets =
+			    xreallocarray(b->c.tweets, b->tweets_cap, sizeof *b->c.tweets);
+		}
+		struct cfg_tweet *t = &b->c.tweets[b->c.ntweets++];
+		memcpy(t->id, id, sizeof t->id);
+		t->category = (enum tweet_category)k->tag;
+		t->url = xstrdup(yr_text(in));
+		t->line = yr_line(in);
+		t->column = yr_column(in);
+	}
 }
 
 /* ---------------------------------------------------------------------------
@@ -745,7 +1054,7 @@ static int
 item_names_fail(const char *noun, const char *(*name)(int), int count, const char *in, char **msg)
 {
 	struct sbuf b;
-	char *q = text_quote(in, CFG_QUOTE_MAX);
+	char *q = yr_quote(in);
 	sbuf_init(&b);
 	sbuf_printf(&b, " must list %s (", noun);
 	for (int i = 0; i < count; i++)
@@ -779,7 +1088,7 @@ category_at(int i)
 
 /* Accepts an engager bucket name. */
 static int
-item_bucket(const struct cfg_key *k, const char *in, char **out, char **msg)
+item_bucket(const struct yr_key *k, const char *in, char **out, char **msg)
 {
 	enum lw_bucket b;
 	(void)k;
@@ -791,7 +1100,7 @@ item_bucket(const struct cfg_key *k, const char *in, char **out, char **msg)
 
 /* Accepts an engagement action name. */
 static int
-item_action(const struct cfg_key *k, const char *in, char **out, char **msg)
+item_action(const struct yr_key *k, const char *in, char **out, char **msg)
 {
 	enum lw_action a;
 	(void)k;
@@ -803,7 +1112,7 @@ item_action(const struct cfg_key *k, const char *in, char **out, char **msg)
 
 /* Accepts a tweet category name. */
 static int
-item_category(const struct cfg_key *k, const char *in, char **out, char **msg)
+item_category(const struct yr_key *k, const char *in, char **out, char **msg)
 {
 	enum tweet_category c;
 	(void)k;
@@ -815,7 +1124,7 @@ item_category(const struct cfg_key *k, const char *in, char **out, char **msg)
 
 /* Accepts an X handle with or without '@'; stores it lower-case without '@'. */
 static int
-item_handle(const struct cfg_key *k, const char *in, char **out, char **msg)
+item_handle(const struct yr_key *k, const char *in, char **out, char **msg)
 {
 	const char *h = in + (*in == '@');
 	size_t n = strlen(h);
@@ -824,7 +1133,7 @@ item_handle(const struct cfg_key *k, const char *in, char **out, char **msg)
 	for (size_t i = 0; ok && i < n; i++)
 		ok = isalnum((unsigned char)h[i]) || h[i] == '_';
 	if (!ok) {
-		char *q = text_quote(in, CFG_QUOTE_MAX);
+		char *q = yr_quote(in);
 		*msg =
 		    xasprintf(" must list X handles of 1 to 15 letters, digits or _, got '%s'", q);
 		free(q);
@@ -838,7 +1147,7 @@ item_handle(const struct cfg_key *k, const char *in, char **out, char **msg)
 
 /* Accepts an email address of the plain local@domain.tld form. */
 static int
-item_email(const struct cfg_key *k, const char *in, char **out, char **msg)
+item_email(const struct yr_key *k, const char *in, char **out, char **msg)
 {
 	const char *at = strchr(in, '@');
 	size_t n = strlen(in);
@@ -854,7 +1163,7 @@ item_email(const struct cfg_key *k, const char *in, char **out, char **msg)
 		ok = dot != NULL && dom[0] != '.' && dot[1] != '\0' && strstr(dom, "..") == NULL;
 	}
 	if (!ok) {
-		char *q = text_quote(in, CFG_QUOTE_MAX);
+		char *q = yr_quote(in);
 		*msg =
 		    xasprintf(" must list email addresses such as team@acme.example, got '%s'", q);
 		free(q);
@@ -866,7 +1175,7 @@ item_email(const struct cfg_key *k, const char *in, char **out, char **msg)
 
 /* Accepts "" or an env:NAME or file:PATH reference; never echoes the value. */
 static int
-item_secret(const struct cfg_key *k, const char *in, char **out, char **msg)
+item_secret(const struct yr_key *k, const char *in, char **out, char **msg)
 {
 	if (*in == '\0') {
 		*out = xstrdup("");
@@ -899,7 +1208,7 @@ item_secret(const struct cfg_key *k, const char *in, char **out, char **msg)
 
 /* Accepts an smtp:// or smtps:// URL with a host and no credentials. */
 static int
-item_smtp_url(const struct cfg_key *k, const char *in, char **out, char **msg)
+item_smtp_url(const struct yr_key *k, const char *in, char **out, char **msg)
 {
 	const char *rest = NULL;
 	(void)k;
@@ -928,236 +1237,236 @@ item_smtp_url(const struct cfg_key *k, const char *in, char **out, char **msg)
 
 /* Checks window: exactly one of end and duration, and end after start. */
 static void
-check_window(struct loader *ld, void *base, yaml_node_t *map, bool clean)
+check_window(struct yr_doc *d, void *base, const struct yr_node *map, bool clean)
 {
 	struct camp_build *b = base;
-	yaml_node_t *end = map_get(ld, map, "end"), *dur = map_get(ld, map, "duration");
+	const struct yr_node *end = yr_get(d, map, "end"), *dur = yr_get(d, map, "duration");
 	if (b->has_end && b->has_duration) {
-		ld_error(ld, dur->start_mark.line, dur->start_mark.column,
-		    "window has both end and duration; give only one");
+		yr_error(d, dur, "window has both end and duration; give only one");
 		return;
 	}
 	if (!b->has_end && !b->has_duration) {
-		ld_error(ld, map->start_mark.line, map->start_mark.column,
-		    "window needs end or duration (such as duration: 7d)");
+		yr_error(d, map, "window needs end or duration (such as duration: 7d)");
 		return;
 	}
-	if (!clean || map_get(ld, map, "start") == NULL)
+	if (!clean || yr_get(d, map, "start") == NULL)
 		return;
 	if (b->has_duration)
 		b->c.end_s = b->c.start_s + b->duration; /* both bounded: no overflow */
 	else if (b->c.end_s <= b->c.start_s)
-		ld_error(ld, end->start_mark.line, end->start_mark.column,
-		    "window.end must be after window.start");
+		yr_error(d, end, "window.end must be after window.start");
 }
 
 #define CB(m) offsetof(struct camp_build, m)
 
 /* Every key of a campaign, paths relative to the campaign's mapping. */
-static const struct cfg_key campaign_keys[] = {
+static const struct yr_key campaign_keys[] = {
     {.path = "name",
-        .type = KT_STR,
-        .flags = K_REQUIRED | K_NONEMPTY,
+        .type = YR_STR,
+        .flags = YR_REQUIRED | YR_NONEMPTY,
         .off = CB(c.name),
         .help = "the campaign's unique name"},
-    {.path = "client", .type = KT_MAP, .help = "who the campaign is for"},
+    {.path = "client", .type = YR_MAP, .help = "who the campaign is for"},
     {.path = "client.name",
-        .type = KT_STR,
+        .type = YR_STR,
         .def = "",
         .off = CB(c.client.name),
         .help = "client's name"},
     {.path = "client.contact",
-        .type = KT_STR,
+        .type = YR_STR,
         .def = "",
         .off = CB(c.client.contact),
         .help = "client's contact"},
     {.path = "client.notes",
-        .type = KT_STR,
+        .type = YR_STR,
         .def = "",
         .off = CB(c.client.notes),
         .help = "free notes"},
     {.path = "window",
-        .type = KT_MAP,
-        .flags = K_REQUIRED,
+        .type = YR_MAP,
+        .flags = YR_REQUIRED,
         .check = check_window,
         .help = "when to watch: start, and end or duration"},
     {.path = "window.start",
-        .type = KT_TIME,
-        .flags = K_REQUIRED,
+        .type = YR_TIME,
+        .flags = YR_REQUIRED,
         .off = CB(c.start_s),
         .help = "an RFC 3339 time such as 2026-12-01T14:00:00Z"},
     {.path = "window.end",
-        .type = KT_TIME,
-        .flags = K_HAS,
+        .type = YR_TIME,
+        .flags = YR_HAS,
         .off = CB(c.end_s),
         .aux = CB(has_end),
         .help = "an RFC 3339 time after start"},
     {.path = "window.duration",
-        .type = KT_DUR,
-        .flags = K_HAS,
+        .type = YR_DUR,
+        .flags = YR_HAS,
         .off = CB(duration),
         .aux = CB(has_duration),
         .min = 1,
         .help = "how long after start, such as 7d"},
-    {.path = "tweets", .type = KT_MAP, .help = "the campaign's tweets by category"},
+    {.path = "tweets", .type = YR_MAP, .help = "the campaign's tweets by category"},
     {.path = "tweets.main",
-        .type = KT_TWEETS,
-        .cat = CAT_MAIN,
+        .type = YR_NODE,
+        .node = read_tweets,
+        .tag = CAT_MAIN,
         .help = "links or ids of the client's own tweets"},
     {.path = "tweets.influencer",
-        .type = KT_TWEETS,
-        .cat = CAT_INFLUENCER,
+        .type = YR_NODE,
+        .node = read_tweets,
+        .tag = CAT_INFLUENCER,
         .help = "links or ids of paid influencer tweets"},
     {.path = "tweets.investor",
-        .type = KT_TWEETS,
-        .cat = CAT_INVESTOR,
+        .type = YR_NODE,
+        .node = read_tweets,
+        .tag = CAT_INVESTOR,
         .help = "links or ids of investor tweets"},
-    {.path = "cadence", .type = KT_MAP, .help = "how often each worker polls"},
+    {.path = "cadence", .type = YR_MAP, .help = "how often each worker polls"},
     {.path = "cadence.metrics",
-        .type = KT_DUR,
+        .type = YR_DUR,
         .def = "5m",
         .min = 1,
         .off = CB(c.cadence.metrics),
         .help = "poll interval for public counts"},
     {.path = "cadence.retweets",
-        .type = KT_DUR,
+        .type = YR_DUR,
         .def = "10m",
         .min = 1,
         .off = CB(c.cadence.retweets),
         .help = "poll interval for retweeters"},
     {.path = "cadence.replies",
-        .type = KT_DUR,
+        .type = YR_DUR,
         .def = "10m",
         .min = 1,
         .off = CB(c.cadence.replies),
         .help = "poll interval for replies"},
     {.path = "cadence.quotes",
-        .type = KT_DUR,
+        .type = YR_DUR,
         .def = "10m",
         .min = 1,
         .off = CB(c.cadence.quotes),
         .help = "poll interval for quotes"},
-    {.path = "alerts", .type = KT_MAP, .help = "which engagements raise alerts and where"},
+    {.path = "alerts", .type = YR_MAP, .help = "which engagements raise alerts and where"},
     {.path = "alerts.min_importance",
-        .type = KT_INT,
+        .type = YR_INT,
         .def = "70",
         .min = 0,
         .max = 100,
         .off = CB(c.alerts.min_importance),
         .help = "lowest importance score that alerts"},
     {.path = "alerts.buckets",
-        .type = KT_LIST,
+        .type = YR_LIST,
         .item = item_bucket,
         .off = CB(c.alerts.buckets),
         .aux = CB(c.alerts.nbuckets),
         .help = "engager buckets that alert"},
     {.path = "alerts.actions",
-        .type = KT_LIST,
+        .type = YR_LIST,
         .item = item_action,
         .off = CB(c.alerts.actions),
         .aux = CB(c.alerts.nactions),
         .help = "actions that alert; empty means all"},
     {.path = "alerts.categories",
-        .type = KT_LIST,
+        .type = YR_LIST,
         .item = item_category,
         .off = CB(c.alerts.categories),
         .aux = CB(c.alerts.ncategories),
         .help = "tweet categories that alert; empty means all"},
     {.path = "alerts.watch",
-        .type = KT_LIST,
+        .type = YR_LIST,
         .item = item_handle,
         .off = CB(c.alerts.watch),
         .aux = CB(c.alerts.nwatch),
         .help = "handles that always alert"},
     {.path = "alerts.slack_webhook",
-        .type = KT_STR,
+        .type = YR_STR,
         .def = "",
         .item = item_secret,
         .example = "env:SLACK_WEBHOOK_URL",
         .off = CB(c.alerts.slack_webhook_ref),
         .help = "Slack incoming webhook, as env:NAME or file:PATH"},
     {.path = "alerts.email",
-        .type = KT_MAP,
-        .flags = K_HAS,
+        .type = YR_MAP,
+        .flags = YR_HAS,
         .aux = CB(c.alerts.has_email),
         .help = "email alerts over SMTP"},
     {.path = "alerts.email.to",
-        .type = KT_LIST,
-        .flags = K_REQUIRED | K_NONEMPTY,
+        .type = YR_LIST,
+        .flags = YR_REQUIRED | YR_NONEMPTY,
         .item = item_email,
         .example = "address",
         .off = CB(c.alerts.email.to),
         .aux = CB(c.alerts.email.nto),
         .help = "a list of recipient addresses"},
     {.path = "alerts.email.smtp_url",
-        .type = KT_STR,
-        .flags = K_REQUIRED | K_NONEMPTY,
+        .type = YR_STR,
+        .flags = YR_REQUIRED | YR_NONEMPTY,
         .def = "",
         .item = item_smtp_url,
         .off = CB(c.alerts.email.smtp_url),
         .help = "smtp:// or smtps:// server URL"},
     {.path = "alerts.email.user",
-        .type = KT_STR,
+        .type = YR_STR,
         .def = "",
         .off = CB(c.alerts.email.user),
         .help = "SMTP user name"},
     {.path = "alerts.email.password",
-        .type = KT_STR,
+        .type = YR_STR,
         .def = "",
         .item = item_secret,
         .example = "env:SMTP_PASSWORD",
         .off = CB(c.alerts.email.password_ref),
         .help = "SMTP password, as env:NAME or file:PATH"},
     {.path = "alerts.quiet_window",
-        .type = KT_DUR,
+        .type = YR_DUR,
         .def = "30m",
         .min = 0,
         .off = CB(c.alerts.quiet_window_s),
         .help = "no repeat of the same alert inside it"},
     {.path = "alerts.min_sentiment",
-        .type = KT_RANGE,
-        .flags = K_HAS,
+        .type = YR_RANGE,
+        .flags = YR_HAS,
         .min = -1,
         .max = 1,
         .aux = CB(c.alerts.has_min_sentiment),
         .off = CB(c.alerts.min_sentiment),
         .help = "once a scorer sets engagements.sentiment, lowest score that alerts"},
-    {.path = "cpm", .type = KT_MAP, .help = "cost per thousand views"},
-    {.path = "cpm.benchmark_usd", .type = KT_MAP, .help = "benchmark CPM in USD by category"},
+    {.path = "cpm", .type = YR_MAP, .help = "cost per thousand views"},
+    {.path = "cpm.benchmark_usd", .type = YR_MAP, .help = "benchmark CPM in USD by category"},
     {.path = "cpm.benchmark_usd.main",
-        .type = KT_NUM,
-        .flags = K_HAS,
+        .type = YR_NUM,
+        .flags = YR_HAS,
         .off = CB(c.cpm.benchmark_usd[CAT_MAIN]),
         .aux = CB(c.cpm.has_benchmark[CAT_MAIN]),
         .help = "benchmark CPM for main tweets"},
     {.path = "cpm.benchmark_usd.influencer",
-        .type = KT_NUM,
-        .flags = K_HAS,
+        .type = YR_NUM,
+        .flags = YR_HAS,
         .off = CB(c.cpm.benchmark_usd[CAT_INFLUENCER]),
         .aux = CB(c.cpm.has_benchmark[CAT_INFLUENCER]),
         .help = "benchmark CPM for influencer tweets"},
     {.path = "cpm.benchmark_usd.investor",
-        .type = KT_NUM,
-        .flags = K_HAS,
+        .type = YR_NUM,
+        .flags = YR_HAS,
         .off = CB(c.cpm.benchmark_usd[CAT_INVESTOR]),
         .aux = CB(c.cpm.has_benchmark[CAT_INVESTOR]),
         .help = "benchmark CPM for investor tweets"},
-    {.path = "cpm.spend_usd", .type = KT_MAP, .help = "spend in USD by category"},
+    {.path = "cpm.spend_usd", .type = YR_MAP, .help = "spend in USD by category"},
     {.path = "cpm.spend_usd.main",
-        .type = KT_NUM,
-        .flags = K_HAS,
+        .type = YR_NUM,
+        .flags = YR_HAS,
         .off = CB(c.cpm.spend_usd[CAT_MAIN]),
         .aux = CB(c.cpm.has_spend[CAT_MAIN]),
         .help = "spend on main tweets"},
     {.path = "cpm.spend_usd.influencer",
-        .type = KT_NUM,
-        .flags = K_HAS,
+        .type = YR_NUM,
+        .flags = YR_HAS,
         .off = CB(c.cpm.spend_usd[CAT_INFLUENCER]),
         .aux = CB(c.cpm.has_spend[CAT_INFLUENCER]),
         .help = "spend on influencer tweets"},
     {.path = "cpm.spend_usd.investor",
-        .type = KT_NUM,
-        .flags = K_HAS,
+        .type = YR_NUM,
+        .flags = YR_HAS,
         .off = CB(c.cpm.spend_usd[CAT_INVESTOR]),
         .aux = CB(c.cpm.has_spend[CAT_INVESTOR]),
         .help = "spend on investor tweets"},
@@ -1165,88 +1474,102 @@ static const struct cfg_key campaign_keys[] = {
 
 /* Checks a whole campaign: a unique name and at least one tweet. */
 static void
-check_campaign(struct loader *ld, void *base, yaml_node_t *map, bool clean)
+check_campaign(struct yr_doc *d, void *base, const struct yr_node *map, bool clean)
 {
 	struct camp_build *b = base;
 	(void)clean;
 	if (b->c.name != NULL && b->c.name[0] != '\0') {
-		for (struct camp_build *o = ld->camps; o < b; o++)
+		for (struct camp_build *o = b->load->camps; o < b; o++)
 			if (o->c.name != NULL && strcmp(o->c.name, b->c.name) == 0) {
-				yaml_node_t *n = map_get(ld, map, "name");
-				char *q = text_quote(b->c.name, CFG_QUOTE_MAX);
-				ld_error(ld, n->start_mark.line, n->start_mark.column,
+				char *q = yr_quote(b->c.name);
+				yr_error(d, yr_get(d, map, "name"),
 				    "campaign name '%s' is already used at line %d", q, o->c.line);
 				free(q);
 				break;
 			}
 	}
 	if (b->ntweet_items == 0) {
-		yaml_node_t *n = map_get(ld, map, "tweets");
-		if (n == NULL)
-			n = map;
-		ld_error(ld, n->start_mark.line, n->start_mark.column,
+		const struct yr_node *n = yr_get(d, map, "tweets");
+		yr_error(d, n != NULL ? n : map,
 		    "campaign lists no tweets; add at least one under tweets.main, "
 		    "tweets.influencer or tweets.investor");
 	}
 }
 
-static const struct cfg_level campaign_level = {
-    campaign_keys, LW_ARRAY_LEN(campaign_keys), "in campaign", check_campaign};
+static const struct yr_level campaign_level = {
+    campaign_keys, LW_ARRAY_LEN(campaign_keys), "in campaign", NULL, false, check_campaign};
 
-/* The top level of the file. */
-static const struct cfg_key file_keys[] = {
-    {.path = "campaigns", .type = KT_CAMPAIGNS, .flags = K_REQUIRED, .help = "a list of campaigns"},
-};
-
-static const struct cfg_level file_level = {
-    file_keys, LW_ARRAY_LEN(file_keys), "at the top level", NULL};
-
-/* Reads the list of campaigns into ld->camps. */
+/* Reads the list of campaigns into the struct camp_load at base. */
 static void
-kt_campaigns(struct loader *ld, const struct cfg_level *lv, const struct cfg_key *k, yaml_node_t *n,
-    void *base)
+read_campaigns(struct yr_doc *d, const struct yr_key *k, const struct yr_node *key,
+    const struct yr_node *n, void *base)
 {
+	struct camp_load *ld = base;
 	size_t count;
-	(void)lv;
-	(void)base;
-	if (n->type != YAML_SEQUENCE_NODE && !node_is_null(n)) {
-		cfg_type_error(ld, k, "a list of campaigns", n);
+	(void)key;
+	if (yr_kind(n) != YRN_LIST && !yr_is_null(n)) {
+		char *kind = yr_describe(n);
+		yr_error(d, n, "%s must be a list of campaigns, got %s", k->path, kind);
+		free(kind);
 		return;
 	}
-	count = node_is_null(n)
-	            ? 0
-	            : (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+	count = yr_count(n);
 	if (count == 0) {
-		ld_error(ld, n->start_mark.line, n->start_mark.column,
-		    "campaigns must list at least one campaign");
+		yr_error(d, n, "campaigns must list at least one campaign");
 		return;
 	}
 	ld->camps = xcalloc(count, sizeof *ld->camps);
 	ld->ncamps = count;
 	for (size_t i = 0; i < count; i++) {
-		yaml_node_t *cn = ld_node(ld, n->data.sequence.items.start[i]);
+		const struct yr_node *cn = yr_item(d, n, i);
 		struct camp_build *b = &ld->camps[i];
-		size_t before = ld->nfound;
-		b->c.line = (int)cn->start_mark.line + 1;
-		cfg_defaults(&campaign_level, b);
-		if (cn->type != YAML_MAPPING_NODE) {
-			char *kind = node_kind(cn);
-			ld_error(ld, cn->start_mark.line, cn->start_mark.column,
+		b->load = ld;
+		b->c.line = yr_line(cn);
+		yr_defaults(&campaign_level, b);
+		if (yr_kind(cn) != YRN_MAPPING) {
+			char *kind = yr_describe(cn);
+			yr_error(d, cn,
 			    "each campaign must be a mapping with name, window and tweets, got %s",
 			    kind);
 			free(kind);
 			continue;
 		}
-		cfg_map(ld, &campaign_level, "", cn, b);
-		campaign_level.check(ld, b, cn, ld->nfound == before);
+		yr_walk(d, &campaign_level, cn, b);
 	}
 }
 
-/* ---------------------------------------------------------------------------
- * Loading and freeing.
- */
+/* The top level of the file. */
+static const struct yr_key file_keys[] = {
+    {.path = "campaigns",
+        .type = YR_NODE,
+        .node = read_campaigns,
+        .flags = YR_REQUIRED,
+        .help = "a list of campaigns"},
+};
 
-/* Frees a loaded file; NULL is a no-op. */
+static const struct yr_level file_level = {
+    file_keys, LW_ARRAY_LEN(file_keys), "at the top level", NULL, false, NULL};
+
+/* What the reader says about campaign files. */
+static const struct yr_file campaign_file = {
+    .empty = "the file is empty; it needs a 'campaigns:' list",
+    .one_document = "use one 'campaigns:' list",
+};
+
+/* Reads the file's root mapping into the struct camp_load at arg. */
+static void
+read_root(struct yr_doc *d, const struct yr_node *root, void *arg)
+{
+	if (yr_kind(root) != YRN_MAPPING) {
+		char *kind = yr_describe(root);
+		yr_error(
+		    d, root, "the file must be a mapping with a 'campaigns:' list, got %s", kind);
+		free(kind);
+		return;
+	}
+	yr_walk(d, &file_level, root, arg);
+}
+
 void
 config_free(struct cfg_file *f)
 {
@@ -1259,143 +1582,30 @@ config_free(struct cfg_file *f)
 	free(f);
 }
 
-/* Records libyaml's problem as an error at its mark. */
-static void
-ld_yaml_error(struct loader *ld, const yaml_parser_t *p, const char *text, size_t len)
-{
-	size_t line = p->problem_mark.line, column = p->problem_mark.column;
-	const char *problem = p->problem ? p->problem : "unknown problem";
-
-	if (p->error == YAML_MEMORY_ERROR) {
-		fputs("launchwatch: out of memory\n", stderr);
-		abort();
-	}
-	if (p->error == YAML_READER_ERROR) {
-		line = column = 0;
-		for (size_t i = 0; i < p->problem_offset && i < len; i++) {
-			if (text[i] == '\n') {
-				line++;
-				column = 0;
-			} else
-				column++;
-		}
-	}
-	if (p->context != NULL)
-		ld_error(ld, line, column, "YAML syntax error: %s (%s at line %zu, column %zu)",
-		    problem, p->context, p->context_mark.line + 1, p->context_mark.column + 1);
-	else
-		ld_error(ld, line, column, "YAML syntax error: %s", problem);
-}
-
-/* Scans the event stream for syntax errors, aliases and extra documents. */
-static int
-ld_prescan(struct loader *ld, const char *text, size_t len)
-{
-	yaml_parser_t parser;
-	yaml_event_t ev;
-	int docs = 0, rc = 0;
-	bool done = false;
-
-	if (!yaml_parser_initialize(&parser))
-		abort();
-	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-	while (!done) {
-		if (!yaml_parser_parse(&parser, &ev)) {
-			ld_yaml_error(ld, &parser, text, len);
-			rc = -1;
-			break;
-		}
-		if (ev.type == YAML_ALIAS_EVENT) {
-			char *q = text_quote((const char *)ev.data.alias.anchor, CFG_QUOTE_MAX);
-			ld_error(ld, ev.start_mark.line, ev.start_mark.column,
-			    "YAML aliases (*%s) are not supported; write the value out", q);
-			free(q);
-			rc = -1;
-		} else if (ev.type == YAML_DOCUMENT_START_EVENT && ++docs == 2) {
-			ld_error(ld, ev.start_mark.line, ev.start_mark.column,
-			    "the file holds more than one YAML document; use one 'campaigns:' "
-			    "list");
-			rc = -1;
-		} else if (ev.type == YAML_STREAM_END_EVENT)
-			done = true;
-		yaml_event_delete(&ev);
-	}
-	yaml_parser_delete(&parser);
-	return rc;
-}
-
-/* Loads the single document and walks it through the file level. */
-static void
-ld_walk(struct loader *ld, const char *text, size_t len)
-{
-	yaml_parser_t parser;
-	yaml_document_t doc;
-	yaml_node_t *root;
-
-	if (!yaml_parser_initialize(&parser))
-		abort();
-	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-	if (!yaml_parser_load(&parser, &doc)) {
-		ld_yaml_error(ld, &parser, text, len);
-		yaml_parser_delete(&parser);
-		return;
-	}
-	ld->doc = &doc;
-	root = yaml_document_get_root_node(&doc);
-	if (root == NULL || node_is_null(root))
-		ld_error(ld, 0, 0, "the file is empty; it needs a 'campaigns:' list");
-	else if (root->type != YAML_MAPPING_NODE) {
-		char *kind = node_kind(root);
-		ld_error(ld, root->start_mark.line, root->start_mark.column,
-		    "the file must be a mapping with a 'campaigns:' list, got %s", kind);
-		free(kind);
-	} else
-		cfg_map(ld, &file_level, "", root, NULL);
-	ld->doc = NULL;
-	yaml_document_delete(&doc);
-	yaml_parser_delete(&parser);
-}
-
-/* Loads len bytes of YAML named name; see config.h. */
 int
 config_load_string(
     const char *name, const char *text, size_t len, struct cfg_file **out, char **cause)
 {
-	struct loader ld;
-	struct cfg_file *f = NULL;
-	int rc = -1;
+	struct camp_load ld = {NULL, 0};
+	struct cfg_file *f;
 
-	memset(&ld, 0, sizeof ld);
-	ld.name = name;
 	*out = NULL;
-	if (ld_prescan(&ld, text, len) == 0)
-		ld_walk(&ld, text, len);
-	if (ld.nfound > 0) {
-		char *msg = ld_errors_text(&ld);
-		set_cause(cause, "%s", msg);
-		free(msg);
-		goto fail;
+	if (yr_load(name, text, len, &campaign_file, read_root, &ld, cause) == 0) {
+		f = xcalloc(1, sizeof *f);
+		f->path = xstrdup(name);
+		f->ncampaigns = ld.ncamps;
+		f->campaigns = xcalloc(ld.ncamps, sizeof *f->campaigns);
+		for (size_t i = 0; i < ld.ncamps; i++)
+			f->campaigns[i] = ld.camps[i].c;
+		ld.ncamps = 0;
+		*out = f;
 	}
-	f = xcalloc(1, sizeof *f);
-	f->path = xstrdup(name);
-	f->ncampaigns = ld.ncamps;
-	f->campaigns = xcalloc(ld.ncamps, sizeof *f->campaigns);
-	for (size_t i = 0; i < ld.ncamps; i++)
-		f->campaigns[i] = ld.camps[i].c;
-	ld.ncamps = 0;
-	*out = f;
-	rc = 0;
-fail:
 	for (size_t i = 0; i < ld.ncamps; i++)
 		cfg_campaign_done(&ld.camps[i].c);
 	free(ld.camps);
-	for (size_t i = 0; i < ld.nerrs; i++)
-		free(ld.errs[i].msg);
-	free(ld.errs);
-	return rc;
+	return *out != NULL ? 0 : -1;
 }
 
-/* Loads the campaign file at path; see config.h. */
 int
 config_load_file(const char *path, struct cfg_file **out, char **cause)
 {
