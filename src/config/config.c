@@ -18,6 +18,7 @@
 
 #include "base/timestr.h"
 #include "base/util.h"
+#include "config/yamlkeys.h"
 #include "config/yamlread.h"
 #include "model/campaign.h"
 #include "model/event.h"
