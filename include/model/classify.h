@@ -35,6 +35,26 @@
 #define CLASSIFY_PATTERN_MAX    64  /* bytes in one keyword or handle pattern */
 #define CLASSIFY_RULES_MAX      2000
 
+/* How a rule's pattern is matched (the rules file's keys words,
+ * handle_suffix and handle_contains). */
+enum classify_kind {
+	RK_WORD,            /* whole words in bio or name ("general partner") */
+	RK_HANDLE_SUFFIX,   /* the handle ends with it ("capital") */
+	RK_HANDLE_CONTAINS, /* the handle contains it ("ventures") */
+	RK__COUNT,
+};
+
+/* What became of a pattern given to classify_rules_put. */
+enum classify_put {
+	CLASSIFY_PUT_ADDED,      /* a new rule (or, from classify_pattern_check: valid) */
+	CLASSIFY_PUT_REPLACED,   /* a built-in rule got the new weight (0 removes it) */
+	CLASSIFY_PUT_TOO_LONG,   /* longer than CLASSIFY_PATTERN_MAX bytes */
+	CLASSIFY_PUT_BAD_HANDLE, /* a handle pattern with other than ASCII letters, digits, '_' */
+	CLASSIFY_PUT_EMPTY,      /* nothing to match: no ASCII letter or digit */
+	CLASSIFY_PUT_DUPLICATE,  /* put before (from a file line) in the same bucket and kind */
+	CLASSIFY_PUT_FULL,       /* CLASSIFY_RULES_MAX rules already */
+};
+
 /* A rules table: opaque, immutable after classify_rules_default or
  * classify_rules_load returns it. */
 struct classify_rules;
@@ -51,6 +71,30 @@ struct classification {
 /* Returns a new copy of the built-in rules; caller frees with
  * classify_rules_free. */
 struct classify_rules *classify_rules_default(void);
+
+/* Returns a new rules object called source (classify_rules_source): the
+ * built-in rules, or none at all when empty, with the default min_score and
+ * importance weights; caller frees with classify_rules_free. The
+ * classify_rules_set_* and _put calls below change it until it is handed to
+ * classify_user, after which it is immutable. */
+struct classify_rules *classify_rules_new(const char *source, bool empty);
+
+/* Sets the lowest score that puts an account in a bucket (1..100). */
+void classify_rules_set_min_score(struct classify_rules *r, int min_score);
+
+/* Sets bucket b's importance weight (formula term B, 0..40). */
+void classify_rules_set_importance(struct classify_rules *r, enum lw_bucket b, int importance);
+
+/* Checks the len bytes of pattern pat for kind: CLASSIFY_PUT_ADDED when it
+ * may be put, else CLASSIFY_PUT_TOO_LONG, _BAD_HANDLE or _EMPTY. */
+enum classify_put classify_pattern_check(enum classify_kind kind, const char *pat, size_t len);
+
+/* Puts the rule "pattern pat (len bytes) of kind in bucket b weighs weight",
+ * set at line of a rules file: a built-in rule with the same (normalized)
+ * pattern is replaced, one put before is a duplicate (*first_line is set to
+ * its line). Returns what became of it (see enum classify_put). */
+enum classify_put classify_rules_put(struct classify_rules *r, enum lw_bucket b,
+    enum classify_kind kind, const char *pat, size_t len, int weight, int line, int *first_line);
 
 /* Loads a YAML rules file (docs/scoring.md) on top of the built-in rules or,
  * with `base: empty`, on top of none. On any error returns -1 and sets *cause

@@ -23,18 +23,10 @@
 #include "base/text.h"
 #include "base/util.h"
 
-/* How a rule's pattern is matched. */
-enum rule_kind {
-	RK_WORD,            /* whole words in bio or name ("general partner") */
-	RK_HANDLE_SUFFIX,   /* the handle ends with it ("capital") */
-	RK_HANDLE_CONTAINS, /* the handle contains it ("ventures") */
-	RK__COUNT,
-};
-
 /* One loaded rule. */
 struct rule {
 	enum lw_bucket bucket;
-	enum rule_kind kind;
+	enum classify_kind kind;
 	int weight; /* 0 means removed by an override file */
 	int line;   /* line that set it in a rules file, 0 when built in */
 	char *pat;  /* words: " w1 w2 " (padded); handle kinds: "capital" */
@@ -53,7 +45,7 @@ struct classify_rules {
 /* One entry of the built-in table. */
 struct default_rule {
 	enum lw_bucket bucket;
-	enum rule_kind kind;
+	enum classify_kind kind;
 	const char *pat;
 	int weight;
 };
@@ -494,7 +486,7 @@ rules_new(const char *source)
 /* Normalizes pattern text p (n bytes) for kind into a new string; returns
  * NULL when it has nothing to match. */
 static char *
-pattern_norm(enum rule_kind kind, const char *p, size_t n, size_t *len)
+pattern_norm(enum classify_kind kind, const char *p, size_t n, size_t *len)
 {
 	char *out = xmalloc(n + 3);
 	if (kind == RK_WORD) {
@@ -515,7 +507,7 @@ pattern_norm(enum rule_kind kind, const char *p, size_t n, size_t *len)
 /* Returns the index of the rule of bucket b and kind k with pattern pat, or
  * -1. */
 static ssize_t
-rules_find(const struct classify_rules *r, enum lw_bucket b, enum rule_kind k, const char *pat)
+rules_find(const struct classify_rules *r, enum lw_bucket b, enum classify_kind k, const char *pat)
 {
 	for (size_t i = 0; i < r->n; i++)
 		if (r->v[i].bucket == b && r->v[i].kind == k && strcmp(r->v[i].pat, pat) == 0)
@@ -525,7 +517,7 @@ rules_find(const struct classify_rules *r, enum lw_bucket b, enum rule_kind k, c
 
 /* Appends a rule; takes ownership of pat. */
 static void
-rules_add(struct classify_rules *r, enum lw_bucket b, enum rule_kind k, char *pat, size_t len,
+rules_add(struct classify_rules *r, enum lw_bucket b, enum classify_kind k, char *pat, size_t len,
     int weight, int line)
 {
 	if (r->n == r->cap) {
@@ -536,16 +528,77 @@ rules_add(struct classify_rules *r, enum lw_bucket b, enum rule_kind k, char *pa
 }
 
 struct classify_rules *
-classify_rules_default(void)
+classify_rules_new(const char *source, bool empty)
 {
-	struct classify_rules *r = rules_new("built-in");
-	for (size_t i = 0; i < LW_ARRAY_LEN(default_rules); i++) {
+	struct classify_rules *r = rules_new(source);
+	for (size_t i = 0; !empty && i < LW_ARRAY_LEN(default_rules); i++) {
 		const struct default_rule *d = &default_rules[i];
 		size_t len;
 		char *pat = pattern_norm(d->kind, d->pat, strlen(d->pat), &len);
 		rules_add(r, d->bucket, d->kind, pat, len, d->weight, 0);
 	}
 	return r;
+}
+
+struct classify_rules *
+classify_rules_default(void)
+{
+	return classify_rules_new("built-in", false);
+}
+
+void
+classify_rules_set_min_score(struct classify_rules *r, int min_score)
+{
+	r->min_score = min_score;
+}
+
+void
+classify_rules_set_importance(struct classify_rules *r, enum lw_bucket b, int importance)
+{
+	if ((unsigned)b < BK__COUNT)
+		r->importance[b] = importance;
+}
+
+enum classify_put
+classify_pattern_check(enum classify_kind kind, const char *pat, size_t len)
+{
+	if (len > CLASSIFY_PATTERN_MAX)
+		return CLASSIFY_PUT_TOO_LONG;
+	if (kind != RK_WORD)
+		for (size_t i = 0; i < len; i++)
+			if (!is_word_byte((unsigned char)pat[i]) && pat[i] != '_')
+				return CLASSIFY_PUT_BAD_HANDLE;
+	for (size_t i = 0; i < len; i++)
+		if (kind != RK_WORD || is_word_byte((unsigned char)pat[i]))
+			return CLASSIFY_PUT_ADDED;
+	return CLASSIFY_PUT_EMPTY;
+}
+
+enum classify_put
+classify_rules_put(struct classify_rules *r, enum lw_bucket b, enum classify_kind kind,
+    const char *pat, size_t len, int weight, int line, int *first_line)
+{
+	enum classify_put c = classify_pattern_check(kind, pat, len);
+	size_t n;
+	if (c != CLASSIFY_PUT_ADDED)
+		return c;
+	char *norm = pattern_norm(kind, pat, len, &n);
+	ssize_t i = rules_find(r, b, kind, norm);
+	if (i >= 0 && r->v[i].line > 0) {
+		*first_line = r->v[i].line;
+		c = CLASSIFY_PUT_DUPLICATE;
+	} else if (i >= 0) {
+		r->v[i].weight = weight;
+		r->v[i].line = line;
+		c = CLASSIFY_PUT_REPLACED;
+	} else if (r->n >= CLASSIFY_RULES_MAX) {
+		c = CLASSIFY_PUT_FULL;
+	} else {
+		rules_add(r, b, kind, norm, n, weight, line);
+		return CLASSIFY_PUT_ADDED;
+	}
+	free(norm);
+	return c;
 }
 
 void
@@ -751,7 +804,7 @@ static const char *const kind_keys[RK__COUNT] = {
 /* Where one rule entry is being loaded. */
 struct entry_ctx {
 	enum lw_bucket bucket;
-	enum rule_kind kind;
+	enum classify_kind kind;
 };
 
 /* Loads one "pattern: weight" pair into the rules, replacing a built-in rule
@@ -762,49 +815,40 @@ load_entry(struct loader *L, const yaml_node_t *k, const yaml_node_t *v, void *a
 	const struct entry_ctx *c = arg;
 	char q[64];
 	const char *raw = (const char *)k->data.scalar.value;
-	size_t rawlen = k->data.scalar.length, len;
-	int weight;
-	if (rawlen > CLASSIFY_PATTERN_MAX) {
+	size_t rawlen = k->data.scalar.length;
+	int weight, first = 0;
+	switch (classify_pattern_check(c->kind, raw, rawlen)) {
+	case CLASSIFY_PUT_TOO_LONG:
 		lerr(L, k, "pattern '%s' is longer than %d bytes", quote(k, q),
 		    CLASSIFY_PATTERN_MAX);
 		return;
-	}
-	if (c->kind != RK_WORD)
-		for (size_t i = 0; i < rawlen; i++)
-			if (!is_word_byte((unsigned char)raw[i]) && raw[i] != '_') {
-				lerr(L, k,
-				    "handle pattern '%s' may hold only ASCII letters, digits and "
-				    "'_'",
-				    quote(k, q));
-				return;
-			}
-	char *pat = pattern_norm(c->kind, raw, rawlen, &len);
-	if (pat == NULL) {
+	case CLASSIFY_PUT_BAD_HANDLE:
+		lerr(L, k, "handle pattern '%s' may hold only ASCII letters, digits and '_'",
+		    quote(k, q));
+		return;
+	case CLASSIFY_PUT_EMPTY:
 		lerr(L, k, "keyword '%s' has no ASCII letters or digits", quote(k, q));
 		return;
+	default:
+		break;
 	}
 	char *what = xasprintf("weight of '%s'", quote(k, q));
 	int rc = get_int(L, v, what, 0, CLASSIFY_WEIGHT_MAX, &weight);
 	free(what);
-	if (rc < 0) {
-		free(pat);
+	if (rc < 0)
 		return;
-	}
-	ssize_t i = rules_find(L->r, c->bucket, c->kind, pat);
-	if (i >= 0 && L->r->v[i].line > 0) {
+	switch (classify_rules_put(
+	    L->r, c->bucket, c->kind, raw, rawlen, weight, (int)k->start_mark.line + 1, &first)) {
+	case CLASSIFY_PUT_DUPLICATE:
 		lerr(L, k, "duplicate %s '%s' in bucket '%s' (first at line %d)",
 		    c->kind == RK_WORD ? "keyword" : "handle pattern", quote(k, q),
-		    bucket_name(c->bucket), L->r->v[i].line);
-		free(pat);
-	} else if (i >= 0) {
-		L->r->v[i].weight = weight;
-		L->r->v[i].line = (int)k->start_mark.line + 1;
-		free(pat);
-	} else if (L->r->n >= CLASSIFY_RULES_MAX) {
+		    bucket_name(c->bucket), first);
+		break;
+	case CLASSIFY_PUT_FULL:
 		lerr(L, k, "too many rules (at most %d)", CLASSIFY_RULES_MAX);
-		free(pat);
-	} else {
-		rules_add(L->r, c->bucket, c->kind, pat, len, weight, (int)k->start_mark.line + 1);
+		break;
+	default:
+		break;
 	}
 }
 
@@ -821,7 +865,7 @@ load_bucket_key(struct loader *L, const yaml_node_t *k, const yaml_node_t *v, vo
 		char *what = xasprintf("importance of bucket '%s'", bucket_name(b));
 		int x;
 		if (get_int(L, v, what, 0, CLASSIFY_IMPORTANCE_MAX, &x) == 0)
-			L->r->importance[b] = x;
+			classify_rules_set_importance(L->r, b, x);
 		free(what);
 		return;
 	}
@@ -834,7 +878,7 @@ load_bucket_key(struct loader *L, const yaml_node_t *k, const yaml_node_t *v, vo
 			lerr(L, v, "'%s' must be a mapping of pattern: weight, got %s",
 			    kind_keys[kind], v->type == YAML_SCALAR_NODE ? "a scalar" : "a list");
 		} else {
-			struct entry_ctx c = {b, (enum rule_kind)kind};
+			struct entry_ctx c = {b, (enum classify_kind)kind};
 			each_pair(L, v, load_entry, &c);
 		}
 		return;
@@ -895,7 +939,7 @@ load_root(struct loader *L, const yaml_node_t *root)
 	int x;
 	if (root->type != YAML_MAPPING_NODE) {
 		lerr(L, root, "expected a mapping with 'buckets' at the top level");
-		L->r = rules_new(L->name);
+		L->r = classify_rules_new(L->name, true);
 		return;
 	}
 	each_pair(L, root, collect_top, slot);
@@ -909,16 +953,10 @@ load_root(struct loader *L, const yaml_node_t *root)
 			lerr(L, slot[TK_BASE], "base must be 'default' or 'empty', got '%s'",
 			    quote(slot[TK_BASE], q));
 	}
-	if (empty) {
-		L->r = rules_new(L->name);
-	} else {
-		L->r = classify_rules_default();
-		free(L->r->source);
-		L->r->source = xstrdup(L->name);
-	}
+	L->r = classify_rules_new(L->name, empty);
 	if (slot[TK_MIN_SCORE] != NULL &&
 	    get_int(L, slot[TK_MIN_SCORE], "min_score", 1, CLASSIFY_MIN_SCORE_MAX, &x) == 0)
-		L->r->min_score = x;
+		classify_rules_set_min_score(L->r, x);
 	if (slot[TK_BUCKETS] != NULL) {
 		if (slot[TK_BUCKETS]->type != YAML_MAPPING_NODE)
 			lerr(L, slot[TK_BUCKETS], "'buckets' must be a mapping of bucket names");
