@@ -96,18 +96,6 @@ enum classify_put classify_pattern_check(enum classify_kind kind, const char *pa
 enum classify_put classify_rules_put(struct classify_rules *r, enum lw_bucket b,
     enum classify_kind kind, const char *pat, size_t len, int weight, int line, int *first_line);
 
-/* Loads a YAML rules file (docs/scoring.md) on top of the built-in rules or,
- * with `base: empty`, on top of none. On any error returns -1 and sets *cause
- * to one "FILE:LINE:COL: message" line per error (newline separated) and
- * *out is untouched; on success *out is a new rules object the caller frees
- * with classify_rules_free. */
-int classify_rules_load(const char *path, struct classify_rules **out, char **cause);
-
-/* As classify_rules_load, for len bytes of YAML at text; name stands for FILE
- * in messages. */
-int classify_rules_load_string(
-    const char *name, const char *text, size_t len, struct classify_rules **out, char **cause);
-
 /* Frees a rules object; NULL is a no-op. */
 void classify_rules_free(struct classify_rules *r);
 

@@ -12,6 +12,7 @@
 #include "engine/aggregator.h"
 #include "engine/alertworker.h"
 #include "engine/ingest.h"
+#include "config/rules_file.h"
 #include "engine/scheduler.h"
 #include "engine/writer.h"
 #include "store/store.h"
@@ -62,7 +63,7 @@ engine_load_rules(const char *path, struct classify_rules **out, char **cause)
 	if (path == NULL)
 		*out = classify_rules_default();
 	else
-		rc = classify_rules_load(path, out, cause);
+		rc = rules_file_load(path, out, cause);
 	free(def);
 	return rc;
 }

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/rules_file.h"
 #include "model/classify.h"
 #include "base/util.h"
 
@@ -367,8 +368,7 @@ START_TEST(test_importance_clamp)
 	static const char yaml[] = "buckets:\n  investor:\n    importance: 40\n";
 	struct classify_rules *r = NULL;
 	char *cause = NULL;
-	ck_assert_int_eq(
-	    classify_rules_load_string("clamp.yaml", yaml, strlen(yaml), &r, &cause), 0);
+	ck_assert_int_eq(rules_file_load_string("clamp.yaml", yaml, strlen(yaml), &r, &cause), 0);
 	ck_assert_int_eq(
 	    classify_importance(r, 10000000, true, BK_INVESTOR, ACT_QUOTE, CAT_MAIN), 100);
 	ck_assert_int_eq(classify_importance(r, 1000, false, BK_INVESTOR, ACT_RETWEET, CAT_MAIN),
@@ -386,7 +386,7 @@ START_TEST(test_load_example)
 	char *path = src_path("docs/rules.example.yaml");
 	struct classify_rules *r = NULL;
 	char *cause = NULL;
-	int rc = classify_rules_load(path, &r, &cause);
+	int rc = rules_file_load(path, &r, &cause);
 	ck_assert_msg(rc == 0, "%s", cause ? cause : "");
 	ck_assert_str_eq(classify_rules_source(r), path);
 	struct classification c;
@@ -427,7 +427,7 @@ START_TEST(test_load_valid)
 	char *path = src_path("tests/data/rules/valid.yaml");
 	struct classify_rules *r = NULL;
 	char *cause = NULL;
-	int rc = classify_rules_load(path, &r, &cause);
+	int rc = rules_file_load(path, &r, &cause);
 	ck_assert_msg(rc == 0, "%s", cause ? cause : "");
 	ck_assert_ptr_null(cause);
 	struct classification c;
@@ -490,7 +490,7 @@ START_TEST(test_load_broken)
 	char *path = src_path(rel);
 	struct classify_rules *r = NULL;
 	char *cause = NULL;
-	ck_assert_int_eq(classify_rules_load(path, &r, &cause), -1);
+	ck_assert_int_eq(rules_file_load(path, &r, &cause), -1);
 	ck_assert_ptr_null(r);
 	char *want = b->second != NULL
 	                 ? xasprintf("%s:%s\n%s:%s", path, b->message, path, b->second)
@@ -538,7 +538,7 @@ START_TEST(test_load_inline)
 	struct classify_rules *r = NULL;
 	char *cause = NULL;
 	ck_assert_int_eq(
-	    classify_rules_load_string("t.yaml", c->yaml, strlen(c->yaml), &r, &cause), -1);
+	    rules_file_load_string("t.yaml", c->yaml, strlen(c->yaml), &r, &cause), -1);
 	ck_assert_ptr_null(r);
 	ck_assert_str_eq(cause, c->message);
 	free(cause);
@@ -550,7 +550,7 @@ START_TEST(test_load_misc)
 	struct classify_rules *r = NULL;
 	char *cause = NULL;
 	char *path = src_path("tests/data/rules/no-such-file.yaml");
-	ck_assert_int_eq(classify_rules_load(path, &r, &cause), -1);
+	ck_assert_int_eq(rules_file_load(path, &r, &cause), -1);
 	char *want = xasprintf("%s: No such file or directory", path);
 	ck_assert_str_eq(cause, want);
 	free(want);
@@ -561,14 +561,12 @@ START_TEST(test_load_misc)
 	/* A file with only comments is empty too; a minimal file is fine. */
 	static const char only_comments[] = "# nothing here\n";
 	ck_assert_int_eq(
-	    classify_rules_load_string("c.yaml", only_comments, strlen(only_comments), &r, &cause),
-	    -1);
+	    rules_file_load_string("c.yaml", only_comments, strlen(only_comments), &r, &cause), -1);
 	ck_assert_str_eq(cause, "c.yaml:1:1: the rules file is empty");
 	free(cause);
 	cause = NULL;
 	static const char minimal[] = "version: 1\n";
-	ck_assert_int_eq(
-	    classify_rules_load_string("m.yaml", minimal, strlen(minimal), &r, &cause), 0);
+	ck_assert_int_eq(rules_file_load_string("m.yaml", minimal, strlen(minimal), &r, &cause), 0);
 	ck_assert_str_eq(classify_rules_source(r), "m.yaml");
 	struct classification c;
 	classify_profile(r, "x", "", "General Partner", &c);
@@ -582,7 +580,7 @@ START_TEST(test_load_misc)
 	for (int i = 0; i < 25; i++)
 		sbuf_printf(&sb, "      w%d: 99\n", i);
 	r = NULL;
-	ck_assert_int_eq(classify_rules_load_string("e.yaml", sb.s, sb.len, &r, &cause), -1);
+	ck_assert_int_eq(rules_file_load_string("e.yaml", sb.s, sb.len, &r, &cause), -1);
 	ck_assert_ptr_null(r);
 	ck_assert_ptr_nonnull(strstr(cause, "\ne.yaml: 5 more errors"));
 	free(cause);
