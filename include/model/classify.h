@@ -3,10 +3,11 @@
  * developer, media, other) from a rules table matched against its bio, name
  * and handle, keeps the matched words as evidence, and scores the engagement's
  * importance (0..100) with a versioned formula. docs/scoring.md documents the
- * rules, the YAML override format and the formula. Pure apart from
- * classify_rules_load reading its file. A rules object is immutable once
- * built, so any number of threads may call classify_user on the same rules
- * concurrently; only its owner frees it, after every user is done.
+ * rules, the rules file format and the formula; config/rules_file.h reads
+ * that file through the builder calls below. Pure. A rules object is
+ * immutable once built, so any number of threads may call classify_user on
+ * the same rules concurrently; only its owner frees it, after every user is
+ * done.
  */
 #ifndef LW_CLASSIFY_H
 #define LW_CLASSIFY_H
@@ -55,8 +56,8 @@ enum classify_put {
 	CLASSIFY_PUT_FULL,       /* CLASSIFY_RULES_MAX rules already */
 };
 
-/* A rules table: opaque, immutable after classify_rules_default or
- * classify_rules_load returns it. */
+/* A rules table: opaque, immutable once it is built (classify_rules_default,
+ * or classify_rules_new and the calls that change it). */
 struct classify_rules;
 
 /* The verdict on one engagement; fill with classify_user, free with

@@ -1,7 +1,8 @@
 /*
- * classify: the bucket rules table (built-in default plus an optional YAML
- * override), matching against bio, name and handle, and the importance
- * formula. Owns nothing global: every table here is const, a rules object is
+ * classify: the bucket rules table (the built-in default, changed through
+ * the builder calls by a rules file that config/rules_file.c reads),
+ * matching against bio, name and handle, and the importance formula. Owns
+ * nothing global: every table here is const, a rules object is
  * immutable after it is returned, and classify_user keeps its scratch space
  * on the heap per call, so any thread may classify concurrently. Matching
  * folds ASCII only (no locale), treats every byte that is not an ASCII letter
@@ -11,8 +12,6 @@
 #include "model/classify.h"
 
 #include <limits.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
