@@ -1,6 +1,7 @@
 /*
  * theme: colour roles and the themes that map them to terminal colours
- * (themes/NAME.theme: one "ROLE fg:bg [bold|reverse|underline]" line per role).
+ * (themes/NAME.theme: a YAML mapping "ROLE: FG:BG [bold] [reverse]
+ * [underline]", one key per role).
  * Panes and the draw layer name roles, never colours. Parsing is pure and
  * curses-free; theme_apply and theme_attr talk to curses and belong to the UI
  * thread only.
@@ -64,9 +65,11 @@ struct theme {
 /* Returns the role's name as written in theme files ("normal", "investor"). */
 const char *theme_role_name(enum theme_role r);
 
-/* Parses theme text (len bytes) into *out, starting from the built-in
- * default so a file may name only some roles. Returns 0, or -1 with a cause
- * "NAME:LINE: message" for the first bad line. */
+/* Parses theme text (len bytes of YAML) into *out, starting from the
+ * built-in default so a file may name only some roles (an empty file is the
+ * default). Returns 0, or -1 with a cause of one "NAME:LINE:COL: message"
+ * line per error (unknown roles, colours and attributes with a
+ * did-you-mean). */
 int theme_parse(const char *name, const char *text, size_t len, struct theme *out, char **cause);
 
 /* Loads the theme called name: themes/NAME.theme from the search path

@@ -1,17 +1,21 @@
 /*
- * theme: role names, the theme file parser, the search path and built-in
+ * theme: role names, the theme file (a YAML mapping of role: style, read
+ * with the shared YAML reader of config/), the search path and built-in
  * copies of the default, light and mono themes (parsing is pure), and the
  * UI thread's colour setup with curses (theme_apply, theme_attr).
  */
 #include "console/theme.h"
 
 #include <curses.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "base/util.h"
+#include "config/yamlkeys.h"
+#include "config/yamlread.h"
 
 static const char *const role_names[T__COUNT] = {"normal", "title", "header", "border",
     "border_focus", "dim", "selected", "banner", "ok", "warn", "error", "key", "axis", "status",
@@ -23,93 +27,93 @@ static const struct {
 	const char *name;
 	const char *text;
 } builtin[] = {
-    {"default", "normal        default:default\n"
-                "title         bright-white:default bold\n"
-                "header        black:cyan\n"
-                "border        bright-black:default\n"
-                "border_focus  cyan:default bold\n"
-                "dim           bright-black:default\n"
-                "selected      black:cyan\n"
-                "banner        black:yellow bold\n"
-                "ok            green:default\n"
-                "warn          yellow:default bold\n"
-                "error         bright-white:red bold\n"
-                "key           cyan:default bold\n"
-                "axis          bright-black:default\n"
-                "status        black:white\n"
-                "investor      214:default bold\n"
-                "founder       141:default\n"
-                "ai            51:default\n"
-                "developer     118:default\n"
-                "media         207:default\n"
-                "other         250:default\n"
-                "retweet       green:default\n"
-                "reply         cyan:default\n"
-                "quote         magenta:default\n"
-                "series1       203:default\n"
-                "series2       83:default\n"
-                "series3       81:default\n"
-                "series4       221:default\n"
-                "series5       177:default\n"
-                "series6       250:default\n"},
-    {"light", "normal        default:default\n"
-              "title         black:default bold\n"
-              "header        white:blue\n"
-              "border        244:default\n"
-              "border_focus  blue:default bold\n"
-              "dim           244:default\n"
-              "selected      white:blue\n"
-              "banner        black:yellow bold\n"
-              "ok            22:default\n"
-              "warn          130:default bold\n"
-              "error         white:red bold\n"
-              "key           blue:default bold\n"
-              "axis          244:default\n"
-              "status        white:black\n"
-              "investor      166:default bold\n"
-              "founder       91:default\n"
-              "ai            25:default\n"
-              "developer     28:default\n"
-              "media         163:default\n"
-              "other         240:default\n"
-              "retweet       22:default\n"
-              "reply         25:default\n"
-              "quote         91:default\n"
-              "series1       160:default\n"
-              "series2       28:default\n"
-              "series3       25:default\n"
-              "series4       130:default\n"
-              "series5       91:default\n"
-              "series6       240:default\n"},
-    {"mono", "normal        default:default\n"
-             "title         default:default bold\n"
-             "header        default:default reverse\n"
-             "border        default:default\n"
-             "border_focus  default:default bold\n"
-             "dim           default:default\n"
-             "selected      default:default reverse\n"
-             "banner        default:default reverse bold\n"
-             "ok            default:default\n"
-             "warn          default:default bold\n"
-             "error         default:default reverse bold\n"
-             "key           default:default bold\n"
-             "axis          default:default\n"
-             "status        default:default reverse\n"
-             "investor      default:default bold\n"
-             "founder       default:default underline\n"
-             "ai            default:default\n"
-             "developer     default:default\n"
-             "media         default:default underline\n"
-             "other         default:default\n"
-             "retweet       default:default\n"
-             "reply         default:default\n"
-             "quote         default:default\n"
-             "series1       default:default bold\n"
-             "series2       default:default\n"
-             "series3       default:default\n"
-             "series4       default:default\n"
-             "series5       default:default\n"
-             "series6       default:default\n"},
+    {"default", "normal:       default:default\n"
+                "title:        bright-white:default bold\n"
+                "header:       black:cyan\n"
+                "border:       bright-black:default\n"
+                "border_focus: cyan:default bold\n"
+                "dim:          bright-black:default\n"
+                "selected:     black:cyan\n"
+                "banner:       black:yellow bold\n"
+                "ok:           green:default\n"
+                "warn:         yellow:default bold\n"
+                "error:        bright-white:red bold\n"
+                "key:          cyan:default bold\n"
+                "axis:         bright-black:default\n"
+                "status:       black:white\n"
+                "investor:     214:default bold\n"
+                "founder:      141:default\n"
+                "ai:           51:default\n"
+                "developer:    118:default\n"
+                "media:        207:default\n"
+                "other:        250:default\n"
+                "retweet:      green:default\n"
+                "reply:        cyan:default\n"
+                "quote:        magenta:default\n"
+                "series1:      203:default\n"
+                "series2:      83:default\n"
+                "series3:      81:default\n"
+                "series4:      221:default\n"
+                "series5:      177:default\n"
+                "series6:      250:default\n"},
+    {"light", "normal:       default:default\n"
+              "title:        black:default bold\n"
+              "header:       white:blue\n"
+              "border:       244:default\n"
+              "border_focus: blue:default bold\n"
+              "dim:          244:default\n"
+              "selected:     white:blue\n"
+              "banner:       black:yellow bold\n"
+              "ok:           22:default\n"
+              "warn:         130:default bold\n"
+              "error:        white:red bold\n"
+              "key:          blue:default bold\n"
+              "axis:         244:default\n"
+              "status:       white:black\n"
+              "investor:     166:default bold\n"
+              "founder:      91:default\n"
+              "ai:           25:default\n"
+              "developer:    28:default\n"
+              "media:        163:default\n"
+              "other:        240:default\n"
+              "retweet:      22:default\n"
+              "reply:        25:default\n"
+              "quote:        91:default\n"
+              "series1:      160:default\n"
+              "series2:      28:default\n"
+              "series3:      25:default\n"
+              "series4:      130:default\n"
+              "series5:      91:default\n"
+              "series6:      240:default\n"},
+    {"mono", "normal:       default:default\n"
+             "title:        default:default bold\n"
+             "header:       default:default reverse\n"
+             "border:       default:default\n"
+             "border_focus: default:default bold\n"
+             "dim:          default:default\n"
+             "selected:     default:default reverse\n"
+             "banner:       default:default reverse bold\n"
+             "ok:           default:default\n"
+             "warn:         default:default bold\n"
+             "error:        default:default reverse bold\n"
+             "key:          default:default bold\n"
+             "axis:         default:default\n"
+             "status:       default:default reverse\n"
+             "investor:     default:default bold\n"
+             "founder:      default:default underline\n"
+             "ai:           default:default\n"
+             "developer:    default:default\n"
+             "media:        default:default underline\n"
+             "other:        default:default\n"
+             "retweet:      default:default\n"
+             "reply:        default:default\n"
+             "quote:        default:default\n"
+             "series1:      default:default bold\n"
+             "series2:      default:default\n"
+             "series3:      default:default\n"
+             "series4:      default:default\n"
+             "series5:      default:default\n"
+             "series6:      default:default\n"},
 };
 
 static const char *const builtin_names[] = {"default", "light", "mono", NULL};
@@ -178,60 +182,100 @@ parse_colour(const char *s, size_t n, short *out)
 	return 0;
 }
 
-/* Parses the lines of text into t (roles not named keep their style). */
+/* Sets *msg to ": unknown WHAT 'word' (did you mean 'x'?)", naming the
+ * choices when none is close; returns -1. */
 static int
-parse_into(const char *name, const char *text, size_t len, struct theme *t, char **cause)
+unknown_word(const char *what, const char *word, size_t n, const char *const *names, size_t count,
+    const char *choices, char **msg)
 {
-	char *copy = xstrndup(text, len);
-	char *save = NULL;
-	int lineno = 0, rc = 0;
-	for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		lineno++;
-		char *hash = strchr(line, '#');
-		if (hash)
-			*hash = '\0';
-		char *w[6];
-		int nw = 0;
-		char *s2 = NULL;
-		for (char *tok = strtok_r(line, " \t\r", &s2); tok && nw < 6;
-		     tok = strtok_r(NULL, " \t\r", &s2))
-			w[nw++] = tok;
-		if (nw == 0)
-			continue;
-		int role = -1;
-		for (int r = 0; r < T__COUNT; r++)
-			if (strcmp(w[0], role_names[r]) == 0)
-				role = r;
-		if (role < 0) {
-			rc = set_cause(cause, "%s:%d: unknown role '%s'", name, lineno, w[0]);
-			goto fail;
-		}
-		char *colon = nw > 1 ? strchr(w[1], ':') : NULL;
-		struct theme_style st = {-1, -1, 0};
-		if (colon == NULL || parse_colour(w[1], (size_t)(colon - w[1]), &st.fg) != 0 ||
-		    parse_colour(colon + 1, strlen(colon + 1), &st.bg) != 0) {
-			rc = set_cause(
-			    cause, "%s:%d: expected fg:bg colours after '%s'", name, lineno, w[0]);
-			goto fail;
-		}
-		for (int i = 2; i < nw; i++) {
-			int bit = 0;
-			for (size_t k = 0; k < LW_ARRAY_LEN(attr_names); k++)
-				if (strcmp(w[i], attr_names[k].name) == 0)
-					bit = attr_names[k].bit;
-			if (bit == 0) {
-				rc = set_cause(cause,
-				    "%s:%d: unknown attribute '%s' (bold, reverse or underline)",
-				    name, lineno, w[i]);
-				goto fail;
-			}
-			st.attrs |= bit;
-		}
-		t->style[role] = st;
+	char *w = xstrndup(word, n), *q = yr_quote(w);
+	int s = yr_suggest(w, names, count);
+	if (s >= 0)
+		*msg = xasprintf(": unknown %s '%s' (did you mean '%s'?)", what, q, names[s]);
+	else
+		*msg = xasprintf(": unknown %s '%s' (%s)", what, q, choices);
+	free(q);
+	free(w);
+	return -1;
+}
+
+/* Parses one colour of a style, fg or bg, reporting an unknown one. */
+static int
+style_colour(const char *s, size_t n, short *out, char **msg)
+{
+	const char *names[LW_ARRAY_LEN(colour_names)];
+	if (parse_colour(s, n, out) == 0)
+		return 0;
+	for (size_t i = 0; i < LW_ARRAY_LEN(colour_names); i++)
+		names[i] = colour_names[i].name;
+	return unknown_word("colour", s, n, names, LW_ARRAY_LEN(names),
+	    "a name such as bright-white, or a number from 0 to 255", msg);
+}
+
+/* Parses a role's style, "FG:BG [bold] [reverse] [underline]", into the
+ * struct theme_style at dst. */
+static int
+parse_style(const struct yr_key *k, const char *in, void *dst, char **msg)
+{
+	static const char *const attrs[] = {"bold", "reverse", "underline"};
+	struct theme_style st = {-1, -1, 0};
+	const char *p = in + strspn(in, " \t");
+	size_t n = strcspn(p, " \t");
+	const char *colon = memchr(p, ':', n);
+	(void)k;
+	if (colon == NULL) {
+		char *q = yr_quote(in);
+		*msg = xasprintf(" must be FG:BG colours, then any of bold, reverse and underline "
+		                 "(such as cyan:default bold), got '%s'",
+		    q);
+		free(q);
+		return -1;
 	}
-fail:
-	free(copy);
-	return rc;
+	if (style_colour(p, (size_t)(colon - p), &st.fg, msg) != 0 ||
+	    style_colour(colon + 1, (size_t)(p + n - colon - 1), &st.bg, msg) != 0)
+		return -1;
+	for (p += n; *(p += strspn(p, " \t")) != '\0'; p += n) {
+		size_t a;
+		n = strcspn(p, " \t");
+		for (a = 0; a < LW_ARRAY_LEN(attr_names); a++)
+			if (strlen(attr_names[a].name) == n &&
+			    memcmp(p, attr_names[a].name, n) == 0)
+				break;
+		if (a == LW_ARRAY_LEN(attr_names))
+			return unknown_word("attribute", p, n, attrs, LW_ARRAY_LEN(attrs),
+			    "bold, reverse or underline", msg);
+		st.attrs |= attr_names[a].bit;
+	}
+	*(struct theme_style *)dst = st;
+	return 0;
+}
+
+/* What the reader says about theme files: an empty one changes nothing. */
+static const struct yr_file theme_file = {.empty = NULL, .one_document = NULL, .terse = false};
+
+/* Reads a theme's root mapping of role: style into the struct theme at arg. */
+static void
+read_theme(struct yr_doc *d, const struct yr_node *root, void *arg)
+{
+	struct yr_key keys[T__COUNT];
+	const struct yr_level lv = {keys, T__COUNT, NULL, "role", false, NULL};
+	if (yr_kind(root) != YRN_MAPPING) {
+		char *kind = yr_describe(root);
+		yr_error(d, root,
+		    "a theme must be a mapping of role: colours (such as title: "
+		    "bright-white:default bold), got %s",
+		    kind);
+		free(kind);
+		return;
+	}
+	for (int r = 0; r < T__COUNT; r++)
+		keys[r] = (struct yr_key){.path = role_names[r],
+		    .type = YR_SCALAR,
+		    .scalar = parse_style,
+		    .what = "colours such as cyan:default bold",
+		    .off = offsetof(struct theme, style) + (size_t)r * sizeof(struct theme_style),
+		    .help = "FG:BG colours and attributes"};
+	yr_walk(d, &lv, root, arg);
 }
 
 int
@@ -241,10 +285,10 @@ theme_parse(const char *name, const char *text, size_t len, struct theme *out, c
 	memset(&t, 0, sizeof t);
 	for (int r = 0; r < T__COUNT; r++)
 		t.style[r] = (struct theme_style){-1, -1, 0};
-	if (parse_into("built-in default", builtin[0].text, strlen(builtin[0].text), &t, cause) !=
-	    0)
+	if (yr_load("built-in default", builtin[0].text, strlen(builtin[0].text), &theme_file,
+	        read_theme, &t, cause) != 0)
 		return -1;
-	if (parse_into(name, text, len, &t, cause) != 0)
+	if (yr_load(name, text, len, &theme_file, read_theme, &t, cause) != 0)
 		return -1;
 	snprintf(t.name, sizeof t.name, "%s", name);
 	*out = t;
