@@ -588,6 +588,85 @@ START_TEST(test_load_misc)
 }
 END_TEST
 
+/* The shared YAML reader's rules for rules files: errors sorted by position,
+ * a did-you-mean on every level, aliases and second documents refused. */
+static const struct inline_case reader_cases[] = {
+    {"buckets:\n  ai:\n    handle_sufix: {x: 1}\n",
+        "t.yaml:3:5: unknown key 'handle_sufix' (did you mean 'handle_suffix'?)"},
+    {"buckets:\n  ai:\n    importanse: 3\n",
+        "t.yaml:3:5: unknown key 'importanse' (did you mean 'importance'?)"},
+    {"min_scor: 3\nversio: 1\n", "t.yaml:1:1: unknown key 'min_scor' (did you mean 'min_score'?)\n"
+                                 "t.yaml:2:1: unknown key 'versio' (did you mean 'version'?)"},
+    {"buckets:\n  ai:\n    importance: 99\nmin_score: 0\n",
+        "t.yaml:3:17: importance of bucket 'ai' must be an integer from 0 to 40, got '99'\n"
+        "t.yaml:4:12: min_score must be an integer from 1 to 100, got '0'"},
+    {"base: &b empty\nbuckets: {other: {importance: *b}}\n",
+        "t.yaml:2:31: YAML aliases (*b) are not supported; write the value out"},
+    {"version: 1\n---\nversion: 1\n", "t.yaml:2:1: the file holds more than one YAML document"},
+    {"version: \"1\"\n", "t.yaml:1:10: version must be 1, got '1'"},
+};
+
+START_TEST(test_load_reader)
+{
+	const struct inline_case *c = &reader_cases[_i];
+	struct classify_rules *r = NULL;
+	char *cause = NULL;
+	ck_assert_int_eq(
+	    rules_file_load_string("t.yaml", c->yaml, strlen(c->yaml), &r, &cause), -1);
+	ck_assert_ptr_null(r);
+	ck_assert_str_eq(cause, c->message);
+	free(cause);
+}
+END_TEST
+
+/* The builder calls the rules file goes through. */
+START_TEST(test_builder)
+{
+	struct classify_rules *r = classify_rules_new("b", true);
+	struct classification c;
+	int first = 0;
+	ck_assert_str_eq(classify_rules_source(r), "b");
+	ck_assert_int_eq(classify_pattern_check(RK_WORD, "!!!", 3), CLASSIFY_PUT_EMPTY);
+	ck_assert_int_eq(classify_pattern_check(RK_HANDLE_SUFFIX, "", 0), CLASSIFY_PUT_EMPTY);
+	ck_assert_int_eq(
+	    classify_pattern_check(RK_HANDLE_SUFFIX, "a-b", 3), CLASSIFY_PUT_BAD_HANDLE);
+	ck_assert_int_eq(classify_pattern_check(RK_HANDLE_CONTAINS, "a_b", 3), CLASSIFY_PUT_ADDED);
+	char longp[CLASSIFY_PATTERN_MAX + 2];
+	memset(longp, 'a', sizeof longp - 1);
+	longp[sizeof longp - 1] = '\0';
+	ck_assert_int_eq(
+	    classify_pattern_check(RK_WORD, longp, strlen(longp)), CLASSIFY_PUT_TOO_LONG);
+	/* Built in nothing: a new word is added, the same normalized words twice
+	 * from a file are a duplicate. */
+	ck_assert_int_eq(classify_rules_put(r, BK_AI, RK_WORD, "Deep-Learning", 13, 5, 7, &first),
+	    CLASSIFY_PUT_ADDED);
+	ck_assert_int_eq(classify_rules_put(r, BK_AI, RK_WORD, "deep learning", 13, 2, 9, &first),
+	    CLASSIFY_PUT_DUPLICATE);
+	ck_assert_int_eq(first, 7);
+	classify_rules_set_min_score(r, 5);
+	classify_profile(r, "x", "", "deep learning", &c);
+	ck_assert_int_eq(c.bucket, BK_AI);
+	ck_assert_int_eq(c.score[BK_AI], 5);
+	classification_done(&c);
+	classify_rules_set_min_score(r, 6);
+	classify_profile(r, "x", "", "deep learning", &c);
+	ck_assert_int_eq(c.bucket, BK_OTHER);
+	classification_done(&c);
+	classify_rules_free(r);
+	/* On the built-in rules a known pattern is replaced (0 removes it). */
+	r = classify_rules_new("b", false);
+	ck_assert_int_eq(classify_rules_put(r, BK_INVESTOR, RK_WORD, "vc", 2, 0, 3, &first),
+	    CLASSIFY_PUT_REPLACED);
+	classify_profile(r, "x", "", "vc", &c);
+	ck_assert_int_eq(c.bucket, BK_OTHER);
+	classification_done(&c);
+	classify_rules_set_importance(r, BK_MEDIA, 40);
+	ck_assert_int_eq(
+	    classify_importance(r, 0, false, BK_MEDIA, ACT_RETWEET, CAT_MAIN), 40 + 4 + 10);
+	classify_rules_free(r);
+}
+END_TEST
+
 /* Builds the suite. */
 static Suite *
 classify_suite(void)
@@ -613,6 +692,8 @@ classify_suite(void)
 	tcase_add_loop_test(tc, test_load_broken, 0, (int)LW_ARRAY_LEN(broken));
 	tcase_add_loop_test(tc, test_load_inline, 0, (int)LW_ARRAY_LEN(inline_cases));
 	tcase_add_test(tc, test_load_misc);
+	tcase_add_loop_test(tc, test_load_reader, 0, (int)LW_ARRAY_LEN(reader_cases));
+	tcase_add_test(tc, test_builder);
 	suite_add_tcase(s, tc);
 	return s;
 }
