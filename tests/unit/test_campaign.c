@@ -113,6 +113,22 @@ START_TEST(test_job_cadence)
 }
 END_TEST
 
+START_TEST(test_categories)
+{
+	enum tweet_category c;
+	for (int i = 0; i < CAT__COUNT; i++) {
+		ck_assert_int_eq(category_parse(category_name((enum tweet_category)i), &c), 0);
+		ck_assert_int_eq(c, i);
+	}
+	ck_assert_str_eq(category_name(CAT_MAIN), "main");
+	ck_assert_str_eq(category_name(CAT_INFLUENCER), "influencer");
+	ck_assert_str_eq(category_name(CAT_INVESTOR), "investor");
+	ck_assert_str_eq(category_name(CAT__COUNT), "?");
+	ck_assert_int_eq(category_parse("Main", &c), -1);
+	ck_assert_int_eq(category_parse("", &c), -1);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -123,6 +139,7 @@ main(void)
 	tcase_add_test(tc, test_status_and_hash);
 	tcase_add_test(tc, test_job_state_and_kind_names);
 	tcase_add_test(tc, test_job_cadence);
+	tcase_add_test(tc, test_categories);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
