@@ -15,7 +15,7 @@
 
 #include "model/classify.h"
 #include "cmd/cmd.h"
-#include "cmd/cmd_rules.h"
+#include "cmd/cmd_util.h"
 #include "store/devdb.h"
 #include "engine/engine.h"
 #include "engine/scheduler.h"

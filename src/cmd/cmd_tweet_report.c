@@ -14,7 +14,7 @@
 
 #include "model/classify.h"
 #include "cmd/cmd.h"
-#include "cmd/cmd_rules.h"
+#include "cmd/cmd_util.h"
 #include "engine/ingest.h"
 #include "engine/jobs.h"
 #include "base/text.h"

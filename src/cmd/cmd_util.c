@@ -2,7 +2,7 @@
  * cmd_rules: the one rules lookup of the classifying commands
  * (include/cmd/cmd_rules.h). Main thread only.
  */
-#include "cmd/cmd_rules.h"
+#include "cmd/cmd_util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
