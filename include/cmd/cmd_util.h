@@ -23,9 +23,15 @@ struct devdb;
 struct store;
 
 /* The help row every longopts table carries. */
-#define CMD_OPTION_HELP {"help", no_argument, NULL, 'h'}
+#define CMD_OPTION_HELP                                                                            \
+	{                                                                                          \
+		"help", no_argument, NULL, 'h'                                                     \
+	}
 /* The row that ends a longopts table. */
-#define CMD_OPTION_END {NULL, 0, NULL, 0}
+#define CMD_OPTION_END                                                                             \
+	{                                                                                          \
+		NULL, 0, NULL, 0                                                                   \
+	}
 
 /* cmd_getopt's answer when the command is done: --help was printed, or a
  * usage error was (status says which). */
@@ -33,16 +39,16 @@ struct store;
 
 /* How one subcommand reads its command line. */
 struct cmd_opts {
-	const char *prog;  /* "run", "campaign add": messages start "launchwatch run: ";
+	const char *prog;              /* "run", "campaign add": messages start "launchwatch run: ";
 	                    * NULL for the console ("launchwatch: ") */
-	const char *usage; /* usage text ending in a newline: stdout for --help,
+	const char *usage;             /* usage text ending in a newline: stdout for --help,
 	                    * stderr after a usage error */
-	const char *help;  /* printed after the usage by --help, or NULL */
+	const char *help;              /* printed after the usage by --help, or NULL */
 	const char *shortopts;         /* getopt's letters without 'h'; NULL is none */
 	const struct option *longopts; /* with CMD_OPTION_HELP, ending with CMD_OPTION_END;
 	                                * NULL is --help alone */
-	bool in_order; /* options stop at the first operand (a command's verb) */
-	int status;    /* the exit status once cmd_getopt returned CMD_OPT_DONE */
+	bool in_order;                 /* options stop at the first operand (a command's verb) */
+	int status;                    /* the exit status once cmd_getopt returned CMD_OPT_DONE */
 	/* cmd_getopt's own */
 	bool started;
 	char optstring[40];

@@ -7,14 +7,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "model/campaign.h"
 #include "engine/closeout.h"
 #include "cmd/cmd.h"
+#include "cmd/cmd_util.h"
 #include "config/config.h"
 #include "console/draw.h"
 #include "store/devdb.h"
 #include "store/store.h"
+#include "store/store_report.h"
 #include "base/text.h"
 #include "base/timestr.h"
 #include "base/util.h"
@@ -468,4 +471,104 @@ static int
 campaign_close(int argc, char **argv)
 {
 	return change_status(argc, argv, V_CLOSE);
+}
+
+/* Asks on the terminal whether to reopen id; true on y or yes. */
+static bool
+confirm(const char *id)
+{
+	char line[64];
+	fprintf(stderr,
+	    "Reopen completed campaign %s? Its frozen report moves to reopen_history, its\n"
+	    "archive stays, and it is polled again. [y/N] ",
+	    id);
+	fflush(stderr);
+	if (fgets(line, sizeof line, stdin) == NULL)
+		return false;
+	line[strcspn(line, "\r\n")] = '\0';
+	return strcmp(line, "y") == 0 || strcmp(line, "Y") == 0 || strcmp(line, "yes") == 0;
+}
+
+int
+campaign_reopen_cmd(int argc, char **argv)
+{
+	const char *key = NULL, *note = "";
+	bool yes = false;
+	struct store *s = NULL;
+	struct devdb *dd = NULL;
+	struct campaign c;
+	char *cause = NULL;
+	int rc, loaded = 0;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--yes") == 0 || strcmp(argv[i], "-y") == 0)
+			yes = true;
+		else if (strcmp(argv[i], "--note") == 0 && i + 1 < argc)
+			note = argv[++i];
+		else if (argv[i][0] != '-' && key == NULL)
+			key = argv[i];
+		else
+			key = NULL, i = argc;
+	}
+	if (key == NULL) {
+		fputs("usage: launchwatch campaign reopen ID|NAME [--yes] [--note TEXT]\n", stderr);
+		return LW_EXIT_USAGE;
+	}
+	if ((rc = open_store(&s, &dd)) != 0)
+		return rc;
+	rc = store_campaign_get(s, key, &c, &cause);
+	if (rc != 0) {
+		if (rc == 1)
+			cmd_no_campaign(key);
+		else
+			fprintf(stderr, "launchwatch: %s\n", cause);
+		rc = rc == 1 ? LW_EXIT_ERROR : LW_EXIT_UNAVAILABLE;
+		goto done;
+	}
+	loaded = 1;
+	if (c.status != CS_COMPLETED) {
+		fprintf(stderr,
+		    "launchwatch: campaign %s is %s, not completed; nothing to reopen\n", c.id,
+		    campaign_status_name(c.status));
+		rc = LW_EXIT_ERROR;
+		goto done;
+	}
+	if (!yes && !(isatty(0) && isatty(2))) {
+		fprintf(
+		    stderr, "launchwatch: reopening %s needs a confirmation: pass --yes\n", c.id);
+		rc = LW_EXIT_USAGE;
+		goto done;
+	}
+	if (!yes && !confirm(c.id)) {
+		fputs("not reopened\n", stderr);
+		rc = LW_EXIT_ERROR;
+		goto done;
+	}
+	int64_t now = clock_now_ms();
+	enum campaign_status st = campaign_initial_status(&c.cfg, now);
+	char *n = text_sanitize(note, strlen(note), 500);
+	int r = store_campaign_reopen(s, c.id, st, now, n, &cause);
+	free(n);
+	if (r < 0) {
+		fprintf(stderr, "launchwatch: %s\n", cause);
+		rc = LW_EXIT_UNAVAILABLE;
+		goto done;
+	}
+	if (r == 1) {
+		fprintf(stderr, "launchwatch: campaign %s was no longer completed\n", c.id);
+		rc = LW_EXIT_ERROR;
+		goto done;
+	}
+	printf("%s reopened (%s); recorded in reopen_history\n", c.id, campaign_status_name(st));
+	if (now >= c.cfg.end_s * 1000)
+		fprintf(stderr,
+		    "note: its window has ended, so the report job closes it out again unless the\n"
+		    "window is extended (campaign add with a later end)\n");
+	rc = LW_EXIT_OK;
+done:
+	if (loaded)
+		campaign_done(&c);
+	free(cause);
+	store_free(s);
+	devdb_release(dd);
+	return rc;
 }

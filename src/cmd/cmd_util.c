@@ -85,7 +85,8 @@ cmd_getopt(struct cmd_opts *o, int argc, char **argv)
 		return CMD_OPT_DONE;
 	}
 	if (c == '?' || c == ':') {
-		o->status = cmd_usage_error(o, c == '?' ? "unknown option '%s'" : "option '%s' needs a value",
+		o->status = cmd_usage_error(o,
+		    c == '?' ? "unknown option '%s'" : "option '%s' needs a value",
 		    refused_option(argv, bad, sizeof bad));
 		return CMD_OPT_DONE;
 	}
