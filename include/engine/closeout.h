@@ -103,10 +103,4 @@ char *closeout_default_archive_root(void);
 int closeout_report(
     struct store *s, const char *key, int64_t now_ms, size_t top, struct report *out, char **cause);
 
-/* launchwatch campaign reopen ID|NAME [--yes] [--note TEXT]: reopens a
- * completed campaign after a confirmation (--yes, or y on a terminal) and
- * records it in reopen_history. Defined in src/cmd/cmd_report.c, to be listed in
- * src/cmd/cmd_campaign.c's table; argv[0] is "reopen". Main thread only. */
-int campaign_reopen_cmd(int argc, char **argv);
-
 #endif

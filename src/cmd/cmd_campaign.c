@@ -1,7 +1,8 @@
 /*
- * cmd_campaign: `launchwatch campaign add|list|show|pause|resume|close`.
- * Loads and validates campaign files before touching the database, so a bad
- * file writes nothing. Main thread only.
+ * cmd_campaign: `launchwatch campaign add|list|show|pause|resume|close|reopen`,
+ * one verb per row of a table, each reading its command line with
+ * cmd_getopt. Loads and validates campaign files before touching the
+ * database, so a bad file writes nothing. Main thread only.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -22,19 +23,30 @@
 #include "base/timestr.h"
 #include "base/util.h"
 
+struct subcommand;
+
+/* A verb's command line, read with cmd_getopt. */
+struct verb_args {
+	struct cmd_opts o;
+	char prog[32];   /* "campaign add" */
+	char usage[160]; /* "usage: launchwatch campaign add FILE.yaml\n" */
+};
+
+/* One verb of `launchwatch campaign`. */
 struct subcommand {
 	const char *name;
-	int (*fn)(int argc, char **argv);
-	const char *usage;
+	int (*fn)(const struct subcommand *sc, int argc, char **argv);
+	const char *usage; /* after "launchwatch campaign " */
 	const char *help;
 };
 
-static int campaign_add(int argc, char **argv);
-static int campaign_list(int argc, char **argv);
-static int campaign_show(int argc, char **argv);
-static int campaign_pause(int argc, char **argv);
-static int campaign_resume(int argc, char **argv);
-static int campaign_close(int argc, char **argv);
+static int campaign_add(const struct subcommand *sc, int argc, char **argv);
+static int campaign_list(const struct subcommand *sc, int argc, char **argv);
+static int campaign_show(const struct subcommand *sc, int argc, char **argv);
+static int campaign_pause(const struct subcommand *sc, int argc, char **argv);
+static int campaign_resume(const struct subcommand *sc, int argc, char **argv);
+static int campaign_close(const struct subcommand *sc, int argc, char **argv);
+static int campaign_reopen(const struct subcommand *sc, int argc, char **argv);
 
 static const struct subcommand subcommands[] = {
     {"add", campaign_add, "add FILE.yaml",
@@ -45,102 +57,96 @@ static const struct subcommand subcommands[] = {
     {"pause", campaign_pause, "pause ID|NAME", "stop polling a campaign, keeping all its data"},
     {"resume", campaign_resume, "resume ID|NAME", "resume polling a paused campaign"},
     {"close", campaign_close, "close ID|NAME", "ask the report job to close a campaign out now"},
-    {"reopen", campaign_reopen_cmd, "reopen ID|NAME [--yes] [--note TEXT]",
+    {"reopen", campaign_reopen, "reopen ID|NAME [--yes] [--note TEXT]",
         "reopen a completed campaign (asks to confirm; recorded in reopen_history)"},
 };
 
-/* Prints the usage of `launchwatch campaign` to f. */
-static void
-usage(FILE *f)
+/* Returns the usage of `launchwatch campaign` (caller frees). */
+static char *
+usage_text(void)
 {
-	fputs("usage: launchwatch campaign COMMAND [ARGS]\n\ncommands:\n", f);
+	struct sbuf b;
+	sbuf_init(&b);
+	sbuf_addstr(&b, "usage: launchwatch campaign COMMAND [ARGS]\n\ncommands:\n");
 	for (size_t i = 0; i < LW_ARRAY_LEN(subcommands); i++)
-		fprintf(f, "  %-16s %s\n", subcommands[i].usage, subcommands[i].help);
-	fputs("\nThe database is MONGODB_URI (database LAUNCHWATCH_DB), or the embedded devdb\n"
-	      "under $XDG_DATA_HOME/launchwatch/devdb when MONGODB_URI is unset.\n"
-	      "Exit status: 0 ok, 1 error, 64 usage, 65 bad campaign file, 66 file not\n"
-	      "readable, 69 database unreachable.\n",
-	    f);
+		sbuf_printf(&b, "  %-16s %s\n", subcommands[i].usage, subcommands[i].help);
+	sbuf_addstr(&b,
+	    "\nThe database is MONGODB_URI (database LAUNCHWATCH_DB), or the embedded devdb\n"
+	    "under $XDG_DATA_HOME/launchwatch/devdb when MONGODB_URI is unset.\n"
+	    "Exit status: 0 ok, 1 error, 64 usage, 65 bad campaign file, 66 file not\n"
+	    "readable, 69 database unreachable.\n");
+	return sbuf_take(&b);
 }
 
 int
 cmd_campaign(int argc, char **argv)
 {
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		usage(argc < 2 ? stderr : stdout);
-		return argc < 2 ? LW_EXIT_USAGE : LW_EXIT_OK;
+	char *usage = usage_text();
+	struct cmd_opts o = {.prog = "campaign", .usage = usage, .in_order = true};
+	int c, rc = -1;
+	while (rc < 0 && (c = cmd_getopt(&o, argc, argv)) != -1)
+		if (c == CMD_OPT_DONE)
+			rc = o.status;
+	if (rc < 0 && optind >= argc) {
+		fputs(usage, stderr);
+		rc = LW_EXIT_USAGE;
 	}
-	for (size_t i = 0; i < LW_ARRAY_LEN(subcommands); i++) {
-		const struct subcommand *sc = &subcommands[i];
-		if (strcmp(argv[1], sc->name) != 0)
-			continue;
-		if (argc > 2 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0)) {
-			printf("usage: launchwatch campaign %s\n\n%s\n", sc->usage, sc->help);
-			return LW_EXIT_OK;
-		}
-		return sc->fn(argc - 1, argv + 1);
-	}
-	fprintf(stderr, "launchwatch campaign: unknown command '%s'\n", argv[1]);
-	usage(stderr);
-	return LW_EXIT_USAGE;
+	for (size_t i = 0; rc < 0 && i < LW_ARRAY_LEN(subcommands); i++)
+		if (strcmp(argv[optind], subcommands[i].name) == 0)
+			rc = subcommands[i].fn(&subcommands[i], argc - optind, argv + optind);
+	if (rc < 0)
+		rc = cmd_usage_error(&o, "unknown command '%s'", argv[optind]);
+	free(usage);
+	return rc;
 }
 
-/* Opens the store or prints why not; returns 0 or LW_EXIT_UNAVAILABLE. */
-static int
-open_store(struct store **s, struct devdb **dd)
-{
-	char *cause = NULL;
-	if (lw_store_open(s, dd, &cause) != 0) {
-		fprintf(stderr, "launchwatch: %s\n", cause);
-		free(cause);
-		return LW_EXIT_UNAVAILABLE;
-	}
-	return 0;
-}
-
-/* Closes what open_store opened. */
+/* Prepares va to read the command line of verb sc. */
 static void
-close_store(struct store *s, struct devdb *dd)
+verb_init(const struct subcommand *sc, struct verb_args *va)
 {
-	store_free(s);
-	devdb_release(dd);
+	memset(va, 0, sizeof *va);
+	snprintf(va->prog, sizeof va->prog, "campaign %s", sc->name);
+	snprintf(va->usage, sizeof va->usage, "usage: launchwatch campaign %s\n", sc->usage);
+	va->o.prog = va->prog;
+	va->o.usage = va->usage;
+	va->o.help = sc->help;
 }
 
-/* Checks that a subcommand got exactly want arguments after its name. */
-static bool
-want_args(int argc, char **argv, int want)
+/* Reads the command line of verb sc, which takes no option but --help and
+ * exactly n operands (from argv[optind] on). Returns -1 to go on, else the
+ * exit status: 0 after --help, LW_EXIT_USAGE after a usage error. */
+static int
+verb_args(const struct subcommand *sc, struct verb_args *va, int argc, char **argv, int n)
 {
-	if (argc == want + 1)
-		return true;
-	for (size_t i = 0; i < LW_ARRAY_LEN(subcommands); i++)
-		if (strcmp(argv[0], subcommands[i].name) == 0)
-			fprintf(stderr, "usage: launchwatch campaign %s\n", subcommands[i].usage);
-	return false;
+	verb_init(sc, va);
+	while (cmd_getopt(&va->o, argc, argv) != -1)
+		return va->o.status; /* only --help and errors come back */
+	return cmd_operands(&va->o, argc, argv, n, n) != 0 ? LW_EXIT_USAGE : -1;
 }
 
 static int
-campaign_add(int argc, char **argv)
+campaign_add(const struct subcommand *sc, int argc, char **argv)
 {
 	struct cfg_file *f = NULL;
 	struct store *s = NULL;
 	struct devdb *dd = NULL;
+	struct verb_args va;
 	char *cause = NULL;
 	int rc;
-	if (!want_args(argc, argv, 1))
-		return LW_EXIT_USAGE;
-	if (config_load_file(argv[1], &f, &cause) != 0) {
+	if ((rc = verb_args(sc, &va, argc, argv, 1)) >= 0)
+		return rc;
+	const char *path = argv[optind];
+	if (config_load_file(path, &f, &cause) != 0) {
 		fprintf(stderr, "%s\n", cause);
 		/* a file that cannot be read has no line:col */
-		rc =
-		    strncmp(cause, argv[1], strlen(argv[1])) == 0 &&
-		            cause[strlen(argv[1])] == ':' &&
-		            (cause[strlen(argv[1]) + 1] >= '0' && cause[strlen(argv[1]) + 1] <= '9')
-		        ? LW_EXIT_DATAERR
-		        : LW_EXIT_NOINPUT;
+		rc = strncmp(cause, path, strlen(path)) == 0 && cause[strlen(path)] == ':' &&
+		             (cause[strlen(path) + 1] >= '0' && cause[strlen(path) + 1] <= '9')
+		         ? LW_EXIT_DATAERR
+		         : LW_EXIT_NOINPUT;
 		free(cause);
 		return rc;
 	}
-	if ((rc = open_store(&s, &dd)) != 0)
+	if ((rc = cmd_store_open(NULL, &s, &dd)) != 0)
 		goto done;
 	for (size_t i = 0; i < f->ncampaigns; i++) {
 		struct store_upsert_result res;
@@ -166,7 +172,7 @@ campaign_add(int argc, char **argv)
 done:
 	free(cause);
 	config_free(f);
-	close_store(s, dd);
+	cmd_store_close(s, dd);
 	return rc;
 }
 
@@ -201,17 +207,18 @@ print_cell(const char *text, int width)
 }
 
 static int
-campaign_list(int argc, char **argv)
+campaign_list(const struct subcommand *sc, int argc, char **argv)
 {
 	struct store *s = NULL;
 	struct devdb *dd = NULL;
 	struct campaign *v = NULL;
+	struct verb_args va;
 	size_t n = 0;
 	char *cause = NULL;
 	int rc;
-	if (!want_args(argc, argv, 0))
-		return LW_EXIT_USAGE;
-	if ((rc = open_store(&s, &dd)) != 0)
+	if ((rc = verb_args(sc, &va, argc, argv, 0)) >= 0)
+		return rc;
+	if ((rc = cmd_store_open(NULL, &s, &dd)) != 0)
 		return rc;
 	if (store_campaign_list(s, &v, &n, &cause) != 0) {
 		fprintf(stderr, "launchwatch: %s\n", cause);
@@ -245,30 +252,8 @@ done:
 		campaign_done(&v[i]);
 	free(v);
 	free(cause);
-	close_store(s, dd);
+	cmd_store_close(s, dd);
 	return rc;
-}
-
-/* Loads the campaign named by key or prints why not; returns 0 or a status. */
-static int
-load_campaign(struct store *s, const char *key, struct campaign *c)
-{
-	char *cause = NULL;
-	int rc = store_campaign_get(s, key, c, &cause);
-	if (rc == 0)
-		return 0;
-	if (rc == 1) {
-		char *k = text_sanitize(key, strlen(key), 200);
-		fprintf(stderr,
-		    "launchwatch: no campaign with id or name '%s' (see: launchwatch "
-		    "campaign list)\n",
-		    k);
-		free(k);
-		return LW_EXIT_ERROR;
-	}
-	fprintf(stderr, "launchwatch: %s\n", cause);
-	free(cause);
-	return LW_EXIT_UNAVAILABLE;
 }
 
 /* Prints one "key: value" line with the value sanitized. */
@@ -293,18 +278,19 @@ show_list(const char *key, char *const *v, size_t n, const char *empty)
 }
 
 static int
-campaign_show(int argc, char **argv)
+campaign_show(const struct subcommand *sc, int argc, char **argv)
 {
 	struct store *s = NULL;
 	struct devdb *dd = NULL;
 	struct campaign c;
+	struct verb_args va;
 	char buf[64], buf2[64];
 	int rc;
-	if (!want_args(argc, argv, 1))
-		return LW_EXIT_USAGE;
-	if ((rc = open_store(&s, &dd)) != 0)
+	if ((rc = verb_args(sc, &va, argc, argv, 1)) >= 0)
 		return rc;
-	if ((rc = load_campaign(s, argv[1], &c)) != 0)
+	if ((rc = cmd_store_open(NULL, &s, &dd)) != 0)
+		return rc;
+	if ((rc = cmd_campaign_get(s, argv[optind], &c)) != 0)
 		goto done;
 	const struct cfg_campaign *k = &c.cfg;
 	show_line("id", c.id);
@@ -385,28 +371,29 @@ campaign_show(int argc, char **argv)
 	}
 	campaign_done(&c);
 done:
-	close_store(s, dd);
+	cmd_store_close(s, dd);
 	return rc;
 }
 
 /* The verbs that change a campaign's status. */
 enum verb { V_PAUSE, V_RESUME, V_CLOSE };
 
-/* Applies a status verb to the campaign named argv[1]. */
+/* Applies a status verb to the campaign named by the one operand. */
 static int
-change_status(int argc, char **argv, enum verb verb)
+change_status(const struct subcommand *sc, int argc, char **argv, enum verb verb)
 {
 	struct store *s = NULL;
 	struct devdb *dd = NULL;
 	struct campaign c;
+	struct verb_args va;
 	char *cause = NULL;
 	int rc, loaded = 0;
 	int64_t now = clock_now_ms();
-	if (!want_args(argc, argv, 1))
-		return LW_EXIT_USAGE;
-	if ((rc = open_store(&s, &dd)) != 0)
+	if ((rc = verb_args(sc, &va, argc, argv, 1)) >= 0)
 		return rc;
-	if ((rc = load_campaign(s, argv[1], &c)) != 0)
+	if ((rc = cmd_store_open(NULL, &s, &dd)) != 0)
+		return rc;
+	if ((rc = cmd_campaign_get(s, argv[optind], &c)) != 0)
 		goto done;
 	loaded = 1;
 	if (c.status == CS_COMPLETED) {
@@ -451,26 +438,26 @@ done:
 	if (loaded)
 		campaign_done(&c);
 	free(cause);
-	close_store(s, dd);
+	cmd_store_close(s, dd);
 	return rc;
 }
 
 static int
-campaign_pause(int argc, char **argv)
+campaign_pause(const struct subcommand *sc, int argc, char **argv)
 {
-	return change_status(argc, argv, V_PAUSE);
+	return change_status(sc, argc, argv, V_PAUSE);
 }
 
 static int
-campaign_resume(int argc, char **argv)
+campaign_resume(const struct subcommand *sc, int argc, char **argv)
 {
-	return change_status(argc, argv, V_RESUME);
+	return change_status(sc, argc, argv, V_RESUME);
 }
 
 static int
-campaign_close(int argc, char **argv)
+campaign_close(const struct subcommand *sc, int argc, char **argv)
 {
-	return change_status(argc, argv, V_CLOSE);
+	return change_status(sc, argc, argv, V_CLOSE);
 }
 
 /* Asks on the terminal whether to reopen id; true on y or yes. */
@@ -489,41 +476,36 @@ confirm(const char *id)
 	return strcmp(line, "y") == 0 || strcmp(line, "Y") == 0 || strcmp(line, "yes") == 0;
 }
 
-int
-campaign_reopen_cmd(int argc, char **argv)
+static int
+campaign_reopen(const struct subcommand *sc, int argc, char **argv)
 {
-	const char *key = NULL, *note = "";
+	static const struct option longopts[] = {{"yes", no_argument, NULL, 'y'},
+	    {"note", required_argument, NULL, 'n'}, CMD_OPTION_HELP, CMD_OPTION_END};
+	const char *note = "";
 	bool yes = false;
 	struct store *s = NULL;
 	struct devdb *dd = NULL;
 	struct campaign c;
+	struct verb_args va;
 	char *cause = NULL;
-	int rc, loaded = 0;
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--yes") == 0 || strcmp(argv[i], "-y") == 0)
+	int rc, loaded = 0, opt;
+	verb_init(sc, &va);
+	va.o.shortopts = "y";
+	va.o.longopts = longopts;
+	while ((opt = cmd_getopt(&va.o, argc, argv)) != -1) {
+		if (opt == CMD_OPT_DONE)
+			return va.o.status;
+		if (opt == 'y')
 			yes = true;
-		else if (strcmp(argv[i], "--note") == 0 && i + 1 < argc)
-			note = argv[++i];
-		else if (argv[i][0] != '-' && key == NULL)
-			key = argv[i];
 		else
-			key = NULL, i = argc;
+			note = optarg;
 	}
-	if (key == NULL) {
-		fputs("usage: launchwatch campaign reopen ID|NAME [--yes] [--note TEXT]\n", stderr);
+	if (cmd_operands(&va.o, argc, argv, 1, 1) != 0)
 		return LW_EXIT_USAGE;
-	}
-	if ((rc = open_store(&s, &dd)) != 0)
+	if ((rc = cmd_store_open(NULL, &s, &dd)) != 0)
 		return rc;
-	rc = store_campaign_get(s, key, &c, &cause);
-	if (rc != 0) {
-		if (rc == 1)
-			cmd_no_campaign(key);
-		else
-			fprintf(stderr, "launchwatch: %s\n", cause);
-		rc = rc == 1 ? LW_EXIT_ERROR : LW_EXIT_UNAVAILABLE;
+	if ((rc = cmd_campaign_get(s, argv[optind], &c)) != 0)
 		goto done;
-	}
 	loaded = 1;
 	if (c.status != CS_COMPLETED) {
 		fprintf(stderr,
@@ -568,7 +550,6 @@ done:
 	if (loaded)
 		campaign_done(&c);
 	free(cause);
-	store_free(s);
-	devdb_release(dd);
+	cmd_store_close(s, dd);
 	return rc;
 }

@@ -24,6 +24,7 @@
 #include <zlib.h>
 
 #include "output/archive.h"
+#include "cmd/cmd.h"
 #include "engine/closeout.h"
 #include "config/config.h"
 #include "rep_html.h"
@@ -750,17 +751,18 @@ START_TEST(test_reopen_confirms_and_records)
 	run_closeout(s, cid, &res);
 	setenv("MONGODB_URI", db->uri, 1);
 	setenv("LAUNCHWATCH_DB", "t_reopen", 1);
-	char a0[] = "reopen", a2[] = "--yes", a3[] = "--note", a4[] = "client asked";
-	char *argv_noyes[] = {a0, cid, NULL};
+	char c0[] = "campaign", a0[] = "reopen", a2[] = "--yes", a3[] = "--note",
+	     a4[] = "client asked";
+	char *argv_noyes[] = {c0, a0, cid, NULL};
 	if (!isatty(0)) {
-		ck_assert_int_eq(campaign_reopen_cmd(2, argv_noyes), LW_EXIT_USAGE);
+		ck_assert_int_eq(cmd_campaign(3, argv_noyes), LW_EXIT_USAGE);
 		struct campaign c;
 		ck_assert_int_eq(store_campaign_get(s, cid, &c, &cause), 0);
 		ck_assert_int_eq(c.status, CS_COMPLETED);
 		campaign_done(&c);
 	}
-	char *argv_yes[] = {a0, cid, a2, a3, a4, NULL};
-	ck_assert_int_eq(campaign_reopen_cmd(5, argv_yes), LW_EXIT_OK);
+	char *argv_yes[] = {c0, a0, cid, a2, a3, a4, NULL};
+	ck_assert_int_eq(cmd_campaign(6, argv_yes), LW_EXIT_OK);
 	struct store_closeout sc;
 	ck_assert_int_eq(store_closeout_get(s, cid, &sc, &cause), 0);
 	ck_assert_int_eq(sc.status, CS_ACTIVE);
@@ -768,7 +770,7 @@ START_TEST(test_reopen_confirms_and_records)
 	ck_assert_int_eq(sc.reopens, 1);
 	store_closeout_done(&sc);
 	/* reopening a campaign that is not completed is refused */
-	ck_assert_int_eq(campaign_reopen_cmd(5, argv_yes), LW_EXIT_ERROR);
+	ck_assert_int_eq(cmd_campaign(6, argv_yes), LW_EXIT_ERROR);
 	struct report r;
 	ck_assert_int_eq(closeout_report(s, cid, fake_now, 20, &r, &cause), 0);
 	ck_assert(!r.final);
