@@ -11,26 +11,22 @@
 #include "model/alert.h"
 #include "model/campaign.h"
 #include "cmd/cmd.h"
+#include "cmd/cmd_util.h"
 #include "store/devdb.h"
 #include "engine/notify.h"
 #include "store/store.h"
 #include "base/text.h"
 #include "base/util.h"
 
-/* Prints the usage of `launchwatch alerts` to f. */
-static void
-usage(FILE *f)
-{
-	fputs("usage: launchwatch alerts test ID|NAME\n\n"
-	      "Sends a test alert through each channel the campaign configures (Slack\n"
-	      "webhook, email over SMTP) and prints one line per channel: sent, or why not\n"
-	      "and whether retrying could help (transient) or the settings are wrong\n"
-	      "(permanent). Secrets are read from their env:/file: references now and are\n"
-	      "never printed. Nothing is recorded in alerts_sent.\n\n"
-	      "Exit status: 0 every channel delivered, 1 a channel failed or none is\n"
-	      "configured, 64 usage, 69 database unreachable.\n",
-	    f);
-}
+static const char alerts_usage[] =
+    "usage: launchwatch alerts test ID|NAME\n\n"
+    "Sends a test alert through each channel the campaign configures (Slack\n"
+    "webhook, email over SMTP) and prints one line per channel: sent, or why not\n"
+    "and whether retrying could help (transient) or the settings are wrong\n"
+    "(permanent). Secrets are read from their env:/file: references now and are\n"
+    "never printed. Nothing is recorded in alerts_sent.\n\n"
+    "Exit status: 0 every channel delivered, 1 a channel failed or none is\n"
+    "configured, 64 usage, 69 database unreachable.\n";
 
 /* Fills a sample alert on campaign a (for the test message). */
 static void
@@ -100,39 +96,39 @@ run_test(const struct campaign *camp)
 int
 cmd_alerts(int argc, char **argv)
 {
+	struct cmd_opts o = {.prog = "alerts", .usage = alerts_usage, .in_order = true};
 	struct store *s = NULL;
 	struct devdb *dd = NULL;
 	struct campaign camp;
 	char *cause = NULL;
-	int rc;
-	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-		usage(stdout);
-		return LW_EXIT_OK;
-	}
-	if (argc == 3 && strcmp(argv[1], "test") == 0 &&
-	    (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0)) {
-		usage(stdout);
-		return LW_EXIT_OK;
-	}
-	if (argc != 3 || strcmp(argv[1], "test") != 0) {
-		usage(stderr);
+	int rc, c;
+	while ((c = cmd_getopt(&o, argc, argv)) != -1)
+		if (c == CMD_OPT_DONE)
+			return o.status;
+	if (cmd_operands(&o, argc, argv, 1, 2) != 0)
 		return LW_EXIT_USAGE;
-	}
-	if (lw_store_open(&s, &dd, &cause) != 0) {
-		fprintf(stderr, "launchwatch: %s\n", cause);
-		free(cause);
-		return LW_EXIT_UNAVAILABLE;
-	}
-	int found = store_campaign_get(s, argv[2], &camp, &cause);
+	if (strcmp(argv[optind], "test") != 0)
+		return cmd_usage_error(&o, "unknown command '%s'", argv[optind]);
+	/* the verb's command line: --help and one campaign */
+	argc -= optind;
+	argv += optind;
+	o = (struct cmd_opts){.prog = "alerts test", .usage = alerts_usage};
+	while ((c = cmd_getopt(&o, argc, argv)) != -1)
+		if (c == CMD_OPT_DONE)
+			return o.status;
+	if (cmd_operands(&o, argc, argv, 1, 1) != 0)
+		return LW_EXIT_USAGE;
+	const char *key = argv[optind];
+	if ((rc = cmd_store_open(NULL, &s, &dd)) != 0)
+		return rc;
+	int found = store_campaign_get(s, key, &camp, &cause);
 	if (found != 0) {
-		char *key = text_sanitize(argv[2], strlen(argv[2]), 200);
+		char *k = text_sanitize(key, strlen(key), 200);
 		if (found < 0)
-			fprintf(stderr, "launchwatch: %s\n", cause);
+			cmd_error(NULL, "%s", cause);
 		else
-			fprintf(stderr,
-			    "launchwatch: no campaign '%s' (see: launchwatch campaign list)\n",
-			    key);
-		free(key);
+			cmd_error(NULL, "no campaign '%s' (see: launchwatch campaign list)", k);
+		free(k);
 		rc = found < 0 ? LW_EXIT_UNAVAILABLE : LW_EXIT_ERROR;
 		goto done;
 	}
@@ -140,7 +136,6 @@ cmd_alerts(int argc, char **argv)
 	campaign_done(&camp);
 done:
 	free(cause);
-	store_free(s);
-	devdb_release(dd);
+	cmd_store_close(s, dd);
 	return rc;
 }

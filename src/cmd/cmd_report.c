@@ -10,6 +10,7 @@
 #include "output/report_write.h"
 #include "engine/closeout.h"
 #include "cmd/cmd.h"
+#include "cmd/cmd_util.h"
 #include "store/devdb.h"
 #include "model/report.h"
 #include "store/store.h"
@@ -55,32 +56,13 @@ parse_formats(const char *list, bool want[RF__COUNT])
 	return rc;
 }
 
-/* Opens the store or prints why not; 0 or LW_EXIT_UNAVAILABLE. */
-static int
-open_store(struct store **s, struct devdb **dd)
-{
-	char *cause = NULL;
-	if (lw_store_open(s, dd, &cause) != 0) {
-		fprintf(stderr, "launchwatch: %s\n", cause);
-		free(cause);
-		return LW_EXIT_UNAVAILABLE;
-	}
-	return 0;
-}
-
-/* Prints that there is no campaign called key. */
-static void
-no_campaign(const char *key)
-{
-	char *k = text_sanitize(key, strlen(key), 200);
-	fprintf(stderr,
-	    "launchwatch: no campaign with id or name '%s' (see: launchwatch campaign list)\n", k);
-	free(k);
-}
-
 int
 cmd_report(int argc, char **argv)
 {
+	static const struct option longopts[] = {{"format", required_argument, NULL, 'f'},
+	    {"out", required_argument, NULL, 'o'}, {"top", required_argument, NULL, 't'},
+	    CMD_OPTION_HELP, CMD_OPTION_END};
+	struct cmd_opts o = {.prog = "report", .usage = report_usage, .longopts = longopts};
 	const char *key = NULL, *out = ".", *formats = "md";
 	bool want[RF__COUNT] = {false};
 	long top = REPORT_TOP_DEFAULT;
@@ -89,37 +71,28 @@ cmd_report(int argc, char **argv)
 	struct report r = {0};
 	char **paths = NULL, *cause = NULL;
 	size_t npaths = 0;
-	int rc;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-			fputs(report_usage, stdout);
-			return LW_EXIT_OK;
-		}
-		if ((strcmp(a, "--format") == 0 || strcmp(a, "--out") == 0 ||
-		        strcmp(a, "--top") == 0) &&
-		    i + 1 < argc) {
-			const char *v = argv[++i];
-			if (a[2] == 'f')
-				formats = v;
-			else if (a[2] == 'o')
-				out = v;
-			else if ((top = strtol(v, NULL, 10)) <= 0 || top > 10000)
-				goto usage;
-		} else if (a[0] != '-' && key == NULL) {
-			key = a;
-		} else {
-			goto usage;
-		}
+	int rc, c;
+	while ((c = cmd_getopt(&o, argc, argv)) != -1) {
+		if (c == CMD_OPT_DONE)
+			return o.status;
+		if (c == 'f')
+			formats = optarg;
+		else if (c == 'o')
+			out = optarg;
+		else if ((top = strtol(optarg, NULL, 10)) <= 0 || top > 10000)
+			return cmd_usage_error(&o, "--top wants a whole number from 1 to 10000");
 	}
-	if (key == NULL || parse_formats(formats, want) != 0)
-		goto usage;
-	if ((rc = open_store(&s, &dd)) != 0)
+	if ((rc = cmd_operands(&o, argc, argv, 1, 1)) != 0)
+		return rc;
+	key = argv[optind];
+	if (parse_formats(formats, want) != 0)
+		return cmd_usage_error(&o, "unknown report format in '%s'", formats);
+	if ((rc = cmd_store_open(NULL, &s, &dd)) != 0)
 		return rc;
 	int got = closeout_report(s, key, clock_now_ms(), (size_t)top, &r, &cause);
 	if (got != 0) {
 		if (got == 1)
-			no_campaign(key);
+			cmd_no_campaign(key);
 		else
 			fprintf(stderr, "launchwatch: %s\n", cause);
 		rc = got == 1 ? LW_EXIT_ERROR : LW_EXIT_UNAVAILABLE;
@@ -144,27 +117,34 @@ done:
 	free(paths);
 	free(cause);
 	report_done(&r);
-	store_free(s);
-	devdb_release(dd);
+	cmd_store_close(s, dd);
 	return rc;
-usage:
-	fputs(report_usage, stderr);
-	return LW_EXIT_USAGE;
 }
 
 int
 cmd_archive(int argc, char **argv)
 {
+	struct cmd_opts o = {.prog = "archive", .usage = archive_usage, .in_order = true};
 	char *report = NULL, *cause = NULL;
-	if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-		fputs(archive_usage, stdout);
-		return LW_EXIT_OK;
-	}
-	if (argc != 3 || strcmp(argv[1], "verify") != 0) {
-		fputs(archive_usage, stderr);
+	int c;
+	while ((c = cmd_getopt(&o, argc, argv)) != -1)
+		if (c == CMD_OPT_DONE)
+			return o.status;
+	if (cmd_operands(&o, argc, argv, 1, 2) != 0)
 		return LW_EXIT_USAGE;
-	}
-	int rc = archive_verify(argv[2], &report, &cause);
+	if (strcmp(argv[optind], "verify") != 0)
+		return cmd_usage_error(&o, "unknown command '%s'", argv[optind]);
+	/* the verb's command line: --help and one directory */
+	argc -= optind;
+	argv += optind;
+	o = (struct cmd_opts){.prog = "archive verify", .usage = archive_usage};
+	while ((c = cmd_getopt(&o, argc, argv)) != -1)
+		if (c == CMD_OPT_DONE)
+			return o.status;
+	if (cmd_operands(&o, argc, argv, 1, 1) != 0)
+		return LW_EXIT_USAGE;
+	const char *dir = argv[optind];
+	int rc = archive_verify(dir, &report, &cause);
 	if (rc < 0) {
 		fprintf(stderr, "launchwatch: %s\n", cause);
 		free(cause);
@@ -172,9 +152,9 @@ cmd_archive(int argc, char **argv)
 	}
 	fputs(report, rc ? stderr : stdout);
 	if (rc)
-		fprintf(stderr, "archive %s: verification FAILED\n", argv[2]);
+		fprintf(stderr, "archive %s: verification FAILED\n", dir);
 	else
-		printf("archive %s: all files match the manifest\n", argv[2]);
+		printf("archive %s: all files match the manifest\n", dir);
 	free(report);
 	return rc ? LW_EXIT_ERROR : LW_EXIT_OK;
 }
