@@ -4,13 +4,12 @@
  * provider text is sanitized before it is printed; the key never is. Main
  * thread only.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cmd/cmd.h"
+#include "cmd/cmd_util.h"
 #include "net/ratelimit.h"
 #include "base/text.h"
 #include "model/tweetlink.h"
@@ -30,15 +29,6 @@ static const char api_usage[] =
     "estimated credits and the error class of any failure (see docs/provider.md).\n"
     "Exit status: 0 ok, 1 auth or bad response, 69 transient, 75 credits or rate limit.\n";
 
-/* Prints s sanitized and cut to max bytes. */
-static void
-put_safe(FILE *f, const char *s, size_t max)
-{
-	char *t = text_sanitize(s != NULL ? s : "", s != NULL ? strlen(s) : 0, max);
-	fputs(t, f);
-	free(t);
-}
-
 /* Prints a failed result: class, HTTP status, Retry-After, message, body head. */
 static void
 print_error(const struct xapi_result *r)
@@ -48,11 +38,11 @@ print_error(const struct xapi_result *r)
 	if (r->retry_after_s >= 0)
 		fprintf(stderr, " retry_after=%ds", r->retry_after_s);
 	fprintf(stderr, " requests=%d credits=%lld\n  ", r->requests, (long long)r->credits);
-	put_safe(stderr, r->message, 400);
+	cmd_put_safe(stderr, r->message, 400);
 	fprintf(stderr, "\n  behaviour: %s\n", p->behaviour);
 	if (r->body_head != NULL) {
 		fputs("  body: ", stderr);
-		put_safe(stderr, r->body_head, 400);
+		cmd_put_safe(stderr, r->body_head, 400);
 		fputc('\n', stderr);
 	}
 }
@@ -64,9 +54,9 @@ tweet_id_arg(const char *s, char id[TWEET_ID_MAX + 1])
 	char *cause = NULL;
 	if (tweetlink_parse(s, id, &cause) == 0)
 		return 0;
-	fputs("launchwatch api: ", stderr);
-	put_safe(stderr, cause, 300);
-	fputc('\n', stderr);
+	char *why = text_sanitize(cause, strlen(cause), 300);
+	cmd_error("api", "%s", why);
+	free(why);
 	free(cause);
 	return -1;
 }
@@ -79,7 +69,7 @@ client_from_env(void)
 	char *cause = NULL;
 	xapi_config_init(&cfg);
 	if (xapi_config_from_env(&cfg, &cause) != 0) {
-		fprintf(stderr, "launchwatch api: %s\n", cause);
+		cmd_error("api", "%s", cause);
 		free(cause);
 		xapi_config_done(&cfg);
 		return NULL;
@@ -94,11 +84,11 @@ static void
 print_user(const struct lw_user *u)
 {
 	printf("  @");
-	put_safe(stdout, u->handle, 60);
+	cmd_put_safe(stdout, u->handle, 60);
 	printf(" (%s) ", u->id);
-	put_safe(stdout, u->name, 60);
+	cmd_put_safe(stdout, u->name, 60);
 	printf(" | %lld followers%s | ", (long long)u->followers, u->verified ? " | verified" : "");
-	put_safe(stdout, u->bio, 100);
+	cmd_put_safe(stdout, u->bio, 100);
 	putchar('\n');
 }
 
@@ -110,14 +100,14 @@ print_tweet(const struct lw_tweet *t, bool full)
 	if (t->created_at_ms > 0)
 		xapi_format_time(t->created_at_ms, when, sizeof when);
 	printf("  %s @", t->id);
-	put_safe(stdout, t->author.handle, 60);
+	cmd_put_safe(stdout, t->author.handle, 60);
 	printf(" %s", when);
 	if (t->in_reply_to_id[0] != '\0')
 		printf(" in_reply_to=%s", t->in_reply_to_id);
 	if (t->quoted_id[0] != '\0')
 		printf(" quotes=%s", t->quoted_id);
 	fputs(": ", stdout);
-	put_safe(stdout, t->text, full ? 1000 : 100);
+	cmd_put_safe(stdout, t->text, full ? 1000 : 100);
 	putchar('\n');
 	if (full)
 		printf("    likes=%lld retweets=%lld replies=%lld quotes=%lld views=%lld "
@@ -125,6 +115,17 @@ print_tweet(const struct lw_tweet *t, bool full)
 		    (long long)t->metrics.likes, (long long)t->metrics.retweets,
 		    (long long)t->metrics.replies, (long long)t->metrics.quotes,
 		    (long long)t->metrics.views, (long long)t->metrics.bookmarks);
+}
+
+/* Reads the command line of a verb that takes no option but --help and
+ * from min to max operands; returns -1 to go on, else the exit status. */
+static int
+verb_args(const char *prog, int argc, char **argv, int min, int max)
+{
+	struct cmd_opts o = {.prog = prog, .usage = api_usage};
+	while (cmd_getopt(&o, argc, argv) != -1)
+		return o.status; /* only --help and errors come back */
+	return cmd_operands(&o, argc, argv, min, max) != 0 ? LW_EXIT_USAGE : -1;
 }
 
 /* api get-tweet URL|ID...: metrics of up to 100 tweets in one request. */
@@ -135,20 +136,20 @@ api_get_tweet(int argc, char **argv)
 	const char *idp[XAPI_MAX_IDS];
 	struct xapi_tweets out;
 	struct xapi_result res;
-	if (argc < 2 || argc - 1 > XAPI_MAX_IDS) {
-		fputs(api_usage, stderr);
-		return LW_EXIT_USAGE;
-	}
-	for (int i = 1; i < argc; i++) {
-		if (tweet_id_arg(argv[i], ids[i - 1]) != 0)
+	int rc = verb_args("api get-tweet", argc, argv, 1, XAPI_MAX_IDS);
+	if (rc >= 0)
+		return rc;
+	int n = argc - optind;
+	for (int i = 0; i < n; i++) {
+		if (tweet_id_arg(argv[optind + i], ids[i]) != 0)
 			return LW_EXIT_USAGE;
-		idp[i - 1] = ids[i - 1];
+		idp[i] = ids[i];
 	}
 	struct xapi *x = client_from_env();
 	if (x == NULL)
 		return LW_EXIT_USAGE;
-	int rc = LW_EXIT_OK;
-	if (xapi_get_tweets(x, idp, (size_t)argc - 1, &out, &res) != 0) {
+	rc = LW_EXIT_OK;
+	if (xapi_get_tweets(x, idp, (size_t)n, &out, &res) != 0) {
 		print_error(&res);
 		rc = xapi_class_exit(res.cls);
 	} else {
@@ -163,14 +164,6 @@ api_get_tweet(int argc, char **argv)
 	xapi_result_done(&res);
 	xapi_free(x);
 	return rc;
-}
-
-/* Sleeps ms milliseconds. */
-static void
-nap_ms(int64_t ms)
-{
-	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000};
-	nanosleep(&ts, NULL);
 }
 
 /* Which list a walk reads. */
@@ -197,29 +190,29 @@ api_walk(int argc, char **argv)
 {
 	static const struct option opts[] = {{"max-pages", required_argument, NULL, 'm'},
 	    {"since", required_argument, NULL, 's'}, {"verbose", no_argument, NULL, 'v'},
-	    {NULL, 0, NULL, 0}};
+	    CMD_OPTION_HELP, CMD_OPTION_END};
+	struct cmd_opts o = {
+	    .prog = "api walk", .usage = api_usage, .shortopts = "v", .longopts = opts};
 	int max_pages = 0, c;
 	int64_t since = 0;
 	bool verbose = false;
 	char id[TWEET_ID_MAX + 1];
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "v", opts, NULL)) != -1) {
+	while ((c = cmd_getopt(&o, argc, argv)) != -1) {
+		if (c == CMD_OPT_DONE)
+			return o.status;
 		if (c == 'm' && str_is_digits(optarg) && strlen(optarg) < 7)
 			max_pages = atoi(optarg);
 		else if (c == 's' && str_is_digits(optarg) && strlen(optarg) < 12)
 			since = atoll(optarg);
 		else if (c == 'v')
 			verbose = true;
-		else {
-			fputs(api_usage, stderr);
-			return LW_EXIT_USAGE;
-		}
+		else
+			return cmd_usage_error(
+			    &o, "--%s wants a whole number", c == 'm' ? "max-pages" : "since");
 	}
-	if (argc - optind != 2) {
-		fputs(api_usage, stderr);
+	if (cmd_operands(&o, argc, argv, 2, 2) != 0)
 		return LW_EXIT_USAGE;
-	}
 	size_t li = LW_ARRAY_LEN(lists);
 	for (size_t i = 0; i < LW_ARRAY_LEN(lists); i++)
 		if (strcmp(argv[optind], lists[i].name) == 0)
@@ -253,7 +246,7 @@ api_walk(int argc, char **argv)
 				fprintf(
 				    stderr, "  waiting %lld ms (no attempt spent)\n", (long long)d);
 				xapi_result_done(&res);
-				nap_ms(d);
+				cmd_nap_ms(d);
 				continue;
 			}
 			if (res.cls == XAPI_CURSOR && !cursor_reset) {
@@ -275,7 +268,7 @@ api_walk(int argc, char **argv)
 		printf("page %d: %zu %s (%zu new), has_next_page=%s, next_cursor=", w.pages, raw,
 		    lists[li].noun, page.n_users + page.n_tweets,
 		    page.has_next_page ? "yes" : "no");
-		put_safe(stdout, *page.next_cursor ? page.next_cursor : "\"\"", 80);
+		cmd_put_safe(stdout, *page.next_cursor ? page.next_cursor : "\"\"", 80);
 		printf(", status=%s, requests=%d, credits=%lld\n",
 		    page.had_status ? "yes" : "absent", res.requests, (long long)res.credits);
 		if (verbose) {
@@ -304,15 +297,14 @@ api_user(int argc, char **argv)
 {
 	struct lw_user u;
 	struct xapi_result res;
-	if (argc != 2) {
-		fputs(api_usage, stderr);
-		return LW_EXIT_USAGE;
-	}
+	int rc = verb_args("api user", argc, argv, 1, 1);
+	if (rc >= 0)
+		return rc;
 	struct xapi *x = client_from_env();
 	if (x == NULL)
 		return LW_EXIT_USAGE;
-	int rc = LW_EXIT_OK;
-	if (xapi_user_info(x, argv[1], &u, &res) != 0) {
+	rc = LW_EXIT_OK;
+	if (xapi_user_info(x, argv[optind], &u, &res) != 0) {
 		print_error(&res);
 		rc = xapi_class_exit(res.cls);
 	} else {
@@ -331,15 +323,13 @@ api_balance(int argc, char **argv)
 {
 	struct xapi_balance b;
 	struct xapi_result res;
-	(void)argv;
-	if (argc != 1) {
-		fputs(api_usage, stderr);
-		return LW_EXIT_USAGE;
-	}
+	int rc = verb_args("api balance", argc, argv, 0, 0);
+	if (rc >= 0)
+		return rc;
 	struct xapi *x = client_from_env();
 	if (x == NULL)
 		return LW_EXIT_USAGE;
-	int rc = LW_EXIT_OK;
+	rc = LW_EXIT_OK;
 	if (xapi_balance(x, &b, &res) != 0) {
 		print_error(&res);
 		rc = xapi_class_exit(res.cls);
@@ -367,20 +357,17 @@ static const struct {
 int
 cmd_api(int argc, char **argv)
 {
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		fputs(api_usage, argc < 2 ? stderr : stdout);
-		return argc < 2 ? LW_EXIT_USAGE : LW_EXIT_OK;
+	struct cmd_opts o = {.prog = "api", .usage = api_usage, .in_order = true};
+	int c;
+	while ((c = cmd_getopt(&o, argc, argv)) != -1)
+		if (c == CMD_OPT_DONE)
+			return o.status;
+	if (optind >= argc) {
+		fputs(api_usage, stderr);
+		return LW_EXIT_USAGE;
 	}
 	for (size_t i = 0; i < LW_ARRAY_LEN(api_cmds); i++)
-		if (strcmp(argv[1], api_cmds[i].name) == 0) {
-			for (int j = 2; j < argc; j++)
-				if (strcmp(argv[j], "--help") == 0) {
-					fputs(api_usage, stdout);
-					return LW_EXIT_OK;
-				}
-			return api_cmds[i].fn(argc - 1, argv + 1);
-		}
-	fprintf(stderr, "launchwatch api: unknown subcommand '%s'\n", argv[1]);
-	fputs(api_usage, stderr);
-	return LW_EXIT_USAGE;
+		if (strcmp(argv[optind], api_cmds[i].name) == 0)
+			return api_cmds[i].fn(argc - optind, argv + optind);
+	return cmd_usage_error(&o, "unknown subcommand '%s'", argv[optind]);
 }

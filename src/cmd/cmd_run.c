@@ -6,7 +6,6 @@
  * released). Main thread only; the signal handler only sets a flag.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,8 +60,7 @@ parse_long(const char *opt, const char *v, long lo, long hi, long *out)
 	errno = 0;
 	long n = strtol(v, &end, 10);
 	if (*v == '\0' || *end != '\0' || errno != 0 || n < lo || n > hi) {
-		fprintf(stderr, "launchwatch run: %s wants a whole number from %ld to %ld\n", opt,
-		    lo, hi);
+		cmd_error("run", "%s wants a whole number from %ld to %ld", opt, lo, hi);
 		return -1;
 	}
 	*out = n;
@@ -75,7 +73,8 @@ cmd_run(int argc, char **argv)
 	static const struct option longopts[] = {{"once", no_argument, NULL, 'o'},
 	    {"for", required_argument, NULL, 'f'}, {"workers", required_argument, NULL, 'w'},
 	    {"rules", required_argument, NULL, 'r'}, {"log", required_argument, NULL, 'l'},
-	    {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+	    CMD_OPTION_HELP, CMD_OPTION_END};
+	struct cmd_opts co = {.prog = "run", .usage = run_usage, .longopts = longopts};
 	struct sched_opts o;
 	const char *rules_path = NULL, *log_path = NULL;
 	struct classify_rules *rules = NULL;
@@ -90,10 +89,10 @@ cmd_run(int argc, char **argv)
 
 	sched_opts_init(&o);
 	xapi_config_init(&xcfg);
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((c = cmd_getopt(&co, argc, argv)) != -1) {
 		switch (c) {
+		case CMD_OPT_DONE:
+			return co.status;
 		case 'o':
 			o.once = true;
 			break;
@@ -110,25 +109,15 @@ cmd_run(int argc, char **argv)
 		case 'r':
 			rules_path = optarg;
 			break;
-		case 'l':
+		default:
 			log_path = optarg;
 			break;
-		case 'h':
-			fputs(run_usage, stdout);
-			return LW_EXIT_OK;
-		default:
-			fprintf(stderr, "launchwatch run: unknown option '%s'\n%s",
-			    argv[optind - 1], run_usage);
-			return LW_EXIT_USAGE;
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "launchwatch run: unexpected argument '%s'\n%s", argv[optind],
-		    run_usage);
+	if (cmd_operands(&co, argc, argv, 0, 0) != 0)
 		return LW_EXIT_USAGE;
-	}
 	if (o.once && o.for_ms > 0) {
-		fprintf(stderr, "launchwatch run: --once and --for exclude each other\n");
+		cmd_error("run", "--once and --for exclude each other");
 		return LW_EXIT_USAGE;
 	}
 
@@ -138,12 +127,12 @@ cmd_run(int argc, char **argv)
 		goto fail;
 	}
 	if (xapi_config_from_env(&xcfg, &cause) != 0) {
-		fprintf(stderr, "launchwatch run: %s\n", cause);
+		cmd_error("run", "%s", cause);
 		rc = LW_EXIT_USAGE;
 		goto fail;
 	}
 	if (log_path == NULL && mkdir_p(data, &cause) != 0) {
-		fprintf(stderr, "launchwatch run: %s\n", cause);
+		cmd_error("run", "%s", cause);
 		goto fail;
 	}
 	deflog = xasprintf("%s/run.log", data);
@@ -151,15 +140,11 @@ cmd_run(int argc, char **argv)
 		log_path = deflog;
 	logf = fopen(log_path, "a");
 	if (logf == NULL) {
-		fprintf(stderr, "launchwatch run: cannot open the log %s: %s\n", log_path,
-		    strerror(errno));
+		cmd_error("run", "cannot open the log %s: %s", log_path, strerror(errno));
 		goto fail;
 	}
-	if (lw_store_open(&s, &dd, &cause) != 0) {
-		fprintf(stderr, "launchwatch run: %s\n", cause);
-		rc = LW_EXIT_UNAVAILABLE;
+	if ((rc = cmd_store_open("run", &s, &dd)) != 0)
 		goto fail;
-	}
 
 	struct engine_opts eo = {.embedded = dd != NULL,
 	    .workers = o.workers,
@@ -182,7 +167,7 @@ cmd_run(int argc, char **argv)
 
 	int st = engine_start(s, &eo, &eng, &cause);
 	if (st != 0) {
-		fprintf(stderr, "launchwatch run: %s\n", cause);
+		cmd_error("run", "%s", cause);
 		rc = st > 0 ? LW_EXIT_TEMPFAIL : LW_EXIT_ERROR;
 		goto fail;
 	}
@@ -197,7 +182,7 @@ cmd_run(int argc, char **argv)
 	    stats.jobs_missing, (long long)stats.requests, (long long)stats.credits, stats.pages,
 	    stats.new_engagements, stats.slices);
 	if (rc != 0)
-		fprintf(stderr, "launchwatch run: %s; see %s\n",
+		cmd_error("run", "%s; see %s",
 		    rc == LW_EXIT_TEMPFAIL ? "some jobs are blocked (credits or rate limit)"
 		                           : "some jobs failed",
 		    log_path);
@@ -206,8 +191,7 @@ fail:
 	signal(SIGINT, SIG_DFL);
 	run_engine = NULL;
 	engine_free(eng);
-	store_free(s);
-	devdb_release(dd);
+	cmd_store_close(s, dd);
 	if (logf)
 		fclose(logf);
 	classify_rules_free(rules);

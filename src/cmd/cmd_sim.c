@@ -5,7 +5,6 @@
  * or SIGINT and stops cleanly. Main thread only.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -13,6 +12,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "cmd/cmd_util.h"
 #include "sim/sim.h"
 #include "base/util.h"
 
@@ -53,8 +53,7 @@ parse_num(const char *name, const char *v, long long lo, long long hi, long long
 	errno = 0;
 	long long n = strtoll(v, &end, 10);
 	if (*v == '\0' || *end != '\0' || errno != 0 || n < lo || n > hi) {
-		fprintf(stderr, "launchwatch sim: --%s wants a whole number from %lld to %lld\n",
-		    name, lo, hi);
+		cmd_error("sim", "--%s wants a whole number from %lld to %lld", name, lo, hi);
 		return -1;
 	}
 	*out = n;
@@ -78,7 +77,6 @@ enum {
 	O_FROZEN,
 	O_HEAD,
 	O_ACCOUNTS,
-	O_HELP,
 };
 
 static const struct option sim_options[] = {
@@ -98,9 +96,19 @@ static const struct option sim_options[] = {
     {"frozen", no_argument, NULL, O_FROZEN},
     {"head-start", required_argument, NULL, O_HEAD},
     {"accounts", required_argument, NULL, O_ACCOUNTS},
-    {"help", no_argument, NULL, O_HELP},
-    {NULL, 0, NULL, 0},
+    CMD_OPTION_HELP,
+    CMD_OPTION_END,
 };
+
+/* Returns the long name of the option whose value is c. */
+static const char *
+option_name(int c)
+{
+	for (size_t i = 0; sim_options[i].name != NULL; i++)
+		if (sim_options[i].val == c)
+			return sim_options[i].name;
+	return "?";
+}
 
 /* Applies one parsed option to o; 0, or -1 after printing why. */
 static int
@@ -112,7 +120,7 @@ apply_option(struct sim_opts *o, int c, const char *name, const char *v)
 	case O_RATE:
 		o->rate = strtod(v, &end);
 		if (*v == '\0' || *end != '\0' || !(o->rate >= 0) || o->rate > 1e6) {
-			fprintf(stderr, "launchwatch sim: --rate wants a number >= 0\n");
+			cmd_error("sim", "--rate wants a number >= 0");
 			return -1;
 		}
 		return 0;
@@ -183,28 +191,23 @@ apply_option(struct sim_opts *o, int c, const char *name, const char *v)
 int
 cmd_sim(int argc, char **argv)
 {
+	struct cmd_opts co = {.prog = "sim", .usage = sim_usage, .longopts = sim_options};
 	struct sim_opts o;
 	sigset_t set;
-	int c, idx = 0, sig = 0;
+	int c, sig = 0;
 	char *cause = NULL;
 
 	sim_opts_init(&o);
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", sim_options, &idx)) != -1) {
-		if (c == O_HELP) {
-			fputs(sim_usage, stdout);
-			return LW_EXIT_OK;
-		}
-		if (c == '?' || apply_option(&o, c, sim_options[idx].name, optarg) != 0) {
+	while ((c = cmd_getopt(&co, argc, argv)) != -1) {
+		if (c == CMD_OPT_DONE)
+			return co.status;
+		if (apply_option(&o, c, option_name(c), optarg) != 0) {
 			fputs(sim_usage, stderr);
 			return LW_EXIT_USAGE;
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "launchwatch sim: unexpected argument '%s'\n", argv[optind]);
-		fputs(sim_usage, stderr);
+	if (cmd_operands(&co, argc, argv, 0, 0) != 0)
 		return LW_EXIT_USAGE;
-	}
 
 	/* block the stop signals before the server threads exist; wait for them below */
 	sigemptyset(&set);
@@ -215,7 +218,7 @@ cmd_sim(int argc, char **argv)
 
 	struct sim *s = sim_start(&o, &cause);
 	if (s == NULL) {
-		fprintf(stderr, "launchwatch sim: %s\n", cause);
+		cmd_error("sim", "%s", cause);
 		free(cause);
 		return LW_EXIT_UNAVAILABLE;
 	}

@@ -6,11 +6,9 @@
  * by bucket with importance and evidence, and the top accounts. Nothing is
  * stored. All provider text goes through text_sanitize. Main thread only.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "model/classify.h"
 #include "cmd/cmd.h"
@@ -66,31 +64,14 @@ struct tr_acct {
 	unsigned actions; /* bit per enum lw_action */
 };
 
-/* Prints s sanitized and cut to max bytes. */
-static void
-put_safe(FILE *f, const char *s, size_t max)
-{
-	char *t = text_sanitize(s != NULL ? s : "", s != NULL ? strlen(s) : 0, max);
-	fputs(t, f);
-	free(t);
-}
-
 /* Prints a failed call's class and message to stderr. */
 static void
 print_error(const char *what, const struct xapi_result *r)
 {
 	fprintf(stderr, "launchwatch tweet-report: %s: %s (http %ld): ", what,
 	    xapi_policy_of(r->cls)->name, r->http_status);
-	put_safe(stderr, r->message, 300);
+	cmd_put_safe(stderr, r->message, 300);
 	fputc('\n', stderr);
-}
-
-/* Sleeps ms milliseconds. */
-static void
-nap_ms(int64_t ms)
-{
-	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000};
-	nanosleep(&ts, NULL);
 }
 
 /* Returns true (after waiting) when a failed call may be tried again: a
@@ -100,7 +81,7 @@ wait_rate_limit(const struct xapi_result *res, int *waits)
 {
 	if (res->cls != XAPI_RATE_LIMIT || *waits >= TR_RATE_WAITS)
 		return false;
-	nap_ms(xapi_delay_ms(res->cls, ++*waits, res->retry_after_s, 0, xapi_rand()));
+	cmd_nap_ms(xapi_delay_ms(res->cls, ++*waits, res->retry_after_s, 0, xapi_rand()));
 	return true;
 }
 
@@ -246,9 +227,9 @@ put_account(const struct tr_acct *a, const struct tr *t, bool details)
 {
 	const struct lw_user *u = &a->best->user;
 	printf("  %3d  @", a->best->importance);
-	put_safe(stdout, u->handle, 60);
+	cmd_put_safe(stdout, u->handle, 60);
 	fputs("  ", stdout);
-	put_safe(stdout, u->name, 60);
+	cmd_put_safe(stdout, u->name, 60);
 	printf("  (%lld followers%s)  ", (long long)u->followers, u->verified ? ", verified" : "");
 	put_actions(a->actions);
 	if (!details) {
@@ -258,12 +239,12 @@ put_account(const struct tr_acct *a, const struct tr *t, bool details)
 	putchar('\n');
 	if (a->best->evidence && *a->best->evidence) {
 		fputs("       evidence: ", stdout);
-		put_safe(stdout, a->best->evidence, 200);
+		cmd_put_safe(stdout, a->best->evidence, 200);
 		putchar('\n');
 	}
 	if (u->bio && *u->bio) {
 		fputs("       bio: ", stdout);
-		put_safe(stdout, u->bio, TR_BIO_MAX);
+		cmd_put_safe(stdout, u->bio, TR_BIO_MAX);
 		putchar('\n');
 	}
 	for (size_t i = 0; i < t->neng; i++) {
@@ -271,7 +252,7 @@ put_account(const struct tr_acct *a, const struct tr *t, bool details)
 		if (e->text == NULL || strcmp(e->user.id, u->id) != 0)
 			continue;
 		printf("       %s: ", action_name(e->action));
-		put_safe(stdout, e->text, TR_TEXT_MAX);
+		cmd_put_safe(stdout, e->text, TR_TEXT_MAX);
 		putchar('\n');
 	}
 }
@@ -285,11 +266,11 @@ tr_print(const struct tr *t, const struct lw_tweet *tw, int top)
 	if (tw->created_at_ms > 0)
 		xapi_format_time(tw->created_at_ms, when, sizeof when);
 	printf("tweet %s by @", tw->id);
-	put_safe(stdout, tw->author.handle, 60);
+	cmd_put_safe(stdout, tw->author.handle, 60);
 	fputs(" (", stdout);
-	put_safe(stdout, tw->author.name, 60);
+	cmd_put_safe(stdout, tw->author.name, 60);
 	printf("), posted %s\n  ", when);
-	put_safe(stdout, tw->text, 280);
+	cmd_put_safe(stdout, tw->text, 280);
 	printf("\nmetrics: likes=%lld retweets=%lld replies=%lld quotes=%lld views=%lld "
 	       "bookmarks=%lld\n",
 	    (long long)tw->metrics.likes, (long long)tw->metrics.retweets,
@@ -307,7 +288,7 @@ tr_print(const struct tr *t, const struct lw_tweet *tw, int top)
 	printf("engagements: retweet=%zu reply=%zu quote=%zu; accounts=%zu\n",
 	    per_action[ACT_RETWEET], per_action[ACT_REPLY], per_action[ACT_QUOTE], nacct);
 	fputs("rules: ", stdout);
-	put_safe(stdout, classify_rules_source(t->rules), 200);
+	cmd_put_safe(stdout, classify_rules_source(t->rules), 200);
 	printf(", importance formula v%d (docs/scoring.md)\n", CLASSIFY_FORMULA_VERSION);
 
 	for (int b = 0; b < BK__COUNT; b++) {
@@ -365,8 +346,7 @@ static int
 tr_number(const char *opt, const char *v, int hi, int *out)
 {
 	if (!str_is_digits(v) || strlen(v) > 6 || atoi(v) < 1 || atoi(v) > hi) {
-		fprintf(stderr, "launchwatch tweet-report: %s wants a whole number from 1 to %d\n",
-		    opt, hi);
+		cmd_error("tweet-report", "%s wants a whole number from 1 to %d", opt, hi);
 		return -1;
 	}
 	*out = atoi(v);
@@ -378,7 +358,8 @@ cmd_tweet_report(int argc, char **argv)
 {
 	static const struct option longopts[] = {{"max-pages", required_argument, NULL, 'm'},
 	    {"top", required_argument, NULL, 't'}, {"rules", required_argument, NULL, 'r'},
-	    {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+	    CMD_OPTION_HELP, CMD_OPTION_END};
+	struct cmd_opts o = {.prog = "tweet-report", .usage = tr_usage, .longopts = longopts};
 	struct tr t;
 	struct xapi_config cfg;
 	struct xapi_tweets tw;
@@ -389,32 +370,21 @@ cmd_tweet_report(int argc, char **argv)
 
 	memset(&t, 0, sizeof t);
 	memset(&tw, 0, sizeof tw);
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		if (c == 'h') {
-			fputs(tr_usage, stdout);
-			return LW_EXIT_OK;
-		}
+	while ((c = cmd_getopt(&o, argc, argv)) != -1) {
+		if (c == CMD_OPT_DONE)
+			return o.status;
 		if ((c == 'm' && tr_number("--max-pages", optarg, 100000, &t.max_pages) != 0) ||
 		    (c == 't' && tr_number("--top", optarg, 10000, &top) != 0))
 			return LW_EXIT_USAGE;
 		if (c == 'r')
 			rules_path = optarg;
-		if (c == '?' || c == ':') {
-			fprintf(stderr, "launchwatch tweet-report: bad option '%s'\n%s",
-			    argv[optind - 1], tr_usage);
-			return LW_EXIT_USAGE;
-		}
 	}
-	if (argc - optind != 1) {
-		fputs(tr_usage, stderr);
+	if (cmd_operands(&o, argc, argv, 1, 1) != 0)
 		return LW_EXIT_USAGE;
-	}
 	if (tweetlink_parse(argv[optind], t.id, &cause) != 0) {
-		fputs("launchwatch tweet-report: ", stderr);
-		put_safe(stderr, cause, 300);
-		fputc('\n', stderr);
+		char *why = text_sanitize(cause, strlen(cause), 300);
+		cmd_error("tweet-report", "%s", why);
+		free(why);
 		free(cause);
 		return LW_EXIT_USAGE;
 	}
@@ -422,7 +392,7 @@ cmd_tweet_report(int argc, char **argv)
 		return LW_EXIT_DATAERR;
 	xapi_config_init(&cfg);
 	if (xapi_config_from_env(&cfg, &cause) != 0) {
-		fprintf(stderr, "launchwatch tweet-report: %s\n", cause);
+		cmd_error("tweet-report", "%s", cause);
 		free(cause);
 		xapi_config_done(&cfg);
 		classify_rules_free(rules);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "cmd/cmd_util.h"
 #include "model/campaign.h"
 #include "config/config.h"
 #include "store/devdb.h"
@@ -138,24 +139,25 @@ provider_describe(struct sim *sim)
 int
 cmd_tui(int argc, char **argv)
 {
+	static const struct option longopts[] = {{"theme", required_argument, NULL, 't'},
+	    {"ascii", no_argument, NULL, 'a'}, {"http", required_argument, NULL, 'H'},
+	    CMD_OPTION_HELP, CMD_OPTION_END};
+	struct cmd_opts co = {.usage = usage_text, .longopts = longopts};
 	struct ui_opts o = {0};
 	const char *http = NULL;
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			fputs(usage_text, stdout);
-			return LW_EXIT_OK;
-		} else if (strcmp(argv[i], "--theme") == 0 && i + 1 < argc) {
-			o.theme = argv[++i];
-		} else if (strcmp(argv[i], "--ascii") == 0) {
+	int c;
+	while ((c = cmd_getopt(&co, argc, argv)) != -1) {
+		if (c == CMD_OPT_DONE)
+			return co.status;
+		if (c == 't')
+			o.theme = optarg;
+		else if (c == 'a')
 			o.ascii = true;
-		} else if (strcmp(argv[i], "--http") == 0 && i + 1 < argc) {
-			http = argv[++i];
-		} else {
-			fprintf(
-			    stderr, "launchwatch: unknown option '%s'\n%s", argv[i], usage_text);
-			return LW_EXIT_USAGE;
-		}
+		else
+			http = optarg;
 	}
+	if (cmd_operands(&co, argc, argv, 0, 0) != 0)
+		return LW_EXIT_USAGE;
 	struct store *s = NULL;
 	struct devdb *dd = NULL;
 	char *cause = NULL;
@@ -179,9 +181,7 @@ cmd_tui(int argc, char **argv)
 			return loopback ? LW_EXIT_UNAVAILABLE : LW_EXIT_USAGE;
 		}
 	}
-	if (lw_store_open(&s, &dd, &cause) != 0) {
-		fprintf(stderr, "launchwatch: %s\n", cause);
-		free(cause);
+	if (cmd_store_open(NULL, &s, &dd) != 0) {
 		jsonapi_free(api);
 		return LW_EXIT_UNAVAILABLE;
 	}
@@ -233,8 +233,7 @@ cmd_tui(int argc, char **argv)
 	free(provider);
 	queue_free(q);
 	sim_free(sim);
-	store_free(s);
-	devdb_release(dd);
+	cmd_store_close(s, dd);
 	ui_exit_watch_end();
 	return rc;
 }
