@@ -41,7 +41,7 @@ DEVDB     := $(BIN)/launchwatch-devdb
 all: $(BIN)/launchwatch devdb
 
 $(BIN)/launchwatch: $(MAIN_OBJ) $(LIBLW) | $(BIN)
-	$(CC) $(LDFLAGS) -o $@ $(MAIN_OBJ) -Wl,--whole-archive $(LIBLW) -Wl,--no-whole-archive $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $(MAIN_OBJ) $(LIBLW) $(LDLIBS)
 
 $(LIBLW): $(LIB_OBJ)
 	@rm -f $@

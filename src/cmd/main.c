@@ -1,6 +1,7 @@
 /*
- * main: parses the top-level command line and dispatches to a subcommand
- * through a table. Main thread only.
+ * main: the table of subcommands: parses the top-level command line (--help,
+ * --version, the console's options) and hands the rest to a subcommand,
+ * which reads its own options (cmd/cmd_util.h). Main thread only.
  */
 #include <locale.h>
 #include <stdio.h>
@@ -38,8 +39,7 @@ usage(FILE *f)
 	      "Watches product-launch campaigns on X live.\n\ncommands:\n",
 	    f);
 	for (size_t i = 0; i < LW_ARRAY_LEN(commands); i++)
-		if (commands[i].fn != NULL)
-			fprintf(f, "  %-13s %s\n", commands[i].name, commands[i].summary);
+		fprintf(f, "  %-13s %s\n", commands[i].name, commands[i].summary);
 	fputs("\nEvery command has --help. Environment: MONGODB_URI (unset: embedded devdb),\n"
 	      "LAUNCHWATCH_DB, TWITTERAPI_KEY or TWITTERAPI_KEY_FILE, TWITTERAPI_BASE_URL,\n"
 	      "LAUNCHWATCH_QPS, XDG_DATA_HOME. See launchwatch(1).\n",
@@ -50,8 +50,8 @@ int
 main(int argc, char **argv)
 {
 	setlocale(LC_ALL, "");
-	if (argc < 2)
-		return cmd_tui(argc - 1, argv + 1);
+	if (argc < 2) /* the console, with argv[0] as its name */
+		return cmd_tui(argc, argv);
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "help") == 0) {
 		usage(stdout);
@@ -64,16 +64,9 @@ main(int argc, char **argv)
 	if (argv[1][0] == '-' &&
 	    argv[1][1] == '-') /* `launchwatch --theme X`: the console's options */
 		return cmd_tui(argc, argv);
-	for (size_t i = 0; i < LW_ARRAY_LEN(commands); i++) {
-		if (strcmp(argv[1], commands[i].name) != 0)
-			continue;
-		if (commands[i].fn == NULL) {
-			fprintf(stderr, "launchwatch: '%s' is not available in this build yet\n",
-			    argv[1]);
-			return LW_EXIT_USAGE;
-		}
-		return commands[i].fn(argc - 1, argv + 1);
-	}
+	for (size_t i = 0; i < LW_ARRAY_LEN(commands); i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].fn(argc - 1, argv + 1);
 	fprintf(stderr, "launchwatch: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return LW_EXIT_USAGE;
