@@ -67,6 +67,11 @@ int cmd_getopt(struct cmd_opts *o, int argc, char **argv);
  * when there are too many). */
 int cmd_operands(const struct cmd_opts *o, int argc, char **argv, int min, int max);
 
+/* Reads a command line with no option but --help and from min to max
+ * operands (from argv[optind] on). Returns -1 to go on, else the exit status
+ * to return: 0 after --help, LW_EXIT_USAGE after a usage error. */
+int cmd_plain_args(struct cmd_opts *o, int argc, char **argv, int min, int max);
+
 /* Prints a usage error: "launchwatch PROG: message" and the usage, to
  * stderr; returns LW_EXIT_USAGE. */
 int cmd_usage_error(const struct cmd_opts *o, const char *fmt, ...)

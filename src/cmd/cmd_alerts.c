@@ -101,23 +101,17 @@ cmd_alerts(int argc, char **argv)
 	struct devdb *dd = NULL;
 	struct campaign camp;
 	char *cause = NULL;
-	int rc, c;
-	while ((c = cmd_getopt(&o, argc, argv)) != -1)
-		if (c == CMD_OPT_DONE)
-			return o.status;
-	if (cmd_operands(&o, argc, argv, 1, 2) != 0)
-		return LW_EXIT_USAGE;
+	int rc;
+	if ((rc = cmd_plain_args(&o, argc, argv, 1, 2)) >= 0)
+		return rc;
 	if (strcmp(argv[optind], "test") != 0)
 		return cmd_usage_error(&o, "unknown command '%s'", argv[optind]);
 	/* the verb's command line: --help and one campaign */
 	argc -= optind;
 	argv += optind;
 	o = (struct cmd_opts){.prog = "alerts test", .usage = alerts_usage};
-	while ((c = cmd_getopt(&o, argc, argv)) != -1)
-		if (c == CMD_OPT_DONE)
-			return o.status;
-	if (cmd_operands(&o, argc, argv, 1, 1) != 0)
-		return LW_EXIT_USAGE;
+	if ((rc = cmd_plain_args(&o, argc, argv, 1, 1)) >= 0)
+		return rc;
 	const char *key = argv[optind];
 	if ((rc = cmd_store_open(NULL, &s, &dd)) != 0)
 		return rc;

@@ -4,6 +4,7 @@
  * provider text is sanitized before it is printed; the key never is. Main
  * thread only.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,9 +124,7 @@ static int
 verb_args(const char *prog, int argc, char **argv, int min, int max)
 {
 	struct cmd_opts o = {.prog = prog, .usage = api_usage};
-	while (cmd_getopt(&o, argc, argv) != -1)
-		return o.status; /* only --help and errors come back */
-	return cmd_operands(&o, argc, argv, min, max) != 0 ? LW_EXIT_USAGE : -1;
+	return cmd_plain_args(&o, argc, argv, min, max);
 }
 
 /* api get-tweet URL|ID...: metrics of up to 100 tweets in one request. */
@@ -358,14 +357,9 @@ int
 cmd_api(int argc, char **argv)
 {
 	struct cmd_opts o = {.prog = "api", .usage = api_usage, .in_order = true};
-	int c;
-	while ((c = cmd_getopt(&o, argc, argv)) != -1)
-		if (c == CMD_OPT_DONE)
-			return o.status;
-	if (optind >= argc) {
-		fputs(api_usage, stderr);
-		return LW_EXIT_USAGE;
-	}
+	int rc = cmd_plain_args(&o, argc, argv, 1, INT_MAX);
+	if (rc >= 0)
+		return rc;
 	for (size_t i = 0; i < LW_ARRAY_LEN(api_cmds); i++)
 		if (strcmp(argv[optind], api_cmds[i].name) == 0)
 			return api_cmds[i].fn(argc - optind, argv + optind);

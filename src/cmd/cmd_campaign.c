@@ -5,6 +5,7 @@
  * database, so a bad file writes nothing. Main thread only.
  */
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,14 +84,7 @@ cmd_campaign(int argc, char **argv)
 {
 	char *usage = usage_text();
 	struct cmd_opts o = {.prog = "campaign", .usage = usage, .in_order = true};
-	int c, rc = -1;
-	while (rc < 0 && (c = cmd_getopt(&o, argc, argv)) != -1)
-		if (c == CMD_OPT_DONE)
-			rc = o.status;
-	if (rc < 0 && optind >= argc) {
-		fputs(usage, stderr);
-		rc = LW_EXIT_USAGE;
-	}
+	int rc = cmd_plain_args(&o, argc, argv, 1, INT_MAX);
 	for (size_t i = 0; rc < 0 && i < LW_ARRAY_LEN(subcommands); i++)
 		if (strcmp(argv[optind], subcommands[i].name) == 0)
 			rc = subcommands[i].fn(&subcommands[i], argc - optind, argv + optind);
@@ -113,15 +107,12 @@ verb_init(const struct subcommand *sc, struct verb_args *va)
 }
 
 /* Reads the command line of verb sc, which takes no option but --help and
- * exactly n operands (from argv[optind] on). Returns -1 to go on, else the
- * exit status: 0 after --help, LW_EXIT_USAGE after a usage error. */
+ * exactly n operands; returns -1 to go on, else the exit status. */
 static int
 verb_args(const struct subcommand *sc, struct verb_args *va, int argc, char **argv, int n)
 {
 	verb_init(sc, va);
-	while (cmd_getopt(&va->o, argc, argv) != -1)
-		return va->o.status; /* only --help and errors come back */
-	return cmd_operands(&va->o, argc, argv, n, n) != 0 ? LW_EXIT_USAGE : -1;
+	return cmd_plain_args(&va->o, argc, argv, n, n);
 }
 
 static int

@@ -126,25 +126,19 @@ cmd_archive(int argc, char **argv)
 {
 	struct cmd_opts o = {.prog = "archive", .usage = archive_usage, .in_order = true};
 	char *report = NULL, *cause = NULL;
-	int c;
-	while ((c = cmd_getopt(&o, argc, argv)) != -1)
-		if (c == CMD_OPT_DONE)
-			return o.status;
-	if (cmd_operands(&o, argc, argv, 1, 2) != 0)
-		return LW_EXIT_USAGE;
+	int rc;
+	if ((rc = cmd_plain_args(&o, argc, argv, 1, 2)) >= 0)
+		return rc;
 	if (strcmp(argv[optind], "verify") != 0)
 		return cmd_usage_error(&o, "unknown command '%s'", argv[optind]);
 	/* the verb's command line: --help and one directory */
 	argc -= optind;
 	argv += optind;
 	o = (struct cmd_opts){.prog = "archive verify", .usage = archive_usage};
-	while ((c = cmd_getopt(&o, argc, argv)) != -1)
-		if (c == CMD_OPT_DONE)
-			return o.status;
-	if (cmd_operands(&o, argc, argv, 1, 1) != 0)
-		return LW_EXIT_USAGE;
+	if ((rc = cmd_plain_args(&o, argc, argv, 1, 1)) >= 0)
+		return rc;
 	const char *dir = argv[optind];
-	int rc = archive_verify(dir, &report, &cause);
+	rc = archive_verify(dir, &report, &cause);
 	if (rc < 0) {
 		fprintf(stderr, "launchwatch: %s\n", cause);
 		free(cause);

@@ -106,6 +106,14 @@ cmd_operands(const struct cmd_opts *o, int argc, char **argv, int min, int max)
 	return 0;
 }
 
+int
+cmd_plain_args(struct cmd_opts *o, int argc, char **argv, int min, int max)
+{
+	while (cmd_getopt(o, argc, argv) != -1)
+		return o->status; /* with no options, only --help and errors come back */
+	return cmd_operands(o, argc, argv, min, max) != 0 ? LW_EXIT_USAGE : -1;
+}
+
 void
 cmd_put_safe(FILE *f, const char *s, size_t max)
 {
