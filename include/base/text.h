@@ -24,9 +24,9 @@ char *text_sanitize(const char *s, size_t len, size_t max_bytes);
  * TEXT_REPLACEMENT and 1, so a loop over a string always moves on. */
 size_t text_utf8_decode(const char *s, size_t len, uint32_t *cp);
 
-/* Returns a sanitized copy of the string s for quoting in a message: at most
- * max bytes, then "..." when s was longer. Caller frees. */
-char *text_quote(const char *s, size_t max);
+/* Returns a sanitized copy of the len bytes at s for quoting in a message:
+ * at most max bytes, then "..." when s was longer. Caller frees. */
+char *text_quote(const char *s, size_t len, size_t max);
 
 /* Writes code point cp as UTF-8 into out; returns the bytes written (1-4). */
 size_t text_utf8_encode(uint32_t cp, char out[4]);

@@ -128,11 +128,10 @@ text_sanitize(const char *str, size_t n, size_t max_bytes)
 }
 
 char *
-text_quote(const char *s, size_t max)
+text_quote(const char *s, size_t len, size_t max)
 {
-	size_t n = strlen(s);
-	char *q = text_sanitize(s, n, max);
-	if (n > max) {
+	char *q = text_sanitize(s, len, max);
+	if (len > max) {
 		char *t = xasprintf("%s...", q);
 		free(q);
 		q = t;

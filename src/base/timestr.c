@@ -35,7 +35,7 @@ timestr_parse_duration(const char *s, int64_t *seconds, char **cause)
 	if (s == NULL || *s == '\0')
 		return set_cause(cause, "empty duration; use a number and a unit such as 90s, 5m, "
 		                        "2h or 7d");
-	q = text_quote(s, TS_QUOTE_MAX);
+	q = text_quote(s, strlen(s), TS_QUOTE_MAX);
 	if (*s == '-') {
 		set_cause(cause, "duration '%s' is negative", q);
 		goto fail;
@@ -175,7 +175,7 @@ timestr_parse_time(const char *s, int64_t *unix_s, char **cause)
 
 	if (s == NULL || *s == '\0')
 		return set_cause(cause, "empty time; use RFC 3339 such as 2026-12-01T14:00:00Z");
-	q = text_quote(s, TS_QUOTE_MAX);
+	q = text_quote(s, strlen(s), TS_QUOTE_MAX);
 	if (!time_digits(&p, 4, &year) || *p++ != '-' || !time_digits(&p, 2, &mon) || *p++ != '-' ||
 	    !time_digits(&p, 2, &day))
 		goto shape;

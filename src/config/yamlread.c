@@ -196,7 +196,7 @@ yr_column(const struct yr_node *n)
 char *
 yr_quote(const char *s)
 {
-	return text_quote(s, YR_QUOTE_MAX);
+	return text_quote(s, strlen(s), YR_QUOTE_MAX);
 }
 
 char *

@@ -57,24 +57,11 @@ static const struct tl_shape {
     {{NULL, "statuses", NULL}, 2},
 };
 
-/* Returns a sanitized, truncated copy of n bytes at p for use in a cause. */
-static char *
-tl_quote(const char *p, size_t n)
-{
-	char *s = text_sanitize(p, n, TL_QUOTE_MAX);
-	if (n > TL_QUOTE_MAX) {
-		char *t = xasprintf("%s...", s);
-		free(s);
-		s = t;
-	}
-	return s;
-}
-
 /* Sets *cause to before, the quoted part of the input, then after; returns -1. */
 static int
 tl_fail(char **cause, const char *before, const char *p, size_t n, const char *after)
 {
-	char *q = tl_quote(p, n);
+	char *q = text_quote(p, n, TL_QUOTE_MAX);
 	set_cause(cause, "%s%s%s", before, q, after);
 	free(q);
 	return -1;
