@@ -32,7 +32,7 @@
 #include <stdint.h>
 
 #include "base/util.h"
-#include "config/config.h"
+#include "model/campaign.h"
 #include "model/event.h"
 #include "model/series.h"
 

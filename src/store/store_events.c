@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "base/util.h"
-#include "config/config.h"
+#include "model/campaign.h"
 #include "store_internal.h"
 
 /* Reads a category name field (-1 when absent or unknown). */
