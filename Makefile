@@ -74,7 +74,7 @@ test check: all unit
 	    tests/run.sh $(TEST_BINS)
 
 # What CI runs (the README's test command): lint, the tests, the tests under ASan.
-ci: lint test asan
+ci: lint layers test asan
 
 # Same tests under AddressSanitizer and UBSan, in their own build tree.
 asan:

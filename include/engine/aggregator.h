@@ -59,17 +59,4 @@ int aggregator_flush(
  * then frees a; NULL is a no-op. */
 void aggregator_free(struct aggregator *a);
 
-/* ---- without a thread: for `campaign rebuild`, reports and tests ---- */
-
-/* Progress of a rebuild: events read so far (engagements, then slices). */
-typedef void (*prep_progress_fn)(void *arg, const char *what, int64_t done);
-
-/* Recomputes campaign_id's prepared aggregates from its stored engagements
- * and slices (streamed, bounded memory), writes them as a new generation
- * covering the log as it was when the rebuild started, switches the head to
- * it and deletes the old generation. Safe to interrupt and run again. 0, or
- * -1 with a cause. */
-int prep_rebuild(
-    struct store *s, const char *campaign_id, prep_progress_fn progress, void *arg, char **cause);
-
 #endif

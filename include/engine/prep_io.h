@@ -13,7 +13,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "engine/aggregator.h"
 #include "model/prep.h"
 
 struct store;
@@ -61,5 +60,16 @@ int prep_persist_summary(struct store *s, const char *campaign_id, int64_t gen, 
 
 /* Deletes generation gen's parts (its summary lists its tweets). 0 or -1. */
 int prep_drop_generation(struct store *s, const char *campaign_id, int64_t gen, char **cause);
+
+/* Progress of a rebuild: events read so far (engagements, then slices). */
+typedef void (*prep_progress_fn)(void *arg, const char *what, int64_t done);
+
+/* Recomputes campaign_id's prepared aggregates from its stored engagements
+ * and slices (streamed, bounded memory), writes them as a new generation
+ * covering the log as it was when the rebuild started, switches the head to
+ * it and deletes the old generation. Safe to interrupt and run again. 0, or
+ * -1 with a cause. */
+int prep_rebuild(
+    struct store *s, const char *campaign_id, prep_progress_fn progress, void *arg, char **cause);
 
 #endif
