@@ -23,6 +23,7 @@
 #include "base/text.h"
 #include "base/timestr.h"
 #include "base/util.h"
+#include "engine/prep_io.h"
 
 struct subcommand;
 
@@ -48,6 +49,7 @@ static int campaign_pause(const struct subcommand *sc, int argc, char **argv);
 static int campaign_resume(const struct subcommand *sc, int argc, char **argv);
 static int campaign_close(const struct subcommand *sc, int argc, char **argv);
 static int campaign_reopen(const struct subcommand *sc, int argc, char **argv);
+static int campaign_rebuild(const struct subcommand *sc, int argc, char **argv);
 
 static const struct subcommand subcommands[] = {
     {"add", campaign_add, "add FILE.yaml",
@@ -60,6 +62,9 @@ static const struct subcommand subcommands[] = {
     {"close", campaign_close, "close ID|NAME", "ask the report job to close a campaign out now"},
     {"reopen", campaign_reopen, "reopen ID|NAME [--yes] [--note TEXT]",
         "reopen a completed campaign (asks to confirm; recorded in reopen_history)"},
+    {"rebuild", campaign_rebuild, "rebuild ID|NAME",
+        "recompute a campaign's prepared aggregates from its stored events (after an upgrade "
+        "or an import); safe to interrupt and run again"},
 };
 
 /* Returns the usage of `launchwatch campaign` (caller frees). */
@@ -540,6 +545,69 @@ campaign_reopen(const struct subcommand *sc, int argc, char **argv)
 done:
 	if (loaded)
 		campaign_done(&c);
+	free(cause);
+	cmd_store_close(s, dd);
+	return rc;
+}
+
+/* Where a rebuild's progress goes: one line rewritten in place on a
+ * terminal, a line per step otherwise. */
+struct rebuild_progress {
+	const char *id;
+	bool tty;
+};
+
+/* Shows how far a rebuild got. */
+static void
+rebuild_progress(void *arg, const char *what, int64_t done)
+{
+	const struct rebuild_progress *p = arg;
+	if (p->tty)
+		fprintf(stderr, "\rrebuilding %s: %lld %s read   ", p->id, (long long)done, what);
+	else
+		fprintf(stderr, "rebuilding %s: %lld %s read\n", p->id, (long long)done, what);
+	fflush(stderr);
+}
+
+static int
+campaign_rebuild(const struct subcommand *sc, int argc, char **argv)
+{
+	struct store *s = NULL;
+	struct devdb *dd = NULL;
+	struct campaign c;
+	struct verb_args va;
+	char *cause = NULL;
+	int rc;
+	if ((rc = verb_args(sc, &va, argc, argv, 1)) >= 0)
+		return rc;
+	if ((rc = cmd_store_open(NULL, &s, &dd)) != 0)
+		return rc;
+	if ((rc = cmd_campaign_get(s, argv[optind], &c)) != 0)
+		goto done;
+	struct rebuild_progress p = {.id = c.id, .tty = isatty(STDERR_FILENO)};
+	int64_t t0 = clock_now_ms();
+	if (prep_rebuild(s, c.id, rebuild_progress, &p, &cause) != 0) {
+		if (p.tty)
+			fputc('\n', stderr);
+		fprintf(stderr,
+		    "launchwatch: campaign rebuild %s: %s (nothing changed; run it again)\n", c.id,
+		    cause);
+		rc = LW_EXIT_UNAVAILABLE;
+	} else {
+		struct prep_summary sum;
+		if (p.tty)
+			fputc('\n', stderr);
+		if (prep_read_summary(s, c.id, &sum, NULL, &cause) == 0) {
+			printf("%s\tprepared aggregates rebuilt: %lld engagements, %lld unique "
+			       "accounts, "
+			       "%.1f s\n",
+			    c.id, (long long)sum.engagements, (long long)sum.unique_accounts,
+			    (double)(clock_now_ms() - t0) / 1000);
+			prep_summary_done(&sum);
+		}
+	}
+	campaign_done(&c);
+done:
 	free(cause);
 	cmd_store_close(s, dd);
 	return rc;

@@ -176,6 +176,10 @@ lease(struct aggregator *a, struct agc *c, int64_t now, char **cause)
 		prep_free(c->p);
 		c->p = NULL;
 		c->loaded = false;
+		/* what this thread wrote to the old generation since the switch */
+		char *why = NULL;
+		if (prep_drop_generation(a->o.store, c->id, c->gen, &why) != 0)
+			free(why);
 	}
 	c->gen = h.gen;
 	if (h.recover_from_ms > 0)

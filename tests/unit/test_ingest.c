@@ -14,6 +14,9 @@
 
 #include "ing_support.h"
 #include "sim/sim.h"
+#include "store/store_report.h"
+#include "testutil.h"
+#include "base/util.h"
 
 START_TEST(exact_with_overlap_phantom_and_expiry)
 {
@@ -38,6 +41,51 @@ START_TEST(exact_with_overlap_phantom_and_expiry)
 }
 END_TEST
 
+/* campaign rebuild, and a database of the previous release (no change log,
+ * no prepared aggregates) upgraded by the engine at its next start */
+START_TEST(rebuild_and_upgrade)
+{
+	struct ing_world w;
+	struct sim_opts o;
+	sim_opts_init(&o);
+	o.seed = 11;
+	ing_world_start(&w, &o, "50");
+	ck_assert_int_eq(ing_run_once(&w, 60000), 0);
+	int64_t uniq = ing_check_prepared(&w);
+
+	struct tu_run r;
+	const char *args[] = {"campaign", "rebuild", w.campaign_id, NULL};
+	tu_run(&r, w.env, 60000, args);
+	ck_assert_msg(r.status == 0, "rebuild: %d %s", r.status, r.err);
+	ck_assert_ptr_nonnull(strstr(r.out, "prepared aggregates rebuilt"));
+	ck_assert_ptr_nonnull(strstr(r.err, "engagements read"));
+	tu_run_done(&r);
+	ck_assert_int_eq(ing_check_prepared(&w), uniq);
+
+	/* the previous release had neither collection */
+	char *reply = NULL, *cause = NULL;
+	ck_assert_msg(
+	    store_report_test_command(w.s, "{\"drop\": \"aggregates\"}", &reply, &cause) == 0, "%s",
+	    cause);
+	free(reply);
+	ck_assert_msg(
+	    store_report_test_command(w.s, "{\"drop\": \"changes\"}", &reply, &cause) == 0, "%s",
+	    cause);
+	free(reply);
+	ing_advance(&w, 30);
+	ck_assert_int_eq(ing_run_once(&w, 60000), 0);
+	ing_check_exact(&w);
+	ck_assert_int_ge(ing_check_prepared(&w), uniq);
+	char *path = xasprintf("%s/launchwatch/run.log", w.dir), *log = NULL;
+	size_t len;
+	ck_assert_msg(file_read_all(path, &log, &len, &cause) == 0, "%s", cause);
+	ck_assert_ptr_nonnull(strstr(log, "rebuilding them from the stored events"));
+	free(log);
+	free(path);
+	ing_world_stop(&w);
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -45,6 +93,7 @@ make_suite(void)
 	TCase *tc = tcase_create("engine");
 	tcase_set_timeout(tc, 100);
 	tcase_add_test(tc, exact_with_overlap_phantom_and_expiry);
+	tcase_add_test(tc, rebuild_and_upgrade);
 	suite_add_tcase(s, tc);
 	return s;
 }
