@@ -112,6 +112,8 @@ fuzz:
 # cadences, plus up to ~20 min per sample at the default cadences
 # (BENCH_ALERTS_DEFAULT_SAMPLES, default 1; 0 skips that row).
 BENCH_INGEST_ARGS ?= 400
+# bench_prepared: engagements, tweets, accounts (~20 min at 1M on the devdb)
+BENCH_PREP_ARGS ?= 1000000 400 200000
 BENCH_PROGS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/bench_*.c))
 $(BUILD)/bench/%: bench/%.c $(LIBLW)
 	@mkdir -p $(BUILD)/bench
@@ -125,6 +127,7 @@ bench: $(BENCH_PROGS) $(DEVDB)
 	[ -n "$$uri" ] || { echo "bench: the devdb did not start"; cat $$log; exit 1; }; \
 	echo "== bench_ingest ($$uri)"; BENCH_MONGODB_URI=$$uri $(BUILD)/bench/bench_ingest $(BENCH_INGEST_ARGS); \
 	echo "== bench_alerts"; BENCH_MONGODB_URI=$$uri $(BUILD)/bench/bench_alerts 50; \
+	echo "== bench_prepared $(BENCH_PREP_ARGS)"; BENCH_MONGODB_URI=$$uri $(BUILD)/bench/bench_prepared $(BENCH_PREP_ARGS); \
 	echo "== bench_ui"; $(BUILD)/bench/bench_ui
 
 FORMAT_SRC := $(wildcard src/*/*.c src/*/*.h include/*/*.h tests/unit/*.c tests/unit/*.h)
