@@ -215,9 +215,11 @@ commit_pages(struct writer *w, struct wreq **pages, size_t np, char **cause)
 			prep_eng_from(&g->e[g->ne++], &stored);
 		}
 	}
-	if (rc == 0)
-		rc = sti_engagements_touch(w->o.store, known, nknown, now, cause);
-	if (rc == 0) {
+	/* what the insert stored is logged whatever happens next: a failed
+	 * update or checkpoint fails the pages (they are walked again), but
+	 * their new documents must not be left without an entry */
+	bool inserted = rc == 0;
+	if (inserted) {
 		struct change_entry *ev = xcalloc(ngc ? ngc : 1, sizeof *ev);
 		size_t nev = 0;
 		for (size_t q = 0; q < ngc; q++)
@@ -227,6 +229,8 @@ commit_pages(struct writer *w, struct wreq **pages, size_t np, char **cause)
 		write_entries(w, ev, nev);
 		free(ev);
 	}
+	if (inserted)
+		rc = sti_engagements_touch(w->o.store, known, nknown, now, cause);
 	if (rc == 0) {
 		const char **ids = xcalloc(np, sizeof *ids);
 		const struct sti_job_update **ups = xcalloc(np, sizeof *ups);
