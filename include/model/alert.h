@@ -112,12 +112,25 @@ struct alert_candidate {
 	bool has_sentiment;
 	double sentiment; /* -1..1 once an external scorer has set it */
 	bool watched;     /* set by alert_match */
+	int64_t log_seq;  /* the change-log entry that announced it (0: none) */
 };
 
 /* Fills out from engagement e (deep, sanitized copies; e is borrowed);
  * now_ms stands in for a missing first_seen_at. */
 void alert_candidate_from_engagement(
     struct alert_candidate *out, const struct lw_engagement *e, int64_t now_ms);
+struct prep_eng;
+/* Fills out from record r of a change-log entry of campaign campaign_id
+ * (sanitized copies; r is borrowed): everything the rules need, the name
+ * and the reply or quote snippet as text; the event time is r's
+ * first_seen_at (else its at). log_seq stays 0 for the caller to set. */
+void alert_candidate_from_record(
+    struct alert_candidate *out, const char *campaign_id, const struct prep_eng *r);
+/* Completes c with what a message needs from its stored engagement e
+ * (borrowed; sanitized copies): the full name, the evidence, the full text,
+ * the newest reply or quote id and the sentiment. Identity, rule inputs and
+ * the event time stay c's. */
+void alert_candidate_add_details(struct alert_candidate *c, const struct lw_engagement *e);
 /* Deep-copies src into dst. */
 void alert_candidate_copy(struct alert_candidate *dst, const struct alert_candidate *src);
 /* Frees what c owns and zeroes it. */

@@ -79,6 +79,8 @@ struct lw_engagement {
 	int64_t created_at_ms;    /* from the provider, 0 when unknown */
 	int64_t first_seen_at_ms; /* when launchwatch first stored it */
 	int64_t last_seen_at_ms;
+	bool has_sentiment; /* engagements.sentiment is a number (an external scorer set it) */
+	double sentiment;   /* -1..1 when has_sentiment */
 };
 
 /* One metric observation of one tweet (a metric_slices document). */

@@ -12,6 +12,7 @@
 
 #include "base/text.h"
 #include "base/util.h"
+#include "model/prep.h"
 
 static const char *const channel_names[ALERT__CHANNELS] = {"slack", "email"};
 
@@ -239,6 +240,50 @@ alert_candidate_from_engagement(
 	out->event_ms = e->first_seen_at_ms > 0 ? e->first_seen_at_ms
 	                : e->created_at_ms > 0  ? e->created_at_ms
 	                                        : now_ms;
+	out->has_sentiment = e->has_sentiment;
+	out->sentiment = e->sentiment;
+}
+
+void
+alert_candidate_from_record(
+    struct alert_candidate *out, const char *campaign_id, const struct prep_eng *r)
+{
+	memset(out, 0, sizeof *out);
+	snprintf(
+	    out->campaign_id, sizeof out->campaign_id, "%.*s", CAMPAIGN_ID_MAX - 1, campaign_id);
+	snprintf(out->tweet_id, sizeof out->tweet_id, "%s", r->tweet_id);
+	snprintf(out->user_id, sizeof out->user_id, "%s", r->user_id);
+	out->category = r->category < CAT__COUNT ? (int)r->category : -1;
+	out->action = r->action < ACT__COUNT ? (enum lw_action)r->action : ACT_RETWEET;
+	out->bucket = r->bucket < BK__COUNT ? (enum lw_bucket)r->bucket : BK_OTHER;
+	out->importance = r->importance;
+	out->handle = clean(r->handle, 64);
+	out->name = clean(r->name, 200);
+	out->evidence = xstrdup("");
+	out->text = clean(r->snippet, 600);
+	out->followers = r->followers;
+	out->event_ms = r->first_seen_at_ms > 0 ? r->first_seen_at_ms : r->at_ms;
+}
+
+void
+alert_candidate_add_details(struct alert_candidate *c, const struct lw_engagement *e)
+{
+	if (e->user.name != NULL && e->user.name[0] != '\0') {
+		free(c->name);
+		c->name = clean(e->user.name, 200);
+	}
+	free(c->evidence);
+	c->evidence = clean(e->evidence, 300);
+	if (e->text != NULL) {
+		free(c->text);
+		c->text = clean(e->text, 600);
+	}
+	if (e->nref > 0 && e->ref_ids[e->nref - 1] != NULL &&
+	    str_is_digits(e->ref_ids[e->nref - 1]))
+		snprintf(
+		    c->ref_id, sizeof c->ref_id, "%.*s", LW_ID_MAX - 1, e->ref_ids[e->nref - 1]);
+	c->has_sentiment = e->has_sentiment;
+	c->sentiment = e->sentiment;
 }
 
 void

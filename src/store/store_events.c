@@ -63,6 +63,11 @@ st_engagement_from_bson(const bson_t *doc, struct lw_engagement *e)
 	e->created_at_ms = st_get_int(doc, "created_at", 0);
 	e->first_seen_at_ms = st_get_int(doc, "first_seen_at", 0);
 	e->last_seen_at_ms = st_get_int(doc, "last_seen_at", 0);
+	bson_iter_t it;
+	if (bson_iter_init_find(&it, doc, "sentiment") && BSON_ITER_HOLDS_NUMBER(&it)) {
+		e->has_sentiment = true;
+		e->sentiment = bson_iter_as_double(&it);
+	}
 	if (bad)
 		lw_engagement_done(e);
 	return bad ? -1 : 0;

@@ -2,7 +2,8 @@
  * test_alert: the pure alert model: rules (watched handles, importance,
  * buckets, actions, categories, the sentiment hook), fingerprints and quiet
  * window slots, the dedupe decision over an injected clock, digest timing and
- * retry backoff. No I/O.
+ * retry backoff, candidates from change-log records completed by their
+ * stored engagement. No I/O.
  */
 #include <check.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 
 #include "model/alert.h"
+#include "model/prep.h"
 #include "config/config.h"
 #include "base/util.h"
 
@@ -257,6 +259,92 @@ START_TEST(test_candidate_sanitized)
 }
 END_TEST
 
+START_TEST(test_candidate_from_record_and_details)
+{
+	/* a change-log record: what the rules need, matched without a read */
+	struct prep_eng r;
+	memset(&r, 0, sizeof r);
+	snprintf(r.tweet_id, sizeof r.tweet_id, "1861111111111111111");
+	snprintf(r.user_id, sizeof r.user_id, "4242");
+	r.action = ACT_QUOTE;
+	r.bucket = BK_INVESTOR;
+	r.category = CAT_MAIN;
+	r.importance = 90;
+	r.followers = 12000;
+	r.at_ms = 1767225500000LL;
+	r.first_seen_at_ms = 1767225600000LL;
+	r.handle = xstrdup("jane\x1b[31m");
+	r.name = xstrdup("Jane");
+	r.snippet = xstrdup("short\nsnippet");
+	struct alert_candidate c;
+	alert_candidate_from_record(&c, "acme-l2-mainnet-launch-0badf00d", &r);
+	ck_assert_str_eq(c.campaign_id, "acme-l2-mainnet-launch-0badf00d");
+	ck_assert_str_eq(c.tweet_id, "1861111111111111111");
+	ck_assert_str_eq(c.user_id, "4242");
+	ck_assert_str_eq(c.handle, "jane");
+	ck_assert_str_eq(c.text, "short snippet");
+	ck_assert_str_eq(c.evidence, "");
+	ck_assert_str_eq(c.ref_id, "");
+	ck_assert_int_eq(c.category, CAT_MAIN);
+	ck_assert_int_eq(c.action, ACT_QUOTE);
+	ck_assert_int_eq(c.bucket, BK_INVESTOR);
+	ck_assert_int_eq(c.importance, 90);
+	ck_assert_int_eq(c.followers, 12000);
+	ck_assert_int_eq(c.event_ms, r.first_seen_at_ms); /* the slot of the stored time */
+	ck_assert(!c.has_sentiment);
+	ck_assert_int_eq(c.log_seq, 0);
+	struct alert_campaign a;
+	load(&a, yaml);
+	ck_assert_int_eq(alert_match(&a, &c), ALERT_MATCH_RULES);
+	char fp[ALERT_ID_MAX];
+	alert_fingerprint(&c, ALERT_SLACK, alert_slot(c.event_ms, 1800000), fp);
+	ck_assert_str_eq(fp, "acme-l2-mainnet-launch-0badf00d:1861111111111111111:4242:quote:slack:"
+	                     "981792");
+
+	/* the stored engagement adds what a message needs; the identity stays */
+	struct lw_engagement e;
+	memset(&e, 0, sizeof e);
+	snprintf(e.campaign_id, sizeof e.campaign_id, "acme-l2-mainnet-launch-0badf00d");
+	snprintf(e.tweet_id, sizeof e.tweet_id, "1861111111111111111");
+	snprintf(e.user.id, sizeof e.user.id, "4242");
+	e.user.name = xstrdup("Jane Partner\r\nat Fund");
+	e.evidence = xstrdup("bio: 'partner'");
+	e.text = xstrdup("the whole quote, longer than any snippet");
+	char *refs[] = {(char *)"100", (char *)"200"};
+	e.ref_ids = refs;
+	e.nref = 2;
+	e.first_seen_at_ms = 1;
+	e.has_sentiment = true;
+	e.sentiment = -0.9;
+	alert_candidate_add_details(&c, &e);
+	ck_assert_str_eq(c.name, "Jane Partner  at Fund");
+	ck_assert_str_eq(c.evidence, "bio: 'partner'");
+	ck_assert_str_eq(c.text, "the whole quote, longer than any snippet");
+	ck_assert_str_eq(c.ref_id, "200");
+	ck_assert_int_eq(c.event_ms, r.first_seen_at_ms);
+	ck_assert_str_eq(c.handle, "jane");
+	ck_assert(c.has_sentiment);
+	/* the sentiment it brings is matched like any other */
+	a.rules.has_min_sentiment = true;
+	a.rules.min_sentiment = -0.5;
+	ck_assert_int_eq(alert_match(&a, &c), ALERT_SKIP_SENTIMENT);
+	/* a record of an unknown category and no first_seen_at */
+	alert_candidate_done(&c);
+	r.category = 255;
+	r.first_seen_at_ms = 0;
+	alert_candidate_from_record(&c, "acme-l2-mainnet-launch-0badf00d", &r);
+	ck_assert_int_eq(c.event_ms, r.at_ms);
+	ck_assert_int_eq(alert_match(&a, &c), ALERT_MATCH_RULES); /* category from the tweet */
+	ck_assert_int_eq(c.category, CAT_MAIN);
+	alert_candidate_done(&c);
+	alert_campaign_done(&a);
+	e.ref_ids = NULL;
+	e.nref = 0;
+	lw_engagement_done(&e);
+	prep_eng_done(&r);
+}
+END_TEST
+
 START_TEST(test_fingerprints)
 {
 	struct alert_candidate c;
@@ -420,6 +508,7 @@ suite(void)
 	tcase_add_test(tc, test_sentiment_hook);
 	tcase_add_test(tc, test_sentiment_key);
 	tcase_add_test(tc, test_candidate_sanitized);
+	tcase_add_test(tc, test_candidate_from_record_and_details);
 	tcase_add_test(tc, test_fingerprints);
 	tcase_add_test(tc, test_quiet_window_on_injected_clock);
 	tcase_add_test(tc, test_group_due_and_backoff);
