@@ -1,29 +1,32 @@
 /*
- * bench_alerts: time from an engagement being offered to the alert worker
- * (alertworker_offer) until a Slack webhook receiver on 127.0.0.1
- * (libmicrohttpd, in this process) has the message. Runs the worker on its
- * own thread with the real clock, memory-only or, with BENCH_MONGODB_URI, on
- * a real database (dedupe lookups and the alerts_sent write included).
+ * bench_alerts: alert latency on a database (BENCH_MONGODB_URI; without it
+ * the program says so and does nothing). First the worker alone: a page of
+ * one matching engagement handed to the engine's group-commit writer
+ * (writer_put_page: the insert, the change-log entry, the wake-up of the
+ * alert worker) until a Slack webhook receiver on 127.0.0.1 (libmicrohttpd,
+ * in this process) has the message, the worker on its own thread with the
+ * real clock (the engagement read by `_id`, dedupe lookups and the
+ * alerts_sent write included).
  *
  * Build and run (from the repository, after `make`):
  *   cc -std=c17 -D_GNU_SOURCE -O2 -Iinclude $(pkg-config --cflags libcurl jansson \
  *     libmongoc-1.0 libmicrohttpd yaml-0.1) -o /tmp/bench_alerts bench/bench_alerts.c \
  *     build/liblaunchwatch.a $(pkg-config --libs libcurl jansson libmongoc-1.0 \
  *     libmicrohttpd yaml-0.1 ncursesw zlib) -lpthread -lm
- *   /tmp/bench_alerts [N]          # N sequential alerts, default 50
+ *   BENCH_MONGODB_URI=... /tmp/bench_alerts [N]   # N sequential alerts, default 50
  *
- * With BENCH_MONGODB_URI it also measures the whole path through the engine
- * (include/engine/engine.h: scheduler, ingest workers, the alert worker's poll,
+ * Then the whole path through the engine (include/engine/engine.h:
+ * scheduler, ingest workers, the writer's wake-up of the alert worker,
  * digests, Slack and SMTP): the in-process simulator (frozen clock) gets a
- * campaign whose every engagement alerts; at a random moment the simulator's
- * clock is advanced (new engagements exist from then on) and the time until
- * the Slack receiver and the aiosmtpd server of tests/al_smtpd.py (run with
- * /usr/bin/python3 from the repository) have the message is recorded. Rows:
- * every cadence 2 s with short alert timings, every cadence 2 s with the
- * default alert timings (samples a group interval apart), and the default
- * cadences (metrics 5m, lists 10m) with BENCH_ALERTS_DEFAULT_SAMPLES samples
- * (default 1; each takes up to one cadence). BENCH_ALERTS_E2E=short or
- * default picks one kind.
+ * campaign whose every engagement alerts; at a random moment the
+ * simulator's clock is advanced (new engagements exist from then on) and
+ * the time until the Slack receiver and the aiosmtpd server of
+ * tests/al_smtpd.py (run with /usr/bin/python3 from the repository) have
+ * the message is recorded. Rows: every cadence 2 s with short alert
+ * timings, every cadence 2 s with the default alert timings (samples a
+ * group interval apart), and the default cadences (metrics 5m, lists 10m)
+ * with BENCH_ALERTS_DEFAULT_SAMPLES samples (default 1; each takes up to one
+ * cadence). BENCH_ALERTS_E2E=short, default or none picks which.
  */
 #include <fcntl.h>
 #include <microhttpd.h>
@@ -42,6 +45,7 @@
 #include <unistd.h>
 
 #include "engine/alertworker.h"
+#include "engine/writer.h"
 #include "model/classify.h"
 #include "config/config.h"
 #include "engine/engine.h"
@@ -103,8 +107,17 @@ cmp64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Offers n engagements one at a time to a worker with the given group wait
- * and reports the offer-to-receiver latency. */
+/* The writer appended to a campaign's log: wake the worker, as the engine
+ * does. */
+static void
+on_appended(void *arg, const char *campaign_id, int64_t seq)
+{
+	alertworker_notify(arg, campaign_id, seq);
+}
+
+/* Hands n pages of one matching engagement each, one at a time, to a writer
+ * that wakes a worker with the given group wait, and reports the
+ * page-to-receiver latency. */
 static void
 run(struct store *s, const char *label, int n, int64_t group_wait_ms)
 {
@@ -123,12 +136,13 @@ run(struct store *s, const char *label, int n, int64_t group_wait_ms)
 	o.store = s;
 	o.group_wait_ms = group_wait_ms;
 	o.group_interval_ms = 0;
-	o.poll_interval_ms = 0;
 	struct alertworker *w = alertworker_new(&o);
+	struct writer_opts wo = {.store = s, .owner = "bench", .appended = on_appended, .arg = w};
+	struct writer *wr = NULL;
 	char camp[32];
 	snprintf(camp, sizeof camp, "bench-%lld", (long long)(clock_now_ms() % 100000000));
 	alertworker_set_campaign(w, camp, &f->campaigns[0]);
-	if (alertworker_start(w, &cause) != 0) {
+	if (alertworker_start(w, &cause) != 0 || writer_start(&wo, &wr, &cause) != 0) {
 		fprintf(stderr, "%s\n", cause);
 		exit(1);
 	}
@@ -144,12 +158,20 @@ run(struct store *s, const char *label, int n, int64_t group_wait_ms)
 		e.bucket = BK_INVESTOR;
 		e.importance = 90;
 		e.evidence = xstrdup("bio: 'vc'");
-		e.first_seen_at_ms = clock_now_ms();
+		bool is_new = false;
+		struct writer_page pg = {.campaign_id = camp,
+		    .eng = &e,
+		    .n = 1,
+		    .now_ms = clock_now_ms(),
+		    .is_new = &is_new};
 		pthread_mutex_lock(&mu);
 		int before = got;
 		pthread_mutex_unlock(&mu);
 		int64_t t0 = mono_ns();
-		alertworker_offer(w, &e, 1);
+		if (writer_put_page(wr, s, &pg, &cause) != 0) {
+			fprintf(stderr, "bench: %s\n", cause);
+			exit(1);
+		}
 		for (;;) {
 			pthread_mutex_lock(&mu);
 			int now = got;
@@ -169,6 +191,7 @@ run(struct store *s, const char *label, int n, int64_t group_wait_ms)
 	    lat[n / 2] / 1e6, lat[(n * 95) / 100 < n ? (n * 95) / 100 : n - 1] / 1e6,
 	    lat[n - 1] / 1e6);
 	free(lat);
+	writer_free(wr);
 	alertworker_free(w);
 	config_free(f);
 }
@@ -443,17 +466,22 @@ main(int argc, char **argv)
 	snprintf(url, sizeof url, "http://127.0.0.1:%u/services/bench",
 	    MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT)->port);
 	setenv("BENCH_HOOK", url, 1);
-	run(NULL, "memory only, group wait 0", n, 0);
-	run(NULL, "memory only, default group wait 5 s", 3, 5000);
 	const char *uri = getenv("BENCH_MONGODB_URI");
-	if (uri != NULL) {
+	if (uri == NULL) {
+		printf("bench_alerts: set BENCH_MONGODB_URI (the worker follows a change log in a "
+		       "database)\n");
+		MHD_stop_daemon(d);
+		return 0;
+	}
+	{
 		struct store *s = NULL;
 		char *cause = NULL;
 		if (store_open(uri, "bench_alerts", &s, &cause) != 0) {
 			fprintf(stderr, "%s\n", cause);
 			return 1;
 		}
-		run(s, "devdb (dedupe + alerts_sent), group wait 0", n, 0);
+		run(s, "writer to receiver, group wait 0", n, 0);
+		run(s, "writer to receiver, default group wait 5 s", 3, 5000);
 		store_free(s);
 
 		struct smtpd sd;

@@ -1,18 +1,23 @@
 /*
- * alertworker: the alert worker (docs/alerts.md). It takes candidate
- * engagements from two sources: batches offered by the ingest engine or the
- * UI (alertworker_offer, never blocking beyond a short mutex), and a poll of
- * `engagements` past a first_seen_at watermark for engagements another
- * process wrote. Each candidate is matched against its campaign's rules,
+ * alertworker: the alert worker (docs/alerts.md). It follows each alerting
+ * campaign's change log (store/store_changes.h) from its own position,
+ * saved in `aggregates` as `<cid>:alerts`: woken by the engine's writer
+ * after each append (alertworker_notify), and reading `seq+1` by `_id`
+ * every poll interval for entries another process wrote. Each engagement
+ * record of an entry is matched against its campaign's rules; one that
+ * passes is completed from its stored engagement (one `_id` read),
  * deduplicated per channel and quiet window (memory, then alerts_sent),
  * grouped into one digest per campaign and channel (group wait, group
  * interval), sent through notify, and logged in alerts_sent only after a
- * successful send. Failed sends are retried with capped backoff; a permanent
- * failure stops its channel, is reported once, and clears when the channel's
- * settings change. All times come from clock_now_ms (injectable).
+ * successful send. The position moves past an entry only once every alert
+ * it gave is sent (or dropped, skipped, given up): a restart reads the rest
+ * again and alerts_sent drops what already went out. Failed sends are
+ * retried with capped backoff; a permanent failure stops its channel, is
+ * reported once, and clears when the channel's settings change. All times
+ * come from clock_now_ms (injectable).
  *
- * Threads: alertworker_start runs the worker on its own thread; offer,
- * status, add_campaign and kick may be called from any thread. Without
+ * Threads: alertworker_start runs the worker on its own thread; notify,
+ * status, set_campaign and kick may be called from any thread. Without
  * start, the owner drives it with alertworker_run_once (tests, benchmarks);
  * never both.
  */
@@ -24,25 +29,24 @@
 #include <stdint.h>
 
 #include "model/alert.h"
-#include "model/event.h"
 #include "store/store.h"
 
 /* Settings; alertworker_opts_init sets the defaults noted here. */
 struct alertworker_opts {
-	struct store *store;       /* borrowed; NULL: memory only (no log, no poll) */
+	struct store *store;       /* borrowed; required (NULL: nothing is read or sent) */
 	int64_t group_wait_ms;     /* 5000: gather a burst before the first message */
 	int64_t group_interval_ms; /* 60000: least time between two messages of a channel */
-	int64_t poll_interval_ms;  /* 5000; 0 turns polling off */
-	int64_t lookback_ms;       /* 6 h: the first poll starts this far back */
+	int64_t poll_interval_ms;  /* 5000: each followed log's seq+1 is read this often
+	                              without a wake-up; 0: wake-ups only */
+	int64_t lookback_ms;       /* 6 h: entries older than this are never read; a
+	                              campaign without a position starts there */
 	int64_t refresh_ms;        /* 60000: reload campaign settings from the store */
-	bool poll_all_active;      /* true: also poll every active campaign in the store */
+	bool poll_all_active;      /* true: also follow every active campaign in the store */
 	int64_t retry_base_ms;     /* 2000: first retry delay, doubled per attempt */
 	int64_t retry_cap_ms;      /* 300000: longest retry delay */
 	int max_attempts;          /* 50: a message is given up after this many tries */
 	long connect_ms;           /* 5000: notify connect timeout */
 	long total_ms;             /* 20000: notify total timeout */
-	size_t
-	    inbox_max; /* 100000 candidates; beyond, offers are refused (polling recovers them) */
 	/* Called for notable events (level "info", "warn" or "error"); the text
 	 * is sanitized and holds no secret. May be NULL. Worker thread. */
 	void (*log)(void *arg, const char *level, const char *message);
@@ -67,31 +71,31 @@ struct alertworker;
 struct alertworker *alertworker_new(const struct alertworker_opts *o);
 /* Starts the worker thread; 0 or -1 with a cause. */
 int alertworker_start(struct alertworker *w, char **cause);
-/* Stops and joins the worker thread (if started); messages not yet sent stay
- * unsent (their engagements are found again by the poll after a restart). */
+/* Stops and joins the worker thread (if started) and saves each campaign's
+ * position; alerts not yet sent stay unsent (the position does not pass
+ * their entries, so the next start reads them again). Owner thread. */
 void alertworker_stop(struct alertworker *w);
 /* Stops the worker and frees it; NULL is a no-op. */
 void alertworker_free(struct alertworker *w);
 
 /* Sets (or replaces) the settings of campaign id from c (copied; c is
- * borrowed). Campaigns not set this way are loaded from the store when an
- * engagement of theirs arrives. Any thread. */
+ * borrowed); they win over the stored ones. Campaigns not set this way are
+ * loaded from the store when their log grows (alertworker_notify) or, with
+ * poll_all_active, when they are active. Any thread. */
 void alertworker_set_campaign(struct alertworker *w, const char *id, const struct cfg_campaign *c);
 
-/* Offers the n new engagements of e (copied; e is borrowed) for alerting;
- * returns how many were queued (fewer only when the inbox is full). The
- * caller must have stored them first, so that a crash loses none. Any
+/* Tells the worker that campaign_id's change log grew to seq (the engine's
+ * writer calls it after each append): it reads the new entries now. Any
  * thread; never waits on the network or the database. */
-size_t alertworker_offer(struct alertworker *w, const struct lw_engagement *e, size_t n);
-/* Offers the engagements of batch b (borrowed), as alertworker_offer. */
-size_t alertworker_offer_batch(struct alertworker *w, const struct event_batch *b);
+void alertworker_notify(struct alertworker *w, const char *campaign_id, int64_t seq);
 
 /* Wakes the worker thread to re-evaluate now. Any thread. */
 void alertworker_kick(struct alertworker *w);
 
-/* Does everything due at clock_now_ms(): takes the inbox, polls when due,
- * matches, dedupes, sends due groups and retries, writes the log. Returns
- * the clock time of the next deadline. Owner thread only (not with start). */
+/* Does everything due at clock_now_ms(): reads the change logs that grew or
+ * are due a poll, matches, dedupes, sends due groups and retries, writes
+ * alerts_sent and the positions. Returns the clock time of the next
+ * deadline. Owner thread only (not with start). */
 int64_t alertworker_run_once(struct alertworker *w);
 
 /* The state of one campaign's channel, for the alerts pane. */
@@ -109,12 +113,11 @@ struct alertworker_channel {
 
 /* Counters and channel states, copied out under the worker's lock. */
 struct alertworker_status {
-	uint64_t offered;       /* candidates taken (offers and polls) */
-	uint64_t refused;       /* offers refused because the inbox was full */
-	uint64_t matched;       /* candidates that passed the rules */
+	uint64_t evaluated;     /* engagement records read from the change logs */
+	uint64_t matched;       /* records that passed the rules */
 	uint64_t skipped;       /* candidates that did not */
 	uint64_t suppressed;    /* matches held back by alerts_sent's quiet window (per channel) */
-	uint64_t duplicates;    /* the same alert seen again in this process (offer and poll) */
+	uint64_t duplicates;    /* the same alert seen again in this process (a repeated record) */
 	uint64_t sent_alerts;   /* alerts delivered (per channel) */
 	uint64_t sent_messages; /* messages delivered (a digest counts once) */
 	uint64_t retries;       /* failed tries that will be retried */

@@ -2,10 +2,10 @@
  * store_alerts: the alert worker's database code (DESIGN.md section 4):
  * alerts_sent (written only after a successful send, keyed by the
  * deterministic fingerprint `_id`, so a replay changes nothing), the alert log
- * the UI's alerts pane reads, polling `engagements` past a watermark for
- * engagements another process wrote, the sentiment hook, and worker_log lines.
- * Every function is thread-safe like the store (each call pops a pooled
- * client); lookups on the hot path are by `_id` only.
+ * the UI's alerts pane reads, the sentiment hook, and worker_log lines. New
+ * engagements come from the change log (store_changes.h) and their documents
+ * by `_id` (store_events.h). Every function is thread-safe like the store
+ * (each call pops a pooled client); lookups on the hot path are by `_id` only.
  */
 #ifndef LW_STORE_ALERTS_H
 #define LW_STORE_ALERTS_H
@@ -51,24 +51,6 @@ struct alert_log_entry {
  * campaigns when NULL), newest first, into a new array (caller frees). */
 int store_alerts_recent(struct store *s, const char *campaign_id, size_t limit,
     struct alert_log_entry **out, size_t *n, char **cause);
-
-/* A watermark over engagements.first_seen_at, with the `_id` breaking ties. */
-struct alert_watermark {
-	int64_t first_seen_ms;
-	char last_id[ALERT_ID_MAX];
-};
-
-/* Reads up to limit engagements of campaign_id whose (first_seen_at, _id)
- * lies past *mark, oldest first, as candidates into a new array (caller
- * calls alert_candidate_done on each and frees it; the sentiment is read when
- * set), and moves *mark to the last one. 0 or -1. */
-int store_alerts_poll(struct store *s, const char *campaign_id, struct alert_watermark *mark,
-    size_t limit, struct alert_candidate **out, size_t *n, char **cause);
-
-/* Reads engagements.sentiment of the engagement c stands for (*has false
- * while nobody scored it). 0, 1 when the engagement is not stored, -1. */
-int store_alerts_sentiment(
-    struct store *s, const struct alert_candidate *c, bool *has, double *value, char **cause);
 
 /* Sets engagements.sentiment of the engagement c stands for (what an
  * external scorer does; used by tests). 0 or -1. */

@@ -196,6 +196,19 @@ attempt(struct alertsend *s, const struct alert_campaign *a, struct chan *cs, en
 }
 
 int64_t
+alertsend_oldest_seq(const struct chan *cs)
+{
+	int64_t low = INT64_MAX;
+	for (size_t i = 0; i < cs->npending; i++)
+		if (cs->pending[i].c.log_seq > 0 && cs->pending[i].c.log_seq < low)
+			low = cs->pending[i].c.log_seq;
+	for (size_t i = 0; i < cs->nmsg; i++)
+		if (cs->msg[i].log_seq > 0 && cs->msg[i].log_seq < low)
+			low = cs->msg[i].log_seq;
+	return low;
+}
+
+int64_t
 alertsend_deliver(struct alertsend *s, const struct alert_campaign *a, struct chan *cs,
     enum alert_channel ch, int64_t now)
 {

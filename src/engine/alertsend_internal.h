@@ -1,7 +1,8 @@
 /*
  * alertsend_internal: the sending side of the alert worker (alertsend.c),
  * private to src/engine/: each campaign channel's pending alerts, the
- * message in flight and its retries, and the alerts_sent writes still owed.
+ * message in flight and its retries, the alerts_sent writes still owed, and
+ * the oldest change-log entry whose alerts are not sent yet.
  * alertworker.c owns the channels and drives them; nothing here calls back
  * into the worker. Worker thread only.
  */
@@ -50,7 +51,7 @@ struct chan {
 /* Counters kept by the worker; the sending side adds to sent_alerts,
  * sent_messages, retries, failed and log_errors. */
 struct alert_counters {
-	uint64_t offered, matched, skipped, suppressed, duplicates, sent_alerts, sent_messages,
+	uint64_t evaluated, matched, skipped, suppressed, duplicates, sent_alerts, sent_messages,
 	    retries, failed, log_errors;
 };
 
@@ -76,6 +77,10 @@ struct alertsend {
 void alertsend_vlog(const struct alertsend *s, const char *level, const char *fmt, va_list ap);
 /* Frees what a channel holds and zeroes it. */
 void alertsend_chan_done(struct chan *ch);
+/* Returns the lowest change-log seq among the channel's alerts not sent
+ * yet (pending or in flight), INT64_MAX when there is none: the worker's
+ * position must stay before it. */
+int64_t alertsend_oldest_seq(const struct chan *cs);
 /* Retries the channel's owed alerts_sent writes, starts its next message
  * when its group is due and tries the message in flight when its retry time
  * came; cs is channel ch of campaign a. Returns the channel's next deadline

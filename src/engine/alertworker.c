@@ -1,10 +1,13 @@
 /*
- * alertworker: the alert worker thread (docs/alerts.md): inbox of offered
- * engagements, the watermark poll, campaigns, rules, dedupe and the status
- * snapshot; the sending side (digests, sends, retries, the alerts_sent log)
- * is alertsend.c, which this file drives. Offers, settings updates and
- * status reads take the mutex from any thread; everything else runs on the
- * worker (or on the owner driving alertworker_run_once) and is not shared.
+ * alertworker: the alert worker thread (docs/alerts.md): wake-ups, the
+ * campaigns it follows, the records of their change-log entries, rules,
+ * engagement details, dedupe, positions and the status snapshot. The
+ * reading side (where a log is read from, entries, saved positions) is
+ * alertlog.c and the sending side (digests, sends, retries, the alerts_sent
+ * log) is alertsend.c, both driven from here. Wake-ups, settings updates
+ * and status reads take the mutex from any thread; everything else runs on
+ * the worker (or on the owner driving alertworker_run_once) and is not
+ * shared.
  */
 #include "engine/alertworker.h"
 
@@ -19,35 +22,34 @@
 #include <time.h>
 
 #include "engine/notify.h"
+#include "model/prep.h"
 #include "store/store_alerts.h"
+#include "store/store_events.h"
 #include "base/text.h"
 #include "base/util.h"
-#include "provider/xapi.h"
+#include "alertlog_internal.h"
 #include "alertsend_internal.h"
 
-#define POLL_PAGE        500        /* engagements read per poll query */
 #define SEEN_KEEP_MS     3600000LL  /* memory of sends beyond the quiet window */
 #define ONCE_KEEP_MS     86400000LL /* memory of sends with a quiet window of 0 */
 #define IDLE_DEADLINE_MS 60000      /* when nothing else is due */
-#define POLL_SETTLE_MS   60000      /* each poll re-reads this far behind its watermark */
-
-/* An engagement the poll already handed on, kept while it lies inside the
- * settle window behind the watermark. */
-struct polled {
-	char id[ALERT_ID_MAX]; /* the engagement's _id */
-	int64_t first_seen_ms;
-};
+#define SAVE_EVERY_MS    1000       /* a campaign's position is saved at most this often */
+#define TURN_ENTRIES     64         /* change-log entries read per campaign per turn */
+#define TURN_RECORDS     2000       /* ... and engagement records */
+#define RETRY_MS         5000       /* a log that failed to read is tried again after this */
 
 /* A campaign the worker knows. */
 struct wcamp {
 	struct alert_campaign a;
 	bool pinned; /* set through alertworker_set_campaign: not reloaded */
-	bool mark_set;
-	struct alert_watermark mark;
-	struct polled *polled; /* sorted by id */
-	size_t npolled;
-	bool poll_failing;
+	struct alertlog log;
 	struct chan ch[ALERT__CHANNELS];
+};
+
+/* A wake-up: campaign_id's log grew to seq. */
+struct hint {
+	char campaign_id[CAMPAIGN_ID_MAX];
+	int64_t seq;
 };
 
 /* A fingerprint sent or queued by this process. */
@@ -63,14 +65,13 @@ struct alertworker {
 	pthread_mutex_t mu;
 	pthread_cond_t cond;
 	/* guarded by mu */
-	struct alert_candidate *inbox;
-	size_t ninbox;
+	struct hint *hints;
+	size_t nhints;
 	struct alert_campaign *updates;
 	bool *update_pinned;
 	size_t nupdates;
 	bool stop;
 	bool kicked;
-	uint64_t refused;
 	struct alertworker_status snap;
 
 	/* worker only */
@@ -80,7 +81,6 @@ struct alertworker {
 	size_t nseen;
 	struct alert_counters cnt;
 	struct alertsend send; /* the sending side */
-	int64_t next_poll_ms;
 	int64_t next_refresh_ms;
 	pthread_t thread;
 	bool started;
@@ -101,7 +101,6 @@ alertworker_opts_init(struct alertworker_opts *o)
 	o->max_attempts = 50;
 	o->connect_ms = 5000;
 	o->total_ms = 20000;
-	o->inbox_max = 100000;
 }
 
 /* The timing variables of alertworker_opts_from_env and the fields they set. */
@@ -169,16 +168,13 @@ alertworker_free(struct alertworker *w)
 	if (w == NULL)
 		return;
 	alertworker_stop(w);
-	for (size_t i = 0; i < w->ninbox; i++)
-		alert_candidate_done(&w->inbox[i]);
-	free(w->inbox);
+	free(w->hints);
 	for (size_t i = 0; i < w->nupdates; i++)
 		alert_campaign_done(&w->updates[i]);
 	free(w->updates);
 	free(w->update_pinned);
 	for (size_t i = 0; i < w->ncamps; i++) {
 		alert_campaign_done(&w->camps[i].a);
-		free(w->camps[i].polled);
 		for (int c = 0; c < ALERT__CHANNELS; c++)
 			alertsend_chan_done(&w->camps[i].ch[c]);
 	}
@@ -213,32 +209,25 @@ alertworker_set_campaign(struct alertworker *w, const char *id, const struct cfg
 	queue_update(w, &a, true);
 }
 
-size_t
-alertworker_offer(struct alertworker *w, const struct lw_engagement *e, size_t n)
+void
+alertworker_notify(struct alertworker *w, const char *campaign_id, int64_t seq)
 {
-	int64_t now = clock_now_ms();
-	struct alert_candidate *v = xcalloc(n + 1, sizeof *v);
-	for (size_t i = 0; i < n; i++)
-		alert_candidate_from_engagement(&v[i], &e[i], now);
 	pthread_mutex_lock(&w->mu);
-	size_t room = w->ninbox < w->o.inbox_max ? w->o.inbox_max - w->ninbox : 0;
-	size_t take = n < room ? n : room;
-	w->inbox = xreallocarray(w->inbox, w->ninbox + take + 1, sizeof *w->inbox);
-	memcpy(w->inbox + w->ninbox, v, take * sizeof *v);
-	w->ninbox += take;
-	w->refused += n - take;
+	size_t i = 0;
+	while (i < w->nhints && strcmp(w->hints[i].campaign_id, campaign_id) != 0)
+		i++;
+	if (i == w->nhints) {
+		w->hints = xreallocarray(w->hints, w->nhints + 1, sizeof *w->hints);
+		snprintf(
+		    w->hints[i].campaign_id, sizeof w->hints[i].campaign_id, "%s", campaign_id);
+		w->hints[i].seq = 0;
+		w->nhints++;
+	}
+	if (seq > w->hints[i].seq)
+		w->hints[i].seq = seq;
+	w->kicked = true;
 	pthread_cond_signal(&w->cond);
 	pthread_mutex_unlock(&w->mu);
-	for (size_t i = take; i < n; i++)
-		alert_candidate_done(&v[i]);
-	free(v);
-	return take;
-}
-
-size_t
-alertworker_offer_batch(struct alertworker *w, const struct event_batch *b)
-{
-	return b != NULL && b->neng > 0 ? alertworker_offer(w, b->eng, b->neng) : 0;
 }
 
 void
@@ -411,25 +400,51 @@ dedupe_ok(
 	return true;
 }
 
-/* Matches one candidate and queues it on each configured channel it is due on. */
-static void
-process(struct alertworker *w, struct alert_candidate *c, int64_t now)
+/* Returns true when campaign wc has a channel to send on (only then is its
+ * log followed: a campaign without one would pass entries it never alerts). */
+static bool
+camp_alerts(const struct wcamp *wc)
 {
-	w->cnt.offered++;
-	struct wcamp *wc = camp_find(w, c->campaign_id);
-	if (wc == NULL)
-		wc = camp_load(w, c->campaign_id);
-	if (wc == NULL) {
+	for (int k = 0; k < ALERT__CHANNELS; k++)
+		if (alert_campaign_has_channel(&wc->a, (enum alert_channel)k))
+			return true;
+	return false;
+}
+
+/* Completes c from its stored engagement (one `_id` read); without it (not
+ * readable now) c keeps what its record holds. */
+static void
+add_details(struct alertworker *w, struct wcamp *wc, struct alert_candidate *c)
+{
+	struct lw_engagement e;
+	char *cause = NULL;
+	int rc = ste_engagement_get(
+	    w->o.store, c->campaign_id, c->tweet_id, c->user_id, c->action, &e, &cause);
+	if (rc == 0) {
+		alert_candidate_add_details(c, &e);
+		lw_engagement_done(&e);
+	} else if (rc < 0) {
+		wlog(w, "warn",
+		    "campaign %s: reading an engagement's details: %s (alerting with what the "
+		    "change log holds)",
+		    wc->a.id, cause);
+		free(cause);
+	}
+}
+
+/* Matches one candidate of campaign wc (completing it from its stored
+ * engagement when the rules pass) and queues it on each configured channel
+ * it is due on. */
+static void
+process(struct alertworker *w, struct wcamp *wc, struct alert_candidate *c, int64_t now)
+{
+	w->cnt.evaluated++;
+	if (!alert_verdict_alerts(alert_match(&wc->a, c))) {
 		w->cnt.skipped++;
 		return;
 	}
-	if (wc->a.rules.has_min_sentiment && !c->has_sentiment && w->o.store != NULL) {
-		char *cause = NULL;
-		if (store_alerts_sentiment(
-		        w->o.store, c, &c->has_sentiment, &c->sentiment, &cause) < 0)
-			free(cause); /* unscored is the safe reading: it alerts */
-	}
-	if (!alert_verdict_alerts(alert_match(&wc->a, c))) {
+	add_details(w, wc, c);
+	if (!alert_verdict_alerts(alert_match(&wc->a, c))) { /* its sentiment */
 		w->cnt.skipped++;
 		return;
 	}
@@ -452,102 +467,129 @@ process(struct alertworker *w, struct alert_candidate *c, int64_t now)
 	}
 }
 
-/* Compares polled entries by id. */
-static int
-cmp_polled(const void *a, const void *b)
+/* Hands the engagement records of entry e (of campaign wc) to process. */
+static size_t
+take_entry(struct alertworker *w, struct wcamp *wc, const struct change_entry *e, int64_t now)
 {
-	return strcmp(((const struct polled *)a)->id, ((const struct polled *)b)->id);
-}
-
-/* Returns true when the poll already handed on the engagement with _id id. */
-static bool
-polled_has(const struct wcamp *wc, const char *id)
-{
-	struct polled key = {.first_seen_ms = 0};
-	snprintf(key.id, sizeof key.id, "%s", id);
-	return wc->npolled > 0 &&
-	       bsearch(&key, wc->polled, wc->npolled, sizeof key, cmp_polled) != NULL;
-}
-
-/* Forgets polled engagements that fell out of the settle window. */
-static void
-polled_prune(struct wcamp *wc, int64_t from_ms)
-{
-	size_t j = 0;
-	for (size_t i = 0; i < wc->npolled; i++)
-		if (wc->polled[i].first_seen_ms >= from_ms)
-			wc->polled[j++] = wc->polled[i];
-	wc->npolled = j;
-}
-
-/* Reads engagements past each campaign's watermark and processes them. The
- * read starts POLL_SETTLE_MS behind the watermark: an ingest worker stamps
- * first_seen_at before its write lands (and a page is written in several
- * bulks, another process's clock may lag), so an engagement can appear
- * behind a watermark that already passed it. What the poll handed on before
- * is skipped by _id, so the overlap neither repeats nor recounts anything. */
-static void
-poll_all(struct alertworker *w, int64_t now)
-{
-	for (size_t i = 0; i < w->ncamps; i++) {
-		struct wcamp *wc = &w->camps[i];
-		if (!wc->mark_set) {
-			wc->mark.first_seen_ms = now - w->o.lookback_ms;
-			wc->mark.last_id[0] = '\0';
-			wc->mark_set = true;
-		}
-		int64_t from = wc->mark.first_seen_ms - POLL_SETTLE_MS;
-		if (from < now - w->o.lookback_ms)
-			from = now - w->o.lookback_ms;
-		polled_prune(wc, from);
-		struct alert_watermark cur = {.first_seen_ms = from - 1};
-		cur.last_id[0] = '\0';
-		for (;;) {
-			struct alert_candidate *v = NULL;
-			size_t n = 0;
-			char *cause = NULL;
-			if (store_alerts_poll(
-			        w->o.store, wc->a.id, &cur, POLL_PAGE, &v, &n, &cause) != 0) {
-				if (!wc->poll_failing)
-					wlog(w, "warn", "campaign %s: %s", wc->a.id, cause);
-				wc->poll_failing = true;
-				free(cause);
-				break;
-			}
-			wc->poll_failing = false;
-			char id[CAMPAIGN_ID_MAX];
-			snprintf(id, sizeof id, "%s", wc->a.id);
-			size_t np = wc->npolled;
-			for (size_t j = 0; j < n; j++) {
-				char *key = lw_engagement_key(
-				    v[j].campaign_id, v[j].tweet_id, v[j].user_id, v[j].action);
-				char eid[ALERT_ID_MAX];
-				snprintf(eid, sizeof eid, "%s", key);
-				free(key);
-				if (!polled_has(wc, eid)) {
-					wc->polled = xreallocarray(
-					    wc->polled, wc->npolled + 1, sizeof *wc->polled);
-					struct polled *p = &wc->polled[wc->npolled++];
-					snprintf(p->id, sizeof p->id, "%s", eid);
-					p->first_seen_ms = v[j].event_ms;
-					process(w, &v[j], now);
-					wc = camp_find(w, id); /* process may grow the array */
-				}
-				alert_candidate_done(&v[j]);
-			}
-			free(v);
-			if (wc == NULL)
-				break;
-			if (wc->npolled > np)
-				qsort(wc->polled, wc->npolled, sizeof *wc->polled, cmp_polled);
-			if (cur.first_seen_ms > wc->mark.first_seen_ms ||
-			    (cur.first_seen_ms == wc->mark.first_seen_ms &&
-			        strcmp(cur.last_id, wc->mark.last_id) > 0))
-				wc->mark = cur;
-			if (n < POLL_PAGE)
-				break;
-		}
+	struct prep_eng *v = NULL;
+	struct prep_slice *sl = NULL;
+	size_t n = 0, ns = 0;
+	char *cause = NULL;
+	if (prep_items_decode(e->items, e->len, &v, &n, &sl, &ns, &cause) != 0) {
+		wlog(w, "warn", "campaign %s: change-log entry %lld is unreadable: %s (skipped)",
+		    wc->a.id, (long long)e->seq, cause);
+		free(cause);
+		return 0;
 	}
+	for (size_t i = 0; i < n; i++) {
+		struct alert_candidate c;
+		alert_candidate_from_record(&c, wc->a.id, &v[i]);
+		c.log_seq = e->seq;
+		process(w, wc, &c, now);
+		alert_candidate_done(&c);
+		prep_eng_done(&v[i]);
+	}
+	free(v);
+	free(sl);
+	return n;
+}
+
+/* Notes a failed read of campaign wc's log (reported once until a read
+ * works again); the log is tried again after RETRY_MS. */
+static void
+follow_failed(struct alertworker *w, struct wcamp *wc, const char *what, char *cause, int64_t now)
+{
+	if (!wc->log.failing)
+		wlog(w, "warn", "campaign %s: %s: %s (retrying)", wc->a.id, what, cause);
+	free(cause);
+	wc->log.failing = true;
+	wc->log.next_poll_ms = now + RETRY_MS;
+}
+
+/* Reads campaign wc's change log past its position when it grew, is due a
+ * poll or is catching up, at most a turn's worth. Returns true when more
+ * may be waiting. */
+static bool
+follow(struct alertworker *w, struct wcamp *wc, int64_t now)
+{
+	struct alertlog *l = &wc->log;
+	char *cause = NULL;
+	if (l->failing && now < l->next_poll_ms)
+		return false;
+	if (!l->started &&
+	    alertlog_start(l, w->o.store, wc->a.id, now, w->o.lookback_ms, &cause) != 0) {
+		follow_failed(w, wc, "finding its place in the change log", cause, now);
+		return false;
+	}
+	/* a poll or a catch-up reads until an entry is missing; a wake-up
+	 * reads up to the seq it announced */
+	bool probe = l->more || l->failing || (w->o.poll_interval_ms > 0 && now >= l->next_poll_ms);
+	if (!probe && l->hint <= l->pos)
+		return false;
+	size_t entries = 0, records = 0;
+	l->more = false;
+	for (;;) {
+		if (entries >= TURN_ENTRIES || records >= TURN_RECORDS) {
+			l->more = true;
+			return true;
+		}
+		if (!probe && l->pos >= l->hint)
+			return false;
+		struct change_entry e;
+		int rc = alertlog_next(l, w->o.store, wc->a.id, &e, &cause);
+		if (rc < 0) {
+			follow_failed(w, wc, "reading the change log", cause, now);
+			return false;
+		}
+		l->failing = false;
+		if (rc == 1)
+			break;
+		records += take_entry(w, wc, &e, now);
+		l->pos = e.seq;
+		entries++;
+		change_entry_done(&e);
+	}
+	l->hint = l->pos; /* what is not there yet comes with a later wake-up or poll */
+	if (w->o.poll_interval_ms > 0)
+		l->next_poll_ms = now + w->o.poll_interval_ms;
+	return false;
+}
+
+/* Saves campaign wc's position up to the entry before its oldest unsent
+ * alert (at most every SAVE_EVERY_MS; always when force). Returns when the
+ * next save is due (INT64_MAX when none is owed). */
+static int64_t
+save_position(struct alertworker *w, struct wcamp *wc, int64_t now, bool force)
+{
+	struct alertlog *l = &wc->log;
+	int64_t done = l->pos;
+	for (int k = 0; k < ALERT__CHANNELS; k++) {
+		int64_t low = alertsend_oldest_seq(&wc->ch[k]);
+		if (low != INT64_MAX && low - 1 < done)
+			done = low - 1;
+	}
+	char *cause = NULL;
+	if (alertlog_save(l, w->o.store, wc->a.id, done, now, SAVE_EVERY_MS, force, &cause) != 0) {
+		wlog(w, "warn", "campaign %s: saving its change-log position: %s (will retry)",
+		    wc->a.id, cause);
+		free(cause);
+	}
+	return l->started && done > l->saved ? l->save_at_ms : INT64_MAX;
+}
+
+/* Takes the wake-ups: each campaign's newest announced seq (loading a
+ * campaign not known yet). */
+static void
+take_hints(struct alertworker *w, struct hint *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct wcamp *wc = camp_find(w, v[i].campaign_id);
+		if (wc == NULL && w->o.store != NULL)
+			wc = camp_load(w, v[i].campaign_id);
+		if (wc != NULL && v[i].seq > wc->log.hint)
+			wc->log.hint = v[i].seq;
+	}
+	free(v);
 }
 
 /* Copies counters and channel states into the snapshot status readers see. */
@@ -556,7 +598,7 @@ publish(struct alertworker *w, int64_t now)
 {
 	struct alertworker_status s;
 	memset(&s, 0, sizeof s);
-	s.offered = w->cnt.offered;
+	s.evaluated = w->cnt.evaluated;
 	s.matched = w->cnt.matched;
 	s.skipped = w->cnt.skipped;
 	s.suppressed = w->cnt.suppressed;
@@ -590,7 +632,6 @@ publish(struct alertworker *w, int64_t now)
 	}
 	(void)now;
 	pthread_mutex_lock(&w->mu);
-	s.refused = w->refused;
 	alertworker_status_done(&w->snap);
 	w->snap = s;
 	pthread_mutex_unlock(&w->mu);
@@ -601,13 +642,13 @@ alertworker_run_once(struct alertworker *w)
 {
 	int64_t now = clock_now_ms();
 	pthread_mutex_lock(&w->mu);
-	struct alert_candidate *in = w->inbox;
-	size_t nin = w->ninbox;
+	struct hint *hints = w->hints;
+	size_t nhints = w->nhints;
 	struct alert_campaign *up = w->updates;
 	bool *pinned = w->update_pinned;
 	size_t nup = w->nupdates;
-	w->inbox = NULL;
-	w->ninbox = 0;
+	w->hints = NULL;
+	w->nhints = 0;
 	w->updates = NULL;
 	w->update_pinned = NULL;
 	w->nupdates = 0;
@@ -621,21 +662,22 @@ alertworker_run_once(struct alertworker *w)
 		camps_refresh(w);
 		w->next_refresh_ms = now + w->o.refresh_ms;
 	}
-	for (size_t i = 0; i < nin; i++) {
-		process(w, &in[i], now);
-		alert_candidate_done(&in[i]);
-	}
-	free(in);
-	if (w->o.store != NULL && w->o.poll_interval_ms > 0 && now >= w->next_poll_ms) {
-		poll_all(w, now);
-		w->next_poll_ms = now + w->o.poll_interval_ms;
-	}
+	take_hints(w, hints, nhints);
 
 	int64_t next = now + IDLE_DEADLINE_MS;
-	if (w->o.store != NULL && w->o.poll_interval_ms > 0 && w->next_poll_ms < next)
-		next = w->next_poll_ms;
 	if (w->o.store != NULL && w->next_refresh_ms < next)
 		next = w->next_refresh_ms;
+	for (size_t i = 0; w->o.store != NULL && i < w->ncamps; i++) {
+		struct wcamp *wc = &w->camps[i];
+		if (!camp_alerts(wc)) {
+			wc->log.started = false; /* a later start checks the lookback again */
+			continue;
+		}
+		if (follow(w, wc, now))
+			next = now;
+		if ((w->o.poll_interval_ms > 0 || wc->log.failing) && wc->log.next_poll_ms < next)
+			next = wc->log.next_poll_ms;
+	}
 	for (size_t i = 0; i < w->ncamps; i++)
 		for (int k = 0; k < ALERT__CHANNELS; k++) {
 			int64_t d = alertsend_deliver(&w->send, &w->camps[i].a, &w->camps[i].ch[k],
@@ -643,13 +685,18 @@ alertworker_run_once(struct alertworker *w)
 			if (d < next)
 				next = d;
 		}
+	for (size_t i = 0; w->o.store != NULL && i < w->ncamps; i++) {
+		int64_t d = save_position(w, &w->camps[i], clock_now_ms(), false);
+		if (d < next)
+			next = d;
+	}
 	seen_prune(w, now);
 	publish(w, now);
 	return next;
 }
 
-/* The worker thread: run, then sleep until the next deadline, an offer or a
- * kick (in short steps, so an injected clock is followed too). */
+/* The worker thread: run, then sleep until the next deadline, a wake-up or
+ * a kick (in short steps, so an injected clock is followed too). */
 static void *
 worker_main(void *arg)
 {
@@ -659,7 +706,7 @@ worker_main(void *arg)
 		pthread_mutex_unlock(&w->mu);
 		int64_t next = alertworker_run_once(w);
 		pthread_mutex_lock(&w->mu);
-		if (w->stop || w->kicked || w->ninbox > 0 || w->nupdates > 0) {
+		if (w->stop || w->kicked || w->nhints > 0 || w->nupdates > 0) {
 			w->kicked = false;
 			continue;
 		}
@@ -673,7 +720,7 @@ worker_main(void *arg)
 			ts.tv_sec++;
 			ts.tv_nsec -= 1000000000L;
 		}
-		while (!w->stop && !w->kicked && w->ninbox == 0 && w->nupdates == 0)
+		while (!w->stop && !w->kicked && w->nhints == 0 && w->nupdates == 0)
 			if (pthread_cond_timedwait(&w->cond, &w->mu, &ts) == ETIMEDOUT)
 				break;
 		w->kicked = false;
@@ -698,14 +745,16 @@ alertworker_start(struct alertworker *w, char **cause)
 void
 alertworker_stop(struct alertworker *w)
 {
-	if (!w->started)
-		return;
-	pthread_mutex_lock(&w->mu);
-	w->stop = true;
-	pthread_cond_signal(&w->cond);
-	pthread_mutex_unlock(&w->mu);
-	pthread_join(w->thread, NULL);
-	w->started = false;
+	if (w->started) {
+		pthread_mutex_lock(&w->mu);
+		w->stop = true;
+		pthread_cond_signal(&w->cond);
+		pthread_mutex_unlock(&w->mu);
+		pthread_join(w->thread, NULL);
+		w->started = false;
+	}
+	for (size_t i = 0; w->o.store != NULL && i < w->ncamps; i++)
+		save_position(w, &w->camps[i], clock_now_ms(), true);
 }
 
 void
@@ -713,7 +762,6 @@ alertworker_status(struct alertworker *w, struct alertworker_status *out)
 {
 	pthread_mutex_lock(&w->mu);
 	*out = w->snap;
-	out->refused = w->refused;
 	out->channels = xcalloc(w->snap.nchannels + 1, sizeof *out->channels);
 	if (w->snap.nchannels > 0)
 		memcpy(out->channels, w->snap.channels, w->snap.nchannels * sizeof *out->channels);

@@ -41,13 +41,16 @@ agg_log(void *arg, const char *level, const char *campaign_id, const char *msg)
 		ing_logf(e->log, level, NULL, "%s", msg);
 }
 
-/* The writer appended to a campaign's log: the aggregator follows. */
+/* The writer appended to a campaign's log: the aggregator and the alert
+ * worker follow. */
 static void
 on_appended(void *arg, const char *campaign_id, int64_t seq)
 {
 	struct engine *e = arg;
 	if (e->agg)
 		aggregator_notify(e->agg, campaign_id, seq);
+	if (e->alerts)
+		alertworker_notify(e->alerts, campaign_id, seq);
 }
 
 int
@@ -102,6 +105,8 @@ engine_start(struct store *s, const struct engine_opts *o, struct engine **out, 
 	so.closeout_progress_arg = o->closeout_progress_arg;
 	if (env_ms("LAUNCHWATCH_CLOSE_RETRY_MS", 100, 86400000, &so.close_retry_ms, cause) != 0)
 		goto fail;
+	if (!o->no_alerts) /* before the writer, which wakes it; started below */
+		e->alerts = alertworker_new(&ao);
 	e->sched = sched_new(s, &so);
 	e->log = ing_log_new(o->log, s, sched_owner(e->sched));
 	struct writer_opts wo = {
@@ -119,8 +124,7 @@ engine_start(struct store *s, const struct engine_opts *o, struct engine **out, 
 		sched_wait(e->sched, NULL);
 		goto fail;
 	}
-	if (!o->no_alerts) {
-		e->alerts = alertworker_new(&ao);
+	if (e->alerts) {
 		if (alertworker_start(e->alerts, cause) != 0) {
 			engine_request_stop(e);
 			engine_wait(e, NULL);

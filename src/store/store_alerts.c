@@ -1,8 +1,8 @@
 /*
- * store_alerts: alerts_sent, the alert log, the engagements watermark poll,
- * the sentiment hook and worker_log lines for the alert worker. Every query
- * stays inside ../shared/mongo-subset.md; hot-path lookups are by `_id`. Any
- * thread (each call pops a pooled client).
+ * store_alerts: alerts_sent, the alert log, the sentiment hook and
+ * worker_log lines for the alert worker. Every query stays inside
+ * ../shared/mongo-subset.md; hot-path lookups are by `_id`. Any thread
+ * (each call pops a pooled client).
  */
 #include "store/store_alerts.h"
 
@@ -191,144 +191,11 @@ store_alerts_recent(struct store *s, const char *campaign_id, size_t limit,
 	return 0;
 }
 
-/* Reads engagements.sentiment of doc into c (a number means it is scored). */
-static void
-read_sentiment(const bson_t *doc, bool *has, double *value)
-{
-	bson_iter_t it;
-	*has = false;
-	*value = 0;
-	if (bson_iter_init_find(&it, doc, "sentiment") && BSON_ITER_HOLDS_NUMBER(&it)) {
-		*has = true;
-		*value = bson_iter_as_double(&it);
-	}
-}
-
-/* Builds a candidate from an engagements document (external text sanitized). */
-static void
-candidate_from_doc(const bson_t *doc, struct alert_candidate *c)
-{
-	char *v;
-	memset(c, 0, sizeof *c);
-	get_into(doc, "campaign_id", c->campaign_id, sizeof c->campaign_id);
-	get_into(doc, "tweet_id", c->tweet_id, sizeof c->tweet_id);
-	get_into(doc, "user_id", c->user_id, sizeof c->user_id);
-	v = st_get_str(doc, "action");
-	if (action_parse(v, &c->action) != 0)
-		c->action = ACT_RETWEET;
-	free(v);
-	v = st_get_str(doc, "bucket");
-	if (bucket_parse(v, &c->bucket) != 0)
-		c->bucket = BK_OTHER;
-	free(v);
-	v = st_get_str(doc, "category");
-	enum tweet_category cat;
-	c->category = category_parse(v, &cat) == 0 ? (int)cat : -1;
-	free(v);
-	c->importance = (int)st_get_int(doc, "importance", 0);
-	c->followers = st_get_int(doc, "user.followers", 0);
-	v = st_get_str(doc, "user.handle");
-	c->handle = text_sanitize(v, strlen(v), 64);
-	free(v);
-	v = st_get_str(doc, "user.name");
-	c->name = text_sanitize(v, strlen(v), 200);
-	free(v);
-	v = st_get_str(doc, "evidence");
-	c->evidence = text_sanitize(v, strlen(v), 300);
-	free(v);
-	v = st_get_str(doc, "text");
-	c->text = text_sanitize(v, strlen(v), 600);
-	free(v);
-	size_t nref = 0;
-	char **refs = st_get_str_array(doc, "ref_ids", &nref);
-	if (nref > 0 && str_is_digits(refs[nref - 1]))
-		snprintf(c->ref_id, sizeof c->ref_id, "%.*s", LW_ID_MAX - 1, refs[nref - 1]);
-	for (size_t i = 0; i < nref; i++)
-		free(refs[i]);
-	free(refs);
-	int64_t created = st_get_int(doc, "created_at", 0);
-	c->event_ms = st_get_int(doc, "first_seen_at", created);
-	read_sentiment(doc, &c->has_sentiment, &c->sentiment);
-}
-
-/* The growing result of store_alerts_poll. */
-struct poll_arg {
-	struct alert_candidate *v;
-	size_t n;
-	struct alert_watermark mark;
-};
-
-/* Adds one engagement to the poll result (NULL: start over). */
-static void
-each_poll(const bson_t *doc, void *p, int attempt)
-{
-	struct poll_arg *r = p;
-	(void)attempt;
-	if (doc == NULL) {
-		for (size_t i = 0; i < r->n; i++)
-			alert_candidate_done(&r->v[i]);
-		r->n = 0;
-		return;
-	}
-	r->v = xreallocarray(r->v, r->n + 1, sizeof *r->v);
-	candidate_from_doc(doc, &r->v[r->n++]);
-	r->mark.first_seen_ms = st_get_int(doc, "first_seen_at", r->mark.first_seen_ms);
-	char *id = st_get_str(doc, "_id");
-	snprintf(r->mark.last_id, sizeof r->mark.last_id, "%s", id);
-	free(id);
-}
-
-int
-store_alerts_poll(struct store *s, const char *campaign_id, struct alert_watermark *mark,
-    size_t limit, struct alert_candidate **out, size_t *n, char **cause)
-{
-	struct poll_arg r = {NULL, 0, *mark};
-	/* (first_seen_at, _id) > (T, last_id) */
-	bson_t *filter = BCON_NEW("campaign_id", BCON_UTF8(campaign_id), "$or", "[", "{",
-	    "first_seen_at", "{", "$gt", BCON_DATE_TIME(mark->first_seen_ms), "}", "}", "{",
-	    "first_seen_at", BCON_DATE_TIME(mark->first_seen_ms), "_id", "{", "$gt",
-	    BCON_UTF8(mark->last_id), "}", "}", "]");
-	bson_t *opts = BCON_NEW("sort", "{", "first_seen_at", BCON_INT32(1), "_id", BCON_INT32(1),
-	    "}", "limit", BCON_INT64((int64_t)limit));
-	int rc = find_each(
-	    s, "engagements", filter, opts, each_poll, &r, "polling new engagements", cause);
-	bson_destroy(opts);
-	bson_destroy(filter);
-	if (rc != 0) {
-		each_poll(NULL, &r, 0);
-		free(r.v);
-		return -1;
-	}
-	*out = r.v;
-	*n = r.n;
-	*mark = r.mark;
-	return 0;
-}
-
 /* Returns the engagements `_id` of the engagement c stands for (caller frees). */
 static char *
 engagement_id(const struct alert_candidate *c)
 {
 	return lw_engagement_key(c->campaign_id, c->tweet_id, c->user_id, c->action);
-}
-
-int
-store_alerts_sentiment(
-    struct store *s, const struct alert_candidate *c, bool *has, double *value, char **cause)
-{
-	bson_t doc;
-	char *id = engagement_id(c);
-	bson_t *filter = BCON_NEW("_id", BCON_UTF8(id));
-	int rc = st_find_one(s, "engagements", filter, &doc, cause);
-	bson_destroy(filter);
-	free(id);
-	*has = false;
-	*value = 0;
-	if (rc != 0)
-		return rc;
-	read_sentiment(&doc, has, value);
-	bson_destroy(&doc);
-	return 0;
 }
 
 /* The update of store_alerts_set_sentiment. */

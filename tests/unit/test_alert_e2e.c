@@ -1,14 +1,21 @@
 /*
- * test_alert_e2e: the alert worker end to end. A memory-only worker on an
- * injected clock against the Slack receiver answering 500, 500, 429 then 200
- * (backoff and Retry-After, status for the UI) and 404 (reported once, the
- * channel stops until its settings change). Then engagements from the
- * simulator (xapi client, classifier), stored in a real devdb, alerted by a
+ * test_alert_e2e: the alert worker end to end, following the change log on
+ * a real devdb. On an injected clock against the Slack receiver: 500, 500,
+ * 429 then 200 (backoff and Retry-After, status for the UI, the position
+ * held before an unsent alert) and 404 (reported once, the channel stops
+ * until its settings change); entries written without a wake-up (another
+ * process) found by the poll, the sentiment hook through the stored
+ * engagement, a repeated record; where a first start begins (a binary
+ * search over the lookback) and a resumed one skips. Then engagements from
+ * the simulator (xapi client, classifier), stored and logged, alerted by a
  * worker in a child process that is SIGKILLed between a send and its
- * alerts_sent write, and by a restarted worker that finds them by polling:
+ * alerts_sent write, and by a restarted worker from the saved position:
  * every matching engagement alerts, only the crash message repeats, nothing
- * that does not match alerts, bursts become digests, and the quiet window
- * holds across restarts. The real `launchwatch run` is test_alert_engine.c.
+ * that does not match alerts, bursts become digests, a restart that lost
+ * its position sends nothing again, and the quiet window holds. Every
+ * worker reaches the database through the recording proxy of mon_support:
+ * none reads `engagements` by anything but `_id`. The real `launchwatch
+ * run` is test_alert_engine.c.
  */
 #include <check.h>
 #include <poll.h>
@@ -21,25 +28,30 @@
 #include <unistd.h>
 
 #include <jansson.h>
-#include <mongoc/mongoc.h>
 
 #include "al_support.h"
 #include "model/alert.h"
 #include "engine/alertworker.h"
+#include "engine/writer.h"
 #include "model/campaign.h"
 #include "model/classify.h"
+#include "model/prep.h"
 #include "config/config.h"
-#include "ing_support.h"
+#include "mon_support.h"
 #include "net/ratelimit.h"
 #include "sim/sim.h"
 #include "store/store.h"
 #include "store/store_alerts.h"
+#include "store/store_changes.h"
+#include "store/store_prepared.h"
+#include "store/store_report.h"
 #include "testutil.h"
 #include "base/util.h"
 #include "provider/xapi.h"
 #include "seed_support.h"
 
-#define T0 1767225600000LL /* 2026-01-01T00:00:00Z */
+#define T0      1767225600000LL /* 2026-01-01T00:00:00Z */
+#define HOUR_MS 3600000LL
 
 static int64_t fake_now;
 
@@ -89,9 +101,69 @@ static const char *const retry_yaml =
     "    alerts: {min_importance: 70, buckets: [investor], slack_webhook: env:LW_E_HOOK, "
     "quiet_window: 30m}\n";
 
+/* Opens a store on database dbname at uri (aborts the test on failure). */
+static struct store *
+open_store(const char *uri, const char *dbname)
+{
+	struct store *s = NULL;
+	char *cause = NULL;
+	ck_assert_msg(store_open(uri, dbname, &s, &cause) == 0, "%s", cause ? cause : "");
+	return s;
+}
+
+/* Stores e[0..n) where absent (as a page's insert would) and appends one
+ * change-log entry of kind listing them, as the engine's writer does, at
+ * clock_now_ms(); returns the entry's seq. */
+static int64_t
+log_engagements(struct store *s, const char *camp, const struct lw_engagement *e, size_t n,
+    enum change_kind kind)
+{
+	char *cause = NULL;
+	ck_assert_msg(seed_engagements_absent(s, e, n, &cause) == 0, "%s", cause ? cause : "");
+	struct prep_eng *r = xcalloc(n + 1, sizeof *r);
+	for (size_t i = 0; i < n; i++)
+		prep_eng_from(&r[i], &e[i]);
+	ck_assert_msg(writer_append(NULL, s, camp, kind, r, n, NULL, 0, &cause) == 0, "%s",
+	    cause ? cause : "");
+	for (size_t i = 0; i < n; i++)
+		prep_eng_done(&r[i]);
+	free(r);
+	int64_t head = 0;
+	ck_assert_msg(stc_head(s, camp, 0, &head, &cause) == 0, "%s", cause ? cause : "");
+	return head;
+}
+
+/* Returns the alert worker's saved position in camp's log, -1 when none. */
+static int64_t
+position_of(struct store *s, const char *camp)
+{
+	int64_t seq = 0;
+	char *cause = NULL;
+	int rc = stp_position_get(s, camp, "alerts", &seq, &cause);
+	ck_assert_msg(rc >= 0, "%s", cause ? cause : "");
+	return rc == 0 ? seq : -1;
+}
+
+/* Asserts that the commands the proxy saw from mark on read `engagements`
+ * and the change log only by `_id`. */
+static void
+assert_no_scan(struct mon *m, size_t mark)
+{
+	static const char *const colls[] = {"engagements", "changes", "aggregates"};
+	for (size_t i = 0; i < LW_ARRAY_LEN(colls); i++) {
+		struct mon_counts c;
+		mon_count(m, mark, colls[i], &c);
+		ck_assert_msg(c.scans == 0, "%zu scans of %s, the first: %s", c.scans, colls[i],
+		    c.first_scan);
+	}
+}
+
 START_TEST(test_worker_retry_backoff_and_status)
 {
 	static const int script[] = {500, 500, 429};
+	struct tu_devdb *db = tu_devdb_start(NULL, 0);
+	struct mon *mon = mon_start(db->uri);
+	struct store *s = open_store(mon_uri(mon), "retry");
 	struct al_slack *r = al_slack_start(script, 3, 30);
 	char *url = xasprintf("http://127.0.0.1:%d/hook/secret", al_slack_port(r));
 	setenv("LW_E_HOOK", url, 1);
@@ -99,7 +171,8 @@ START_TEST(test_worker_retry_backoff_and_status)
 	clock_set(fake_clock);
 	struct alertworker_opts o;
 	alertworker_opts_init(&o);
-	o.store = NULL;
+	o.store = s;
+	o.poll_interval_ms = 0; /* wake-ups only */
 	struct alertworker *w = alertworker_new(&o);
 	struct cfg_file *f = load_yaml(retry_yaml);
 	alertworker_set_campaign(w, "retry-1", &f->campaigns[0]);
@@ -107,17 +180,21 @@ START_TEST(test_worker_retry_backoff_and_status)
 	struct lw_engagement e[2];
 	eng(&e[0], "retry-1", "1861111111111111111", "11", "vc_one", BK_INVESTOR, 90, T0);
 	eng(&e[1], "retry-1", "1861111111111111111", "12", "dev_two", BK_DEVELOPER, 95, T0);
-	ck_assert_uint_eq(alertworker_offer(w, e, 2), 2);
+	int64_t seq = log_engagements(s, "retry-1", e, 2, CHK_ENGAGEMENTS);
+	ck_assert_int_eq(seq, 1);
+	alertworker_notify(w, "retry-1", seq);
 	alertworker_run_once(w);
 	struct alertworker_status st;
 	alertworker_status(w, &st);
-	ck_assert_uint_eq(st.offered, 2);
+	ck_assert_uint_eq(st.evaluated, 2);
 	ck_assert_uint_eq(st.matched, 1);
 	ck_assert_uint_eq(st.skipped, 1);
 	ck_assert_uint_eq(st.nchannels, 1);
 	ck_assert_str_eq(st.channels[0].state, "waiting"); /* group wait */
 	alertworker_status_done(&st);
 	ck_assert_uint_eq(al_slack_requests(r), 0);
+	/* the entry's alert is not sent: the position stays before it */
+	ck_assert_int_eq(position_of(s, "retry-1"), 0);
 
 	/* group wait over: 500 */
 	fake_now += o.group_wait_ms;
@@ -133,6 +210,7 @@ START_TEST(test_worker_retry_backoff_and_status)
 	ck_assert_uint_eq(st.pending, 1);
 	int64_t next = st.channels[0].next_try_ms;
 	alertworker_status_done(&st);
+	ck_assert_int_eq(position_of(s, "retry-1"), 0); /* retrying: still held */
 	/* not before its time */
 	fake_now = next - 1;
 	alertworker_run_once(w);
@@ -170,9 +248,12 @@ START_TEST(test_worker_retry_backoff_and_status)
 	ck_assert_ptr_nonnull(strstr(body, "@vc_one"));
 	ck_assert_ptr_null(strstr(body, "dev_two"));
 	free(body);
+	ck_assert_int_eq(position_of(s, "retry-1"), 1); /* sent and logged */
 
-	/* the same engagement again, within the quiet window: nothing */
-	ck_assert_uint_eq(alertworker_offer(w, e, 1), 1);
+	/* the same engagement again (a recovered entry), within the quiet
+	 * window: nothing */
+	seq = log_engagements(s, "retry-1", e, 1, CHK_RECOVERED);
+	alertworker_notify(w, "retry-1", seq);
 	fake_now += 10 * 60 * 1000;
 	alertworker_run_once(w);
 	fake_now += 10 * 60 * 1000;
@@ -180,22 +261,30 @@ START_TEST(test_worker_retry_backoff_and_status)
 	ck_assert_uint_eq(al_slack_requests(r), 4);
 	alertworker_status(w, &st);
 	ck_assert_uint_eq(st.duplicates, 1);
+	ck_assert_uint_eq(st.evaluated, 3);
 	alertworker_status_done(&st);
+	alertworker_free(w);
+	ck_assert_int_eq(position_of(s, "retry-1"), 2);
+	assert_no_scan(mon, 0);
 
 	for (int i = 0; i < 2; i++)
 		lw_engagement_done(&e[i]);
-	alertworker_free(w);
 	config_free(f);
 	clock_set(NULL);
+	store_free(s);
+	mon_free(mon);
 	al_slack_free(r);
 	free(url);
 	unsetenv("LW_E_HOOK");
+	tu_devdb_free(db);
 }
 END_TEST
 
 START_TEST(test_worker_permanent_failure_reported_once)
 {
 	static const int script[] = {404};
+	struct tu_devdb *db = tu_devdb_start(NULL, 0);
+	struct store *s = open_store(db->uri, "broken");
 	struct al_slack *r = al_slack_start(script, 1, 0);
 	char *url = xasprintf("http://127.0.0.1:%d/hook/wrong", al_slack_port(r));
 	setenv("LW_E_HOOK", url, 1);
@@ -204,6 +293,8 @@ START_TEST(test_worker_permanent_failure_reported_once)
 	clock_set(fake_clock);
 	struct alertworker_opts o;
 	alertworker_opts_init(&o);
+	o.store = s;
+	o.poll_interval_ms = 0;
 	struct alertworker *w = alertworker_new(&o);
 	struct cfg_file *f = load_yaml(retry_yaml);
 	alertworker_set_campaign(w, "retry-1", &f->campaigns[0]);
@@ -211,7 +302,7 @@ START_TEST(test_worker_permanent_failure_reported_once)
 	eng(&e[0], "retry-1", "1861111111111111111", "21", "vc_a", BK_INVESTOR, 90, T0);
 	eng(&e[1], "retry-1", "1861111111111111111", "22", "vc_b", BK_INVESTOR, 90, T0 + 1);
 	eng(&e[2], "retry-1", "1861111111111111111", "23", "vc_c", BK_INVESTOR, 90, T0 + 2);
-	alertworker_offer(w, e, 1);
+	alertworker_notify(w, "retry-1", log_engagements(s, "retry-1", e, 1, CHK_ENGAGEMENTS));
 	alertworker_run_once(w);
 	fake_now += o.group_wait_ms;
 	alertworker_run_once(w);
@@ -222,8 +313,10 @@ START_TEST(test_worker_permanent_failure_reported_once)
 	ck_assert_ptr_nonnull(strstr(st.channels[0].last_error, "404"));
 	ck_assert_uint_eq(st.failed, 1);
 	alertworker_status_done(&st);
+	/* failed is final: the position moves on */
+	ck_assert_int_eq(position_of(s, "retry-1"), 1);
 	/* later alerts on the broken channel are counted, not sent, not retried */
-	alertworker_offer(w, e + 1, 1);
+	alertworker_notify(w, "retry-1", log_engagements(s, "retry-1", e + 1, 1, CHK_ENGAGEMENTS));
 	for (int i = 0; i < 5; i++) {
 		fake_now += 600000;
 		alertworker_run_once(w);
@@ -239,7 +332,7 @@ START_TEST(test_worker_permanent_failure_reported_once)
 	config_free(f);
 	f = load_yaml(fixed);
 	alertworker_set_campaign(w, "retry-1", &f->campaigns[0]);
-	alertworker_offer(w, e + 2, 1);
+	alertworker_notify(w, "retry-1", log_engagements(s, "retry-1", e + 2, 1, CHK_ENGAGEMENTS));
 	alertworker_run_once(w);
 	fake_now += o.group_wait_ms;
 	alertworker_run_once(w);
@@ -257,68 +350,234 @@ START_TEST(test_worker_permanent_failure_reported_once)
 	for (int i = 0; i < 3; i++)
 		lw_engagement_done(&e[i]);
 	alertworker_free(w);
+	ck_assert_int_eq(position_of(s, "retry-1"), 3);
 	config_free(f);
 	clock_set(NULL);
+	store_free(s);
 	al_slack_free(r);
 	free(url);
 	unsetenv("LW_E_HOOK");
 	unsetenv("LW_E_HOOK2");
+	tu_devdb_free(db);
 }
 END_TEST
 
-START_TEST(test_poll_late_write_behind_watermark)
+static const char *const scored_yaml =
+    "campaigns:\n"
+    "  - name: Scored launch\n"
+    "    window: {start: 2025-12-01T00:00:00Z, duration: 60d}\n"
+    "    tweets: {main: [1861111111111111111]}\n"
+    "    alerts: {min_importance: 70, buckets: [investor], watch: [\"@loud_fan\"],\n"
+    "             min_sentiment: -0.5, slack_webhook: env:LW_E_HOOK, quiet_window: 30m}\n";
+
+START_TEST(test_log_written_elsewhere)
 {
 	struct tu_devdb *db = tu_devdb_start(NULL, 0);
+	struct mon *mon = mon_start(db->uri);
+	struct store *mine = open_store(mon_uri(mon), "elsewhere"); /* the worker's */
+	struct store *other = open_store(db->uri, "elsewhere");     /* "another process" */
 	struct al_slack *r = al_slack_start(NULL, 0, 0);
-	char *url = xasprintf("http://127.0.0.1:%d/services/T/B/late", al_slack_port(r));
+	char *url = xasprintf("http://127.0.0.1:%d/services/T/B/else", al_slack_port(r));
 	setenv("LW_E_HOOK", url, 1);
 	char *cause = NULL;
-	struct store *s = NULL;
-	ck_assert_msg(store_open(db->uri, "late", &s, &cause) == 0, "%s", cause);
-	struct cfg_file *f = load_yaml(retry_yaml);
+	struct cfg_file *f = load_yaml(scored_yaml);
 	struct store_upsert_result up;
-	ck_assert_int_eq(store_campaign_upsert(s, &f->campaigns[0], T0, &up, &cause), 0);
+	ck_assert_int_eq(store_campaign_upsert(other, &f->campaigns[0], T0, &up, &cause), 0);
 	fake_now = T0 + 60000;
 	clock_set(fake_clock);
 	struct alertworker_opts o;
 	alertworker_opts_init(&o);
-	o.store = s;
+	o.store = mine;
 	o.group_wait_ms = 0;
 	o.group_interval_ms = 0;
 	o.poll_interval_ms = 1000;
 	struct alertworker *w = alertworker_new(&o);
 	alertworker_set_campaign(w, up.id, &f->campaigns[0]);
-	/* a page lands with first_seen_at T0+10 s; the poll moves past it */
-	struct lw_engagement e[2];
-	eng(&e[0], up.id, "1861111111111111111", "71", "vc_early", BK_INVESTOR, 90, T0 + 10000);
-	eng(&e[1], up.id, "1861111111111111111", "72", "vc_late", BK_INVESTOR, 90, T0 + 5000);
-	ck_assert_int_eq(seed_engagements_absent(s, &e[0], 1, &cause), 0);
+	alertworker_run_once(w); /* an empty log: starts at 0 */
+	ck_assert_int_eq(position_of(other, up.id), 0);
+
+	/* another process stores three engagements and logs them; a scorer
+	 * rated two of them hostile before the alert worker saw them */
+	struct lw_engagement e[3];
+	eng(&e[0], up.id, "1861111111111111111", "71", "vc_plain", BK_INVESTOR, 90, T0 + 10000);
+	eng(&e[1], up.id, "1861111111111111111", "72", "vc_hostile", BK_INVESTOR, 90, T0 + 11000);
+	eng(&e[2], up.id, "1861111111111111111", "73", "loud_fan", BK_OTHER, 5, T0 + 12000);
+	e[0].action = ACT_REPLY;
+	free(e[0].evidence);
+	e[0].evidence = xstrdup("bio: 'general partner'");
+	e[0].text = xstrdup("Congrats on the mainnet launch, the whole reply");
+	e[0].ref_ids = xcalloc(1, sizeof *e[0].ref_ids);
+	e[0].ref_ids[0] = xstrdup("1999999999999999999");
+	e[0].nref = 1;
+	ck_assert_int_eq(seed_engagements_absent(other, e, 3, &cause), 0);
+	for (int i = 1; i < 3; i++) {
+		struct alert_candidate c;
+		alert_candidate_from_engagement(&c, &e[i], fake_now);
+		ck_assert_int_eq(store_alerts_set_sentiment(other, &c, -0.9, &cause), 0);
+		alert_candidate_done(&c);
+	}
+	ck_assert_int_eq(log_engagements(other, up.id, e, 3, CHK_ENGAGEMENTS), 1);
+	/* no wake-up: the next poll finds it */
+	alertworker_run_once(w);
+	ck_assert_uint_eq(al_slack_count(r), 0);
+	fake_now += o.poll_interval_ms;
 	alertworker_run_once(w);
 	ck_assert_uint_eq(al_slack_count(r), 1);
-	/* a write stamped earlier lands only now, behind the watermark */
-	ck_assert_int_eq(seed_engagements_absent(s, &e[1], 1, &cause), 0);
-	for (int i = 0; i < 3; i++) {
-		fake_now += o.poll_interval_ms;
-		alertworker_run_once(w);
-	}
-	ck_assert_uint_eq(al_slack_count(r), 2);
-	char *body = al_slack_body(r, 1, NULL);
-	ck_assert_ptr_nonnull(strstr(body, "@vc_late"));
-	ck_assert_ptr_null(strstr(body, "@vc_early"));
+	char *body = al_slack_body(r, 0, NULL);
+	ck_assert_ptr_nonnull(strstr(body, "@vc_plain"));
+	ck_assert_ptr_nonnull(strstr(body, "@loud_fan")); /* watched: alerts whatever its score */
+	ck_assert_ptr_null(strstr(body, "vc_hostile"));   /* scored below min_sentiment */
+	/* the details came from the stored engagement, not the log's record */
+	ck_assert_ptr_nonnull(strstr(body, "general partner"));
+	ck_assert_ptr_nonnull(strstr(body, "the whole reply"));
+	ck_assert_ptr_nonnull(strstr(body, "1999999999999999999"));
 	free(body);
-	/* the re-read overlap neither repeats nor recounts */
 	struct alertworker_status st;
 	alertworker_status(w, &st);
-	ck_assert_uint_eq(st.offered, 2);
+	ck_assert_uint_eq(st.evaluated, 3);
 	ck_assert_uint_eq(st.matched, 2);
-	ck_assert_uint_eq(st.duplicates, 0);
+	ck_assert_uint_eq(st.skipped, 1);
+	alertworker_status_done(&st);
+
+	/* a recovered entry repeating one of them: a duplicate, not an alert */
+	ck_assert_int_eq(log_engagements(other, up.id, e, 1, CHK_RECOVERED), 2);
+	fake_now += o.poll_interval_ms;
+	alertworker_run_once(w);
+	alertworker_status(w, &st);
+	ck_assert_uint_eq(st.duplicates, 1);
+	alertworker_status_done(&st);
+	ck_assert_uint_eq(al_slack_requests(r), 1);
+
+	/* an idle minute: one `_id` read of seq+1 per poll, nothing else on
+	 * the log or the events */
+	size_t mark = mon_mark(mon);
+	for (int i = 0; i < 60; i++) {
+		fake_now += 1000;
+		alertworker_run_once(w);
+	}
+	struct mon_counts ch, en, all;
+	mon_count(mon, mark, "changes", &ch);
+	mon_count(mon, mark, "engagements", &en);
+	mon_count(mon, mark, NULL, &all);
+	ck_assert_uint_eq(ch.reads, ch.id_reads);
+	ck_assert_uint_ge(ch.reads, 55);
+	ck_assert_uint_le(ch.reads, 61);
+	ck_assert_uint_eq(en.commands, 0);
+	if (getenv("AL_E2E_VERBOSE"))
+		fprintf(stderr, "idle minute at a 1 s poll: %zu commands, %zu on the log\n",
+		    all.commands, ch.commands);
+	alertworker_free(w);
+	ck_assert_int_eq(position_of(other, up.id), 2);
+
+	/* a restart from the saved position reads nothing again */
+	mark = mon_mark(mon);
+	w = alertworker_new(&o);
+	alertworker_set_campaign(w, up.id, &f->campaigns[0]);
+	alertworker_run_once(w);
+	alertworker_status(w, &st);
+	ck_assert_uint_eq(st.evaluated, 0);
 	alertworker_status_done(&st);
 	alertworker_free(w);
-	clock_set(NULL);
-	for (int i = 0; i < 2; i++)
+	mon_count(mon, mark, "engagements", &en);
+	ck_assert_uint_eq(en.commands, 0);
+	ck_assert_uint_eq(al_slack_requests(r), 1);
+	assert_no_scan(mon, 0);
+	/* the monitor does see a scan when there is one */
+	mark = mon_mark(mon);
+	ck_assert_int_eq(store_count(mine, "engagements", up.id, &cause), 3);
+	mon_count(mon, mark, "engagements", &en);
+	ck_assert_uint_eq(en.scans, 1);
+
+	for (int i = 0; i < 3; i++)
 		lw_engagement_done(&e[i]);
+	clock_set(NULL);
+	config_free(f);
+	store_free(mine);
+	store_free(other);
+	mon_free(mon);
+	al_slack_free(r);
+	free(url);
+	unsetenv("LW_E_HOOK");
+	tu_devdb_free(db);
+}
+END_TEST
+
+START_TEST(test_first_start_lookback)
+{
+	struct tu_devdb *db = tu_devdb_start(NULL, 0);
+	struct mon *mon = mon_start(db->uri);
+	struct store *s = open_store(mon_uri(mon), "lookback");
+	struct al_slack *r = al_slack_start(NULL, 0, 0);
+	char *url = xasprintf("http://127.0.0.1:%d/services/T/B/back", al_slack_port(r));
+	setenv("LW_E_HOOK", url, 1);
+	struct cfg_file *f = load_yaml(retry_yaml);
+	clock_set(fake_clock);
+	/* eleven entries, one an hour, each with one matching engagement */
+	struct lw_engagement e[13];
+	for (int k = 0; k < 13; k++) {
+		char uid[16], handle[16];
+		snprintf(uid, sizeof uid, "%d", 500 + k);
+		snprintf(handle, sizeof handle, "vc_h%02d", k);
+		eng(&e[k], "back-1", "1861111111111111111", uid, handle, BK_INVESTOR, 90,
+		    T0 + k * HOUR_MS);
+	}
+	for (int k = 0; k < 11; k++) {
+		fake_now = T0 + k * HOUR_MS;
+		ck_assert_int_eq(log_engagements(s, "back-1", &e[k], 1, CHK_ENGAGEMENTS), k + 1);
+	}
+	/* first start at 10 h 1 min, lookback 6 h: from the entry of hour 5 */
+	fake_now = T0 + 10 * HOUR_MS + 60000;
+	struct alertworker_opts o;
+	alertworker_opts_init(&o);
+	o.store = s;
+	o.group_wait_ms = 0;
+	o.group_interval_ms = 0;
+	o.poll_interval_ms = 0;
+	size_t mark = mon_mark(mon);
+	struct alertworker *w = alertworker_new(&o);
+	alertworker_set_campaign(w, "back-1", &f->campaigns[0]);
+	alertworker_run_once(w);
+	struct mon_counts ch;
+	mon_count(mon, mark, "changes", &ch);
+	/* the head by doubling and bisection, the lookback by bisection, the
+	 * six entries: about 2 log2(11) + log2(11) + 6 reads, never a scan */
+	ck_assert_uint_le(ch.reads, 20);
+	ck_assert_uint_eq(ch.reads, ch.id_reads);
+	ck_assert_uint_eq(al_slack_count(r), 1);
+	char *body = al_slack_body(r, 0, NULL);
+	for (int k = 0; k < 11; k++) {
+		char want[32];
+		snprintf(want, sizeof want, "@vc_h%02d", k);
+		ck_assert_msg((strstr(body, want) != NULL) == (k >= 5), "hour %d: %s", k, body);
+	}
+	free(body);
+	alertworker_free(w);
+	ck_assert_int_eq(position_of(s, "back-1"), 11);
+
+	/* resumed after a long stop: entries older than the lookback are
+	 * skipped, the saved position notwithstanding */
+	fake_now = T0 + 11 * HOUR_MS;
+	ck_assert_int_eq(log_engagements(s, "back-1", &e[11], 1, CHK_ENGAGEMENTS), 12);
+	fake_now = T0 + 19 * HOUR_MS;
+	ck_assert_int_eq(log_engagements(s, "back-1", &e[12], 1, CHK_ENGAGEMENTS), 13);
+	fake_now = T0 + 20 * HOUR_MS;
+	w = alertworker_new(&o);
+	alertworker_set_campaign(w, "back-1", &f->campaigns[0]);
+	alertworker_run_once(w);
+	ck_assert_uint_eq(al_slack_count(r), 2);
+	body = al_slack_body(r, 1, NULL);
+	ck_assert_ptr_null(strstr(body, "@vc_h11"));
+	ck_assert_ptr_nonnull(strstr(body, "@vc_h12"));
+	free(body);
+	alertworker_free(w);
+	ck_assert_int_eq(position_of(s, "back-1"), 13);
+	assert_no_scan(mon, 0);
+	for (int k = 0; k < 13; k++)
+		lw_engagement_done(&e[k]);
+	clock_set(NULL);
 	config_free(f);
 	store_free(s);
+	mon_free(mon);
 	al_slack_free(r);
 	free(url);
 	unsetenv("LW_E_HOOK");
@@ -490,11 +749,12 @@ message_alerts(struct al_slack *r, size_t i)
 }
 
 /* The child's pipes: to its own main thread, and to the parent. */
+
 static int hook_self_fd = -1;
 static int hook_parent_fd = -1;
 static int hook_calls;
 
-/* After the first successful send: lets the child offer its second burst and
+/* After the first successful send: lets the child log its second burst and
  * returns (that message gets logged). After the second: tells the parent
  * how many alerts went out and hangs, so the parent SIGKILLs us between the
  * send and its alerts_sent write. */
@@ -516,11 +776,13 @@ crash_hook(void *arg, const char *campaign_id, enum alert_channel ch, size_t n)
 		pause();
 }
 
-/* The crashing child: its own store connection and worker thread, the
- * engagements offered directly (as the ingest engine does) in two bursts,
- * the second once the first one's message is out and logged. */
+/* The crashing child: its own store connection and worker thread, woken as
+ * the engine's writer wakes it: for the first burst (logged by the parent
+ * as entry 1), then for the second, which it logs itself (entry 2) once
+ * the first one's message is out and logged. */
 static void
-child_run(const char *uri, const char *dbname, const struct lw_engagement *v, size_t n, int fd)
+child_run(const char *uri, const char *dbname, const char *camp, const struct lw_engagement *v,
+    size_t n, int fd)
 {
 	struct store *s = NULL;
 	char *cause = NULL;
@@ -534,22 +796,26 @@ child_run(const char *uri, const char *dbname, const struct lw_engagement *v, si
 	o.store = s;
 	o.group_wait_ms = 300;
 	o.group_interval_ms = 0;
-	o.poll_interval_ms = 0; /* offers only: the poll is the restarted worker's job */
+	o.poll_interval_ms = 0; /* wake-ups only */
 	o.after_send = crash_hook;
 	struct alertworker *w = alertworker_new(&o);
 	if (alertworker_start(w, &cause) != 0)
 		_exit(2);
-	alertworker_offer(w, v, n / 2);
+	alertworker_notify(w, camp, 1);
 	char b;
 	if (read(self[0], &b, 1) != 1)
 		_exit(3);
-	usleep(200 * 1000); /* let the first message's alerts_sent write finish */
-	alertworker_offer(w, v + n / 2, n - n / 2);
+	usleep(300 * 1000); /* let the first message's alerts_sent write and position land */
+	struct prep_eng *r = xcalloc(n - n / 2 + 1, sizeof *r);
+	for (size_t i = n / 2; i < n; i++)
+		prep_eng_from(&r[i - n / 2], &v[i]);
+	if (writer_append(NULL, s, camp, CHK_ENGAGEMENTS, r, n - n / 2, NULL, 0, &cause) != 0)
+		_exit(4);
+	alertworker_notify(w, camp, 2);
 	for (;;)
 		pause();
 }
 
-/* Runs w until nothing is pending and the receiver stopped growing. */
 static void
 drain(struct alertworker *w, struct al_slack *r)
 {
@@ -569,9 +835,25 @@ drain(struct alertworker *w, struct al_slack *r)
 	ck_assert_msg(stable >= 10, "the worker did not settle");
 }
 
+/* Forgets the alert worker's position in camp's log (as if it never ran). */
+static void
+forget_position(struct store *s, const char *camp)
+{
+	char *cmd = xasprintf(
+	    "{\"delete\": \"aggregates\", \"deletes\": [{\"q\": {\"_id\": \"%s:alerts\"}, "
+	    "\"limit\": 1}]}",
+	    camp);
+	char *reply = NULL, *cause = NULL;
+	ck_assert_msg(store_report_test_command(s, cmd, &reply, &cause) == 0, "%s", cause);
+	free(reply);
+	free(cmd);
+	ck_assert_int_eq(position_of(s, camp), -1);
+}
+
 START_TEST(test_sim_crash_restart_exactly_once)
 {
 	struct tu_devdb *db = tu_devdb_start(NULL, 0);
+	struct mon *mon = mon_start(db->uri); /* every worker goes through it */
 	struct al_slack *r = al_slack_start(NULL, 0, 0);
 	char *url = xasprintf("http://127.0.0.1:%d/services/T/B/tok", al_slack_port(r));
 	setenv("LW_E_HOOK", url, 1);
@@ -588,8 +870,6 @@ START_TEST(test_sim_crash_restart_exactly_once)
 
 	/* engagements as the engine would see them, first seen just now */
 	int64_t seen = clock_now_ms() - 60000;
-	struct campaign probe;
-	memset(&probe, 0, sizeof probe);
 	size_t n = 0;
 	struct lw_engagement *v = collect(sim, 2, "pending", seen, &n);
 	ck_assert_uint_gt(n, 20);
@@ -608,8 +888,7 @@ START_TEST(test_sim_crash_restart_exactly_once)
 	              "watch: [\"@%s\"], slack_webhook: env:LW_E_HOOK, quiet_window: 30m}\n",
 	        sim_tweet_id(sim, 0), sim_tweet_id(sim, 1), E2E_MIN_IMPORTANCE, watched);
 	struct cfg_file *f = load_yaml(yaml);
-	struct store *s = NULL;
-	ck_assert_msg(store_open(db->uri, "e2e", &s, &cause) == 0, "%s", cause);
+	struct store *s = open_store(db->uri, "e2e");
 	struct store_upsert_result up;
 	ck_assert_msg(store_campaign_upsert(s, &f->campaigns[0], clock_now_ms(), &up, &cause) == 0,
 	    "%s", cause);
@@ -620,8 +899,10 @@ START_TEST(test_sim_crash_restart_exactly_once)
 	}
 	ck_assert_uint_gt(nexp, 2);
 	ck_assert_uint_lt(nexp, n); /* some do not match */
-	/* stored first (the engine's order), then offered */
+	/* stored first (the engine's order); the first half logged as entry 1
+	 * now, the second half by the child later as entry 2 */
 	ck_assert_msg(seed_engagements_absent(s, v, n, &cause) == 0, "%s", cause);
+	ck_assert_int_eq(log_engagements(s, up.id, v, n / 2, CHK_ENGAGEMENTS), 1);
 
 	/* 1: a worker in a child process, killed between send and log */
 	int pfd[2];
@@ -630,7 +911,7 @@ START_TEST(test_sim_crash_restart_exactly_once)
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
 		close(pfd[0]);
-		child_run(db->uri, "e2e", v, n, pfd[1]);
+		child_run(mon_uri(mon), "e2e", up.id, v, n, pfd[1]);
 	}
 	close(pfd[1]);
 	struct pollfd pp = {pfd[0], POLLIN, 0};
@@ -653,24 +934,29 @@ START_TEST(test_sim_crash_restart_exactly_once)
 		nfirst += expect_alert(&v[i], watched);
 	ck_assert_int_eq(first_alerts, (int)nfirst);
 	ck_assert_int_eq(crash_alerts, (int)(nexp - nfirst));
+	/* the position covers entry 1 (sent and logged), not entry 2 (sent,
+	 * not logged: a restart must read it again) */
+	ck_assert_int_eq(position_of(s, up.id), 1);
 
-	/* 2: restart: the poll finds every stored engagement past its lookback */
+	/* 2: restart: the worker finds the campaign (active) and resumes at
+	 * entry 2 without a wake-up */
 	struct alertworker_opts o;
 	alertworker_opts_init(&o);
-	o.store = s;
+	o.store = open_store(mon_uri(mon), "e2e");
 	o.group_wait_ms = 0;
 	o.group_interval_ms = 0;
 	o.poll_interval_ms = 100;
-	o.lookback_ms = 3600000;
 	struct alertworker *w = alertworker_new(&o);
 	drain(w, r);
 	struct alertworker_status ws;
 	alertworker_status(w, &ws);
 	ck_assert_uint_eq(ws.failed, 0);
-	ck_assert_uint_eq(ws.matched, nexp);
-	ck_assert_uint_eq(ws.skipped, n - nexp);
+	ck_assert_uint_eq(ws.evaluated, n - n / 2);
+	ck_assert_uint_eq(ws.matched, nexp - nfirst);
+	ck_assert_uint_eq(ws.skipped, (n - n / 2) - (nexp - nfirst));
 	alertworker_status_done(&ws);
 	alertworker_free(w);
+	ck_assert_int_eq(position_of(s, up.id), 2);
 
 	/* every matching engagement listed; only the crash message's repeat */
 	int total = 0;
@@ -708,19 +994,30 @@ START_TEST(test_sim_crash_restart_exactly_once)
 		ck_assert_str_eq(log[i].channel, "slack");
 	free(log);
 
-	/* 3: another restart with direct offers and the poll: nothing repeats */
+	/* 3: another restart sends nothing: from the saved position nothing is
+	 * read; without it (lost), the lookback reads both entries again and
+	 * alerts_sent suppresses every match */
 	size_t before = al_slack_requests(r);
 	w = alertworker_new(&o);
-	alertworker_offer(w, v, n);
+	drain(w, r);
+	alertworker_status(w, &ws);
+	ck_assert_uint_eq(ws.evaluated, 0);
+	alertworker_status_done(&ws);
+	alertworker_free(w);
+	forget_position(s, up.id);
+	w = alertworker_new(&o);
 	drain(w, r);
 	alertworker_status(w, &ws);
 	ck_assert_uint_eq(al_slack_requests(r), before);
+	ck_assert_uint_eq(ws.evaluated, n);
 	ck_assert_uint_ge(ws.suppressed, nexp);
 	alertworker_status_done(&ws);
 	alertworker_free(w);
+	ck_assert_int_eq(position_of(s, up.id), 2);
 
 	/* 4: the quiet window on an injected clock: the same fingerprint seen
-	 * again 10 minutes later is held; 31 minutes later it alerts again */
+	 * again 10 minutes later (a recovered entry) is held; 31 minutes later
+	 * it alerts again */
 	size_t m = 0;
 	while (!expect_alert(&v[m], watched))
 		m++;
@@ -730,33 +1027,37 @@ START_TEST(test_sim_crash_restart_exactly_once)
 	w = alertworker_new(&o);
 	v[m].first_seen_at_ms += 10 * 60 * 1000;
 	fake_now = v[m].first_seen_at_ms;
-	alertworker_offer(w, &v[m], 1);
+	alertworker_notify(w, up.id, log_engagements(s, up.id, &v[m], 1, CHK_RECOVERED));
 	alertworker_run_once(w);
 	fake_now += 1000;
 	alertworker_run_once(w);
 	ck_assert_uint_eq(al_slack_requests(r), before);
 	v[m].first_seen_at_ms += 21 * 60 * 1000;
 	fake_now = v[m].first_seen_at_ms;
-	alertworker_offer(w, &v[m], 1);
+	alertworker_notify(w, up.id, log_engagements(s, up.id, &v[m], 1, CHK_RECOVERED));
 	alertworker_run_once(w);
 	ck_assert_uint_eq(al_slack_requests(r), before + 1);
 	ck_assert_int_eq(times_listed(r, &v[m]) >= 1, 1);
 	ck_assert_int_eq(store_count(s, "alerts_sent", up.id, &cause), (int64_t)nexp + 1);
 	alertworker_free(w);
 	clock_set(NULL);
+	ck_assert_int_eq(position_of(s, up.id), 4);
+	/* no worker ever read the events or the log by anything but `_id` */
+	assert_no_scan(mon, 0);
 
+	store_free(o.store);
 	for (size_t i = 0; i < n; i++)
 		lw_engagement_done(&v[i]);
 	free(v);
 	free(yaml);
 	config_free(f);
 	store_free(s);
+	mon_free(mon);
 	sim_free(sim);
 	al_slack_free(r);
 	free(url);
 	unsetenv("LW_E_HOOK");
 	tu_devdb_free(db);
-	(void)probe;
 }
 END_TEST
 
@@ -827,7 +1128,8 @@ suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_worker_retry_backoff_and_status);
 	tcase_add_test(tc, test_worker_permanent_failure_reported_once);
-	tcase_add_test(tc, test_poll_late_write_behind_watermark);
+	tcase_add_test(tc, test_log_written_elsewhere);
+	tcase_add_test(tc, test_first_start_lookback);
 	tcase_add_test(tc, test_opts_from_env);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("sim");

@@ -1,10 +1,16 @@
 /*
- * test_alert_engine: alerts through the real engine (`launchwatch run`),
+ * test_alert_engine: alerts through the real engine. `launchwatch run`,
  * SIGKILLed and restarted, against the Slack receiver and the aiosmtpd
  * server: every matching stored engagement is listed once per channel,
  * only the message in flight at the kill repeats, nothing else is listed,
- * bursts come as digests, and alerts_sent holds one document per matching
- * engagement and channel. (Moved out of test_alert_e2e.c.)
+ * bursts come as digests, alerts_sent holds one document per matching
+ * engagement and channel, the saved change-log position never passes an
+ * entry whose alerts are not all sent and logged, and in the steady state
+ * the engine reads `engagements` by `_id` only (the recording proxy of
+ * mon_support). And an alert worker in this process beside `launchwatch
+ * run --once` processes SIGKILLed at random moments: every matching
+ * engagement they stored (recovered ones included) alerts exactly once,
+ * and the worker never reads `engagements` but by `_id`.
  */
 #include <check.h>
 #include <signal.h>
@@ -20,10 +26,17 @@
 #include "al_support.h"
 #include "model/alert.h"
 #include "model/campaign.h"
+#include "engine/alertworker.h"
+#include "config/config.h"
 #include "ing_support.h"
+#include "model/prep.h"
+#include "mon_support.h"
 #include "sim/sim.h"
 #include "store/store.h"
 #include "store/store_alerts.h"
+#include "store/store_changes.h"
+#include "store/store_events.h"
+#include "store/store_prepared.h"
 #include "testutil.h"
 #include "base/util.h"
 
@@ -50,28 +63,29 @@ en_key(const struct alert_candidate *c)
 	return xasprintf("%s|%s|%s", c->handle, c->tweet_id, action_name(c->action));
 }
 
+/* Collects one stored engagement as a candidate. */
+static int
+en_one(const struct lw_engagement *e, void *arg)
+{
+	struct alert_candidate **v = ((void **)arg)[0];
+	size_t *n = ((void **)arg)[1];
+	*v = xreallocarray(*v, *n + 1, sizeof **v);
+	alert_candidate_from_engagement(&(*v)[(*n)++], e, 0);
+	return 0;
+}
+
 /* Reads every stored engagement of campaign camp, straight from
  * `engagements` (caller frees each with alert_candidate_done, then v). */
 static struct alert_candidate *
 en_engagements(struct store *s, const char *camp, size_t *n)
 {
-	struct alert_watermark mark;
 	struct alert_candidate *all = NULL;
-	memset(&mark, 0, sizeof mark);
+	char *cause = NULL;
+	void *arg[2] = {&all, n};
 	*n = 0;
-	for (;;) {
-		struct alert_candidate *v = NULL;
-		size_t k = 0;
-		char *cause = NULL;
-		ck_assert_msg(store_alerts_poll(s, camp, &mark, 1000, &v, &k, &cause) == 0, "%s",
-		    cause ? cause : "");
-		all = xreallocarray(all, *n + k + 1, sizeof *all);
-		memcpy(all + *n, v, k * sizeof *v);
-		*n += k;
-		free(v);
-		if (k < 1000)
-			return all;
-	}
+	ck_assert_msg(
+	    ste_scan_engagements(s, camp, 0, en_one, arg, &cause) == 0, "%s", cause ? cause : "");
+	return all;
 }
 
 /* Frees what en_engagements returned. */
@@ -218,6 +232,80 @@ en_settle(struct ing_world *w, struct al_slack *r, struct al_smtpd *d, const cha
 	return nexp;
 }
 
+/* Returns the alert worker's saved position in camp's log (0 when none). */
+static int64_t
+en_position(struct store *s, const char *camp)
+{
+	int64_t seq = 0;
+	char *cause = NULL;
+	ck_assert_msg(
+	    stp_position_get(s, camp, "alerts", &seq, &cause) >= 0, "%s", cause ? cause : "");
+	return seq;
+}
+
+/* Returns the head of camp's change log. */
+static int64_t
+en_head(struct store *s, const char *camp)
+{
+	int64_t head = 0;
+	char *cause = NULL;
+	ck_assert_msg(stc_head(s, camp, 0, &head, &cause) == 0, "%s", cause ? cause : "");
+	return head;
+}
+
+/* Returns how many alerts_sent documents of log[0..n) are engagement c's
+ * on channel ch ("slack", "email"). */
+static int
+en_logged(
+    const struct alert_log_entry *log, size_t n, const struct alert_candidate *c, const char *ch)
+{
+	int k = 0;
+	for (size_t j = 0; j < n; j++)
+		k += strcmp(log[j].user_id, c->user_id) == 0 &&
+		     strcmp(log[j].tweet_id, c->tweet_id) == 0 &&
+		     strcmp(log[j].action, action_name(c->action)) == 0 &&
+		     strcmp(log[j].channel, ch) == 0;
+	return k;
+}
+
+/* Asserts that every matching engagement record of camp's change-log
+ * entries up to the alert worker's saved position is in alerts_sent on
+ * each of the nch channels chans: the position never passes an alert that
+ * is not sent and logged. Returns the position. */
+static int64_t
+en_check_position(
+    struct store *s, const char *camp, const char *watched, const char *const *chans, size_t nch)
+{
+	int64_t pos = en_position(s, camp);
+	struct alert_log_entry *log = NULL;
+	size_t nlog = 0;
+	char *cause = NULL;
+	ck_assert_int_eq(store_alerts_recent(s, camp, 100000, &log, &nlog, &cause), 0);
+	for (int64_t seq = 1; seq <= pos; seq++) {
+		struct change_entry e;
+		ck_assert_int_eq(stc_get(s, camp, seq, &e, &cause), 0);
+		struct prep_eng *v = NULL;
+		struct prep_slice *sl = NULL;
+		size_t n = 0, ns = 0;
+		ck_assert_int_eq(prep_items_decode(e.items, e.len, &v, &n, &sl, &ns, &cause), 0);
+		for (size_t i = 0; i < n; i++) {
+			struct alert_candidate c;
+			alert_candidate_from_record(&c, camp, &v[i]);
+			for (size_t k = 0; k < nch && en_expect(&c, watched); k++)
+				ck_assert_msg(en_logged(log, nlog, &c, chans[k]) == 1,
+				    "entry %lld (position %lld): @%s on %s not logged",
+				    (long long)seq, (long long)pos, c.handle, chans[k]);
+			alert_candidate_done(&c);
+			prep_eng_done(&v[i]);
+		}
+		free(v);
+		free(sl);
+		change_entry_done(&e);
+	}
+	free(log);
+	return pos;
+}
+
 START_TEST(test_engine_run_sigkill_restart)
 {
 	struct ing_world w;
@@ -272,9 +360,11 @@ START_TEST(test_engine_run_sigkill_restart)
 
 	char *hook =
 	    xasprintf("LW_E_HOOK=http://127.0.0.1:%d/services/T/B/runSECRET", al_slack_port(r));
-	const char *env[] = {w.env[0], w.env[1], w.env[2], w.env[3], w.env[4], hook,
-	    "LW_E_PW=pw-RUN-31", "LAUNCHWATCH_ALERT_GROUP_WAIT_MS=1500",
-	    "LAUNCHWATCH_ALERT_GROUP_INTERVAL_MS=3000", "LAUNCHWATCH_ALERT_POLL_MS=500", NULL};
+	struct mon *mon = mon_start(w.db->uri); /* what `run` asks the database */
+	char *via = xasprintf("MONGODB_URI=%s", mon_uri(mon));
+	const char *env[] = {via, w.env[1], w.env[2], w.env[3], w.env[4], hook, "LW_E_PW=pw-RUN-31",
+	    "LAUNCHWATCH_ALERT_GROUP_WAIT_MS=1500", "LAUNCHWATCH_ALERT_GROUP_INTERVAL_MS=3000",
+	    "LAUNCHWATCH_ALERT_POLL_MS=500", NULL};
 	const char *args[] = {"run", "--workers", "3", NULL};
 	char *out = xasprintf("%s/run.out", w.dir);
 
@@ -309,6 +399,11 @@ START_TEST(test_engine_run_sigkill_restart)
 	al_slack_hold(r, false);
 	size_t slack_at_kill = al_slack_count(r);
 	size_t email_at_kill = (size_t)al_smtpd_count(d);
+	/* the killed run's saved position covers only entries whose alerts
+	 * all went out and were logged (the held message's were not) */
+	static const char *const both[] = {"slack", "email"};
+	int64_t pos_at_kill = en_check_position(w.s, w.campaign_id, watched, both, 2);
+	ck_assert_int_lt(pos_at_kill, en_head(w.s, w.campaign_id));
 
 	/* 3: restart; the launch grows twice more while it runs */
 	pid = al_spawn(env, args, out);
@@ -318,8 +413,23 @@ START_TEST(test_engine_run_sigkill_restart)
 		usleep(1500 * 1000);
 	}
 	size_t nexp = en_settle(&w, r, d, watched, out);
+	/* the steady state: an idle engine reads the events by `_id` only (the
+	 * restart's crash recovery, which may scan, is over) */
+	size_t mark = mon_mark(mon);
+	sleep(6);
+	struct mon_counts en, all;
+	mon_count(mon, mark, "engagements", &en);
+	mon_count(mon, mark, NULL, &all);
+	ck_assert_msg(en.scans == 0, "an idle engine scanned engagements: %s", en.first_scan);
+	if (getenv("AL_E2E_VERBOSE"))
+		fprintf(stderr, "idle engine: %zu commands in 6 s (%zu on engagements)\n",
+		    all.commands, en.commands);
 	st = al_reap(pid, SIGTERM, 30000);
 	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "run after SIGTERM: status %d", st);
+	/* stopped cleanly with nothing pending: the whole log is evaluated */
+	ck_assert_int_eq(
+	    en_check_position(w.s, w.campaign_id, watched, both, 2), en_head(w.s, w.campaign_id));
+	ck_assert_int_gt(en_position(w.s, w.campaign_id), pos_at_kill);
 
 	/* 4: compare what the receivers got with the stored engagements */
 	size_t n;
@@ -394,8 +504,161 @@ START_TEST(test_engine_run_sigkill_restart)
 	en_free(v, n);
 	free(out);
 	free(hook);
+	free(via);
 	free(yaml);
+	mon_free(mon);
 	al_smtpd_free(d);
+	al_slack_free(r);
+	ing_world_stop(&w);
+}
+END_TEST
+
+/* Waits until every matching stored engagement is in alerts_sent (Slack
+ * only) and the receiver stayed quiet for a while; returns their number. */
+static size_t
+en_settle_slack(struct ing_world *w, struct al_slack *r, const char *watched)
+{
+	int64_t end = al_mono_ns() + 90 * 1000000000LL;
+	int stable = 0;
+	size_t last = (size_t)-1, nexp = 0;
+	while (al_mono_ns() < end && stable < 8) {
+		size_t n;
+		char *cause = NULL;
+		struct alert_candidate *v = en_engagements(w->s, w->campaign_id, &n);
+		nexp = en_nexp(v, n, watched);
+		en_free(v, n);
+		int64_t logged = store_count(w->s, "alerts_sent", w->campaign_id, &cause);
+		size_t got = al_slack_count(r);
+		stable = logged == (int64_t)nexp && got == last ? stable + 1 : 0;
+		last = got;
+		free(cause);
+		usleep(500 * 1000);
+	}
+	ck_assert_msg(stable >= 8, "alerts did not settle: %zu expected", nexp);
+	return nexp;
+}
+
+START_TEST(test_worker_beside_killed_runs)
+{
+	struct ing_world w;
+	struct sim_opts so;
+	sim_opts_init(&so);
+	so.seed = 23;
+	so.rate = 1;                    /* a few matches per digest: every item is listed */
+	ing_world_start(&w, &so, "25"); /* its campaign has no alert channel */
+	struct mon *mon = mon_start(w.db->uri);
+	struct store *ws = NULL;
+	char *cause = NULL;
+	ck_assert_int_eq(store_open(mon_uri(mon), "launchwatch", &ws, &cause), 0);
+	struct al_slack *r = al_slack_start(NULL, 0, 0);
+	char *url = xasprintf("http://127.0.0.1:%d/services/T/B/beside", al_slack_port(r));
+	setenv("LW_E_HOOK", url, 1);
+	/* the first backfill; the worker starts after it (from the lookback) */
+	ck_assert_int_eq(ing_run_once(&w, 60000), 0);
+	size_t n0;
+	struct alert_candidate *v0 = en_engagements(w.s, w.campaign_id, &n0);
+	char watched[64] = "";
+	for (size_t i = 0; i < n0 && watched[0] == '\0'; i++)
+		if (!en_expect(&v0[i], "") && v0[i].handle[0] != '\0')
+			snprintf(watched, sizeof watched, "%s", v0[i].handle);
+	ck_assert(watched[0] != '\0');
+	en_free(v0, n0);
+	/* this process's worker alerts for the campaign (settings pinned here;
+	 * the stored campaign has no channel, so the runs' own workers send
+	 * nothing) */
+	char *yaml = xasprintf("campaigns:\n  - name: Ingest test\n"
+	                       "    window: {start: 2020-01-01T00:00:00Z, duration: 20000d}\n"
+	                       "    tweets: {main: [%s, %s, %s]}\n"
+	                       "    alerts: {min_importance: %d, buckets: [investor, founder],\n"
+	                       "             watch: [\"@%s\"], slack_webhook: env:LW_E_HOOK}\n",
+	    sim_tweet_id(w.sim, 0), sim_tweet_id(w.sim, 1), sim_tweet_id(w.sim, 2),
+	    EN_MIN_IMPORTANCE, watched);
+	struct cfg_file *f = NULL;
+	ck_assert_msg(config_load_string("beside.yaml", yaml, strlen(yaml), &f, &cause) == 0, "%s",
+	    cause ? cause : "");
+	struct alertworker_opts o;
+	alertworker_opts_init(&o); /* the default 5 s poll */
+	o.store = ws;
+	o.group_wait_ms = 500;
+	o.group_interval_ms = 0;
+	struct alertworker *aw = alertworker_new(&o);
+	alertworker_set_campaign(aw, w.campaign_id, &f->campaigns[0]);
+	ck_assert_int_eq(alertworker_start(aw, &cause), 0);
+
+	/* `run --once` processes write the launch, some SIGKILLed at random
+	 * moments (an interrupted write is recovered by the next run and
+	 * logged as a `recovered` entry); the launch grows meanwhile */
+	srand(4242u);
+	int kills = 0;
+	for (int i = 0; i < 8; i++) {
+		ing_advance(&w, 45);
+		int st = ing_run_once(&w, 40 + rand() % 400);
+		kills += st == -1;
+	}
+	ck_assert_int_eq(ing_run_once(&w, 60000), 0);
+	size_t nexp = en_settle_slack(&w, r, watched);
+	ck_assert_uint_gt(nexp, 2);
+
+	/* an idle minute of the worker, from a third of one: only `_id` reads
+	 * of seq+1 (one per poll) and the campaign list once a minute */
+	size_t mark = mon_mark(mon);
+	sleep(20);
+	struct mon_counts ch, en, all;
+	mon_count(mon, mark, "changes", &ch);
+	mon_count(mon, mark, "engagements", &en);
+	mon_count(mon, mark, NULL, &all);
+	ck_assert_uint_eq(ch.reads, ch.id_reads);
+	ck_assert_uint_le(ch.reads, 5);
+	ck_assert_uint_eq(en.commands, 0);
+	if (getenv("AL_E2E_VERBOSE")) {
+		int64_t head = en_head(w.s, w.campaign_id), recovered = 0;
+		for (int64_t seq = 1; seq <= head; seq++) {
+			struct change_entry ce;
+			ck_assert_int_eq(stc_get(w.s, w.campaign_id, seq, &ce, &cause), 0);
+			recovered += ce.kind == CHK_RECOVERED;
+			change_entry_done(&ce);
+		}
+		fprintf(stderr,
+		    "worker beside runs: %d of 9 runs killed, %lld of %lld entries recovered; "
+		    "idle 20 s: %zu commands, %zu reads of the log\n",
+		    kills, (long long)recovered, (long long)head, all.commands, ch.reads);
+	}
+	alertworker_free(aw);
+	/* everything evaluated; nothing read `engagements` but by `_id` */
+	static const char *const slack[] = {"slack"};
+	ck_assert_int_eq(
+	    en_check_position(w.s, w.campaign_id, watched, slack, 1), en_head(w.s, w.campaign_id));
+	struct mon_counts total;
+	mon_count(mon, 0, "engagements", &total);
+	ck_assert_msg(total.scans == 0, "the worker scanned engagements: %s", total.first_scan);
+	ck_assert_uint_gt(total.id_reads, 0);
+
+	/* each matching engagement listed exactly once, nothing else */
+	size_t n;
+	struct alert_candidate *v = en_engagements(w.s, w.campaign_id, &n);
+	struct en_msgs e;
+	en_collect(r, NULL, 0, &e);
+	size_t listed = 0;
+	for (size_t i = 0; i < e.n; i++) {
+		ck_assert_uint_eq(e.m[i].nitems, (size_t)e.m[i].n); /* all listed */
+		listed += e.m[i].nitems;
+	}
+	for (size_t i = 0; i < n; i++) {
+		char *key = en_key(&v[i]);
+		int k = en_listed(&e, key, 0, e.n);
+		ck_assert_msg(
+		    k == (en_expect(&v[i], watched) ? 1 : 0), "%s listed %d times", key, k);
+		free(key);
+	}
+	ck_assert_uint_eq(listed, nexp);
+	en_msgs_done(&e);
+	en_free(v, n);
+	config_free(f);
+	free(yaml);
+	free(url);
+	unsetenv("LW_E_HOOK");
+	store_free(ws);
+	mon_free(mon);
 	al_slack_free(r);
 	ing_world_stop(&w);
 }
@@ -408,6 +671,7 @@ suite(void)
 	TCase *tc = tcase_create("engine");
 	tcase_set_timeout(tc, 240);
 	tcase_add_test(tc, test_engine_run_sigkill_restart);
+	tcase_add_test(tc, test_worker_beside_killed_runs);
 	suite_add_tcase(s, tc);
 	return s;
 }
