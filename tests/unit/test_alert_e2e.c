@@ -30,6 +30,7 @@
 #include <jansson.h>
 
 #include "al_support.h"
+#include "alw_support.h"
 #include "model/alert.h"
 #include "engine/alertworker.h"
 #include "engine/writer.h"
@@ -62,17 +63,6 @@ fake_clock(void)
 	return fake_now;
 }
 
-/* Loads one campaign from YAML text (caller frees with config_free). */
-static struct cfg_file *
-load_yaml(const char *text)
-{
-	struct cfg_file *f = NULL;
-	char *cause = NULL;
-	ck_assert_msg(config_load_string("e2e.yaml", text, strlen(text), &f, &cause) == 0, "%s",
-	    cause ? cause : "");
-	return f;
-}
-
 /* Fills a plain engagement (caller calls lw_engagement_done). */
 static void
 eng(struct lw_engagement *e, const char *camp, const char *tweet, const char *uid,
@@ -101,72 +91,13 @@ static const char *const retry_yaml =
     "    alerts: {min_importance: 70, buckets: [investor], slack_webhook: env:LW_E_HOOK, "
     "quiet_window: 30m}\n";
 
-/* Opens a store on database dbname at uri (aborts the test on failure). */
-static struct store *
-open_store(const char *uri, const char *dbname)
-{
-	struct store *s = NULL;
-	char *cause = NULL;
-	ck_assert_msg(store_open(uri, dbname, &s, &cause) == 0, "%s", cause ? cause : "");
-	return s;
-}
-
-/* Stores e[0..n) where absent (as a page's insert would) and appends one
- * change-log entry of kind listing them, as the engine's writer does, at
- * clock_now_ms(); returns the entry's seq. */
-static int64_t
-log_engagements(struct store *s, const char *camp, const struct lw_engagement *e, size_t n,
-    enum change_kind kind)
-{
-	char *cause = NULL;
-	ck_assert_msg(seed_engagements_absent(s, e, n, &cause) == 0, "%s", cause ? cause : "");
-	struct prep_eng *r = xcalloc(n + 1, sizeof *r);
-	for (size_t i = 0; i < n; i++)
-		prep_eng_from(&r[i], &e[i]);
-	ck_assert_msg(writer_append(NULL, s, camp, kind, r, n, NULL, 0, &cause) == 0, "%s",
-	    cause ? cause : "");
-	for (size_t i = 0; i < n; i++)
-		prep_eng_done(&r[i]);
-	free(r);
-	int64_t head = 0;
-	ck_assert_msg(stc_head(s, camp, 0, &head, &cause) == 0, "%s", cause ? cause : "");
-	return head;
-}
-
-/* Returns the alert worker's saved position in camp's log, -1 when none. */
-static int64_t
-position_of(struct store *s, const char *camp)
-{
-	int64_t seq = 0;
-	char *cause = NULL;
-	int rc = stp_position_get(s, camp, "alerts", &seq, &cause);
-	ck_assert_msg(rc >= 0, "%s", cause ? cause : "");
-	return rc == 0 ? seq : -1;
-}
-
-/* Asserts that the commands the proxy saw from mark on read `engagements`
- * and the change log only by `_id`. */
-static void
-assert_no_scan(struct mon *m, size_t mark)
-{
-	static const char *const colls[] = {"engagements", "changes", "aggregates"};
-	for (size_t i = 0; i < LW_ARRAY_LEN(colls); i++) {
-		struct mon_counts c;
-		mon_count(m, mark, colls[i], &c);
-		ck_assert_msg(c.scans == 0, "%zu scans of %s, the first: %s", c.scans, colls[i],
-		    c.first_scan);
-	}
-}
-
 START_TEST(test_worker_retry_backoff_and_status)
 {
 	static const int script[] = {500, 500, 429};
-	struct tu_devdb *db = tu_devdb_start(NULL, 0);
-	struct mon *mon = mon_start(db->uri);
-	struct store *s = open_store(mon_uri(mon), "retry");
-	struct al_slack *r = al_slack_start(script, 3, 30);
-	char *url = xasprintf("http://127.0.0.1:%d/hook/secret", al_slack_port(r));
-	setenv("LW_E_HOOK", url, 1);
+	struct alw_fix x;
+	alw_fix_start(&x, "retry", script, 3, 30, "/hook/secret");
+	struct store *s = x.s;
+	struct al_slack *r = x.r;
 	fake_now = T0;
 	clock_set(fake_clock);
 	struct alertworker_opts o;
@@ -174,13 +105,13 @@ START_TEST(test_worker_retry_backoff_and_status)
 	o.store = s;
 	o.poll_interval_ms = 0; /* wake-ups only */
 	struct alertworker *w = alertworker_new(&o);
-	struct cfg_file *f = load_yaml(retry_yaml);
+	struct cfg_file *f = alw_load_yaml(retry_yaml);
 	alertworker_set_campaign(w, "retry-1", &f->campaigns[0]);
 
 	struct lw_engagement e[2];
 	eng(&e[0], "retry-1", "1861111111111111111", "11", "vc_one", BK_INVESTOR, 90, T0);
 	eng(&e[1], "retry-1", "1861111111111111111", "12", "dev_two", BK_DEVELOPER, 95, T0);
-	int64_t seq = log_engagements(s, "retry-1", e, 2, CHK_ENGAGEMENTS);
+	int64_t seq = alw_log_engagements(s, "retry-1", e, 2, CHK_ENGAGEMENTS);
 	ck_assert_int_eq(seq, 1);
 	alertworker_notify(w, "retry-1", seq);
 	alertworker_run_once(w);
@@ -194,7 +125,7 @@ START_TEST(test_worker_retry_backoff_and_status)
 	alertworker_status_done(&st);
 	ck_assert_uint_eq(al_slack_requests(r), 0);
 	/* the entry's alert is not sent: the position stays before it */
-	ck_assert_int_eq(position_of(s, "retry-1"), 0);
+	ck_assert_int_eq(alw_position(s, "retry-1"), 0);
 
 	/* group wait over: 500 */
 	fake_now += o.group_wait_ms;
@@ -210,7 +141,7 @@ START_TEST(test_worker_retry_backoff_and_status)
 	ck_assert_uint_eq(st.pending, 1);
 	int64_t next = st.channels[0].next_try_ms;
 	alertworker_status_done(&st);
-	ck_assert_int_eq(position_of(s, "retry-1"), 0); /* retrying: still held */
+	ck_assert_int_eq(alw_position(s, "retry-1"), 0); /* retrying: still held */
 	/* not before its time */
 	fake_now = next - 1;
 	alertworker_run_once(w);
@@ -248,11 +179,11 @@ START_TEST(test_worker_retry_backoff_and_status)
 	ck_assert_ptr_nonnull(strstr(body, "@vc_one"));
 	ck_assert_ptr_null(strstr(body, "dev_two"));
 	free(body);
-	ck_assert_int_eq(position_of(s, "retry-1"), 1); /* sent and logged */
+	ck_assert_int_eq(alw_position(s, "retry-1"), 1); /* sent and logged */
 
 	/* the same engagement again (a recovered entry), within the quiet
 	 * window: nothing */
-	seq = log_engagements(s, "retry-1", e, 1, CHK_RECOVERED);
+	seq = alw_log_engagements(s, "retry-1", e, 1, CHK_RECOVERED);
 	alertworker_notify(w, "retry-1", seq);
 	fake_now += 10 * 60 * 1000;
 	alertworker_run_once(w);
@@ -264,31 +195,23 @@ START_TEST(test_worker_retry_backoff_and_status)
 	ck_assert_uint_eq(st.evaluated, 3);
 	alertworker_status_done(&st);
 	alertworker_free(w);
-	ck_assert_int_eq(position_of(s, "retry-1"), 2);
-	assert_no_scan(mon, 0);
-
+	ck_assert_int_eq(alw_position(s, "retry-1"), 2);
+	alw_assert_no_scan(x.mon, 0);
 	for (int i = 0; i < 2; i++)
 		lw_engagement_done(&e[i]);
 	config_free(f);
-	clock_set(NULL);
-	store_free(s);
-	mon_free(mon);
-	al_slack_free(r);
-	free(url);
-	unsetenv("LW_E_HOOK");
-	tu_devdb_free(db);
+	alw_fix_done(&x);
 }
 END_TEST
 
 START_TEST(test_worker_permanent_failure_reported_once)
 {
 	static const int script[] = {404};
-	struct tu_devdb *db = tu_devdb_start(NULL, 0);
-	struct store *s = open_store(db->uri, "broken");
-	struct al_slack *r = al_slack_start(script, 1, 0);
-	char *url = xasprintf("http://127.0.0.1:%d/hook/wrong", al_slack_port(r));
-	setenv("LW_E_HOOK", url, 1);
-	setenv("LW_E_HOOK2", url, 1);
+	struct alw_fix x;
+	alw_fix_start(&x, "broken", script, 1, 0, "/hook/wrong");
+	struct store *s = x.s;
+	struct al_slack *r = x.r;
+	setenv("LW_E_HOOK2", x.url, 1);
 	fake_now = T0;
 	clock_set(fake_clock);
 	struct alertworker_opts o;
@@ -296,13 +219,13 @@ START_TEST(test_worker_permanent_failure_reported_once)
 	o.store = s;
 	o.poll_interval_ms = 0;
 	struct alertworker *w = alertworker_new(&o);
-	struct cfg_file *f = load_yaml(retry_yaml);
+	struct cfg_file *f = alw_load_yaml(retry_yaml);
 	alertworker_set_campaign(w, "retry-1", &f->campaigns[0]);
 	struct lw_engagement e[3];
 	eng(&e[0], "retry-1", "1861111111111111111", "21", "vc_a", BK_INVESTOR, 90, T0);
 	eng(&e[1], "retry-1", "1861111111111111111", "22", "vc_b", BK_INVESTOR, 90, T0 + 1);
 	eng(&e[2], "retry-1", "1861111111111111111", "23", "vc_c", BK_INVESTOR, 90, T0 + 2);
-	alertworker_notify(w, "retry-1", log_engagements(s, "retry-1", e, 1, CHK_ENGAGEMENTS));
+	alertworker_notify(w, "retry-1", alw_log_engagements(s, "retry-1", e, 1, CHK_ENGAGEMENTS));
 	alertworker_run_once(w);
 	fake_now += o.group_wait_ms;
 	alertworker_run_once(w);
@@ -314,9 +237,10 @@ START_TEST(test_worker_permanent_failure_reported_once)
 	ck_assert_uint_eq(st.failed, 1);
 	alertworker_status_done(&st);
 	/* failed is final: the position moves on */
-	ck_assert_int_eq(position_of(s, "retry-1"), 1);
+	ck_assert_int_eq(alw_position(s, "retry-1"), 1);
 	/* later alerts on the broken channel are counted, not sent, not retried */
-	alertworker_notify(w, "retry-1", log_engagements(s, "retry-1", e + 1, 1, CHK_ENGAGEMENTS));
+	alertworker_notify(
+	    w, "retry-1", alw_log_engagements(s, "retry-1", e + 1, 1, CHK_ENGAGEMENTS));
 	for (int i = 0; i < 5; i++) {
 		fake_now += 600000;
 		alertworker_run_once(w);
@@ -330,9 +254,10 @@ START_TEST(test_worker_permanent_failure_reported_once)
 	const char *at = strstr(retry_yaml, "LW_E_HOOK");
 	char *fixed = xasprintf("%.*sLW_E_HOOK2%s", (int)(at - retry_yaml), retry_yaml, at + 9);
 	config_free(f);
-	f = load_yaml(fixed);
+	f = alw_load_yaml(fixed);
 	alertworker_set_campaign(w, "retry-1", &f->campaigns[0]);
-	alertworker_notify(w, "retry-1", log_engagements(s, "retry-1", e + 2, 1, CHK_ENGAGEMENTS));
+	alertworker_notify(
+	    w, "retry-1", alw_log_engagements(s, "retry-1", e + 2, 1, CHK_ENGAGEMENTS));
 	alertworker_run_once(w);
 	fake_now += o.group_wait_ms;
 	alertworker_run_once(w);
@@ -350,15 +275,10 @@ START_TEST(test_worker_permanent_failure_reported_once)
 	for (int i = 0; i < 3; i++)
 		lw_engagement_done(&e[i]);
 	alertworker_free(w);
-	ck_assert_int_eq(position_of(s, "retry-1"), 3);
+	ck_assert_int_eq(alw_position(s, "retry-1"), 3);
 	config_free(f);
-	clock_set(NULL);
-	store_free(s);
-	al_slack_free(r);
-	free(url);
-	unsetenv("LW_E_HOOK");
 	unsetenv("LW_E_HOOK2");
-	tu_devdb_free(db);
+	alw_fix_done(&x);
 }
 END_TEST
 
@@ -372,15 +292,14 @@ static const char *const scored_yaml =
 
 START_TEST(test_log_written_elsewhere)
 {
-	struct tu_devdb *db = tu_devdb_start(NULL, 0);
-	struct mon *mon = mon_start(db->uri);
-	struct store *mine = open_store(mon_uri(mon), "elsewhere"); /* the worker's */
-	struct store *other = open_store(db->uri, "elsewhere");     /* "another process" */
-	struct al_slack *r = al_slack_start(NULL, 0, 0);
-	char *url = xasprintf("http://127.0.0.1:%d/services/T/B/else", al_slack_port(r));
-	setenv("LW_E_HOOK", url, 1);
+	struct alw_fix x;
+	alw_fix_start(&x, "elsewhere", NULL, 0, 0, "/services/T/B/else");
+	struct mon *mon = x.mon;
+	struct store *mine = x.s;       /* the worker's */
+	struct store *other = x.direct; /* "another process" */
+	struct al_slack *r = x.r;
 	char *cause = NULL;
-	struct cfg_file *f = load_yaml(scored_yaml);
+	struct cfg_file *f = alw_load_yaml(scored_yaml);
 	struct store_upsert_result up;
 	ck_assert_int_eq(store_campaign_upsert(other, &f->campaigns[0], T0, &up, &cause), 0);
 	fake_now = T0 + 60000;
@@ -394,7 +313,7 @@ START_TEST(test_log_written_elsewhere)
 	struct alertworker *w = alertworker_new(&o);
 	alertworker_set_campaign(w, up.id, &f->campaigns[0]);
 	alertworker_run_once(w); /* an empty log: starts at 0 */
-	ck_assert_int_eq(position_of(other, up.id), 0);
+	ck_assert_int_eq(alw_position(other, up.id), 0);
 
 	/* another process stores three engagements and logs them; a scorer
 	 * rated two of them hostile before the alert worker saw them */
@@ -416,7 +335,7 @@ START_TEST(test_log_written_elsewhere)
 		ck_assert_int_eq(store_alerts_set_sentiment(other, &c, -0.9, &cause), 0);
 		alert_candidate_done(&c);
 	}
-	ck_assert_int_eq(log_engagements(other, up.id, e, 3, CHK_ENGAGEMENTS), 1);
+	ck_assert_int_eq(alw_log_engagements(other, up.id, e, 3, CHK_ENGAGEMENTS), 1);
 	/* no wake-up: the next poll finds it */
 	alertworker_run_once(w);
 	ck_assert_uint_eq(al_slack_count(r), 0);
@@ -440,7 +359,7 @@ START_TEST(test_log_written_elsewhere)
 	alertworker_status_done(&st);
 
 	/* a recovered entry repeating one of them: a duplicate, not an alert */
-	ck_assert_int_eq(log_engagements(other, up.id, e, 1, CHK_RECOVERED), 2);
+	ck_assert_int_eq(alw_log_engagements(other, up.id, e, 1, CHK_RECOVERED), 2);
 	fake_now += o.poll_interval_ms;
 	alertworker_run_once(w);
 	alertworker_status(w, &st);
@@ -467,7 +386,7 @@ START_TEST(test_log_written_elsewhere)
 		fprintf(stderr, "idle minute at a 1 s poll: %zu commands, %zu on the log\n",
 		    all.commands, ch.commands);
 	alertworker_free(w);
-	ck_assert_int_eq(position_of(other, up.id), 2);
+	ck_assert_int_eq(alw_position(other, up.id), 2);
 
 	/* a restart from the saved position reads nothing again */
 	mark = mon_mark(mon);
@@ -481,7 +400,7 @@ START_TEST(test_log_written_elsewhere)
 	mon_count(mon, mark, "engagements", &en);
 	ck_assert_uint_eq(en.commands, 0);
 	ck_assert_uint_eq(al_slack_requests(r), 1);
-	assert_no_scan(mon, 0);
+	alw_assert_no_scan(mon, 0);
 	/* the monitor does see a scan when there is one */
 	mark = mon_mark(mon);
 	ck_assert_int_eq(store_count(mine, "engagements", up.id, &cause), 3);
@@ -490,27 +409,19 @@ START_TEST(test_log_written_elsewhere)
 
 	for (int i = 0; i < 3; i++)
 		lw_engagement_done(&e[i]);
-	clock_set(NULL);
 	config_free(f);
-	store_free(mine);
-	store_free(other);
-	mon_free(mon);
-	al_slack_free(r);
-	free(url);
-	unsetenv("LW_E_HOOK");
-	tu_devdb_free(db);
+	alw_fix_done(&x);
 }
 END_TEST
 
 START_TEST(test_first_start_lookback)
 {
-	struct tu_devdb *db = tu_devdb_start(NULL, 0);
-	struct mon *mon = mon_start(db->uri);
-	struct store *s = open_store(mon_uri(mon), "lookback");
-	struct al_slack *r = al_slack_start(NULL, 0, 0);
-	char *url = xasprintf("http://127.0.0.1:%d/services/T/B/back", al_slack_port(r));
-	setenv("LW_E_HOOK", url, 1);
-	struct cfg_file *f = load_yaml(retry_yaml);
+	struct alw_fix x;
+	alw_fix_start(&x, "lookback", NULL, 0, 0, "/services/T/B/back");
+	struct mon *mon = x.mon;
+	struct store *s = x.s;
+	struct al_slack *r = x.r;
+	struct cfg_file *f = alw_load_yaml(retry_yaml);
 	clock_set(fake_clock);
 	/* eleven entries, one an hour, each with one matching engagement */
 	struct lw_engagement e[13];
@@ -523,7 +434,8 @@ START_TEST(test_first_start_lookback)
 	}
 	for (int k = 0; k < 11; k++) {
 		fake_now = T0 + k * HOUR_MS;
-		ck_assert_int_eq(log_engagements(s, "back-1", &e[k], 1, CHK_ENGAGEMENTS), k + 1);
+		ck_assert_int_eq(
+		    alw_log_engagements(s, "back-1", &e[k], 1, CHK_ENGAGEMENTS), k + 1);
 	}
 	/* first start at 10 h 1 min, lookback 6 h: from the entry of hour 5 */
 	fake_now = T0 + 10 * HOUR_MS + 60000;
@@ -552,14 +464,14 @@ START_TEST(test_first_start_lookback)
 	}
 	free(body);
 	alertworker_free(w);
-	ck_assert_int_eq(position_of(s, "back-1"), 11);
+	ck_assert_int_eq(alw_position(s, "back-1"), 11);
 
 	/* resumed after a long stop: entries older than the lookback are
 	 * skipped, the saved position notwithstanding */
 	fake_now = T0 + 11 * HOUR_MS;
-	ck_assert_int_eq(log_engagements(s, "back-1", &e[11], 1, CHK_ENGAGEMENTS), 12);
+	ck_assert_int_eq(alw_log_engagements(s, "back-1", &e[11], 1, CHK_ENGAGEMENTS), 12);
 	fake_now = T0 + 19 * HOUR_MS;
-	ck_assert_int_eq(log_engagements(s, "back-1", &e[12], 1, CHK_ENGAGEMENTS), 13);
+	ck_assert_int_eq(alw_log_engagements(s, "back-1", &e[12], 1, CHK_ENGAGEMENTS), 13);
 	fake_now = T0 + 20 * HOUR_MS;
 	w = alertworker_new(&o);
 	alertworker_set_campaign(w, "back-1", &f->campaigns[0]);
@@ -570,18 +482,12 @@ START_TEST(test_first_start_lookback)
 	ck_assert_ptr_nonnull(strstr(body, "@vc_h12"));
 	free(body);
 	alertworker_free(w);
-	ck_assert_int_eq(position_of(s, "back-1"), 13);
-	assert_no_scan(mon, 0);
+	ck_assert_int_eq(alw_position(s, "back-1"), 13);
+	alw_assert_no_scan(mon, 0);
 	for (int k = 0; k < 13; k++)
 		lw_engagement_done(&e[k]);
-	clock_set(NULL);
 	config_free(f);
-	store_free(s);
-	mon_free(mon);
-	al_slack_free(r);
-	free(url);
-	unsetenv("LW_E_HOOK");
-	tu_devdb_free(db);
+	alw_fix_done(&x);
 }
 END_TEST
 
@@ -847,16 +753,14 @@ forget_position(struct store *s, const char *camp)
 	ck_assert_msg(store_report_test_command(s, cmd, &reply, &cause) == 0, "%s", cause);
 	free(reply);
 	free(cmd);
-	ck_assert_int_eq(position_of(s, camp), -1);
+	ck_assert_int_eq(alw_position(s, camp), -1);
 }
 
 START_TEST(test_sim_crash_restart_exactly_once)
 {
-	struct tu_devdb *db = tu_devdb_start(NULL, 0);
-	struct mon *mon = mon_start(db->uri); /* every worker goes through it */
-	struct al_slack *r = al_slack_start(NULL, 0, 0);
-	char *url = xasprintf("http://127.0.0.1:%d/services/T/B/tok", al_slack_port(r));
-	setenv("LW_E_HOOK", url, 1);
+	struct alw_fix x; /* every worker goes through the proxy */
+	alw_fix_start(&x, "e2e", NULL, 0, 0, "/services/T/B/tok");
+	struct al_slack *r = x.r;
 	struct sim_opts so;
 	sim_opts_init(&so);
 	so.frozen = true;
@@ -887,8 +791,8 @@ START_TEST(test_sim_crash_restart_exactly_once)
 	              "    alerts: {min_importance: %d, buckets: [investor, founder], "
 	              "watch: [\"@%s\"], slack_webhook: env:LW_E_HOOK, quiet_window: 30m}\n",
 	        sim_tweet_id(sim, 0), sim_tweet_id(sim, 1), E2E_MIN_IMPORTANCE, watched);
-	struct cfg_file *f = load_yaml(yaml);
-	struct store *s = open_store(db->uri, "e2e");
+	struct cfg_file *f = alw_load_yaml(yaml);
+	struct store *s = x.direct;
 	struct store_upsert_result up;
 	ck_assert_msg(store_campaign_upsert(s, &f->campaigns[0], clock_now_ms(), &up, &cause) == 0,
 	    "%s", cause);
@@ -902,7 +806,7 @@ START_TEST(test_sim_crash_restart_exactly_once)
 	/* stored first (the engine's order); the first half logged as entry 1
 	 * now, the second half by the child later as entry 2 */
 	ck_assert_msg(seed_engagements_absent(s, v, n, &cause) == 0, "%s", cause);
-	ck_assert_int_eq(log_engagements(s, up.id, v, n / 2, CHK_ENGAGEMENTS), 1);
+	ck_assert_int_eq(alw_log_engagements(s, up.id, v, n / 2, CHK_ENGAGEMENTS), 1);
 
 	/* 1: a worker in a child process, killed between send and log */
 	int pfd[2];
@@ -911,7 +815,7 @@ START_TEST(test_sim_crash_restart_exactly_once)
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
 		close(pfd[0]);
-		child_run(mon_uri(mon), "e2e", up.id, v, n, pfd[1]);
+		child_run(mon_uri(x.mon), "e2e", up.id, v, n, pfd[1]);
 	}
 	close(pfd[1]);
 	struct pollfd pp = {pfd[0], POLLIN, 0};
@@ -936,13 +840,13 @@ START_TEST(test_sim_crash_restart_exactly_once)
 	ck_assert_int_eq(crash_alerts, (int)(nexp - nfirst));
 	/* the position covers entry 1 (sent and logged), not entry 2 (sent,
 	 * not logged: a restart must read it again) */
-	ck_assert_int_eq(position_of(s, up.id), 1);
+	ck_assert_int_eq(alw_position(s, up.id), 1);
 
 	/* 2: restart: the worker finds the campaign (active) and resumes at
 	 * entry 2 without a wake-up */
 	struct alertworker_opts o;
 	alertworker_opts_init(&o);
-	o.store = open_store(mon_uri(mon), "e2e");
+	o.store = x.s;
 	o.group_wait_ms = 0;
 	o.group_interval_ms = 0;
 	o.poll_interval_ms = 100;
@@ -956,7 +860,7 @@ START_TEST(test_sim_crash_restart_exactly_once)
 	ck_assert_uint_eq(ws.skipped, (n - n / 2) - (nexp - nfirst));
 	alertworker_status_done(&ws);
 	alertworker_free(w);
-	ck_assert_int_eq(position_of(s, up.id), 2);
+	ck_assert_int_eq(alw_position(s, up.id), 2);
 
 	/* every matching engagement listed; only the crash message's repeat */
 	int total = 0;
@@ -1013,7 +917,7 @@ START_TEST(test_sim_crash_restart_exactly_once)
 	ck_assert_uint_ge(ws.suppressed, nexp);
 	alertworker_status_done(&ws);
 	alertworker_free(w);
-	ck_assert_int_eq(position_of(s, up.id), 2);
+	ck_assert_int_eq(alw_position(s, up.id), 2);
 
 	/* 4: the quiet window on an injected clock: the same fingerprint seen
 	 * again 10 minutes later (a recovered entry) is held; 31 minutes later
@@ -1027,37 +931,30 @@ START_TEST(test_sim_crash_restart_exactly_once)
 	w = alertworker_new(&o);
 	v[m].first_seen_at_ms += 10 * 60 * 1000;
 	fake_now = v[m].first_seen_at_ms;
-	alertworker_notify(w, up.id, log_engagements(s, up.id, &v[m], 1, CHK_RECOVERED));
+	alertworker_notify(w, up.id, alw_log_engagements(s, up.id, &v[m], 1, CHK_RECOVERED));
 	alertworker_run_once(w);
 	fake_now += 1000;
 	alertworker_run_once(w);
 	ck_assert_uint_eq(al_slack_requests(r), before);
 	v[m].first_seen_at_ms += 21 * 60 * 1000;
 	fake_now = v[m].first_seen_at_ms;
-	alertworker_notify(w, up.id, log_engagements(s, up.id, &v[m], 1, CHK_RECOVERED));
+	alertworker_notify(w, up.id, alw_log_engagements(s, up.id, &v[m], 1, CHK_RECOVERED));
 	alertworker_run_once(w);
 	ck_assert_uint_eq(al_slack_requests(r), before + 1);
 	ck_assert_int_eq(times_listed(r, &v[m]) >= 1, 1);
 	ck_assert_int_eq(store_count(s, "alerts_sent", up.id, &cause), (int64_t)nexp + 1);
 	alertworker_free(w);
 	clock_set(NULL);
-	ck_assert_int_eq(position_of(s, up.id), 4);
+	ck_assert_int_eq(alw_position(s, up.id), 4);
 	/* no worker ever read the events or the log by anything but `_id` */
-	assert_no_scan(mon, 0);
-
-	store_free(o.store);
+	alw_assert_no_scan(x.mon, 0);
 	for (size_t i = 0; i < n; i++)
 		lw_engagement_done(&v[i]);
 	free(v);
 	free(yaml);
 	config_free(f);
-	store_free(s);
-	mon_free(mon);
 	sim_free(sim);
-	al_slack_free(r);
-	free(url);
-	unsetenv("LW_E_HOOK");
-	tu_devdb_free(db);
+	alw_fix_done(&x);
 }
 END_TEST
 
@@ -1077,7 +974,7 @@ START_TEST(test_cli_alerts_test)
 	              "      email: {to: [team@acme.example], smtp_url: \"smtp://127.0.0.1:%d\", "
 	              "user: alerts@acme.example, password: env:LW_E_PW}\n",
 	        m->port);
-	struct cfg_file *f = load_yaml(yaml);
+	struct cfg_file *f = alw_load_yaml(yaml);
 	struct store *s = NULL;
 	ck_assert_msg(store_open(db->uri, "launchwatch", &s, &cause) == 0, "%s", cause);
 	struct store_upsert_result up;
