@@ -210,11 +210,46 @@ void prep_chunk_encode(struct prep *p, unsigned k, struct sbuf *b);
 size_t prep_ntweets(const struct prep *p);
 /* Returns the id of tweet i (borrowed). */
 const char *prep_tweet_id(const struct prep *p, size_t i);
+/* Returns tweet i's hourly metric deltas (PREP_METRICS series, in struct
+ * lw_metrics order; borrowed until the state changes), or NULL when there
+ * is no tweet i. */
+const struct series *prep_tweet_series(const struct prep *p, size_t i);
 /* Returns true when tweet i's metrics changed since last encoded or loaded. */
 bool prep_tweet_dirty(const struct prep *p, size_t i);
 /* Appends tweet i's document (metric series and applied slices) to b and
  * marks it clean. */
 void prep_tweet_encode(struct prep *p, size_t i, struct sbuf *b);
+
+/* One engagement pair of an account, as its chunk holds it. */
+struct prep_account_pair {
+	uint32_t tweet; /* index into the tweets of the summary of the same generation */
+	uint8_t action; /* enum lw_action */
+	uint8_t bucket; /* the engagement's own bucket */
+	uint32_t seq;   /* the first change-log entry that held it (0: a rebuild) */
+};
+
+/* One account as its account chunk holds it. Owned by whoever holds it;
+ * freed with prep_account_done. */
+struct prep_account {
+	char user_id[LW_ID_MAX];
+	char handle[PREP_HANDLE_MAX + 1]; /* of its best engagement */
+	int64_t followers;                /* of its best engagement */
+	bool verified;
+	int64_t first_at_ms; /* its earliest engagement */
+	int32_t best_tweet;  /* tweet index of its best engagement; -1: none */
+	uint8_t best_action, best_importance, best_bucket;
+	struct prep_account_pair *pairs; /* every engagement it has */
+	size_t npairs;
+};
+
+/* Finds user_id's account in an account chunk data[0..len) written by
+ * prep_chunk_encode (one of prep_chunk_of(user_id)) into *out (caller
+ * calls prep_account_done). Pure. 0 found, 1 absent, -1 with a cause when
+ * the chunk is malformed. */
+int prep_chunk_find(
+    const void *data, size_t len, const char *user_id, struct prep_account *out, char **cause);
+/* Frees what a owns and zeroes it. */
+void prep_account_done(struct prep_account *a);
 
 /* Loads a persisted summary: the tweet table and the additive counters with
  * their seq. Call first, on an empty state. 0, or -1 with a cause. */

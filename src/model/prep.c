@@ -12,10 +12,7 @@
 
 #include "base/bytes.h"
 #include "base/text.h"
-
-#define CHUNK_MAGIC 0x4c574131u /* "LWA1": an account chunk */
-#define TWEET_MAGIC 0x4c575431u /* "LWT1": a tweet document */
-#define NO_TWEET    UINT16_MAX
+#include "prep_internal.h"
 
 /* One engagement of an account: which tweet, which action, and the seq of
  * the first log entry that held it (0: from a rebuild). */
@@ -549,6 +546,12 @@ const char *
 prep_tweet_id(const struct prep *p, size_t i)
 {
 	return i < p->ntweets ? p->tweets[i].id : "";
+}
+
+const struct series *
+prep_tweet_series(const struct prep *p, size_t i)
+{
+	return i < p->ntweets ? p->tweets[i].m : NULL;
 }
 
 bool

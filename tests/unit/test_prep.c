@@ -8,6 +8,7 @@
  */
 #include <check.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -526,6 +527,82 @@ START_TEST(test_codecs_round_trip_and_refuse_garbage)
 }
 END_TEST
 
+/* One account read out of its chunk has the pairs, best engagement and
+ * first time the state holds; a tweet's own series equals what its slices
+ * added. */
+START_TEST(test_chunk_find_and_tweet_series)
+{
+	size_t n;
+	struct entry *v = gen(&n, 0x99);
+	struct prep *p = prep_new("c1");
+	apply_range(p, v, 0, n);
+	struct prep_summary sum;
+	prep_summary_build(p, 42, &sum);
+	/* the most active account, counted from the entries */
+	int pairs[NU] = {0};
+	for (size_t k = 0; k < n; k++)
+		for (size_t i = 0; i < v[k].ne; i++)
+			pairs[atoi(v[k].e[i].user_id) - 900000]++;
+	int u = 0;
+	for (int i = 1; i < NU; i++)
+		if (pairs[i] > pairs[u])
+			u = i;
+	char uid[16];
+	snprintf(uid, sizeof uid, "%d", 900000 + u);
+	struct sbuf b;
+	sbuf_init(&b);
+	prep_chunk_encode(p, prep_chunk_of(uid), &b);
+	struct prep_account a;
+	char *cause = NULL;
+	ck_assert_int_eq(prep_chunk_find(b.s, b.len, uid, &a, &cause), 0);
+	ck_assert_str_eq(a.user_id, uid);
+	ck_assert_uint_eq(a.npairs, (size_t)pairs[u]);
+	int best_imp = -1;
+	int64_t first = INT64_MAX;
+	for (size_t k = 0; k < n; k++)
+		for (size_t i = 0; i < v[k].ne; i++) {
+			const struct prep_eng *e = &v[k].e[i];
+			if (strcmp(e->user_id, uid) != 0)
+				continue;
+			best_imp = e->importance > best_imp ? e->importance : best_imp;
+			first = e->at_ms < first ? e->at_ms : first;
+			bool listed = false; /* the pair is there, naming the summary's tweet */
+			for (size_t j = 0; j < a.npairs; j++)
+				listed |=
+				    a.pairs[j].action == e->action &&
+				    strcmp(sum.tweets[a.pairs[j].tweet].id, e->tweet_id) == 0 &&
+				    a.pairs[j].seq == k + 1;
+			ck_assert_msg(
+			    listed, "pair %s/%d of %s missing", e->tweet_id, e->action, uid);
+		}
+	ck_assert_int_eq(a.best_importance, best_imp);
+	ck_assert_int_eq(a.first_at_ms, first);
+	ck_assert_int_ge(a.best_tweet, 0);
+	prep_account_done(&a);
+	ck_assert_int_eq(prep_chunk_find(b.s, b.len, "123", &a, &cause), 1);
+	for (size_t len = 0; len < b.len; len += 1 + len / 4) {
+		int rc = prep_chunk_find(b.s, len, uid, &a, &cause);
+		ck_assert_int_ne(rc, 1); /* a cut chunk is malformed, never "absent" */
+		if (rc == 0)
+			prep_account_done(&a); /* the account came before the cut */
+		free(cause);
+		cause = NULL;
+	}
+	sbuf_done(&b);
+	/* each tweet's series adds up to the summary's totals */
+	for (size_t i = 0; i < prep_ntweets(p); i++) {
+		const struct series *m = prep_tweet_series(p, i);
+		ck_assert_ptr_nonnull(m);
+		for (int k = 0; k < PREP_METRICS; k++)
+			ck_assert_int_eq(series_total(&m[k]), sum.tweets[i].total[k]);
+	}
+	ck_assert_ptr_null(prep_tweet_series(p, prep_ntweets(p)));
+	prep_summary_done(&sum);
+	prep_free(p);
+	gen_free(v, n);
+}
+END_TEST
+
 static Suite *
 prep_suite(void)
 {
@@ -537,6 +614,7 @@ prep_suite(void)
 	tcase_add_loop_test(tc, test_crash_replay_equals_live, 0, 40);
 	tcase_add_test(tc, test_same_rules_as_report);
 	tcase_add_test(tc, test_codecs_round_trip_and_refuse_garbage);
+	tcase_add_test(tc, test_chunk_find_and_tweet_series);
 	suite_add_tcase(s, tc);
 	return s;
 }
