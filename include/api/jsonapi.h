@@ -1,7 +1,8 @@
 /*
  * jsonapi: the console's read-only JSON endpoint (`launchwatch --http
- * ADDR:PORT`). The UI thread owns the aggregates; after it applied new
- * batches it builds an immutable snapshot of prepared JSON bodies
+ * ADDR:PORT`). The UI thread owns the console's model (model/agg.h: each
+ * campaign's prepared summary and feed); after it applied what the reader
+ * read, it builds an immutable snapshot of prepared JSON bodies
  * (jsonapi_snap_build, model code over the agg, no I/O) and publishes it
  * (jsonapi_publish) into a mutex-protected slot. libmicrohttpd's threads
  * take a reference to the current snapshot and answer from it alone: they

@@ -28,13 +28,25 @@ void pane_profile_draw(struct ui *u, struct draw_grid *g, struct draw_rect r);
 void pane_buckets_draw(struct ui *u, struct draw_grid *g, struct draw_rect r);
 void pane_help_draw(struct ui *u, struct draw_grid *g, struct draw_rect r);
 void pane_closeout_draw(struct ui *u, struct draw_grid *g, struct draw_rect r);
+void pane_top_draw(struct ui *u, struct draw_grid *g, struct draw_rect r);
 
-/* Returns the engagement index of feed row `row` counted from the newest
- * that passes the filter (after skipping `off` rows), or AGG_NONE. */
-uint32_t pane_feed_row(struct ui *u, struct agg_campaign *c, size_t off, size_t row);
+/* Returns the index in c->feed of feed row `row` counted from the newest
+ * that passes the filter (after skipping `off` rows), or -1. */
+long pane_feed_row(struct ui *u, struct agg_campaign *c, size_t off, size_t row);
 
-/* Returns how many of c's engagements from index `from` on pass the filter. */
-size_t pane_feed_count_new(struct ui *u, struct agg_campaign *c, size_t from);
+/* Returns how many rows passing the filter come before c->feed[i]. */
+size_t pane_feed_position(struct ui *u, struct agg_campaign *c, size_t i);
+
+/* Returns how many of c's feed rows pass the filter. */
+size_t pane_feed_count(struct ui *u, struct agg_campaign *c);
+
+/* Sets *first and *n to the tweets the tweets pane showed in its last
+ * frame (n 0 when it was not drawn). */
+void pane_tweets_rows(const struct ui *u, const struct agg_campaign *c, size_t *first, size_t *n);
+
+/* Writes the prepared state of c ("loading...", "preparing...") into buf
+ * and returns true when c has no summary to show yet. */
+bool pane_not_ready(const struct agg_campaign *c, char *buf, size_t len);
 
 /* Writes the focused view of u as CSV to a new file in dir and sets *path
  * (caller frees). 0 or -1 with a cause. */

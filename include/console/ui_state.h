@@ -1,8 +1,9 @@
 /*
  * ui_state: struct ui, the console's whole state: the model (agg), what the
  * user looks at (screen, focused pane, zoom, chart metric and scope,
- * filters, scroll positions), the dialogs and the campaign commands
- * waiting for the loop to hand them to the reader; and its helpers. It
+ * filters, scroll positions, the profile shown), the dialogs and the
+ * campaign commands waiting for the loop to hand them to the reader; and
+ * its helpers. It
  * holds no curses types, so the panes (src/console/pane_*.c) draw it into a
  * draw_grid without a terminal and Check and the benchmark can render
  * frames. Nothing here calls back into the loop: what a handler cannot do
@@ -37,7 +38,7 @@ struct ui_cmd {
 enum pane_id { P_FEED, P_CHART, P_PIE, P_TWEETS, P_ALERTS, P__COUNT };
 
 /* Full screens. */
-enum ui_screen { S_CAMPAIGN, S_OVERVIEW, S_PROFILE, S_BUCKETS, S_CLOSEOUT, S__COUNT };
+enum ui_screen { S_CAMPAIGN, S_OVERVIEW, S_PROFILE, S_BUCKETS, S_CLOSEOUT, S_TOP, S__COUNT };
 
 /* Chart scopes before the per-tweet ones: all tweets, then each category. */
 #define SCOPE_ALL 0 /* 1..3: category 0..2; 4 + i: tweet i */
@@ -59,12 +60,16 @@ struct ui {
 	int pie_action; /* -1 all actions, else enum lw_action */
 	struct agg_filter filter;
 	char filter_text[128];
-	size_t feed_off;  /* rows scrolled back from the newest; 0 follows live */
-	size_t feed_sel;  /* selected row on screen */
-	size_t feed_seen; /* engagements of the campaign when last drawn */
+	size_t feed_off; /* rows scrolled back from the newest; 0 follows live */
+	size_t feed_sel; /* selected row on screen */
 	size_t tweets_sel;
 	size_t alerts_off;
-	uint32_t profile_user; /* agg user index shown by S_PROFILE */
+	size_t top_sel;                /* selected row of S_TOP */
+	struct agg_profile *profile;   /* what S_PROFILE shows (owned), or NULL */
+	bool profile_asked;            /* ... still to be asked of the reader */
+	char profile_tweet[LW_ID_MAX]; /* the engagement it was opened from */
+	enum lw_action profile_action;
+	enum ui_screen profile_back; /* the screen Esc goes back to */
 	size_t profile_off;
 	size_t overview_sel;
 	int64_t now_ms;
@@ -96,6 +101,11 @@ struct agg_campaign *ui_campaign(struct ui *u);
 
 /* Sets the status message (formatted). */
 void ui_message(struct ui *u, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Opens the profile screen on p (takes it; loading), opened from its
+ * engagement (tweet_id, action); the loop asks the reader for the rest. */
+void ui_open_profile(
+    struct ui *u, struct agg_profile *p, const char *tweet_id, enum lw_action action);
 
 /* Opens the close-out screen of campaign cid; the loop has the reader read
  * its progress while the screen is open. */

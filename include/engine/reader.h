@@ -1,25 +1,22 @@
 /*
  * reader: what the console shows, read from the store. A reader owns one
  * database thread that does every read and write of the console, so the UI
- * thread never waits on the database or the network: it lists the
- * campaigns, finds their new engagements and metric slices and pushes them
- * as event batches onto the queue an in-process engine pushes to, reads
- * each campaign's job states, alerts and tweet authors every few polls,
- * runs the campaign commands the console posts (add, edit tweets, pause,
- * resume, close), and while the console shows a campaign's close-out reads
- * that campaign's close-out state and final report summary. Everything but
- * the batches is published under the reader's mutex; the UI thread takes it
- * with reader_take, and an empty batch on the queue wakes it when there is
- * something new.
- *
- * How new rows are found is one internal function of reader.c (new_rows):
- * today a rebuild from every stored engagement and slice at the first poll,
- * then `engagements` and `metric_slices` past per-campaign watermarks every
- * 2 s, so writes of another process (`launchwatch run`) show up too. The
- * next issue replaces it with prepared aggregate documents at start and a
- * per-campaign change log read by _id (seq+1, seq+2, ...); what the reader
- * hands the console (event batches on the queue, the snapshots below) stays
- * as it is.
+ * thread never waits on the database or the network. It lists the
+ * campaigns; per campaign it reads the prepared summary (two `_id` reads)
+ * and then follows the change log by `_id` (seq+1, seq+2, ... until one is
+ * absent), handing the log's new engagement records over for the feed and
+ * reading the summary again when the log moved past it (at most once a
+ * second): at idle that is one `_id` read per campaign per poll. Every
+ * few polls it reads each campaign's job states, alerts and tweet authors;
+ * it runs the campaign commands the console posts (add, edit tweets,
+ * pause, resume, close); while the console shows a campaign's close-out it
+ * reads that campaign's close-out state and final report summary; and on
+ * demand it reads a tweet's own hourly series (the tweet's prepared part,
+ * kept current by the log's slices) and an account's profile (its account
+ * chunk and up to AGG_PROFILE_MAX of its engagement documents, by `_id`).
+ * It never reads raw events on a timer. Everything is published under the
+ * reader's mutex; the UI thread takes it with reader_take, and an empty
+ * batch on the queue wakes it when there is something new.
  *
  * reader_start and reader_free belong to the thread that runs the console
  * (the main thread); the other functions to the UI thread.
@@ -31,8 +28,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "model/agg.h"
+#include "engine/reader_news.h"
 #include "model/campaign.h"
+#include "model/event.h"
 
 struct store;
 struct queue;
@@ -48,55 +46,8 @@ enum reader_cmd {
 	READER_TWEETS, /* replace the tweets of cid with those of f's only campaign */
 };
 
-/* One campaign's close-out as the reader last read it (the campaign
- * document's close_requested_at, frozen and closeout fields, and the final
- * report built from campaigns.frozen). Owned by whoever holds it; freed
- * with reader_closeout_free. */
-struct reader_closeout {
-	char cid[64];
-	int64_t read_ms;      /* when it was read */
-	int64_t requested_ms; /* close_requested_at, 0 when not requested */
-	bool completed;
-	int64_t frozen_ms; /* closeout.frozen_at, 0 while not frozen */
-	bool archived;     /* closeout.state is "done": archive and report files written */
-	char *archive_dir; /* "" while none */
-	char **summary;    /* the final report's summary lines, once frozen */
-	size_t nsummary;
-	char *error; /* why the last read failed, or NULL */
-};
-
-/* Frees c and what it owns; NULL is a no-op. */
-void reader_closeout_free(struct reader_closeout *c);
-
-/* One campaign's details: its job states, newest alerts and tweet authors
- * (parallel arrays tids and handles). */
-struct reader_detail {
-	char cid[64];
-	struct agg_jobrow *rows; /* for agg_set_jobs */
-	size_t nrows;
-	struct agg_alert *alerts; /* for agg_set_alerts, which takes them */
-	size_t nalerts;
-	char **tids, **handles; /* for agg_set_author */
-	size_t nauth;
-};
-
-/* What the reader published since the last reader_take. The taker owns it
- * all and may move any part out (setting the pointer to NULL);
- * reader_news_done frees the rest. */
-struct reader_news {
-	bool have_camps;        /* a new campaign list: camps[0..ncamps) */
-	struct campaign *camps; /* for agg_set_campaign */
-	size_t ncamps;
-	struct reader_detail *details; /* the campaigns' details, when read again */
-	size_t ndetails;
-	char *message;                    /* a command's result, or NULL */
-	struct reader_closeout *closeout; /* the watched close-out as read again, or NULL */
-	bool db_ok;                       /* the database's health as last seen (always set) */
-	char *db_status;                  /* why it is down, or NULL */
-};
-
 /* Starts a reader on s and q (both borrowed until reader_free): its thread
- * rebuilds at once and polls every 2 s. Aborts when it cannot start a
+ * reads at once and then polls every second. Aborts when it cannot start a
  * thread. */
 struct reader *reader_start(struct store *s, struct queue *q);
 
@@ -112,6 +63,17 @@ void reader_post(struct reader *r, enum reader_cmd cmd, const char *cid, struct 
 /* Sets the campaign whose close-out state the reader reads at each poll
  * ("" or NULL: none). */
 void reader_watch(struct reader *r, const char *cid);
+
+/* Asks for the profile of user_id in campaign cid, whose row in the feed
+ * (or top engagers) names its engagement on tweet_id with action (read
+ * even when the account chunk does not list it yet); a request not
+ * started yet is replaced. The result comes back as news. */
+void reader_profile(struct reader *r, const char *cid, const char *user_id, const char *tweet_id,
+    enum lw_action action);
+
+/* Asks for tweet_id's own hourly series in campaign cid; it comes back as
+ * news, and again whenever the change log brings new slices of it. */
+void reader_series(struct reader *r, const char *cid, const char *tweet_id);
 
 /* Moves what the reader published since the last call into *n (zeroed
  * first; the caller frees it with reader_news_done). */

@@ -1,17 +1,15 @@
 /*
- * agg: the console's in-memory aggregates, per campaign: cumulative metric
- * deltas per hour and per day (all tweets, per category, per tweet), unique
- * engaged accounts per bucket (deduped per campaign, also per action), events
- * per bucket per hour, each account's timeline, the latest and the top
- * engagers, and job and provider health. Rebuilt at start by applying what
- * the store holds, then kept current by agg_apply with worker batches and
- * polled rows; applying an engagement or a slice twice changes nothing, so
- * both sources may overlap. Model code: no curses, no I/O. One owner thread
- * (the UI thread) calls everything; nothing here locks.
- *
- * Memory: profiles are interned once per account (agg_user); an engagement is
- * a 32-byte record (agg_eng) plus its reply or quote snippet in a shared text
- * arena; hourly series are arrays of int64 per absolute hour.
+ * agg: the console's model, per campaign: its settings; its prepared
+ * summary (model/prep.h: totals, hourly series per category, unique
+ * accounts per bucket and action, per-tweet rows, top engagers); a feed of
+ * the newest engagements (the summary's newest, then the change log's new
+ * records: at most AGG_FEED_MAX, newest first by when they happened, each
+ * engagement once); job and provider health, alerts and tweet authors;
+ * and what the reader read on demand: a tweet's own hourly series, one
+ * account's profile. Nothing here grows with the number of stored
+ * engagements. The reader (engine/reader.h) reads all of it on its own
+ * thread; the UI thread applies it here. Model code: no curses, no I/O;
+ * one owner thread (the UI thread) calls everything; nothing here locks.
  */
 #ifndef LW_AGG_H
 #define LW_AGG_H
@@ -24,52 +22,17 @@
 #include "model/campaign.h"
 #include "model/event.h"
 #include "model/job.h"
+#include "model/prep.h"
+#include "model/series.h"
 
-#define AGG_NONE        UINT32_MAX
-#define AGG_SNIPPET_MAX 96  /* bytes of reply or quote text kept per engagement */
-#define AGG_BIO_MAX     240 /* bytes of bio kept per account */
-#define AGG_TOP_MAX     100 /* top engagers kept ranked */
-#define AGG_HOUR_MS     3600000LL
+#define AGG_FEED_MAX    1000 /* feed rows kept per campaign (the JSON endpoint's ceiling) */
+#define AGG_PROFILE_MAX 50   /* engagements a profile reads */
 
-/* The six public counts, in struct lw_metrics order. */
+/* The six public counts, in struct lw_metrics order (PREP_METRICS). */
 enum agg_metric { M_LIKES, M_RETWEETS, M_REPLIES, M_QUOTES, M_VIEWS, M_BOOKMARKS, M__COUNT };
 
 /* Returns "likes", "retweets", "replies", "quotes", "views" or "bookmarks". */
 const char *agg_metric_name(enum agg_metric m);
-
-/* Values per absolute hour (ms / AGG_HOUR_MS), from hour base on. */
-struct agg_hours {
-	int64_t base;
-	int32_t n;
-	int32_t cap;
-	int64_t *v;
-};
-
-/* An interned account profile (sanitized text, owned by the agg). */
-struct agg_user {
-	uint64_t id; /* the numeric user id (a hash for non-numeric ids) */
-	char *handle;
-	char *name;
-	char *bio;
-	int64_t followers;
-	int64_t following;
-	int64_t seen_ms;       /* when the profile was observed: the newest wins */
-	uint64_t profile_hash; /* of the raw profile, to skip unchanged ones cheaply */
-	bool verified;
-};
-
-/* One engagement, compact. */
-struct agg_eng {
-	int64_t at_ms;  /* created_at when known, else first_seen_at */
-	uint32_t user;  /* index into agg.users */
-	uint32_t prev;  /* the same account's previous engagement here, or AGG_NONE */
-	uint32_t text;  /* 1 + offset of the snippet in agg.text, or 0 */
-	uint16_t tweet; /* index into the campaign's tweets */
-	uint8_t action; /* enum lw_action */
-	uint8_t bucket; /* enum lw_bucket */
-	uint8_t importance;
-	uint8_t category; /* enum tweet_category */
-};
 
 /* What a job is doing, as far as the console knows. */
 enum agg_job_state { JS_NEW, JS_BACKFILL, JS_OK, JS_BLOCKED, JS_ERROR, JS__COUNT };
@@ -98,29 +61,20 @@ struct agg_jobrow {
 	struct agg_job job; /* why is owned by the row until handed over */
 };
 
-/* A tracked tweet and everything summed for it. */
+/* Where something read on demand stands. */
+enum agg_load { AGG_LOAD_NONE, AGG_LOAD_ASKED, AGG_LOAD_READY, AGG_LOAD_FAILED };
+
+/* A tracked tweet. */
 struct agg_tweet {
 	char id[LW_ID_MAX];
 	uint8_t category;
-	char *author; /* handle, sanitized, or NULL while unknown; owned */
-	int64_t total[M__COUNT];
-	struct agg_hours hours[M__COUNT];
-	int64_t eng[ACT__COUNT];
+	char *author;            /* handle, sanitized, or NULL while unknown; owned */
+	int64_t total[M__COUNT]; /* metric deltas summed, as of the summary */
+	int64_t eng[ACT__COUNT]; /* engagements per action, as of the summary */
 	struct agg_job job[JOB__COUNT];
-	bool listed;   /* in the campaign document's tweets (false: removed, or not seen yet) */
-	uint8_t *seqs; /* bitmap of applied slice sequence numbers */
-	size_t nseqs;  /* bytes in seqs */
-};
-
-/* One account within one campaign. */
-struct agg_cu {
-	uint32_t user;
-	uint32_t last; /* newest engagement (head of the timeline) */
-	uint32_t n;    /* engagements */
-	uint8_t mask;  /* 1 << action for each action seen */
-	uint8_t bucket;
-	uint8_t importance; /* highest importance of its engagements */
-	int64_t last_at;
+	bool listed; /* in the campaign document's tweets (false: removed, or not seen yet) */
+	enum agg_load load;        /* its own series, read on demand */
+	struct series m[M__COUNT]; /* its hourly metric deltas once READY */
 };
 
 /* An alerts_sent row (or a pending or failed alert the worker reports). */
@@ -134,12 +88,19 @@ struct agg_alert {
 	char tweet_id[LW_ID_MAX];
 };
 
-/* A filter over engagements: masks of allowed values (0 means all). */
+/* A filter over feed rows: masks of allowed values (0 means all). */
 struct agg_filter {
 	unsigned buckets;    /* 1 << enum lw_bucket */
 	unsigned actions;    /* 1 << enum lw_action */
 	unsigned categories; /* 1 << enum tweet_category */
 	int min_importance;
+};
+
+/* How far a campaign's prepared summary has come. */
+enum agg_prep {
+	AGG_PREP_LOADING,   /* nothing read yet */
+	AGG_PREP_PREPARING, /* the database holds no prepared summary yet */
+	AGG_PREP_READY,     /* a summary is applied */
 };
 
 /* Everything the console knows about one campaign. */
@@ -152,51 +113,27 @@ struct agg_campaign {
 	int64_t close_requested_ms;
 	bool known; /* its campaign document was applied */
 
-	struct agg_tweet *tweets;
+	enum agg_prep prep;
+	struct prep_summary sum; /* the newest summary applied (zeroed before) */
+
+	struct agg_tweet *tweets; /* the campaign document's, then the summary's others */
 	size_t ntweets;
 	uint32_t *tweet_map; /* open addressing: hash of the id -> tweet index + 1 */
 	size_t tweet_cap;
-	/* hourly deltas: [category] for each category, [CAT__COUNT] for all */
-	struct agg_hours hours[CAT__COUNT + 1][M__COUNT];
-	int64_t total[CAT__COUNT + 1][M__COUNT];
-	struct agg_hours bucket_events[BK__COUNT];
-	int64_t uniq[BK__COUNT];                 /* unique accounts by bucket */
-	int64_t uniq_act[ACT__COUNT][BK__COUNT]; /* ... that did each action */
-	int64_t events[ACT__COUNT];
 
-	struct agg_eng *eng; /* in arrival order */
-	size_t neng, capeng;
-	struct agg_cu *cu;
-	size_t ncu, capcu;
-	uint32_t *cu_map; /* open addressing: user index + 1 -> cu index */
-	size_t cu_cap;
-
-	int64_t eng_watermark_ms;   /* largest first_seen_at applied */
-	int64_t slice_watermark_ms; /* largest slice at applied */
+	struct prep_eng *feed; /* newest first (prep_eng_newer), at most AGG_FEED_MAX */
+	size_t nfeed, capfeed;
 
 	struct agg_alert *alerts; /* newest first */
 	size_t nalerts;
-
 	int64_t requests, credits; /* summed over jobs */
-
-	uint32_t top[AGG_TOP_MAX]; /* cu indexes, best first */
-	size_t ntop;
-	bool top_dirty;
-	uint64_t version; /* bumped by every change, for caches and redraws */
+	uint64_t version;          /* bumped by every change, for caches and redraws */
 };
 
 /* The whole model. */
 struct agg {
 	struct agg_campaign **campaigns; /* in the order they became known */
 	size_t ncampaigns;
-	struct agg_user *users;
-	size_t nusers, capusers;
-	uint64_t *user_keys; /* open addressing: id -> user index + 1 in user_vals */
-	uint32_t *user_vals;
-	size_t user_cap;
-	char *text; /* snippet arena, NUL-separated */
-	size_t ntext, captext;
-	int64_t batches; /* batches applied */
 };
 
 /* Creates an empty model (caller frees with agg_free). */
@@ -204,14 +141,36 @@ struct agg *agg_new(void);
 /* Frees the model; NULL is a no-op. */
 void agg_free(struct agg *a);
 
-/* Applies a batch of new engagements and slices. Engagements and slices
- * already applied are skipped; unknown campaigns and tweets are created. b
- * stays owned by the caller. */
-void agg_apply(struct agg *a, const struct event_batch *b);
+/* Returns the campaign with this id, or NULL (borrowed until agg_free). */
+struct agg_campaign *agg_campaign(struct agg *a, const char *id);
 
 /* Applies a stored campaign's settings (name, client, window, status,
  * tweets); c stays owned by the caller. Returns the campaign (borrowed). */
 struct agg_campaign *agg_set_campaign(struct agg *a, const struct campaign *c);
+
+/* Applies summary s of campaign id (takes what s owns and zeroes it): its
+ * numbers replace the old ones, its newest engagements join the feed. */
+void agg_set_summary(struct agg *a, const char *id, struct prep_summary *s);
+
+/* Notes that campaign id has no prepared summary yet. */
+void agg_set_preparing(struct agg *a, const char *id);
+
+/* Adds change-log records v[0..n) of campaign id to its feed (copied and
+ * sanitized; those it holds already are skipped, the oldest beyond
+ * AGG_FEED_MAX dropped). Returns how many rows were new. */
+size_t agg_feed_add(struct agg *a, const char *id, const struct prep_eng *v, size_t n);
+
+/* Returns the key of engagement e (its tweet, account and action hashed). */
+uint64_t agg_eng_key(const struct prep_eng *e);
+
+/* Returns the feed row of c with key, or -1. */
+long agg_feed_find(const struct agg_campaign *c, uint64_t key);
+
+/* Merges add[0..nadd) into v[0..*n) (takes add's strings; frees the
+ * array's strings it drops), keeping each engagement once, newest first,
+ * at most max rows. Returns how many of add were kept as new rows. */
+size_t agg_eng_merge(
+    struct prep_eng **v, size_t *n, size_t *cap, struct prep_eng *add, size_t nadd, size_t max);
 
 /* Replaces the job states of campaign id with rows (takes ownership of each
  * row's why; the array stays the caller's). */
@@ -236,50 +195,72 @@ void agg_set_alerts(struct agg *a, const char *id, struct agg_alert *alerts, siz
 /* Sets the author handle of tweet_id in campaign id (copied, sanitized). */
 void agg_set_author(struct agg *a, const char *id, const char *tweet_id, const char *handle);
 
-/* Returns the campaign with this id, or NULL (borrowed until agg_free). */
-struct agg_campaign *agg_campaign(struct agg *a, const char *id);
-
 /* Returns the tweet index of tweet_id in c, or -1. */
 int agg_tweet_index(const struct agg_campaign *c, const char *tweet_id);
 
-/* Returns the snippet of e ("" when none; borrowed until the next apply). */
-const char *agg_eng_text(const struct agg *a, const struct agg_eng *e);
+/* Marks tweet i of c's own series as asked for; returns true when it was
+ * neither asked for nor read before (the caller asks the reader). */
+bool agg_tweet_ask(struct agg_campaign *c, size_t i);
 
-/* Returns true when e passes f. */
-bool agg_filter_match(const struct agg_filter *f, const struct agg_eng *e);
+/* Sets the own series of tweet_id in campaign id (takes m's values and
+ * zeroes them); ok false: it could not be read (asked again later). */
+void agg_set_tweet_series(
+    struct agg *a, const char *id, const char *tweet_id, struct series m[M__COUNT], bool ok);
+
+/* Returns true when feed row e passes f. */
+bool agg_filter_match(const struct agg_filter *f, const struct prep_eng *e);
 
 /* Returns the number of unique accounts of c (all buckets). */
 int64_t agg_unique_total(const struct agg_campaign *c);
 
-/* Ranks the top engagers of c (by highest importance, then engagements,
- * then followers) into c->top if needed. */
-void agg_rank_top(const struct agg *a, struct agg_campaign *c);
+/* Returns a canonical text of c (its summary's digest, tweets, feed keys),
+ * so two models can be compared; caller frees. */
+char *agg_digest(const struct agg_campaign *c);
 
-/* Returns the campaign-account record of user index u in c, or NULL. */
-const struct agg_cu *agg_cu_find(const struct agg_campaign *c, uint32_t u);
-
-/* Writes the cumulative values of h per hour (or per UTC day when daily) for
- * the last max buckets up to now_ms into out, counting everything before the
- * first bucket as its starting value; returns how many were written and sets
- * *first_ms to the start of the first one. */
-size_t agg_cumulative(const struct agg_hours *h, bool daily, int64_t now_ms, double *out,
-    size_t max, int64_t *first_ms);
-
-/* As agg_cumulative without accumulating: the value of each bucket. */
-size_t agg_per_bucket(const struct agg_hours *h, bool daily, int64_t now_ms, double *out,
-    size_t max, int64_t *first_ms);
-
-/* Returns the sum of h over [from_ms, to_ms) at hour granularity. */
-int64_t agg_hours_sum(const struct agg_hours *h, int64_t from_ms, int64_t to_ms);
-
-/* Returns a canonical text dump of every aggregate of c (caller frees), so
- * two models can be compared; independent of the order events arrived in
- * except where documented (the account's bucket follows its newest
- * engagement). */
-char *agg_digest(const struct agg *a, const struct agg_campaign *c);
-
-/* Returns the bytes the model holds (arrays, strings, tables), for the
- * benchmark. */
+/* Returns the bytes the model holds, for the benchmark. */
 size_t agg_memory(const struct agg *a);
+
+/* ---- one account's profile, read on demand ---- */
+
+/* One engagement of a profile. */
+struct agg_profile_eng {
+	int64_t at_ms; /* created_at when known, else first_seen_at */
+	char tweet_id[LW_ID_MAX];
+	uint8_t action, bucket, importance;
+	char *text; /* the reply or quote text, sanitized; "" for none; owned */
+};
+
+/* One account in one campaign: what a feed or top-engager row knows at
+ * once, then what the reader read (its account chunk and up to
+ * AGG_PROFILE_MAX of its engagement documents). Owned by whoever holds it;
+ * freed with agg_profile_free. */
+struct agg_profile {
+	char cid[48];
+	char user_id[LW_ID_MAX];
+	enum agg_load state;       /* ASKED: loading; READY; FAILED (why) */
+	char *why;                 /* FAILED: the reason; owned */
+	char *handle, *name, *bio; /* sanitized; owned */
+	int64_t followers, following;
+	bool verified;
+	uint8_t bucket, importance;  /* of its best engagement */
+	int64_t first_at_ms;         /* its first engagement (0: unknown) */
+	size_t total;                /* engagements stored for it (0: unknown) */
+	struct agg_profile_eng *eng; /* newest first; owned */
+	size_t neng;
+};
+
+/* Returns a new, empty profile of user_id in campaign cid (loading). */
+struct agg_profile *agg_profile_new(const char *cid, const char *user_id);
+/* Returns a new profile of campaign cid asked from feed row e (loading). */
+struct agg_profile *agg_profile_from_eng(const char *cid, const struct prep_eng *e);
+/* Returns a new profile of campaign cid asked from top engager t (loading). */
+struct agg_profile *agg_profile_from_top(const char *cid, const struct prep_top *t);
+/* Sets p's account details (sanitized copies) from stored engagement e. */
+void agg_profile_set_user(struct agg_profile *p, const struct lw_engagement *e);
+/* Adds stored engagement e to p's engagements (sanitized copy), keeping
+ * them newest first. */
+void agg_profile_add(struct agg_profile *p, const struct lw_engagement *e);
+/* Frees p; NULL is a no-op. */
+void agg_profile_free(struct agg_profile *p);
 
 #endif

@@ -1,10 +1,11 @@
 /*
  * jsonapi_snap: the JSON endpoint's snapshots and its request router. A
- * snapshot is built on the UI thread from the aggregates (jansson values are
- * made and dumped there and never leave it) and is immutable afterwards:
- * prepared bodies for the campaign list and each campaign's aggregates, and
- * each campaign's newest engagers as prepared JSON objects with their
- * bucket, from which any thread composes an engagers answer. Parts of
+ * snapshot is built on the UI thread from the console's model (jansson
+ * values are made and dumped there and never leave it) and is immutable
+ * afterwards: prepared bodies for the campaign list and each campaign's
+ * aggregates (from its prepared summary), and each campaign's newest
+ * engagers (the model's feed) as prepared JSON objects with their bucket,
+ * from which any thread composes an engagers answer. Parts of
  * campaigns that did not change are shared with the previous snapshot by
  * reference count. No I/O, no curses.
  */
@@ -103,15 +104,15 @@ dump(json_t *o)
 /* Returns the cumulative series of h on the grid of `n` units (hours, or
  * days when daily) ending in the unit of now_ms, as an array. */
 static json_t *
-jseries(const struct agg_hours *h, bool daily, int64_t now_ms, size_t n, int64_t first_ms)
+jseries(const struct series *h, bool daily, int64_t now_ms, size_t n, int64_t first_ms)
 {
 	double *v = xcalloc(n ? n : 1, sizeof *v);
 	int64_t got_first = 0;
-	size_t got = agg_cumulative(h, daily, now_ms, v, n, &got_first);
+	size_t got = series_out(h, daily, true, now_ms, v, n, &got_first);
 	json_t *arr = json_array();
-	/* agg_cumulative starts at the series' own first unit; align it to the
+	/* series_out starts at the series' own first unit; align it to the
 	 * common grid, which starts at first_ms */
-	int64_t unit = (daily ? 24 : 1) * AGG_HOUR_MS;
+	int64_t unit = (daily ? 24 : 1) * SERIES_HOUR_MS;
 	int64_t lead = h->n > 0 ? (got_first - first_ms) / unit : (int64_t)n;
 	if (lead < 0)
 		lead = 0;
@@ -129,13 +130,14 @@ static int64_t
 first_hour(const struct agg_campaign *c)
 {
 	int64_t first = -1;
+	const struct prep_summary *s = &c->sum;
 	for (int k = 0; k <= CAT__COUNT; k++)
 		for (int m = 0; m < M__COUNT; m++)
-			if (c->hours[k][m].n > 0 && (first < 0 || c->hours[k][m].base < first))
-				first = c->hours[k][m].base;
+			if (s->hours[k][m].n > 0 && (first < 0 || s->hours[k][m].base < first))
+				first = s->hours[k][m].base;
 	for (int b = 0; b < BK__COUNT; b++)
-		if (c->bucket_events[b].n > 0 && (first < 0 || c->bucket_events[b].base < first))
-			first = c->bucket_events[b].base;
+		if (s->bucket_hours[b].n > 0 && (first < 0 || s->bucket_hours[b].base < first))
+			first = s->bucket_hours[b].base;
 	return first;
 }
 
@@ -145,48 +147,49 @@ static json_t *
 jcumulative(const struct agg_campaign *c, bool daily, int64_t now_ms)
 {
 	int64_t unit_h = daily ? 24 : 1, max = daily ? SERIES_DAYS_MAX : SERIES_HOURS_MAX;
-	int64_t last = now_ms / AGG_HOUR_MS / unit_h, fh = first_hour(c);
+	int64_t last = now_ms / SERIES_HOUR_MS / unit_h, fh = first_hour(c);
 	int64_t first = fh < 0 ? last : fh / unit_h;
 	if (first > last)
 		last = first;
 	if (last - first + 1 > max)
 		first = last - max + 1;
 	size_t n = (size_t)(last - first + 1);
-	int64_t first_ms = first * unit_h * AGG_HOUR_MS;
+	int64_t first_ms = first * unit_h * SERIES_HOUR_MS;
 	json_t *o = json_pack("{s:s, s:o, s:I}", "unit", daily ? "day" : "hour", "start",
 	    jtime(first_ms), "points", (json_int_t)n);
 	for (int k = 0; k <= CAT__COUNT; k++) {
 		json_t *ms = json_object();
 		for (int m = 0; m < M__COUNT; m++)
 			json_object_set_new(ms, agg_metric_name((enum agg_metric)m),
-			    jseries(&c->hours[k][m], daily, now_ms, n, first_ms));
+			    jseries(&c->sum.hours[k][m], daily, now_ms, n, first_ms));
 		json_object_set_new(
 		    o, k == CAT__COUNT ? "all" : category_name((enum tweet_category)k), ms);
 	}
 	json_t *be = json_object();
 	for (int b = 0; b < BK__COUNT; b++)
 		json_object_set_new(be, bucket_name((enum lw_bucket)b),
-		    jseries(&c->bucket_events[b], daily, now_ms, n, first_ms));
+		    jseries(&c->sum.bucket_hours[b], daily, now_ms, n, first_ms));
 	json_object_set_new(o, "bucket_events", be);
 	return o;
 }
 
-/* Returns one account of c (its campaign record cu) as an object. */
+/* Returns top engager t as an object (last_at stays null: the summary
+ * keeps no account's last time; the member stays for the JSON's shape). */
 static json_t *
-jaccount(const struct agg *a, const struct agg_cu *cu)
+jaccount(const struct prep_top *t)
 {
-	const struct agg_user *us = &a->users[cu->user];
-	char id[24];
-	snprintf(id, sizeof id, "%" PRIu64, us->id);
 	json_t *acts = json_array();
-	for (int k = 0; k < ACT__COUNT; k++)
-		if (cu->mask & (1u << k))
+	int64_t n = 0;
+	for (int k = 0; k < ACT__COUNT; k++) {
+		n += t->actions[k];
+		if (t->actions[k] > 0)
 			json_array_append_new(acts, json_string(action_name((enum lw_action)k)));
-	return json_pack("{s:s, s:s, s:s, s:I, s:b, s:s, s:i, s:i, s:o, s:o}", "user_id", id,
-	    "handle", us->handle ? us->handle : "", "name", us->name ? us->name : "", "followers",
-	    (json_int_t)us->followers, "verified", us->verified, "bucket",
-	    bucket_name((enum lw_bucket)cu->bucket), "importance", (int)cu->importance,
-	    "engagements", (int)cu->n, "actions", acts, "last_at", jtime(cu->last_at));
+	}
+	return json_pack("{s:s, s:s, s:s, s:I, s:b, s:s, s:i, s:I, s:o, s:I, s:n}", "user_id",
+	    t->user_id, "handle", t->handle ? t->handle : "", "name", t->name ? t->name : "",
+	    "followers", (json_int_t)t->followers, "verified", t->verified, "bucket",
+	    bucket_name((enum lw_bucket)t->bucket), "importance", (int)t->importance, "engagements",
+	    (json_int_t)n, "actions", acts, "tweets", (json_int_t)t->ntweets, "last_at");
 }
 
 /* Returns one job as an object. */
@@ -203,33 +206,36 @@ jjob(const struct agg_job *j)
 static json_t *
 jcampaign_head(const struct agg_campaign *c)
 {
-	return json_pack("{s:s, s:s, s:s, s:s, s:{s:o, s:o}, s:o}", "id", c->id, "name",
+	return json_pack("{s:s, s:s, s:s, s:s, s:{s:o, s:o}, s:o, s:b}", "id", c->id, "name",
 	    c->name ? c->name : c->id, "client", c->client ? c->client : "", "status",
 	    campaign_status_name(c->status), "window", "start", jtime(c->start_ms), "end",
-	    jtime(c->end_ms), "close_requested_at", jtime(c->close_requested_ms));
+	    jtime(c->end_ms), "close_requested_at", jtime(c->close_requested_ms), "prepared",
+	    c->prep == AGG_PREP_READY);
 }
 
 /* Returns the aggregates body of c. */
 static char *
-aggregates_body(struct agg *a, struct agg_campaign *c, int64_t now_ms)
+aggregates_body(struct agg_campaign *c, int64_t now_ms)
 {
+	const struct prep_summary *s = &c->sum;
 	json_t *o = json_object();
 	json_object_set_new(o, "campaign", jcampaign_head(c));
 	json_t *tot = json_object();
-	json_object_set_new(tot, "all", jmetrics(c->total[CAT__COUNT]));
+	json_object_set_new(tot, "all", jmetrics(s->total[CAT__COUNT]));
 	for (int k = 0; k < CAT__COUNT; k++)
 		json_object_set_new(
-		    tot, category_name((enum tweet_category)k), jmetrics(c->total[k]));
+		    tot, category_name((enum tweet_category)k), jmetrics(s->total[k]));
 	json_object_set_new(o, "totals", tot);
 	json_t *ua = json_object();
 	for (int k = 0; k < ACT__COUNT; k++)
-		json_object_set_new(ua, action_name((enum lw_action)k), jbuckets(c->uniq_act[k]));
+		json_object_set_new(ua, action_name((enum lw_action)k), jbuckets(s->uniq_act[k]));
 	json_object_set_new(o, "unique_accounts",
 	    json_pack("{s:I, s:o, s:o}", "total", (json_int_t)agg_unique_total(c), "by_bucket",
-	        jbuckets(c->uniq), "by_action", ua));
+	        jbuckets(s->uniq), "by_action", ua));
 	json_t *ev = json_object();
 	for (int k = 0; k < ACT__COUNT; k++)
-		json_object_set_new(ev, action_name((enum lw_action)k), json_integer(c->events[k]));
+		json_object_set_new(
+		    ev, action_name((enum lw_action)k), json_integer(s->eng_action[k]));
 	json_object_set_new(o, "events", ev);
 	json_t *tw = json_array();
 	for (size_t i = 0; i < c->ntweets; i++) {
@@ -249,10 +255,9 @@ aggregates_body(struct agg *a, struct agg_campaign *c, int64_t now_ms)
 	json_object_set_new(o, "tweets", tw);
 	json_object_set_new(o, "hourly", jcumulative(c, false, now_ms));
 	json_object_set_new(o, "daily", jcumulative(c, true, now_ms));
-	agg_rank_top(a, c);
 	json_t *top = json_array();
-	for (size_t i = 0; i < c->ntop && i < TOP_MAX; i++)
-		json_array_append_new(top, jaccount(a, &c->cu[c->top[i]]));
+	for (size_t i = 0; i < s->ntop && i < TOP_MAX; i++)
+		json_array_append_new(top, jaccount(&s->top[i]));
 	json_object_set_new(o, "top_engagers", top);
 	size_t al[ALERT__DELIVERIES] = {0};
 	for (size_t i = 0; i < c->nalerts; i++)
@@ -271,41 +276,36 @@ aggregates_body(struct agg *a, struct agg_campaign *c, int64_t now_ms)
 	return dump(o);
 }
 
-/* Returns engagement e of c as a JSON object string. */
+/* Returns feed row e as a JSON object string. */
 static char *
-engager_json(const struct agg *a, const struct agg_campaign *c, const struct agg_eng *e)
+engager_json(const struct prep_eng *e)
 {
-	const struct agg_user *us = &a->users[e->user];
-	char id[24];
-	snprintf(id, sizeof id, "%" PRIu64, us->id);
-	const char *text = agg_eng_text(a, e);
 	json_t *o = json_pack("{s:o, s:s, s:s, s:s, s:s, s:I, s:b, s:s, s:i, s:s, s:s, s:s?}", "at",
-	    jtime(e->at_ms), "action", action_name((enum lw_action)e->action), "user_id", id,
-	    "handle", us->handle ? us->handle : "", "name", us->name ? us->name : "", "followers",
-	    (json_int_t)us->followers, "verified", us->verified, "bucket",
+	    jtime(e->at_ms), "action", action_name((enum lw_action)e->action), "user_id",
+	    e->user_id, "handle", e->handle ? e->handle : "", "name", e->name ? e->name : "",
+	    "followers", (json_int_t)e->followers, "verified", e->verified, "bucket",
 	    bucket_name((enum lw_bucket)e->bucket), "importance", (int)e->importance, "tweet_id",
-	    e->tweet < c->ntweets ? c->tweets[e->tweet].id : "", "category",
-	    category_name((enum tweet_category)e->category), "text", *text ? text : NULL);
+	    e->tweet_id, "category", category_name((enum tweet_category)e->category), "text",
+	    e->snippet && *e->snippet ? e->snippet : NULL);
 	return dump(o);
 }
 
 /* Builds the part of campaign c. */
 static struct part *
-part_build(struct agg *a, struct agg_campaign *c, int64_t now_ms)
+part_build(struct agg_campaign *c, int64_t now_ms)
 {
 	struct part *p = xcalloc(1, sizeof *p);
 	atomic_init(&p->refs, 1);
 	snprintf(p->id, sizeof p->id, "%s", c->id);
 	p->version = c->version;
-	p->agg_body = aggregates_body(a, c, now_ms);
+	p->agg_body = aggregates_body(c, now_ms);
 	etag_of(p->agg_body, strlen(p->agg_body), p->agg_etag);
-	size_t n = c->neng < JSONAPI_ENGAGERS_MAX ? c->neng : JSONAPI_ENGAGERS_MAX;
+	size_t n = c->nfeed < JSONAPI_ENGAGERS_MAX ? c->nfeed : JSONAPI_ENGAGERS_MAX;
 	p->eng = xcalloc(n ? n : 1, sizeof *p->eng);
 	p->bkt = xcalloc(n ? n : 1, sizeof *p->bkt);
 	for (size_t i = 0; i < n; i++) {
-		const struct agg_eng *e = &c->eng[c->neng - 1 - i];
-		p->eng[i] = engager_json(a, c, e);
-		p->bkt[i] = e->bucket;
+		p->eng[i] = engager_json(&c->feed[i]);
+		p->bkt[i] = c->feed[i].bucket;
 	}
 	p->neng = n;
 	return p;
@@ -328,7 +328,7 @@ part_unref(struct part *p)
 bool
 jsonapi_snap_stale(const struct jsonapi_snap *prev, const struct agg *a, int64_t now_ms)
 {
-	if (prev == NULL || prev->nparts != a->ncampaigns || prev->hour != now_ms / AGG_HOUR_MS)
+	if (prev == NULL || prev->nparts != a->ncampaigns || prev->hour != now_ms / SERIES_HOUR_MS)
 		return true;
 	for (size_t i = 0; i < a->ncampaigns; i++)
 		if (strcmp(prev->parts[i]->id, a->campaigns[i]->id) != 0 ||
@@ -342,7 +342,7 @@ jsonapi_snap_build(struct agg *a, struct jsonapi_snap *prev, int64_t now_ms)
 {
 	struct jsonapi_snap *s = xcalloc(1, sizeof *s);
 	atomic_init(&s->refs, 1);
-	s->hour = now_ms / AGG_HOUR_MS;
+	s->hour = now_ms / SERIES_HOUR_MS;
 	s->nparts = a->ncampaigns;
 	s->parts = xcalloc(s->nparts ? s->nparts : 1, sizeof *s->parts);
 	json_t *list = json_array();
@@ -356,12 +356,12 @@ jsonapi_snap_build(struct agg *a, struct jsonapi_snap *prev, int64_t now_ms)
 				p = prev->parts[k];
 				atomic_fetch_add(&p->refs, 1);
 			}
-		s->parts[i] = p ? p : part_build(a, c, now_ms);
+		s->parts[i] = p ? p : part_build(c, now_ms);
 		json_t *o = jcampaign_head(c);
 		json_object_set_new(o, "tweets", json_integer((json_int_t)c->ntweets));
 		json_object_set_new(o, "unique_accounts", json_integer(agg_unique_total(c)));
-		json_object_set_new(o, "engagements", json_integer((json_int_t)c->neng));
-		json_object_set_new(o, "views", json_integer(c->total[CAT__COUNT][M_VIEWS]));
+		json_object_set_new(o, "engagements", json_integer(c->sum.engagements));
+		json_object_set_new(o, "views", json_integer(c->sum.total[CAT__COUNT][M_VIEWS]));
 		json_object_set_new(o, "requests", json_integer(c->requests));
 		json_object_set_new(o, "credits", json_integer(c->credits));
 		/* the provider's health as the campaign's jobs show it (the header's) */

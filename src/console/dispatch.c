@@ -12,6 +12,7 @@
 #include "config/config.h"
 #include "console/dialog.h"
 #include "console/keys.h"
+#include "console/pane.h"
 
 /* Carries out what a finished dialog asks for. Takes res's file and
  * message. */
@@ -62,6 +63,23 @@ dispatch_key(struct ui *u, int key)
 	return r;
 }
 
+/* Asks r for the own series of the tweets the current campaign's chart
+ * and tweets table show and that are not read yet. */
+static void
+ask_series(struct ui *u, struct reader *r)
+{
+	struct agg_campaign *c = ui_campaign(u);
+	if (c == NULL || c->prep != AGG_PREP_READY)
+		return;
+	if (u->scope >= 4 && agg_tweet_ask(c, (size_t)(u->scope - 4)))
+		reader_series(r, c->id, c->tweets[u->scope - 4].id);
+	size_t first, n;
+	pane_tweets_rows(u, c, &first, &n);
+	for (size_t i = first; i < first + n; i++)
+		if (agg_tweet_ask(c, i))
+			reader_series(r, c->id, c->tweets[i].id);
+}
+
 void
 dispatch_commands(struct ui *u, struct reader *r)
 {
@@ -76,8 +94,68 @@ dispatch_commands(struct ui *u, struct reader *r)
 		}
 		free(c);
 	}
-	if (r)
-		reader_watch(r, u->screen == S_CLOSEOUT ? u->closeout_cid : "");
+	if (u->profile_asked && u->profile) {
+		u->profile_asked = false;
+		if (r) {
+			reader_profile(r, u->profile->cid, u->profile->user_id, u->profile_tweet,
+			    u->profile_action);
+		} else {
+			u->profile->state = AGG_LOAD_FAILED;
+			u->profile->why = xstrdup("no database connection");
+		}
+	}
+	if (r == NULL)
+		return;
+	reader_watch(r, u->screen == S_CLOSEOUT ? u->closeout_cid : "");
+	ask_series(u, r);
+}
+
+/* Applies what the reader read of one campaign's prepared data (moves what
+ * f holds); a scrolled feed of the current campaign stays on its row. */
+static void
+apply_feed(struct ui *u, struct reader_feed *f)
+{
+	struct agg_campaign *c = agg_campaign(u->agg, f->cid);
+	bool held = c && c == ui_campaign(u) && u->feed_off > 0;
+	uint64_t key = 0;
+	if (held) {
+		long i = pane_feed_row(u, c, u->feed_off, 0);
+		held = i >= 0;
+		key = held ? agg_eng_key(&c->feed[i]) : 0;
+	}
+	if (f->preparing)
+		agg_set_preparing(u->agg, f->cid);
+	if (f->summary)
+		agg_set_summary(u->agg, f->cid, f->summary);
+	if (f->neng)
+		agg_feed_add(u->agg, f->cid, f->eng, f->neng);
+	for (size_t i = 0; i < f->nseries; i++)
+		agg_set_tweet_series(
+		    u->agg, f->cid, f->series[i].tweet_id, f->series[i].m, f->series[i].ok);
+	c = agg_campaign(u->agg, f->cid);
+	long at = held ? agg_feed_find(c, key) : -1;
+	if (at >= 0)
+		u->feed_off = pane_feed_position(u, c, (size_t)at);
+	u->dirty = true;
+}
+
+/* Takes profile p when it is the one S_PROFILE waits for (else frees it). */
+static void
+apply_profile(struct ui *u, struct agg_profile *p)
+{
+	struct agg_profile *o = u->profile;
+	if (o == NULL || strcmp(o->cid, p->cid) != 0 || strcmp(o->user_id, p->user_id) != 0) {
+		agg_profile_free(p);
+		return;
+	}
+	if (p->handle == NULL) { /* nothing stored answered: keep what the row said */
+		p->handle = o->handle;
+		p->name = o->name;
+		o->handle = o->name = NULL;
+	}
+	agg_profile_free(o);
+	u->profile = p;
+	u->dirty = true;
 }
 
 void
@@ -96,6 +174,12 @@ dispatch_news(struct ui *u, struct reader_news *n)
 		d->alerts = NULL; /* the agg holds them now */
 		d->nalerts = 0;
 		u->dirty = true;
+	}
+	for (size_t i = 0; i < n->nfeeds; i++)
+		apply_feed(u, &n->feeds[i]);
+	if (n->profile) {
+		apply_profile(u, n->profile);
+		n->profile = NULL;
 	}
 	if (n->closeout) {
 		reader_closeout_free(u->closeout);

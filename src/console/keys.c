@@ -13,16 +13,6 @@
 #include "console/theme.h"
 #include "base/util.h"
 
-/* Returns the number of rows the feed shows after filtering (capped). */
-static size_t
-feed_rows(struct ui *u, struct agg_campaign *c)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < c->neng; i++)
-		n += agg_filter_match(&u->filter, &c->eng[i]);
-	return n;
-}
-
 static unsigned
 k_quit(struct ui *u, int key)
 {
@@ -134,9 +124,8 @@ k_campaign(struct ui *u, int key)
 		u->cur = (size_t)(key - '1');
 	else
 		return KR_NONE;
-	u->feed_off = u->feed_sel = u->tweets_sel = 0;
+	u->feed_off = u->feed_sel = u->tweets_sel = u->top_sel = 0;
 	u->scope = SCOPE_ALL;
-	u->feed_seen = ui_campaign(u)->neng;
 	if (u->screen == S_OVERVIEW || u->screen == S_PROFILE)
 		u->screen = S_CAMPAIGN;
 	return KR_NONE;
@@ -249,6 +238,14 @@ k_buckets(struct ui *u, int key)
 }
 
 static unsigned
+k_top(struct ui *u, int key)
+{
+	(void)key;
+	u->screen = u->screen == S_TOP ? S_CAMPAIGN : S_TOP;
+	return KR_NONE;
+}
+
+static unsigned
 k_enter(struct ui *u, int key)
 {
 	(void)key;
@@ -258,14 +255,20 @@ k_enter(struct ui *u, int key)
 		return KR_NONE;
 	}
 	struct agg_campaign *c = ui_campaign(u);
+	if (c && u->screen == S_TOP && u->top_sel < c->sum.ntop) {
+		const struct prep_top *t = &c->sum.top[u->top_sel];
+		ui_open_profile(u, agg_profile_from_top(c->id, t), t->best_tweet,
+		    (enum lw_action)t->best_action);
+		return KR_NONE;
+	}
 	if (c == NULL || u->screen != S_CAMPAIGN || u->focus != P_FEED)
 		return KR_NONE;
-	uint32_t e = pane_feed_row(u, c, u->feed_off, u->feed_sel);
-	if (e == AGG_NONE)
+	long e = pane_feed_row(u, c, u->feed_off, u->feed_sel);
+	if (e < 0)
 		return KR_NONE;
-	u->profile_user = c->eng[e].user;
-	u->profile_off = 0;
-	u->screen = S_PROFILE;
+	const struct prep_eng *en = &c->feed[e];
+	ui_open_profile(
+	    u, agg_profile_from_eng(c->id, en), en->tweet_id, (enum lw_action)en->action);
 	return KR_NONE;
 }
 
@@ -275,7 +278,7 @@ k_back(struct ui *u, int key)
 	(void)key;
 	if (u->zoom && u->screen == S_CAMPAIGN)
 		u->zoom = false;
-	u->screen = S_CAMPAIGN;
+	u->screen = u->screen == S_PROFILE && u->profile_back == S_TOP ? S_TOP : S_CAMPAIGN;
 	return KR_NONE;
 }
 
@@ -297,6 +300,11 @@ scroll_by(struct ui *u, long delta)
 		u->profile_off = (size_t)(s < 0 ? 0 : s);
 		return;
 	}
+	if (u->screen == S_TOP) {
+		long s = (long)u->top_sel + delta, n = (long)c->sum.ntop;
+		u->top_sel = (size_t)(s < 0 ? 0 : s >= n ? (n > 0 ? n - 1 : 0) : s);
+		return;
+	}
 	if (u->focus == P_TWEETS) {
 		long s = (long)u->tweets_sel + delta, n = (long)c->ntweets;
 		u->tweets_sel = (size_t)(s < 0 ? 0 : s >= n ? (n > 0 ? n - 1 : 0) : s);
@@ -313,7 +321,7 @@ scroll_by(struct ui *u, long delta)
 			off += sel - 9;
 			sel = 9;
 		}
-		long total = (long)feed_rows(u, c);
+		long total = (long)pane_feed_count(u, c);
 		if (off + sel >= total) {
 			off = total - sel - 1 > 0 ? total - sel - 1 : 0;
 			if (off + sel >= total)
@@ -372,6 +380,7 @@ static const struct key_binding table[] = {
     {'z', "z", "zoom the focused pane full screen (again: back)", k_zoom},
     {'o', "o", "campaigns overview", k_overview},
     {'b', "b", "events per bucket per day", k_buckets},
+    {'u', "u", "top engagers by importance", k_top},
     {KEY_CODE_ENTER, "Enter", "open the selected engager's profile", k_enter},
     {KEY_CODE_ESC, "Esc", "back to the campaign screen", k_back},
     {'j', "j/Down", "move down (PgDn: a page)", k_down},
@@ -414,7 +423,7 @@ keys_mouse(struct ui *u, enum key_mouse ev, int x, int y)
 			/* the feed's view moves, its selection stays on the same line;
 			 * scrolled back it holds still while new rows arrive (g: live) */
 			long off = (long)u->feed_off + (ev == MOUSE_WHEEL_UP ? -3 : 3);
-			long total = (long)feed_rows(u, c);
+			long total = (long)pane_feed_count(u, c);
 			off = off > total - 1 ? total - 1 : off;
 			u->feed_off = (size_t)(off < 0 ? 0 : off);
 			if (u->feed_off + u->feed_sel >= (size_t)total)
@@ -429,7 +438,7 @@ keys_mouse(struct ui *u, enum key_mouse ev, int x, int y)
 	int row = y - r->y - 1; /* inside the frame */
 	struct agg_campaign *c = ui_campaign(u);
 	if (c && p == P_FEED && row >= 0 && row < r->h - 2) {
-		if (pane_feed_row(u, c, u->feed_off, (size_t)row) != AGG_NONE)
+		if (pane_feed_row(u, c, u->feed_off, (size_t)row) >= 0)
 			u->feed_sel = (size_t)row;
 	} else if (c && p == P_TWEETS && row >= 1 && row < r->h - 2) {
 		/* below the column titles; the table scrolls to keep the selection shown */

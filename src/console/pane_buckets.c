@@ -1,7 +1,7 @@
 /*
  * pane_buckets: the bucket time series: events per bucket per day (or per
- * hour with h), newest first, with a sparkline per bucket. Curses-free; UI
- * thread.
+ * hour with h), newest first, with a sparkline per bucket, from the
+ * summary. Curses-free; UI thread.
  */
 #include <stdio.h>
 
@@ -21,16 +21,21 @@ pane_buckets_draw(struct ui *u, struct draw_grid *g, struct draw_rect r)
 	if (c == NULL)
 		return;
 	int x0 = r.x + 2, y = r.y + 1;
-	int64_t unit = (u->daily ? 24 : 1) * AGG_HOUR_MS;
+	char why[256];
+	if (pane_not_ready(c, why, sizeof why)) {
+		draw_text(g, x0, y, r.w - 4, T_DIM, why);
+		return;
+	}
+	int64_t unit = (u->daily ? 24 : 1) * SERIES_HOUR_MS;
 	/* one time range for every bucket: from the earliest event to now */
 	int64_t lo = u->now_ms;
 	int64_t hi = lo;
 	for (int b = 0; b < BK__COUNT; b++) {
-		const struct agg_hours *h = &c->bucket_events[b];
-		if (h->n > 0 && h->base * AGG_HOUR_MS < lo)
-			lo = h->base * AGG_HOUR_MS;
-		if (h->n > 0 && (h->base + h->n) * AGG_HOUR_MS > hi)
-			hi = (h->base + h->n) * AGG_HOUR_MS - 1;
+		const struct series *h = &c->sum.bucket_hours[b];
+		if (h->n > 0 && h->base * SERIES_HOUR_MS < lo)
+			lo = h->base * SERIES_HOUR_MS;
+		if (h->n > 0 && (h->base + h->n) * SERIES_HOUR_MS > hi)
+			hi = (h->base + h->n) * SERIES_HOUR_MS - 1;
 	}
 	lo -= lo % unit;
 	size_t rows = (size_t)((hi - lo) / unit) + 1;
@@ -40,7 +45,7 @@ pane_buckets_draw(struct ui *u, struct draw_grid *g, struct draw_rect r)
 	draw_text(g, x0, y, 12, T_DIM, u->daily ? "day" : "hour");
 	for (int b = 0; b < BK__COUNT; b++) {
 		for (size_t k = 0; k < rows; k++)
-			v[b][k] = (double)agg_hours_sum(&c->bucket_events[b],
+			v[b][k] = (double)series_sum(&c->sum.bucket_hours[b],
 			    lo + (int64_t)k * unit, lo + (int64_t)(k + 1) * unit);
 		draw_text_right(g, x0 + 12 + b * 11, y, 10, (enum theme_role)(T_BK_INVESTOR + b),
 		    bucket_name((enum lw_bucket)b));

@@ -1,8 +1,10 @@
 /*
  * pane_chart: the cumulative chart of one metric or the four engagement
  * counts together, per hour or per day, for all tweets, one category or one
- * tweet, in braille (block or ASCII as fallbacks) with labelled axes.
- * Curses-free; UI thread.
+ * tweet, in braille (block or ASCII as fallbacks) with labelled axes. The
+ * summary holds the series of all tweets and of each category; a tweet's
+ * own is read on demand ("loading..." until it arrives). Curses-free; UI
+ * thread.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,15 +12,34 @@
 #include "base/fmt.h"
 #include "console/pane.h"
 
-/* Returns the series of metric m in the scope u shows. */
-static const struct agg_hours *
+/* Returns the series of metric m in the scope u shows: the summary's for
+ * all tweets or a category, a tweet's own (read on demand). */
+static const struct series *
 scope_hours(struct ui *u, struct agg_campaign *c, int m)
 {
 	if (u->scope >= 4 && (size_t)(u->scope - 4) < c->ntweets)
-		return &c->tweets[u->scope - 4].hours[m];
+		return &c->tweets[u->scope - 4].m[m];
 	if (u->scope >= 1 && u->scope <= 3)
-		return &c->hours[u->scope - 1][m];
-	return &c->hours[CAT__COUNT][m];
+		return &c->sum.hours[u->scope - 1][m];
+	return &c->sum.hours[CAT__COUNT][m];
+}
+
+/* Writes why the scope u shows has nothing to draw yet into buf (false
+ * when it has). */
+static bool
+scope_waits(struct ui *u, struct agg_campaign *c, char *buf, size_t len)
+{
+	if (pane_not_ready(c, buf, len))
+		return true;
+	if (u->scope < 4 || (size_t)(u->scope - 4) >= c->ntweets)
+		return false;
+	enum agg_load l = c->tweets[u->scope - 4].load;
+	if (l == AGG_LOAD_READY)
+		return false;
+	snprintf(buf, len, "%s",
+	    l == AGG_LOAD_FAILED ? "this tweet's series could not be read"
+	                         : "loading this tweet's series...");
+	return true;
 }
 
 /* Writes the name of u's scope into buf. */
@@ -48,6 +69,11 @@ pane_chart_draw(struct ui *u, struct draw_grid *g, struct draw_rect r, bool focu
 	    u->daily ? "day" : "hour");
 	draw_box(g, r, focus ? T_BORDER_FOCUS : T_BORDER, title, T_TITLE);
 	struct draw_rect in = {r.x + 1, r.y + 1, r.w - 2, r.h - 2};
+	char why[256];
+	if (scope_waits(u, c, why, sizeof why)) {
+		draw_text(g, in.x + 1, in.y, in.w - 1, T_DIM, why);
+		return;
+	}
 	if (in.h < 4 || in.w < 12)
 		return;
 	int metrics[4], nm = 0;
@@ -64,8 +90,8 @@ pane_chart_draw(struct ui *u, struct draw_grid *g, struct draw_rect r, bool focu
 	int64_t first = 0;
 	for (int i = 0; i < nm; i++) {
 		buf[i] = calloc(max, sizeof *buf[i]);
-		size_t n = agg_cumulative(
-		    scope_hours(u, c, metrics[i]), u->daily, u->now_ms, buf[i], max, &first);
+		size_t n = series_out(
+		    scope_hours(u, c, metrics[i]), u->daily, true, u->now_ms, buf[i], max, &first);
 		s[i] = (struct draw_series){buf[i], n, (enum theme_role)(T_SERIES1 + metrics[i])};
 	}
 	int lh = several ? 1 : 0;

@@ -1,8 +1,9 @@
 /*
- * pane_export: the focused view as CSV (feed: every engagement passing the
+ * pane_export: the focused view as CSV (feed: the feed's rows passing the
  * filter, newest first; chart: the cumulative series; breakdown: unique
- * accounts per bucket and action; tweets: the table; alerts: the list;
- * buckets: events per bucket per hour). Writes one file; UI thread.
+ * accounts per bucket and action; tweets: the table; alerts: the list; the
+ * top engagers screen: its list), the feed from the model's feed, the rest
+ * from the summary. Writes one file; UI thread.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,30 +31,48 @@ csv_field(struct sbuf *b, const char *s, bool last)
 	sbuf_addstr(b, last ? "\n" : ",");
 }
 
-/* Writes the feed's engagements. */
+/* Writes the feed's rows (the newest engagements) that pass the filter. */
 static void
 export_feed(struct ui *u, struct agg_campaign *c, struct sbuf *b)
 {
 	sbuf_addstr(b, "time,action,user_id,handle,name,bucket,importance,followers,tweet_id,"
 	               "category,text\n");
-	for (size_t i = c->neng; i-- > 0;) {
-		const struct agg_eng *e = &c->eng[i];
+	for (size_t i = 0; i < c->nfeed; i++) {
+		const struct prep_eng *e = &c->feed[i];
 		if (!agg_filter_match(&u->filter, e))
 			continue;
-		const struct agg_user *us = &u->agg->users[e->user];
-		char t[32], d[16], id[24];
+		char t[32], d[16];
 		fmt_day(e->at_ms, d, sizeof d);
 		fmt_clock(e->at_ms, t + 0, sizeof t);
 		char when[64];
 		snprintf(when, sizeof when, "%sT%sZ", d, t);
-		snprintf(id, sizeof id, "%llu", (unsigned long long)us->id);
-		sbuf_printf(b, "%s,%s,%s,", when, action_name((enum lw_action)e->action), id);
-		csv_field(b, us->handle, false);
-		csv_field(b, us->name, false);
+		sbuf_printf(
+		    b, "%s,%s,%s,", when, action_name((enum lw_action)e->action), e->user_id);
+		csv_field(b, e->handle, false);
+		csv_field(b, e->name, false);
 		sbuf_printf(b, "%s,%d,%lld,%s,%s,", bucket_name((enum lw_bucket)e->bucket),
-		    e->importance, (long long)us->followers, c->tweets[e->tweet].id,
+		    e->importance, (long long)e->followers, e->tweet_id,
 		    category_name((enum tweet_category)e->category));
-		csv_field(b, agg_eng_text(u->agg, e), true);
+		csv_field(b, e->snippet, true);
+	}
+}
+
+/* Writes the top engagers of the summary. */
+static void
+export_top(struct agg_campaign *c, struct sbuf *b)
+{
+	sbuf_addstr(b, "rank,user_id,handle,name,bucket,importance,followers,verified,retweets,"
+	               "replies,quotes,tweets\n");
+	for (size_t i = 0; i < c->sum.ntop; i++) {
+		const struct prep_top *t = &c->sum.top[i];
+		sbuf_printf(b, "%zu,%s,", i + 1, t->user_id);
+		csv_field(b, t->handle, false);
+		csv_field(b, t->name, false);
+		sbuf_printf(b, "%s,%d,%lld,%d,%lld,%lld,%lld,%lld\n",
+		    bucket_name((enum lw_bucket)t->bucket), t->importance, (long long)t->followers,
+		    t->verified, (long long)t->actions[ACT_RETWEET],
+		    (long long)t->actions[ACT_REPLY], (long long)t->actions[ACT_QUOTE],
+		    (long long)t->ntweets);
 	}
 }
 
@@ -68,14 +87,14 @@ export_chart(struct ui *u, struct agg_campaign *c, struct sbuf *b)
 	sbuf_addstr(b, u->daily ? "day" : "hour");
 	for (int m = 0; m < M__COUNT; m++) {
 		v[m] = xcalloc(MAXB, sizeof *v[m]);
-		n = agg_cumulative(
-		    &c->hours[CAT__COUNT][m], u->daily, u->now_ms, v[m], MAXB, &first);
+		n = series_out(
+		    &c->sum.hours[CAT__COUNT][m], u->daily, true, u->now_ms, v[m], MAXB, &first);
 		sbuf_printf(b, ",%s", agg_metric_name((enum agg_metric)m));
 	}
 	sbuf_addstr(b, "\n");
 	for (size_t i = 0; i < n; i++) {
 		char d[16], t[16];
-		int64_t at = first + (int64_t)i * (u->daily ? 24 : 1) * AGG_HOUR_MS;
+		int64_t at = first + (int64_t)i * (u->daily ? 24 : 1) * SERIES_HOUR_MS;
 		sbuf_printf(b, "%sT%sZ", fmt_day(at, d, sizeof d), fmt_clock(at, t, sizeof t));
 		for (int m = 0; m < M__COUNT; m++)
 			sbuf_printf(b, ",%.0f", v[m][i]);
@@ -92,8 +111,9 @@ export_pie(struct agg_campaign *c, struct sbuf *b)
 	sbuf_addstr(b, "bucket,accounts,retweet,reply,quote\n");
 	for (int k = 0; k < BK__COUNT; k++)
 		sbuf_printf(b, "%s,%lld,%lld,%lld,%lld\n", bucket_name((enum lw_bucket)k),
-		    (long long)c->uniq[k], (long long)c->uniq_act[ACT_RETWEET][k],
-		    (long long)c->uniq_act[ACT_REPLY][k], (long long)c->uniq_act[ACT_QUOTE][k]);
+		    (long long)c->sum.uniq[k], (long long)c->sum.uniq_act[ACT_RETWEET][k],
+		    (long long)c->sum.uniq_act[ACT_REPLY][k],
+		    (long long)c->sum.uniq_act[ACT_QUOTE][k]);
 }
 
 /* Writes the tweets table. */
@@ -143,7 +163,11 @@ ui_export_csv(struct ui *u, const char *dir, char **path, char **cause)
 	if (u->screen == S_PROFILE || u->screen == S_BUCKETS || u->screen == S_OVERVIEW ||
 	    u->screen == S_CLOSEOUT)
 		what = "engagers";
-	if (strcmp(what, "engagers") == 0)
+	if (u->screen == S_TOP)
+		what = "top";
+	if (u->screen == S_TOP)
+		export_top(c, &b);
+	else if (strcmp(what, "engagers") == 0)
 		export_feed(u, c, &b);
 	else if (u->focus == P_CHART)
 		export_chart(u, c, &b);

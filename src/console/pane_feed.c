@@ -2,7 +2,9 @@
  * pane_feed: the engager feed, newest first: time, action, handle and name,
  * bucket (coloured), importance, followers, the tweet and its category and
  * a snippet; filtered by bucket, action, category and minimum importance,
- * scrolled without jumping while the user reads. Curses-free; UI thread.
+ * scrolled without jumping while the user reads. Its rows are the model's
+ * feed (the summary's newest engagements, then the change log's). Curses-
+ * free; UI thread.
  */
 #include <stdio.h>
 #include <string.h>
@@ -13,26 +15,47 @@
 /* Short action names for narrow columns. */
 static const char *const act_short[ACT__COUNT] = {"RT", "reply", "quote"};
 
-uint32_t
+long
 pane_feed_row(struct ui *u, struct agg_campaign *c, size_t off, size_t row)
 {
 	size_t want = off + row, seen = 0;
-	for (size_t i = c->neng; i-- > 0;) {
-		if (!agg_filter_match(&u->filter, &c->eng[i]))
+	for (size_t i = 0; i < c->nfeed; i++) {
+		if (!agg_filter_match(&u->filter, &c->feed[i]))
 			continue;
 		if (seen++ == want)
-			return (uint32_t)i;
+			return (long)i;
 	}
-	return AGG_NONE;
+	return -1;
 }
 
 size_t
-pane_feed_count_new(struct ui *u, struct agg_campaign *c, size_t from)
+pane_feed_position(struct ui *u, struct agg_campaign *c, size_t i)
 {
 	size_t n = 0;
-	for (size_t i = from; i < c->neng; i++)
-		n += agg_filter_match(&u->filter, &c->eng[i]);
+	for (size_t k = 0; k < i && k < c->nfeed; k++)
+		n += agg_filter_match(&u->filter, &c->feed[k]);
 	return n;
+}
+
+size_t
+pane_feed_count(struct ui *u, struct agg_campaign *c)
+{
+	return pane_feed_position(u, c, c->nfeed);
+}
+
+bool
+pane_not_ready(const struct agg_campaign *c, char *buf, size_t len)
+{
+	if (c->prep == AGG_PREP_READY)
+		return false;
+	if (c->prep == AGG_PREP_LOADING)
+		snprintf(buf, len, "loading...");
+	else
+		snprintf(buf, len,
+		    "preparing... (no prepared aggregates yet: a running engine builds them; for a "
+		    "completed campaign of an older release run: launchwatch campaign rebuild %s)",
+		    c->id);
+	return true;
 }
 
 void
@@ -47,16 +70,17 @@ pane_feed_draw(struct ui *u, struct draw_grid *g, struct draw_rect r, bool focus
 	if (c == NULL)
 		return;
 	int rows = r.h - 2, x0 = r.x + 1, w = r.w - 2;
-	if (c->neng == 0) {
-		draw_text(g, x0 + 1, r.y + 1, w - 1, T_DIM, "no engagements yet");
+	char why[256];
+	if (c->nfeed == 0) {
+		bool waiting = pane_not_ready(c, why, sizeof why);
+		draw_text(g, x0 + 1, r.y + 1, w - 1, T_DIM, waiting ? why : "no engagements yet");
 		return;
 	}
 	for (int i = 0; i < rows; i++) {
-		uint32_t e = pane_feed_row(u, c, u->feed_off, (size_t)i);
-		if (e == AGG_NONE)
+		long k = pane_feed_row(u, c, u->feed_off, (size_t)i);
+		if (k < 0)
 			break;
-		const struct agg_eng *en = &c->eng[e];
-		const struct agg_user *us = &u->agg->users[en->user];
+		const struct prep_eng *en = &c->feed[k];
 		int y = r.y + 1 + i, x = x0;
 		bool sel = focus && (size_t)i == u->feed_sel;
 		enum theme_role base = sel ? T_SELECTED : T_NORMAL;
@@ -72,7 +96,7 @@ pane_feed_draw(struct ui *u, struct draw_grid *g, struct draw_rect r, bool focus
 		draw_text(g, x, y, 5, sel ? base : (enum theme_role)(T_ACT_RETWEET + en->action),
 		    act_short[en->action]);
 		x += 6;
-		snprintf(h, sizeof h, "@%s", us->handle);
+		snprintf(h, sizeof h, "@%s", en->handle);
 		int hw = w >= 90 ? 18 : 13;
 		draw_text(g, x, y, hw, base, h);
 		x += hw + 1;
@@ -82,17 +106,18 @@ pane_feed_draw(struct ui *u, struct draw_grid *g, struct draw_rect r, bool focus
 		draw_textf(g, x, y, 3, base, "%3d", en->importance);
 		x += 4;
 		if (w >= 75) {
-			draw_text_right(g, x, y, 6, base, fmt_count(us->followers, f, sizeof f));
+			draw_text_right(g, x, y, 6, base, fmt_count(en->followers, f, sizeof f));
 			x += 7;
 		}
 		if (w >= 85) {
 			draw_textf(g, x, y, 6, sel ? base : T_DIM, "%.3s#%d",
-			    category_name((enum tweet_category)en->category), en->tweet + 1);
+			    category_name((enum tweet_category)en->category),
+			    agg_tweet_index(c, en->tweet_id) + 1);
 			x += 7;
 		}
-		const char *snip = agg_eng_text(u->agg, en);
 		char rest[400];
-		snprintf(rest, sizeof rest, "%s%s%s", us->name, *snip ? ": " : "", snip);
+		snprintf(
+		    rest, sizeof rest, "%s%s%s", en->name, *en->snippet ? ": " : "", en->snippet);
 		if (x < end)
 			draw_text(g, x, y, end - x, sel ? base : T_DIM, rest);
 	}

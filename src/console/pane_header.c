@@ -1,7 +1,8 @@
 /*
  * pane_header: the two header rows: campaign, client, status, window
  * countdown; provider and database health, requests and credits spent,
- * engaged accounts and views. Curses-free; UI thread.
+ * engaged accounts and views (or that the summary is still loading or
+ * being prepared). Curses-free; UI thread.
  */
 #include <stdio.h>
 
@@ -53,11 +54,14 @@ pane_header_draw(struct ui *u, struct draw_grid *g, struct draw_rect r)
 	}
 	/* second row: numbers first (they matter most on a narrow terminal), then health */
 	int x = r.x + 1, end = r.x + r.w - 1;
-	if (c) {
+	if (c && c->prep != AGG_PREP_READY) {
+		x += draw_text(g, x, r.y + 1, end - x, T_HEADER,
+		    c->prep == AGG_PREP_LOADING ? "loading...  " : "preparing...  ");
+	} else if (c) {
 		char nums[160];
 		snprintf(nums, sizeof nums, "accounts %s  views %s  requests %s  credits %s  ",
 		    fmt_count(agg_unique_total(c), a, sizeof a),
-		    fmt_count(c->total[CAT__COUNT][M_VIEWS], b, sizeof b),
+		    fmt_count(c->sum.total[CAT__COUNT][M_VIEWS], b, sizeof b),
 		    fmt_count(c->requests, rq, sizeof rq), fmt_count(c->credits, cr, sizeof cr));
 		x += draw_text(g, x, r.y + 1, end - x, T_HEADER, nums);
 	}

@@ -113,8 +113,8 @@ ui_render(struct ui *u, struct draw_grid *g)
 		draw_banner(g, top++);
 	struct draw_rect body = {0, top, g->w, g->h - top - 1};
 	static void (*const screens[S__COUNT])(
-	    struct ui *, struct draw_grid *, struct draw_rect) = {
-	    NULL, pane_overview_draw, pane_profile_draw, pane_buckets_draw, pane_closeout_draw};
+	    struct ui *, struct draw_grid *, struct draw_rect) = {NULL, pane_overview_draw,
+	    pane_profile_draw, pane_buckets_draw, pane_closeout_draw, pane_top_draw};
 	if (u->screen == S_CAMPAIGN) {
 		if (ui_campaign(u) == NULL)
 			draw_text(g, 2, body.y + 1, g->w - 4, T_DIM,

@@ -29,14 +29,17 @@ pane_overview_draw(struct ui *u, struct draw_grid *g, struct draw_rect r)
 		draw_text(g, x0, y, 3, base, line);
 		draw_text(g, x0 + 3, y, 28, base, c->name);
 		snprintf(line, sizeof line, "%-10s %-18s %9s %8s", campaign_status_name(c->status),
-		    win, fmt_count(agg_unique_total(c), a, sizeof a),
-		    fmt_count(c->total[CAT__COUNT][M_VIEWS], v, sizeof v));
+		    win,
+		    c->prep == AGG_PREP_READY ? fmt_count(agg_unique_total(c), a, sizeof a) : "...",
+		    c->prep == AGG_PREP_READY
+		        ? fmt_count(c->sum.total[CAT__COUNT][M_VIEWS], v, sizeof v)
+		        : "...");
 		int x = x0 + 32;
 		x += draw_text(g, x, y, x0 + w - x, base, line) + 2;
 		if (x < x0 + w) {
 			double buf[48];
-			size_t n = agg_per_bucket(
-			    &c->hours[CAT__COUNT][M_VIEWS], false, u->now_ms, buf, 24, NULL);
+			size_t n = series_out(&c->sum.hours[CAT__COUNT][M_VIEWS], false, false,
+			    u->now_ms, buf, 24, NULL);
 			draw_sparkline(
 			    g, x, y, x0 + w - x < 24 ? x0 + w - x : 24, buf, n, T_SERIES5);
 		}

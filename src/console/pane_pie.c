@@ -17,10 +17,15 @@ pane_pie_draw(struct ui *u, struct draw_grid *g, struct draw_rect r, bool focus)
 	draw_box(g, r, focus ? T_BORDER_FOCUS : T_BORDER, title, T_TITLE);
 	if (c == NULL)
 		return;
+	char why[256];
+	if (pane_not_ready(c, why, sizeof why)) {
+		draw_text(g, r.x + 2, r.y + 1, r.w - 4, T_DIM, why);
+		return;
+	}
 	struct draw_part p[BK__COUNT];
 	for (int b = 0; b < BK__COUNT; b++)
 		p[b] = (struct draw_part){bucket_name((enum lw_bucket)b),
-		    u->pie_action < 0 ? c->uniq[b] : c->uniq_act[u->pie_action][b],
+		    u->pie_action < 0 ? c->sum.uniq[b] : c->sum.uniq_act[u->pie_action][b],
 		    (enum theme_role)(T_BK_INVESTOR + b)};
 	draw_breakdown(g, (struct draw_rect){r.x + 2, r.y + 1, r.w - 4, r.h - 2}, p, BK__COUNT);
 }

@@ -1,7 +1,10 @@
 /*
  * pane_profile: one account's profile (handle, name, followers, bucket,
- * sanitized bio) and its own timeline: every engagement on every tweet of
- * the campaign, newest first. Curses-free; UI thread.
+ * sanitized bio) and its engagements in the campaign, newest first, as the
+ * reader read them on demand (its account chunk and up to AGG_PROFILE_MAX
+ * of its engagement documents); what the row it was opened from knows
+ * shows at once, with "loading..." until the rest arrives. Curses-free; UI
+ * thread.
  */
 #include <stdio.h>
 
@@ -12,38 +15,53 @@ void
 pane_profile_draw(struct ui *u, struct draw_grid *g, struct draw_rect r)
 {
 	struct agg_campaign *c = ui_campaign(u);
+	const struct agg_profile *p = u->profile;
 	draw_box(g, r, T_BORDER_FOCUS, "Profile (Esc back)", T_TITLE);
-	if (c == NULL || u->profile_user >= u->agg->nusers)
+	if (p == NULL)
 		return;
-	const struct agg_user *us = &u->agg->users[u->profile_user];
-	const struct agg_cu *cu = agg_cu_find(c, u->profile_user);
-	int x0 = r.x + 2, w = r.w - 4, y = r.y + 1;
-	char f[16], fo[16];
-	draw_textf(g, x0, y++, w, T_TITLE, "@%s  %s%s", us->handle, us->name,
-	    us->verified ? "  (verified)" : "");
-	draw_textf(g, x0, y++, w, T_NORMAL, "followers %s  following %s  id %llu",
-	    fmt_count(us->followers, f, sizeof f), fmt_count(us->following, fo, sizeof fo),
-	    (unsigned long long)us->id);
-	if (cu)
-		draw_textf(g, x0, y++, w, (enum theme_role)(T_BK_INVESTOR + cu->bucket),
-		    "%s, importance up to %d, %u engagements in this campaign",
-		    bucket_name((enum lw_bucket)cu->bucket), cu->importance, cu->n);
-	draw_text(g, x0, y++, w, T_DIM, us->bio);
+	int x0 = r.x + 2, w = r.w - 4, y = r.y + 1, end = r.y + r.h - 1;
+	char f[16], fo[16], when[32];
+	draw_textf(g, x0, y++, w, T_TITLE, "@%s  %s%s", p->handle ? p->handle : "",
+	    p->name ? p->name : "", p->verified ? "  (verified)" : "");
+	if (p->state == AGG_LOAD_READY)
+		draw_textf(g, x0, y++, w, T_NORMAL, "followers %s  following %s  id %s",
+		    fmt_count(p->followers, f, sizeof f), fmt_count(p->following, fo, sizeof fo),
+		    p->user_id);
+	else
+		draw_textf(g, x0, y++, w, T_NORMAL, "followers %s  id %s",
+		    fmt_count(p->followers, f, sizeof f), p->user_id);
+	char n[64] = "";
+	if (p->total)
+		snprintf(n, sizeof n, ", %zu engagement%s in this campaign", p->total,
+		    p->total == 1 ? "" : "s");
+	draw_textf(g, x0, y++, w, (enum theme_role)(T_BK_INVESTOR + p->bucket),
+	    "%s, importance up to %d%s", bucket_name((enum lw_bucket)p->bucket), p->importance, n);
+	if (p->first_at_ms > 0)
+		draw_textf(g, x0, y++, w, T_DIM, "first engaged %s %s",
+		    fmt_day(p->first_at_ms, when, sizeof when),
+		    fmt_clock(p->first_at_ms, f, sizeof f));
+	if (p->state == AGG_LOAD_ASKED) {
+		draw_text(g, x0, y + 1, w, T_DIM, "loading...");
+		return;
+	}
+	if (p->state == AGG_LOAD_FAILED) {
+		draw_textf(
+		    g, x0, y + 1, w, T_ERROR, "could not be read: %s", p->why ? p->why : "?");
+		return;
+	}
+	draw_text(g, x0, y++, w, T_DIM, p->bio);
 	y++;
-	if (cu == NULL)
-		return;
-	size_t skip = u->profile_off;
-	for (uint32_t e = cu->last; e != AGG_NONE && y < r.y + r.h - 1; e = c->eng[e].prev) {
-		if (skip > 0) {
-			skip--;
-			continue;
-		}
-		const struct agg_eng *en = &c->eng[e];
+	if (p->total > p->neng && y < end)
+		draw_textf(g, x0, y++, w, T_DIM,
+		    "the %zu most recently stored of %zu engagements:", p->neng, p->total);
+	for (size_t i = u->profile_off; i < p->neng && y < end; i++) {
+		const struct agg_profile_eng *en = &p->eng[i];
 		char t[16], d[16];
+		int ti = c ? agg_tweet_index(c, en->tweet_id) : -1;
+		int cat = ti >= 0 ? c->tweets[ti].category : CAT_MAIN;
 		draw_textf(g, x0, y++, w, T_NORMAL, "%s %s  %-7s tweet #%d (%s)  importance %d  %s",
 		    fmt_day(en->at_ms, d, sizeof d), fmt_clock(en->at_ms, t, sizeof t),
-		    action_name((enum lw_action)en->action), en->tweet + 1,
-		    category_name((enum tweet_category)en->category), en->importance,
-		    agg_eng_text(u->agg, en));
+		    action_name((enum lw_action)en->action), ti + 1,
+		    category_name((enum tweet_category)cat), en->importance, en->text);
 	}
 }

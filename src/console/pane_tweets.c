@@ -1,7 +1,8 @@
 /*
- * pane_tweets: every tracked tweet with its category, author, counts,
- * change in views over the last hour, job state (backfilling, ok, blocked
- * until, error) and credits. Curses-free; UI thread.
+ * pane_tweets: every tracked tweet with its category, author, counts (as
+ * of the summary), change in views over the last hour (from the tweet's
+ * own series, read on demand for the rows shown), job state (backfilling,
+ * ok, blocked until, error) and credits. Curses-free; UI thread.
  */
 #include <stdio.h>
 #include <string.h>
@@ -38,6 +39,25 @@ job_summary(const struct agg_tweet *t, char *buf, size_t len)
 	}
 }
 
+/* Returns the first tweet shown in a table of rows rows: the selection
+ * stays in view. */
+static size_t
+first_row(const struct ui *u, int rows)
+{
+	return u->tweets_sel >= (size_t)rows && rows > 0 ? u->tweets_sel - (size_t)rows + 1 : 0;
+}
+
+void
+pane_tweets_rows(const struct ui *u, const struct agg_campaign *c, size_t *first, size_t *n)
+{
+	const struct draw_rect *r = &u->pane_rect[P_TWEETS];
+	int rows = r->w > 0 ? r->h - 3 : 0;
+	*first = rows > 0 ? first_row(u, rows) : 0;
+	*n = 0;
+	if (rows > 0 && *first < c->ntweets)
+		*n = c->ntweets - *first < (size_t)rows ? c->ntweets - *first : (size_t)rows;
+}
+
 void
 pane_tweets_draw(struct ui *u, struct draw_grid *g, struct draw_rect r, bool focus)
 {
@@ -63,8 +83,7 @@ pane_tweets_draw(struct ui *u, struct draw_grid *g, struct draw_rect r, bool foc
 	if (x < x0 + w)
 		draw_text(g, x, y, x0 + w - x, T_DIM, "jobs");
 	int rows = r.h - 3;
-	size_t first =
-	    u->tweets_sel >= (size_t)rows && rows > 0 ? u->tweets_sel - (size_t)rows + 1 : 0;
+	size_t first = first_row(u, rows);
 	for (int i = 0; i < rows && first + (size_t)i < c->ntweets; i++) {
 		size_t ti = first + (size_t)i;
 		const struct agg_tweet *t = &c->tweets[ti];
@@ -83,10 +102,13 @@ pane_tweets_draw(struct ui *u, struct draw_grid *g, struct draw_rect r, bool foc
 		fmt_count(t->total[M_REPLIES], v[6], 24);
 		fmt_count(t->total[M_QUOTES], v[7], 24);
 		char d[16];
-		snprintf(v[8], 24, "+%s",
-		    fmt_count(agg_hours_sum(
-		                  &t->hours[M_VIEWS], u->now_ms - AGG_HOUR_MS + 1, u->now_ms + 1),
-		        d, sizeof d));
+		if (t->load == AGG_LOAD_READY)
+			snprintf(v[8], 24, "+%s",
+			    fmt_count(series_sum(&t->m[M_VIEWS], u->now_ms - SERIES_HOUR_MS + 1,
+			                  u->now_ms + 1),
+			        d, sizeof d));
+		else
+			snprintf(v[8], 24, "%s", t->load == AGG_LOAD_FAILED ? "?" : "...");
 		int64_t credits = 0;
 		for (int k = 0; k < JOB__COUNT; k++)
 			credits += t->job[k].credits;

@@ -2,18 +2,21 @@
  * ui: the console's curses loop.
  *
  * Threads. The UI thread (ui_main) is the only one that calls curses. It
- * polls stdin and the queue's wake pipe with a short tick, drains a capped
- * number of batches into the aggregates (agg_apply), takes what the reader
- * published (campaigns, jobs, alerts, authors, command results, the
- * close-out state), handles keys and mouse events, renders the frame into a
- * draw_grid (curses-free panes) and copies the changed cells to the
- * terminal. With --http it also builds the JSON endpoint's snapshots from
- * the aggregates and publishes them (jsonapi.h).
+ * polls stdin and the queue's wake pipe with a short tick, takes what the
+ * reader published (campaigns, prepared summaries, the change log's new
+ * engagements, tweets' series and profiles read on demand, jobs, alerts,
+ * authors, command results, the close-out state) into the model, handles
+ * keys and mouse events, renders the frame into a draw_grid (curses-free
+ * panes) and copies the changed cells to the terminal. With --http it also
+ * builds the JSON endpoint's snapshots from the model and publishes them
+ * (jsonapi.h).
  *
  * The reader (engine/reader.h) does every read and write on its own thread
- * and hands rows over as event batches on the same queue that an
- * in-process engine pushes to, so a slow or dead database never freezes the
- * screen.
+ * and wakes this one with an empty batch on the queue, so a slow or dead
+ * database never freezes the screen. An engine in this process hands
+ * nothing to the console directly: what it stores reaches the screen
+ * through the change log, as it does for a console beside `launchwatch
+ * run`.
  */
 #include "console/ui.h"
 
@@ -37,10 +40,8 @@
 #include "console/theme.h"
 #include "base/util.h"
 
-#define TICK_MS          250 /* the loop wakes at least this often */
-#define BATCHES_PER_TICK 256
-#define DRAIN_BUDGET_MS  15  /* at most this long applying batches per loop */
-#define API_EVERY_MS     500 /* the JSON endpoint's snapshot is rebuilt at most this often */
+#define TICK_MS      250 /* the loop wakes at least this often */
+#define API_EVERY_MS 500 /* the JSON endpoint's snapshot is rebuilt at most this often */
 
 static volatile sig_atomic_t got_stop;
 
@@ -215,9 +216,9 @@ ui_main(const struct ui_opts *o, struct reader *rd, struct queue *q, bool simula
 	signal(SIGPIPE, SIG_IGN);
 
 	/* the engine (scheduler, workers, alerts, close-out) is started by
-	 * cmd_tui before this loop and pushes its batches to q; the reader
-	 * (also started by cmd_tui) polls the database, which covers another
-	 * process's engine */
+	 * cmd_tui before this loop; the reader (also started by cmd_tui)
+	 * follows the database, where this process's engine and another's
+	 * write alike */
 	u.engine_status = o->engine_status;
 	u.provider = o->provider;
 	if (o->engine_status)
@@ -260,20 +261,9 @@ ui_main(const struct ui_opts *o, struct reader *rd, struct queue *q, bool simula
 		poll(pf, 2, TICK_MS);
 		u.now_ms = clock_now_ms();
 		queue_drain_wake(q);
-		struct agg_campaign *c = ui_campaign(&u);
-		size_t before = c ? c->neng : 0;
-		/* drain within a time budget so keys stay quick during a flood */
-		int64_t budget_end = clock_now_ms() + DRAIN_BUDGET_MS;
-		for (int i = 0; i < BATCHES_PER_TICK && clock_now_ms() < budget_end; i++) {
-			struct event_batch *b = queue_pop(q);
-			if (b == NULL)
-				break;
-			agg_apply(agg, b);
+		/* the reader's wake-ups: what it read waits in reader_take */
+		for (struct event_batch *b; (b = queue_pop(q)) != NULL;)
 			event_batch_free(b);
-			u.dirty = true;
-		}
-		if (queue_length(q) > 0)
-			queue_push(q, xcalloc(1, sizeof(struct event_batch))); /* come back soon */
 		dispatch_take(&u, rd);
 		/* the JSON endpoint answers from immutable snapshots built here, on
 		 * the agg's thread; its own threads never touch agg or the database */
@@ -285,10 +275,6 @@ ui_main(const struct ui_opts *o, struct reader *rd, struct queue *q, bool simula
 			api_snap = next;
 			last_api = u.now_ms;
 		}
-		/* keep the feed still while the user reads it */
-		c = ui_campaign(&u);
-		if (c && c == ui_campaign(&u) && u.feed_off > 0 && c->neng > before)
-			u.feed_off += pane_feed_count_new(&u, c, before);
 		wint_t wch;
 		int r;
 		while ((r = get_wch(&wch)) != ERR) {

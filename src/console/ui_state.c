@@ -36,6 +36,7 @@ ui_done(struct ui *u)
 		free(c);
 	}
 	dialog_free(u->dialog);
+	agg_profile_free(u->profile);
 	reader_closeout_free(u->closeout);
 	free(u->message);
 	free(u->db_status);
@@ -61,6 +62,20 @@ ui_message(struct ui *u, const char *fmt, ...)
 	u->message = xvasprintf(fmt, ap);
 	va_end(ap);
 	u->message_ms = u->now_ms;
+	u->dirty = true;
+}
+
+void
+ui_open_profile(struct ui *u, struct agg_profile *p, const char *tweet_id, enum lw_action action)
+{
+	agg_profile_free(u->profile);
+	u->profile = p;
+	u->profile_asked = true;
+	snprintf(u->profile_tweet, sizeof u->profile_tweet, "%s", tweet_id ? tweet_id : "");
+	u->profile_action = action;
+	u->profile_back = u->screen == S_PROFILE ? u->profile_back : u->screen;
+	u->profile_off = 0;
+	u->screen = S_PROFILE;
 	u->dirty = true;
 }
 

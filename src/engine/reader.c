@@ -1,10 +1,12 @@
 /*
  * reader: the console's database thread (include/engine/reader.h says what
  * it reads and what it hands the console). The thread runs the posted
- * commands first, then polls every POLL_MS: the campaign list, each
- * campaign's new rows (new_rows), every DETAIL_EVERY-th poll the job
- * states, alerts and authors, and the watched close-out. What the UI thread
- * takes lives under mu; the positions new_rows keeps are the thread's own.
+ * commands first, then the profile and series requests, then polls every
+ * POLL_MS: every LIST_EVERY-th poll the campaign list, each campaign's
+ * prepared data (reader_prepared.c: summary and change log, by `_id`),
+ * every DETAIL_EVERY-th poll the job states, alerts and authors, and the
+ * watched close-out. What the UI thread takes lives under mu; the
+ * campaigns' read positions are the thread's own.
  */
 #include "engine/reader.h"
 
@@ -19,11 +21,12 @@
 #include "store/store.h"
 #include "store/store_agg.h"
 #include "reader_closeout_internal.h"
+#include "reader_prepared_internal.h"
 
-#define POLL_MS      2000   /* the database thread polls this often */
-#define DETAIL_EVERY 3      /* jobs, alerts and authors every Nth poll */
-#define OVERLAP_MS   120000 /* polls re-read this much before the watermark */
-#define LOAD_BATCH   2000
+#define POLL_MS         1000 /* the database thread polls this often */
+#define LIST_EVERY      2    /* the campaign list (and the close-out) every Nth poll */
+#define DETAIL_EVERY    6    /* jobs, alerts and authors every Nth poll */
+#define COMPLETED_EVERY 10   /* a completed campaign's log every Nth poll */
 
 /* A command for the database thread. */
 struct reader_cmdq {
@@ -33,11 +36,26 @@ struct reader_cmdq {
 	struct reader_cmdq *next;
 };
 
-/* How far new_rows has read one campaign (database thread only). */
-struct reader_pos {
+/* A tweet whose own series the UI asked for. */
+struct reader_ask {
 	char cid[64];
-	int64_t eng, slice; /* the newest first_seen_at and slice at handed over */
-	bool loaded;        /* the rebuild is done */
+	char tweet_id[LW_ID_MAX];
+};
+
+/* The profile the UI asked for. */
+struct reader_want_profile {
+	bool asked;
+	char cid[64];
+	char user_id[LW_ID_MAX];
+	char tweet_id[LW_ID_MAX];
+	enum lw_action action;
+};
+
+/* A listed campaign (database thread only). */
+struct reader_camp {
+	struct rp_camp *rp;
+	bool completed; /* its log no longer grows */
+	bool polled;    /* read at least once */
 };
 
 struct reader {
@@ -59,9 +77,16 @@ struct reader {
 	char *status;
 	char watch[64];                   /* the campaign whose close-out the UI shows, or "" */
 	struct reader_closeout *closeout; /* its state as read, taken by the UI */
+	struct reader_feed *feeds;        /* prepared data read, per campaign */
+	size_t nfeeds;
+	struct agg_profile *profile; /* the profile asked for, as read */
+	/* requests, under mu */
+	struct reader_want_profile want;
+	struct reader_ask *asks;
+	size_t nasks;
 	/* database thread only */
-	struct reader_pos *pos;
-	size_t npos;
+	struct reader_camp *cs; /* the campaigns of the last list */
+	size_t ncs;
 };
 
 /* Wakes the UI thread with an empty batch. */
@@ -167,62 +192,6 @@ cmd_free(struct reader_cmdq *c)
 	free(c);
 }
 
-/* What one load of new_rows has handed over so far. */
-struct load {
-	struct queue *q;
-	int64_t max_seen, max_at;
-};
-
-/* Hands one loaded batch to the UI and notes how far it reaches. */
-static void
-push_batch(struct event_batch *b, void *arg)
-{
-	struct load *l = arg;
-	for (size_t i = 0; i < b->neng; i++)
-		if (b->eng[i].first_seen_at_ms > l->max_seen)
-			l->max_seen = b->eng[i].first_seen_at_ms;
-	for (size_t i = 0; i < b->nslices; i++)
-		if (b->slices[i].at_ms > l->max_at)
-			l->max_at = b->slices[i].at_ms;
-	queue_push(l->q, b);
-}
-
-/* Returns how far new_rows has read campaign cid (database thread). */
-static struct reader_pos *
-pos_of(struct reader *r, const char *cid)
-{
-	for (size_t i = 0; i < r->npos; i++)
-		if (strcmp(r->pos[i].cid, cid) == 0)
-			return &r->pos[i];
-	r->pos = xreallocarray(r->pos, r->npos + 1, sizeof *r->pos);
-	struct reader_pos *p = &r->pos[r->npos++];
-	memset(p, 0, sizeof *p);
-	snprintf(p->cid, sizeof p->cid, "%s", cid);
-	return p;
-}
-
-/* Pushes the rows of campaign cid that the console has not been handed yet
- * onto the queue as event batches: at the first call every stored
- * engagement and slice (the rebuild), later those past the campaign's
- * watermarks minus OVERLAP_MS (agg_apply skips rows it holds). The only
- * place that knows how new rows are found (the change log of the next
- * issue replaces this body). 0 or -1 with a cause; batches pushed before an
- * error stay pushed (database thread). */
-static int
-new_rows(struct reader *r, const char *cid, char **cause)
-{
-	struct reader_pos *p = pos_of(r, cid);
-	struct load l = {r->q, p->eng, p->slice};
-	int64_t es = p->loaded && p->eng > OVERLAP_MS ? p->eng - OVERLAP_MS : 0;
-	int64_t ss = p->loaded && p->slice > OVERLAP_MS ? p->slice - OVERLAP_MS : 0;
-	if (store_agg_load(r->s, cid, es, ss, LOAD_BATCH, push_batch, &l, cause) != 0)
-		return -1;
-	p->eng = l.max_seen;
-	p->slice = l.max_at;
-	p->loaded = true;
-	return 0;
-}
-
 /* Frees a detail's contents. */
 static void
 detail_done(struct reader_detail *d)
@@ -273,9 +242,71 @@ set_health(struct reader *r, bool ok, char *status)
 	pthread_mutex_unlock(&r->mu);
 }
 
-/* One poll: campaigns, then new rows of each, then (sometimes) details. */
+/* Publishes what was read of one campaign's prepared data (moves what f
+ * holds) and wakes the UI when there is anything. */
 static void
-poll_once(struct reader *r, bool details)
+publish_feed(struct reader *r, struct reader_feed *f)
+{
+	if (!f->preparing && !f->summary && !f->neng && !f->nseries) {
+		reader_feed_done(f);
+		return;
+	}
+	pthread_mutex_lock(&r->mu);
+	struct reader_feed *d = NULL;
+	for (size_t i = 0; i < r->nfeeds && !d; i++)
+		if (strcmp(r->feeds[i].cid, f->cid) == 0)
+			d = &r->feeds[i];
+	if (d == NULL) {
+		r->feeds = xreallocarray(r->feeds, r->nfeeds + 1, sizeof *r->feeds);
+		d = &r->feeds[r->nfeeds++];
+		memset(d, 0, sizeof *d);
+		snprintf(d->cid, sizeof d->cid, "%s", f->cid);
+	}
+	reader_feed_merge(d, f);
+	pthread_mutex_unlock(&r->mu);
+	wake_ui(r);
+}
+
+/* Returns the reader's state of campaign cid, adding it (database thread). */
+static struct rp_camp *
+camp_of(struct reader *r, const char *cid)
+{
+	for (size_t i = 0; i < r->ncs; i++)
+		if (strcmp(rp_cid(r->cs[i].rp), cid) == 0)
+			return r->cs[i].rp;
+	r->cs = xreallocarray(r->cs, r->ncs + 1, sizeof *r->cs);
+	r->cs[r->ncs] = (struct reader_camp){rp_new(cid), false, false};
+	return r->cs[r->ncs++].rp;
+}
+
+/* Keeps the states of the campaigns in camps[0..n) only, in their order
+ * (database thread). */
+static void
+camps_sync(struct reader *r, const struct campaign *camps, size_t n)
+{
+	struct reader_camp *v = xcalloc(n ? n : 1, sizeof *v);
+	for (size_t i = 0; i < n; i++) {
+		v[i].rp = camp_of(r, camps[i].id);
+		for (size_t k = 0; k < r->ncs; k++)
+			if (r->cs[k].rp == v[i].rp)
+				v[i].polled = r->cs[k].polled;
+		v[i].completed = camps[i].status == CS_COMPLETED;
+	}
+	for (size_t k = 0; k < r->ncs; k++) {
+		bool kept = false;
+		for (size_t i = 0; i < n && !kept; i++)
+			kept = v[i].rp == r->cs[k].rp;
+		if (!kept)
+			rp_free(r->cs[k].rp);
+	}
+	free(r->cs);
+	r->cs = v;
+	r->ncs = n;
+}
+
+/* Reads and publishes the campaign list. 0, or -1 (the health says why). */
+static int
+list_campaigns(struct reader *r)
 {
 	char *cause = NULL;
 	struct campaign *camps = NULL;
@@ -283,33 +314,30 @@ poll_once(struct reader *r, bool details)
 	if (store_campaign_list(r->s, &camps, &n, &cause) != 0) {
 		set_health(r, false, cause);
 		wake_ui(r);
-		return;
+		return -1;
 	}
-	/* the campaigns first, so names and windows show before their rows */
-	struct campaign *mine = xcalloc(n ? n : 1, sizeof *mine);
-	size_t nmine = 0;
+	camps_sync(r, camps, n);
+	/* the campaigns first, so names and windows show before their numbers */
 	pthread_mutex_lock(&r->mu);
 	camps_free(r->camps, r->ncamps);
 	r->camps = camps;
 	r->ncamps = n;
 	r->have_camps = true;
-	for (size_t i = 0; i < n; i++)
-		snprintf(mine[nmine++].id, sizeof mine[0].id, "%s", camps[i].id);
 	pthread_mutex_unlock(&r->mu);
 	wake_ui(r);
-	camps = mine; /* from here on only the ids are read */
-	bool failed = false;
+	return 0;
+}
+
+/* Reads each campaign's job states, alerts and authors and publishes them. */
+static void
+read_details(struct reader *r)
+{
+	char *cause = NULL;
+	size_t n = r->ncs;
+	struct reader_detail *dets = xcalloc(n ? n : 1, sizeof *dets);
 	for (size_t i = 0; i < n; i++) {
-		if (new_rows(r, camps[i].id, &cause) != 0) {
-			set_health(r, false, cause);
-			cause = NULL;
-			failed = true;
-		}
-	}
-	struct reader_detail *dets = details ? xcalloc(n ? n : 1, sizeof *dets) : NULL;
-	for (size_t i = 0; details && i < n; i++) {
 		struct reader_detail *d = &dets[i];
-		snprintf(d->cid, sizeof d->cid, "%s", camps[i].id);
+		snprintf(d->cid, sizeof d->cid, "%s", rp_cid(r->cs[i].rp));
 		if (store_agg_jobs(r->s, d->cid, &d->rows, &d->nrows, &cause) != 0 ||
 		    store_agg_alerts(r->s, d->cid, 200, &d->alerts, &d->nalerts, &cause) != 0 ||
 		    store_agg_authors(r->s, d->cid, &d->tids, &d->handles, &d->nauth, &cause) !=
@@ -318,13 +346,40 @@ poll_once(struct reader *r, bool details)
 			cause = NULL;
 		}
 	}
-	free(mine);
 	pthread_mutex_lock(&r->mu);
-	if (details) {
-		details_free(r->details, r->ndetails);
-		r->details = dets;
-		r->ndetails = n;
+	details_free(r->details, r->ndetails);
+	r->details = dets;
+	r->ndetails = n;
+	pthread_mutex_unlock(&r->mu);
+}
+
+/* Poll number `poll`: the campaign list (when list), each campaign's
+ * prepared data, the details (every DETAIL_EVERY-th). */
+static void
+poll_once(struct reader *r, unsigned poll, bool list)
+{
+	if (list && list_campaigns(r) != 0)
+		return;
+	bool failed = false;
+	int64_t now = clock_now_ms();
+	for (size_t i = 0; i < r->ncs; i++) {
+		/* a completed campaign's log no longer grows: look now and then */
+		if (r->cs[i].completed && r->cs[i].polled && poll % COMPLETED_EVERY != 0)
+			continue;
+		r->cs[i].polled = true;
+		struct reader_feed f;
+		memset(&f, 0, sizeof f);
+		snprintf(f.cid, sizeof f.cid, "%s", rp_cid(r->cs[i].rp));
+		char *cause = NULL;
+		if (rp_poll(r->s, r->cs[i].rp, now, &f, &cause) != 0) {
+			set_health(r, false, cause);
+			failed = true;
+		}
+		publish_feed(r, &f);
 	}
+	if (poll % DETAIL_EVERY == 0)
+		read_details(r);
+	pthread_mutex_lock(&r->mu);
 	if (!failed) {
 		r->ok = true;
 		free(r->status);
@@ -332,6 +387,38 @@ poll_once(struct reader *r, bool details)
 	}
 	pthread_mutex_unlock(&r->mu);
 	wake_ui(r);
+}
+
+/* Reads the profile the UI asked for (w) and publishes it. */
+static void
+read_profile(struct reader *r, const struct reader_want_profile *w)
+{
+	char *cause = NULL;
+	struct agg_profile *p = NULL;
+	if (rp_profile(r->s, camp_of(r, w->cid), w->user_id, w->tweet_id, w->action, &p, &cause) !=
+	    0) {
+		p = agg_profile_new(w->cid, w->user_id);
+		p->state = AGG_LOAD_FAILED;
+		p->why = cause ? cause : xstrdup("unknown error");
+	}
+	pthread_mutex_lock(&r->mu);
+	agg_profile_free(r->profile);
+	r->profile = p;
+	pthread_mutex_unlock(&r->mu);
+	wake_ui(r);
+}
+
+/* Reads the series the UI asked for (a) and publishes it. */
+static void
+read_series(struct reader *r, const struct reader_ask *a)
+{
+	struct reader_feed f;
+	memset(&f, 0, sizeof f);
+	snprintf(f.cid, sizeof f.cid, "%s", a->cid);
+	char *cause = NULL;
+	if (rp_series(r->s, camp_of(r, a->cid), a->tweet_id, &f, &cause) != 0)
+		free(cause); /* the pane shows it could not be read; asked again later */
+	publish_feed(r, &f);
 }
 
 /* Reads the close-out state of the watched campaign and publishes it
@@ -360,6 +447,7 @@ reader_main(void *arg)
 	struct reader *r = arg;
 	int64_t next = 0;
 	unsigned polls = 0;
+	bool list = true;
 	pthread_mutex_lock(&r->mu);
 	while (!r->stop) {
 		struct reader_cmdq *c = r->cmds;
@@ -368,14 +456,35 @@ reader_main(void *arg)
 			pthread_mutex_unlock(&r->mu);
 			run_cmd(r, c);
 			cmd_free(c);
-			next = 0; /* show the effect at once */
+			next = 0;    /* show the effect at once, */
+			list = true; /* with the campaign list read again */
+			pthread_mutex_lock(&r->mu);
+			continue;
+		}
+		if (r->want.asked) {
+			struct reader_want_profile w = r->want;
+			r->want.asked = false;
+			pthread_mutex_unlock(&r->mu);
+			read_profile(r, &w);
+			pthread_mutex_lock(&r->mu);
+			continue;
+		}
+		if (r->nasks > 0) {
+			struct reader_ask a = r->asks[0];
+			memmove(r->asks, r->asks + 1, --r->nasks * sizeof *r->asks);
+			pthread_mutex_unlock(&r->mu);
+			read_series(r, &a);
 			pthread_mutex_lock(&r->mu);
 			continue;
 		}
 		if (clock_now_ms() >= next) {
+			unsigned poll = polls++;
+			list |= poll % LIST_EVERY == 0;
 			pthread_mutex_unlock(&r->mu);
-			poll_once(r, polls++ % DETAIL_EVERY == 0);
-			read_closeout(r);
+			poll_once(r, poll, list);
+			if (list)
+				read_closeout(r);
+			list = false;
 			next = clock_now_ms() + POLL_MS;
 			pthread_mutex_lock(&r->mu);
 			continue;
@@ -424,7 +533,14 @@ reader_free(struct reader *r)
 	}
 	camps_free(r->camps, r->ncamps);
 	details_free(r->details, r->ndetails);
-	free(r->pos);
+	for (size_t i = 0; i < r->nfeeds; i++)
+		reader_feed_done(&r->feeds[i]);
+	free(r->feeds);
+	agg_profile_free(r->profile);
+	free(r->asks);
+	for (size_t i = 0; i < r->ncs; i++)
+		rp_free(r->cs[i].rp);
+	free(r->cs);
 	reader_closeout_free(r->closeout);
 	free(r->msg);
 	free(r->status);
@@ -461,6 +577,38 @@ reader_watch(struct reader *r, const char *cid)
 }
 
 void
+reader_profile(struct reader *r, const char *cid, const char *user_id, const char *tweet_id,
+    enum lw_action action)
+{
+	pthread_mutex_lock(&r->mu);
+	r->want.asked = true;
+	snprintf(r->want.cid, sizeof r->want.cid, "%s", cid);
+	snprintf(r->want.user_id, sizeof r->want.user_id, "%s", user_id);
+	snprintf(r->want.tweet_id, sizeof r->want.tweet_id, "%s", tweet_id ? tweet_id : "");
+	r->want.action = action;
+	pthread_cond_signal(&r->cv);
+	pthread_mutex_unlock(&r->mu);
+}
+
+void
+reader_series(struct reader *r, const char *cid, const char *tweet_id)
+{
+	pthread_mutex_lock(&r->mu);
+	bool queued = false;
+	for (size_t i = 0; i < r->nasks && !queued; i++)
+		queued =
+		    strcmp(r->asks[i].cid, cid) == 0 && strcmp(r->asks[i].tweet_id, tweet_id) == 0;
+	if (!queued) {
+		r->asks = xreallocarray(r->asks, r->nasks + 1, sizeof *r->asks);
+		struct reader_ask *a = &r->asks[r->nasks++];
+		snprintf(a->cid, sizeof a->cid, "%s", cid);
+		snprintf(a->tweet_id, sizeof a->tweet_id, "%s", tweet_id);
+		pthread_cond_signal(&r->cv);
+	}
+	pthread_mutex_unlock(&r->mu);
+}
+
+void
 reader_take(struct reader *r, struct reader_news *n)
 {
 	memset(n, 0, sizeof *n);
@@ -483,6 +631,12 @@ reader_take(struct reader *r, struct reader_news *n)
 	r->closeout = NULL;
 	n->db_ok = r->ok;
 	n->db_status = r->status ? xstrdup(r->status) : NULL;
+	n->feeds = r->feeds;
+	n->nfeeds = r->nfeeds;
+	r->feeds = NULL;
+	r->nfeeds = 0;
+	n->profile = r->profile;
+	r->profile = NULL;
 	pthread_mutex_unlock(&r->mu);
 }
 
@@ -494,5 +648,9 @@ reader_news_done(struct reader_news *n)
 	free(n->message);
 	reader_closeout_free(n->closeout);
 	free(n->db_status);
+	for (size_t i = 0; i < n->nfeeds; i++)
+		reader_feed_done(&n->feeds[i]);
+	free(n->feeds);
+	agg_profile_free(n->profile);
 	memset(n, 0, sizeof *n);
 }

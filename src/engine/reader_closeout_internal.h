@@ -6,7 +6,7 @@
 #ifndef LW_READER_CLOSEOUT_INTERNAL_H
 #define LW_READER_CLOSEOUT_INTERNAL_H
 
-#include "engine/reader.h"
+#include "engine/reader_news.h"
 
 struct store;
 

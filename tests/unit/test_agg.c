@@ -1,21 +1,22 @@
 /*
- * Tests of agg: the aggregates match counts computed here by brute force;
- * applying the same events one by one, in reverse, twice over, equals one
- * batch; rebuilding from a real devdb (store_agg_load) equals applying the
- * events incrementally, also after polling past the watermark; job
- * health, alerts, series per hour and day; memory per engagement stays small.
+ * Tests of agg, the console's model, without a database: a summary built
+ * from a synthetic launch shows the numbers counted here by brute force
+ * (unique accounts per bucket by each account's best engagement, metric
+ * totals, per-tweet counts, the newest engagements); the feed keeps each
+ * engagement once, newest first, at most AGG_FEED_MAX, whatever order and
+ * batches the change log's records come in, and sanitizes their text; job
+ * health, alerts and authors; a tweet's own series read on demand; a
+ * campaign without a summary says so; profiles; and memory does not grow
+ * with the number of engagements.
  */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "model/agg.h"
-#include "store/store.h"
-#include "store/store_agg.h"
-#include "testutil.h"
 #include "base/util.h"
-#include "seed_support.h"
+#include "model/agg.h"
+#include "model/prep.h"
 
 #define T0      1796133600000LL /* 2026-12-01T14:00:00Z */
 #define NUSERS  200
@@ -33,285 +34,364 @@ rnd(void)
 	return (uint32_t)(rng_state >> 33);
 }
 
-/* Fills e with engagement number i of the synthetic launch of campaign cid. */
+/* Fills e with engagement record number i (owned strings). */
 static void
-make_eng(struct lw_engagement *e, const char *cid, int i)
+make_eng(struct prep_eng *e, int i, int nusers, int ntweets)
 {
 	memset(e, 0, sizeof *e);
-	int u = (int)(rnd() % NUSERS), t = (int)(rnd() % NTWEETS);
-	snprintf(e->campaign_id, sizeof e->campaign_id, "%s", cid);
-	snprintf(e->tweet_id, sizeof e->tweet_id, "%s", tweet_ids[t]);
-	e->category = t; /* tweet t has category t */
-	e->action = (enum lw_action)(rnd() % ACT__COUNT);
-	snprintf(e->user.id, sizeof e->user.id, "%d", 1000 + u);
-	e->user.handle = xasprintf("user%d", u);
-	e->user.name = xasprintf("User %d", u);
-	e->user.bio = xstrdup(u == 7 ? "\x1b]0;pwned\x07 VC at \x1b[2J fund" : "builder");
-	e->user.followers = 100 + u * 37;
-	e->bucket = (enum lw_bucket)(u % BK__COUNT);
-	e->importance = (u * 13) % 101;
-	e->evidence = xstrdup("");
-	e->text = e->action == ACT_RETWEET ? NULL : xasprintf("reply %d from %d", i, u);
+	int u = (int)(rnd() % (uint32_t)nusers), t = (int)(rnd() % (uint32_t)ntweets);
+	if (ntweets == NTWEETS)
+		snprintf(e->tweet_id, sizeof e->tweet_id, "%s", tweet_ids[t]);
+	else
+		snprintf(e->tweet_id, sizeof e->tweet_id, "%d", 5000 + t);
+	e->category = (uint8_t)(t % CAT__COUNT);
+	e->action = (uint8_t)(rnd() % ACT__COUNT);
+	snprintf(e->user_id, sizeof e->user_id, "%d", 1000 + u);
+	e->bucket = (uint8_t)(u % BK__COUNT);
+	e->importance = (uint8_t)((u * 13) % 101);
+	e->followers = 100 + u * 37;
 	e->first_seen_at_ms = T0 + (int64_t)i * 7000;
-	e->created_at_ms = e->action == ACT_RETWEET ? 0 : e->first_seen_at_ms - 1000;
+	e->at_ms = e->action == ACT_RETWEET ? e->first_seen_at_ms : e->first_seen_at_ms - 1000;
+	e->handle = xasprintf("user%d", u);
+	e->name = xasprintf("User %d", u);
+	e->snippet = xstrdup(e->action == ACT_RETWEET ? "" : "congrats");
 }
 
-/* Fills s with slice number seq of tweet t. */
-static void
-make_slice(struct lw_slice *s, const char *cid, int t, int seq)
-{
-	memset(s, 0, sizeof *s);
-	snprintf(s->campaign_id, sizeof s->campaign_id, "%s", cid);
-	snprintf(s->tweet_id, sizeof s->tweet_id, "%s", tweet_ids[t]);
-	s->category = t;
-	s->seq = seq;
-	s->at_ms = T0 + (int64_t)seq * 300000;
-	s->deltas = (struct lw_metrics){seq * 3 + t, seq, seq / 2, 1, 1000 + seq * 10, t};
-}
-
-/* A synthetic launch: engagements and slices (owned). */
+/* A synthetic launch as change-log records: engagements (each (tweet,
+ * account, action) once) and metric slices. */
 struct launch {
-	struct lw_engagement *eng;
-	size_t neng;
-	struct lw_slice *sl;
-	size_t nsl;
+	struct prep_eng *e;
+	size_t ne;
+	struct prep_slice *s;
+	size_t ns;
 };
 
-/* Builds n engagements and m slices per tweet from seed. */
+/* Builds up to n distinct engagements and m slices per tweet from seed. */
 static void
-launch_make(struct launch *l, const char *cid, int n, int m, uint64_t seed)
+launch_make(struct launch *l, int n, int m, uint64_t seed)
 {
 	rng_state = seed;
-	l->neng = (size_t)n;
-	l->eng = xcalloc((size_t)n, sizeof *l->eng);
-	/* a repeated account x tweet x action is a re-delivery: the same data */
-	int *first = xcalloc(NUSERS * NTWEETS * ACT__COUNT, sizeof *first);
+	l->e = xcalloc((size_t)n, sizeof *l->e);
+	l->ne = 0;
+	bool *seen = xcalloc(NUSERS * NTWEETS * ACT__COUNT, sizeof *seen);
 	for (int i = 0; i < n; i++) {
-		struct lw_engagement *e = &l->eng[i];
-		make_eng(e, cid, i);
+		struct prep_eng *e = &l->e[l->ne];
+		make_eng(e, i, NUSERS, NTWEETS);
 		int key =
-		    ((atoi(e->user.id) - 1000) * NTWEETS + e->category) * ACT__COUNT + e->action;
-		if (first[key] == 0) {
-			first[key] = i + 1;
+		    ((atoi(e->user_id) - 1000) * NTWEETS + e->category) * ACT__COUNT + e->action;
+		if (seen[key]) {
+			prep_eng_done(e);
 			continue;
 		}
-		const struct lw_engagement *o = &l->eng[first[key] - 1];
-		e->first_seen_at_ms = o->first_seen_at_ms;
-		e->created_at_ms = o->created_at_ms;
-		free(e->text);
-		e->text = xstrdup(o->text);
+		seen[key] = true;
+		l->ne++;
 	}
-	free(first);
-	l->nsl = (size_t)(m * NTWEETS);
-	l->sl = xcalloc(l->nsl, sizeof *l->sl);
-	for (int s = 0; s < m; s++)
-		for (int t = 0; t < NTWEETS; t++)
-			make_slice(&l->sl[s * NTWEETS + t], cid, t, s + 1);
+	free(seen);
+	l->ns = (size_t)(m * NTWEETS);
+	l->s = xcalloc(l->ns ? l->ns : 1, sizeof *l->s);
+	for (int k = 0; k < m; k++)
+		for (int t = 0; t < NTWEETS; t++) {
+			struct prep_slice *s = &l->s[k * NTWEETS + t];
+			snprintf(s->tweet_id, sizeof s->tweet_id, "%s", tweet_ids[t]);
+			s->category = (uint8_t)t;
+			s->seq = k + 1;
+			s->at_ms = T0 + (int64_t)k * 300000;
+			const int64_t d[PREP_METRICS] = {k * 3 + t, k, k / 2, 1, 1000 + k * 10, t};
+			memcpy(s->d, d, sizeof d);
+		}
 }
 
 /* Frees a launch. */
 static void
 launch_free(struct launch *l)
 {
-	for (size_t i = 0; i < l->neng; i++)
-		lw_engagement_done(&l->eng[i]);
-	free(l->eng);
-	free(l->sl);
+	for (size_t i = 0; i < l->ne; i++)
+		prep_eng_done(&l->e[i]);
+	free(l->e);
+	free(l->s);
 }
 
-/* Applies engagements [from, to) and slices [sfrom, sto) as one batch that
- * borrows them. */
+/* Builds the summary of the first ne engagements and every slice of l. */
 static void
-apply_range(struct agg *a, struct launch *l, size_t from, size_t to, size_t sfrom, size_t sto)
+summary_of(const struct launch *l, size_t ne, struct prep_summary *out)
 {
-	struct event_batch b = {0};
-	b.eng = l->eng + from;
-	b.neng = to - from;
-	b.slices = l->sl + sfrom;
-	b.nslices = sto - sfrom;
-	agg_apply(a, &b);
+	struct prep *p = prep_new("c1");
+	for (size_t i = 0; i < ne; i++)
+		prep_apply_eng(p, &l->e[i], i / 10 + 1);
+	for (size_t i = 0; i < l->ns; i++)
+		prep_apply_slice(p, &l->s[i]);
+	prep_set_seq(p, ne / 10 + 1);
+	prep_summary_build(p, T0, out);
+	prep_free(p);
 }
 
-/* Asserts two digests are equal, showing the first line that differs. */
+/* Applies a campaign document listing the three tweets to a. */
 static void
-assert_same(const char *d1, const char *d2)
+set_campaign(struct agg *a, const char *id)
 {
-	size_t i = 0, line = 0;
-	while (d1[i] && d1[i] == d2[i])
-		i++;
-	if (d1[i] == d2[i])
-		return;
-	while (i > 0 && d1[i - 1] != '\n')
-		i--;
-	for (size_t k = 0; k < i; k++)
-		line += d1[k] == '\n';
-	ck_abort_msg("digests differ at line %zu:\n  %.160s\n  %.160s", line + 1, d1 + i, d2 + i);
+	struct campaign c;
+	memset(&c, 0, sizeof c);
+	snprintf(c.id, sizeof c.id, "%s", id);
+	c.cfg.name = (char *)"Launch";
+	c.cfg.start_s = T0 / 1000;
+	c.cfg.end_s = T0 / 1000 + 86400;
+	struct cfg_tweet t[NTWEETS];
+	memset(t, 0, sizeof t);
+	for (int i = 0; i < NTWEETS; i++) {
+		snprintf(t[i].id, sizeof t[i].id, "%s", tweet_ids[i]);
+		t[i].category = (enum tweet_category)i;
+	}
+	c.cfg.tweets = t;
+	c.cfg.ntweets = NTWEETS;
+	agg_set_campaign(a, &c);
 }
 
-/* Returns the digest of campaign cid in a (caller frees). */
-static char *
-digest(struct agg *a, const char *cid)
-{
-	struct agg_campaign *c = agg_campaign(a, cid);
-	ck_assert_ptr_nonnull(c);
-	return agg_digest(a, c);
-}
-
-START_TEST(test_counts_match_brute_force)
+START_TEST(test_summary_numbers_match_brute_force)
 {
 	struct launch l;
-	launch_make(&l, "c1", 1500, 40, 42);
+	launch_make(&l, 600, 12, 7);
+	struct prep_summary s;
+	summary_of(&l, l.ne, &s);
 	struct agg *a = agg_new();
-	apply_range(a, &l, 0, l.neng, 0, l.nsl);
+	set_campaign(a, "c1");
 	struct agg_campaign *c = agg_campaign(a, "c1");
-	ck_assert_ptr_nonnull(c);
+	ck_assert_int_eq(c->prep, AGG_PREP_LOADING);
+	agg_set_summary(a, "c1", &s);
+	ck_assert_ptr_null(s.tweets); /* taken */
+	ck_assert_int_eq(c->prep, AGG_PREP_READY);
 
-	/* brute force: distinct (user, tweet, action), unique users per bucket */
-	bool seen[NUSERS][NTWEETS][ACT__COUNT];
-	bool user_seen[NUSERS], user_act[NUSERS][ACT__COUNT];
-	memset(seen, 0, sizeof seen);
-	memset(user_seen, 0, sizeof user_seen);
-	memset(user_act, 0, sizeof user_act);
-	int64_t distinct = 0, uniq[BK__COUNT] = {0}, uniq_reply[BK__COUNT] = {0};
-	for (size_t i = 0; i < l.neng; i++) {
-		int u = atoi(l.eng[i].user.id) - 1000, t = l.eng[i].category, k = l.eng[i].action;
-		if (!seen[u][t][k])
-			distinct++;
-		seen[u][t][k] = true;
-		if (!user_seen[u]) {
-			user_seen[u] = true;
-			uniq[u % BK__COUNT]++;
+	/* each account counts once, in the bucket of its best engagement
+	 * (importance, then the smallest tweet id, then the smallest action) */
+	int64_t uniq[BK__COUNT] = {0}, total = 0;
+	for (int u = 0; u < NUSERS; u++) {
+		const struct prep_eng *best = NULL;
+		char uid[16];
+		snprintf(uid, sizeof uid, "%d", 1000 + u);
+		for (size_t i = 0; i < l.ne; i++) {
+			const struct prep_eng *e = &l.e[i];
+			if (strcmp(e->user_id, uid) != 0)
+				continue;
+			if (best == NULL || e->importance > best->importance ||
+			    (e->importance == best->importance &&
+			        (strcmp(e->tweet_id, best->tweet_id) < 0 ||
+			            (strcmp(e->tweet_id, best->tweet_id) == 0 &&
+			                e->action < best->action))))
+				best = e;
 		}
-		if (k == ACT_REPLY && !user_act[u][k])
-			uniq_reply[u % BK__COUNT]++;
-		user_act[u][k] = true;
-	}
-	ck_assert_uint_eq(c->neng, (size_t)distinct);
-	ck_assert_uint_lt(c->neng, l.neng); /* the synthetic launch has duplicates */
-	for (int b = 0; b < BK__COUNT; b++) {
-		ck_assert_int_eq(c->uniq[b], uniq[b]);
-		ck_assert_int_eq(c->uniq_act[ACT_REPLY][b], uniq_reply[b]);
-	}
-	/* views: total, per category, per hour, and the cumulative series */
-	int64_t views = 0, views_cat1 = 0, views_h1 = 0;
-	for (size_t i = 0; i < l.nsl; i++) {
-		views += l.sl[i].deltas.views;
-		if (l.sl[i].category == 1)
-			views_cat1 += l.sl[i].deltas.views;
-		if (l.sl[i].at_ms >= T0 + AGG_HOUR_MS && l.sl[i].at_ms < T0 + 2 * AGG_HOUR_MS)
-			views_h1 += l.sl[i].deltas.views;
-	}
-	ck_assert_int_eq(c->total[CAT__COUNT][M_VIEWS], views);
-	ck_assert_int_eq(c->total[1][M_VIEWS], views_cat1);
-	ck_assert_int_eq(
-	    agg_hours_sum(&c->hours[CAT__COUNT][M_VIEWS], T0 + AGG_HOUR_MS, T0 + 2 * AGG_HOUR_MS),
-	    views_h1);
-	double out[48];
-	int64_t first;
-	size_t n = agg_cumulative(
-	    &c->hours[CAT__COUNT][M_VIEWS], false, T0 + 3 * AGG_HOUR_MS, out, 48, &first);
-	ck_assert_uint_ge(n, 4);
-	ck_assert_int_eq((int64_t)out[n - 1], views);
-	ck_assert_int_eq(first, T0);
-	n = agg_cumulative(
-	    &c->hours[CAT__COUNT][M_VIEWS], false, T0 + 3 * AGG_HOUR_MS, out, 2, &first);
-	ck_assert_uint_eq(n, 2);
-	ck_assert_int_eq((int64_t)out[1], views);
-	n = agg_cumulative(
-	    &c->hours[CAT__COUNT][M_VIEWS], true, T0 + 3 * AGG_HOUR_MS, out, 48, &first);
-	ck_assert_uint_eq(n, 1);
-	ck_assert_int_eq((int64_t)out[0], views);
-	/* top engagers: highest importance first */
-	agg_rank_top(a, c);
-	ck_assert_uint_gt(c->ntop, 10);
-	for (size_t i = 1; i < c->ntop; i++)
-		ck_assert_uint_ge(c->cu[c->top[i - 1]].importance, c->cu[c->top[i]].importance);
-	/* a profile's timeline holds every engagement of that account */
-	for (size_t i = 0; i < c->ncu; i++) {
-		uint32_t k = 0;
-		for (uint32_t e = c->cu[i].last; e != AGG_NONE; e = c->eng[e].prev) {
-			ck_assert_uint_eq(c->eng[e].user, c->cu[i].user);
-			k++;
+		if (best) {
+			uniq[best->bucket]++;
+			total++;
 		}
-		ck_assert_uint_eq(k, c->cu[i].n);
 	}
-	/* the hostile bio is plain text now */
-	for (size_t i = 0; i < a->nusers; i++)
-		ck_assert_ptr_null(strchr(a->users[i].bio, 0x1b));
+	ck_assert_int_eq(agg_unique_total(c), total);
+	for (int b = 0; b < BK__COUNT; b++)
+		ck_assert_int_eq(c->sum.uniq[b], uniq[b]);
+	/* tweets: metric totals from the slices, engagements per action */
+	for (int t = 0; t < NTWEETS; t++) {
+		int ti = agg_tweet_index(c, tweet_ids[t]);
+		ck_assert_int_eq(ti, t); /* the campaign document's order */
+		int64_t views = 0, eng[ACT__COUNT] = {0};
+		for (size_t i = 0; i < l.ns; i++)
+			if (strcmp(l.s[i].tweet_id, tweet_ids[t]) == 0)
+				views += l.s[i].d[M_VIEWS];
+		for (size_t i = 0; i < l.ne; i++)
+			if (strcmp(l.e[i].tweet_id, tweet_ids[t]) == 0)
+				eng[l.e[i].action]++;
+		ck_assert_int_eq(c->tweets[ti].total[M_VIEWS], views);
+		for (int k = 0; k < ACT__COUNT; k++)
+			ck_assert_int_eq(c->tweets[ti].eng[k], eng[k]);
+		ck_assert(c->tweets[ti].listed);
+	}
+	/* the feed starts with the summary's newest engagements */
+	ck_assert_uint_eq(c->nfeed, PREP_LATEST_MAX);
+	for (size_t i = 1; i < c->nfeed; i++)
+		ck_assert_int_lt(prep_eng_newer(&c->feed[i - 1], &c->feed[i]), 0);
+	const struct prep_eng *newest = &l.e[0];
+	for (size_t i = 1; i < l.ne; i++)
+		if (prep_eng_newer(&l.e[i], newest) < 0)
+			newest = &l.e[i];
+	ck_assert_uint_eq(agg_eng_key(&c->feed[0]), agg_eng_key(newest));
+	/* the same summary again changes nothing but the version */
+	char *d1 = agg_digest(c);
+	summary_of(&l, l.ne, &s);
+	agg_set_summary(a, "c1", &s);
+	char *d2 = agg_digest(c);
+	ck_assert_str_eq(d1, d2);
+	free(d1);
+	free(d2);
 	agg_free(a);
 	launch_free(&l);
 }
 END_TEST
 
-START_TEST(test_incremental_equals_one_batch)
+/* Returns copies of records v[from..to) in reverse (the caller frees). */
+static struct prep_eng *
+reversed(const struct prep_eng *v, size_t from, size_t to)
+{
+	struct prep_eng *r = xcalloc(to - from + 1, sizeof *r);
+	for (size_t i = from; i < to; i++)
+		prep_eng_copy(&r[to - 1 - i], &v[i]);
+	return r;
+}
+
+/* Frees n records and their array. */
+static void
+recs_free(struct prep_eng *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		prep_eng_done(&v[i]);
+	free(v);
+}
+
+START_TEST(test_feed_order_and_batches_do_not_matter)
 {
 	struct launch l;
-	launch_make(&l, "c1", 1200, 30, 7);
-	struct agg *one = agg_new(), *inc = agg_new();
-	apply_range(one, &l, 0, l.neng, 0, l.nsl);
-	/* one event per batch, newest first, each twice, slices interleaved */
-	for (size_t i = l.neng; i-- > 0;) {
-		apply_range(inc, &l, i, i + 1, 0, 0);
-		apply_range(inc, &l, i, i + 1, 0, 0);
-		if (i < l.nsl)
-			apply_range(inc, &l, 0, 0, i, i + 1);
-	}
-	apply_range(inc, &l, 0, 0, 0, l.nsl); /* all slices again: no change */
-	char *d1 = digest(one, "c1"), *d2 = digest(inc, "c1");
-	assert_same(d1, d2);
-	ck_assert_uint_gt(strlen(d1), 1000);
-	free(d1);
-	free(d2);
-	agg_free(one);
-	agg_free(inc);
+	launch_make(&l, 4000, 0, 11); /* more distinct engagements than the feed keeps */
+	ck_assert_uint_gt(l.ne, AGG_FEED_MAX);
+	struct prep_summary s1, s2;
+	summary_of(&l, 300, &s1);
+	summary_of(&l, 300, &s2);
+	struct agg *a = agg_new(), *b = agg_new();
+	agg_set_summary(a, "c1", &s1);
+	agg_set_summary(b, "c1", &s2);
+	/* a: the log's records one entry of 25 at a time, some twice */
+	for (size_t i = 250; i < l.ne; i += 25)
+		agg_feed_add(a, "c1", l.e + i, i + 25 < l.ne ? 25 : l.ne - i);
+	ck_assert_uint_eq(agg_feed_add(a, "c1", l.e + 300, 50), 0);
+	/* b: all of them at once, in reverse */
+	struct prep_eng *r = reversed(l.e, 0, l.ne);
+	agg_feed_add(b, "c1", r, l.ne);
+	recs_free(r, l.ne);
+	struct agg_campaign *ca = agg_campaign(a, "c1"), *cb = agg_campaign(b, "c1");
+	ck_assert_uint_eq(ca->nfeed, AGG_FEED_MAX);
+	char *da = agg_digest(ca), *db = agg_digest(cb);
+	ck_assert_str_eq(da, db);
+	free(da);
+	free(db);
+	/* the AGG_FEED_MAX newest of all, newest first, each once */
+	struct prep_eng *all = reversed(l.e, 0, l.ne), *none = NULL;
+	size_t n = 0, cap = 0;
+	ck_assert_uint_eq(agg_eng_merge(&none, &n, &cap, all, l.ne, AGG_FEED_MAX), AGG_FEED_MAX);
+	for (size_t i = 0; i < AGG_FEED_MAX; i++)
+		ck_assert_uint_eq(agg_eng_key(&ca->feed[i]), agg_eng_key(&none[i]));
+	long at = agg_feed_find(ca, agg_eng_key(&none[17]));
+	ck_assert_int_eq(at, 17);
+	ck_assert_int_eq(agg_feed_find(ca, 12345), -1);
+	recs_free(none, n);
+	free(all);
+	/* an unchanged feed keeps its version */
+	uint64_t v = ca->version;
+	agg_feed_add(a, "c1", l.e, 10);
+	ck_assert_uint_eq(ca->version, v);
+	agg_free(a);
+	agg_free(b);
 	launch_free(&l);
 }
 END_TEST
 
-START_TEST(test_bucket_follows_newest_engagement)
+START_TEST(test_feed_text_is_sanitized)
 {
 	struct agg *a = agg_new();
-	struct lw_engagement e[2];
-	rng_state = 1;
-	make_eng(&e[0], "c2", 0);
-	make_eng(&e[1], "c2", 10);
-	snprintf(e[1].user.id, sizeof e[1].user.id, "%s", e[0].user.id);
-	e[0].bucket = BK_OTHER;
-	e[0].action = ACT_RETWEET;
-	e[1].bucket = BK_INVESTOR;
-	e[1].action = ACT_REPLY;
-	snprintf(e[1].tweet_id, sizeof e[1].tweet_id, "%s", tweet_ids[2]);
-	struct event_batch b = {.eng = e, .neng = 2};
-	agg_apply(a, &b);
-	struct agg_campaign *c = agg_campaign(a, "c2");
-	ck_assert_int_eq(c->uniq[BK_INVESTOR], 1);
-	ck_assert_int_eq(c->uniq[BK_OTHER], 0);
-	ck_assert_int_eq(c->uniq_act[ACT_RETWEET][BK_INVESTOR], 1);
-	ck_assert_int_eq(c->uniq_act[ACT_REPLY][BK_INVESTOR], 1);
-	ck_assert_int_eq(c->uniq_act[ACT_RETWEET][BK_OTHER], 0);
-	ck_assert_int_eq(agg_unique_total(c), 1);
-	/* the same two in the other order end the same way */
-	struct agg *r = agg_new();
-	struct lw_engagement swapped[2] = {e[1], e[0]};
-	struct event_batch b2 = {.eng = swapped, .neng = 2};
-	agg_apply(r, &b2);
-	char *d1 = digest(a, "c2"), *d2 = digest(r, "c2");
-	assert_same(d1, d2);
-	free(d1);
-	free(d2);
+	struct prep_summary s;
+	memset(&s, 0, sizeof s);
+	agg_set_summary(a, "c1", &s);
+	struct prep_eng e;
+	rng_state = 3;
+	make_eng(&e, 1, 10, NTWEETS);
+	free(e.handle);
+	free(e.name);
+	free(e.snippet);
+	e.handle = xstrdup("evil\x1b]0;pwned\x07");
+	e.name = xstrdup("\x1b[2JRed\x1b[31m");
+	e.snippet = xstrdup("hi\x1b[H there");
+	e.category = CAT__COUNT; /* a row the model cannot name: dropped */
+	ck_assert_uint_eq(agg_feed_add(a, "c1", &e, 1), 0);
+	e.category = CAT_MAIN;
+	ck_assert_uint_eq(agg_feed_add(a, "c1", &e, 1), 1);
+	struct agg_campaign *c = agg_campaign(a, "c1");
+	ck_assert_str_eq(c->feed[0].handle, "evil");
+	ck_assert_str_eq(c->feed[0].name, "Red");
+	ck_assert_str_eq(c->feed[0].snippet, "hi there");
+	struct agg_filter f = {0};
+	ck_assert(agg_filter_match(&f, &c->feed[0]));
+	f.buckets = 1u << ((e.bucket + 1) % BK__COUNT);
+	ck_assert(!agg_filter_match(&f, &c->feed[0]));
+	f.buckets = 1u << e.bucket;
+	f.min_importance = e.importance + 1;
+	ck_assert(!agg_filter_match(&f, &c->feed[0]));
+	f.min_importance = 0;
+	f.actions = 1u << e.action;
+	f.categories = 1u << CAT_MAIN;
+	ck_assert(agg_filter_match(&f, &c->feed[0]));
+	prep_eng_done(&e);
 	agg_free(a);
-	agg_free(r);
-	lw_engagement_done(&e[0]);
-	lw_engagement_done(&e[1]);
+}
+END_TEST
+
+START_TEST(test_preparing_then_ready)
+{
+	struct agg *a = agg_new();
+	set_campaign(a, "c1");
+	struct agg_campaign *c = agg_campaign(a, "c1");
+	uint64_t v = c->version;
+	agg_set_preparing(a, "c1");
+	ck_assert_int_eq(c->prep, AGG_PREP_PREPARING);
+	ck_assert_uint_gt(c->version, v);
+	v = c->version;
+	agg_set_preparing(a, "c1"); /* again: nothing changed */
+	ck_assert_uint_eq(c->version, v);
+	struct launch l;
+	launch_make(&l, 50, 2, 5);
+	struct prep_summary s;
+	summary_of(&l, l.ne, &s);
+	agg_set_summary(a, "c1", &s);
+	ck_assert_int_eq(c->prep, AGG_PREP_READY);
+	ck_assert_int_gt(agg_unique_total(c), 0);
+	agg_free(a);
+	launch_free(&l);
+}
+END_TEST
+
+START_TEST(test_tweet_series_on_demand)
+{
+	struct agg *a = agg_new();
+	set_campaign(a, "c1");
+	struct agg_campaign *c = agg_campaign(a, "c1");
+	ck_assert(agg_tweet_ask(c, 1));
+	ck_assert(!agg_tweet_ask(c, 1)); /* asked already */
+	ck_assert(!agg_tweet_ask(c, 99));
+	struct series m[M__COUNT];
+	memset(m, 0, sizeof m);
+	agg_set_tweet_series(a, "c1", tweet_ids[1], m, false);
+	ck_assert_int_eq(c->tweets[1].load, AGG_LOAD_FAILED);
+	ck_assert(!agg_tweet_ask(c, 1)); /* not again until the next summary */
+	struct prep_summary s;
+	memset(&s, 0, sizeof s);
+	agg_set_summary(a, "c1", &s);
+	ck_assert(agg_tweet_ask(c, 1));
+	series_add(&m[M_VIEWS], T0 / SERIES_HOUR_MS, 500);
+	series_add(&m[M_VIEWS], T0 / SERIES_HOUR_MS + 1, 70);
+	agg_set_tweet_series(a, "c1", tweet_ids[1], m, true);
+	ck_assert_int_eq(m[M_VIEWS].n, 0); /* taken */
+	ck_assert_int_eq(c->tweets[1].load, AGG_LOAD_READY);
+	ck_assert_int_eq(series_total(&c->tweets[1].m[M_VIEWS]), 570);
+	ck_assert(!agg_tweet_ask(c, 1));
+	/* a failed read later keeps what was read */
+	agg_set_tweet_series(a, "c1", tweet_ids[1], m, false);
+	ck_assert_int_eq(c->tweets[1].load, AGG_LOAD_READY);
+	/* unknown campaigns and tweets: the values are freed, nothing else */
+	series_add(&m[M_LIKES], 5, 1);
+	agg_set_tweet_series(a, "c1", "999", m, true);
+	series_add(&m[M_LIKES], 5, 1);
+	agg_set_tweet_series(a, "nope", tweet_ids[0], m, true);
+	agg_free(a);
 }
 END_TEST
 
 START_TEST(test_status_jobs_alerts)
 {
 	struct agg *a = agg_new();
-	struct launch l;
-	launch_make(&l, "c3", 10, 1, 3);
-	apply_range(a, &l, 0, l.neng, 0, l.nsl);
+	set_campaign(a, "c3");
 	/* a replies job snoozed on credits, then run again with success, as
 	 * store_agg_jobs reads its worker_state row each time */
 	struct agg_jobrow row = {0};
@@ -363,7 +443,6 @@ START_TEST(test_status_jobs_alerts)
 	agg_set_author(a, "c3", tweet_ids[0], "acme\x1b[31m");
 	ck_assert_str_eq(c->tweets[agg_tweet_index(c, tweet_ids[0])].author, "acme");
 	agg_free(a);
-	launch_free(&l);
 }
 END_TEST
 
@@ -384,118 +463,93 @@ START_TEST(test_stored_job_states_shown)
 }
 END_TEST
 
-START_TEST(test_memory_per_engagement)
+START_TEST(test_profile_from_rows_and_documents)
 {
-	/* many accounts and tweets, most engagements with a snippet */
-	struct agg *a = agg_new();
-	struct lw_engagement e;
-	int n = 100000; /* one account per five engagements, as in bench/bench_ui.c */
-	for (int i = 0; i < n; i++) {
-		memset(&e, 0, sizeof e);
-		snprintf(e.campaign_id, sizeof e.campaign_id, "big");
-		snprintf(e.tweet_id, sizeof e.tweet_id, "%d", 5000 + i % 400);
-		e.category = i % 3;
-		e.action = (enum lw_action)(i % 3);
-		snprintf(e.user.id, sizeof e.user.id, "%d", 100000 + (i * 7919) % 20000);
-		e.user.handle = xasprintf("handle%d", i % 20000);
-		e.user.name = xstrdup("Some Name");
-		e.user.bio = xstrdup("Building things at a startup. Previously at a big company.");
-		e.bucket = (enum lw_bucket)(i % BK__COUNT);
-		e.text = e.action ? xstrdup("gm, congrats on the launch, this looks great") : NULL;
-		e.first_seen_at_ms = T0 + i * 1000LL;
-		struct event_batch b = {.eng = &e, .neng = 1};
-		agg_apply(a, &b);
-		lw_engagement_done(&e);
+	struct prep_eng e;
+	rng_state = 9;
+	make_eng(&e, 4, 10, NTWEETS);
+	struct agg_profile *p = agg_profile_from_eng("c1", &e);
+	ck_assert_int_eq(p->state, AGG_LOAD_ASKED);
+	ck_assert_str_eq(p->handle, e.handle);
+	ck_assert_str_eq(p->user_id, e.user_id);
+	ck_assert_int_eq(p->importance, e.importance);
+	/* stored documents: sanitized, newest first */
+	struct lw_engagement d;
+	for (int i = 0; i < 3; i++) {
+		memset(&d, 0, sizeof d);
+		snprintf(d.tweet_id, sizeof d.tweet_id, "%s", tweet_ids[i]);
+		snprintf(d.user.id, sizeof d.user.id, "%s", e.user_id);
+		d.action = i == 1 ? ACT_REPLY : ACT_RETWEET;
+		d.user.handle = xstrdup("new_handle");
+		d.user.name = xstrdup("Name\x1b]2;x\x07");
+		d.user.bio = xstrdup("\x1b[H\x1b[2Jbio\x1b]2;pwned\x07 here");
+		d.user.following = 7;
+		d.text = i == 1 ? xstrdup("nice\x1b[31m one") : NULL;
+		d.importance = 40 + i;
+		d.first_seen_at_ms = T0 + (i == 2 ? -5000 : i * 1000);
+		agg_profile_add(p, &d);
+		if (i == 0)
+			agg_profile_set_user(p, &d);
+		lw_engagement_done(&d);
 	}
-	size_t held = agg_campaign(a, "big")->neng; /* distinct ones */
-	ck_assert_uint_gt(held, (size_t)n / 2);
-	size_t per = agg_memory(a) / held;
-	ck_assert_msg(per <= 200, "%zu bytes per engagement", per);
-	agg_free(a);
+	ck_assert_uint_eq(p->neng, 3);
+	ck_assert_str_eq(p->eng[0].tweet_id, tweet_ids[1]);
+	ck_assert_str_eq(p->eng[0].text, "nice one");
+	ck_assert_str_eq(p->eng[2].tweet_id, tweet_ids[2]);
+	ck_assert_str_eq(p->bio, "bio here");
+	ck_assert_str_eq(p->name, "Name");
+	ck_assert_int_eq(p->following, 7);
+	agg_profile_free(p);
+	struct prep_top t;
+	memset(&t, 0, sizeof t);
+	snprintf(t.user_id, sizeof t.user_id, "42");
+	t.handle = (char *)"top\x1b[1m";
+	t.name = (char *)"Top";
+	t.actions[ACT_REPLY] = 2;
+	t.actions[ACT_QUOTE] = 1;
+	p = agg_profile_from_top("c1", &t);
+	ck_assert_str_eq(p->handle, "top");
+	ck_assert_uint_eq(p->total, 3);
+	agg_profile_free(p);
+	agg_profile_free(NULL);
+	prep_eng_done(&e);
 }
 END_TEST
 
-/* ---- against a real devdb ---- */
-
-static struct tu_devdb *db;
-
-static void
-db_setup(void)
+/* Returns the model's bytes after a summary of n engagements (from n / 5
+ * accounts on 400 tweets) and 3000 change-log records. */
+static size_t
+memory_at(int n)
 {
-	db = tu_devdb_start(NULL, 0);
+	rng_state = 77;
+	struct prep *p = prep_new("big");
+	struct prep_eng e;
+	for (int i = 0; i < n; i++) {
+		make_eng(&e, i, n / 5, 400);
+		prep_apply_eng(p, &e, 0);
+		prep_eng_done(&e);
+	}
+	struct prep_summary s;
+	prep_summary_build(p, T0, &s);
+	prep_free(p);
+	struct agg *a = agg_new();
+	agg_set_summary(a, "big", &s);
+	for (int i = 0; i < 3000; i++) {
+		make_eng(&e, n + i, n / 5, 400);
+		agg_feed_add(a, "big", &e, 1);
+		prep_eng_done(&e);
+	}
+	ck_assert_uint_eq(agg_campaign(a, "big")->nfeed, AGG_FEED_MAX);
+	size_t m = agg_memory(a);
+	agg_free(a);
+	return m;
 }
 
-static void
-db_teardown(void)
+START_TEST(test_memory_does_not_grow_with_engagements)
 {
-	tu_devdb_free(db);
-}
-
-/* Applies a loaded batch to the agg in arg and frees it. */
-static void
-push_apply(struct event_batch *b, void *arg)
-{
-	agg_apply(arg, b);
-	event_batch_free(b);
-}
-
-START_TEST(test_rebuild_equals_incremental)
-{
-	struct store *s = NULL;
-	char *cause = NULL;
-	ck_assert_msg(store_open(db->uri, "aggtest", &s, &cause) == 0, "%s", cause);
-	struct launch l;
-	launch_make(&l, "c9", 600, 24, 99);
-	/* write the first 400 engagements and 16 rounds of slices */
-	ck_assert_msg(seed_engagements(s, l.eng, 400, &cause) == 0, "%s", cause);
-	ck_assert_msg(seed_slices(s, l.sl, 16 * NTWEETS, &cause) == 0, "%s", cause);
-	/* writing them again changes nothing */
-	ck_assert_msg(seed_engagements(s, l.eng, 400, &cause) == 0, "%s", cause);
-
-	struct agg *inc = agg_new(), *reb = agg_new();
-	for (size_t i = 0; i < 400; i += 37)
-		apply_range(inc, &l, i, i + 37 < 400 ? i + 37 : 400, 0, 0);
-	for (size_t i = 0; i < 16 * NTWEETS; i += 5)
-		apply_range(inc, &l, 0, 0, i, i + 5 < 16 * NTWEETS ? i + 5 : 16 * NTWEETS);
-	ck_assert_msg(store_agg_load(s, "c9", 0, 0, 50, push_apply, reb, &cause) == 0, "%s", cause);
-	char *d1 = digest(inc, "c9"), *d2 = digest(reb, "c9");
-	assert_same(d1, d2);
-	free(d1);
-	free(d2);
-
-	/* another process writes the rest; a poll past the watermark catches up */
-	struct agg_campaign *c = agg_campaign(reb, "c9");
-	int64_t ew = c->eng_watermark_ms, sw = c->slice_watermark_ms;
-	ck_assert_int_gt(ew, 0);
-	ck_assert_msg(seed_engagements(s, l.eng + 400, l.neng - 400, &cause) == 0, "%s", cause);
-	ck_assert_msg(
-	    seed_slices(s, l.sl + 16 * NTWEETS, l.nsl - 16 * NTWEETS, &cause) == 0, "%s", cause);
-	apply_range(inc, &l, 400, l.neng, 16 * NTWEETS, l.nsl);
-	ck_assert_msg(
-	    store_agg_load(s, "c9", ew, sw, 1000, push_apply, reb, &cause) == 0, "%s", cause);
-	d1 = digest(inc, "c9");
-	d2 = digest(reb, "c9");
-	assert_same(d1, d2);
-	free(d1);
-	free(d2);
-	ck_assert_int_eq(store_count(s, "engagements", "c9", &cause), (int64_t)c->neng);
-
-	/* alerts and jobs read back */
-	ck_assert(seed_alert(s, "c9", "1007", "user7", ACT_REPLY, tweet_ids[0], "slack",
-	              "failed: HTTP 500", T0, &cause) == 0);
-	struct agg_alert *al;
-	size_t nal;
-	ck_assert_msg(store_agg_alerts(s, "c9", 10, &al, &nal, &cause) == 0, "%s", cause);
-	ck_assert_uint_eq(nal, 1);
-	char st[64];
-	ck_assert_str_eq(
-	    alert_delivery_format(al[0].status, al[0].why, st, sizeof st), "failed: HTTP 500");
-	ck_assert_str_eq(al[0].handle, "user7");
-	agg_set_alerts(reb, "c9", al, nal);
-	agg_free(inc);
-	agg_free(reb);
-	launch_free(&l);
-	store_free(s);
+	size_t small = memory_at(20000), big = memory_at(200000);
+	ck_assert_msg(big < small + small / 4, "%zu bytes at 20k, %zu at 200k", small, big);
+	ck_assert_msg(big < 1024 * 1024, "%zu bytes", big);
 }
 END_TEST
 
@@ -504,19 +558,17 @@ agg_suite(void)
 {
 	Suite *s = suite_create("agg");
 	TCase *tc = tcase_create("model");
-	tcase_add_test(tc, test_counts_match_brute_force);
-	tcase_add_test(tc, test_incremental_equals_one_batch);
-	tcase_add_test(tc, test_bucket_follows_newest_engagement);
+	tcase_add_test(tc, test_summary_numbers_match_brute_force);
+	tcase_add_test(tc, test_feed_order_and_batches_do_not_matter);
+	tcase_add_test(tc, test_feed_text_is_sanitized);
+	tcase_add_test(tc, test_preparing_then_ready);
+	tcase_add_test(tc, test_tweet_series_on_demand);
 	tcase_add_test(tc, test_status_jobs_alerts);
 	tcase_add_test(tc, test_stored_job_states_shown);
-	tcase_add_test(tc, test_memory_per_engagement);
+	tcase_add_test(tc, test_profile_from_rows_and_documents);
+	tcase_add_test(tc, test_memory_does_not_grow_with_engagements);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
-	TCase *td = tcase_create("devdb");
-	tcase_add_checked_fixture(td, db_setup, db_teardown);
-	tcase_set_timeout(td, 90);
-	tcase_add_test(td, test_rebuild_equals_incremental);
-	suite_add_tcase(s, td);
 	return s;
 }
 

@@ -5,7 +5,9 @@
  * loop; what a finished dialog asks for lands on struct ui (a queued
  * command, the close-out screen, the filter, a message); queued commands
  * without a reader say so; what a reader published reaches the model and
- * struct ui exactly once (ownership moves, nothing is freed twice).
+ * struct ui exactly once (ownership moves, nothing is freed twice); a
+ * scrolled feed holds its row as the change log's records arrive; a
+ * profile opens loading and takes only its own answer.
  */
 #include <check.h>
 #include <stdio.h>
@@ -16,6 +18,7 @@
 #include "config/config.h"
 #include "console/dispatch.h"
 #include "console/keys.h"
+#include "console/pane.h"
 #include "console/ui_state.h"
 #include "engine/reader.h"
 #include "model/agg.h"
@@ -253,6 +256,110 @@ START_TEST(test_news_reach_model_and_state)
 }
 END_TEST
 
+/* Returns feed record number i of CID (newer with i), from account i. */
+static struct prep_eng
+record(int i)
+{
+	struct prep_eng e;
+	memset(&e, 0, sizeof e);
+	snprintf(e.tweet_id, sizeof e.tweet_id, "1861111111111111100");
+	snprintf(e.user_id, sizeof e.user_id, "%d", 7000 + i);
+	e.action = ACT_REPLY;
+	e.bucket = (uint8_t)(i % BK__COUNT);
+	e.importance = 50;
+	e.at_ms = e.first_seen_at_ms = 1796133600000LL + i * 1000LL;
+	e.handle = xasprintf("acct%d", i);
+	e.name = xstrdup("Name");
+	e.snippet = xstrdup("hi");
+	return e;
+}
+
+/* Returns news holding records [from, to) of CID (and a summary when
+ * summary), as a reader hands them over. */
+static void
+feed_news(struct reader_news *n, int from, int to, bool summary)
+{
+	memset(n, 0, sizeof *n);
+	n->db_ok = true;
+	n->nfeeds = 1;
+	n->feeds = xcalloc(1, sizeof *n->feeds);
+	struct reader_feed *f = &n->feeds[0];
+	snprintf(f->cid, sizeof f->cid, "%s", CID);
+	if (summary)
+		f->summary = xcalloc(1, sizeof *f->summary);
+	f->neng = f->capeng = (size_t)(to - from);
+	f->eng = xcalloc(f->capeng + 1, sizeof *f->eng);
+	for (int i = from; i < to; i++)
+		f->eng[to - 1 - i] = record(i);
+}
+
+START_TEST(test_feed_news_hold_scroll_and_profile)
+{
+	struct agg *a = agg_new();
+	set_campaign(a, CS_ACTIVE);
+	struct ui u;
+	ui_init(&u, a);
+	struct reader_news n;
+	feed_news(&n, 0, 20, true);
+	dispatch_news(&u, &n);
+	reader_news_done(&n);
+	struct agg_campaign *c = agg_campaign(a, CID);
+	ck_assert_int_eq(c->prep, AGG_PREP_READY);
+	ck_assert_uint_eq(c->nfeed, 20);
+	ck_assert_str_eq(c->feed[0].handle, "acct19");
+	/* scrolled back, the row at the top stays there as newer rows come */
+	u.feed_off = 4;
+	long top = pane_feed_row(&u, c, u.feed_off, 0);
+	ck_assert_str_eq(c->feed[top].handle, "acct15");
+	feed_news(&n, 20, 23, false);
+	dispatch_news(&u, &n);
+	reader_news_done(&n);
+	ck_assert_uint_eq(c->nfeed, 23);
+	ck_assert_uint_eq(u.feed_off, 7);
+	ck_assert_str_eq(c->feed[pane_feed_row(&u, c, u.feed_off, 0)].handle, "acct15");
+	/* following live, it moves with them */
+	u.feed_off = 0;
+	feed_news(&n, 23, 24, false);
+	dispatch_news(&u, &n);
+	reader_news_done(&n);
+	ck_assert_uint_eq(u.feed_off, 0);
+	ck_assert_str_eq(c->feed[0].handle, "acct23");
+
+	/* Enter on the first row opens its profile, loading, and asks for it */
+	u.feed_sel = 0;
+	dispatch_key(&u, KEY_CODE_ENTER);
+	ck_assert_int_eq(u.screen, S_PROFILE);
+	ck_assert_ptr_nonnull(u.profile);
+	ck_assert_int_eq(u.profile->state, AGG_LOAD_ASKED);
+	ck_assert_str_eq(u.profile->handle, "acct23");
+	ck_assert(u.profile_asked);
+	ck_assert_str_eq(u.profile_tweet, "1861111111111111100");
+	/* a profile of someone else is dropped; this one's replaces it */
+	memset(&n, 0, sizeof n);
+	n.db_ok = true;
+	n.profile = agg_profile_new(CID, "1");
+	dispatch_news(&u, &n);
+	reader_news_done(&n);
+	ck_assert_str_eq(u.profile->user_id, "7023");
+	n.profile = agg_profile_new(CID, "7023");
+	n.profile->state = AGG_LOAD_READY;
+	n.profile->total = 4;
+	dispatch_news(&u, &n);
+	reader_news_done(&n);
+	ck_assert_int_eq(u.profile->state, AGG_LOAD_READY);
+	ck_assert_str_eq(u.profile->handle, "acct23"); /* kept: nothing stored said more */
+	ck_assert_uint_eq(u.profile->total, 4);
+	/* without a reader the profile says why it cannot load */
+	dispatch_key(&u, KEY_CODE_ESC);
+	dispatch_key(&u, KEY_CODE_ENTER);
+	dispatch_commands(&u, NULL);
+	ck_assert_int_eq(u.profile->state, AGG_LOAD_FAILED);
+	ck_assert_str_eq(u.profile->why, "no database connection");
+	ui_done(&u);
+	agg_free(a);
+}
+END_TEST
+
 static Suite *
 dispatch_suite(void)
 {
@@ -263,6 +370,7 @@ dispatch_suite(void)
 	tcase_add_test(tc, test_pause_and_add_queue_in_order);
 	tcase_add_test(tc, test_filter_prompt);
 	tcase_add_test(tc, test_news_reach_model_and_state);
+	tcase_add_test(tc, test_feed_news_hold_scroll_and_profile);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,6 +1,7 @@
 /*
- * Tests of the JSON endpoint's model (jsonapi_snap): snapshots built from an
- * agg answer with the agg's numbers, ETags change exactly when the content
+ * Tests of the JSON endpoint's model (jsonapi_snap): snapshots built from the
+ * console's model (summaries and feeds, applied as the reader hands them
+ * over) answer with its numbers, ETags change exactly when the content
  * does (and equal ones across rebuilds), unchanged campaigns share their
  * prepared parts, stale detection, engagers newest first with limit and
  * bucket validated, 404 JSON errors; and a snapshot stays valid after the
@@ -13,6 +14,7 @@
 #include <string.h>
 
 #include "model/agg.h"
+#include "model/prep.h"
 #include "api/jsonapi.h"
 #include "base/util.h"
 
@@ -20,40 +22,90 @@
 
 static const char *const tids[2] = {"1861111111111111100", "1861111111111111101"};
 
-/* Returns a batch of n engagements of campaign cid from account base on,
- * bucket by account, one view slice per tweet with sequence seq. */
-static struct event_batch *
-batch(const char *cid, int base, int n, int seq)
+/* The prepared state of a test campaign, as an engine would keep it. */
+struct state {
+	char cid[16];
+	struct prep *p;
+	uint64_t seq;
+};
+static struct state states[4];
+
+/* Returns the prepared state of campaign cid. */
+static struct state *
+state_of(const char *cid)
 {
-	struct event_batch *b = xcalloc(1, sizeof *b);
-	b->eng = xcalloc((size_t)n, sizeof *b->eng);
+	for (size_t i = 0; i < LW_ARRAY_LEN(states); i++) {
+		if (states[i].p && strcmp(states[i].cid, cid) == 0)
+			return &states[i];
+		if (states[i].p == NULL) {
+			snprintf(states[i].cid, sizeof states[i].cid, "%s", cid);
+			states[i].p = prep_new(cid);
+			return &states[i];
+		}
+	}
+	ck_abort_msg("too many campaigns");
+	return NULL;
+}
+
+/* Frees every campaign's prepared state. */
+static void
+states_free(void)
+{
+	for (size_t i = 0; i < LW_ARRAY_LEN(states); i++)
+		prep_free(states[i].p);
+	memset(states, 0, sizeof states);
+}
+
+/* Stores n engagements of campaign cid from account base on (bucket by
+ * account) and one view slice per tweet with sequence seq, as one
+ * change-log entry, and hands a what a reader reads of it: the new summary and the
+ * entry's records (what the console's reader does). */
+static void
+apply(struct agg *a, const char *cid, int base, int n, int seq)
+{
+	struct prep_eng *v = xcalloc((size_t)n, sizeof *v);
 	for (int i = 0; i < n; i++) {
-		struct lw_engagement *e = &b->eng[b->neng++];
+		struct lw_engagement e;
+		memset(&e, 0, sizeof e);
 		int u = base + i;
-		snprintf(e->campaign_id, sizeof e->campaign_id, "%s", cid);
-		snprintf(e->tweet_id, sizeof e->tweet_id, "%s", tids[u % 2]);
-		e->category = (enum tweet_category)(u % 2);
-		e->action = (enum lw_action)(u % ACT__COUNT);
-		snprintf(e->user.id, sizeof e->user.id, "%d", 5000 + u);
-		e->user.handle = xasprintf("acct%d", u);
-		e->user.name = xasprintf("Person \x1b[31m%d", u);
-		e->user.bio = xstrdup("bio");
-		e->user.followers = 100 * u;
-		e->bucket = (enum lw_bucket)(u % BK__COUNT);
-		e->importance = 40 + u % 50;
-		e->first_seen_at_ms = T0 + u * 60000LL;
+		snprintf(e.campaign_id, sizeof e.campaign_id, "%s", cid);
+		snprintf(e.tweet_id, sizeof e.tweet_id, "%s", tids[u % 2]);
+		e.category = u % 2;
+		e.action = (enum lw_action)(u % ACT__COUNT);
+		snprintf(e.user.id, sizeof e.user.id, "%d", 5000 + u);
+		e.user.handle = xasprintf("acct%d", u);
+		e.user.name = xasprintf("Person \x1b[31m%d", u);
+		e.user.followers = 100 * u;
+		e.bucket = (enum lw_bucket)(u % BK__COUNT);
+		e.importance = 40 + u % 50;
+		e.first_seen_at_ms = T0 + u * 60000LL;
+		prep_eng_from(&v[i], &e);
+		lw_engagement_done(&e);
 	}
-	b->slices = xcalloc(2, sizeof *b->slices);
+	struct prep_slice sl[2];
 	for (int t = 0; t < 2; t++) {
-		struct lw_slice *s = &b->slices[b->nslices++];
-		snprintf(s->campaign_id, sizeof s->campaign_id, "%s", cid);
-		snprintf(s->tweet_id, sizeof s->tweet_id, "%s", tids[t]);
-		s->category = (enum tweet_category)t;
-		s->seq = seq;
-		s->at_ms = T0 + seq * 600000LL;
-		s->deltas = (struct lw_metrics){10, 2, 1, 0, 1000 * (t + 1), 0};
+		memset(&sl[t], 0, sizeof sl[t]);
+		snprintf(sl[t].tweet_id, sizeof sl[t].tweet_id, "%s", tids[t]);
+		sl[t].category = (uint8_t)t;
+		sl[t].seq = seq;
+		sl[t].at_ms = T0 + seq * 600000LL;
+		const int64_t d[PREP_METRICS] = {10, 2, 1, 0, 1000 * (t + 1), 0};
+		memcpy(sl[t].d, d, sizeof d);
 	}
-	return b;
+	struct state *st = state_of(cid);
+	st->seq++;
+	for (int i = 0; i < n; i++)
+		prep_apply_eng(st->p, &v[i], st->seq);
+	for (int t = 0; t < 2; t++)
+		prep_apply_slice(st->p, &sl[t]);
+	prep_set_seq(st->p, st->seq);
+	struct prep_summary sum;
+	prep_summary_build(st->p, T0, &sum);
+	agg_set_summary(a, cid, &sum);
+	agg_feed_add(a, cid, v, (size_t)n);
+	for (int i = 0; i < n; i++)
+		prep_eng_done(&v[i]);
+	free(v);
 }
 
 /* Answers path (with limit and bucket) and parses the body. */
@@ -75,16 +127,12 @@ ask(const struct jsonapi_snap *s, const char *path, const char *limit, const cha
 START_TEST(test_snapshot_answers)
 {
 	struct agg *a = agg_new();
-	struct event_batch *b = batch("camp-a", 0, 30, 1);
-	agg_apply(a, b);
-	event_batch_free(b);
-	b = batch("camp-b", 100, 5, 1);
-	agg_apply(a, b);
-	event_batch_free(b);
-	int64_t now = T0 + 3 * AGG_HOUR_MS;
+	apply(a, "camp-a", 0, 30, 1);
+	apply(a, "camp-b", 100, 5, 1);
+	int64_t now = T0 + 3 * SERIES_HOUR_MS;
 	struct jsonapi_snap *s1 = jsonapi_snap_build(a, NULL, now);
 	ck_assert(!jsonapi_snap_stale(s1, a, now));
-	ck_assert(jsonapi_snap_stale(s1, a, now + AGG_HOUR_MS)); /* the hour turned */
+	ck_assert(jsonapi_snap_stale(s1, a, now + SERIES_HOUR_MS)); /* the hour turned */
 
 	char e1[JSONAPI_ETAG_LEN], e2[JSONAPI_ETAG_LEN];
 	json_t *j = ask(s1, "/api/campaigns", NULL, NULL, 200, e1);
@@ -99,7 +147,7 @@ START_TEST(test_snapshot_answers)
 	ck_assert_int_eq(json_integer_value(json_object_get(ua, "total")), agg_unique_total(c));
 	ck_assert_int_eq(
 	    json_integer_value(json_object_get(json_object_get(ua, "by_bucket"), "investor")),
-	    c->uniq[BK_INVESTOR]);
+	    c->sum.uniq[BK_INVESTOR]);
 	json_t *hv = json_object_get(json_object_get(json_object_get(j, "hourly"), "all"), "views");
 	ck_assert_int_eq(json_integer_value(json_array_get(hv, json_array_size(hv) - 1)), 3000);
 	json_decref(j);
@@ -111,9 +159,7 @@ START_TEST(test_snapshot_answers)
 	json_decref(ask(same, "/api/campaigns/camp-a/aggregates", NULL, NULL, 200, e2));
 	ck_assert_str_eq(e1, e2);
 	jsonapi_snap_unref(same);
-	b = batch("camp-a", 30, 1, 2);
-	agg_apply(a, b);
-	event_batch_free(b);
+	apply(a, "camp-a", 30, 1, 2);
 	ck_assert(jsonapi_snap_stale(s1, a, now));
 	struct jsonapi_snap *s2 = jsonapi_snap_build(a, s1, now);
 	jsonapi_snap_unref(s1); /* s2 keeps the shared parts alive */
@@ -161,6 +207,7 @@ START_TEST(test_snapshot_answers)
 	ck_assert_str_eq(eb, eb2);
 	json_decref(j);
 	jsonapi_snap_unref(s2);
+	states_free();
 }
 END_TEST
 
@@ -168,9 +215,7 @@ END_TEST
 START_TEST(test_list_has_job_health)
 {
 	struct agg *a = agg_new();
-	struct event_batch *b = batch("camp-a", 0, 4, 1);
-	agg_apply(a, b);
-	event_batch_free(b);
+	apply(a, "camp-a", 0, 4, 1);
 	struct agg_jobrow rows[2] = {0};
 	snprintf(rows[0].tweet_id, sizeof rows[0].tweet_id, "%s", tids[0]);
 	rows[0].kind = JOB_REPLIES;
@@ -191,15 +236,14 @@ START_TEST(test_list_has_job_health)
 	json_decref(j);
 	jsonapi_snap_unref(s);
 	agg_free(a);
+	states_free();
 }
 END_TEST
 
 START_TEST(test_engagers_capped)
 {
 	struct agg *a = agg_new();
-	struct event_batch *b = batch("big", 0, JSONAPI_ENGAGERS_MAX + 50, 1);
-	agg_apply(a, b);
-	event_batch_free(b);
+	apply(a, "big", 0, JSONAPI_ENGAGERS_MAX + 50, 1);
 	struct jsonapi_snap *s = jsonapi_snap_build(a, NULL, T0);
 	json_t *j = ask(s, "/api/campaigns/big/engagers", "1000", NULL, 200, NULL);
 	json_t *el = json_object_get(j, "engagers");
@@ -208,8 +252,15 @@ START_TEST(test_engagers_capped)
 	snprintf(want, sizeof want, "acct%d", JSONAPI_ENGAGERS_MAX + 49);
 	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(el, 0), "handle")), want);
 	json_decref(j);
+	j = ask(s, "/api/campaigns", NULL, NULL, 200, NULL);
+	json_t *big = json_array_get(json_object_get(j, "campaigns"), 0);
+	ck_assert_int_eq(json_integer_value(json_object_get(big, "engagements")),
+	    JSONAPI_ENGAGERS_MAX + 50); /* all of them, as the summary counts */
+	ck_assert(json_is_true(json_object_get(big, "prepared")));
+	json_decref(j);
 	jsonapi_snap_unref(s);
 	agg_free(a);
+	states_free();
 }
 END_TEST
 
