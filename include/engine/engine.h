@@ -15,7 +15,6 @@
 #include "model/classify.h"
 #include "engine/scheduler.h"
 
-struct queue;
 struct store;
 struct engine;
 struct xapi_config;
@@ -26,7 +25,6 @@ int engine_load_rules(const char *path, struct classify_rules **out, char **caus
 
 /* How to run an engine; zeroed fields take the scheduler's defaults. */
 struct engine_opts {
-	struct queue *queue;    /* new engagements and slices go here; NULL: none */
 	bool embedded;          /* the store is the embedded devdb: one engine at a time */
 	int workers;            /* worker threads; 0: default */
 	bool once;              /* run the due jobs once, then finish (engine_wait) */

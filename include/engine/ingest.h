@@ -27,7 +27,6 @@
 #include "provider/xapi.h"
 
 struct store;
-struct queue;
 struct writer;
 
 /* ---- the logger: one line per event to a file and to worker_log ---- */
@@ -52,7 +51,6 @@ struct ingest {
 	struct writer *writer; /* the group-commit writer; NULL: write directly */
 	struct jobs *jobs;
 	const struct classify_rules *rules;
-	struct queue *queue; /* NULL: no UI listening */
 	struct ing_log *log;
 	int64_t credits_recheck_ms;
 	/* true when the walk of a job of campaign_id must stop after its page

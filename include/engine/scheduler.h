@@ -33,7 +33,6 @@
 #include "store/store_ingest.h"
 #include "provider/xapi.h"
 
-struct queue;
 struct store;
 struct ing_log;
 struct writer;
@@ -47,7 +46,6 @@ struct sched_opts {
 	int64_t refresh_ms; /* campaigns and due jobs re-read this often (default 2000) */
 	const struct classify_rules *rules;
 	const struct xapi_config *xcfg; /* each worker makes its own client from it */
-	struct queue *queue;            /* NULL: no UI; else new engagements and slices */
 	FILE *log;                      /* log file; NULL: worker_log only */
 	bool embedded;                  /* the embedded devdb: one engine at a time */
 	/* --once: snoozes and retries due within once_wait_ms are waited for,

@@ -197,7 +197,7 @@ cmd_tui(int argc, char **argv)
 	}
 	struct queue *q = queue_new();
 	struct engine *eng = NULL;
-	struct engine_opts eo = {.queue = q, .embedded = dd != NULL};
+	struct engine_opts eo = {.embedded = dd != NULL};
 	char *status = NULL;
 	/* the engine's threads log to worker_log and the log file only: the
 	 * screen belongs to curses */

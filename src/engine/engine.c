@@ -98,7 +98,6 @@ engine_start(struct store *s, const struct engine_opts *o, struct engine **out, 
 	so.log = o->log;
 	so.rules = o->rules ? o->rules : e->rules;
 	so.xcfg = o->xcfg ? o->xcfg : &e->xcfg;
-	so.queue = o->queue;
 	so.embedded = o->embedded;
 	so.closeout = true;
 	so.closeout_progress = o->closeout_progress;

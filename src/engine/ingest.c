@@ -13,7 +13,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "engine/queue.h"
 #include "store/store_events.h"
 #include "store/store_ingest.h"
 #include "base/text.h"
@@ -265,20 +264,6 @@ metrics_sub(const struct lw_metrics *a, const struct lw_metrics *b, struct lw_me
 		*mfield(d, i) = *mfield(&x, i) - *mfield(&y, i);
 }
 
-/* Pushes slices to the UI queue (copies). */
-static void
-push_slices(struct ingest *ing, const struct sti_slice *v, size_t n)
-{
-	if (ing->queue == NULL || n == 0)
-		return;
-	struct event_batch *b = xcalloc(1, sizeof *b);
-	b->slices = xcalloc(n, sizeof *b->slices);
-	for (size_t i = 0; i < n; i++)
-		b->slices[i] = v[i].sl;
-	b->nslices = n;
-	queue_push(ing->queue, b);
-}
-
 /* Writes one tweet's observation c (baseline b) following the protocol in
  * store_ingest.h; *slices gets what was written. 0 or -1. */
 static int
@@ -441,7 +426,6 @@ ingest_metrics(struct ingest *ing, struct xapi *x, const char *campaign_id, stru
 		goto dbfail;
 	if (sti_baselines_set(ing->s, set, nset, now, &cause) != 0)
 		goto dbfail;
-	push_slices(ing, written, nwritten);
 	for (size_t i = 0; i < n; i++) {
 		struct job_result r = {.walked_count = -1};
 		if (found[i] == NULL) {
@@ -598,8 +582,9 @@ engagements_above(
 }
 
 /* Stores a page's engagements through the writer (new ones inserted, known
- * ones above the watermark updated, one change-log entry) with the job's
- * checkpoint u (NULL: none), and hands the new ones to the UI. 0 or -1. */
+ * ones above the watermark updated, one change-log entry, which is how a
+ * console learns of them) with the job's checkpoint u (NULL: none). 0 or
+ * -1. */
 static int
 store_page(struct ingest *ing, struct job *j, enum tweet_category cat, const struct xapi_page *p,
     const struct sti_job_update *u, size_t *inserted, char **cause)
@@ -624,22 +609,8 @@ store_page(struct ingest *ing, struct job *j, enum tweet_category cat, const str
 	for (size_t i = 0; rc == 0 && i < n; i++)
 		nnew += is_new[i];
 	*inserted += nnew;
-	struct event_batch *b = NULL;
-	if (rc == 0 && nnew > 0 && ing->queue) {
-		b = xcalloc(1, sizeof *b);
-		b->eng = xcalloc(nnew, sizeof *b->eng);
-	}
-	for (size_t i = 0; i < n; i++) {
-		if (b && is_new[i]) {
-			v[i].first_seen_at_ms = now;
-			v[i].last_seen_at_ms = now;
-			b->eng[b->neng++] = v[i]; /* moved */
-		} else {
-			lw_engagement_done(&v[i]);
-		}
-	}
-	if (b)
-		queue_push(ing->queue, b);
+	for (size_t i = 0; i < n; i++)
+		lw_engagement_done(&v[i]);
 	free(v);
 	free(is_new);
 	return rc;

@@ -680,7 +680,6 @@ sched_new(struct store *s, const struct sched_opts *o)
 	sc->ing.s = s;
 	sc->ing.jobs = sc->jobs;
 	sc->ing.rules = o->rules;
-	sc->ing.queue = o->queue;
 	sc->ing.log = sc->log;
 	sc->ing.credits_recheck_ms =
 	    o->xcfg && o->xcfg->credits_recheck_ms > 0 ? o->xcfg->credits_recheck_ms : 300000;
