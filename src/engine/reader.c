@@ -478,6 +478,8 @@ reader_main(void *arg)
 			continue;
 		}
 		if (clock_now_ms() >= next) {
+			if (next == 0)
+				next = clock_now_ms(); /* the first, or after a command */
 			unsigned poll = polls++;
 			list |= poll % LIST_EVERY == 0;
 			pthread_mutex_unlock(&r->mu);
@@ -485,13 +487,17 @@ reader_main(void *arg)
 			if (list)
 				read_closeout(r);
 			list = false;
-			next = clock_now_ms() + POLL_MS;
+			/* fixed rate: a slow poll does not stretch the period */
+			int64_t now = clock_now_ms();
+			next = next + POLL_MS > now ? next + POLL_MS : now + POLL_MS / 4;
 			pthread_mutex_lock(&r->mu);
 			continue;
 		}
+		int64_t wait = next - clock_now_ms();
+		wait = wait > 200 ? 200 : wait < 1 ? 1 : wait;
 		struct timespec ts;
 		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_nsec += 200 * 1000000L;
+		ts.tv_nsec += wait * 1000000L;
 		if (ts.tv_nsec >= 1000000000L) {
 			ts.tv_sec++;
 			ts.tv_nsec -= 1000000000L;
