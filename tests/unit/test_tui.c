@@ -50,263 +50,29 @@
 #include "base/timestr.h"
 #include "base/util.h"
 #include "seed_support.h"
+#include "tui_support.h"
 #include "wire_proxy.h"
-
-#define WAIT_MS 20000
-
-static struct tu_devdb *db;
-static char *workdir;
-static char sock[64];
-static int tui_seq;
-static char cid[CAMPAIGN_ID_MAX];
-static int64_t t0;
-static char ui_args[256];  /* options after the binary, e.g. --http ADDR */
-static const char *ui_uri; /* the console's MONGODB_URI when not the devdb's own */
-
-static const char *const tids[3] = {
-    "1861111111111111111", "1861111111111111112", "1861111111111111113"};
-
-/* Runs a shell command and returns its exit status. */
-static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int
-sh(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	char *cmd = xvasprintf(fmt, ap);
-	va_end(ap);
-	int rc = system(cmd);
-	free(cmd);
-	return rc;
-}
-
-/* Returns the screen of the test's tmux session (caller frees). */
-static char *
-screen(void)
-{
-	char *cmd = xasprintf("tmux -L %s capture-pane -p -t ui 2>/dev/null", sock);
-	FILE *p = popen(cmd, "r");
-	free(cmd);
-	struct sbuf b;
-	sbuf_init(&b);
-	char buf[4096];
-	size_t n;
-	while (p && (n = fread(buf, 1, sizeof buf, p)) > 0)
-		sbuf_add(&b, buf, n);
-	if (p)
-		pclose(p);
-	return sbuf_take(&b);
-}
-
-/* Waits up to wait_ms until the screen shows want (or not, when absent is
- * true); returns the screen then (caller frees) or fails the test with the
- * last screen. */
-static char *
-wait_screen_ms(const char *want, bool absent, int wait_ms)
-{
-	char *s = NULL;
-	for (int waited = 0; waited < wait_ms; waited += 100) {
-		free(s);
-		s = screen();
-		if ((strstr(s, want) != NULL) != absent)
-			return s;
-		usleep(100 * 1000);
-	}
-	fprintf(stderr, "---- screen ----\n%s----\n", s);
-	ck_abort_msg("screen never %s \"%s\" (screen on stderr)", absent ? "lost" : "showed", want);
-	return s;
-}
-
-/* wait_screen_ms with the usual wait. */
-static char *
-wait_screen(const char *want, bool absent)
-{
-	return wait_screen_ms(want, absent, WAIT_MS);
-}
-
-/* Asserts the screen shows want within the wait. */
-static void
-expect(const char *want)
-{
-	free(wait_screen(want, false));
-}
-
-/* Sends keys (tmux key names, e.g. "Tab" or "C-u"). */
-static void
-keys(const char *k)
-{
-	sh("tmux -L %s send-keys -t ui %s", sock, k);
-}
-
-/* Types text literally. */
-static void
-type(const char *text)
-{
-	char *cmd = xasprintf("tmux -L %s send-keys -t ui -l '%s'", sock, text);
-	ck_assert_int_eq(system(cmd), 0);
-	free(cmd);
-}
-
-/* Starts the console in a w x h tmux session; with_key false leaves the
- * provider key unset (first run). The session ends by itself (the console
- * is stopped after 120 s, the shell 10 s after it exits), so even a test
- * that fails before its teardown leaves nothing running for long. */
-static void
-start_ui(int w, int h, bool with_key, const char *extra)
-{
-	snprintf(sock, sizeof sock, "lwtest-%d-%d", (int)getpid(), tui_seq++);
-	const char *bin = getenv("LAUNCHWATCH_BIN");
-	ck_assert_msg(bin != NULL, "LAUNCHWATCH_BIN is not set");
-	int rc = sh("tmux -L %s new-session -d -s ui -x %d -y %d \"env MONGODB_URI='%s' "
-	            "LAUNCHWATCH_DB=tuitest %s LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color "
-	            "XDG_DATA_HOME='%s' LAUNCHWATCH_EXPORT_DIR='%s' %s timeout --foreground -s "
-	            "TERM 120 '%s' %s "
-	            "2>'%s/stderr'; echo UI-EXITED $?; sleep 10\"",
-	    sock, w, h, ui_uri ? ui_uri : db->uri, with_key ? "TWITTERAPI_KEY=test-key" : "",
-	    workdir, workdir, extra ? extra : "", bin, ui_args, workdir);
-	ck_assert_int_eq(rc, 0);
-	sh("tmux -L %s set-option -g window-size manual >/dev/null 2>&1", sock);
-}
-
-/* Writes the test campaign and its data through the store API. */
-static void
-seed(void)
-{
-	struct store *s = NULL;
-	char *cause = NULL;
-	ck_assert_msg(store_open(db->uri, "tuitest", &s, &cause) == 0, "%s", cause);
-	t0 = clock_now_ms() - 3 * 3600 * 1000LL;
-	char start[32];
-	timestr_format_time(t0 / 1000, start, sizeof start);
-	char *yaml = xasprintf("campaigns:\n  - name: Acme launch\n    client: {name: Acme Labs}\n"
-	                       "    window: {start: %s, duration: 7d}\n    tweets:\n"
-	                       "      main: [%s]\n      influencer: [%s]\n      investor: [%s]\n"
-	                       "  - name: Second launch\n    window: {start: %s, duration: 1d}\n"
-	                       "    tweets: {main: [1861111111111111199]}\n",
-	    start, tids[0], tids[1], tids[2], start);
-	struct cfg_file *f = NULL;
-	ck_assert_msg(config_load_string("t", yaml, strlen(yaml), &f, &cause) == 0, "%s", cause);
-	free(yaml);
-	struct store_upsert_result res;
-	ck_assert(store_campaign_upsert(s, &f->campaigns[0], clock_now_ms(), &res, &cause) == 0);
-	snprintf(cid, sizeof cid, "%s", res.id);
-	ck_assert(store_campaign_upsert(s, &f->campaigns[1], clock_now_ms(), &res, &cause) == 0);
-	config_free(f);
-
-	/* 12 accounts: 5 investors, 3 founders, 4 other; account 11 is hostile */
-	struct lw_engagement e[12];
-	static const enum lw_bucket bk[12] = {BK_INVESTOR, BK_INVESTOR, BK_INVESTOR, BK_INVESTOR,
-	    BK_INVESTOR, BK_FOUNDER, BK_FOUNDER, BK_FOUNDER, BK_OTHER, BK_OTHER, BK_OTHER,
-	    BK_OTHER};
-	for (int i = 0; i < 12; i++) {
-		memset(&e[i], 0, sizeof e[i]);
-		snprintf(e[i].campaign_id, sizeof e[i].campaign_id, "%s", cid);
-		snprintf(e[i].tweet_id, sizeof e[i].tweet_id, "%s", tids[i % 3]);
-		e[i].category = i % 3;
-		e[i].action = i % 2 ? ACT_REPLY : ACT_RETWEET;
-		snprintf(e[i].user.id, sizeof e[i].user.id, "%d", 7000 + i);
-		e[i].user.handle = xasprintf("acct%02d", i);
-		e[i].user.name = xasprintf("Person %d", i);
-		e[i].user.bio = xstrdup("just a bio");
-		e[i].user.followers = 1000 * (i + 1);
-		e[i].bucket = bk[i];
-		e[i].importance = 50 + i;
-		e[i].text = e[i].action == ACT_REPLY ? xasprintf("congrats %d", i) : NULL;
-		e[i].first_seen_at_ms = t0 + i * 60000LL;
-	}
-	free(e[11].user.name);
-	free(e[11].user.bio);
-	e[11].user.name = xstrdup("\x1b]0;pwned\x07"
-	                          "Evil\x1b[2J\x1b[31mRed");
-	e[11].user.bio = xstrdup("\x1b[H\x1b[2Jbio\x1b]2;pwned-too\x07 here");
-	e[11].first_seen_at_ms = clock_now_ms(); /* the newest: the first feed row */
-	ck_assert_msg(seed_engagements(s, e, 12, &cause) == 0, "%s", cause);
-	for (int i = 0; i < 12; i++)
-		lw_engagement_done(&e[i]);
-
-	/* views: 10000 + 2000 + 345 = 12345 over three tweets */
-	struct lw_slice sl[3];
-	static const int64_t views[3] = {10000, 2000, 345};
-	for (int i = 0; i < 3; i++) {
-		memset(&sl[i], 0, sizeof sl[i]);
-		snprintf(sl[i].campaign_id, sizeof sl[i].campaign_id, "%s", cid);
-		snprintf(sl[i].tweet_id, sizeof sl[i].tweet_id, "%s", tids[i]);
-		sl[i].category = i;
-		sl[i].seq = 1;
-		sl[i].at_ms = t0 + 3600000LL;
-		sl[i].deltas = (struct lw_metrics){100 + i, 10, 5, 1, views[i], 0};
-	}
-	ck_assert_msg(seed_slices(s, sl, 3, &cause) == 0, "%s", cause);
-	ck_assert(seed_alert(s, cid, "7003", "acct03", ACT_REPLY, tids[0], "slack",
-	              "failed: HTTP 500", t0 + 7200000LL, &cause) == 0);
-	/* the raw documents were written as a previous release would have:
-	 * prepare both campaigns' aggregates from them, as `campaign rebuild` does */
-	ck_assert_msg(prep_rebuild(s, cid, NULL, NULL, &cause) == 0, "%s", cause);
-	ck_assert_msg(prep_rebuild(s, res.id, NULL, NULL, &cause) == 0, "%s", cause);
-	store_free(s);
-}
-
-static void
-setup(void)
-{
-	ui_args[0] = '\0';
-	ui_uri = NULL;
-	db = tu_devdb_start(NULL, 0);
-	workdir = tu_tempdir();
-	seed();
-}
-
-/* A devdb without the seeded campaigns. */
-static void
-setup_empty(void)
-{
-	ui_args[0] = '\0';
-	ui_uri = NULL;
-	db = tu_devdb_start(NULL, 0);
-	workdir = tu_tempdir();
-}
-
-/* Ends the test's tmux server and removes its socket. */
-static void
-teardown_tmux(void)
-{
-	sh("tmux -L %s kill-server >/dev/null 2>&1", sock);
-	/* tmux may leave its socket file behind */
-	const char *tmp = getenv("TMUX_TMPDIR");
-	char *path = xasprintf("%s/tmux-%d/%s", tmp && *tmp ? tmp : "/tmp", (int)getuid(), sock);
-	unlink(path);
-	free(path);
-}
-
-static void
-teardown(void)
-{
-	teardown_tmux();
-	tu_devdb_free(db);
-	tu_rmtree(workdir);
-	free(workdir);
-}
 
 START_TEST(test_panes_show_database_numbers)
 {
-	start_ui(140, 44, true, NULL);
+	tui_start_ui(140, 44, true, NULL);
 	char *s;
-	expect("views 12.3k");
-	expect("provider: twitterapi.io, key set"); /* before any job reported */
-	expect("Acme launch - Acme Labs");
-	expect("accounts 12");
+	tui_expect("views 12.3k");
+	tui_expect("provider: twitterapi.io, key set"); /* before any job reported */
+	tui_expect("Acme launch - Acme Labs");
+	tui_expect("accounts 12");
 	/* the breakdown: 5 investors of 12 */
-	expect("5  41.7%");
-	expect("3  25.0%");
+	tui_expect("5  41.7%");
+	tui_expect("3  25.0%");
 	/* the tweets table: views of tweet 1, the feed: a handle, the alert */
-	s = wait_screen("@acct10", false);
+	s = tui_wait_screen("@acct10", false);
 	ck_assert_ptr_nonnull(strstr(s, "10.0k"));
 	ck_assert_ptr_nonnull(strstr(s, "failed: HTTP 500"));
 	ck_assert_ptr_nonnull(strstr(s, "Alerts: 0 sent, 0 pending, 1 failed"));
 	ck_assert_ptr_nonnull(strstr(s, "now 12.3k")); /* the chart's last value */
 	free(s);
-	keys("q");
-	expect("UI-EXITED 0");
+	tui_keys("q");
+	tui_expect("UI-EXITED 0");
 }
 END_TEST
 
@@ -315,12 +81,12 @@ END_TEST
  * about 26 s on this machine, past this wait). */
 START_TEST(test_quit_with_database_down)
 {
-	start_ui(120, 40, true, NULL);
-	expect("Acme launch - Acme Labs");
-	tu_devdb_stop(db);
+	tui_start_ui(120, 40, true, NULL);
+	tui_expect("Acme launch - Acme Labs");
+	tu_devdb_stop(tui_db);
 	usleep(2500 * 1000); /* let the database thread's next poll start */
-	keys("q");
-	expect("UI-EXITED 0");
+	tui_keys("q");
+	tui_expect("UI-EXITED 0");
 }
 END_TEST
 
@@ -329,7 +95,7 @@ END_TEST
 static char *
 screen_escapes(void)
 {
-	char *cmd = xasprintf("tmux -L %s capture-pane -p -e -t ui 2>/dev/null", sock);
+	char *cmd = xasprintf("tmux -L %s capture-pane -p -e -t ui 2>/dev/null", tui_sock);
 	FILE *p = popen(cmd, "r");
 	free(cmd);
 	struct sbuf b;
@@ -348,45 +114,45 @@ screen_escapes(void)
  * theme); with NO_COLOR no colour at all. */
 START_TEST(test_colours)
 {
-	start_ui(140, 44, true, NULL);
-	expect("accounts 12");
-	free(wait_screen("@acct10", false));
+	tui_start_ui(140, 44, true, NULL);
+	tui_expect("accounts 12");
+	free(tui_wait_screen("@acct10", false));
 	char *s = screen_escapes();
 	ck_assert_msg(strstr(s, "38;5;214m") != NULL, "no investor colour:\n%s", s);
 	ck_assert_msg(strstr(s, "\033[30m\033[46m") != NULL, "no black-on-cyan selection:\n%s", s);
 	free(s);
-	keys("q");
-	expect("UI-EXITED 0");
-	teardown_tmux();
+	tui_keys("q");
+	tui_expect("UI-EXITED 0");
+	tui_teardown_tmux();
 
-	start_ui(140, 44, true, "NO_COLOR=1");
-	expect("accounts 12");
-	free(wait_screen("@acct10", false));
+	tui_start_ui(140, 44, true, "NO_COLOR=1");
+	tui_expect("accounts 12");
+	free(tui_wait_screen("@acct10", false));
 	s = screen_escapes();
 	ck_assert_msg(strstr(s, "38;5;") == NULL && strstr(s, "\033[46m") == NULL &&
 	                  strstr(s, "\033[36m") == NULL,
 	    "colour despite NO_COLOR:\n%s", s);
 	ck_assert_ptr_nonnull(strstr(s, "\033[7m")); /* the mono theme's reverse selection */
 	free(s);
-	keys("q");
-	expect("UI-EXITED 0");
+	tui_keys("q");
+	tui_expect("UI-EXITED 0");
 }
 END_TEST
 
 START_TEST(test_hostile_profile_is_plain_text)
 {
-	start_ui(120, 40, true, NULL);
-	char *s = wait_screen("@acct11", false);
+	tui_start_ui(120, 40, true, NULL);
+	char *s = tui_wait_screen("@acct11", false);
 	ck_assert_ptr_nonnull(strstr(s, "EvilRed"));
 	free(s);
-	keys("Enter");                      /* the newest row is selected: the hostile account */
-	s = wait_screen("bio here", false); /* its documents are read on demand */
+	tui_keys("Enter"); /* the newest row is selected: the hostile account */
+	s = tui_wait_screen("bio here", false); /* its documents are read on demand */
 	ck_assert_ptr_nonnull(strstr(s, "Profile (Esc back)"));
 	ck_assert_ptr_nonnull(strstr(s, "@acct11  EvilRed"));
 	ck_assert_ptr_null(strstr(s, "pwned"));
 	free(s);
 	/* nothing changed the window title or cleared the screen */
-	char *cmd = xasprintf("tmux -L %s display -p -t ui '#{pane_title}'", sock);
+	char *cmd = xasprintf("tmux -L %s display -p -t ui '#{pane_title}'", tui_sock);
 	FILE *p = popen(cmd, "r");
 	char title[256] = "";
 	ck_assert_ptr_nonnull(fgets(title, sizeof title, p));
@@ -394,112 +160,113 @@ START_TEST(test_hostile_profile_is_plain_text)
 	free(cmd);
 	ck_assert_ptr_null(strstr(title, "pwned"));
 	/* and no escape sequence other than colours reached the terminal */
-	cmd =
-	    xasprintf("tmux -L %s capture-pane -p -e -t ui | grep -q \"$(printf '\\033]')\"", sock);
+	cmd = xasprintf(
+	    "tmux -L %s capture-pane -p -e -t ui | grep -q \"$(printf '\\033]')\"", tui_sock);
 	ck_assert_int_ne(system(cmd), 0); /* grep found no OSC */
 	free(cmd);
-	keys("Escape");
-	expect("Engagers (live)");
+	tui_keys("Escape");
+	tui_expect("Engagers (live)");
 }
 END_TEST
 
 START_TEST(test_keys_do_what_help_says)
 {
-	start_ui(140, 44, true, NULL);
-	expect("views 12.3k");
-	keys("?");
-	free(wait_screen("Keys (any key closes)", false));
+	tui_start_ui(140, 44, true, NULL);
+	tui_expect("views 12.3k");
+	tui_keys("?");
+	free(tui_wait_screen("Keys (any key closes)", false));
 	static const char *const helps[] = {"add a campaign", "edit the campaign's tweets",
 	    "close out the campaign now (asks first), then its progress", "pause or resume",
 	    "focus the next pane", "filter the feed", "chart per day",
 	    "export the focused view as CSV", "campaigns overview", "zoom the focused pane"};
 	/* tmux may show the box before every line of it arrived: wait for each */
 	for (size_t i = 0; i < sizeof helps / sizeof helps[0]; i++)
-		free(wait_screen(helps[i], false));
-	char *s = screen();
+		free(tui_wait_screen(helps[i], false));
+	char *s = tui_screen();
 	for (size_t i = 0; i < sizeof helps / sizeof helps[0]; i++)
 		ck_assert_msg(strstr(s, helps[i]) != NULL, "help lacks %s", helps[i]);
 	free(s);
-	keys("Space");
-	free(wait_screen("Keys (any key closes)", true));
-	keys("m"); /* metric: views -> bookmarks */
-	expect("Cumulative bookmarks, all tweets, per hour");
-	keys("m");
-	expect("Cumulative likes/RTs/replies/quotes");
-	keys("d");
-	expect("per day");
-	keys("h");
-	expect("per hour");
-	keys("s");
-	expect("main tweets");
-	keys("v");
-	expect("Unique accounts by bucket (retweet)");
-	keys("/");
-	expect("Filter the feed");
-	type("bucket=founder");
-	keys("Enter");
-	s = wait_screen("filter: bucket=founder", false);
+	tui_keys("Space");
+	free(tui_wait_screen("Keys (any key closes)", true));
+	tui_keys("m"); /* metric: views -> bookmarks */
+	tui_expect("Cumulative bookmarks, all tweets, per hour");
+	tui_keys("m");
+	tui_expect("Cumulative likes/RTs/replies/quotes");
+	tui_keys("d");
+	tui_expect("per day");
+	tui_keys("h");
+	tui_expect("per hour");
+	tui_keys("s");
+	tui_expect("main tweets");
+	tui_keys("v");
+	tui_expect("Unique accounts by bucket (retweet)");
+	tui_keys("/");
+	tui_expect("Filter the feed");
+	tui_type("bucket=founder");
+	tui_keys("Enter");
+	s = tui_wait_screen("filter: bucket=founder", false);
 	ck_assert_ptr_null(strstr(s, "@acct00")); /* an investor */
 	ck_assert_ptr_nonnull(strstr(s, "@acct05"));
 	free(s);
-	keys("x"); /* focus is the feed: export its filtered rows */
-	s = wait_screen("exported ", false);
+	tui_keys("x"); /* focus is the feed: export its filtered rows */
+	s = tui_wait_screen("exported ", false);
 	free(s);
-	char *cmd = xasprintf("test $(cat %s/launchwatch-*-engagers-*.csv | wc -l) -eq 4", workdir);
+	char *cmd =
+	    xasprintf("test $(cat %s/launchwatch-*-engagers-*.csv | wc -l) -eq 4", tui_workdir);
 	ck_assert_int_eq(system(cmd), 0); /* a header and three founders */
 	free(cmd);
-	keys("Tab");
-	keys("z");
-	s = wait_screen("Engagers", true); /* the chart fills the screen */
+	tui_keys("Tab");
+	tui_keys("z");
+	s = tui_wait_screen("Engagers", true); /* the chart fills the screen */
 	ck_assert_ptr_nonnull(strstr(s, "Cumulative"));
 	free(s);
-	keys("z");
-	expect("Engagers");
-	keys("o");
-	expect("Campaigns (Enter opens, 1-9 jumps)");
-	expect("Second launch");
-	keys("Escape");
-	keys("2");
-	expect("[2/2] Second launch");
-	keys("[");
-	expect("[1/2] Acme launch");
-	keys("b");
-	expect("Events per bucket per day");
-	keys("Escape");
-	keys("t");
-	expect("theme: light");
-	keys("p");
-	expect(" paused ");
-	keys("p");
-	expect(" active ");
-	keys("c");
-	expect("Close out \"Acme launch\" now?");
-	keys("y");
-	expect("close-out of");
-	keys("q");
-	expect("UI-EXITED 0");
+	tui_keys("z");
+	tui_expect("Engagers");
+	tui_keys("o");
+	tui_expect("Campaigns (Enter opens, 1-9 jumps)");
+	tui_expect("Second launch");
+	tui_keys("Escape");
+	tui_keys("2");
+	tui_expect("[2/2] Second launch");
+	tui_keys("[");
+	tui_expect("[1/2] Acme launch");
+	tui_keys("b");
+	tui_expect("Events per bucket per day");
+	tui_keys("Escape");
+	tui_keys("t");
+	tui_expect("theme: light");
+	tui_keys("p");
+	tui_expect(" paused ");
+	tui_keys("p");
+	tui_expect(" active ");
+	tui_keys("c");
+	tui_expect("Close out \"Acme launch\" now?");
+	tui_keys("y");
+	tui_expect("close-out of");
+	tui_keys("q");
+	tui_expect("UI-EXITED 0");
 }
 END_TEST
 
 START_TEST(test_add_form)
 {
-	start_ui(120, 40, true, NULL);
-	expect("views 12.3k");
-	keys("a");
-	expect("Add a campaign");
-	type("Form launch");
-	keys("Tab");
-	type("Form Client");
-	keys("Tab Tab Tab"); /* start and duration keep their defaults */
-	type("https://example.com/acme/status/123");
-	keys("Tab Tab Tab Tab Enter"); /* Enter on the last field saves */
-	char *s = wait_screen("form:", false);
+	tui_start_ui(120, 40, true, NULL);
+	tui_expect("views 12.3k");
+	tui_keys("a");
+	tui_expect("Add a campaign");
+	tui_type("Form launch");
+	tui_keys("Tab");
+	tui_type("Form Client");
+	tui_keys("Tab Tab Tab"); /* start and duration keep their defaults */
+	tui_type("https://example.com/acme/status/123");
+	tui_keys("Tab Tab Tab Tab Enter"); /* Enter on the last field saves */
+	char *s = tui_wait_screen("form:", false);
 	ck_assert_msg(strstr(s, "example.com") != NULL, "no reason shown:\n%s", s);
 	free(s);
 	/* nothing was written */
 	struct store *st = NULL;
 	char *cause = NULL;
-	ck_assert(store_open(db->uri, "tuitest", &st, &cause) == 0);
+	ck_assert(store_open(tui_db->uri, "tuitest", &st, &cause) == 0);
 	struct campaign *list = NULL;
 	size_t n = 0;
 	ck_assert(store_campaign_list(st, &list, &n, &cause) == 0);
@@ -508,10 +275,10 @@ START_TEST(test_add_form)
 		campaign_done(&list[i]);
 	free(list);
 	/* fix the link: back up to the main links field */
-	keys("Up Up Up Up C-u");
-	type("https://x.com/acme/status/1861111111111111555");
-	keys("C-s"); /* saves from any field (XON/XOFF is off: it reaches the form) */
-	expect("campaign \"Form launch\" added");
+	tui_keys("Up Up Up Up C-u");
+	tui_type("https://x.com/acme/status/1861111111111111555");
+	tui_keys("C-s"); /* saves from any field (XON/XOFF is off: it reaches the form) */
+	tui_expect("campaign \"Form launch\" added");
 	struct campaign c;
 	ck_assert_int_eq(store_campaign_get(st, "Form launch", &c, &cause), 0);
 	ck_assert_str_eq(c.cfg.client.name, "Form Client");
@@ -519,7 +286,7 @@ START_TEST(test_add_form)
 	ck_assert_str_eq(c.cfg.tweets[0].id, "1861111111111111555");
 	campaign_done(&c);
 	store_free(st);
-	expect("/3]");
+	tui_expect("/3]");
 }
 END_TEST
 
@@ -555,9 +322,9 @@ static void
 assert_layout(int w, int h, bool big)
 {
 	char *s = NULL;
-	for (int waited = 0; waited < WAIT_MS; waited += 100) {
+	for (int waited = 0; waited < TUI_WAIT_MS; waited += 100) {
 		free(s);
-		s = screen();
+		s = tui_screen();
 		if (layout_ok(s, w, h, big)) {
 			free(s);
 			return;
@@ -571,131 +338,43 @@ assert_layout(int w, int h, bool big)
 
 START_TEST(test_resize_keeps_layout)
 {
-	start_ui(80, 24, true, NULL);
-	expect("views 12.3k");
+	tui_start_ui(80, 24, true, NULL);
+	tui_expect("views 12.3k");
 	assert_layout(80, 24, false);
-	sh("tmux -L %s resize-window -t ui -x 220 -y 60", sock);
-	expect("Alerts:");
+	tui_sh("tmux -L %s resize-window -t ui -x 220 -y 60", tui_sock);
+	tui_expect("Alerts:");
 	assert_layout(220, 60, true);
-	sh("tmux -L %s resize-window -t ui -x 80 -y 24", sock);
-	free(wait_screen("Alerts:", true));
+	tui_sh("tmux -L %s resize-window -t ui -x 80 -y 24", tui_sock);
+	free(tui_wait_screen("Alerts:", true));
 	assert_layout(80, 24, false);
-	sh("tmux -L %s resize-window -t ui -x 40 -y 10", sock);
-	expect("terminal too small");
-	sh("tmux -L %s resize-window -t ui -x 120 -y 40", sock);
+	tui_sh("tmux -L %s resize-window -t ui -x 40 -y 10", tui_sock);
+	tui_expect("terminal too small");
+	tui_sh("tmux -L %s resize-window -t ui -x 120 -y 40", tui_sock);
 	assert_layout(120, 40, true);
 }
 END_TEST
 
 START_TEST(test_first_run_demo)
 {
-	start_ui(120, 40, false, NULL);
-	char *s = wait_screen("SIMULATED DATA", false);
+	tui_start_ui(120, 40, false, NULL);
+	char *s = tui_wait_screen("SIMULATED DATA", false);
 	ck_assert_ptr_nonnull(strstr(s, "TWITTERAPI_KEY"));
 	free(s);
 	/* the header names the provider from the start, and its health once a job reports */
-	expect("provider: simulator (127.0.0.1:");
-	keys("3");
-	expect("[3/3] Demo launch (simulated)");
-	s = wait_screen("ok, last success", false);
+	tui_expect("provider: simulator (127.0.0.1:");
+	tui_keys("3");
+	tui_expect("[3/3] Demo launch (simulated)");
+	s = tui_wait_screen("ok, last success", false);
 	ck_assert_msg(strstr(s, "provider: simulator (127.0.0.1:") != NULL, "%s", s);
 	free(s);
-	keys("o");
-	expect("Demo launch (simulated)");
-	keys("q");
-	expect("UI-EXITED 0");
+	tui_keys("o");
+	tui_expect("Demo launch (simulated)");
+	tui_keys("q");
+	tui_expect("UI-EXITED 0");
 }
 END_TEST
 
 /* ---- the read-only JSON endpoint (--http) ---- */
-
-/* One HTTP answer. */
-struct resp {
-	long status;
-	char *body;
-	char etag[64];
-	json_t *json; /* the parsed body, or NULL */
-};
-
-/* Collects a body. */
-static size_t
-on_body(char *p, size_t sz, size_t n, void *arg)
-{
-	sbuf_add(arg, p, sz * n);
-	return sz * n;
-}
-
-/* Picks the ETag header. */
-static size_t
-on_header(char *p, size_t sz, size_t n, void *arg)
-{
-	struct resp *r = arg;
-	size_t len = sz * n;
-	if (len > 5 && strncasecmp(p, "ETag:", 5) == 0) {
-		const char *v = p + 5;
-		while (*v == ' ')
-			v++;
-		size_t vl = (size_t)(p + len - v);
-		while (vl > 0 && (v[vl - 1] == '\r' || v[vl - 1] == '\n'))
-			vl--;
-		snprintf(r->etag, sizeof r->etag, "%.*s", (int)vl, v);
-	}
-	return len;
-}
-
-/* Requests path from the endpoint on port with an optional extra header and
- * method (NULL: GET); fails the test when nothing answers. */
-static void
-http(int port, const char *path, const char *header, const char *method, struct resp *r)
-{
-	memset(r, 0, sizeof *r);
-	struct sbuf b;
-	sbuf_init(&b);
-	CURL *c = curl_easy_init();
-	ck_assert_ptr_nonnull(c);
-	char *url = xasprintf("http://127.0.0.1:%d%s", port, path);
-	struct curl_slist *h = header ? curl_slist_append(NULL, header) : NULL;
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
-	curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
-	if (method)
-		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-	CURLcode rc = curl_easy_perform(c);
-	ck_assert_msg(rc == CURLE_OK, "GET %s: %s", url, curl_easy_strerror(rc));
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
-	curl_easy_cleanup(c);
-	curl_slist_free_all(h);
-	free(url);
-	r->body = sbuf_take(&b);
-	r->json = json_loads(r->body, 0, NULL);
-}
-
-/* Frees an answer. */
-static void
-resp_done(struct resp *r)
-{
-	free(r->body);
-	json_decref(r->json);
-	memset(r, 0, sizeof *r);
-}
-
-/* Returns a free loopback TCP port. */
-static int
-free_port(void)
-{
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	socklen_t len = sizeof a;
-	ck_assert_int_eq(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
-	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&a, &len), 0);
-	close(fd);
-	return ntohs(a.sin_port);
-}
 
 /* What the database holds for the test campaign, read directly. */
 struct truth {
@@ -782,16 +461,16 @@ jint(json_t *o, const char *path)
 
 /* Polls GET path until its JSON satisfies ok (or fails the test). */
 static void
-http_wait(int port, const char *path, bool (*ok)(json_t *), struct resp *r)
+http_wait(int port, const char *path, bool (*ok)(json_t *), struct tui_resp *r)
 {
-	for (int waited = 0; waited < WAIT_MS; waited += 200) {
-		http(port, path, NULL, NULL, r);
+	for (int waited = 0; waited < TUI_WAIT_MS; waited += 200) {
+		tui_http(port, path, NULL, NULL, r);
 		if (r->status == 200 && r->json && ok(r->json))
 			return;
-		resp_done(r);
+		tui_resp_done(r);
 		usleep(200 * 1000);
 	}
-	http(port, path, NULL, NULL, r);
+	tui_http(port, path, NULL, NULL, r);
 	ck_abort_msg("%s never showed the expected data: %ld %s", path, r->status, r->body);
 }
 
@@ -804,7 +483,7 @@ list_loaded(json_t *j)
 	if (json_array_size(l) != 2)
 		return false;
 	json_array_foreach(l, i,
-	    c) if (strcmp(json_string_value(json_object_get(c, "id")), cid) ==
+	    c) if (strcmp(json_string_value(json_object_get(c, "id")), tui_cid) ==
 	           0) return json_integer_value(json_object_get(c, "unique_accounts")) == 12 &&
 	    json_integer_value(json_object_get(c, "views")) == 12345;
 	return false;
@@ -831,31 +510,31 @@ tu_devdb_free_handle(struct tu_devdb *d)
 static void
 expect_error(int port, const char *path, long status, const char *want)
 {
-	struct resp r;
-	http(port, path, NULL, NULL, &r);
+	struct tui_resp r;
+	tui_http(port, path, NULL, NULL, &r);
 	ck_assert_msg(r.status == status, "%s: %ld %s", path, r.status, r.body);
 	ck_assert_msg(r.json != NULL, "%s: not JSON: %s", path, r.body);
 	ck_assert_ptr_nonnull(json_string_value(json_object_get(r.json, "error")));
 	const char *m = json_string_value(json_object_get(r.json, "message"));
 	ck_assert_msg(m && strstr(m, want), "%s: message lacks '%s': %s", path, want, r.body);
-	resp_done(&r);
+	tui_resp_done(&r);
 }
 
 START_TEST(test_http_matches_database)
 {
-	int port = free_port();
-	snprintf(ui_args, sizeof ui_args, "--http 127.0.0.1:%d", port);
-	start_ui(120, 40, true, NULL);
+	int port = tui_free_port();
+	snprintf(tui_args, sizeof tui_args, "--http 127.0.0.1:%d", port);
+	tui_start_ui(120, 40, true, NULL);
 	char *want = xasprintf("JSON on http://127.0.0.1:%d/api/campaigns", port);
-	expect(want);
+	tui_expect(want);
 	free(want);
-	struct resp r;
+	struct tui_resp r;
 	http_wait(port, "/api/campaigns", list_loaded, &r);
 
 	/* the list equals the campaigns collection */
 	struct store *st = NULL;
 	char *cause = NULL;
-	ck_assert(store_open(db->uri, "tuitest", &st, &cause) == 0);
+	ck_assert(store_open(tui_db->uri, "tuitest", &st, &cause) == 0);
 	struct campaign *list = NULL;
 	size_t n = 0;
 	ck_assert(store_campaign_list(st, &list, &n, &cause) == 0);
@@ -877,14 +556,14 @@ START_TEST(test_http_matches_database)
 	}
 	free(list);
 	ck_assert(r.etag[0] == '"');
-	resp_done(&r);
+	tui_resp_done(&r);
 
 	/* the aggregates equal sums over the stored rows */
 	struct truth t;
-	truth_load(st, cid, &t);
+	truth_load(st, tui_cid, &t);
 	ck_assert_uint_eq(t.neng, 12);
-	char *path = xasprintf("/api/campaigns/%s/aggregates", cid);
-	http(port, path, NULL, NULL, &r);
+	char *path = xasprintf("/api/campaigns/%s/aggregates", tui_cid);
+	tui_http(port, path, NULL, NULL, &r);
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_ptr_nonnull(r.json);
 	for (int m = 0; m < M__COUNT; m++) {
@@ -925,20 +604,20 @@ START_TEST(test_http_matches_database)
 	char etag[64], *inm;
 	snprintf(etag, sizeof etag, "%s", r.etag);
 	ck_assert_msg(etag[0] == '"', "no ETag");
-	resp_done(&r);
+	tui_resp_done(&r);
 	inm = xasprintf("If-None-Match: %s", etag);
-	http(port, path, inm, NULL, &r);
+	tui_http(port, path, inm, NULL, &r);
 	ck_assert_int_eq(r.status, 304);
 	ck_assert_str_eq(r.body, "");
 	ck_assert_str_eq(r.etag, etag);
-	resp_done(&r);
-	http(port, path, "If-None-Match: \"something-else\"", NULL, &r);
+	tui_resp_done(&r);
+	tui_http(port, path, "If-None-Match: \"something-else\"", NULL, &r);
 	ck_assert_int_eq(r.status, 200);
-	resp_done(&r);
+	tui_resp_done(&r);
 
 	/* the engagers: the stored engagements, newest first */
-	char *epath = xasprintf("/api/campaigns/%s/engagers", cid);
-	http(port, epath, NULL, NULL, &r);
+	char *epath = xasprintf("/api/campaigns/%s/engagers", tui_cid);
+	tui_http(port, epath, NULL, NULL, &r);
 	ck_assert_int_eq(r.status, 200);
 	json_t *el = json_object_get(r.json, "engagers");
 	ck_assert_uint_eq(json_array_size(el), t.neng);
@@ -960,9 +639,9 @@ START_TEST(test_http_matches_database)
 	/* the hostile name arrives without its escape sequences */
 	ck_assert_str_eq(
 	    json_string_value(json_object_get(json_array_get(el, 0), "name")), "EvilRed");
-	resp_done(&r);
+	tui_resp_done(&r);
 	char *q = xasprintf("%s?limit=2&bucket=investor", epath);
-	http(port, q, NULL, NULL, &r);
+	tui_http(port, q, NULL, NULL, &r);
 	free(q);
 	ck_assert_int_eq(r.status, 200);
 	el = json_object_get(r.json, "engagers");
@@ -973,12 +652,12 @@ START_TEST(test_http_matches_database)
 			ck_assert_str_eq(
 			    json_string_value(json_object_get(json_array_get(el, k++), "handle")),
 			    t.eng[i].user.handle);
-	resp_done(&r);
+	tui_resp_done(&r);
 
 	/* bad ids, bad paths and bad parameters: JSON errors */
 	expect_error(port, "/api/campaigns/no-such-id/aggregates", 404, "no campaign with id");
 	expect_error(port, "/api/campaigns/no-such-id/engagers", 404, "no campaign with id");
-	q = xasprintf("/api/campaigns/%s/everything", cid);
+	q = xasprintf("/api/campaigns/%s/everything", tui_cid);
 	expect_error(port, q, 404, "no such endpoint");
 	free(q);
 	expect_error(port, "/metrics", 404, "no such endpoint");
@@ -991,15 +670,15 @@ START_TEST(test_http_matches_database)
 	q = xasprintf("%s?bucket=whales", epath);
 	expect_error(port, q, 400, "bucket must be one of");
 	free(q);
-	http(port, path, NULL, "POST", &r);
+	tui_http(port, path, NULL, "POST", &r);
 	ck_assert_int_eq(r.status, 405);
-	resp_done(&r);
+	tui_resp_done(&r);
 
 	/* a new stored engagement shows up with a new ETag */
 	struct lw_engagement e;
 	memset(&e, 0, sizeof e);
-	snprintf(e.campaign_id, sizeof e.campaign_id, "%s", cid);
-	snprintf(e.tweet_id, sizeof e.tweet_id, "%s", tids[0]);
+	snprintf(e.campaign_id, sizeof e.campaign_id, "%s", tui_cid);
+	snprintf(e.tweet_id, sizeof e.tweet_id, "%s", tui_tids[0]);
 	e.action = ACT_QUOTE;
 	snprintf(e.user.id, sizeof e.user.id, "7100");
 	e.user.handle = xstrdup("newcomer");
@@ -1010,7 +689,7 @@ START_TEST(test_http_matches_database)
 	/* stored as the engine stores it: the document, then its change-log
 	 * entry, which the console's engine aggregates and its reader follows */
 	bool is_new = false;
-	struct writer_page pg = {.campaign_id = cid,
+	struct writer_page pg = {.campaign_id = tui_cid,
 	    .eng = &e,
 	    .n = 1,
 	    .now_ms = clock_now_ms(),
@@ -1023,40 +702,40 @@ START_TEST(test_http_matches_database)
 	ck_assert_str_ne(r.etag, etag);
 	ck_assert_int_eq(jint(r.json, "unique_accounts.by_bucket.media"), 1);
 	snprintf(etag, sizeof etag, "%s", r.etag);
-	resp_done(&r);
+	tui_resp_done(&r);
 	free(inm);
 	store_free(st);
 	truth_done(&t);
 
 	/* the database goes away: the endpoint keeps answering from its cache */
-	tu_devdb_stop(db);
+	tu_devdb_stop(tui_db);
 	inm = xasprintf("If-None-Match: %s", etag);
-	http(port, path, inm, NULL, &r);
+	tui_http(port, path, inm, NULL, &r);
 	ck_assert_int_eq(r.status, 304);
-	resp_done(&r);
-	http(port, path, NULL, NULL, &r);
+	tui_resp_done(&r);
+	tui_http(port, path, NULL, NULL, &r);
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_str_eq(r.etag, etag);
 	ck_assert_int_eq(jint(r.json, "unique_accounts.total"), 13);
-	resp_done(&r);
+	tui_resp_done(&r);
 	free(inm);
 	free(path);
 	free(epath);
 	/* the database comes back on the same port, so quitting does not wait
 	 * for the database thread's call to time out */
-	struct tu_devdb *again = tu_devdb_start(db->dir, db->port);
-	db->pid = again->pid;
+	struct tu_devdb *again = tu_devdb_start(tui_db->dir, tui_db->port);
+	tui_db->pid = again->pid;
 	again->pid = 0;
 	tu_devdb_free_handle(again);
-	keys("q");
-	expect("UI-EXITED 0");
+	tui_keys("q");
+	tui_expect("UI-EXITED 0");
 }
 END_TEST
 
 START_TEST(test_http_token)
 {
-	int port = free_port();
-	char *addr = xasprintf("0.0.0.0:%d", port), *uri = xasprintf("MONGODB_URI=%s", db->uri);
+	int port = tui_free_port();
+	char *addr = xasprintf("0.0.0.0:%d", port), *uri = xasprintf("MONGODB_URI=%s", tui_db->uri);
 	/* without a token a non-loopback bind is refused before anything starts */
 	const char *const args[] = {"tui", "--http", addr, NULL};
 	const char *const env[] = {
@@ -1078,37 +757,37 @@ START_TEST(test_http_token)
 	/* with a token from a file it serves, to requests that carry it */
 	const char *token = "s3cret-token-for-the-test-0123456789";
 	char *tf = xasprintf("%s\n", token);
-	char *tpath = tu_write_file(workdir, "token", tf);
+	char *tpath = tu_write_file(tui_workdir, "token", tf);
 	free(tf);
 	char *extra = xasprintf("LAUNCHWATCH_HTTP_TOKEN_FILE='%s'", tpath);
-	snprintf(ui_args, sizeof ui_args, "--http %s", addr);
-	start_ui(120, 40, true, extra);
+	snprintf(tui_args, sizeof tui_args, "--http %s", addr);
+	tui_start_ui(120, 40, true, extra);
 	free(extra);
-	expect("views 12.3k");
+	tui_expect("views 12.3k");
 	char *want = xasprintf("JSON on http://0.0.0.0:%d/api/campaigns", port);
-	char *s = wait_screen(want, false);
+	char *s = tui_wait_screen(want, false);
 	ck_assert_ptr_null(strstr(s, token));
 	free(s);
 	free(want);
-	struct resp r;
-	http(port, "/api/campaigns", NULL, NULL, &r);
+	struct tui_resp r;
+	tui_http(port, "/api/campaigns", NULL, NULL, &r);
 	ck_assert_int_eq(r.status, 401);
 	ck_assert_ptr_nonnull(json_object_get(r.json, "error"));
-	resp_done(&r);
-	http(port, "/api/campaigns", "Authorization: Bearer s3cret-token-for-the-test-0123456788",
-	    NULL, &r);
+	tui_resp_done(&r);
+	tui_http(port, "/api/campaigns",
+	    "Authorization: Bearer s3cret-token-for-the-test-0123456788", NULL, &r);
 	ck_assert_int_eq(r.status, 401);
-	resp_done(&r);
+	tui_resp_done(&r);
 	char *auth = xasprintf("Authorization: Bearer %s", token);
-	http(port, "/api/campaigns", auth, NULL, &r);
+	tui_http(port, "/api/campaigns", auth, NULL, &r);
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_ptr_nonnull(json_object_get(r.json, "campaigns"));
-	resp_done(&r);
+	tui_resp_done(&r);
 	free(auth);
-	keys("q");
-	expect("UI-EXITED 0");
+	tui_keys("q");
+	tui_expect("UI-EXITED 0");
 	/* nothing wrote the token to the console's stderr */
-	char *cmd = xasprintf("grep -q '%s' '%s/stderr'", token, workdir);
+	char *cmd = xasprintf("grep -q '%s' '%s/stderr'", token, tui_workdir);
 	ck_assert_int_ne(system(cmd), 0);
 	free(cmd);
 	free(tpath);
@@ -1119,44 +798,44 @@ END_TEST
 
 START_TEST(test_edit_tweets_form)
 {
-	start_ui(120, 40, true, NULL);
-	expect("views 12.3k");
-	keys("e");
-	char *s = wait_screen("their stored engagements are kept", false);
+	tui_start_ui(120, 40, true, NULL);
+	tui_expect("views 12.3k");
+	tui_keys("e");
+	char *s = tui_wait_screen("their stored engagements are kept", false);
 	ck_assert_ptr_nonnull(strstr(s, "Edit tweets"));
-	ck_assert_ptr_nonnull(strstr(s, tids[0])); /* prefilled with the listed tweets */
-	ck_assert_ptr_nonnull(strstr(s, tids[2]));
+	ck_assert_ptr_nonnull(strstr(s, tui_tids[0])); /* prefilled with the listed tweets */
+	ck_assert_ptr_nonnull(strstr(s, tui_tids[2]));
 	free(s);
 	/* a bad link: the loader's reason, nothing written */
-	keys("Tab");
-	type(" https://example.com/kol/status/5");
-	keys("Tab Enter");
-	s = wait_screen("form:", false);
+	tui_keys("Tab");
+	tui_type(" https://example.com/kol/status/5");
+	tui_keys("Tab Enter");
+	s = tui_wait_screen("form:", false);
 	ck_assert_msg(strstr(s, "example.com") != NULL, "no reason shown:\n%s", s);
 	free(s);
 	struct store *st = NULL;
 	char *cause = NULL;
-	ck_assert(store_open(db->uri, "tuitest", &st, &cause) == 0);
+	ck_assert(store_open(tui_db->uri, "tuitest", &st, &cause) == 0);
 	struct campaign c;
-	ck_assert_int_eq(store_campaign_get(st, cid, &c, &cause), 0);
+	ck_assert_int_eq(store_campaign_get(st, tui_cid, &c, &cause), 0);
 	ck_assert_uint_eq(c.cfg.ntweets, 3);
 	campaign_done(&c);
 	/* add an influencer tweet, remove the investor one */
-	keys("Up C-u");
-	char *text = xasprintf("%s https://x.com/kol/status/1861111111111111444", tids[1]);
-	type(text);
+	tui_keys("Up C-u");
+	char *text = xasprintf("%s https://x.com/kol/status/1861111111111111444", tui_tids[1]);
+	tui_type(text);
 	free(text);
-	keys("Tab C-u Enter");
-	expect("saved: 1 added, 1 removed");
-	ck_assert_int_eq(store_campaign_get(st, cid, &c, &cause), 0);
+	tui_keys("Tab C-u Enter");
+	tui_expect("saved: 1 added, 1 removed");
+	ck_assert_int_eq(store_campaign_get(st, tui_cid, &c, &cause), 0);
 	ck_assert_uint_eq(c.cfg.ntweets, 3);
 	bool seen[3] = {false, false, false};
 	for (size_t i = 0; i < c.cfg.ntweets; i++) {
 		const struct cfg_tweet *t = &c.cfg.tweets[i];
-		ck_assert_str_ne(t->id, tids[2]);
-		if (strcmp(t->id, tids[0]) == 0)
+		ck_assert_str_ne(t->id, tui_tids[2]);
+		if (strcmp(t->id, tui_tids[0]) == 0)
 			seen[0] = t->category == CAT_MAIN;
-		if (strcmp(t->id, tids[1]) == 0)
+		if (strcmp(t->id, tui_tids[1]) == 0)
 			seen[1] = t->category == CAT_INFLUENCER;
 		if (strcmp(t->id, "1861111111111111444") == 0)
 			seen[2] =
@@ -1166,25 +845,25 @@ START_TEST(test_edit_tweets_form)
 	ck_assert_msg(seen[0] && seen[1] && seen[2], "tweets after the edit are wrong");
 	ck_assert_str_eq(c.cfg.name, "Acme launch"); /* the other settings stay */
 	ck_assert_str_eq(c.cfg.client.name, "Acme Labs");
-	ck_assert_int_eq(c.cfg.start_s, t0 / 1000);
+	ck_assert_int_eq(c.cfg.start_s, tui_t0 / 1000);
 	campaign_done(&c);
 	/* the removed tweet's engagements are still stored */
 	struct truth t;
-	truth_load(st, cid, &t);
+	truth_load(st, tui_cid, &t);
 	size_t of_removed = 0;
 	for (size_t i = 0; i < t.neng; i++)
-		of_removed += strcmp(t.eng[i].tweet_id, tids[2]) == 0;
+		of_removed += strcmp(t.eng[i].tweet_id, tui_tids[2]) == 0;
 	ck_assert_uint_eq(of_removed, 4);
 	truth_done(&t);
 	store_free(st);
 	/* the form opens again with the new list */
-	keys("e");
-	s = wait_screen("1861111111111111444", false);
+	tui_keys("e");
+	s = tui_wait_screen("1861111111111111444", false);
 	free(s);
-	keys("Escape");
-	free(wait_screen("Edit tweets", true));
-	keys("q");
-	expect("UI-EXITED 0");
+	tui_keys("Escape");
+	free(tui_wait_screen("Edit tweets", true));
+	tui_keys("q");
+	tui_expect("UI-EXITED 0");
 }
 END_TEST
 
@@ -1194,19 +873,19 @@ START_TEST(test_closeout_progress)
 	 * gives up after its retries (docs/reports.md) and freezes what is stored */
 	char *extra = xasprintf(
 	    "LAUNCHWATCH_ARCHIVE_DIR='%s/archives' TWITTERAPI_BASE_URL=http://127.0.0.1:9",
-	    workdir);
-	start_ui(120, 40, true, extra);
+	    tui_workdir);
+	tui_start_ui(120, 40, true, extra);
 	free(extra);
-	expect("views 12.3k");
-	keys("c");
-	expect("Close out \"Acme launch\" now?");
-	keys("y");
+	tui_expect("views 12.3k");
+	tui_keys("c");
+	tui_expect("Close out \"Acme launch\" now?");
+	tui_keys("y");
 	/* the close-out screen follows the report job through to its summary */
-	expect("Close-out of \"Acme launch\" (Esc back)");
-	expect("[x] close-out requested");
-	char *s = wait_screen_ms("[x] audit archive and reports", false, 60000);
+	tui_expect("Close-out of \"Acme launch\" (Esc back)");
+	tui_expect("[x] close-out requested");
+	char *s = tui_wait_screen_ms("[x] audit archive and reports", false, 60000);
 	free(s);
-	s = wait_screen("unique accounts 12: investor 5, founder 3", false);
+	s = tui_wait_screen("unique accounts 12: investor 5, founder 3", false);
 	ck_assert_ptr_nonnull(strstr(s, "[x] final refresh, freeze, CPM"));
 	ck_assert_ptr_nonnull(strstr(s, "views 12.3k"));
 	ck_assert_ptr_nonnull(strstr(s, "engagements 12: retweet 6, reply 6, quote 0"));
@@ -1215,27 +894,27 @@ START_TEST(test_closeout_progress)
 	/* what the screen says is what the database holds */
 	struct store *st = NULL;
 	char *cause = NULL;
-	ck_assert(store_open(db->uri, "tuitest", &st, &cause) == 0);
+	ck_assert(store_open(tui_db->uri, "tuitest", &st, &cause) == 0);
 	struct store_closeout co;
-	ck_assert_int_eq(store_closeout_get(st, cid, &co, &cause), 0);
+	ck_assert_int_eq(store_closeout_get(st, tui_cid, &co, &cause), 0);
 	ck_assert(co.archived);
 	ck_assert_int_eq(co.status, CS_COMPLETED);
 	ck_assert_ptr_nonnull(co.frozen_json);
-	char *dir = xasprintf("%s/archives", workdir);
+	char *dir = xasprintf("%s/archives", tui_workdir);
 	ck_assert_msg(str_has_prefix(co.archive_dir, dir), "%s", co.archive_dir);
 	free(dir);
-	s = screen();
+	s = tui_screen();
 	ck_assert_msg(strstr(s, co.archive_dir) != NULL, "archive dir not shown:\n%s", s);
 	free(s);
 	store_closeout_done(&co);
 	store_free(st);
 	/* back, and c on the completed campaign shows its close-out again */
-	keys("Escape");
-	expect(" completed ");
-	keys("c");
-	expect("unique accounts 12: investor 5");
-	keys("q");
-	expect("UI-EXITED 0");
+	tui_keys("Escape");
+	tui_expect(" completed ");
+	tui_keys("c");
+	tui_expect("unique accounts 12: investor 5");
+	tui_keys("q");
+	tui_expect("UI-EXITED 0");
 }
 END_TEST
 
@@ -1244,41 +923,42 @@ END_TEST
 static void
 mouse(int b, int x, int y)
 {
-	sh("tmux -L %s send-keys -t ui -l \"$(printf '\\033[<%d;%d;%dM')\"", sock, b, x + 1, y + 1);
+	tui_sh("tmux -L %s send-keys -t ui -l \"$(printf '\\033[<%d;%d;%dM')\"", tui_sock, b, x + 1,
+	    y + 1);
 	if (b < 64)
-		sh("tmux -L %s send-keys -t ui -l \"$(printf '\\033[<%d;%d;%dm')\"", sock, b, x + 1,
-		    y + 1);
+		tui_sh("tmux -L %s send-keys -t ui -l \"$(printf '\\033[<%d;%d;%dm')\"", tui_sock,
+		    b, x + 1, y + 1);
 }
 
 START_TEST(test_mouse)
 {
-	start_ui(140, 44, true, NULL);
-	expect("views 12.3k");
-	expect("@acct11");
+	tui_start_ui(140, 44, true, NULL);
+	tui_expect("views 12.3k");
+	tui_expect("@acct11");
 	/* the wheel over the feed scrolls it back and holds it */
 	mouse(65, 10, 8);
-	char *s = wait_screen("Engagers (paused, g: live)", false);
+	char *s = tui_wait_screen("Engagers (paused, g: live)", false);
 	ck_assert_ptr_null(strstr(s, "@acct11"));
 	ck_assert_ptr_nonnull(strstr(s, "@acct08"));
 	free(s);
 	mouse(64, 10, 8);
-	expect("Engagers (live)");
-	expect("@acct11");
+	tui_expect("Engagers (live)");
+	tui_expect("@acct11");
 	/* a click on a tweets row focuses that pane: x exports the tweets */
 	mouse(0, 5, 40);
-	keys("x");
-	free(wait_screen("exported ", false));
-	char *cmd = xasprintf("ls %s/launchwatch-*-tweets-*.csv >/dev/null 2>&1", workdir);
+	tui_keys("x");
+	free(tui_wait_screen("exported ", false));
+	char *cmd = xasprintf("ls %s/launchwatch-*-tweets-*.csv >/dev/null 2>&1", tui_workdir);
 	ck_assert_int_eq(system(cmd), 0);
 	free(cmd);
 	/* a click on the third feed row selects it: Enter opens that profile */
 	mouse(0, 20, 5);
-	keys("Enter");
-	s = wait_screen("Profile (Esc back)", false);
+	tui_keys("Enter");
+	s = tui_wait_screen("Profile (Esc back)", false);
 	ck_assert_msg(strstr(s, "@acct09") != NULL, "%s", s);
 	free(s);
-	keys("Escape q");
-	expect("UI-EXITED 0");
+	tui_keys("Escape q");
+	tui_expect("UI-EXITED 0");
 }
 END_TEST
 
@@ -1324,12 +1004,12 @@ END_TEST
 /* ---- a viewer console beside `launchwatch run` ---- */
 
 /* Starts `launchwatch run --for secs` on the test's database against the
- * simulator on sim_port (its output in workdir/run.log); returns its pid. */
+ * simulator on sim_port (its output in tui_workdir/run.log); returns its pid. */
 static pid_t
 start_run(int sim_port, int secs)
 {
 	const char *bin = getenv("LAUNCHWATCH_BIN");
-	char *log = xasprintf("%s/run.log", workdir),
+	char *log = xasprintf("%s/run.log", tui_workdir),
 	     *url = xasprintf("http://127.0.0.1:%d", sim_port);
 	char *for_s = xasprintf("%d", secs);
 	pid_t pid = fork();
@@ -1340,11 +1020,11 @@ start_run(int sim_port, int secs)
 			dup2(fd, 1);
 			dup2(fd, 2);
 		}
-		setenv("MONGODB_URI", db->uri, 1);
+		setenv("MONGODB_URI", tui_db->uri, 1);
 		setenv("LAUNCHWATCH_DB", "tuitest", 1);
 		setenv("TWITTERAPI_KEY", "viewer-test-key", 1);
 		setenv("TWITTERAPI_BASE_URL", url, 1);
-		setenv("XDG_DATA_HOME", workdir, 1);
+		setenv("XDG_DATA_HOME", tui_workdir, 1);
 		execl(bin, bin, "run", "--for", for_s, (char *)NULL);
 		_exit(127);
 	}
@@ -1471,7 +1151,7 @@ START_TEST(test_viewer_follows_the_log)
 	struct sim *sim = sim_start(&so, &cause);
 	ck_assert_msg(sim != NULL, "%s", cause);
 	struct store *st = NULL;
-	ck_assert(store_open(db->uri, "tuitest", &st, &cause) == 0);
+	ck_assert(store_open(tui_db->uri, "tuitest", &st, &cause) == 0);
 	char start[32];
 	timestr_format_time(clock_now_ms() / 1000 - 3600, start, sizeof start);
 	char *yaml =
@@ -1507,17 +1187,17 @@ START_TEST(test_viewer_follows_the_log)
 	/* the viewer: no engine of its own (its key file does not exist); its
 	 * model also answers on the JSON endpoint, which shows exactly which
 	 * engagements its feed holds */
-	struct wire_proxy *px = wire_proxy_start(db->port);
+	struct wire_proxy *px = wire_proxy_start(tui_db->port);
 	char *uri = xasprintf("mongodb://127.0.0.1:%d/", wire_proxy_port(px));
-	ui_uri = uri;
-	int port = free_port();
-	snprintf(ui_args, sizeof ui_args, "--http 127.0.0.1:%d", port);
+	tui_uri = uri;
+	int port = tui_free_port();
+	snprintf(tui_args, sizeof tui_args, "--http 127.0.0.1:%d", port);
 	int64_t t = clock_now_ms();
-	start_ui(140, 44, false, "TWITTERAPI_KEY_FILE=/nonexistent/launchwatch-key");
+	tui_start_ui(140, 44, false, "TWITTERAPI_KEY_FILE=/nonexistent/launchwatch-key");
 	char *s;
 	int64_t first_frame = 0;
-	for (int waited = 0; waited < WAIT_MS && first_frame == 0; waited += 20) {
-		s = screen();
+	for (int waited = 0; waited < TUI_WAIT_MS && first_frame == 0; waited += 20) {
+		s = tui_screen();
 		if (strstr(s, "[1/1] Viewer launch") && strstr(s, "accounts ") &&
 		    strstr(s, "Engagers (live)") && !strstr(s, "no engagements yet") &&
 		    !strstr(s, "loading..."))
@@ -1526,7 +1206,7 @@ START_TEST(test_viewer_follows_the_log)
 		usleep(20 * 1000);
 	}
 	ck_assert_msg(first_frame > 0, "no complete first frame");
-	free(wait_screen("engine off", false));
+	free(tui_wait_screen("engine off", false));
 	/* settle (the tweets table's series read on demand), then watch */
 	sleep(3);
 	struct wire_cmd *v;
@@ -1555,12 +1235,12 @@ START_TEST(test_viewer_follows_the_log)
 	}
 	ck_assert_msg(nk > 0, "the run wrote no new engagements in 60 s");
 	char *epath = xasprintf("/api/campaigns/%s/engagers?limit=1000", vid);
-	for (int waited = 0; waited < WAIT_MS && shown_ms < 0; waited += 50) {
-		struct resp r;
-		http(port, epath, NULL, NULL, &r);
+	for (int waited = 0; waited < TUI_WAIT_MS && shown_ms < 0; waited += 50) {
+		struct tui_resp r;
+		tui_http(port, epath, NULL, NULL, &r);
 		if (r.status == 200 && r.json && engagers_hold(r.json, k, nk))
 			shown_ms = clock_now_ms() - seen_at;
-		resp_done(&r);
+		tui_resp_done(&r);
 		usleep(50 * 1000);
 	}
 	free(epath);
@@ -1614,11 +1294,11 @@ START_TEST(test_viewer_follows_the_log)
 		    (long long)span, busy.log_reads, busy.summary_reads, busy.small_reads,
 		    (long long)idle_span, idle.log_reads, idle.summary_reads, idle.small_reads,
 		    idle.other);
-	keys("q");
-	expect("UI-EXITED 0");
-	teardown_tmux();
+	tui_keys("q");
+	tui_expect("UI-EXITED 0");
+	tui_teardown_tmux();
 	wire_proxy_free(px);
-	ui_uri = NULL;
+	tui_uri = NULL;
 	free(uri);
 	store_free(st);
 	sim_free(sim);
@@ -1635,7 +1315,7 @@ tui_suite(void)
 {
 	Suite *s = suite_create("tui");
 	TCase *tc = tcase_create("tmux");
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, tui_setup, tui_teardown);
 	tcase_set_timeout(tc, 150);
 	tcase_add_test(tc, test_panes_show_database_numbers);
 	tcase_add_test(tc, test_quit_with_database_down);
@@ -1650,13 +1330,13 @@ tui_suite(void)
 	tcase_add_test(tc, test_mouse);
 	suite_add_tcase(s, tc);
 	TCase *th = tcase_create("http");
-	tcase_add_checked_fixture(th, setup, teardown);
+	tcase_add_checked_fixture(th, tui_setup, tui_teardown);
 	tcase_set_timeout(th, 120);
 	tcase_add_test(th, test_http_matches_database);
 	tcase_add_test(th, test_http_token);
 	suite_add_tcase(s, th);
 	TCase *tv = tcase_create("viewer");
-	tcase_add_checked_fixture(tv, setup_empty, teardown);
+	tcase_add_checked_fixture(tv, tui_setup_empty, tui_teardown);
 	tcase_set_timeout(tv, 240);
 	tcase_add_test(tv, test_viewer_follows_the_log);
 	suite_add_tcase(s, tv);
