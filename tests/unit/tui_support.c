@@ -24,6 +24,7 @@
 #include "model/campaign.h"
 #include "seed_support.h"
 #include "store/store.h"
+#include "store/store_events.h"
 #include "testutil.h"
 
 struct tu_devdb *tui_db;
@@ -338,4 +339,66 @@ tui_free_port(void)
 	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&a, &len), 0);
 	close(fd);
 	return ntohs(a.sin_port);
+}
+
+/* Collects one stored engagement into the truth in arg. */
+static int
+truth_eng(const struct lw_engagement *e, void *arg)
+{
+	struct tui_truth *t = arg;
+	t->eng = xreallocarray(t->eng, t->neng + 1, sizeof *t->eng);
+	struct lw_engagement *d = &t->eng[t->neng++];
+	*d = *e;
+	lw_user_copy(&d->user, &e->user);
+	d->evidence = xstrdup(e->evidence ? e->evidence : "");
+	d->text = e->text ? xstrdup(e->text) : NULL;
+	d->ref_ids = NULL;
+	d->nref = 0;
+	t->events[e->action]++;
+	return 0;
+}
+
+/* Adds one stored metric slice to the truth in arg. */
+static int
+truth_slice(const struct lw_slice *sl, void *arg)
+{
+	struct tui_truth *t = arg;
+	const struct lw_metrics *d = &sl->deltas;
+	const int64_t v[M__COUNT] = {
+	    d->likes, d->retweets, d->replies, d->quotes, d->views, d->bookmarks};
+	for (int m = 0; m < M__COUNT; m++) {
+		t->all[m] += v[m];
+		t->cat[sl->category][m] += v[m];
+	}
+	return 0;
+}
+
+/* Orders engagements newest first. */
+static int
+cmp_newest(const void *x, const void *y)
+{
+	const struct lw_engagement *a = x, *b = y;
+	return a->first_seen_at_ms < b->first_seen_at_ms   ? 1
+	       : a->first_seen_at_ms > b->first_seen_at_ms ? -1
+	                                                   : 0;
+}
+
+/* Reads the truth of campaign id from the database. */
+void
+tui_truth_load(struct store *st, const char *id, struct tui_truth *t)
+{
+	char *cause = NULL;
+	memset(t, 0, sizeof *t);
+	ck_assert_msg(ste_scan_engagements(st, id, 0, truth_eng, t, &cause) == 0, "%s", cause);
+	ck_assert_msg(ste_scan_slices(st, id, truth_slice, t, &cause) == 0, "%s", cause);
+	qsort(t->eng, t->neng, sizeof *t->eng, cmp_newest);
+}
+
+/* Frees a truth. */
+void
+tui_truth_done(struct tui_truth *t)
+{
+	for (size_t i = 0; i < t->neng; i++)
+		lw_engagement_done(&t->eng[i]);
+	free(t->eng);
 }

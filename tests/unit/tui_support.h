@@ -13,7 +13,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "model/agg.h"
 #include "model/campaign.h"
+#include "model/event.h"
+
+struct store;
 
 #define TUI_WAIT_MS 20000 /* the usual wait for the screen */
 
@@ -70,5 +74,19 @@ void tui_http(
 void tui_resp_done(struct tui_resp *r);
 /* Returns a free loopback TCP port. */
 int tui_free_port(void);
+
+/* What the database holds for a campaign, read directly. */
+struct tui_truth {
+	struct lw_engagement *eng; /* sorted newest first_seen_at first */
+	size_t neng;
+	int64_t all[M__COUNT], cat[CAT__COUNT][M__COUNT];
+	int64_t events[ACT__COUNT];
+};
+
+/* Reads the truth of campaign id from the database (a scan of its
+ * engagements and slices). */
+void tui_truth_load(struct store *st, const char *id, struct tui_truth *t);
+/* Frees a truth. */
+void tui_truth_done(struct tui_truth *t);
 
 #endif

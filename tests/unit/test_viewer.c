@@ -1,0 +1,361 @@
+/*
+ * A viewer console beside `launchwatch run`, split from test_tui.c: the
+ * real launchwatch binary runs in tmux (tests/unit/tui_support.c) without
+ * an engine, beside a run following the simulator, behind a proxy that
+ * records the database commands it sends (tests/unit/wire_proxy.c): new
+ * engagements reach its feed through the change log within a poll, every
+ * read of prepared data is an `_id` lookup, no raw engagement is read, and
+ * at idle it reads its log about once a second. LW_TUI_VERBOSE=1 prints
+ * what it measured.
+ */
+#include <check.h>
+#include <unistd.h>
+#include <signal.h>
+#include <jansson.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "base/timestr.h"
+#include "base/util.h"
+#include "model/prep.h"
+#include "config/config.h"
+#include "engine/prep_io.h"
+#include "sim/sim.h"
+#include "store/store.h"
+#include "store/store_changes.h"
+#include "testutil.h"
+#include "tui_support.h"
+#include "wire_proxy.h"
+
+/* ---- a viewer console beside `launchwatch run` ---- */
+
+/* Starts `launchwatch run --for secs` on the test's database against the
+ * simulator on sim_port (its output in tui_workdir/run.log); returns its pid. */
+static pid_t
+start_run(int sim_port, int secs)
+{
+	const char *bin = getenv("LAUNCHWATCH_BIN");
+	char *log = xasprintf("%s/run.log", tui_workdir),
+	     *url = xasprintf("http://127.0.0.1:%d", sim_port);
+	char *for_s = xasprintf("%d", secs);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		setenv("MONGODB_URI", tui_db->uri, 1);
+		setenv("LAUNCHWATCH_DB", "tuitest", 1);
+		setenv("TWITTERAPI_KEY", "viewer-test-key", 1);
+		setenv("TWITTERAPI_BASE_URL", url, 1);
+		setenv("XDG_DATA_HOME", tui_workdir, 1);
+		execl(bin, bin, "run", "--for", for_s, (char *)NULL);
+		_exit(127);
+	}
+	free(log);
+	free(url);
+	free(for_s);
+	return pid;
+}
+
+/* Returns the engagements entry seq of campaign id lists as strings
+ * "user_id tweet_id action" (NULL when it is absent or lists none); caller
+ * frees each and the array. */
+static char **
+entry_keys(struct store *st, const char *id, int64_t seq, size_t *n)
+{
+	struct change_entry e;
+	char *cause = NULL;
+	*n = 0;
+	int rc = stc_get(st, id, seq, &e, &cause);
+	ck_assert_msg(rc >= 0, "%s", cause);
+	if (rc == 1)
+		return NULL;
+	struct prep_eng *ev;
+	struct prep_slice *sv;
+	size_t ne, ns;
+	ck_assert_msg(
+	    prep_items_decode(e.items, e.len, &ev, &ne, &sv, &ns, &cause) == 0, "%s", cause);
+	char **k = ne ? xcalloc(ne, sizeof *k) : NULL;
+	for (size_t i = 0; i < ne; i++) {
+		k[(*n)++] = xasprintf("%s %s %s", ev[i].user_id, ev[i].tweet_id,
+		    action_name((enum lw_action)ev[i].action));
+		prep_eng_done(&ev[i]);
+	}
+	free(ev);
+	free(sv);
+	change_entry_done(&e);
+	return k;
+}
+
+/* Returns true when every key of k[0..n) is among the engagers of answer j. */
+static bool
+engagers_hold(json_t *j, char **k, size_t n)
+{
+	json_t *el = json_object_get(j, "engagers"), *e;
+	size_t found = 0, i;
+	for (size_t x = 0; x < n; x++) {
+		bool hit = false;
+		json_array_foreach(el, i, e)
+		{
+			char *key =
+			    xasprintf("%s %s %s", json_string_value(json_object_get(e, "user_id")),
+			        json_string_value(json_object_get(e, "tweet_id")),
+			        json_string_value(json_object_get(e, "action")));
+			hit |= strcmp(key, k[x]) == 0;
+			free(key);
+		}
+		found += hit;
+	}
+	return found == n;
+}
+
+/* What a console asked of the database in a span of time. */
+struct asked {
+	size_t log_reads;     /* finds on changes */
+	size_t summary_reads; /* finds on aggregates */
+	size_t small_reads;   /* campaigns, worker_state, alerts_sent, tweets */
+	size_t other;         /* hello, getMore, endSessions, ... */
+};
+
+/* Checks every command of v[0..n): the prepared data and the raw events
+ * are read by _id only, the raw engagements not at all, nothing is
+ * written; counts them into *a. */
+static void
+check_reads(const struct wire_cmd *v, size_t n, struct asked *a)
+{
+	static const char *const by_id[] = {"changes", "aggregates", "metric_slices"};
+	static const char *const small[] = {"campaigns", "worker_state", "alerts_sent", "tweets"};
+	static const char *const writes[] = {
+	    "insert", "update", "delete", "findAndModify", "createIndexes"};
+	memset(a, 0, sizeof *a);
+	for (size_t i = 0; i < n; i++) {
+		const struct wire_cmd *c = &v[i];
+		for (size_t k = 0; k < LW_ARRAY_LEN(writes); k++)
+			ck_assert_msg(strcmp(c->name, writes[k]) != 0, "the viewer wrote: %s %s",
+			    c->name, c->coll);
+		ck_assert_msg(strcmp(c->coll, "engagements") != 0,
+		    "the viewer read engagements: %s %s", c->name, c->filter);
+		bool keyed = false, listed = false;
+		for (size_t k = 0; k < LW_ARRAY_LEN(by_id); k++)
+			keyed |= strcmp(c->coll, by_id[k]) == 0;
+		for (size_t k = 0; k < LW_ARRAY_LEN(small); k++)
+			listed |= strcmp(c->coll, small[k]) == 0;
+		if (keyed) {
+			ck_assert_msg(strcmp(c->name, "find") == 0 && c->id_only,
+			    "not an _id lookup: %s %s %s", c->name, c->coll, c->filter);
+			a->log_reads += strcmp(c->coll, "changes") == 0;
+			a->summary_reads += strcmp(c->coll, "aggregates") == 0;
+		} else if (listed) {
+			ck_assert_msg(strcmp(c->name, "find") == 0, "%s %s", c->name, c->coll);
+			a->small_reads++;
+		} else {
+			ck_assert_msg(c->coll[0] == '\0' || strcmp(c->name, "getMore") == 0,
+			    "unexpected: %s %s %s", c->name, c->coll, c->filter);
+			a->other++;
+		}
+	}
+}
+
+/* A console that runs no engine, beside `launchwatch run` following the
+ * simulator: its first frame comes from the prepared summary, a new
+ * entry's engagements reach its feed through the change log within a poll
+ * (its JSON endpoint, built from the same model, shows which), and
+ * every read of the prepared data is an _id lookup (the devdb answers
+ * those from its index) while no raw engagement is read at all; at idle it
+ * costs about one _id read per second. The database's commands are seen
+ * on the wire, through a proxy in front of the devdb. */
+START_TEST(test_viewer_follows_the_log)
+{
+	struct sim_opts so;
+	sim_opts_init(&so);
+	so.tweets = 2;
+	so.rate = 60;
+	char *cause = NULL;
+	struct sim *sim = sim_start(&so, &cause);
+	ck_assert_msg(sim != NULL, "%s", cause);
+	struct store *st = NULL;
+	ck_assert(store_open(tui_db->uri, "tuitest", &st, &cause) == 0);
+	char start[32];
+	timestr_format_time(clock_now_ms() / 1000 - 3600, start, sizeof start);
+	char *yaml =
+	    xasprintf("campaigns:\n  - name: Viewer launch\n"
+	              "    window: {start: %s, duration: 1d}\n"
+	              "    tweets: {main: [%s], influencer: [%s]}\n"
+	              "    cadence: {metrics: 2s, retweets: 2s, replies: 2s, quotes: 2s}\n",
+	        start, sim_tweet_id(sim, 0), sim_tweet_id(sim, 1));
+	struct cfg_file *f = NULL;
+	ck_assert_msg(config_load_string("t", yaml, strlen(yaml), &f, &cause) == 0, "%s", cause);
+	free(yaml);
+	struct store_upsert_result res;
+	ck_assert(store_campaign_upsert(st, &f->campaigns[0], clock_now_ms(), &res, &cause) == 0);
+	config_free(f);
+	char vid[CAMPAIGN_ID_MAX];
+	snprintf(vid, sizeof vid, "%s", res.id);
+	pid_t run = start_run(sim_port(sim), 150);
+
+	/* the engine prepared the campaign's aggregates */
+	int64_t engagements = 0;
+	for (int waited = 0; waited < 60000 && engagements == 0; waited += 200) {
+		struct prep_summary sum;
+		if (prep_read_summary(st, vid, &sum, NULL, &cause) == 0) {
+			engagements = sum.engagements;
+			prep_summary_done(&sum);
+		}
+		free(cause);
+		cause = NULL;
+		usleep(200 * 1000);
+	}
+	ck_assert_msg(engagements > 0, "no prepared summary with engagements after 60 s");
+
+	/* the viewer: no engine of its own (its key file does not exist); its
+	 * model also answers on the JSON endpoint, which shows exactly which
+	 * engagements its feed holds */
+	struct wire_proxy *px = wire_proxy_start(tui_db->port);
+	char *uri = xasprintf("mongodb://127.0.0.1:%d/", wire_proxy_port(px));
+	tui_uri = uri;
+	int port = tui_free_port();
+	snprintf(tui_args, sizeof tui_args, "--http 127.0.0.1:%d", port);
+	int64_t t = clock_now_ms();
+	tui_start_ui(140, 44, false, "TWITTERAPI_KEY_FILE=/nonexistent/launchwatch-key");
+	char *s;
+	int64_t first_frame = 0;
+	for (int waited = 0; waited < TUI_WAIT_MS && first_frame == 0; waited += 20) {
+		s = tui_screen();
+		if (strstr(s, "[1/1] Viewer launch") && strstr(s, "accounts ") &&
+		    strstr(s, "Engagers (live)") && !strstr(s, "no engagements yet") &&
+		    !strstr(s, "loading..."))
+			first_frame = clock_now_ms() - t;
+		free(s);
+		usleep(20 * 1000);
+	}
+	ck_assert_msg(first_frame > 0, "no complete first frame");
+	free(tui_wait_screen("engine off", false));
+	/* settle (the tweets table's series read on demand), then watch */
+	sleep(3);
+	struct wire_cmd *v;
+	size_t n = wire_proxy_take(px, &v); /* what the start read: not counted */
+	wire_cmds_free(v, n);
+	int64_t mark = clock_now_ms();
+	int64_t head = 0;
+	ck_assert(stc_head(st, vid, 0, &head, &cause) == 0);
+	/* the next entry with engagements the run writes reaches the feed */
+	int64_t seen_at = 0, shown_ms = -1;
+	char **k = NULL;
+	size_t nk = 0;
+	for (int waited = 0; waited < 60000 && nk == 0; waited += 20) {
+		for (;;) {
+			k = entry_keys(st, vid, head + 1, &nk);
+			if (k == NULL && nk == 0)
+				break; /* absent: not written yet */
+			head++;
+			if (nk > 0) {
+				seen_at = clock_now_ms();
+				break;
+			}
+		}
+		if (nk == 0)
+			usleep(20 * 1000);
+	}
+	ck_assert_msg(nk > 0, "the run wrote no new engagements in 60 s");
+	char *epath = xasprintf("/api/campaigns/%s/engagers?limit=1000", vid);
+	for (int waited = 0; waited < TUI_WAIT_MS && shown_ms < 0; waited += 50) {
+		struct tui_resp r;
+		tui_http(port, epath, NULL, NULL, &r);
+		if (r.status == 200 && r.json && engagers_hold(r.json, k, nk))
+			shown_ms = clock_now_ms() - seen_at;
+		tui_resp_done(&r);
+		usleep(50 * 1000);
+	}
+	free(epath);
+	ck_assert_msg(
+	    shown_ms >= 0, "entry %lld's engagements never reached the feed", (long long)head);
+	/* one poll (a second), and the endpoint's snapshot (half a second) */
+	ck_assert_msg(shown_ms < 3000, "the feed held them after %lld ms", (long long)shown_ms);
+	for (size_t i = 0; i < nk; i++)
+		free(k[i]);
+	free(k);
+	sleep(2);
+	n = wire_proxy_take(px, &v);
+	int64_t span = clock_now_ms() - mark;
+	char *want = xasprintf(":%lld\"", (long long)head);
+	int64_t read_ms = -1;
+	for (size_t i = 0; i < n && read_ms < 0; i++)
+		if (strcmp(v[i].coll, "changes") == 0 && strstr(v[i].filter, want))
+			read_ms = v[i].at_ms - seen_at;
+	free(want);
+
+	struct asked busy, idle;
+	check_reads(v, n, &busy);
+	wire_cmds_free(v, n);
+	ck_assert_uint_gt(busy.log_reads, 0);
+
+	/* idle: the run stops, nothing new arrives */
+	kill(run, SIGTERM);
+	int status;
+	ck_assert_int_eq(waitpid(run, &status, 0), run);
+	sleep(3);
+	n = wire_proxy_take(px, &v);
+	wire_cmds_free(v, n);
+	int64_t idle_mark = clock_now_ms();
+	sleep(6);
+	n = wire_proxy_take(px, &v);
+	int64_t idle_span = clock_now_ms() - idle_mark;
+	check_reads(v, n, &idle);
+	wire_cmds_free(v, n);
+	/* one campaign, read once per second: its log's next entry */
+	double per_s = (double)idle.log_reads * 1000.0 / (double)idle_span;
+	ck_assert_msg(per_s >= 0.5 && per_s <= 2.0, "%.1f log reads per second at idle", per_s);
+	ck_assert_uint_le(idle.summary_reads, 2);
+	if (getenv("LW_TUI_VERBOSE"))
+		fprintf(stderr,
+		    "viewer: first frame %lld ms after start; a new entry's engagements in the "
+		    "feed "
+		    "%lld ms after the entry (read by the console after %lld ms); while the run "
+		    "wrote (%lld ms): %zu log, %zu summary, %zu small reads; idle (%lld ms): %zu "
+		    "log, %zu summary, %zu small reads, %zu other commands\n",
+		    (long long)first_frame, (long long)shown_ms, (long long)read_ms,
+		    (long long)span, busy.log_reads, busy.summary_reads, busy.small_reads,
+		    (long long)idle_span, idle.log_reads, idle.summary_reads, idle.small_reads,
+		    idle.other);
+	tui_keys("q");
+	tui_expect("UI-EXITED 0");
+	tui_teardown_tmux();
+	wire_proxy_free(px);
+	tui_uri = NULL;
+	free(uri);
+	store_free(st);
+	sim_free(sim);
+}
+END_TEST
+
+static Suite *
+viewer_suite(void)
+{
+	Suite *s = suite_create("viewer");
+	TCase *tv = tcase_create("viewer");
+	tcase_add_checked_fixture(tv, tui_setup_empty, tui_teardown);
+	tcase_set_timeout(tv, 240);
+	tcase_add_test(tv, test_viewer_follows_the_log);
+	suite_add_tcase(s, tv);
+	return s;
+}
+
+int
+main(void)
+{
+	if (system("tmux -V >/dev/null 2>&1") != 0) {
+		fputs("tmux is not installed; the screen tests need it\n", stderr);
+		return EXIT_FAILURE;
+	}
+	SRunner *sr = srunner_create(viewer_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
