@@ -836,55 +836,52 @@ prep_chunk_encode(struct prep *p, unsigned k, struct sbuf *b)
 	p->chunk_dirty[k] = false;
 }
 
+/* Merges one account read from a chunk into p (its pairs name tweets of p). */
+static void
+load_account(struct prep *p, const struct prep_account *x)
+{
+	struct acct *a = acct_find(p, x->user_id, true);
+	for (size_t j = 0; j < x->npairs; j++) {
+		const struct prep_account_pair *y = &x->pairs[j];
+		struct pair *q = pair_find(a, (uint16_t)y->tweet, y->action);
+		if (q == NULL)
+			pair_add(p, a, (uint16_t)y->tweet, y->action, y->bucket, y->seq);
+		else if (q->seq > y->seq)
+			q->seq = y->seq;
+	}
+	if (x->best_tweet >= 0 &&
+	    better(p, a, x->best_importance, (uint16_t)x->best_tweet, x->best_action)) {
+		a->best_tweet = (uint16_t)x->best_tweet;
+		a->best_action = x->best_action;
+		a->best_imp = x->best_importance;
+		a->best_bucket = x->best_bucket;
+		a->followers = x->followers;
+		a->verified = x->verified;
+		a->handle = arena_add(p, x->handle);
+	}
+	if (x->first_at_ms < a->first_at)
+		a->first_at = x->first_at_ms;
+}
+
 int
 prep_load_chunk(struct prep *p, const void *data, size_t len, char **cause)
 {
 	struct bytes_r r;
-	bytes_r_init(&r, data, len);
-	uint64_t magic = bytes_get_uvar(&r), k = bytes_get_uvar(&r), n = bytes_get_uvar(&r);
-	if (r.bad || magic != CHUNK_MAGIC || k >= PREP_CHUNKS || n > len)
-		return set_cause(cause, "an account chunk of %s is malformed", p->campaign_id);
-	for (uint64_t i = 0; i < n && !r.bad; i++) {
-		char id[LW_ID_MAX], handle[PREP_HANDLE_MAX + 1];
-		bytes_get_strbuf(&r, id, sizeof id);
-		bytes_get_strbuf(&r, handle, sizeof handle);
-		int64_t followers = bytes_get_svar(&r), first_at = bytes_get_svar(&r);
-		uint64_t best = bytes_get_uvar(&r);
-		uint8_t bact = bytes_get_u8(&r), bimp = bytes_get_u8(&r), bbk = bytes_get_u8(&r);
-		bool verified = bytes_get_u8(&r) != 0;
-		uint64_t np = bytes_get_uvar(&r);
-		if (r.bad || !id[0] || (best != NO_TWEET && best >= p->ntweets) ||
-		    bact >= ACT__COUNT || bbk >= BK__COUNT || np > len)
+	uint64_t n;
+	bool ok = prep_chunk_open(&r, data, len, &n);
+	for (uint64_t i = 0; ok && i < n; i++) {
+		struct prep_account x;
+		ok = prep_chunk_next(&r, len, &x);
+		if (!ok)
 			break;
-		struct acct *a = acct_find(p, id, true);
-		for (uint64_t j = 0; j < np && !r.bad; j++) {
-			uint64_t tw = bytes_get_uvar(&r);
-			uint8_t act = bytes_get_u8(&r), bk = bytes_get_u8(&r);
-			uint64_t seq = bytes_get_uvar(&r);
-			if (r.bad || tw >= p->ntweets || act >= ACT__COUNT || bk >= BK__COUNT ||
-			    seq > UINT32_MAX) {
-				r.bad = true;
-				break;
-			}
-			struct pair *q = pair_find(a, (uint16_t)tw, act);
-			if (q == NULL)
-				pair_add(p, a, (uint16_t)tw, act, bk, (uint32_t)seq);
-			else if (q->seq > seq)
-				q->seq = (uint32_t)seq;
-		}
-		if (best != NO_TWEET && better(p, a, bimp, (uint16_t)best, bact)) {
-			a->best_tweet = (uint16_t)best;
-			a->best_action = bact;
-			a->best_imp = bimp;
-			a->best_bucket = bbk;
-			a->followers = followers;
-			a->verified = verified;
-			a->handle = arena_add(p, handle);
-		}
-		if (first_at < a->first_at)
-			a->first_at = first_at;
+		ok = x.best_tweet < 0 || (size_t)x.best_tweet < p->ntweets;
+		for (size_t j = 0; ok && j < x.npairs; j++)
+			ok = x.pairs[j].tweet < p->ntweets;
+		if (ok)
+			load_account(p, &x);
+		prep_account_done(&x);
 	}
-	if (!bytes_r_done(&r))
+	if (!ok || !bytes_r_done(&r))
 		return set_cause(cause, "an account chunk of %s is malformed", p->campaign_id);
 	return 0;
 }
