@@ -65,25 +65,6 @@ START_TEST(test_quit_with_database_down)
 }
 END_TEST
 
-/* Returns the screen with its colours and attributes as escape sequences
- * (capture-pane -e; caller frees). */
-static char *
-screen_escapes(void)
-{
-	char *cmd = xasprintf("tmux -L %s capture-pane -p -e -t ui 2>/dev/null", tui_sock);
-	FILE *p = popen(cmd, "r");
-	free(cmd);
-	struct sbuf b;
-	sbuf_init(&b);
-	char buf[4096];
-	size_t n;
-	while (p && (n = fread(buf, 1, sizeof buf, p)) > 0)
-		sbuf_add(&b, buf, n);
-	if (p)
-		pclose(p);
-	return sbuf_take(&b);
-}
-
 /* The theme's colours reach the terminal: the investor bucket in colour
  * 214, the selected feed row black on cyan (both only colour in the default
  * theme); with NO_COLOR no colour at all. */
@@ -92,7 +73,7 @@ START_TEST(test_colours)
 	tui_start_ui(140, 44, true, NULL);
 	tui_expect("accounts 12");
 	free(tui_wait_screen("@acct10", false));
-	char *s = screen_escapes();
+	char *s = tui_screen_escapes();
 	ck_assert_msg(strstr(s, "38;5;214m") != NULL, "no investor colour:\n%s", s);
 	ck_assert_msg(strstr(s, "\033[30m\033[46m") != NULL, "no black-on-cyan selection:\n%s", s);
 	free(s);
@@ -103,7 +84,7 @@ START_TEST(test_colours)
 	tui_start_ui(140, 44, true, "NO_COLOR=1");
 	tui_expect("accounts 12");
 	free(tui_wait_screen("@acct10", false));
-	s = screen_escapes();
+	s = tui_screen_escapes();
 	ck_assert_msg(strstr(s, "38;5;") == NULL && strstr(s, "\033[46m") == NULL &&
 	                  strstr(s, "\033[36m") == NULL,
 	    "colour despite NO_COLOR:\n%s", s);

@@ -53,10 +53,11 @@ tui_sh(const char *fmt, ...)
 }
 
 /* Returns the screen of the test's tmux session (caller frees). */
-char *
-tui_screen(void)
+/* Returns the screen captured with capture-pane's flags (caller frees). */
+static char *
+capture(const char *flags)
 {
-	char *cmd = xasprintf("tmux -L %s capture-pane -p -t ui 2>/dev/null", tui_sock);
+	char *cmd = xasprintf("tmux -L %s capture-pane %s -t ui 2>/dev/null", tui_sock, flags);
 	FILE *p = popen(cmd, "r");
 	free(cmd);
 	struct sbuf b;
@@ -68,6 +69,18 @@ tui_screen(void)
 	if (p)
 		pclose(p);
 	return sbuf_take(&b);
+}
+
+char *
+tui_screen(void)
+{
+	return capture("-p");
+}
+
+char *
+tui_screen_escapes(void)
+{
+	return capture("-p -e");
 }
 
 /* Waits up to wait_ms until the screen shows want (or not, when absent is

@@ -34,6 +34,9 @@ extern const char *const tui_tids[3]; /* its tweets: main, influencer, investor 
 int tui_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Returns the screen of the test's tmux session (caller frees). */
 char *tui_screen(void);
+/* Returns the screen with its colours and attributes as escape sequences
+ * (capture-pane -e; caller frees). */
+char *tui_screen_escapes(void);
 /* Waits up to wait_ms until the screen shows want (or not, when absent is
  * true); returns the screen then (caller frees) or fails the test with the
  * last screen. */
