@@ -2,7 +2,7 @@
  * A viewer console beside `launchwatch run`, split from test_tui.c: the
  * real launchwatch binary runs in tmux (tests/unit/tui_support.c) without
  * an engine, beside a run following the simulator, behind a proxy that
- * records the database commands it sends (tests/unit/wire_proxy.c): new
+ * records the database commands it sends (tests/unit/mon_support.c): new
  * engagements reach its feed through the change log within a poll, every
  * read of prepared data is an `_id` lookup, no raw engagement is read, and
  * at idle it reads its log about once a second. LW_TUI_VERBOSE=1 prints
@@ -28,7 +28,7 @@
 #include "store/store_changes.h"
 #include "testutil.h"
 #include "tui_support.h"
-#include "wire_proxy.h"
+#include "mon_support.h"
 
 /* ---- a viewer console beside `launchwatch run` ---- */
 
@@ -115,51 +115,46 @@ engagers_hold(json_t *j, char **k, size_t n)
 	return found == n;
 }
 
-/* What a console asked of the database in a span of time. */
+/* What a console asked of the database since a mark. */
 struct asked {
-	size_t log_reads;     /* finds on changes */
-	size_t summary_reads; /* finds on aggregates */
-	size_t small_reads;   /* campaigns, worker_state, alerts_sent, tweets */
-	size_t other;         /* hello, getMore, endSessions, ... */
+	size_t log_reads;     /* of changes, by _id */
+	size_t summary_reads; /* of aggregates, by _id */
+	size_t small_reads;   /* of campaigns, worker_state, alerts_sent, tweets */
 };
 
-/* Checks every command of v[0..n): the prepared data and the raw events
+/* Checks every command since mark: the prepared data and metric slices
  * are read by _id only, the raw engagements not at all, nothing is
- * written; counts them into *a. */
+ * written, and what else is read are the console's small reads; counts
+ * them into *a. */
 static void
-check_reads(const struct wire_cmd *v, size_t n, struct asked *a)
+check_reads(struct mon *m, size_t mark, struct asked *a)
 {
 	static const char *const by_id[] = {"changes", "aggregates", "metric_slices"};
 	static const char *const small[] = {"campaigns", "worker_state", "alerts_sent", "tweets"};
-	static const char *const writes[] = {
-	    "insert", "update", "delete", "findAndModify", "createIndexes"};
+	struct mon_counts c, all;
 	memset(a, 0, sizeof *a);
-	for (size_t i = 0; i < n; i++) {
-		const struct wire_cmd *c = &v[i];
-		for (size_t k = 0; k < LW_ARRAY_LEN(writes); k++)
-			ck_assert_msg(strcmp(c->name, writes[k]) != 0, "the viewer wrote: %s %s",
-			    c->name, c->coll);
-		ck_assert_msg(strcmp(c->coll, "engagements") != 0,
-		    "the viewer read engagements: %s %s", c->name, c->filter);
-		bool keyed = false, listed = false;
-		for (size_t k = 0; k < LW_ARRAY_LEN(by_id); k++)
-			keyed |= strcmp(c->coll, by_id[k]) == 0;
-		for (size_t k = 0; k < LW_ARRAY_LEN(small); k++)
-			listed |= strcmp(c->coll, small[k]) == 0;
-		if (keyed) {
-			ck_assert_msg(strcmp(c->name, "find") == 0 && c->id_only,
-			    "not an _id lookup: %s %s %s", c->name, c->coll, c->filter);
-			a->log_reads += strcmp(c->coll, "changes") == 0;
-			a->summary_reads += strcmp(c->coll, "aggregates") == 0;
-		} else if (listed) {
-			ck_assert_msg(strcmp(c->name, "find") == 0, "%s %s", c->name, c->coll);
-			a->small_reads++;
-		} else {
-			ck_assert_msg(c->coll[0] == '\0' || strcmp(c->name, "getMore") == 0,
-			    "unexpected: %s %s %s", c->name, c->coll, c->filter);
-			a->other++;
-		}
+	mon_count(m, mark, "engagements", &c);
+	ck_assert_msg(c.commands == 0, "the viewer asked engagements %zu times: %s", c.commands,
+	    c.first_scan);
+	for (size_t k = 0; k < LW_ARRAY_LEN(by_id); k++) {
+		mon_count(m, mark, by_id[k], &c);
+		ck_assert_msg(c.scans == 0, "not an _id lookup: %s", c.first_scan);
+		ck_assert_msg(c.commands == c.id_reads, "%zu commands on %s, %zu _id reads",
+		    c.commands, by_id[k], c.id_reads);
+		a->log_reads += k == 0 ? c.id_reads : 0;
+		a->summary_reads += k == 1 ? c.id_reads : 0;
 	}
+	size_t small_scans = 0;
+	for (size_t k = 0; k < LW_ARRAY_LEN(small); k++) {
+		mon_count(m, mark, small[k], &c);
+		small_scans += c.scans;
+		a->small_reads += c.reads;
+	}
+	mon_count(m, mark, NULL, &all);
+	ck_assert_msg(all.commands == all.reads, "the viewer wrote: %zu commands, %zu reads",
+	    all.commands, all.reads);
+	ck_assert_msg(
+	    all.scans == small_scans, "a scan beside the small reads: %s", all.first_scan);
 }
 
 /* A console that runs no engine, beside `launchwatch run` following the
@@ -216,9 +211,8 @@ START_TEST(test_viewer_follows_the_log)
 	/* the viewer: no engine of its own (its key file does not exist); its
 	 * model also answers on the JSON endpoint, which shows exactly which
 	 * engagements its feed holds */
-	struct wire_proxy *px = wire_proxy_start(tui_db->port);
-	char *uri = xasprintf("mongodb://127.0.0.1:%d/", wire_proxy_port(px));
-	tui_uri = uri;
+	struct mon *mon = mon_start(tui_db->uri);
+	tui_uri = mon_uri(mon);
 	int port = tui_free_port();
 	snprintf(tui_args, sizeof tui_args, "--http 127.0.0.1:%d", port);
 	int64_t t = clock_now_ms();
@@ -238,10 +232,8 @@ START_TEST(test_viewer_follows_the_log)
 	free(tui_wait_screen("engine off", false));
 	/* settle (the tweets table's series read on demand), then watch */
 	sleep(3);
-	struct wire_cmd *v;
-	size_t n = wire_proxy_take(px, &v); /* what the start read: not counted */
-	wire_cmds_free(v, n);
-	int64_t mark = clock_now_ms();
+	size_t mark = mon_mark(mon); /* what the start read is not counted */
+	int64_t t_mark = clock_now_ms();
 	int64_t head = 0;
 	ck_assert(stc_head(st, vid, 0, &head, &cause) == 0);
 	/* the next entry with engagements the run writes reaches the feed */
@@ -281,18 +273,9 @@ START_TEST(test_viewer_follows_the_log)
 		free(k[i]);
 	free(k);
 	sleep(2);
-	n = wire_proxy_take(px, &v);
-	int64_t span = clock_now_ms() - mark;
-	char *want = xasprintf(":%lld\"", (long long)head);
-	int64_t read_ms = -1;
-	for (size_t i = 0; i < n && read_ms < 0; i++)
-		if (strcmp(v[i].coll, "changes") == 0 && strstr(v[i].filter, want))
-			read_ms = v[i].at_ms - seen_at;
-	free(want);
-
+	int64_t span = clock_now_ms() - t_mark;
 	struct asked busy, idle;
-	check_reads(v, n, &busy);
-	wire_cmds_free(v, n);
+	check_reads(mon, mark, &busy);
 	ck_assert_uint_gt(busy.log_reads, 0);
 
 	/* idle: the run stops, nothing new arrives */
@@ -300,14 +283,11 @@ START_TEST(test_viewer_follows_the_log)
 	int status;
 	ck_assert_int_eq(waitpid(run, &status, 0), run);
 	sleep(3);
-	n = wire_proxy_take(px, &v);
-	wire_cmds_free(v, n);
+	mark = mon_mark(mon);
 	int64_t idle_mark = clock_now_ms();
 	sleep(6);
-	n = wire_proxy_take(px, &v);
 	int64_t idle_span = clock_now_ms() - idle_mark;
-	check_reads(v, n, &idle);
-	wire_cmds_free(v, n);
+	check_reads(mon, mark, &idle);
 	/* one campaign, read once per second: its log's next entry */
 	double per_s = (double)idle.log_reads * 1000.0 / (double)idle_span;
 	ck_assert_msg(per_s >= 0.5 && per_s <= 2.0, "%.1f log reads per second at idle", per_s);
@@ -316,19 +296,16 @@ START_TEST(test_viewer_follows_the_log)
 		fprintf(stderr,
 		    "viewer: first frame %lld ms after start; a new entry's engagements in the "
 		    "feed "
-		    "%lld ms after the entry (read by the console after %lld ms); while the run "
-		    "wrote (%lld ms): %zu log, %zu summary, %zu small reads; idle (%lld ms): %zu "
-		    "log, %zu summary, %zu small reads, %zu other commands\n",
-		    (long long)first_frame, (long long)shown_ms, (long long)read_ms,
-		    (long long)span, busy.log_reads, busy.summary_reads, busy.small_reads,
-		    (long long)idle_span, idle.log_reads, idle.summary_reads, idle.small_reads,
-		    idle.other);
+		    "%lld ms after the entry; while the run wrote (%lld ms): %zu log, %zu summary, "
+		    "%zu small reads; idle (%lld ms): %zu log, %zu summary, %zu small reads\n",
+		    (long long)first_frame, (long long)shown_ms, (long long)span, busy.log_reads,
+		    busy.summary_reads, busy.small_reads, (long long)idle_span, idle.log_reads,
+		    idle.summary_reads, idle.small_reads);
 	tui_keys("q");
 	tui_expect("UI-EXITED 0");
 	tui_teardown_tmux();
-	wire_proxy_free(px);
 	tui_uri = NULL;
-	free(uri);
+	mon_free(mon);
 	store_free(st);
 	sim_free(sim);
 }
