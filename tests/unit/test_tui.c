@@ -496,7 +496,6 @@ START_TEST(test_mouse)
 }
 END_TEST
 
-/* Addresses: loopback or not, and what is refused. */
 static Suite *
 tui_suite(void)
 {
@@ -522,13 +521,5 @@ tui_suite(void)
 int
 main(void)
 {
-	if (system("tmux -V >/dev/null 2>&1") != 0) {
-		fputs("tmux is not installed; the screen tests need it\n", stderr);
-		return EXIT_FAILURE;
-	}
-	SRunner *sr = srunner_create(tui_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tui_run(tui_suite());
 }

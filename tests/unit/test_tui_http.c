@@ -373,6 +373,7 @@ START_TEST(test_http_token)
 }
 END_TEST
 
+/* Addresses: loopback or not, and what is refused. */
 START_TEST(test_http_addr_parse)
 {
 	char host[64], *cause = NULL;
@@ -436,13 +437,5 @@ tui_http_suite(void)
 int
 main(void)
 {
-	if (system("tmux -V >/dev/null 2>&1") != 0) {
-		fputs("tmux is not installed; the screen tests need it\n", stderr);
-		return EXIT_FAILURE;
-	}
-	SRunner *sr = srunner_create(tui_http_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tui_run(tui_http_suite());
 }

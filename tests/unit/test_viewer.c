@@ -326,13 +326,5 @@ viewer_suite(void)
 int
 main(void)
 {
-	if (system("tmux -V >/dev/null 2>&1") != 0) {
-		fputs("tmux is not installed; the screen tests need it\n", stderr);
-		return EXIT_FAILURE;
-	}
-	SRunner *sr = srunner_create(viewer_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return tui_run(viewer_suite());
 }

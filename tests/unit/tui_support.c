@@ -415,3 +415,17 @@ tui_truth_done(struct tui_truth *t)
 		lw_engagement_done(&t->eng[i]);
 	free(t->eng);
 }
+
+int
+tui_run(Suite *s)
+{
+	if (system("tmux -V >/dev/null 2>&1") != 0) {
+		fputs("tmux is not installed; the screen tests need it\n", stderr);
+		return EXIT_FAILURE;
+	}
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -9,6 +9,7 @@
 #ifndef LW_TUI_SUPPORT_H
 #define LW_TUI_SUPPORT_H
 
+#include <check.h>
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -91,5 +92,8 @@ struct tui_truth {
 void tui_truth_load(struct store *st, const char *id, struct tui_truth *t);
 /* Frees a truth. */
 void tui_truth_done(struct tui_truth *t);
+
+/* Runs suite s (taken) when tmux is installed; returns main's exit status. */
+int tui_run(Suite *s);
 
 #endif
