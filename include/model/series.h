@@ -29,6 +29,8 @@ int64_t series_hour_of(int64_t ms);
 void series_add(struct series *s, int64_t h, int64_t d);
 /* Adds every value of src to dst. */
 void series_merge(struct series *dst, const struct series *src);
+/* Makes dst (uninitialized) a copy of src. */
+void series_copy(struct series *dst, const struct series *src);
 /* Frees the values and zeroes s. */
 void series_done(struct series *s);
 /* Returns the sum of s over [from_ms, to_ms) at hour granularity. */

@@ -1,7 +1,9 @@
 /*
  * prep_internal: what the files of prep (src/model/prep.c, prep_chunk.c)
  * share beyond include/model/prep.h: the magic numbers of the persisted
- * parts, the "no tweet" index and the reader of an account chunk. Only src/model/prep*.c include it. Pure.
+ * parts, the "no tweet" index, the reader of an account chunk, the state's
+ * structures and the helpers its files share. Only src/model/prep*.c
+ * include it. Pure.
  */
 #ifndef LW_PREP_INTERNAL_H
 #define LW_PREP_INTERNAL_H
@@ -12,6 +14,7 @@
 
 #include "base/bytes.h"
 #include "model/prep.h"
+#include "model/series.h"
 
 #define CHUNK_MAGIC 0x4c574131u /* "LWA1": an account chunk */
 #define TWEET_MAGIC 0x4c575431u /* "LWT1": a tweet document */
@@ -23,5 +26,108 @@ bool prep_chunk_open(struct bytes_r *r, const void *data, size_t len, uint64_t *
 /* Reads the chunk's next account into *a (caller calls prep_account_done
  * when it returns true); len bounds its counts. false when malformed. */
 bool prep_chunk_next(struct bytes_r *r, size_t len, struct prep_account *a);
+
+/* One engagement of an account: which tweet, which action, and the seq of
+ * the first log entry that held it (0: from a rebuild). */
+struct pair {
+	uint32_t seq;
+	uint16_t tweet;
+	uint8_t action;
+	uint8_t bucket; /* the engagement's own bucket */
+};
+
+struct acct {
+	uint32_t id;     /* offset of the user id in the arena */
+	uint32_t handle; /* offset of the best engagement's handle */
+	struct pair *pairs;
+	uint32_t npairs, cap;
+	int64_t followers; /* of the best engagement */
+	int64_t first_at;  /* the earliest engagement time */
+	uint16_t best_tweet;
+	uint8_t best_action, best_imp, best_bucket;
+	bool verified;
+};
+
+/* A tweet's metric slices applied: 1..prefix, and the seqs in extra. */
+struct seqset {
+	int64_t prefix;
+	int64_t *extra; /* sorted, all > prefix + 1 */
+	size_t nextra;
+};
+
+struct tweet {
+	char id[LW_ID_MAX];
+	uint8_t category;
+	bool dirty;
+	struct seqset seqs;
+	struct series m[PREP_METRICS];
+	int64_t eng[ACT__COUNT]; /* additive: engagement pairs per action */
+};
+
+/* Details of a top engager, read from its best engagement by the engine. */
+struct detail {
+	char user_id[LW_ID_MAX];
+	char tweet_id[LW_ID_MAX];
+	uint8_t action;
+	char *name, *evidence;
+	bool known;
+};
+
+struct prep {
+	char campaign_id[48];
+	uint64_t seq;    /* the last entry applied */
+	int64_t counted; /* the additive counters cover entries up to this seq */
+
+	struct tweet *tweets;
+	size_t ntweets, captweets;
+
+	struct acct *accts;
+	size_t naccts, capaccts;
+	uint32_t *map; /* open addressing: hash of the user id -> account + 1 */
+	size_t mapcap;
+	size_t npairs;
+	char *arena; /* user ids and handles, NUL-separated */
+	size_t narena, caparena;
+	bool chunk_dirty[PREP_CHUNKS];
+
+	/* additive counters (persisted in the summary) */
+	struct series eng_hours;
+	struct series bucket_hours[BK__COUNT];
+	int64_t engagements;
+	int64_t eng_action[ACT__COUNT];
+	int64_t eng_bucket[BK__COUNT];
+
+	struct prep_eng latest[PREP_LATEST_MAX]; /* newest first (additive: in the summary) */
+	size_t nlatest;
+
+	/* top engagers' details */
+	struct detail *details;
+	size_t ndetails, capdetails;
+	const char *miss_user[PREP_TOP_MAX];
+	const char *miss_tweet[PREP_TOP_MAX];
+	uint8_t miss_action[PREP_TOP_MAX];
+	size_t nmiss;
+};
+
+/* Returns a sanitized copy of s cut to max bytes ("" for NULL). */
+char *prep_clean(const char *s, size_t max);
+/* Returns the index of tweet id in p, adding it (with category) when new. */
+size_t prep_tweet_index(struct prep *p, const char *id, uint8_t category);
+/* Appends s to p's string arena; returns its offset. */
+uint32_t prep_arena_add(struct prep *p, const char *s);
+/* Returns the string at arena offset off. */
+const char *prep_arena_at(const struct prep *p, uint32_t off);
+/* Returns the account of user id, or NULL; with add, creates it. */
+struct acct *prep_acct_find(struct prep *p, const char *id, bool add);
+/* Returns true when (imp, tweet, action) is a better engagement than a's best. */
+bool prep_better(
+    const struct prep *p, const struct acct *a, int imp, uint16_t tweet, uint8_t action);
+/* Returns the pair of a for (tweet, action), or NULL. */
+struct pair *prep_pair_find(struct acct *a, uint16_t tweet, uint8_t action);
+/* Adds a pair to a. */
+struct pair *prep_pair_add(
+    struct prep *p, struct acct *a, uint16_t tweet, uint8_t action, uint8_t bucket, uint32_t seq);
+/* Returns how many slice seqs s holds. */
+int64_t prep_seqset_count(const struct seqset *s);
 
 #endif

@@ -56,6 +56,13 @@ series_merge(struct series *dst, const struct series *src)
 }
 
 void
+series_copy(struct series *dst, const struct series *src)
+{
+	memset(dst, 0, sizeof *dst);
+	series_merge(dst, src);
+}
+
+void
 series_done(struct series *s)
 {
 	free(s->v);
