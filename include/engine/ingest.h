@@ -7,7 +7,7 @@
  * first page holding an item of the stored watermark (the newest ids of the
  * last complete walk), so a delta of N costs at most ceil(N/page) + 1
  * requests; a walk is skipped when the tweet's count has not moved since the
- * last one. Each page is one bulk upsert of classified engagements. Failures
+ * last one. Each page goes to the group-commit writer (writer.h). Failures
  * follow the provider's policy table (xapi_policy_of). Also the engine's
  * logger (file + worker_log). Worker threads call ingest_metrics and
  * ingest_walk with their own xapi client; struct ingest is shared.

@@ -1,6 +1,6 @@
 /*
  * store_ingest: the ingest engine's database code (DESIGN.md section 4):
- * worker_state claims and updates, engagements bulk upserts, metric slices
+ * worker_state claims and updates, engagements bulk inserts, metric slices
  * and tweet baselines, the heartbeats collection and worker_log lines
  * (src/store/store_jobs.c, store_tweets.c, store_engagements.c and
  * store_heartbeats.c). Every write is keyed by a deterministic _id so a
@@ -159,12 +159,6 @@ int sti_tweet_set_missing(
     struct store *s, const char *campaign_id, const char *tweet_id, int64_t now_ms, char **cause);
 
 /* ---- engagements ---- */
-
-/* Upserts engagements e[0..n) in one bulk at now_ms (first_seen_at and
- * created_at on insert, last_seen_at always, ref_ids added); is_new[i] is set
- * when e[i] was inserted. 0 or -1. */
-int sti_engagements_upsert(struct store *s, const struct lw_engagement *e, size_t n, int64_t now_ms,
-    bool *is_new, char **cause);
 
 /* Inserts engagements e[0..n) as new documents in one unordered insert at
  * now_ms (first_seen_at = last_seen_at = now); is_new[i] is set when e[i]

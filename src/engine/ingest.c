@@ -1,7 +1,7 @@
 /*
  * ingest: the work of one claimed job: the metrics call with its slices and
  * baselines, and the backfill / delta walks of retweeters, replies and
- * quotes with their bulk upserts, plus the process-wide credits gate and the
+ * quotes with their pages handed to the writer, plus the process-wide credits gate and the
  * engine's logger. Worker threads only; each brings its own xapi client, and
  * everything in struct ingest is shared and thread-safe.
  */

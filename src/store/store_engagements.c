@@ -1,7 +1,8 @@
 /*
- * store_engagements: the ingest engine's engagements writes (bulk upserts by
- * the deterministic _id campaign:tweet:user:action, telling which were new)
- * and the stored keys tests compare with the truth. Any thread.
+ * store_engagements: the ingest writer's engagements writes by the
+ * deterministic _id campaign:tweet:user:action (new ones inserted in bulk,
+ * telling which were new; known ones updated) and the stored keys tests
+ * compare with the truth. Any thread.
  */
 #include "store/store_ingest.h"
 
@@ -12,137 +13,6 @@
 
 #include "store_internal.h"
 #include "base/util.h"
-
-/* Appends the upsert of engagement e, whose _id is id, to bulk. */
-static void
-add_engagement(
-    mongoc_bulk_operation_t *bulk, const struct lw_engagement *e, const char *id, int64_t now_ms)
-{
-	bson_t *sel = BCON_NEW("_id", BCON_UTF8(id));
-	bson_t upd = BSON_INITIALIZER, ins, set, sub, add, each;
-	BSON_APPEND_DOCUMENT_BEGIN(&upd, "$setOnInsert", &ins);
-	BSON_APPEND_UTF8(&ins, "campaign_id", e->campaign_id);
-	BSON_APPEND_UTF8(&ins, "tweet_id", e->tweet_id);
-	BSON_APPEND_UTF8(&ins, "user_id", e->user.id);
-	BSON_APPEND_UTF8(&ins, "action", action_name(e->action));
-	BSON_APPEND_UTF8(&ins, "category", category_name((enum tweet_category)e->category));
-	BSON_APPEND_DATE_TIME(&ins, "first_seen_at", now_ms);
-	BSON_APPEND_NULL(&ins, "sentiment");
-	if (e->created_at_ms <= 0)
-		BSON_APPEND_NULL(&ins, "created_at");
-	if (e->nref == 0) /* no $addToSet with an empty $each: see docs/operations.md */
-		st_append_str_array(&ins, "ref_ids", NULL, 0);
-	bson_append_document_end(&upd, &ins);
-	BSON_APPEND_DOCUMENT_BEGIN(&upd, "$set", &set);
-	st_append_user(&set, "user", &e->user);
-	BSON_APPEND_UTF8(&set, "bucket", bucket_name(e->bucket));
-	BSON_APPEND_INT32(&set, "importance", e->importance);
-	BSON_APPEND_UTF8(&set, "evidence", e->evidence ? e->evidence : "");
-	if (e->text)
-		BSON_APPEND_UTF8(&set, "text", e->text);
-	BSON_APPEND_DATE_TIME(&set, "last_seen_at", now_ms);
-	bson_append_document_end(&upd, &set);
-	if (e->created_at_ms > 0) {
-		BSON_APPEND_DOCUMENT_BEGIN(&upd, "$min", &sub);
-		BSON_APPEND_DATE_TIME(&sub, "created_at", e->created_at_ms);
-		bson_append_document_end(&upd, &sub);
-	}
-	if (e->nref > 0) {
-		BSON_APPEND_DOCUMENT_BEGIN(&upd, "$addToSet", &add);
-		BSON_APPEND_DOCUMENT_BEGIN(&add, "ref_ids", &each);
-		st_append_str_array(&each, "$each", e->ref_ids, e->nref);
-		bson_append_document_end(&add, &each);
-		bson_append_document_end(&upd, &add);
-	}
-	bson_t *opts = BCON_NEW("upsert", BCON_BOOL(true));
-	mongoc_bulk_operation_update_one_with_opts(bulk, sel, &upd, opts, NULL);
-	bson_destroy(opts);
-	bson_destroy(sel);
-	bson_destroy(&upd);
-}
-
-struct eng_arg {
-	const struct lw_engagement *e;
-	char *const *ids; /* the _id of each of e[0..n) */
-	size_t n;
-	int64_t now_ms;
-	bool *is_new;
-};
-
-/* Marks is_new for the first unmarked operation whose _id an "upserted"
- * entry names (a later one with the same _id matched what it inserted). The
- * entry's index cannot be trusted: FerretDB v1 numbers the upserted entries
- * 0, 1, ... instead of giving the operation's index. */
-static void
-mark_upserted(struct eng_arg *a, const bson_t *u)
-{
-	char *id = st_get_str(u, "_id");
-	for (size_t i = 0; i < a->n; i++) {
-		if (!a->is_new[i] && strcmp(a->ids[i], id) == 0) {
-			a->is_new[i] = true;
-			break;
-		}
-	}
-	free(id);
-}
-
-/* Runs one engagements bulk (at most ST_BULK_MAX upserts) and reads
- * which operations inserted. */
-static bool
-eng_op(mongoc_collection_t *coll, void *p, bson_error_t *err)
-{
-	struct eng_arg *a = p;
-	mongoc_bulk_operation_t *bulk =
-	    mongoc_collection_create_bulk_operation_with_opts(coll, NULL);
-	for (size_t i = 0; i < a->n; i++) {
-		a->is_new[i] = false;
-		add_engagement(bulk, &a->e[i], a->ids[i], a->now_ms);
-	}
-	bson_t reply;
-	bool ok = mongoc_bulk_operation_execute(bulk, &reply, err) != 0;
-	bson_iter_t it, arr;
-	if (ok && bson_iter_init_find(&it, &reply, "upserted") && BSON_ITER_HOLDS_ARRAY(&it) &&
-	    bson_iter_recurse(&it, &arr)) {
-		while (bson_iter_next(&arr)) {
-			bson_t u;
-			const uint8_t *data;
-			uint32_t len;
-			if (!BSON_ITER_HOLDS_DOCUMENT(&arr))
-				continue;
-			bson_iter_document(&arr, &len, &data);
-			if (bson_init_static(&u, data, len))
-				mark_upserted(a, &u);
-		}
-	}
-	bson_destroy(&reply);
-	mongoc_bulk_operation_destroy(bulk);
-	return ok;
-}
-
-int
-sti_engagements_upsert(struct store *s, const struct lw_engagement *e, size_t n, int64_t now_ms,
-    bool *is_new, char **cause)
-{
-	int rc = 0;
-	char **ids = xcalloc(n ? n : 1, sizeof *ids);
-	for (size_t i = 0; i < n; i++) {
-		is_new[i] = false;
-		ids[i] =
-		    lw_engagement_key(e[i].campaign_id, e[i].tweet_id, e[i].user.id, e[i].action);
-	}
-	for (size_t off = 0; rc == 0 && off < n; off += ST_BULK_MAX) {
-		struct eng_arg a = {.e = e + off,
-		    .ids = ids + off,
-		    .n = n - off < ST_BULK_MAX ? n - off : ST_BULK_MAX,
-		    .now_ms = now_ms,
-		    .is_new = is_new + off};
-		rc = st_with_coll(s, "engagements", "writing engagements", eng_op, &a, cause);
-	}
-	for (size_t i = 0; i < n; i++)
-		free(ids[i]);
-	free(ids);
-	return rc;
-}
 
 /* Compares two strings for qsort. */
 static int
@@ -202,8 +72,7 @@ sti_engagements_keys(
 
 /* ---- inserts of new engagements, updates of known ones ---- */
 
-/* Builds the document a new engagement e is stored as (the fields the
- * upsert above writes on insert). */
+/* Builds the document a new engagement e is stored as. */
 static bson_t *
 engagement_doc(const struct lw_engagement *e, const char *id, int64_t now_ms)
 {

@@ -23,12 +23,12 @@ seed_engagements(struct store *s, const struct lw_engagement *e, size_t n, char 
 {
 	bool *is_new = xcalloc(n ? n : 1, sizeof *is_new);
 	int rc = 0;
-	/* one call per run of equal first-seen times: the writer stamps a whole
+	/* one call per run of equal first-seen times: the insert stamps a whole
 	 * call with one time */
 	for (size_t i = 0, k; rc == 0 && i < n; i += k) {
 		for (k = 1; i + k < n && e[i + k].first_seen_at_ms == e[i].first_seen_at_ms; k++)
 			;
-		rc = sti_engagements_upsert(s, e + i, k, e[i].first_seen_at_ms, is_new + i, cause);
+		rc = sti_engagements_insert(s, e + i, k, e[i].first_seen_at_ms, is_new + i, cause);
 	}
 	free(is_new);
 	return rc;
@@ -83,71 +83,11 @@ upsert_each(struct store *s, const char *collection, const void *v, size_t size,
 	return rc;
 }
 
-/* Appends an array of n strings under key. */
-static void
-append_strs(bson_t *b, const char *key, char *const *v, size_t n)
-{
-	bson_t arr;
-	BSON_APPEND_ARRAY_BEGIN(b, key, &arr);
-	for (size_t i = 0; i < n; i++) {
-		char k[16];
-		const char *kp;
-		bson_uint32_to_string((uint32_t)i, &kp, k, sizeof k);
-		BSON_APPEND_UTF8(&arr, kp, v[i]);
-	}
-	bson_append_array_end(b, &arr);
-}
-
-/* Returns the _id of engagement x. */
-static char *
-engagement_id(const void *x)
-{
-	const struct lw_engagement *e = x;
-	return lw_engagement_key(e->campaign_id, e->tweet_id, e->user.id, e->action);
-}
-
-/* Fills the $setOnInsert of every field of engagement x. */
-static void
-engagement_absent(const void *x, bson_t *upd)
-{
-	const struct lw_engagement *e = x;
-	bson_t ins, u;
-	BSON_APPEND_DOCUMENT_BEGIN(upd, "$setOnInsert", &ins);
-	BSON_APPEND_UTF8(&ins, "campaign_id", e->campaign_id);
-	BSON_APPEND_UTF8(&ins, "tweet_id", e->tweet_id);
-	BSON_APPEND_UTF8(&ins, "user_id", e->user.id);
-	BSON_APPEND_UTF8(&ins, "action", action_name(e->action));
-	BSON_APPEND_UTF8(&ins, "category", category_name((enum tweet_category)e->category));
-	BSON_APPEND_DOCUMENT_BEGIN(&ins, "user", &u);
-	BSON_APPEND_UTF8(&u, "handle", e->user.handle ? e->user.handle : "");
-	BSON_APPEND_UTF8(&u, "name", e->user.name ? e->user.name : "");
-	BSON_APPEND_UTF8(&u, "bio", e->user.bio ? e->user.bio : "");
-	BSON_APPEND_INT64(&u, "followers", e->user.followers);
-	BSON_APPEND_INT64(&u, "following", e->user.following);
-	BSON_APPEND_BOOL(&u, "verified", e->user.verified);
-	bson_append_document_end(&ins, &u);
-	BSON_APPEND_UTF8(&ins, "bucket", bucket_name(e->bucket));
-	BSON_APPEND_INT32(&ins, "importance", e->importance);
-	BSON_APPEND_UTF8(&ins, "evidence", e->evidence ? e->evidence : "");
-	if (e->text != NULL)
-		BSON_APPEND_UTF8(&ins, "text", e->text);
-	append_strs(&ins, "ref_ids", e->ref_ids, e->nref);
-	if (e->created_at_ms > 0)
-		BSON_APPEND_DATE_TIME(&ins, "created_at", e->created_at_ms);
-	else
-		BSON_APPEND_NULL(&ins, "created_at");
-	BSON_APPEND_DATE_TIME(&ins, "first_seen_at", e->first_seen_at_ms);
-	BSON_APPEND_DATE_TIME(&ins, "last_seen_at",
-	    e->last_seen_at_ms > 0 ? e->last_seen_at_ms : e->first_seen_at_ms);
-	BSON_APPEND_NULL(&ins, "sentiment");
-	bson_append_document_end(upd, &ins);
-}
-
 int
 seed_engagements_absent(struct store *s, const struct lw_engagement *e, size_t n, char **cause)
 {
-	return upsert_each(
-	    s, "engagements", e, sizeof *e, n, engagement_id, engagement_absent, cause);
+	/* the ingest writer's insert never changes a stored engagement */
+	return seed_engagements(s, e, n, cause);
 }
 
 /* Returns the _id of slice x. */

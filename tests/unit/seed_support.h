@@ -16,13 +16,12 @@
 
 struct store;
 
-/* Upserts e[0..n) with the ingest engine's writer (sti_engagements_upsert),
+/* Inserts e[0..n) with the ingest writer's insert (sti_engagements_insert),
  * each as first seen at its own first_seen_at_ms (idempotent). 0 or -1. */
 int seed_engagements(struct store *s, const struct lw_engagement *e, size_t n, char **cause);
 
-/* Inserts e[0..n) where absent ($setOnInsert of every field by _id, with
- * first_seen_at and last_seen_at from each e): a stored engagement is never
- * changed, as a replay of the same page would not change it. 0 or -1. */
+/* Inserts e[0..n) where absent, as seed_engagements: a stored engagement
+ * is never changed, as a replay of the same page would not change it. */
 int seed_engagements_absent(struct store *s, const struct lw_engagement *e, size_t n, char **cause);
 
 /* Inserts-or-keeps the metric slices sl[0..n) by their _id
