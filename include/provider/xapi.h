@@ -205,6 +205,14 @@ int xapi_replies(struct xapi *x, const char *tweet_id, const char *cursor, int64
 /* One page of GET /twitter/tweet/quotes; since_s > 0 adds sinceTime. */
 int xapi_quotes(struct xapi *x, const char *tweet_id, const char *cursor, int64_t since_s,
     struct xapi_page *out, struct xapi_result *res);
+/* As xapi_replies and xapi_quotes, with until_s > 0 adding untilTime (unix
+ * seconds, exclusive: only items posted before it); pass the same until_s
+ * with every cursor of that walk. A provider that ignored it would only
+ * make the walk longer, never wrong. */
+int xapi_replies_range(struct xapi *x, const char *tweet_id, const char *cursor, int64_t since_s,
+    int64_t until_s, struct xapi_page *out, struct xapi_result *res);
+int xapi_quotes_range(struct xapi *x, const char *tweet_id, const char *cursor, int64_t since_s,
+    int64_t until_s, struct xapi_page *out, struct xapi_result *res);
 /* GET /twitter/user/info?userName=handle. */
 int xapi_user_info(
     struct xapi *x, const char *handle, struct lw_user *out, struct xapi_result *res);

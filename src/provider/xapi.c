@@ -438,18 +438,24 @@ fail:
 	return rc;
 }
 
-/* Builds the query path of a list endpoint; caller frees. */
+/* Builds the query path of a list endpoint (sinceTime and untilTime when
+ * > 0); caller frees. */
 static char *
-list_path(const char *endpoint, const char *tweet_id, const char *cursor, int64_t since_s)
+list_path(const char *endpoint, const char *tweet_id, const char *cursor, int64_t since_s,
+    int64_t until_s)
 {
 	char *id = http_escape(tweet_id);
 	char *cur = http_escape(cursor != NULL ? cursor : "");
-	char *p = since_s > 0 ? xasprintf("%s?tweetId=%s&cursor=%s&sinceTime=%lld", endpoint, id,
-	                            cur, (long long)since_s)
-	                      : xasprintf("%s?tweetId=%s&cursor=%s", endpoint, id, cur);
+	struct sbuf b;
+	sbuf_init(&b);
+	sbuf_printf(&b, "%s?tweetId=%s&cursor=%s", endpoint, id, cur);
+	if (since_s > 0)
+		sbuf_printf(&b, "&sinceTime=%lld", (long long)since_s);
+	if (until_s > 0)
+		sbuf_printf(&b, "&untilTime=%lld", (long long)until_s);
 	free(id);
 	free(cur);
-	return p;
+	return sbuf_take(&b);
 }
 
 /* Fails res as a caller error (nothing sent) when id is not a tweet id. */
@@ -469,8 +475,22 @@ xapi_retweeters(struct xapi *x, const char *tweet_id, const char *cursor, struct
 	memset(out, 0, sizeof *out);
 	if (check_id(tweet_id, "retweeters", res) != 0)
 		return -1;
-	char *path = list_path("/twitter/tweet/retweeters", tweet_id, cursor, 0);
+	char *path = list_path("/twitter/tweet/retweeters", tweet_id, cursor, 0, 0);
 	int rc = get_page(x, "retweeters", path, xapi_parse_users_page, out, res);
+	free(path);
+	return rc;
+}
+
+int
+xapi_replies_range(struct xapi *x, const char *tweet_id, const char *cursor, int64_t since_s,
+    int64_t until_s, struct xapi_page *out, struct xapi_result *res)
+{
+	result_start(res);
+	memset(out, 0, sizeof *out);
+	if (check_id(tweet_id, "replies", res) != 0)
+		return -1;
+	char *path = list_path("/twitter/tweet/replies", tweet_id, cursor, since_s, until_s);
+	int rc = get_page(x, "replies", path, xapi_parse_tweets_page, out, res);
 	free(path);
 	return rc;
 }
@@ -479,12 +499,19 @@ int
 xapi_replies(struct xapi *x, const char *tweet_id, const char *cursor, int64_t since_s,
     struct xapi_page *out, struct xapi_result *res)
 {
+	return xapi_replies_range(x, tweet_id, cursor, since_s, 0, out, res);
+}
+
+int
+xapi_quotes_range(struct xapi *x, const char *tweet_id, const char *cursor, int64_t since_s,
+    int64_t until_s, struct xapi_page *out, struct xapi_result *res)
+{
 	result_start(res);
 	memset(out, 0, sizeof *out);
-	if (check_id(tweet_id, "replies", res) != 0)
+	if (check_id(tweet_id, "quotes", res) != 0)
 		return -1;
-	char *path = list_path("/twitter/tweet/replies", tweet_id, cursor, since_s);
-	int rc = get_page(x, "replies", path, xapi_parse_tweets_page, out, res);
+	char *path = list_path("/twitter/tweet/quotes", tweet_id, cursor, since_s, until_s);
+	int rc = get_page(x, "quotes", path, xapi_parse_tweets_page, out, res);
 	free(path);
 	return rc;
 }
@@ -493,14 +520,7 @@ int
 xapi_quotes(struct xapi *x, const char *tweet_id, const char *cursor, int64_t since_s,
     struct xapi_page *out, struct xapi_result *res)
 {
-	result_start(res);
-	memset(out, 0, sizeof *out);
-	if (check_id(tweet_id, "quotes", res) != 0)
-		return -1;
-	char *path = list_path("/twitter/tweet/quotes", tweet_id, cursor, since_s);
-	int rc = get_page(x, "quotes", path, xapi_parse_tweets_page, out, res);
-	free(path);
-	return rc;
+	return xapi_quotes_range(x, tweet_id, cursor, since_s, 0, out, res);
 }
 
 void

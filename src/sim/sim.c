@@ -64,6 +64,7 @@ struct sim {
 	int64_t advanced_ms;
 	uint64_t provider_requests; /* drives the fault schedule */
 	uint64_t requests[EP__COUNT];
+	uint64_t useful[EP__COUNT]; /* answered 200 with a whole body */
 	uint64_t faults[F__COUNT];
 	int64_t credits_used;
 	int64_t credits_left; /* -1: unlimited */
@@ -150,6 +151,7 @@ serve_list(struct sim *s, struct MHD_Connection *c, enum sim_kind kind, struct r
 	const char *tid = arg(c, "tweetId");
 	const char *cur = arg(c, "cursor");
 	const char *since = kind == SK_RETWEET ? NULL : arg(c, "sinceTime");
+	const char *until = kind == SK_RETWEET ? NULL : arg(c, "untilTime");
 	int64_t now_s = s->m->now_ms / 1000;
 	char next[96] = "";
 	bool has_next = false;
@@ -178,6 +180,12 @@ serve_list(struct sim *s, struct MHD_Connection *c, enum sim_kind kind, struct r
 			reply_error(r, 400, "Invalid cursor: the cursor has expired");
 			return;
 		}
+	}
+	/* untilTime (exclusive): only items that arrived before it */
+	if (until != NULL && str_is_digits(until) && strlen(until) < 16) {
+		size_t hi = sim_model_since_index(s->m, st, strtoll(until, NULL, 10));
+		if (k > hi)
+			k = hi;
 	}
 	size_t lo_since = since != NULL && str_is_digits(since)
 	                      ? sim_model_since_index(s->m, st, strtoll(since, NULL, 10))
@@ -305,19 +313,22 @@ static void
 h_stats(struct sim *s, struct MHD_Connection *c, struct reply *r)
 {
 	(void)c;
-	json_t *req = json_object(), *faults = json_object();
+	json_t *req = json_object(), *faults = json_object(), *useful = json_object();
 	uint64_t total = 0;
 	for (int i = 0; i < EP__COUNT; i++) {
 		json_object_set_new(req, ep_names[i], json_integer((json_int_t)s->requests[i]));
+		if (i <= EP_BALANCE)
+			json_object_set_new(
+			    useful, ep_names[i], json_integer((json_int_t)s->useful[i]));
 		if (i <= EP_BALANCE)
 			total += s->requests[i];
 	}
 	for (int i = 0; i < F__COUNT; i++)
 		json_object_set_new(faults, fault_names[i], json_integer((json_int_t)s->faults[i]));
 	reply_json(r, 200,
-	    json_pack("{s:I, s:o, s:o, s:I, s:o, s:I, s:b}", "provider_requests", (json_int_t)total,
-	        "requests", req, "faults", faults, "credits_used", (json_int_t)s->credits_used,
-	        "credits_left",
+	    json_pack("{s:I, s:o, s:o, s:o, s:I, s:o, s:I, s:b}", "provider_requests",
+	        (json_int_t)total, "requests", req, "useful", useful, "faults", faults,
+	        "credits_used", (json_int_t)s->credits_used, "credits_left",
 	        s->credits_left >= 0 ? json_integer((json_int_t)s->credits_left) : json_null(),
 	        "elapsed_ms", (json_int_t)s->m->now_ms, "frozen", s->o.frozen));
 }
@@ -368,6 +379,7 @@ h_reset(struct sim *s, struct MHD_Connection *c, struct reply *r)
 {
 	(void)c;
 	memset(s->requests, 0, sizeof s->requests);
+	memset(s->useful, 0, sizeof s->useful);
 	memset(s->faults, 0, sizeof s->faults);
 	s->provider_requests = 0;
 	s->credits_used = 0;
@@ -441,6 +453,8 @@ serve_provider(struct sim *s, const struct route *rt, struct MHD_Connection *c, 
 		if (len < 2)
 			r->body[0] = '{';
 		r->cost = r->cost > 0 ? XAPI_CREDITS_MIN : 0;
+	} else {
+		s->useful[rt->ep]++;
 	}
 	s->credits_used += r->cost;
 	if (s->credits_left >= 0)

@@ -735,6 +735,33 @@ START_TEST(test_since_time_and_short_pages)
 		ck_assert_int_ge(p.tweets[i - 1].created_at_ms, p.tweets[i].created_at_ms);
 	xapi_page_done(&p);
 	xapi_result_done(&r);
+
+	/* untilTime: only replies before it, newest first, paged on with the
+	 * same untilTime down to the oldest: exactly the older part of a walk
+	 * without it */
+	int64_t until_s = since_ms / 1000;
+	size_t below = 0, older = 0;
+	for (int pass = 0; pass < 2; pass++) {
+		struct xapi_walk w;
+		xapi_walk_init(&w, "", 0);
+		for (bool more = true; more;) {
+			ck_assert_int_eq(
+			    xapi_replies_range(e.x, tid, w.cursor, 0, pass ? until_s : 0, &p, &r),
+			    0);
+			more = xapi_walk_feed(&w, &p);
+			for (size_t i = 0; i < p.n_tweets; i++) {
+				bool before = p.tweets[i].created_at_ms < until_s * 1000;
+				if (pass)
+					ck_assert(before);
+				*(pass ? &below : &older) += before;
+			}
+			xapi_page_done(&p);
+			xapi_result_done(&r);
+		}
+		xapi_walk_done(&w);
+	}
+	ck_assert_uint_eq(below, older);
+	ck_assert_uint_gt(below, 0);
 	json_decref(truth);
 	env_stop(&e);
 }
