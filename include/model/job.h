@@ -49,6 +49,13 @@ int job_kind_parse(const char *s, enum job_kind *out);
  * cadence setting, at least 1). */
 int64_t job_cadence_s(const struct campaign *c, enum job_kind kind);
 
+/* Returns the next run of a job of cadence_s whose run belonged to the tick
+ * due_ms and ended at now_ms (fixed rate): the first due_ms + k * cadence
+ * after now_ms, so missed ticks are skipped rather than piled up and the
+ * phase never drifts by a run's length; due_ms itself when the run came
+ * early (due_ms > now_ms); now_ms + cadence when due_ms is unknown (<= 0). */
+int64_t job_next_tick(int64_t due_ms, int64_t cadence_s, int64_t now_ms);
+
 /* A job as read from its worker_state document when it was claimed. */
 struct job {
 	char id[JOB_ID_MAX]; /* campaign_id:tweet_id:kind */
@@ -62,6 +69,20 @@ struct job {
 	int64_t walked_count; /* the tweet's count the last complete walk saw; -1 none */
 	int attempts;         /* failed attempts in a row */
 	int64_t lease_until_ms;
+	enum job_state state;   /* as stored when it was claimed */
+	int64_t next_run_at_ms; /* as stored when it was claimed */
+	int64_t due_ms;         /* the tick this run belongs to (job_next_tick); 0 unknown */
+	/* the walk in progress, saved with every page so an interrupted walk
+	 * resumes (none when nwalk_top is 0 and cursor is empty) */
+	char **walk_top; /* ids of its first page: the next watermark */
+	size_t nwalk_top;
+	int64_t walk_count;     /* the count it covers (read before its first page); -1 none */
+	int64_t walk_floor_ms;  /* the oldest created_at it stored (replies, quotes); 0 none */
+	int64_t walk_until_s;   /* untilTime of its query after a restart below what is stored */
+	int64_t cursor_at_ms;   /* when the saved cursor was received; 0 unknown */
+	int64_t cursor_life_ms; /* the youngest age at which the provider refused one of
+	                           this job's cursors (a learned upper bound of their
+	                           lifetime); 0 unknown */
 };
 
 /* Frees what j owns and zeroes it. */

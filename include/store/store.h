@@ -38,6 +38,17 @@ void store_use_mongodb_shapes(struct store *s);
  * borrowed for the life of s. */
 const char *store_describe(const struct store *s);
 
+/* A database command in flight (seen by the driver's command monitoring:
+ * from its start until its reply, each getMore on its own). */
+struct store_call {
+	char what[64];    /* command and collection, "find worker_state" */
+	int64_t since_ms; /* when it was sent */
+};
+/* Fills *c with the command of s that has been waiting longest and returns
+ * true; false when none is in flight. Any thread; never blocks on the
+ * database. */
+bool store_oldest_call(struct store *s, struct store_call *c);
+
 /* What store_campaign_upsert did. */
 struct store_upsert_result {
 	char id[CAMPAIGN_ID_MAX];

@@ -32,17 +32,26 @@
 
 /* ---- worker_state ---- */
 
-/* A due job as the scheduler lists it. */
+/* A due job as the scheduler lists it, with what may hold it back. */
 struct sti_due {
 	char id[JOB_ID_MAX];
 	char campaign_id[CAMPAIGN_ID_MAX];
 	char tweet_id[LW_ID_MAX];
 	enum job_kind kind;
 	int64_t next_run_at_ms;
+	enum job_state state;
+	int64_t blocked_until_ms; /* 0 when none */
+	int64_t blocked_at_ms;    /* when it was snoozed; 0 unknown */
+	char blocked_by[16];      /* the provider's class of a snooze ("credits",
+	                             "rate_limit"); "" when none or unknown */
+	char lease_owner[128];    /* "" when free */
+	int64_t lease_until_ms;   /* 0 when free */
+	char last_error[160];     /* cut to fit; "" when none */
 };
 
-/* Lists the jobs of the campaigns ids[0..n) that are due at now_ms and are
- * runnable (job_state_runnable), oldest first, into a new array. 0 or -1. */
+/* Lists the jobs of the campaigns ids[0..n) that are due at now_ms (every
+ * one with now_ms INT64_MAX) and are runnable (job_state_runnable), oldest
+ * first, into a new array. 0 or -1. */
 int sti_jobs_due(struct store *s, const char *const *ids, size_t n, int64_t now_ms,
     struct sti_due **out, size_t *nout, char **cause);
 
@@ -81,11 +90,22 @@ struct sti_job_update {
 	bool set_error; /* error: NULL stores null */
 	const char *error;
 	int attempts;     /* < 0 keeps */
-	bool set_blocked; /* blocked_until_ms: 0 stores null */
+	bool set_blocked; /* blocked_until_ms: 0 stores null (and blocked_by, blocked_at) */
 	int64_t blocked_until_ms;
+	const char *blocked_by;  /* the snooze's class name; NULL stores null */
 	int64_t last_success_ms; /* 0 keeps */
 	int64_t add_requests;
 	int64_t add_credits;
+	int64_t due_ms;         /* > 0 sets due_at (the tick of the next run) */
+	int64_t cursor_at_ms;   /* with set_cursor: when it was received (0 stores null) */
+	int64_t cursor_life_ms; /* > 0 sets cursor_life */
+	bool set_walk;          /* the walk in progress: walk_top (NULL or none clears the
+	                  walk), walk_count, walk_floor, walk_until */
+	char *const *walk_top;
+	size_t nwalk_top;
+	int64_t walk_count;
+	int64_t walk_floor_ms;
+	int64_t walk_until_s;
 };
 
 /* Applies u to the worker_state document id (its lease owner is the only
@@ -117,6 +137,7 @@ struct sti_baseline {
 	int64_t seq;
 	bool has_first; /* metrics_first (the first baseline) exists */
 	struct lw_metrics first;
+	int64_t metrics_at_ms; /* when the baseline was read from the provider; 0 never */
 };
 
 /* Reads the baselines of tweets ids[0..n) of campaign into out[0..n) (in

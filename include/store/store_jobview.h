@@ -27,7 +27,8 @@ struct stj_job {
 	bool backfill_done;
 	int64_t requests; /* totals over the job's life */
 	int64_t credits;
-	char *last_error; /* owned; "" when none */
+	char *last_error;    /* owned; "" when none */
+	char blocked_by[16]; /* the class of a snooze ("credits", "rate_limit"); "" none */
 };
 
 /* Lists campaign_id's jobs (sorted by _id) into a new array; free it with
@@ -37,5 +38,14 @@ int stj_jobs_list(
 
 /* Frees v[0..n) and v; NULL is a no-op. */
 void stj_jobs_free(struct stj_job *v, size_t n);
+
+/* Returns why job j is held back, or NULL when it is not: "blocked:
+ * credits", "blocked: rate_limit" (a snooze; an earlier release's reason
+ * read from last_error), "retry" (a failed attempt's backoff), "stopped". */
+const char *stj_job_held_back(const struct stj_job *j, char *buf, size_t size);
+
+/* Writes one line saying what holds jobs v[0..n) back into buf ("ok", or
+ * counts per reason: "3 blocked: credits; 1 retry"). Pure. */
+void stj_jobs_summary(const struct stj_job *v, size_t n, char *buf, size_t size);
 
 #endif

@@ -53,6 +53,17 @@ job_cadence_s(const struct campaign *c, enum job_kind kind)
 	return (unsigned)kind < JOB__COUNT && v[kind] > 0 ? v[kind] : 1;
 }
 
+int64_t
+job_next_tick(int64_t due_ms, int64_t cadence_s, int64_t now_ms)
+{
+	int64_t c = (cadence_s > 0 ? cadence_s : 1) * 1000;
+	if (due_ms <= 0)
+		return now_ms + c;
+	if (due_ms > now_ms)
+		return due_ms;
+	return due_ms + ((now_ms - due_ms) / c + 1) * c;
+}
+
 void
 job_done(struct job *j)
 {
@@ -60,5 +71,8 @@ job_done(struct job *j)
 	for (size_t i = 0; i < j->nwatermark; i++)
 		free(j->watermark[i]);
 	free(j->watermark);
+	for (size_t i = 0; i < j->nwalk_top; i++)
+		free(j->walk_top[i]);
+	free(j->walk_top);
 	memset(j, 0, sizeof *j);
 }

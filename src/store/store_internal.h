@@ -8,6 +8,7 @@
 #define LW_STORE_INTERNAL_H
 
 #include <mongoc/mongoc.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -15,12 +16,26 @@
 #include "model/job.h"
 #include "store/store.h"
 
+/* Commands in flight, at most one per thread (command monitoring runs on
+ * the calling thread). */
+#define ST_CALLS_MAX 128
+
+/* One thread's command in flight. */
+struct st_call {
+	pthread_t thread;
+	bool busy;
+	int64_t since_ms;
+	char what[64];
+};
+
 struct store {
 	mongoc_client_pool_t *pool;
 	mongoc_uri_t *uri;
 	char *dbname;
 	char *describe; /* hosts and database, never credentials */
 	bool ferretdb;  /* the server is FerretDB (buildInfo says so) */
+	pthread_mutex_t calls_mu;
+	struct st_call calls[ST_CALLS_MAX];
 };
 
 /* Fills *cause with "database HOSTS/DB: what: message" and returns -1. */

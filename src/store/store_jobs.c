@@ -78,12 +78,16 @@ sti_jobs_due(struct store *s, const char *const *ids, size_t n, int64_t now_ms,
 	bson_t filter = BSON_INITIALIZER, sub;
 	append_campaign_in(&filter, ids, n);
 	append_state_runnable(&filter);
-	BSON_APPEND_DOCUMENT_BEGIN(&filter, "next_run_at", &sub);
-	BSON_APPEND_DATE_TIME(&sub, "$lte", now_ms);
-	bson_append_document_end(&filter, &sub);
+	if (now_ms < INT64_MAX) {
+		BSON_APPEND_DOCUMENT_BEGIN(&filter, "next_run_at", &sub);
+		BSON_APPEND_DATE_TIME(&sub, "$lte", now_ms);
+		bson_append_document_end(&filter, &sub);
+	}
 	bson_t *opts = BCON_NEW("sort", "{", "next_run_at", BCON_INT32(1), "_id", BCON_INT32(1),
 	    "}", "projection", "{", "campaign_id", BCON_INT32(1), "tweet_id", BCON_INT32(1), "kind",
-	    BCON_INT32(1), "next_run_at", BCON_INT32(1), "}");
+	    BCON_INT32(1), "next_run_at", BCON_INT32(1), "state", BCON_INT32(1), "blocked_until",
+	    BCON_INT32(1), "blocked_at", BCON_INT32(1), "blocked_by", BCON_INT32(1), "lease_owner",
+	    BCON_INT32(1), "lease_until", BCON_INT32(1), "last_error", BCON_INT32(1), "}");
 	for (int attempt = 0; attempt < 2; attempt++) {
 		mongoc_collection_t *coll = st_coll(s, "worker_state", &client);
 		mongoc_cursor_t *cur = mongoc_collection_find_with_opts(coll, &filter, opts, NULL);
@@ -99,6 +103,13 @@ sti_jobs_due(struct store *s, const char *const *ids, size_t n, int64_t now_ms,
 			st_get_strbuf(doc, "tweet_id", d->tweet_id, sizeof d->tweet_id);
 			d->kind = k;
 			d->next_run_at_ms = st_get_int(doc, "next_run_at", 0);
+			d->state = st_get_job_state(doc);
+			d->blocked_until_ms = st_get_int(doc, "blocked_until", 0);
+			d->blocked_at_ms = st_get_int(doc, "blocked_at", 0);
+			st_get_strbuf(doc, "blocked_by", d->blocked_by, sizeof d->blocked_by);
+			st_get_strbuf(doc, "lease_owner", d->lease_owner, sizeof d->lease_owner);
+			d->lease_until_ms = st_get_int(doc, "lease_until", 0);
+			st_get_strbuf(doc, "last_error", d->last_error, sizeof d->last_error);
 		}
 		bad = mongoc_cursor_error(cur, &err);
 		mongoc_cursor_destroy(cur);
@@ -136,6 +147,15 @@ job_from_bson(const bson_t *doc, struct job *j)
 	j->walked_count = st_get_int(doc, "walked_count", -1);
 	j->attempts = (int)st_get_int(doc, "attempts", 0);
 	j->lease_until_ms = st_get_int(doc, "lease_until", 0);
+	j->state = st_get_job_state(doc);
+	j->next_run_at_ms = st_get_int(doc, "next_run_at", 0);
+	j->due_ms = st_get_int(doc, "due_at", 0);
+	j->walk_top = st_get_str_array(doc, "walk_top", &j->nwalk_top);
+	j->walk_count = st_get_int(doc, "walk_count", -1);
+	j->walk_floor_ms = st_get_int(doc, "walk_floor", 0);
+	j->walk_until_s = st_get_int(doc, "walk_until", 0);
+	j->cursor_at_ms = st_get_int(doc, "cursor_at", 0);
+	j->cursor_life_ms = st_get_int(doc, "cursor_life", 0);
 }
 
 struct claim_arg {
@@ -303,6 +323,27 @@ job_update_doc(const struct sti_job_update *u, int64_t now_ms, bson_t *upd)
 			BSON_APPEND_UTF8(&set, "cursor", u->cursor);
 		else
 			BSON_APPEND_NULL(&set, "cursor");
+		if (u->cursor_at_ms > 0)
+			BSON_APPEND_DATE_TIME(&set, "cursor_at", u->cursor_at_ms);
+		else
+			BSON_APPEND_NULL(&set, "cursor_at");
+	}
+	if (u->cursor_life_ms > 0)
+		BSON_APPEND_INT64(&set, "cursor_life", u->cursor_life_ms);
+	if (u->due_ms > 0)
+		BSON_APPEND_DATE_TIME(&set, "due_at", u->due_ms);
+	if (u->set_walk) {
+		if (u->walk_top && u->nwalk_top > 0) {
+			st_append_str_array(&set, "walk_top", u->walk_top, u->nwalk_top);
+			BSON_APPEND_INT64(&set, "walk_count", u->walk_count);
+			BSON_APPEND_INT64(&set, "walk_floor", u->walk_floor_ms);
+			BSON_APPEND_INT64(&set, "walk_until", u->walk_until_s);
+		} else {
+			BSON_APPEND_NULL(&set, "walk_top");
+			BSON_APPEND_NULL(&set, "walk_count");
+			BSON_APPEND_NULL(&set, "walk_floor");
+			BSON_APPEND_NULL(&set, "walk_until");
+		}
 	}
 	if (u->set_watermark)
 		st_append_str_array(&set, "watermark", u->watermark, u->nwatermark);
@@ -319,10 +360,17 @@ job_update_doc(const struct sti_job_update *u, int64_t now_ms, bson_t *upd)
 	if (u->attempts >= 0)
 		BSON_APPEND_INT32(&set, "attempts", u->attempts);
 	if (u->set_blocked) {
-		if (u->blocked_until_ms > 0)
+		if (u->blocked_until_ms > 0) {
 			BSON_APPEND_DATE_TIME(&set, "blocked_until", u->blocked_until_ms);
-		else
+			BSON_APPEND_DATE_TIME(&set, "blocked_at", now_ms);
+		} else {
 			BSON_APPEND_NULL(&set, "blocked_until");
+			BSON_APPEND_NULL(&set, "blocked_at");
+		}
+		if (u->blocked_by && u->blocked_until_ms > 0)
+			BSON_APPEND_UTF8(&set, "blocked_by", u->blocked_by);
+		else
+			BSON_APPEND_NULL(&set, "blocked_by");
 	}
 	if (u->last_success_ms > 0)
 		BSON_APPEND_DATE_TIME(&set, "last_success_at", u->last_success_ms);

@@ -32,6 +32,7 @@ job_from_doc(const bson_t *doc, struct stj_job *j)
 	j->requests = st_get_int(doc, "requests", 0);
 	j->credits = st_get_int(doc, "credits", 0);
 	j->last_error = st_get_str(doc, "last_error");
+	st_get_strbuf(doc, "blocked_by", j->blocked_by, sizeof j->blocked_by);
 }
 
 int
@@ -81,4 +82,47 @@ stj_jobs_free(struct stj_job *v, size_t n)
 	for (size_t i = 0; i < n; i++)
 		free(v[i].last_error);
 	free(v);
+}
+
+const char *
+stj_job_held_back(const struct stj_job *j, char *buf, size_t size)
+{
+	if (j->state == JST_RETRY)
+		return "retry";
+	if (j->state == JST_STOPPED)
+		return "stopped";
+	if (j->state != JST_BLOCKED)
+		return NULL;
+	const char *by = j->blocked_by;
+	size_t len = strcspn(j->last_error, ":");
+	if (*by == '\0' && j->last_error[len] == ':') /* an earlier release's reason */
+		snprintf(buf, size, "blocked: %.*s", (int)len, j->last_error);
+	else
+		snprintf(buf, size, "blocked: %s", *by ? by : "?");
+	return buf;
+}
+
+void
+stj_jobs_summary(const struct stj_job *v, size_t n, char *buf, size_t size)
+{
+	char why[8][40];
+	size_t count[8] = {0}, nwhy = 0;
+	for (size_t i = 0; i < n; i++) {
+		char tmp[40];
+		const char *w = stj_job_held_back(&v[i], tmp, sizeof tmp);
+		if (w == NULL)
+			continue;
+		size_t k = 0;
+		while (k < nwhy && strcmp(why[k], w) != 0)
+			k++;
+		if (k == nwhy && nwhy < 8)
+			snprintf(why[nwhy++], sizeof why[0], "%s", w);
+		if (k < nwhy)
+			count[k]++;
+	}
+	snprintf(buf, size, "%s", nwhy ? "" : "ok");
+	for (size_t k = 0; k < nwhy; k++) {
+		size_t len = strlen(buf);
+		snprintf(buf + len, size - len, "%s%zu %s", k ? "; " : "", count[k], why[k]);
+	}
 }

@@ -95,6 +95,7 @@ sti_baselines_get(struct store *s, const char *campaign_id, const char *const *i
 				out[i].seq = st_get_int(doc, "metrics_seq", 0);
 				out[i].has_first =
 				    read_metrics(doc, "metrics_first", &out[i].first);
+				out[i].metrics_at_ms = st_get_int(doc, "metrics_at", 0);
 				bson_iter_t it;
 				out[i].missing = bson_iter_init_find(&it, doc, "missing") &&
 				                 BSON_ITER_HOLDS_BOOL(&it) && bson_iter_bool(&it);
