@@ -19,6 +19,7 @@
 #include "console/draw.h"
 #include "store/devdb.h"
 #include "store/store.h"
+#include "store/store_jobview.h"
 #include "store/store_report.h"
 #include "base/text.h"
 #include "base/timestr.h"
@@ -54,9 +55,12 @@ static int campaign_rebuild(const struct subcommand *sc, int argc, char **argv);
 static const struct subcommand subcommands[] = {
     {"add", campaign_add, "add FILE.yaml",
         "create or update the campaigns in FILE (by name); prints ID<TAB>NAME for each"},
-    {"list", campaign_list, "list", "one line per campaign: id, name, client, status, window"},
+    {"list", campaign_list, "list",
+        "one line per campaign: id, name, client, status, window, tweets, and what holds "
+        "its jobs back (blocked on credits or a rate limit, retrying, stopped)"},
     {"show", campaign_show, "show ID|NAME",
-        "every setting of one campaign (secrets as references)"},
+        "every setting of one campaign (secrets as references), and each job that is "
+        "blocked, retrying or stopped, with why and until when"},
     {"pause", campaign_pause, "pause ID|NAME", "stop polling a campaign, keeping all its data"},
     {"resume", campaign_resume, "resume ID|NAME", "resume polling a paused campaign"},
     {"close", campaign_close, "close ID|NAME", "ask the report job to close a campaign out now"},
@@ -202,6 +206,23 @@ print_cell(const char *text, int width)
 	free(t);
 }
 
+/* Writes what holds campaign id's jobs back into buf ("ok", "3 blocked:
+ * credits", ...; "?" when they cannot be read). */
+static void
+cmd_jobs_summary(struct store *s, const char *id, char *buf, size_t size)
+{
+	struct stj_job *v = NULL;
+	size_t n = 0;
+	char *cause = NULL;
+	if (stj_jobs_list(s, id, &v, &n, &cause) != 0) {
+		snprintf(buf, size, "?");
+		free(cause);
+		return;
+	}
+	stj_jobs_summary(v, n, buf, size);
+	stj_jobs_free(v, n);
+}
+
 static int
 campaign_list(const struct subcommand *sc, int argc, char **argv)
 {
@@ -226,12 +247,13 @@ campaign_list(const struct subcommand *sc, int argc, char **argv)
 		    "no campaigns yet; add one with: launchwatch campaign add FILE.yaml\n", stderr);
 		goto done;
 	}
-	printf("%-33s %-28s %-16s %-9s %-35s %s\n", "ID", "NAME", "CLIENT", "STATUS",
-	    "WINDOW (UTC)", "TWEETS main/infl/inv");
+	printf("%-33s %-28s %-16s %-9s %-35s %-20s %s\n", "ID", "NAME", "CLIENT", "STATUS",
+	    "WINDOW (UTC)", "TWEETS main/infl/inv", "JOBS");
 	for (size_t i = 0; i < n; i++) {
 		const struct campaign *c = &v[i];
-		char start[32], end[32];
+		char start[32], end[32], jobs[160], per_s[48];
 		size_t per[CAT__COUNT] = {0};
+		cmd_jobs_summary(s, c->id, jobs, sizeof jobs);
 		for (size_t t = 0; t < c->cfg.ntweets; t++)
 			per[c->cfg.tweets[t].category]++;
 		timestr_format_time(c->cfg.start_s, start, sizeof start);
@@ -240,8 +262,10 @@ campaign_list(const struct subcommand *sc, int argc, char **argv)
 		print_cell(c->cfg.name, 28);
 		putchar(' ');
 		print_cell(c->cfg.client.name, 16);
-		printf(" %-9s %.16s..%.16s  %zu/%zu/%zu\n", campaign_status_name(c->status), start,
-		    end, per[CAT_MAIN], per[CAT_INFLUENCER], per[CAT_INVESTOR]);
+		snprintf(per_s, sizeof per_s, "%zu/%zu/%zu", per[CAT_MAIN], per[CAT_INFLUENCER],
+		    per[CAT_INVESTOR]);
+		printf(" %-9s %.16s..%.16s  %-20s %s\n", campaign_status_name(c->status), start,
+		    end, per_s, jobs);
 	}
 done:
 	for (size_t i = 0; i < n; i++)
@@ -271,6 +295,41 @@ show_list(const char *key, char *const *v, size_t n, const char *empty)
 		sbuf_printf(&b, "%s%s", i ? ", " : "", v[i]);
 	show_line(key, b.len ? b.s : empty);
 	sbuf_done(&b);
+}
+
+/* Prints what holds campaign id's jobs back: a summary line, then one line
+ * per job that is blocked, in a retry backoff or stopped (the first 20). */
+static void
+show_jobs(struct store *s, const char *id)
+{
+	struct stj_job *v = NULL;
+	size_t n = 0, shown = 0;
+	char *cause = NULL, line[160];
+	if (stj_jobs_list(s, id, &v, &n, &cause) != 0) {
+		show_line("jobs", cause);
+		free(cause);
+		return;
+	}
+	stj_jobs_summary(v, n, line, sizeof line);
+	show_line("jobs", line);
+	for (size_t i = 0; i < n; i++) {
+		char why[40], until[32] = "";
+		const char *w = stj_job_held_back(&v[i], why, sizeof why);
+		if (w == NULL || shown++ >= 20)
+			continue;
+		int64_t t = v[i].state == JST_BLOCKED ? v[i].blocked_until_ms : v[i].next_run_at_ms;
+		if (t > 0 && v[i].state != JST_STOPPED)
+			timestr_format_time(t / 1000, until, sizeof until);
+		char *val = xasprintf("%s  %s%s%s: %s", v[i].id, w, *until ? " until " : "", until,
+		    *v[i].last_error ? v[i].last_error : "(no error)");
+		show_line("jobs.blocked", val);
+		free(val);
+	}
+	if (shown > 20) {
+		snprintf(line, sizeof line, "and %zu more", shown - 20);
+		show_line("jobs.blocked", line);
+	}
+	stj_jobs_free(v, n);
 }
 
 static int
@@ -365,6 +424,7 @@ campaign_show(const struct subcommand *sc, int argc, char **argv)
 		timestr_format_time(c.completed_at_ms / 1000, buf, sizeof buf);
 		show_line("completed_at", buf);
 	}
+	show_jobs(s, c.id);
 	campaign_done(&c);
 done:
 	cmd_store_close(s, dd);
