@@ -179,7 +179,8 @@ void agg_set_jobs(struct agg *a, const char *id, struct agg_jobrow *rows, size_t
 /* The provider's health as a campaign's jobs show it. */
 struct agg_health {
 	int failing;              /* jobs whose last run failed */
-	int blocked;              /* jobs snoozed past now (rate limit, credits) */
+	int blocked;              /* jobs snoozed (rate limit, credits), also past their time
+	                             while no engine looked again */
 	int64_t blocked_until_ms; /* the latest of those; 0 when none */
 	int64_t last_success_ms;  /* the newest success of any job; 0 when none */
 	const char *why_failing;  /* a reason of a failing job (borrowed); NULL */

@@ -189,8 +189,8 @@ dispatch_news(struct ui *u, struct reader_news *n)
 	}
 	if (n->message)
 		ui_message(u, "%s", n->message);
-	if (u->db_ok != n->db_ok ||
-	    (n->db_status && (!u->db_status || strcmp(n->db_status, u->db_status) != 0))) {
+	if (u->db_ok != n->db_ok || !n->db_status != !u->db_status ||
+	    (n->db_status && strcmp(n->db_status, u->db_status) != 0)) {
 		u->db_ok = n->db_ok;
 		free(u->db_status);
 		u->db_status = n->db_status;

@@ -24,9 +24,12 @@ header_job_health(
 		    h.why_failing ? h.why_failing : "error");
 		*role = T_ERROR;
 	} else if (h.blocked > 0) {
-		snprintf(buf, len, "%d job%s blocked for %s%s%s", h.blocked,
-		    h.blocked == 1 ? "" : "s",
-		    fmt_duration((h.blocked_until_ms - now_ms) / 1000, in, sizeof in),
+		/* a block past its time waits for an engine to look again */
+		snprintf(buf, len, "%d job%s blocked%s%s%s%s", h.blocked, h.blocked == 1 ? "" : "s",
+		    h.blocked_until_ms > now_ms ? " for " : "",
+		    h.blocked_until_ms > now_ms
+		        ? fmt_duration((h.blocked_until_ms - now_ms) / 1000, in, sizeof in)
+		        : "",
 		    h.why_blocked ? ": " : "", h.why_blocked ? h.why_blocked : "");
 		*role = T_WARN;
 	} else if (h.last_success_ms > 0) {
@@ -70,8 +73,9 @@ pane_header_draw(struct ui *u, struct draw_grid *g, struct draw_rect r)
 	if (x < end)
 		x += draw_text(
 		    g, x, r.y + 1, end - x, u->db_ok ? T_OK : T_ERROR, u->db_ok ? "ok" : "DOWN");
-	if (!u->db_ok && u->db_status && x < end)
-		x += draw_textf(g, x, r.y + 1, end - x, T_ERROR, " %s", u->db_status);
+	if (u->db_status && x < end) /* why it is down, or a call that keeps waiting */
+		x += draw_textf(
+		    g, x, r.y + 1, end - x, u->db_ok ? T_WARN : T_ERROR, " %s", u->db_status);
 	if (x >= end)
 		return;
 	/* which provider from the start (set by tui), then its health as the

@@ -644,6 +644,12 @@ reader_take(struct reader *r, struct reader_news *n)
 	n->profile = r->profile;
 	r->profile = NULL;
 	pthread_mutex_unlock(&r->mu);
+	/* a database call that keeps waiting is shown while it waits */
+	struct store_call slow;
+	if (n->db_ok && n->db_status == NULL && store_oldest_call(r->s, &slow) &&
+	    clock_now_ms() - slow.since_ms >= 3000)
+		n->db_status = xasprintf("slow: %s waiting %lld s", slow.what,
+		    (long long)(clock_now_ms() - slow.since_ms) / 1000);
 }
 
 void

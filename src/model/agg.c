@@ -325,6 +325,7 @@ agg_set_preparing(struct agg *a, const char *id)
 void
 agg_job_health(const struct agg_campaign *c, int64_t now_ms, struct agg_health *h)
 {
+	(void)now_ms; /* a block past its time counts too: no engine looked again yet */
 	memset(h, 0, sizeof *h);
 	for (size_t i = 0; c && i < c->ntweets; i++)
 		for (int k = 0; k < JOB__COUNT; k++) {
@@ -334,7 +335,7 @@ agg_job_health(const struct agg_campaign *c, int64_t now_ms, struct agg_health *
 			if (j->state == JS_ERROR) {
 				h->failing++;
 				h->why_failing = j->why ? j->why : h->why_failing;
-			} else if (j->state == JS_BLOCKED && j->blocked_until_ms > now_ms) {
+			} else if (j->state == JS_BLOCKED) { /* also past its time: still blocked */
 				h->blocked++;
 				h->why_blocked = j->why ? j->why : h->why_blocked;
 				if (j->blocked_until_ms > h->blocked_until_ms)
