@@ -34,6 +34,7 @@ struct engine_opts {
 	const struct classify_rules *rules; /* borrowed; NULL: load them as above */
 	const struct xapi_config *xcfg;     /* borrowed; NULL: from the environment */
 	bool no_alerts;                     /* do not start the alert worker */
+	int64_t once_wait_ms; /* the bounded wait for backoffs and leases; 0: default */
 	/* Progress lines of close-outs ("final refresh: walking the replies
 	 * of tweet ...", "archiving engagements", "close-out finished: ID",
 	 * and a last line "close-out failed: ..." when it fails), for the

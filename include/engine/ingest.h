@@ -1,16 +1,21 @@
 /*
  * ingest: what a worker does with a claimed job. Metrics: one request per
  * 100 tweets, a metric slice per changed tweet, then the new baseline (the
- * crash-safe protocol is in include/store/store_ingest.h). Retweeters, replies and
- * quotes: a backfill pages through every cursor, saving the cursor after
- * each page; later walks start at page one (newest first) and stop at the
- * first page holding an item of the stored watermark (the newest ids of the
- * last complete walk), so a delta of N costs at most ceil(N/page) + 1
- * requests; a walk is skipped when the tweet's count has not moved since the
- * last one. Each page goes to the group-commit writer (writer.h). Failures
- * follow the provider's policy table (xapi_policy_of). Also the engine's
- * logger (file + worker_log). Worker threads call ingest_metrics and
- * ingest_walk with their own xapi client; struct ingest is shared.
+ * crash-safe protocol is in include/store/store_ingest.h). Retweeters,
+ * replies and quotes: a walk pages from page one (newest first) down to the
+ * watermark of the last complete walk (the first walk, the backfill, down
+ * to the end), so a delta of N costs at most ceil(N/page) + 1 requests;
+ * each page goes to the group-commit writer (writer.h) with the walk's
+ * position (cursor, the ids of its first page and the count it covers, the
+ * oldest time it stored), so an interrupted walk resumes, and a walk whose
+ * cursor the provider refused goes on below what it stored (untilTime,
+ * replies and quotes) instead of walking it again. A
+ * walk is skipped when a count read in the same cycle equals the count the
+ * last complete walk covered. Failures follow the provider's policy table
+ * (xapi_policy_of); a retry of a walk with a live cursor comes before the
+ * cursor's learned lifetime runs out. Also the engine's logger (file +
+ * worker_log). Worker threads call ingest_metrics and ingest_walk with their
+ * own xapi client; struct ingest is shared.
  */
 #ifndef LW_INGEST_H
 #define LW_INGEST_H
@@ -28,6 +33,8 @@
 
 struct store;
 struct writer;
+struct ing_shared;
+struct credits_gate;
 
 /* ---- the logger: one line per event to a file and to worker_log ---- */
 
@@ -42,6 +49,10 @@ void ing_log_free(struct ing_log *l);
  * (may be NULL). Any thread. */
 void ing_logf(struct ing_log *l, const char *level, const char *job, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* Logs one line to the file only (for news about the database itself,
+ * which worker_log would have to wait for). Any thread. */
+void ing_log_local(struct ing_log *l, const char *level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* ---- the engine's shared state ---- */
 
@@ -57,15 +68,23 @@ struct ingest {
 	 * (shutdown, pause, window end). */
 	bool (*should_stop)(void *arg, const char *campaign_id);
 	void *stop_arg;
-	/* the process-wide credits gate (see ingest_init) */
-	void *gate;
+	/* what every worker shares: the credits gate (engine/credits.h) and the
+	 * cursor lifetime learned so far (see ingest_init) */
+	struct ing_shared *sh;
 };
 
-/* Sets up the shared credits gate of ing (the other fields are the
- * caller's). Call ingest_done after the last worker stopped. */
+/* Sets up the shared state of ing (the other fields are the caller's),
+ * with a credits gate checking the balance every credits_recheck_ms. Call
+ * ingest_done after the last worker stopped. */
 void ingest_init(struct ingest *ing);
-/* Frees the gate. */
+/* Frees the shared state. */
 void ingest_done(struct ingest *ing);
+/* Returns ing's credits gate (borrowed). */
+struct credits_gate *ingest_gate(const struct ingest *ing);
+/* Returns the shortest age at which the provider refused a cursor, as
+ * learned by this engine or stored with its jobs (0: none seen); a retry of
+ * a walk with a live cursor comes before half of it has passed. */
+int64_t ingest_cursor_life(const struct ingest *ing);
 
 /* How a job ended. */
 enum ing_status {
@@ -92,6 +111,10 @@ struct ing_outcome {
 	int pages;              /* list pages fetched */
 	size_t new_engagements; /* engagements inserted */
 	size_t slices;          /* metric slices written */
+	int restarts;           /* walks started over after a refused cursor */
+	bool stale_count;       /* a walk that could not compare against a count read
+	                           in this cycle (it walked instead of skipping) */
+	char why[160];          /* BLOCKED, RETRY, STOPPED, DBERROR: the reason */
 };
 
 /* Runs the claimed metrics jobs j[0..n) (n <= XAPI_MAX_IDS, one campaign)
@@ -110,8 +133,11 @@ struct lw_engagement *ingest_page_engagements(const struct classify_rules *rules
     const struct xapi_page *p, size_t *n);
 
 /* Runs the claimed list job j (retweets, replies or quotes) of a tweet of
- * category cat: a backfill, a delta walk or a skip. Records the outcome. */
+ * category cat: it resumes a walk in progress, walks from page one when the
+ * count moved, or skips. The tweet's count is this cycle's when the
+ * metrics reading behind it was taken at or after fresh_after_ms; an older
+ * one never lets the walk skip. Records the outcome. */
 void ingest_walk(struct ingest *ing, struct xapi *x, struct job *j, enum tweet_category cat,
-    int64_t cadence_s, struct ing_outcome *out);
+    int64_t cadence_s, int64_t fresh_after_ms, struct ing_outcome *out);
 
 #endif

@@ -4,7 +4,9 @@
  * that sets lease_owner and lease_until, renews the lease while it works, and
  * records one outcome: done (next run by cadence), retry (backoff, spends an
  * attempt), snooze (429 or 402: blocked_until, spends nothing), stop, missing
- * or release (give an unfinished job back). FerretDB updates are not atomic,
+ * or release (give an unfinished job back). Done moves next_run_at to the
+ * job's next tick (fixed rate), and a list walk saves its position with
+ * every page (struct job_walkpos). FerretDB updates are not atomic,
  * so every claim of one process goes through one mutex; several processes on
  * one database need real MongoDB (docs/operations.md). Any worker thread may
  * call these functions; a claimed struct job belongs to the claiming thread.
@@ -50,31 +52,51 @@ const char *jobs_owner(const struct jobs *j);
 int jobs_claim(
     struct jobs *j, const char *id, int64_t now_ms, bool ignore_due, struct job *out, char **cause);
 
-/* Renews the lease of job and, when cursor is not NULL, saves the cursor (""
- * for page 1), when wm is not NULL the watermark, and when walked_count >= 0
- * the count the watermark covers. 0 or -1. */
-int jobs_checkpoint(struct jobs *j, struct job *job, const char *cursor, char *const *wm,
-    size_t nwm, int64_t walked_count, int64_t now_ms, char **cause);
+/* Where a list walk stands after one of its pages: what that page's
+ * checkpoint saves (with the page, through the writer), so an interrupted
+ * walk resumes where it was instead of starting over. */
+struct job_walkpos {
+	const char *cursor;   /* the next page; "" for page one of the query */
+	int64_t cursor_at_ms; /* when cursor was received */
+	char *const *top;     /* ids of the walk's first page (borrowed) */
+	size_t ntop;
+	int64_t count;    /* the count the walk covers; -1 unknown */
+	int64_t floor_ms; /* the oldest created_at stored by the walk; 0 none */
+	int64_t until_s;  /* untilTime of the walk's query; 0 none */
+	bool complete;    /* the walk reached its end: top becomes the watermark,
+	                     count the walked count, and the backfill is done */
+};
 
-/* Fills *u with what jobs_checkpoint writes (for a caller that writes it
- * with other things, such as the group-commit writer); after the write,
- * set job->lease_until_ms = u->lease_until_ms. */
-void jobs_checkpoint_prepare(struct job *job, const char *cursor, char *const *wm, size_t nwm,
-    int64_t walked_count, int64_t now_ms, struct sti_job_update *u);
+/* Fills *u with the checkpoint of walk position p (and a renewed lease) for
+ * a caller that writes it with other things (the group-commit writer);
+ * after the write, call jobs_walk_applied. */
+void jobs_walk_prepare(
+    const struct job *job, const struct job_walkpos *p, int64_t now_ms, struct sti_job_update *u);
+/* Writes the checkpoint of p by itself (a walk that starts over without a
+ * page) and applies it. 0 or -1. */
+int jobs_walk_save(
+    struct jobs *j, struct job *job, const struct job_walkpos *p, int64_t now_ms, char **cause);
+/* Brings the claimed job up to date with the checkpoint p that was written
+ * (lease, cursor, the walk in progress, or on completion its watermark). */
+void jobs_walk_applied(struct job *job, const struct job_walkpos *p, int64_t now_ms);
 
-/* Marks the backfill of job complete (cursor cleared, watermark and count
- * kept) and renews the lease, for a run that goes on with a delta walk. */
-int jobs_backfilled(struct jobs *j, struct job *job, int64_t now_ms, char **cause);
-/* Records success: next_run_at = now + cadence_s, attempts 0, lease freed. */
+/* Returns when job runs next after a success at now_ms: the next tick of
+ * cadence_s after the tick of this run (job_next_tick; a job that never had
+ * a tick stored counts from its due time, one in a backoff from now). */
+int64_t jobs_next_run(const struct job *job, int64_t cadence_s, int64_t now_ms);
+/* Records success: next_run_at is the job's next tick after now at cadence_s
+ * (job_next_tick from the tick of this run: fixed rate), attempts 0, lease
+ * freed, no error, no block; with r->walk the walk's watermark and count. */
 int jobs_finish(struct jobs *j, const struct job *job, const struct job_result *r,
     int64_t cadence_s, int64_t now_ms, char **cause);
 /* Records a failed attempt: attempts + 1, next_run_at = now + delay_ms. */
 int jobs_retry(struct jobs *j, const struct job *job, const char *error, int64_t delay_ms,
     int64_t requests, int64_t credits, int64_t now_ms, char **cause);
-/* Records a snooze (rate limit or credits): blocked_until = next_run_at =
- * now + delay_ms; attempts unchanged. */
-int jobs_snooze(struct jobs *j, const struct job *job, const char *error, int64_t delay_ms,
-    int64_t requests, int64_t credits, int64_t now_ms, char **cause);
+/* Records a snooze (rate limit or credits, named by by): blocked_until =
+ * next_run_at = now + delay_ms, blocked_by = by, blocked_at = now; attempts
+ * unchanged. */
+int jobs_snooze(struct jobs *j, const struct job *job, const char *error, const char *by,
+    int64_t delay_ms, int64_t requests, int64_t credits, int64_t now_ms, char **cause);
 /* Stops the job (JST_STOPPED) until the next start of the engine. */
 int jobs_stop(struct jobs *j, const struct job *job, const char *error, int64_t requests,
     int64_t credits, int64_t now_ms, char **cause);

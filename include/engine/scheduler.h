@@ -4,13 +4,19 @@
  * paused ones are not polled; one whose window ended or whose close-out was
  * requested is closed out (closeout.h, with the final refresh of
  * finalrefresh.h) once its last job finished, and is never polled again),
- * lists due worker_state jobs of the runnable
- * campaigns and keeps them in an in-memory queue; a pool of worker threads
- * claims them (jobs.h) and runs them (ingest.h). Metrics jobs of a campaign
- * go first and are batched 100 tweets per request; its list jobs wait while
- * any of its metrics jobs is queued or running, so they compare against
- * fresh counts. Each engine keeps a heartbeat document; on the embedded
- * database only one live engine runs jobs (heartbeat_find_runner).
+ * lists due worker_state jobs of the runnable campaigns into the in-memory
+ * queue (schedq.h), and a pool of worker threads claims them (jobs.h) and
+ * runs them (ingest.h). Metrics jobs of a campaign go first, batched 100
+ * tweets per request, and a list job whose tweet's count was not read in
+ * its own cycle gets a metrics reading first, so no walk is skipped against
+ * an older count. Jobs run at fixed rate (jobs_finish). `run --once` brings
+ * every runnable campaign current: every job is run whatever its due time;
+ * backoffs (of this run or left by a dead process), leases of another
+ * engine and the credits gate are waited for within a bounded wait, and
+ * what stays blocked is named in the stats. Each engine keeps a heartbeat
+ * document; on a FerretDB (embedded or not) only one live engine runs jobs
+ * (heartbeat_find_runner). A watchdog thread logs a database call that
+ * takes longer than a few seconds while it is still waiting.
  *
  * Threads: sched_new, sched_start, sched_wait and sched_free belong to one
  * owner thread; sched_request_stop may be called from any thread and from a
@@ -30,6 +36,7 @@
 #include "model/classify.h"
 #include "model/report.h"
 #include "engine/heartbeat.h"
+#include "engine/schedq.h"
 #include "store/store_ingest.h"
 #include "provider/xapi.h"
 
@@ -41,15 +48,19 @@ struct aggregator;
 /* Settings of an engine (all pointers borrowed for the engine's life). */
 struct sched_opts {
 	int workers;        /* worker threads (default 4) */
-	bool once;          /* run every job due at start to completion once, then finish */
+	bool once;          /* bring every job of every runnable campaign current, then
+	                       finish (DESIGN.md section 2, run --once) */
 	int64_t for_ms;     /* > 0: finish cleanly after this long */
 	int64_t refresh_ms; /* campaigns and due jobs re-read this often (default 2000) */
 	const struct classify_rules *rules;
 	const struct xapi_config *xcfg; /* each worker makes its own client from it */
 	FILE *log;                      /* log file; NULL: worker_log only */
-	bool embedded;                  /* the embedded devdb: one engine at a time */
-	/* --once: snoozes and retries due within once_wait_ms are waited for,
-	 * at most once_tries runs per job (defaults 20000 and 8). */
+	bool embedded;                  /* the embedded devdb: one engine at a time (as on
+	                                   any FerretDB, which the store detects) */
+	/* A snooze, a retry or a lease of another engine that ends within
+	 * once_wait_ms is waited for (a backoff left by a dead process too);
+	 * --once gives a job up after once_tries runs in a row without progress
+	 * (defaults 20000 and 8). */
 	int64_t once_wait_ms;
 	int once_tries;
 	/* Close out each campaign whose window ended or whose close-out was
@@ -79,20 +90,6 @@ struct sched_opts {
 /* Sets the defaults above (workers 4, refresh 2 s). */
 void sched_opts_init(struct sched_opts *o);
 
-/* What an engine did (totals over its life). */
-struct sched_stats {
-	size_t jobs_ok;      /* done, including skips */
-	size_t jobs_skipped; /* list jobs skipped because their count did not move */
-	size_t jobs_blocked; /* --once: still snoozed at the end (credits, rate limit) */
-	size_t jobs_failed;  /* --once: failed attempts left, stopped jobs, database errors */
-	size_t jobs_missing;
-	int64_t requests;
-	int64_t credits;
-	size_t pages;
-	size_t new_engagements;
-	size_t slices;
-};
-
 struct sched;
 
 /* Returns an engine on s (caller frees with sched_free). */
@@ -117,8 +114,9 @@ int sched_start(struct sched *sc, char **cause);
  * are released. Async-signal-safe. */
 void sched_request_stop(struct sched *sc);
 /* Waits until the engine finished (--once done, --for elapsed, or stopped)
- * and fills *st. Returns the exit status: 0, 75 when some jobs stayed
- * blocked (--once), 1 when some failed. */
+ * and fills *st (its notes stay valid until sched_free). Returns the exit
+ * status: 0, 75 when some jobs stayed blocked or held by another engine
+ * (--once), 1 when some failed. */
 int sched_wait(struct sched *sc, struct sched_stats *st);
 
 #endif

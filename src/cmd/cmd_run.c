@@ -26,8 +26,12 @@ static const char run_usage[] =
     "usage: launchwatch run [--once] [--for SECS] [--workers N] [--rules FILE] [--log FILE]\n\n"
     "Runs the scheduler and the workers with no curses: polls every active campaign's\n"
     "metrics, retweeters, replies and quotes into the database.\n\n"
-    "  --once          run every due job once to completion, then exit:\n"
-    "                  0 all succeeded, 75 some blocked (credits, rate limit), 1 errors\n"
+    "  --once          bring every runnable campaign current, then exit: every tweet\n"
+    "                  gets a metrics reading and every list whose count moved is\n"
+    "                  walked, whatever an earlier or killed run did. Exit 0 all\n"
+    "                  current, 75 some blocked (credits, rate limit, a backoff longer\n"
+    "                  than the bounded wait, another engine's lease; each is named),\n"
+    "                  1 errors\n"
     "  --for SECS      run the normal schedule and exit cleanly after SECS seconds\n"
     "  --workers N     worker threads (default 4)\n"
     "  --rules FILE    classifier rules (default: DATA/rules.yaml when present, else\n"
@@ -36,7 +40,8 @@ static const char run_usage[] =
     "DATA is $XDG_DATA_HOME/launchwatch (or ~/.local/share/launchwatch).\n"
     "SIGTERM or SIGINT stop cleanly: pages in flight are stored, jobs released.\n"
     "Environment: MONGODB_URI, LAUNCHWATCH_DB, TWITTERAPI_KEY or TWITTERAPI_KEY_FILE,\n"
-    "TWITTERAPI_BASE_URL, LAUNCHWATCH_QPS, LAUNCHWATCH_CREDITS_RECHECK.\n";
+    "TWITTERAPI_BASE_URL, LAUNCHWATCH_QPS, LAUNCHWATCH_CREDITS_RECHECK,\n"
+    "LAUNCHWATCH_ONCE_WAIT_MS (the bounded wait for backoffs and leases, default 20000).\n";
 
 static struct engine *volatile run_engine;
 static volatile sig_atomic_t got_signal;
@@ -146,7 +151,14 @@ cmd_run(int argc, char **argv)
 	if ((rc = cmd_store_open("run", &s, &dd)) != 0)
 		goto fail;
 
+	int64_t once_wait = 0;
+	if (env_ms("LAUNCHWATCH_ONCE_WAIT_MS", 0, 3600000, &once_wait, &cause) != 0) {
+		cmd_error("run", "%s", cause);
+		rc = LW_EXIT_USAGE;
+		goto fail;
+	}
 	struct engine_opts eo = {.embedded = dd != NULL,
+	    .once_wait_ms = once_wait,
 	    .workers = o.workers,
 	    .once = o.once,
 	    .for_ms = o.for_ms,
@@ -176,15 +188,23 @@ cmd_run(int argc, char **argv)
 		engine_request_stop(eng);
 	struct sched_stats stats;
 	rc = engine_wait(eng, &stats);
-	printf("run: %zu jobs ok (%zu skipped), %zu blocked, %zu failed, %zu missing; "
+	printf("run: %zu jobs ok (%zu skipped), %zu blocked, %zu held, %zu failed, %zu missing; "
 	       "%lld requests, %lld credits, %zu pages, %zu new engagements, %zu slices\n",
-	    stats.jobs_ok, stats.jobs_skipped, stats.jobs_blocked, stats.jobs_failed,
-	    stats.jobs_missing, (long long)stats.requests, (long long)stats.credits, stats.pages,
-	    stats.new_engagements, stats.slices);
+	    stats.jobs_ok, stats.jobs_skipped, stats.jobs_blocked, stats.jobs_held,
+	    stats.jobs_failed, stats.jobs_missing, (long long)stats.requests,
+	    (long long)stats.credits, stats.pages, stats.new_engagements, stats.slices);
+	/* what --once could not bring current, one job a line */
+	for (const char *l = stats.notes; l && *l;) {
+		const char *e = strchr(l, '\n');
+		int len = e ? (int)(e - l) : (int)strlen(l);
+		printf("not current: %.*s\n", len, l);
+		l = e ? e + 1 : l + len;
+	}
 	if (rc != 0)
 		cmd_error("run", "%s; see %s",
-		    rc == LW_EXIT_TEMPFAIL ? "some jobs are blocked (credits or rate limit)"
-		                           : "some jobs failed",
+		    rc == LW_EXIT_TEMPFAIL
+		        ? "some jobs are not current (blocked, or held by another engine)"
+		        : "some jobs failed",
 		    log_path);
 fail:
 	signal(SIGTERM, SIG_DFL);

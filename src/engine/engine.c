@@ -94,6 +94,8 @@ engine_start(struct store *s, const struct engine_opts *o, struct engine **out, 
 	if (o->workers > 0)
 		so.workers = o->workers;
 	so.once = o->once;
+	if (o->once_wait_ms > 0)
+		so.once_wait_ms = o->once_wait_ms;
 	so.for_ms = o->for_ms;
 	so.log = o->log;
 	so.rules = o->rules ? o->rules : e->rules;

@@ -45,6 +45,7 @@ struct fr {
 	size_t n;
 	struct job *claimed; /* XAPI_MAX_IDS */
 	struct ing_outcome *out;
+	int64_t started_ms; /* the metrics phase reads every count after this */
 	int64_t deadline_ms;
 	int64_t next_beat_ms;
 	int streak; /* jobs failed in a row */
@@ -264,7 +265,7 @@ fr_phase(struct fr *f, bool metrics, char **cause)
 			fr_progress(f, "final refresh: walking the %s of tweet %s",
 			    job_kind_name(j->kind), j->tweet_id);
 			ingest_walk(&f->ing, f->x, &f->claimed[0], cats[0],
-			    job_cadence_s(f->c, j->kind), &f->out[0]);
+			    job_cadence_s(f->c, j->kind), f->started_ms, &f->out[0]);
 		}
 		for (size_t k = 0; k < nc && rc == 0; k++)
 			rc = fr_outcome(f, &f->v[map[k]], &f->out[k], cause);
@@ -290,7 +291,8 @@ final_refresh_run(const struct final_refresh *env, const struct campaign *c,
 	f.ing.stop_arg = env->stop;
 	f.progress = progress;
 	f.progress_arg = progress_arg;
-	f.deadline_ms = clock_now_ms() + env->budget_ms;
+	f.started_ms = clock_now_ms();
+	f.deadline_ms = f.started_ms + env->budget_ms;
 	f.next_beat_ms = clock_now_ms() + env->beat_ms;
 	f.n = c->cfg.ntweets * JOB__COUNT;
 	f.v = xcalloc(f.n ? f.n : 1, sizeof *f.v);

@@ -1,18 +1,21 @@
 /*
- * ingest: the work of one claimed job: the metrics call with its slices and
- * baselines, and the backfill / delta walks of retweeters, replies and
- * quotes with their pages handed to the writer, plus the process-wide credits gate and the
- * engine's logger. Worker threads only; each brings its own xapi client, and
- * everything in struct ingest is shared and thread-safe.
+ * ingest: the work of one claimed metrics job (the metrics call with its
+ * slices and baselines), the outcomes a failed call or a closed credits
+ * gate record, the state every worker shares (credits gate, learned cursor
+ * lifetime) and the engine's logger. The list walks are in
+ * src/engine/ingest_walk.c. Worker threads only; each brings its own xapi
+ * client, and everything in struct ingest is shared and thread-safe.
  */
 #include "engine/ingest.h"
 #include "engine/writer.h"
+#include "ingest_internal.h"
 
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "engine/credits.h"
 #include "store/store_events.h"
 #include "store/store_ingest.h"
 #include "base/text.h"
@@ -51,6 +54,39 @@ ing_log_free(struct ing_log *l)
 	free(l);
 }
 
+/* Writes one line to the log file, if any. */
+static void
+log_file(struct ing_log *l, const char *level, const char *job, const char *msg, int64_t now)
+{
+	if (l->f == NULL)
+		return;
+	char when[32];
+	time_t t = (time_t)(now / 1000);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
+	pthread_mutex_lock(&l->mu);
+	fprintf(l->f, "%s.%03dZ %-5s %s%s%s\n", when, (int)(now % 1000), level, job ? job : "",
+	    job ? ": " : "", msg);
+	fflush(l->f);
+	pthread_mutex_unlock(&l->mu);
+}
+
+void
+ing_log_local(struct ing_log *l, const char *level, const char *fmt, ...)
+{
+	if (l == NULL)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	char *raw = xvasprintf(fmt, ap);
+	va_end(ap);
+	char *msg = text_sanitize(raw, strlen(raw), LOG_LINE_MAX);
+	free(raw);
+	log_file(l, level, NULL, msg, clock_now_ms());
+	free(msg);
+}
+
 void
 ing_logf(struct ing_log *l, const char *level, const char *job, const char *fmt, ...)
 {
@@ -63,18 +99,7 @@ ing_logf(struct ing_log *l, const char *level, const char *job, const char *fmt,
 	char *msg = text_sanitize(raw, strlen(raw), LOG_LINE_MAX);
 	free(raw);
 	int64_t now = clock_now_ms();
-	if (l->f) {
-		char when[32];
-		time_t t = (time_t)(now / 1000);
-		struct tm tm;
-		gmtime_r(&t, &tm);
-		strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
-		pthread_mutex_lock(&l->mu);
-		fprintf(l->f, "%s.%03dZ %-5s %s%s%s\n", when, (int)(now % 1000), level,
-		    job ? job : "", job ? ": " : "", msg);
-		fflush(l->f);
-		pthread_mutex_unlock(&l->mu);
-	}
+	log_file(l, level, job, msg, now);
 	if (l->s) {
 		char *cause = NULL;
 		if (sti_log(l->s, l->owner, job, level, msg, now, &cause) != 0 && l->f) {
@@ -87,73 +112,77 @@ ing_logf(struct ing_log *l, const char *level, const char *job, const char *fmt,
 	free(msg);
 }
 
-/* ---- credits gate ---- */
+/* ---- shared state ---- */
 
-/* Closed after a 402 until a balance poll finds credits again. */
-struct gate {
+/* What every worker of an engine shares. */
+struct ing_shared {
 	pthread_mutex_t mu;
-	bool closed;
-	int64_t until_ms; /* when the next balance poll may run */
+	struct credits_gate *gate;
+	int64_t cursor_life_ms; /* 0: no cursor refused yet */
 };
 
 void
 ingest_init(struct ingest *ing)
 {
-	struct gate *g = xcalloc(1, sizeof *g);
-	pthread_mutex_init(&g->mu, NULL);
-	ing->gate = g;
+	struct ing_shared *sh = xcalloc(1, sizeof *sh);
+	pthread_mutex_init(&sh->mu, NULL);
+	sh->gate = credits_gate_new(ing->credits_recheck_ms);
+	ing->sh = sh;
 }
 
 void
 ingest_done(struct ingest *ing)
 {
-	struct gate *g = ing->gate;
-	if (g == NULL)
+	struct ing_shared *sh = ing->sh;
+	if (sh == NULL)
 		return;
-	pthread_mutex_destroy(&g->mu);
-	free(g);
-	ing->gate = NULL;
+	credits_gate_free(sh->gate);
+	pthread_mutex_destroy(&sh->mu);
+	free(sh);
+	ing->sh = NULL;
 }
 
-/* Closes the gate until now + the recheck delay. */
-static void
-gate_close(struct ingest *ing, int64_t now_ms)
+struct credits_gate *
+ingest_gate(const struct ingest *ing)
 {
-	struct gate *g = ing->gate;
-	pthread_mutex_lock(&g->mu);
-	g->closed = true;
-	g->until_ms = now_ms + ing->credits_recheck_ms;
-	pthread_mutex_unlock(&g->mu);
+	return ing->sh->gate;
 }
 
-/* Returns 0 when requests may go out, else the time until which the credits
- * are out. After the recheck time one caller polls the balance (free). */
-static int64_t
-gate_check(struct ingest *ing, struct xapi *x, int64_t now_ms, int64_t *requests)
+int64_t
+ingest_cursor_life(const struct ingest *ing)
 {
-	struct gate *g = ing->gate;
-	int64_t blocked = 0;
-	pthread_mutex_lock(&g->mu);
-	if (g->closed && now_ms < g->until_ms) {
-		blocked = g->until_ms;
-	} else if (g->closed) {
-		struct xapi_balance bal;
-		struct xapi_result res;
-		int rc = xapi_balance(x, &bal, &res);
-		*requests += res.requests;
-		if (rc == 0 && bal.recharge_credits + bal.bonus_credits > 0) {
-			g->closed = false;
-			ing_logf(ing->log, "info", NULL, "credits are back (%lld); resuming",
-			    (long long)(bal.recharge_credits + bal.bonus_credits));
-		} else {
-			g->until_ms =
-			    now_ms + (res.cls == XAPI_RATE_LIMIT ? 1000 : ing->credits_recheck_ms);
-			blocked = g->until_ms;
-		}
-		xapi_result_done(&res);
-	}
-	pthread_mutex_unlock(&g->mu);
-	return blocked;
+	pthread_mutex_lock(&ing->sh->mu);
+	int64_t v = ing->sh->cursor_life_ms;
+	pthread_mutex_unlock(&ing->sh->mu);
+	return v;
+}
+
+void
+ing_cursor_refused(struct ingest *ing, int64_t age_ms)
+{
+	if (age_ms <= 0)
+		return;
+	pthread_mutex_lock(&ing->sh->mu);
+	if (ing->sh->cursor_life_ms == 0 || age_ms < ing->sh->cursor_life_ms)
+		ing->sh->cursor_life_ms = age_ms;
+	pthread_mutex_unlock(&ing->sh->mu);
+}
+
+int64_t
+ing_gate_check(struct ingest *ing, struct xapi *x, int64_t *requests)
+{
+	struct credits_check c;
+	credits_gate_check(ing->sh->gate, x, clock_now_ms(), &c);
+	*requests += c.requests;
+	if (c.opened_with > 0)
+		ing_logf(ing->log, "info", NULL, "credits are back (%lld); resuming",
+		    (long long)c.opened_with);
+	else if (c.requests > 0)
+		ing_logf(ing->log, "warn", NULL, "balance check: %s; next check in %lld s",
+		    c.error ? c.error : "still no credits",
+		    (long long)((c.blocked_until_ms - clock_now_ms() + 999) / 1000));
+	free(c.error);
+	return c.blocked_until_ms;
 }
 
 /* ---- outcomes ---- */
@@ -167,20 +196,19 @@ ing_status_name(enum ing_status st)
 	return status_names[st];
 }
 
-/* Records a database failure: the job keeps its lease until it expires. */
-static void
-db_failed(struct ingest *ing, const struct job *j, struct ing_outcome *o, char *cause)
+void
+ing_db_failed(struct ingest *ing, const struct job *j, struct ing_outcome *o, char *cause)
 {
 	ing_logf(ing->log, "error", j->id, "%s", cause ? cause : "database error");
+	snprintf(o->why, sizeof o->why, "%s", cause ? cause : "database error");
 	free(cause);
 	o->st = ING_DBERROR;
 	o->next_ms = clock_now_ms() + JOB_LEASE_MS;
 }
 
-/* Records the outcome of a failed provider call per the policy table. */
-static void
-call_failed(struct ingest *ing, const struct job *j, const struct xapi_result *res,
-    int64_t requests, int64_t credits, struct ing_outcome *o)
+void
+ing_call_failed(struct ingest *ing, const struct job *j, const struct xapi_result *res,
+    int64_t requests, int64_t credits, int64_t max_delay_ms, struct ing_outcome *o)
 {
 	const struct xapi_policy *p = xapi_policy_of(res->cls);
 	int64_t now = clock_now_ms();
@@ -188,15 +216,16 @@ call_failed(struct ingest *ing, const struct job *j, const struct xapi_result *r
 	int rc;
 	char *msg = xasprintf("%s: %s", p->name, res->message ? res->message : "error");
 	o->cls = res->cls;
+	snprintf(o->why, sizeof o->why, "%s", msg);
 	if (p->action == XAPI_DO_SNOOZE) {
 		int64_t delay;
 		if (res->cls == XAPI_CREDITS) {
-			gate_close(ing, now);
+			credits_gate_close(ing->sh->gate, now);
 			delay = ing->credits_recheck_ms;
 		} else {
 			delay = xapi_delay_ms(res->cls, 1, res->retry_after_s, 0, xapi_rand());
 		}
-		rc = jobs_snooze(ing->jobs, j, msg, delay, requests, credits, now, &cause);
+		rc = jobs_snooze(ing->jobs, j, msg, p->name, delay, requests, credits, now, &cause);
 		o->st = ING_BLOCKED;
 		o->next_ms = now + delay;
 		ing_logf(ing->log, "warn", j->id, "%s; snoozed %lld ms", msg, (long long)delay);
@@ -207,6 +236,8 @@ call_failed(struct ingest *ing, const struct job *j, const struct xapi_result *r
 		ing_logf(ing->log, "error", j->id, "%s; job stopped", msg);
 	} else {
 		int64_t delay = xapi_delay_ms(res->cls, j->attempts + 1, -1, 0, xapi_rand());
+		if (max_delay_ms > 0 && delay > max_delay_ms)
+			delay = max_delay_ms;
 		rc = jobs_retry(ing->jobs, j, msg, delay, requests, credits, now, &cause);
 		o->st = ING_RETRY;
 		o->next_ms = now + delay;
@@ -215,15 +246,14 @@ call_failed(struct ingest *ing, const struct job *j, const struct xapi_result *r
 		    (long long)delay);
 	}
 	if (rc != 0)
-		db_failed(ing, j, o, cause);
+		ing_db_failed(ing, j, o, cause);
 	else
 		free(cause);
 	free(msg);
 }
 
-/* Snoozes a job while the credits gate is closed (no request made). */
-static void
-gate_blocked(struct ingest *ing, const struct job *j, int64_t until_ms, int64_t requests,
+void
+ing_gate_blocked(struct ingest *ing, const struct job *j, int64_t until_ms, int64_t requests,
     int64_t credits, struct ing_outcome *o)
 {
 	int64_t now = clock_now_ms();
@@ -232,9 +262,12 @@ gate_blocked(struct ingest *ing, const struct job *j, int64_t until_ms, int64_t 
 	o->st = ING_BLOCKED;
 	o->cls = XAPI_CREDITS;
 	o->next_ms = now + delay;
-	if (jobs_snooze(ing->jobs, j, "credits: out of credits; waiting for the balance", delay,
-	        requests, credits, now, &cause) != 0)
-		db_failed(ing, j, o, cause);
+	o->requests = requests;
+	o->credits = credits;
+	snprintf(o->why, sizeof o->why, "credits: out of credits; waiting for the balance check");
+	if (jobs_snooze(ing->jobs, j, "credits: out of credits; waiting for the balance check",
+	        xapi_class_name(XAPI_CREDITS), delay, requests, credits, now, &cause) != 0)
+		ing_db_failed(ing, j, o, cause);
 }
 
 /* ---- metrics ---- */
@@ -335,11 +368,10 @@ ingest_metrics(struct ingest *ing, struct xapi *x, const char *campaign_id, stru
 	for (size_t i = 0; i < n; i++)
 		ids[i] = j[i].tweet_id;
 
-	int64_t now = clock_now_ms();
-	int64_t blocked = gate_check(ing, x, now, &requests);
+	int64_t blocked = ing_gate_check(ing, x, &requests);
 	if (blocked > 0) {
 		for (size_t i = 0; i < n; i++)
-			gate_blocked(ing, &j[i], blocked, i == 0 ? requests : 0, 0, &out[i]);
+			ing_gate_blocked(ing, &j[i], blocked, i == 0 ? requests : 0, 0, &out[i]);
 		goto out;
 	}
 	int rc = xapi_get_tweets(x, ids, n, &tw, &res);
@@ -348,14 +380,14 @@ ingest_metrics(struct ingest *ing, struct xapi *x, const char *campaign_id, stru
 	out[0].credits = res.credits;
 	if (rc != 0) {
 		for (size_t i = 0; i < n; i++)
-			call_failed(ing, &j[i], &res, i == 0 ? requests : 0,
-			    i == 0 ? res.credits : 0, &out[i]);
+			ing_call_failed(ing, &j[i], &res, i == 0 ? requests : 0,
+			    i == 0 ? res.credits : 0, 0, &out[i]);
 		goto out;
 	}
-	now = clock_now_ms();
+	int64_t now = clock_now_ms();
 	if (sti_baselines_get(ing->s, campaign_id, ids, n, b, &cause) != 0) {
 		for (size_t i = 0; i < n; i++)
-			db_failed(ing, &j[i], &out[i], i == 0 ? cause : NULL);
+			ing_db_failed(ing, &j[i], &out[i], i == 0 ? cause : NULL);
 		cause = NULL;
 		goto out;
 	}
@@ -435,15 +467,15 @@ ingest_metrics(struct ingest *ing, struct xapi *x, const char *campaign_id, stru
 			    ids[i]);
 			if (sti_tweet_set_missing(ing->s, campaign_id, ids[i], now, &cause) != 0 ||
 			    jobs_missing(ing->jobs, &j[i], now, &cause) != 0)
-				db_failed(ing, &j[i], &out[i], cause), cause = NULL;
+				ing_db_failed(ing, &j[i], &out[i], cause), cause = NULL;
 			continue;
 		}
 		r.requests = out[i].requests;
 		r.credits = out[i].credits;
 		out[i].st = ING_OK;
-		out[i].next_ms = now + cadence_s * 1000;
+		out[i].next_ms = jobs_next_run(&j[i], cadence_s, now);
 		if (jobs_finish(ing->jobs, &j[i], &r, cadence_s, now, &cause) != 0)
-			db_failed(ing, &j[i], &out[i], cause), cause = NULL;
+			ing_db_failed(ing, &j[i], &out[i], cause), cause = NULL;
 	}
 	for (size_t k = 0; k < nwritten; k++)
 		for (size_t i = 0; i < n; i++)
@@ -452,7 +484,7 @@ ingest_metrics(struct ingest *ing, struct xapi *x, const char *campaign_id, stru
 	goto out;
 dbfail:
 	for (size_t i = 0; i < n; i++)
-		db_failed(ing, &j[i], &out[i], i == 0 ? cause : NULL);
+		ing_db_failed(ing, &j[i], &out[i], i == 0 ? cause : NULL);
 	cause = NULL;
 out:
 	xapi_tweets_done(&tw);
@@ -467,339 +499,4 @@ out:
 	free(dup);
 	free(fresh);
 	free(logv);
-}
-
-/* ---- list walks ---- */
-
-static const enum lw_action kind_action[JOB__COUNT] = {
-    ACT_RETWEET, ACT_RETWEET, ACT_REPLY, ACT_QUOTE};
-
-/* Returns the id of item i of a raw page (user id or tweet id). */
-static const char *
-page_item_id(const struct xapi_page *p, size_t i)
-{
-	return p->users ? p->users[i].id : p->tweets[i].id;
-}
-
-/* Returns the number of items of a page. */
-static size_t
-page_items(const struct xapi_page *p)
-{
-	return p->users ? p->n_users : p->n_tweets;
-}
-
-/* Returns true when the page holds an id of the watermark. */
-static bool
-page_reaches(const struct xapi_page *p, char *const *wm, size_t nwm)
-{
-	for (size_t i = 0; i < page_items(p); i++)
-		for (size_t k = 0; k < nwm; k++)
-			if (strcmp(page_item_id(p, i), wm[k]) == 0)
-				return true;
-	return false;
-}
-
-/* Frees a string array. */
-static void
-strv_free(char **v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
-struct lw_engagement *
-ingest_page_engagements(const struct classify_rules *rules, const char *campaign_id,
-    const char *tweet_id, enum job_kind kind, enum tweet_category cat, const struct xapi_page *p,
-    size_t *n)
-{
-	enum lw_action act = kind_action[kind];
-	size_t items = page_items(p), count = 0;
-	struct lw_engagement *v = xcalloc(items ? items : 1, sizeof *v);
-	for (size_t i = 0; i < items; i++) {
-		const struct lw_user *u = p->users ? &p->users[i] : &p->tweets[i].author;
-		const struct lw_tweet *t = p->users ? NULL : &p->tweets[i];
-		if (u->id[0] == '\0')
-			continue;
-		struct lw_engagement *e = NULL;
-		for (size_t k = 0; k < count && e == NULL; k++)
-			if (strcmp(v[k].user.id, u->id) == 0)
-				e = &v[k];
-		if (e == NULL) {
-			struct classification cl;
-			e = &v[count++];
-			snprintf(e->campaign_id, sizeof e->campaign_id, "%s", campaign_id);
-			snprintf(e->tweet_id, sizeof e->tweet_id, "%s", tweet_id);
-			e->category = (int)cat;
-			e->action = act;
-			lw_user_copy(&e->user, u);
-			classify_user(rules, u, act, cat, &cl);
-			e->bucket = cl.bucket;
-			e->importance = cl.importance;
-			e->evidence = cl.evidence;
-			cl.evidence = NULL;
-			classification_done(&cl);
-			if (t)
-				e->text = xstrdup(t->text ? t->text : "");
-		}
-		if (t) {
-			e->ref_ids = xreallocarray(e->ref_ids, e->nref + 1, sizeof *e->ref_ids);
-			e->ref_ids[e->nref++] = xstrdup(t->id);
-			if (t->created_at_ms > 0 &&
-			    (e->created_at_ms == 0 || t->created_at_ms < e->created_at_ms))
-				e->created_at_ms = t->created_at_ms;
-		}
-	}
-	*n = count;
-	return v;
-}
-
-/* Returns how many of the page's engagements come from items before the
- * first item of the watermark wm (the overlap with the last complete walk
- * starts there); all of them when wm is empty. */
-static size_t
-engagements_above(
-    const struct xapi_page *p, const struct lw_engagement *v, size_t n, char *const *wm, size_t nwm)
-{
-	size_t items = page_items(p), hit = items;
-	for (size_t i = 0; i < items && hit == items; i++)
-		for (size_t k = 0; k < nwm; k++)
-			if (strcmp(page_item_id(p, i), wm[k]) == 0) {
-				hit = i;
-				break;
-			}
-	/* engagements are made in the order of their first item */
-	size_t above = 0;
-	for (size_t i = 0; i < hit; i++) {
-		const struct lw_user *u = p->users ? &p->users[i] : &p->tweets[i].author;
-		bool seen = false;
-		for (size_t k = 0; k < above && !seen; k++)
-			seen = strcmp(v[k].user.id, u->id) == 0;
-		if (!seen && above < n && strcmp(v[above].user.id, u->id) == 0)
-			above++;
-	}
-	return above;
-}
-
-/* Stores a page's engagements through the writer (new ones inserted, known
- * ones above the watermark updated, one change-log entry, which is how a
- * console learns of them) with the job's checkpoint u (NULL: none). 0 or
- * -1. */
-static int
-store_page(struct ingest *ing, struct job *j, enum tweet_category cat, const struct xapi_page *p,
-    const struct sti_job_update *u, size_t *inserted, char **cause)
-{
-	size_t n;
-	struct lw_engagement *v =
-	    ingest_page_engagements(ing->rules, j->campaign_id, j->tweet_id, j->kind, cat, p, &n);
-	bool *is_new = xcalloc(n ? n : 1, sizeof *is_new);
-	int64_t now = clock_now_ms();
-	struct writer_page pg = {.campaign_id = j->campaign_id,
-	    .eng = v,
-	    .n = n,
-	    .now_ms = now,
-	    .above = j->backfill_done ? engagements_above(p, v, n, j->watermark, j->nwatermark) : n,
-	    .is_new = is_new,
-	    .job_id = j->id,
-	    .checkpoint = u};
-	int rc = writer_put_page(ing->writer, ing->s, &pg, cause);
-	if (rc == 0 && u)
-		j->lease_until_ms = u->lease_until_ms;
-	size_t nnew = 0;
-	for (size_t i = 0; rc == 0 && i < n; i++)
-		nnew += is_new[i];
-	*inserted += nnew;
-	for (size_t i = 0; i < n; i++)
-		lw_engagement_done(&v[i]);
-	free(v);
-	free(is_new);
-	return rc;
-}
-
-/* Fetches one page of the job's list. */
-static int
-fetch_page(struct xapi *x, const struct job *j, const char *cursor, struct xapi_page *p,
-    struct xapi_result *res)
-{
-	if (j->kind == JOB_RETWEETS)
-		return xapi_retweeters(x, j->tweet_id, cursor, p, res);
-	if (j->kind == JOB_REPLIES)
-		return xapi_replies(x, j->tweet_id, cursor, 0, p, res);
-	return xapi_quotes(x, j->tweet_id, cursor, 0, p, res);
-}
-
-/* Returns the tweet's count for the job's kind from its baseline, -1 when
- * unknown; sets *missing. 0 or -1. */
-static int
-walk_count(struct ingest *ing, const struct job *j, int64_t *count, bool *missing, char **cause)
-{
-	struct sti_baseline b;
-	const char *id = j->tweet_id;
-	if (sti_baselines_get(ing->s, j->campaign_id, &id, 1, &b, cause) != 0)
-		return -1;
-	*missing = b.missing;
-	*count = -1;
-	if (b.known)
-		*count = j->kind == JOB_RETWEETS  ? b.m.retweets
-		         : j->kind == JOB_REPLIES ? b.m.replies
-		                                  : b.m.quotes;
-	return 0;
-}
-
-void
-ingest_walk(struct ingest *ing, struct xapi *x, struct job *j, enum tweet_category cat,
-    int64_t cadence_s, struct ing_outcome *o)
-{
-	char *cause = NULL;
-	int64_t count;
-	bool missing;
-	struct xapi_walk w;
-	char **wm = NULL;
-	size_t nwm = 0;
-	bool reset_done = false, reached = false, from_top = false, caught_up = false;
-	memset(o, 0, sizeof *o);
-
-	if (walk_count(ing, j, &count, &missing, &cause) != 0) {
-		db_failed(ing, j, o, cause);
-		return;
-	}
-	int64_t now = clock_now_ms();
-	if (missing) {
-		o->st = ING_MISSING;
-		o->next_ms = INT64_MAX;
-		if (jobs_missing(ing->jobs, j, now, &cause) != 0)
-			db_failed(ing, j, o, cause);
-		return;
-	}
-	bool resume = j->cursor && *j->cursor;
-	if (count >= 0 && ((j->backfill_done && count == j->walked_count) ||
-	                      (!j->backfill_done && !resume && count == 0))) {
-		struct job_result r = {.walked_count = count};
-		o->st = ING_SKIPPED;
-		o->next_ms = now + cadence_s * 1000;
-		if (jobs_finish(ing->jobs, j, &r, cadence_s, now, &cause) != 0)
-			db_failed(ing, j, o, cause);
-		return;
-	}
-	bool backfill = !j->backfill_done;
-	if (backfill && resume)
-		ing_logf(ing->log, "info", j->id, "backfill resumed at its saved cursor");
-	xapi_walk_init(&w, backfill ? j->cursor : "", 0);
-	bool first_page = w.cursor[0] == '\0';
-	for (;;) {
-		struct xapi_page page = {0};
-		struct xapi_result res = {0};
-		if (ing->should_stop && ing->should_stop(ing->stop_arg, j->campaign_id)) {
-			o->st = ING_RELEASED;
-			o->next_ms = clock_now_ms();
-			if (jobs_release(
-			        ing->jobs, j, o->requests, o->credits, clock_now_ms(), &cause) != 0)
-				db_failed(ing, j, o, cause);
-			goto out;
-		}
-		int64_t blocked = gate_check(ing, x, clock_now_ms(), &o->requests);
-		if (blocked > 0) {
-			gate_blocked(ing, j, blocked, o->requests, o->credits, o);
-			goto out;
-		}
-		int rc = fetch_page(x, j, w.cursor, &page, &res);
-		o->requests += res.requests;
-		o->credits += res.credits;
-		if (rc != 0 && res.cls == XAPI_CURSOR && !reset_done) {
-			/* an expired or rejected cursor: walk again from page one */
-			ing_logf(ing->log, "warn", j->id, "cursor rejected (%s); starting over",
-			    res.message ? res.message : "?");
-			reset_done = true;
-			xapi_result_done(&res);
-			xapi_page_done(&page);
-			xapi_walk_done(&w);
-			xapi_walk_init(&w, "", 0);
-			first_page = true;
-			if (backfill && jobs_checkpoint(ing->jobs, j, "", NULL, 0, -1,
-			                    clock_now_ms(), &cause) != 0) {
-				db_failed(ing, j, o, cause);
-				goto out;
-			}
-			continue;
-		}
-		if (rc != 0) {
-			call_failed(ing, j, &res, o->requests, o->credits, o);
-			xapi_result_done(&res);
-			xapi_page_done(&page);
-			goto out;
-		}
-		xapi_result_done(&res);
-		o->pages++;
-		if (first_page) {
-			strv_free(wm, nwm);
-			nwm = 0;
-			wm = xcalloc(JOB_WATERMARK_N, sizeof *wm);
-			for (size_t i = 0; i < page_items(&page) && nwm < JOB_WATERMARK_N; i++)
-				wm[nwm++] = xstrdup(page_item_id(&page, i));
-		}
-		if (!backfill)
-			reached = page_reaches(&page, j->watermark, j->nwatermark);
-		bool more = xapi_walk_feed(&w, &page);
-		/* the checkpoint goes with the page, in the same group write */
-		struct sti_job_update ck, *u = NULL;
-		now = clock_now_ms();
-		if (backfill) {
-			/* the watermark and the count it covers go with the first
-			 * page: a resumed backfill keeps both (newer items are above
-			 * the watermark, for the next delta walk) */
-			jobs_checkpoint_prepare(j, more ? w.cursor : "", first_page ? wm : NULL,
-			    first_page ? nwm : 0, first_page ? count : -1, now, &ck);
-			u = &ck;
-		} else if (j->lease_until_ms - now < JOB_LEASE_MS / 2) {
-			jobs_checkpoint_prepare(j, NULL, NULL, 0, -1, now, &ck);
-			u = &ck;
-		}
-		rc = store_page(ing, j, cat, &page, u, &o->new_engagements, &cause);
-		xapi_page_done(&page);
-		if (rc != 0) {
-			db_failed(ing, j, o, cause);
-			goto out;
-		}
-		now = clock_now_ms();
-		if (first_page)
-			from_top = true;
-		first_page = false;
-		if (backfill && !more && !from_top) {
-			/* a resumed backfill reached the end: what came in since its
-			 * first page is above the stored watermark; walk down to it
-			 * now, as a delta walk, so one run leaves the job complete */
-			if (jobs_backfilled(ing->jobs, j, now, &cause) != 0) {
-				db_failed(ing, j, o, cause);
-				goto out;
-			}
-			backfill = false;
-			caught_up = true;
-			xapi_walk_done(&w);
-			xapi_walk_init(&w, "", 0);
-			first_page = true;
-			continue;
-		}
-		if (reached || !more)
-			break;
-	}
-	struct job_result r = {.requests = o->requests,
-	    .credits = o->credits,
-	    .walk = true,
-	    .watermark = wm,
-	    .nwatermark = nwm,
-	    .walked_count = from_top ? count : -1};
-	now = clock_now_ms();
-	o->st = ING_OK;
-	o->next_ms = now + cadence_s * 1000;
-	if (jobs_finish(ing->jobs, j, &r, cadence_s, now, &cause) != 0)
-		db_failed(ing, j, o, cause);
-	else if (o->pages > 0)
-		ing_logf(ing->log, "info", j->id, "%s: %d pages, %zu new, stop: %s",
-		    caught_up  ? "backfill resumed + delta"
-		    : backfill ? "backfill"
-		               : "delta",
-		    o->pages, o->new_engagements, reached ? "watermark" : xapi_stop_name(w.stop));
-out:
-	xapi_walk_done(&w);
-	strv_free(wm, nwm);
 }

@@ -73,52 +73,108 @@ keep_all(void)
 }
 
 void
-jobs_checkpoint_prepare(struct job *job, const char *cursor, char *const *wm, size_t nwm,
-    int64_t walked_count, int64_t now_ms, struct sti_job_update *u)
+jobs_walk_prepare(
+    const struct job *job, const struct job_walkpos *p, int64_t now_ms, struct sti_job_update *u)
 {
 	*u = keep_all();
 	u->lease_until_ms = now_ms + JOB_LEASE_MS;
-	if (cursor) {
-		u->set_cursor = true;
-		u->cursor = cursor;
-	}
-	if (wm) {
+	u->cursor_life_ms = job->cursor_life_ms;
+	u->set_cursor = true;
+	u->set_walk = true;
+	if (p->complete) {
+		/* the walk's top is what the next delta walks down to */
+		u->cursor = NULL;
 		u->set_watermark = true;
-		u->watermark = wm;
-		u->nwatermark = nwm;
+		u->watermark = p->top;
+		u->nwatermark = p->ntop;
+		u->set_walked_count = p->count >= 0;
+		u->walked_count = p->count;
+		u->backfill_done = 1;
+		return;
 	}
-	if (walked_count >= 0) {
-		u->set_walked_count = true;
-		u->walked_count = walked_count;
+	u->cursor = p->cursor;
+	u->cursor_at_ms = p->cursor && *p->cursor ? p->cursor_at_ms : 0;
+	u->walk_top = p->top;
+	u->nwalk_top = p->ntop;
+	u->walk_count = p->count;
+	u->walk_floor_ms = p->floor_ms;
+	u->walk_until_s = p->until_s;
+}
+
+/* Returns a copy of the string array v[0..n). */
+static char **
+strv_copy(char *const *v, size_t n)
+{
+	char **c = n ? xcalloc(n, sizeof *c) : NULL;
+	for (size_t i = 0; i < n; i++)
+		c[i] = xstrdup(v[i]);
+	return c;
+}
+
+/* Frees the string array v[0..n). */
+static void
+strv_free(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+void
+jobs_walk_applied(struct job *job, const struct job_walkpos *p, int64_t now_ms)
+{
+	/* p may point into job (its walk_top): copy before freeing */
+	char **top = strv_copy(p->top, p->ntop);
+	size_t ntop = p->ntop;
+	char *cursor = p->complete ? NULL : xstrdup(p->cursor ? p->cursor : "");
+	job->lease_until_ms = now_ms + JOB_LEASE_MS;
+	free(job->cursor);
+	job->cursor = cursor;
+	strv_free(job->walk_top, job->nwalk_top);
+	job->walk_top = NULL;
+	job->nwalk_top = 0;
+	if (p->complete) {
+		strv_free(job->watermark, job->nwatermark);
+		job->watermark = top;
+		job->nwatermark = ntop;
+		if (p->count >= 0)
+			job->walked_count = p->count;
+		job->backfill_done = true;
+		job->walk_count = -1;
+		job->walk_floor_ms = 0;
+		job->walk_until_s = 0;
+		job->cursor_at_ms = 0;
+		return;
 	}
-	(void)job;
+	job->walk_top = top;
+	job->nwalk_top = ntop;
+	job->walk_count = p->count;
+	job->walk_floor_ms = p->floor_ms;
+	job->walk_until_s = p->until_s;
+	job->cursor_at_ms = p->cursor && *p->cursor ? p->cursor_at_ms : 0;
 }
 
 int
-jobs_checkpoint(struct jobs *j, struct job *job, const char *cursor, char *const *wm, size_t nwm,
-    int64_t walked_count, int64_t now_ms, char **cause)
+jobs_walk_save(
+    struct jobs *j, struct job *job, const struct job_walkpos *p, int64_t now_ms, char **cause)
 {
 	struct sti_job_update u;
-	jobs_checkpoint_prepare(job, cursor, wm, nwm, walked_count, now_ms, &u);
+	jobs_walk_prepare(job, p, now_ms, &u);
 	if (sti_job_update(j->s, job->id, &u, now_ms, cause) != 0)
 		return -1;
-	job->lease_until_ms = u.lease_until_ms;
+	jobs_walk_applied(job, p, now_ms);
 	return 0;
 }
 
-int
-jobs_backfilled(struct jobs *j, struct job *job, int64_t now_ms, char **cause)
+int64_t
+jobs_next_run(const struct job *job, int64_t cadence_s, int64_t now_ms)
 {
-	struct sti_job_update u = keep_all();
-	u.lease_until_ms = now_ms + JOB_LEASE_MS;
-	u.set_cursor = true;
-	u.cursor = "";
-	u.backfill_done = 1;
-	if (sti_job_update(j->s, job->id, &u, now_ms, cause) != 0)
-		return -1;
-	job->lease_until_ms = u.lease_until_ms;
-	job->backfill_done = true;
-	return 0;
+	/* the tick this run belonged to: its stored one, else the due time of
+	 * a job that was waiting for its turn (a backoff is not a tick) */
+	int64_t due = job->due_ms;
+	if (due <= 0 && (job->state == JST_NEW || job->state == JST_IDLE))
+		due = job->next_run_at_ms;
+	return job_next_tick(due, cadence_s, now_ms);
 }
 
 int
@@ -128,7 +184,8 @@ jobs_finish(struct jobs *j, const struct job *job, const struct job_result *r, i
 	struct sti_job_update u = keep_all();
 	u.set_state = true;
 	u.state = JST_IDLE;
-	u.next_run_at_ms = now_ms + (cadence_s > 0 ? cadence_s : 1) * 1000;
+	u.next_run_at_ms = jobs_next_run(job, cadence_s, now_ms);
+	u.due_ms = u.next_run_at_ms;
 	u.lease_until_ms = 0;
 	u.set_error = true;
 	u.attempts = 0;
@@ -138,6 +195,7 @@ jobs_finish(struct jobs *j, const struct job *job, const struct job_result *r, i
 	u.add_credits = r->credits;
 	if (r->walk) {
 		u.set_cursor = true;
+		u.set_walk = true;
 		u.backfill_done = 1;
 		if (r->watermark) {
 			u.set_watermark = true;
@@ -173,8 +231,8 @@ jobs_retry(struct jobs *j, const struct job *job, const char *error, int64_t del
 }
 
 int
-jobs_snooze(struct jobs *j, const struct job *job, const char *error, int64_t delay_ms,
-    int64_t requests, int64_t credits, int64_t now_ms, char **cause)
+jobs_snooze(struct jobs *j, const struct job *job, const char *error, const char *by,
+    int64_t delay_ms, int64_t requests, int64_t credits, int64_t now_ms, char **cause)
 {
 	struct sti_job_update u = keep_all();
 	u.set_state = true;
@@ -185,6 +243,7 @@ jobs_snooze(struct jobs *j, const struct job *job, const char *error, int64_t de
 	u.error = error;
 	u.set_blocked = true;
 	u.blocked_until_ms = now_ms + delay_ms;
+	u.blocked_by = by;
 	u.add_requests = requests;
 	u.add_credits = credits;
 	return sti_job_update(j->s, job->id, &u, now_ms, cause);

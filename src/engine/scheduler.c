@@ -1,10 +1,11 @@
 /*
  * scheduler: the engine's threads. One scheduler thread refreshes campaigns
- * (activation at window start, the close-out at window end), lists due jobs into
- * an in-memory queue and beats the heartbeat; worker threads take jobs from
- * the queue, claim them and run them through ingest. Everything shared is
- * guarded by sc->mu; the database and the provider are never called with it
- * held. sched_request_stop only stores an atomic flag.
+ * (activation at window start, the close-out at window end), lists due jobs
+ * into the in-memory queue (schedq.c) and beats the heartbeat; worker
+ * threads take jobs from the queue, claim them and run them through ingest;
+ * a watchdog thread logs database calls that keep waiting. Everything
+ * shared is guarded by sc->mu; the database and the provider are never
+ * called with it held. sched_request_stop only stores an atomic flag.
  */
 #include "engine/scheduler.h"
 
@@ -20,34 +21,20 @@
 
 #include "engine/aggregator.h"
 #include "engine/closeout.h"
+#include "engine/credits.h"
 #include "engine/finalrefresh.h"
 #include "engine/ingest.h"
 #include "engine/jobs.h"
 #include "engine/writer.h"
 #include "store/store.h"
 #include "base/text.h"
+#include "base/timestr.h"
 #include "base/util.h"
 
 #define TICK_MS       100   /* longest wait before a thread rechecks the stop flag */
 #define FLUSH_WAIT_MS 60000 /* the prepared aggregates catch up at the end within this */
-
-/* The scheduler's view of one campaign. */
-struct camp {
-	struct campaign c;
-	bool runnable;         /* active with its window open */
-	bool closing;          /* window ended or close requested */
-	bool hooked;           /* closed out (or left for a report job) */
-	int64_t hook_after_ms; /* a failed close-out is tried again then */
-	int inflight;          /* jobs running now */
-	int metrics;           /* metrics jobs queued or running */
-};
-
-/* A due job waiting in memory. */
-struct item {
-	struct sti_due d;
-	int64_t not_before_ms;
-	int runs; /* runs in this process (--once) */
-};
+#define SLOW_DB_MS    3000  /* a database call waiting this long is logged */
+#define SLOW_AGAIN_MS 10000 /* and again this often while it keeps waiting */
 
 struct sched {
 	struct store *s;
@@ -64,20 +51,17 @@ struct sched {
 
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	struct camp *camps;
-	size_t ncamps;
-	struct item *q;
-	size_t nq;
-	char (*inflight)[JOB_ID_MAX];
-	size_t ninflight;
+	struct schedq sq; /* campaigns, queue, jobs in flight, totals */
 	bool finished;
-	struct sched_stats st;
+	int credits_jobs; /* jobs seen snoozed on credits at the last look */
 
 	atomic_bool stop;
 	pthread_t sched_thread;
+	pthread_t watch_thread;
 	pthread_t *workers;
 	int nworkers;
 	bool started;
+	bool watching;
 };
 
 void
@@ -121,89 +105,6 @@ wait_ms(struct sched *sc, int64_t ms)
 	pthread_cond_timedwait(&sc->cv, &sc->mu, &ts);
 }
 
-/* Returns the campaign with id (caller holds mu), or NULL. */
-static struct camp *
-camp_find(struct sched *sc, const char *id)
-{
-	for (size_t i = 0; i < sc->ncamps; i++)
-		if (strcmp(sc->camps[i].c.id, id) == 0)
-			return &sc->camps[i];
-	return NULL;
-}
-
-/* Returns campaign c's entry for tweet_id, or NULL when c does not list it
- * (a tweet removed from the campaign keeps its stored data and jobs, but
- * is not polled any more). */
-static const struct cfg_tweet *
-camp_tweet(const struct camp *c, const char *tweet_id)
-{
-	for (size_t i = 0; i < c->c.cfg.ntweets; i++)
-		if (strcmp(c->c.cfg.tweets[i].id, tweet_id) == 0)
-			return &c->c.cfg.tweets[i];
-	return NULL;
-}
-
-/* Returns the category of tweet_id in campaign c. */
-static enum tweet_category
-camp_category(const struct camp *c, const char *tweet_id)
-{
-	const struct cfg_tweet *t = camp_tweet(c, tweet_id);
-	return t ? t->category : CAT_MAIN;
-}
-
-/* Returns true when id is queued or in flight (caller holds mu). */
-static bool
-known_job(struct sched *sc, const char *id)
-{
-	for (size_t i = 0; i < sc->nq; i++)
-		if (strcmp(sc->q[i].d.id, id) == 0)
-			return true;
-	for (size_t i = 0; i < sc->ninflight; i++)
-		if (strcmp(sc->inflight[i], id) == 0)
-			return true;
-	return false;
-}
-
-/* Appends a due job to the queue (caller holds mu). */
-static void
-enqueue(struct sched *sc, const struct sti_due *d, int64_t not_before, int runs)
-{
-	struct camp *c = camp_find(sc, d->campaign_id);
-	if (c == NULL || !c->runnable || !camp_tweet(c, d->tweet_id) || known_job(sc, d->id))
-		return;
-	sc->q = xreallocarray(sc->q, sc->nq + 1, sizeof *sc->q);
-	struct item *it = &sc->q[sc->nq++];
-	it->d = *d;
-	it->not_before_ms = not_before;
-	it->runs = runs;
-	if (d->kind == JOB_METRICS)
-		c->metrics++;
-}
-
-/* Removes queue entry i (caller holds mu). */
-static void
-dequeue_at(struct sched *sc, size_t i)
-{
-	memmove(&sc->q[i], &sc->q[i + 1], (sc->nq - i - 1) * sizeof *sc->q);
-	sc->nq--;
-}
-
-/* Drops queued jobs of campaigns that are no longer runnable (caller holds mu). */
-static void
-drop_unrunnable(struct sched *sc)
-{
-	for (size_t i = 0; i < sc->nq;) {
-		struct camp *c = camp_find(sc, sc->q[i].d.campaign_id);
-		if (c == NULL || !c->runnable || !camp_tweet(c, sc->q[i].d.tweet_id)) {
-			if (c && sc->q[i].d.kind == JOB_METRICS)
-				c->metrics--;
-			dequeue_at(sc, i);
-			continue;
-		}
-		i++;
-	}
-}
-
 /* ---- campaigns ---- */
 
 /* Re-reads the campaigns, activates scheduled ones whose window started and
@@ -233,31 +134,7 @@ refresh_campaigns(struct sched *sc, char **cause)
 		}
 	}
 	pthread_mutex_lock(&sc->mu);
-	struct camp *nc = xcalloc(n ? n : 1, sizeof *nc);
-	for (size_t i = 0; i < n; i++) {
-		struct camp *old = camp_find(sc, v[i].id);
-		nc[i].c = v[i];
-		if (old) {
-			nc[i].hooked = old->hooked;
-			nc[i].hook_after_ms = old->hook_after_ms;
-			nc[i].inflight = old->inflight;
-			nc[i].metrics = old->metrics;
-		}
-		bool ended = now >= v[i].cfg.end_s * 1000 || v[i].close_requested_at_ms != 0;
-		/* frozen but not archived yet (a crash or a failure between the
-		 * two): the report job still has to finish it */
-		bool pending = v[i].status == CS_COMPLETED && v[i].closeout_pending;
-		nc[i].closing = (ended && v[i].status != CS_COMPLETED) || pending;
-		nc[i].runnable = v[i].status == CS_ACTIVE && !ended;
-		if (v[i].status == CS_COMPLETED && !pending)
-			nc[i].hooked = true;
-	}
-	for (size_t i = 0; i < sc->ncamps; i++)
-		campaign_done(&sc->camps[i].c);
-	free(sc->camps);
-	sc->camps = nc;
-	sc->ncamps = n;
-	drop_unrunnable(sc);
+	sq_set_camps(&sc->sq, v, n, now);
 	pthread_mutex_unlock(&sc->mu);
 	if (sc->agg) {
 		/* every campaign whose log may still grow */
@@ -328,8 +205,8 @@ run_closeouts(struct sched *sc)
 		struct campaign copy;
 		bool found = false;
 		pthread_mutex_lock(&sc->mu);
-		for (size_t i = 0; i < sc->ncamps && !found; i++) {
-			struct camp *c = &sc->camps[i];
+		for (size_t i = 0; i < sc->sq.ncamps && !found; i++) {
+			struct sq_camp *c = &sc->sq.camps[i];
 			if (!c->closing || c->hooked || c->inflight > 0 || c->hook_after_ms > now)
 				continue;
 			c->hooked = true;
@@ -348,7 +225,7 @@ run_closeouts(struct sched *sc)
 			/* failed: close it out again later (the campaign may have
 			 * been re-read meanwhile; find it by id) */
 			pthread_mutex_lock(&sc->mu);
-			struct camp *c = camp_find(sc, copy.id);
+			struct sq_camp *c = sq_camp_find(&sc->sq, copy.id);
 			if (c) {
 				c->hooked = false;
 				c->hook_after_ms = now_ms() + sc->o.close_retry_ms;
@@ -358,30 +235,102 @@ run_closeouts(struct sched *sc)
 	}
 }
 
-/* Lists due jobs of runnable campaigns into the queue. 0 or -1. */
+/* Returns true when d was snoozed on credits (blocked_by, or the reason
+ * an earlier release wrote). */
+static bool
+on_credits(const struct sti_due *d)
+{
+	const char *name = xapi_class_name(XAPI_CREDITS);
+	size_t len = strlen(name);
+	return d->state == JST_BLOCKED &&
+	       (strcmp(d->blocked_by, name) == 0 ||
+	           (d->blocked_by[0] == '\0' && strncmp(d->last_error, name, len) == 0 &&
+	               d->last_error[len] == ':'));
+}
+
+/* Returns true when d waits out a backoff (a retry, or a snooze other than
+ * credits) that ends after now. */
+static bool
+in_backoff(const struct sti_due *d, int64_t now)
+{
+	return (d->state == JST_RETRY || (d->state == JST_BLOCKED && !on_credits(d))) &&
+	       d->next_run_at_ms > now;
+}
+
+/* Lists the jobs of runnable campaigns (every one when all, else the due
+ * ones, plus those snoozed on credits while the gate may let them go) and
+ * queues them. --once (all): every job is forced, a backoff is waited for
+ * when it ends within the bounded wait, else noted. The credits gate is
+ * seeded from jobs an earlier process snoozed on credits. 0 or -1. */
 static int
-load_due(struct sched *sc, char **cause)
+load_jobs(struct sched *sc, bool all, char **cause)
 {
 	const char **ids;
 	size_t n = 0;
 	struct sti_due *due;
 	size_t ndue;
+	int64_t now = now_ms(), next_check;
 	pthread_mutex_lock(&sc->mu);
-	ids = xcalloc(sc->ncamps ? sc->ncamps : 1, sizeof *ids);
-	for (size_t i = 0; i < sc->ncamps; i++)
-		if (sc->camps[i].runnable)
-			ids[n++] = sc->camps[i].c.id;
+	ids = xcalloc(sc->sq.ncamps ? sc->sq.ncamps : 1, sizeof *ids);
+	for (size_t i = 0; i < sc->sq.ncamps; i++)
+		if (sc->sq.camps[i].runnable)
+			ids[n++] = sc->sq.camps[i].c.id;
+	int credits_jobs = sc->credits_jobs;
 	pthread_mutex_unlock(&sc->mu);
-	/* ids stay valid: only this thread replaces sc->camps */
-	int rc = sti_jobs_due(sc->s, ids, n, now_ms(), &due, &ndue, cause);
+	struct credits_gate *gate = ingest_gate(&sc->ing);
+	bool closed = credits_gate_closed(gate, &next_check, NULL);
+	/* jobs snoozed on credits run when the gate may let them go, whatever
+	 * their stored time */
+	if (credits_jobs > 0 && (!closed || now >= next_check))
+		all = true;
+	/* ids stay valid: only this thread replaces the campaigns */
+	int rc = sti_jobs_due(sc->s, ids, n, all ? INT64_MAX : now, &due, &ndue, cause);
 	free(ids);
 	if (rc != 0)
 		return -1;
+	int64_t last_credits = 0;
+	size_t k = 0;
+	credits_jobs = 0;
+	for (size_t i = 0; i < ndue; i++) {
+		if (on_credits(&due[i])) {
+			credits_jobs++;
+			if (due[i].blocked_at_ms > last_credits)
+				last_credits = due[i].blocked_at_ms;
+		} else if (!sc->o.once && all && due[i].next_run_at_ms > now) {
+			continue; /* listed for the credits only */
+		}
+		due[k++] = due[i];
+	}
+	if (credits_jobs > 0)
+		credits_gate_seed(gate, last_credits > 0 ? last_credits : now);
 	pthread_mutex_lock(&sc->mu);
-	for (int pass = 0; pass < 2; pass++) /* metrics first */
-		for (size_t i = 0; i < ndue; i++)
-			if ((due[i].kind == JOB_METRICS) == (pass == 0))
-				enqueue(sc, &due[i], 0, 0);
+	sc->credits_jobs = credits_jobs;
+	if (sc->o.once) {
+		for (int pass = 0; pass < 2; pass++) /* metrics first */
+			for (size_t i = 0; i < k; i++) {
+				struct sti_due *d = &due[i];
+				if ((d->kind == JOB_METRICS) != (pass == 0))
+					continue;
+				struct sq_item p = {
+				    .force = true, .fresh_after_ms = sc->started_ms};
+				if (in_backoff(d, now)) {
+					if (d->next_run_at_ms - now > sc->o.once_wait_ms) {
+						char at[32];
+						timestr_format_time(
+						    d->next_run_at_ms / 1000, at, sizeof at);
+						sc->sq.st.jobs_blocked++;
+						sq_note(&sc->sq, d->id,
+						    "a backoff until %s outlasts the wait: %s", at,
+						    d->last_error);
+						continue;
+					}
+					p.not_before_ms = d->next_run_at_ms;
+				}
+				sq_enqueue(&sc->sq, d, &p);
+			}
+	} else {
+		sq_enqueue_due(&sc->sq, due, k, all, -1);
+	}
 	pthread_cond_broadcast(&sc->cv);
 	pthread_mutex_unlock(&sc->mu);
 	free(due);
@@ -405,140 +354,56 @@ should_stop(void *arg, const char *campaign_id)
 	if (atomic_load(&sc->stop))
 		return true;
 	pthread_mutex_lock(&sc->mu);
-	struct camp *c = camp_find(sc, campaign_id);
+	struct sq_camp *c = sq_camp_find(&sc->sq, campaign_id);
 	bool stop = c == NULL || !c->runnable;
 	pthread_mutex_unlock(&sc->mu);
 	return stop;
 }
 
-/* What a worker took from the queue. */
-struct take {
-	struct item it[XAPI_MAX_IDS];
-	size_t n;
-	enum tweet_category cats[XAPI_MAX_IDS];
-	int64_t cadence_s;
-};
-
-/* Takes the next runnable work off the queue (caller holds mu): a batch of
- * up to 100 metrics jobs of one campaign, or one list job of a campaign
- * with no metrics job pending. Returns false when nothing is ready; then
- * *wake is when the earliest item becomes ready. */
-static bool
-take_work(struct sched *sc, struct take *t, int64_t now, int64_t *wake)
-{
-	*wake = now + TICK_MS;
-	for (size_t i = 0; i < sc->nq; i++) {
-		struct item *it = &sc->q[i];
-		struct camp *c = camp_find(sc, it->d.campaign_id);
-		if (c == NULL || !c->runnable)
-			continue;
-		if (it->not_before_ms > now) {
-			if (it->not_before_ms < *wake)
-				*wake = it->not_before_ms;
-			continue;
-		}
-		enum job_kind kind = it->d.kind; /* it moves as items are dequeued */
-		bool metrics = kind == JOB_METRICS;
-		if (!metrics && c->metrics > 0)
-			continue;
-		t->n = 0;
-		t->cadence_s = job_cadence_s(&c->c, kind);
-		for (size_t k = i; k < sc->nq && t->n < (metrics ? XAPI_MAX_IDS : 1);) {
-			struct item *x = &sc->q[k];
-			if (x->not_before_ms > now || x->d.kind != kind ||
-			    strcmp(x->d.campaign_id, c->c.id) != 0) {
-				k++;
-				continue;
-			}
-			t->cats[t->n] = camp_category(c, x->d.tweet_id);
-			t->it[t->n++] = *x;
-			sc->inflight =
-			    xreallocarray(sc->inflight, sc->ninflight + 1, sizeof *sc->inflight);
-			snprintf(sc->inflight[sc->ninflight++], JOB_ID_MAX, "%s", x->d.id);
-			c->inflight++;
-			dequeue_at(sc, k);
-		}
-		return true;
-	}
-	return false;
-}
-
-/* Records the end of one taken job (caller holds mu). */
-static void
-finish_item(struct sched *sc, const struct item *it, const struct ing_outcome *o, bool claimed)
-{
-	struct camp *c = camp_find(sc, it->d.campaign_id);
-	for (size_t i = 0; i < sc->ninflight; i++)
-		if (strcmp(sc->inflight[i], it->d.id) == 0) {
-			memmove(&sc->inflight[i], &sc->inflight[i + 1],
-			    (sc->ninflight - i - 1) * sizeof *sc->inflight);
-			sc->ninflight--;
-			break;
-		}
-	if (c) {
-		c->inflight--;
-		if (it->d.kind == JOB_METRICS)
-			c->metrics--;
-	}
-	struct sched_stats *st = &sc->st;
-	st->requests += o->requests;
-	st->credits += o->credits;
-	st->pages += (size_t)o->pages;
-	st->new_engagements += o->new_engagements;
-	st->slices += o->slices;
-	if (!claimed)
-		return;
-	int64_t now = now_ms();
-	bool again = sc->o.once && !atomic_load(&sc->stop) && it->runs + 1 < sc->o.once_tries &&
-	             (o->st == ING_RETRY || (o->st == ING_BLOCKED && o->cls != XAPI_CREDITS)) &&
-	             o->next_ms - now <= sc->o.once_wait_ms;
-	if (again) {
-		enqueue(sc, &it->d, o->next_ms, it->runs + 1);
-		return;
-	}
-	switch (o->st) {
-	case ING_OK:
-		st->jobs_ok++;
-		break;
-	case ING_SKIPPED:
-		st->jobs_ok++;
-		st->jobs_skipped++;
-		break;
-	case ING_MISSING:
-		st->jobs_missing++;
-		break;
-	case ING_BLOCKED:
-		st->jobs_blocked++;
-		break;
-	case ING_RELEASED:
-		break;
-	case ING_RETRY:
-	case ING_STOPPED:
-	case ING_DBERROR:
-		st->jobs_failed++;
-		break;
-	}
-}
-
-/* Claims the taken jobs; unclaimable ones are dropped. Returns how many
- * were claimed into jobs[] (claimed[i] tells which items). */
+/* Claims the taken jobs into jobs[] (claimed[i] tells which items, map[k]
+ * which item jobs[k] is); an item that cannot be claimed is handed to
+ * sq_unclaimed at once, with the owner of the lease that holds it. Returns
+ * how many were claimed. */
 static size_t
-claim_taken(struct sched *sc, struct take *t, struct job *jobs, bool *claimed, size_t *map)
+claim_taken(struct sched *sc, struct sq_take *t, struct job *jobs, bool *claimed, size_t *map)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < t->n; i++) {
 		char *cause = NULL;
+		const struct sq_item *it = &t->it[i];
 		claimed[i] = false;
-		int rc = jobs_claim(sc->jobs, t->it[i].d.id, now_ms(), false, &jobs[n], &cause);
+		int rc = jobs_claim(
+		    sc->jobs, it->d.id, now_ms(), it->force || sc->o.once, &jobs[n], &cause);
 		if (rc == 0) {
 			claimed[i] = true;
 			map[n++] = i;
-		} else if (rc < 0) {
-			ing_logf(sc->log, "error", t->it[i].d.id, "claim: %s", cause);
-			pthread_mutex_lock(&sc->mu);
-			sc->st.jobs_failed++;
-			pthread_mutex_unlock(&sc->mu);
+			free(cause);
+			continue;
 		}
+		struct sti_job_state js;
+		memset(&js, 0, sizeof js);
+		if (rc < 0)
+			ing_logf(sc->log, "error", it->d.id, "claim: %s", cause);
+		else if (sti_job_peek(sc->s, it->d.id, &js, &cause) < 0)
+			ing_logf(sc->log, "warn", it->d.id, "%s", cause);
+		bool held = rc > 0 && js.lease_owner[0] && strcmp(js.lease_owner, sc->owner) != 0 &&
+		            js.lease_until_ms > now_ms() && job_state_runnable(js.state);
+		if (held && it->held_since_ms == 0)
+			ing_logf(sc->log, "info", it->d.id, "waiting for the lease held by %s",
+			    js.lease_owner);
+		pthread_mutex_lock(&sc->mu);
+		if (rc < 0) {
+			struct ing_outcome o;
+			memset(&o, 0, sizeof o);
+			o.st = ING_DBERROR;
+			snprintf(o.why, sizeof o.why, "claim: %s", cause ? cause : "?");
+			sq_finish(&sc->sq, it, &o, false, now_ms());
+		} else {
+			sq_unclaimed(
+			    &sc->sq, it, held ? js.lease_owner : NULL, js.lease_until_ms, now_ms());
+		}
+		pthread_mutex_unlock(&sc->mu);
+		free(js.last_error);
 		free(cause);
 	}
 	return n;
@@ -550,23 +415,25 @@ worker_main(void *arg)
 {
 	struct sched *sc = arg;
 	struct xapi *x = xapi_new(sc->o.xcfg);
-	struct take *t = xcalloc(1, sizeof *t);
+	struct sq_take *t = xcalloc(1, sizeof *t);
 	struct job *jobs = xcalloc(XAPI_MAX_IDS, sizeof *jobs);
 	struct ing_outcome *out = xcalloc(XAPI_MAX_IDS, sizeof *out);
 	bool claimed[XAPI_MAX_IDS];
 	size_t map[XAPI_MAX_IDS];
+	struct credits_gate *gate = ingest_gate(&sc->ing);
 	pthread_mutex_lock(&sc->mu);
 	for (;;) {
 		if (atomic_load(&sc->stop) || sc->finished)
 			break;
 		int64_t wake;
-		if (!take_work(sc, t, now_ms(), &wake)) {
-			if (sc->o.once && sc->nq == 0 && sc->ninflight == 0) {
+		if (!sq_take(&sc->sq, t, now_ms(), &wake)) {
+			if (sc->o.once && sq_idle(&sc->sq)) {
 				sc->finished = true;
 				pthread_cond_broadcast(&sc->cv);
 				break;
 			}
-			wait_ms(sc, wake - now_ms());
+			int64_t now = now_ms();
+			wait_ms(sc, wake > now + TICK_MS ? TICK_MS : wake - now);
 			continue;
 		}
 		pthread_mutex_unlock(&sc->mu);
@@ -579,15 +446,15 @@ worker_main(void *arg)
 			ingest_metrics(
 			    &sc->ing, x, t->it[0].d.campaign_id, jobs, cats, n, t->cadence_s, out);
 		else if (n > 0)
-			ingest_walk(&sc->ing, x, &jobs[0], cats[0], t->cadence_s, &out[0]);
+			ingest_walk(&sc->ing, x, &jobs[0], cats[0], t->cadence_s,
+			    t->it[map[0]].fresh_after_ms, &out[0]);
+		int empty = 0;
+		credits_gate_closed(gate, NULL, &empty);
 		pthread_mutex_lock(&sc->mu);
-		size_t k = 0;
-		for (size_t i = 0; i < t->n; i++) {
-			struct ing_outcome none;
-			memset(&none, 0, sizeof none);
-			finish_item(sc, &t->it[i], claimed[i] ? &out[k] : &none, claimed[i]);
-			if (claimed[i])
-				k++;
+		for (size_t k = 0; k < n; k++) {
+			if (out[k].st == ING_BLOCKED && out[k].cls == XAPI_CREDITS)
+				sc->credits_jobs++;
+			sq_finish(&sc->sq, &t->it[map[k]], &out[k], empty > 0, now_ms());
 		}
 		pthread_cond_broadcast(&sc->cv);
 		pthread_mutex_unlock(&sc->mu);
@@ -600,6 +467,41 @@ worker_main(void *arg)
 	free(jobs);
 	free(t);
 	xapi_free(x);
+	return NULL;
+}
+
+/* The watchdog thread: logs a database call that has been waiting longer
+ * than SLOW_DB_MS (to the log file only: worker_log is in the database that
+ * is slow), again every SLOW_AGAIN_MS, and how long it took once it
+ * answered. */
+static void *
+watch_main(void *arg)
+{
+	struct sched *sc = arg;
+	struct store_call seen = {0};
+	int64_t logged_at = 0;
+	pthread_mutex_lock(&sc->mu);
+	while (!sc->finished && !atomic_load(&sc->stop)) {
+		wait_ms(sc, TICK_MS);
+		pthread_mutex_unlock(&sc->mu);
+		struct store_call c;
+		int64_t now = now_ms();
+		bool busy = store_oldest_call(sc->s, &c) && now - c.since_ms >= SLOW_DB_MS;
+		bool same = busy && seen.since_ms == c.since_ms && strcmp(seen.what, c.what) == 0;
+		if (seen.since_ms && !same) {
+			ing_logf(sc->log, "info", NULL, "database answered %s after %.1f s",
+			    seen.what, (double)(now - seen.since_ms) / 1000.0);
+			seen.since_ms = 0;
+		}
+		if (busy && (!same || now - logged_at >= SLOW_AGAIN_MS)) {
+			ing_log_local(sc->log, "warn", "database slow: %s waiting for %.1f s",
+			    c.what, (double)(now - c.since_ms) / 1000.0);
+			seen = c;
+			logged_at = now;
+		}
+		pthread_mutex_lock(&sc->mu);
+	}
+	pthread_mutex_unlock(&sc->mu);
 	return NULL;
 }
 
@@ -626,7 +528,7 @@ sched_main(void *arg)
 			char *cause = NULL;
 			if (now >= next_refresh) {
 				if (refresh_campaigns(sc, &cause) != 0 ||
-				    (!sc->o.once && load_due(sc, &cause) != 0))
+				    (!sc->o.once && load_jobs(sc, false, &cause) != 0))
 					ing_logf(sc->log, "error", NULL, "%s", cause);
 				free(cause);
 				run_closeouts(sc);
@@ -686,6 +588,9 @@ sched_new(struct store *s, const struct sched_opts *o)
 	sc->ing.should_stop = should_stop;
 	sc->ing.stop_arg = sc;
 	ingest_init(&sc->ing);
+	if (sc->o.once_wait_ms <= 0)
+		sc->o.once_wait_ms = 20000;
+	sq_init(&sc->sq, sc->o.once, sc->o.once_wait_ms, sc->o.once_tries);
 	pthread_mutex_init(&sc->mu, NULL);
 	pthread_cond_init(&sc->cv, NULL);
 	atomic_init(&sc->stop, false);
@@ -713,32 +618,40 @@ sched_start(struct sched *sc, char **cause)
 	int rc = heartbeat_find_runner(sc->s, sc->owner, &other, cause);
 	if (rc < 0)
 		return -1;
-	if (rc > 0 && sc->o.embedded) {
+	/* FerretDB's updates are not atomic, so two engines could both claim a
+	 * job: one engine per FerretDB, however it is reached */
+	bool ferret = sc->o.embedded || store_is_ferretdb(sc->s);
+	if (rc > 0 && ferret) {
 		set_cause(cause,
-		    "another launchwatch (pid %ld on %s, %s) is running jobs on the embedded "
-		    "database; stop it first, or use MongoDB to run several (docs/operations.md)",
-		    other.pid, other.host, other.mode);
+		    "another launchwatch (pid %ld on %s, %s) is running jobs on this %s (%s); "
+		    "stop it first, or use MongoDB to run several (docs/operations.md)",
+		    other.pid, other.host, other.mode,
+		    sc->o.embedded ? "embedded database" : "FerretDB", store_describe(sc->s));
 		return 1;
 	}
 	beat(sc);
 	if (refresh_campaigns(sc, cause) != 0)
 		return -1;
-	const char **ids = xcalloc(sc->ncamps ? sc->ncamps : 1, sizeof *ids);
+	const char **ids = xcalloc(sc->sq.ncamps ? sc->sq.ncamps : 1, sizeof *ids);
 	size_t n = 0;
-	for (size_t i = 0; i < sc->ncamps; i++)
-		if (sc->camps[i].runnable)
-			ids[n++] = sc->camps[i].c.id;
+	for (size_t i = 0; i < sc->sq.ncamps; i++)
+		if (sc->sq.camps[i].runnable)
+			ids[n++] = sc->sq.camps[i].c.id;
 	rc = sti_jobs_unstop(sc->s, ids, n, now_ms(), cause);
 	free(ids);
-	if (rc != 0 || load_due(sc, cause) != 0)
+	/* every job at the first look: --once runs them all, and a running
+	 * engine learns which wait on credits */
+	if (rc != 0 || load_jobs(sc, true, cause) != 0)
 		return -1;
 	run_closeouts(sc);
-	ing_logf(sc->log, "info", NULL, "engine %s started: %d workers, %zu jobs due%s", sc->owner,
-	    sc->o.workers, sc->nq, sc->o.once ? " (--once)" : "");
+	ing_logf(sc->log, "info", NULL, "engine %s started: %d workers, %zu jobs %s", sc->owner,
+	    sc->o.workers, sc->sq.nq, sc->o.once ? "to bring current (--once)" : "due");
 	sc->workers = xcalloc((size_t)sc->o.workers, sizeof *sc->workers);
 	if (pthread_create(&sc->sched_thread, NULL, sched_main, sc) != 0)
 		return set_cause(cause, "cannot start the scheduler thread");
 	sc->started = true;
+	if (pthread_create(&sc->watch_thread, NULL, watch_main, sc) == 0)
+		sc->watching = true;
 	for (int i = 0; i < sc->o.workers; i++) {
 		if (pthread_create(&sc->workers[i], NULL, worker_main, sc) != 0)
 			break;
@@ -764,6 +677,9 @@ sched_wait(struct sched *sc, struct sched_stats *st)
 		pthread_cond_broadcast(&sc->cv);
 		pthread_mutex_unlock(&sc->mu);
 		pthread_join(sc->sched_thread, NULL);
+		if (sc->watching)
+			pthread_join(sc->watch_thread, NULL);
+		sc->watching = false;
 		sc->started = false;
 		run_closeouts(sc);
 		char *cause = NULL;
@@ -782,18 +698,28 @@ sched_wait(struct sched *sc, struct sched_stats *st)
 		else if (sti_heartbeat_delete(sc->s, sc->owner, &cause) != 0)
 			ing_logf(sc->log, "warn", NULL, "%s", cause);
 		free(cause);
+		struct sched_stats *t = &sc->sq.st;
+		if (sc->sq.nnotes > SQ_NOTES_MAX)
+			sbuf_printf(&sc->sq.notes, "and %zu more\n", sc->sq.nnotes - SQ_NOTES_MAX);
+		t->notes = sc->sq.nnotes ? sc->sq.notes.s : NULL;
 		ing_logf(sc->log, "info", NULL,
-		    "engine stopped: %zu ok (%zu skipped), %zu blocked, %zu failed, %zu missing; "
-		    "%lld requests, %zu new engagements, %zu slices",
-		    sc->st.jobs_ok, sc->st.jobs_skipped, sc->st.jobs_blocked, sc->st.jobs_failed,
-		    sc->st.jobs_missing, (long long)sc->st.requests, sc->st.new_engagements,
-		    sc->st.slices);
+		    "engine stopped: %zu ok (%zu skipped), %zu blocked, %zu held, %zu failed, %zu "
+		    "missing; %lld requests, %zu new engagements, %zu slices, %zu restarts",
+		    t->jobs_ok, t->jobs_skipped, t->jobs_blocked, t->jobs_held, t->jobs_failed,
+		    t->jobs_missing, (long long)t->requests, t->new_engagements, t->slices,
+		    t->restarts);
+		for (const char *l = t->notes; l && *l;) {
+			const char *e = strchr(l, '\n');
+			int len = e ? (int)(e - l) : (int)strlen(l);
+			ing_logf(sc->log, "warn", NULL, "not brought current: %.*s", len, l);
+			l = e ? e + 1 : l + len;
+		}
 	}
 	if (st)
-		*st = sc->st;
-	if (sc->st.jobs_failed > 0)
+		*st = sc->sq.st;
+	if (sc->sq.st.jobs_failed > 0)
 		return 1;
-	if (sc->st.jobs_blocked > 0)
+	if (sc->sq.st.jobs_blocked > 0 || sc->sq.st.jobs_held > 0)
 		return 75;
 	return 0;
 }
@@ -803,11 +729,7 @@ sched_free(struct sched *sc)
 {
 	if (sc == NULL)
 		return;
-	for (size_t i = 0; i < sc->ncamps; i++)
-		campaign_done(&sc->camps[i].c);
-	free(sc->camps);
-	free(sc->q);
-	free(sc->inflight);
+	sq_done(&sc->sq);
 	free(sc->workers);
 	ingest_done(&sc->ing);
 	ing_log_free(sc->log);

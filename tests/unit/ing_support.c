@@ -23,9 +23,25 @@
 #include "testutil.h"
 #include "base/util.h"
 
-/* Adds (or re-adds) the campaign with the first ntweets launch tweets. */
 void
 ing_campaign_add(struct ing_world *w, int ntweets)
+{
+	ing_campaign_add_cadence(w, ntweets, "1s");
+}
+
+void
+ing_env_add(struct ing_world *w, const char *entry)
+{
+	size_t n = 0;
+	while (w->env[n])
+		n++;
+	ck_assert_uint_lt(n + 1, sizeof w->env / sizeof w->env[0]);
+	w->env[n] = entry;
+	w->env[n + 1] = NULL;
+}
+
+void
+ing_campaign_add_cadence(struct ing_world *w, int ntweets, const char *cadence)
 {
 	struct sbuf b;
 	sbuf_init(&b);
@@ -34,7 +50,8 @@ ing_campaign_add(struct ing_world *w, int ntweets)
 	                "    tweets:\n      main: [");
 	for (int i = 0; i < ntweets; i++)
 		sbuf_printf(&b, "%s%s", i ? ", " : "", sim_tweet_id(w->sim, i));
-	sbuf_addstr(&b, "]\n    cadence: {metrics: 1s, retweets: 1s, replies: 1s, quotes: 1s}\n");
+	sbuf_printf(&b, "]\n    cadence: {metrics: %s, retweets: %s, replies: %s, quotes: %s}\n",
+	    cadence, cadence, cadence, cadence);
 	char *path = tu_write_file(w->dir, "c.yaml", b.s);
 	sbuf_done(&b);
 	struct tu_run r;
@@ -86,18 +103,24 @@ ing_world_stop(struct ing_world *w)
 	free(w->dir);
 }
 
+int
+ing_run_once_r(struct ing_world *w, int timeout_ms, struct tu_run *r)
+{
+	const char *args[] = {"run", "--once", "--workers", "3", NULL};
+	/* no wait for the cadence: --once brings every job current whatever
+	 * its due time (DESIGN.md section 2) */
+	tu_run(r, w->env, timeout_ms, args);
+	if (timeout_ms >= 60000 && r->status != 0)
+		fprintf(stderr, "run --once: %d\n%s\n%s\n", r->status, r->out, r->err);
+	return r->status;
+}
+
 /* Runs `launchwatch run --once` (killed after timeout_ms); returns the status. */
 int
 ing_run_once(struct ing_world *w, int timeout_ms)
 {
 	struct tu_run r;
-	const char *args[] = {"run", "--once", "--workers", "3", NULL};
-	/* every job's cadence is 1 s: let the previous run's jobs come due */
-	usleep(1100 * 1000);
-	tu_run(&r, w->env, timeout_ms, args);
-	int st = r.status;
-	if (timeout_ms >= 60000 && st != 0)
-		fprintf(stderr, "run --once: %d\n%s\n%s\n", st, r.out, r.err);
+	int st = ing_run_once_r(w, timeout_ms, &r);
 	tu_run_done(&r);
 	return st;
 }

@@ -13,6 +13,7 @@
 
 #include "model/campaign.h"
 #include "sim/sim.h"
+#include "testutil.h"
 
 #define NTWEETS 3
 
@@ -25,7 +26,7 @@ struct ing_world {
 	char base[64];
 	char campaign_id[CAMPAIGN_ID_MAX];
 	char env_uri[256], env_base[128], env_data[256];
-	const char *env[6];
+	const char *env[10]; /* NULL-terminated; ing_env_add appends */
 };
 
 /* Starts a devdb, the simulator (o, frozen, NTWEETS tweets) and adds a
@@ -34,10 +35,19 @@ void ing_world_start(struct ing_world *w, struct sim_opts *o, const char *qps);
 /* Stops and removes everything. */
 /* Adds (or re-adds) the campaign with the first ntweets launch tweets. */
 void ing_campaign_add(struct ing_world *w, int ntweets);
+/* Adds (or re-adds) the campaign with the first ntweets launch tweets and
+ * every cadence set to cadence ("1s", "10m"). */
+void ing_campaign_add_cadence(struct ing_world *w, int ntweets, const char *cadence);
+/* Adds "NAME=value" (borrowed; must outlive the world) to the runs'
+ * environment. */
+void ing_env_add(struct ing_world *w, const char *entry);
 void ing_world_stop(struct ing_world *w);
-/* Waits out the 1 s cadence and runs `run --once` (SIGKILLed after
- * timeout_ms: then -1); returns the exit status. */
+/* Runs `run --once` right away (SIGKILLed after timeout_ms: then -1);
+ * returns the exit status. */
 int ing_run_once(struct ing_world *w, int timeout_ms);
+/* As ing_run_once, keeping the run's output in *r (caller calls
+ * tu_run_done). */
+int ing_run_once_r(struct ing_world *w, int timeout_ms, struct tu_run *r);
 /* Calls a simulator endpoint and returns its JSON (caller decrefs). */
 json_t *ing_sim_call(struct ing_world *w, const char *method, const char *path);
 /* Returns o[a][b] as an integer. */
