@@ -36,7 +36,7 @@ TEST_SUPPORT_OBJ := $(TEST_SUPPORT_SRC:tests/unit/%.c=$(BUILD)/tobj/%.o)
 
 DEVDB     := $(BIN)/launchwatch-devdb
 
-.PHONY: all devdb test check unit asan valgrind lint layers clean install uninstall format bench fuzz ci
+.PHONY: all devdb test check unit asan valgrind lint layers clean install uninstall format bench fuzz ci stress
 
 all: $(BIN)/launchwatch devdb
 
@@ -90,6 +90,19 @@ valgrind: all unit
 	LAUNCHWATCH_BIN=$(abspath $(BIN)/launchwatch) LAUNCHWATCH_DEVDB=$(abspath $(DEVDB)) \
 	CK_FORK=no LW_VALGRIND=1 tests/run.sh $(TEST_BINS)
 
+# Stress (not in CI, ~15 min): 20 rounds of back-to-back `run --once` with
+# random SIGKILLs under the simulator's harshest fault mix; each round's end
+# state must equal the simulator's truth and the useful requests stay within
+# ceil(delta/page)+1 per walk. Prints the table of docs/benchmarks.md.
+# STRESS_ROUNDS=N and STRESS_SEED=S vary it.
+$(BUILD)/stress/stress_once: tests/stress/stress_once.c $(TEST_SUPPORT_OBJ) $(LIBLW)
+	@mkdir -p $(BUILD)/stress
+	$(CC) $(CFLAGS) $(CHECK_CFLAGS) -Itests/unit -o $@ $< $(TEST_SUPPORT_OBJ) $(LIBLW) \
+	    $(CHECK_LIBS) $(LDLIBS)
+stress: all $(BUILD)/stress/stress_once
+	LAUNCHWATCH_BIN=$(abspath $(BIN)/launchwatch) LAUNCHWATCH_DEVDB=$(abspath $(DEVDB)) \
+	    CK_DEFAULT_TIMEOUT=7200 $(BUILD)/stress/stress_once
+
 # Fuzzing: a libFuzzer target for the provider response parsers (needs clang),
 # run for FUZZ_TIME seconds on tests/fuzz/corpus; new inputs go to $(BUILD)/fuzz.
 FUZZ_CC   ?= clang
@@ -130,7 +143,8 @@ bench: $(BENCH_PROGS) $(DEVDB)
 	echo "== bench_prepared $(BENCH_PREP_ARGS)"; BENCH_MONGODB_URI=$$uri $(BUILD)/bench/bench_prepared $(BENCH_PREP_ARGS); \
 	echo "== bench_ui"; $(BUILD)/bench/bench_ui
 
-FORMAT_SRC := $(wildcard src/*/*.c src/*/*.h include/*/*.h tests/unit/*.c tests/unit/*.h)
+FORMAT_SRC := $(wildcard src/*/*.c src/*/*.h include/*/*.h tests/unit/*.c tests/unit/*.h \
+              tests/stress/*.c)
 
 # The folder rules of docs/architecture.md: includes, system headers, no
 # circle of includes or of calls (nm on the objects).
