@@ -278,6 +278,16 @@ ing_ceil_div(int64_t a, int64_t b)
 	return (a + b - 1) / b;
 }
 
+struct stj_job *
+ing_jobs_read(struct ing_world *w, size_t *n)
+{
+	struct stj_job *v = NULL;
+	char *cause = NULL;
+	ck_assert_msg(stj_jobs_list(w->s, w->campaign_id, &v, n, &cause) == 0, "%s", cause);
+	ck_assert_uint_eq(*n, NTWEETS * JOB__COUNT);
+	return v;
+}
+
 void
 ing_devdb_restart(struct ing_world *w)
 {

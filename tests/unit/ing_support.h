@@ -13,6 +13,7 @@
 
 #include "model/campaign.h"
 #include "sim/sim.h"
+#include "store/store_jobview.h"
 #include "testutil.h"
 
 #define NTWEETS 3
@@ -67,5 +68,8 @@ void ing_devdb_restart(struct ing_world *w);
 void ing_advance(struct ing_world *w, int secs);
 /* Returns ceil(a / b). */
 int64_t ing_ceil_div(int64_t a, int64_t b);
+/* Reads the campaign's jobs into a new array (free it with stj_jobs_free)
+ * and asserts there is one per tweet and kind. */
+struct stj_job *ing_jobs_read(struct ing_world *w, size_t *n);
 
 #endif

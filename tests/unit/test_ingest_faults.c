@@ -29,23 +29,12 @@
 
 #define NJOBS (NTWEETS * JOB__COUNT)
 
-/* Reads the campaign's jobs; asserts there is one per tweet and kind. */
-static struct stj_job *
-jobs_read(struct ing_world *w, size_t *n)
-{
-	struct stj_job *v = NULL;
-	char *cause = NULL;
-	ck_assert_msg(stj_jobs_list(w->s, w->campaign_id, &v, n, &cause) == 0, "%s", cause);
-	ck_assert_uint_eq(*n, NJOBS);
-	return v;
-}
-
 /* Asserts that no job has spent an attempt and none is stopped or missing. */
 static void
 assert_no_attempts(struct ing_world *w)
 {
 	size_t n;
-	struct stj_job *v = jobs_read(w, &n);
+	struct stj_job *v = ing_jobs_read(w, &n);
 	for (size_t i = 0; i < n; i++) {
 		ck_assert_msg(v[i].attempts == 0, "%s: %d attempts (%s)", v[i].id, v[i].attempts,
 		    v[i].last_error);
@@ -61,7 +50,7 @@ static void
 wait_all_due(struct ing_world *w, int64_t cap_ms)
 {
 	size_t n;
-	struct stj_job *v = jobs_read(w, &n);
+	struct stj_job *v = ing_jobs_read(w, &n);
 	int64_t last = 0, now = clock_now_ms();
 	for (size_t i = 0; i < n; i++)
 		if (v[i].next_run_at_ms > last)
@@ -106,7 +95,7 @@ START_TEST(rate_limit_snoozes_without_spending_attempts)
 	ck_assert_int_eq(ing_run_once(&w, 80000), LW_EXIT_TEMPFAIL);
 	ck_assert_int_gt(sim_faults(&w, "429"), NJOBS);
 	size_t n;
-	struct stj_job *v = jobs_read(&w, &n);
+	struct stj_job *v = ing_jobs_read(&w, &n);
 	int64_t now = clock_now_ms();
 	for (size_t i = 0; i < n; i++) {
 		ck_assert_msg(
@@ -133,7 +122,7 @@ START_TEST(rate_limit_snoozes_without_spending_attempts)
 	ck_assert_int_eq(ing_run_once(&w, 60000), 0);
 	ing_check_exact(&w);
 	assert_no_attempts(&w);
-	v = jobs_read(&w, &n);
+	v = ing_jobs_read(&w, &n);
 	for (size_t i = 0; i < n; i++) {
 		ck_assert_int_eq(v[i].state, JST_IDLE);
 		ck_assert_int_eq(v[i].blocked_until_ms, 0);
@@ -187,7 +176,7 @@ START_TEST(credits_run_out_and_come_back)
 	ck_assert_int_eq(ing_run_once(&w, 60000), LW_EXIT_TEMPFAIL);
 	ck_assert_int_gt(sim_faults(&w, "402"), 0);
 	size_t n, blocked = 0;
-	struct stj_job *v = jobs_read(&w, &n);
+	struct stj_job *v = ing_jobs_read(&w, &n);
 	for (size_t i = 0; i < n; i++) {
 		ck_assert_msg(v[i].attempts == 0, "%s: %d attempts", v[i].id, v[i].attempts);
 		if (v[i].state != JST_BLOCKED)

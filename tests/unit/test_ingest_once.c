@@ -6,11 +6,15 @@
  * 402 is followed by a balance check and the next run resumes; a backoff
  * left by a dead process is waited for within the bounded wait or named,
  * like a lease of another engine; a second engine on one FerretDB reached
- * through MONGODB_URI does not start. Fast: the simulator's clock moves
+ * through MONGODB_URI does not start; a database that hangs is logged while
+ * it hangs. Fast: the simulator's clock moves
  * instead of the tests sleeping. Runs the real binary against a real devdb
- * and the in-process simulator; main thread only.
+ * and the in-process simulator; main thread only, except a thread that
+ * stops and continues the devdb process.
  */
 #include <check.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,17 +47,6 @@ assert_read_since(struct ing_world *w, int64_t since_ms)
 		ck_assert_msg(b.metrics_at_ms >= since_ms, "tweet %s: read %lld ms before the run",
 		    id, (long long)(since_ms - b.metrics_at_ms));
 	}
-}
-
-/* Reads the campaign's jobs (one per tweet and kind). */
-static struct stj_job *
-jobs_read(struct ing_world *w, size_t *n)
-{
-	struct stj_job *v = NULL;
-	char *cause = NULL;
-	ck_assert_msg(stj_jobs_list(w->s, w->campaign_id, &v, n, &cause) == 0, "%s", cause);
-	ck_assert_uint_eq(*n, NJOBS);
-	return v;
 }
 
 /* Returns the list requests of the simulator's stats. */
@@ -108,7 +101,7 @@ START_TEST(cron_loop_runs_every_job_every_tick)
 	ing_world_start(&w, &o, "50");
 	ing_campaign_add_cadence(&w, NTWEETS, "1m");
 	size_t n;
-	struct stj_job *v = jobs_read(&w, &n);
+	struct stj_job *v = ing_jobs_read(&w, &n);
 	int64_t first[NJOBS] = {0};
 	for (size_t i = 0; i < n; i++)
 		first[i] = v[i].next_run_at_ms;
@@ -118,7 +111,7 @@ START_TEST(cron_loop_runs_every_job_every_tick)
 		ck_assert_int_eq(ing_run_once(&w, 60000), 0);
 		ing_check_exact(&w);
 		assert_read_since(&w, before);
-		v = jobs_read(&w, &n);
+		v = ing_jobs_read(&w, &n);
 		for (size_t i = 0; i < n; i++) {
 			ck_assert_msg(v[i].last_success_ms >= before, "tick %d: %s did not run",
 			    tick, v[i].id);
@@ -251,7 +244,7 @@ START_TEST(backoffs_and_leases_are_waited_or_named)
 	ck_assert_msg(strstr(r.out, short_id) == NULL, "%s", r.out);
 	tu_run_done(&r);
 	size_t n;
-	struct stj_job *v = jobs_read(&w, &n);
+	struct stj_job *v = ing_jobs_read(&w, &n);
 	for (size_t i = 0; i < n; i++) {
 		bool ran = v[i].last_success_ms >= before;
 		bool expect = strcmp(v[i].id, long_id) != 0 && strcmp(v[i].id, held_id) != 0;
@@ -290,6 +283,54 @@ START_TEST(one_engine_per_ferretdb)
 }
 END_TEST
 
+/* What the database-freezing thread needs. */
+struct freeze {
+	pid_t pid;
+	int after_ms, for_ms;
+};
+
+/* Stops the devdb process after a while and lets it go on later (a
+ * database that hangs without failing). */
+static void *
+freeze_main(void *arg)
+{
+	struct freeze *f = arg;
+	usleep((useconds_t)f->after_ms * 1000);
+	kill(f->pid, SIGSTOP);
+	usleep((useconds_t)f->for_ms * 1000);
+	kill(f->pid, SIGCONT);
+	return NULL;
+}
+
+/* A database that hangs for a few seconds is logged while it hangs. */
+START_TEST(slow_database_is_logged)
+{
+	struct ing_world w;
+	struct sim_opts o;
+	char *cause = NULL;
+	sim_opts_init(&o);
+	o.seed = 46;
+	ing_world_start(&w, &o, "50");
+	struct freeze f = {.pid = w.db->pid, .after_ms = 1500, .for_ms = 5000};
+	pthread_t th;
+	ck_assert_int_eq(pthread_create(&th, NULL, freeze_main, &f), 0);
+	struct tu_run r;
+	const char *args[] = {"run", "--for", "9", NULL};
+	tu_run(&r, w.env, 60000, args);
+	pthread_join(th, NULL);
+	ck_assert_msg(r.status == 0, "run --for: %d %s", r.status, r.err);
+	tu_run_done(&r);
+	char *path = xasprintf("%s/launchwatch/run.log", w.dir), *log = NULL;
+	size_t len;
+	ck_assert_msg(file_read_all(path, &log, &len, &cause) == 0, "%s", cause);
+	ck_assert_msg(strstr(log, "database slow: ") != NULL, "nothing logged:\n%s", log);
+	ck_assert_ptr_nonnull(strstr(log, "database answered "));
+	free(log);
+	free(path);
+	ing_world_stop(&w);
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -301,6 +342,7 @@ make_suite(void)
 	tcase_add_test(tc, credits_balance_check_and_resume);
 	tcase_add_test(tc, backoffs_and_leases_are_waited_or_named);
 	tcase_add_test(tc, one_engine_per_ferretdb);
+	tcase_add_test(tc, slow_database_is_logged);
 	suite_add_tcase(s, tc);
 	return s;
 }
