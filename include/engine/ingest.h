@@ -85,6 +85,9 @@ struct credits_gate *ingest_gate(const struct ingest *ing);
  * learned by this engine or stored with its jobs (0: none seen); a retry of
  * a walk with a live cursor comes before half of it has passed. */
 int64_t ingest_cursor_life(const struct ingest *ing);
+/* Lowers that lifetime to age_ms (a cursor of that age was refused, here
+ * or, as a job's stored cursor_life says, by an earlier engine). */
+void ingest_cursor_refused(struct ingest *ing, int64_t age_ms);
 
 /* How a job ended. */
 enum ing_status {

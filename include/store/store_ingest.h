@@ -47,6 +47,7 @@ struct sti_due {
 	char lease_owner[128];    /* "" when free */
 	int64_t lease_until_ms;   /* 0 when free */
 	char last_error[160];     /* cut to fit; "" when none */
+	int64_t cursor_life_ms;   /* the learned cursor lifetime stored with it; 0 none */
 };
 
 /* Lists the jobs of the campaigns ids[0..n) that are due at now_ms (every

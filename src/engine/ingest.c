@@ -158,7 +158,7 @@ ingest_cursor_life(const struct ingest *ing)
 }
 
 void
-ing_cursor_refused(struct ingest *ing, int64_t age_ms)
+ingest_cursor_refused(struct ingest *ing, int64_t age_ms)
 {
 	if (age_ms <= 0)
 		return;

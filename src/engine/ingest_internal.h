@@ -31,8 +31,4 @@ int64_t ing_gate_check(struct ingest *ing, struct xapi *x, int64_t *requests);
 void ing_gate_blocked(struct ingest *ing, const struct job *j, int64_t until_ms, int64_t requests,
     int64_t credits, struct ing_outcome *o);
 
-/* Lowers the engine's learned cursor lifetime to age_ms (a cursor of that
- * age was refused). */
-void ing_cursor_refused(struct ingest *ing, int64_t age_ms);
-
 #endif

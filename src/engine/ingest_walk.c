@@ -275,7 +275,7 @@ walk_restart(struct walk *wk, struct xapi_walk *w, int64_t age_ms, const char *w
 	struct job *j = wk->j;
 	char *cause = NULL;
 	if (age_ms > 0) {
-		ing_cursor_refused(wk->ing, age_ms);
+		ingest_cursor_refused(wk->ing, age_ms);
 		if (j->cursor_life_ms == 0 || age_ms < j->cursor_life_ms)
 			j->cursor_life_ms = age_ms;
 	}

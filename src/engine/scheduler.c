@@ -292,6 +292,9 @@ load_jobs(struct sched *sc, bool all, char **cause)
 	size_t k = 0;
 	credits_jobs = 0;
 	for (size_t i = 0; i < ndue; i++) {
+		/* what earlier engines learned about the provider's cursors */
+		if (due[i].cursor_life_ms > 0)
+			ingest_cursor_refused(&sc->ing, due[i].cursor_life_ms);
 		if (on_credits(&due[i])) {
 			credits_jobs++;
 			if (due[i].blocked_at_ms > last_credits)

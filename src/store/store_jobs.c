@@ -87,7 +87,8 @@ sti_jobs_due(struct store *s, const char *const *ids, size_t n, int64_t now_ms,
 	    "}", "projection", "{", "campaign_id", BCON_INT32(1), "tweet_id", BCON_INT32(1), "kind",
 	    BCON_INT32(1), "next_run_at", BCON_INT32(1), "state", BCON_INT32(1), "blocked_until",
 	    BCON_INT32(1), "blocked_at", BCON_INT32(1), "blocked_by", BCON_INT32(1), "lease_owner",
-	    BCON_INT32(1), "lease_until", BCON_INT32(1), "last_error", BCON_INT32(1), "}");
+	    BCON_INT32(1), "lease_until", BCON_INT32(1), "last_error", BCON_INT32(1), "cursor_life",
+	    BCON_INT32(1), "}");
 	for (int attempt = 0; attempt < 2; attempt++) {
 		mongoc_collection_t *coll = st_coll(s, "worker_state", &client);
 		mongoc_cursor_t *cur = mongoc_collection_find_with_opts(coll, &filter, opts, NULL);
@@ -110,6 +111,7 @@ sti_jobs_due(struct store *s, const char *const *ids, size_t n, int64_t now_ms,
 			st_get_strbuf(doc, "lease_owner", d->lease_owner, sizeof d->lease_owner);
 			d->lease_until_ms = st_get_int(doc, "lease_until", 0);
 			st_get_strbuf(doc, "last_error", d->last_error, sizeof d->last_error);
+			d->cursor_life_ms = st_get_int(doc, "cursor_life", 0);
 		}
 		bad = mongoc_cursor_error(cur, &err);
 		mongoc_cursor_destroy(cur);
