@@ -40,6 +40,7 @@ void reader_closeout_free(struct reader_closeout *c);
  * (parallel arrays tids and handles). */
 struct reader_detail {
 	char cid[64];
+	bool has_jobs;           /* rows and authors were read this time (else keep them) */
 	struct agg_jobrow *rows; /* for agg_set_jobs */
 	size_t nrows;
 	struct agg_alert *alerts; /* for agg_set_alerts, which takes them */

@@ -56,6 +56,10 @@ struct sti_due {
 int sti_jobs_due(struct store *s, const char *const *ids, size_t n, int64_t now_ms,
     struct sti_due **out, size_t *nout, char **cause);
 
+/* Reads job id as sti_jobs_due lists it (one `_id` read). 0, 1 when there
+ * is no such job or it is not runnable, -1 on error. */
+int sti_job_due_get(struct store *s, const char *id, struct sti_due *out, char **cause);
+
 /* Claims job id for owner until lease_until_ms when it is due (or
  * ignore_due) and its lease is free or expired (one findAndModify). Returns
  * 0 and fills *out, 1 when not claimable, -1 on error. */

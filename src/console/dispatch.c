@@ -169,7 +169,8 @@ dispatch_news(struct ui *u, struct reader_news *n)
 		struct reader_detail *d = &n->details[i];
 		for (size_t k = 0; k < d->nauth; k++)
 			agg_set_author(u->agg, d->cid, d->tids[k], d->handles[k]);
-		agg_set_jobs(u->agg, d->cid, d->rows, d->nrows);
+		if (d->has_jobs)
+			agg_set_jobs(u->agg, d->cid, d->rows, d->nrows);
 		agg_set_alerts(u->agg, d->cid, d->alerts, d->nalerts);
 		d->alerts = NULL; /* the agg holds them now */
 		d->nalerts = 0;

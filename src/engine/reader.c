@@ -4,8 +4,10 @@
  * commands first, then the profile and series requests, then polls every
  * POLL_MS: every LIST_EVERY-th poll the campaign list, each campaign's
  * prepared data (reader_prepared.c: summary and change log, by `_id`),
- * every DETAIL_EVERY-th poll the job states, alerts and authors, and the
- * watched close-out. What the UI thread takes lives under mu; the
+ * every DETAIL_EVERY-th poll the alerts and, when the change log moved since
+ * they were last read (or every JOBS_IDLE_EVERY-th poll), the job states and
+ * authors (worker_state and tweets are read by a scan, so an idle console
+ * reads them seldom), and the watched close-out. What the UI thread takes lives under mu; the
  * campaigns' read positions are the thread's own.
  */
 #include "engine/reader.h"
@@ -25,7 +27,8 @@
 
 #define POLL_MS         1000 /* the database thread polls this often */
 #define LIST_EVERY      2    /* the campaign list (and the close-out) every Nth poll */
-#define DETAIL_EVERY    6    /* jobs, alerts and authors every Nth poll */
+#define DETAIL_EVERY    6    /* alerts every Nth poll; jobs and authors then too when */
+#define JOBS_IDLE_EVERY 30   /* the log moved since, else every Nth poll (they are scans) */
 #define COMPLETED_EVERY 10   /* a completed campaign's log every Nth poll */
 
 /* A command for the database thread. */
@@ -72,6 +75,9 @@ struct reader {
 	bool have_camps;
 	struct reader_detail *details;
 	size_t ndetails;
+	/* database thread only: the log moved since jobs were read, and when */
+	bool moved;
+	unsigned jobs_read_poll;
 	char *msg;
 	bool ok;
 	char *status;
@@ -328,9 +334,10 @@ list_campaigns(struct reader *r)
 	return 0;
 }
 
-/* Reads each campaign's job states, alerts and authors and publishes them. */
+/* Reads each campaign's alerts and, with jobs, its job states and authors,
+ * and publishes them. */
 static void
-read_details(struct reader *r)
+read_details(struct reader *r, bool jobs)
 {
 	char *cause = NULL;
 	size_t n = r->ncs;
@@ -338,10 +345,12 @@ read_details(struct reader *r)
 	for (size_t i = 0; i < n; i++) {
 		struct reader_detail *d = &dets[i];
 		snprintf(d->cid, sizeof d->cid, "%s", rp_cid(r->cs[i].rp));
-		if (store_agg_jobs(r->s, d->cid, &d->rows, &d->nrows, &cause) != 0 ||
+		d->has_jobs = jobs;
+		if ((jobs && store_agg_jobs(r->s, d->cid, &d->rows, &d->nrows, &cause) != 0) ||
 		    store_agg_alerts(r->s, d->cid, 200, &d->alerts, &d->nalerts, &cause) != 0 ||
-		    store_agg_authors(r->s, d->cid, &d->tids, &d->handles, &d->nauth, &cause) !=
-		        0) {
+		    (jobs && store_agg_authors(
+		                 r->s, d->cid, &d->tids, &d->handles, &d->nauth, &cause) != 0)) {
+			d->has_jobs = d->has_jobs && d->rows != NULL;
 			free(cause);
 			cause = NULL;
 		}
@@ -375,10 +384,19 @@ poll_once(struct reader *r, unsigned poll, bool list)
 			set_health(r, false, cause);
 			failed = true;
 		}
+		if (f.neng > 0 || f.summary != NULL)
+			r->moved = true; /* jobs ran: their states changed */
 		publish_feed(r, &f);
 	}
-	if (poll % DETAIL_EVERY == 0)
-		read_details(r);
+	if (poll % DETAIL_EVERY == 0) {
+		bool jobs = r->moved || r->jobs_read_poll == 0 ||
+		            poll - r->jobs_read_poll >= JOBS_IDLE_EVERY;
+		read_details(r, jobs);
+		if (jobs) {
+			r->moved = false;
+			r->jobs_read_poll = poll ? poll : 1;
+		}
+	}
 	pthread_mutex_lock(&r->mu);
 	if (!failed) {
 		r->ok = true;

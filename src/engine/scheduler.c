@@ -31,6 +31,7 @@
 #include "base/timestr.h"
 #include "base/util.h"
 
+#define RESCAN_MS     60000 /* all of worker_state is listed again at most this often */
 #define TICK_MS       100   /* longest wait before a thread rechecks the stop flag */
 #define FLUSH_WAIT_MS 60000 /* the prepared aggregates catch up at the end within this */
 #define SLOW_DB_MS    3000  /* a database call waiting this long is logged */
@@ -54,6 +55,16 @@ struct sched {
 	struct schedq sq; /* campaigns, queue, jobs in flight, totals */
 	bool finished;
 	int credits_jobs; /* jobs seen snoozed on credits at the last look */
+	/* the jobs of the runnable campaigns as last listed (scheduler thread),
+	 * kept current by reading each finished job back by _id, so the
+	 * periodic look for due jobs costs no scan of worker_state */
+	struct sti_due *known;
+	size_t nknown;
+	uint64_t known_sig;        /* of the campaigns they were listed for */
+	int64_t next_rescan_ms;    /* the whole list is read again then */
+	uint64_t camps_sig;        /* of the campaigns as last read (under mu) */
+	char (*stale)[JOB_ID_MAX]; /* finished since the last look (under mu) */
+	size_t nstale;
 
 	atomic_bool stop;
 	pthread_t sched_thread;
@@ -133,8 +144,17 @@ refresh_campaigns(struct sched *sc, char **cause)
 			free(why);
 		}
 	}
+	/* what decides which jobs exist: the campaigns, their state and tweets */
+	uint64_t sig = 1469598103934665603ULL;
+	for (size_t i = 0; i < n; i++) {
+		int64_t parts[4] = {(int64_t)v[i].status, v[i].updated_at_ms,
+		    v[i].close_requested_at_ms, (int64_t)v[i].cfg.ntweets};
+		sig = (sig ^ hash_fnv1a(v[i].id, strlen(v[i].id))) * 1099511628211ULL;
+		sig = (sig ^ hash_fnv1a(parts, sizeof parts)) * 1099511628211ULL;
+	}
 	pthread_mutex_lock(&sc->mu);
 	sq_set_camps(&sc->sq, v, n, now);
+	sc->camps_sig = sig;
 	pthread_mutex_unlock(&sc->mu);
 	if (sc->agg) {
 		/* every campaign whose log may still grow */
@@ -262,6 +282,88 @@ in_backoff(const struct sti_due *d, int64_t now)
  * queues them. --once (all): every job is forced, a backoff is waited for
  * when it ends within the bounded wait, else noted. The credits gate is
  * seeded from jobs an earlier process snoozed on credits. 0 or -1. */
+/* Orders due jobs by due time, then id. */
+static int
+cmp_due(const void *a, const void *b)
+{
+	const struct sti_due *x = a, *y = b;
+	if (x->next_run_at_ms != y->next_run_at_ms)
+		return x->next_run_at_ms < y->next_run_at_ms ? -1 : 1;
+	return strcmp(x->id, y->id);
+}
+
+/* Lists the jobs of campaigns ids[0..n) due at until (all with INT64_MAX)
+ * into a new array, as sti_jobs_due does. Outside --once the list comes
+ * from memory: the whole of worker_state is read again only every
+ * RESCAN_MS, or when the campaigns changed; in between, each job a worker
+ * finished is read back by _id. Scheduler thread (sq's mutex not held). */
+static int
+list_jobs(struct sched *sc, const char *const *ids, size_t n, int64_t until, struct sti_due **out,
+    size_t *nout, char **cause)
+{
+	if (sc->o.once)
+		return sti_jobs_due(sc->s, ids, n, until, out, nout, cause);
+	int64_t now = now_ms();
+	pthread_mutex_lock(&sc->mu);
+	uint64_t sig = sc->camps_sig;
+	char(*stale)[JOB_ID_MAX] = sc->stale;
+	size_t nstale = sc->nstale;
+	sc->stale = NULL;
+	sc->nstale = 0;
+	pthread_mutex_unlock(&sc->mu);
+	int rc = 0;
+	if (now >= sc->next_rescan_ms || sig != sc->known_sig) {
+		struct sti_due *all;
+		size_t nall;
+		rc = sti_jobs_due(sc->s, ids, n, INT64_MAX, &all, &nall, cause);
+		if (rc == 0) {
+			free(sc->known);
+			sc->known = all;
+			sc->nknown = nall;
+			sc->known_sig = sig;
+			sc->next_rescan_ms = now + RESCAN_MS;
+		}
+	} else {
+		for (size_t i = 0; rc == 0 && i < nstale; i++) {
+			size_t k = 0;
+			while (k < sc->nknown && strcmp(sc->known[k].id, stale[i]) != 0)
+				k++;
+			struct sti_due d;
+			int got = sti_job_due_get(sc->s, stale[i], &d, cause);
+			if (got < 0) {
+				rc = -1;
+			} else if (got == 0 && k < sc->nknown) {
+				sc->known[k] = d;
+			} else if (got == 0) {
+				sc->known =
+				    xreallocarray(sc->known, sc->nknown + 1, sizeof *sc->known);
+				sc->known[sc->nknown++] = d;
+			} else if (k < sc->nknown) {
+				sc->known[k] =
+				    sc->known[--sc->nknown]; /* gone, missing or stopped */
+			}
+		}
+		if (rc != 0)
+			sc->next_rescan_ms = 0; /* read everything again next time */
+	}
+	free(stale);
+	if (rc != 0)
+		return -1;
+	struct sti_due *v = xcalloc(sc->nknown ? sc->nknown : 1, sizeof *v);
+	size_t k = 0;
+	for (size_t i = 0; i < sc->nknown; i++) {
+		bool listed = false;
+		for (size_t c = 0; c < n && !listed; c++)
+			listed = strcmp(sc->known[i].campaign_id, ids[c]) == 0;
+		if (listed && sc->known[i].next_run_at_ms <= until)
+			v[k++] = sc->known[i];
+	}
+	qsort(v, k, sizeof *v, cmp_due);
+	*out = v;
+	*nout = k;
+	return 0;
+}
+
 static int
 load_jobs(struct sched *sc, bool all, char **cause)
 {
@@ -284,7 +386,7 @@ load_jobs(struct sched *sc, bool all, char **cause)
 	if (credits_jobs > 0 && (!closed || now >= next_check))
 		all = true;
 	/* ids stay valid: only this thread replaces the campaigns */
-	int rc = sti_jobs_due(sc->s, ids, n, all ? INT64_MAX : now, &due, &ndue, cause);
+	int rc = list_jobs(sc, ids, n, all ? INT64_MAX : now, &due, &ndue, cause);
 	free(ids);
 	if (rc != 0)
 		return -1;
@@ -458,6 +560,9 @@ worker_main(void *arg)
 			if (out[k].st == ING_BLOCKED && out[k].cls == XAPI_CREDITS)
 				sc->credits_jobs++;
 			sq_finish(&sc->sq, &t->it[map[k]], &out[k], empty > 0, now_ms());
+			/* its worker_state changed: the next look reads it back */
+			sc->stale = xreallocarray(sc->stale, sc->nstale + 1, sizeof *sc->stale);
+			snprintf(sc->stale[sc->nstale++], JOB_ID_MAX, "%s", t->it[map[k]].d.id);
 		}
 		pthread_cond_broadcast(&sc->cv);
 		pthread_mutex_unlock(&sc->mu);
@@ -734,6 +839,8 @@ sched_free(struct sched *sc)
 		return;
 	sq_done(&sc->sq);
 	free(sc->workers);
+	free(sc->known);
+	free(sc->stale);
 	ingest_done(&sc->ing);
 	ing_log_free(sc->log);
 	jobs_free(sc->jobs);

@@ -61,6 +61,47 @@ st_get_job_kind(const bson_t *doc, enum job_kind *out)
 	st_get_strbuf(doc, "kind", name, sizeof name);
 	return job_kind_parse(name, out);
 }
+/* Reads a worker_state document of kind k into *d. */
+static void
+due_from_bson(const bson_t *doc, enum job_kind k, struct sti_due *d)
+{
+	memset(d, 0, sizeof *d);
+	st_get_strbuf(doc, "_id", d->id, sizeof d->id);
+	st_get_strbuf(doc, "campaign_id", d->campaign_id, sizeof d->campaign_id);
+	st_get_strbuf(doc, "tweet_id", d->tweet_id, sizeof d->tweet_id);
+	d->kind = k;
+	d->next_run_at_ms = st_get_int(doc, "next_run_at", 0);
+	d->state = st_get_job_state(doc);
+	d->blocked_until_ms = st_get_int(doc, "blocked_until", 0);
+	d->blocked_at_ms = st_get_int(doc, "blocked_at", 0);
+	st_get_strbuf(doc, "blocked_by", d->blocked_by, sizeof d->blocked_by);
+	st_get_strbuf(doc, "lease_owner", d->lease_owner, sizeof d->lease_owner);
+	d->lease_until_ms = st_get_int(doc, "lease_until", 0);
+	st_get_strbuf(doc, "last_error", d->last_error, sizeof d->last_error);
+	d->cursor_life_ms = st_get_int(doc, "cursor_life", 0);
+}
+
+int
+sti_job_due_get(struct store *s, const char *id, struct sti_due *out, char **cause)
+{
+	bson_t *sel = BCON_NEW("_id", BCON_UTF8(id));
+	bson_t doc;
+	int rc = st_find_one(s, "worker_state", sel, &doc, cause);
+	bson_destroy(sel);
+	if (rc != 0)
+		return rc;
+	enum job_kind k;
+	if (st_get_job_kind(&doc, &k) != 0) {
+		rc = 1;
+	} else {
+		due_from_bson(&doc, k, out);
+		if (!job_state_runnable(out->state))
+			rc = 1;
+	}
+	bson_destroy(&doc);
+	return rc;
+}
+
 int
 sti_jobs_due(struct store *s, const char *const *ids, size_t n, int64_t now_ms,
     struct sti_due **out, size_t *nout, char **cause)
@@ -97,21 +138,7 @@ sti_jobs_due(struct store *s, const char *const *ids, size_t n, int64_t now_ms,
 			if (st_get_job_kind(doc, &k) != 0)
 				continue;
 			v = xreallocarray(v, count + 1, sizeof *v);
-			struct sti_due *d = &v[count++];
-			memset(d, 0, sizeof *d);
-			st_get_strbuf(doc, "_id", d->id, sizeof d->id);
-			st_get_strbuf(doc, "campaign_id", d->campaign_id, sizeof d->campaign_id);
-			st_get_strbuf(doc, "tweet_id", d->tweet_id, sizeof d->tweet_id);
-			d->kind = k;
-			d->next_run_at_ms = st_get_int(doc, "next_run_at", 0);
-			d->state = st_get_job_state(doc);
-			d->blocked_until_ms = st_get_int(doc, "blocked_until", 0);
-			d->blocked_at_ms = st_get_int(doc, "blocked_at", 0);
-			st_get_strbuf(doc, "blocked_by", d->blocked_by, sizeof d->blocked_by);
-			st_get_strbuf(doc, "lease_owner", d->lease_owner, sizeof d->lease_owner);
-			d->lease_until_ms = st_get_int(doc, "lease_until", 0);
-			st_get_strbuf(doc, "last_error", d->last_error, sizeof d->last_error);
-			d->cursor_life_ms = st_get_int(doc, "cursor_life", 0);
+			due_from_bson(doc, k, &v[count++]);
 		}
 		bad = mongoc_cursor_error(cur, &err);
 		mongoc_cursor_destroy(cur);
