@@ -128,6 +128,7 @@ struct prep_summary {
 	/* metric deltas: [category] for each category, [CAT__COUNT] for all */
 	int64_t total[CAT__COUNT + 1][PREP_METRICS];
 	struct series hours[CAT__COUNT + 1][PREP_METRICS];
+	struct series slice_hours;             /* metric slices per hour, all tweets */
 	struct series eng_hours;               /* engagements per hour (their at) */
 	struct series bucket_hours[BK__COUNT]; /* engagements per bucket per hour */
 	int64_t engagements;

@@ -35,10 +35,15 @@ void series_copy(struct series *dst, const struct series *src);
 void series_done(struct series *s);
 /* Returns the sum of s over [from_ms, to_ms) at hour granularity. */
 int64_t series_sum(const struct series *s, int64_t from_ms, int64_t to_ms);
+/* Returns the value of hour h (0 outside the series). */
+int64_t series_at(const struct series *s, int64_t h);
 /* Returns the sum of every value. */
 int64_t series_total(const struct series *s);
 /* Returns true when a and b hold the same value for every hour. */
 bool series_equal(const struct series *a, const struct series *b);
+/* Sets dst to 1 at every hour where src is nonzero and dst is zero (marks
+ * the hours that hold data, for series written before they were counted). */
+void series_mark(struct series *dst, const struct series *src);
 
 /* Writes the values of s per hour (or per UTC day when daily) for the last
  * max buckets up to now_ms into out, cumulative (counting everything before

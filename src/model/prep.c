@@ -23,6 +23,14 @@ prep_clean(const char *s, size_t max)
 	return s ? text_sanitize(s, strlen(s), max) : xstrdup("");
 }
 
+/* Returns category as a record holds it: an unknown one (a document
+ * without a category) counts as main, so the record stays decodable. */
+static uint8_t
+known_category(int category)
+{
+	return category >= 0 && category < CAT__COUNT ? (uint8_t)category : CAT_MAIN;
+}
+
 void
 prep_eng_from(struct prep_eng *r, const struct lw_engagement *e)
 {
@@ -31,7 +39,7 @@ prep_eng_from(struct prep_eng *r, const struct lw_engagement *e)
 	snprintf(r->user_id, sizeof r->user_id, "%s", e->user.id);
 	r->action = (uint8_t)e->action;
 	r->bucket = (uint8_t)e->bucket;
-	r->category = (uint8_t)e->category;
+	r->category = known_category(e->category);
 	r->importance = (uint8_t)(e->importance < 0     ? 0
 	                          : e->importance > 100 ? 100
 	                                                : e->importance);
@@ -49,7 +57,7 @@ prep_slice_from(struct prep_slice *r, const struct lw_slice *s)
 {
 	memset(r, 0, sizeof *r);
 	snprintf(r->tweet_id, sizeof r->tweet_id, "%s", s->tweet_id);
-	r->category = (uint8_t)s->category;
+	r->category = known_category(s->category);
 	r->seq = s->seq;
 	r->at_ms = s->at_ms;
 	const struct lw_metrics *d = &s->deltas;
@@ -107,6 +115,7 @@ tweet_done(struct tweet *t)
 	free(t->seqs.extra);
 	for (int m = 0; m < PREP_METRICS; m++)
 		series_done(&t->m[m]);
+	series_done(&t->nsl);
 }
 
 void
@@ -435,6 +444,7 @@ prep_apply_slice(struct prep *p, const struct prep_slice *s)
 	int64_t h = series_hour_of(s->at_ms);
 	for (int m = 0; m < PREP_METRICS; m++)
 		series_add(&t->m[m], h, s->d[m]);
+	series_add(&t->nsl, h, 1);
 	t->dirty = true;
 	return true;
 }
@@ -492,8 +502,10 @@ prep_memory(const struct prep *p)
 	for (size_t i = 0; i < p->naccts; i++)
 		n += p->accts[i].cap * sizeof(struct pair);
 	for (size_t i = 0; i < p->ntweets; i++)
-		for (int m = 0; m < PREP_METRICS; m++)
-			n += (size_t)p->tweets[i].m[m].cap * sizeof(int64_t);
+		for (int m = 0; m <= PREP_METRICS; m++)
+			n += (size_t)(m < PREP_METRICS ? p->tweets[i].m[m].cap
+			                               : p->tweets[i].nsl.cap) *
+			     sizeof(int64_t);
 	return n;
 }
 

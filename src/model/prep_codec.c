@@ -13,8 +13,9 @@
 
 #include "base/bytes.h"
 
-#define ITEMS_MAGIC   0x4c574331u /* "LWC1" */
-#define SUMMARY_MAGIC 0x4c575331u /* "LWS1" */
+#define ITEMS_MAGIC      0x4c574331u /* "LWC1" */
+#define SUMMARY_MAGIC    0x4c575332u /* "LWS2" */
+#define SUMMARY_MAGIC_V1 0x4c575331u /* "LWS1": the same without slices per hour */
 
 /* ---- change-log items ---- */
 
@@ -137,6 +138,7 @@ prep_summary_done(struct prep_summary *s)
 	for (int c = 0; c <= CAT__COUNT; c++)
 		for (int m = 0; m < PREP_METRICS; m++)
 			series_done(&s->hours[c][m]);
+	series_done(&s->slice_hours);
 	series_done(&s->eng_hours);
 	for (int b = 0; b < BK__COUNT; b++)
 		series_done(&s->bucket_hours[b]);
@@ -198,6 +200,7 @@ prep_summary_encode(struct sbuf *b, const struct prep_summary *s)
 		for (int m = 0; m < PREP_METRICS; m++)
 			series_encode(b, &s->hours[c][m]);
 	}
+	series_encode(b, &s->slice_hours);
 	series_encode(b, &s->eng_hours);
 	for (int k = 0; k < BK__COUNT; k++)
 		series_encode(b, &s->bucket_hours[k]);
@@ -243,7 +246,7 @@ prep_summary_decode(const void *p, size_t len, struct prep_summary *out, char **
 	s.seq = bytes_get_svar(&r);
 	s.at_ms = bytes_get_svar(&r);
 	uint64_t nt = bytes_get_uvar(&r);
-	if (r.bad || magic != SUMMARY_MAGIC || nt > len)
+	if (r.bad || (magic != SUMMARY_MAGIC && magic != SUMMARY_MAGIC_V1) || nt > len)
 		return set_cause(cause, "malformed prepared summary");
 	s.tweets = xcalloc(nt ? nt : 1, sizeof *s.tweets);
 	for (uint64_t i = 0; i < nt && !r.bad; i++) {
@@ -261,6 +264,11 @@ prep_summary_decode(const void *p, size_t len, struct prep_summary *out, char **
 		for (int m = 0; m < PREP_METRICS; m++)
 			series_decode(&r, &s.hours[c][m]);
 	}
+	if (magic == SUMMARY_MAGIC)
+		series_decode(&r, &s.slice_hours);
+	else /* written before slices were counted per hour: the hours with data */
+		for (int m = 0; m < PREP_METRICS; m++)
+			series_mark(&s.slice_hours, &s.hours[CAT__COUNT][m]);
 	series_decode(&r, &s.eng_hours);
 	for (int k = 0; k < BK__COUNT; k++)
 		series_decode(&r, &s.bucket_hours[k]);
@@ -370,6 +378,7 @@ prep_summary_digest(const struct prep_summary *s)
 			digest_series(&b, name, &s->hours[c][m]);
 		}
 	}
+	digest_series(&b, "slice_hours", &s->slice_hours);
 	digest_series(&b, "eng_hours", &s->eng_hours);
 	for (int k = 0; k < BK__COUNT; k++) {
 		snprintf(name, sizeof name, "bucket_hours[%s]", bucket_name((enum lw_bucket)k));

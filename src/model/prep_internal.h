@@ -16,9 +16,10 @@
 #include "model/prep.h"
 #include "model/series.h"
 
-#define CHUNK_MAGIC 0x4c574131u /* "LWA1": an account chunk */
-#define TWEET_MAGIC 0x4c575431u /* "LWT1": a tweet document */
-#define NO_TWEET    UINT16_MAX  /* an account's best engagement when it has none */
+#define CHUNK_MAGIC    0x4c574131u /* "LWA1": an account chunk */
+#define TWEET_MAGIC    0x4c575432u /* "LWT2": a tweet document */
+#define TWEET_MAGIC_V1 0x4c575431u /* "LWT1": the same without slices per hour */
+#define NO_TWEET       UINT16_MAX  /* an account's best engagement when it has none */
 
 /* Starts reading account chunk data[0..len) with r: its header, and the
  * number of accounts into *n. false when the header is malformed. */
@@ -61,6 +62,7 @@ struct tweet {
 	bool dirty;
 	struct seqset seqs;
 	struct series m[PREP_METRICS];
+	struct series nsl;       /* metric slices applied per hour (their at) */
 	int64_t eng[ACT__COUNT]; /* additive: engagement pairs per action */
 };
 

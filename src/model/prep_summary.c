@@ -190,6 +190,7 @@ prep_summary_build(struct prep *p, int64_t at_ms, struct prep_summary *s)
 			series_merge(&s->hours[t->category][m], &t->m[m]);
 			series_merge(&s->hours[CAT__COUNT][m], &t->m[m]);
 		}
+		series_merge(&s->slice_hours, &t->nsl);
 	}
 	series_copy(&s->eng_hours, &p->eng_hours);
 	for (int b = 0; b < BK__COUNT; b++)

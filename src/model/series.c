@@ -88,11 +88,17 @@ series_total(const struct series *s)
 	return sum;
 }
 
+int64_t
+series_at(const struct series *s, int64_t h)
+{
+	return h >= s->base && h < s->base + s->n ? s->v[h - s->base] : 0;
+}
+
 /* Returns the value of hour h (0 outside the series). */
 static int64_t
 at(const struct series *s, int64_t h)
 {
-	return h >= s->base && h < s->base + s->n ? s->v[h - s->base] : 0;
+	return series_at(s, h);
 }
 
 bool
@@ -112,6 +118,14 @@ series_equal(const struct series *a, const struct series *b)
 		if (at(a, h) != at(b, h))
 			return false;
 	return true;
+}
+
+void
+series_mark(struct series *dst, const struct series *src)
+{
+	for (int32_t i = 0; i < src->n; i++)
+		if (src->v[i] != 0 && at(dst, src->base + i) == 0)
+			series_add(dst, src->base + i, 1);
 }
 
 size_t
