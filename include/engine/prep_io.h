@@ -24,6 +24,14 @@ struct store;
 int prep_read_summary(
     struct store *s, const char *campaign_id, struct prep_summary *out, int64_t *gen, char **cause);
 
+struct stp_head;
+
+/* As prep_read_summary, filling *head (the generation and the aggregator's
+ * lease) too: the same two `_id` reads. 0; 1 when the campaign has no head
+ * (*head zeroed) or its head names no summary yet (*head filled); -1. */
+int prep_read_summary_head(struct store *s, const char *campaign_id, struct prep_summary *out,
+    struct stp_head *head, char **cause);
+
 /* A loaded state and where its log replay starts. */
 struct prep_loaded {
 	struct prep *p; /* owned by the caller (prep_free) */
@@ -60,6 +68,19 @@ int prep_persist_summary(struct store *s, const char *campaign_id, int64_t gen, 
 
 /* Deletes generation gen's parts (its summary lists its tweets). 0 or -1. */
 int prep_drop_generation(struct store *s, const char *campaign_id, int64_t gen, char **cause);
+
+struct writer;
+
+/* Looks for writes of a dead engine that no change-log entry describes:
+ * campaign_id's engagements first seen since since_ms (a scan, only after
+ * an unclean stop) and each tweet's slices past the last one p applied (by
+ * `_id`); appends what p does not know as a "recovered" entry (through w,
+ * or directly when w is NULL), which every reader applies like any other,
+ * and clears the head's request. Sets *neng and *nslices to what it found
+ * and *done unless more remain (at most 20,000 engagements per entry: call
+ * it again). 0, or -1 with a cause. */
+int prep_recover(struct store *s, struct writer *w, const char *campaign_id, struct prep *p,
+    int64_t since_ms, size_t *neng, size_t *nslices, bool *done, char **cause);
 
 /* Progress of a rebuild: events read so far (engagements, then slices). */
 typedef void (*prep_progress_fn)(void *arg, const char *what, int64_t done);

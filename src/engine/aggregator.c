@@ -18,12 +18,10 @@
 #include "engine/prep_io.h"
 #include "engine/writer.h"
 #include "model/campaign.h"
-#include "store/store_events.h"
 #include "store/store_prepared.h"
 
-#define REPLAY_STEP 2000  /* entries applied per campaign per turn */
-#define RETRY_MS    5000  /* after a database error */
-#define RECOVER_MAX 20000 /* recovered items per change-log entry */
+#define REPLAY_STEP 2000 /* entries applied per campaign per turn */
+#define RETRY_MS    5000 /* after a database error */
 
 /* One campaign, aggregator thread only. */
 struct agc {
@@ -233,70 +231,24 @@ load(struct aggregator *a, struct agc *c, char **cause)
 	return 0;
 }
 
-struct recovery {
-	struct prep *p;
-	struct prep_eng *e;
-	size_t ne, cap;
-};
-
-/* Keeps a stored engagement the state does not know. */
-static int
-recover_eng(const struct lw_engagement *e, void *arg)
-{
-	struct recovery *r = arg;
-	if (prep_knows_eng(r->p, e->tweet_id, e->user.id, e->action))
-		return 0;
-	if (r->ne == r->cap) {
-		r->cap = r->cap ? 2 * r->cap : 64;
-		r->e = xreallocarray(r->e, r->cap, sizeof *r->e);
-	}
-	prep_eng_from(&r->e[r->ne++], e);
-	return r->ne >= RECOVER_MAX;
-}
-
-/* Looks for writes of a dead engine that no change-log entry describes:
- * engagements first seen since c->recover_from and each tweet's slices past
- * the last one applied; appends what the state does not know as a
- * "recovered" entry. 0 or -1. */
+/* Looks for writes of a dead engine that no change-log entry describes and
+ * logs them (prep_recover). 0 or -1. */
 static int
 recover(struct aggregator *a, struct agc *c, char **cause)
 {
-	struct recovery r = {.p = c->p};
-	int64_t since = c->recover_from;
-	int rc = ste_scan_engagements(a->o.store, c->id, since, recover_eng, &r, cause);
-	struct prep_slice *sv = NULL;
-	size_t ns = 0;
-	for (size_t i = 0; rc == 0 && i < prep_ntweets(c->p); i++) {
-		int64_t next = prep_tweet_next_slice(c->p, i);
-		for (;; next++) {
-			struct lw_slice sl;
-			int g = ste_slice_get(
-			    a->o.store, c->id, prep_tweet_id(c->p, i), next, &sl, cause);
-			if (g < 0)
-				rc = -1;
-			if (g != 0)
-				break;
-			sv = xreallocarray(sv, ns + 1, sizeof *sv);
-			prep_slice_from(&sv[ns++], &sl);
-		}
-	}
-	if (rc == 0 && (r.ne || ns)) {
+	size_t ne, ns;
+	bool done;
+	if (prep_recover(
+	        a->o.store, a->o.writer, c->id, c->p, c->recover_from, &ne, &ns, &done, cause) != 0)
+		return -1;
+	if (ne || ns)
 		alog(a, "warn", c->id,
 		    "recovered %zu engagements and %zu metric slices stored by an engine that "
 		    "stopped before logging them",
-		    r.ne, ns);
-		rc = writer_append(
-		    a->o.writer, a->o.store, c->id, CHK_RECOVERED, r.e, r.ne, sv, ns, cause);
-	}
-	if (rc == 0)
-		rc = stp_recover_done(a->o.store, c->id, since, cause);
-	if (rc == 0 && r.ne < RECOVER_MAX)
+		    ne, ns);
+	if (done)
 		c->recover_from = 0;
-	for (size_t i = 0; i < r.ne; i++)
-		prep_eng_done(&r.e[i]);
-	free(r.e);
-	free(sv);
-	return rc;
+	return 0;
 }
 
 /* One turn for campaign c. Returns true when it still has work. */

@@ -11,27 +11,39 @@
 #include <string.h>
 
 #include "base/util.h"
+#include "engine/writer.h"
 #include "store/store_changes.h"
 #include "store/store_events.h"
 #include "store/store_prepared.h"
+
+int
+prep_read_summary_head(struct store *s, const char *campaign_id, struct prep_summary *out,
+    struct stp_head *h, char **cause)
+{
+	memset(out, 0, sizeof *out);
+	memset(h, 0, sizeof *h);
+	int rc = stp_head_get(s, campaign_id, h, cause);
+	if (rc != 0) {
+		memset(h, 0, sizeof *h);
+		return rc;
+	}
+	void *data;
+	size_t len;
+	int64_t seq;
+	rc = stp_part_get(s, campaign_id, h->gen, STP_SUMMARY, NULL, &seq, &data, &len, cause);
+	if (rc != 0)
+		return rc;
+	rc = prep_summary_decode(data, len, out, cause);
+	free(data);
+	return rc;
+}
 
 int
 prep_read_summary(
     struct store *s, const char *campaign_id, struct prep_summary *out, int64_t *gen, char **cause)
 {
 	struct stp_head h;
-	memset(out, 0, sizeof *out);
-	int rc = stp_head_get(s, campaign_id, &h, cause);
-	if (rc != 0)
-		return rc;
-	void *data;
-	size_t len;
-	int64_t seq;
-	rc = stp_part_get(s, campaign_id, h.gen, STP_SUMMARY, NULL, &seq, &data, &len, cause);
-	if (rc != 0)
-		return rc;
-	rc = prep_summary_decode(data, len, out, cause);
-	free(data);
+	int rc = prep_read_summary_head(s, campaign_id, out, &h, cause);
 	if (rc == 0 && gen)
 		*gen = h.gen;
 	return rc;
@@ -241,6 +253,67 @@ prep_drop_generation(struct store *s, const char *campaign_id, int64_t gen, char
 	if (rc == 0)
 		rc = stp_part_delete(s, campaign_id, gen, STP_SUMMARY, NULL, cause);
 	return rc < 0 ? -1 : 0;
+}
+
+/* ---- recovery after a dead engine ---- */
+
+#define RECOVER_MAX 20000 /* recovered items per change-log entry */
+
+struct recovery {
+	struct prep *p;
+	struct prep_eng *e;
+	size_t ne, cap;
+};
+
+/* Keeps a stored engagement the state does not know. */
+static int
+recover_eng(const struct lw_engagement *e, void *arg)
+{
+	struct recovery *r = arg;
+	if (prep_knows_eng(r->p, e->tweet_id, e->user.id, e->action))
+		return 0;
+	if (r->ne == r->cap) {
+		r->cap = r->cap ? 2 * r->cap : 64;
+		r->e = xreallocarray(r->e, r->cap, sizeof *r->e);
+	}
+	prep_eng_from(&r->e[r->ne++], e);
+	return r->ne >= RECOVER_MAX;
+}
+
+int
+prep_recover(struct store *s, struct writer *w, const char *campaign_id, struct prep *p,
+    int64_t since_ms, size_t *neng, size_t *nslices, bool *done, char **cause)
+{
+	struct recovery r = {.p = p};
+	int rc = ste_scan_engagements(s, campaign_id, since_ms, recover_eng, &r, cause);
+	struct prep_slice *sv = NULL;
+	size_t ns = 0;
+	for (size_t i = 0; rc == 0 && i < prep_ntweets(p); i++) {
+		int64_t next = prep_tweet_next_slice(p, i);
+		for (;; next++) {
+			struct lw_slice sl;
+			int g =
+			    ste_slice_get(s, campaign_id, prep_tweet_id(p, i), next, &sl, cause);
+			if (g < 0)
+				rc = -1;
+			if (g != 0)
+				break;
+			sv = xreallocarray(sv, ns + 1, sizeof *sv);
+			prep_slice_from(&sv[ns++], &sl);
+		}
+	}
+	if (rc == 0 && (r.ne || ns))
+		rc = writer_append(w, s, campaign_id, CHK_RECOVERED, r.e, r.ne, sv, ns, cause);
+	if (rc == 0)
+		rc = stp_recover_done(s, campaign_id, since_ms, cause);
+	*neng = r.ne;
+	*nslices = ns;
+	*done = rc == 0 && r.ne < RECOVER_MAX;
+	for (size_t i = 0; i < r.ne; i++)
+		prep_eng_done(&r.e[i]);
+	free(r.e);
+	free(sv);
+	return rc;
 }
 
 /* ---- rebuild ---- */
