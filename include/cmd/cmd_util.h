@@ -103,6 +103,24 @@ int cmd_campaign_get(struct store *s, const char *key, struct campaign *c);
 /* Sleeps ms milliseconds. */
 void cmd_nap_ms(int64_t ms);
 
+/* A progress line on stderr: rewritten in place on a terminal, one plain
+ * line per message otherwise. */
+struct cmd_progress {
+	bool tty;
+	bool open; /* a line is on the terminal without its newline */
+};
+
+/* Starts p (a terminal or not: isatty of stderr). */
+void cmd_progress_init(struct cmd_progress *p);
+
+/* Shows msg (sanitized) as p's progress line; arg is the struct
+ * cmd_progress (the shape of report_progress_fn and of the engine's
+ * close-out progress, which calls it on the scheduler thread). */
+void cmd_progress_show(const char *msg, void *arg);
+
+/* Ends p's line on a terminal (a newline when one is open). */
+void cmd_progress_end(struct cmd_progress *p);
+
 /* Loads the rules from path (may be NULL), DATA/rules.yaml or the built-in
  * table into *out (caller frees with classify_rules_free). On a bad file
  * prints "launchwatch PROG: FILE:LINE:COL: message" lines to stderr and

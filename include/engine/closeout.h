@@ -98,8 +98,9 @@ char *closeout_default_archive_root(void);
 
 /* Builds the report of the campaign whose id or name is key into *out
  * (caller calls report_done): from campaigns.frozen once it is frozen (the
- * same bytes every time), else live from the database at now_ms. Returns 0,
- * 1 when there is no such campaign, or -1 with a cause. */
+ * same bytes every time), else live at now_ms from its prepared aggregates
+ * (report_data_get without progress). Returns 0, 1 when there is no such
+ * campaign, or -1 with a cause. */
 int closeout_report(
     struct store *s, const char *key, int64_t now_ms, size_t top, struct report *out, char **cause);
 

@@ -2,9 +2,11 @@
  * report: the campaign report as a pure model: totals per tweet, per category
  * and overall, unique engaged accounts per bucket, the top engagers, the
  * engagement over time and the CPM savings (DESIGN.md section 5), built from
- * plain input rows (store_report.h reads them) and serialized to and from
- * JSON (the json format, and campaigns.frozen). No I/O; any thread, one owner
- * per struct at a time.
+ * the campaign's settings and tweets documents (store_report.h reads them)
+ * and its prepared summary (model/prep.h: everything that comes from
+ * engagements and metric slices), and serialized to and from JSON (the json
+ * format, and campaigns.frozen). No I/O; any thread, one owner per struct at
+ * a time.
  */
 #ifndef LW_REPORT_H
 #define LW_REPORT_H
@@ -16,6 +18,7 @@
 
 #include "model/campaign.h"
 #include "model/event.h"
+#include "model/prep.h"
 
 /* Written into every report and frozen document; bump when a formula or a
  * field's meaning changes. docs/reports.md describes each version. */
@@ -38,7 +41,7 @@ struct rep_values {
 	bool has[RM__COUNT];
 };
 
-/* ---- input rows (strings owned by the row; rep_input_done frees them) ---- */
+/* ---- input (strings owned; rep_input_done frees them) -------------------- */
 
 struct rep_in_tweet {
 	char tweet_id[LW_ID_MAX];
@@ -50,30 +53,7 @@ struct rep_in_tweet {
 	int64_t metrics_at_ms;     /* 0 when never read */
 };
 
-struct rep_in_engagement {
-	char tweet_id[LW_ID_MAX];
-	char user_id[LW_ID_MAX];
-	enum lw_action action;
-	char *handle;
-	char *name;
-	char *evidence;
-	int64_t followers;
-	bool verified;
-	enum lw_bucket bucket;
-	int importance;
-	size_t nref;
-	int64_t created_at_ms; /* 0 when the provider gave none */
-	int64_t first_seen_at_ms;
-};
-
-struct rep_in_slice {
-	char tweet_id[LW_ID_MAX];
-	int64_t seq;
-	int64_t at_ms;
-	struct rep_values deltas;
-};
-
-/* Everything a report is built from. */
+/* What a report is built from besides the prepared summary. */
 struct rep_input {
 	char campaign_id[CAMPAIGN_ID_MAX];
 	char *name;
@@ -84,10 +64,6 @@ struct rep_input {
 	struct cfg_cpm cpm;
 	struct rep_in_tweet *tweets; /* the campaign's listed tweets, in its order */
 	size_t ntweets;
-	struct rep_in_engagement *eng;
-	size_t neng;
-	struct rep_in_slice *slices;
-	size_t nslices;
 };
 
 /* Frees what in owns and zeroes it. */
@@ -196,13 +172,26 @@ struct report {
 	struct rep_point *daily;
 	size_t ndaily;
 	struct rep_refresh refresh; /* final reports: the final refresh (owns note) */
+	/* the change log the numbers cover: the summary's seq, and the log's
+	 * head when it was read (higher when an engine was still aggregating
+	 * the last entries); 0 and 0 in reports frozen before issue 13 */
+	int64_t log_seq;
+	int64_t log_head;
+	char *log_aggregator; /* sanitized: the engine aggregating when behind, else "" */
 };
 
-/* Builds the model of in into *out (caller calls report_done): only
- * engagements first seen and slices taken at or before cutoff_ms count (use
- * INT64_MAX for everything); at most top engagers are listed. */
-void report_build(
-    const struct rep_input *in, int64_t cutoff_ms, int64_t now_ms, size_t top, struct report *out);
+/* Returns true when summary s holds no engagement or slice of a tweet that
+ * in does not list (a tweet dropped from the campaign after it gathered
+ * data): only then does report_build count listed tweets only. */
+bool report_summary_fits(const struct rep_input *in, const struct prep_summary *s);
+
+/* Builds the model of in and its prepared summary s into *out (caller calls
+ * report_done), at now_ms, listing at most top engagers (the summary keeps
+ * PREP_TOP_MAX). s must fit in (report_summary_fits); it follows the rules
+ * the report always had (an account counts once, in the bucket of its most
+ * important engagement; engagements and slices by their own time). */
+void report_build(const struct rep_input *in, const struct prep_summary *s, int64_t now_ms,
+    size_t top, struct report *out);
 
 /* Frees what r owns and zeroes it; a zeroed report is fine. */
 void report_done(struct report *r);
@@ -215,6 +204,11 @@ void report_cpm_one(const struct rep_sum *views, bool has_benchmark, double benc
 /* Returns one sentence about the final refresh of a final report ("Final
  * refresh: ..."), or NULL when none ran. Caller frees. */
 char *report_refresh_text(const struct report *r);
+
+/* Returns one sentence saying which change-log entry the numbers cover when
+ * they lag the log (an engine was still aggregating its newest entries), or
+ * NULL when they cover all of it. Caller frees. */
+char *report_log_text(const struct report *r);
 
 /* Returns the model as a new JSON object (the json format and the frozen
  * document; missing values are null). Caller decrefs. */

@@ -1,8 +1,9 @@
 /*
- * store_report: what the report and close-out need from MongoDB: every row of
- * a campaign for the report model, the documents to archive, the close-out
- * state on the campaign document (frozen, completed_at, closeout), the
- * archives collection and the reopen history. Thread-safe like the store.
+ * store_report: what the report and close-out need from MongoDB besides the
+ * prepared aggregates: a campaign's settings and tweets documents for the
+ * report model, the documents to archive, the close-out state on the
+ * campaign document (frozen, completed_at, closeout), the archives
+ * collection and the reopen history. Thread-safe like the store.
  */
 #ifndef LW_STORE_REPORT_H
 #define LW_STORE_REPORT_H
@@ -17,7 +18,8 @@
 #include "store/store.h"
 
 /* Loads the campaign whose id or name is key into *c (caller calls
- * campaign_done) and every row a report needs into *in (caller calls
+ * campaign_done) and its settings and listed tweets (with their tweets
+ * documents: latest baselines, authors, missing) into *in (caller calls
  * rep_input_done). Returns 0, 1 when there is no such campaign, or -1. */
 int store_report_load(
     struct store *s, const char *key, struct campaign *c, struct rep_input *in, char **cause);

@@ -1,6 +1,8 @@
 /*
  * cmd_report: `launchwatch report ID [--format md|csv|json|html] [--out DIR]`
- * and `launchwatch archive verify DIR`. Main thread only.
+ * (the numbers from the prepared aggregates, caught up here when no engine
+ * aggregates the campaign, with a progress line) and `launchwatch archive
+ * verify DIR`. Main thread only.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,7 +10,7 @@
 
 #include "output/archive.h"
 #include "output/report_write.h"
-#include "engine/closeout.h"
+#include "engine/report_data.h"
 #include "cmd/cmd.h"
 #include "cmd/cmd_util.h"
 #include "store/devdb.h"
@@ -24,6 +26,7 @@ static const char report_usage[] =
     "Writes the campaign's report into DIR (default: the current directory), each\n"
     "file atomically: ID.md, ID.json, ID.html, or one ID-TABLE.csv per table.\n"
     "FORMATS is md (the default), csv, json, html, a comma-separated list, or all.\n"
+    "--top N lists N top engagers (1 to 100, default 20).\n"
     "A campaign that is not completed is marked \"live, not final\"; a completed\n"
     "one is rendered from its frozen totals and never changes.\n"
     "Exit status: 0 ok, 1 error, 64 usage, 69 database unreachable.\n";
@@ -56,6 +59,35 @@ parse_formats(const char *list, bool want[RF__COUNT])
 	return rc;
 }
 
+/* Says on stderr where the numbers came from when it was not simply the
+ * stored summary (or the frozen report). */
+static void
+say_source(const struct report *r, const struct report_data_info *info)
+{
+	const char *id = r->campaign_id;
+	if (info->how == RH_REBUILT)
+		fprintf(stderr,
+		    "%s: the prepared aggregates were rebuilt from the stored events first (a "
+		    "database from the previous release)\n",
+		    id);
+	else if (info->how == RH_CAUGHT_UP)
+		fprintf(stderr,
+		    "%s: no engine was aggregating this campaign; its prepared aggregates were "
+		    "caught up with the change log here (entry %lld)%s\n",
+		    id, (long long)info->seq,
+		    info->persisted ? " and stored, so the next report reads them directly" : "");
+	else if (info->how == RH_ENGINE)
+		fprintf(stderr,
+		    "%s: the numbers cover the change log up to entry %lld of %lld; an engine is "
+		    "still aggregating the rest\n",
+		    id, (long long)info->seq, (long long)info->head);
+	if (info->scanned)
+		fprintf(stderr,
+		    "%s: the campaign no longer lists some tweets that have data; the numbers were "
+		    "recomputed from the stored events of its listed tweets\n",
+		    id);
+}
+
 int
 cmd_report(int argc, char **argv)
 {
@@ -79,8 +111,9 @@ cmd_report(int argc, char **argv)
 			formats = optarg;
 		else if (c == 'o')
 			out = optarg;
-		else if ((top = strtol(optarg, NULL, 10)) <= 0 || top > 10000)
-			return cmd_usage_error(&o, "--top wants a whole number from 1 to 10000");
+		else if ((top = strtol(optarg, NULL, 10)) <= 0 || top > PREP_TOP_MAX)
+			return cmd_usage_error(
+			    &o, "--top wants a whole number from 1 to %d", PREP_TOP_MAX);
 	}
 	if ((rc = cmd_operands(&o, argc, argv, 1, 1)) != 0)
 		return rc;
@@ -89,7 +122,12 @@ cmd_report(int argc, char **argv)
 		return cmd_usage_error(&o, "unknown report format in '%s'", formats);
 	if ((rc = cmd_store_open(NULL, &s, &dd)) != 0)
 		return rc;
-	int got = closeout_report(s, key, clock_now_ms(), (size_t)top, &r, &cause);
+	struct cmd_progress pg;
+	cmd_progress_init(&pg);
+	struct report_data_opts ro = {.progress = cmd_progress_show, .arg = &pg};
+	struct report_data_info info;
+	int got = report_data_get(s, key, clock_now_ms(), (size_t)top, &ro, &r, &info, &cause);
+	cmd_progress_end(&pg);
 	if (got != 0) {
 		if (got == 1)
 			cmd_no_campaign(key);
@@ -110,6 +148,7 @@ cmd_report(int argc, char **argv)
 		printf("%s\n", paths[i]);
 	fprintf(stderr, "%s: %s report (%s)\n", r.campaign_id,
 	    r.final ? "final" : "live, not final", campaign_status_name(r.status));
+	say_source(&r, &info);
 	rc = LW_EXIT_OK;
 done:
 	for (size_t i = 0; i < npaths; i++)

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "base/text.h"
 #include "base/util.h"
@@ -170,6 +171,41 @@ cmd_nap_ms(int64_t ms)
 {
 	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000};
 	nanosleep(&ts, NULL);
+}
+
+void
+cmd_progress_init(struct cmd_progress *p)
+{
+	p->tty = isatty(STDERR_FILENO) == 1;
+	p->open = false;
+}
+
+void
+cmd_progress_show(const char *msg, void *arg)
+{
+	struct cmd_progress *p = arg;
+	flockfile(stderr);
+	if (p->tty) {
+		fputs("\r", stderr);
+		cmd_put_safe(stderr, msg, 200);
+		fputs("\033[K", stderr);
+		p->open = true;
+	} else {
+		cmd_put_safe(stderr, msg, 400);
+		fputs("\n", stderr);
+	}
+	fflush(stderr);
+	funlockfile(stderr);
+}
+
+void
+cmd_progress_end(struct cmd_progress *p)
+{
+	flockfile(stderr);
+	if (p->open)
+		fputs("\n", stderr);
+	p->open = false;
+	funlockfile(stderr);
 }
 
 int

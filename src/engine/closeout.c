@@ -1,15 +1,17 @@
 /*
  * closeout: the close-out job and reports on demand. Write order, so that a
  * crash at any point and a rerun finish exactly once: (1) the final refresh
- * and model, nothing written; (2) one write puts frozen, status completed,
- * completed_at and closeout{frozen_at, archive_dir} on the campaign, only if
- * it has no closeout.frozen_at yet; (3) the archive files (each a temporary
- * file renamed into place) and manifest.json, rewritten whole on a rerun;
- * (4) the archives record, upserted by a deterministic _id; (5) the report
+ * and model (from the prepared summary, flushed or caught up), nothing
+ * written; (2) one write puts frozen, status completed, completed_at and
+ * closeout{frozen_at, archive_dir} on the campaign, only if it has no
+ * closeout.frozen_at yet; (3) the archive files (each a temporary file
+ * renamed into place) and manifest.json, rewritten whole on a rerun; (4)
+ * the archives record, upserted by a deterministic _id; (5) the report
  * files; (6) closeout.state "done". Runs on its caller's thread.
  */
 #include "engine/closeout.h"
 #include "engine/aggregator.h"
+#include "engine/report_data.h"
 #include "output/report_write.h"
 
 #include <stdio.h>
@@ -20,7 +22,8 @@
 #include "store/store_report.h"
 #include "base/util.h"
 
-#define FLUSH_WAIT_MS 120000 /* the prepared aggregates catch up before a freeze */
+#define FLUSH_WAIT_MS   120000 /* the prepared aggregates catch up before a freeze */
+#define CURRENT_WAIT_MS 90000  /* another engine's aggregator, or its lease, before a freeze */
 
 static const char *const step_names[CO__COUNT] = {
     "refreshed", "built", "frozen", "archive-file", "manifest", "recorded", "reports", "done"};
@@ -125,6 +128,15 @@ write_archive(struct store *s, const char *id, int64_t cutoff_ms, const char *di
 	return 0;
 }
 
+/* Passes a progress line to the hooks. */
+static void
+hook_progress(const char *msg, void *arg)
+{
+	const struct closeout_hooks *h = arg;
+	if (h && h->progress)
+		h->progress(msg, h->arg);
+}
+
 /* Writes the final report in every format into dir/report. */
 static int
 write_reports(const char *frozen_json, const char *dir, char **cause)
@@ -159,6 +171,7 @@ freeze(struct store *s, const char *id, const struct closeout_hooks *h,
 {
 	struct campaign c;
 	struct rep_input in;
+	struct prep_summary sum;
 	struct report r;
 	struct rep_refresh fr;
 	memset(&fr, 0, sizeof fr);
@@ -190,8 +203,23 @@ freeze(struct store *s, const char *id, const struct closeout_hooks *h,
 		free(fr.note);
 		return rc == 1 ? set_cause(cause, "no campaign with id %s", id) : -1;
 	}
+	/* the flushed summary, or one caught up here when no engine of ours
+	 * aggregates the campaign; never one that lags the log */
+	struct report_data_opts ro = {.progress = hook_progress,
+	    .arg = (void *)h,
+	    .need_current = true,
+	    .wait_ms = CURRENT_WAIT_MS};
+	struct report_data_info info;
+	if (report_data_summary(s, &in, &ro, &sum, &info, cause) != 0) {
+		free(fr.note);
+		rep_input_done(&in);
+		campaign_done(&c);
+		return -1;
+	}
 	int64_t now = clock_now_ms();
-	report_build(&in, now, now, o && o->top ? o->top : REPORT_TOP_DEFAULT, &r);
+	size_t top = o && o->top ? o->top : REPORT_TOP_DEFAULT;
+	report_build(&in, &sum, now, top < PREP_TOP_MAX ? top : PREP_TOP_MAX, &r);
+	r.log_head = info.head;
 	r.final = true;
 	r.status = CS_COMPLETED;
 	r.refresh = fr; /* moved: report_done frees the note */
@@ -199,6 +227,7 @@ freeze(struct store *s, const char *id, const struct closeout_hooks *h,
 	char *text = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
 	json_decref(j);
 	report_done(&r);
+	prep_summary_done(&sum);
 	rep_input_done(&in);
 	campaign_done(&c);
 	if (text == NULL)
@@ -278,37 +307,5 @@ int
 closeout_report(
     struct store *s, const char *key, int64_t now_ms, size_t top, struct report *out, char **cause)
 {
-	struct campaign c;
-	struct store_closeout st;
-	struct rep_input in;
-	memset(out, 0, sizeof *out);
-	int rc = store_campaign_get(s, key, &c, cause);
-	if (rc != 0)
-		return rc;
-	rc = store_closeout_get(s, c.id, &st, cause);
-	if (rc == 0 && st.frozen_json && st.frozen_at_ms) {
-		json_error_t jerr;
-		json_t *j = json_loads(st.frozen_json, 0, &jerr);
-		if (j == NULL)
-			rc = set_cause(
-			    cause, "the frozen report of %s does not parse: %s", c.id, jerr.text);
-		else
-			rc = report_from_json(j, out, cause);
-		json_decref(j);
-	} else if (rc == 0) {
-		char id[CAMPAIGN_ID_MAX];
-		snprintf(id, sizeof id, "%s", c.id);
-		campaign_done(&c);
-		store_closeout_done(&st);
-		rc = store_report_load(s, id, &c, &in, cause);
-		if (rc != 0)
-			return rc; /* it frees what it loaded on failure */
-		report_build(&in, INT64_MAX, now_ms, top ? top : REPORT_TOP_DEFAULT, out);
-		rep_input_done(&in);
-		campaign_done(&c);
-		return 0;
-	}
-	store_closeout_done(&st);
-	campaign_done(&c);
-	return rc < 0 ? -1 : 0;
+	return report_data_get(s, key, now_ms, top, NULL, out, NULL, cause);
 }

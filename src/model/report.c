@@ -36,13 +36,6 @@ rep_input_done(struct rep_input *in)
 		free(in->tweets[i].author);
 	}
 	free(in->tweets);
-	for (size_t i = 0; i < in->neng; i++) {
-		free(in->eng[i].handle);
-		free(in->eng[i].name);
-		free(in->eng[i].evidence);
-	}
-	free(in->eng);
-	free(in->slices);
 	memset(in, 0, sizeof *in);
 }
 
@@ -71,6 +64,7 @@ report_done(struct report *r)
 	free(r->hourly);
 	free(r->daily);
 	free(r->refresh.note);
+	free(r->log_aggregator);
 	memset(r, 0, sizeof *r);
 }
 
@@ -163,78 +157,6 @@ cpm_overall(struct report *r)
 	}
 }
 
-/* Orders engagements by user id, then importance (highest first), tweet id
- * and action, so each account's first entry is its most important one. */
-static int
-cmp_eng_user(const void *a, const void *b)
-{
-	const struct rep_in_engagement *x = *(const struct rep_in_engagement *const *)a;
-	const struct rep_in_engagement *y = *(const struct rep_in_engagement *const *)b;
-	int c = strcmp(x->user_id, y->user_id);
-	if (c)
-		return c;
-	if (x->importance != y->importance)
-		return x->importance > y->importance ? -1 : 1;
-	if ((c = strcmp(x->tweet_id, y->tweet_id)) != 0)
-		return c;
-	return (int)x->action - (int)y->action;
-}
-
-/* Orders engagers by importance, followers (highest first), handle, id. */
-static int
-cmp_engager(const void *a, const void *b)
-{
-	const struct rep_engager *x = a, *y = b;
-	if (x->importance != y->importance)
-		return x->importance > y->importance ? -1 : 1;
-	if (x->followers != y->followers)
-		return x->followers > y->followers ? -1 : 1;
-	int c = strcmp(x->handle, y->handle);
-	return c ? c : strcmp(x->user_id, y->user_id);
-}
-
-/* Groups the counted engagements by account: fills the bucket counts, the
- * unique total and the top list. */
-static void
-build_engagers(struct report *r, const struct rep_in_engagement **ev, size_t n, size_t top)
-{
-	struct rep_engager *all = xcalloc(n + 1, sizeof *all);
-	size_t nall = 0;
-	qsort(ev, n, sizeof *ev, cmp_eng_user);
-	for (size_t i = 0; i < n;) {
-		size_t j = i;
-		while (j < n && strcmp(ev[j]->user_id, ev[i]->user_id) == 0)
-			j++;
-		const struct rep_in_engagement *best = ev[i];
-		struct rep_engager g = {0};
-		snprintf(g.user_id, sizeof g.user_id, "%s", best->user_id);
-		g.followers = best->followers;
-		g.verified = best->verified;
-		g.bucket = best->bucket;
-		g.importance = best->importance;
-		for (size_t k = i; k < j; k++) {
-			g.actions[ev[k]->action]++;
-			bool seen = false;
-			for (size_t q = i; q < k && !seen; q++)
-				seen = strcmp(ev[q]->tweet_id, ev[k]->tweet_id) == 0;
-			if (!seen)
-				g.ntweets++;
-		}
-		r->bucket_accounts[g.bucket]++;
-		r->unique_accounts++;
-		g.handle = clean(best->handle, 64);
-		g.name = clean(best->name, 120);
-		g.evidence = clean(best->evidence, 240);
-		all[nall++] = g;
-		i = j;
-	}
-	qsort(all, nall, sizeof *all, cmp_engager);
-	r->ntop = nall < top ? nall : top;
-	for (size_t i = r->ntop; i < nall; i++)
-		engager_done(&all[i]);
-	r->top = all;
-}
-
 /* Returns the start of the period of length len that holds t. */
 static int64_t
 period_start(int64_t t, int64_t len)
@@ -245,74 +167,109 @@ period_start(int64_t t, int64_t len)
 	return q * len;
 }
 
-static int
-cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-	return x < y ? -1 : x > y;
-}
+/* The summary's metric (struct lw_metrics order) of each report metric. */
+static const int prep_metric[RM__COUNT] = {4, 0, 1, 2, 3, 5};
 
-/* Returns the point whose start is t (it exists). */
-static struct rep_point *
-find_point(struct rep_point *p, size_t n, int64_t t)
+/* Fills the running totals of n points. */
+static void
+accumulate(struct rep_point *p, size_t n)
 {
-	size_t lo = 0, hi = n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (p[mid].t_ms < t)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return &p[lo];
-}
-
-/* Returns when an engagement happened for the series: created_at when the
- * provider gave it, else when launchwatch first saw it. */
-static int64_t
-eng_time(const struct rep_in_engagement *e)
-{
-	return e->created_at_ms > 0 ? e->created_at_ms : e->first_seen_at_ms;
-}
-
-/* Builds the sparse series of periods of length len that hold a slice or an
- * engagement, with deltas, new engagements and running totals. */
-static struct rep_point *
-build_series(const struct rep_in_slice **sv, size_t ns, const struct rep_in_engagement **ev,
-    size_t ne, int64_t len, size_t *np)
-{
-	int64_t *keys = xcalloc(ns + ne + 1, sizeof *keys);
-	size_t nk = 0, n = 0;
-	for (size_t i = 0; i < ns; i++)
-		keys[nk++] = period_start(sv[i]->at_ms, len);
-	for (size_t i = 0; i < ne; i++)
-		keys[nk++] = period_start(eng_time(ev[i]), len);
-	qsort(keys, nk, sizeof *keys, cmp_i64);
-	struct rep_point *p = xcalloc(nk + 1, sizeof *p);
-	for (size_t i = 0; i < nk; i++)
-		if (n == 0 || p[n - 1].t_ms != keys[i])
-			p[n++].t_ms = keys[i];
-	free(keys);
-	for (size_t i = 0; i < ns; i++) {
-		struct rep_point *pt = find_point(p, n, period_start(sv[i]->at_ms, len));
-		for (int m = 0; m < RM__COUNT; m++)
-			if (sv[i]->deltas.has[m])
-				pt->delta[m] += sv[i]->deltas.v[m];
-	}
-	for (size_t i = 0; i < ne; i++)
-		find_point(p, n, period_start(eng_time(ev[i]), len))->engagements++;
 	for (size_t i = 0; i < n; i++) {
 		for (int m = 0; m < RM__COUNT; m++)
 			p[i].cum[m] = (i ? p[i - 1].cum[m] : 0) + p[i].delta[m];
 		p[i].cum_engagements = (i ? p[i - 1].cum_engagements : 0) + p[i].engagements;
 	}
+}
+
+/* Builds the hourly points of s: every hour that holds a metric slice or an
+ * engagement, with the slices' deltas and the new engagements. */
+static struct rep_point *
+hourly_points(const struct prep_summary *s, size_t *np)
+{
+	const struct series *sl = &s->slice_hours, *en = &s->eng_hours;
+	int64_t lo = INT64_MAX, hi = INT64_MIN;
+	for (const struct series *x = sl; x; x = x == sl ? en : NULL)
+		if (x->n > 0) {
+			lo = x->base < lo ? x->base : lo;
+			hi = x->base + x->n > hi ? x->base + x->n : hi;
+		}
+	size_t n = 0;
+	for (int64_t h = lo; h < hi; h++)
+		n += series_at(sl, h) != 0 || series_at(en, h) != 0;
+	struct rep_point *p = xcalloc(n + 1, sizeof *p);
+	n = 0;
+	for (int64_t h = lo; h < hi; h++) {
+		if (series_at(sl, h) == 0 && series_at(en, h) == 0)
+			continue;
+		struct rep_point *pt = &p[n++];
+		pt->t_ms = h * HOUR_MS;
+		for (int m = 0; m < RM__COUNT; m++)
+			pt->delta[m] = series_at(&s->hours[CAT__COUNT][prep_metric[m]], h);
+		pt->engagements = series_at(en, h);
+	}
+	accumulate(p, n);
 	*np = n;
 	return p;
 }
 
+/* Builds the daily points (UTC days) from the hourly ones. */
+static struct rep_point *
+daily_points(const struct rep_point *hp, size_t nh, size_t *np)
+{
+	struct rep_point *p = xcalloc(nh + 1, sizeof *p);
+	size_t n = 0;
+	for (size_t i = 0; i < nh; i++) {
+		int64_t day = period_start(hp[i].t_ms, DAY_MS);
+		if (n == 0 || p[n - 1].t_ms != day)
+			p[n++].t_ms = day;
+		for (int m = 0; m < RM__COUNT; m++)
+			p[n - 1].delta[m] += hp[i].delta[m];
+		p[n - 1].engagements += hp[i].engagements;
+	}
+	accumulate(p, n);
+	*np = n;
+	return p;
+}
+
+bool
+report_summary_fits(const struct rep_input *in, const struct prep_summary *s)
+{
+	for (size_t i = 0; i < s->ntweets; i++) {
+		const struct prep_tweet_sum *t = &s->tweets[i];
+		int64_t n = t->slices;
+		for (int a = 0; a < ACT__COUNT; a++)
+			n += t->eng[a];
+		if (n > 0 && tweet_index(in, t->id) < 0)
+			return false;
+	}
+	return true;
+}
+
+/* Copies the first top engagers of s. */
+static void
+build_top(struct report *r, const struct prep_summary *s, size_t top)
+{
+	r->ntop = s->ntop < top ? s->ntop : top;
+	r->top = xcalloc(r->ntop + 1, sizeof *r->top);
+	for (size_t i = 0; i < r->ntop; i++) {
+		const struct prep_top *t = &s->top[i];
+		struct rep_engager *g = &r->top[i];
+		snprintf(g->user_id, sizeof g->user_id, "%s", t->user_id);
+		g->handle = clean(t->handle, 64);
+		g->name = clean(t->name, 120);
+		g->evidence = clean(t->evidence, 240);
+		g->followers = t->followers;
+		g->verified = t->verified;
+		g->bucket = t->bucket < BK__COUNT ? (enum lw_bucket)t->bucket : BK_OTHER;
+		g->importance = t->importance;
+		memcpy(g->actions, t->actions, sizeof g->actions);
+		g->ntweets = t->ntweets;
+	}
+}
+
 void
-report_build(
-    const struct rep_input *in, int64_t cutoff_ms, int64_t now_ms, size_t top, struct report *r)
+report_build(const struct rep_input *in, const struct prep_summary *s, int64_t now_ms, size_t top,
+    struct report *r)
 {
 	memset(r, 0, sizeof *r);
 	snprintf(r->campaign_id, sizeof r->campaign_id, "%s", in->campaign_id);
@@ -324,6 +281,8 @@ report_build(
 	r->generated_at_ms = now_ms;
 	r->formula_version = REPORT_CPM_FORMULA_VER;
 	r->cpm_settings = in->cpm;
+	r->log_seq = r->log_head = s->seq;
+	r->log_aggregator = xstrdup("");
 
 	r->ntweets = in->ntweets;
 	r->tweets = xcalloc(in->ntweets + 1, sizeof *r->tweets);
@@ -336,6 +295,9 @@ report_build(
 		row->author = clean(t->author, 64);
 		row->missing = t->missing;
 		row->m = t->metrics;
+		int k = prep_summary_tweet(s, t->tweet_id);
+		if (k >= 0)
+			memcpy(row->engagements, s->tweets[k].eng, sizeof row->engagements);
 		sum_add(&r->cat[t->category], &t->metrics);
 		sum_add(&r->all, &t->metrics);
 	}
@@ -344,31 +306,14 @@ report_build(
 		    in->cpm.has_spend[c], in->cpm.spend_usd[c], &r->cpm[c]);
 	cpm_overall(r);
 
-	/* engagements and slices on listed tweets, up to the cutoff */
-	const struct rep_in_engagement **ev = xcalloc(in->neng + 1, sizeof *ev);
-	const struct rep_in_slice **sv = xcalloc(in->nslices + 1, sizeof *sv);
-	size_t ne = 0, ns = 0;
-	for (size_t i = 0; i < in->neng; i++) {
-		const struct rep_in_engagement *e = &in->eng[i];
-		long ti = tweet_index(in, e->tweet_id);
-		if (ti < 0 || e->first_seen_at_ms > cutoff_ms ||
-		    (unsigned)e->action >= ACT__COUNT || (unsigned)e->bucket >= BK__COUNT)
-			continue;
-		ev[ne++] = e;
-		r->tweets[ti].engagements[e->action]++;
-		r->engagements++;
-		r->engagements_by_action[e->action]++;
-		r->bucket_engagements[e->bucket]++;
-	}
-	for (size_t i = 0; i < in->nslices; i++)
-		if (in->slices[i].at_ms <= cutoff_ms &&
-		    tweet_index(in, in->slices[i].tweet_id) >= 0)
-			sv[ns++] = &in->slices[i];
-	r->hourly = build_series(sv, ns, ev, ne, HOUR_MS, &r->nhourly);
-	r->daily = build_series(sv, ns, ev, ne, DAY_MS, &r->ndaily);
-	build_engagers(r, ev, ne, top);
-	free(ev);
-	free(sv);
+	r->engagements = s->engagements;
+	memcpy(r->engagements_by_action, s->eng_action, sizeof r->engagements_by_action);
+	memcpy(r->bucket_engagements, s->eng_bucket, sizeof r->bucket_engagements);
+	memcpy(r->bucket_accounts, s->uniq, sizeof r->bucket_accounts);
+	r->unique_accounts = s->unique_accounts;
+	build_top(r, s, top);
+	r->hourly = hourly_points(s, &r->nhourly);
+	r->daily = daily_points(r->hourly, r->nhourly, &r->ndaily);
 }
 
 /* ---- JSON --------------------------------------------------------------- */
@@ -536,6 +481,13 @@ report_to_json(const struct report *r)
 	json_object_set_new(o, "top_engagers", a);
 	json_object_set_new(o, "hourly", series_json(r->hourly, r->nhourly));
 	json_object_set_new(o, "daily", series_json(r->daily, r->ndaily));
+	if (r->log_head > 0) { /* absent in reports frozen before the change log */
+		x = json_pack(
+		    "{s:I, s:I}", "seq", (json_int_t)r->log_seq, "head", (json_int_t)r->log_head);
+		if (r->log_aggregator && *r->log_aggregator)
+			json_object_set_new(x, "aggregator", json_string(r->log_aggregator));
+		json_object_set_new(o, "change_log", x);
+	}
 	if (r->refresh.ran) /* absent in live reports, so they keep their shape */
 		json_object_set_new(o, "final_refresh",
 		    json_pack("{s:b, s:I, s:o, s:I, s:I, s:I, s:s}", "complete",
@@ -565,6 +517,19 @@ report_refresh_text(const struct report *r)
 	                 "%s.",
 	    (long long)f->failed, (long long)f->jobs,
 	    f->note && *f->note ? f->note : "provider failure", when);
+}
+
+char *
+report_log_text(const struct report *r)
+{
+	if (r->log_head <= r->log_seq)
+		return NULL;
+	const char *who = r->log_aggregator && *r->log_aggregator ? r->log_aggregator : NULL;
+	return xasprintf("These numbers cover the campaign's change log up to entry %lld of %lld: "
+	                 "%s%s is still aggregating the newest entries (at most about a second "
+	                 "behind).",
+	    (long long)r->log_seq, (long long)r->log_head, who ? "the engine " : "an engine",
+	    who ? who : "");
 }
 
 /* Reads an integer member (integral reals are accepted; BSON round trips may
@@ -756,6 +721,10 @@ report_from_json(const json_t *j, struct report *r, char **cause)
 	}
 	r->hourly = series_from(json_object_get(j, "hourly"), &r->nhourly);
 	r->daily = series_from(json_object_get(j, "daily"), &r->ndaily);
+	x = json_object_get(j, "change_log");
+	jget_int(x, "seq", &r->log_seq);
+	jget_int(x, "head", &r->log_head);
+	r->log_aggregator = jget_str(x, "aggregator");
 	x = json_object_get(j, "final_refresh");
 	if (json_is_object(x)) {
 		r->refresh.ran = true;

@@ -117,7 +117,7 @@ report_render_csv(const struct report *r, enum report_csv_table t)
 	case RC_SUMMARY:
 		sbuf_addstr(&b, "campaign_id,name,client,status,marker,window_start,window_end,"
 		                "generated_at,schema,formula_version,formula,unique_accounts,"
-		                "engagements\r\n");
+		                "engagements,change_log_seq,change_log_head\r\n");
 		csv_text(&b, r->campaign_id);
 		sbuf_addstr(&b, ",");
 		csv_text(&b, r->name);
@@ -132,7 +132,10 @@ report_render_csv(const struct report *r, enum report_csv_table t)
 		sbuf_printf(&b, ",%s,%d,", REPORT_SCHEMA, r->formula_version);
 		csv_text(&b, REPORT_CPM_FORMULA);
 		sbuf_printf(
-		    &b, ",%lld,%lld\r\n", (long long)r->unique_accounts, (long long)r->engagements);
+		    &b, ",%lld,%lld", (long long)r->unique_accounts, (long long)r->engagements);
+		csv_int(&b, r->log_head > 0, r->log_seq);
+		csv_int(&b, r->log_head > 0, r->log_head);
+		sbuf_addstr(&b, "\r\n");
 		break;
 	case RC_CATEGORIES:
 		sbuf_addstr(&b, "category,tweets");

@@ -387,6 +387,16 @@ report_render_html(const struct report *r)
 		    "generated %s; the numbers keep changing until the campaign is closed "
 		    "out.</p>\n",
 		    t.s);
+	char *lag = report_log_text(r);
+	if (lag) {
+		sbuf_printf(&b,
+		    "<p class=\"banner live\" id=\"change-log\" data-seq=\"%lld\" "
+		    "data-head=\"%lld\">",
+		    (long long)r->log_seq, (long long)r->log_head);
+		html_esc(&b, lag);
+		sbuf_addstr(&b, "</p>\n");
+		free(lag);
+	}
 	sbuf_done(&t);
 	sbuf_init(&t);
 	sbuf_addstr(&b, "<table class=\"meta\">\n<tr><td>Client</td>");

@@ -90,6 +90,13 @@ report_render_md(const struct report *r)
 		sbuf_addstr(
 		    &b, "; the numbers keep changing until the campaign is closed out.\n\n");
 	}
+	char *lag = report_log_text(r);
+	if (lag) {
+		sbuf_addstr(&b, "> ");
+		md_esc(&b, lag);
+		sbuf_addstr(&b, "\n\n");
+		free(lag);
+	}
 	sbuf_addstr(&b, "- Client: ");
 	md_esc(&b, *r->client ? r->client : "(none)");
 	sbuf_printf(&b, "\n- Campaign id: `%s`\n- Status: %s\n- Window: ", r->campaign_id,

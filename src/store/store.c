@@ -517,6 +517,27 @@ st_get_str(const bson_t *doc, const char *path)
 	return xstrdup("");
 }
 
+/* Reads a string, or an array of strings joined by ", ", at a dotted path
+ * of doc into a new string ("" when absent). */
+char *
+st_get_text(const bson_t *doc, const char *path)
+{
+	bson_iter_t it, d, a;
+	if (!bson_iter_init(&it, doc) || !bson_iter_find_descendant(&it, path, &d))
+		return xstrdup("");
+	if (BSON_ITER_HOLDS_UTF8(&d))
+		return xstrdup(bson_iter_utf8(&d, NULL));
+	struct sbuf b;
+	sbuf_init(&b);
+	sbuf_addstr(&b, "");
+	if (BSON_ITER_HOLDS_ARRAY(&d) && bson_iter_recurse(&d, &a))
+		while (bson_iter_next(&a))
+			if (BSON_ITER_HOLDS_UTF8(&a))
+				sbuf_printf(
+				    &b, "%s%s", b.len ? ", " : "", bson_iter_utf8(&a, NULL));
+	return sbuf_take(&b);
+}
+
 /* Reads an integer, date or double at a dotted path (def if absent). */
 int64_t
 st_get_int(const bson_t *doc, const char *path, int64_t def)

@@ -54,7 +54,7 @@ st_engagement_from_bson(const bson_t *doc, struct lw_engagement *e)
 	e->user.following = st_get_int(doc, "user.following", 0);
 	e->user.verified = get_bool(doc, "user.verified");
 	e->importance = (int)st_get_int(doc, "importance", 0);
-	e->evidence = st_get_str(doc, "evidence");
+	e->evidence = st_get_text(doc, "evidence");
 	char *text = st_get_str(doc, "text");
 	e->text = *text ? text : NULL;
 	if (e->text == NULL)

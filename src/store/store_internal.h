@@ -84,6 +84,10 @@ int st_bulk(struct store *s, const char *collection, const char *what,
 /* Reads a string at a dotted path into a new string ("" when absent). */
 char *st_get_str(const bson_t *doc, const char *path);
 
+/* Reads a string, or an array of strings joined by ", " (evidence written
+ * as a list), at a dotted path into a new string ("" when absent). */
+char *st_get_text(const bson_t *doc, const char *path);
+
 /* Takes and gives back the one lock every write of the ingest engine goes
  * through (FerretDB v1 takes one writer at a time; docs/operations.md). */
 void st_write_lock(void);

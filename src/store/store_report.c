@@ -1,6 +1,7 @@
 /*
- * store_report: reads a campaign's tweets, engagements and metric slices for
- * the report model, streams documents for the audit archive, and keeps the
+ * store_report: reads a campaign's settings and tweets documents for the
+ * report model (its engagements and slices come from the prepared
+ * aggregates), streams documents for the audit archive, and keeps the
  * close-out state (campaigns.frozen, status, completed_at, closeout,
  * reopen_history) and the archives collection. Reads only by campaign_id or
  * _id; the shapes are DESIGN.md section 4's. Thread-safe like the store.
@@ -93,26 +94,6 @@ get_fixed(const bson_t *doc, const char *path, char *buf, size_t len)
 	free(v);
 }
 
-/* Reads a field that is a string or an array of strings (joined by ", "). */
-static char *
-get_text_or_list(const bson_t *doc, const char *path)
-{
-	bson_iter_t d, a;
-	if (!find_path(doc, path, &d))
-		return xstrdup("");
-	if (BSON_ITER_HOLDS_UTF8(&d))
-		return xstrdup(bson_iter_utf8(&d, NULL));
-	struct sbuf b;
-	sbuf_init(&b);
-	sbuf_addstr(&b, "");
-	if (BSON_ITER_HOLDS_ARRAY(&d) && bson_iter_recurse(&d, &a))
-		while (bson_iter_next(&a))
-			if (BSON_ITER_HOLDS_UTF8(&a))
-				sbuf_printf(
-				    &b, "%s%s", b.len ? ", " : "", bson_iter_utf8(&a, NULL));
-	return sbuf_take(&b);
-}
-
 /* Fills the listed tweet row that a tweets document belongs to. */
 static void
 load_tweet(const bson_t *doc, void *arg)
@@ -142,54 +123,6 @@ load_tweet(const bson_t *doc, void *arg)
 	}
 }
 
-/* Appends an engagements document as an input row. */
-static void
-load_engagement(const bson_t *doc, void *arg)
-{
-	struct rep_input *in = arg;
-	bson_iter_t d, a;
-	struct rep_in_engagement e = {0};
-	char *s = st_get_str(doc, "action");
-	int ok = action_parse(s, &e.action);
-	free(s);
-	s = st_get_str(doc, "bucket");
-	if (bucket_parse(s, &e.bucket) != 0)
-		e.bucket = BK_OTHER;
-	free(s);
-	if (ok != 0)
-		return;
-	get_fixed(doc, "tweet_id", e.tweet_id, sizeof e.tweet_id);
-	get_fixed(doc, "user_id", e.user_id, sizeof e.user_id);
-	e.handle = st_get_str(doc, "user.handle");
-	e.name = st_get_str(doc, "user.name");
-	e.evidence = get_text_or_list(doc, "evidence");
-	e.followers = st_get_int(doc, "user.followers", 0);
-	e.verified =
-	    find_path(doc, "user.verified", &d) && BSON_ITER_HOLDS_BOOL(&d) && bson_iter_bool(&d);
-	e.importance = (int)st_get_int(doc, "importance", 0);
-	if (find_path(doc, "ref_ids", &d) && BSON_ITER_HOLDS_ARRAY(&d) && bson_iter_recurse(&d, &a))
-		while (bson_iter_next(&a))
-			e.nref++;
-	e.created_at_ms = st_get_int(doc, "created_at", 0);
-	e.first_seen_at_ms = st_get_int(doc, "first_seen_at", 0);
-	in->eng = xreallocarray(in->eng, in->neng + 1, sizeof *in->eng);
-	in->eng[in->neng++] = e;
-}
-
-/* Appends a metric_slices document as an input row. */
-static void
-load_slice(const bson_t *doc, void *arg)
-{
-	struct rep_input *in = arg;
-	struct rep_in_slice sl = {0};
-	get_fixed(doc, "tweet_id", sl.tweet_id, sizeof sl.tweet_id);
-	sl.seq = st_get_int(doc, "seq", 0);
-	sl.at_ms = st_get_int(doc, "at", 0);
-	get_values(doc, "deltas", &sl.deltas);
-	in->slices = xreallocarray(in->slices, in->nslices + 1, sizeof *in->slices);
-	in->slices[in->nslices++] = sl;
-}
-
 int
 store_report_load(
     struct store *s, const char *key, struct campaign *c, struct rep_input *in, char **cause)
@@ -215,9 +148,7 @@ store_report_load(
 		t->author = xstrdup("");
 	}
 	bson_t *filter = BCON_NEW("campaign_id", BCON_UTF8(c->id));
-	if (each_doc(s, "tweets", filter, load_tweet, in, cause) != 0 ||
-	    each_doc(s, "engagements", filter, load_engagement, in, cause) != 0 ||
-	    each_doc(s, "metric_slices", filter, load_slice, in, cause) != 0) {
+	if (each_doc(s, "tweets", filter, load_tweet, in, cause) != 0) {
 		bson_destroy(filter);
 		rep_input_done(in);
 		campaign_done(c);

@@ -12,7 +12,10 @@
 #include <string.h>
 
 #include "base/util.h"
+#include "engine/writer.h"
 #include "model/campaign.h"
+#include "model/prep.h"
+#include "store/store_events.h"
 #include "store/store_ingest.h"
 #include "store/store_report.h"
 
@@ -146,5 +149,50 @@ seed_alert(struct store *s, const char *campaign_id, const char *user_id, const 
 	int rc = run_write(s, cmd, cause);
 	bson_destroy(cmd);
 	free(id);
+	return rc;
+}
+
+/* What seed_log_stored gathers. */
+struct stored {
+	struct prep_eng *e;
+	size_t ne;
+	struct prep_slice *s;
+	size_t ns;
+};
+
+/* Keeps one stored engagement as a log record. */
+static int
+stored_eng(const struct lw_engagement *e, void *arg)
+{
+	struct stored *x = arg;
+	x->e = xreallocarray(x->e, x->ne + 1, sizeof *x->e);
+	prep_eng_from(&x->e[x->ne++], e);
+	return 0;
+}
+
+/* Keeps one stored slice as a log record. */
+static int
+stored_slice(const struct lw_slice *sl, void *arg)
+{
+	struct stored *x = arg;
+	x->s = xreallocarray(x->s, x->ns + 1, sizeof *x->s);
+	prep_slice_from(&x->s[x->ns++], sl);
+	return 0;
+}
+
+int
+seed_log_stored(struct store *s, const char *campaign_id, char **cause)
+{
+	struct stored x = {0};
+	int rc = ste_scan_engagements(s, campaign_id, 0, stored_eng, &x, cause);
+	if (rc == 0)
+		rc = ste_scan_slices(s, campaign_id, stored_slice, &x, cause);
+	if (rc == 0)
+		rc =
+		    writer_append(NULL, s, campaign_id, CHK_RECOVERED, x.e, x.ne, x.s, x.ns, cause);
+	for (size_t i = 0; i < x.ne; i++)
+		prep_eng_done(&x.e[i]);
+	free(x.e);
+	free(x.s);
 	return rc;
 }

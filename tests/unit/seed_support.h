@@ -28,6 +28,13 @@ int seed_engagements_absent(struct store *s, const struct lw_engagement *e, size
  * campaign:tweet:seq (idempotent). 0 or -1. */
 int seed_slices(struct store *s, const struct lw_slice *sl, size_t n, char **cause);
 
+/* Appends one change-log entry ("recovered") listing every engagement and
+ * metric slice of campaign_id stored so far, as the engine's writer logs
+ * what it stores, so the prepared aggregates (and reports) see documents a
+ * test inserted directly. Listing a known one again changes nothing (the
+ * aggregates are idempotent). 0 or -1. */
+int seed_log_stored(struct store *s, const char *campaign_id, char **cause);
+
 /* Writes one alerts_sent row with a status as the database holds it
  * ("sent", "pending" or "failed: why"), sent at at_ms. 0 or -1. */
 int seed_alert(struct store *s, const char *campaign_id, const char *user_id, const char *handle,

@@ -28,6 +28,7 @@
 #include "engine/closeout.h"
 #include "config/config.h"
 #include "rep_html.h"
+#include "seed_support.h"
 #include "model/report.h"
 #include "output/report_write.h"
 #include "store/store.h"
@@ -202,6 +203,15 @@ insert_slice(struct store *s, const char *cid, int t, int seq, int64_t at)
 	free(doc);
 }
 
+/* Logs what was inserted, as the engine's writer does for what it stores
+ * (the reports read the prepared aggregates the change log feeds). */
+static void
+log_stored(struct store *s, const char *cid)
+{
+	char *cause = NULL;
+	ck_assert_msg(seed_log_stored(s, cid, &cause) == 0, "%s", cause);
+}
+
 #define BASE_ENG 40
 
 /* Creates the campaign through the real upsert and fills its data as the
@@ -228,6 +238,7 @@ seed(struct store *s, char cid[CAMPAIGN_ID_MAX])
 	for (int t = 0; t < 3; t++)
 		for (int seq = 1; seq <= 5; seq++)
 			insert_slice(s, cid, t, seq, T0 - (5 - seq) * 50 * MIN_MS - t * MIN_MS);
+	log_stored(s, cid);
 }
 
 /* The tweets keep growing after the close-out: more engagers, slices and
@@ -241,6 +252,7 @@ grow(struct store *s, const char *cid)
 		insert_slice(s, cid, t, 6, T0 + 60 * MIN_MS);
 	set_metrics(s, cid, 0, 999999, 5000, T0 + 60 * MIN_MS);
 	set_metrics(s, cid, 1, 777, 500, T0 + 60 * MIN_MS);
+	log_stored(s, cid);
 }
 
 /* The database's sums of the tweets' baselines per category, taken when

@@ -3,6 +3,11 @@
  * cases (zero views, missing views, no spend, no benchmark), unique accounts
  * per bucket, top engagers, the hourly series, the JSON round trip and the
  * output formats (Markdown, CSV, HTML well-formedness and chart points).
+ * The fixture's engagements and slices reach the model as the production
+ * path gives them: change-log records applied to a prepared state, whose
+ * summary report_build reads (rep_raw.c's raw_summary); the same campaign
+ * built the old way from raw rows (raw_report_build) renders the same bytes
+ * in every format.
  */
 #include <check.h>
 #include <math.h>
@@ -10,6 +15,7 @@
 #include <string.h>
 
 #include "rep_html.h"
+#include "rep_raw.h"
 #include "model/report.h"
 #include "output/report_write.h"
 #include "base/util.h"
@@ -31,8 +37,9 @@ vals(struct rep_values *v, int64_t views, int64_t likes, int64_t rts, int64_t re
 
 /* Adds a tweet row. */
 static void
-add_tweet(struct rep_input *in, const char *id, enum tweet_category cat)
+add_tweet(struct raw_input *x, const char *id, enum tweet_category cat)
 {
+	struct rep_input *in = &x->in;
 	in->tweets = xreallocarray(in->tweets, in->ntweets + 1, sizeof *in->tweets);
 	struct rep_in_tweet *t = &in->tweets[in->ntweets++];
 	memset(t, 0, sizeof *t);
@@ -44,31 +51,30 @@ add_tweet(struct rep_input *in, const char *id, enum tweet_category cat)
 
 /* Adds an engagement row. */
 static void
-add_eng(struct rep_input *in, const char *tid, const char *uid, enum lw_action a, enum lw_bucket b,
+add_eng(struct raw_input *x, const char *tid, const char *uid, enum lw_action a, enum lw_bucket b,
     int imp, const char *handle, int64_t seen)
 {
-	in->eng = xreallocarray(in->eng, in->neng + 1, sizeof *in->eng);
-	struct rep_in_engagement *e = &in->eng[in->neng++];
-	memset(e, 0, sizeof *e);
-	snprintf(e->tweet_id, sizeof e->tweet_id, "%s", tid);
-	snprintf(e->user_id, sizeof e->user_id, "%s", uid);
-	e->action = a;
-	e->bucket = b;
-	e->importance = imp;
-	e->handle = xstrdup(handle);
-	e->name = xstrdup("Name <script>alert(1)</script> | pipe");
-	e->evidence = xstrdup("bio: \"partner at\" & fund");
-	e->followers = 1000 * imp;
-	e->first_seen_at_ms = seen;
+	struct raw_eng e = {0};
+	snprintf(e.tweet_id, sizeof e.tweet_id, "%s", tid);
+	snprintf(e.user_id, sizeof e.user_id, "%s", uid);
+	e.action = a;
+	e.bucket = b;
+	e.importance = imp;
+	e.handle = (char *)handle;
+	e.name = (char *)"Name <script>alert(1)</script> | pipe";
+	e.evidence = (char *)"bio: \"partner at\" & fund";
+	e.followers = 1000 * imp;
+	e.first_seen_at_ms = seen;
+	raw_add_eng(x, &e);
 }
 
 /* Adds a slice row. */
 static void
 add_slice(
-    struct rep_input *in, const char *tid, int64_t seq, int64_t at, int64_t views, int64_t likes)
+    struct raw_input *x, const char *tid, int64_t seq, int64_t at, int64_t views, int64_t likes)
 {
-	in->slices = xreallocarray(in->slices, in->nslices + 1, sizeof *in->slices);
-	struct rep_in_slice *s = &in->slices[in->nslices++];
+	x->slices = xreallocarray(x->slices, x->nslices + 1, sizeof *x->slices);
+	struct raw_slice *s = &x->slices[x->nslices++];
 	memset(s, 0, sizeof *s);
 	snprintf(s->tweet_id, sizeof s->tweet_id, "%s", tid);
 	s->seq = seq;
@@ -78,9 +84,10 @@ add_slice(
 
 /* The fixture described in the file comment of each test. */
 static void
-fixture(struct rep_input *in)
+fixture(struct raw_input *x)
 {
-	memset(in, 0, sizeof *in);
+	memset(x, 0, sizeof *x);
+	struct rep_input *in = &x->in;
 	snprintf(in->campaign_id, sizeof in->campaign_id, "acme-1234abcd");
 	in->name = xstrdup("Acme \x1b[31mlaunch");
 	in->client = xstrdup("Acme Labs");
@@ -93,33 +100,46 @@ fixture(struct rep_input *in)
 	in->cpm.benchmark_usd[CAT_INFLUENCER] = 14.0;
 	in->cpm.has_spend[CAT_INFLUENCER] = true;
 	in->cpm.spend_usd[CAT_INFLUENCER] = 12000;
-	add_tweet(in, "101", CAT_MAIN);
+	add_tweet(x, "101", CAT_MAIN);
 	vals(&in->tweets[0].metrics, 1000000, 500, 40, 30, 20, 10);
-	add_tweet(in, "102", CAT_MAIN);
+	add_tweet(x, "102", CAT_MAIN);
 	vals(&in->tweets[1].metrics, -1, 100, 4, 3, 2, 1); /* no view count */
-	add_tweet(in, "103", CAT_INFLUENCER);
+	add_tweet(x, "103", CAT_INFLUENCER);
 	vals(&in->tweets[2].metrics, 200000, 50, 5, 5, 5, 5);
-	add_tweet(in, "104", CAT_INVESTOR); /* never read: all missing */
-	add_eng(in, "101", "1", ACT_RETWEET, BK_INVESTOR, 90, "\x1b]0;evil\x07vc", H0 + 10 * MIN);
-	add_eng(in, "103", "1", ACT_REPLY, BK_INVESTOR, 85, "vc", H0 + 12 * MIN);
-	add_eng(in, "101", "2", ACT_QUOTE, BK_FOUNDER, 70, "founder", H0 + 15 * MIN);
-	add_eng(in, "101", "3", ACT_RETWEET, BK_OTHER, 10, "rando", H0 + 20 * MIN);
-	add_eng(in, "101", "4", ACT_RETWEET, BK_MEDIA, 50, "late", H0 + 600 * MIN);
-	add_eng(in, "999", "5", ACT_RETWEET, BK_MEDIA, 99, "unlisted", H0 + 5 * MIN);
-	add_slice(in, "101", 1, H0 + 5 * MIN, 1000, 5);
-	add_slice(in, "101", 2, H0 + 35 * MIN, 500, -1);
-	add_slice(in, "103", 1, H0 + 125 * MIN, 200, 7);
-	add_slice(in, "101", 3, H0 + 700 * MIN, 9999, 9); /* after the cutoff */
+	add_tweet(x, "104", CAT_INVESTOR); /* never read: all missing */
+	add_eng(x, "101", "1", ACT_RETWEET, BK_INVESTOR, 90, "\x1b]0;evil\x07vc", H0 + 10 * MIN);
+	add_eng(x, "103", "1", ACT_REPLY, BK_INVESTOR, 85, "vc", H0 + 12 * MIN);
+	add_eng(x, "101", "2", ACT_QUOTE, BK_FOUNDER, 70, "founder", H0 + 15 * MIN);
+	add_eng(x, "101", "3", ACT_RETWEET, BK_OTHER, 10, "rando", H0 + 20 * MIN);
+	add_eng(x, "101", "4", ACT_RETWEET, BK_MEDIA, 50, "late", H0 + 600 * MIN);
+	add_eng(x, "999", "5", ACT_RETWEET, BK_MEDIA, 99, "unlisted", H0 + 5 * MIN);
+	add_slice(x, "101", 1, H0 + 5 * MIN, 1000, 5);
+	add_slice(x, "101", 2, H0 + 35 * MIN, 500, -1);
+	add_slice(x, "103", 1, H0 + 125 * MIN, 200, 7);
+	add_slice(x, "101", 3, H0 + 700 * MIN, 9999, 9); /* after the cutoff */
 }
 
 #define CUTOFF (H0 + 300 * MIN)
 
+/* Builds the report of x from its prepared summary: the events first seen
+ * (taken) at or before cutoff, of listed tweets (what a campaign that
+ * dropped a tweet reports, report_data.c's scan). */
+static void
+build(const struct raw_input *x, int64_t cutoff, int64_t now, size_t top, struct report *r)
+{
+	struct prep_summary s;
+	raw_summary(x, cutoff, true, &s);
+	ck_assert(report_summary_fits(&x->in, &s));
+	report_build(&x->in, &s, now, top, r);
+	prep_summary_done(&s);
+}
+
 START_TEST(test_totals_and_missing)
 {
-	struct rep_input in;
+	struct raw_input in;
 	struct report r;
 	fixture(&in);
-	report_build(&in, CUTOFF, H0 + 301 * MIN, 20, &r);
+	build(&in, CUTOFF, H0 + 301 * MIN, 20, &r);
 	ck_assert_int_eq(r.ntweets, 4);
 	ck_assert(!r.tweets[1].m.has[RM_VIEWS]);
 	ck_assert(r.cat[CAT_MAIN].m.has[RM_VIEWS]);
@@ -157,25 +177,25 @@ START_TEST(test_totals_and_missing)
 	ck_assert_ptr_nonnull(strstr(r.top[1].evidence, "partner at"));
 	report_done(&r);
 	/* top is a limit */
-	report_build(&in, CUTOFF, CUTOFF, 1, &r);
+	build(&in, CUTOFF, CUTOFF, 1, &r);
 	ck_assert_uint_eq(r.ntop, 1);
 	ck_assert_int_eq(r.unique_accounts, 3);
 	report_done(&r);
 	/* no cutoff: the late engagement and slice count */
-	report_build(&in, INT64_MAX, CUTOFF, 20, &r);
+	build(&in, INT64_MAX, CUTOFF, 20, &r);
 	ck_assert_int_eq(r.engagements, 5);
 	ck_assert_int_eq(r.bucket_accounts[BK_MEDIA], 1);
 	report_done(&r);
-	rep_input_done(&in);
+	raw_input_done(&in);
 }
 END_TEST
 
 START_TEST(test_series)
 {
-	struct rep_input in;
+	struct raw_input in;
 	struct report r;
 	fixture(&in);
-	report_build(&in, CUTOFF, CUTOFF, 20, &r);
+	build(&in, CUTOFF, CUTOFF, 20, &r);
 	/* hours 14:00 (slices 1+2, four engagements) and 16:00 (slice of 103) */
 	ck_assert_uint_eq(r.nhourly, 2);
 	ck_assert_int_eq(r.hourly[0].t_ms, H0);
@@ -190,7 +210,7 @@ START_TEST(test_series)
 	ck_assert_int_eq(r.daily[0].t_ms, H0 - 14 * 60 * MIN);
 	ck_assert_int_eq(r.daily[0].cum[RM_VIEWS], 1700);
 	report_done(&r);
-	rep_input_done(&in);
+	raw_input_done(&in);
 }
 END_TEST
 
@@ -198,10 +218,10 @@ END_TEST
 
 START_TEST(test_cpm_categories)
 {
-	struct rep_input in;
+	struct raw_input in;
 	struct report r;
 	fixture(&in);
-	report_build(&in, CUTOFF, CUTOFF, 20, &r);
+	build(&in, CUTOFF, CUTOFF, 20, &r);
 	const struct rep_cpm *m = &r.cpm[CAT_MAIN], *i = &r.cpm[CAT_INFLUENCER],
 	                     *v = &r.cpm[CAT_INVESTOR], *o = &r.cpm_all;
 	/* main: missing views on one tweet make it partial; no spend counts as 0 */
@@ -226,7 +246,7 @@ START_TEST(test_cpm_categories)
 	ck_assert(fabs(o->savings_usd - (8800.0 - 12000.0)) < EPS);
 	ck_assert(fabs(o->effective_cpm_usd - 10.0) < EPS);
 	report_done(&r);
-	rep_input_done(&in);
+	raw_input_done(&in);
 }
 END_TEST
 
@@ -272,11 +292,11 @@ END_TEST
 
 START_TEST(test_json_round_trip)
 {
-	struct rep_input in;
+	struct raw_input in;
 	struct report r, back;
 	char *cause = NULL;
 	fixture(&in);
-	report_build(&in, CUTOFF, CUTOFF, 20, &r);
+	build(&in, CUTOFF, CUTOFF, 20, &r);
 	r.final = true;
 	json_t *j = report_to_json(&r);
 	char *a = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
@@ -307,16 +327,16 @@ START_TEST(test_json_round_trip)
 	json_decref(j2);
 	report_done(&back);
 	report_done(&r);
-	rep_input_done(&in);
+	raw_input_done(&in);
 }
 END_TEST
 
 START_TEST(test_formats)
 {
-	struct rep_input in;
+	struct raw_input in;
 	struct report r;
 	fixture(&in);
-	report_build(&in, CUTOFF, CUTOFF, 20, &r);
+	build(&in, CUTOFF, CUTOFF, 20, &r);
 	char *md = report_render_md(&r);
 	ck_assert_ptr_nonnull(strstr(md, "LIVE, NOT FINAL"));
 	ck_assert_ptr_nonnull(strstr(md, "1,000,000 (1 of 2 tweets missing)"));
@@ -373,17 +393,17 @@ START_TEST(test_formats)
 	ck_assert_ptr_null(strstr(html, "LIVE, NOT FINAL"));
 	free(html);
 	report_done(&r);
-	rep_input_done(&in);
+	raw_input_done(&in);
 }
 END_TEST
 
 START_TEST(test_final_refresh)
 {
-	struct rep_input in;
+	struct raw_input in;
 	struct report r, back;
 	char *cause = NULL;
 	fixture(&in);
-	report_build(&in, CUTOFF, CUTOFF, 20, &r);
+	build(&in, CUTOFF, CUTOFF, 20, &r);
 	/* a live report has no final_refresh member: its shape is unchanged */
 	json_t *j = report_to_json(&r);
 	ck_assert_ptr_null(json_object_get(j, "final_refresh"));
@@ -426,17 +446,17 @@ START_TEST(test_final_refresh)
 	free(md);
 	report_done(&back);
 	report_done(&r);
-	rep_input_done(&in);
+	raw_input_done(&in);
 }
 END_TEST
 
 START_TEST(test_empty_campaign)
 {
-	struct rep_input in = {0};
+	struct raw_input in = {0};
 	struct report r;
-	in.name = xstrdup("Empty");
-	in.client = xstrdup("");
-	report_build(&in, INT64_MAX, H0, 20, &r);
+	in.in.name = xstrdup("Empty");
+	in.in.client = xstrdup("");
+	build(&in, INT64_MAX, H0, 20, &r);
 	ck_assert(!r.cpm_all.has_views && !r.cpm_all.has_paid && !r.cpm_all.partial);
 	char *html = report_render_html(&r);
 	ck_assert_msg(rep_html_check(html) == NULL, "%s", rep_html_check(html));
@@ -446,7 +466,172 @@ START_TEST(test_empty_campaign)
 	ck_assert_ptr_nonnull(strstr(md, "no engagers yet"));
 	free(md);
 	report_done(&r);
-	rep_input_done(&in);
+	raw_input_done(&in);
+}
+END_TEST
+
+START_TEST(test_unlisted_tweet_does_not_fit)
+{
+	/* a summary with data of a tweet the campaign no longer lists cannot
+	 * be reported as it is: report_data.c recomputes it from the listed
+	 * tweets' events */
+	struct raw_input in;
+	struct prep_summary s;
+	fixture(&in);
+	raw_summary(&in, CUTOFF, false, &s);
+	ck_assert(!report_summary_fits(&in.in, &s));
+	prep_summary_done(&s);
+	raw_summary(&in, CUTOFF, true, &s);
+	ck_assert(report_summary_fits(&in.in, &s));
+	prep_summary_done(&s);
+	raw_input_done(&in);
+}
+END_TEST
+
+/* Renders every format of r into one string (caller frees). */
+static char *
+render_all(const struct report *r)
+{
+	struct sbuf b;
+	sbuf_init(&b);
+	char *v[3] = {report_render_md(r), report_render_json(r), report_render_html(r)};
+	for (int i = 0; i < 3; i++) {
+		sbuf_printf(&b, "%s\n", v[i]);
+		free(v[i]);
+	}
+	for (int t = 0; t < RC__COUNT; t++) {
+		char *csv = report_render_csv(r, (enum report_csv_table)t);
+		sbuf_printf(&b, "%s\n", csv);
+		free(csv);
+	}
+	return sbuf_take(&b);
+}
+
+/* Fails at the first line where the two renders differ. */
+static void
+same_text(const char *got, const char *want)
+{
+	size_t line = 1;
+	const char *g = got, *w = want;
+	while (*g && *g == *w) {
+		line += *g == '\n';
+		g++;
+		w++;
+	}
+	if (*g == *w)
+		return;
+	while (g > got && g[-1] != '\n')
+		g--, w--;
+	ck_abort_msg("renders differ at line %zu:\n prepared: %.300s\n raw: %.300s", line, g, w);
+}
+
+/* Checks that x reports the same both ways at cutoff with top engagers. */
+static void
+check_both_ways(const struct raw_input *x, int64_t cutoff, size_t top)
+{
+	struct report prep, raw;
+	build(x, cutoff, H0 + 999 * MIN, top, &prep);
+	raw_report_build(x, cutoff, H0 + 999 * MIN, top, &raw);
+	raw.log_seq = prep.log_seq; /* what only the prepared path knows */
+	raw.log_head = prep.log_head;
+	char *a = render_all(&prep), *b = render_all(&raw);
+	same_text(a, b);
+	free(a);
+	free(b);
+	report_done(&prep);
+	report_done(&raw);
+}
+
+/* A small deterministic generator. */
+static uint64_t rng_state;
+static uint64_t
+rng(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return rng_state;
+}
+
+/* Returns true when x already has engagement (tweet, user, action) of e. */
+static bool
+find_dup(const struct raw_input *x, const struct raw_eng *e)
+{
+	for (size_t i = 0; i < x->neng; i++)
+		if (x->eng[i].action == e->action && strcmp(x->eng[i].tweet_id, e->tweet_id) == 0 &&
+		    strcmp(x->eng[i].user_id, e->user_id) == 0)
+			return true;
+	return false;
+}
+
+/* Generates a campaign: listed and unlisted tweets, accounts on several
+ * tweets with ties in importance, followers and handles, hostile text,
+ * engagements with and without created_at, slices whose deltas cancel out
+ * within an hour. */
+static void
+generate(struct raw_input *x, uint64_t seed)
+{
+	static const char *const handles[] = {"alice", "bob", "=cmd|' /C calc'!A0",
+	    "\x1b]0;x\x07ev", "carol", "dave\xff", "+plus", "@at"};
+	fixture(x);
+	rng_state = seed;
+	for (int t = 0; t < 6; t++) {
+		char id[24];
+		snprintf(id, sizeof id, "18611%02d", t);
+		if (t < 5)
+			add_tweet(x, id, (enum tweet_category)(t % CAT__COUNT));
+	}
+	for (int k = 0; k < 400; k++) {
+		char tid[24], uid[24];
+		snprintf(tid, sizeof tid, "18611%02d", (int)(rng() % 6));
+		snprintf(uid, sizeof uid, "%d", 7000 + (int)(rng() % 90));
+		struct raw_eng e = {0};
+		snprintf(e.tweet_id, sizeof e.tweet_id, "%s", tid);
+		snprintf(e.user_id, sizeof e.user_id, "%s", uid);
+		e.action = (enum lw_action)(rng() % ACT__COUNT);
+		if (find_dup(x, &e))
+			continue;
+		e.bucket = (enum lw_bucket)(rng() % BK__COUNT);
+		e.importance = (int)(rng() % 5) * 20;
+		e.followers = (int64_t)(rng() % 3) * 500;
+		e.verified = rng() % 2;
+		e.handle = (char *)handles[rng() % LW_ARRAY_LEN(handles)];
+		e.name = (char *)(rng() % 2 ? "Name\n<b>bold</b>" : "=SUM(A1)");
+		e.evidence = (char *)(rng() % 2 ? "bio: vc" : "-1 words");
+		e.first_seen_at_ms = H0 + (int64_t)(rng() % (3 * 24 * 60)) * MIN;
+		e.created_at_ms = rng() % 3 ? e.first_seen_at_ms - (int64_t)(rng() % 90) * MIN : 0;
+		raw_add_eng(x, &e);
+	}
+	int64_t seq[6] = {0};
+	for (int k = 0; k < 120; k++) {
+		int t = (int)(rng() % 6);
+		char tid[24];
+		snprintf(tid, sizeof tid, "18611%02d", t);
+		int64_t at = H0 + (int64_t)(rng() % (4 * 24 * 60)) * MIN;
+		int64_t d = (int64_t)(rng() % 200) - 50;
+		add_slice(x, tid, 100 + ++seq[t], at, d, d / 3);
+		if (k % 10 == 0) /* the change is taken back within the hour */
+			add_slice(
+			    x, tid, 100 + ++seq[t], at - at % (60 * MIN) + 59 * MIN, -d, -(d / 3));
+	}
+}
+
+START_TEST(test_same_as_raw_rows)
+{
+	struct raw_input x;
+	static const size_t tops[] = {1, 20, PREP_TOP_MAX};
+	fixture(&x);
+	for (size_t i = 0; i < LW_ARRAY_LEN(tops); i++) {
+		check_both_ways(&x, CUTOFF, tops[i]);
+		check_both_ways(&x, INT64_MAX, tops[i]);
+	}
+	raw_input_done(&x);
+	for (uint64_t seed = 1; seed <= 8; seed++) {
+		generate(&x, seed * 0x9e3779b97f4a7c15ULL);
+		check_both_ways(&x, INT64_MAX, 20);
+		check_both_ways(&x, H0 + 36 * 60 * MIN, PREP_TOP_MAX);
+		raw_input_done(&x);
+	}
 }
 END_TEST
 
@@ -463,6 +648,8 @@ main(void)
 	tcase_add_test(tc, test_formats);
 	tcase_add_test(tc, test_final_refresh);
 	tcase_add_test(tc, test_empty_campaign);
+	tcase_add_test(tc, test_unlisted_tweet_does_not_fit);
+	tcase_add_test(tc, test_same_as_raw_rows);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

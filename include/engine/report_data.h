@@ -1,0 +1,83 @@
+/*
+ * report_data: what reports and the close-out read (docs/reports.md, "Where
+ * the numbers come from"): a campaign's settings and tweets documents and
+ * its prepared summary (model/prep.h), caught up with the change log here
+ * when no engine aggregates the campaign; the report of a campaign at any
+ * time (frozen, or live from those). Runs on its caller's thread (a
+ * command's main thread, or the scheduler's in a close-out) and waits on
+ * the database.
+ */
+#ifndef LW_REPORT_DATA_H
+#define LW_REPORT_DATA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model/prep.h"
+#include "model/report.h"
+
+struct store;
+
+/* Receives one progress line ("catching up with the change log of ID: 1,200
+ * of 4,000 entries", "writing ID-engagements.csv: 150,000 rows"); called on
+ * the caller's thread. */
+typedef void (*report_progress_fn)(const char *msg, void *arg);
+
+/* How the numbers of a report were obtained. */
+enum report_how {
+	RH_CURRENT,   /* the stored summary covers the campaign's whole change log */
+	RH_ENGINE,    /* it lags, but an engine aggregates the campaign: used as it is */
+	RH_CAUGHT_UP, /* it lagged and no engine aggregated it: caught up here */
+	RH_REBUILT,   /* there were no prepared aggregates (a previous release): rebuilt */
+	RH_FROZEN,    /* a completed campaign: campaigns.frozen */
+	RH__COUNT
+};
+
+struct report_data_opts {
+	report_progress_fn progress; /* NULL: none */
+	void *arg;
+	/* A close-out: never use a summary that lags the log; wait up to
+	 * wait_ms for the engine that aggregates the campaign to reach the
+	 * log's head (or for its lease to expire, then catch up here). */
+	bool need_current;
+	int64_t wait_ms;
+	const char *owner; /* the lease owner of a catch-up; NULL: "report:HOST:PID" */
+};
+
+struct report_data_info {
+	enum report_how how;
+	bool persisted;       /* the caught-up aggregates were written back (the lease was free) */
+	bool scanned;         /* the campaign dropped tweets that have data: the numbers were
+	                   recomputed from the stored events of its listed tweets */
+	int64_t seq;          /* the change-log entry the numbers cover */
+	int64_t head;         /* the log's head when it was read */
+	char aggregator[128]; /* RH_ENGINE: the engine holding the lease */
+};
+
+/* Returns a short phrase for how ("current", "caught up", ...). */
+const char *report_how_name(enum report_how how);
+
+/* Reads the prepared summary of in's campaign into *out (caller calls
+ * prep_summary_done): the stored one (two `_id` reads and one probe of the
+ * log) when it covers the change log or an engine aggregates the campaign;
+ * else it catches up from the log in memory (prep_load, prep_replay) and,
+ * when it can take the aggregator lease, writes the result back; a
+ * campaign without prepared aggregates is rebuilt from its events first
+ * (prep_rebuild, with progress). When the summary holds data of tweets the
+ * campaign no longer lists, it is recomputed from the stored events of the
+ * listed ones (a scan). o may be NULL. 0, or -1 with a cause. */
+int report_data_summary(struct store *s, const struct rep_input *in,
+    const struct report_data_opts *o, struct prep_summary *out, struct report_data_info *info,
+    char **cause);
+
+/* Builds the report of the campaign whose id or name is key into *out
+ * (caller calls report_done): from campaigns.frozen once it is frozen (the
+ * same bytes every time), else live at now_ms from the settings, the tweets
+ * documents and report_data_summary. o and info may be NULL. Returns 0, 1
+ * when there is no such campaign, or -1 with a cause. */
+int report_data_get(struct store *s, const char *key, int64_t now_ms, size_t top,
+    const struct report_data_opts *o, struct report *out, struct report_data_info *info,
+    char **cause);
+
+#endif

@@ -1,0 +1,394 @@
+/*
+ * report_data: where reports get their numbers (include/engine/
+ * report_data.h): the prepared summary, caught up with the change log when
+ * nobody aggregates the campaign, rebuilt when it was never prepared,
+ * recomputed from the listed tweets' events when the campaign dropped a
+ * tweet with data; and the report at any time (frozen or live). Runs on
+ * its caller's thread.
+ */
+#include "engine/report_data.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/text.h"
+#include "base/util.h"
+#include "engine/prep_io.h"
+#include "store/store_changes.h"
+#include "store/store_events.h"
+#include "store/store_prepared.h"
+#include "store/store_report.h"
+
+#define LEASE_MS      120000 /* a report's hold on the aggregates while it catches up */
+#define REPLAY_STEP   500    /* change-log entries between progress lines */
+#define PROGRESS_ROWS 50000  /* documents between progress lines of a stream */
+#define WAIT_STEP_MS  500    /* how often a close-out looks at an engine's summary */
+
+static const char *const how_names[RH__COUNT] = {
+    "current", "aggregated by a running engine", "caught up", "rebuilt", "frozen"};
+
+const char *
+report_how_name(enum report_how how)
+{
+	return (unsigned)how < RH__COUNT ? how_names[how] : "?";
+}
+
+/* Sends a formatted progress line to o's progress function, if any. */
+static void progress(const struct report_data_opts *o, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void
+progress(const struct report_data_opts *o, const char *fmt, ...)
+{
+	if (o == NULL || o->progress == NULL)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	char *msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	o->progress(msg, o->arg);
+	free(msg);
+}
+
+/* Sleeps ms milliseconds. */
+static void
+nap(int64_t ms)
+{
+	struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
+	nanosleep(&ts, NULL);
+}
+
+/* ---- the listed tweets, for filters over a scan ---- */
+
+struct tweet_set {
+	char (*ids)[LW_ID_MAX]; /* sorted */
+	size_t n;
+};
+
+static int
+cmp_id(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+/* Fills set with n ids taken from id_at (borrowed strings). */
+static void
+tweet_set_init(
+    struct tweet_set *set, size_t n, const char *(*id_at)(const void *, size_t), const void *arg)
+{
+	set->ids = xcalloc(n + 1, sizeof *set->ids);
+	set->n = n;
+	for (size_t i = 0; i < n; i++)
+		snprintf(set->ids[i], sizeof set->ids[i], "%s", id_at(arg, i));
+	qsort(set->ids, n, sizeof *set->ids, cmp_id);
+}
+
+/* Returns true when id is in set. */
+static bool
+tweet_set_has(const struct tweet_set *set, const char *id)
+{
+	return bsearch(id, set->ids, set->n, sizeof *set->ids, cmp_id) != NULL;
+}
+
+/* Returns the id of listed tweet i of a rep_input. */
+static const char *
+input_tweet(const void *in, size_t i)
+{
+	return ((const struct rep_input *)in)->tweets[i].tweet_id;
+}
+
+/* ---- the summary ---- */
+
+/* Writes this process's lease owner name into buf. */
+static void
+default_owner(char *buf, size_t size)
+{
+	char host[64] = "localhost";
+	gethostname(host, sizeof host - 1);
+	snprintf(buf, size, "report:%s:%ld", host, (long)getpid());
+}
+
+/* Catches campaign cid's state of generation gen up with the change log
+ * in memory and builds its summary into *out; with lease, it first takes
+ * the aggregator lease for owner and, when that worked, writes the result
+ * back (and does a pending crash recovery). 0 or -1. */
+static int
+catch_up(struct store *s, const char *cid, int64_t gen, bool lease, const char *owner,
+    const struct report_data_opts *o, struct report_data_info *info, struct prep_summary *out,
+    char **cause)
+{
+	struct stp_head h;
+	bool taken = false;
+	if (lease) {
+		int64_t now = clock_now_ms();
+		int rc = stp_head_claim(s, cid, owner, now, now + LEASE_MS, &h, cause);
+		if (rc < 0)
+			return -1;
+		taken = rc == 0;
+		if (taken)
+			gen = h.gen;
+	}
+	struct prep_loaded l;
+	int rc = prep_load(s, cid, gen, &l, cause);
+	if (rc == 0 && taken && h.recover_from_ms > 0) {
+		/* a dead engine's writes no entry lists: log them first */
+		size_t ne = 0, ns = 0;
+		bool done = false;
+		int64_t last = 0;
+		for (; rc == 0 && !done;) {
+			rc = prep_replay(s, cid, l.p, l.from, 0, &last, cause);
+			l.from = last;
+			if (rc == 0)
+				rc = prep_recover(
+				    s, NULL, cid, l.p, h.recover_from_ms, &ne, &ns, &done, cause);
+		}
+	}
+	int64_t last = l.from;
+	while (rc == 0) {
+		int64_t from = last;
+		rc = prep_replay(s, cid, l.p, from, REPLAY_STEP, &last, cause);
+		if (rc != 0 || last - from < REPLAY_STEP)
+			break;
+		progress(
+		    o, "catching up with the change log of %s: entry %lld", cid, (long long)last);
+	}
+	if (rc == 0)
+		rc = prep_fill_details(s, cid, l.p, cause);
+	int64_t now = clock_now_ms();
+	if (rc == 0 && taken)
+		rc = prep_persist(s, cid, gen, l.p, !l.all_parts, now, cause);
+	if (rc == 0) {
+		prep_summary_build(l.p, now, out);
+		info->persisted = taken;
+	}
+	if (taken) {
+		char *why = NULL;
+		if (stp_head_release(s, cid, owner, &why) != 0)
+			free(why); /* it expires by itself */
+	}
+	prep_free(l.p);
+	return rc;
+}
+
+struct scan_arg {
+	struct prep *p;
+	const struct tweet_set *listed;
+	const struct report_data_opts *o;
+	const char *cid;
+	int64_t n;
+};
+
+/* Applies one stored engagement of a listed tweet. */
+static int
+scan_eng(const struct lw_engagement *e, void *arg)
+{
+	struct scan_arg *a = arg;
+	if (!tweet_set_has(a->listed, e->tweet_id))
+		return 0;
+	struct prep_eng r;
+	prep_eng_from(&r, e);
+	prep_apply_eng(a->p, &r, 0);
+	prep_eng_done(&r);
+	if (++a->n % PROGRESS_ROWS == 0)
+		progress(a->o, "recomputing %s from its listed tweets: %lld engagements read",
+		    a->cid, (long long)a->n);
+	return 0;
+}
+
+/* Applies one stored slice of a listed tweet. */
+static int
+scan_slice(const struct lw_slice *sl, void *arg)
+{
+	struct scan_arg *a = arg;
+	if (!tweet_set_has(a->listed, sl->tweet_id))
+		return 0;
+	struct prep_slice r;
+	prep_slice_from(&r, sl);
+	prep_apply_slice(a->p, &r);
+	return 0;
+}
+
+/* Recomputes the summary of in's campaign from the stored events of its
+ * listed tweets only, covering the log up to head (read before). 0 or -1. */
+static int
+scan_listed(struct store *s, const struct rep_input *in, int64_t head,
+    const struct report_data_opts *o, struct prep_summary *out, char **cause)
+{
+	struct tweet_set listed;
+	tweet_set_init(&listed, in->ntweets, input_tweet, in);
+	struct scan_arg a = {
+	    .p = prep_new(in->campaign_id), .listed = &listed, .o = o, .cid = in->campaign_id};
+	progress(o,
+	    "%s has data of tweets it no longer lists: recomputing its report from the stored "
+	    "events of its listed tweets",
+	    in->campaign_id);
+	int rc = ste_scan_engagements(s, in->campaign_id, 0, scan_eng, &a, cause);
+	if (rc == 0)
+		rc = ste_scan_slices(s, in->campaign_id, scan_slice, &a, cause);
+	prep_set_seq(a.p, (uint64_t)head);
+	if (rc == 0)
+		rc = prep_fill_details(s, in->campaign_id, a.p, cause);
+	if (rc == 0)
+		prep_summary_build(a.p, clock_now_ms(), out);
+	prep_free(a.p);
+	free(listed.ids);
+	return rc;
+}
+
+/* Shows how far a rebuild got. */
+static void
+rebuild_progress(void *arg, const char *what, int64_t done)
+{
+	const void *const *v = arg;
+	progress(v[0], "rebuilding the prepared aggregates of %s: %lld %s read", (const char *)v[1],
+	    (long long)done, what);
+}
+
+int
+report_data_summary(struct store *s, const struct rep_input *in, const struct report_data_opts *o,
+    struct prep_summary *out, struct report_data_info *info, char **cause)
+{
+	const char *cid = in->campaign_id;
+	char mine[128];
+	if (o && o->owner)
+		snprintf(mine, sizeof mine, "%s", o->owner);
+	else
+		default_owner(mine, sizeof mine);
+	memset(info, 0, sizeof *info);
+	memset(out, 0, sizeof *out);
+	int64_t deadline = clock_mono_ms() + (o ? o->wait_ms : 0);
+	bool rebuilt = false;
+	for (;;) {
+		struct stp_head h;
+		int64_t head = 0;
+		int rc = prep_read_summary_head(s, cid, out, &h, cause);
+		if (rc < 0)
+			return -1;
+		if (rc == 1 && h.gen == 0) { /* no head: a previous release's campaign */
+			if (rebuilt)
+				return set_cause(
+				    cause, "the rebuilt aggregates of %s vanished", cid);
+			progress(o,
+			    "%s has no prepared aggregates yet (a database from the previous "
+			    "release): rebuilding them from its stored events",
+			    cid);
+			const void *arg[2] = {o, cid};
+			if (prep_rebuild(s, cid, rebuild_progress, (void *)arg, cause) != 0)
+				return -1;
+			rebuilt = true;
+			continue;
+		}
+		bool have = rc == 0;
+		if (stc_head(s, cid, have ? out->seq : 0, &head, cause) != 0) {
+			prep_summary_done(out);
+			return -1;
+		}
+		info->head = head;
+		info->how = rebuilt ? RH_REBUILT : RH_CURRENT;
+		if (have && out->seq >= head)
+			break;
+		bool held =
+		    h.owner[0] && strcmp(h.owner, mine) != 0 && h.lease_until_ms > clock_now_ms();
+		if (held && have && !(o && o->need_current)) {
+			info->how = RH_ENGINE; /* about a second behind: say so */
+			snprintf(info->aggregator, sizeof info->aggregator, "%s", h.owner);
+			break;
+		}
+		if (held && o && o->need_current && clock_mono_ms() < deadline) {
+			prep_summary_done(out);
+			nap(WAIT_STEP_MS);
+			continue;
+		}
+		if (held && o && o->need_current) {
+			int64_t seq = have ? out->seq : 0;
+			prep_summary_done(out);
+			return set_cause(cause,
+			    "the prepared aggregates of %s cover its change log up to entry %lld "
+			    "of "
+			    "%lld, and %s, which aggregates them, did not catch up within %lld s",
+			    cid, (long long)seq, (long long)head, h.owner,
+			    (long long)(o->wait_ms / 1000));
+		}
+		prep_summary_done(out);
+		if (catch_up(s, cid, h.gen, !held, mine, o, info, out, cause) != 0)
+			return -1;
+		if (!rebuilt)
+			info->how = RH_CAUGHT_UP;
+		info->head = out->seq > head ? out->seq : head;
+		break;
+	}
+	info->seq = out->seq;
+	if (report_summary_fits(in, out))
+		return 0;
+	prep_summary_done(out);
+	info->scanned = true;
+	return scan_listed(s, in, info->seq, o, out, cause);
+}
+
+/* Reads the frozen report of a campaign (its JSON) into *out. 0 or -1. */
+static int
+frozen_report(const char *cid, const char *frozen_json, struct report *out, char **cause)
+{
+	json_error_t jerr;
+	json_t *j = json_loads(frozen_json, 0, &jerr);
+	if (j == NULL)
+		return set_cause(
+		    cause, "the frozen report of %s does not parse: %s", cid, jerr.text);
+	int rc = report_from_json(j, out, cause);
+	json_decref(j);
+	return rc;
+}
+
+int
+report_data_get(struct store *s, const char *key, int64_t now_ms, size_t top,
+    const struct report_data_opts *o, struct report *out, struct report_data_info *info,
+    char **cause)
+{
+	struct campaign c;
+	struct store_closeout st;
+	struct report_data_info none;
+	if (info == NULL)
+		info = &none;
+	memset(info, 0, sizeof *info);
+	memset(out, 0, sizeof *out);
+	int rc = store_campaign_get(s, key, &c, cause);
+	if (rc != 0)
+		return rc;
+	rc = store_closeout_get(s, c.id, &st, cause);
+	if (rc == 0 && st.frozen_json && st.frozen_at_ms) {
+		info->how = RH_FROZEN;
+		rc = frozen_report(c.id, st.frozen_json, out, cause);
+		info->seq = out->log_seq;
+		info->head = out->log_head;
+	} else if (rc == 0) {
+		struct rep_input in;
+		struct prep_summary sum;
+		char id[CAMPAIGN_ID_MAX];
+		snprintf(id, sizeof id, "%s", c.id);
+		campaign_done(&c);
+		rc = store_report_load(s, id, &c, &in, cause);
+		if (rc != 0) {
+			store_closeout_done(&st);
+			return rc < 0 ? -1 : set_cause(cause, "campaign %s vanished", id);
+		}
+		rc = report_data_summary(s, &in, o, &sum, info, cause);
+		if (rc == 0) {
+			top = top ? top : REPORT_TOP_DEFAULT;
+			report_build(
+			    &in, &sum, now_ms, top < PREP_TOP_MAX ? top : PREP_TOP_MAX, out);
+			out->log_seq = info->seq;
+			out->log_head = info->head;
+			free(out->log_aggregator);
+			out->log_aggregator =
+			    text_sanitize(info->aggregator, strlen(info->aggregator), 120);
+			prep_summary_done(&sum);
+		}
+		rep_input_done(&in);
+	}
+	store_closeout_done(&st);
+	campaign_done(&c);
+	return rc < 0 ? -1 : rc;
+}
