@@ -3,9 +3,10 @@
  * the numbers come from"): a campaign's settings and tweets documents and
  * its prepared summary (model/prep.h), caught up with the change log here
  * when no engine aggregates the campaign; the report of a campaign at any
- * time (frozen, or live from those). Runs on its caller's thread (a
- * command's main thread, or the scheduler's in a close-out) and waits on
- * the database.
+ * time (frozen, or live from those); and the one table that streams raw
+ * events, the engagement table (ID-engagements.csv). Runs on its caller's
+ * thread (a command's main thread, or the scheduler's in a close-out) and
+ * waits on the database.
  */
 #ifndef LW_REPORT_DATA_H
 #define LW_REPORT_DATA_H
@@ -78,6 +79,15 @@ int report_data_summary(struct store *s, const struct rep_input *in,
  * when there is no such campaign, or -1 with a cause. */
 int report_data_get(struct store *s, const char *key, int64_t now_ms, size_t top,
     const struct report_data_opts *o, struct report *out, struct report_data_info *info,
+    char **cause);
+
+/* Writes dir/ID-engagements.csv: one row per engagement document of r's
+ * campaign on one of r's tweets, first seen at or before cutoff_ms, streamed
+ * from the store in its own order (no sort) with bounded memory; progress
+ * every 50,000 rows. Sets *path (caller frees) and *rows. 0, or -1 with a
+ * cause (nothing is left behind then). */
+int report_data_engagements(struct store *s, const struct report *r, int64_t cutoff_ms,
+    const char *dir, report_progress_fn progress, void *arg, char **path, int64_t *rows,
     char **cause);
 
 #endif

@@ -1,8 +1,8 @@
 /*
  * cmd_report: `launchwatch report ID [--format md|csv|json|html] [--out DIR]`
  * (the numbers from the prepared aggregates, caught up here when no engine
- * aggregates the campaign, with a progress line) and `launchwatch archive
- * verify DIR`. Main thread only.
+ * aggregates the campaign; the engagement table streamed with a progress
+ * line) and `launchwatch archive verify DIR`. Main thread only.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,7 +24,8 @@ static const char report_usage[] =
     "usage: launchwatch report ID|NAME [--format FORMATS] [--out DIR] [--top N]\n"
     "\n"
     "Writes the campaign's report into DIR (default: the current directory), each\n"
-    "file atomically: ID.md, ID.json, ID.html, or one ID-TABLE.csv per table.\n"
+    "file atomically: ID.md, ID.json, ID.html, or one ID-TABLE.csv per table plus\n"
+    "ID-engagements.csv, every engagement (streamed, with a progress line).\n"
     "FORMATS is md (the default), csv, json, html, a comma-separated list, or all.\n"
     "--top N lists N top engagers (1 to 100, default 20).\n"
     "A campaign that is not completed is marked \"live, not final\"; a completed\n"
@@ -57,6 +58,27 @@ parse_formats(const char *list, bool want[RF__COUNT])
 	}
 	free(copy);
 	return rc;
+}
+
+/* Streams the engagement table into dir (a final report's up to its
+ * freeze) and records its path; prints why on failure. 0 or -1. */
+static int
+write_engagements(struct store *s, const struct report *r, const char *dir, struct cmd_progress *pg,
+    char ***paths, size_t *npaths)
+{
+	char *path = NULL, *cause = NULL;
+	int64_t rows;
+	int rc = report_data_engagements(s, r, r->final ? r->generated_at_ms : INT64_MAX, dir,
+	    cmd_progress_show, pg, &path, &rows, &cause);
+	cmd_progress_end(pg);
+	if (rc != 0) {
+		fprintf(stderr, "launchwatch: writing the engagement table: %s\n", cause);
+		free(cause);
+		return -1;
+	}
+	*paths = xreallocarray(*paths, *npaths + 1, sizeof **paths);
+	(*paths)[(*npaths)++] = path;
+	return 0;
 }
 
 /* Says on stderr where the numbers came from when it was not simply the
@@ -112,8 +134,10 @@ cmd_report(int argc, char **argv)
 		else if (c == 'o')
 			out = optarg;
 		else if ((top = strtol(optarg, NULL, 10)) <= 0 || top > PREP_TOP_MAX)
-			return cmd_usage_error(
-			    &o, "--top wants a whole number from 1 to %d", PREP_TOP_MAX);
+			return cmd_usage_error(&o,
+			    "--top wants a whole number from 1 to %d (every engagement is in the "
+			    "csv format's engagement table)",
+			    PREP_TOP_MAX);
 	}
 	if ((rc = cmd_operands(&o, argc, argv, 1, 1)) != 0)
 		return rc;
@@ -143,6 +167,10 @@ cmd_report(int argc, char **argv)
 			rc = LW_EXIT_ERROR;
 			goto done;
 		}
+	}
+	if (want[RF_CSV] && write_engagements(s, &r, out, &pg, &paths, &npaths) != 0) {
+		rc = LW_EXIT_ERROR;
+		goto done;
 	}
 	for (size_t i = 0; i < npaths; i++)
 		printf("%s\n", paths[i]);

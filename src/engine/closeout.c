@@ -7,7 +7,8 @@
  * closeout.frozen_at yet; (3) the archive files (each a temporary file
  * renamed into place) and manifest.json, rewritten whole on a rerun; (4)
  * the archives record, upserted by a deterministic _id; (5) the report
- * files; (6) closeout.state "done". Runs on its caller's thread.
+ * files with the engagement table; (6) closeout.state "done". Runs on its
+ * caller's thread.
  */
 #include "engine/closeout.h"
 #include "engine/aggregator.h"
@@ -137,9 +138,11 @@ hook_progress(const char *msg, void *arg)
 		h->progress(msg, h->arg);
 }
 
-/* Writes the final report in every format into dir/report. */
+/* Writes the final report in every format into dir/report, with the
+ * engagement table of everything first seen up to the freeze. */
 static int
-write_reports(const char *frozen_json, const char *dir, char **cause)
+write_reports(struct store *s, const char *frozen_json, int64_t frozen_at_ms, const char *dir,
+    const struct closeout_hooks *h, char **cause)
 {
 	json_error_t jerr;
 	struct report r;
@@ -154,6 +157,12 @@ write_reports(const char *frozen_json, const char *dir, char **cause)
 		rc = 0;
 		for (int f = 0; f < RF__COUNT && rc == 0; f++)
 			rc = report_write(&r, (enum report_format)f, out, &paths, &npaths, cause);
+		char *path = NULL;
+		int64_t rows;
+		if (rc == 0)
+			rc = report_data_engagements(s, &r, frozen_at_ms, out, hook_progress,
+			    (void *)h, &path, &rows, cause);
+		free(path);
 		free(out);
 		report_done(&r);
 	}
@@ -284,7 +293,7 @@ closeout_run(struct store *s, const char *id, const struct closeout_hooks *h,
 	rc = write_archive(s, id, st.frozen_at_ms, st.archive_dir, h, &res->manifest, cause);
 	if (rc == 0 && o && o->write_reports) {
 		progress(h, "writing the final report into the report folder of", st.archive_dir);
-		rc = write_reports(st.frozen_json, st.archive_dir, cause);
+		rc = write_reports(s, st.frozen_json, st.frozen_at_ms, st.archive_dir, h, cause);
 		if (rc == 0)
 			rc = step(h, CO_REPORTS, NULL, cause);
 	}

@@ -3,8 +3,8 @@
  * report_data.h): the prepared summary, caught up with the change log when
  * nobody aggregates the campaign, rebuilt when it was never prepared,
  * recomputed from the listed tweets' events when the campaign dropped a
- * tweet with data; and the report at any time (frozen or live). Runs on
- * its caller's thread.
+ * tweet with data; the report at any time (frozen or live); and the
+ * streamed engagement table. Runs on its caller's thread.
  */
 #include "engine/report_data.h"
 
@@ -18,6 +18,7 @@
 #include "base/text.h"
 #include "base/util.h"
 #include "engine/prep_io.h"
+#include "output/engagements_csv.h"
 #include "store/store_changes.h"
 #include "store/store_events.h"
 #include "store/store_prepared.h"
@@ -98,6 +99,13 @@ static const char *
 input_tweet(const void *in, size_t i)
 {
 	return ((const struct rep_input *)in)->tweets[i].tweet_id;
+}
+
+/* Returns the id of tweet row i of a report. */
+static const char *
+report_tweet(const void *r, size_t i)
+{
+	return ((const struct report *)r)->tweets[i].tweet_id;
 }
 
 /* ---- the summary ---- */
@@ -391,4 +399,70 @@ report_data_get(struct store *s, const char *key, int64_t now_ms, size_t top,
 	store_closeout_done(&st);
 	campaign_done(&c);
 	return rc < 0 ? -1 : rc;
+}
+
+/* ---- the engagement table ---- */
+
+struct table_arg {
+	struct engcsv *w;
+	const struct tweet_set *listed;
+	int64_t cutoff_ms;
+	report_progress_fn progress;
+	void *arg;
+	const char *name;
+	char *cause;
+};
+
+/* Writes one stored engagement as a row when it belongs in the table. */
+static int
+table_row(const struct lw_engagement *e, void *arg)
+{
+	struct table_arg *t = arg;
+	if (e->first_seen_at_ms > t->cutoff_ms || !tweet_set_has(t->listed, e->tweet_id))
+		return 0;
+	if (engcsv_add(t->w, e, &t->cause) != 0)
+		return 1;
+	int64_t n = engcsv_rows(t->w);
+	if (n % PROGRESS_ROWS == 0 && t->progress) {
+		char *msg = xasprintf("writing %s: %lld rows", t->name, (long long)n);
+		t->progress(msg, t->arg);
+		free(msg);
+	}
+	return 0;
+}
+
+int
+report_data_engagements(struct store *s, const struct report *r, int64_t cutoff_ms, const char *dir,
+    report_progress_fn progress_fn, void *arg, char **path, int64_t *rows, char **cause)
+{
+	struct tweet_set listed;
+	struct table_arg t = {.cutoff_ms = cutoff_ms, .progress = progress_fn, .arg = arg};
+	*path = NULL;
+	*rows = 0;
+	if (engcsv_open(dir, r->campaign_id, &t.w, cause) != 0)
+		return -1;
+	tweet_set_init(&listed, r->ntweets, report_tweet, r);
+	t.listed = &listed;
+	char *name = xasprintf("%s-engagements.csv", r->campaign_id);
+	t.name = name;
+	int rc = ste_scan_engagements(s, r->campaign_id, 0, table_row, &t, cause);
+	if (rc == 0 && t.cause) {
+		set_cause(cause, "%s", t.cause);
+		rc = -1;
+	}
+	if (rc == 0) {
+		*rows = engcsv_rows(t.w);
+		rc = engcsv_close(t.w, path, cause);
+		if (rc == 0 && progress_fn) {
+			char *msg = xasprintf("wrote %s: %lld rows", name, (long long)*rows);
+			progress_fn(msg, arg);
+			free(msg);
+		}
+	} else {
+		engcsv_abort(t.w);
+	}
+	free(t.cause);
+	free(name);
+	free(listed.ids);
+	return rc;
 }

@@ -1,8 +1,8 @@
 /*
  * report_cells: the pieces of text the report renderers share (numbers with
  * thousands separators, dollars, missing values, times, sums over tweets, an
- * engager's actions, the final/live marker), private to src/output/. Pure;
- * any thread.
+ * engager's actions, the final/live marker, guarded CSV cells), private to
+ * src/output/. Pure; any thread.
  */
 #ifndef LW_REPORT_CELLS_INTERNAL_H
 #define LW_REPORT_CELLS_INTERNAL_H
@@ -27,6 +27,11 @@ void cell_time(struct sbuf *b, int64_t ms);
 void cell_sum(struct sbuf *b, const struct rep_sum *s, int m);
 /* Appends the actions of an engager as "retweet, reply x3". */
 void cell_actions(struct sbuf *b, const int64_t *actions);
+/* Appends a CSV text cell: always quoted, and prefixed with ' when it would
+ * start a spreadsheet formula (= + - @, a tab or a carriage return). */
+void cell_csv_text(struct sbuf *b, const char *s);
+/* Appends a CSV time cell in RFC 3339 (UTC, seconds). */
+void cell_csv_time(struct sbuf *b, int64_t ms);
 /* Returns the marker that says whether the numbers are final ("final" or
  * "live, not final"; static). */
 const char *cell_marker(const struct report *r);

@@ -9,28 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/timestr.h"
 #include "base/util.h"
 #include "report_cells_internal.h"
 
 /* ---- CSV ---------------------------------------------------------------- */
-
-/* Appends a text cell: quoted when needed, and prefixed with ' when it
- * would start a spreadsheet formula. */
-static void
-csv_text(struct sbuf *b, const char *s)
-{
-	bool formula = strchr("=+-@\t\r", *s) != NULL && *s;
-	sbuf_addstr(b, "\"");
-	if (formula)
-		sbuf_addstr(b, "'");
-	for (; *s; s++) {
-		if (*s == '"')
-			sbuf_addstr(b, "\"");
-		sbuf_add(b, s, 1);
-	}
-	sbuf_addstr(b, "\"");
-}
 
 /* Appends ",n", or "," alone when missing. */
 static void
@@ -50,15 +32,6 @@ csv_usd(struct sbuf *b, bool has, double v)
 		sbuf_printf(b, "%.6f", v);
 }
 
-/* Appends a CSV time cell in RFC 3339. */
-static void
-csv_time(struct sbuf *b, int64_t ms)
-{
-	char buf[40];
-	timestr_format_time(ms / 1000, buf, sizeof buf);
-	sbuf_addstr(b, buf);
-}
-
 /* Appends one CSV row of a series. */
 static void
 csv_series(struct sbuf *b, const struct rep_point *p, size_t n)
@@ -70,7 +43,7 @@ csv_series(struct sbuf *b, const struct rep_point *p, size_t n)
 		sbuf_printf(b, ",%s_cumulative", rep_metric_name((enum rep_metric)m));
 	sbuf_addstr(b, ",engagements,engagements_cumulative\r\n");
 	for (size_t i = 0; i < n; i++) {
-		csv_time(b, p[i].t_ms);
+		cell_csv_time(b, p[i].t_ms);
 		for (int m = 0; m < RM__COUNT; m++)
 			csv_int(b, true, p[i].delta[m]);
 		for (int m = 0; m < RM__COUNT; m++)
@@ -118,19 +91,19 @@ report_render_csv(const struct report *r, enum report_csv_table t)
 		sbuf_addstr(&b, "campaign_id,name,client,status,marker,window_start,window_end,"
 		                "generated_at,schema,formula_version,formula,unique_accounts,"
 		                "engagements,change_log_seq,change_log_head\r\n");
-		csv_text(&b, r->campaign_id);
+		cell_csv_text(&b, r->campaign_id);
 		sbuf_addstr(&b, ",");
-		csv_text(&b, r->name);
+		cell_csv_text(&b, r->name);
 		sbuf_addstr(&b, ",");
-		csv_text(&b, r->client);
+		cell_csv_text(&b, r->client);
 		sbuf_printf(&b, ",%s,%s,", campaign_status_name(r->status), cell_marker(r));
-		csv_time(&b, r->window_start_ms);
+		cell_csv_time(&b, r->window_start_ms);
 		sbuf_addstr(&b, ",");
-		csv_time(&b, r->window_end_ms);
+		cell_csv_time(&b, r->window_end_ms);
 		sbuf_addstr(&b, ",");
-		csv_time(&b, r->generated_at_ms);
+		cell_csv_time(&b, r->generated_at_ms);
 		sbuf_printf(&b, ",%s,%d,", REPORT_SCHEMA, r->formula_version);
-		csv_text(&b, REPORT_CPM_FORMULA);
+		cell_csv_text(&b, REPORT_CPM_FORMULA);
 		sbuf_printf(
 		    &b, ",%lld,%lld", (long long)r->unique_accounts, (long long)r->engagements);
 		csv_int(&b, r->log_head > 0, r->log_seq);
@@ -162,11 +135,11 @@ report_render_csv(const struct report *r, enum report_csv_table t)
 		sbuf_addstr(&b, ",retweet_engagements,reply_engagements,quote_engagements\r\n");
 		for (size_t i = 0; i < r->ntweets; i++) {
 			const struct rep_tweet_row *w = &r->tweets[i];
-			csv_text(&b, w->tweet_id);
+			cell_csv_text(&b, w->tweet_id);
 			sbuf_printf(&b, ",%s,", category_name(w->category));
-			csv_text(&b, w->url);
+			cell_csv_text(&b, w->url);
 			sbuf_addstr(&b, ",");
-			csv_text(&b, w->author);
+			cell_csv_text(&b, w->author);
 			sbuf_printf(&b, ",%s", w->missing ? "true" : "false");
 			for (int m = 0; m < RM__COUNT; m++)
 				csv_int(&b, w->m.has[m], w->m.v[m]);
@@ -189,17 +162,17 @@ report_render_csv(const struct report *r, enum report_csv_table t)
 		for (size_t i = 0; i < r->ntop; i++) {
 			const struct rep_engager *e = &r->top[i];
 			sbuf_printf(&b, "%zu,", i + 1);
-			csv_text(&b, e->user_id);
+			cell_csv_text(&b, e->user_id);
 			sbuf_addstr(&b, ",");
-			csv_text(&b, e->handle);
+			cell_csv_text(&b, e->handle);
 			sbuf_addstr(&b, ",");
-			csv_text(&b, e->name);
+			cell_csv_text(&b, e->name);
 			sbuf_printf(&b, ",%s,%lld,%s,%d,%lld,%lld,%lld,%lld,",
 			    e->verified ? "true" : "false", (long long)e->followers,
 			    bucket_name(e->bucket), e->importance, (long long)e->actions[0],
 			    (long long)e->actions[1], (long long)e->actions[2],
 			    (long long)e->ntweets);
-			csv_text(&b, e->evidence);
+			cell_csv_text(&b, e->evidence);
 			sbuf_addstr(&b, "\r\n");
 		}
 		break;

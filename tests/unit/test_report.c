@@ -17,6 +17,7 @@
 #include "rep_html.h"
 #include "rep_raw.h"
 #include "model/report.h"
+#include "output/engagements_csv.h"
 #include "output/report_write.h"
 #include "base/util.h"
 
@@ -635,6 +636,37 @@ START_TEST(test_same_as_raw_rows)
 }
 END_TEST
 
+START_TEST(test_engagement_row)
+{
+	/* one row per engagement: text sanitized, quoted, and guarded against
+	 * spreadsheet formulas; numbers and times plain */
+	struct lw_engagement e;
+	memset(&e, 0, sizeof e);
+	snprintf(e.tweet_id, sizeof e.tweet_id, "1861111111111111111");
+	snprintf(e.user.id, sizeof e.user.id, "42");
+	e.user.handle = (char *)"=HYPERLINK(\"http://x\")";
+	e.user.name = (char *)"Ann \x1b[31mRed\x1b[0m\nLine, \"Q\"";
+	e.evidence = (char *)"@bio: -vc, +fund";
+	e.action = ACT_QUOTE;
+	e.bucket = BK_INVESTOR;
+	e.importance = 87;
+	e.user.followers = 12345;
+	e.user.verified = true;
+	e.first_seen_at_ms = H0;
+	struct sbuf b;
+	sbuf_init(&b);
+	sbuf_addstr(&b, engcsv_header);
+	engcsv_row(&b, &e);
+	ck_assert_str_eq(b.s,
+	    "tweet_id,user_id,handle,name,action,bucket,importance,followers,verified,"
+	    "first_seen_at,created_at,evidence\r\n"
+	    "\"1861111111111111111\",\"42\",\"'=HYPERLINK(\"\"http://x\"\")\","
+	    "\"Ann Red Line, \"\"Q\"\"\",quote,investor,87,12345,true,2026-12-01T14:00:00Z,,"
+	    "\"'@bio: -vc, +fund\"\r\n");
+	sbuf_done(&b);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -650,6 +682,7 @@ main(void)
 	tcase_add_test(tc, test_empty_campaign);
 	tcase_add_test(tc, test_unlisted_tweet_does_not_fit);
 	tcase_add_test(tc, test_same_as_raw_rows);
+	tcase_add_test(tc, test_engagement_row);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
