@@ -58,10 +58,13 @@ int store_closeout_finish(struct store *s, const char *id, int64_t now_ms, char 
 typedef int (*store_doc_fn)(const char *json, size_t len, void *arg, char **cause);
 
 /* Calls fn for each document of collection belonging to campaign_id (for
- * "campaigns", the campaign document itself), in _id order, skipping those
- * whose time_field (when not NULL) is later than cutoff_ms. Returns 0 or -1. */
+ * "campaigns", the campaign document itself), streamed, in _id order when
+ * by_id (a server-side sort: small collections only) or else in the
+ * server's order, skipping those whose time_field (when not NULL) is later
+ * than cutoff_ms. Returns 0 or -1. */
 int store_report_dump(struct store *s, const char *collection, const char *campaign_id,
-    const char *time_field, int64_t cutoff_ms, store_doc_fn fn, void *arg, char **cause);
+    const char *time_field, int64_t cutoff_ms, bool by_id, store_doc_fn fn, void *arg,
+    char **cause);
 
 /* Records an archive in the archives collection (_id CAMPAIGN:CUTOFF_MS, so
  * a rerun replaces its own record). */

@@ -157,8 +157,14 @@ cmd_run(int argc, char **argv)
 		rc = LW_EXIT_USAGE;
 		goto fail;
 	}
+	/* the close-out's progress (final refresh, freeze, archive, report
+	 * files) goes to stderr: one line rewritten in place on a terminal */
+	struct cmd_progress pg;
+	cmd_progress_init(&pg);
 	struct engine_opts eo = {.embedded = dd != NULL,
 	    .once_wait_ms = once_wait,
+	    .closeout_progress = cmd_progress_show,
+	    .closeout_progress_arg = &pg,
 	    .workers = o.workers,
 	    .once = o.once,
 	    .for_ms = o.for_ms,
@@ -188,6 +194,7 @@ cmd_run(int argc, char **argv)
 		engine_request_stop(eng);
 	struct sched_stats stats;
 	rc = engine_wait(eng, &stats);
+	cmd_progress_end(&pg);
 	printf("run: %zu jobs ok (%zu skipped), %zu blocked, %zu held, %zu failed, %zu missing; "
 	       "%lld requests, %lld credits, %zu pages, %zu new engagements, %zu slices\n",
 	    stats.jobs_ok, stats.jobs_skipped, stats.jobs_blocked, stats.jobs_held,

@@ -5,10 +5,10 @@
  * written; (2) one write puts frozen, status completed, completed_at and
  * closeout{frozen_at, archive_dir} on the campaign, only if it has no
  * closeout.frozen_at yet; (3) the archive files (each a temporary file
- * renamed into place) and manifest.json, rewritten whole on a rerun; (4)
- * the archives record, upserted by a deterministic _id; (5) the report
- * files with the engagement table; (6) closeout.state "done". Runs on its
- * caller's thread.
+ * renamed into place, the big ones streamed in the server's order) and
+ * manifest.json, rewritten whole on a rerun; (4) the archives record,
+ * upserted by a deterministic _id; (5) the report files with the
+ * engagement table; (6) closeout.state "done". Runs on its caller's thread.
  */
 #include "engine/closeout.h"
 #include "engine/aggregator.h"
@@ -25,21 +25,25 @@
 
 #define FLUSH_WAIT_MS   120000 /* the prepared aggregates catch up before a freeze */
 #define CURRENT_WAIT_MS 90000  /* another engine's aggregator, or its lease, before a freeze */
+#define PROGRESS_DOCS   50000  /* archived documents between progress lines */
 
 static const char *const step_names[CO__COUNT] = {
     "refreshed", "built", "frozen", "archive-file", "manifest", "recorded", "reports", "done"};
 
 /* What is archived: one file per collection, with the time field that
- * decides whether a document came before the freeze. */
+ * decides whether a document came before the freeze, and whether it is
+ * small enough to sort by _id (the big ones stream in the server's order:
+ * FerretDB sorts in memory). */
 static const struct archive_spec {
 	const char *collection;
 	const char *file;
 	const char *time_field;
+	bool by_id;
 } archive_specs[] = {
-    {"campaigns", "campaign.ndjson.gz", NULL},
-    {"tweets", "tweets.ndjson.gz", NULL},
-    {"engagements", "engagements.ndjson.gz", "first_seen_at"},
-    {"metric_slices", "metric_slices.ndjson.gz", "at"},
+    {"campaigns", "campaign.ndjson.gz", NULL, true},
+    {"tweets", "tweets.ndjson.gz", NULL, true},
+    {"engagements", "engagements.ndjson.gz", "first_seen_at", false},
+    {"metric_slices", "metric_slices.ndjson.gz", "at", false},
 };
 
 const char *
@@ -89,11 +93,29 @@ progress(const struct closeout_hooks *h, const char *what, const char *subject)
 	free(msg);
 }
 
-/* Appends one archived document to the open gzip file. */
+/* One archive file being written, with its progress. */
+struct archive_run {
+	struct archive_gz *g;
+	const struct closeout_hooks *h;
+	const char *collection;
+	int64_t n;
+};
+
+/* Appends one archived document to the open gzip file; says how far it got
+ * every PROGRESS_DOCS documents. */
 static int
 add_doc(const char *json, size_t len, void *arg, char **cause)
 {
-	return archive_gz_add(arg, json, len, cause);
+	struct archive_run *a = arg;
+	if (archive_gz_add(a->g, json, len, cause) != 0)
+		return -1;
+	if (++a->n % PROGRESS_DOCS == 0 && a->h && a->h->progress) {
+		char *msg =
+		    xasprintf("archiving %s: %lld documents", a->collection, (long long)a->n);
+		a->h->progress(msg, a->h->arg);
+		free(msg);
+	}
+	return 0;
 }
 
 /* Writes the archive of campaign id (documents up to cutoff_ms) into dir and
@@ -108,17 +130,23 @@ write_archive(struct store *s, const char *id, int64_t cutoff_ms, const char *di
 	m->created_at_ms = clock_now_ms();
 	for (size_t i = 0; i < LW_ARRAY_LEN(archive_specs); i++) {
 		const struct archive_spec *a = &archive_specs[i];
-		struct archive_gz *g = NULL;
+		struct archive_run run = {.h = h, .collection = a->collection};
 		progress(h, "archiving", a->collection);
-		if (archive_gz_open(dir, a->file, a->collection, &g, cause) != 0)
+		if (archive_gz_open(dir, a->file, a->collection, &run.g, cause) != 0)
 			return -1;
-		if (store_report_dump(
-		        s, a->collection, id, a->time_field, cutoff_ms, add_doc, g, cause) != 0) {
-			archive_gz_abort(g);
+		if (store_report_dump(s, a->collection, id, a->time_field, cutoff_ms, a->by_id,
+		        add_doc, &run, cause) != 0) {
+			archive_gz_abort(run.g);
 			return -1;
 		}
-		if (archive_gz_close(g, &m->files[m->nfiles++], cause) != 0)
+		if (archive_gz_close(run.g, &m->files[m->nfiles++], cause) != 0)
 			return -1;
+		if (run.n >= PROGRESS_DOCS && h && h->progress) {
+			char *msg = xasprintf(
+			    "archived %s: %lld documents", a->collection, (long long)run.n);
+			h->progress(msg, h->arg);
+			free(msg);
+		}
 		if (step(h, CO_ARCHIVE_FILE, a->file, cause) != 0)
 			return -1;
 	}

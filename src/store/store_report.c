@@ -18,18 +18,20 @@
 
 typedef void (*doc_fn)(const bson_t *doc, void *arg);
 
-/* Calls fn for every document of collection matching filter, sorted by _id;
- * the whole walk is retried once after a dropped connection when nothing was
- * delivered yet. Returns 0 or -1 with a cause. */
+/* Calls fn for every document of collection matching filter, sorted by _id
+ * when by_id (a sort of the whole result: FerretDB does it in memory, so only
+ * for small collections), else in the server's order; the whole walk is
+ * retried once after a dropped connection when nothing was delivered yet.
+ * Returns 0 or -1 with a cause. */
 static int
-each_doc(struct store *s, const char *collection, const bson_t *filter, doc_fn fn, void *arg,
-    char **cause)
+each_doc(struct store *s, const char *collection, const bson_t *filter, bool by_id, doc_fn fn,
+    void *arg, char **cause)
 {
 	bson_error_t err;
 	const bson_t *doc;
 	mongoc_client_t *client;
 	bool bad = false;
-	bson_t *opts = BCON_NEW("sort", "{", "_id", BCON_INT32(1), "}");
+	bson_t *opts = by_id ? BCON_NEW("sort", "{", "_id", BCON_INT32(1), "}") : bson_new();
 	for (int attempt = 0; attempt < 2; attempt++) {
 		size_t n = 0;
 		mongoc_collection_t *coll = st_coll(s, collection, &client);
@@ -148,7 +150,7 @@ store_report_load(
 		t->author = xstrdup("");
 	}
 	bson_t *filter = BCON_NEW("campaign_id", BCON_UTF8(c->id));
-	if (each_doc(s, "tweets", filter, load_tweet, in, cause) != 0) {
+	if (each_doc(s, "tweets", filter, true, load_tweet, in, cause) != 0) {
 		bson_destroy(filter);
 		rep_input_done(in);
 		campaign_done(c);
@@ -311,13 +313,13 @@ dump_one(const bson_t *doc, void *arg)
 
 int
 store_report_dump(struct store *s, const char *collection, const char *campaign_id,
-    const char *time_field, int64_t cutoff_ms, store_doc_fn fn, void *arg, char **cause)
+    const char *time_field, int64_t cutoff_ms, bool by_id, store_doc_fn fn, void *arg, char **cause)
 {
 	struct dump_ctx d = {time_field, cutoff_ms, fn, arg, 0, NULL};
 	bson_t *filter = strcmp(collection, "campaigns") == 0
 	                     ? BCON_NEW("_id", BCON_UTF8(campaign_id))
 	                     : BCON_NEW("campaign_id", BCON_UTF8(campaign_id));
-	int rc = each_doc(s, collection, filter, dump_one, &d, cause);
+	int rc = each_doc(s, collection, filter, by_id, dump_one, &d, cause);
 	bson_destroy(filter);
 	if (rc == 0 && d.rc != 0) {
 		set_cause(cause, "%s", d.cause ? d.cause : "archiving failed");
