@@ -57,6 +57,13 @@ int prep_replay(struct store *s, const char *campaign_id, struct prep *p, int64_
  * (one `_id` read each). 0 or -1. */
 int prep_fill_details(struct store *s, const char *campaign_id, struct prep *p, char **cause);
 
+/* Builds p's summary at now_ms into *out (caller calls prep_summary_done)
+ * with the name and evidence of every top engager: those not known yet are
+ * read from their best engagement (one `_id` read each) and the summary is
+ * built again. 0 or -1 (then *out holds nothing). */
+int prep_build_summary(struct store *s, const char *campaign_id, struct prep *p, int64_t now_ms,
+    struct prep_summary *out, char **cause);
+
 /* Writes p's parts under generation gen: the summary (built at now_ms),
  * then every tweet and chunk that changed (all of them when all). 0 or -1. */
 int prep_persist(struct store *s, const char *campaign_id, int64_t gen, struct prep *p, bool all,

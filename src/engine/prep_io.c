@@ -178,13 +178,29 @@ prep_fill_details(struct store *s, const char *campaign_id, struct prep *p, char
 }
 
 int
+prep_build_summary(struct store *s, const char *campaign_id, struct prep *p, int64_t now_ms,
+    struct prep_summary *out, char **cause)
+{
+	const char **users, **tweets;
+	const uint8_t *actions;
+	/* the top list is known once built: then its missing details are read */
+	prep_summary_build(p, now_ms, out);
+	if (prep_details_missing(p, &users, &tweets, &actions) == 0)
+		return 0;
+	prep_summary_done(out);
+	if (prep_fill_details(s, campaign_id, p, cause) != 0)
+		return -1;
+	prep_summary_build(p, now_ms, out);
+	return 0;
+}
+
+int
 prep_persist_summary(struct store *s, const char *campaign_id, int64_t gen, struct prep *p,
     int64_t now_ms, char **cause)
 {
 	struct prep_summary sum;
-	if (prep_fill_details(s, campaign_id, p, cause) != 0)
+	if (prep_build_summary(s, campaign_id, p, now_ms, &sum, cause) != 0)
 		return -1;
-	prep_summary_build(p, now_ms, &sum);
 	struct sbuf b;
 	sbuf_init(&b);
 	prep_summary_encode(&b, &sum);
