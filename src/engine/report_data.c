@@ -163,15 +163,12 @@ catch_up(struct store *s, const char *cid, int64_t gen, bool lease, const char *
 		progress(
 		    o, "catching up with the change log of %s: entry %lld", cid, (long long)last);
 	}
-	if (rc == 0)
-		rc = prep_fill_details(s, cid, l.p, cause);
 	int64_t now = clock_now_ms();
 	if (rc == 0 && taken)
 		rc = prep_persist(s, cid, gen, l.p, !l.all_parts, now, cause);
-	if (rc == 0) {
-		prep_summary_build(l.p, now, out);
-		info->persisted = taken;
-	}
+	if (rc == 0 && prep_build_summary(s, cid, l.p, now, out, cause) != 0)
+		rc = -1;
+	info->persisted = rc == 0 && taken;
 	if (taken) {
 		char *why = NULL;
 		if (stp_head_release(s, cid, owner, &why) != 0)
@@ -238,9 +235,7 @@ scan_listed(struct store *s, const struct rep_input *in, int64_t head,
 		rc = ste_scan_slices(s, in->campaign_id, scan_slice, &a, cause);
 	prep_set_seq(a.p, (uint64_t)head);
 	if (rc == 0)
-		rc = prep_fill_details(s, in->campaign_id, a.p, cause);
-	if (rc == 0)
-		prep_summary_build(a.p, clock_now_ms(), out);
+		rc = prep_build_summary(s, in->campaign_id, a.p, clock_now_ms(), out, cause);
 	prep_free(a.p);
 	free(listed.ids);
 	return rc;

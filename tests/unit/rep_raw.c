@@ -5,6 +5,7 @@
  */
 #include "rep_raw.h"
 
+#include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "base/text.h"
 #include "base/util.h"
 #include "model/prep.h"
+#include "output/report_write.h"
 #include "store/store_events.h"
 #include "store/store_report.h"
 
@@ -407,4 +409,39 @@ raw_report_build(
 	build_engagers(r, ev, ne, top);
 	free(ev);
 	free(sv);
+}
+
+char *
+raw_render_all(const struct report *r)
+{
+	struct sbuf b;
+	sbuf_init(&b);
+	char *v[3] = {report_render_md(r), report_render_json(r), report_render_html(r)};
+	for (int i = 0; i < 3; i++) {
+		sbuf_printf(&b, "%s\n", v[i]);
+		free(v[i]);
+	}
+	for (int t = 0; t < RC__COUNT; t++) {
+		char *csv = report_render_csv(r, (enum report_csv_table)t);
+		sbuf_printf(&b, "%s\n", csv);
+		free(csv);
+	}
+	return sbuf_take(&b);
+}
+
+void
+raw_same_text(const char *got, const char *want)
+{
+	size_t line = 1;
+	const char *g = got, *w = want;
+	while (*g && *g == *w) {
+		line += *g == '\n';
+		g++;
+		w++;
+	}
+	if (*g == *w)
+		return;
+	while (g > got && g[-1] != '\n')
+		g--, w--;
+	ck_abort_msg("renders differ at line %zu:\n prepared: %.300s\n raw: %.300s", line, g, w);
 }

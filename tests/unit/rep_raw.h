@@ -76,4 +76,11 @@ void raw_summary(
 void raw_report_build(
     const struct raw_input *x, int64_t cutoff_ms, int64_t now_ms, size_t top, struct report *out);
 
+/* Renders every format of r (Markdown, JSON, HTML, each CSV table) into
+ * one string (caller frees). */
+char *raw_render_all(const struct report *r);
+
+/* Fails the test at the first line where two renders differ. */
+void raw_same_text(const char *got, const char *want);
+
 #endif

@@ -489,43 +489,6 @@ START_TEST(test_unlisted_tweet_does_not_fit)
 }
 END_TEST
 
-/* Renders every format of r into one string (caller frees). */
-static char *
-render_all(const struct report *r)
-{
-	struct sbuf b;
-	sbuf_init(&b);
-	char *v[3] = {report_render_md(r), report_render_json(r), report_render_html(r)};
-	for (int i = 0; i < 3; i++) {
-		sbuf_printf(&b, "%s\n", v[i]);
-		free(v[i]);
-	}
-	for (int t = 0; t < RC__COUNT; t++) {
-		char *csv = report_render_csv(r, (enum report_csv_table)t);
-		sbuf_printf(&b, "%s\n", csv);
-		free(csv);
-	}
-	return sbuf_take(&b);
-}
-
-/* Fails at the first line where the two renders differ. */
-static void
-same_text(const char *got, const char *want)
-{
-	size_t line = 1;
-	const char *g = got, *w = want;
-	while (*g && *g == *w) {
-		line += *g == '\n';
-		g++;
-		w++;
-	}
-	if (*g == *w)
-		return;
-	while (g > got && g[-1] != '\n')
-		g--, w--;
-	ck_abort_msg("renders differ at line %zu:\n prepared: %.300s\n raw: %.300s", line, g, w);
-}
-
 /* Checks that x reports the same both ways at cutoff with top engagers. */
 static void
 check_both_ways(const struct raw_input *x, int64_t cutoff, size_t top)
@@ -535,8 +498,8 @@ check_both_ways(const struct raw_input *x, int64_t cutoff, size_t top)
 	raw_report_build(x, cutoff, H0 + 999 * MIN, top, &raw);
 	raw.log_seq = prep.log_seq; /* what only the prepared path knows */
 	raw.log_head = prep.log_head;
-	char *a = render_all(&prep), *b = render_all(&raw);
-	same_text(a, b);
+	char *a = raw_render_all(&prep), *b = raw_render_all(&raw);
+	raw_same_text(a, b);
 	free(a);
 	free(b);
 	report_done(&prep);
