@@ -90,4 +90,23 @@ int report_data_engagements(struct store *s, const struct report *r, int64_t cut
     const char *dir, report_progress_fn progress, void *arg, char **path, int64_t *rows,
     char **cause);
 
+/* An engagement table being written: report_data_engagements streams one;
+ * the close-out fills one while it archives the engagements (one walk). */
+struct report_table;
+
+/* Starts dir/ID-engagements.csv for r's campaign: rows of r's tweets first
+ * seen at or before cutoff_ms, progress every 50,000 rows. 0, or -1. */
+int report_table_open(const struct report *r, int64_t cutoff_ms, const char *dir,
+    report_progress_fn progress, void *arg, struct report_table **out, char **cause);
+
+/* Adds e as a row when it belongs in the table. 0, or -1 with a cause. */
+int report_table_add(struct report_table *t, const struct lw_engagement *e, char **cause);
+
+/* Puts the table in place, sets *path (caller frees) and *rows, frees t.
+ * 0, or -1 with a cause (then nothing is left behind). */
+int report_table_close(struct report_table *t, char **path, int64_t *rows, char **cause);
+
+/* Drops a table being written and frees t; NULL is a no-op. */
+void report_table_abort(struct report_table *t);
+
 #endif

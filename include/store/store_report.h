@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "model/campaign.h"
+#include "model/event.h"
 #include "model/manifest.h"
 #include "model/report.h"
 #include "store/store.h"
@@ -65,6 +66,17 @@ typedef int (*store_doc_fn)(const char *json, size_t len, void *arg, char **caus
 int store_report_dump(struct store *s, const char *collection, const char *campaign_id,
     const char *time_field, int64_t cutoff_ms, bool by_id, store_doc_fn fn, void *arg,
     char **cause);
+
+/* Called with each engagements document as an engagement (borrowed for the
+ * call); a non-zero return stops the walk. */
+typedef int (*store_eng_fn)(const struct lw_engagement *e, void *arg, char **cause);
+
+/* As store_report_dump of campaign_id's engagements in the server's order
+ * (first seen at or before cutoff_ms), handing each document to eng as
+ * well, right after fn (one walk for the archive and the engagement
+ * table). Returns 0 or -1. */
+int store_report_dump_engagements(struct store *s, const char *campaign_id, int64_t cutoff_ms,
+    store_doc_fn fn, store_eng_fn eng, void *arg, char **cause);
 
 /* Records an archive in the archives collection (_id CAMPAIGN:CUTOFF_MS, so
  * a rerun replaces its own record). */

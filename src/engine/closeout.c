@@ -99,6 +99,7 @@ struct archive_run {
 	const struct closeout_hooks *h;
 	const char *collection;
 	int64_t n;
+	struct report_table *table; /* the engagement table filled on the way, or NULL */
 };
 
 /* Appends one archived document to the open gzip file; says how far it got
@@ -118,11 +119,20 @@ add_doc(const char *json, size_t len, void *arg, char **cause)
 	return 0;
 }
 
+/* Hands one archived engagement to the engagement table. */
+static int
+add_row(const struct lw_engagement *e, void *arg, char **cause)
+{
+	return report_table_add(((struct archive_run *)arg)->table, e, cause);
+}
+
 /* Writes the archive of campaign id (documents up to cutoff_ms) into dir and
- * records it. */
+ * records it; the engagements walk fills table too (when not NULL), so a
+ * million engagements are read once. */
 static int
 write_archive(struct store *s, const char *id, int64_t cutoff_ms, const char *dir,
-    const struct closeout_hooks *h, struct archive_manifest *m, char **cause)
+    const struct closeout_hooks *h, struct report_table *table, struct archive_manifest *m,
+    char **cause)
 {
 	memset(m, 0, sizeof *m);
 	snprintf(m->campaign_id, sizeof m->campaign_id, "%s", id);
@@ -130,12 +140,16 @@ write_archive(struct store *s, const char *id, int64_t cutoff_ms, const char *di
 	m->created_at_ms = clock_now_ms();
 	for (size_t i = 0; i < LW_ARRAY_LEN(archive_specs); i++) {
 		const struct archive_spec *a = &archive_specs[i];
-		struct archive_run run = {.h = h, .collection = a->collection};
+		struct archive_run run = {.h = h, .collection = a->collection, .table = table};
 		progress(h, "archiving", a->collection);
 		if (archive_gz_open(dir, a->file, a->collection, &run.g, cause) != 0)
 			return -1;
-		if (store_report_dump(s, a->collection, id, a->time_field, cutoff_ms, a->by_id,
-		        add_doc, &run, cause) != 0) {
+		int rc = table && strcmp(a->collection, "engagements") == 0
+		             ? store_report_dump_engagements(
+		                   s, id, cutoff_ms, add_doc, add_row, &run, cause)
+		             : store_report_dump(s, a->collection, id, a->time_field, cutoff_ms,
+		                   a->by_id, add_doc, &run, cause);
+		if (rc != 0) {
 			archive_gz_abort(run.g);
 			return -1;
 		}
@@ -166,38 +180,39 @@ hook_progress(const char *msg, void *arg)
 		h->progress(msg, h->arg);
 }
 
-/* Writes the final report in every format into dir/report, with the
- * engagement table of everything first seen up to the freeze. */
+/* Reads the frozen report into *r (caller calls report_done). 0 or -1. */
 static int
-write_reports(struct store *s, const char *frozen_json, int64_t frozen_at_ms, const char *dir,
-    const struct closeout_hooks *h, char **cause)
+frozen_model(const char *frozen_json, struct report *r, char **cause)
 {
 	json_error_t jerr;
-	struct report r;
-	char **paths = NULL;
-	size_t npaths = 0;
-	int rc = -1;
+	memset(r, 0, sizeof *r);
 	json_t *j = json_loads(frozen_json, 0, &jerr);
 	if (j == NULL)
 		return set_cause(cause, "the frozen report does not parse: %s", jerr.text);
-	if (report_from_json(j, &r, cause) == 0) {
-		char *out = xasprintf("%s/report", dir);
-		rc = 0;
-		for (int f = 0; f < RF__COUNT && rc == 0; f++)
-			rc = report_write(&r, (enum report_format)f, out, &paths, &npaths, cause);
-		char *path = NULL;
-		int64_t rows;
-		if (rc == 0)
-			rc = report_data_engagements(s, &r, frozen_at_ms, out, hook_progress,
-			    (void *)h, &path, &rows, cause);
-		free(path);
-		free(out);
-		report_done(&r);
-	}
+	int rc = report_from_json(j, r, cause);
+	json_decref(j);
+	return rc;
+}
+
+/* Writes the final report r in every format into dir, and puts the
+ * engagement table the archive filled in place (takes table). */
+static int
+write_reports(const struct report *r, const char *dir, struct report_table *table, char **cause)
+{
+	char **paths = NULL, *path = NULL;
+	size_t npaths = 0;
+	int64_t rows;
+	int rc = 0;
+	for (int f = 0; f < RF__COUNT && rc == 0; f++)
+		rc = report_write(r, (enum report_format)f, dir, &paths, &npaths, cause);
+	if (rc == 0)
+		rc = report_table_close(table, &path, &rows, cause);
+	else
+		report_table_abort(table);
+	free(path);
 	for (size_t i = 0; i < npaths; i++)
 		free(paths[i]);
 	free(paths);
-	json_decref(j);
 	return rc;
 }
 
@@ -318,13 +333,30 @@ closeout_run(struct store *s, const char *id, const struct closeout_hooks *h,
 		store_closeout_done(&st);
 		goto fail;
 	}
-	rc = write_archive(s, id, st.frozen_at_ms, st.archive_dir, h, &res->manifest, cause);
-	if (rc == 0 && o && o->write_reports) {
+	/* the report folder's engagement table is filled while the archive
+	 * walks the engagements: everything first seen up to the freeze */
+	struct report fin;
+	struct report_table *table = NULL;
+	char *rdir = xasprintf("%s/report", st.archive_dir);
+	bool reports = o && o->write_reports;
+	rc = reports ? frozen_model(st.frozen_json, &fin, cause) : 0;
+	if (rc == 0 && reports)
+		rc = report_table_open(
+		    &fin, st.frozen_at_ms, rdir, hook_progress, (void *)h, &table, cause);
+	if (rc == 0)
+		rc = write_archive(
+		    s, id, st.frozen_at_ms, st.archive_dir, h, table, &res->manifest, cause);
+	if (rc == 0 && reports) {
 		progress(h, "writing the final report into the report folder of", st.archive_dir);
-		rc = write_reports(s, st.frozen_json, st.frozen_at_ms, st.archive_dir, h, cause);
+		rc = write_reports(&fin, rdir, table, cause);
+		table = NULL;
 		if (rc == 0)
 			rc = step(h, CO_REPORTS, NULL, cause);
 	}
+	report_table_abort(table);
+	if (reports)
+		report_done(&fin);
+	free(rdir);
 	store_closeout_done(&st);
 	if (rc != 0)
 		goto fail;

@@ -398,25 +398,41 @@ report_data_get(struct store *s, const char *key, int64_t now_ms, size_t top,
 
 /* ---- the engagement table ---- */
 
-struct table_arg {
+struct report_table {
 	struct engcsv *w;
-	const struct tweet_set *listed;
+	struct tweet_set listed;
 	int64_t cutoff_ms;
 	report_progress_fn progress;
 	void *arg;
-	const char *name;
-	char *cause;
+	char *name;
 };
 
-/* Writes one stored engagement as a row when it belongs in the table. */
-static int
-table_row(const struct lw_engagement *e, void *arg)
+int
+report_table_open(const struct report *r, int64_t cutoff_ms, const char *dir,
+    report_progress_fn progress_fn, void *arg, struct report_table **out, char **cause)
 {
-	struct table_arg *t = arg;
-	if (e->first_seen_at_ms > t->cutoff_ms || !tweet_set_has(t->listed, e->tweet_id))
+	struct report_table *t = xcalloc(1, sizeof *t);
+	*out = NULL;
+	if (engcsv_open(dir, r->campaign_id, &t->w, cause) != 0) {
+		free(t);
+		return -1;
+	}
+	tweet_set_init(&t->listed, r->ntweets, report_tweet, r);
+	t->cutoff_ms = cutoff_ms;
+	t->progress = progress_fn;
+	t->arg = arg;
+	t->name = xasprintf("%s-engagements.csv", r->campaign_id);
+	*out = t;
+	return 0;
+}
+
+int
+report_table_add(struct report_table *t, const struct lw_engagement *e, char **cause)
+{
+	if (e->first_seen_at_ms > t->cutoff_ms || !tweet_set_has(&t->listed, e->tweet_id))
 		return 0;
-	if (engcsv_add(t->w, e, &t->cause) != 0)
-		return 1;
+	if (engcsv_add(t->w, e, cause) != 0)
+		return -1;
 	int64_t n = engcsv_rows(t->w);
 	if (n % PROGRESS_ROWS == 0 && t->progress) {
 		char *msg = xasprintf("writing %s: %lld rows", t->name, (long long)n);
@@ -426,38 +442,69 @@ table_row(const struct lw_engagement *e, void *arg)
 	return 0;
 }
 
+/* Frees what t owns besides its file. */
+static void
+table_free(struct report_table *t)
+{
+	free(t->listed.ids);
+	free(t->name);
+	free(t);
+}
+
+void
+report_table_abort(struct report_table *t)
+{
+	if (t == NULL)
+		return;
+	engcsv_abort(t->w);
+	table_free(t);
+}
+
+int
+report_table_close(struct report_table *t, char **path, int64_t *rows, char **cause)
+{
+	*rows = engcsv_rows(t->w);
+	int rc = engcsv_close(t->w, path, cause);
+	if (rc == 0 && t->progress) {
+		char *msg = xasprintf("wrote %s: %lld rows", t->name, (long long)*rows);
+		t->progress(msg, t->arg);
+		free(msg);
+	}
+	table_free(t);
+	return rc;
+}
+
+struct table_scan {
+	struct report_table *t;
+	char *cause;
+};
+
+/* Hands one stored engagement to the table. */
+static int
+table_row(const struct lw_engagement *e, void *arg)
+{
+	struct table_scan *x = arg;
+	return report_table_add(x->t, e, &x->cause) != 0;
+}
+
 int
 report_data_engagements(struct store *s, const struct report *r, int64_t cutoff_ms, const char *dir,
     report_progress_fn progress_fn, void *arg, char **path, int64_t *rows, char **cause)
 {
-	struct tweet_set listed;
-	struct table_arg t = {.cutoff_ms = cutoff_ms, .progress = progress_fn, .arg = arg};
+	struct table_scan x = {0};
 	*path = NULL;
 	*rows = 0;
-	if (engcsv_open(dir, r->campaign_id, &t.w, cause) != 0)
+	if (report_table_open(r, cutoff_ms, dir, progress_fn, arg, &x.t, cause) != 0)
 		return -1;
-	tweet_set_init(&listed, r->ntweets, report_tweet, r);
-	t.listed = &listed;
-	char *name = xasprintf("%s-engagements.csv", r->campaign_id);
-	t.name = name;
-	int rc = ste_scan_engagements(s, r->campaign_id, 0, table_row, &t, cause);
-	if (rc == 0 && t.cause) {
-		set_cause(cause, "%s", t.cause);
+	int rc = ste_scan_engagements(s, r->campaign_id, 0, table_row, &x, cause);
+	if (rc == 0 && x.cause) {
+		set_cause(cause, "%s", x.cause);
 		rc = -1;
 	}
-	if (rc == 0) {
-		*rows = engcsv_rows(t.w);
-		rc = engcsv_close(t.w, path, cause);
-		if (rc == 0 && progress_fn) {
-			char *msg = xasprintf("wrote %s: %lld rows", name, (long long)*rows);
-			progress_fn(msg, arg);
-			free(msg);
-		}
-	} else {
-		engcsv_abort(t.w);
-	}
-	free(t.cause);
-	free(name);
-	free(listed.ids);
+	if (rc == 0)
+		rc = report_table_close(x.t, path, rows, cause);
+	else
+		report_table_abort(x.t);
+	free(x.cause);
 	return rc;
 }

@@ -290,6 +290,7 @@ struct dump_ctx {
 	const char *time_field;
 	int64_t cutoff_ms;
 	store_doc_fn fn;
+	store_eng_fn eng; /* NULL: none */
 	void *arg;
 	int rc;
 	char *cause;
@@ -309,13 +310,19 @@ dump_one(const bson_t *doc, void *arg)
 	char *j = bson_as_relaxed_extended_json(doc, &len);
 	d->rc = d->fn(j, len, d->arg, &d->cause);
 	bson_free(j);
+	struct lw_engagement e;
+	if (d->rc == 0 && d->eng && st_engagement_from_bson(doc, &e) == 0) {
+		d->rc = d->eng(&e, d->arg, &d->cause);
+		lw_engagement_done(&e);
+	}
 }
 
-int
-store_report_dump(struct store *s, const char *collection, const char *campaign_id,
-    const char *time_field, int64_t cutoff_ms, bool by_id, store_doc_fn fn, void *arg, char **cause)
+/* Walks collection for store_report_dump (and eng, when not NULL). */
+static int
+dump(struct store *s, const char *collection, const char *campaign_id, const char *time_field,
+    int64_t cutoff_ms, bool by_id, store_doc_fn fn, store_eng_fn eng, void *arg, char **cause)
 {
-	struct dump_ctx d = {time_field, cutoff_ms, fn, arg, 0, NULL};
+	struct dump_ctx d = {time_field, cutoff_ms, fn, eng, arg, 0, NULL};
 	bson_t *filter = strcmp(collection, "campaigns") == 0
 	                     ? BCON_NEW("_id", BCON_UTF8(campaign_id))
 	                     : BCON_NEW("campaign_id", BCON_UTF8(campaign_id));
@@ -327,6 +334,21 @@ store_report_dump(struct store *s, const char *collection, const char *campaign_
 	}
 	free(d.cause);
 	return rc;
+}
+
+int
+store_report_dump(struct store *s, const char *collection, const char *campaign_id,
+    const char *time_field, int64_t cutoff_ms, bool by_id, store_doc_fn fn, void *arg, char **cause)
+{
+	return dump(s, collection, campaign_id, time_field, cutoff_ms, by_id, fn, NULL, arg, cause);
+}
+
+int
+store_report_dump_engagements(struct store *s, const char *campaign_id, int64_t cutoff_ms,
+    store_doc_fn fn, store_eng_fn eng, void *arg, char **cause)
+{
+	return dump(
+	    s, "engagements", campaign_id, "first_seen_at", cutoff_ms, false, fn, eng, arg, cause);
 }
 
 /* Adds the archive record's update to a bulk. */
