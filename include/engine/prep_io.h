@@ -53,6 +53,12 @@ int prep_load(
 int prep_replay(struct store *s, const char *campaign_id, struct prep *p, int64_t from, size_t max,
     int64_t *last, char **cause);
 
+/* As prep_replay, applying only the records whose tweet keep accepts (keep
+ * NULL: all of them). */
+int prep_replay_only(struct store *s, const char *campaign_id, struct prep *p, int64_t from,
+    size_t max, bool (*keep)(const char *tweet_id, void *arg), void *arg, int64_t *last,
+    char **cause);
+
 /* Reads the name and evidence of top engagers whose details are missing
  * (one `_id` read each). 0 or -1. */
 int prep_fill_details(struct store *s, const char *campaign_id, struct prep *p, char **cause);

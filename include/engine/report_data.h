@@ -48,9 +48,13 @@ struct report_data_opts {
 
 struct report_data_info {
 	enum report_how how;
-	bool persisted;       /* the caught-up aggregates were written back (the lease was free) */
-	bool scanned;         /* the campaign dropped tweets that have data: the numbers were
-	                   recomputed from the stored events of its listed tweets */
+	bool persisted; /* the caught-up aggregates were written back (the lease was free) */
+	/* the campaign dropped tweets that have data: the numbers come from the
+	 * report's own aggregates of its listed tweets (listed), recomputed
+	 * from the stored events this time (scanned: the first report after
+	 * the drop, or after a dropped tweet was listed again) */
+	bool listed;
+	bool scanned;
 	int64_t seq;          /* the change-log entry the numbers cover */
 	int64_t head;         /* the log's head when it was read */
 	char aggregator[128]; /* RH_ENGINE: the engine holding the lease */
@@ -66,8 +70,10 @@ const char *report_how_name(enum report_how how);
  * when it can take the aggregator lease, writes the result back; a
  * campaign without prepared aggregates is rebuilt from its events first
  * (prep_rebuild, with progress). When the summary holds data of tweets the
- * campaign no longer lists, it is recomputed from the stored events of the
- * listed ones (a scan). o may be NULL. 0, or -1 with a cause. */
+ * campaign no longer lists, the numbers come from the report's own prepared
+ * state of the listed tweets, caught up with the log and written back (the
+ * first time, and after a dropped tweet is listed again, recomputed from
+ * the stored events: a scan). o may be NULL. 0, or -1 with a cause. */
 int report_data_summary(struct store *s, const struct rep_input *in,
     const struct report_data_opts *o, struct prep_summary *out, struct report_data_info *info,
     char **cause);

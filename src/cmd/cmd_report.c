@@ -103,11 +103,14 @@ say_source(const struct report *r, const struct report_data_info *info)
 		    "%s: the numbers cover the change log up to entry %lld of %lld; an engine is "
 		    "still aggregating the rest\n",
 		    id, (long long)info->seq, (long long)info->head);
-	if (info->scanned)
+	if (info->listed)
 		fprintf(stderr,
-		    "%s: the campaign no longer lists some tweets that have data; the numbers were "
-		    "recomputed from the stored events of its listed tweets\n",
-		    id);
+		    "%s: the campaign no longer lists some tweets that have data; the numbers "
+		    "count "
+		    "its listed tweets only%s\n",
+		    id,
+		    info->scanned ? " (recomputed from their stored events this time, then kept)"
+		                  : "");
 }
 
 int

@@ -118,6 +118,13 @@ int
 prep_replay(struct store *s, const char *campaign_id, struct prep *p, int64_t from, size_t max,
     int64_t *last, char **cause)
 {
+	return prep_replay_only(s, campaign_id, p, from, max, NULL, NULL, last, cause);
+}
+
+int
+prep_replay_only(struct store *s, const char *campaign_id, struct prep *p, int64_t from, size_t max,
+    bool (*keep)(const char *tweet_id, void *arg), void *arg, int64_t *last, char **cause)
+{
 	*last = from;
 	for (size_t k = 0; max == 0 || k < max; k++) {
 		struct change_entry e;
@@ -140,11 +147,13 @@ prep_replay(struct store *s, const char *campaign_id, struct prep *p, int64_t fr
 			return -1;
 		}
 		for (size_t i = 0; i < ne; i++) {
-			prep_apply_eng(p, &ev[i], (uint64_t)e.seq);
+			if (keep == NULL || keep(ev[i].tweet_id, arg))
+				prep_apply_eng(p, &ev[i], (uint64_t)e.seq);
 			prep_eng_done(&ev[i]);
 		}
 		for (size_t i = 0; i < ns; i++)
-			prep_apply_slice(p, &sv[i]);
+			if (keep == NULL || keep(sv[i].tweet_id, arg))
+				prep_apply_slice(p, &sv[i]);
 		free(ev);
 		free(sv);
 		prep_set_seq(p, (uint64_t)e.seq);

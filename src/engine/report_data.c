@@ -28,6 +28,10 @@
 #define REPLAY_STEP   500    /* change-log entries between progress lines */
 #define PROGRESS_ROWS 50000  /* documents between progress lines of a stream */
 #define WAIT_STEP_MS  500    /* how often a close-out looks at an engine's summary */
+/* The generation of a report's own prepared state of a campaign's listed
+ * tweets (parts <cid>:-1:...), kept once a campaign dropped a tweet that has
+ * data: the main aggregates count every tweet. */
+#define LISTED_GEN (-1)
 
 static const char *const how_names[RH__COUNT] = {
     "current", "aggregated by a running engine", "caught up", "rebuilt", "frozen"};
@@ -216,27 +220,97 @@ scan_slice(const struct lw_slice *sl, void *arg)
 	return 0;
 }
 
-/* Recomputes the summary of in's campaign from the stored events of its
- * listed tweets only, covering the log up to head (read before). 0 or -1. */
-static int
-scan_listed(struct store *s, const struct rep_input *in, int64_t head,
-    const struct report_data_opts *o, struct prep_summary *out, char **cause)
+/* Keeps the records of listed tweets in a replay. */
+static bool
+keep_listed(const char *tweet_id, void *arg)
 {
-	struct tweet_set listed;
-	tweet_set_init(&listed, in->ntweets, input_tweet, in);
+	return tweet_set_has(arg, tweet_id);
+}
+
+/* Returns true when fs (of the listed tweets) holds at least what main
+ * holds of each listed tweet: fewer means a tweet listed again after it was
+ * dropped, whose older data fs never saw. */
+static bool
+covers(const struct prep_summary *fs, const struct prep_summary *main_s,
+    const struct tweet_set *listed)
+{
+	for (size_t i = 0; i < main_s->ntweets; i++) {
+		const struct prep_tweet_sum *m = &main_s->tweets[i];
+		if (!tweet_set_has(listed, m->id))
+			continue;
+		int k = prep_summary_tweet(fs, m->id);
+		const struct prep_tweet_sum *f = k >= 0 ? &fs->tweets[k] : NULL;
+		if (m->slices > (f ? f->slices : 0))
+			return false;
+		for (int a = 0; a < ACT__COUNT; a++)
+			if (m->eng[a] > (f ? f->eng[a] : 0))
+				return false;
+	}
+	return true;
+}
+
+/* Recomputes the state of the listed tweets from their stored events into
+ * a new *p covering the log up to head (read before), then catches it up
+ * with the log. 0 or -1. */
+static int
+scan_listed(struct store *s, const struct rep_input *in, const struct tweet_set *listed,
+    int64_t head, const struct report_data_opts *o, struct prep **p, char **cause)
+{
 	struct scan_arg a = {
-	    .p = prep_new(in->campaign_id), .listed = &listed, .o = o, .cid = in->campaign_id};
+	    .p = prep_new(in->campaign_id), .listed = listed, .o = o, .cid = in->campaign_id};
 	progress(o,
-	    "%s has data of tweets it no longer lists: recomputing its report from the stored "
-	    "events of its listed tweets",
+	    "%s has data of tweets it no longer lists: recomputing its numbers from the stored "
+	    "events of its listed tweets (once: they are kept and caught up from then on)",
 	    in->campaign_id);
 	int rc = ste_scan_engagements(s, in->campaign_id, 0, scan_eng, &a, cause);
 	if (rc == 0)
 		rc = ste_scan_slices(s, in->campaign_id, scan_slice, &a, cause);
 	prep_set_seq(a.p, (uint64_t)head);
-	if (rc == 0)
-		rc = prep_build_summary(s, in->campaign_id, a.p, clock_now_ms(), out, cause);
-	prep_free(a.p);
+	int64_t last;
+	if (rc == 0) /* what came meanwhile; what the scan saw too changes nothing */
+		rc = prep_replay_only(
+		    s, in->campaign_id, a.p, head, 0, keep_listed, (void *)listed, &last, cause);
+	*p = a.p;
+	return rc;
+}
+
+/* Builds the summary of in's listed tweets only (a campaign that dropped a
+ * tweet with data; main is its full summary): from the report's own
+ * prepared state of the listed tweets (generation LISTED_GEN), caught up
+ * with the log, or, when there is none yet or it no longer matches the
+ * list, recomputed from the stored events; either way written back. 0 or
+ * -1. */
+static int
+listed_summary(struct store *s, const struct rep_input *in, const struct prep_summary *main_s,
+    int64_t head, const struct report_data_opts *o, struct prep_summary *out,
+    struct report_data_info *info, char **cause)
+{
+	const char *cid = in->campaign_id;
+	struct tweet_set listed;
+	struct prep_loaded l;
+	int64_t last = 0;
+	tweet_set_init(&listed, in->ntweets, input_tweet, in);
+	memset(out, 0, sizeof *out);
+	int rc = prep_load(s, cid, LISTED_GEN, &l, cause);
+	bool ok = rc == 0 && l.all_parts;
+	if (ok)
+		rc = prep_replay_only(s, cid, l.p, l.from, 0, keep_listed, &listed, &last, cause);
+	if (ok && rc == 0)
+		rc = prep_build_summary(s, cid, l.p, clock_now_ms(), out, cause);
+	ok = ok && rc == 0 && report_summary_fits(in, out) && covers(out, main_s, &listed);
+	if (rc == 0 && !ok) {
+		prep_summary_done(out);
+		prep_free(l.p);
+		l.p = NULL;
+		info->scanned = true;
+		rc = scan_listed(s, in, &listed, head, o, &l.p, cause);
+	}
+	if (rc == 0 && (info->scanned || last > l.from))
+		rc = prep_persist(s, cid, LISTED_GEN, l.p, info->scanned, clock_now_ms(), cause);
+	if (rc == 0 && info->scanned)
+		rc = prep_build_summary(s, cid, l.p, clock_now_ms(), out, cause);
+	info->listed = rc == 0;
+	prep_free(l.p);
 	free(listed.ids);
 	return rc;
 }
@@ -326,9 +400,14 @@ report_data_summary(struct store *s, const struct rep_input *in, const struct re
 	info->seq = out->seq;
 	if (report_summary_fits(in, out))
 		return 0;
-	prep_summary_done(out);
-	info->scanned = true;
-	return scan_listed(s, in, info->seq, o, out, cause);
+	struct prep_summary main_s = *out;
+	int rc = listed_summary(s, in, &main_s, info->head, o, out, info, cause);
+	prep_summary_done(&main_s);
+	if (rc == 0) {
+		info->seq = out->seq;
+		info->head = out->seq > info->head ? out->seq : info->head;
+	}
+	return rc;
 }
 
 /* Reads the frozen report of a campaign (its JSON) into *out. 0 or -1. */
