@@ -5,7 +5,6 @@
  */
 #include "rep_raw.h"
 
-#include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -427,21 +426,4 @@ raw_render_all(const struct report *r)
 		free(csv);
 	}
 	return sbuf_take(&b);
-}
-
-void
-raw_same_text(const char *got, const char *want)
-{
-	size_t line = 1;
-	const char *g = got, *w = want;
-	while (*g && *g == *w) {
-		line += *g == '\n';
-		g++;
-		w++;
-	}
-	if (*g == *w)
-		return;
-	while (g > got && g[-1] != '\n')
-		g--, w--;
-	ck_abort_msg("renders differ at line %zu:\n prepared: %.300s\n raw: %.300s", line, g, w);
 }

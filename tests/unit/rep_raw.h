@@ -80,7 +80,4 @@ void raw_report_build(
  * one string (caller frees). */
 char *raw_render_all(const struct report *r);
 
-/* Fails the test at the first line where two renders differ. */
-void raw_same_text(const char *got, const char *want);
-
 #endif

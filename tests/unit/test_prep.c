@@ -18,16 +18,14 @@
 #include "model/report.h"
 #include "model/series.h"
 #include "rep_raw.h"
+#include "testutil.h"
 
 /* A small deterministic generator. */
 static uint64_t rng_state;
 static uint64_t
 rng(void)
 {
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
+	return tu_rand(&rng_state);
 }
 
 START_TEST(test_bytes_round_trip_and_truncation)
@@ -213,18 +211,7 @@ digest(struct prep *p)
 static void
 same_digest(const char *got, const char *want)
 {
-	size_t line = 1;
-	const char *g = got, *w = want;
-	while (*g && *g == *w) {
-		line += *g == '\n';
-		g++;
-		w++;
-	}
-	if (*g == *w)
-		return;
-	while (g > got && g[-1] != '\n')
-		g--, w--;
-	ck_abort_msg("digests differ at line %zu:\n got: %.200s\nwant: %.200s", line, g, w);
+	tu_same_text("digests", got, want);
 }
 
 START_TEST(test_order_independent_and_idempotent)

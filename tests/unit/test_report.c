@@ -16,6 +16,7 @@
 
 #include "rep_html.h"
 #include "rep_raw.h"
+#include "testutil.h"
 #include "model/report.h"
 #include "output/engagements_csv.h"
 #include "output/report_write.h"
@@ -499,7 +500,7 @@ check_both_ways(const struct raw_input *x, int64_t cutoff, size_t top)
 	raw.log_seq = prep.log_seq; /* what only the prepared path knows */
 	raw.log_head = prep.log_head;
 	char *a = raw_render_all(&prep), *b = raw_render_all(&raw);
-	raw_same_text(a, b);
+	tu_same_text("renders", a, b);
 	free(a);
 	free(b);
 	report_done(&prep);
@@ -511,10 +512,7 @@ static uint64_t rng_state;
 static uint64_t
 rng(void)
 {
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
+	return tu_rand(&rng_state);
 }
 
 /* Returns true when x already has engagement (tweet, user, action) of e. */

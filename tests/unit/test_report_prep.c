@@ -129,10 +129,7 @@ static uint64_t rng_state;
 static uint64_t
 rng(void)
 {
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
+	return tu_rand(&rng_state);
 }
 
 static const char *const handles[] = {
@@ -256,7 +253,7 @@ check_same_as_raw(struct store *s, const char *cid, size_t top)
 	raw.log_seq = p.log_seq;
 	raw.log_head = p.log_head;
 	char *a = raw_render_all(&p), *b = raw_render_all(&raw);
-	raw_same_text(a, b);
+	tu_same_text("renders", a, b);
 	free(a);
 	free(b);
 	report_done(&p);
@@ -272,6 +269,20 @@ command(struct store *s, const char *json)
 	char *reply = NULL, *cause = NULL;
 	ck_assert_msg(store_report_test_command(s, json, &reply, &cause) == 0, "%s", cause);
 	free(reply);
+}
+
+/* Starts an aggregator of cid, waits until it caught up, stops it. */
+static void
+aggregate(struct store *s, const char *cid)
+{
+	struct aggregator *a;
+	char *cause = NULL;
+	struct aggregator_opts ao = {.store = s, .owner = "engine-test"};
+	ck_assert_msg(aggregator_start(&ao, &a, &cause) == 0, "%s", cause);
+	const char *ids[1] = {cid};
+	aggregator_set_campaigns(a, ids, 1);
+	ck_assert_msg(aggregator_flush(a, cid, 60000, &cause) == 0, "%s", cause);
+	aggregator_free(a);
 }
 
 START_TEST(test_same_as_raw_every_way)
@@ -293,14 +304,7 @@ START_TEST(test_same_as_raw_every_way)
 
 	/* written by an aggregator */
 	write_round(s, cid, 2);
-	struct aggregator *a;
-	char *cause = NULL;
-	struct aggregator_opts ao = {.store = s, .owner = "engine-test"};
-	ck_assert_msg(aggregator_start(&ao, &a, &cause) == 0, "%s", cause);
-	const char *ids[1] = {cid};
-	aggregator_set_campaigns(a, ids, 1);
-	ck_assert_msg(aggregator_flush(a, cid, 60000, &cause) == 0, "%s", cause);
-	aggregator_free(a);
+	aggregate(s, cid);
 	info = check_same_as_raw(s, cid, 20);
 	ck_assert_int_eq(info.how, RH_CURRENT);
 
@@ -381,20 +385,6 @@ snapshot_restore(struct store *s, struct snapshot *sn)
 	free(sn->docs);
 }
 
-/* Starts an aggregator of cid, waits until it caught up, stops it. */
-static void
-aggregate(struct store *s, const char *cid)
-{
-	struct aggregator *a;
-	char *cause = NULL;
-	struct aggregator_opts ao = {.store = s, .owner = "engine-test"};
-	ck_assert_msg(aggregator_start(&ao, &a, &cause) == 0, "%s", cause);
-	const char *ids[1] = {cid};
-	aggregator_set_campaigns(a, ids, 1);
-	ck_assert_msg(aggregator_flush(a, cid, 60000, &cause) == 0, "%s", cause);
-	aggregator_free(a);
-}
-
 START_TEST(test_lagging_equals_caught_up)
 {
 	struct store *s = open_db("t_lag");
@@ -418,7 +408,7 @@ START_TEST(test_lagging_equals_caught_up)
 	prepared(s, cid, PREP_TOP_MAX, &caught, &info);
 	ck_assert_int_eq(info.how, RH_CURRENT);
 	char *a = raw_render_all(&lag), *b = raw_render_all(&caught);
-	raw_same_text(a, b);
+	tu_same_text("renders", a, b);
 	free(a);
 	free(b);
 	report_done(&lag);

@@ -245,3 +245,30 @@ tu_write_file(const char *dir, const char *name, const char *text)
 	fclose(f);
 	return path;
 }
+
+uint64_t
+tu_rand(uint64_t *state)
+{
+	uint64_t x = *state;
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return *state = x;
+}
+
+void
+tu_same_text(const char *what, const char *got, const char *want)
+{
+	size_t line = 1;
+	const char *g = got, *w = want;
+	while (*g && *g == *w) {
+		line += *g == '\n';
+		g++;
+		w++;
+	}
+	if (*g == *w)
+		return;
+	while (g > got && g[-1] != '\n')
+		g--, w--;
+	ck_abort_msg("%s differ at line %zu:\n got: %.300s\nwant: %.300s", what, line, g, w);
+}

@@ -50,4 +50,12 @@ void tu_run_done(struct tu_run *r);
 /* Writes text into dir/name and returns the new path (caller frees). */
 char *tu_write_file(const char *dir, const char *name, const char *text);
 
+/* Returns the next value of the xorshift generator whose state is *state
+ * (never 0): deterministic test data. */
+uint64_t tu_rand(uint64_t *state);
+
+/* Fails the test at the first line where got and want differ, showing
+ * both lines; what names them ("renders", "digests"). */
+void tu_same_text(const char *what, const char *got, const char *want);
+
 #endif
