@@ -12,16 +12,29 @@
  *           checkpoint), as ingest does.
  * Then, on the ingest database: the aggregator's catch-up from the change
  * log, a summary read (what a console or report reads first), a rebuild
- * from the stored events, and the memory of the prepared state.
+ * from the stored events, and the memory of the prepared state. Last, the
+ * reports, each a process of its own with its wall time and peak RSS: the
+ * real binary's `report ID --format html` (the aggregates current), the
+ * same after 10,000 more engagements with no engine running (the report
+ * catches up and stores), `report ID --format csv` (the tables and the
+ * engagement table of every engagement), and a close-out (this program
+ * again, freezing from the summary and streaming the audit archive and the
+ * report folder).
  *
  * Usage: BENCH_MONGODB_URI=mongodb://... bench_prepared [N] [TWEETS]
- * [ACCOUNTS] (defaults 1000000, 400, 200000).
+ * [ACCOUNTS] [SLICES] (defaults 1000000, 400, 200000, and 288 metric
+ * readings per tweet, a day of 5-minute ones). LAUNCHWATCH_BIN names the
+ * binary (default bin/launchwatch); BENCH_SKIP=raw,rebuild,reports leaves
+ * phases out (the raw run, the rebuild, the reports).
  */
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -29,6 +42,7 @@
 #include "base/timestr.h"
 #include "config/config.h"
 #include "engine/aggregator.h"
+#include "engine/closeout.h"
 #include "engine/prep_io.h"
 #include "engine/writer.h"
 #include "model/campaign.h"
@@ -41,6 +55,7 @@
 #define THREADS 4
 
 static int64_t N = 1000000, TWEETS = 400, ACCOUNTS = 200000;
+static int64_t SLICES = 288; /* metric readings per tweet: a day of 5-minute ones */
 static char campaign_id[CAMPAIGN_ID_MAX];
 static char (*tweet_ids)[LW_ID_MAX];
 static const struct classify_rules *rules;
@@ -213,18 +228,28 @@ run_all(struct store *s, struct writer *w, int64_t *stored)
 	return now_s() - start;
 }
 
-/* Opens a new database named prefix plus the process id and time. */
+static char dbname[64]; /* the ingest database's name */
+
+/* Opens a new database named prefix plus the process id and time (its
+ * name goes to dbname). */
 static struct store *
 open_db(const char *uri, const char *prefix)
 {
 	struct store *s = NULL;
 	char *cause = NULL;
-	char *db = xasprintf(
-	    "%s_%ld_%lld", prefix, (long)getpid(), (long long)(clock_now_ms() % 100000000));
-	if (store_open(uri, db, &s, &cause) != 0)
+	snprintf(dbname, sizeof dbname, "%s_%ld_%lld", prefix, (long)getpid(),
+	    (long long)(clock_now_ms() % 100000000));
+	if (store_open(uri, dbname, &s, &cause) != 0)
 		die("opening the database", cause);
-	free(db);
 	return s;
+}
+
+/* Returns true when BENCH_SKIP lists phase. */
+static bool
+skipped(const char *phase)
+{
+	const char *v = getenv("BENCH_SKIP");
+	return v && strstr(v, phase) != NULL;
 }
 
 /* Adds the campaign of TWEETS tweets. */
@@ -258,6 +283,40 @@ add_campaign(struct store *s)
 	sbuf_done(&y);
 }
 
+/* Writes SLICES metric readings of every tweet as ingest does: each
+ * reading's slices in one insert, then its change-log entry. */
+static void
+write_slices(struct store *s)
+{
+	char *cause = NULL;
+	struct sti_slice *v = xcalloc((size_t)TWEETS, sizeof *v);
+	struct prep_slice *rec = xcalloc((size_t)TWEETS, sizeof *rec);
+	bool *dup = xcalloc((size_t)TWEETS, sizeof *dup);
+	int64_t t0 = clock_now_ms() - SLICES * 300000;
+	for (int64_t r = 0; r < SLICES; r++) {
+		for (int64_t t = 0; t < TWEETS; t++) {
+			struct sti_slice *x = &v[t];
+			memset(x, 0, sizeof *x);
+			snprintf(x->sl.campaign_id, sizeof x->sl.campaign_id, "%s", campaign_id);
+			snprintf(x->sl.tweet_id, sizeof x->sl.tweet_id, "%s", tweet_ids[t]);
+			x->sl.seq = r + 1;
+			x->sl.at_ms = t0 + r * 300000;
+			x->sl.deltas.views = 100 + (r * 7 + t) % 400;
+			x->sl.deltas.likes = (r + t) % 5;
+			x->sl.deltas.retweets = (r + t) % 3 == 0;
+			x->counts.views = (r + 1) * 300;
+			prep_slice_from(&rec[t], &x->sl);
+		}
+		if (sti_slices_insert(s, v, (size_t)TWEETS, dup, &cause) != 0 ||
+		    writer_append(NULL, s, campaign_id, CHK_SLICES, NULL, 0, rec, (size_t)TWEETS,
+		        &cause) != 0)
+			die("slices", cause);
+	}
+	free(v);
+	free(rec);
+	free(dup);
+}
+
 /* Lays out the pages, interleaving tweets and actions as a backfill of
  * many jobs would. */
 static void
@@ -283,6 +342,153 @@ make_pages(void)
 	}
 }
 
+/* ---- reports, each in a process of its own ---- */
+
+/* Runs argv with MONGODB_URI and LAUNCHWATCH_DB set for the ingest
+ * database, its stdout and stderr into log; prints its wall time and peak
+ * RSS under label, measured by /usr/bin/time (a child forked from this
+ * process would count this process's pages too). Dies when it fails. */
+static void
+run_child(const char *label, char *const argv[], const char *uri, const char *log)
+{
+	static const char timer[] = "/usr/bin/time";
+	char *tfile = xasprintf("%s.time", log);
+	char *v[32] = {(char *)timer, "-f", "%e %M", "-o", tfile};
+	size_t n = 5;
+	for (size_t i = 0; argv[i] && n < LW_ARRAY_LEN(v) - 1; i++)
+		v[n++] = argv[i];
+	v[n] = NULL;
+	bool timed = access(timer, X_OK) == 0;
+	double t = now_s();
+	pid_t pid = fork();
+	if (pid < 0)
+		die("fork", label);
+	if (pid == 0) {
+		setenv("MONGODB_URI", uri, 1);
+		setenv("LAUNCHWATCH_DB", dbname, 1);
+		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+			close(fd);
+		}
+		execv(timed ? v[0] : argv[0], timed ? v : argv);
+		_exit(127);
+	}
+	int st;
+	struct rusage ru;
+	if (wait4(pid, &st, 0, &ru) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		char *cmd = xasprintf("cat %s >&2", log);
+		if (system(cmd) != 0)
+			fprintf(stderr, "bench_prepared: see %s\n", log);
+		free(cmd);
+		die(label, "failed");
+	}
+	double secs = now_s() - t, kb = (double)ru.ru_maxrss;
+	FILE *f = timed ? fopen(tfile, "r") : NULL;
+	if (f == NULL || fscanf(f, "%lf %lf", &secs, &kb) != 2)
+		printf("  (no /usr/bin/time: the RSS below counts this process's pages too)\n");
+	if (f)
+		fclose(f);
+	unlink(tfile);
+	free(tfile);
+	printf("%-58s %7.2f s, peak RSS %4.0f MB\n", label, secs, kb / 1024);
+	fflush(stdout);
+}
+
+/* Returns the size of file path in MB (0 when absent). */
+static double
+file_mb(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 ? (double)st.st_size / 1e6 : 0;
+}
+
+/* Writes count more engagements through the writer (pages of 100 retweets
+ * past the benchmark's lists). */
+static void
+write_more(struct store *s, int64_t count)
+{
+	char *cause = NULL;
+	for (int64_t k = 0; k * 100 < count; k++) {
+		struct page p = {k % TWEETS, ACT_RETWEET, list_len(ACT_RETWEET) + k / TWEETS * 100, 100};
+		struct lw_engagement *v = make_page(&p, clock_now_ms() - 3600 * 1000LL);
+		bool is_new[100];
+		struct writer_page pg = {.campaign_id = campaign_id,
+		    .eng = v,
+		    .n = 100,
+		    .now_ms = clock_now_ms(),
+		    .above = 100,
+		    .is_new = is_new};
+		if (writer_put_page(NULL, s, &pg, &cause) != 0)
+			die("writing more", cause);
+		for (int i = 0; i < 100; i++)
+			lw_engagement_done(&v[i]);
+		free(v);
+	}
+}
+
+/* The close-out of the campaign with no engine (a child process of its
+ * own: the freeze from the caught-up summary, the archive, the report
+ * folder with its engagement table). */
+static int
+closeout_child(const char *uri, const char *db, const char *cid, const char *root)
+{
+	struct store *s = NULL;
+	char *cause = NULL;
+	if (store_open(uri, db, &s, &cause) != 0)
+		die("opening the database", cause);
+	struct closeout_opts o = {.archive_root = root, .write_reports = true};
+	struct closeout_result res;
+	if (closeout_run(s, cid, NULL, &o, &res, &cause) != 0)
+		die("close-out", cause);
+	for (size_t i = 0; i < res.manifest.nfiles; i++)
+		printf("%s: %lld documents, %.1f MB\n", res.manifest.files[i].name,
+		    (long long)res.manifest.files[i].documents,
+		    (double)res.manifest.files[i].bytes / 1e6);
+	printf("archive: %s\n", res.archive_dir);
+	store_free(s);
+	return 0;
+}
+
+/* Times the reports of the campaign. */
+static void
+bench_reports(struct store *s, const char *uri)
+{
+	const char *bin = getenv("LAUNCHWATCH_BIN") ? getenv("LAUNCHWATCH_BIN") : "bin/launchwatch";
+	char dir[] = "/tmp/lwbench-reports-XXXXXX";
+	if (mkdtemp(dir) == NULL)
+		die("mkdtemp", "failed");
+	char *out = xasprintf("%s/out", dir), *log = xasprintf("%s/child.log", dir);
+	char *root = xasprintf("%s/archives", dir);
+	char *html[] = {(char *)bin, "report", campaign_id, "--format", "html", "--out", out, NULL};
+	char *csv[] = {(char *)bin, "report", campaign_id, "--format", "csv", "--out", out, NULL};
+	run_child("report --format html (aggregates current)", html, uri, log);
+	run_child("report --format html (again)", html, uri, log);
+	write_more(s, 10000);
+	run_child("report --format html (10,000 behind, no engine: catches up)", html, uri, log);
+	run_child("report --format html (after that catch-up)", html, uri, log);
+	run_child("report --format csv (tables + engagement table)", csv, uri, log);
+	char *path = xasprintf("%s/%s-engagements.csv", out, campaign_id);
+	printf("  engagement table: %.1f MB\n", file_mb(path));
+	free(path);
+	char self[4096];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (n <= 0)
+		die("readlink", "/proc/self/exe");
+	self[n] = '\0';
+	char *co[] = {self, "--closeout", (char *)uri, dbname, campaign_id, root, NULL};
+	run_child("close-out (freeze, archive, report folder)", co, uri, log);
+	char *cat = xasprintf("cat %s", log);
+	if (system(cat) != 0)
+		fprintf(stderr, "bench_prepared: no close-out log\n");
+	free(cat);
+	printf("outputs under %s (remove when done)\n", dir);
+	free(out);
+	free(log);
+	free(root);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -295,10 +501,14 @@ main(int argc, char **argv)
 		TWEETS = strtoll(argv[2], NULL, 10);
 	if (argc > 3)
 		ACCOUNTS = strtoll(argv[3], NULL, 10);
+	if (argc > 4)
+		SLICES = strtoll(argv[4], NULL, 10);
 	rules = classify_rules_default();
 	char *cause = NULL;
 
-	struct store *raw = open_db(uri, "lwbraw");
+	if (argc == 6 && strcmp(argv[1], "--closeout") == 0)
+		return closeout_child(argv[2], argv[3], argv[4], argv[5]);
+	struct store *raw = skipped("raw") ? NULL : open_db(uri, "lwbraw");
 	struct store *s = open_db(uri, "lwbing");
 	add_campaign(s);
 	make_pages();
@@ -307,10 +517,11 @@ main(int argc, char **argv)
 	    (long long)N, (long long)TWEETS, (long long)ACCOUNTS, npages, THREADS,
 	    store_describe(s));
 
-	int64_t nraw, ning;
-	double traw = run_all(raw, NULL, &nraw);
-	printf("raw insert_many:   %8lld stored in %7.1f s = %7.0f/s\n", (long long)nraw, traw,
-	    (double)nraw / traw);
+	int64_t nraw = 0, ning;
+	double traw = raw ? run_all(raw, NULL, &nraw) : 0;
+	if (raw)
+		printf("raw insert_many:   %8lld stored in %7.1f s = %7.0f/s\n", (long long)nraw,
+		    traw, (double)nraw / traw);
 	struct writer *w;
 	struct writer_opts wo = {.store = s, .owner = "bench"};
 	if (writer_start(&wo, &w, &cause) != 0)
@@ -319,6 +530,13 @@ main(int argc, char **argv)
 	writer_free(w);
 	printf("ingest (writer):   %8lld stored in %7.1f s = %7.0f/s  ratio to raw %.2f\n",
 	    (long long)ning, ting, (double)ning / ting, traw / ting);
+	if (SLICES > 0) {
+		double tsl = now_s();
+		write_slices(s);
+		printf("metric slices:     %8lld stored in %7.1f s (%lld readings of %lld tweets)\n",
+		    (long long)(SLICES * TWEETS), now_s() - tsl, (long long)SLICES,
+		    (long long)TWEETS);
+	}
 
 	/* the aggregator catches up from the change log */
 	struct aggregator *a;
@@ -355,9 +573,10 @@ main(int argc, char **argv)
 
 	/* a rebuild from the stored events, and the state's memory */
 	t = now_s();
-	if (prep_rebuild(s, campaign_id, NULL, NULL, &cause) != 0)
+	if (!skipped("rebuild") && prep_rebuild(s, campaign_id, NULL, NULL, &cause) != 0)
 		die("rebuild", cause);
-	printf("rebuild from stored events: %7.1f s\n", now_s() - t);
+	if (!skipped("rebuild"))
+		printf("rebuild from stored events: %7.1f s\n", now_s() - t);
 	struct prep_loaded l;
 	int64_t gen = 0;
 	if (prep_read_summary(s, campaign_id, &sum, &gen, &cause) != 0)
@@ -376,6 +595,8 @@ main(int argc, char **argv)
 	struct rusage ru;
 	getrusage(RUSAGE_SELF, &ru);
 	printf("peak RSS of this process: %.0f MB\n", (double)ru.ru_maxrss / 1024);
+	if (!skipped("reports"))
+		bench_reports(s, uri);
 	store_free(raw);
 	store_free(s);
 	return 0;
