@@ -8,7 +8,9 @@
  */
 #include "engine/report_data.h"
 
+#include <errno.h>
 #include <jansson.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,6 +123,22 @@ default_owner(char *buf, size_t size)
 	char host[64] = "localhost";
 	gethostname(host, sizeof host - 1);
 	snprintf(buf, size, "report:%s:%ld", host, (long)getpid());
+}
+
+/* Returns true when owner is a report process of this host that is gone
+ * (killed while it caught up): its lease need not be waited out. */
+static bool
+dead_report(const char *owner)
+{
+	char host[64] = "localhost", want[96];
+	long pid;
+	gethostname(host, sizeof host - 1);
+	int n = snprintf(want, sizeof want, "report:%s:", host);
+	if (n <= 0 || (size_t)n >= sizeof want || strncmp(owner, want, (size_t)n) != 0)
+		return false;
+	char *end;
+	pid = strtol(owner + n, &end, 10);
+	return *end == '\0' && pid > 0 && kill((pid_t)pid, 0) != 0 && errno == ESRCH;
 }
 
 /* Catches campaign cid's state of generation gen up with the change log
@@ -367,8 +385,8 @@ report_data_summary(struct store *s, const struct rep_input *in, const struct re
 		info->how = rebuilt ? RH_REBUILT : RH_CURRENT;
 		if (have && out->seq >= head)
 			break;
-		bool held =
-		    h.owner[0] && strcmp(h.owner, mine) != 0 && h.lease_until_ms > clock_now_ms();
+		bool held = h.owner[0] && strcmp(h.owner, mine) != 0 &&
+		            h.lease_until_ms > clock_now_ms() && !dead_report(h.owner);
 		if (held && have && !(o && o->need_current)) {
 			info->how = RH_ENGINE; /* about a second behind: say so */
 			snprintf(info->aggregator, sizeof info->aggregator, "%s", h.owner);
