@@ -23,6 +23,7 @@
 #include "model/event.h"
 #include "store/store.h"
 #include "store/store_report.h"
+#include "seed_support.h"
 #include "testutil.h"
 #include "base/timestr.h"
 #include "base/util.h"
@@ -411,6 +412,13 @@ START_TEST(test_closeout_progress)
 	tui_start_ui(120, 40, true, extra);
 	free(extra);
 	tui_expect("views 12.3k");
+	/* the close-out reads the prepared aggregates: log what the seed
+	 * stored, as the engine's writer logs what it stores */
+	struct store *ls = NULL;
+	char *why = NULL;
+	ck_assert(store_open(tui_db->uri, "tuitest", &ls, &why) == 0);
+	ck_assert_msg(seed_log_stored(ls, tui_cid, &why) == 0, "%s", why);
+	store_free(ls);
 	tui_keys("c");
 	tui_expect("Close out \"Acme launch\" now?");
 	tui_keys("y");
