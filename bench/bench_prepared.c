@@ -349,11 +349,11 @@ make_pages(void)
  * RSS under label, measured by /usr/bin/time (a child forked from this
  * process would count this process's pages too). Dies when it fails. */
 static void
-run_child(const char *label, char *const argv[], const char *uri, const char *log)
+run_child(const char *label, const char *const argv[], const char *uri, const char *log)
 {
 	static const char timer[] = "/usr/bin/time";
 	char *tfile = xasprintf("%s.time", log);
-	char *v[32] = {(char *)timer, "-f", "%e %M", "-o", tfile};
+	const char *v[32] = {timer, "-f", "%e %M", "-o", tfile};
 	size_t n = 5;
 	for (size_t i = 0; argv[i] && n < LW_ARRAY_LEN(v) - 1; i++)
 		v[n++] = argv[i];
@@ -372,7 +372,7 @@ run_child(const char *label, char *const argv[], const char *uri, const char *lo
 			dup2(fd, 2);
 			close(fd);
 		}
-		execv(timed ? v[0] : argv[0], timed ? v : argv);
+		execv(timed ? v[0] : argv[0], (char *const *)(timed ? v : argv));
 		_exit(127);
 	}
 	int st;
@@ -461,8 +461,8 @@ bench_reports(struct store *s, const char *uri)
 		die("mkdtemp", "failed");
 	char *out = xasprintf("%s/out", dir), *log = xasprintf("%s/child.log", dir);
 	char *root = xasprintf("%s/archives", dir);
-	char *html[] = {(char *)bin, "report", campaign_id, "--format", "html", "--out", out, NULL};
-	char *csv[] = {(char *)bin, "report", campaign_id, "--format", "csv", "--out", out, NULL};
+	const char *html[] = {bin, "report", campaign_id, "--format", "html", "--out", out, NULL};
+	const char *csv[] = {bin, "report", campaign_id, "--format", "csv", "--out", out, NULL};
 	run_child("report --format html (aggregates current)", html, uri, log);
 	run_child("report --format html (again)", html, uri, log);
 	write_more(s, 10000);
@@ -477,7 +477,7 @@ bench_reports(struct store *s, const char *uri)
 	if (n <= 0)
 		die("readlink", "/proc/self/exe");
 	self[n] = '\0';
-	char *co[] = {self, "--closeout", (char *)uri, dbname, campaign_id, root, NULL};
+	const char *co[] = {self, "--closeout", uri, dbname, campaign_id, root, NULL};
 	run_child("close-out (freeze, archive, report folder)", co, uri, log);
 	char *cat = xasprintf("cat %s", log);
 	if (system(cat) != 0)
