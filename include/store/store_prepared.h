@@ -53,7 +53,8 @@ int stp_head_switch(
     struct store *s, const char *campaign_id, int64_t gen, int64_t now_ms, char **cause);
 
 /* Asks for a crash recovery of campaign_id's writes since since_ms (kept
- * as the minimum of every request until the aggregator clears it). */
+ * as the minimum of every request until the aggregator clears it); a
+ * campaign without a head (rebuilt anyway) is left alone. */
 int stp_recover_request(struct store *s, const char *campaign_id, int64_t since_ms, char **cause);
 /* Clears the recovery request when it is still since_ms. 0 or -1. */
 int stp_recover_done(struct store *s, const char *campaign_id, int64_t since_ms, char **cause);

@@ -123,11 +123,13 @@ stp_head_switch(struct store *s, const char *campaign_id, int64_t gen, int64_t n
 int
 stp_recover_request(struct store *s, const char *campaign_id, int64_t since_ms, char **cause)
 {
-	bson_t *update = BCON_NEW("$min", "{", "recover_from", BCON_DATE_TIME(since_ms), "}",
-	    "$set", "{", "campaign_id", BCON_UTF8(campaign_id), "}", "$setOnInsert", "{", "gen",
-	    BCON_INT64(1), "}");
-	int rc = head_update(s, campaign_id, update, "asking for a recovery", cause);
+	/* no head: a campaign of the previous release, which is rebuilt from
+	 * all its events anyway; creating a head here would stop that */
+	bson_t *sel = BCON_NEW("_id", BCON_UTF8(campaign_id));
+	bson_t *update = BCON_NEW("$min", "{", "recover_from", BCON_DATE_TIME(since_ms), "}");
+	int rc = st_update_where(s, COLL, sel, update, false, "asking for a recovery", cause);
 	bson_destroy(update);
+	bson_destroy(sel);
 	return rc;
 }
 
