@@ -29,14 +29,21 @@ LIB_OBJ   := $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
 MAIN_OBJ  := $(BUILD)/obj/cmd/main.o
 LIBLW     := $(BUILD)/liblaunchwatch.a
 
-TEST_SRC  := $(wildcard tests/unit/test_*.c)
-TEST_BINS := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
-TEST_SUPPORT_SRC := $(filter-out $(TEST_SRC),$(wildcard tests/unit/*.c))
-TEST_SUPPORT_OBJ := $(TEST_SUPPORT_SRC:tests/unit/%.c=$(BUILD)/tobj/%.o)
+# tests/unit: pure Check programs (no process, no server, seconds);
+# tests/integration: against a real devdb, the simulator, tmux, loopback
+# SMTP and webhook servers; tests/support: what they share.
+UNIT_SRC   := $(wildcard tests/unit/test_*.c)
+INTEG_SRC  := $(wildcard tests/integration/test_*.c)
+UNIT_BINS  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+INTEG_BINS := $(INTEG_SRC:tests/integration/%.c=$(BUILD)/tests/%)
+TEST_BINS  := $(UNIT_BINS) $(INTEG_BINS)
+TEST_SUPPORT_SRC := $(wildcard tests/support/*.c)
+TEST_SUPPORT_OBJ := $(TEST_SUPPORT_SRC:tests/support/%.c=$(BUILD)/tobj/support/%.o)
+TEST_CFLAGS = $(CFLAGS) $(CHECK_CFLAGS) -Itests/support
 
 DEVDB     := $(BIN)/launchwatch-devdb
 
-.PHONY: all devdb test check unit asan valgrind lint layers clean install uninstall format bench fuzz ci stress
+.PHONY: all devdb test check tests unit asan valgrind lint layers clean install uninstall format bench fuzz ci stress
 
 all: $(BIN)/launchwatch devdb
 
@@ -51,13 +58,17 @@ $(BUILD)/obj/%.o: src/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
-$(BUILD)/tobj/%.o: tests/unit/%.c | $(BUILD)/tobj
-	$(CC) $(CFLAGS) $(CHECK_CFLAGS) -Itests/unit -MMD -MP -c -o $@ $<
+$(BUILD)/tobj/%.o: tests/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(BUILD)/tests/%: $(BUILD)/tobj/%.o $(TEST_SUPPORT_OBJ) $(LIBLW) | $(BUILD)/tests
+$(UNIT_BINS): $(BUILD)/tests/%: $(BUILD)/tobj/unit/%.o $(TEST_SUPPORT_OBJ) $(LIBLW) | $(BUILD)/tests
 	$(CC) $(LDFLAGS) -o $@ $< $(TEST_SUPPORT_OBJ) $(LIBLW) $(CHECK_LIBS) $(LDLIBS)
 
-$(BIN) $(BUILD)/tobj $(BUILD)/tests:
+$(INTEG_BINS): $(BUILD)/tests/%: $(BUILD)/tobj/integration/%.o $(TEST_SUPPORT_OBJ) $(LIBLW) | $(BUILD)/tests
+	$(CC) $(LDFLAGS) -o $@ $< $(TEST_SUPPORT_OBJ) $(LIBLW) $(CHECK_LIBS) $(LDLIBS)
+
+$(BIN) $(BUILD)/tests:
 	@mkdir -p $@
 
 # devdb: FerretDB v1 embedded in a small Go program (module from the Go proxy).
@@ -65,10 +76,14 @@ devdb: $(DEVDB)
 $(DEVDB): $(wildcard tools/devdb/*.go) tools/devdb/go.mod tools/devdb/go.sum | $(BIN)
 	cd tools/devdb && $(GO) build -trimpath -o $(abspath $(DEVDB)) .
 
-# Tests: every tests/unit/test_*.c is a Check program; tests/run.sh runs them
-# (integration tests start their own devdb and simulator) and prints a summary.
-unit: $(TEST_BINS)
-test check: all unit
+# Tests: every tests/{unit,integration}/test_*.c is a Check program;
+# tests/run.sh runs them (integration tests start their own devdb, simulator
+# and servers) and prints a summary. `make tests` builds them all, `make
+# unit` builds and runs the pure ones alone, `make test` runs everything.
+tests: $(TEST_BINS)
+unit: $(UNIT_BINS)
+	LAUNCHWATCH_SRCDIR=$(CURDIR) tests/run.sh $(UNIT_BINS)
+test check: all tests
 	cd tools/devdb && $(GO) vet . && $(GO) test -count=1 .
 	LAUNCHWATCH_BIN=$(abspath $(BIN)/launchwatch) LAUNCHWATCH_DEVDB=$(abspath $(DEVDB)) \
 	    tests/run.sh $(TEST_BINS)
@@ -80,15 +95,17 @@ ci: lint layers test asan
 asan:
 	$(MAKE) BUILD=build-asan BIN=build-asan/bin OPT="-O1 -g -fno-omit-frame-pointer" \
 	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" \
-	    DEVDB=$(DEVDB) build-asan/bin/launchwatch unit devdb
+	    DEVDB=$(DEVDB) build-asan/bin/launchwatch tests devdb
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	LAUNCHWATCH_BIN=$(abspath build-asan/bin/launchwatch) LAUNCHWATCH_DEVDB=$(abspath $(DEVDB)) \
 	    tests/run.sh $(patsubst $(BUILD)/%,build-asan/%,$(TEST_BINS))
 
-# Unit tests under valgrind (no fork, so leaks are seen per process).
-valgrind: all unit
+# The unit tests under valgrind (no fork, so leaks are seen per process);
+# VALGRIND_TESTS="..." names others (integration tests take much longer).
+VALGRIND_TESTS ?= $(UNIT_BINS)
+valgrind: all $(VALGRIND_TESTS)
 	LAUNCHWATCH_BIN=$(abspath $(BIN)/launchwatch) LAUNCHWATCH_DEVDB=$(abspath $(DEVDB)) \
-	CK_FORK=no LW_VALGRIND=1 tests/run.sh $(TEST_BINS)
+	CK_FORK=no LW_VALGRIND=1 tests/run.sh $(VALGRIND_TESTS)
 
 # Stress (not in CI, ~15 min): 20 rounds of back-to-back `run --once` with
 # random SIGKILLs under the simulator's harshest fault mix; each round's end
@@ -97,7 +114,7 @@ valgrind: all unit
 # STRESS_ROUNDS=N and STRESS_SEED=S vary it.
 $(BUILD)/stress/stress_once: tests/stress/stress_once.c $(TEST_SUPPORT_OBJ) $(LIBLW)
 	@mkdir -p $(BUILD)/stress
-	$(CC) $(CFLAGS) $(CHECK_CFLAGS) -Itests/unit -o $@ $< $(TEST_SUPPORT_OBJ) $(LIBLW) \
+	$(CC) $(TEST_CFLAGS) -o $@ $< $(TEST_SUPPORT_OBJ) $(LIBLW) \
 	    $(CHECK_LIBS) $(LDLIBS)
 stress: all $(BUILD)/stress/stress_once
 	LAUNCHWATCH_BIN=$(abspath $(BIN)/launchwatch) LAUNCHWATCH_DEVDB=$(abspath $(DEVDB)) \
@@ -143,8 +160,7 @@ bench: $(BENCH_PROGS) $(DEVDB)
 	echo "== bench_prepared $(BENCH_PREP_ARGS)"; BENCH_MONGODB_URI=$$uri $(BUILD)/bench/bench_prepared $(BENCH_PREP_ARGS); \
 	echo "== bench_ui"; $(BUILD)/bench/bench_ui
 
-FORMAT_SRC := $(wildcard src/*/*.c src/*/*.h include/*/*.h tests/unit/*.c tests/unit/*.h \
-              tests/stress/*.c)
+FORMAT_SRC := $(wildcard src/*/*.c src/*/*.h include/*/*.h tests/*/*.c tests/*/*.h)
 
 # The folder rules of docs/architecture.md: includes, system headers, no
 # circle of includes or of calls (nm on the objects).
@@ -153,7 +169,8 @@ layers: $(LIB_OBJ) $(MAIN_OBJ)
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,portability,performance \
-	    --inline-suppr --suppress=missingIncludeSystem -Iinclude src tests/unit
+	    --inline-suppr --suppress=missingIncludeSystem -Iinclude -Itests/support src \
+	    tests/unit tests/integration tests/support tests/stress
 	clang-format --dry-run -Werror $(FORMAT_SRC)
 
 format:
@@ -175,4 +192,4 @@ uninstall:
 clean:
 	rm -rf build build-asan $(BIN)
 
--include $(wildcard $(BUILD)/obj/*/*.d $(BUILD)/tobj/*.d)
+-include $(wildcard $(BUILD)/obj/*/*.d $(BUILD)/tobj/*/*.d)

@@ -1,5 +1,5 @@
 /*
- * tui_support: what the console's screen tests share (tests/unit/
+ * tui_support: what the console's screen tests share (tests/support/
  * tui_support.h): the devdb and work directory of a test, the seeded
  * campaign, the console run in tmux (start, read the screen, send keys)
  * and HTTP requests to its JSON endpoint. Test threads only.

@@ -1,6 +1,6 @@
 /*
  * Screen tests of the console: the real launchwatch binary runs in tmux (a
- * socket of its own per test, killed at the end; tests/unit/tui_support.c)
+ * socket of its own per test, killed at the end; tests/support/tui_support.c)
  * against a devdb holding data written through the store API, its
  * prepared aggregates built with prep_rebuild as `campaign rebuild` does;
  * the tests read the screen with capture-pane and drive it with send-keys.

@@ -1,5 +1,5 @@
 /*
- * rep_raw: the old raw-row report (tests/unit/rep_raw.h): the grouping code
+ * rep_raw: the old raw-row report (tests/support/rep_raw.h): the grouping code
  * report_build ran before issue 13, kept as the reference the prepared path
  * must equal. Test threads only.
  */

@@ -1,5 +1,5 @@
 /*
- * alw_support: alert worker test worlds (tests/unit/alw_support.h). Test
+ * alw_support: alert worker test worlds (tests/support/alw_support.h). Test
  * threads only.
  */
 #include "alw_support.h"

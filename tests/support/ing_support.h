@@ -1,5 +1,5 @@
 /*
- * ing_support: helpers of the ingest engine's tests (tests/unit/test_ingest*.c):
+ * ing_support: helpers of the ingest engine's tests (tests/integration/test_ingest*.c):
  * a devdb + simulator + campaign world, runs of `launchwatch run --once`, and
  * the exactness check against the simulator's truth. Test threads only.
  */

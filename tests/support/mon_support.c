@@ -1,5 +1,5 @@
 /*
- * mon_support: a recording MongoDB proxy (tests/unit/mon_support.h). One
+ * mon_support: a recording MongoDB proxy (tests/support/mon_support.h). One
  * accept thread and one thread per connection that copies bytes both ways
  * and parses the client's OP_MSG messages (body section and document
  * sequences) into recorded commands under a mutex. Test threads call the

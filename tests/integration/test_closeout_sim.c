@@ -1,6 +1,6 @@
 /*
  * test_closeout_sim: the close-out's final refresh against the simulator,
- * with the real binary and a real devdb (tests/unit/ing_support.c): a close
+ * with the real binary and a real devdb (tests/support/ing_support.c): a close
  * picks up what arrived after the last regular run (equal to /_sim/truth at
  * close time), then the frozen totals, a later report and the simulator's
  * request counter stay put while the launch keeps growing; a provider that

@@ -1,5 +1,5 @@
 /*
- * seed_support: test data in the contract layout (tests/unit/seed_support.h).
+ * seed_support: test data in the contract layout (tests/support/seed_support.h).
  * Documents are built with libbson and sent through the store's test
  * command hook in commands of at most 25 updates (docs/operations.md: larger
  * ones can wedge FerretDB v1). Test threads only.

@@ -1,7 +1,7 @@
 /*
  * Tests of the console's read-only JSON endpoint (--http), split from
  * test_tui.c: the real launchwatch binary runs in tmux against a devdb
- * holding the campaigns tests/unit/tui_support.c seeds; the endpoint
+ * holding the campaigns tests/support/tui_support.c seeds; the endpoint
  * answers what the database holds (read back directly here), with
  * ETag/304, 404 and 400 JSON errors, live updates through the change log,
  * answers from its cache while the database is down, and a non-loopback

@@ -1,8 +1,8 @@
 /*
  * A viewer console beside `launchwatch run`, split from test_tui.c: the
- * real launchwatch binary runs in tmux (tests/unit/tui_support.c) without
+ * real launchwatch binary runs in tmux (tests/support/tui_support.c) without
  * an engine, beside a run following the simulator, behind a proxy that
- * records the database commands it sends (tests/unit/mon_support.c): new
+ * records the database commands it sends (tests/support/mon_support.c): new
  * engagements reach its feed through the change log within a poll, every
  * read of prepared data is an `_id` lookup, no raw engagement is read, and
  * at idle it reads its log about once a second. LW_TUI_VERBOSE=1 prints
