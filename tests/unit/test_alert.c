@@ -482,8 +482,10 @@ START_TEST(test_delivery_status)
 	    {"failed:timeout", ALERT_FAILED, "timeout", "failed: timeout"},
 	};
 	for (size_t i = 0; i < LW_ARRAY_LEN(cases); i++) {
-		char *why = xstrdup("junk"), buf[64];
+		char *junk = xstrdup("junk"), *why = junk, buf[64];
 		enum alert_delivery d = alert_delivery_parse(cases[i].stored, &why);
+		ck_assert_ptr_ne(why, junk); /* an output: whatever was there is not kept */
+		free(junk);
 		ck_assert_int_eq(d, cases[i].d);
 		if (cases[i].why)
 			ck_assert_str_eq(why, cases[i].why);
