@@ -98,6 +98,24 @@ struct schedq {
 	size_t nnotes;
 };
 
+/* The jobs of the runnable campaigns as an engine last listed them, kept
+ * current job by job (the scheduler thread's own; zero-initialize). */
+struct sq_known {
+	struct sti_due *v;
+	size_t n;
+};
+
+/* Replaces the list with v[0..n) (takes ownership of v). */
+void sq_known_replace(struct sq_known *k, struct sti_due *v, size_t n);
+/* Sets job id to *d, or removes it when d is NULL (gone, missing, stopped). */
+void sq_known_set(struct sq_known *k, const char *id, const struct sti_due *d);
+/* Lists the jobs of campaigns ids[0..n) due at until into a new array
+ * *out (caller frees), by due time then id; returns how many. */
+size_t sq_known_due(const struct sq_known *k, const char *const *ids, size_t n, int64_t until,
+    struct sti_due **out);
+/* Frees the list. */
+void sq_known_done(struct sq_known *k);
+
 /* Sets q up empty: --once when once, waits of at most wait_ms, tries runs
  * without progress per job. Free with sq_done. */
 void sq_init(struct schedq *q, bool once, int64_t wait_ms, int tries);

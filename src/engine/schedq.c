@@ -372,3 +372,67 @@ sq_idle(const struct schedq *q)
 {
 	return q->nq == 0 && q->ninflight == 0;
 }
+
+/* ---- the listed jobs ---- */
+
+void
+sq_known_replace(struct sq_known *k, struct sti_due *v, size_t n)
+{
+	free(k->v);
+	k->v = v;
+	k->n = n;
+}
+
+void
+sq_known_set(struct sq_known *k, const char *id, const struct sti_due *d)
+{
+	size_t i = 0;
+	while (i < k->n && strcmp(k->v[i].id, id) != 0)
+		i++;
+	if (d == NULL) {
+		if (i < k->n)
+			k->v[i] = k->v[--k->n];
+		return;
+	}
+	if (i == k->n) {
+		k->v = xreallocarray(k->v, k->n + 1, sizeof *k->v);
+		k->n++;
+	}
+	k->v[i] = *d;
+}
+
+/* Orders due jobs by due time, then id. */
+static int
+cmp_due(const void *a, const void *b)
+{
+	const struct sti_due *x = a, *y = b;
+	if (x->next_run_at_ms != y->next_run_at_ms)
+		return x->next_run_at_ms < y->next_run_at_ms ? -1 : 1;
+	return strcmp(x->id, y->id);
+}
+
+size_t
+sq_known_due(
+    const struct sq_known *k, const char *const *ids, size_t n, int64_t until, struct sti_due **out)
+{
+	struct sti_due *v = xcalloc(k->n ? k->n : 1, sizeof *v);
+	size_t m = 0;
+	for (size_t i = 0; i < k->n; i++) {
+		bool listed = false;
+		for (size_t c = 0; c < n && !listed; c++)
+			listed = strcmp(k->v[i].campaign_id, ids[c]) == 0;
+		if (listed && k->v[i].next_run_at_ms <= until)
+			v[m++] = k->v[i];
+	}
+	qsort(v, m, sizeof *v, cmp_due);
+	*out = v;
+	return m;
+}
+
+void
+sq_known_done(struct sq_known *k)
+{
+	free(k->v);
+	k->v = NULL;
+	k->n = 0;
+}

@@ -58,8 +58,7 @@ struct sched {
 	/* the jobs of the runnable campaigns as last listed (scheduler thread),
 	 * kept current by reading each finished job back by _id, so the
 	 * periodic look for due jobs costs no scan of worker_state */
-	struct sti_due *known;
-	size_t nknown;
+	struct sq_known known;
 	uint64_t known_sig;        /* of the campaigns they were listed for */
 	int64_t next_rescan_ms;    /* the whole list is read again then */
 	uint64_t camps_sig;        /* of the campaigns as last read (under mu) */
@@ -282,16 +281,6 @@ in_backoff(const struct sti_due *d, int64_t now)
  * queues them. --once (all): every job is forced, a backoff is waited for
  * when it ends within the bounded wait, else noted. The credits gate is
  * seeded from jobs an earlier process snoozed on credits. 0 or -1. */
-/* Orders due jobs by due time, then id. */
-static int
-cmp_due(const void *a, const void *b)
-{
-	const struct sti_due *x = a, *y = b;
-	if (x->next_run_at_ms != y->next_run_at_ms)
-		return x->next_run_at_ms < y->next_run_at_ms ? -1 : 1;
-	return strcmp(x->id, y->id);
-}
-
 /* Lists the jobs of campaigns ids[0..n) due at until (all with INT64_MAX)
  * into a new array, as sti_jobs_due does. Outside --once the list comes
  * from memory: the whole of worker_state is read again only every
@@ -317,31 +306,18 @@ list_jobs(struct sched *sc, const char *const *ids, size_t n, int64_t until, str
 		size_t nall;
 		rc = sti_jobs_due(sc->s, ids, n, INT64_MAX, &all, &nall, cause);
 		if (rc == 0) {
-			free(sc->known);
-			sc->known = all;
-			sc->nknown = nall;
+			sq_known_replace(&sc->known, all, nall);
 			sc->known_sig = sig;
 			sc->next_rescan_ms = now + RESCAN_MS;
 		}
 	} else {
 		for (size_t i = 0; rc == 0 && i < nstale; i++) {
-			size_t k = 0;
-			while (k < sc->nknown && strcmp(sc->known[k].id, stale[i]) != 0)
-				k++;
 			struct sti_due d;
 			int got = sti_job_due_get(sc->s, stale[i], &d, cause);
-			if (got < 0) {
+			if (got < 0)
 				rc = -1;
-			} else if (got == 0 && k < sc->nknown) {
-				sc->known[k] = d;
-			} else if (got == 0) {
-				sc->known =
-				    xreallocarray(sc->known, sc->nknown + 1, sizeof *sc->known);
-				sc->known[sc->nknown++] = d;
-			} else if (k < sc->nknown) {
-				sc->known[k] =
-				    sc->known[--sc->nknown]; /* gone, missing or stopped */
-			}
+			else
+				sq_known_set(&sc->known, stale[i], got == 0 ? &d : NULL);
 		}
 		if (rc != 0)
 			sc->next_rescan_ms = 0; /* read everything again next time */
@@ -349,18 +325,7 @@ list_jobs(struct sched *sc, const char *const *ids, size_t n, int64_t until, str
 	free(stale);
 	if (rc != 0)
 		return -1;
-	struct sti_due *v = xcalloc(sc->nknown ? sc->nknown : 1, sizeof *v);
-	size_t k = 0;
-	for (size_t i = 0; i < sc->nknown; i++) {
-		bool listed = false;
-		for (size_t c = 0; c < n && !listed; c++)
-			listed = strcmp(sc->known[i].campaign_id, ids[c]) == 0;
-		if (listed && sc->known[i].next_run_at_ms <= until)
-			v[k++] = sc->known[i];
-	}
-	qsort(v, k, sizeof *v, cmp_due);
-	*out = v;
-	*nout = k;
+	*nout = sq_known_due(&sc->known, ids, n, until, out);
 	return 0;
 }
 
@@ -839,7 +804,7 @@ sched_free(struct sched *sc)
 		return;
 	sq_done(&sc->sq);
 	free(sc->workers);
-	free(sc->known);
+	sq_known_done(&sc->known);
 	free(sc->stale);
 	ingest_done(&sc->ing);
 	ing_log_free(sc->log);

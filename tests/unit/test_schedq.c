@@ -215,6 +215,43 @@ START_TEST(once_waits_for_a_lease_then_names_it)
 }
 END_TEST
 
+/* The jobs an engine keeps listed between two reads of worker_state: a
+ * finished job read back replaces its entry, a missing one leaves, a new
+ * one joins, and what is due comes out by time for the listed campaigns. */
+START_TEST(known_jobs_follow_their_reads)
+{
+	struct sq_known k = {0};
+	struct sti_due *v = calloc(3, sizeof *v);
+	v[0] = due_job("1", JOB_METRICS, T0 + 5000);
+	v[1] = due_job("2", JOB_METRICS, T0 - 1000);
+	v[2] = due_job("1", JOB_REPLIES, T0);
+	sq_known_replace(&k, v, 3);
+	const char *ids[] = {"c"}, *other[] = {"d"};
+	struct sti_due *out;
+	size_t n = sq_known_due(&k, ids, 1, T0, &out);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(out[0].id, "c:2:metrics"); /* the earliest first */
+	ck_assert_str_eq(out[1].id, "c:1:replies");
+	free(out);
+	/* job 2 ran: read back, due again a cadence later */
+	struct sti_due d = due_job("2", JOB_METRICS, T0 + 300000);
+	sq_known_set(&k, d.id, &d);
+	/* the replies job's tweet is gone; a new tweet's job joins */
+	sq_known_set(&k, "c:1:replies", NULL);
+	d = due_job("3", JOB_QUOTES, T0 - 5);
+	sq_known_set(&k, d.id, &d);
+	n = sq_known_due(&k, ids, 1, T0, &out);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_str_eq(out[0].id, "c:3:quotes");
+	free(out);
+	ck_assert_uint_eq(sq_known_due(&k, ids, 1, INT64_MAX, &out), 3);
+	free(out);
+	ck_assert_uint_eq(sq_known_due(&k, other, 1, INT64_MAX, &out), 0); /* not listed */
+	free(out);
+	sq_known_done(&k);
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -224,6 +261,7 @@ make_suite(void)
 	tcase_add_test(tc, metrics_first_and_fresh_counts);
 	tcase_add_test(tc, once_waits_then_names);
 	tcase_add_test(tc, once_waits_for_a_lease_then_names_it);
+	tcase_add_test(tc, known_jobs_follow_their_reads);
 	suite_add_tcase(s, tc);
 	return s;
 }
