@@ -326,7 +326,8 @@ run(void *arg)
 		if (changed) {
 			nwant = a->nwant;
 			want = xcalloc(nwant ? nwant : 1, sizeof *want);
-			memcpy(want, a->want, nwant * sizeof *want);
+			if (nwant > 0)
+				memcpy(want, a->want, nwant * sizeof *want);
 			a->want_changed = false;
 		}
 		pthread_mutex_unlock(&a->mu);

@@ -410,8 +410,10 @@ seqset_add(struct seqset *s, int64_t seq)
 		size_t k = 0;
 		while (k < s->nextra && s->extra[k] == s->prefix + 1)
 			s->prefix = s->extra[k++];
-		memmove(s->extra, s->extra + k, (s->nextra - k) * sizeof *s->extra);
-		s->nextra -= k;
+		if (k > 0) {
+			memmove(s->extra, s->extra + k, (s->nextra - k) * sizeof *s->extra);
+			s->nextra -= k;
+		}
 		return;
 	}
 	size_t i = s->nextra;
