@@ -326,23 +326,26 @@ die_at_walk(const char *message, void *arg)
 		raise(SIGKILL);
 }
 
-/* The child: an in-process engine (as `run --once`) that closes the
- * campaign out and is killed in the middle of the final refresh. */
-static void
-child_engine(struct ing_world *w, const char *target)
+/* The child, this program executed again (`--child-engine URI BASE DIR
+ * TARGET`: a fork alone would run the engine in a copy of a process whose
+ * simulator threads may hold the allocator's locks): an in-process engine
+ * (as `run --once`) that closes the campaign out and is killed in the
+ * middle of the final refresh. */
+static int
+child_engine(const char *uri, const char *base, const char *dir, const char *target)
 {
 	struct store *s = NULL;
 	struct engine *e = NULL;
 	char *cause = NULL;
-	setenv("TWITTERAPI_BASE_URL", w->base, 1);
-	if (store_open(w->db->uri, "launchwatch", &s, &cause) != 0)
+	setenv("TWITTERAPI_BASE_URL", base, 1);
+	if (store_open(uri, "launchwatch", &s, &cause) != 0)
 		_exit(2);
 	struct engine_opts eo = {.once = true,
 	    .workers = 2,
 	    .no_alerts = true,
 	    .closeout_progress = die_at_walk,
 	    .closeout_progress_arg = (void *)target};
-	setenv("XDG_DATA_HOME", w->dir, 1);
+	setenv("XDG_DATA_HOME", dir, 1);
 	if (engine_start(s, &eo, &e, &cause) != 0)
 		_exit(3);
 	_exit(4); /* never reached: the hook kills first */
@@ -358,10 +361,14 @@ START_TEST(sigkill_during_final_refresh)
 	close_campaign(&w, w.env);
 	char *target = xasprintf("walking the replies of tweet %s", sim_tweet_id(w.sim, 1));
 	int64_t req0 = sim_requests(&w);
+	char exe[] = "/proc/self/exe", flag[] = "--child-engine";
+	char *const args[] = {exe, flag, w.db->uri, w.base, w.dir, target, NULL};
 	pid_t pid = fork();
 	ck_assert_int_ge(pid, 0);
-	if (pid == 0)
-		child_engine(&w, target);
+	if (pid == 0) {
+		execv(args[0], args);
+		_exit(127);
+	}
 	int st;
 	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
 	ck_assert_msg(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL, "child status %d", st);
@@ -550,8 +557,10 @@ make_suite(void)
 }
 
 int
-main(void)
+main(int argc, char **argv)
 {
+	if (argc == 6 && strcmp(argv[1], "--child-engine") == 0)
+		return child_engine(argv[2], argv[3], argv[4], argv[5]);
 	SRunner *sr = srunner_create(make_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
