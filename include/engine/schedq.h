@@ -100,9 +100,20 @@ struct schedq {
 
 /* The jobs of the runnable campaigns as an engine last listed them, kept
  * current job by job (the scheduler thread's own; zero-initialize). */
+#define SQ_HOLD_MIN_MS 2000
+#define SQ_HOLD_MAX_MS 60000
+
 struct sq_known {
 	struct sti_due *v;
 	size_t n;
+	/* jobs held back after a database error, so that one that keeps
+	 * failing is retried with a backoff, not at every look */
+	struct sq_hold {
+		char id[JOB_ID_MAX];
+		int64_t until_ms;
+		int fails;
+	} *holds;
+	size_t nholds;
 };
 
 /* Replaces the list with v[0..n) (takes ownership of v). */
@@ -113,6 +124,10 @@ void sq_known_set(struct sq_known *k, const char *id, const struct sti_due *d);
  * *out (caller frees), by due time then id; returns how many. */
 size_t sq_known_due(const struct sq_known *k, const char *const *ids, size_t n, int64_t until,
     struct sti_due **out);
+/* Notes how job id's run ended at now_ms: after a database error it is
+ * held back SQ_HOLD_MIN_MS, doubling with each failure in a row up to
+ * SQ_HOLD_MAX_MS; any other end lifts the hold. */
+void sq_known_ended(struct sq_known *k, const char *id, bool db_error, int64_t now_ms);
 /* Frees the list. */
 void sq_known_done(struct sq_known *k);
 

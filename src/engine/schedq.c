@@ -421,12 +421,43 @@ sq_known_due(
 		bool listed = false;
 		for (size_t c = 0; c < n && !listed; c++)
 			listed = strcmp(k->v[i].campaign_id, ids[c]) == 0;
-		if (listed && k->v[i].next_run_at_ms <= until)
-			v[m++] = k->v[i];
+		if (!listed)
+			continue;
+		struct sti_due d = k->v[i];
+		for (size_t h = 0; h < k->nholds; h++)
+			if (k->holds[h].until_ms > d.next_run_at_ms && strcmp(k->holds[h].id, d.id) == 0)
+				d.next_run_at_ms = k->holds[h].until_ms;
+		if (d.next_run_at_ms <= until)
+			v[m++] = d;
 	}
 	qsort(v, m, sizeof *v, cmp_due);
 	*out = v;
 	return m;
+}
+
+void
+sq_known_ended(struct sq_known *k, const char *id, bool db_error, int64_t now_ms)
+{
+	size_t i = 0;
+	while (i < k->nholds && strcmp(k->holds[i].id, id) != 0)
+		i++;
+	if (!db_error) {
+		if (i < k->nholds)
+			k->holds[i] = k->holds[--k->nholds];
+		return;
+	}
+	if (i == k->nholds) {
+		k->holds = xreallocarray(k->holds, k->nholds + 1, sizeof *k->holds);
+		memset(&k->holds[i], 0, sizeof k->holds[i]);
+		snprintf(k->holds[i].id, sizeof k->holds[i].id, "%s", id);
+		k->nholds++;
+	}
+	struct sq_hold *h = &k->holds[i];
+	int64_t wait = SQ_HOLD_MIN_MS;
+	for (int f = 0; f < h->fails && wait < SQ_HOLD_MAX_MS; f++)
+		wait *= 2;
+	h->fails++;
+	h->until_ms = now_ms + (wait < SQ_HOLD_MAX_MS ? wait : SQ_HOLD_MAX_MS);
 }
 
 void
@@ -435,4 +466,7 @@ sq_known_done(struct sq_known *k)
 	free(k->v);
 	k->v = NULL;
 	k->n = 0;
+	free(k->holds);
+	k->holds = NULL;
+	k->nholds = 0;
 }

@@ -62,7 +62,10 @@ struct sched {
 	uint64_t known_sig;        /* of the campaigns they were listed for */
 	int64_t next_rescan_ms;    /* the whole list is read again then */
 	uint64_t camps_sig;        /* of the campaigns as last read (under mu) */
-	char (*stale)[JOB_ID_MAX]; /* finished since the last look (under mu) */
+	struct stale {
+		char id[JOB_ID_MAX];
+		bool db_error; /* its run ended on a database error */
+	} *stale;          /* finished since the last look (under mu) */
 	size_t nstale;
 
 	atomic_bool stop;
@@ -295,12 +298,14 @@ list_jobs(struct sched *sc, const char *const *ids, size_t n, int64_t until, str
 	int64_t now = now_ms();
 	pthread_mutex_lock(&sc->mu);
 	uint64_t sig = sc->camps_sig;
-	char(*stale)[JOB_ID_MAX] = sc->stale;
+	struct stale *stale = sc->stale;
 	size_t nstale = sc->nstale;
 	sc->stale = NULL;
 	sc->nstale = 0;
 	pthread_mutex_unlock(&sc->mu);
 	int rc = 0;
+	for (size_t i = 0; i < nstale; i++)
+		sq_known_ended(&sc->known, stale[i].id, stale[i].db_error, now);
 	if (now >= sc->next_rescan_ms || sig != sc->known_sig) {
 		struct sti_due *all;
 		size_t nall;
@@ -313,11 +318,11 @@ list_jobs(struct sched *sc, const char *const *ids, size_t n, int64_t until, str
 	} else {
 		for (size_t i = 0; rc == 0 && i < nstale; i++) {
 			struct sti_due d;
-			int got = sti_job_due_get(sc->s, stale[i], &d, cause);
+			int got = sti_job_due_get(sc->s, stale[i].id, &d, cause);
 			if (got < 0)
 				rc = -1;
 			else
-				sq_known_set(&sc->known, stale[i], got == 0 ? &d : NULL);
+				sq_known_set(&sc->known, stale[i].id, got == 0 ? &d : NULL);
 		}
 		if (rc != 0)
 			sc->next_rescan_ms = 0; /* read everything again next time */
@@ -527,7 +532,9 @@ worker_main(void *arg)
 			sq_finish(&sc->sq, &t->it[map[k]], &out[k], empty > 0, now_ms());
 			/* its worker_state changed: the next look reads it back */
 			sc->stale = xreallocarray(sc->stale, sc->nstale + 1, sizeof *sc->stale);
-			snprintf(sc->stale[sc->nstale++], JOB_ID_MAX, "%s", t->it[map[k]].d.id);
+			struct stale *done = &sc->stale[sc->nstale++];
+			snprintf(done->id, sizeof done->id, "%s", t->it[map[k]].d.id);
+			done->db_error = out[k].st == ING_DBERROR;
 		}
 		pthread_cond_broadcast(&sc->cv);
 		pthread_mutex_unlock(&sc->mu);

@@ -252,6 +252,60 @@ START_TEST(known_jobs_follow_their_reads)
 }
 END_TEST
 
+/* A job whose run keeps ending on a database error (its worker_state
+ * unchanged, so due at once again) is held back 2 s, 4 s, 8 s ... up to
+ * 60 s; a hold outlives a full re-read, and a run that ends otherwise
+ * lifts it. */
+START_TEST(db_errors_back_off)
+{
+	struct sq_known k = {0};
+	struct sti_due *v = calloc(2, sizeof *v);
+	v[0] = due_job("1", JOB_METRICS, T0 - 1000);
+	v[1] = due_job("2", JOB_METRICS, T0 - 1000);
+	sq_known_replace(&k, v, 2);
+	const char *ids[] = {"c"};
+	struct sti_due *out;
+	sq_known_ended(&k, "c:1:metrics", true, T0);
+	size_t n = sq_known_due(&k, ids, 1, T0, &out);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_str_eq(out[0].id, "c:2:metrics");
+	free(out);
+	n = sq_known_due(&k, ids, 1, T0 + SQ_HOLD_MIN_MS, &out);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(out[1].id, "c:1:metrics"); /* held: due at the hold's end */
+	ck_assert_int_eq(out[1].next_run_at_ms, T0 + SQ_HOLD_MIN_MS);
+	free(out);
+	/* failing again and again: the hold doubles up to its ceiling */
+	int64_t expect[] = {4000, 8000, 16000, 32000, 60000, 60000};
+	for (size_t i = 0; i < sizeof expect / sizeof *expect; i++) {
+		sq_known_ended(&k, "c:1:metrics", true, T0);
+		n = sq_known_due(&k, ids, 1, INT64_MAX, &out);
+		ck_assert_uint_eq(n, 2);
+		ck_assert_int_eq(out[1].next_run_at_ms, T0 + expect[i]);
+		free(out);
+	}
+	/* a full re-read keeps the hold */
+	v = calloc(2, sizeof *v);
+	v[0] = due_job("1", JOB_METRICS, T0 - 1000);
+	v[1] = due_job("2", JOB_METRICS, T0 - 1000);
+	sq_known_replace(&k, v, 2);
+	ck_assert_uint_eq(sq_known_due(&k, ids, 1, T0, &out), 1);
+	free(out);
+	/* a later due time than the hold wins; a run that ends well lifts it */
+	struct sti_due d = due_job("1", JOB_METRICS, T0 + 300000);
+	sq_known_set(&k, d.id, &d);
+	n = sq_known_due(&k, ids, 1, INT64_MAX, &out);
+	ck_assert_int_eq(out[1].next_run_at_ms, T0 + 300000);
+	free(out);
+	d = due_job("1", JOB_METRICS, T0 - 1000);
+	sq_known_set(&k, d.id, &d);
+	sq_known_ended(&k, "c:1:metrics", false, T0);
+	ck_assert_uint_eq(sq_known_due(&k, ids, 1, T0, &out), 2);
+	free(out);
+	sq_known_done(&k);
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -262,6 +316,7 @@ make_suite(void)
 	tcase_add_test(tc, once_waits_then_names);
 	tcase_add_test(tc, once_waits_for_a_lease_then_names_it);
 	tcase_add_test(tc, known_jobs_follow_their_reads);
+	tcase_add_test(tc, db_errors_back_off);
 	suite_add_tcase(s, tc);
 	return s;
 }
