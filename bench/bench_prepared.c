@@ -25,7 +25,8 @@
  * [ACCOUNTS] [SLICES] (defaults 1000000, 400, 200000, and 288 metric
  * readings per tweet, a day of 5-minute ones). LAUNCHWATCH_BIN names the
  * binary (default bin/launchwatch); BENCH_SKIP=raw,rebuild,reports leaves
- * phases out (the raw run, the rebuild, the reports).
+ * phases out (the raw run, the rebuild, the reports); BENCH_SIM_SEED=S
+ * takes the tweet ids of `launchwatch sim --seed S` (bench/bench_scale.sh).
  */
 #include <fcntl.h>
 #include <pthread.h>
@@ -49,6 +50,7 @@
 #include "model/classify.h"
 #include "model/event.h"
 #include "model/prep.h"
+#include "sim/sim_model.h"
 #include "store/store.h"
 #include "store/store_ingest.h"
 
@@ -265,11 +267,27 @@ add_campaign(struct store *s)
 	    "    tweets:\n      main: [",
 	    start);
 	tweet_ids = xcalloc((size_t)TWEETS, sizeof *tweet_ids);
+	/* BENCH_SIM_SEED=S: the tweets of `launchwatch sim --seed S --tweets
+	 * TWEETS`, so that an engine pointed at that simulator polls tweets it
+	 * knows (bench/bench_scale.sh measures a console and engine idle) */
+	const char *seed = getenv("BENCH_SIM_SEED");
+	struct sim_model *sm = NULL;
+	if (seed && *seed) {
+		struct sim_model_params mp = {.seed = strtoull(seed, NULL, 10),
+		    .tweets = (int)TWEETS,
+		    .accounts = 5003,
+		    .head_start_s = 600};
+		sm = sim_model_new(&mp, clock_now_ms());
+	}
 	for (int64_t i = 0; i < TWEETS; i++) {
-		snprintf(tweet_ids[i], sizeof tweet_ids[i], "%lld",
-		    (long long)(1861000000000000000LL + i));
+		if (sm)
+			snprintf(tweet_ids[i], sizeof tweet_ids[i], "%s", sm->tweets[i].id);
+		else
+			snprintf(tweet_ids[i], sizeof tweet_ids[i], "%lld",
+			    (long long)(1861000000000000000LL + i));
 		sbuf_printf(&y, "%s%s", i ? ", " : "", tweet_ids[i]);
 	}
+	sim_model_free(sm);
 	sbuf_addstr(&y, "]\n");
 	struct cfg_file *f = NULL;
 	char *cause = NULL;
@@ -292,6 +310,7 @@ write_slices(struct store *s)
 	struct sti_slice *v = xcalloc((size_t)TWEETS, sizeof *v);
 	struct prep_slice *rec = xcalloc((size_t)TWEETS, sizeof *rec);
 	bool *dup = xcalloc((size_t)TWEETS, sizeof *dup);
+	struct lw_metrics *sum = xcalloc((size_t)TWEETS, sizeof *sum);
 	int64_t t0 = clock_now_ms() - SLICES * 300000;
 	for (int64_t r = 0; r < SLICES; r++) {
 		for (int64_t t = 0; t < TWEETS; t++) {
@@ -304,7 +323,10 @@ write_slices(struct store *s)
 			x->sl.deltas.views = 100 + (r * 7 + t) % 400;
 			x->sl.deltas.likes = (r + t) % 5;
 			x->sl.deltas.retweets = (r + t) % 3 == 0;
-			x->counts.views = (r + 1) * 300;
+			sum[t].views += x->sl.deltas.views;
+			sum[t].likes += x->sl.deltas.likes;
+			sum[t].retweets += x->sl.deltas.retweets;
+			x->counts = sum[t];
 			prep_slice_from(&rec[t], &x->sl);
 		}
 		if (sti_slices_insert(s, v, (size_t)TWEETS, dup, &cause) != 0 ||
@@ -312,6 +334,20 @@ write_slices(struct store *s)
 		        &cause) != 0)
 			die("slices", cause);
 	}
+	/* each tweet's baseline: the counts its slices add up to, as ingest
+	 * leaves it after its last reading (so an engine's next reading is
+	 * slice SLICES + 1) */
+	struct sti_baseline_set *b = xcalloc((size_t)TWEETS, sizeof *b);
+	for (int64_t t = 0; t < TWEETS; t++)
+		b[t] = (struct sti_baseline_set){.campaign_id = campaign_id,
+		    .tweet_id = tweet_ids[t],
+		    .m = sum[t],
+		    .seq = SLICES,
+		    .first = true};
+	if (sti_baselines_set(s, b, (size_t)TWEETS, clock_now_ms(), &cause) != 0)
+		die("baselines", cause);
+	free(b);
+	free(sum);
 	free(v);
 	free(rec);
 	free(dup);
@@ -411,7 +447,8 @@ write_more(struct store *s, int64_t count)
 {
 	char *cause = NULL;
 	for (int64_t k = 0; k * 100 < count; k++) {
-		struct page p = {k % TWEETS, ACT_RETWEET, list_len(ACT_RETWEET) + k / TWEETS * 100, 100};
+		struct page p = {
+		    k % TWEETS, ACT_RETWEET, list_len(ACT_RETWEET) + k / TWEETS * 100, 100};
 		struct lw_engagement *v = make_page(&p, clock_now_ms() - 3600 * 1000LL);
 		bool is_new[100];
 		struct writer_page pg = {.campaign_id = campaign_id,
@@ -533,7 +570,8 @@ main(int argc, char **argv)
 	if (SLICES > 0) {
 		double tsl = now_s();
 		write_slices(s);
-		printf("metric slices:     %8lld stored in %7.1f s (%lld readings of %lld tweets)\n",
+		printf(
+		    "metric slices:     %8lld stored in %7.1f s (%lld readings of %lld tweets)\n",
 		    (long long)(SLICES * TWEETS), now_s() - tsl, (long long)SLICES,
 		    (long long)TWEETS);
 	}

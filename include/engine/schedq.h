@@ -112,7 +112,7 @@ struct sq_known {
 		char id[JOB_ID_MAX];
 		int64_t until_ms;
 		int fails;
-	} *holds;
+	} * holds;
 	size_t nholds;
 };
 

@@ -425,7 +425,8 @@ sq_known_due(
 			continue;
 		struct sti_due d = k->v[i];
 		for (size_t h = 0; h < k->nholds; h++)
-			if (k->holds[h].until_ms > d.next_run_at_ms && strcmp(k->holds[h].id, d.id) == 0)
+			if (k->holds[h].until_ms > d.next_run_at_ms &&
+			    strcmp(k->holds[h].id, d.id) == 0)
 				d.next_run_at_ms = k->holds[h].until_ms;
 		if (d.next_run_at_ms <= until)
 			v[m++] = d;

@@ -59,13 +59,13 @@ struct sched {
 	 * kept current by reading each finished job back by _id, so the
 	 * periodic look for due jobs costs no scan of worker_state */
 	struct sq_known known;
-	uint64_t known_sig;        /* of the campaigns they were listed for */
-	int64_t next_rescan_ms;    /* the whole list is read again then */
-	uint64_t camps_sig;        /* of the campaigns as last read (under mu) */
+	uint64_t known_sig;     /* of the campaigns they were listed for */
+	int64_t next_rescan_ms; /* the whole list is read again then */
+	uint64_t camps_sig;     /* of the campaigns as last read (under mu) */
 	struct stale {
 		char id[JOB_ID_MAX];
 		bool db_error; /* its run ended on a database error */
-	} *stale;          /* finished since the last look (under mu) */
+	} * stale;             /* finished since the last look (under mu) */
 	size_t nstale;
 
 	atomic_bool stop;
