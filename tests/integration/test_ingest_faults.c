@@ -44,24 +44,6 @@ assert_no_attempts(struct ing_world *w)
 	stj_jobs_free(v, n);
 }
 
-/* Sleeps until every job of the campaign is due again (snoozes and retry
- * backoffs included; at most cap_ms), so the next `run --once` runs them all. */
-static void
-wait_all_due(struct ing_world *w, int64_t cap_ms)
-{
-	size_t n;
-	struct stj_job *v = ing_jobs_read(w, &n);
-	int64_t last = 0, now = clock_now_ms();
-	for (size_t i = 0; i < n; i++)
-		if (v[i].next_run_at_ms > last)
-			last = v[i].next_run_at_ms;
-	stj_jobs_free(v, n);
-	int64_t ms = last - now;
-	ck_assert_msg(ms <= cap_ms, "a job is due only in %lld ms", (long long)ms);
-	if (ms > 0)
-		usleep((useconds_t)ms * 1000);
-}
-
 /* Returns the simulator's fault counter name. */
 static int64_t
 sim_faults(struct ing_world *w, const char *name)
@@ -118,7 +100,6 @@ START_TEST(rate_limit_snoozes_without_spending_attempts)
 	o.port = port;
 	w.sim = sim_start(&o, &cause);
 	ck_assert_msg(w.sim != NULL, "sim restart: %s", cause);
-	wait_all_due(&w, 5000);
 	ck_assert_int_eq(ing_run_once(&w, 60000), 0);
 	ing_check_exact(&w);
 	assert_no_attempts(&w);
@@ -197,7 +178,6 @@ START_TEST(credits_run_out_and_come_back)
 	ck_assert_int_eq(pthread_create(&th, NULL, topup_main, &t), 0);
 	struct tu_run r;
 	const char *args[] = {"run", "--for", "10", "--workers", "3", NULL};
-	usleep(1100 * 1000);
 	tu_run(&r, w.env, 60000, args);
 	pthread_join(th, NULL);
 	ck_assert_int_eq(t.status, 200);
@@ -215,7 +195,6 @@ START_TEST(credits_run_out_and_come_back)
 
 	/* and the next cycle is clean */
 	ing_advance(&w, 30);
-	wait_all_due(&w, 5000);
 	ck_assert_int_eq(ing_run_once(&w, 60000), 0);
 	ing_check_exact(&w);
 	assert_no_attempts(&w);
@@ -241,7 +220,6 @@ START_TEST(mixed_faults_lose_nothing)
 		 * the next one; nothing is reset by hand */
 		int st = ing_run_once(&w, 80000);
 		for (int extra = 0; st != 0 && extra < 3; extra++) {
-			wait_all_due(&w, 45000);
 			st = ing_run_once(&w, 80000);
 		}
 		ck_assert_int_eq(st, 0);
