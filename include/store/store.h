@@ -34,6 +34,15 @@ bool store_is_ferretdb(const struct store *s);
 /* Uses the MongoDB query shapes even on FerretDB (tests of both paths). */
 void store_use_mongodb_shapes(struct store *s);
 
+/* What store_watch_commands calls: name is the command ("update"), command
+ * the driver's bson_t of it as command monitoring shows it (a bulk's
+ * documents as an array), both borrowed for the call. */
+typedef void (*store_command_fn)(const char *name, const void *command, void *arg);
+/* For tests: calls fn(name, command, arg) on the sending thread for every
+ * command s sends from now on (libmongoc's command monitoring of the
+ * pool); NULL stops. Call it while no other thread uses s. */
+void store_watch_commands(struct store *s, store_command_fn fn, void *arg);
+
 /* Returns "host:port[,host:port...]/dbname" for messages (no credentials);
  * borrowed for the life of s. */
 const char *store_describe(const struct store *s);

@@ -123,8 +123,10 @@ int sti_job_update(
 int sti_jobs_update_many(struct store *s, const char *const *ids,
     const struct sti_job_update *const *u, size_t n, int64_t now_ms, char **cause);
 
-/* Frees every lease held by owner (a process found dead). 0 or -1. */
-int sti_jobs_release_owner(struct store *s, const char *owner, char **cause);
+/* Frees every lease held by owner (a process found dead) on the jobs of
+ * the campaigns ids[0..n). 0 or -1. */
+int sti_jobs_release_owner(
+    struct store *s, const char *owner, const char *const *ids, size_t n, char **cause);
 
 /* Makes stopped jobs of the campaigns ids[0..n) due again (a new start). */
 int sti_jobs_unstop(

@@ -30,9 +30,9 @@ hb_alive(const struct sti_heartbeat *h, const char *host, int64_t now)
 	return true;
 }
 
-/* Frees the aggregate leases of owner, a dead engine, and asks for a look
- * for its writes since since_ms that no change-log entry lists, in every
- * campaign still open. 0 or -1. */
+/* Frees the job and aggregate leases of owner, a dead engine, and asks
+ * for a look for its writes since since_ms that no change-log entry lists,
+ * in every campaign still open. 0 or -1. */
 static int
 recover_after(struct store *s, const char *owner, int64_t since_ms, char **cause)
 {
@@ -40,14 +40,21 @@ recover_after(struct store *s, const char *owner, int64_t since_ms, char **cause
 	size_t n;
 	if (store_campaign_list(s, &v, &n, cause) != 0)
 		return -1;
+	const char **ids = xcalloc(n ? n : 1, sizeof *ids);
 	int rc = 0;
 	for (size_t i = 0; i < n; i++) {
+		ids[i] = v[i].id;
 		if (rc == 0)
 			rc = stp_head_release(s, v[i].id, owner, cause);
 		if (rc == 0 && (v[i].status != CS_COMPLETED || v[i].closeout_pending))
 			rc = stp_recover_request(s, v[i].id, since_ms, cause);
-		campaign_done(&v[i]);
 	}
+	/* by campaign: a sharded cluster routes the update by its shard key */
+	if (rc == 0)
+		rc = sti_jobs_release_owner(s, owner, ids, n, cause);
+	free(ids);
+	for (size_t i = 0; i < n; i++)
+		campaign_done(&v[i]);
 	free(v);
 	return rc;
 }
@@ -73,7 +80,6 @@ heartbeat_find_runner(struct store *s, const char *owner, struct sti_heartbeat *
 			continue;
 		}
 		if (recover_after(s, v[i].owner, v[i].beat_at_ms - RECOVER_MARGIN_MS, cause) != 0 ||
-		    sti_jobs_release_owner(s, v[i].owner, cause) != 0 ||
 		    sti_heartbeat_delete(s, v[i].owner, cause) != 0) {
 			free(v);
 			return -1;

@@ -119,6 +119,8 @@ call_started(const mongoc_apm_command_started_t *ev)
 		coll = bson_iter_utf8(&it, NULL);
 	else if (bson_iter_init_find(&it, cmd, "collection") && BSON_ITER_HOLDS_UTF8(&it))
 		coll = bson_iter_utf8(&it, NULL); /* getMore */
+	if (s->watch)
+		s->watch(name, cmd, s->watch_arg);
 	pthread_t self = pthread_self();
 	pthread_mutex_lock(&s->calls_mu);
 	struct st_call *slot = NULL;
@@ -250,6 +252,13 @@ store_open(const char *uristr, const char *dbname, struct store **out, char **ca
 fail:
 	store_free(s);
 	return -1;
+}
+
+void
+store_watch_commands(struct store *s, store_command_fn fn, void *arg)
+{
+	s->watch = fn;
+	s->watch_arg = arg;
 }
 
 bool
@@ -605,6 +614,7 @@ st_find_one(
 }
 
 struct st_batch {
+	const struct store *s;
 	mongoc_collection_t *coll;
 	mongoc_bulk_operation_t *bulk; /* NULL until the first write after a flush */
 	size_t n;                      /* writes in bulk */
@@ -641,6 +651,14 @@ st_batch_update_one(struct st_batch *b, const bson_t *sel, const bson_t *upd, co
 		st_batch_flush(b);
 }
 
+void
+st_batch_update_id(struct st_batch *b, const char *id, const bson_t *upd, const bson_t *opts)
+{
+	bson_t *sel = st_id_sel(b->s, id);
+	st_batch_update_one(b, sel, upd, opts);
+	bson_destroy(sel);
+}
+
 int
 st_bulk(struct store *s, const char *collection, const char *what,
     void (*fill)(struct st_batch *, const void *), const void *arg, char **cause)
@@ -650,6 +668,7 @@ st_bulk(struct store *s, const char *collection, const char *what,
 	memset(&b, 0, sizeof b);
 	for (int attempt = 0; attempt < 2; attempt++) {
 		memset(&b, 0, sizeof b);
+		b.s = s;
 		b.coll = st_coll(s, collection, &client);
 		fill(&b, arg);
 		st_batch_flush(&b);
@@ -754,6 +773,7 @@ st_update_where(struct store *s, const char *collection, const bson_t *sel, cons
 }
 
 struct id_write {
+	const struct store *s;
 	const char *id;
 	const bson_t *doc; /* an update, or the replacement */
 	int kind;          /* 0 upsert, 1 replace, 2 delete */
@@ -764,7 +784,7 @@ static bool
 id_write_op(mongoc_collection_t *coll, void *p, bson_error_t *err)
 {
 	struct id_write *a = p;
-	bson_t *sel = BCON_NEW("_id", BCON_UTF8(a->id));
+	bson_t *sel = st_id_sel(a->s, a->id);
 	bson_t *opts = BCON_NEW("upsert", BCON_BOOL(true));
 	bool ok;
 	if (a->kind == 0)
@@ -782,7 +802,7 @@ int
 st_upsert_id(struct store *s, const char *collection, const char *id, const bson_t *update,
     const char *what, char **cause)
 {
-	struct id_write a = {id, update, 0};
+	struct id_write a = {s, id, update, 0};
 	return st_with_coll(s, collection, what, id_write_op, &a, cause);
 }
 
@@ -790,7 +810,7 @@ int
 st_replace_id(struct store *s, const char *collection, const char *id, const bson_t *doc,
     const char *what, char **cause)
 {
-	struct id_write a = {id, doc, 1};
+	struct id_write a = {s, id, doc, 1};
 	return st_with_coll(s, collection, what, id_write_op, &a, cause);
 }
 
@@ -798,6 +818,6 @@ int
 st_delete_id(
     struct store *s, const char *collection, const char *id, const char *what, char **cause)
 {
-	struct id_write a = {id, NULL, 2};
+	struct id_write a = {s, id, NULL, 2};
 	return st_with_coll(s, collection, what, id_write_op, &a, cause);
 }

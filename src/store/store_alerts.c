@@ -35,7 +35,6 @@ fill_record(struct st_batch *bulk, const void *p)
 		char id[ALERT_ID_MAX];
 		int64_t slot = alert_slot(c->event_ms, a->quiet_ms);
 		alert_fingerprint(c, a->ch, slot, id);
-		bson_t *sel = BCON_NEW("_id", BCON_UTF8(id));
 		bson_t upd = BSON_INITIALIZER, ins;
 		BSON_APPEND_DOCUMENT_BEGIN(&upd, "$setOnInsert", &ins);
 		BSON_APPEND_UTF8(&ins, "campaign_id", c->campaign_id);
@@ -55,9 +54,8 @@ fill_record(struct st_batch *bulk, const void *p)
 			BSON_APPEND_NULL(&ins, "digest_of");
 		bson_append_document_end(&upd, &ins);
 		bson_t *opts = BCON_NEW("upsert", BCON_BOOL(true));
-		st_batch_update_one(bulk, sel, &upd, opts);
+		st_batch_update_id(bulk, id, &upd, opts);
 		bson_destroy(opts);
-		bson_destroy(sel);
 		bson_destroy(&upd);
 	}
 }
@@ -84,7 +82,7 @@ store_alerts_prior(struct store *s, const struct alert_candidate *c, enum alert_
 		if (quiet_window_ms <= 0 && d != 0)
 			continue; /* one slot only */
 		alert_fingerprint(c, ch, slot + d, id);
-		bson_t *filter = BCON_NEW("_id", BCON_UTF8(id));
+		bson_t *filter = st_id_sel(s, id);
 		int rc = st_find_one(s, "alerts_sent", filter, &doc, cause);
 		bson_destroy(filter);
 		if (rc < 0)
@@ -209,10 +207,8 @@ static void
 fill_sentiment(struct st_batch *bulk, const void *p)
 {
 	const struct sentiment_arg *a = p;
-	bson_t *sel = BCON_NEW("_id", BCON_UTF8(a->id));
 	bson_t *upd = BCON_NEW("$set", "{", "sentiment", BCON_DOUBLE(a->value), "}");
-	st_batch_update_one(bulk, sel, upd, NULL);
-	bson_destroy(sel);
+	st_batch_update_id(bulk, a->id, upd, NULL);
 	bson_destroy(upd);
 }
 

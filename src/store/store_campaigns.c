@@ -261,7 +261,6 @@ fill_checkpoints(struct st_batch *bulk, const void *arg)
 			const char *tid = u->c->tweets[i].id;
 			char *id =
 			    xasprintf("%s:%s:%s", u->id, tid, job_kind_name((enum job_kind)k));
-			bson_t *sel = BCON_NEW("_id", BCON_UTF8(id));
 			bson_t *upd = BCON_NEW("$setOnInsert", "{", "campaign_id", BCON_UTF8(u->id),
 			    "tweet_id", BCON_UTF8(tid), "kind",
 			    BCON_UTF8(job_kind_name((enum job_kind)k)), "state", BCON_UTF8("new"),
@@ -271,8 +270,7 @@ fill_checkpoints(struct st_batch *bulk, const void *arg)
 			    "last_error", BCON_NULL, "attempts", BCON_INT32(0), "blocked_until",
 			    BCON_NULL, "requests", BCON_INT64(0), "credits", BCON_INT64(0), "}");
 			bson_t *opts = BCON_NEW("upsert", BCON_BOOL(true));
-			st_batch_update_one(bulk, sel, upd, opts);
-			bson_destroy(sel);
+			st_batch_update_id(bulk, id, upd, opts);
 			bson_destroy(upd);
 			bson_destroy(opts);
 			free(id);

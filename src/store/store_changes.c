@@ -102,7 +102,7 @@ stc_get(
 	char id[CAMPAIGN_ID_MAX + 24];
 	entry_id(id, sizeof id, campaign_id, seq);
 	memset(out, 0, sizeof *out);
-	bson_t *sel = BCON_NEW("_id", BCON_UTF8(id));
+	bson_t *sel = st_id_sel(s, id);
 	bson_t doc;
 	int rc = st_find_one(s, COLL, sel, &doc, cause);
 	bson_destroy(sel);
@@ -137,7 +137,7 @@ exists(struct store *s, const char *campaign_id, int64_t seq, char **cause)
 {
 	char id[CAMPAIGN_ID_MAX + 24];
 	entry_id(id, sizeof id, campaign_id, seq);
-	bson_t *sel = BCON_NEW("_id", BCON_UTF8(id));
+	bson_t *sel = st_id_sel(s, id);
 	bson_t doc;
 	int rc = st_find_one(s, COLL, sel, &doc, cause);
 	bson_destroy(sel);

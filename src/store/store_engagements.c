@@ -193,7 +193,6 @@ fill_touch(struct st_batch *b, const void *p)
 	for (size_t i = 0; i < a->n; i++) {
 		const struct lw_engagement *e = a->e[i];
 		char *id = lw_engagement_key(e->campaign_id, e->tweet_id, e->user.id, e->action);
-		bson_t *sel = BCON_NEW("_id", BCON_UTF8(id));
 		bson_t upd = BSON_INITIALIZER, set, add, each;
 		BSON_APPEND_DOCUMENT_BEGIN(&upd, "$set", &set);
 		BSON_APPEND_DATE_TIME(&set, "last_seen_at", a->now_ms);
@@ -205,8 +204,7 @@ fill_touch(struct st_batch *b, const void *p)
 			bson_append_document_end(&add, &each);
 			bson_append_document_end(&upd, &add);
 		}
-		st_batch_update_one(b, sel, &upd, NULL);
-		bson_destroy(sel);
+		st_batch_update_id(b, id, &upd, NULL);
 		bson_destroy(&upd);
 		free(id);
 	}

@@ -101,7 +101,7 @@ ste_engagement_get(struct store *s, const char *campaign_id, const char *tweet_i
     const char *user_id, enum lw_action action, struct lw_engagement *out, char **cause)
 {
 	char *id = lw_engagement_key(campaign_id, tweet_id, user_id, action);
-	bson_t *sel = BCON_NEW("_id", BCON_UTF8(id));
+	bson_t *sel = st_id_sel(s, id);
 	bson_t doc;
 	int rc = st_find_one(s, "engagements", sel, &doc, cause);
 	bson_destroy(sel);
@@ -121,7 +121,7 @@ ste_slice_get(struct store *s, const char *campaign_id, const char *tweet_id, in
 {
 	char id[CAMPAIGN_ID_MAX + LW_ID_MAX + 24];
 	snprintf(id, sizeof id, "%s:%s:%lld", campaign_id, tweet_id, (long long)seq);
-	bson_t *sel = BCON_NEW("_id", BCON_UTF8(id));
+	bson_t *sel = st_id_sel(s, id);
 	bson_t doc;
 	int rc = st_find_one(s, "metric_slices", sel, &doc, cause);
 	bson_destroy(sel);

@@ -32,11 +32,26 @@ struct store {
 	mongoc_client_pool_t *pool;
 	mongoc_uri_t *uri;
 	char *dbname;
-	char *describe; /* hosts and database, never credentials */
-	bool ferretdb;  /* the server is FerretDB (buildInfo says so) */
+	char *describe;         /* hosts and database, never credentials */
+	bool ferretdb;          /* the server is FerretDB (buildInfo says so) */
+	store_command_fn watch; /* store_watch_commands; NULL: none */
+	void *watch_arg;
 	pthread_mutex_t calls_mu;
 	struct st_call calls[ST_CALLS_MAX];
 };
+
+/* Returns a new filter for the document _id = id of a per-campaign
+ * collection (engagements, metric_slices, worker_state, alerts_sent,
+ * aggregates, changes: every _id there starts with its campaign id, up to
+ * the first ':' or the end): exactly {_id: id} on FerretDB, the only filter
+ * it answers without a scan; {_id: id, campaign_id: CID} elsewhere, so a
+ * sharded cluster sends the write to one shard (shard key {campaign_id:
+ * "hashed", _id: 1}, docs/operations.md). Caller destroys it. */
+bson_t *st_id_sel(const struct store *s, const char *id);
+
+/* Appends campaign_id: the campaign part of id (as st_id_sel) to sel
+ * unless the server is FerretDB. */
+void st_append_campaign_of(const struct store *s, bson_t *sel, const char *id);
 
 /* Fills *cause with "database HOSTS/DB: what: message" and returns -1. */
 int st_fail(const struct store *s, char **cause, const char *what, const bson_error_t *e);
@@ -73,6 +88,10 @@ struct st_batch;
 /* Adds one updateOne (opts may be NULL) to the batch. */
 void st_batch_update_one(
     struct st_batch *b, const bson_t *sel, const bson_t *upd, const bson_t *opts);
+
+/* Adds one updateOne of the document _id = id of a per-campaign
+ * collection, filtered as st_id_sel says (opts may be NULL). */
+void st_batch_update_id(struct st_batch *b, const char *id, const bson_t *upd, const bson_t *opts);
 
 /* Runs the writes that fill() adds on collection, in ordered commands of at
  * most ST_BULK_MAX updates; the whole run is retried once after a dropped
@@ -136,16 +155,19 @@ int st_engagement_from_bson(const bson_t *doc, struct lw_engagement *e);
 /* Reads a metric_slices document into *sl. */
 void st_slice_from_bson(const bson_t *doc, struct lw_slice *sl);
 
-/* Upserts the document _id = id with update in collection, through
- * st_with_coll. 0 or -1 with a cause naming what. */
+/* Upserts the document _id = id of a per-campaign collection (filtered
+ * as st_id_sel says) with update, through st_with_coll. 0 or -1 with a
+ * cause naming what. */
 int st_upsert_id(struct store *s, const char *collection, const char *id, const bson_t *update,
     const char *what, char **cause);
 
-/* Replaces (or inserts) the document _id = id with doc. 0 or -1. */
+/* Replaces (or inserts) the document _id = id of a per-campaign
+ * collection with doc (filtered as st_id_sel says). 0 or -1. */
 int st_replace_id(struct store *s, const char *collection, const char *id, const bson_t *doc,
     const char *what, char **cause);
 
-/* Deletes the document _id = id (absent is fine). 0 or -1. */
+/* Deletes the document _id = id of a per-campaign collection (absent is
+ * fine; filtered as st_id_sel says). 0 or -1. */
 int st_delete_id(
     struct store *s, const char *collection, const char *id, const char *what, char **cause);
 

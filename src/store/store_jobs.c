@@ -84,7 +84,7 @@ due_from_bson(const bson_t *doc, enum job_kind k, struct sti_due *d)
 int
 sti_job_due_get(struct store *s, const char *id, struct sti_due *out, char **cause)
 {
-	bson_t *sel = BCON_NEW("_id", BCON_UTF8(id));
+	bson_t *sel = st_id_sel(s, id);
 	bson_t doc;
 	int rc = st_find_one(s, "worker_state", sel, &doc, cause);
 	bson_destroy(sel);
@@ -238,7 +238,7 @@ static int
 claim_by_id(struct store *s, const char *id, const bson_t *update, const char *owner,
     int64_t now_ms, bool ignore_due, struct job *out, char **cause)
 {
-	bson_t *sel = BCON_NEW("_id", BCON_UTF8(id));
+	bson_t *sel = st_id_sel(s, id);
 	bson_t doc;
 	int rc = st_find_one(s, "worker_state", sel, &doc, cause);
 	if (rc == 0) {
@@ -267,6 +267,7 @@ sti_job_claim(struct store *s, const char *id, const char *owner, int64_t now_ms
 	}
 	bson_t filter = BSON_INITIALIZER, sub, arr, alt;
 	BSON_APPEND_UTF8(&filter, "_id", id);
+	st_append_campaign_of(s, &filter, id);
 	append_state_runnable(&filter);
 	if (!ignore_due) {
 		BSON_APPEND_DOCUMENT_BEGIN(&filter, "next_run_at", &sub);
@@ -314,7 +315,7 @@ sti_job_claim(struct store *s, const char *id, const char *owner, int64_t now_ms
 int
 sti_job_peek(struct store *s, const char *id, struct sti_job_state *out, char **cause)
 {
-	bson_t *sel = BCON_NEW("_id", BCON_UTF8(id));
+	bson_t *sel = st_id_sel(s, id);
 	bson_t doc;
 	memset(out, 0, sizeof *out);
 	int rc = st_find_one(s, "worker_state", sel, &doc, cause);
@@ -418,7 +419,7 @@ sti_job_update(
 {
 	bson_t upd;
 	job_update_doc(u, now_ms, &upd);
-	bson_t *sel = BCON_NEW("_id", BCON_UTF8(id));
+	bson_t *sel = st_id_sel(s, id);
 	int rc = st_update_where(s, "worker_state", sel, &upd, false, "updating a job", cause);
 	bson_destroy(sel);
 	bson_destroy(&upd);
@@ -440,9 +441,7 @@ fill_updates(struct st_batch *b, const void *p)
 	for (size_t i = 0; i < a->n; i++) {
 		bson_t upd;
 		job_update_doc(a->u[i], a->now_ms, &upd);
-		bson_t *sel = BCON_NEW("_id", BCON_UTF8(a->ids[i]));
-		st_batch_update_one(b, sel, &upd, NULL);
-		bson_destroy(sel);
+		st_batch_update_id(b, a->ids[i], &upd, NULL);
 		bson_destroy(&upd);
 	}
 }
@@ -456,13 +455,18 @@ sti_jobs_update_many(struct store *s, const char *const *ids, const struct sti_j
 }
 
 int
-sti_jobs_release_owner(struct store *s, const char *owner, char **cause)
+sti_jobs_release_owner(
+    struct store *s, const char *owner, const char *const *ids, size_t n, char **cause)
 {
-	bson_t *sel = BCON_NEW("lease_owner", BCON_UTF8(owner));
+	if (n == 0)
+		return 0;
+	bson_t sel = BSON_INITIALIZER;
+	append_campaign_in(&sel, ids, n);
+	BSON_APPEND_UTF8(&sel, "lease_owner", owner);
 	bson_t *upd =
 	    BCON_NEW("$set", "{", "lease_owner", BCON_NULL, "lease_until", BCON_NULL, "}");
-	int rc = st_update_where(s, "worker_state", sel, upd, true, "releasing leases", cause);
-	bson_destroy(sel);
+	int rc = st_update_where(s, "worker_state", &sel, upd, true, "releasing leases", cause);
+	bson_destroy(&sel);
 	bson_destroy(upd);
 	return rc;
 }

@@ -32,7 +32,7 @@ head_from_bson(const bson_t *doc, struct stp_head *out)
 int
 stp_head_get(struct store *s, const char *campaign_id, struct stp_head *out, char **cause)
 {
-	bson_t *sel = BCON_NEW("_id", BCON_UTF8(campaign_id));
+	bson_t *sel = st_id_sel(s, campaign_id);
 	bson_t doc;
 	memset(out, 0, sizeof *out);
 	int rc = st_find_one(s, COLL, sel, &doc, cause);
@@ -125,7 +125,7 @@ stp_recover_request(struct store *s, const char *campaign_id, int64_t since_ms, 
 {
 	/* no head: a campaign of the previous release, which is rebuilt from
 	 * all its events anyway; creating a head here would stop that */
-	bson_t *sel = BCON_NEW("_id", BCON_UTF8(campaign_id));
+	bson_t *sel = st_id_sel(s, campaign_id);
 	bson_t *update = BCON_NEW("$min", "{", "recover_from", BCON_DATE_TIME(since_ms), "}");
 	int rc = st_update_where(s, COLL, sel, update, false, "asking for a recovery", cause);
 	bson_destroy(update);
@@ -185,7 +185,7 @@ stp_part_get(struct store *s, const char *campaign_id, int64_t gen, enum stp_par
 	*data = NULL;
 	*len = 0;
 	*seq = 0;
-	bson_t *sel = BCON_NEW("_id", BCON_UTF8(id));
+	bson_t *sel = st_id_sel(s, id);
 	bson_t doc;
 	int rc = st_find_one(s, COLL, sel, &doc, cause);
 	bson_destroy(sel);
@@ -224,7 +224,7 @@ stp_position_get(
 	char id[CAMPAIGN_ID_MAX + 32];
 	snprintf(id, sizeof id, "%s:%s", campaign_id, consumer);
 	*seq = 0;
-	bson_t *sel = BCON_NEW("_id", BCON_UTF8(id));
+	bson_t *sel = st_id_sel(s, id);
 	bson_t doc;
 	int rc = st_find_one(s, COLL, sel, &doc, cause);
 	bson_destroy(sel);

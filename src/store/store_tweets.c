@@ -213,7 +213,7 @@ sti_slice_counts(struct store *s, const char *campaign_id, const char *tweet_id,
 	char id[JOB_ID_MAX + 24];
 	bson_t doc;
 	slice_id(campaign_id, tweet_id, seq, id, sizeof id);
-	bson_t *filter = BCON_NEW("_id", BCON_UTF8(id));
+	bson_t *filter = st_id_sel(s, id);
 	int rc = st_find_one(s, "metric_slices", filter, &doc, cause);
 	bson_destroy(filter);
 	if (rc != 0)
@@ -306,7 +306,7 @@ sti_tweet_set_missing(
 	for (int k = JOB_RETWEETS; rc == 0 && k < JOB__COUNT; k++) {
 		char *jid =
 		    xasprintf("%s:%s:%s", campaign_id, tweet_id, job_kind_name((enum job_kind)k));
-		sel = BCON_NEW("_id", BCON_UTF8(jid));
+		sel = st_id_sel(s, jid);
 		upd = BCON_NEW("$set", "{", "state", BCON_UTF8(job_state_name(JST_MISSING)),
 		    "last_error", BCON_UTF8("the tweet is missing (deleted or protected)"),
 		    "updated_at", BCON_DATE_TIME(now_ms), "}");
