@@ -114,12 +114,16 @@ struct sti_job_update {
 };
 
 /* Applies u to the worker_state document id (its lease owner is the only
- * writer). 0 or -1. */
+ * writer). Its counters (add_requests, add_credits) are added once even
+ * when the update is retried after a dropped connection: the update stores
+ * a marker (inc_op) that the retry looks for first. 0 or -1. */
 int sti_job_update(
     struct store *s, const char *id, const struct sti_job_update *u, int64_t now_ms, char **cause);
 
 /* Applies u[i] to job ids[i] for each i (commands of at most ST_BULK_MAX
- * updates; each job's lease owner is its only writer). 0 or -1. */
+ * updates; each job's lease owner is its only writer). No u[i] may add to
+ * the counters (-1 if one does: a retried bulk would add them twice).
+ * 0 or -1. */
 int sti_jobs_update_many(struct store *s, const char *const *ids,
     const struct sti_job_update *const *u, size_t n, int64_t now_ms, char **cause);
 

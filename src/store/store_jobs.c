@@ -9,9 +9,12 @@
 #include "store/store_ingest.h"
 
 #include <mongoc/mongoc.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "store_internal.h"
 #include "base/util.h"
@@ -330,9 +333,10 @@ sti_job_peek(struct store *s, const char *id, struct sti_job_state *out, char **
 	return 0;
 }
 
-/* Builds the update document of u into upd (initialized here). */
+/* Builds the update document of u into upd (initialized here); op, when
+ * not NULL, is stored as inc_op beside the counters it adds. */
 static void
-job_update_doc(const struct sti_job_update *u, int64_t now_ms, bson_t *upd)
+job_update_doc(const struct sti_job_update *u, int64_t now_ms, const char *op, bson_t *upd)
 {
 	bson_t set, inc;
 	bson_init(upd);
@@ -404,6 +408,8 @@ job_update_doc(const struct sti_job_update *u, int64_t now_ms, bson_t *upd)
 	}
 	if (u->last_success_ms > 0)
 		BSON_APPEND_DATE_TIME(&set, "last_success_at", u->last_success_ms);
+	if (op)
+		BSON_APPEND_UTF8(&set, "inc_op", op);
 	bson_append_document_end(upd, &set);
 	if (u->add_requests || u->add_credits) {
 		BSON_APPEND_DOCUMENT_BEGIN(upd, "$inc", &inc);
@@ -413,15 +419,79 @@ job_update_doc(const struct sti_job_update *u, int64_t now_ms, bson_t *upd)
 	}
 }
 
+struct job_update_arg {
+	bson_t *sel;
+	const bson_t *update;
+	const char *op; /* the update's inc_op marker; NULL: it adds nothing */
+	int calls;
+};
+
+/* Runs the update of a job; when it adds to the counters and this is the
+ * retry after a dropped connection, first reads whether the first try
+ * landed (its inc_op marker is stored), so requests and credits are never
+ * added twice. */
+static bool
+job_update_op(mongoc_collection_t *coll, void *p, bson_error_t *err)
+{
+	struct job_update_arg *a = p;
+	if (a->op && a->calls++ > 0) {
+		const bson_t *doc;
+		bson_t *opts = BCON_NEW("projection", "{", "inc_op", BCON_INT32(1), "}");
+		mongoc_cursor_t *cur = mongoc_collection_find_with_opts(coll, a->sel, opts, NULL);
+		bool landed = false;
+		if (mongoc_cursor_next(cur, &doc)) {
+			char *op = st_get_str(doc, "inc_op");
+			landed = strcmp(op, a->op) == 0;
+			free(op);
+		}
+		bool bad = mongoc_cursor_error(cur, err);
+		mongoc_cursor_destroy(cur);
+		bson_destroy(opts);
+		if (bad)
+			return false;
+		if (landed)
+			return true;
+	}
+	return mongoc_collection_update_one(coll, a->sel, a->update, NULL, NULL, err);
+}
+
+static int64_t inc_op_started_ms;
+static atomic_uint_fast64_t inc_op_seq;
+
+/* Records when this process made its first inc_op marker. */
+static void
+inc_op_start(void)
+{
+	inc_op_started_ms = clock_now_ms();
+}
+
+/* Writes a new inc_op marker into buf: this process and a sequence
+ * number, unique to one update. */
+static void
+next_inc_op(char *buf, size_t size)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, inc_op_start);
+	snprintf(buf, size, "%ld:%lld:%llu", (long)getpid(), (long long)inc_op_started_ms,
+	    (unsigned long long)atomic_fetch_add(&inc_op_seq, 1) + 1);
+}
+
 int
 sti_job_update(
     struct store *s, const char *id, const struct sti_job_update *u, int64_t now_ms, char **cause)
 {
+	char op[64];
 	bson_t upd;
-	job_update_doc(u, now_ms, &upd);
-	bson_t *sel = st_id_sel(s, id);
-	int rc = st_update_where(s, "worker_state", sel, &upd, false, "updating a job", cause);
-	bson_destroy(sel);
+	struct job_update_arg a = {.sel = st_id_sel(s, id), .update = &upd};
+	if (u->add_requests || u->add_credits) {
+		/* $inc is not idempotent: the marker lets a retry see that
+		 * the first try landed (the lease owner is the only writer) */
+		next_inc_op(op, sizeof op);
+		a.op = op;
+	}
+	job_update_doc(u, now_ms, a.op, &upd);
+	int rc = st_with_coll(s, "worker_state", "updating a job", job_update_op, &a, cause);
+	bson_destroy(a.sel);
 	bson_destroy(&upd);
 	return rc;
 }
@@ -440,7 +510,7 @@ fill_updates(struct st_batch *b, const void *p)
 	const struct updates_arg *a = p;
 	for (size_t i = 0; i < a->n; i++) {
 		bson_t upd;
-		job_update_doc(a->u[i], a->now_ms, &upd);
+		job_update_doc(a->u[i], a->now_ms, NULL, &upd);
 		st_batch_update_id(b, a->ids[i], &upd, NULL);
 		bson_destroy(&upd);
 	}
@@ -451,6 +521,12 @@ sti_jobs_update_many(struct store *s, const char *const *ids, const struct sti_j
     size_t n, int64_t now_ms, char **cause)
 {
 	struct updates_arg a = {ids, u, n, now_ms};
+	for (size_t i = 0; i < n; i++)
+		if (u[i]->add_requests || u[i]->add_credits)
+			return set_cause(cause,
+			    "job %s: counters are added by sti_job_update only "
+			    "(a retried bulk would add them twice)",
+			    ids[i]);
 	return n ? st_bulk(s, "worker_state", "updating jobs", fill_updates, &a, cause) : 0;
 }
 

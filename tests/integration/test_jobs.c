@@ -2,7 +2,10 @@
  * test_jobs: job claims against a real devdb, on both query shapes: the one
  * FerretDB gets (read by _id, test in C, lease by _id) and MongoDB's atomic
  * findAndModify. Leases, due times, expired leases, own leases, missing
- * jobs and unknown ids must give the same answers on both. Main thread only.
+ * jobs and unknown ids must give the same answers on both. A job update
+ * that adds to the request and credit counters, whose reply is lost after
+ * it landed (a proxy drops it, as a failover would), adds them once when
+ * the store retries it. Main thread only.
  */
 #include <check.h>
 #include <stdio.h>
@@ -12,7 +15,9 @@
 #include "model/campaign.h"
 #include "config/config.h"
 #include "engine/jobs.h"
+#include "mon_support.h"
 #include "store/store.h"
+#include "store/store_jobview.h"
 #include "testutil.h"
 
 static struct tu_devdb *db;
@@ -36,15 +41,16 @@ static const char *const yaml = "campaigns:\n"
 
 #define T0 1764500000000 /* the jobs' first next_run_at */
 
-/* Opens a database of its own holding one campaign of one tweet (4 jobs). */
+/* Opens a database of its own at uri holding one campaign of one tweet (4
+ * jobs). */
 static struct store *
-open_with_jobs(const char *dbname, bool mongodb_shapes)
+open_with_jobs_at(const char *uri, const char *dbname, bool mongodb_shapes)
 {
 	struct store *s = NULL;
 	struct cfg_file *f = NULL;
 	struct store_upsert_result r;
 	char *cause = NULL;
-	ck_assert_msg(store_open(db->uri, dbname, &s, &cause) == 0, "%s", cause);
+	ck_assert_msg(store_open(uri, dbname, &s, &cause) == 0, "%s", cause);
 	ck_assert(store_is_ferretdb(s)); /* the devdb is FerretDB */
 	if (mongodb_shapes)
 		store_use_mongodb_shapes(s);
@@ -53,6 +59,13 @@ open_with_jobs(const char *dbname, bool mongodb_shapes)
 	ck_assert_msg(store_campaign_upsert(s, &f->campaigns[0], T0, &r, &cause) == 0, "%s", cause);
 	config_free(f);
 	return s;
+}
+
+/* Opens a database of its own on the test's server (see open_with_jobs_at). */
+static struct store *
+open_with_jobs(const char *dbname, bool mongodb_shapes)
+{
+	return open_with_jobs_at(db->uri, dbname, mongodb_shapes);
 }
 
 /* Claims id for j at now; returns 0 (claimed), 1 (not claimable) or -1. */
@@ -136,6 +149,58 @@ START_TEST(claims_mongodb_shape)
 }
 END_TEST
 
+/* Finishes a job that spent 3 requests and 30 credits while the proxy
+ * loses the update's reply, and checks the totals went up once. */
+static void
+check_counters_once(bool mongodb_shapes)
+{
+	char cid[CAMPAIGN_ID_MAX], id[JOB_ID_MAX];
+	char *cause = NULL;
+	struct mon *m = mon_start(db->uri);
+	struct store *s = open_with_jobs_at(mon_uri(m), "t_jobs_inc", mongodb_shapes);
+	campaign_make_id("Jobs test", cid);
+	snprintf(id, sizeof id, "%s:1861111111111111111:metrics", cid);
+	struct jobs *j = jobs_new(s, "owner-a");
+	struct job job;
+	ck_assert_int_eq(jobs_claim(j, id, T0 + 1000, false, &job, &cause), 0);
+	struct job_result r = {.walked_count = -1, .requests = 3, .credits = 30};
+	mon_drop_reply_once(m, "inc_op");
+	ck_assert_msg(jobs_finish(j, &job, &r, 60, T0 + 2000, &cause) == 0, "%s", cause);
+	ck_assert_uint_eq(mon_dropped(m), 1); /* the first try landed, its answer was lost */
+	job_done(&job);
+	/* a second run adds its own */
+	ck_assert_int_eq(jobs_claim(j, id, T0 + 70000, false, &job, &cause), 0);
+	ck_assert_msg(jobs_finish(j, &job, &r, 60, T0 + 71000, &cause) == 0, "%s", cause);
+	job_done(&job);
+	struct stj_job *v;
+	size_t n;
+	ck_assert_msg(stj_jobs_list(s, cid, &v, &n, &cause) == 0, "%s", cause);
+	bool found = false;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(v[i].id, id) == 0) {
+			found = true;
+			ck_assert_int_eq(v[i].requests, 6);
+			ck_assert_int_eq(v[i].credits, 60);
+		}
+	ck_assert(found);
+	stj_jobs_free(v, n);
+	jobs_free(j);
+	store_free(s);
+	mon_free(m);
+}
+
+START_TEST(counters_once_after_lost_reply_ferretdb_shape)
+{
+	check_counters_once(false);
+}
+END_TEST
+
+START_TEST(counters_once_after_lost_reply_mongodb_shape)
+{
+	check_counters_once(true);
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -145,6 +210,8 @@ make_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, claims_ferretdb_shape);
 	tcase_add_test(tc, claims_mongodb_shape);
+	tcase_add_test(tc, counters_once_after_lost_reply_ferretdb_shape);
+	tcase_add_test(tc, counters_once_after_lost_reply_mongodb_shape);
 	suite_add_tcase(s, tc);
 	return s;
 }

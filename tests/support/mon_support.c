@@ -38,6 +38,7 @@ struct mon_cmd {
 struct mon_conn {
 	struct mon *m;
 	int client, server;
+	bool drop_reply; /* the fault's message went to the server: drop its answer */
 	pthread_t th;
 	struct mon_conn *next;
 };
@@ -53,6 +54,8 @@ struct mon {
 	struct mon_cmd *cmds; /* under mu */
 	size_t ncmds;
 	struct mon_conn *conns; /* under mu */
+	char *needle;           /* under mu: the armed fault's needle, or NULL */
+	size_t dropped;         /* under mu */
 };
 
 /* Returns true when filter (may be NULL) is exactly {_id: value}, value not
@@ -148,6 +151,22 @@ le32(const uint8_t *p)
 	                 (uint32_t)p[3] << 24);
 }
 
+/* Returns true (and disarms the fault) when the armed fault's needle is in
+ * the message of len bytes at p. */
+static bool
+fault_hit(struct mon *m, const uint8_t *p, size_t len)
+{
+	bool hit = false;
+	pthread_mutex_lock(&m->mu);
+	if (m->needle && memmem(p, len, m->needle, strlen(m->needle)) != NULL) {
+		hit = true;
+		free(m->needle);
+		m->needle = NULL;
+	}
+	pthread_mutex_unlock(&m->mu);
+	return hit;
+}
+
 /* Parses one OP_MSG message of len bytes at p and records its command. */
 static void
 parse_msg(struct mon *m, const uint8_t *p, size_t len)
@@ -240,6 +259,14 @@ conn_main(void *arg)
 				done = true;
 				break;
 			}
+			if (i == 1 && c->drop_reply) {
+				/* the server answered the fault's message: lose it */
+				pthread_mutex_lock(&c->m->mu);
+				c->m->dropped++;
+				pthread_mutex_unlock(&c->m->mu);
+				done = true;
+				break;
+			}
 			if (!write_all(i == 0 ? c->server : c->client, buf, (size_t)k)) {
 				done = true;
 				break;
@@ -255,6 +282,8 @@ conn_main(void *arg)
 				if (len < 16 || npend - off < len)
 					break;
 				parse_msg(c->m, pend + off, len);
+				if (fault_hit(c->m, pend + off, len))
+					c->drop_reply = true;
 				off += len;
 			}
 			memmove(pend, pend + off, npend - off);
@@ -334,6 +363,24 @@ mon_start(const char *upstream_uri)
 	return m;
 }
 
+void
+mon_drop_reply_once(struct mon *m, const char *needle)
+{
+	pthread_mutex_lock(&m->mu);
+	free(m->needle);
+	m->needle = xstrdup(needle);
+	pthread_mutex_unlock(&m->mu);
+}
+
+size_t
+mon_dropped(struct mon *m)
+{
+	pthread_mutex_lock(&m->mu);
+	size_t n = m->dropped;
+	pthread_mutex_unlock(&m->mu);
+	return n;
+}
+
 const char *
 mon_uri(struct mon *m)
 {
@@ -386,6 +433,7 @@ mon_free(struct mon *m)
 	for (size_t i = 0; i < m->ncmds; i++)
 		bson_free(m->cmds[i].json);
 	free(m->cmds);
+	free(m->needle);
 	close(m->listen_fd);
 	close(m->stop_pipe[0]);
 	close(m->stop_pipe[1]);

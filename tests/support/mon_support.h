@@ -4,7 +4,8 @@
  * child): a TCP proxy in front of the devdb that forwards every byte both
  * ways and records each command a client sends (MongoDB wire protocol,
  * OP_MSG) with its collection and whether its filter is exactly `{_id:
- * value}`, the only filter FerretDB answers without a full scan. Names
+ * value}`, the only filter FerretDB answers without a full scan; on
+ * request it loses one reply (a write that landed, its answer dropped). Names
  * start with mon_ (this file is linked into every test program). Test
  * threads only, except the proxy's own threads.
  */
@@ -36,6 +37,14 @@ struct mon_counts {
 /* Counts the commands recorded from mark on that name collection (NULL:
  * every collection) into out. */
 void mon_count(struct mon *m, size_t mark, const char *collection, struct mon_counts *out);
+
+/* Arms a one-shot fault: the next client message whose bytes contain
+ * needle reaches the server, but its reply does not reach the client: the
+ * proxy closes that connection instead (a write that landed and whose
+ * answer was lost, as in a failover). */
+void mon_drop_reply_once(struct mon *m, const char *needle);
+/* Returns how many replies the fault dropped so far. */
+size_t mon_dropped(struct mon *m);
 
 /* Stops the proxy (open connections are closed) and frees m; NULL is a
  * no-op. */
