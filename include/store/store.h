@@ -15,11 +15,20 @@
 
 struct store;
 
-/* Connects to uri (a mongodb:// URI; credentials never appear in messages),
- * checks the server answers within about 3 seconds, and creates the
- * collections and indexes (idempotent). Returns 0, or -1 with a cause.
- * Caller frees *out with store_free. */
+/* Connects to uri (a mongodb:// or mongodb+srv:// URI; credentials never
+ * appear in messages; a failed SRV lookup is named), checks the server
+ * answers within about 3 seconds, and creates the collections and indexes
+ * (idempotent; an index that exists under another name is kept and noted,
+ * store_schema_notes). Unless the URI sets serverSelectionTimeoutMS, later
+ * calls wait up to 30 s for a server on MongoDB (a replica set's election)
+ * and 3 s on FerretDB. Returns 0, or -1 with a cause. Caller frees *out
+ * with store_free. */
 int store_open(const char *uri, const char *dbname, struct store **out, char **cause);
+
+/* Returns what store_open found about the schema and left as it was, one sentence each ("index name_unique of campaigns not
+ * created: Index already exists with a different name: name_1"), count in
+ * *n; borrowed until s is freed. */
+const char *const *store_schema_notes(const struct store *s, size_t *n);
 
 /* Closes the pool; NULL is a no-op. */
 void store_free(struct store *s);

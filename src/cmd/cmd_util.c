@@ -132,6 +132,10 @@ cmd_store_open(const char *prog, struct store **s, struct devdb **dd)
 		free(cause);
 		return LW_EXIT_UNAVAILABLE;
 	}
+	size_t n;
+	const char *const *notes = store_schema_notes(*s, &n);
+	for (size_t i = 0; i < n; i++)
+		cmd_error(prog, "note: %s (kept)", notes[i]);
 	return 0;
 }
 

@@ -47,6 +47,12 @@ static const struct collection_spec {
     {"aggregates", false, {{NULL}}},
 };
 
+/* serverSelectionTimeoutMS unless the URI sets it: for the first contact
+ * (a dead server is named quickly), then on MongoDB (longer than a replica
+ * set's election, ~10-12 s, with room for a slow one). */
+#define ST_SELECT_FIRST_MS   3000
+#define ST_SELECT_MONGODB_MS 30000
+
 #define WORKER_LOG_BYTES (16 * 1024 * 1024)
 #define WORKER_LOG_DOCS  100000
 
@@ -89,13 +95,16 @@ st_retryable(const bson_error_t *e)
 	return e->domain == MONGOC_ERROR_STREAM;
 }
 
-/* Builds "host:port,.../db" from the URI for messages. */
+/* Builds "host:port,.../db" (or "mongodb+srv://HOST/db") from the URI for
+ * messages. */
 static char *
 describe_uri(const mongoc_uri_t *uri, const char *dbname)
 {
 	struct sbuf b;
 	sbuf_init(&b);
-	for (const mongoc_host_list_t *h = mongoc_uri_get_hosts(uri); h; h = h->next)
+	if (mongoc_uri_get_srv_hostname(uri) != NULL)
+		sbuf_printf(&b, "mongodb+srv://%s", mongoc_uri_get_srv_hostname(uri));
+	for (const mongoc_host_list_t *h = mongoc_uri_get_hosts(uri); h && b.len == 0; h = h->next)
 		sbuf_printf(&b, "%s%s", b.len ? "," : "", h->host_and_port);
 	if (b.len == 0)
 		sbuf_addstr(&b, "(no hosts)");
@@ -199,6 +208,31 @@ server_is_ferretdb(struct store *s)
 	return yes;
 }
 
+/* Creates the client pool of s from s->uri with command monitoring; 0, or
+ * -1 with a cause (a failed SRV lookup is named). */
+static int
+make_pool(struct store *s, char **cause)
+{
+	bson_error_t err;
+	s->pool = mongoc_client_pool_new_with_error(s->uri, &err);
+	if (s->pool == NULL) {
+		const char *srv = mongoc_uri_get_srv_hostname(s->uri);
+		if (srv != NULL)
+			return set_cause(cause, "database %s: the DNS lookup of %s failed: %s",
+			    s->describe, srv, err.message);
+		return set_cause(cause, "database %s: cannot create a client pool: %s", s->describe,
+		    err.message);
+	}
+	mongoc_client_pool_set_error_api(s->pool, MONGOC_ERROR_API_VERSION_2);
+	mongoc_apm_callbacks_t *cb = mongoc_apm_callbacks_new();
+	mongoc_apm_set_command_started_cb(cb, call_started);
+	mongoc_apm_set_command_succeeded_cb(cb, call_succeeded);
+	mongoc_apm_set_command_failed_cb(cb, call_failed);
+	mongoc_client_pool_set_apm_callbacks(s->pool, cb, s);
+	mongoc_apm_callbacks_destroy(cb);
+	return 0;
+}
+
 int
 store_open(const char *uristr, const char *dbname, struct store **out, char **cause)
 {
@@ -215,8 +249,13 @@ store_open(const char *uristr, const char *dbname, struct store **out, char **ca
 			    cause, "MONGODB_URI is not a valid MongoDB URI: %s", err.message);
 		return set_cause(cause, "MONGODB_URI is not a valid MongoDB URI");
 	}
-	if (mongoc_uri_get_option_as_int32(uri, MONGOC_URI_SERVERSELECTIONTIMEOUTMS, 0) == 0)
-		mongoc_uri_set_option_as_int32(uri, MONGOC_URI_SERVERSELECTIONTIMEOUTMS, 3000);
+	/* a dead server is reported within seconds; the pool waits longer
+	 * once the server is known to be MongoDB (below) */
+	bool own_timeout =
+	    mongoc_uri_get_option_as_int32(uri, MONGOC_URI_SERVERSELECTIONTIMEOUTMS, 0) == 0;
+	if (own_timeout)
+		mongoc_uri_set_option_as_int32(
+		    uri, MONGOC_URI_SERVERSELECTIONTIMEOUTMS, ST_SELECT_FIRST_MS);
 	if (mongoc_uri_get_option_as_int32(uri, MONGOC_URI_CONNECTTIMEOUTMS, 0) == 0)
 		mongoc_uri_set_option_as_int32(uri, MONGOC_URI_CONNECTTIMEOUTMS, 2000);
 	if (mongoc_uri_get_option_as_int32(uri, MONGOC_URI_SOCKETTIMEOUTMS, 0) == 0)
@@ -229,22 +268,19 @@ store_open(const char *uristr, const char *dbname, struct store **out, char **ca
 	s->uri = uri;
 	s->dbname = xstrdup(dbname && *dbname ? dbname : "launchwatch");
 	s->describe = describe_uri(uri, s->dbname);
-	s->pool = mongoc_client_pool_new(uri);
-	if (s->pool == NULL) {
-		set_cause(cause, "database %s: cannot create a client pool (check the URI options)",
-		    s->describe);
-		goto fail;
-	}
-	mongoc_client_pool_set_error_api(s->pool, MONGOC_ERROR_API_VERSION_2);
-	mongoc_apm_callbacks_t *cb = mongoc_apm_callbacks_new();
-	mongoc_apm_set_command_started_cb(cb, call_started);
-	mongoc_apm_set_command_succeeded_cb(cb, call_succeeded);
-	mongoc_apm_set_command_failed_cb(cb, call_failed);
-	mongoc_client_pool_set_apm_callbacks(s->pool, cb, s);
-	mongoc_apm_callbacks_destroy(cb);
-	if (store_ping(s, cause) != 0)
+	if (make_pool(s, cause) != 0 || store_ping(s, cause) != 0)
 		goto fail;
 	s->ferretdb = server_is_ferretdb(s);
+	if (own_timeout && !s->ferretdb) {
+		/* MongoDB: ride out a replica set's election (docs/operations.md,
+		 * "Running at scale"); FerretDB has none */
+		mongoc_client_pool_destroy(s->pool);
+		s->pool = NULL;
+		mongoc_uri_set_option_as_int32(
+		    s->uri, MONGOC_URI_SERVERSELECTIONTIMEOUTMS, ST_SELECT_MONGODB_MS);
+		if (make_pool(s, cause) != 0)
+			goto fail;
+	}
 	if (store_ensure_schema(s, cause) != 0)
 		goto fail;
 	*out = s;
@@ -284,6 +320,9 @@ store_free(struct store *s)
 	pthread_mutex_destroy(&s->calls_mu);
 	free(s->dbname);
 	free(s->describe);
+	for (size_t i = 0; i < s->nnotes; i++)
+		free(s->notes[i]);
+	free(s->notes);
 	free(s);
 }
 
@@ -368,6 +407,12 @@ create_index(struct store *s, const char *collection, const struct index_spec *i
 	bson_append_array_end(&cmd, &arr);
 	int rc = st_command(s, &cmd, NULL, &err);
 	bson_destroy(&cmd);
+	if (rc != 0 && (err.code == 85 || err.code == 86)) {
+		/* the same keys under another name (85), or another index under
+		 * this name (86): the operator's, kept as it is */
+		st_note(s, "index %s of %s not created: %s", ix->name, collection, err.message);
+		return 0;
+	}
 	if (rc != 0) {
 		char *what = xasprintf("creating index %s of %s", ix->name, collection);
 		st_fail(s, cause, what, &err);

@@ -32,13 +32,19 @@ struct store {
 	mongoc_client_pool_t *pool;
 	mongoc_uri_t *uri;
 	char *dbname;
-	char *describe;         /* hosts and database, never credentials */
-	bool ferretdb;          /* the server is FerretDB (buildInfo says so) */
+	char *describe; /* hosts and database, never credentials */
+	bool ferretdb;  /* the server is FerretDB (buildInfo says so) */
+	char **notes;   /* what store_open found about the schema and kept */
+	size_t nnotes;
 	store_command_fn watch; /* store_watch_commands; NULL: none */
 	void *watch_arg;
 	pthread_mutex_t calls_mu;
 	struct st_call calls[ST_CALLS_MAX];
 };
+
+/* Adds a note about the schema (store_schema_notes). Called while one
+ * thread owns s (store_open). */
+void st_note(struct store *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Returns a new filter for the document _id = id of a per-campaign
  * collection (engagements, metric_slices, worker_state, alerts_sent,
