@@ -25,5 +25,7 @@ int cmd_alerts(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 /* launchwatch archive verify DIR. */
 int cmd_archive(int argc, char **argv);
+/* launchwatch db init [--shard]. */
+int cmd_db(int argc, char **argv);
 
 #endif
