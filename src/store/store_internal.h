@@ -59,6 +59,10 @@ bson_t *st_id_sel(const struct store *s, const char *id);
  * unless the server is FerretDB. */
 void st_append_campaign_of(const struct store *s, bson_t *sel, const char *id);
 
+/* Sets the command monitoring callbacks of s->pool (the calls in flight,
+ * store_watch_commands). */
+void st_monitor_attach(struct store *s);
+
 /* Fills *cause with "database HOSTS/DB: what: message" and returns -1. */
 int st_fail(const struct store *s, char **cause, const char *what, const bson_error_t *e);
 
