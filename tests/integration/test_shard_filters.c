@@ -126,6 +126,23 @@ check_filter(struct watch *w, int kind, const char *coll, const bson_t *q, bool 
 		bad(w, kinds[kind], coll, "an update of many without campaign_id", q);
 }
 
+/* Moves it to the next document of its array and reads it into *out
+ * (static); false at the end. */
+static bool
+next_doc(bson_iter_t *it, bson_t *out)
+{
+	while (bson_iter_next(it)) {
+		const uint8_t *data;
+		uint32_t len;
+		if (!BSON_ITER_HOLDS_DOCUMENT(it))
+			continue;
+		bson_iter_document(it, &len, &data);
+		if (bson_init_static(out, data, len))
+			return true;
+	}
+	return false;
+}
+
 /* Checks each statement of a bulk (updates or deletes) of cmd. */
 static void
 check_bulk(struct watch *w, int kind, const char *coll, const bson_t *cmd, const char *field)
@@ -136,13 +153,8 @@ check_bulk(struct watch *w, int kind, const char *coll, const bson_t *cmd, const
 		bad(w, kinds[kind], coll, "no statements seen", cmd);
 		return;
 	}
-	while (bson_iter_next(&it)) {
-		const uint8_t *data;
-		uint32_t len;
-		if (!BSON_ITER_HOLDS_DOCUMENT(&it))
-			continue;
-		bson_iter_document(&it, &len, &data);
-		if (!bson_init_static(&st, data, len) || !subdoc(&st, "q", &q))
+	while (next_doc(&it, &st)) {
+		if (!subdoc(&st, "q", &q))
 			continue;
 		bool multi = kind == W_UPDATE && bson_iter_init_find(&m, &st, "multi") &&
 		             bson_iter_as_bool(&m);
@@ -160,14 +172,7 @@ check_inserts(struct watch *w, const char *coll, const bson_t *cmd)
 		bad(w, "insert", coll, "no documents seen", cmd);
 		return;
 	}
-	while (bson_iter_next(&it)) {
-		const uint8_t *data;
-		uint32_t len;
-		if (!BSON_ITER_HOLDS_DOCUMENT(&it))
-			continue;
-		bson_iter_document(&it, &len, &data);
-		if (!bson_init_static(&doc, data, len))
-			continue;
+	while (next_doc(&it, &doc)) {
 		w->statements++;
 		if (!names_campaign(w, &doc))
 			bad(w, "insert", coll, "a document without campaign_id", &doc);
