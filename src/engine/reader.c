@@ -28,7 +28,7 @@
 #define POLL_MS         1000 /* the database thread polls this often */
 #define LIST_EVERY      2    /* the campaign list (and the close-out) every Nth poll */
 #define DETAIL_EVERY    6    /* alerts every Nth poll; jobs and authors then too when */
-#define JOBS_IDLE_EVERY 30   /* the log moved since, else every Nth poll (they are scans) */
+#define JOBS_IDLE_EVERY 60   /* the log moved since, else every Nth poll (they are scans) */
 #define COMPLETED_EVERY 10   /* a completed campaign's log every Nth poll */
 
 /* A command for the database thread. */

@@ -31,11 +31,12 @@
 #include "base/timestr.h"
 #include "base/util.h"
 
-#define RESCAN_MS     60000 /* all of worker_state is listed again at most this often */
-#define TICK_MS       100   /* longest wait before a thread rechecks the stop flag */
-#define FLUSH_WAIT_MS 60000 /* the prepared aggregates catch up at the end within this */
-#define SLOW_DB_MS    3000  /* a database call waiting this long is logged */
-#define SLOW_AGAIN_MS 10000 /* and again this often while it keeps waiting */
+#define RESCAN_MS     300000 /* all of worker_state is listed again at most this often */
+#define REFRESH_MS    5000   /* the campaigns (a scan of whole documents) are re-read this often */
+#define TICK_MS       100    /* longest wait before a thread rechecks the stop flag */
+#define FLUSH_WAIT_MS 60000  /* the prepared aggregates catch up at the end within this */
+#define SLOW_DB_MS    3000   /* a database call waiting this long is logged */
+#define SLOW_AGAIN_MS 10000  /* and again this often while it keeps waiting */
 
 struct sched {
 	struct store *s;
@@ -82,7 +83,7 @@ sched_opts_init(struct sched_opts *o)
 {
 	memset(o, 0, sizeof *o);
 	o->workers = 4;
-	o->refresh_ms = 2000;
+	o->refresh_ms = REFRESH_MS;
 	o->once_wait_ms = 20000;
 	o->once_tries = 8;
 	o->final_wait_ms = 10000;
@@ -639,7 +640,7 @@ sched_new(struct store *s, const struct sched_opts *o)
 	if (sc->o.workers < 1)
 		sc->o.workers = 1;
 	if (sc->o.refresh_ms <= 0)
-		sc->o.refresh_ms = 2000;
+		sc->o.refresh_ms = REFRESH_MS;
 	if (sc->o.final_tries < 1)
 		sc->o.final_tries = 1;
 	if (sc->o.final_fail_streak < 1)
