@@ -47,11 +47,12 @@ struct aggregator;
 
 /* Settings of an engine (all pointers borrowed for the engine's life). */
 struct sched_opts {
-	int workers;        /* worker threads (default 4) */
-	bool once;          /* bring every job of every runnable campaign current, then
+	int workers;    /* worker threads (default 4) */
+	bool once;      /* bring every job of every runnable campaign current, then
 	                       finish (DESIGN.md section 2, run --once) */
-	int64_t for_ms;     /* > 0: finish cleanly after this long */
-	int64_t refresh_ms; /* campaigns and due jobs re-read this often (default 5000) */
+	int64_t for_ms; /* > 0: finish cleanly after this long */
+	int64_t
+	    refresh_ms; /* due jobs looked for this often (default 2000; the campaigns every 5 s) */
 	const struct classify_rules *rules;
 	const struct xapi_config *xcfg; /* each worker makes its own client from it */
 	FILE *log;                      /* log file; NULL: worker_log only */

@@ -32,7 +32,7 @@
 #include "base/util.h"
 
 #define RESCAN_MS     300000 /* all of worker_state is listed again at most this often */
-#define REFRESH_MS    5000   /* the campaigns (a scan of whole documents) are re-read this often */
+#define CAMPAIGNS_MS  5000   /* the campaigns (a scan of whole documents) are re-read this often */
 #define TICK_MS       100    /* longest wait before a thread rechecks the stop flag */
 #define FLUSH_WAIT_MS 60000  /* the prepared aggregates catch up at the end within this */
 #define SLOW_DB_MS    3000   /* a database call waiting this long is logged */
@@ -83,7 +83,7 @@ sched_opts_init(struct sched_opts *o)
 {
 	memset(o, 0, sizeof *o);
 	o->workers = 4;
-	o->refresh_ms = REFRESH_MS;
+	o->refresh_ms = 2000;
 	o->once_wait_ms = 20000;
 	o->once_tries = 8;
 	o->final_wait_ms = 10000;
@@ -592,6 +592,7 @@ sched_main(void *arg)
 {
 	struct sched *sc = arg;
 	int64_t next_refresh = now_ms() + sc->o.refresh_ms;
+	int64_t next_camps = now_ms() + CAMPAIGNS_MS;
 	int64_t next_beat = now_ms() + HEARTBEAT_MS;
 	int64_t deadline = sc->o.for_ms > 0 ? sc->started_ms + sc->o.for_ms : 0;
 	pthread_mutex_lock(&sc->mu);
@@ -608,11 +609,16 @@ sched_main(void *arg)
 			pthread_mutex_unlock(&sc->mu);
 			char *cause = NULL;
 			if (now >= next_refresh) {
-				if (refresh_campaigns(sc, &cause) != 0 ||
+				/* the campaigns less often: their list is a scan */
+				bool camps = now >= next_camps;
+				if ((camps && refresh_campaigns(sc, &cause) != 0) ||
 				    (!sc->o.once && load_jobs(sc, false, &cause) != 0))
 					ing_logf(sc->log, "error", NULL, "%s", cause);
 				free(cause);
-				run_closeouts(sc);
+				if (camps) {
+					run_closeouts(sc);
+					next_camps = now_ms() + CAMPAIGNS_MS;
+				}
 				next_refresh = now_ms() + sc->o.refresh_ms;
 			}
 			if (now >= next_beat) {
@@ -640,7 +646,7 @@ sched_new(struct store *s, const struct sched_opts *o)
 	if (sc->o.workers < 1)
 		sc->o.workers = 1;
 	if (sc->o.refresh_ms <= 0)
-		sc->o.refresh_ms = REFRESH_MS;
+		sc->o.refresh_ms = 2000;
 	if (sc->o.final_tries < 1)
 		sc->o.final_tries = 1;
 	if (sc->o.final_fail_streak < 1)
