@@ -33,8 +33,10 @@ struct jsonapi_snap;
 
 #define JSONAPI_ENGAGERS_MAX     1000 /* newest engagers kept per campaign; the limit's ceiling */
 #define JSONAPI_ENGAGERS_DEFAULT 50
-#define JSONAPI_TOKEN_MIN        16 /* shortest accepted token */
-#define JSONAPI_ETAG_LEN         35 /* '"' + 32 hex digits + '"' + NUL */
+#define JSONAPI_TOKEN_MIN        16  /* shortest accepted token */
+#define JSONAPI_ETAG_LEN         35  /* '"' + 32 hex digits + '"' + NUL */
+#define JSONAPI_ID_MAX           47  /* longest campaign id in a path */
+#define JSONAPI_PATH_MAX         256 /* longest decoded path */
 
 /* Builds a snapshot of a (borrowed) at now_ms, reusing the parts of prev
  * (may be NULL) whose campaign did not change. UI thread (the agg's owner).
@@ -63,6 +65,13 @@ struct jsonapi_reply {
 void jsonapi_answer(const struct jsonapi_snap *s, const char *path, const char *limit,
     const char *bucket, struct jsonapi_reply *r);
 
+/* Decodes the path of a raw request target (up to '?'; the query is only
+ * checked) into out (size JSONAPI_PATH_MAX). Rejects a NUL, a control
+ * character, bad or non-ASCII percent-encoding, a '.' or '..' segment, an
+ * empty segment inside the path, an id segment longer than JSONAPI_ID_MAX and
+ * a path longer than out. Any thread. 0, or -1 with *why (static text). */
+int jsonapi_path_decode(const char *raw, char out[JSONAPI_PATH_MAX], const char **why);
+
 /* Parses ADDR:PORT (IPv4, [IPv6], localhost, or a bare PORT meaning
  * 127.0.0.1) into host (numeric, without brackets) and *port, and tells
  * whether the address is loopback. 0 or -1 with a cause. */
@@ -75,10 +84,32 @@ int jsonapi_parse_addr(
  * read or the token is shorter than JSONAPI_TOKEN_MIN. */
 int jsonapi_token_from_env(char **token, char **cause);
 
+/* How the endpoint bounds its clients (see jsonapi_start). */
+struct jsonapi_limits {
+	unsigned header_ms; /* a request's headers must be complete this long after the
+	                       connection opened or its previous answer went out */
+	unsigned idle_s;    /* libmicrohttpd's idle timeout (each byte resets it) */
+	unsigned per_ip;    /* open connections from one client address */
+	unsigned total;     /* open connections in all */
+};
+
+/* The limits jsonapi_start uses when given none. */
+#define JSONAPI_LIMITS_DEFAULT ((struct jsonapi_limits){10000, 30, 16, 64})
+
 /* Starts serving on spec (see jsonapi_parse_addr); token (copied, may be
- * NULL) is required for a non-loopback address. Returns the server, or
- * NULL with a cause. Main thread. */
-struct jsonapi *jsonapi_start(const char *spec, const char *token, char **cause);
+ * NULL) is required for a non-loopback address; lim (borrowed, NULL for
+ * JSONAPI_LIMITS_DEFAULT) bounds the clients: a connection whose request
+ * headers are not complete by lim->header_ms is closed however slowly its
+ * bytes trickle, and at lim->total connections the one waiting longest for
+ * its headers gives way to a new one. Returns the server, or NULL with a
+ * cause. Main thread. */
+struct jsonapi *jsonapi_start(
+    const char *spec, const char *token, const struct jsonapi_limits *lim, char **cause);
+
+/* Reads the guard's counters: connections open now (not shed) and
+ * connections shed so far (headers overdue, or given way at the ceiling).
+ * Any thread. */
+void jsonapi_counts(struct jsonapi *j, unsigned *open, unsigned long *nshed);
 
 /* Returns "HOST:PORT" as bound (borrowed until jsonapi_free). */
 const char *jsonapi_address(const struct jsonapi *j);

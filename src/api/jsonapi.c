@@ -4,12 +4,17 @@
  * snapshot slot (a mutex around one pointer). Request threads take a
  * reference to the current snapshot under the mutex and answer from it with
  * jsonapi_answer; they call no curses, read no agg and open no database.
+ * It also owns the guard against hostile clients: a record of each open
+ * connection (kept by libmicrohttpd's callbacks under a second mutex), a
+ * watchdog thread that shuts down connections whose request headers are
+ * overdue, and the accept policy that keeps the connection ceiling.
  * jsonapi_start and jsonapi_free run on the main thread, jsonapi_publish on
- * the UI thread.
+ * the UI thread, jsonapi_counts on any.
  */
 #include "api/jsonapi.h"
 
 #include <arpa/inet.h>
+#include <jansson.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -17,8 +22,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include "base/util.h"
+
+/* One TCP connection as the guard sees it (its socket context). */
+struct conn {
+	struct conn *prev, *next; /* under gmu */
+	int fd;
+	struct sockaddr_storage peer; /* the client's address (its port ignored) */
+	int64_t pending_since; /* monotonic ms its headers are awaited since; 0 in a request */
+	bool shed;             /* shut down by the guard; libmicrohttpd closes it next */
+	bool raw_long;         /* the request target did not fit raw */
+	char raw[JSONAPI_PATH_MAX + 512]; /* the current request's target, undecoded */
+};
 
 struct jsonapi {
 	struct MHD_Daemon *d;
@@ -26,6 +43,15 @@ struct jsonapi {
 	struct jsonapi_snap *snap; /* under mu */
 	char *token;               /* NULL: none required */
 	char addr[80];
+	struct jsonapi_limits lim;
+	pthread_mutex_t gmu; /* the guard: conns, nlive, nshed, stop */
+	pthread_cond_t gcv;
+	struct conn *conns;
+	unsigned nlive; /* open and not shed */
+	unsigned long nshed;
+	bool stop;
+	bool watching; /* the watchdog thread was started */
+	pthread_t watchdog;
 };
 
 static int conn_marker;
@@ -141,40 +167,92 @@ etag_matches(const char *inm, const char *etag)
 	return false;
 }
 
-/* libmicrohttpd access handler: answers one request from the snapshot. */
+/* Marks the request on c as past its headers (the guard stops timing it)
+ * and returns its connection record. Request thread. */
+static struct conn *
+headers_done(struct jsonapi *j, struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	struct conn *k = ci ? ci->socket_context : NULL;
+	if (k) {
+		pthread_mutex_lock(&j->gmu);
+		k->pending_since = 0;
+		pthread_mutex_unlock(&j->gmu);
+	}
+	return k;
+}
+
+/* Returns true when the request announces a body (Content-Length above
+ * zero or any Transfer-Encoding). */
+static bool
+has_body(struct MHD_Connection *c)
+{
+	const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+	const char *te = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Transfer-Encoding");
+	return te != NULL || (cl != NULL && strspn(cl, "0 \t") != strlen(cl));
+}
+
+/* Fills r with a JSON error (message is static text). */
+static void
+reply_error(struct jsonapi_reply *r, int status, const char *error, const char *message)
+{
+	json_t *o = json_pack("{s:s, s:s}", "error", error, "message", message);
+	r->status = status;
+	r->body = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII);
+	json_decref(o);
+	if (r->body == NULL)
+		abort(); /* jansson fails only when out of memory */
+}
+
+/* Decides the reply to a request whose headers are complete and whose body
+ * (if any) is unread: method, token, body, path, then the snapshot. */
+static void
+decide(struct jsonapi *j, struct MHD_Connection *c, const struct conn *k, const char *method,
+    struct jsonapi_reply *r)
+{
+	char path[JSONAPI_PATH_MAX];
+	const char *why = NULL;
+	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+		reply_error(r, 405, "method_not_allowed", "the endpoint is read-only: GET or HEAD");
+	else if (!authorized(j, c))
+		reply_error(r, 401, "unauthorized", "send Authorization: Bearer <token>");
+	else if (has_body(c))
+		reply_error(r, 400, "bad_request", "a GET or HEAD request carries no body");
+	else if (k == NULL || k->raw_long)
+		reply_error(r, 400, "bad_request", "the request target is too long");
+	else if (jsonapi_path_decode(k->raw, path, &why) != 0)
+		reply_error(r, 400, "bad_request", why);
+	else {
+		pthread_mutex_lock(&j->mu);
+		struct jsonapi_snap *s = jsonapi_snap_ref(j->snap);
+		pthread_mutex_unlock(&j->mu);
+		jsonapi_answer(s, path,
+		    MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "limit"),
+		    MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "bucket"), r);
+		jsonapi_snap_unref(s);
+	}
+}
+
+/* libmicrohttpd access handler: answers one request from the snapshot on
+ * its first call, once the headers are in and before any body is read (a
+ * response queued then makes libmicrohttpd close instead of reading it). */
 static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
     const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
 {
 	struct jsonapi *j = cls;
+	(void)url; /* decoded by libmicrohttpd, so "%00" would cut it: the raw target is used */
 	(void)version;
 	(void)upload_data;
-	if (*con_cls == NULL) {
-		*con_cls = &conn_marker;
+	if (*con_cls == &conn_marker) {
+		*upload_data_size = 0; /* answered already; a body is dropped */
 		return MHD_YES;
 	}
-	if (*upload_data_size != 0) {
-		*upload_data_size = 0; /* bodies are ignored */
-		return MHD_YES;
-	}
+	*con_cls = &conn_marker;
+	struct conn *k = headers_done(j, c);
 	struct jsonapi_reply r = {0};
-	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
-		r.status = 405;
-		r.body = xstrdup("{\"error\":\"method_not_allowed\",\"message\":\"the endpoint is "
-		                 "read-only: GET or HEAD\"}");
-	} else if (!authorized(j, c)) {
-		r.status = 401;
-		r.body = xstrdup("{\"error\":\"unauthorized\",\"message\":\"send Authorization: "
-		                 "Bearer <token>\"}");
-	} else {
-		pthread_mutex_lock(&j->mu);
-		struct jsonapi_snap *s = jsonapi_snap_ref(j->snap);
-		pthread_mutex_unlock(&j->mu);
-		jsonapi_answer(s, url,
-		    MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "limit"),
-		    MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "bucket"), &r);
-		jsonapi_snap_unref(s);
-	}
+	decide(j, c, k, method, &r);
 	const char *inm = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-None-Match");
 	bool not_modified = r.status == 200 && etag_matches(inm, r.etag);
 	struct MHD_Response *resp;
@@ -205,8 +283,189 @@ on_request(void *cls, struct MHD_Connection *c, const char *url, const char *met
 	return ret;
 }
 
+/* Shuts down k's socket so its polling thread sees the end and closes it;
+ * gmu held. The descriptor stays k's until libmicrohttpd reports the close
+ * (on_connection), which takes gmu first, so it cannot be another's. */
+static void
+shed(struct jsonapi *j, struct conn *k)
+{
+	shutdown(k->fd, SHUT_RDWR);
+	k->shed = true;
+	j->nlive--;
+	j->nshed++;
+}
+
+/* libmicrohttpd connection callback: keeps the guard's record of each open
+ * connection (started: waiting for headers since now; closed: gone). */
+static void
+on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+    enum MHD_ConnectionNotificationCode toe)
+{
+	struct jsonapi *j = cls;
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		struct conn *k = xcalloc(1, sizeof *k);
+		const union MHD_ConnectionInfo *ci =
+		    MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+		k->fd = ci ? ci->connect_fd : -1;
+		ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+		if (ci && ci->client_addr)
+			memcpy(&k->peer, ci->client_addr,
+			    ci->client_addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+			                                           : sizeof(struct sockaddr_in));
+		k->pending_since = clock_mono_ms();
+		pthread_mutex_lock(&j->gmu);
+		k->next = j->conns;
+		if (j->conns)
+			j->conns->prev = k;
+		j->conns = k;
+		j->nlive++;
+		pthread_mutex_unlock(&j->gmu);
+		*socket_context = k;
+		return;
+	}
+	struct conn *k = *socket_context;
+	if (k == NULL)
+		return;
+	pthread_mutex_lock(&j->gmu);
+	if (k->prev)
+		k->prev->next = k->next;
+	else
+		j->conns = k->next;
+	if (k->next)
+		k->next->prev = k->prev;
+	if (!k->shed)
+		j->nlive--;
+	pthread_mutex_unlock(&j->gmu);
+	*socket_context = NULL;
+	free(k);
+}
+
+/* libmicrohttpd URI callback: keeps the raw request target (before
+ * libmicrohttpd decodes it) on the connection's record. */
+static void *
+on_uri(void *cls, const char *uri, struct MHD_Connection *c)
+{
+	(void)cls;
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	struct conn *k = ci ? ci->socket_context : NULL;
+	if (k) {
+		k->raw_long = strlen(uri) >= sizeof k->raw;
+		snprintf(k->raw, sizeof k->raw, "%s", k->raw_long ? "" : uri);
+	}
+	return NULL;
+}
+
+/* libmicrohttpd completion callback: the connection waits for its next
+ * request's headers from now on. */
+static void
+on_completed(
+    void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+	struct jsonapi *j = cls;
+	(void)con_cls;
+	(void)toe;
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	struct conn *k = ci ? ci->socket_context : NULL;
+	if (k) {
+		pthread_mutex_lock(&j->gmu);
+		k->pending_since = clock_mono_ms();
+		pthread_mutex_unlock(&j->gmu);
+	}
+}
+
+/* Returns true when a and b are the same client host (ports aside). */
+static bool
+same_host(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+	if (a->ss_family != b->ss_family)
+		return false;
+	if (a->ss_family == AF_INET)
+		return ((const struct sockaddr_in *)a)->sin_addr.s_addr ==
+		       ((const struct sockaddr_in *)b)->sin_addr.s_addr;
+	if (a->ss_family == AF_INET6)
+		return memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
+		           &((const struct sockaddr_in6 *)b)->sin6_addr,
+		           sizeof(struct in6_addr)) == 0;
+	return false;
+}
+
+/* Returns the connection to give way at the ceiling, or NULL: of those
+ * waiting for headers, one from the host holding the most connections,
+ * the oldest among them; gmu held. O(n^2) in the (bounded) open connections. */
+static struct conn *
+shed_victim(struct jsonapi *j)
+{
+	struct conn *best = NULL;
+	unsigned best_n = 0;
+	for (struct conn *k = j->conns; k; k = k->next) {
+		if (k->shed || k->pending_since == 0)
+			continue;
+		unsigned n = 0;
+		for (struct conn *o = j->conns; o; o = o->next)
+			n += !o->shed && same_host(&k->peer, &o->peer);
+		if (best == NULL || n > best_n ||
+		    (n == best_n && k->pending_since < best->pending_since)) {
+			best = k;
+			best_n = n;
+		}
+	}
+	return best;
+}
+
+/* libmicrohttpd accept policy: at the connection ceiling, a connection
+ * still waiting for its headers from the host holding the most (its
+ * oldest) gives way, so a client with one request in flight is not pushed
+ * out by a crowd from elsewhere; when every connection is inside a
+ * request, the new one is refused. */
+static enum MHD_Result
+on_accept(void *cls, const struct sockaddr *addr, socklen_t addrlen)
+{
+	struct jsonapi *j = cls;
+	(void)addr;
+	(void)addrlen;
+	enum MHD_Result ok = MHD_YES;
+	pthread_mutex_lock(&j->gmu);
+	if (j->nlive >= j->lim.total) {
+		struct conn *victim = shed_victim(j);
+		if (victim)
+			shed(j, victim);
+		else
+			ok = MHD_NO;
+	}
+	pthread_mutex_unlock(&j->gmu);
+	return ok;
+}
+
+/* The guard's thread: closes every connection whose headers are overdue,
+ * however recently its last byte came. */
+static void *
+watchdog(void *arg)
+{
+	struct jsonapi *j = arg;
+	int64_t tick = j->lim.header_ms / 10;
+	tick = tick < 20 ? 20 : tick > 250 ? 250 : tick;
+	pthread_mutex_lock(&j->gmu);
+	while (!j->stop) {
+		int64_t now = clock_mono_ms();
+		for (struct conn *k = j->conns; k; k = k->next)
+			if (!k->shed && k->pending_since > 0 &&
+			    now - k->pending_since >= (int64_t)j->lim.header_ms)
+				shed(j, k);
+		struct timespec ts;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		ts.tv_nsec += (long)(tick % 1000) * 1000000L;
+		ts.tv_sec += tick / 1000 + ts.tv_nsec / 1000000000L;
+		ts.tv_nsec %= 1000000000L;
+		pthread_cond_timedwait(&j->gcv, &j->gmu, &ts);
+	}
+	pthread_mutex_unlock(&j->gmu);
+	return NULL;
+}
+
 struct jsonapi *
-jsonapi_start(const char *spec, const char *token, char **cause)
+jsonapi_start(const char *spec, const char *token, const struct jsonapi_limits *lim, char **cause)
 {
 	char host[64];
 	int port = 0;
@@ -238,12 +497,29 @@ jsonapi_start(const char *spec, const char *token, char **cause)
 	}
 	struct jsonapi *j = xcalloc(1, sizeof *j);
 	pthread_mutex_init(&j->mu, NULL);
+	pthread_mutex_init(&j->gmu, NULL);
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&j->gcv, &ca);
+	pthread_condattr_destroy(&ca);
+	j->lim = lim ? *lim : JSONAPI_LIMITS_DEFAULT;
 	j->token = token && *token ? xstrdup(token) : NULL;
-	/* a small pool of threads: answers are copies of prepared bodies */
-	j->d = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, on_request, j,
+	if (pthread_create(&j->watchdog, NULL, watchdog, j) != 0) {
+		set_cause(cause, "--http: cannot start the connection guard");
+		jsonapi_free(j);
+		return NULL;
+	}
+	j->watching = true;
+	/* a small pool of threads: answers are copies of prepared bodies. The
+	 * guard (on_accept) keeps lim.total; libmicrohttpd's own ceiling,
+	 * shared by the pool, leaves room for shed connections still closing */
+	j->d = MHD_start_daemon(flags, (uint16_t)port, on_accept, j, on_request, j,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)2,
-	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_CONNECTION_LIMIT, (unsigned)64,
-	    MHD_OPTION_END);
+	    MHD_OPTION_CONNECTION_TIMEOUT, j->lim.idle_s, MHD_OPTION_CONNECTION_LIMIT,
+	    4 * j->lim.total + 8, MHD_OPTION_PER_IP_CONNECTION_LIMIT, j->lim.per_ip,
+	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, j, MHD_OPTION_NOTIFY_COMPLETED,
+	    on_completed, j, MHD_OPTION_URI_LOG_CALLBACK, on_uri, j, MHD_OPTION_END);
 	if (j->d == NULL) {
 		set_cause(
 		    cause, "--http: cannot listen on %s (port in use or address not local?)", spec);
@@ -254,6 +530,15 @@ jsonapi_start(const char *spec, const char *token, char **cause)
 	int bound = info != NULL && info->port ? info->port : port;
 	snprintf(j->addr, sizeof j->addr, strchr(host, ':') ? "[%s]:%d" : "%s:%d", host, bound);
 	return j;
+}
+
+void
+jsonapi_counts(struct jsonapi *j, unsigned *open, unsigned long *nshed)
+{
+	pthread_mutex_lock(&j->gmu);
+	*open = j->nlive;
+	*nshed = j->nshed;
+	pthread_mutex_unlock(&j->gmu);
 }
 
 const char *
@@ -279,6 +564,15 @@ jsonapi_free(struct jsonapi *j)
 		return;
 	if (j->d)
 		MHD_stop_daemon(j->d);
+	if (j->watching) {
+		pthread_mutex_lock(&j->gmu);
+		j->stop = true;
+		pthread_cond_signal(&j->gcv);
+		pthread_mutex_unlock(&j->gmu);
+		pthread_join(j->watchdog, NULL);
+	}
+	pthread_cond_destroy(&j->gcv);
+	pthread_mutex_destroy(&j->gmu);
 	jsonapi_snap_unref(j->snap);
 	if (j->token) {
 		explicit_bzero(j->token, strlen(j->token));

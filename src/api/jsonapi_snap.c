@@ -470,6 +470,86 @@ answer_engagers(
 	etag_of(r->body, strlen(r->body), r->etag);
 }
 
+/* Returns the value of hex digit c, or -1. */
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Returns the decoded octet of the escape at p ("%XY"), or -1 when it is
+ * malformed. */
+static int
+pct_octet(const char *p)
+{
+	int hi = hexval((unsigned char)p[1]), lo = hi < 0 ? -1 : hexval((unsigned char)p[2]);
+	return lo < 0 ? -1 : hi * 16 + lo;
+}
+
+int
+jsonapi_path_decode(const char *raw, char out[JSONAPI_PATH_MAX], const char **why)
+{
+	size_t n = 0, seg = 0, nseg = 0;
+	*why = NULL;
+	if (raw == NULL || raw[0] != '/')
+		return *why = "the path must start with '/'", -1;
+	for (const char *p = raw; *p; p++) {
+		int c = (unsigned char)*p;
+		if (c == '%') {
+			if ((c = pct_octet(p)) < 0)
+				return *why = "the path has a malformed percent-escape", -1;
+			if (c == 0)
+				return *why = "the path holds a NUL (%00)", -1;
+			if (c >= 0x80)
+				return *why = "the path holds a non-ASCII byte", -1;
+			if (c == '/' || c == '?')
+				return *why = "the path holds an encoded '/' or '?'", -1;
+			p += 2;
+		} else if (c == '?') {
+			for (const char *q = p + 1; *q; q++) {
+				if (*q == '%' && pct_octet(q) < 0)
+					return *why = "the query has a malformed percent-escape",
+					       -1;
+				if (*q == '%' && pct_octet(q) == 0)
+					return *why = "the query holds a NUL (%00)", -1;
+				if ((unsigned char)*q < 0x20 || *q == 0x7f)
+					return *why = "the query holds a control character", -1;
+			}
+			break;
+		}
+		if (c < 0x20 || c == 0x7f)
+			return *why = "the path holds a control character", -1;
+		if (c >= 0x80)
+			return *why = "the path holds a non-ASCII byte", -1;
+		if (n + 1 >= JSONAPI_PATH_MAX)
+			return *why = "the path is too long", -1;
+		if (c == '/') {
+			if (n > 0 && seg == 0 && p[1] != '\0' && p[1] != '?')
+				return *why = "the path has an empty segment", -1;
+			out[n] = '\0';
+			const char *last = out + n - seg;
+			if (seg > 0 && (strcmp(last, ".") == 0 || strcmp(last, "..") == 0))
+				return *why = "the path has a '.' or '..' segment", -1;
+			seg = 0;
+			nseg++;
+		} else if (++seg > JSONAPI_ID_MAX && nseg == 3) {
+			return *why = "the campaign id is too long", -1;
+		}
+		out[n++] = (char)c;
+	}
+	out[n] = '\0';
+	const char *last = out + n - seg;
+	if (seg > 0 && (strcmp(last, ".") == 0 || strcmp(last, "..") == 0))
+		return *why = "the path has a '.' or '..' segment", -1;
+	return 0;
+}
+
 void
 jsonapi_answer(const struct jsonapi_snap *s, const char *path, const char *limit,
     const char *bucket, struct jsonapi_reply *r)

@@ -173,7 +173,7 @@ cmd_tui(int argc, char **argv)
 			free(cause);
 			return LW_EXIT_USAGE;
 		}
-		api = jsonapi_start(http, token, &cause);
+		api = jsonapi_start(http, token, NULL, &cause);
 		free(token);
 		if (api == NULL) {
 			fprintf(stderr, "launchwatch: %s\n", cause);

@@ -405,7 +405,7 @@ START_TEST(test_http_addr_parse)
 		cause = NULL;
 	}
 	/* refused without a token, before binding anything */
-	struct jsonapi *j = jsonapi_start("0.0.0.0:0", NULL, &cause);
+	struct jsonapi *j = jsonapi_start("0.0.0.0:0", NULL, NULL, &cause);
 	ck_assert_ptr_null(j);
 	ck_assert_ptr_nonnull(strstr(cause, "LAUNCHWATCH_HTTP_TOKEN"));
 	free(cause);

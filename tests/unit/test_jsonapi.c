@@ -289,6 +289,59 @@ START_TEST(test_token_from_env)
 }
 END_TEST
 
+/* Raw request targets the endpoint must refuse, with a word of the reason. */
+static const struct {
+	const char *raw, *why;
+} bad_paths[] = {
+    {"/api/campaigns/%00/aggregates", "NUL"},
+    {"/api/campaigns%00", "NUL"},
+    {"/api/campaigns/../campaigns", "'..'"},
+    {"/api/campaigns/%2e%2E/aggregates", "'..'"},
+    {"/api/campaigns/./aggregates", "'..'"},
+    {"/api/campaigns/%2/aggregates", "malformed"},
+    {"/api/campaigns/%zz/aggregates", "malformed"},
+    {"/api/campaigns/abc%", "malformed"},
+    {"/api/campaigns/%2f/aggregates", "encoded"},
+    {"/api/campaigns/%c3%a9/aggregates", "non-ASCII"},
+    {"/api/campaigns/\x01/aggregates", "control"},
+    {"/api/campaigns//aggregates", "empty"},
+    {"/api/campaigns?limit=%0", "query"},
+    {"/api/campaigns?limit=%00", "NUL"},
+    {"api/campaigns", "start"},
+    {"/api/campaigns/0123456789012345678901234567890123456789012345678/aggregates", "too long"},
+};
+
+/* NUL, '..', bad escapes and over-long ids are refused with a reason;
+ * good targets decode (escapes of plain characters, a query left out). */
+START_TEST(test_path_decode)
+{
+	char out[JSONAPI_PATH_MAX];
+	const char *why = NULL;
+	for (size_t i = 0; i < LW_ARRAY_LEN(bad_paths); i++) {
+		ck_assert_msg(jsonapi_path_decode(bad_paths[i].raw, out, &why) == -1, "accepted %s",
+		    bad_paths[i].raw);
+		ck_assert_msg(why && strstr(why, bad_paths[i].why), "%s: %s", bad_paths[i].raw,
+		    why ? why : "(none)");
+	}
+	char longp[JSONAPI_PATH_MAX + 8];
+	memset(longp, 'a', sizeof longp - 1);
+	longp[0] = '/';
+	longp[sizeof longp - 1] = '\0';
+	ck_assert_int_eq(jsonapi_path_decode(longp, out, &why), -1);
+	ck_assert_ptr_nonnull(strstr(why, "too long"));
+	ck_assert_int_eq(jsonapi_path_decode("/api/campaigns/camp%2Da/aggregates", out, &why), 0);
+	ck_assert_str_eq(out, "/api/campaigns/camp-a/aggregates");
+	ck_assert_int_eq(jsonapi_path_decode("/api/campaigns/?limit=5&bucket=ai", out, &why), 0);
+	ck_assert_str_eq(out, "/api/campaigns/");
+	/* an id of JSONAPI_ID_MAX characters is still fine */
+	ck_assert_int_eq(jsonapi_path_decode("/api/campaigns/"
+	                                     "01234567890123456789012345678901234567890123456"
+	                                     "/engagers?limit=1",
+	                     out, &why),
+	    0);
+}
+END_TEST
+
 static Suite *
 jsonapi_suite(void)
 {
@@ -298,6 +351,7 @@ jsonapi_suite(void)
 	tcase_add_test(tc, test_engagers_capped);
 	tcase_add_test(tc, test_list_has_job_health);
 	tcase_add_test(tc, test_token_from_env);
+	tcase_add_test(tc, test_path_decode);
 	suite_add_tcase(s, tc);
 	return s;
 }
