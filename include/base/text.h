@@ -8,11 +8,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Combining marks kept on one base character; more are dropped. */
+#define TEXT_MARKS_MAX 2
+
 /* Returns a new string holding at most max_bytes bytes of valid UTF-8 copied
  * from the len bytes at s: escape sequences (CSI, OSC, DCS and the rest) are
  * removed whole, other C0/C1 controls and DEL are dropped, newlines and tabs
- * become spaces, bidi overrides are dropped, invalid UTF-8 becomes U+FFFD, and
- * a multibyte character is never cut in half. Caller frees. */
+ * become spaces, invisible characters that spoof a handle or reorder text
+ * are dropped (bidi embeddings, overrides, isolates and marks, U+061C,
+ * zero-width spaces and joiners except a joiner between two emoji, U+2060
+ * to U+2064, U+FEFF, soft hyphen, Hangul fillers), a run of combining
+ * diacritics keeps its first TEXT_MARKS_MAX, invalid UTF-8 becomes U+FFFD,
+ * and a multibyte character is never cut in half. Caller frees. */
 char *text_sanitize(const char *s, size_t len, size_t max_bytes);
 
 /* U+FFFD, what an invalid UTF-8 sequence decodes to. */

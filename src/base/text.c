@@ -78,6 +78,11 @@ skip_escape(const unsigned char *s, size_t n, size_t i)
 	return i;
 }
 
+/* Returns true for the invisible code points that are dropped: C1
+ * controls, bidi embeddings, overrides, isolates and marks, zero-width
+ * spaces and joiners (a joiner between two emoji is judged by the caller),
+ * invisible operators, fillers that render as nothing, soft hyphen, the
+ * combining grapheme joiner and the byte order mark. */
 static bool
 is_dropped_codepoint(uint32_t c)
 {
@@ -85,7 +90,44 @@ is_dropped_codepoint(uint32_t c)
 	       (c >= 0x202a && c <= 0x202e) || /* bidi embeddings and overrides */
 	       (c >= 0x2066 && c <= 0x2069) || /* bidi isolates */
 	       c == 0x200e || c == 0x200f ||   /* directional marks */
-	       c == 0xfeff;                    /* byte order mark */
+	       c == 0x061c ||                  /* Arabic letter mark */
+	       (c >= 0x200b && c <= 0x200d) || /* zero-width space, non-joiner, joiner */
+	       (c >= 0x2060 && c <= 0x2064) || /* word joiner, invisible operators */
+	       c == 0x00ad || c == 0x034f ||   /* soft hyphen, grapheme joiner */
+	       c == 0x180e || c == 0x115f || c == 0x1160 || c == 0x3164 ||
+	       c == 0xffa0 || /* Mongolian separator, Hangul fillers */
+	       c == 0xfeff;   /* byte order mark, zero-width no-break */
+}
+
+/* Returns true for a combining mark of the generic diacritic blocks (the
+ * ones stacked into "zalgo" text). */
+static bool
+is_combining(uint32_t c)
+{
+	return (c >= 0x0300 && c <= 0x036f) || (c >= 0x0483 && c <= 0x0489) ||
+	       (c >= 0x1ab0 && c <= 0x1aff) || (c >= 0x1dc0 && c <= 0x1dff) ||
+	       (c >= 0x20d0 && c <= 0x20ff) || (c >= 0xfe20 && c <= 0xfe2f);
+}
+
+/* Returns true for a pictograph a zero-width joiner may bind into one
+ * emoji (people, families, flags of the emoji blocks). */
+static bool
+is_emoji(uint32_t c)
+{
+	return (c >= 0x1f000 && c <= 0x1faff) || (c >= 0x2600 && c <= 0x27bf) ||
+	       (c >= 0x2b00 && c <= 0x2bff) || c == 0xfe0f;
+}
+
+/* Returns true when the zero-width joiner at s[i] (len bytes) joins two
+ * emoji: prev (the last code point kept) and the next one. */
+static bool
+zwj_joins_emoji(const char *s, size_t n, size_t i, size_t len, uint32_t prev)
+{
+	uint32_t next = 0;
+	if (!is_emoji(prev) || i + len >= n)
+		return false;
+	text_utf8_decode(s + i + len, n - i - len, &next);
+	return is_emoji(next);
 }
 
 char *
@@ -96,6 +138,8 @@ text_sanitize(const char *str, size_t n, size_t max_bytes)
 	sbuf_init(&b);
 	sbuf_add(&b, "", 0);
 	size_t i = 0;
+	uint32_t prev = 0; /* the last code point kept */
+	int marks = 0;     /* combining marks kept on the current base */
 	while (i < n) {
 		uint32_t cp;
 		size_t len;
@@ -112,7 +156,11 @@ text_sanitize(const char *str, size_t n, size_t max_bytes)
 		} else if (cp == '\n' || cp == '\t' || cp == '\r') {
 			out = " ";
 			outlen = 1;
-		} else if (cp < 0x20 || cp == 0x7f || is_dropped_codepoint(cp)) {
+		} else if (cp == 0x200d && zwj_joins_emoji(str, n, i, len, prev)) {
+			out = (const char *)s + i; /* a family or profession emoji stays whole */
+			outlen = len;
+		} else if (cp < 0x20 || cp == 0x7f || is_dropped_codepoint(cp) ||
+		           (is_combining(cp) && marks >= TEXT_MARKS_MAX)) {
 			i += len;
 			continue;
 		} else {
@@ -122,6 +170,8 @@ text_sanitize(const char *str, size_t n, size_t max_bytes)
 		if (b.len + outlen > max_bytes)
 			break;
 		sbuf_add(&b, out, outlen);
+		marks = is_combining(cp) ? marks + 1 : 0;
+		prev = cp;
 		i += len;
 	}
 	return sbuf_take(&b);

@@ -12,6 +12,7 @@
 
 #include "model/alert.h"
 #include "model/prep.h"
+#include "output/notify_format.h"
 #include "config/config.h"
 #include "base/util.h"
 
@@ -250,6 +251,31 @@ START_TEST(test_candidate_sanitized)
 	e.created_at_ms = 6000;
 	alert_candidate_from_engagement(&c, &e, 5000);
 	ck_assert_int_eq(c.event_ms, 7000);
+	alert_candidate_done(&c);
+	/* a handle spoofed with a right-to-left override and zero-width
+	 * characters reaches Slack and email as what it really is */
+	free(e.user.handle);
+	free(e.user.name);
+	e.user.handle = xstrdup("vitalik\xe2\x80\xae"
+	                        "etub");
+	e.user.name = xstrdup("Vi\xe2\x80\x8bta\xef\xbb\xbflik B\xcc\xb6\xcc\xb6\xcc\xb6\xcc\xb6");
+	alert_candidate_from_engagement(&c, &e, 5000);
+	ck_assert_str_eq(c.handle, "vitaliketub");
+	ck_assert_str_eq(c.name, "Vitalik B\xcc\xb6\xcc\xb6");
+	struct alert_campaign a;
+	load(&a, yaml);
+	const struct alert_candidate *one[] = {&c};
+	char *slack = notify_slack_payload(&a, one, 1, NULL);
+	ck_assert_ptr_null(strstr(slack, "\xe2\x80\xae"));
+	ck_assert_ptr_nonnull(strstr(slack, "vitaliketub"));
+	char *subject = NULL, *body = NULL;
+	notify_mail_text(&a, one, 1, NULL, &subject, &body);
+	ck_assert_ptr_null(strstr(subject, "\xe2\x80"));
+	ck_assert_ptr_null(strstr(body, "\xe2\x80"));
+	free(subject);
+	free(body);
+	free(slack);
+	alert_campaign_done(&a);
 	alert_candidate_done(&c);
 	e.ref_ids = NULL;
 	e.nref = 0;

@@ -625,6 +625,15 @@ START_TEST(test_engagement_row)
 	    "\"Ann Red Line, \"\"Q\"\"\",quote,investor,87,12345,true,2026-12-01T14:00:00Z,,"
 	    "\"'@bio: -vc, +fund\"\r\n");
 	sbuf_done(&b);
+	/* a spoofed handle (bidi override, zero-width space) is shown as it is */
+	e.user.handle = (char *)"vitalik\xe2\x80\xae"
+	                        "etub";
+	e.user.name = (char *)"Vi\xe2\x80\x8btalik";
+	e.evidence = (char *)"";
+	sbuf_init(&b);
+	engcsv_row(&b, &e);
+	ck_assert_ptr_nonnull(strstr(b.s, "\"vitaliketub\",\"Vitalik\""));
+	sbuf_done(&b);
 }
 END_TEST
 

@@ -86,6 +86,59 @@ START_TEST(test_sanitize_replacement)
 }
 END_TEST
 
+/* Spoofing strings seen in handles and names, and what is shown of them. */
+static const struct {
+	const char *in, *want;
+} spoofs[] = {
+    /* RLO makes "@vitalik\u202Eetub" display as "@vitalikbute" */
+    {"@vitalik\xe2\x80\xae"
+     "etub",
+        "@vitaliketub"},
+    /* LRE/RLE/PDF, LRO, isolates and marks around a handle */
+    {"\xe2\x80\xaa@a16z\xe2\x80\xac\xe2\x80\xad", "@a16z"},
+    {"\xe2\x81\xa6@paradigm\xe2\x81\xa9\xe2\x81\xa7x\xe2\x81\xa8", "@paradigmx"},
+    {"\xe2\x80\x8e@sequoia\xe2\x80\x8f\xd8\x9c", "@sequoia"},
+    /* zero-width space, non-joiner, joiner, word joiner, BOM inside a handle */
+    {"vi\xe2\x80\x8bta\xe2\x80\x8cli\xe2\x80\x8dk", "vitalik"},
+    {"\xef\xbb\xbf"
+     "cz\xe2\x81\xa0_binance",
+        "cz_binance"},
+    /* soft hyphen, invisible times, Hangul filler */
+    {"el\xc2\xadon\xe2\x81\xa2mu\xe3\x85\xa4sk", "elonmusk"},
+    /* zalgo: ten combining marks on one letter keep two */
+    {"Z\xcc\xb6\xcc\xb6\xcc\xb6\xcc\xb6\xcc\xb6\xcc\xb6\xcc\xb6\xcc\xb6\xcc\xb6\xcc\xb6"
+     "a",
+        "Z\xcc\xb6\xcc\xb6"
+        "a"},
+    /* an invisible character between marks does not restart the count */
+    {"e\xcc\x81\xe2\x80\x8b\xcc\x81\xcc\x81", "e\xcc\x81\xcc\x81"},
+    /* real text keeps its marks: e + acute (NFD), Vietnamese e + dot + circumflex */
+    {"Jose\xcc\x81 Vie\xcc\xa3\xcc\x82t", "Jose\xcc\x81 Vie\xcc\xa3\xcc\x82t"},
+    /* a joiner inside an emoji sequence (family, rainbow flag) stays */
+    {"\xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x91\xa7",
+        "\xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x91\xa7"},
+    {"\xf0\x9f\x8f\xb3\xef\xb8\x8f\xe2\x80\x8d\xf0\x9f\x8c\x88",
+        "\xf0\x9f\x8f\xb3\xef\xb8\x8f\xe2\x80\x8d\xf0\x9f\x8c\x88"},
+    /* ... but not after or before a letter */
+    {"\xf0\x9f\x91\xa8\xe2\x80\x8dx", "\xf0\x9f\x91\xa8x"},
+    {"a\xe2\x80\x8d\xf0\x9f\x91\xa8", "a\xf0\x9f\x91\xa8"},
+    {"\xf0\x9f\x91\xa8\xe2\x80\x8d", "\xf0\x9f\x91\xa8"},
+    /* Arabic and Hebrew text itself is kept (only the controls go) */
+    {"\xd8\xb3\xd9\x84\xd8\xa7\xd9\x85 \xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d",
+        "\xd8\xb3\xd9\x84\xd8\xa7\xd9\x85 \xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d"},
+};
+
+START_TEST(test_sanitize_spoofing)
+{
+	for (size_t i = 0; i < sizeof spoofs / sizeof spoofs[0]; i++) {
+		char *out = text_sanitize(spoofs[i].in, strlen(spoofs[i].in), 200);
+		ck_assert_msg(strcmp(out, spoofs[i].want) == 0, "case %zu: got '%s' want '%s'", i,
+		    out, spoofs[i].want);
+		free(out);
+	}
+}
+END_TEST
+
 static Suite *
 text_suite(void)
 {
@@ -94,6 +147,7 @@ text_suite(void)
 	tcase_add_test(tc, test_decode_valid);
 	tcase_add_test(tc, test_decode_invalid);
 	tcase_add_test(tc, test_sanitize_replacement);
+	tcase_add_test(tc, test_sanitize_spoofing);
 	suite_add_tcase(s, tc);
 	return s;
 }
