@@ -46,9 +46,16 @@ int notify_secret_resolve(const char *ref, char **out, char **cause);
 /* Wipes and frees a resolved secret; NULL is a no-op. */
 void notify_secret_free(char *secret);
 
-/* Returns the From address used for a campaign's mail: the SMTP user when it
- * is an address, else launchwatch@ the SMTP server's host. Caller frees. */
-char *notify_mail_from(const struct alert_campaign *a);
+/* The environment variable that sets the From of alert mail for every
+ * campaign without alerts.email.from. */
+#define NOTIFY_MAIL_FROM_ENV "LAUNCHWATCH_MAIL_FROM"
+
+/* Fills *name (display name, "launchwatch" by default) and *addr with the
+ * From of a campaign's mail: alerts.email.from, else $LAUNCHWATCH_MAIL_FROM,
+ * else the SMTP user when it is an address, else launchwatch@ the SMTP
+ * server's host. Caller frees both. -1 with a cause (and nothing
+ * allocated) when the chosen setting is not a plain address. Any thread. */
+int notify_mail_from(const struct alert_campaign *a, char **name, char **addr, char **cause);
 
 /* ---- delivery (one struct notify per thread) ---- */
 

@@ -77,6 +77,7 @@ struct alert_campaign {
 	char *smtp_url;
 	char *smtp_user;
 	char *smtp_password_ref; /* "" when none */
+	char *mail_from;         /* alerts.email.from as written, "" when none */
 	uint64_t channels_hash;  /* changes when any channel setting changes */
 };
 
@@ -85,6 +86,11 @@ struct alert_campaign {
 void alert_campaign_init(struct alert_campaign *out, const char *id, const struct cfg_campaign *c);
 /* Frees what a campaign owns and zeroes it. */
 void alert_campaign_done(struct alert_campaign *a);
+/* Splits a From setting, "address" or "Display Name <address>" (the name
+ * may be quoted), into the display name (new string, sanitized, "" when
+ * none) and the address (new string, unchecked: see notify_addr_ok); -1
+ * with nothing allocated when spec has neither form. Pure. */
+int alert_from_split(const char *spec, char **name, char **addr);
 /* Returns true when channel ch is configured for a. */
 bool alert_campaign_has_channel(const struct alert_campaign *a, enum alert_channel ch);
 /* Returns the tweet of a with id tweet_id, or NULL (borrowed). */

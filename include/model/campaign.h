@@ -42,6 +42,7 @@ struct cfg_email {
 	char *smtp_url;     /* smtp:// or smtps:// */
 	char *user;         /* "" when absent */
 	char *password_ref; /* "env:NAME" or "file:PATH", "" when absent */
+	char *from;         /* "address" or "Name <address>", "" when absent */
 };
 
 struct cfg_alerts {

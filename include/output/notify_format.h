@@ -34,11 +34,14 @@ void notify_mail_text(const struct alert_campaign *a, const struct alert_candida
  * no spaces, quotes, brackets, commas or controls) that is safe in a header. */
 bool notify_addr_ok(const char *addr);
 
-/* Builds a complete RFC 5322 message (CRLF line ends) from from, the nto
- * addresses of to, subject and body (UTF-8; encoded here), dated now_ms;
- * msgid_seed makes the Message-ID unique. Returns the message (caller frees)
- * or NULL with a cause when an address is unsafe. */
-char *notify_mail_build(const char *from, char *const *to, size_t nto, const char *subject,
-    const char *body, int64_t now_ms, const char *msgid_seed, char **cause);
+/* Builds a complete RFC 5322 message (CRLF line ends) from from_name (the
+ * display name, UTF-8; NULL or "" for "launchwatch") and from, the nto
+ * addresses of to, subject and body (UTF-8; non-ASCII names and subjects
+ * become RFC 2047 encoded-words, the body quoted-printable), dated now_ms
+ * (RFC 5322 date, UTC); the Message-ID is unique per call (msgid_seed, the
+ * time, the process and a counter). Returns the message (caller frees) or
+ * NULL with a cause when an address is unsafe. */
+char *notify_mail_build(const char *from_name, const char *from, char *const *to, size_t nto,
+    const char *subject, const char *body, int64_t now_ms, const char *msgid_seed, char **cause);
 
 #endif

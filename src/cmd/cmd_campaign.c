@@ -390,6 +390,7 @@ campaign_show(const struct subcommand *sc, int argc, char **argv)
 		show_list("alerts.email.to", a->email.to, a->email.nto, "(none)");
 		show_line("alerts.email.smtp_url", a->email.smtp_url);
 		show_line("alerts.email.user", a->email.user);
+		show_line("alerts.email.from", *a->email.from ? a->email.from : "(default)");
 		show_line("alerts.email.password",
 		    *a->email.password_ref ? a->email.password_ref : "(none)");
 	} else {

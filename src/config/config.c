@@ -20,6 +20,7 @@
 #include "base/util.h"
 #include "config/yamlkeys.h"
 #include "config/yamlread.h"
+#include "model/alert.h"
 #include "model/campaign.h"
 #include "model/event.h"
 #include "model/tweetlink.h"
@@ -198,15 +199,14 @@ item_handle(const struct yr_key *k, const char *in, char **out, char **msg)
 	return 0;
 }
 
-/* Accepts an email address of the plain local@domain.tld form. */
-static int
-item_email(const struct yr_key *k, const char *in, char **out, char **msg)
+/* Returns true when in is a plain address such as team@acme.example. */
+static bool
+addr_ok(const char *in)
 {
 	const char *at = strchr(in, '@');
 	size_t n = strlen(in);
 	bool ok = at != NULL && at != in && strchr(at + 1, '@') == NULL && n <= 254 &&
 	          (size_t)(at - in) <= 64;
-	(void)k;
 	for (size_t i = 0; ok && i < n; i++) {
 		unsigned char c = (unsigned char)in[i];
 		ok = c > ' ' && c != 0x7f && strchr("<>()[],;:\"\\", c) == NULL;
@@ -215,7 +215,36 @@ item_email(const struct yr_key *k, const char *in, char **out, char **msg)
 		const char *dom = at + 1, *dot = strrchr(dom, '.');
 		ok = dot != NULL && dom[0] != '.' && dot[1] != '\0' && strstr(dom, "..") == NULL;
 	}
+	return ok;
+}
+
+/* Checks alerts.email.from: an address or "Display Name <address>". */
+static int
+item_mail_from(const struct yr_key *k, const char *in, char **out, char **msg)
+{
+	char *name = NULL, *addr = NULL;
+	(void)k;
+	bool ok = *in == '\0' || (alert_from_split(in, &name, &addr) == 0 && addr_ok(addr));
+	free(name);
+	free(addr);
 	if (!ok) {
+		char *q = yr_quote(in);
+		*msg = xasprintf(" must be an address or 'Name <address>' such as 'Acme alerts "
+		                 "<alerts@acme.example>', got '%s'",
+		    q);
+		free(q);
+		return -1;
+	}
+	*out = xstrdup(in);
+	return 0;
+}
+
+/* Accepts an email address of the plain local@domain.tld form. */
+static int
+item_email(const struct yr_key *k, const char *in, char **out, char **msg)
+{
+	(void)k;
+	if (!addr_ok(in)) {
 		char *q = yr_quote(in);
 		*msg =
 		    xasprintf(" must list email addresses such as team@acme.example, got '%s'", q);
@@ -470,6 +499,13 @@ static const struct yr_key campaign_keys[] = {
         .example = "env:SMTP_PASSWORD",
         .off = CB(c.alerts.email.password_ref),
         .help = "SMTP password, as env:NAME or file:PATH"},
+    {.path = "alerts.email.from",
+        .type = YR_STR,
+        .def = "",
+        .item = item_mail_from,
+        .example = "Acme alerts <alerts@acme.example>",
+        .off = CB(c.alerts.email.from),
+        .help = "the From of alert mail; default $LAUNCHWATCH_MAIL_FROM, else the user"},
     {.path = "alerts.quiet_window",
         .type = YR_DUR,
         .def = "30m",

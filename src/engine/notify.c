@@ -128,20 +128,39 @@ body_head(const char *body, size_t len, const char *secret)
 	return s;
 }
 
-char *
-notify_mail_from(const struct alert_campaign *a)
+int
+notify_mail_from(const struct alert_campaign *a, char **name, char **addr, char **cause)
 {
-	if (notify_addr_ok(a->smtp_user))
-		return xstrdup(a->smtp_user);
-	char *host = http_url_host(a->smtp_url);
-	char *from =
-	    xasprintf("launchwatch@%s", host != NULL && host[0] != '[' ? host : "localhost");
-	free(host);
-	if (!notify_addr_ok(from)) {
-		free(from);
-		from = xstrdup("launchwatch@localhost");
+	const char *env = getenv(NOTIFY_MAIL_FROM_ENV);
+	const char *spec = a->mail_from && *a->mail_from ? a->mail_from : env && *env ? env : NULL;
+	*name = *addr = NULL;
+	if (spec != NULL) {
+		if (alert_from_split(spec, name, addr) != 0 || !notify_addr_ok(*addr)) {
+			free(*name);
+			free(*addr);
+			*name = *addr = NULL;
+			return set_cause(cause, "%s is not an address or 'Name <address>'",
+			    spec == a->mail_from ? "alerts.email.from" : NOTIFY_MAIL_FROM_ENV);
+		}
+		if (**name == '\0') {
+			free(*name);
+			*name = xstrdup("launchwatch");
+		}
+		return 0;
 	}
-	return from;
+	*name = xstrdup("launchwatch");
+	if (notify_addr_ok(a->smtp_user)) {
+		*addr = xstrdup(a->smtp_user);
+		return 0;
+	}
+	char *host = http_url_host(a->smtp_url);
+	*addr = xasprintf("launchwatch@%s", host != NULL && host[0] != '[' ? host : "localhost");
+	free(host);
+	if (!notify_addr_ok(*addr)) {
+		free(*addr);
+		*addr = xstrdup("launchwatch@localhost");
+	}
+	return 0;
 }
 
 /* ---- delivery --------------------------------------------------------- */
@@ -310,12 +329,13 @@ notify_send(struct notify *n, const struct alert_campaign *a, enum alert_channel
 		free(payload);
 		return rc;
 	}
-	char *subject = NULL, *body = NULL, *cause = NULL;
-	notify_mail_text(a, v, nv, title, &subject, &body);
-	char *from = notify_mail_from(a);
+	char *subject = NULL, *body = NULL, *cause = NULL, *from_name = NULL, *from = NULL;
+	char *msg = NULL;
 	char *seed = xasprintf("%s:%zu:%s", a->id, nv, nv > 0 ? v[0]->user_id : "test");
-	char *msg = notify_mail_build(
-	    from, a->email_to, a->nemail_to, subject, body, clock_now_ms(), seed, &cause);
+	notify_mail_text(a, v, nv, title, &subject, &body);
+	if (notify_mail_from(a, &from_name, &from, &cause) == 0)
+		msg = notify_mail_build(from_name, from, a->email_to, a->nemail_to, subject, body,
+		    clock_now_ms(), seed, &cause);
 	int rc;
 	if (msg == NULL) {
 		memset(res, 0, sizeof *res);
@@ -328,6 +348,7 @@ notify_send(struct notify *n, const struct alert_campaign *a, enum alert_channel
 	free(subject);
 	free(body);
 	free(from);
+	free(from_name);
 	free(seed);
 	free(msg);
 	free(cause);

@@ -164,13 +164,15 @@ alert_campaign_init(struct alert_campaign *out, const char *id, const struct cfg
 	out->smtp_url = xstrdup(nz(a->email.smtp_url));
 	out->smtp_user = xstrdup(nz(a->email.user));
 	out->smtp_password_ref = xstrdup(nz(a->email.password_ref));
+	out->mail_from = xstrdup(nz(a->email.from));
 
 	struct sbuf b;
 	sbuf_init(&b);
 	sbuf_printf(&b, "%s\n%d\n", out->slack_ref, out->has_email);
 	for (size_t i = 0; i < out->nemail_to; i++)
 		sbuf_printf(&b, "%s\n", out->email_to[i]);
-	sbuf_printf(&b, "%s\n%s\n%s", out->smtp_url, out->smtp_user, out->smtp_password_ref);
+	sbuf_printf(&b, "%s\n%s\n%s\n%s", out->smtp_url, out->smtp_user, out->smtp_password_ref,
+	    out->mail_from);
 	out->channels_hash = hash_fnv1a(b.s, b.len);
 	sbuf_done(&b);
 }
@@ -188,7 +190,39 @@ alert_campaign_done(struct alert_campaign *a)
 	free(a->smtp_url);
 	free(a->smtp_user);
 	free(a->smtp_password_ref);
+	free(a->mail_from);
 	memset(a, 0, sizeof *a);
+}
+
+int
+alert_from_split(const char *spec, char **name, char **addr)
+{
+	const char *lt = spec ? strrchr(spec, '<') : NULL;
+	*name = *addr = NULL;
+	if (spec == NULL || *spec == '\0')
+		return -1;
+	if (lt == NULL) {
+		if (strchr(spec, '>') || strchr(spec, ' '))
+			return -1;
+		*name = xstrdup("");
+		*addr = xstrdup(spec);
+		return 0;
+	}
+	size_t alen = strlen(lt + 1);
+	/* exactly one '<' and one '>', the latter closing the string */
+	if (alen < 2 || lt[alen] != '>' || strchr(spec, '<') != lt ||
+	    strchr(spec, '>') != lt + alen)
+		return -1;
+	size_t nlen = (size_t)(lt - spec);
+	while (nlen > 0 && (spec[nlen - 1] == ' ' || spec[nlen - 1] == '\t'))
+		nlen--;
+	/* a quoted display name loses its quotes; controls and spoofing go */
+	if (nlen >= 2 && spec[0] == '"' && spec[nlen - 1] == '"')
+		*name = text_sanitize(spec + 1, nlen - 2, 200);
+	else
+		*name = text_sanitize(spec, nlen, 200);
+	*addr = xstrndup(lt + 1, alen - 1);
+	return 0;
 }
 
 bool

@@ -142,6 +142,7 @@ campaign_settings_hash(const struct cfg_campaign *c)
 		add_str(&b, "smtp", a->email.smtp_url);
 		add_str(&b, "user", a->email.user);
 		add_str(&b, "password", a->email.password_ref);
+		add_str(&b, "from", a->email.from);
 	}
 	for (int i = 0; i < CAT__COUNT; i++)
 		sbuf_printf(&b, "cpm%d=%d:%.6f,%d:%.6f\n", i, c->cpm.has_benchmark[i],
@@ -181,6 +182,7 @@ cfg_campaign_done(struct cfg_campaign *c)
 	free(c->alerts.email.smtp_url);
 	free(c->alerts.email.user);
 	free(c->alerts.email.password_ref);
+	free(c->alerts.email.from);
 	memset(c, 0, sizeof *c);
 }
 

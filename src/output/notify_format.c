@@ -9,10 +9,12 @@
 
 #include <ctype.h>
 #include <inttypes.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -262,20 +264,27 @@ add_date(struct sbuf *b, int64_t ms)
 	    months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
-/* Appends the subject, as is when it is plain ASCII, else as RFC 2047
- * encoded-words (base64, UTF-8) folded onto continuation lines. */
+/* Returns true when s can stand in a header as is: printable ASCII, no
+ * "=?" that a reader would take for an encoded-word, and (for a display
+ * name, specials non-NULL) none of the RFC 5322 specials. */
+static bool
+header_plain(const char *s, const char *specials)
+{
+	if (strstr(s, "=?") != NULL)
+		return false;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p < 32 || *p >= 127 || (specials && strchr(specials, *p)))
+			return false;
+	return true;
+}
+
+/* Appends s as RFC 2047 encoded-words (base64, UTF-8) of at most 45 bytes
+ * each, folded onto continuation lines, never splitting a character. */
 static void
-add_subject(struct sbuf *b, const char *s)
+add_encoded_words(struct sbuf *b, const char *s)
 {
 	static const char b64[] =
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	bool plain = strstr(s, "=?") == NULL;
-	for (const unsigned char *p = (const unsigned char *)s; *p && plain; p++)
-		plain = *p >= 32 && *p < 127;
-	if (plain) {
-		sbuf_addstr(b, s);
-		return;
-	}
 	size_t len = strlen(s), i = 0;
 	while (i < len) {
 		size_t n = len - i > 45 ? 45 : len - i;
@@ -296,6 +305,27 @@ add_subject(struct sbuf *b, const char *s)
 		sbuf_addstr(b, "?=");
 		i += n;
 	}
+}
+
+/* Appends the subject, as is when it is plain ASCII, else as encoded-words. */
+static void
+add_subject(struct sbuf *b, const char *s)
+{
+	if (header_plain(s, NULL))
+		sbuf_addstr(b, s);
+	else
+		add_encoded_words(b, s);
+}
+
+/* Appends a display name: as is when it is plain ASCII words, else as
+ * encoded-words (which also carry ASCII specials such as '"' or ','). */
+static void
+add_display_name(struct sbuf *b, const char *name)
+{
+	if (header_plain(name, "()<>[]:;@\\,.\""))
+		sbuf_addstr(b, name);
+	else
+		add_encoded_words(b, name);
 }
 
 /* Appends body as quoted-printable with CRLF line ends (RFC 2045). */
@@ -340,9 +370,10 @@ domain_of(const char *addr)
 }
 
 char *
-notify_mail_build(const char *from, char *const *to, size_t nto, const char *subject,
-    const char *body, int64_t now_ms, const char *msgid_seed, char **cause)
+notify_mail_build(const char *from_name, const char *from, char *const *to, size_t nto,
+    const char *subject, const char *body, int64_t now_ms, const char *msgid_seed, char **cause)
 {
+	static atomic_uint_fast64_t counter;
 	if (!notify_addr_ok(from)) {
 		set_cause(cause, "the From address is not a plain address");
 		return NULL;
@@ -357,26 +388,32 @@ notify_mail_build(const char *from, char *const *to, size_t nto, const char *sub
 			return NULL;
 		}
 	char *subj = text_sanitize(subject, strlen(subject), 400);
+	const char *fn = from_name && *from_name ? from_name : "launchwatch";
+	char *name = text_sanitize(fn, strlen(fn), 200);
 	struct sbuf b;
 	sbuf_init(&b);
 	sbuf_addstr(&b, "Date: ");
 	add_date(&b, now_ms);
-	sbuf_printf(&b, "\r\nFrom: launchwatch <%s>\r\nTo: ", from);
+	sbuf_addstr(&b, "\r\nFrom: ");
+	add_display_name(&b, *name ? name : "launchwatch");
+	sbuf_printf(&b, " <%s>\r\nTo: ", from);
 	for (size_t i = 0; i < nto; i++)
 		sbuf_printf(&b, "%s<%s>", i > 0 ? ",\r\n " : "", to[i]);
 	sbuf_addstr(&b, "\r\nSubject: ");
 	add_subject(&b, subj);
-	uint64_t h1 = hash_fnv1a(msgid_seed, strlen(msgid_seed));
-	uint64_t h2 = hash_fnv1a(body, strlen(body)) ^ (uint64_t)now_ms;
+	/* unique: the seed and body hashed, the time, this process and a counter */
+	uint64_t h1 = hash_fnv1a(msgid_seed, strlen(msgid_seed)) ^ hash_fnv1a(body, strlen(body));
+	uint64_t n = atomic_fetch_add(&counter, 1);
 	sbuf_printf(&b,
-	    "\r\nMessage-ID: <lw.%016" PRIx64 ".%016" PRIx64 "@%s>\r\n"
+	    "\r\nMessage-ID: <lw.%" PRIx64 ".%" PRIx64 ".%ld.%" PRIu64 "@%s>\r\n"
 	    "MIME-Version: 1.0\r\n"
 	    "Content-Type: text/plain; charset=utf-8\r\n"
 	    "Content-Transfer-Encoding: quoted-printable\r\n"
 	    "Auto-Submitted: auto-generated\r\n"
 	    "\r\n",
-	    h1, h2, domain_of(from));
+	    h1, (uint64_t)now_ms, (long)getpid(), n, domain_of(from));
 	add_qp(&b, body);
 	free(subj);
+	free(name);
 	return sbuf_take(&b);
 }

@@ -64,6 +64,7 @@ append_settings(bson_t *b, const struct cfg_campaign *c, const char *hash)
 		BSON_APPEND_UTF8(&sub2, "user", a->email.user ? a->email.user : "");
 		BSON_APPEND_UTF8(
 		    &sub2, "password", a->email.password_ref ? a->email.password_ref : "");
+		BSON_APPEND_UTF8(&sub2, "from", a->email.from ? a->email.from : "");
 		bson_append_document_end(&sub, &sub2);
 	} else {
 		BSON_APPEND_NULL(&sub, "email");
@@ -166,6 +167,7 @@ campaign_from_bson(const bson_t *doc, struct campaign *out)
 		a->email.smtp_url = st_get_str(doc, "alerts.email.smtp_url");
 		a->email.user = st_get_str(doc, "alerts.email.user");
 		a->email.password_ref = st_get_str(doc, "alerts.email.password");
+		a->email.from = st_get_str(doc, "alerts.email.from");
 	}
 	for (int i = 0; i < CAT__COUNT; i++) {
 		char path[64];

@@ -161,7 +161,7 @@ START_TEST(test_mail_build)
 	char *to[] = {(char *)"team@acme.example", (char *)"ops@acme.example"};
 	char *cause = NULL;
 	const char *subject = "[launchwatch] @eve\r\nBcc: victim@example.com\r\n\r\nhi";
-	char *m = notify_mail_build("alerts@acme.example", to, 2, subject,
+	char *m = notify_mail_build(NULL, "alerts@acme.example", to, 2, subject,
 	    "line one\nZoë = 100%\n.dot line\n", 1767225600000LL, "seed", &cause);
 	ck_assert_ptr_nonnull(m);
 	int n;
@@ -198,12 +198,47 @@ START_TEST(test_mail_build)
 	free(m);
 	/* unsafe addresses are refused */
 	char *bad[] = {(char *)"x@y.z>\r\nBcc: evil@e.com"};
-	ck_assert_ptr_null(notify_mail_build("a@b.c", bad, 1, "s", "b", 0, "s", &cause));
+	ck_assert_ptr_null(notify_mail_build(NULL, "a@b.c", bad, 1, "s", "b", 0, "s", &cause));
 	ck_assert_ptr_nonnull(cause);
 	free(cause);
 	cause = NULL;
-	ck_assert_ptr_null(notify_mail_build("not an address", to, 1, "s", "b", 0, "s", &cause));
+	ck_assert_ptr_null(
+	    notify_mail_build(NULL, "not an address", to, 1, "s", "b", 0, "s", &cause));
 	free(cause);
+	/* display names: plain ASCII words as they are; non-ASCII, specials
+	 * and spoofing characters as RFC 2047 encoded-words; unique Message-IDs */
+	static const struct {
+		const char *name, *want;
+	} names[] = {
+	    {"Acme alerts", " Acme alerts <alerts@acme.example>"},
+	    {"", " launchwatch <alerts@acme.example>"},
+	    {"\xc3\x89quipe Caf\xc3\xa9",
+	        " =?UTF-8?B?w4lxdWlwZSBDYWbDqQ==?= <alerts@acme.example>"},
+	    {"Acme, Inc.", " =?UTF-8?B?QWNtZSwgSW5jLg==?= <alerts@acme.example>"},
+	    {"=?UTF-8?B?QmNjOg==?=",
+	        " =?UTF-8?B?PT9VVEYtOD9CP1FtTmpPZz09Pz0=?= <alerts@acme.example>"},
+	    {"ev\xe2\x80\xaeil\r\nBcc: x@y.z",
+	        " =?UTF-8?B?ZXZpbCAgQmNjOiB4QHkueg==?= <alerts@acme.example>"},
+	};
+	char *prev_id = NULL;
+	for (size_t i = 0; i < LW_ARRAY_LEN(names); i++) {
+		m = notify_mail_build(names[i].name, "alerts@acme.example", to, 1, "s", "b\n",
+		    1767225600000LL, "seed", &cause);
+		ck_assert_ptr_nonnull(m);
+		v = header(m, "From", &n);
+		ck_assert_int_eq(n, 1);
+		ck_assert_msg(strcmp(v, names[i].want) == 0, "name %zu: %s", i, v);
+		free(v);
+		ck_assert_ptr_null(strstr(m, "\r\nBcc:"));
+		/* the same seed, body and millisecond still give a new Message-ID */
+		v = header(m, "Message-ID", &n);
+		ck_assert_msg(
+		    prev_id == NULL || strcmp(prev_id, v) != 0, "Message-ID repeated: %s", v);
+		free(prev_id);
+		prev_id = v;
+		free(m);
+	}
+	free(prev_id);
 	ck_assert(notify_addr_ok("a.b+c@d.example"));
 	ck_assert(!notify_addr_ok("a@b@c"));
 	ck_assert(!notify_addr_ok("@b.c"));
@@ -438,6 +473,87 @@ START_TEST(test_smtp_login_and_message)
 }
 END_TEST
 
+/* The From of alert mail: alerts.email.from (a non-ASCII display name as
+ * an RFC 2047 encoded-word), else $LAUNCHWATCH_MAIL_FROM, else the SMTP
+ * user; the envelope sender follows it; Date parses and each message has
+ * its own Message-ID, as the receiving server reads them. */
+START_TEST(test_smtp_from_setting)
+{
+	struct al_smtpd *d = al_smtpd_start("alerts@acme.example", "pw-Correct-9");
+	char *url = xasprintf("smtp://127.0.0.1:%d", d->port);
+	setenv("LW_T_PW", "pw-Correct-9", 1);
+	struct alert_campaign a;
+	camp(&a, "", url, "env:LW_T_PW");
+	struct alert_candidate c1;
+	cand(&c1, "jane_vc", "Jane", "gm", ACT_QUOTE);
+	const struct alert_candidate *v[1] = {&c1};
+	struct notify *n = notify_new();
+	struct notify_result res;
+
+	unsetenv(NOTIFY_MAIL_FROM_ENV);
+	a.mail_from = xstrdup("\xc3\x89quipe Caf\xc3\xa9 <launch@acme.example>");
+	ck_assert_msg(notify_send(n, &a, ALERT_EMAIL, v, 1, NULL, &res) == 0, "%s", res.message);
+	notify_result_done(&res);
+	setenv(NOTIFY_MAIL_FROM_ENV, "\"Acme Ops\" <ops-bot@acme.example>", 1);
+	ck_assert_msg(notify_send(n, &a, ALERT_EMAIL, v, 1, NULL, &res) == 0, "%s", res.message);
+	notify_result_done(&res);
+	free(a.mail_from);
+	a.mail_from = xstrdup("");
+	ck_assert_msg(notify_send(n, &a, ALERT_EMAIL, v, 1, NULL, &res) == 0, "%s", res.message);
+	notify_result_done(&res);
+	unsetenv(NOTIFY_MAIL_FROM_ENV);
+	ck_assert_msg(notify_send(n, &a, ALERT_EMAIL, v, 1, NULL, &res) == 0, "%s", res.message);
+	notify_result_done(&res);
+	ck_assert_int_eq(al_smtpd_count(d), 4);
+
+	/* the campaign's setting wins over the environment's */
+	static const char *const want_from[] = {"\xc3\x89quipe Caf\xc3\xa9 <launch@acme.example>",
+	    "\xc3\x89quipe Caf\xc3\xa9 <launch@acme.example>", "Acme Ops <ops-bot@acme.example>",
+	    "launchwatch <alerts@acme.example>"};
+	static const char *const want_env[] = {"launch@acme.example", "launch@acme.example",
+	    "ops-bot@acme.example", "alerts@acme.example"};
+	char *ids[4];
+	for (int i = 0; i < 4; i++) {
+		json_t *j = mail_json(d, i + 1);
+		ck_assert_str_eq(json_string_value(json_object_get(j, "from")), want_from[i]);
+		ck_assert_str_eq(json_string_value(json_object_get(j, "mail_from")), want_env[i]);
+		ck_assert_ptr_nonnull(json_string_value(json_object_get(j, "date_parsed")));
+		ck_assert_uint_eq(json_array_size(json_object_get(j, "defects")), 0);
+		ids[i] = xstrdup(json_string_value(json_object_get(j, "message_id")));
+		for (int k = 0; k < i; k++)
+			ck_assert_str_ne(ids[k], ids[i]);
+		json_decref(j);
+	}
+	for (int i = 0; i < 4; i++)
+		free(ids[i]);
+	/* the raw bytes carry the name as an encoded-word, never as 8-bit */
+	char *eml = xasprintf("%s/1.eml", d->dir);
+	char *raw = NULL;
+	size_t len = 0;
+	ck_assert_int_eq(file_read_all(eml, &raw, &len, NULL), 0);
+	ck_assert_ptr_nonnull(
+	    strstr(raw, "From: =?UTF-8?B?w4lxdWlwZSBDYWbDqQ==?= <launch@acme.example>"));
+	free(raw);
+	free(eml);
+
+	/* a setting that is not an address fails permanently, naming it */
+	setenv(NOTIFY_MAIL_FROM_ENV, "not an address", 1);
+	ck_assert_int_eq(notify_send(n, &a, ALERT_EMAIL, v, 1, NULL, &res), -1);
+	ck_assert_int_eq(res.cls, NOTIFY_PERMANENT);
+	ck_assert_ptr_nonnull(strstr(res.message, NOTIFY_MAIL_FROM_ENV));
+	notify_result_done(&res);
+	unsetenv(NOTIFY_MAIL_FROM_ENV);
+	ck_assert_int_eq(al_smtpd_count(d), 4);
+
+	notify_free(n);
+	alert_candidate_done(&c1);
+	alert_campaign_done(&a);
+	al_smtpd_free(d);
+	free(url);
+	unsetenv("LW_T_PW");
+}
+END_TEST
+
 START_TEST(test_smtp_requires_tls_for_remote_login)
 {
 	/* a password to a non-loopback smtp:// server demands STARTTLS; a server
@@ -450,7 +566,7 @@ START_TEST(test_smtp_requires_tls_for_remote_login)
 	struct notify *n = notify_new();
 	struct notify_result res;
 	/* loopback: plain text allowed, works */
-	char *msg = notify_mail_build("u@x.example", to, 1, "s", "b\n", 0, "x", NULL);
+	char *msg = notify_mail_build(NULL, "u@x.example", to, 1, "s", "b\n", 0, "x", NULL);
 	ck_assert_int_eq(
 	    notify_smtp_send(n, url, "u@x.example", "env:LW_T_PW", "u@x.example", to, 1, msg, &res),
 	    0);
@@ -494,6 +610,7 @@ suite(void)
 	tcase_add_test(tc, test_slack_500_429_then_200);
 	tcase_add_test(tc, test_slack_permanent_and_refused);
 	tcase_add_test(tc, test_smtp_login_and_message);
+	tcase_add_test(tc, test_smtp_from_setting);
 	tcase_add_test(tc, test_smtp_requires_tls_for_remote_login);
 	suite_add_tcase(s, tc);
 	return s;

@@ -526,6 +526,38 @@ START_TEST(test_delivery_status)
 }
 END_TEST
 
+/* From settings split into a display name and an address. */
+START_TEST(test_from_split)
+{
+	static const struct {
+		const char *spec, *name, *addr;
+	} ok[] = {
+	    {"alerts@acme.example", "", "alerts@acme.example"},
+	    {"Acme alerts <alerts@acme.example>", "Acme alerts", "alerts@acme.example"},
+	    {"\"Acme, Inc.\"  <a@b.example>", "Acme, Inc.", "a@b.example"},
+	    {"<a@b.example>", "", "a@b.example"},
+	    {"\xc3\x89quipe\xe2\x80\xae Caf\xc3\xa9 <a@b.example>", "\xc3\x89quipe Caf\xc3\xa9",
+	        "a@b.example"},
+	};
+	for (size_t i = 0; i < LW_ARRAY_LEN(ok); i++) {
+		char *name = NULL, *addr = NULL;
+		ck_assert_msg(alert_from_split(ok[i].spec, &name, &addr) == 0, "%s", ok[i].spec);
+		ck_assert_str_eq(name, ok[i].name);
+		ck_assert_str_eq(addr, ok[i].addr);
+		free(name);
+		free(addr);
+	}
+	static const char *const bad[] = {"", "Acme alerts", "Acme <a@b.example", "a@b.example>",
+	    "A <a@b.example> x", "A <<a@b.example>", "A <>"};
+	for (size_t i = 0; i < LW_ARRAY_LEN(bad); i++) {
+		char *name = NULL, *addr = NULL;
+		ck_assert_msg(
+		    alert_from_split(bad[i], &name, &addr) == -1, "accepted '%s'", bad[i]);
+		ck_assert(name == NULL && addr == NULL);
+	}
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -536,6 +568,7 @@ suite(void)
 	tcase_add_test(tc, test_sentiment_hook);
 	tcase_add_test(tc, test_sentiment_key);
 	tcase_add_test(tc, test_candidate_sanitized);
+	tcase_add_test(tc, test_from_split);
 	tcase_add_test(tc, test_candidate_from_record_and_details);
 	tcase_add_test(tc, test_fingerprints);
 	tcase_add_test(tc, test_quiet_window_on_injected_clock);

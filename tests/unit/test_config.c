@@ -127,6 +127,7 @@ START_TEST(test_example_file)
 	ck_assert_str_eq(c->alerts.email.smtp_url, "smtps://smtp.example:465");
 	ck_assert_str_eq(c->alerts.email.user, "alerts@acme.example");
 	ck_assert_str_eq(c->alerts.email.password_ref, "env:SMTP_PASSWORD");
+	ck_assert_str_eq(c->alerts.email.from, "Acme alerts <alerts@acme.example>");
 	ck_assert_int_eq(c->alerts.quiet_window_s, 1800);
 	ck_assert(c->alerts.has_min_sentiment);
 	ck_assert_double_eq(c->alerts.min_sentiment, -0.5);
@@ -283,6 +284,7 @@ START_TEST(test_values)
 	            "      to: [a@b.example, c.d+e@f.example]\n"
 	            "      smtp_url: smtp://mail.example\n"
 	            "      password: file:/run/secrets/smtp\n"
+	            "      from: \"\\\"Acme Ops\\\" <ops@acme.example>\"\n"
 	            "  cpm: {benchmark_usd: {investor: 1.5e1}, spend_usd: {investor: \"3\"}}\n");
 	const struct cfg_campaign *c = &f->campaigns[0];
 	ck_assert_str_eq(c->name, "Ünïcode launch");
@@ -297,6 +299,7 @@ START_TEST(test_values)
 	ck_assert_int_eq(c->cadence.replies, 172800);
 	ck_assert_int_eq(c->cadence.quotes, 90);
 	ck_assert_int_eq(c->alerts.min_importance, 0);
+	ck_assert_str_eq(c->alerts.email.from, "\"Acme Ops\" <ops@acme.example>");
 	ck_assert(c->alerts.has_min_sentiment);
 	ck_assert_double_eq(c->alerts.min_sentiment, -1.0);
 	ck_assert_uint_eq(c->alerts.nwatch, 3);
@@ -442,6 +445,12 @@ START_TEST(test_broken_strings)
 	                   "      email: {to: [a@b.example], smtp_url: \"smtps://u:pw@h:465\"}\n",
 	    "t.yaml:7:44: alerts.email.smtp_url must not hold a user or password; use "
 	    "alerts.email.user and alerts.email.password");
+	/* alerts.email.from must be an address or "Name <address>". */
+	load_fails(MINIMAL
+	    "    alerts:\n"
+	    "      email: {to: [a@b.example], smtp_url: smtp://h, from: \"Acme <nope>\"}\n",
+	    "t.yaml:7:60: alerts.email.from must be an address or 'Name <address>' such as "
+	    "'Acme alerts <alerts@acme.example>', got 'Acme <nope>'");
 	/* Invalid UTF-8 is a syntax error at its position. */
 	load_fails("campaigns:\n  - name: \xff\n",
 	    "t.yaml:2:11: YAML syntax error: invalid leading UTF-8 octet");
