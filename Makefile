@@ -43,7 +43,7 @@ TEST_CFLAGS = $(CFLAGS) $(CHECK_CFLAGS) -Itests/support
 
 DEVDB     := $(BIN)/launchwatch-devdb
 
-.PHONY: all devdb test check tests unit asan valgrind lint layers clean install uninstall format bench fuzz ci stress
+.PHONY: all devdb test check tests unit asan valgrind lint layers clean install uninstall format bench bench-scale fuzz ci stress
 
 all: $(BIN)/launchwatch devdb
 
@@ -159,6 +159,14 @@ bench: $(BENCH_PROGS) $(DEVDB)
 	echo "== bench_alerts"; BENCH_MONGODB_URI=$$uri $(BUILD)/bench/bench_alerts 50; \
 	echo "== bench_prepared $(BENCH_PREP_ARGS)"; BENCH_MONGODB_URI=$$uri $(BUILD)/bench/bench_prepared $(BENCH_PREP_ARGS); \
 	echo "== bench_ui"; $(BUILD)/bench/bench_ui
+
+# The console and the engine at a stored campaign's scale with the real
+# binaries (tmux): first complete frame, idle CPU of the devdb and of the
+# console, its RSS, at 100k and 1M engagements (~30 min). Figures in
+# docs/benchmarks.md; bench/bench_scale.sh says how.
+bench-scale: all $(BUILD)/bench/bench_prepared
+	BENCH_PREPARED=$(BUILD)/bench/bench_prepared LAUNCHWATCH_BIN=$(BIN)/launchwatch \
+	    LAUNCHWATCH_DEVDB=$(DEVDB) bash bench/bench_scale.sh $(BENCH_SCALE_SIZES)
 
 FORMAT_SRC := $(wildcard src/*/*.c src/*/*.h include/*/*.h tests/*/*.c tests/*/*.h)
 
