@@ -204,8 +204,9 @@ claim_op(mongoc_collection_t *coll, void *p, bson_error_t *err)
 	if (a->have_reply)
 		bson_destroy(&a->reply);
 	mongoc_find_and_modify_opts_t *o = mongoc_find_and_modify_opts_new();
+	/* the document as it was when claimed (struct job's contract, and what
+	 * the FerretDB shape reads): its state decides the next tick */
 	mongoc_find_and_modify_opts_set_update(o, a->update);
-	mongoc_find_and_modify_opts_set_flags(o, MONGOC_FIND_AND_MODIFY_RETURN_NEW);
 	bool ok = mongoc_collection_find_and_modify_with_opts(coll, a->filter, o, &a->reply, err);
 	a->have_reply = true;
 	mongoc_find_and_modify_opts_destroy(o);

@@ -98,8 +98,15 @@ check_claims(struct store *s)
 
 	/* not due yet, unless the due time is ignored */
 	ck_assert_int_eq(claim(a, replies, T0 - 1000, false), 1);
-	/* due: A gets it; B does not while the lease runs; A may renew */
-	ck_assert_int_eq(claim(a, replies, T0 + 1000, false), 0);
+	/* due: A gets it as it was stored (new, so its run belongs to the first
+	 * tick and the next one follows on the fixed rate) */
+	struct job job;
+	ck_assert_int_eq(jobs_claim(a, replies, T0 + 1000, false, &job, &cause), 0);
+	ck_assert_int_eq(job.state, JST_NEW);
+	ck_assert_int_eq(job.next_run_at_ms, T0);
+	ck_assert_int_eq(jobs_next_run(&job, 60, T0 + 1500), T0 + 60000);
+	job_done(&job);
+	/* B does not get it while the lease runs; A may renew */
 	ck_assert_int_eq(claim(b, replies, T0 + 2000, false), 1);
 	ck_assert_int_eq(claim(b, replies, T0 + 2000, true), 1);
 	ck_assert_int_eq(claim(a, replies, T0 + 3000, false), 0);
@@ -107,7 +114,6 @@ check_claims(struct store *s)
 	ck_assert_int_eq(claim(b, replies, T0 + 3000 + JOB_LEASE_MS + 1, false), 0);
 
 	/* finished: not due until its cadence has passed */
-	struct job job;
 	ck_assert_int_eq(jobs_claim(a, quotes, T0 + 1000, false, &job, &cause), 0);
 	struct job_result r = {.walked_count = -1};
 	ck_assert_int_eq(jobs_finish(a, &job, &r, 60, T0 + 2000, &cause), 0);
