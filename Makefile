@@ -43,7 +43,17 @@ TEST_CFLAGS = $(CFLAGS) $(CHECK_CFLAGS) -Itests/support
 
 DEVDB     := $(BIN)/launchwatch-devdb
 
-.PHONY: all devdb test check tests unit asan valgrind lint layers clean install uninstall format bench bench-scale fuzz ci stress
+# The second database server of the tests: mongo-java-server 1.47.0 (in
+# memory) behind a small launcher, built by Maven (scripts/install-deps.sh).
+MVN          ?= mvn
+MONGOJAVA_JAR := tools/mongojava/target/launchwatch-mongojava.jar
+# Integration suites that never talk to a database server; every other one
+# also runs on mongo-java-server (make test-mongo).
+NODB_SUITES  := test_cli_api test_notify test_tweet_report test_xapi_sim
+DB_BINS      := $(filter-out $(NODB_SUITES:%=$(BUILD)/tests/%),$(INTEG_BINS))
+
+.PHONY: all devdb test check tests unit asan valgrind lint layers clean install uninstall format bench bench-scale fuzz ci stress \
+        test-mongo mongojava
 
 all: $(BIN)/launchwatch devdb
 
@@ -76,6 +86,10 @@ devdb: $(DEVDB)
 $(DEVDB): $(wildcard tools/devdb/*.go) tools/devdb/go.mod tools/devdb/go.sum | $(BIN)
 	cd tools/devdb && $(GO) build -trimpath -o $(abspath $(DEVDB)) .
 
+mongojava: $(MONGOJAVA_JAR)
+$(MONGOJAVA_JAR): tools/mongojava/pom.xml $(wildcard tools/mongojava/src/main/java/launchwatch/*.java)
+	$(MVN) -q -B -f tools/mongojava/pom.xml package
+
 # Tests: every tests/{unit,integration}/test_*.c is a Check program;
 # tests/run.sh runs them (integration tests start their own devdb, simulator
 # and servers) and prints a summary. `make tests` builds them all, `make
@@ -87,6 +101,14 @@ test check: all tests
 	cd tools/devdb && $(GO) vet . && $(GO) test -count=1 .
 	LAUNCHWATCH_BIN=$(abspath $(BIN)/launchwatch) LAUNCHWATCH_DEVDB=$(abspath $(DEVDB)) \
 	    tests/run.sh $(TEST_BINS)
+
+# The database-backed suites again, each test on a fresh mongo-java-server
+# (LW_TEST_BACKEND=mongo-java; LW_TEST_MONGODB_URI=... runs them on a given,
+# disposable server instead, one suite at a time).
+test-mongo: all tests $(MONGOJAVA_JAR)
+	LW_TEST_BACKEND=mongo-java LW_MONGOJAVA_JAR=$(abspath $(MONGOJAVA_JAR)) \
+	LAUNCHWATCH_BIN=$(abspath $(BIN)/launchwatch) LAUNCHWATCH_DEVDB=$(abspath $(DEVDB)) \
+	    tests/run.sh $(DB_BINS)
 
 # What CI runs (the README's test command): lint, the tests, the tests under ASan.
 ci: lint layers test asan
@@ -198,6 +220,6 @@ uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/share/launchwatch
 
 clean:
-	rm -rf build build-asan $(BIN)
+	rm -rf build build-asan $(BIN) tools/mongojava/target
 
 -include $(wildcard $(BUILD)/obj/*/*.d $(BUILD)/tobj/*/*.d)

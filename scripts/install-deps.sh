@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Install every Debian package launchwatch needs to build, test and demo.
+# Install every Debian package launchwatch needs to build, test and demo,
+# and build the tests' second database server (mongo-java-server, pinned in
+# tools/mongojava/pom.xml; Maven fetches it into ~/.m2, nothing into git).
 # Idempotent: packages already present are skipped; nothing runs when all are.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
 pkgs=(
   build-essential pkg-config make git ca-certificates curl
@@ -16,6 +19,10 @@ for p in "${pkgs[@]}"; do
     missing+=("$p")
   fi
 done
+
+# make test-mongo: a JDK (Maven compiles the launcher) and Maven
+command -v javac >/dev/null 2>&1 || missing+=(default-jdk-headless)
+command -v mvn >/dev/null 2>&1 || missing+=(maven)
 
 if ((${#missing[@]})); then
   echo "install-deps: installing ${missing[*]}" >&2
@@ -32,5 +39,14 @@ if ! command -v go >/dev/null 2>&1; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
   $sudo apt-get install -y -qq --no-install-recommends golang-go >/dev/null
+fi
+
+# The launcher of mongo-java-server and its classpath (target/lib), built
+# again only when its sources changed.
+jar=tools/mongojava/target/launchwatch-mongojava.jar
+if [ ! -f "$jar" ] || [ tools/mongojava/pom.xml -nt "$jar" ] ||
+  [ -n "$(find tools/mongojava/src -newer "$jar" -type f 2>/dev/null)" ]; then
+  echo "install-deps: building $jar (mongo-java-server from Maven Central)" >&2
+  mvn -q -B -f tools/mongojava/pom.xml package
 fi
 exit 0

@@ -226,6 +226,8 @@ END_TEST
 
 START_TEST(test_reconnect_after_restart)
 {
+	if (!tu_backend_can_restart("test_reconnect_after_restart"))
+		return;
 	struct store *s = open_db("t_reconnect");
 	char *cause = NULL;
 	int port = db->port;

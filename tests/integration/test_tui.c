@@ -59,6 +59,8 @@ END_TEST
  * about 26 s on this machine, past this wait). */
 START_TEST(test_quit_with_database_down)
 {
+	if (!tu_backend_can_restart("test_quit_with_database_down"))
+		return;
 	tui_start_ui(120, 40, true, NULL);
 	tui_expect("Acme launch - Acme Labs");
 	tu_devdb_stop(tui_db);

@@ -1,6 +1,7 @@
 /*
- * testutil: temporary directories, devdb processes and runs of the real
- * launchwatch binary for the Check programs. Test threads only.
+ * testutil: temporary directories, the tests' database servers (devdb,
+ * mongo-java-server or a given one; testutil.h says which when) and runs
+ * of the real launchwatch binary for the Check programs. Test threads only.
  */
 #include "testutil.h"
 
@@ -17,6 +18,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <mongoc/mongoc.h>
 
 #include "base/util.h"
 
@@ -70,30 +73,154 @@ read_line(int fd, int timeout_ms)
 	return NULL;
 }
 
+/* The backends by name (LW_TEST_BACKEND); a given URI is no name. */
+static const struct {
+	const char *name;
+	enum tu_backend backend;
+} backends[] = {{"devdb", TU_DEVDB}, {"mongo-java", TU_MONGO_JAVA}};
+
+enum tu_backend
+tu_backend(void)
+{
+	const char *uri = getenv("LW_TEST_MONGODB_URI");
+	const char *name = getenv("LW_TEST_BACKEND");
+	if (uri != NULL && *uri != '\0')
+		return TU_GIVEN;
+	if (name == NULL || *name == '\0')
+		return TU_DEVDB;
+	for (size_t i = 0; i < LW_ARRAY_LEN(backends); i++)
+		if (strcmp(name, backends[i].name) == 0)
+			return backends[i].backend;
+	ck_abort_msg("LW_TEST_BACKEND=%s: not devdb or mongo-java", name);
+	return TU_DEVDB;
+}
+
+const char *
+tu_backend_name(void)
+{
+	enum tu_backend b = tu_backend();
+	for (size_t i = 0; i < LW_ARRAY_LEN(backends); i++)
+		if (backends[i].backend == b)
+			return backends[i].name;
+	return "given";
+}
+
+bool
+tu_backend_can_restart(const char *name)
+{
+	if (tu_backend() != TU_GIVEN)
+		return true;
+	printf("%s: skipped on LW_TEST_MONGODB_URI: the test stops and restarts its "
+	       "database server, and cannot stop one it did not start\n",
+	    name);
+	fflush(stdout);
+	return false;
+}
+
+/* Starts argv with its stdout on a pipe (and, when in_fd is not NULL, its
+ * stdin on another whose write end goes to *in_fd) and returns the first
+ * line it prints within 30 s (NULL when none); the pid goes to *pid. */
+static char *
+spawn_server(char *const *argv, pid_t *pid, int *in_fd)
+{
+	int out[2], in[2] = {-1, -1};
+	posix_spawn_file_actions_t fa;
+	ck_assert_int_eq(pipe2(out, O_CLOEXEC), 0);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+	if (in_fd != NULL) {
+		ck_assert_int_eq(pipe2(in, O_CLOEXEC), 0);
+		posix_spawn_file_actions_adddup2(&fa, in[0], 0);
+	}
+	int rc = posix_spawnp(pid, argv[0], &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	close(out[1]);
+	if (in_fd != NULL) {
+		close(in[0]);
+		*in_fd = in[1];
+	}
+	ck_assert_msg(rc == 0, "cannot start %s: %s", argv[0], strerror(rc));
+	/* a restart on the same port may need the old socket to go away first */
+	char *line = read_line(out[0], 30000);
+	close(out[0]);
+	return line;
+}
+
+/* Starts bin/launchwatch-devdb (path from $LAUNCHWATCH_DEVDB) over d->dir. */
+static void
+start_devdb(struct tu_devdb *d, const char *listen)
+{
+	const char *bin = getenv("LAUNCHWATCH_DEVDB");
+	if (bin == NULL)
+		bin = "bin/launchwatch-devdb";
+	char *argv[] = {
+	    (char *)bin, (char *)"--dir", d->dir, (char *)"--listen", (char *)listen, NULL};
+	d->uri = spawn_server(argv, &d->pid, NULL);
+	ck_assert_msg(d->uri != NULL, "devdb printed no URI");
+}
+
+/* Starts an empty mongo-java-server from $LW_MONGOJAVA_JAR (make test-mongo
+ * builds it); it also stops when its stdin closes, so a test that dies
+ * leaves no server behind. */
+static void
+start_mongo_java(struct tu_devdb *d, const char *listen)
+{
+	const char *jar = getenv("LW_MONGOJAVA_JAR");
+	if (jar == NULL || *jar == '\0')
+		jar = "tools/mongojava/target/launchwatch-mongojava.jar";
+	ck_assert_msg(access(jar, R_OK) == 0,
+	    "%s: missing (scripts/install-deps.sh or make test-mongo builds it)", jar);
+	/* one collector thread and the quick compiler: a short-lived server */
+	char *argv[] = {(char *)"java", (char *)"-XX:+UseSerialGC",
+	    (char *)"-XX:TieredStopAtLevel=1", (char *)"-Xmx512m", (char *)"-jar", (char *)jar,
+	    (char *)"--listen", (char *)listen, (char *)"--watch-stdin", NULL};
+	d->uri = spawn_server(argv, &d->pid, &d->in_fd);
+	ck_assert_msg(d->uri != NULL, "mongo-java-server printed no URI");
+}
+
+/* Names the given server and drops every database on it but admin, config
+ * and local, so the test starts from nothing. */
+static void
+use_given(struct tu_devdb *d)
+{
+	bson_error_t err;
+	d->uri = xstrdup(getenv("LW_TEST_MONGODB_URI"));
+	mongoc_client_t *c = mongoc_client_new(d->uri);
+	ck_assert_msg(c != NULL, "LW_TEST_MONGODB_URI is not a valid URI");
+	char **names = mongoc_client_get_database_names_with_opts(c, NULL, &err);
+	ck_assert_msg(
+	    names != NULL, "listing the databases of LW_TEST_MONGODB_URI: %s", err.message);
+	for (char **n = names; *n; n++) {
+		if (strcmp(*n, "admin") == 0 || strcmp(*n, "config") == 0 ||
+		    strcmp(*n, "local") == 0)
+			continue;
+		mongoc_database_t *db = mongoc_client_get_database(c, *n);
+		ck_assert_msg(mongoc_database_drop(db, &err), "dropping %s: %s", *n, err.message);
+		mongoc_database_destroy(db);
+	}
+	bson_strfreev(names);
+	mongoc_client_destroy(c);
+}
+
 struct tu_devdb *
 tu_devdb_start(const char *dir, int port)
 {
 	struct tu_devdb *d = xcalloc(1, sizeof *d);
-	const char *bin = getenv("LAUNCHWATCH_DEVDB");
 	char listen[64];
-	int out[2];
-	posix_spawn_file_actions_t fa;
-	if (bin == NULL)
-		bin = "bin/launchwatch-devdb";
+	d->in_fd = -1;
 	d->dir = dir ? xstrdup(dir) : tu_tempdir();
 	snprintf(listen, sizeof listen, "127.0.0.1:%d", port);
-	ck_assert_int_eq(pipe2(out, O_CLOEXEC), 0);
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, out[1], 1);
-	char *argv[] = {(char *)bin, (char *)"--dir", d->dir, (char *)"--listen", listen, NULL};
-	int rc = posix_spawn(&d->pid, bin, &fa, NULL, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	close(out[1]);
-	ck_assert_msg(rc == 0, "cannot start %s: %s", bin, strerror(rc));
-	/* a restart on the same port may need the old socket to go away first */
-	d->uri = read_line(out[0], 30000);
-	close(out[0]);
-	ck_assert_msg(d->uri != NULL, "devdb printed no URI");
+	switch (tu_backend()) {
+	case TU_DEVDB:
+		start_devdb(d, listen);
+		break;
+	case TU_MONGO_JAVA:
+		start_mongo_java(d, listen);
+		break;
+	case TU_GIVEN:
+		use_given(d);
+		break;
+	}
 	const char *colon = strrchr(d->uri, ':');
 	d->port = colon ? atoi(colon + 1) : 0;
 	return d;
@@ -105,6 +232,9 @@ tu_devdb_stop(struct tu_devdb *d)
 	if (d == NULL || d->pid <= 0)
 		return;
 	kill(d->pid, SIGTERM);
+	if (d->in_fd >= 0)
+		close(d->in_fd);
+	d->in_fd = -1;
 	int st;
 	for (int i = 0; i < 200; i++) {
 		if (waitpid(d->pid, &st, WNOHANG) == d->pid) {

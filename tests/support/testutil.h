@@ -1,10 +1,12 @@
 /*
  * testutil: support for the Check programs: temporary directories, a real
- * devdb process per test program, and running the launchwatch binary.
+ * database server per test (devdb, mongo-java-server or a given one), and
+ * running the launchwatch binary.
  */
 #ifndef LW_TESTUTIL_H
 #define LW_TESTUTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -15,19 +17,38 @@ char *tu_tempdir(void);
 /* Removes a directory tree (best effort). */
 void tu_rmtree(const char *path);
 
-/* A devdb process started by a test. */
+/* The database server of the database-backed tests, chosen by the
+ * environment, one per tu_devdb_start:
+ * - LW_TEST_MONGODB_URI=URI: that server, which must be disposable (each
+ *   start drops every database but admin, config and local);
+ * - else LW_TEST_BACKEND=mongo-java: a new mongo-java-server (in memory,
+ *   empty) from the jar named by $LW_MONGOJAVA_JAR (make test-mongo);
+ * - else (LW_TEST_BACKEND unset or "devdb"): a new launchwatch-devdb. */
+enum tu_backend { TU_DEVDB, TU_MONGO_JAVA, TU_GIVEN };
+
+/* Returns the backend the environment chooses (aborts on an unknown name). */
+enum tu_backend tu_backend(void);
+/* Returns the backend's name for messages ("devdb", "mongo-java", "given"). */
+const char *tu_backend_name(void);
+/* Returns true when the tests can stop and restart their database server
+ * (not a given one); else prints "NAME: skipped on BACKEND: WHY" once. */
+bool tu_backend_can_restart(const char *name);
+
+/* A database server started (or, for a given one, named) by a test. */
 struct tu_devdb {
-	pid_t pid;
-	char *dir;
+	pid_t pid; /* 0 when the server is not the test's own */
+	int in_fd; /* mongo-java: its stdin, whose end stops it; else -1 */
+	char *dir; /* devdb: its data; mongo-java: a scratch directory */
 	char *uri;
 	int port;
 };
 
-/* Starts bin/launchwatch-devdb (path from $LAUNCHWATCH_DEVDB) on a free port
- * (or on port when it is not 0) over dir (a new temp dir when NULL); aborts
- * the test on failure. */
+/* Starts the chosen backend's server on a free port (or on port when it is
+ * not 0; a restarted mongo-java-server is empty) over dir (devdb's data; a
+ * new temp dir when NULL); aborts the test on failure. */
 struct tu_devdb *tu_devdb_start(const char *dir, int port);
-/* Stops the process (SIGTERM, then waits); keeps the data directory. */
+/* Stops the process (SIGTERM, then waits); keeps the data directory; a
+ * given server is left alone. */
 void tu_devdb_stop(struct tu_devdb *d);
 /* Stops it if running, removes its directory and frees d. */
 void tu_devdb_free(struct tu_devdb *d);
