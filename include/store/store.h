@@ -42,6 +42,9 @@ int store_ping(struct store *s, char **cause);
 bool store_is_ferretdb(const struct store *s);
 /* Uses the MongoDB query shapes even on FerretDB (tests of both paths). */
 void store_use_mongodb_shapes(struct store *s);
+/* Returns what the server is, asked once at open: "MongoDB", "FerretDB" or
+ * "mongo-java-server" (a server whose buildInfo names no build); static. */
+const char *store_server_kind(const struct store *s);
 
 /* What store_watch_commands calls: name is the command ("update"), command
  * the driver's bson_t of it as command monitoring shows it (a bulk's

@@ -239,8 +239,12 @@ int sti_heartbeat_list(struct store *s, struct sti_heartbeat **out, size_t *n, c
 /* Deletes owner's heartbeat. 0 or -1. */
 int sti_heartbeat_delete(struct store *s, const char *owner, char **cause);
 
-/* Appends a line to the capped worker_log (job may be NULL). 0 or -1. */
+/* Appends a line to the worker_log (job may be NULL). 0 or -1. */
 int sti_log(struct store *s, const char *owner, const char *job, const char *level,
     const char *message, int64_t now_ms, char **cause);
+/* Keeps the newest keep lines of a worker_log that is a plain collection (a
+ * server that cannot cap one), and any older ones of the same millisecond
+ * as the oldest kept; a no-op on a capped one. 0 or -1 with a cause. */
+int sti_log_trim(struct store *s, int64_t keep, char **cause);
 
 #endif

@@ -57,7 +57,6 @@ static const struct collection_spec {
 #define ST_SELECT_MONGODB_MS 30000
 
 #define WORKER_LOG_BYTES (16 * 1024 * 1024)
-#define WORKER_LOG_DOCS  100000
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 
@@ -117,21 +116,19 @@ describe_uri(const mongoc_uri_t *uri, const char *dbname)
 
 static int store_ensure_schema(struct store *s, char **cause);
 
-/* Returns true when buildInfo names FerretDB (its lookups are only cheap
- * for a filter of exactly {_id: value}; docs/operations.md). */
-static bool
-server_is_ferretdb(struct store *s)
+/* Asks the server what it is (buildInfo, once) and sets s->server and the
+ * query shapes. */
+static void
+probe_server(struct store *s)
 {
 	bson_t *cmd = BCON_NEW("buildInfo", BCON_INT32(1));
 	bson_t reply;
 	bson_error_t err;
-	bson_iter_t it;
-	bool yes = false;
-	if (st_command(s, cmd, &reply, &err) == 0)
-		yes = bson_iter_init_find(&it, &reply, "ferretdbVersion");
+	bool ok = st_command(s, cmd, &reply, &err) == 0;
+	s->server = st_server_kind_of(ok ? &reply : NULL);
+	s->ferretdb = s->server->id_scans;
 	bson_destroy(&reply); /* initialized by the driver even on error */
 	bson_destroy(cmd);
-	return yes;
 }
 
 /* Creates the client pool of s from s->uri with command monitoring; 0, or
@@ -191,7 +188,7 @@ store_open(const char *uristr, const char *dbname, struct store **out, char **ca
 	s->describe = describe_uri(uri, s->dbname);
 	if (make_pool(s, cause) != 0 || store_ping(s, cause) != 0)
 		goto fail;
-	s->ferretdb = server_is_ferretdb(s);
+	probe_server(s);
 	if (own_timeout && !s->ferretdb) {
 		/* MongoDB: ride out a replica set's election (docs/operations.md,
 		 * "Running at scale"); FerretDB has none */
@@ -229,18 +226,6 @@ store_schema_notes(const struct store *s, size_t *n)
 {
 	*n = s->nnotes;
 	return (const char *const *)s->notes;
-}
-
-bool
-store_is_ferretdb(const struct store *s)
-{
-	return s->ferretdb;
-}
-
-void
-store_use_mongodb_shapes(struct store *s)
-{
-	s->ferretdb = false;
 }
 
 void
@@ -303,10 +288,11 @@ create_collection(struct store *s, const struct collection_spec *spec, char **ca
 	bson_error_t err;
 	bson_t cmd = BSON_INITIALIZER;
 	BSON_APPEND_UTF8(&cmd, "create", spec->name);
-	if (spec->capped) {
+	/* a server that cannot cap gets a plain one, trimmed by st_log_insert */
+	if (spec->capped && s->server->capped) {
 		BSON_APPEND_BOOL(&cmd, "capped", true);
 		BSON_APPEND_INT64(&cmd, "size", WORKER_LOG_BYTES);
-		BSON_APPEND_INT64(&cmd, "max", WORKER_LOG_DOCS);
+		BSON_APPEND_INT64(&cmd, "max", ST_LOG_DOCS);
 	}
 	int rc = st_command(s, &cmd, NULL, &err);
 	bson_destroy(&cmd);

@@ -227,17 +227,13 @@ int
 store_alerts_log(
     struct store *s, const char *level, const char *message, int64_t at_ms, char **cause)
 {
-	bson_error_t err;
-	mongoc_client_t *client;
 	bson_t doc = BSON_INITIALIZER;
 	BSON_APPEND_DATE_TIME(&doc, "at", at_ms);
 	BSON_APPEND_UTF8(&doc, "owner", "alerts");
 	BSON_APPEND_UTF8(&doc, "job", "alerts");
 	BSON_APPEND_UTF8(&doc, "level", level);
 	BSON_APPEND_UTF8(&doc, "message", message);
-	mongoc_collection_t *coll = st_coll(s, "worker_log", &client);
-	bool ok = mongoc_collection_insert_one(coll, &doc, NULL, NULL, &err);
-	st_coll_done(s, coll, client);
+	int rc = st_log_insert(s, &doc, cause);
 	bson_destroy(&doc);
-	return ok ? 0 : st_fail(s, cause, "writing the worker log", &err);
+	return rc;
 }

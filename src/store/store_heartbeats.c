@@ -1,10 +1,13 @@
 /*
  * store_heartbeats: the heartbeats collection (one document per engine that
- * runs jobs) and the capped worker_log. Any thread.
+ * runs jobs) and the worker_log: capped where the server can (then it drops
+ * the oldest lines), else a plain collection trimmed here to the newest
+ * ST_LOG_DOCS lines (store_server.c says which). Any thread.
  */
 #include "store/store_ingest.h"
 
 #include <mongoc/mongoc.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,6 +98,71 @@ insert_op(mongoc_collection_t *coll, void *p, bson_error_t *err)
 	return mongoc_collection_insert_one(coll, p, NULL, NULL, err);
 }
 
+/* Reads the time of the oldest of the newest keep lines into *at: 0 when
+ * found, 1 when there are fewer than keep lines, -1 on error. */
+static int
+log_cut_time(struct store *s, int64_t keep, int64_t *at, bson_error_t *err)
+{
+	const bson_t *doc;
+	mongoc_client_t *client;
+	int rc = 1;
+	bson_t filter = BSON_INITIALIZER;
+	bson_t *opts =
+	    BCON_NEW("sort", "{", "at", BCON_INT32(-1), "}", "projection", "{", "at", BCON_INT32(1),
+	        "}", "skip", BCON_INT64(keep > 1 ? keep - 1 : 0), "limit", BCON_INT64(1));
+	mongoc_collection_t *coll = st_coll(s, "worker_log", &client);
+	mongoc_cursor_t *cur = mongoc_collection_find_with_opts(coll, &filter, opts, NULL);
+	if (mongoc_cursor_next(cur, &doc)) {
+		bson_iter_t it;
+		*at = bson_iter_init_find(&it, doc, "at") && BSON_ITER_HOLDS_DATE_TIME(&it)
+		          ? bson_iter_date_time(&it)
+		          : 0;
+		rc = 0;
+	} else if (mongoc_cursor_error(cur, err)) {
+		rc = -1;
+	}
+	mongoc_cursor_destroy(cur);
+	st_coll_done(s, coll, client);
+	bson_destroy(opts);
+	return rc;
+}
+
+/* Deletes the documents matching the filter in the arg. */
+static bool
+delete_many_op(mongoc_collection_t *coll, void *p, bson_error_t *err)
+{
+	return mongoc_collection_delete_many(coll, p, NULL, NULL, err);
+}
+
+int
+sti_log_trim(struct store *s, int64_t keep, char **cause)
+{
+	bson_error_t err;
+	int64_t at = 0;
+	if (s->server->capped)
+		return 0; /* the server drops the oldest lines itself */
+	int rc = log_cut_time(s, keep, &at, &err);
+	if (rc != 0)
+		return rc < 0 ? st_fail(s, cause, "reading the worker log", &err) : 0;
+	/* older lines of that same millisecond stay: a few more than keep may */
+	bson_t *older = BCON_NEW("at", "{", "$lt", BCON_DATE_TIME(at), "}");
+	rc = st_with_coll(s, "worker_log", "trimming the worker log", delete_many_op, older, cause);
+	bson_destroy(older);
+	return rc;
+}
+
+int
+st_log_insert(struct store *s, const bson_t *line, char **cause)
+{
+	if (st_with_coll(
+	        s, "worker_log", "writing the worker log", insert_op, (void *)line, cause) != 0)
+		return -1;
+	/* the first line of each process and every ST_LOG_TRIM_EVERY-th after */
+	if (!s->server->capped && atomic_fetch_add(&s->log_lines, 1) % ST_LOG_TRIM_EVERY == 0)
+		return sti_log_trim(s, ST_LOG_DOCS, cause);
+	return 0;
+}
+
 int
 sti_log(struct store *s, const char *owner, const char *job, const char *level, const char *message,
     int64_t now_ms, char **cause)
@@ -108,7 +176,7 @@ sti_log(struct store *s, const char *owner, const char *job, const char *level, 
 		BSON_APPEND_NULL(&doc, "job");
 	BSON_APPEND_UTF8(&doc, "level", level);
 	BSON_APPEND_UTF8(&doc, "message", message);
-	int rc = st_with_coll(s, "worker_log", "writing the worker log", insert_op, &doc, cause);
+	int rc = st_log_insert(s, &doc, cause);
 	bson_destroy(&doc);
 	return rc;
 }

@@ -9,6 +9,7 @@
 
 #include <mongoc/mongoc.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -28,13 +29,31 @@ struct st_call {
 	char what[64];
 };
 
+/* A kind of server and what the store does differently on it
+ * (store_server.c). */
+struct st_server_kind {
+	const char *name;  /* "MongoDB", "FerretDB", "mongo-java-server" */
+	const char *field; /* the buildInfo field that names it; NULL: none does */
+	bool id_scans;     /* cheap lookups only for a filter of exactly {_id: value} */
+	bool capped;       /* creates capped collections (the worker_log) */
+};
+
+/* The worker_log keeps about this many lines: the capped collection's
+ * maximum, or what a plain one is trimmed to. */
+#define ST_LOG_DOCS 100000
+/* A plain worker_log is trimmed at a process's first line and every this
+ * many lines after. */
+#define ST_LOG_TRIM_EVERY 1000
+
 struct store {
 	mongoc_client_pool_t *pool;
 	mongoc_uri_t *uri;
 	char *dbname;
-	char *describe; /* hosts and database, never credentials */
-	bool ferretdb;  /* the server is FerretDB (buildInfo says so) */
-	char **notes;   /* what store_open found about the schema and kept */
+	char *describe;                      /* hosts and database, never credentials */
+	const struct st_server_kind *server; /* asked once, at open */
+	bool ferretdb; /* FerretDB's query shapes (its kind, unless a test says not) */
+	atomic_uint_fast64_t log_lines; /* worker_log lines written by this process */
+	char **notes;                   /* what store_open found about the schema and kept */
 	size_t nnotes;
 	store_command_fn watch; /* store_watch_commands; NULL: none */
 	void *watch_arg;
@@ -69,6 +88,14 @@ int st_fail(const struct store *s, char **cause, const char *what, const bson_er
 /* Returns true when an error means the connection dropped, so one retry may
  * succeed against a restarted server. */
 bool st_retryable(const bson_error_t *e);
+
+/* Returns the kind of server whose buildInfo reply is build_info (NULL: it
+ * did not answer, taken for MongoDB); static. */
+const struct st_server_kind *st_server_kind_of(const bson_t *build_info);
+
+/* Appends a line to the worker_log and, where it is a plain collection,
+ * trims it now and then (store_heartbeats.c). 0 or -1 with a cause. */
+int st_log_insert(struct store *s, const bson_t *line, char **cause);
 
 /* Runs a command on the store's database (reply may be NULL; when not, the
  * caller destroys it); retried once after a dropped connection. 0 or -1. */

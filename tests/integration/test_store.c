@@ -1,9 +1,11 @@
 /*
  * Integration tests of the store and the campaign commands against a real
- * devdb process (FerretDB over the MongoDB wire protocol) started here on a
- * free port in a temporary directory, and the real launchwatch binary.
+ * database server (a devdb, FerretDB over the MongoDB wire protocol, or the
+ * server testutil.h's backend names) started here on a free port, and the
+ * real launchwatch binary.
  */
 #include <check.h>
+#include <mongoc/mongoc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +19,7 @@
 #include "config/config.h"
 #include "console/draw.h"
 #include "store/store.h"
+#include "store/store_ingest.h"
 #include "testutil.h"
 #include "base/util.h"
 
@@ -96,6 +99,64 @@ START_TEST(test_schema_created)
 	/* opening again is idempotent */
 	struct store *s2 = open_db("t_schema");
 	store_free(s2);
+	store_free(s);
+}
+END_TEST
+
+/* Returns true when listCollections says the worker_log of dbname is capped. */
+static bool
+log_capped(const char *dbname)
+{
+	bson_error_t err;
+	bool capped = false;
+	mongoc_client_t *c = mongoc_client_new(db->uri);
+	mongoc_database_t *d = mongoc_client_get_database(c, dbname);
+	/* no filter: mongo-java-server 1.47 ignores listCollections' */
+	mongoc_cursor_t *cur = mongoc_database_find_collections_with_opts(d, NULL);
+	const bson_t *doc;
+	bson_iter_t it, v;
+	int n = 0;
+	while (mongoc_cursor_next(cur, &doc)) {
+		if (!bson_iter_init_find(&it, doc, "name") || !BSON_ITER_HOLDS_UTF8(&it) ||
+		    strcmp(bson_iter_utf8(&it, NULL), "worker_log") != 0)
+			continue;
+		n++;
+		capped = bson_iter_init(&it, doc) &&
+		         bson_iter_find_descendant(&it, "options.capped", &v) &&
+		         BSON_ITER_HOLDS_BOOL(&v) && bson_iter_bool(&v);
+	}
+	ck_assert_msg(!mongoc_cursor_error(cur, &err), "listCollections: %s", err.message);
+	ck_assert_int_eq(n, 1);
+	mongoc_cursor_destroy(cur);
+	mongoc_database_destroy(d);
+	mongoc_client_destroy(c);
+	return capped;
+}
+
+/* The worker_log is capped where the server can (MongoDB, FerretDB); on
+ * mongo-java-server, which cannot, it is a plain collection kept to its
+ * newest lines. */
+START_TEST(test_worker_log_bounded)
+{
+	struct store *s = open_db("t_log");
+	char *cause = NULL;
+	const char *kind = store_server_kind(s);
+	if (tu_backend() == TU_MONGO_JAVA)
+		ck_assert_str_eq(kind, "mongo-java-server");
+	bool cappable = strcmp(kind, "mongo-java-server") != 0;
+	ck_assert_int_eq(log_capped("t_log"), cappable);
+	for (int i = 0; i < 30; i++) {
+		char msg[32];
+		snprintf(msg, sizeof msg, "line %d", i);
+		ck_assert_msg(
+		    sti_log(s, "o", NULL, "info", msg, 1765000000000LL + i * 10, &cause) == 0, "%s",
+		    cause);
+	}
+	ck_assert_msg(sti_log_trim(s, 10, &cause) == 0, "%s", cause);
+	/* trimmed to the newest ten, or left to the capped collection */
+	ck_assert_int_eq(count(s, "worker_log"), cappable ? 30 : 10);
+	printf("test_worker_log_bounded on %s: worker_log %s\n", kind,
+	    cappable ? "capped" : "plain, trimmed");
 	store_free(s);
 }
 END_TEST
@@ -481,6 +542,7 @@ store_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_schema_created);
+	tcase_add_test(tc, test_worker_log_bounded);
 	tcase_add_test(tc, test_upsert_idempotent_and_update);
 	tcase_add_test(tc, test_upsert_many_tweets_twice);
 	tcase_add_test(tc, test_unreachable_fails_fast);
