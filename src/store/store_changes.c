@@ -70,6 +70,12 @@ append_op(mongoc_collection_t *coll, void *p, bson_error_t *err)
 	bool ok =
 	    mongoc_collection_insert_many(coll, (const bson_t **)docs, a->n, opts, &reply, err);
 	a->inserted = (size_t)st_get_int(&reply, "insertedCount", ok ? (int64_t)a->n : 0);
+	/* an ordered insert stops at its first error, so the documents before
+	 * that error's index are the inserted ones (mongo-java-server counts
+	 * the whole batch in insertedCount) */
+	int64_t at = st_get_int(&reply, "writeErrors.0.index", -1);
+	if (!ok && at >= 0 && (size_t)at < a->inserted)
+		a->inserted = (size_t)at;
 	if (!ok && err->code == 11000) {
 		a->dup = true;
 		ok = true; /* the caller re-probes and retries from inserted */
