@@ -6,11 +6,13 @@
  * 402 is followed by a balance check and the next run resumes; a backoff
  * left by a dead process is waited for within the bounded wait or named,
  * like a lease of another engine; a second engine on one FerretDB reached
- * through MONGODB_URI does not start; a database that hangs is logged while
- * it hangs. Fast: the simulator's clock moves
- * instead of the tests sleeping. Runs the real binary against a real devdb
- * and the in-process simulator; main thread only, except a thread that
- * stops and continues the devdb process.
+ * through MONGODB_URI does not start, while on a server with atomic claims
+ * two engines at once walk every list once between them; a database that
+ * hangs is logged while it hangs. Fast: the simulator's clock moves
+ * instead of the tests sleeping. Runs the real binary against a real
+ * database server and the in-process simulator; main thread only, except
+ * a thread that stops and continues the server process and one per engine
+ * of the two-engine test.
  */
 #include <check.h>
 #include <pthread.h>
@@ -274,11 +276,122 @@ START_TEST(one_engine_per_ferretdb)
 	hb.started_at_ms = hb.beat_at_ms = clock_now_ms();
 	ck_assert_msg(sti_heartbeat_beat(w.s, &hb, &cause) == 0, "%s", cause);
 	struct tu_run r;
-	ck_assert_int_eq(ing_run_once_r(&w, 60000, &r), 75);
-	ck_assert_msg(strstr(r.err, "running jobs on this FerretDB") != NULL, "%s", r.err);
+	if (store_is_ferretdb(w.s)) {
+		ck_assert_int_eq(ing_run_once_r(&w, 60000, &r), 75);
+		ck_assert_msg(strstr(r.err, "running jobs on this FerretDB") != NULL, "%s", r.err);
+	} else {
+		/* atomic claims: engines share the jobs, so this one runs */
+		printf("one_engine_per_ferretdb: on %s a second engine runs\n",
+		    store_server_kind(w.s));
+		ck_assert_int_eq(ing_run_once_r(&w, 60000, &r), 0);
+		ing_check_exact(&w);
+	}
 	tu_run_done(&r);
 	ck_assert_int_eq(sti_heartbeat_delete(w.s, hb.owner, &cause), 0);
 	ck_assert_int_eq(ing_run_once(&w, 60000), 0);
+	ing_world_stop(&w);
+}
+END_TEST
+
+/* One engine's run in a thread of its own. */
+struct engine_run {
+	const char *env[12];
+	char data[300];
+	struct tu_run r;
+	long jobs, skipped, pages, fresh; /* from its summary line */
+};
+
+/* Runs `run --once` with the engine's environment. */
+static void *
+engine_main(void *arg)
+{
+	struct engine_run *e = arg;
+	const char *args[] = {"run", "--once", "--workers", "3", NULL};
+	tu_run(&e->r, e->env, 120000, args);
+	return NULL;
+}
+
+/* Reads the counts of e's summary line ("run: N jobs ok (N skipped), ...;
+ * N requests, N credits, N pages, N new engagements, N slices"). */
+static void
+engine_summary(struct engine_run *e)
+{
+	const char *l = strstr(e->r.out, "run: ");
+	long requests, credits;
+	ck_assert_msg(l != NULL, "no summary: %s", e->r.out);
+	ck_assert_msg(
+	    sscanf(l, "run: %ld jobs ok (%ld skipped)", &e->jobs, &e->skipped) == 2, "%s", l);
+	l = strchr(l, ';');
+	ck_assert_msg(l && sscanf(l, "; %ld requests, %ld credits, %ld pages, %ld new", &requests,
+	                       &credits, &e->pages, &e->fresh) == 4,
+	    "%s", e->r.out);
+}
+
+/* Runs n engines (`run --once`, each with a data directory of its own, as
+ * on machines of their own) at once on w's database; each must succeed. */
+static void
+engines_run(struct ing_world *w, struct engine_run *e, int n)
+{
+	pthread_t th[4];
+	for (int k = 0; k < n; k++) {
+		memset(&e[k], 0, sizeof e[k]);
+		size_t i = 0;
+		for (; w->env[i]; i++)
+			e[k].env[i] = w->env[i];
+		snprintf(e[k].data, sizeof e[k].data, "XDG_DATA_HOME=%s/engine%d", w->dir, k);
+		e[k].env[i] = e[k].data;
+	}
+	for (int k = 0; k < n; k++)
+		ck_assert_int_eq(pthread_create(&th[k], NULL, engine_main, &e[k]), 0);
+	for (int k = 0; k < n; k++)
+		pthread_join(th[k], NULL);
+	for (int k = 0; k < n; k++) {
+		ck_assert_msg(e[k].r.status == 0, "engine %d: %d\n%s\n%s", k, e[k].r.status,
+		    e[k].r.out, e[k].r.err);
+		engine_summary(&e[k]);
+	}
+}
+
+/* Two engines at once on one database (two processes, atomic claims) walk
+ * every list once between them: together they fetch the pages and store the
+ * engagements one engine alone does on the same launch, and the end state
+ * is exact. FerretDB allows one engine (one_engine_per_ferretdb). */
+START_TEST(two_engines_share_the_jobs)
+{
+	struct ing_world w;
+	struct sim_opts o;
+	struct engine_run one, two[2];
+	sim_opts_init(&o);
+	o.seed = 47;
+	/* 10 requests a second: the walks last long enough for both to start */
+	ing_world_start(&w, &o, "10");
+	if (store_is_ferretdb(w.s)) {
+		printf("two_engines_share_the_jobs: skipped on FerretDB: one engine per "
+		       "FerretDB (one_engine_per_ferretdb)\n");
+		ing_world_stop(&w);
+		return;
+	}
+	/* one engine alone on the launch */
+	engines_run(&w, &one, 1);
+	ck_assert_int_gt(one.pages, 0);
+	tu_run_done(&one.r);
+	ing_world_stop(&w);
+	/* the same launch (same seed) on a new database, two engines at once */
+	sim_opts_init(&o);
+	o.seed = 47;
+	ing_world_start(&w, &o, "10");
+	engines_run(&w, two, 2);
+	printf("two_engines_share_the_jobs on %s: alone %ld pages, %ld new; together "
+	       "%ld + %ld pages, %ld + %ld new (jobs ok %ld + %ld, skipped %ld + %ld)\n",
+	    store_server_kind(w.s), one.pages, one.fresh, two[0].pages, two[1].pages, two[0].fresh,
+	    two[1].fresh, two[0].jobs, two[1].jobs, two[0].skipped, two[1].skipped);
+	/* a list walked by both at once would fetch its pages twice */
+	ck_assert_int_eq(two[0].pages + two[1].pages, one.pages);
+	ck_assert_int_eq(two[0].fresh + two[1].fresh, one.fresh);
+	for (int k = 0; k < 2; k++)
+		tu_run_done(&two[k].r);
+	ing_check_exact(&w);
+	ing_check_prepared(&w);
 	ing_world_stop(&w);
 }
 END_TEST
@@ -342,6 +455,7 @@ make_suite(void)
 	tcase_add_test(tc, credits_balance_check_and_resume);
 	tcase_add_test(tc, backoffs_and_leases_are_waited_or_named);
 	tcase_add_test(tc, one_engine_per_ferretdb);
+	tcase_add_test(tc, two_engines_share_the_jobs);
 	tcase_add_test(tc, slow_database_is_logged);
 	suite_add_tcase(s, tc);
 	return s;

@@ -1,16 +1,21 @@
 /*
- * test_jobs: job claims against a real devdb, on both query shapes: the one
- * FerretDB gets (read by _id, test in C, lease by _id) and MongoDB's atomic
- * findAndModify. Leases, due times, expired leases, own leases, missing
- * jobs and unknown ids must give the same answers on both. A job update
+ * test_jobs: job claims against a real database server, on both query
+ * shapes: the one FerretDB gets (read by _id, test in C, lease by _id) and
+ * MongoDB's atomic findAndModify. Leases, due times, expired leases, own
+ * leases, missing jobs and unknown ids must give the same answers on both,
+ * and both return the job as it was stored when claimed. A job update
  * that adds to the request and credit counters, whose reply is lost after
  * it landed (a proxy drops it, as a failover would), adds them once when
- * the store retries it. Main thread only.
+ * the store retries it. On a server that is not FerretDB, two processes
+ * racing for the same jobs each win different ones. Main thread only (the
+ * race forks two processes).
  */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "model/campaign.h"
 #include "config/config.h"
@@ -19,6 +24,7 @@
 #include "store/store.h"
 #include "store/store_jobview.h"
 #include "testutil.h"
+#include "base/util.h"
 
 static struct tu_devdb *db;
 
@@ -51,7 +57,11 @@ open_with_jobs_at(const char *uri, const char *dbname, bool mongodb_shapes)
 	struct store_upsert_result r;
 	char *cause = NULL;
 	ck_assert_msg(store_open(uri, dbname, &s, &cause) == 0, "%s", cause);
-	ck_assert(store_is_ferretdb(s)); /* the devdb is FerretDB */
+	/* the server is what the backend says (a given one may be any) */
+	if (tu_backend() == TU_DEVDB)
+		ck_assert_str_eq(store_server_kind(s), "FerretDB");
+	else if (tu_backend() == TU_MONGO_JAVA)
+		ck_assert_str_eq(store_server_kind(s), "mongo-java-server");
 	if (mongodb_shapes)
 		store_use_mongodb_shapes(s);
 	ck_assert_msg(
@@ -142,6 +152,13 @@ check_claims(struct store *s)
 START_TEST(claims_ferretdb_shape)
 {
 	struct store *s = open_with_jobs("t_jobs_ferret", false);
+	if (!store_is_ferretdb(s)) {
+		printf("claims_ferretdb_shape: skipped on %s (%s): the FerretDB shape runs only "
+		       "on FerretDB\n",
+		    tu_backend_name(), store_server_kind(s));
+		store_free(s);
+		return;
+	}
 	check_claims(s);
 	store_free(s);
 }
@@ -207,6 +224,125 @@ START_TEST(counters_once_after_lost_reply_mongodb_shape)
 }
 END_TEST
 
+#define RACE_TWEETS 25 /* 100 jobs */
+
+/* Opens a database holding one campaign of RACE_TWEETS tweets. */
+static struct store *
+open_race(void)
+{
+	struct store *s = NULL;
+	struct cfg_file *f = NULL;
+	struct store_upsert_result r;
+	char *cause = NULL;
+	struct sbuf y;
+	sbuf_init(&y);
+	sbuf_addstr(&y, "campaigns:\n  - name: Race test\n"
+	                "    window: {start: 2026-12-01T14:00:00Z, duration: 7d}\n"
+	                "    tweets:\n      main:\n");
+	for (int i = 0; i < RACE_TWEETS; i++)
+		sbuf_printf(&y, "        - %lld\n", 1861111111111111100LL + i);
+	ck_assert_msg(store_open(db->uri, "t_jobs_race", &s, &cause) == 0, "%s", cause);
+	ck_assert_msg(config_load_string("r.yaml", y.s, y.len, &f, &cause) == 0, "%s", cause);
+	ck_assert_msg(store_campaign_upsert(s, &f->campaigns[0], T0, &r, &cause) == 0, "%s", cause);
+	config_free(f);
+	sbuf_done(&y);
+	return s;
+}
+
+/* A racing process: opens its own store, then for each byte read from
+ * go_fd claims the next job of ids as owner and writes '1' (won) or '0'
+ * (lost) to res_fd; exits at the end of go_fd. Never returns. */
+static void
+racer(const char *owner, char **ids, size_t n, int go_fd, int res_fd)
+{
+	struct store *s = NULL;
+	char *cause = NULL, c;
+	if (store_open(db->uri, "t_jobs_race", &s, &cause) != 0)
+		_exit(2);
+	struct jobs *j = jobs_new(s, owner);
+	if (write(res_fd, "r", 1) != 1)
+		_exit(3);
+	for (size_t i = 0; i < n && read(go_fd, &c, 1) == 1; i++) {
+		struct job job;
+		int rc = jobs_claim(j, ids[i], T0 + 1000, true, &job, &cause);
+		if (rc < 0)
+			_exit(4);
+		if (rc == 0)
+			job_done(&job);
+		if (write(res_fd, rc == 0 ? "1" : "0", 1) != 1)
+			_exit(5);
+	}
+	jobs_free(j);
+	store_free(s);
+	_exit(0);
+}
+
+/* Two processes (two engines on two connections) claim each of 100 jobs at
+ * the same moment: the atomic findAndModify gives every job to exactly
+ * one of them. */
+START_TEST(claims_race_atomic)
+{
+	struct store *s = open_race();
+	if (store_is_ferretdb(s)) {
+		printf("claims_race_atomic: skipped on FerretDB: its updates are not atomic, "
+		       "so launchwatch runs one engine per FerretDB (sched_start)\n");
+		store_free(s);
+		return;
+	}
+	char cid[CAMPAIGN_ID_MAX], *cause = NULL;
+	campaign_make_id("Race test", cid);
+	struct stj_job *v = NULL;
+	size_t n = 0;
+	ck_assert_msg(stj_jobs_list(s, cid, &v, &n, &cause) == 0, "%s", cause);
+	ck_assert_uint_eq(n, RACE_TWEETS * JOB__COUNT);
+	char **ids = xcalloc(n, sizeof *ids);
+	for (size_t i = 0; i < n; i++)
+		ids[i] = v[i].id;
+	int go[2][2], res[2][2], wins[2] = {0, 0};
+	pid_t pid[2];
+	char c;
+	for (int r = 0; r < 2; r++) {
+		ck_assert_int_eq(pipe(go[r]), 0);
+		ck_assert_int_eq(pipe(res[r]), 0);
+		pid[r] = fork();
+		ck_assert_int_ge(pid[r], 0);
+		if (pid[r] == 0) {
+			close(go[r][1]);
+			close(res[r][0]);
+			racer(r == 0 ? "racer-a:1:1" : "racer-b:2:1", ids, n, go[r][0], res[r][1]);
+		}
+		close(go[r][0]);
+		close(res[r][1]);
+	}
+	for (int r = 0; r < 2; r++)
+		ck_assert_msg(read(res[r][0], &c, 1) == 1 && c == 'r', "racer %d did not start", r);
+	for (size_t i = 0; i < n; i++) {
+		char got[2];
+		for (int r = 0; r < 2; r++)
+			ck_assert_int_eq(write(go[r][1], "g", 1), 1); /* both claim job i now */
+		for (int r = 0; r < 2; r++) {
+			ck_assert_msg(read(res[r][0], &got[r], 1) == 1, "racer %d stopped", r);
+			wins[r] += got[r] == '1';
+		}
+		ck_assert_msg((got[0] == '1') + (got[1] == '1') == 1, "%s: claimed %s", ids[i],
+		    got[0] == '1' ? "by both processes" : "by neither process");
+	}
+	for (int r = 0; r < 2; r++) {
+		int st;
+		close(go[r][1]);
+		close(res[r][0]);
+		ck_assert_int_eq(waitpid(pid[r], &st, 0), pid[r]);
+		ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "racer %d: status %d", r, st);
+	}
+	printf("claims_race_atomic on %s: %zu jobs claimed at once by two processes: "
+	       "%d + %d wins\n",
+	    store_server_kind(s), n, wins[0], wins[1]);
+	free(ids);
+	stj_jobs_free(v, n);
+	store_free(s);
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -218,6 +354,7 @@ make_suite(void)
 	tcase_add_test(tc, claims_mongodb_shape);
 	tcase_add_test(tc, counters_once_after_lost_reply_ferretdb_shape);
 	tcase_add_test(tc, counters_once_after_lost_reply_mongodb_shape);
+	tcase_add_test(tc, claims_race_atomic);
 	suite_add_tcase(s, tc);
 	return s;
 }
