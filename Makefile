@@ -51,6 +51,10 @@ MONGOJAVA_JAR := tools/mongojava/target/launchwatch-mongojava.jar
 # also runs on mongo-java-server (make test-mongo).
 NODB_SUITES  := test_cli_api test_notify test_tweet_report test_xapi_sim
 DB_BINS      := $(filter-out $(NODB_SUITES:%=$(BUILD)/tests/%),$(INTEG_BINS))
+# Suites run at once by tests/run.sh (each starts its own servers on free
+# ports): make test and test-mongo run TEST_JOBS (ci: 2), asan ASAN_TEST_JOBS.
+TEST_JOBS    ?= 1
+ASAN_TEST_JOBS ?= 1
 
 .PHONY: all devdb test check tests unit asan valgrind lint layers clean install uninstall format bench bench-scale fuzz ci stress \
         test-mongo mongojava
@@ -100,7 +104,7 @@ unit: $(UNIT_BINS)
 test check: all tests
 	cd tools/devdb && $(GO) vet . && $(GO) test -count=1 .
 	LAUNCHWATCH_BIN=$(abspath $(BIN)/launchwatch) LAUNCHWATCH_DEVDB=$(abspath $(DEVDB)) \
-	    tests/run.sh $(TEST_BINS)
+	    tests/run.sh -j $(TEST_JOBS) $(TEST_BINS)
 
 # The database-backed suites again, each test on a fresh mongo-java-server
 # (LW_TEST_BACKEND=mongo-java; LW_TEST_MONGODB_URI=... runs them on a given,
@@ -108,10 +112,13 @@ test check: all tests
 test-mongo: all tests $(MONGOJAVA_JAR)
 	LW_TEST_BACKEND=mongo-java LW_MONGOJAVA_JAR=$(abspath $(MONGOJAVA_JAR)) \
 	LAUNCHWATCH_BIN=$(abspath $(BIN)/launchwatch) LAUNCHWATCH_DEVDB=$(abspath $(DEVDB)) \
-	    tests/run.sh $(DB_BINS)
+	    tests/run.sh -j $(TEST_JOBS) $(DB_BINS)
 
-# What CI runs (the README's test command): lint, the tests, the tests under ASan.
-ci: lint layers test asan
+# What CI runs (the README's test command): lint, the tests on both database
+# servers (two suites at a time: 2 cores, and the suites wait on their
+# servers and simulators much of the time), the tests under ASan.
+ci: TEST_JOBS = 2
+ci: lint layers test test-mongo asan
 
 # Same tests under AddressSanitizer and UBSan, in their own build tree.
 asan:
@@ -120,7 +127,7 @@ asan:
 	    DEVDB=$(DEVDB) build-asan/bin/launchwatch tests devdb
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	LAUNCHWATCH_BIN=$(abspath build-asan/bin/launchwatch) LAUNCHWATCH_DEVDB=$(abspath $(DEVDB)) \
-	    tests/run.sh $(patsubst $(BUILD)/%,build-asan/%,$(TEST_BINS))
+	    tests/run.sh -j $(ASAN_TEST_JOBS) $(patsubst $(BUILD)/%,build-asan/%,$(TEST_BINS))
 
 # The unit tests under valgrind (no fork, so leaks are seen per process);
 # VALGRIND_TESTS="..." names others (integration tests take much longer).
