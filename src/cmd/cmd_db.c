@@ -59,10 +59,9 @@ db_init(struct store *s, bool shard)
 	struct store_db_report r;
 	char *cause = NULL;
 	int rc = store_db_init(s, shard, &r, &cause);
+	/* the kind store_open found: FerretDB, MongoDB, mongo-java-server */
 	printf("database %s: %s\n", store_describe(s),
-	    r.ferretdb ? "FerretDB"
-	    : r.mongos ? "MongoDB (mongos)"
-	               : "MongoDB");
+	    r.mongos ? "MongoDB (mongos)" : store_server_kind(s));
 	for (size_t i = 0; i < r.n; i++)
 		print_coll(&r.v[i]);
 	int status = LW_EXIT_OK;

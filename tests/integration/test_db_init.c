@@ -62,7 +62,13 @@ START_TEST(test_init_lists_schema_twice_the_same)
 	const char *args[] = {"db", "init", NULL};
 	run(&a, "t_init", args);
 	ck_assert_msg(a.status == 0, "%d %s", a.status, a.err);
-	assert_has(a.out, "FerretDB");
+	/* the devdb is FerretDB; mongo-java-server cannot cap the worker_log */
+	bool mongo_java = tu_backend() == TU_MONGO_JAVA;
+	if (tu_backend() != TU_GIVEN)
+		assert_has(a.out, mongo_java ? ": mongo-java-server\n" : ": FerretDB\n");
+	assert_has(a.out, mongo_java ? "worker_log      indexes: _id_, at"
+	                             : "worker_log      capped (16777216 bytes, 100000 documents); "
+	                               "indexes: _id_, at");
 	static const char *const lines[] = {
 	    "campaigns       indexes: _id_, name_unique",
 	    "engagements     indexes: _id_, campaign_seen, campaign_user",
@@ -72,7 +78,6 @@ START_TEST(test_init_lists_schema_twice_the_same)
 	    "tweets          indexes: _id_, campaign_tweet",
 	    "aggregates      indexes: _id_",
 	    "changes         indexes: _id_",
-	    "worker_log      capped (16777216 bytes, 100000 documents); indexes: _id_, at",
 	};
 	for (size_t i = 0; i < LW_ARRAY_LEN(lines); i++)
 		assert_has(a.out, lines[i]);
@@ -123,6 +128,13 @@ START_TEST(test_index_under_another_name_is_kept)
 	struct store *s = NULL;
 	char *cause = NULL;
 	ck_assert_msg(store_open(db->uri, "t_other", &s, &cause) == 0, "%s", cause);
+	if (strcmp(store_server_kind(s), "mongo-java-server") == 0) {
+		printf("test_index_under_another_name_is_kept: skipped on mongo-java-server: it "
+		       "creates a second index on the same keys instead of refusing it (MongoDB's "
+		       "error 85), so there is nothing to keep\n");
+		store_free(s);
+		return;
+	}
 	size_t n;
 	const char *const *notes = store_schema_notes(s, &n);
 	ck_assert_uint_eq(n, 1);

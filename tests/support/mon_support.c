@@ -9,6 +9,7 @@
 
 #include <arpa/inet.h>
 #include <bson/bson.h>
+#include <mongoc/mongoc.h>
 #include <check.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -56,19 +57,37 @@ struct mon {
 	struct mon_conn *conns; /* under mu */
 	char *needle;           /* under mu: the armed fault's needle, or NULL */
 	size_t dropped;         /* under mu */
+	bool with_campaign;     /* not FerretDB: {_id, campaign_id} is an _id lookup too */
 };
 
-/* Returns true when filter (may be NULL) is exactly {_id: value}, value not
- * a document (an operator would make it a scan on FerretDB). */
+/* Returns true when it is a plain value (no operator document, no array). */
 static bool
-is_id_filter(const bson_t *filter)
+is_value(const bson_iter_t *it)
+{
+	return !BSON_ITER_HOLDS_DOCUMENT(it) && !BSON_ITER_HOLDS_ARRAY(it);
+}
+
+/* Returns true when filter (may be NULL) is exactly {_id: value}, value not
+ * a document (an operator would make it a scan on FerretDB), or, on a
+ * server other than FerretDB, {_id: value, campaign_id: value}: the store's
+ * filter for a sharded cluster (st_id_sel), answered from the _id index. */
+static bool
+is_id_filter(const struct mon *m, const bson_t *filter)
 {
 	bson_iter_t it;
-	if (filter == NULL || bson_count_keys(filter) != 1 || !bson_iter_init(&it, filter) ||
-	    !bson_iter_next(&it))
+	uint32_t n = filter ? bson_count_keys(filter) : 0;
+	if (n == 0 || n > (m->with_campaign ? 2u : 1u) || !bson_iter_init(&it, filter))
 		return false;
-	return strcmp(bson_iter_key(&it), "_id") == 0 && !BSON_ITER_HOLDS_DOCUMENT(&it) &&
-	       !BSON_ITER_HOLDS_ARRAY(&it);
+	bool id = false, campaign = false;
+	while (bson_iter_next(&it)) {
+		if (!is_value(&it))
+			return false;
+		if (strcmp(bson_iter_key(&it), "_id") == 0)
+			id = true;
+		else if (strcmp(bson_iter_key(&it), "campaign_id") == 0)
+			campaign = true;
+	}
+	return id && (n == 1 || campaign);
 }
 
 /* Reads the document at key of doc into out (false when absent). */
@@ -86,10 +105,10 @@ get_doc(const bson_t *doc, const char *key, bson_t *out)
 
 /* Returns true when a write statement's filter q is a scan. */
 static bool
-statement_scans(const bson_t *stmt)
+statement_scans(const struct mon *m, const bson_t *stmt)
 {
 	bson_t q;
-	return !(get_doc(stmt, "q", &q) && is_id_filter(&q));
+	return !(get_doc(stmt, "q", &q) && is_id_filter(m, &q));
 }
 
 /* Records one command (body) and its document sequences (seqs, nseqs). */
@@ -111,7 +130,7 @@ record(struct mon *m, const bson_t *body, const bson_t *seqs, size_t nseqs)
 	if (c.read) {
 		bson_t f;
 		bool has = get_doc(body, strcmp(name, "find") == 0 ? "filter" : "query", &f);
-		c.by_id = strcmp(name, "aggregate") != 0 && has && is_id_filter(&f);
+		c.by_id = strcmp(name, "aggregate") != 0 && has && is_id_filter(m, &f);
 		c.scan = !c.by_id;
 	}
 	for (size_t i = 0; i < LW_ARRAY_LEN(writes); i++) {
@@ -128,11 +147,11 @@ record(struct mon *m, const bson_t *body, const bson_t *seqs, size_t nseqs)
 				if (!BSON_ITER_HOLDS_DOCUMENT(&e))
 					continue;
 				bson_iter_document(&e, &len, &data);
-				if (bson_init_static(&d, data, len) && statement_scans(&d))
+				if (bson_init_static(&d, data, len) && statement_scans(m, &d))
 					c.scan = true;
 			}
 		for (size_t k = 0; k < nseqs; k++)
-			if (statement_scans(&seqs[k]))
+			if (statement_scans(m, &seqs[k]))
 				c.scan = true;
 	}
 	if (c.scan)
@@ -336,6 +355,26 @@ accept_main(void *arg)
 	return NULL;
 }
 
+/* Returns true when the server of uri says it is FerretDB (buildInfo). */
+static bool
+server_is_ferretdb(const char *uri)
+{
+	bson_t *cmd = BCON_NEW("buildInfo", BCON_INT32(1));
+	bson_t reply;
+	bson_error_t err;
+	bson_iter_t it;
+	mongoc_init();
+	mongoc_client_t *c = mongoc_client_new(uri);
+	ck_assert_msg(c != NULL, "mon: not a URI: %s", uri);
+	bool ok = mongoc_client_command_simple(c, "admin", cmd, NULL, &reply, &err);
+	ck_assert_msg(ok, "mon: buildInfo: %s", err.message);
+	bool yes = bson_iter_init_find(&it, &reply, "ferretdbVersion");
+	bson_destroy(&reply);
+	bson_destroy(cmd);
+	mongoc_client_destroy(c);
+	return yes;
+}
+
 struct mon *
 mon_start(const char *upstream_uri)
 {
@@ -344,6 +383,7 @@ mon_start(const char *upstream_uri)
 	char host[64] = "";
 	ck_assert_msg(sscanf(upstream_uri, "mongodb://%63[^:/]:%d", host, &port) == 2,
 	    "mon: cannot read the server of %s", upstream_uri);
+	m->with_campaign = !server_is_ferretdb(upstream_uri);
 	m->up.sin_family = AF_INET;
 	m->up.sin_port = htons((uint16_t)port);
 	ck_assert_int_eq(inet_pton(AF_INET, strcmp(host, "localhost") == 0 ? "127.0.0.1" : host,

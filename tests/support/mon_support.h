@@ -4,7 +4,9 @@
  * child): a TCP proxy in front of the devdb that forwards every byte both
  * ways and records each command a client sends (MongoDB wire protocol,
  * OP_MSG) with its collection and whether its filter is exactly `{_id:
- * value}`, the only filter FerretDB answers without a full scan; on
+ * value}`, the only filter FerretDB answers without a full scan (on another
+ * server also `{_id: value, campaign_id: value}`, the store's filter for a
+ * sharded cluster, answered from the _id index); on
  * request it loses one reply (a write that landed, its answer dropped). Names
  * start with mon_ (this file is linked into every test program). Test
  * threads only, except the proxy's own threads.
@@ -29,7 +31,7 @@ size_t mon_mark(struct mon *m);
 struct mon_counts {
 	size_t commands;      /* commands on it (any kind) */
 	size_t reads;         /* find, aggregate, count, distinct */
-	size_t id_reads;      /* reads whose filter is exactly {_id: value} */
+	size_t id_reads;      /* reads by _id alone (see above) */
 	size_t scans;         /* reads, updates or deletes with any other filter */
 	char first_scan[512]; /* the first scan's command, as relaxed JSON ("" when none) */
 };

@@ -185,6 +185,7 @@ use_given(struct tu_devdb *d)
 {
 	bson_error_t err;
 	d->uri = xstrdup(getenv("LW_TEST_MONGODB_URI"));
+	mongoc_init();
 	mongoc_client_t *c = mongoc_client_new(d->uri);
 	ck_assert_msg(c != NULL, "LW_TEST_MONGODB_URI is not a valid URI");
 	char **names = mongoc_client_get_database_names_with_opts(c, NULL, &err);
