@@ -6,6 +6,10 @@
 # starts its own servers on free ports); their outputs are printed whole, in
 # the order they finish. LW_TEST_MONGODB_URI (one given server) forces -j 1.
 set -u
+# libmongoc's shared-memory counters are one /dev/shm/mongoc-PID file per
+# process, left behind by every SIGKILLed one; a new process whose pid meets
+# an old file prints "Falling back to malloc for counters" on stderr
+export MONGOC_DISABLE_SHM=1
 jobs=1
 if [ "${1:-}" = -j ]; then
   jobs=$2
