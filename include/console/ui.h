@@ -33,11 +33,4 @@ struct ui_opts {
  * exit status. */
 int ui_main(const struct ui_opts *o, struct reader *rd, struct queue *q, bool simulated);
 
-/* Seconds the process may take to shut down after the console closed before
- * it leaves without waiting (a database or provider that does not answer). */
-#define UI_EXIT_WAIT_S 5
-/* Ends the exit watch that ui_main starts when it closes the terminal: call
- * it once everything is shut down (main thread). */
-void ui_exit_watch_end(void);
-
 #endif

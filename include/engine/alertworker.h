@@ -71,6 +71,9 @@ struct alertworker;
 struct alertworker *alertworker_new(const struct alertworker_opts *o);
 /* Starts the worker thread; 0 or -1 with a cause. */
 int alertworker_start(struct alertworker *w, char **cause);
+/* Asks the worker thread to stop without waiting for it (owner thread; not
+ * async-signal-safe); alertworker_stop still joins it. */
+void alertworker_request_stop(struct alertworker *w);
 /* Stops and joins the worker thread (if started) and saves each campaign's
  * position; alerts not yet sent stay unsent (the position does not pass
  * their entries, so the next start reads them again). Owner thread. */

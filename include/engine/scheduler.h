@@ -114,6 +114,8 @@ int sched_start(struct sched *sc, char **cause);
 /* Asks the engine to stop: in-flight pages finish and are stored, the jobs
  * are released. Async-signal-safe. */
 void sched_request_stop(struct sched *sc);
+/* Returns true once a stop was asked for (or --for elapsed). Any thread. */
+bool sched_stopping(struct sched *sc);
 /* Waits until the engine finished (--once done, --for elapsed, or stopped)
  * and fills *st (its notes stay valid until sched_free). Returns the exit
  * status: 0, 75 when some jobs stayed blocked or held by another engine

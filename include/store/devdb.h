@@ -16,8 +16,13 @@ struct devdb;
  * cause that says what to run when the devdb program is missing. */
 int devdb_ensure(const char *dir, char **uri, struct devdb **out, char **cause);
 
-/* Stops the devdb when this process was its last user; NULL is a no-op. */
+/* Stops the devdb when this process was its last user, waiting up to 10 s
+ * for it to exit; NULL is a no-op. */
 void devdb_release(struct devdb *d);
+/* devdb_release waiting at most wait_ms for the server to exit: a server
+ * still shutting down then has its SIGTERM and leaves by itself. Any one
+ * thread, once (it frees d). */
+void devdb_release_within(struct devdb *d, int wait_ms);
 
 /* Opens the store named by MONGODB_URI and LAUNCHWATCH_DB, or, with no
  * MONGODB_URI, on the embedded devdb under the data directory (then *dd is

@@ -6,9 +6,12 @@
  * campaign whose window starts now, then runs the console (ui_main). Main
  * thread only.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "cmd/cmd.h"
 #include "cmd/cmd_util.h"
@@ -27,6 +30,12 @@
 
 #define DEMO_NAME "Demo launch (simulated)"
 
+/* Quitting: once the UI has left, the threads get QUIT_STOP_MS to stop
+ * cleanly, then an embedded database this console started gets
+ * QUIT_DEVDB_MS to stop; 0.4 s in all, under the 0.5 s a user waits. */
+#define QUIT_STOP_MS  250
+#define QUIT_DEVDB_MS 150
+
 static const char usage_text[] =
     "usage: launchwatch [tui] [--theme NAME] [--ascii] [--http 127.0.0.1:PORT]\n\n"
     "The live console. Press ? inside it for the keys.\n\n"
@@ -39,6 +48,104 @@ static const char usage_text[] =
     "                 holds a token (clients send Authorization: Bearer TOKEN)\n\n"
     "Without TWITTERAPI_KEY or TWITTERAPI_KEY_FILE the console starts the built-in\n"
     "simulator and adds a demo campaign, clearly marked as simulated.\n";
+
+/* ---- the quit watch ----
+ *
+ * After the terminal is restored the main thread stops the reader, the
+ * engine and the simulator and frees the store; a job in flight, a
+ * close-out or a database that does not answer could hold that for
+ * seconds. The watch leaves the process at the budget's end instead,
+ * after stopping the devdb when nobody else uses it: what was in flight
+ * is left as a kill would leave it, which loses nothing (every write is
+ * idempotent and resumes at the next start; the next engine on this host
+ * sees this pid gone and recovers its writes, docs/architecture.md). */
+enum quit_phase { QP_STOPPING, QP_RELEASING, QP_DONE };
+
+static struct {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	pthread_t th;
+	bool started;
+	enum quit_phase phase;
+	struct devdb *dd; /* released by the watch when it fires while stopping */
+	int rc;
+	struct timespec stop_by, done_by; /* CLOCK_MONOTONIC */
+} quit = {.mu = PTHREAD_MUTEX_INITIALIZER};
+
+/* Returns the monotonic time ms from now. */
+static struct timespec
+mono_after(int ms)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ts.tv_sec += ms / 1000;
+	ts.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	return ts;
+}
+
+/* The watch thread: waits for the phases to pass within their times and
+ * otherwise leaves the process (holding the mutex, so the main thread
+ * stops where it is). */
+static void *
+quit_watch_main(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&quit.mu);
+	while (quit.phase == QP_STOPPING &&
+	       pthread_cond_timedwait(&quit.cv, &quit.mu, &quit.stop_by) == 0)
+		;
+	if (quit.phase == QP_STOPPING) {
+		devdb_release_within(quit.dd, QUIT_DEVDB_MS);
+		_exit(quit.rc);
+	}
+	while (quit.phase == QP_RELEASING &&
+	       pthread_cond_timedwait(&quit.cv, &quit.mu, &quit.done_by) == 0)
+		;
+	if (quit.phase != QP_DONE)
+		_exit(quit.rc);
+	pthread_mutex_unlock(&quit.mu);
+	return NULL;
+}
+
+/* Starts the quit watch over dd (borrowed) with exit status rc (main
+ * thread, right after the UI left). */
+static void
+quit_watch_start(struct devdb *dd, int rc)
+{
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&quit.cv, &ca);
+	pthread_condattr_destroy(&ca);
+	quit.dd = dd;
+	quit.rc = rc;
+	quit.phase = QP_STOPPING;
+	quit.stop_by = mono_after(QUIT_STOP_MS);
+	quit.done_by = mono_after(QUIT_STOP_MS + QUIT_DEVDB_MS);
+	quit.started = pthread_create(&quit.th, NULL, quit_watch_main, NULL) == 0;
+}
+
+/* Moves the watch to phase p (main thread); never returns once the watch
+ * has fired, since the process is leaving. */
+static void
+quit_watch_phase(enum quit_phase p)
+{
+	if (!quit.started)
+		return;
+	pthread_mutex_lock(&quit.mu);
+	quit.phase = p;
+	pthread_cond_signal(&quit.cv);
+	pthread_mutex_unlock(&quit.mu);
+	if (p == QP_DONE) {
+		pthread_join(quit.th, NULL);
+		pthread_cond_destroy(&quit.cv);
+		quit.started = false;
+	}
+}
 
 /* Starts the simulator and makes sure a demo campaign follows it: an open
  * demo campaign is reused and the simulator's clock starts at its window
@@ -222,9 +329,11 @@ cmd_tui(int argc, char **argv)
 	o.provider = provider;
 	struct reader *rd = reader_start(s, q); /* the console's reads and writes */
 	int rc = ui_main(&o, rd, q, sim != NULL);
+	quit_watch_start(dd, rc);
+	if (eng)
+		engine_request_stop(eng); /* winds down while the reader stops */
 	reader_free(rd);
 	if (eng) {
-		engine_request_stop(eng);
 		engine_wait(eng, NULL);
 		engine_free(eng);
 	}
@@ -233,7 +342,10 @@ cmd_tui(int argc, char **argv)
 	free(provider);
 	queue_free(q);
 	sim_free(sim);
-	cmd_store_close(s, dd);
-	ui_exit_watch_end();
+	store_free(s);
+	/* a watch that fired holds the mutex: this blocks until it leaves */
+	quit_watch_phase(QP_RELEASING);
+	devdb_release_within(dd, QUIT_DEVDB_MS);
+	quit_watch_phase(QP_DONE);
 	return rc;
 }

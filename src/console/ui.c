@@ -21,9 +21,7 @@
 #include "console/ui.h"
 
 #include <curses.h>
-#include <errno.h>
 #include <poll.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,67 +49,6 @@ on_stop(int sig)
 {
 	(void)sig;
 	got_stop = 1;
-}
-
-/* ---- exit watch ---- */
-
-/* After the terminal is restored, shutting down waits for the database
- * thread and the engine; with a database that does not answer that could
- * take a minute, so a watch leaves the process after UI_EXIT_WAIT_S. Work
- * in flight is safe to drop: every write is idempotent and resumes at the
- * next start (docs/architecture.md). */
-static struct {
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	pthread_t th;
-	bool started, done;
-	int rc;
-} exit_watch = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
-
-/* The watch thread: waits for ui_exit_watch_end or the deadline. */
-static void *
-exit_watch_main(void *arg)
-{
-	(void)arg;
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += UI_EXIT_WAIT_S;
-	pthread_mutex_lock(&exit_watch.mu);
-	while (!exit_watch.done)
-		if (pthread_cond_timedwait(&exit_watch.cv, &exit_watch.mu, &ts) == ETIMEDOUT)
-			break;
-	if (!exit_watch.done) {
-		static const char msg[] =
-		    "launchwatch: the database or the provider did not answer while shutting "
-		    "down; leaving without waiting (work in flight resumes at the next start)\n";
-		ssize_t w = write(STDERR_FILENO, msg, sizeof msg - 1);
-		(void)w;
-		_exit(exit_watch.rc);
-	}
-	pthread_mutex_unlock(&exit_watch.mu);
-	return NULL;
-}
-
-/* Starts the exit watch (main thread, after endwin). */
-static void
-exit_watch_start(int rc)
-{
-	exit_watch.rc = rc;
-	exit_watch.done = false;
-	exit_watch.started = pthread_create(&exit_watch.th, NULL, exit_watch_main, NULL) == 0;
-}
-
-void
-ui_exit_watch_end(void)
-{
-	if (!exit_watch.started)
-		return;
-	pthread_mutex_lock(&exit_watch.mu);
-	exit_watch.done = true;
-	pthread_cond_signal(&exit_watch.cv);
-	pthread_mutex_unlock(&exit_watch.mu);
-	pthread_join(exit_watch.th, NULL);
-	exit_watch.started = false;
 }
 
 /* curses key codes and what the key table calls them. */
@@ -314,8 +251,9 @@ ui_main(const struct ui_opts *o, struct reader *rd, struct queue *q, bool simula
 			last_draw = u.now_ms;
 		}
 	}
+	/* the terminal is the shell's again at once; the caller stops the
+	 * rest within its quit budget */
 	endwin();
-	exit_watch_start(LW_EXIT_OK);
 	jsonapi_snap_unref(api_snap);
 	draw_grid_free(g);
 	draw_grid_free(prev);

@@ -743,6 +743,15 @@ alertworker_start(struct alertworker *w, char **cause)
 }
 
 void
+alertworker_request_stop(struct alertworker *w)
+{
+	pthread_mutex_lock(&w->mu);
+	w->stop = true;
+	pthread_cond_signal(&w->cond);
+	pthread_mutex_unlock(&w->mu);
+}
+
+void
 alertworker_stop(struct alertworker *w)
 {
 	if (w->started) {

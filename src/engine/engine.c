@@ -150,6 +150,9 @@ engine_request_stop(struct engine *e)
 int
 engine_wait(struct engine *e, struct sched_stats *st)
 {
+	/* the alert worker winds down beside the scheduler, not after it */
+	if (e->alerts && sched_stopping(e->sched))
+		alertworker_request_stop(e->alerts);
 	int rc = sched_wait(e->sched, st);
 	if (e->alerts)
 		alertworker_stop(e->alerts);

@@ -753,6 +753,12 @@ sched_request_stop(struct sched *sc)
 	atomic_store(&sc->stop, true);
 }
 
+bool
+sched_stopping(struct sched *sc)
+{
+	return atomic_load(&sc->stop);
+}
+
 int
 sched_wait(struct sched *sc, struct sched_stats *st)
 {

@@ -3,7 +3,9 @@
  * use one devdb directory hold a shared lock on DIR/users.lock; the server
  * holds an exclusive lock on DIR/devdb.lock while it runs and writes its URI
  * to DIR/devdb.uri. The last user out (the one that can take users.lock
- * exclusively) stops the server. Main thread only.
+ * exclusively) stops the server. Main thread only, except that one release
+ * may run on another thread (the console's quit watch) when the main thread
+ * no longer uses d.
  */
 #include "store/devdb.h"
 
@@ -250,6 +252,12 @@ read_pid_file(const char *dir)
 void
 devdb_release(struct devdb *d)
 {
+	devdb_release_within(d, 10000);
+}
+
+void
+devdb_release_within(struct devdb *d, int wait_ms)
+{
 	if (d == NULL)
 		return;
 	/* last user out stops the server; others keep it running */
@@ -257,11 +265,11 @@ devdb_release(struct devdb *d)
 		pid_t pid = d->child ? d->child : read_pid_file(d->dir);
 		if (pid > 0 && server_running(d->dir)) {
 			kill(pid, SIGTERM);
-			int64_t deadline = clock_mono_ms() + 10000;
+			int64_t deadline = clock_mono_ms() + wait_ms;
 			while (server_running(d->dir) && clock_mono_ms() < deadline) {
 				if (d->child && waitpid(d->child, NULL, WNOHANG) == d->child)
 					d->child = 0;
-				usleep(20 * 1000);
+				usleep(5 * 1000);
 			}
 		}
 		if (d->child)

@@ -142,16 +142,89 @@ tui_start_ui(int w, int h, bool with_key, const char *extra)
 	snprintf(tui_sock, sizeof tui_sock, "lwtest-%d-%d", (int)getpid(), tui_seq++);
 	const char *bin = getenv("LAUNCHWATCH_BIN");
 	ck_assert_msg(bin != NULL, "LAUNCHWATCH_BIN is not set");
-	int rc = tui_sh("tmux -L %s new-session -d -s ui -x %d -y %d \"env MONGODB_URI='%s' "
-	                "LAUNCHWATCH_DB=tuitest %s LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color "
-	                "XDG_DATA_HOME='%s' LAUNCHWATCH_EXPORT_DIR='%s' %s timeout --foreground -s "
-	                "TERM 120 '%s' %s "
-	                "2>'%s/stderr'; echo UI-EXITED $?; sleep 10\"",
-	    tui_sock, w, h, tui_uri ? tui_uri : tui_db->uri,
-	    with_key ? "TWITTERAPI_KEY=test-key" : "", tui_workdir, tui_workdir, extra ? extra : "",
-	    bin, tui_args, tui_workdir);
+	int rc =
+	    tui_sh("tmux -L %s new-session -d -s ui -x %d -y %d \"env MONGODB_URI='%s' "
+	           "LAUNCHWATCH_DB=tuitest %s LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color "
+	           "XDG_DATA_HOME='%s' XDG_CONFIG_HOME='%s/config' LAUNCHWATCH_EXPORT_DIR='%s' "
+	           "%s timeout --foreground -s TERM 120 '%s' %s "
+	           "2>'%s/stderr'; echo UI-EXITED $?; sleep 10\"",
+	        tui_sock, w, h, tui_uri ? tui_uri : tui_db->uri,
+	        with_key ? "TWITTERAPI_KEY=test-key" : "", tui_workdir, tui_workdir, tui_workdir,
+	        extra ? extra : "", bin, tui_args, tui_workdir);
 	ck_assert_int_eq(rc, 0);
 	tui_sh("tmux -L %s set-option -g window-size manual >/dev/null 2>&1", tui_sock);
+}
+
+/* Returns the first process named comm at or under pid (0 when none). */
+static int
+find_under(int pid, const char *comm)
+{
+	char *path = xasprintf("/proc/%d/comm", pid), *text = NULL;
+	bool match = file_read_all(path, &text, NULL, NULL) == 0 &&
+	             strncmp(text, comm, strlen(comm)) == 0 && text[strlen(comm)] == '\n';
+	free(text);
+	free(path);
+	if (match)
+		return pid;
+	path = xasprintf("/proc/%d/task/%d/children", pid, pid);
+	int found = 0;
+	if (file_read_all(path, &text, NULL, NULL) == 0) {
+		char *save = NULL;
+		for (char *t = strtok_r(text, " \n", &save); t && !found;
+		     t = strtok_r(NULL, " \n", &save))
+			found = find_under(atoi(t), comm);
+	}
+	free(text);
+	free(path);
+	return found;
+}
+
+int
+tui_ui_pid(void)
+{
+	int pid = 0;
+	for (int waited = 0; pid == 0 && waited < TUI_WAIT_MS; waited += 50) {
+		char *cmd = xasprintf("tmux -L %s display -p -t ui '#{pane_pid}'", tui_sock);
+		FILE *p = popen(cmd, "r");
+		char line[32] = "";
+		if (p && fgets(line, sizeof line, p))
+			pid = find_under(atoi(line), "launchwatch");
+		if (p)
+			pclose(p);
+		free(cmd);
+		if (pid == 0)
+			usleep(50 * 1000);
+	}
+	ck_assert_msg(pid > 0, "no launchwatch process under the tmux pane");
+	return pid;
+}
+
+bool
+tui_pid_alive(int pid)
+{
+	char *path = xasprintf("/proc/%d/stat", pid), *text = NULL;
+	bool alive = false;
+	if (file_read_all(path, &text, NULL, NULL) == 0) {
+		const char *rp = strrchr(text, ')'); /* the state follows the name */
+		alive = rp && rp[1] == ' ' && rp[2] != 'Z' && rp[2] != 'X';
+	}
+	free(text);
+	free(path);
+	return alive;
+}
+
+int64_t
+tui_quit_ms(const char *key, int wait_ms)
+{
+	int pid = tui_ui_pid();
+	int64_t t0 = clock_mono_ms();
+	tui_keys(key);
+	while (tui_pid_alive(pid)) {
+		ck_assert_msg(clock_mono_ms() - t0 < wait_ms,
+		    "the console did not exit within %d ms", wait_ms);
+		usleep(2 * 1000);
+	}
+	return clock_mono_ms() - t0;
 }
 
 /* Writes the test campaign and its data through the store API. */

@@ -52,6 +52,14 @@ void tui_keys(const char *k);
 void tui_type(const char *text);
 /* Starts the console in a w x h tmux session (see tui_support.c). */
 void tui_start_ui(int w, int h, bool with_key, const char *extra);
+/* Returns the pid of the console started last (a process named launchwatch
+ * under the tmux pane), failing the test when there is none. */
+int tui_ui_pid(void);
+/* Returns true while process pid runs (false once it is gone or a zombie). */
+bool tui_pid_alive(int pid);
+/* Sends key to the console and returns the milliseconds until its process
+ * has exited (polled every 2 ms; fails the test after wait_ms). */
+int64_t tui_quit_ms(const char *key, int wait_ms);
 /* Writes the test campaigns and their data through the store API. */
 void tui_seed(void);
 /* Fixtures: a devdb with the seeded campaigns, or without any. */

@@ -6,7 +6,7 @@
 // It creates DIR, takes an exclusive lock on DIR/devdb.lock (one server per
 // directory), listens (port 0 picks a free port), prints the MongoDB URI as the
 // first line on stdout, writes it to DIR/devdb.uri and its pid to DIR/devdb.pid,
-// and stops cleanly on SIGTERM or SIGINT.
+// and stops cleanly on SIGTERM or SIGINT (removing DIR/devdb.uri first).
 package main
 
 import (
@@ -86,6 +86,13 @@ func run() error {
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
+	// A server that is stopping takes its URI away at once: a launchwatch
+	// starting meanwhile then waits for it to exit and starts a new one
+	// instead of connecting to a server on its way out.
+	go func() {
+		<-ctx.Done()
+		os.Remove(uriFile)
+	}()
 
 	go keepIDIndexes(ctx, abs, time.Second, logger)
 	return f.Run(ctx)
