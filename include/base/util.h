@@ -98,5 +98,8 @@ int mkdir_p(const char *path, char **cause);
 /* Returns launchwatch's data directory ($XDG_DATA_HOME/launchwatch or
  * ~/.local/share/launchwatch) as a new string. */
 char *lw_data_dir(void);
+/* Returns launchwatch's configuration directory ($XDG_CONFIG_HOME/launchwatch
+ * or ~/.config/launchwatch) as a new string. */
+char *lw_config_dir(void);
 
 #endif

@@ -89,6 +89,11 @@ struct ui {
 	/* database health as the reader last saw it */
 	bool db_ok;
 	char *db_status; /* owned */
+	/* the campaign to open at start (ui_pick_campaign): the one viewed
+	 * last, else the live one; the user's own choice ends the pick */
+	bool pick_pending;
+	char pick_cid[64];  /* remembered, or "" */
+	int64_t pick_by_ms; /* pick with what is known by then; 0 until campaigns arrive */
 };
 
 /* Prepares u over agg (borrowed), with nothing open. */
@@ -98,6 +103,13 @@ void ui_done(struct ui *u);
 
 /* Returns the current campaign, or NULL when there is none (borrowed). */
 struct agg_campaign *ui_campaign(struct ui *u);
+
+/* While a start pick is pending, opens the campaign viewed last (when it
+ * is still open) or else the live one, the open campaign whose newest
+ * engagement was stored last, once every campaign's summary arrived (or
+ * UI_PICK_WAIT_MS after the first campaigns did). */
+void ui_pick_campaign(struct ui *u);
+#define UI_PICK_WAIT_MS 2000
 
 /* Sets the status message (formatted). */
 void ui_message(struct ui *u, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -338,6 +338,18 @@ lw_data_dir(void)
 	return xasprintf("%s/.local/share/launchwatch", home);
 }
 
+char *
+lw_config_dir(void)
+{
+	const char *xdg = getenv("XDG_CONFIG_HOME");
+	if (xdg != NULL && xdg[0] == '/')
+		return xasprintf("%s/launchwatch", xdg);
+	const char *home = getenv("HOME");
+	if (home == NULL || home[0] == '\0')
+		home = "/tmp";
+	return xasprintf("%s/.config/launchwatch", home);
+}
+
 int
 env_ms(const char *name, int64_t min, int64_t max, int64_t *out, char **cause)
 {

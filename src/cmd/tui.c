@@ -29,6 +29,7 @@
 #include "base/util.h"
 
 #define DEMO_NAME "Demo launch (simulated)"
+#define DEMO_DAYS 7 /* the demo's window; the simulator's streams last about 9 days */
 
 /* Quitting: once the UI has left, the threads get QUIT_STOP_MS to stop
  * cleanly, then an embedded database this console started gets
@@ -147,39 +148,71 @@ quit_watch_phase(enum quit_phase p)
 	}
 }
 
-/* Starts the simulator and makes sure a demo campaign follows it: an open
- * demo campaign is reused and the simulator's clock starts at its window
- * start, so its launch continues where it was; otherwise a new demo campaign
- * starts now. Returns the simulator, or NULL with a cause. */
+/* Returns true when name is the demo's: DEMO_NAME, or DEMO_NAME and the
+ * time a previous release added to a new demo. */
+static bool
+is_demo_name(const char *name)
+{
+	size_t n = strlen(DEMO_NAME);
+	return name && strncmp(name, DEMO_NAME, n) == 0 && (name[n] == '\0' || name[n] == ' ');
+}
+
+/* Finds the open demo campaign to reuse (the one that started last) and
+ * whether a campaign is named DEMO_NAME. Returns 0 (found), 1 (none open)
+ * or -1 with a cause; fills *start_s and name (when found). */
+static int
+find_demo(
+    struct store *s, int64_t *start_s, char *name, size_t namesz, bool *plain_taken, char **cause)
+{
+	struct campaign *v;
+	size_t n;
+	if (store_campaign_list(s, &v, &n, cause) != 0)
+		return -1;
+	int rc = 1;
+	*plain_taken = false;
+	for (size_t i = 0; i < n; i++) {
+		if (!is_demo_name(v[i].cfg.name))
+			continue;
+		*plain_taken |= strcmp(v[i].cfg.name, DEMO_NAME) == 0;
+		if (v[i].status != CS_COMPLETED && (rc != 0 || v[i].cfg.start_s > *start_s)) {
+			*start_s = v[i].cfg.start_s;
+			snprintf(name, namesz, "%s", v[i].cfg.name);
+			rc = 0;
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		campaign_done(&v[i]);
+	free(v);
+	return rc;
+}
+
+/* Starts the simulator and makes sure one demo campaign follows it: the
+ * open demo campaign is reused and the simulator's clock starts at its
+ * window start, so its launch continues where it was; only when every
+ * demo is completed does a new one start now. Its window is DEMO_DAYS
+ * days, so one demo serves a week of starts. Returns the simulator, or
+ * NULL with a cause. */
 static struct sim *
 start_demo(struct store *s, char **cause)
 {
 	struct sim_opts so;
-	struct campaign old;
-	char *name = xstrdup(DEMO_NAME);
+	char name[160];
 	int64_t start_s = clock_now_ms() / 1000;
-	int found = store_campaign_get(s, DEMO_NAME, &old, cause);
-	if (found < 0) {
-		free(name);
+	bool plain_taken;
+	int found = find_demo(s, &start_s, name, sizeof name, &plain_taken, cause);
+	if (found < 0)
 		return NULL;
-	}
-	if (found == 0) {
-		if (old.status != CS_COMPLETED) {
-			start_s = old.cfg.start_s;
-		} else {
-			char when[32];
-			timestr_format_time(start_s, when, sizeof when);
-			free(name);
-			name = xasprintf("%s %.16s", DEMO_NAME, when);
-			found = 1;
-		}
-		campaign_done(&old);
+	if (found == 1 && !plain_taken) {
+		snprintf(name, sizeof name, "%s", DEMO_NAME);
+	} else if (found == 1) {
+		char when[32];
+		timestr_format_time(start_s, when, sizeof when);
+		snprintf(name, sizeof name, "%s %.16s", DEMO_NAME, when);
 	}
 	sim_opts_init(&so);
 	so.start_ms = start_s * 1000;
 	struct sim *sim = sim_start(&so, cause);
 	if (sim == NULL) {
-		free(name);
 		return NULL;
 	}
 	char url[64];
@@ -194,8 +227,8 @@ start_demo(struct store *s, char **cause)
 		sbuf_init(&y);
 		sbuf_printf(&y,
 		    "campaigns:\n  - name: \"%s\"\n    client: {name: \"launchwatch demo\"}\n"
-		    "    window: {start: \"%s\", duration: 2h}\n    tweets:\n",
-		    name, start);
+		    "    window: {start: \"%s\", duration: %dd}\n    tweets:\n",
+		    name, start, DEMO_DAYS);
 		for (int i = 0; i < 3 && sim_tweet_id(sim, i); i++)
 			sbuf_printf(&y, "      %s: [\"%s\"]\n", cats[i], sim_tweet_id(sim, i));
 		sbuf_addstr(
@@ -209,7 +242,6 @@ start_demo(struct store *s, char **cause)
 			    store_campaign_upsert(s, &f->campaigns[0], clock_now_ms(), &res, cause);
 		config_free(f);
 	}
-	free(name);
 	if (rc != 0) {
 		sim_free(sim);
 		return NULL;

@@ -209,4 +209,5 @@ dispatch_take(struct ui *u, struct reader *r)
 	reader_take(r, &n);
 	dispatch_news(u, &n);
 	reader_news_done(&n);
+	ui_pick_campaign(u);
 }

@@ -124,6 +124,7 @@ k_campaign(struct ui *u, int key)
 		u->cur = (size_t)(key - '1');
 	else
 		return KR_NONE;
+	u->pick_pending = false; /* the user chose */
 	u->feed_off = u->feed_sel = u->tweets_sel = u->top_sel = 0;
 	u->scope = SCOPE_ALL;
 	if (u->screen == S_OVERVIEW || u->screen == S_PROFILE)
@@ -251,6 +252,7 @@ k_enter(struct ui *u, int key)
 	(void)key;
 	if (u->screen == S_OVERVIEW) {
 		u->cur = u->overview_sel;
+		u->pick_pending = false;
 		u->screen = S_CAMPAIGN;
 		return KR_NONE;
 	}

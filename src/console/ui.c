@@ -33,6 +33,7 @@
 #include "api/jsonapi.h"
 #include "console/keys.h"
 #include "console/pane.h"
+#include "console/prefs.h"
 #include "engine/queue.h"
 #include "engine/reader.h"
 #include "console/theme.h"
@@ -131,7 +132,12 @@ ui_main(const struct ui_opts *o, struct reader *rd, struct queue *q, bool simula
 {
 	struct theme th;
 	char *cause = NULL;
+	struct prefs remembered;
+	prefs_load(&remembered);
+	/* --theme, else the theme remembered (when it still loads), else the default */
 	const char *tname = o->theme ? o->theme : "default";
+	if (o->theme == NULL && remembered.theme[0] && theme_load(remembered.theme, &th, NULL) == 0)
+		tname = remembered.theme;
 	if (theme_load(tname, &th, &cause) != 0) {
 		fprintf(stderr, "launchwatch: %s\n", cause);
 		free(cause);
@@ -141,6 +147,8 @@ ui_main(const struct ui_opts *o, struct reader *rd, struct queue *q, bool simula
 	struct ui u;
 	ui_init(&u, agg);
 	snprintf(u.theme_name, sizeof u.theme_name, "%s", tname);
+	u.pick_pending = true;
+	snprintf(u.pick_cid, sizeof u.pick_cid, "%s", remembered.campaign);
 	u.simulated = simulated;
 	u.now_ms = clock_now_ms();
 
@@ -254,6 +262,16 @@ ui_main(const struct ui_opts *o, struct reader *rd, struct queue *q, bool simula
 	/* the terminal is the shell's again at once; the caller stops the
 	 * rest within its quit budget */
 	endwin();
+	/* remember the theme and the campaign for the next start */
+	struct agg_campaign *cur = ui_campaign(&u);
+	snprintf(remembered.theme, sizeof remembered.theme, "%s", u.theme_name);
+	if (cur && !u.pick_pending)
+		snprintf(remembered.campaign, sizeof remembered.campaign, "%s", cur->id);
+	if (prefs_save(&remembered, &cause) != 0) {
+		fprintf(
+		    stderr, "launchwatch: could not remember the theme and campaign: %s\n", cause);
+		free(cause);
+	}
 	jsonapi_snap_unref(api_snap);
 	draw_grid_free(g);
 	draw_grid_free(prev);

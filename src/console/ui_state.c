@@ -53,6 +53,53 @@ ui_campaign(struct ui *u)
 	return u->agg->campaigns[u->cur];
 }
 
+/* Returns when campaign c last stored an engagement (0: never seen). */
+static int64_t
+last_activity(const struct agg_campaign *c)
+{
+	int64_t t = 0;
+	for (size_t i = 0; i < c->nfeed; i++)
+		if (c->feed[i].first_seen_at_ms > t)
+			t = c->feed[i].first_seen_at_ms;
+	return t;
+}
+
+void
+ui_pick_campaign(struct ui *u)
+{
+	struct agg *a = u->agg;
+	if (!u->pick_pending || a == NULL || a->ncampaigns == 0)
+		return;
+	if (u->pick_by_ms == 0)
+		u->pick_by_ms = u->now_ms + UI_PICK_WAIT_MS;
+	bool all = true;
+	for (size_t i = 0; i < a->ncampaigns; i++)
+		all &= a->campaigns[i]->known && a->campaigns[i]->prep != AGG_PREP_LOADING;
+	if (!all && u->now_ms < u->pick_by_ms)
+		return;
+	long best = -1;
+	int64_t best_t = -1;
+	for (size_t i = 0; i < a->ncampaigns; i++) {
+		const struct agg_campaign *c = a->campaigns[i];
+		if (c->status == CS_COMPLETED)
+			continue;
+		if (u->pick_cid[0] && strcmp(c->id, u->pick_cid) == 0) {
+			best = (long)i;
+			break;
+		}
+		int64_t t = last_activity(c);
+		if (t > best_t) {
+			best = (long)i;
+			best_t = t;
+		}
+	}
+	u->pick_pending = false;
+	if (best >= 0 && (size_t)best != u->cur) {
+		u->cur = (size_t)best;
+		u->dirty = true;
+	}
+}
+
 void
 ui_message(struct ui *u, const char *fmt, ...)
 {

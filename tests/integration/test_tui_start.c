@@ -1,0 +1,151 @@
+/*
+ * What the console opens on (tests/support/tui_support.c runs the real
+ * binary in tmux): one demo campaign, reused across starts, even beside
+ * the completed demo and the time-stamped demo a previous release added
+ * each start; the console opens on the live campaign, not the first one;
+ * and it remembers the campaign viewed last and the theme in
+ * $XDG_CONFIG_HOME/launchwatch/console.conf.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/timestr.h"
+#include "base/util.h"
+#include "config/config.h"
+#include "model/campaign.h"
+#include "store/store.h"
+#include "testutil.h"
+#include "tui_support.h"
+
+#define DEMO "Demo launch (simulated)"
+
+/* Returns the number of stored campaigns. */
+static size_t
+campaign_count(struct store *st)
+{
+	struct campaign *v;
+	size_t n;
+	char *cause = NULL;
+	ck_assert_msg(store_campaign_list(st, &v, &n, &cause) == 0, "%s", cause);
+	for (size_t i = 0; i < n; i++)
+		campaign_done(&v[i]);
+	free(v);
+	return n;
+}
+
+START_TEST(test_one_demo_opens_on_live)
+{
+	tui_start_ui(120, 40, false, NULL);
+	tui_expect("[1/1] " DEMO);
+	tui_keys("q");
+	tui_expect("UI-EXITED 0");
+	tui_teardown_tmux();
+
+	/* the demo as a previous release left it: completed, and a second demo
+	 * named with its start time */
+	struct store *st = NULL;
+	char *cause = NULL;
+	ck_assert(store_open(tui_db->uri, "tuitest", &st, &cause) == 0);
+	struct campaign d;
+	ck_assert_int_eq(store_campaign_get(st, DEMO, &d, &cause), 0);
+	ck_assert_int_eq(d.cfg.ntweets, 3);
+	ck_assert(store_campaign_set_status(st, d.id, CS_COMPLETED, clock_now_ms(), &cause) == 0);
+	char start[32];
+	timestr_format_time(clock_now_ms() / 1000 - 3600, start, sizeof start);
+	char *y =
+	    xasprintf("campaigns:\n  - name: \"" DEMO " 2026-12-06T22:00\"\n"
+	              "    window: {start: \"%s\", duration: 2h}\n"
+	              "    tweets: {main: [\"%s\"], influencer: [\"%s\"], investor: [\"%s\"]}\n",
+	        start, d.cfg.tweets[0].id, d.cfg.tweets[1].id, d.cfg.tweets[2].id);
+	campaign_done(&d);
+	struct cfg_file *f = NULL;
+	ck_assert_msg(config_load_string("t", y, strlen(y), &f, &cause) == 0, "%s", cause);
+	free(y);
+	struct store_upsert_result res;
+	ck_assert(store_campaign_upsert(st, &f->campaigns[0], clock_now_ms(), &res, &cause) == 0);
+	config_free(f);
+	ck_assert_uint_eq(campaign_count(st), 2);
+
+	/* twice: no third demo, and the console opens on the open one */
+	for (int i = 0; i < 2; i++) {
+		tui_start_ui(120, 40, false, NULL);
+		tui_expect("/2] " DEMO " 2026-12-06T22:00");
+		free(tui_wait_screen("SIMULATED DATA", false));
+		tui_keys("q");
+		tui_expect("UI-EXITED 0");
+		tui_teardown_tmux();
+		ck_assert_uint_eq(campaign_count(st), 2);
+	}
+	store_free(st);
+}
+END_TEST
+
+/* Returns the theme name a status message "theme: NAME" shows after t. */
+static char *
+next_theme(void)
+{
+	tui_keys("t");
+	char *s = tui_wait_screen("theme: ", false);
+	char name[32] = "";
+	ck_assert_int_eq(sscanf(strstr(s, "theme: "), "theme: %31s", name), 1);
+	free(s);
+	return xstrdup(name);
+}
+
+START_TEST(test_remembers_campaign_and_theme)
+{
+	tui_start_ui(120, 40, true, NULL);
+	tui_expect("[1/2] Acme launch"); /* the live one: it has the newest engagement */
+	tui_keys("2");
+	tui_expect("[2/2] Second launch");
+	char *first = next_theme();
+	tui_keys("q");
+	tui_expect("UI-EXITED 0");
+	tui_teardown_tmux();
+	char *path = xasprintf("%s/config/launchwatch/console.conf", tui_workdir), *text = NULL;
+	ck_assert_int_eq(file_read_all(path, &text, NULL, NULL), 0);
+	char *want = xasprintf("theme=%s\n", first);
+	ck_assert_msg(strstr(text, want) != NULL, "%s", text);
+	ck_assert_msg(strstr(text, "campaign=second-launch-") != NULL, "%s", text);
+	free(want);
+	free(text);
+	free(path);
+
+	/* the next start opens where the user left, in the theme chosen: the
+	 * next t moves on from it */
+	tui_start_ui(120, 40, true, NULL);
+	tui_expect("[2/2] Second launch");
+	char *second = next_theme();
+	ck_assert_str_ne(first, second);
+	free(first);
+	free(second);
+	tui_keys("q");
+	tui_expect("UI-EXITED 0");
+}
+END_TEST
+
+static Suite *
+start_suite(void)
+{
+	Suite *s = suite_create("tui_start");
+	TCase *tc = tcase_create("demo");
+	tcase_add_checked_fixture(tc, tui_setup_empty, tui_teardown);
+	tcase_set_timeout(tc, 150);
+	tcase_add_test(tc, test_one_demo_opens_on_live);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("remember");
+	tcase_add_checked_fixture(tc, tui_setup, tui_teardown);
+	tcase_set_timeout(tc, 150);
+	tcase_add_test(tc, test_remembers_campaign_and_theme);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	return tui_run(start_suite());
+}
