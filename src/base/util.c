@@ -326,28 +326,30 @@ mkdir_p(const char *path, char **cause)
 	return 0;
 }
 
-char *
-lw_data_dir(void)
+/* Returns $var/launchwatch when var holds an absolute path, else
+ * ~/fallback/launchwatch (new string). */
+static char *
+xdg_dir(const char *var, const char *fallback)
 {
-	const char *xdg = getenv("XDG_DATA_HOME");
+	const char *xdg = getenv(var);
 	if (xdg != NULL && xdg[0] == '/')
 		return xasprintf("%s/launchwatch", xdg);
 	const char *home = getenv("HOME");
 	if (home == NULL || home[0] == '\0')
 		home = "/tmp";
-	return xasprintf("%s/.local/share/launchwatch", home);
+	return xasprintf("%s/%s/launchwatch", home, fallback);
+}
+
+char *
+lw_data_dir(void)
+{
+	return xdg_dir("XDG_DATA_HOME", ".local/share");
 }
 
 char *
 lw_config_dir(void)
 {
-	const char *xdg = getenv("XDG_CONFIG_HOME");
-	if (xdg != NULL && xdg[0] == '/')
-		return xasprintf("%s/launchwatch", xdg);
-	const char *home = getenv("HOME");
-	if (home == NULL || home[0] == '\0')
-		home = "/tmp";
-	return xasprintf("%s/.config/launchwatch", home);
+	return xdg_dir("XDG_CONFIG_HOME", ".config");
 }
 
 int
