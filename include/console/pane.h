@@ -49,7 +49,8 @@ void pane_tweets_rows(const struct ui *u, const struct agg_campaign *c, size_t *
 bool pane_not_ready(const struct agg_campaign *c, char *buf, size_t len);
 
 /* Writes the focused view of u as CSV to a new file in dir and sets *path
- * (caller frees). 0 or -1 with a cause. */
+ * (caller frees). Returns 0 (written), 1 (the engagers' export is queued
+ * for the reader, which says when it is written) or -1 with a cause. */
 int ui_export_csv(struct ui *u, const char *dir, char **path, char **cause);
 
 #endif

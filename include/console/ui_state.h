@@ -30,7 +30,9 @@ struct dialog;
 struct ui_cmd {
 	enum reader_cmd cmd;
 	char cid[64];
-	struct cfg_file *f; /* owned, or NULL */
+	struct cfg_file *f;       /* owned, or NULL */
+	struct agg_filter filter; /* READER_EXPORT's */
+	char *path;               /* READER_EXPORT's file (owned), or NULL */
 	struct ui_cmd *next;
 };
 
@@ -118,6 +120,10 @@ void ui_message(struct ui *u, const char *fmt, ...) __attribute__((format(printf
  * engagement (tweet_id, action); the loop asks the reader for the rest. */
 void ui_open_profile(
     struct ui *u, struct agg_profile *p, const char *tweet_id, enum lw_action action);
+
+/* Queues the export of every stored engagement of campaign cid passing
+ * flt to path (copied), as READER_EXPORT. */
+void ui_post_export(struct ui *u, const char *cid, const struct agg_filter *flt, const char *path);
 
 /* Opens the close-out screen of campaign cid; the loop has the reader read
  * its progress while the screen is open. */

@@ -29,6 +29,7 @@
 #include <stdint.h>
 
 #include "engine/reader_news.h"
+#include "model/agg.h"
 #include "model/campaign.h"
 #include "model/event.h"
 
@@ -44,6 +45,7 @@ enum reader_cmd {
 	READER_RESUME, /* resume campaign cid */
 	READER_CLOSE,  /* request the close-out of campaign cid */
 	READER_TWEETS, /* replace the tweets of cid with those of f's only campaign */
+	READER_EXPORT, /* stream every engagement of cid passing a filter to a CSV file */
 };
 
 /* Starts a reader on s and q (both borrowed until reader_free): its thread
@@ -59,6 +61,12 @@ void reader_free(struct reader *r);
  * campaign file f (takes ownership; NULL for pause, resume and close); its
  * result comes back as a message. */
 void reader_post(struct reader *r, enum reader_cmd cmd, const char *cid, struct cfg_file *f);
+
+/* Queues READER_EXPORT: every stored engagement of campaign cid passing flt
+ * (copied) written to path (copied) by engine/feed_export.h; the result
+ * comes back as a message. */
+void reader_post_export(
+    struct reader *r, const char *cid, const struct agg_filter *flt, const char *path);
 
 /* Sets the campaign whose close-out state the reader reads at each poll
  * ("" or NULL: none). */

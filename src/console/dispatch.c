@@ -86,12 +86,15 @@ dispatch_commands(struct ui *u, struct reader *r)
 	while (u->cmds) {
 		struct ui_cmd *c = u->cmds;
 		u->cmds = c->next;
-		if (r) {
+		if (r && c->cmd == READER_EXPORT) {
+			reader_post_export(r, c->cid, &c->filter, c->path);
+		} else if (r) {
 			reader_post(r, c->cmd, c->cid, c->f);
 		} else {
 			config_free(c->f);
 			ui_message(u, "no database connection");
 		}
+		free(c->path);
 		free(c);
 	}
 	if (u->profile_asked && u->profile) {

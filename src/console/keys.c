@@ -201,8 +201,11 @@ k_export(struct ui *u, int key)
 	(void)key;
 	char *path = NULL, *cause = NULL;
 	const char *dir = getenv("LAUNCHWATCH_EXPORT_DIR");
-	if (ui_export_csv(u, dir && *dir ? dir : ".", &path, &cause) == 0)
+	int rc = ui_export_csv(u, dir && *dir ? dir : ".", &path, &cause);
+	if (rc == 0)
 		ui_message(u, "exported %s", path);
+	else if (rc == 1)
+		ui_message(u, "exporting every engagement to %s ...", path);
 	else
 		ui_message(u, "export failed: %s", cause);
 	free(path);

@@ -1,61 +1,18 @@
 /*
- * pane_export: the focused view as CSV (feed: the feed's rows passing the
- * filter, newest first; chart: the cumulative series; breakdown: unique
+ * pane_export: the focused view as CSV (feed: every stored engagement
+ * passing the filter, streamed by the reader (engine/feed_export.h); chart: the cumulative series; breakdown: unique
  * accounts per bucket and action; tweets: the table; alerts: the list; the
- * top engagers screen: its list), the feed from the model's feed, the rest
- * from the summary. Writes one file; UI thread.
+ * top engagers screen: its list), the rest from the summary, cells through
+ * the one guarded writer (base/csv.h). Writes one file; UI thread.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/csv.h"
 #include "base/fmt.h"
 #include "console/pane.h"
 #include "base/util.h"
-
-/* Appends s as a CSV field (quoted when it needs to be). */
-static void
-csv_field(struct sbuf *b, const char *s, bool last)
-{
-	if (strpbrk(s, ",\"\n\r")) {
-		sbuf_addstr(b, "\"");
-		for (; *s; s++) {
-			if (*s == '"')
-				sbuf_addstr(b, "\"");
-			sbuf_add(b, s, 1);
-		}
-		sbuf_addstr(b, "\"");
-	} else {
-		sbuf_addstr(b, s);
-	}
-	sbuf_addstr(b, last ? "\n" : ",");
-}
-
-/* Writes the feed's rows (the newest engagements) that pass the filter. */
-static void
-export_feed(struct ui *u, struct agg_campaign *c, struct sbuf *b)
-{
-	sbuf_addstr(b, "time,action,user_id,handle,name,bucket,importance,followers,tweet_id,"
-	               "category,text\n");
-	for (size_t i = 0; i < c->nfeed; i++) {
-		const struct prep_eng *e = &c->feed[i];
-		if (!agg_filter_match(&u->filter, e))
-			continue;
-		char t[32], d[16];
-		fmt_day(e->at_ms, d, sizeof d);
-		fmt_clock(e->at_ms, t + 0, sizeof t);
-		char when[64];
-		snprintf(when, sizeof when, "%sT%sZ", d, t);
-		sbuf_printf(
-		    b, "%s,%s,%s,", when, action_name((enum lw_action)e->action), e->user_id);
-		csv_field(b, e->handle, false);
-		csv_field(b, e->name, false);
-		sbuf_printf(b, "%s,%d,%lld,%s,%s,", bucket_name((enum lw_bucket)e->bucket),
-		    e->importance, (long long)e->followers, e->tweet_id,
-		    category_name((enum tweet_category)e->category));
-		csv_field(b, e->snippet, true);
-	}
-}
 
 /* Writes the top engagers of the summary. */
 static void
@@ -165,10 +122,20 @@ ui_export_csv(struct ui *u, const char *dir, char **path, char **cause)
 		what = "engagers";
 	if (u->screen == S_TOP)
 		what = "top";
+	char stamp[48], d[16], t[16];
+	fmt_day(u->now_ms, d, sizeof d);
+	fmt_clock(u->now_ms, t, sizeof t);
+	snprintf(stamp, sizeof stamp, "%s-%c%c%c%c%c%c", d, t[0], t[1], t[3], t[4], t[6], t[7]);
+	char *p = xasprintf("%s/launchwatch-%s-%s-%s.csv", dir, c->id, what, stamp);
+	if (u->screen != S_TOP && strcmp(what, "engagers") == 0) {
+		/* every stored row, not the feed's newest: streamed by the reader */
+		ui_post_export(u, c->id, &u->filter, p);
+		sbuf_done(&b);
+		*path = p;
+		return 1;
+	}
 	if (u->screen == S_TOP)
 		export_top(c, &b);
-	else if (strcmp(what, "engagers") == 0)
-		export_feed(u, c, &b);
 	else if (u->focus == P_CHART)
 		export_chart(u, c, &b);
 	else if (u->focus == P_PIE)
@@ -177,11 +144,6 @@ ui_export_csv(struct ui *u, const char *dir, char **path, char **cause)
 		export_tweets(c, &b);
 	else
 		export_alerts(c, &b);
-	char stamp[48], d[16], t[16];
-	fmt_day(u->now_ms, d, sizeof d);
-	fmt_clock(u->now_ms, t, sizeof t);
-	snprintf(stamp, sizeof stamp, "%s-%c%c%c%c%c%c", d, t[0], t[1], t[3], t[4], t[6], t[7]);
-	char *p = xasprintf("%s/launchwatch-%s-%s-%s.csv", dir, c->id, what, stamp);
 	int rc = file_write_atomic(p, b.s ? b.s : "", b.len, cause);
 	sbuf_done(&b);
 	if (rc != 0) {

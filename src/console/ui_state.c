@@ -33,6 +33,7 @@ ui_done(struct ui *u)
 		struct ui_cmd *c = u->cmds;
 		u->cmds = c->next;
 		config_free(c->f);
+		free(c->path);
 		free(c);
 	}
 	dialog_free(u->dialog);
@@ -135,6 +136,16 @@ ui_show_closeout(struct ui *u, const char *cid)
 	u->dirty = true;
 }
 
+/* Appends c to u's queue (takes it). */
+static void
+queue_cmd(struct ui *u, struct ui_cmd *c)
+{
+	struct ui_cmd **p = &u->cmds;
+	while (*p)
+		p = &(*p)->next;
+	*p = c;
+}
+
 void
 ui_post(struct ui *u, enum reader_cmd cmd, const char *cid, struct cfg_file *f)
 {
@@ -142,8 +153,16 @@ ui_post(struct ui *u, enum reader_cmd cmd, const char *cid, struct cfg_file *f)
 	c->cmd = cmd;
 	snprintf(c->cid, sizeof c->cid, "%s", cid ? cid : "");
 	c->f = f;
-	struct ui_cmd **p = &u->cmds;
-	while (*p)
-		p = &(*p)->next;
-	*p = c;
+	queue_cmd(u, c);
+}
+
+void
+ui_post_export(struct ui *u, const char *cid, const struct agg_filter *flt, const char *path)
+{
+	struct ui_cmd *c = xcalloc(1, sizeof *c);
+	c->cmd = READER_EXPORT;
+	snprintf(c->cid, sizeof c->cid, "%s", cid);
+	c->filter = *flt;
+	c->path = xstrdup(path);
+	queue_cmd(u, c);
 }

@@ -19,6 +19,7 @@
 
 #include "base/util.h"
 #include "config/config.h"
+#include "engine/feed_export.h"
 #include "engine/queue.h"
 #include "store/store.h"
 #include "store/store_agg.h"
@@ -36,6 +37,8 @@ struct reader_cmdq {
 	enum reader_cmd cmd;
 	char cid[64];
 	struct cfg_file *f;
+	struct agg_filter filter; /* READER_EXPORT's */
+	char *path;               /* READER_EXPORT's file (owned) */
 	struct reader_cmdq *next;
 };
 
@@ -171,6 +174,12 @@ run_cmd(struct reader *r, struct reader_cmdq *c)
 			           res.id, res.tweets_added));
 	} else if (c->cmd == READER_TWEETS) {
 		rc = set_tweets(r, c, now, &cause);
+	} else if (c->cmd == READER_EXPORT) {
+		int64_t rows = 0;
+		rc = feed_export(r->s, c->cid, &c->filter, c->path, &rows, &cause);
+		if (rc == 0)
+			say(r,
+			    xasprintf("exported %lld engagements to %s", (long long)rows, c->path));
 	} else if (c->cmd == READER_CLOSE) {
 		rc = store_campaign_request_close(r->s, c->cid, now, &cause);
 		if (rc == 0)
@@ -195,6 +204,7 @@ static void
 cmd_free(struct reader_cmdq *c)
 {
 	config_free(c->f);
+	free(c->path);
 	free(c);
 }
 
@@ -573,13 +583,10 @@ reader_free(struct reader *r)
 	free(r);
 }
 
-void
-reader_post(struct reader *r, enum reader_cmd cmd, const char *cid, struct cfg_file *f)
+/* Queues command c for the database thread (takes it). */
+static void
+post(struct reader *r, struct reader_cmdq *c)
 {
-	struct reader_cmdq *c = xcalloc(1, sizeof *c);
-	c->cmd = cmd;
-	snprintf(c->cid, sizeof c->cid, "%s", cid ? cid : "");
-	c->f = f;
 	pthread_mutex_lock(&r->mu);
 	struct reader_cmdq **p = &r->cmds;
 	while (*p)
@@ -587,6 +594,28 @@ reader_post(struct reader *r, enum reader_cmd cmd, const char *cid, struct cfg_f
 	*p = c;
 	pthread_cond_signal(&r->cv);
 	pthread_mutex_unlock(&r->mu);
+}
+
+void
+reader_post(struct reader *r, enum reader_cmd cmd, const char *cid, struct cfg_file *f)
+{
+	struct reader_cmdq *c = xcalloc(1, sizeof *c);
+	c->cmd = cmd;
+	snprintf(c->cid, sizeof c->cid, "%s", cid ? cid : "");
+	c->f = f;
+	post(r, c);
+}
+
+void
+reader_post_export(
+    struct reader *r, const char *cid, const struct agg_filter *flt, const char *path)
+{
+	struct reader_cmdq *c = xcalloc(1, sizeof *c);
+	c->cmd = READER_EXPORT;
+	snprintf(c->cid, sizeof c->cid, "%s", cid);
+	c->filter = *flt;
+	c->path = xstrdup(path);
+	post(r, c);
 }
 
 void

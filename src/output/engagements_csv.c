@@ -25,7 +25,7 @@ static void
 text_cell(struct sbuf *b, const char *s, size_t max)
 {
 	char *t = text_sanitize(s ? s : "", s ? strlen(s) : 0, max);
-	cell_csv_text(b, t);
+	csv_text(b, t);
 	free(t);
 }
 

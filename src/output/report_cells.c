@@ -106,21 +106,6 @@ cell_marker(const struct report *r)
 /* ---- CSV ---------------------------------------------------------------- */
 
 void
-cell_csv_text(struct sbuf *b, const char *s)
-{
-	bool formula = strchr("=+-@\t\r", *s) != NULL && *s;
-	sbuf_addstr(b, "\"");
-	if (formula)
-		sbuf_addstr(b, "'");
-	for (; *s; s++) {
-		if (*s == '"')
-			sbuf_addstr(b, "\"");
-		sbuf_add(b, s, 1);
-	}
-	sbuf_addstr(b, "\"");
-}
-
-void
 cell_csv_time(struct sbuf *b, int64_t ms)
 {
 	char buf[40];

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "output/report_write.h"
+#include "base/csv.h"
 #include "base/util.h"
 
 /* Appends n with thousands separators. */
@@ -27,9 +28,6 @@ void cell_time(struct sbuf *b, int64_t ms);
 void cell_sum(struct sbuf *b, const struct rep_sum *s, int m);
 /* Appends the actions of an engager as "retweet, reply x3". */
 void cell_actions(struct sbuf *b, const int64_t *actions);
-/* Appends a CSV text cell: always quoted, and prefixed with ' when it would
- * start a spreadsheet formula (= + - @, a tab or a carriage return). */
-void cell_csv_text(struct sbuf *b, const char *s);
 /* Appends a CSV time cell in RFC 3339 (UTC, seconds). */
 void cell_csv_time(struct sbuf *b, int64_t ms);
 /* Returns the marker that says whether the numbers are final ("final" or

@@ -91,11 +91,11 @@ report_render_csv(const struct report *r, enum report_csv_table t)
 		sbuf_addstr(&b, "campaign_id,name,client,status,marker,window_start,window_end,"
 		                "generated_at,schema,formula_version,formula,unique_accounts,"
 		                "engagements,change_log_seq,change_log_head\r\n");
-		cell_csv_text(&b, r->campaign_id);
+		csv_text(&b, r->campaign_id);
 		sbuf_addstr(&b, ",");
-		cell_csv_text(&b, r->name);
+		csv_text(&b, r->name);
 		sbuf_addstr(&b, ",");
-		cell_csv_text(&b, r->client);
+		csv_text(&b, r->client);
 		sbuf_printf(&b, ",%s,%s,", campaign_status_name(r->status), cell_marker(r));
 		cell_csv_time(&b, r->window_start_ms);
 		sbuf_addstr(&b, ",");
@@ -103,7 +103,7 @@ report_render_csv(const struct report *r, enum report_csv_table t)
 		sbuf_addstr(&b, ",");
 		cell_csv_time(&b, r->generated_at_ms);
 		sbuf_printf(&b, ",%s,%d,", REPORT_SCHEMA, r->formula_version);
-		cell_csv_text(&b, REPORT_CPM_FORMULA);
+		csv_text(&b, REPORT_CPM_FORMULA);
 		sbuf_printf(
 		    &b, ",%lld,%lld", (long long)r->unique_accounts, (long long)r->engagements);
 		csv_int(&b, r->log_head > 0, r->log_seq);
@@ -135,11 +135,11 @@ report_render_csv(const struct report *r, enum report_csv_table t)
 		sbuf_addstr(&b, ",retweet_engagements,reply_engagements,quote_engagements\r\n");
 		for (size_t i = 0; i < r->ntweets; i++) {
 			const struct rep_tweet_row *w = &r->tweets[i];
-			cell_csv_text(&b, w->tweet_id);
+			csv_text(&b, w->tweet_id);
 			sbuf_printf(&b, ",%s,", category_name(w->category));
-			cell_csv_text(&b, w->url);
+			csv_text(&b, w->url);
 			sbuf_addstr(&b, ",");
-			cell_csv_text(&b, w->author);
+			csv_text(&b, w->author);
 			sbuf_printf(&b, ",%s", w->missing ? "true" : "false");
 			for (int m = 0; m < RM__COUNT; m++)
 				csv_int(&b, w->m.has[m], w->m.v[m]);
@@ -162,17 +162,17 @@ report_render_csv(const struct report *r, enum report_csv_table t)
 		for (size_t i = 0; i < r->ntop; i++) {
 			const struct rep_engager *e = &r->top[i];
 			sbuf_printf(&b, "%zu,", i + 1);
-			cell_csv_text(&b, e->user_id);
+			csv_text(&b, e->user_id);
 			sbuf_addstr(&b, ",");
-			cell_csv_text(&b, e->handle);
+			csv_text(&b, e->handle);
 			sbuf_addstr(&b, ",");
-			cell_csv_text(&b, e->name);
+			csv_text(&b, e->name);
 			sbuf_printf(&b, ",%s,%lld,%s,%d,%lld,%lld,%lld,%lld,",
 			    e->verified ? "true" : "false", (long long)e->followers,
 			    bucket_name(e->bucket), e->importance, (long long)e->actions[0],
 			    (long long)e->actions[1], (long long)e->actions[2],
 			    (long long)e->ntweets);
-			cell_csv_text(&b, e->evidence);
+			csv_text(&b, e->evidence);
 			sbuf_addstr(&b, "\r\n");
 		}
 		break;
