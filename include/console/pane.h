@@ -29,6 +29,7 @@ void pane_buckets_draw(struct ui *u, struct draw_grid *g, struct draw_rect r);
 void pane_help_draw(struct ui *u, struct draw_grid *g, struct draw_rect r);
 void pane_closeout_draw(struct ui *u, struct draw_grid *g, struct draw_rect r);
 void pane_top_draw(struct ui *u, struct draw_grid *g, struct draw_rect r);
+void pane_jobs_draw(struct ui *u, struct draw_grid *g, struct draw_rect r);
 
 /* Returns the index in c->feed of feed row `row` counted from the newest
  * that passes the filter (after skipping `off` rows), or -1. */

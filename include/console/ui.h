@@ -25,6 +25,7 @@ struct ui_opts {
 	const char *engine_status; /* shown at start: engine running, viewer, or why off */
 	struct jsonapi *api;       /* the --http endpoint to publish snapshots to, or NULL */
 	const char *provider;      /* "simulator", "twitterapi.io, key set", ... (borrowed) */
+	const char *sim_tweets[3]; /* the tweets the simulator knows (borrowed), or NULLs */
 };
 
 /* Runs the console until the user quits, showing what reader rd (borrowed;

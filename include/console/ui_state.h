@@ -40,7 +40,18 @@ struct ui_cmd {
 enum pane_id { P_FEED, P_CHART, P_PIE, P_TWEETS, P_ALERTS, P__COUNT };
 
 /* Full screens. */
-enum ui_screen { S_CAMPAIGN, S_OVERVIEW, S_PROFILE, S_BUCKETS, S_CLOSEOUT, S_TOP, S__COUNT };
+enum ui_screen {
+	S_CAMPAIGN,
+	S_OVERVIEW,
+	S_PROFILE,
+	S_BUCKETS,
+	S_CLOSEOUT,
+	S_TOP,
+	S_JOBS,
+	S__COUNT
+};
+
+#define UI_SIM_TWEETS 3 /* the simulator's tweets the demo lists */
 
 /* Chart scopes before the per-tweet ones: all tweets, then each category. */
 #define SCOPE_ALL 0 /* 1..3: category 0..2; 4 + i: tweet i */
@@ -77,8 +88,12 @@ struct ui {
 	int64_t now_ms;
 	bool ascii;
 	char theme_name[32];
-	bool simulated;            /* the built-in simulator feeds the demo */
-	char *message;             /* one-line status message (owned) */
+	bool simulated;                            /* the built-in simulator feeds the demo */
+	char sim_tweets[UI_SIM_TWEETS][LW_ID_MAX]; /* the tweets it knows */
+	size_t nsim_tweets;
+	char sim_tweets_text[UI_SIM_TWEETS * LW_ID_MAX + 8]; /* them, ", " between */
+	size_t jobs_off;                                     /* lines scrolled on S_JOBS */
+	char *message;                                       /* one-line status message (owned) */
 	const char *engine_status; /* engine running, viewer, or why off (borrowed) */
 	const char *provider;      /* which provider, and whether a key is set (borrowed) */
 	int64_t message_ms;
@@ -112,6 +127,14 @@ struct agg_campaign *ui_campaign(struct ui *u);
  * UI_PICK_WAIT_MS after the first campaigns did). */
 void ui_pick_campaign(struct ui *u);
 #define UI_PICK_WAIT_MS 2000
+
+/* Notes that the simulator knows only tweets ids[0..n) (copied, at most
+ * UI_SIM_TWEETS). */
+void ui_set_sim_tweets(struct ui *u, const char *const *ids, size_t n);
+/* Writes into buf what the console says when the simulator feeds campaign
+ * c but c lists tweets it does not know (they read as missing); returns
+ * false, buf untouched, when there is nothing to say. */
+bool ui_sim_note(const struct ui *u, const struct agg_campaign *c, char *buf, size_t len);
 
 /* Sets the status message (formatted). */
 void ui_message(struct ui *u, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -359,6 +359,8 @@ cmd_tui(int argc, char **argv)
 	o.api = api;
 	char *provider = provider_describe(sim);
 	o.provider = provider;
+	for (int i = 0; sim && i < 3; i++)
+		o.sim_tweets[i] = sim_tweet_id(sim, i);
 	struct reader *rd = reader_start(s, q); /* the console's reads and writes */
 	int rc = ui_main(&o, rd, q, sim != NULL);
 	quit_watch_start(dd, rc);

@@ -242,6 +242,15 @@ k_buckets(struct ui *u, int key)
 }
 
 static unsigned
+k_jobs(struct ui *u, int key)
+{
+	(void)key;
+	u->screen = u->screen == S_JOBS ? S_CAMPAIGN : S_JOBS;
+	u->jobs_off = 0;
+	return KR_NONE;
+}
+
+static unsigned
 k_top(struct ui *u, int key)
 {
 	(void)key;
@@ -303,6 +312,11 @@ scroll_by(struct ui *u, long delta)
 	if (u->screen == S_PROFILE) {
 		long s = (long)u->profile_off + delta;
 		u->profile_off = (size_t)(s < 0 ? 0 : s);
+		return;
+	}
+	if (u->screen == S_JOBS) {
+		long s = (long)u->jobs_off + delta; /* the screen keeps it in range */
+		u->jobs_off = (size_t)(s < 0 ? 0 : s);
 		return;
 	}
 	if (u->screen == S_TOP) {
@@ -386,6 +400,7 @@ static const struct key_binding table[] = {
     {'o', "o", "campaigns overview", k_overview},
     {'b', "b", "events per bucket per day", k_buckets},
     {'u', "u", "top engagers by importance", k_top},
+    {'i', "i", "jobs of every tweet, with their whole error or block reason", k_jobs},
     {KEY_CODE_ENTER, "Enter", "open the selected engager's profile", k_enter},
     {KEY_CODE_ESC, "Esc", "back to the campaign screen", k_back},
     {'j', "j/Down", "move down (PgDn: a page)", k_down},

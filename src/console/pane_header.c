@@ -20,13 +20,13 @@ header_job_health(
 	agg_job_health(c, now_ms, &h);
 	buf[0] = '\0';
 	if (h.failing > 0) {
-		snprintf(buf, len, "%d job%s failing: %s", h.failing, h.failing == 1 ? "" : "s",
-		    h.why_failing ? h.why_failing : "error");
+		snprintf(buf, len, "%d job%s failing (i: in full): %s", h.failing,
+		    h.failing == 1 ? "" : "s", h.why_failing ? h.why_failing : "error");
 		*role = T_ERROR;
 	} else if (h.blocked > 0) {
 		/* a block past its time waits for an engine to look again */
-		snprintf(buf, len, "%d job%s blocked%s%s%s%s", h.blocked, h.blocked == 1 ? "" : "s",
-		    h.blocked_until_ms > now_ms ? " for " : "",
+		snprintf(buf, len, "%d job%s blocked (i: in full)%s%s%s%s", h.blocked,
+		    h.blocked == 1 ? "" : "s", h.blocked_until_ms > now_ms ? " for " : "",
 		    h.blocked_until_ms > now_ms
 		        ? fmt_duration((h.blocked_until_ms - now_ms) / 1000, in, sizeof in)
 		        : "",

@@ -31,18 +31,23 @@ draw_status(struct ui *u, struct draw_grid *g, int y)
 		return;
 	}
 	draw_text(g, 1, y, g->w - 2, T_STATUS,
-	    "? help  q quit  a add  Tab focus  z zoom  / filter  h/d hour/day  m metric  "
+	    "? help  q quit  i jobs  a add  Tab focus  z zoom  / filter  h/d hour/day  m metric  "
 	    "s scope  o overview  x export");
 }
 
-/* Draws the simulated-data banner on row y. */
+/* Draws the simulated-data banner on row y: which tweets the simulator
+ * knows when the campaign lists others. */
 static void
-draw_banner(struct draw_grid *g, int y)
+draw_banner(struct ui *u, struct draw_grid *g, int y)
 {
+	char note[512];
 	draw_fill(g, (struct draw_rect){0, y, g->w, 1}, ' ', T_BANNER);
-	draw_text(g, 1, y, g->w - 2, T_BANNER,
-	    "SIMULATED DATA: no TWITTERAPI_KEY is set, so a built-in simulator feeds this demo. "
-	    "Set TWITTERAPI_KEY (or TWITTERAPI_KEY_FILE) to watch real launches.");
+	if (ui_sim_note(u, ui_campaign(u), note, sizeof note))
+		draw_text(g, 1, y, g->w - 2, T_BANNER, note);
+	else
+		draw_text(g, 1, y, g->w - 2, T_BANNER,
+		    "SIMULATED DATA: no TWITTERAPI_KEY is set, so a built-in simulator feeds this "
+		    "demo. Set TWITTERAPI_KEY (or TWITTERAPI_KEY_FILE) to watch real launches.");
 }
 
 /* Draws focusable pane p in r. */
@@ -110,11 +115,11 @@ ui_render(struct ui *u, struct draw_grid *g)
 	int top = 2;
 	pane_header_draw(u, g, (struct draw_rect){0, 0, g->w, 2});
 	if (u->simulated)
-		draw_banner(g, top++);
+		draw_banner(u, g, top++);
 	struct draw_rect body = {0, top, g->w, g->h - top - 1};
-	static void (*const screens[S__COUNT])(
-	    struct ui *, struct draw_grid *, struct draw_rect) = {NULL, pane_overview_draw,
-	    pane_profile_draw, pane_buckets_draw, pane_closeout_draw, pane_top_draw};
+	static void (*const screens[S__COUNT])(struct ui *, struct draw_grid *,
+	    struct draw_rect) = {NULL, pane_overview_draw, pane_profile_draw, pane_buckets_draw,
+	    pane_closeout_draw, pane_top_draw, pane_jobs_draw};
 	if (u->screen == S_CAMPAIGN) {
 		if (ui_campaign(u) == NULL)
 			draw_text(g, 2, body.y + 1, g->w - 4, T_DIM,

@@ -150,6 +150,10 @@ ui_main(const struct ui_opts *o, struct reader *rd, struct queue *q, bool simula
 	u.pick_pending = true;
 	snprintf(u.pick_cid, sizeof u.pick_cid, "%s", remembered.campaign);
 	u.simulated = simulated;
+	size_t nsim = 0;
+	while (nsim < LW_ARRAY_LEN(o->sim_tweets) && o->sim_tweets[nsim])
+		nsim++;
+	ui_set_sim_tweets(&u, o->sim_tweets, nsim);
 	u.now_ms = clock_now_ms();
 
 	struct sigaction sa;

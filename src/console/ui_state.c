@@ -102,6 +102,41 @@ ui_pick_campaign(struct ui *u)
 }
 
 void
+ui_set_sim_tweets(struct ui *u, const char *const *ids, size_t n)
+{
+	u->nsim_tweets = 0;
+	u->sim_tweets_text[0] = '\0';
+	for (size_t i = 0; i < n && i < UI_SIM_TWEETS; i++) {
+		snprintf(u->sim_tweets[u->nsim_tweets++], LW_ID_MAX, "%s", ids[i]);
+		size_t at = strlen(u->sim_tweets_text);
+		snprintf(u->sim_tweets_text + at, sizeof u->sim_tweets_text - at, "%s%s",
+		    i ? ", " : "", ids[i]);
+	}
+}
+
+bool
+ui_sim_note(const struct ui *u, const struct agg_campaign *c, char *buf, size_t len)
+{
+	if (!u->simulated || u->nsim_tweets == 0 || c == NULL)
+		return false;
+	size_t unknown = 0;
+	for (size_t i = 0; i < c->ntweets; i++) {
+		bool known = !c->tweets[i].listed;
+		for (size_t k = 0; !known && k < u->nsim_tweets; k++)
+			known = strcmp(c->tweets[i].id, u->sim_tweets[k]) == 0;
+		unknown += !known;
+	}
+	if (unknown == 0)
+		return false;
+	snprintf(buf, len,
+	    "SIMULATED DATA: the simulator knows only the demo's tweets %s; %zu of this "
+	    "campaign's tweets read as missing (i: jobs). Set TWITTERAPI_KEY to watch real "
+	    "tweets.",
+	    u->sim_tweets_text, unknown);
+	return true;
+}
+
+void
 ui_message(struct ui *u, const char *fmt, ...)
 {
 	va_list ap;

@@ -4,7 +4,9 @@
  * the completed demo and the time-stamped demo a previous release added
  * each start; the console opens on the live campaign, not the first one;
  * and it remembers the campaign viewed last and the theme in
- * $XDG_CONFIG_HOME/launchwatch/console.conf.
+ * $XDG_CONFIG_HOME/launchwatch/console.conf. A campaign of other tweets in
+ * the demo says which tweets the simulator knows, and its jobs' reason,
+ * cut in the panes at 80 columns, reads in full on the jobs screen (i).
  */
 #include <check.h>
 #include <stdio.h>
@@ -83,6 +85,51 @@ START_TEST(test_one_demo_opens_on_live)
 }
 END_TEST
 
+START_TEST(test_demo_explains_other_tweets)
+{
+	/* a campaign of a tweet the simulator does not know */
+	struct store *st = NULL;
+	char *cause = NULL;
+	ck_assert(store_open(tui_db->uri, "tuitest", &st, &cause) == 0);
+	char start[32];
+	timestr_format_time(clock_now_ms() / 1000 - 600, start, sizeof start);
+	char *y = xasprintf("campaigns:\n  - name: Other launch\n"
+	                    "    window: {start: \"%s\", duration: 1d}\n"
+	                    "    tweets: {main: [\"1861111111111111111\"]}\n"
+	                    "    cadence: {metrics: 2s, retweets: 2s, replies: 2s, quotes: 2s}\n",
+	    start);
+	struct cfg_file *f = NULL;
+	ck_assert_msg(config_load_string("t", y, strlen(y), &f, &cause) == 0, "%s", cause);
+	free(y);
+	struct store_upsert_result res;
+	ck_assert(store_campaign_upsert(st, &f->campaigns[0], clock_now_ms(), &res, &cause) == 0);
+	config_free(f);
+	store_free(st);
+
+	tui_start_ui(80, 24, false, NULL);
+	tui_expect("/2] "); /* the demo was added after it */
+	tui_keys("1");
+	tui_expect("[1/2] Other launch");
+	/* the banner names the simulator's tweets (cut at 80 columns; the
+	 * jobs screen has it whole); the status line says where */
+	tui_expect("SIMULATED DATA: the simulator knows only the demo's tweets");
+	tui_expect("i jobs");
+	tui_keys("i");
+	char *s = tui_wait_screen("the tweet is missing (deleted or protected)", false);
+	ck_assert_ptr_nonnull(strstr(s, "Jobs, reasons in full"));
+	ck_assert_msg(strstr(s, "tweets read as missing") != NULL, "%s", s);
+	free(s);
+	/* the panes at 80 columns cut it */
+	tui_keys("Escape");
+	s = tui_wait_screen("Engagers", false);
+	ck_assert_msg(strstr(s, "the tweet is missing (deleted or protected)") == NULL,
+	    "the reason was whole on the campaign screen:\n%s", s);
+	free(s);
+	tui_keys("q");
+	tui_expect("UI-EXITED 0");
+}
+END_TEST
+
 /* Returns the theme name a status message "theme: NAME" shows after t. */
 static char *
 next_theme(void)
@@ -135,6 +182,7 @@ start_suite(void)
 	tcase_add_checked_fixture(tc, tui_setup_empty, tui_teardown);
 	tcase_set_timeout(tc, 150);
 	tcase_add_test(tc, test_one_demo_opens_on_live);
+	tcase_add_test(tc, test_demo_explains_other_tweets);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("remember");
 	tcase_add_checked_fixture(tc, tui_setup, tui_teardown);
