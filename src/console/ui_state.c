@@ -129,9 +129,8 @@ ui_sim_note(const struct ui *u, const struct agg_campaign *c, char *buf, size_t 
 	if (unknown == 0)
 		return false;
 	snprintf(buf, len,
-	    "SIMULATED DATA: the simulator knows only the demo's tweets %s; %zu of this "
-	    "campaign's tweets read as missing (i: jobs). Set TWITTERAPI_KEY to watch real "
-	    "tweets.",
+	    "SIMULATED DATA (no TWITTERAPI_KEY): the simulator knows only the demo's tweets %s; "
+	    "%zu of this campaign's tweets read as missing (i: jobs)",
 	    u->sim_tweets_text, unknown);
 	return true;
 }

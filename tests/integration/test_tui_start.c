@@ -112,7 +112,7 @@ START_TEST(test_demo_explains_other_tweets)
 	tui_expect("[1/2] Other launch");
 	/* the banner names the simulator's tweets (cut at 80 columns; the
 	 * jobs screen has it whole); the status line says where */
-	tui_expect("SIMULATED DATA: the simulator knows only the demo's tweets");
+	tui_expect("SIMULATED DATA (no TWITTERAPI_KEY): the simulator knows only the demo's");
 	tui_expect("i jobs");
 	tui_keys("i");
 	char *s = tui_wait_screen("the tweet is missing (deleted or protected)", false);
