@@ -119,6 +119,20 @@ void classification_done(struct classification *c);
 int classify_importance(const struct classify_rules *r, int64_t followers, bool verified,
     enum lw_bucket bucket, enum lw_action action, enum tweet_category cat);
 
+/* The terms of one importance: those the formula fixes, and the bucket's
+ * weight as it follows from a stored importance under any rules. */
+struct importance_terms {
+	int followers, verified, action, category; /* points */
+	int bucket;                                /* importance less the others */
+	bool capped; /* the formula's total was cut to 0..100, so bucket is off */
+};
+
+/* Fills *t with the terms of stored importance imp of an engagement through
+ * action on a tweet of category cat by an account with followers and
+ * verified. */
+void classify_importance_terms(int imp, int64_t followers, bool verified, enum lw_action action,
+    enum tweet_category cat, struct importance_terms *t);
+
 /* Returns the follower points of the formula: floor(10 * log10(followers + 1))
  * - 10, clamped to 0..50, computed exactly in integers. */
 int classify_follower_points(int64_t followers);

@@ -1,6 +1,7 @@
 /*
  * pane_profile: one account's profile (handle, name, followers, bucket,
- * sanitized bio) and its engagements in the campaign, newest first, as the
+ * sanitized bio, its URL on x.com, how its importance adds up) and its
+ * engagements in the campaign, newest first, as the
  * reader read them on demand (its account chunk and up to AGG_PROFILE_MAX
  * of its engagement documents); what the row it was opened from knows
  * shows at once, with "loading..." until the rest arrives. Curses-free; UI
@@ -10,6 +11,31 @@
 
 #include "base/fmt.h"
 #include "console/pane.h"
+#include "model/classify.h"
+
+/* Draws on row *y how the best engagement's importance adds up (docs/
+ * scoring.md): followers, verification, bucket weight, action, category. */
+static void
+profile_terms(
+    struct agg_campaign *c, const struct agg_profile *p, struct draw_grid *g, int x0, int *y, int w)
+{
+	const struct agg_profile_eng *best = NULL;
+	for (size_t i = 0; i < p->neng; i++)
+		if (best == NULL || p->eng[i].importance > best->importance)
+			best = &p->eng[i];
+	if (best == NULL)
+		return;
+	int ti = c ? agg_tweet_index(c, best->tweet_id) : -1;
+	enum tweet_category cat = ti >= 0 ? (enum tweet_category)c->tweets[ti].category : CAT_MAIN;
+	struct importance_terms t;
+	classify_importance_terms(
+	    best->importance, p->followers, p->verified, (enum lw_action)best->action, cat, &t);
+	draw_textf(g, x0, (*y)++, w, T_NORMAL,
+	    "importance %d = followers %d + verified %d + %s %d + %s %d + %s tweet %d%s",
+	    best->importance, t.followers, t.verified, bucket_name((enum lw_bucket)best->bucket),
+	    t.bucket, action_name((enum lw_action)best->action), t.action, category_name(cat),
+	    t.category, t.capped ? " (capped to 0..100)" : "");
+}
 
 void
 pane_profile_draw(struct ui *u, struct draw_grid *g, struct draw_rect r)
@@ -50,6 +76,9 @@ pane_profile_draw(struct ui *u, struct draw_grid *g, struct draw_rect r)
 		return;
 	}
 	draw_text(g, x0, y++, w, T_DIM, p->bio);
+	if (p->handle && *p->handle)
+		draw_textf(g, x0, y++, w, T_NORMAL, "https://x.com/%s", p->handle);
+	profile_terms(c, p, g, x0, &y, w);
 	y++;
 	if (p->total > p->neng && y < end)
 		draw_textf(g, x0, y++, w, T_DIM,

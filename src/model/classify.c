@@ -350,6 +350,22 @@ classify_importance(const struct classify_rules *r, int64_t followers, bool veri
 	return total < 0 ? 0 : (total > 100 ? 100 : total);
 }
 
+void
+classify_importance_terms(int imp, int64_t followers, bool verified, enum lw_action action,
+    enum tweet_category cat, struct importance_terms *t)
+{
+	t->followers = classify_follower_points(followers);
+	t->verified = verified ? VERIFIED_POINTS : 0;
+	t->action = (unsigned)action < ACT__COUNT ? action_points[action] : 0;
+	t->category = (unsigned)cat < CAT__COUNT ? category_points[cat] : 0;
+	t->bucket = imp - t->followers - t->verified - t->action - t->category;
+	t->capped = imp <= 0 || imp >= 100 || t->bucket < 0 || t->bucket > CLASSIFY_IMPORTANCE_MAX;
+	if (t->bucket < 0)
+		t->bucket = 0;
+	else if (t->bucket > CLASSIFY_IMPORTANCE_MAX)
+		t->bucket = CLASSIFY_IMPORTANCE_MAX;
+}
+
 /* Names of the fields, in evidence order. */
 enum field { F_BIO, F_NAME, F_HANDLE, F__COUNT };
 static const char *const field_names[F__COUNT] = {"bio", "name", "handle"};

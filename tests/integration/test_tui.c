@@ -115,6 +115,9 @@ START_TEST(test_hostile_profile_is_plain_text)
 	ck_assert_ptr_nonnull(strstr(s, "Profile (Esc back)"));
 	ck_assert_ptr_nonnull(strstr(s, "@acct11  EvilRed"));
 	ck_assert_ptr_null(strstr(s, "pwned"));
+	/* the account's URL and how its importance adds up */
+	ck_assert_ptr_nonnull(strstr(s, "https://x.com/acct11"));
+	ck_assert_ptr_nonnull(strstr(s, "importance 61 = followers 30 + verified 0 + other"));
 	free(s);
 	/* nothing changed the window title or cleared the screen */
 	char *cmd = xasprintf("tmux -L %s display -p -t ui '#{pane_title}'", tui_sock);

@@ -667,6 +667,42 @@ START_TEST(test_builder)
 END_TEST
 
 /* Builds the suite. */
+/* The terms the profile shows add up to the stored importance, and give
+ * back the bucket weight of the rules that scored it. */
+START_TEST(test_profile_importance_terms)
+{
+	struct classify_rules *r = classify_rules_default();
+	classify_rules_set_importance(r, BK_FOUNDER, 17); /* as a rules file may */
+	static const int64_t followers[] = {0, 150, 12000, 2000000};
+	for (int b = 0; b < BK__COUNT; b++)
+		for (int a = 0; a < ACT__COUNT; a++)
+			for (int c = 0; c < CAT__COUNT; c++)
+				for (size_t f = 0; f < LW_ARRAY_LEN(followers); f++)
+					for (int v = 0; v < 2; v++) {
+						int imp = classify_importance(r, followers[f], v,
+						    (enum lw_bucket)b, (enum lw_action)a,
+						    (enum tweet_category)c);
+						struct importance_terms t;
+						classify_importance_terms(imp, followers[f], v,
+						    (enum lw_action)a, (enum tweet_category)c, &t);
+						int sum = t.followers + t.verified + t.bucket +
+						          t.action + t.category;
+						if (!t.capped) {
+							ck_assert_int_eq(sum, imp);
+							ck_assert_int_eq(t.followers,
+							    classify_follower_points(followers[f]));
+						}
+					}
+	/* a founder engaging, uncapped: the weight set above comes back */
+	int imp = classify_importance(r, 12000, false, BK_FOUNDER, ACT_RETWEET, CAT_MAIN);
+	struct importance_terms t;
+	classify_importance_terms(imp, 12000, false, ACT_RETWEET, CAT_MAIN, &t);
+	ck_assert(!t.capped);
+	ck_assert_int_eq(t.bucket, 17);
+	classify_rules_free(r);
+}
+END_TEST
+
 static Suite *
 classify_suite(void)
 {
@@ -693,6 +729,7 @@ classify_suite(void)
 	tcase_add_test(tc, test_load_misc);
 	tcase_add_loop_test(tc, test_load_reader, 0, (int)LW_ARRAY_LEN(reader_cases));
 	tcase_add_test(tc, test_builder);
+	tcase_add_test(tc, test_profile_importance_terms);
 	suite_add_tcase(s, tc);
 	return s;
 }
