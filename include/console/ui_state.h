@@ -73,8 +73,13 @@ struct ui {
 	int pie_action; /* -1 all actions, else enum lw_action */
 	struct agg_filter filter;
 	char filter_text[128];
-	size_t feed_off; /* rows scrolled back from the newest; 0 follows live */
-	size_t feed_sel; /* selected row on screen */
+	size_t feed_off;   /* rows scrolled back from the newest; 0 follows live */
+	bool feed_arrival; /* the feed in the order rows were stored, not engaged */
+	size_t *feed_perm; /* that order: indices into the feed (owned), for... */
+	size_t feed_perm_n;
+	uint64_t feed_perm_ver;  /* ... this version ... */
+	const void *feed_perm_c; /* ... of this campaign */
+	size_t feed_sel;         /* selected row on screen */
 	size_t tweets_sel;
 	size_t alerts_off;
 	size_t top_sel;                /* selected row of S_TOP */

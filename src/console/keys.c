@@ -242,6 +242,16 @@ k_buckets(struct ui *u, int key)
 }
 
 static unsigned
+k_order(struct ui *u, int key)
+{
+	(void)key;
+	u->feed_arrival = !u->feed_arrival;
+	u->feed_off = u->feed_sel = 0;
+	ui_message(u, "feed by %s", u->feed_arrival ? "arrival (when stored)" : "engagement time");
+	return KR_KEEP_MESSAGE;
+}
+
+static unsigned
 k_jobs(struct ui *u, int key)
 {
 	(void)key;
@@ -401,6 +411,7 @@ static const struct key_binding table[] = {
     {'b', "b", "events per bucket per day", k_buckets},
     {'u', "u", "top engagers by importance", k_top},
     {'i', "i", "jobs of every tweet, with their whole error or block reason", k_jobs},
+    {'r', "r", "feed order: engagement time or arrival", k_order},
     {KEY_CODE_ENTER, "Enter", "open the selected engager's profile", k_enter},
     {KEY_CODE_ESC, "Esc", "back to the campaign screen", k_back},
     {'j', "j/Down", "move down (PgDn: a page)", k_down},
@@ -457,9 +468,10 @@ keys_mouse(struct ui *u, enum key_mouse ev, int x, int y)
 	const struct draw_rect *r = &u->pane_rect[p];
 	int row = y - r->y - 1; /* inside the frame */
 	struct agg_campaign *c = ui_campaign(u);
-	if (c && p == P_FEED && row >= 0 && row < r->h - 2) {
-		if (pane_feed_row(u, c, u->feed_off, (size_t)row) >= 0)
-			u->feed_sel = (size_t)row;
+	if (c && p == P_FEED && row >= 1 && row < r->h - 2) {
+		/* below the column titles */
+		if (pane_feed_row(u, c, u->feed_off, (size_t)(row - 1)) >= 0)
+			u->feed_sel = (size_t)(row - 1);
 	} else if (c && p == P_TWEETS && row >= 1 && row < r->h - 2) {
 		/* below the column titles; the table scrolls to keep the selection shown */
 		size_t rows = (size_t)(r->h - 3);

@@ -41,6 +41,7 @@ ui_done(struct ui *u)
 	reader_closeout_free(u->closeout);
 	free(u->message);
 	free(u->db_status);
+	free(u->feed_perm);
 	memset(u, 0, sizeof *u);
 }
 

@@ -505,7 +505,7 @@ START_TEST(test_mouse)
 	ck_assert_int_eq(system(cmd), 0);
 	free(cmd);
 	/* a click on the third feed row selects it: Enter opens that profile */
-	mouse(0, 20, 5);
+	mouse(0, 20, 6); /* the feed's titles are on row 3 */
 	tui_keys("Enter");
 	s = tui_wait_screen("Profile (Esc back)", false);
 	ck_assert_msg(strstr(s, "@acct09") != NULL, "%s", s);

@@ -3,7 +3,8 @@
  * in tmux): x on the engagers feed writes every stored engagement of the
  * campaign, streamed from the database by the reader (not the feed's
  * newest rows), with a reply's text that a spreadsheet would run as a
- * formula written as guarded text.
+ * formula written as guarded text. Also the feed's column titles and its
+ * two orders (engagement time, r: arrival).
  */
 #include <check.h>
 #include <stdio.h>
@@ -79,6 +80,55 @@ START_TEST(test_feed_export_every_row_guarded)
 }
 END_TEST
 
+/* The feed under column titles, by when people engaged; r orders it by
+ * arrival: an engagement stored last but made hours ago moves to the top. */
+START_TEST(test_feed_order_and_titles)
+{
+	struct store *s = NULL;
+	char *cause = NULL;
+	ck_assert(store_open(tui_db->uri, "tuitest", &s, &cause) == 0);
+	struct lw_engagement e;
+	memset(&e, 0, sizeof e);
+	snprintf(e.campaign_id, sizeof e.campaign_id, "%s", tui_cid);
+	snprintf(e.tweet_id, sizeof e.tweet_id, "%s", tui_tids[1]);
+	e.action = ACT_QUOTE;
+	snprintf(e.user.id, sizeof e.user.id, "88888");
+	e.user.handle = xstrdup("latecomer");
+	e.user.name = xstrdup("Late Comer");
+	e.user.bio = xstrdup("");
+	e.bucket = BK_OTHER;
+	e.importance = 20;
+	e.text = xstrdup("found it late");
+	e.created_at_ms = tui_t0 + 60000;            /* engaged near the start */
+	e.first_seen_at_ms = clock_now_ms() + 60000; /* stored after everyone */
+	ck_assert_msg(seed_engagements(s, &e, 1, &cause) == 0, "%s", cause);
+	lw_engagement_done(&e);
+	ck_assert_msg(prep_rebuild(s, tui_cid, NULL, NULL, &cause) == 0, "%s", cause);
+	store_free(s);
+
+	tui_start_ui(140, 44, true, NULL);
+	tui_expect("accounts 13");
+	char *sc = tui_wait_screen("@acct11", false);
+	ck_assert_ptr_nonnull(strstr(sc, "engaged  act   account"));
+	ck_assert_ptr_nonnull(strstr(sc, "name: reply or quote text"));
+	/* by engagement time the newest engagement (acct11) leads */
+	const char *first = strstr(sc, "@acct11"), *late = strstr(sc, "@latecomer");
+	ck_assert(first != NULL && (late == NULL || first < late));
+	free(sc);
+	tui_keys("r");
+	sc = tui_wait_screen("Engagers (live) by arrival (r)", false);
+	ck_assert_ptr_nonnull(strstr(sc, "stored   act   account"));
+	first = strstr(sc, "@latecomer");
+	const char *eleven = strstr(sc, "@acct11");
+	ck_assert_msg(first != NULL && eleven != NULL && first < eleven, "%s", sc);
+	free(sc);
+	tui_keys("r");
+	tui_expect("feed by engagement time");
+	tui_keys("q");
+	tui_expect("UI-EXITED 0");
+}
+END_TEST
+
 static Suite *
 export_suite(void)
 {
@@ -87,6 +137,7 @@ export_suite(void)
 	tcase_add_checked_fixture(tc, tui_setup, tui_teardown);
 	tcase_set_timeout(tc, 150);
 	tcase_add_test(tc, test_feed_export_every_row_guarded);
+	tcase_add_test(tc, test_feed_order_and_titles);
 	suite_add_tcase(s, tc);
 	return s;
 }
