@@ -26,6 +26,7 @@ struct ui_opts {
 	struct jsonapi *api;       /* the --http endpoint to publish snapshots to, or NULL */
 	const char *provider;      /* "simulator", "twitterapi.io, key set", ... (borrowed) */
 	const char *sim_tweets[3]; /* the tweets the simulator knows (borrowed), or NULLs */
+	int64_t *left_at_ms;       /* set to clock_mono_ms when the user quit, or NULL */
 };
 
 /* Runs the console until the user quits, showing what reader rd (borrowed;

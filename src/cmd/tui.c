@@ -31,11 +31,12 @@
 #define DEMO_NAME "Demo launch (simulated)"
 #define DEMO_DAYS 7 /* the demo's window; the simulator's streams last about 9 days */
 
-/* Quitting: once the UI has left, the threads get QUIT_STOP_MS to stop
- * cleanly, then an embedded database this console started gets
- * QUIT_DEVDB_MS to stop; 0.4 s in all, under the 0.5 s a user waits. */
-#define QUIT_STOP_MS  250
-#define QUIT_DEVDB_MS 150
+/* Quitting, counted from the key: the threads get QUIT_STOP_MS to stop
+ * cleanly, and the process leaves by QUIT_TOTAL_MS, under the 0.5 s a user
+ * waits, with an embedded database this console started stopped or told
+ * to stop. */
+#define QUIT_STOP_MS  350
+#define QUIT_TOTAL_MS 420
 
 static const char usage_text[] =
     "usage: launchwatch [tui] [--theme NAME] [--ascii] [--http 127.0.0.1:PORT]\n\n"
@@ -55,8 +56,9 @@ static const char usage_text[] =
  * After the terminal is restored the main thread stops the reader, the
  * engine and the simulator and frees the store; a job in flight, a
  * close-out or a database that does not answer could hold that for
- * seconds. The watch leaves the process at the budget's end instead,
- * after stopping the devdb when nobody else uses it: what was in flight
+ * seconds. The watch leaves the process at QUIT_STOP_MS instead, after
+ * telling the devdb to stop when nobody else uses it (it stops once this
+ * process's connections close); what was in flight
  * is left as a kill would leave it, which loses nothing (every write is
  * idempotent and resumes at the next start; the next engine on this host
  * sees this pid gone and recovers its writes, docs/architecture.md). */
@@ -73,19 +75,12 @@ static struct {
 	struct timespec stop_by, done_by; /* CLOCK_MONOTONIC */
 } quit = {.mu = PTHREAD_MUTEX_INITIALIZER};
 
-/* Returns the monotonic time ms from now. */
+/* Returns the monotonic time at_ms (clock_mono_ms) as a timespec. */
 static struct timespec
-mono_after(int ms)
+mono_at(int64_t at_ms)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	ts.tv_sec += ms / 1000;
-	ts.tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
-	return ts;
+	return (struct timespec){
+	    .tv_sec = at_ms / 1000, .tv_nsec = (long)(at_ms % 1000) * 1000000L};
 }
 
 /* The watch thread: waits for the phases to pass within their times and
@@ -100,7 +95,9 @@ quit_watch_main(void *arg)
 	       pthread_cond_timedwait(&quit.cv, &quit.mu, &quit.stop_by) == 0)
 		;
 	if (quit.phase == QP_STOPPING) {
-		devdb_release_within(quit.dd, QUIT_DEVDB_MS);
+		/* told to stop, the devdb finishes once this process's
+		 * connections close, which leaving does */
+		devdb_release_within(quit.dd, 0);
 		_exit(quit.rc);
 	}
 	while (quit.phase == QP_RELEASING &&
@@ -112,10 +109,10 @@ quit_watch_main(void *arg)
 	return NULL;
 }
 
-/* Starts the quit watch over dd (borrowed) with exit status rc (main
- * thread, right after the UI left). */
+/* Starts the quit watch over dd (borrowed) with exit status rc, its
+ * budget counted from left_ms, when the user quit (main thread). */
 static void
-quit_watch_start(struct devdb *dd, int rc)
+quit_watch_start(struct devdb *dd, int rc, int64_t left_ms)
 {
 	pthread_condattr_t ca;
 	pthread_condattr_init(&ca);
@@ -125,8 +122,8 @@ quit_watch_start(struct devdb *dd, int rc)
 	quit.dd = dd;
 	quit.rc = rc;
 	quit.phase = QP_STOPPING;
-	quit.stop_by = mono_after(QUIT_STOP_MS);
-	quit.done_by = mono_after(QUIT_STOP_MS + QUIT_DEVDB_MS);
+	quit.stop_by = mono_at(left_ms + QUIT_STOP_MS);
+	quit.done_by = mono_at(left_ms + QUIT_TOTAL_MS);
 	quit.started = pthread_create(&quit.th, NULL, quit_watch_main, NULL) == 0;
 }
 
@@ -362,8 +359,12 @@ cmd_tui(int argc, char **argv)
 	for (int i = 0; sim && i < 3; i++)
 		o.sim_tweets[i] = sim_tweet_id(sim, i);
 	struct reader *rd = reader_start(s, q); /* the console's reads and writes */
+	int64_t left_ms = 0;
+	o.left_at_ms = &left_ms;
 	int rc = ui_main(&o, rd, q, sim != NULL);
-	quit_watch_start(dd, rc);
+	if (left_ms == 0) /* it left before its loop */
+		left_ms = clock_mono_ms();
+	quit_watch_start(dd, rc, left_ms);
 	if (eng)
 		engine_request_stop(eng); /* winds down while the reader stops */
 	reader_free(rd);
@@ -379,7 +380,8 @@ cmd_tui(int argc, char **argv)
 	store_free(s);
 	/* a watch that fired holds the mutex: this blocks until it leaves */
 	quit_watch_phase(QP_RELEASING);
-	devdb_release_within(dd, QUIT_DEVDB_MS);
+	int64_t left_for_db = left_ms + QUIT_TOTAL_MS - clock_mono_ms();
+	devdb_release_within(dd, left_for_db > 0 ? (int)left_for_db : 0);
 	quit_watch_phase(QP_DONE);
 	return rc;
 }

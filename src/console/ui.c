@@ -264,7 +264,9 @@ ui_main(const struct ui_opts *o, struct reader *rd, struct queue *q, bool simula
 		}
 	}
 	/* the terminal is the shell's again at once; the caller stops the
-	 * rest within its quit budget */
+	 * rest within its quit budget, counted from here */
+	if (o->left_at_ms)
+		*o->left_at_ms = clock_mono_ms();
 	endwin();
 	/* remember the theme and the campaign for the next start */
 	struct agg_campaign *cur = ui_campaign(&u);

@@ -55,7 +55,7 @@ START_TEST(test_panes_show_database_numbers)
 END_TEST
 
 /* With the database gone, q still ends the process within 0.5 s: the
- * threads' calls that cannot answer are left behind after 250 ms (before,
+ * threads' calls that cannot answer are left behind after 350 ms (before,
  * about 26 s on this machine, then 5 s; test_tui_quit.c explains the
  * margin). */
 START_TEST(test_quit_with_database_down)
