@@ -115,7 +115,9 @@ START_TEST(test_demo_explains_other_tweets)
 	tui_expect("SIMULATED DATA (no TWITTERAPI_KEY): the simulator knows only the demo's");
 	tui_expect("i jobs");
 	tui_keys("i");
-	char *s = tui_wait_screen("the tweet is missing (deleted or protected)", false);
+	/* job states are read every 6 s while some log moves (the demo's), else
+	 * every 60 s: wait past that */
+	char *s = tui_wait_screen_ms("the tweet is missing (deleted or protected)", false, 70000);
 	ck_assert_ptr_nonnull(strstr(s, "Jobs, reasons in full"));
 	ck_assert_msg(strstr(s, "tweets read as missing") != NULL, "%s", s);
 	free(s);
