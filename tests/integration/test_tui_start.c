@@ -38,6 +38,19 @@ campaign_count(struct store *st)
 	return n;
 }
 
+/* Adds or updates the one campaign of campaign file text y (taken). */
+static void
+upsert_yaml(struct store *st, char *y)
+{
+	char *cause = NULL;
+	struct cfg_file *f = NULL;
+	ck_assert_msg(config_load_string("t", y, strlen(y), &f, &cause) == 0, "%s", cause);
+	free(y);
+	struct store_upsert_result res;
+	ck_assert(store_campaign_upsert(st, &f->campaigns[0], clock_now_ms(), &res, &cause) == 0);
+	config_free(f);
+}
+
 START_TEST(test_one_demo_opens_on_live)
 {
 	tui_start_ui(120, 40, false, NULL);
@@ -63,12 +76,7 @@ START_TEST(test_one_demo_opens_on_live)
 	              "    tweets: {main: [\"%s\"], influencer: [\"%s\"], investor: [\"%s\"]}\n",
 	        start, d.cfg.tweets[0].id, d.cfg.tweets[1].id, d.cfg.tweets[2].id);
 	campaign_done(&d);
-	struct cfg_file *f = NULL;
-	ck_assert_msg(config_load_string("t", y, strlen(y), &f, &cause) == 0, "%s", cause);
-	free(y);
-	struct store_upsert_result res;
-	ck_assert(store_campaign_upsert(st, &f->campaigns[0], clock_now_ms(), &res, &cause) == 0);
-	config_free(f);
+	upsert_yaml(st, y);
 	ck_assert_uint_eq(campaign_count(st), 2);
 
 	/* twice: no third demo, and the console opens on the open one */
@@ -98,12 +106,7 @@ START_TEST(test_demo_explains_other_tweets)
 	                    "    tweets: {main: [\"1861111111111111111\"]}\n"
 	                    "    cadence: {metrics: 2s, retweets: 2s, replies: 2s, quotes: 2s}\n",
 	    start);
-	struct cfg_file *f = NULL;
-	ck_assert_msg(config_load_string("t", y, strlen(y), &f, &cause) == 0, "%s", cause);
-	free(y);
-	struct store_upsert_result res;
-	ck_assert(store_campaign_upsert(st, &f->campaigns[0], clock_now_ms(), &res, &cause) == 0);
-	config_free(f);
+	upsert_yaml(st, y);
 	store_free(st);
 
 	tui_start_ui(80, 24, false, NULL);
