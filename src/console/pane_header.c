@@ -49,10 +49,14 @@ pane_header_draw(struct ui *u, struct draw_grid *g, struct draw_rect r)
 		draw_text(g, r.x + 1, r.y, r.w - 2, T_HEADER, "launchwatch  (no campaigns)");
 	} else {
 		fmt_window(c->start_ms, c->end_ms, u->now_ms, win, sizeof win);
+		/* after the close-out the report is frozen; "closing" only until then */
+		const char *when = c->status == CS_COMPLETED ? "report frozen"
+		                   : c->close_requested_ms   ? "closing"
+		                                             : win;
 		char line[512];
 		snprintf(line, sizeof line, "launchwatch  [%zu/%zu] %s%s%s  %s  %s", u->cur + 1,
 		    u->agg->ncampaigns, c->name, *c->client ? " - " : "", c->client,
-		    campaign_status_name(c->status), c->close_requested_ms ? "closing" : win);
+		    campaign_status_name(c->status), when);
 		draw_text(g, r.x + 1, r.y, r.w - 2, T_HEADER, line);
 	}
 	/* second row: numbers first (they matter most on a narrow terminal), then health */

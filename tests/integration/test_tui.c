@@ -463,7 +463,9 @@ START_TEST(test_closeout_progress)
 	store_free(st);
 	/* back, and c on the completed campaign shows its close-out again */
 	tui_keys("Escape");
-	tui_expect(" completed ");
+	s = tui_wait_screen(" completed  report frozen", false);
+	ck_assert_msg(strstr(s, "closing") == NULL, "still closing after the close-out:\n%s", s);
+	free(s);
 	tui_keys("c");
 	tui_expect("unique accounts 12: investor 5");
 	tui_keys("q");
