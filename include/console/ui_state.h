@@ -73,6 +73,7 @@ struct ui {
 	int pie_action; /* -1 all actions, else enum lw_action */
 	struct agg_filter filter;
 	char filter_text[128];
+	bool drill;        /* Enter on a tweet set the feed's filter and the chart's scope to it */
 	size_t feed_off;   /* rows scrolled back from the newest; 0 follows live */
 	bool feed_arrival; /* the feed in the order rows were stored, not engaged */
 	size_t *feed_perm; /* that order: indices into the feed (owned), for... */

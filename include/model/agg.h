@@ -94,6 +94,7 @@ struct agg_filter {
 	unsigned actions;    /* 1 << enum lw_action */
 	unsigned categories; /* 1 << enum tweet_category */
 	int min_importance;
+	char tweet_id[LW_ID_MAX]; /* "" for every tweet */
 };
 
 /* How far a campaign's prepared summary has come. */

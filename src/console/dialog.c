@@ -116,7 +116,7 @@ dialog_filter(const char *current)
 	d->title = xstrdup("Filter the feed (Enter applies, empty clears, Esc cancels)");
 	d->nfields = 1;
 	d->fields = xcalloc(1, sizeof *d->fields);
-	d->fields[0].label = "bucket= action= cat= min=";
+	d->fields[0].label = "bucket= action= cat= min= tweet=";
 	snprintf(d->fields[0].text, FIELD_MAX, "%s", current ? current : "");
 	return d;
 }
@@ -425,13 +425,13 @@ dialog_draw(struct dialog *d, struct draw_grid *g)
 }
 
 /* Names of filter keys and what each sets. */
-enum filter_key { FK_BUCKET, FK_ACTION, FK_CATEGORY, FK_MIN };
+enum filter_key { FK_BUCKET, FK_ACTION, FK_CATEGORY, FK_MIN, FK_TWEET };
 static const struct {
 	const char *name;
 	enum filter_key k;
 } filter_keys[] = {{"bucket", FK_BUCKET}, {"b", FK_BUCKET}, {"action", FK_ACTION}, {"a", FK_ACTION},
     {"cat", FK_CATEGORY}, {"category", FK_CATEGORY}, {"c", FK_CATEGORY}, {"min", FK_MIN},
-    {"importance", FK_MIN}};
+    {"importance", FK_MIN}, {"tweet", FK_TWEET}, {"t", FK_TWEET}};
 
 int
 ui_filter_parse(const char *text, struct agg_filter *out, char **cause)
@@ -449,7 +449,8 @@ ui_filter_parse(const char *text, struct agg_filter *out, char **cause)
 					k = (int)filter_keys[i].k;
 		}
 		if (k < 0) {
-			rc = set_cause(cause, "'%s': use bucket=, action=, cat= or min=", w);
+			rc =
+			    set_cause(cause, "'%s': use bucket=, action=, cat=, min= or tweet=", w);
 			goto fail;
 		}
 		char *s2 = NULL;
@@ -465,10 +466,13 @@ ui_filter_parse(const char *text, struct agg_filter *out, char **cause)
 				f.categories |= 1u << c;
 			else if (k == FK_MIN && str_is_digits(v) && atoi(v) <= 100)
 				f.min_importance = atoi(v);
+			else if (k == FK_TWEET && str_is_digits(v) && strlen(v) < sizeof f.tweet_id)
+				snprintf(
+				    f.tweet_id, sizeof f.tweet_id, "%s", v); /* one tweet's id */
 			else {
 				rc = set_cause(cause, "'%s' is not a valid %s", v,
-				    (const char *const[]){
-				        "bucket", "action", "category", "importance (0-100)"}[k]);
+				    (const char *const[]){"bucket", "action", "category",
+				        "importance (0-100)", "tweet id"}[k]);
 				goto fail;
 			}
 		}

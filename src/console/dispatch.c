@@ -28,6 +28,7 @@ apply_result(struct ui *u, struct dialog_result *res)
 		u->filter = res->filt;
 		snprintf(u->filter_text, sizeof u->filter_text, "%s", res->filter_text);
 		u->feed_off = u->feed_sel = 0;
+		u->drill = false; /* the user's own filter stays after Esc */
 	}
 	if (res->post) {
 		ui_post(u, res->cmd, res->cid, res->f);

@@ -127,6 +127,11 @@ k_campaign(struct ui *u, int key)
 	u->pick_pending = false; /* the user chose */
 	u->feed_off = u->feed_sel = u->tweets_sel = u->top_sel = 0;
 	u->scope = SCOPE_ALL;
+	if (u->drill) { /* another campaign's tweets: the drill-down ends */
+		memset(&u->filter, 0, sizeof u->filter);
+		u->filter_text[0] = '\0';
+		u->drill = false;
+	}
 	if (u->screen == S_OVERVIEW || u->screen == S_PROFILE)
 		u->screen = S_CAMPAIGN;
 	return KR_NONE;
@@ -285,6 +290,19 @@ k_enter(struct ui *u, int key)
 		    (enum lw_action)t->best_action);
 		return KR_NONE;
 	}
+	if (c && u->screen == S_CAMPAIGN && u->focus == P_TWEETS && u->tweets_sel < c->ntweets) {
+		/* drill down: that tweet's engagers in the feed, its own chart */
+		const char *id = c->tweets[u->tweets_sel].id;
+		memset(&u->filter, 0, sizeof u->filter);
+		snprintf(u->filter.tweet_id, sizeof u->filter.tweet_id, "%s", id);
+		snprintf(u->filter_text, sizeof u->filter_text, "tweet=%s", id);
+		u->scope = 4 + (int)u->tweets_sel;
+		u->feed_off = u->feed_sel = 0;
+		u->drill = true;
+		ui_message(u, "tweet #%zu: its engagers and its chart (Esc: every tweet)",
+		    u->tweets_sel + 1);
+		return KR_KEEP_MESSAGE;
+	}
 	if (c == NULL || u->screen != S_CAMPAIGN || u->focus != P_FEED)
 		return KR_NONE;
 	long e = pane_feed_row(u, c, u->feed_off, u->feed_sel);
@@ -302,6 +320,14 @@ k_back(struct ui *u, int key)
 	(void)key;
 	if (u->zoom && u->screen == S_CAMPAIGN)
 		u->zoom = false;
+	else if (u->drill && u->screen == S_CAMPAIGN) {
+		/* out of a tweet's drill-down: every tweet again */
+		memset(&u->filter, 0, sizeof u->filter);
+		u->filter_text[0] = '\0';
+		u->scope = SCOPE_ALL;
+		u->feed_off = u->feed_sel = 0;
+		u->drill = false;
+	}
 	u->screen = u->screen == S_PROFILE && u->profile_back == S_TOP ? S_TOP : S_CAMPAIGN;
 	return KR_NONE;
 }
@@ -398,7 +424,7 @@ static const struct key_binding table[] = {
     {'1', "1-9", "switch to campaign 1-9", k_campaign},
     {'[', "[", "previous campaign", k_campaign},
     {']', "]", "next campaign", k_campaign},
-    {'/', "/", "filter the feed: bucket= action= cat= min=", k_filter},
+    {'/', "/", "filter the feed: bucket= action= cat= min= tweet=", k_filter},
     {'h', "h", "chart per hour", k_hour_day},
     {'d', "d", "chart per day", k_hour_day},
     {'m', "m", "chart metric: views, likes, ... or all four counts", k_metric},
@@ -412,7 +438,8 @@ static const struct key_binding table[] = {
     {'u', "u", "top engagers by importance", k_top},
     {'i', "i", "jobs of every tweet, with their whole error or block reason", k_jobs},
     {'r', "r", "feed order: engagement time or arrival", k_order},
-    {KEY_CODE_ENTER, "Enter", "open the selected engager's profile", k_enter},
+    {KEY_CODE_ENTER, "Enter",
+        "open the selected engager's profile, or drill into the selected tweet", k_enter},
     {KEY_CODE_ESC, "Esc", "back to the campaign screen", k_back},
     {'j', "j/Down", "move down (PgDn: a page)", k_down},
     {'k', "k/Up", "move up (PgUp: a page)", k_up},

@@ -431,6 +431,8 @@ agg_filter_match(const struct agg_filter *f, const struct prep_eng *e)
 		return false;
 	if (f->categories && !(f->categories & (1u << e->category)))
 		return false;
+	if (f->tweet_id[0] && strcmp(f->tweet_id, e->tweet_id) != 0)
+		return false;
 	return e->importance >= f->min_importance;
 }
 

@@ -183,6 +183,20 @@ START_TEST(test_keys_do_what_help_says)
 	    xasprintf("test $(cat %s/launchwatch-*-engagers-*.csv | wc -l) -eq 4", tui_workdir);
 	ck_assert_int_eq(system(cmd), 0); /* a header and three founders */
 	free(cmd);
+	/* Enter on a tweet drills into it: its engagers, its chart; Esc returns */
+	tui_keys("Tab");
+	tui_keys("Tab");
+	tui_keys("Tab");
+	tui_keys("Enter");
+	s = tui_wait_screen("filter: tweet=", false);
+	free(s);
+	tui_expect(", tweet #1 (");
+	tui_keys("Escape");
+	s = tui_wait_screen("filter: ", true);
+	ck_assert_ptr_nonnull(strstr(s, ", all tweets, per hour"));
+	free(s);
+	tui_keys("Tab");
+	tui_keys("Tab"); /* back to the feed */
 	tui_keys("Tab");
 	tui_keys("z");
 	s = tui_wait_screen("Engagers", true); /* the chart fills the screen */

@@ -193,6 +193,52 @@ START_TEST(test_filter_prompt)
 }
 END_TEST
 
+/* Enter on a tweet drills into it: the feed keeps that tweet's engagers
+ * (tweet= in the filter, also typed by hand), the chart shows that tweet;
+ * Esc returns to every tweet. */
+START_TEST(test_tweet_drill_down)
+{
+	struct agg *a = agg_new();
+	set_campaign(a, CS_ACTIVE);
+	struct ui u;
+	ui_init(&u, a);
+	ck_assert_uint_eq(ui_campaign(&u)->ntweets, 2);
+	u.focus = P_TWEETS;
+	u.tweets_sel = 1;
+	u.feed_off = 3;
+	dispatch_key(&u, KEY_CODE_ENTER);
+	ck_assert(u.drill);
+	ck_assert_str_eq(u.filter.tweet_id, "1861111111111111101");
+	ck_assert_str_eq(u.filter_text, "tweet=1861111111111111101");
+	ck_assert_int_eq(u.scope, 4 + 1);
+	ck_assert_uint_eq(u.feed_off, 0);
+	struct prep_eng e;
+	memset(&e, 0, sizeof e);
+	snprintf(e.tweet_id, sizeof e.tweet_id, "1861111111111111100");
+	ck_assert(!agg_filter_match(&u.filter, &e));
+	snprintf(e.tweet_id, sizeof e.tweet_id, "1861111111111111101");
+	ck_assert(agg_filter_match(&u.filter, &e));
+	dispatch_key(&u, KEY_CODE_ESC);
+	ck_assert(!u.drill);
+	ck_assert_str_eq(u.filter.tweet_id, "");
+	ck_assert_str_eq(u.filter_text, "");
+	ck_assert_int_eq(u.scope, SCOPE_ALL);
+	/* typed by hand: an id, and a word that is none */
+	dispatch_key(&u, '/');
+	type(&u, "tweet=abc");
+	dispatch_key(&u, KEY_CODE_ENTER);
+	ck_assert_ptr_nonnull(u.dialog);
+	dispatch_key(&u, 21);
+	type(&u, "tweet=1861111111111111100 bucket=investor");
+	dispatch_key(&u, KEY_CODE_ENTER);
+	ck_assert_ptr_null(u.dialog);
+	ck_assert_str_eq(u.filter.tweet_id, "1861111111111111100");
+	ck_assert_uint_eq(u.filter.buckets, 1u << BK_INVESTOR);
+	ui_done(&u);
+	agg_free(a);
+}
+END_TEST
+
 START_TEST(test_news_reach_model_and_state)
 {
 	struct agg *a = agg_new();
@@ -369,6 +415,7 @@ dispatch_suite(void)
 	tcase_add_test(tc, test_confirm_close_queues_and_follows);
 	tcase_add_test(tc, test_pause_and_add_queue_in_order);
 	tcase_add_test(tc, test_filter_prompt);
+	tcase_add_test(tc, test_tweet_drill_down);
 	tcase_add_test(tc, test_news_reach_model_and_state);
 	tcase_add_test(tc, test_feed_news_hold_scroll_and_profile);
 	suite_add_tcase(s, tc);
