@@ -24,8 +24,12 @@ pane_alerts_draw(struct ui *u, struct draw_grid *g, struct draw_rect r, bool foc
 	if (c == NULL)
 		return;
 	int rows = r.h - 2, w = r.w - 2;
-	if (c->nalerts == 0)
+	if (c->nalerts == 0) {
 		draw_text(g, r.x + 2, r.y + 1, w - 1, T_DIM, "no alerts yet");
+		/* and why: what the campaign alerts on, and where */
+		for (int k = 0; k < 3 && k + 2 < rows; k++)
+			draw_text(g, r.x + 2, r.y + 2 + k, w - 1, T_DIM, c->alert_rule[k]);
+	}
 	for (int i = 0; i < rows && u->alerts_off + (size_t)i < c->nalerts; i++) {
 		const struct agg_alert *a = &c->alerts[u->alerts_off + (size_t)i];
 		static const enum theme_role roles[ALERT__DELIVERIES] = {

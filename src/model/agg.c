@@ -218,6 +218,35 @@ tweet_get(struct agg_campaign *c, const char *tweet_id, int cat)
 	return (int)c->ntweets++;
 }
 
+/* Writes into c->alert_rule what campaign settings cp alert on and where
+ * they send, so an empty alerts pane says why. */
+static void
+describe_alerts(struct agg_campaign *c, const struct cfg_alerts *al)
+{
+	bool slack = al->slack_webhook_ref && *al->slack_webhook_ref;
+	memset(c->alert_rule, 0, sizeof c->alert_rule);
+	if (!slack && !al->has_email) {
+		snprintf(c->alert_rule[0], sizeof c->alert_rule[0],
+		    "no channel: the campaign names no Slack");
+		snprintf(c->alert_rule[1], sizeof c->alert_rule[1],
+		    "webhook or email (alerts: in its file)");
+		return;
+	}
+	char b[64] = "";
+	size_t at = 0;
+	for (size_t i = 0; i < al->nbuckets && at < sizeof b; i++)
+		at +=
+		    (size_t)snprintf(b + at, sizeof b - at, "%s%s", i ? ", " : "", al->buckets[i]);
+	snprintf(c->alert_rule[0], sizeof c->alert_rule[0], "to %s%s%s when importance >= %d",
+	    slack ? "Slack" : "", slack && al->has_email ? " and " : "",
+	    al->has_email ? "email" : "", al->min_importance);
+	snprintf(c->alert_rule[1], sizeof c->alert_rule[1], "in %s%s", *b ? b : "any bucket",
+	    al->nwatch ? "," : "");
+	if (al->nwatch)
+		snprintf(c->alert_rule[2], sizeof c->alert_rule[2],
+		    "or any of %zu watched account%s", al->nwatch, al->nwatch == 1 ? "" : "s");
+}
+
 struct agg_campaign *
 agg_set_campaign(struct agg *a, const struct campaign *cp)
 {
@@ -228,6 +257,7 @@ agg_set_campaign(struct agg *a, const struct campaign *cp)
 	c->end_ms = cp->cfg.end_s * 1000;
 	c->status = cp->status;
 	c->close_requested_ms = cp->close_requested_at_ms;
+	describe_alerts(c, &cp->cfg.alerts);
 	for (size_t i = 0; i < c->ntweets; i++)
 		c->tweets[i].listed = false;
 	for (size_t i = 0; i < cp->cfg.ntweets; i++) {

@@ -239,6 +239,37 @@ START_TEST(test_tweet_drill_down)
 }
 END_TEST
 
+/* An empty alerts pane says why: the campaign's alert rule and channels,
+ * or that it names no channel. */
+START_TEST(test_alert_rule_described)
+{
+	struct agg *a = agg_new();
+	set_campaign(a, CS_ACTIVE);
+	struct agg_campaign *c = agg_campaign(a, CID);
+	ck_assert_str_eq(c->alert_rule[0], "no channel: the campaign names no Slack");
+	static const char y[] =
+	    "campaigns:\n  - name: Launch\n    window: {start: 2026-12-01T14:00:00Z, duration: "
+	    "7d}\n"
+	    "    tweets: {main: [\"1861111111111111100\"]}\n    alerts:\n      min_importance: 60\n"
+	    "      buckets: [investor, founder]\n      watch: [\"@a\", \"@b\"]\n"
+	    "      slack_webhook: env:HOOK\n";
+	struct cfg_file *f = NULL;
+	char *cause = NULL;
+	ck_assert_msg(config_load_string("t", y, strlen(y), &f, &cause) == 0, "%s", cause);
+	struct campaign cp;
+	memset(&cp, 0, sizeof cp);
+	snprintf(cp.id, sizeof cp.id, "%s", CID);
+	cp.status = CS_ACTIVE;
+	cp.cfg = f->campaigns[0];
+	agg_set_campaign(a, &cp);
+	config_free(f);
+	ck_assert_str_eq(c->alert_rule[0], "to Slack when importance >= 60");
+	ck_assert_str_eq(c->alert_rule[1], "in investor, founder,");
+	ck_assert_str_eq(c->alert_rule[2], "or any of 2 watched accounts");
+	agg_free(a);
+}
+END_TEST
+
 START_TEST(test_news_reach_model_and_state)
 {
 	struct agg *a = agg_new();
@@ -416,6 +447,7 @@ dispatch_suite(void)
 	tcase_add_test(tc, test_pause_and_add_queue_in_order);
 	tcase_add_test(tc, test_filter_prompt);
 	tcase_add_test(tc, test_tweet_drill_down);
+	tcase_add_test(tc, test_alert_rule_described);
 	tcase_add_test(tc, test_news_reach_model_and_state);
 	tcase_add_test(tc, test_feed_news_hold_scroll_and_profile);
 	suite_add_tcase(s, tc);
