@@ -65,8 +65,9 @@ START_TEST(test_quit_with_database_down)
 	tui_start_ui(120, 40, true, NULL);
 	tui_expect("Acme launch - Acme Labs");
 	tu_devdb_stop(tui_db);
-	/* the database thread's next poll is waiting on the dead server */
-	free(tui_wait_screen("db DOWN", false));
+	/* the database thread's next poll is waiting on the dead server (a
+	 * MongoDB server is given 30 s to come back: an election) */
+	free(tui_wait_screen_ms("db DOWN", false, 60000));
 	int64_t ms = tui_quit_ms("q", 10000);
 	fprintf(stderr, "quit with the database down: %lld ms\n", (long long)ms);
 	ck_assert_msg(ms < 500, "quit took %lld ms", (long long)ms);
