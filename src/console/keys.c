@@ -110,6 +110,15 @@ k_focus(struct ui *u, int key)
 	return KR_NONE;
 }
 
+/* Ends a tweet's drill-down: the feed's filter is cleared. */
+static void
+drill_end(struct ui *u)
+{
+	memset(&u->filter, 0, sizeof u->filter);
+	u->filter_text[0] = '\0';
+	u->drill = false;
+}
+
 static unsigned
 k_campaign(struct ui *u, int key)
 {
@@ -127,11 +136,8 @@ k_campaign(struct ui *u, int key)
 	u->pick_pending = false; /* the user chose */
 	u->feed_off = u->feed_sel = u->tweets_sel = u->top_sel = 0;
 	u->scope = SCOPE_ALL;
-	if (u->drill) { /* another campaign's tweets: the drill-down ends */
-		memset(&u->filter, 0, sizeof u->filter);
-		u->filter_text[0] = '\0';
-		u->drill = false;
-	}
+	if (u->drill) /* another campaign's tweets: the drill-down ends */
+		drill_end(u);
 	if (u->screen == S_OVERVIEW || u->screen == S_PROFILE)
 		u->screen = S_CAMPAIGN;
 	return KR_NONE;
@@ -322,11 +328,9 @@ k_back(struct ui *u, int key)
 		u->zoom = false;
 	else if (u->drill && u->screen == S_CAMPAIGN) {
 		/* out of a tweet's drill-down: every tweet again */
-		memset(&u->filter, 0, sizeof u->filter);
-		u->filter_text[0] = '\0';
+		drill_end(u);
 		u->scope = SCOPE_ALL;
 		u->feed_off = u->feed_sel = 0;
-		u->drill = false;
 	}
 	u->screen = u->screen == S_PROFILE && u->profile_back == S_TOP ? S_TOP : S_CAMPAIGN;
 	return KR_NONE;
