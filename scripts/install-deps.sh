@@ -47,6 +47,10 @@ jar=tools/mongojava/target/launchwatch-mongojava.jar
 if [ ! -f "$jar" ] || [ tools/mongojava/pom.xml -nt "$jar" ] ||
   [ -n "$(find tools/mongojava/src -newer "$jar" -type f 2>/dev/null)" ]; then
   echo "install-deps: building $jar (mongo-java-server from Maven Central)" >&2
-  mvn -q -B -f tools/mongojava/pom.xml package
+  # quiet Maven still prints bare colour resets: its output only on failure
+  if ! out=$(mvn -q -B -f tools/mongojava/pom.xml package 2>&1); then
+    printf '%s\n' "$out" >&2
+    exit 1
+  fi
 fi
 exit 0
