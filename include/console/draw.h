@@ -69,6 +69,10 @@ int draw_text_width(const char *s);
  * and ends with an ellipsis, a wide character is never split. Returns the
  * columns used. */
 int draw_text(struct draw_grid *g, int x, int y, int maxw, enum theme_role role, const char *s);
+/* Returns how many bytes of text the next line of it wrapped at spaces to
+ * at most width bytes takes (a word longer than half the width is cut,
+ * never inside a UTF-8 sequence); the caller skips the spaces after it. */
+size_t draw_wrap_len(const char *text, size_t width);
 /* As draw_text with printf formatting. */
 int draw_textf(struct draw_grid *g, int x, int y, int maxw, enum theme_role role, const char *fmt,
     ...) __attribute__((format(printf, 6, 7)));

@@ -127,7 +127,7 @@ struct agg_campaign {
 
 	struct agg_alert *alerts; /* newest first */
 	size_t nalerts;
-	char alert_rule[3][96];    /* what alerts and where, from the campaign's settings */
+	char alert_rule[256];      /* what alerts and where, from the campaign's settings */
 	int64_t requests, credits; /* summed over jobs */
 	uint64_t version;          /* bumped by every change, for caches and redraws */
 };

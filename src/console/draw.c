@@ -443,3 +443,21 @@ draw_row_text(const struct draw_grid *g, int y)
 	}
 	return sbuf_take(&b);
 }
+
+size_t
+draw_wrap_len(const char *text, size_t width)
+{
+	size_t n = strlen(text);
+	if (n <= width)
+		return n;
+	n = width;
+	/* back to the last space, and never inside a UTF-8 sequence */
+	size_t sp = n;
+	while (sp > 0 && text[sp] != ' ')
+		sp--;
+	if (sp > width / 2)
+		n = sp;
+	while (n > 0 && ((unsigned char)text[n] & 0xC0) == 0x80)
+		n--;
+	return n;
+}

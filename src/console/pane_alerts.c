@@ -26,9 +26,14 @@ pane_alerts_draw(struct ui *u, struct draw_grid *g, struct draw_rect r, bool foc
 	int rows = r.h - 2, w = r.w - 2;
 	if (c->nalerts == 0) {
 		draw_text(g, r.x + 2, r.y + 1, w - 1, T_DIM, "no alerts yet");
-		/* and why: what the campaign alerts on, and where */
-		for (int k = 0; k < 3 && k + 2 < rows; k++)
-			draw_text(g, r.x + 2, r.y + 2 + k, w - 1, T_DIM, c->alert_rule[k]);
+		/* and why: what the campaign alerts on, and where, wrapped */
+		const char *t = c->alert_rule;
+		for (int y = 1; *t && y < rows; y++) {
+			size_t n = draw_wrap_len(t, (size_t)(w > 9 ? w - 1 : 8));
+			draw_textf(g, r.x + 2, r.y + 1 + y, w - 1, T_DIM, "%.*s", (int)n, t);
+			for (t += n; *t == ' '; t++)
+				;
+		}
 	}
 	for (int i = 0; i < rows && u->alerts_off + (size_t)i < c->nalerts; i++) {
 		const struct agg_alert *a = &c->alerts[u->alerts_off + (size_t)i];

@@ -38,18 +38,7 @@ add_wrapped(struct jlines *l, enum theme_role role, int indent, const char *text
 {
 	size_t width = w > 8 ? (size_t)w : 8;
 	while (*text) {
-		size_t n = strlen(text);
-		if (n > width) {
-			n = width;
-			/* back to the last space, and never inside a UTF-8 sequence */
-			size_t sp = n;
-			while (sp > 0 && text[sp] != ' ')
-				sp--;
-			if (sp > width / 2)
-				n = sp;
-			while (n > 0 && ((unsigned char)text[n] & 0xC0) == 0x80)
-				n--;
-		}
+		size_t n = draw_wrap_len(text, width);
 		char *part = xasprintf("%.*s", (int)n, text);
 		add_line(l, role, indent, part);
 		free(part);

@@ -224,27 +224,23 @@ static void
 describe_alerts(struct agg_campaign *c, const struct cfg_alerts *al)
 {
 	bool slack = al->slack_webhook_ref && *al->slack_webhook_ref;
-	memset(c->alert_rule, 0, sizeof c->alert_rule);
 	if (!slack && !al->has_email) {
-		snprintf(c->alert_rule[0], sizeof c->alert_rule[0],
-		    "no channel: the campaign names no Slack");
-		snprintf(c->alert_rule[1], sizeof c->alert_rule[1],
-		    "webhook or email (alerts: in its file)");
+		snprintf(c->alert_rule, sizeof c->alert_rule,
+		    "no channel: the campaign names no Slack webhook or email (alerts: in its "
+		    "file)");
 		return;
 	}
-	char b[64] = "";
+	char b[64] = "", w[72] = "";
 	size_t at = 0;
 	for (size_t i = 0; i < al->nbuckets && at < sizeof b; i++)
 		at +=
 		    (size_t)snprintf(b + at, sizeof b - at, "%s%s", i ? ", " : "", al->buckets[i]);
-	snprintf(c->alert_rule[0], sizeof c->alert_rule[0], "to %s%s%s when importance >= %d",
-	    slack ? "Slack" : "", slack && al->has_email ? " and " : "",
-	    al->has_email ? "email" : "", al->min_importance);
-	snprintf(c->alert_rule[1], sizeof c->alert_rule[1], "in %s%s", *b ? b : "any bucket",
-	    al->nwatch ? "," : "");
 	if (al->nwatch)
-		snprintf(c->alert_rule[2], sizeof c->alert_rule[2],
-		    "or any of %zu watched account%s", al->nwatch, al->nwatch == 1 ? "" : "s");
+		snprintf(w, sizeof w, ", or any of %zu watched account%s", al->nwatch,
+		    al->nwatch == 1 ? "" : "s");
+	snprintf(c->alert_rule, sizeof c->alert_rule, "to %s%s%s when importance >= %d in %s%s",
+	    slack ? "Slack" : "", slack && al->has_email ? " and " : "",
+	    al->has_email ? "email" : "", al->min_importance, *b ? b : "any bucket", w);
 }
 
 struct agg_campaign *

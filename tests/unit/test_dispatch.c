@@ -17,6 +17,7 @@
 #include "base/util.h"
 #include "config/config.h"
 #include "console/dispatch.h"
+#include "console/draw.h"
 #include "console/keys.h"
 #include "console/pane.h"
 #include "console/ui_state.h"
@@ -246,7 +247,8 @@ START_TEST(test_alert_rule_described)
 	struct agg *a = agg_new();
 	set_campaign(a, CS_ACTIVE);
 	struct agg_campaign *c = agg_campaign(a, CID);
-	ck_assert_str_eq(c->alert_rule[0], "no channel: the campaign names no Slack");
+	ck_assert_str_eq(c->alert_rule,
+	    "no channel: the campaign names no Slack webhook or email (alerts: in its file)");
 	static const char y[] =
 	    "campaigns:\n  - name: Launch\n    window: {start: 2026-12-01T14:00:00Z, duration: "
 	    "7d}\n"
@@ -263,9 +265,12 @@ START_TEST(test_alert_rule_described)
 	cp.cfg = f->campaigns[0];
 	agg_set_campaign(a, &cp);
 	config_free(f);
-	ck_assert_str_eq(c->alert_rule[0], "to Slack when importance >= 60");
-	ck_assert_str_eq(c->alert_rule[1], "in investor, founder,");
-	ck_assert_str_eq(c->alert_rule[2], "or any of 2 watched accounts");
+	ck_assert_str_eq(c->alert_rule,
+	    "to Slack when importance >= 60 in investor, founder, or any of 2 watched accounts");
+	/* wrapped for a narrow pane at spaces */
+	ck_assert_uint_eq(
+	    draw_wrap_len(c->alert_rule, 34), strlen("to Slack when importance >= 60 in"));
+	ck_assert_uint_eq(draw_wrap_len("short", 34), 5);
 	agg_free(a);
 }
 END_TEST
