@@ -31,6 +31,8 @@ struct sched_stats {
 	size_t jobs_held;    /* --once: held by another engine's lease to the end */
 	size_t jobs_failed;  /* --once: failed attempts left, stopped jobs, database errors */
 	size_t jobs_missing;
+	size_t metrics_elsewhere; /* forced metrics jobs left because another engine had
+	                             read the counts fresh enough (counted in jobs_ok) */
 	int64_t requests;
 	int64_t credits;
 	size_t pages;
@@ -158,7 +160,8 @@ bool sq_enqueue(struct schedq *q, const struct sti_due *d, const struct sq_item 
 /* Queues the due jobs d[0..n), metrics first; each list job's count must
  * be read at or after fresh_after_ms (< 0: at or after its own due time),
  * and one whose tweet has no metrics job queued or in flight and no reading
- * by this engine since gets its metrics job queued first (forced). */
+ * by this engine since gets its metrics job queued first (forced, with the
+ * list job's fresh_after_ms). */
 void sq_enqueue_due(
     struct schedq *q, const struct sti_due *d, size_t n, bool force, int64_t fresh_after_ms);
 
@@ -176,6 +179,11 @@ bool sq_take(struct schedq *q, struct sq_take *t, int64_t now_ms, int64_t *wake)
  * and (--once) notes why a job was not brought current. */
 void sq_finish(struct schedq *q, const struct sq_item *it, const struct ing_outcome *o,
     bool credits_empty, int64_t now_ms);
+
+/* Records that the taken metrics item it was not claimed because another
+ * engine read its tweet's counts at read_at_ms, at or after the item's
+ * fresh_after_ms: remembered as this engine's reading, counted as skipped. */
+void sq_read_elsewhere(struct schedq *q, const struct sq_item *it, int64_t read_at_ms);
 
 /* Records that the taken item it could not be claimed at now_ms: when
  * held_by names another engine's lease (until lease_until_ms), --once waits

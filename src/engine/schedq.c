@@ -167,7 +167,8 @@ sq_enqueue_due(
 				metrics_job_of(&d[i], &m);
 				if (!known_job(q, m.id) && sq_read_at(q, d[i].campaign_id,
 				                               d[i].tweet_id) < p.fresh_after_ms) {
-					struct sq_item mp = {.force = true};
+					struct sq_item mp = {
+					    .force = true, .fresh_after_ms = p.fresh_after_ms};
 					sq_enqueue(q, &m, &mp);
 				}
 			}
@@ -344,6 +345,15 @@ sq_finish(struct schedq *q, const struct sq_item *it, const struct ing_outcome *
 		    it->runs ? "s" : "", o->why);
 		break;
 	}
+}
+
+void
+sq_read_elsewhere(struct schedq *q, const struct sq_item *it, int64_t read_at_ms)
+{
+	landed(q, it);
+	remember_read(q, it, read_at_ms);
+	q->st.jobs_ok++;
+	q->st.metrics_elsewhere++;
 }
 
 void

@@ -26,6 +26,7 @@
 #include "engine/ingest.h"
 #include "engine/jobs.h"
 #include "engine/writer.h"
+#include "scheduler_internal.h"
 #include "store/store.h"
 #include "base/text.h"
 #include "base/timestr.h"
@@ -33,50 +34,9 @@
 
 #define RESCAN_MS     300000 /* all of worker_state is listed again at most this often */
 #define CAMPAIGNS_MS  5000   /* the campaigns (a scan of whole documents) are re-read this often */
-#define TICK_MS       100    /* longest wait before a thread rechecks the stop flag */
 #define FLUSH_WAIT_MS 60000  /* the prepared aggregates catch up at the end within this */
 #define SLOW_DB_MS    3000   /* a database call waiting this long is logged */
 #define SLOW_AGAIN_MS 10000  /* and again this often while it keeps waiting */
-
-struct sched {
-	struct store *s;
-	struct sched_opts o;
-	char owner[128];
-	char host[64];
-	int64_t started_ms;
-	struct sti_heartbeat hb; /* the engine's heartbeat document, less beat_at */
-	struct jobs *jobs;
-	struct ing_log *log;
-	struct ingest ing;
-	struct aggregator *agg; /* borrowed; NULL: none */
-	struct writer *writer;  /* borrowed; NULL: pages are written directly */
-
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	struct schedq sq; /* campaigns, queue, jobs in flight, totals */
-	bool finished;
-	int credits_jobs; /* jobs seen snoozed on credits at the last look */
-	/* the jobs of the runnable campaigns as last listed (scheduler thread),
-	 * kept current by reading each finished job back by _id, so the
-	 * periodic look for due jobs costs no scan of worker_state */
-	struct sq_known known;
-	uint64_t known_sig;     /* of the campaigns they were listed for */
-	int64_t next_rescan_ms; /* the whole list is read again then */
-	uint64_t camps_sig;     /* of the campaigns as last read (under mu) */
-	struct stale {
-		char id[JOB_ID_MAX];
-		bool db_error; /* its run ended on a database error */
-	} * stale;             /* finished since the last look (under mu) */
-	size_t nstale;
-
-	atomic_bool stop;
-	pthread_t sched_thread;
-	pthread_t watch_thread;
-	pthread_t *workers;
-	int nworkers;
-	bool started;
-	bool watching;
-};
 
 void
 sched_opts_init(struct sched_opts *o)
@@ -98,25 +58,6 @@ static int64_t
 now_ms(void)
 {
 	return clock_now_ms();
-}
-
-/* Adds ms to a timespec of CLOCK_REALTIME for pthread_cond_timedwait. */
-static void
-wait_ms(struct sched *sc, int64_t ms)
-{
-	struct timespec ts;
-	if (ms > TICK_MS)
-		ms = TICK_MS;
-	if (ms < 1)
-		ms = 1;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += ms / 1000;
-	ts.tv_nsec += (ms % 1000) * 1000000;
-	if (ts.tv_nsec >= 1000000000) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000;
-	}
-	pthread_cond_timedwait(&sc->cv, &sc->mu, &ts);
 }
 
 /* ---- campaigns ---- */
@@ -436,121 +377,6 @@ should_stop(void *arg, const char *campaign_id)
 	return stop;
 }
 
-/* Claims the taken jobs into jobs[] (claimed[i] tells which items, map[k]
- * which item jobs[k] is); an item that cannot be claimed is handed to
- * sq_unclaimed at once, with the owner of the lease that holds it. Returns
- * how many were claimed. */
-static size_t
-claim_taken(struct sched *sc, struct sq_take *t, struct job *jobs, bool *claimed, size_t *map)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < t->n; i++) {
-		char *cause = NULL;
-		const struct sq_item *it = &t->it[i];
-		claimed[i] = false;
-		int rc = jobs_claim(
-		    sc->jobs, it->d.id, now_ms(), it->force || sc->o.once, &jobs[n], &cause);
-		if (rc == 0) {
-			claimed[i] = true;
-			map[n++] = i;
-			free(cause);
-			continue;
-		}
-		struct sti_job_state js;
-		memset(&js, 0, sizeof js);
-		if (rc < 0)
-			ing_logf(sc->log, "error", it->d.id, "claim: %s", cause);
-		else if (sti_job_peek(sc->s, it->d.id, &js, &cause) < 0)
-			ing_logf(sc->log, "warn", it->d.id, "%s", cause);
-		bool held = rc > 0 && js.lease_owner[0] && strcmp(js.lease_owner, sc->owner) != 0 &&
-		            js.lease_until_ms > now_ms() && job_state_runnable(js.state);
-		if (held && it->held_since_ms == 0)
-			ing_logf(sc->log, "info", it->d.id, "waiting for the lease held by %s",
-			    js.lease_owner);
-		pthread_mutex_lock(&sc->mu);
-		if (rc < 0) {
-			struct ing_outcome o;
-			memset(&o, 0, sizeof o);
-			o.st = ING_DBERROR;
-			snprintf(o.why, sizeof o.why, "claim: %s", cause ? cause : "?");
-			sq_finish(&sc->sq, it, &o, false, now_ms());
-		} else {
-			sq_unclaimed(
-			    &sc->sq, it, held ? js.lease_owner : NULL, js.lease_until_ms, now_ms());
-		}
-		pthread_mutex_unlock(&sc->mu);
-		free(js.last_error);
-		free(cause);
-	}
-	return n;
-}
-
-/* A worker thread: takes, claims, runs and records jobs until the end. */
-static void *
-worker_main(void *arg)
-{
-	struct sched *sc = arg;
-	struct xapi *x = xapi_new(sc->o.xcfg);
-	struct sq_take *t = xcalloc(1, sizeof *t);
-	struct job *jobs = xcalloc(XAPI_MAX_IDS, sizeof *jobs);
-	struct ing_outcome *out = xcalloc(XAPI_MAX_IDS, sizeof *out);
-	bool claimed[XAPI_MAX_IDS];
-	size_t map[XAPI_MAX_IDS];
-	struct credits_gate *gate = ingest_gate(&sc->ing);
-	pthread_mutex_lock(&sc->mu);
-	for (;;) {
-		if (atomic_load(&sc->stop) || sc->finished)
-			break;
-		int64_t wake;
-		if (!sq_take(&sc->sq, t, now_ms(), &wake)) {
-			if (sc->o.once && sq_idle(&sc->sq)) {
-				sc->finished = true;
-				pthread_cond_broadcast(&sc->cv);
-				break;
-			}
-			int64_t now = now_ms();
-			wait_ms(sc, wake > now + TICK_MS ? TICK_MS : wake - now);
-			continue;
-		}
-		pthread_mutex_unlock(&sc->mu);
-		size_t n = claim_taken(sc, t, jobs, claimed, map);
-		enum tweet_category cats[XAPI_MAX_IDS];
-		for (size_t k = 0; k < n; k++)
-			cats[k] = t->cats[map[k]];
-		memset(out, 0, XAPI_MAX_IDS * sizeof *out);
-		if (n > 0 && t->it[0].d.kind == JOB_METRICS)
-			ingest_metrics(
-			    &sc->ing, x, t->it[0].d.campaign_id, jobs, cats, n, t->cadence_s, out);
-		else if (n > 0)
-			ingest_walk(&sc->ing, x, &jobs[0], cats[0], t->cadence_s,
-			    t->it[map[0]].fresh_after_ms, &out[0]);
-		int empty = 0;
-		credits_gate_closed(gate, NULL, &empty);
-		pthread_mutex_lock(&sc->mu);
-		for (size_t k = 0; k < n; k++) {
-			if (out[k].st == ING_BLOCKED && out[k].cls == XAPI_CREDITS)
-				sc->credits_jobs++;
-			sq_finish(&sc->sq, &t->it[map[k]], &out[k], empty > 0, now_ms());
-			/* its worker_state changed: the next look reads it back */
-			sc->stale = xreallocarray(sc->stale, sc->nstale + 1, sizeof *sc->stale);
-			struct stale *done = &sc->stale[sc->nstale++];
-			snprintf(done->id, sizeof done->id, "%s", t->it[map[k]].d.id);
-			done->db_error = out[k].st == ING_DBERROR;
-		}
-		pthread_cond_broadcast(&sc->cv);
-		pthread_mutex_unlock(&sc->mu);
-		for (size_t i = 0; i < n; i++)
-			job_done(&jobs[i]);
-		pthread_mutex_lock(&sc->mu);
-	}
-	pthread_mutex_unlock(&sc->mu);
-	free(out);
-	free(jobs);
-	free(t);
-	xapi_free(x);
-	return NULL;
-}
-
 /* The watchdog thread: logs a database call that has been waiting longer
  * than SLOW_DB_MS (to the log file only: worker_log is in the database that
  * is slow), again every SLOW_AGAIN_MS, and how long it took once it
@@ -563,7 +389,7 @@ watch_main(void *arg)
 	int64_t logged_at = 0;
 	pthread_mutex_lock(&sc->mu);
 	while (!sc->finished && !atomic_load(&sc->stop)) {
-		wait_ms(sc, TICK_MS);
+		sched_wait_ms(sc, TICK_MS);
 		pthread_mutex_unlock(&sc->mu);
 		struct store_call c;
 		int64_t now = now_ms();
@@ -628,7 +454,7 @@ sched_main(void *arg)
 			pthread_mutex_lock(&sc->mu);
 			continue;
 		}
-		wait_ms(sc, TICK_MS);
+		sched_wait_ms(sc, TICK_MS);
 	}
 	pthread_cond_broadcast(&sc->cv);
 	pthread_mutex_unlock(&sc->mu);
@@ -740,7 +566,7 @@ sched_start(struct sched *sc, char **cause)
 	if (pthread_create(&sc->watch_thread, NULL, watch_main, sc) == 0)
 		sc->watching = true;
 	for (int i = 0; i < sc->o.workers; i++) {
-		if (pthread_create(&sc->workers[i], NULL, worker_main, sc) != 0)
+		if (pthread_create(&sc->workers[i], NULL, sched_worker_main, sc) != 0)
 			break;
 		sc->nworkers++;
 	}
@@ -796,11 +622,12 @@ sched_wait(struct sched *sc, struct sched_stats *st)
 			sbuf_printf(&sc->sq.notes, "and %zu more\n", sc->sq.nnotes - SQ_NOTES_MAX);
 		t->notes = sc->sq.nnotes ? sc->sq.notes.s : NULL;
 		ing_logf(sc->log, "info", NULL,
-		    "engine stopped: %zu ok (%zu skipped), %zu blocked, %zu held, %zu failed, %zu "
-		    "missing; %lld requests, %zu new engagements, %zu slices, %zu restarts",
-		    t->jobs_ok, t->jobs_skipped, t->jobs_blocked, t->jobs_held, t->jobs_failed,
-		    t->jobs_missing, (long long)t->requests, t->new_engagements, t->slices,
-		    t->restarts);
+		    "engine stopped: %zu ok (%zu skipped, %zu counts read by another engine), %zu "
+		    "blocked, %zu held, %zu failed, %zu missing; %lld requests, %zu new "
+		    "engagements, %zu slices, %zu restarts",
+		    t->jobs_ok, t->jobs_skipped, t->metrics_elsewhere, t->jobs_blocked,
+		    t->jobs_held, t->jobs_failed, t->jobs_missing, (long long)t->requests,
+		    t->new_engagements, t->slices, t->restarts);
 		for (const char *l = t->notes; l && *l;) {
 			const char *e = strchr(l, '\n');
 			int len = e ? (int)(e - l) : (int)strlen(l);

@@ -6,9 +6,9 @@
  * engagements and slices equal the simulator's truth, no list was walked
  * twice in its cycle (the walks each engine logs to worker_log), and the
  * list pages the provider served are within 5 % of what one engine alone
- * fetches for the same launch (same seed, same daemon mode); the metrics
- * calls, which each engine process makes once for the tweets it walks, are
- * bounded per process and reported. FerretDB cannot
+ * fetches for the same launch (same seed, same daemon mode), and so is
+ * everything it served: a tweet's counts read by one engine are not read
+ * again by the others before the same list job. FerretDB cannot
  * make a claim atomic and allows one engine (one_engine_per_ferretdb in
  * test_ingest_once): there the test says so and skips. Runs the real binary
  * against a real database server and the in-process simulator; main thread
@@ -316,12 +316,16 @@ START_TEST(three_engines_with_kills)
 	ck_assert_msg(together.lists * 100 <= alone.lists * 105,
 	    "list pages: %lld together, %lld alone", (long long)together.lists,
 	    (long long)alone.lists);
-	/* metrics calls: each engine process reads the counts of the tweets
-	 * whose lists it walks once itself (sq_enqueue_due: the freshness of a
-	 * reading is kept in the engine's memory), so they grow with the
-	 * processes started, not with the launch: at most one per process and
-	 * tweet */
-	ck_assert_int_le(together.tweets, (int64_t)(NENGINES + kills) * NTWEETS);
+	/* metrics calls: the engines all queue the read a due list job needs,
+	 * but one whose counts another engine stored since is not made again
+	 * (read_elsewhere); a kill may cost the read in flight, and engines
+	 * checking at the same instant may each make it once */
+	ck_assert_msg(together.tweets <= alone.tweets + kills + NENGINES - 1,
+	    "metrics calls: %lld together, %lld alone, %d kills", (long long)together.tweets,
+	    (long long)alone.tweets, kills);
+	/* and everything the provider served within 5 % of one engine alone */
+	ck_assert_msg(all3 * 100 <= all1 * 105, "all requests: %lld together, %lld alone",
+	    (long long)all3, (long long)all1);
 	stj_jobs_free(v1, n1);
 	stj_jobs_free(v3, n3);
 

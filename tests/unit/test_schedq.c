@@ -110,6 +110,35 @@ START_TEST(metrics_first_and_fresh_counts)
 }
 END_TEST
 
+/* Another engine read the counts after the list job came due: the forced
+ * read carries the list job's freshness, and sq_read_elsewhere lands it as
+ * this engine's reading without a call (read_elsewhere in scheduler.c
+ * decides from the stored reading's time). */
+START_TEST(read_elsewhere_counts_as_read)
+{
+	struct schedq q;
+	struct sq_take t;
+	int64_t wake;
+	setup_q(&q, false);
+	struct sti_due d = due_job("101", JOB_RETWEETS, T0);
+	sq_enqueue_due(&q, &d, 1, false, -1);
+	ck_assert(sq_take(&q, &t, T0 + 10, &wake));
+	ck_assert_int_eq(t.it[0].d.kind, JOB_METRICS);
+	ck_assert(t.it[0].force);
+	ck_assert_int_eq(t.it[0].fresh_after_ms, T0);
+	sq_read_elsewhere(&q, &t.it[0], T0 + 5);
+	ck_assert_int_eq(sq_read_at(&q, "c", "101"), T0 + 5);
+	ck_assert_uint_eq(q.st.metrics_elsewhere, 1);
+	ck_assert_uint_eq(q.st.jobs_ok, 1);
+	ck_assert_int_eq(q.st.requests, 0);
+	/* nothing in flight: the list job goes next */
+	struct sq_take t2;
+	ck_assert(sq_take(&q, &t2, T0 + 20, &wake));
+	ck_assert_int_eq(t2.it[0].d.kind, JOB_RETWEETS);
+	sq_done(&q);
+}
+END_TEST
+
 START_TEST(once_waits_then_names)
 {
 	struct schedq q;
@@ -313,6 +342,7 @@ make_suite(void)
 	TCase *tc = tcase_create("schedq");
 	tcase_add_test(tc, next_tick_is_fixed_rate);
 	tcase_add_test(tc, metrics_first_and_fresh_counts);
+	tcase_add_test(tc, read_elsewhere_counts_as_read);
 	tcase_add_test(tc, once_waits_then_names);
 	tcase_add_test(tc, once_waits_for_a_lease_then_names_it);
 	tcase_add_test(tc, known_jobs_follow_their_reads);
