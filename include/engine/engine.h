@@ -55,6 +55,10 @@ int engine_start(struct store *s, const struct engine_opts *o, struct engine **o
  * Async-signal-safe. */
 void engine_request_stop(struct engine *e);
 
+/* Returns when the engine's scheduler thread last went round its loop (0
+ * before it started): a watchdog pings only while this moves. Any thread. */
+int64_t engine_alive_at(struct engine *e);
+
 /* Waits until the scheduler finished (--once done, for_ms elapsed or
  * stopped), then stops the alert worker; fills *st when not NULL and returns
  * the scheduler's exit status (0, 75 blocked, 1 failed). */

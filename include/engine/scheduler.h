@@ -106,6 +106,11 @@ const char *sched_owner(const struct sched *sc);
  * bring the prepared aggregates up to date first. Before sched_start. */
 void sched_set_prepared(struct sched *sc, struct writer *w, struct aggregator *a);
 
+/* Returns when the scheduler thread last went round its loop (ms, the
+ * engine's clock; 0 before it started): a watchdog's sign of life. Any
+ * thread. */
+int64_t sched_loop_at(struct sched *sc);
+
 /* Checks the single-runner rule and starts the scheduler and worker
  * threads. Heartbeats of dead engines are removed and their leases freed.
  * Returns 0, 1 when (embedded) another live engine runs jobs (*cause says

@@ -15,6 +15,7 @@
 #include "model/classify.h"
 #include "cmd/cmd.h"
 #include "cmd/cmd_util.h"
+#include "cmd/service.h"
 #include "store/devdb.h"
 #include "engine/engine.h"
 #include "engine/scheduler.h"
@@ -192,8 +193,12 @@ cmd_run(int argc, char **argv)
 	run_engine = eng;
 	if (got_signal)
 		engine_request_stop(eng);
+	/* under systemd (Type=notify): ready now, the watchdog while the
+	 * scheduler's loop moves, STOPPING=1 on SIGTERM */
+	struct service *sv = service_start(eng, &got_signal);
 	struct sched_stats stats;
 	rc = engine_wait(eng, &stats);
+	service_stop(sv);
 	cmd_progress_end(&pg);
 	printf("run: %zu jobs ok (%zu skipped), %zu blocked, %zu held, %zu failed, %zu missing; "
 	       "%lld requests, %lld credits, %zu pages, %zu new engagements, %zu slices\n",

@@ -147,6 +147,12 @@ engine_request_stop(struct engine *e)
 		sched_request_stop(e->sched);
 }
 
+int64_t
+engine_alive_at(struct engine *e)
+{
+	return e && e->sched ? sched_loop_at(e->sched) : 0;
+}
+
 int
 engine_wait(struct engine *e, struct sched_stats *st)
 {

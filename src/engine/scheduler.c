@@ -426,6 +426,7 @@ sched_main(void *arg)
 		if (atomic_load(&sc->stop))
 			break;
 		int64_t now = now_ms();
+		atomic_store(&sc->loop_at_ms, now);
 		if (deadline > 0 && now >= deadline) {
 			ing_logf(sc->log, "info", NULL, "--for elapsed; stopping");
 			atomic_store(&sc->stop, true);
@@ -571,6 +572,12 @@ sched_start(struct sched *sc, char **cause)
 		sc->nworkers++;
 	}
 	return 0;
+}
+
+int64_t
+sched_loop_at(struct sched *sc)
+{
+	return atomic_load(&sc->loop_at_ms);
 }
 
 void

@@ -49,6 +49,7 @@ struct sched {
 	size_t nstale;
 
 	atomic_bool stop;
+	_Atomic int64_t loop_at_ms; /* the scheduler thread's last turn of its loop */
 	pthread_t sched_thread;
 	pthread_t watch_thread;
 	pthread_t *workers;

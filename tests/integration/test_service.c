@@ -1,0 +1,160 @@
+/*
+ * test_service: `launchwatch run` as a systemd notify service (issue 19),
+ * driven through the sd_notify protocol on a datagram socket of the test's
+ * own (NOTIFY_SOCKET), as systemd would: READY=1 after start-up, WATCHDOG=1
+ * at half the configured WATCHDOG_USEC while the engine works, STOPPING=1
+ * on SIGTERM, then a clean exit. The real binary, a real devdb and the
+ * simulator; main thread only.
+ */
+#include <check.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "al_support.h"
+#include "base/util.h"
+#include "ing_support.h"
+
+/* One datagram received by the fake systemd. */
+struct note {
+	char text[512];
+	int64_t at_ns;
+};
+
+/* Receives datagrams on fd into v (up to max) until one contains want or
+ * timeout_ms passes; returns how many v holds. */
+static size_t
+recv_until(int fd, struct note *v, size_t n, size_t max, const char *want, int timeout_ms)
+{
+	int64_t end = al_mono_ns() + (int64_t)timeout_ms * 1000000LL;
+	while (n < max && al_mono_ns() < end) {
+		struct timeval tv = {.tv_sec = 0, .tv_usec = 100000};
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+		ssize_t got = recv(fd, v[n].text, sizeof v[n].text - 1, 0);
+		if (got <= 0)
+			continue;
+		v[n].text[got] = '\0';
+		v[n].at_ns = al_mono_ns();
+		if (strstr(v[n++].text, want))
+			break;
+	}
+	return n;
+}
+
+/* Returns the index of the first note from `from` on that holds what, or -1. */
+static int
+find_note(const struct note *v, size_t n, size_t from, const char *what)
+{
+	for (size_t i = from; i < n; i++)
+		if (strstr(v[i].text, what))
+			return (int)i;
+	return -1;
+}
+
+START_TEST(notify_ready_watchdog_stopping)
+{
+	struct ing_world w;
+	struct sim_opts o;
+	sim_opts_init(&o);
+	ing_world_start(&w, &o, "50");
+	ing_campaign_add_cadence(&w, NTWEETS, "1m");
+
+	char *path = xasprintf("%s/notify.sock", w.dir);
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	ck_assert_int_ge(fd, 0);
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	ck_assert_uint_lt(strlen(path), sizeof sa.sun_path);
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+
+	char sock_env[400], log[300];
+	snprintf(sock_env, sizeof sock_env, "NOTIFY_SOCKET=%s", path);
+	snprintf(log, sizeof log, "%s/run.out", w.dir);
+	ing_env_add(&w, sock_env);
+	ing_env_add(&w, "WATCHDOG_USEC=400000"); /* pings every 200 ms */
+	static const char *const args[] = {"run", "--workers", "2", NULL};
+	pid_t pid = al_spawn(w.env, args, log);
+
+	enum { MAXN = 200 };
+	struct note *v = calloc(MAXN, sizeof *v);
+	size_t n = recv_until(fd, v, 0, MAXN, "READY=1", 30000);
+	int ready = find_note(v, n, 0, "READY=1");
+	ck_assert_msg(ready >= 0, "no READY=1 within 30 s (%zu notes)", n);
+	ck_assert_ptr_nonnull(strstr(v[ready].text, "STATUS="));
+	/* the watchdog: at least 5 pings over about a second and a half, none
+	 * more than the interval apart */
+	int pings = 0;
+	int64_t last = v[ready].at_ns, gap = 0;
+	while (pings < 6) {
+		size_t before = n;
+		n = recv_until(fd, v, n, MAXN, "WATCHDOG=1", 5000);
+		int k = find_note(v, n, before, "WATCHDOG=1");
+		ck_assert_msg(k >= 0, "no WATCHDOG=1 within 5 s after %d pings", pings);
+		if (v[k].at_ns - last > gap)
+			gap = v[k].at_ns - last;
+		last = v[k].at_ns;
+		pings++;
+	}
+	ck_assert_msg(
+	    gap < 400 * 1000000LL, "longest gap between pings %lld ms", (long long)(gap / 1000000));
+	/* SIGTERM: STOPPING=1, then a clean exit */
+	kill(pid, SIGTERM);
+	size_t before = n;
+	n = recv_until(fd, v, n, MAXN, "STOPPING=1", 20000);
+	ck_assert_msg(find_note(v, n, before, "STOPPING=1") >= 0, "no STOPPING=1 after SIGTERM");
+	int st = al_reap(pid, 0, 30000);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "run exited with status %d", st);
+	printf("notify: READY=1, %d pings (longest gap %lld ms), STOPPING=1, exit 0\n", pings,
+	    (long long)(gap / 1000000));
+	close(fd);
+	unlink(path);
+	free(path);
+	free(v);
+	ing_world_stop(&w);
+}
+END_TEST
+
+/* Without NOTIFY_SOCKET nothing is sent and nothing changes: the run
+ * behaves as from a shell (covered by every other suite); here, that a
+ * WATCHDOG_USEC alone starts nothing and the run still stops cleanly. */
+START_TEST(no_notify_socket_is_a_plain_run)
+{
+	struct ing_world w;
+	struct sim_opts o;
+	sim_opts_init(&o);
+	ing_world_start(&w, &o, "50");
+	ing_campaign_add_cadence(&w, NTWEETS, "1m");
+	ing_env_add(&w, "WATCHDOG_USEC=400000");
+	struct tu_run r;
+	ck_assert_int_eq(ing_run_once_r(&w, 60000, &r), 0);
+	tu_run_done(&r);
+	ing_world_stop(&w);
+}
+END_TEST
+
+static Suite *
+service_suite(void)
+{
+	Suite *s = suite_create("test_service");
+	TCase *tc = tcase_create("notify");
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, notify_ready_watchdog_stopping);
+	tcase_add_test(tc, no_notify_socket_is_a_plain_run);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(service_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
