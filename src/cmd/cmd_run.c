@@ -16,12 +16,15 @@
 #include "cmd/cmd.h"
 #include "cmd/cmd_util.h"
 #include "cmd/service.h"
+#include "base/logsink.h"
 #include "store/devdb.h"
 #include "engine/engine.h"
 #include "engine/scheduler.h"
 #include "store/store.h"
 #include "base/util.h"
 #include "provider/xapi.h"
+
+#define LOG_MAX_MB 50 /* the log file is rotated to FILE.1 past this (LAUNCHWATCH_LOG_MAX_MB) */
 
 static const char run_usage[] =
     "usage: launchwatch run [--once] [--for SECS] [--workers N] [--rules FILE] [--log FILE]\n\n"
@@ -37,7 +40,9 @@ static const char run_usage[] =
     "  --workers N     worker threads (default 4)\n"
     "  --rules FILE    classifier rules (default: DATA/rules.yaml when present, else\n"
     "                  the built-in rules; docs/scoring.md)\n"
-    "  --log FILE      log file (default: DATA/run.log); lines also go to worker_log\n\n"
+    "  --log FILE      log file (default: DATA/run.log, or the journal under systemd);\n"
+    "                  rotated to FILE.1 past LAUNCHWATCH_LOG_MAX_MB (default 50, 0 never);\n"
+    "                  lines also go to worker_log\n\n"
     "DATA is $XDG_DATA_HOME/launchwatch (or ~/.local/share/launchwatch).\n"
     "SIGTERM or SIGINT stop cleanly: pages in flight are stored, jobs released.\n"
     "Environment: MONGODB_URI, LAUNCHWATCH_DB, TWITTERAPI_KEY or TWITTERAPI_KEY_FILE,\n"
@@ -142,11 +147,23 @@ cmd_run(int argc, char **argv)
 		goto fail;
 	}
 	deflog = xasprintf("%s/run.log", data);
-	if (log_path == NULL)
-		log_path = deflog;
-	logf = fopen(log_path, "a");
+	long log_max = LOG_MAX_MB;
+	const char *lm = getenv("LAUNCHWATCH_LOG_MAX_MB");
+	if (lm && *lm && parse_long("LAUNCHWATCH_LOG_MAX_MB", lm, 0, 1 << 20, &log_max) != 0) {
+		rc = LW_EXIT_USAGE;
+		goto fail;
+	}
+	if (log_path == NULL && service_journal_stderr()) {
+		/* under systemd: plain lines with a level; journald stamps them */
+		log_path = "the journal (journalctl -u launchwatch)";
+		logf = logsink_journal();
+	} else {
+		if (log_path == NULL)
+			log_path = deflog;
+		logf = logsink_file(log_path, (int64_t)log_max * 1024 * 1024, &cause);
+	}
 	if (logf == NULL) {
-		cmd_error("run", "cannot open the log %s: %s", log_path, strerror(errno));
+		cmd_error("run", "%s", cause ? cause : "cannot open the log");
 		goto fail;
 	}
 	if ((rc = cmd_store_open("run", &s, &dd)) != 0)

@@ -3,7 +3,8 @@
  * driven through the sd_notify protocol on a datagram socket of the test's
  * own (NOTIFY_SOCKET), as systemd would: READY=1 after start-up, WATCHDOG=1
  * at half the configured WATCHDOG_USEC while the engine works, STOPPING=1
- * on SIGTERM, then a clean exit. The real binary, a real devdb and the
+ * on SIGTERM, then a clean exit; its log lines go to the journal (stderr,
+ * JOURNAL_STREAM) with a level prefix and no timestamps. The real binary, a real devdb and the
  * simulator; main thread only.
  */
 #include <check.h>
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -77,6 +79,17 @@ START_TEST(notify_ready_watchdog_stopping)
 	snprintf(log, sizeof log, "%s/run.out", w.dir);
 	ing_env_add(&w, sock_env);
 	ing_env_add(&w, "WATCHDOG_USEC=400000"); /* pings every 200 ms */
+	/* stderr is "the journal": the log lines come there with a level
+	 * prefix and no timestamps of their own */
+	char journal_env[128];
+	struct stat lst;
+	FILE *lf = fopen(log, "w");
+	ck_assert_ptr_nonnull(lf);
+	fclose(lf);
+	ck_assert_int_eq(stat(log, &lst), 0);
+	snprintf(journal_env, sizeof journal_env, "JOURNAL_STREAM=%llu:%llu",
+	    (unsigned long long)lst.st_dev, (unsigned long long)lst.st_ino);
+	ing_env_add(&w, journal_env);
 	static const char *const args[] = {"run", "--workers", "2", NULL};
 	pid_t pid = al_spawn(w.env, args, log);
 
@@ -109,6 +122,19 @@ START_TEST(notify_ready_watchdog_stopping)
 	ck_assert_msg(find_note(v, n, before, "STOPPING=1") >= 0, "no STOPPING=1 after SIGTERM");
 	int st = al_reap(pid, 0, 30000);
 	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "run exited with status %d", st);
+	/* the log went to the journal: "<6>info  engine ..." lines, no
+	 * timestamps, and no run.log in the data directory */
+	char *text = NULL;
+	size_t len = 0;
+	char *cause = NULL;
+	ck_assert_msg(file_read_all(log, &text, &len, &cause) == 0, "%s", cause);
+	ck_assert_msg(strstr(text, "\n<6>info ") || strncmp(text, "<6>info ", 8) == 0,
+	    "no journal lines in: %.400s", text);
+	ck_assert_msg(strstr(text, "Z info") == NULL, "a timestamped line: %.400s", text);
+	char *runlog = xasprintf("%s/launchwatch/run.log", w.dir);
+	ck_assert_msg(access(runlog, F_OK) != 0, "%s was written", runlog);
+	free(runlog);
+	free(text);
 	printf("notify: READY=1, %d pings (longest gap %lld ms), STOPPING=1, exit 0\n", pings,
 	    (long long)(gap / 1000000));
 	close(fd);
