@@ -4,6 +4,8 @@
 PKGS      := ncursesw libcurl jansson libmongoc-1.0 yaml-0.1 libmicrohttpd zlib libsystemd
 CC        ?= cc
 PREFIX    ?= /usr/local
+UNITDIR     ?= /etc/systemd/system
+USERUNITDIR ?= $(PREFIX)/lib/systemd/user
 BUILD     ?= build
 BIN       ?= bin
 GO        ?= $(or $(shell command -v go 2>/dev/null),/usr/local/go/bin/go)
@@ -220,11 +222,20 @@ install: all
 	install -m 644 docs/launchwatch.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 644 campaigns.example.yaml $(DESTDIR)$(PREFIX)/share/launchwatch/
 	-install -m 644 themes/*.theme $(DESTDIR)$(PREFIX)/share/launchwatch/themes/
+	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(USERUNITDIR)
+	sed -e 's|@BINDIR@|$(PREFIX)/bin|g' -e 's|@UNITDIR@|$(UNITDIR)|g' \
+	    contrib/systemd/launchwatch.service.in >$(DESTDIR)$(UNITDIR)/launchwatch.service
+	sed -e 's|@BINDIR@|$(PREFIX)/bin|g' -e 's|@USERUNITDIR@|$(USERUNITDIR)|g' \
+	    contrib/systemd/launchwatch-user.service.in \
+	    >$(DESTDIR)$(USERUNITDIR)/launchwatch.service
+	chmod 644 $(DESTDIR)$(UNITDIR)/launchwatch.service \
+	    $(DESTDIR)$(USERUNITDIR)/launchwatch.service
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/launchwatch $(DESTDIR)$(PREFIX)/bin/launchwatch-devdb \
 	    $(DESTDIR)$(PREFIX)/share/man/man1/launchwatch.1
 	rm -rf $(DESTDIR)$(PREFIX)/share/launchwatch
+	rm -f $(DESTDIR)$(UNITDIR)/launchwatch.service $(DESTDIR)$(USERUNITDIR)/launchwatch.service
 
 clean:
 	rm -rf build build-asan $(BIN) tools/mongojava/target

@@ -80,9 +80,22 @@ notify_secret_resolve(const char *ref, char **out, char **cause)
 		return 0;
 	}
 	if (str_has_prefix(ref, "file:")) {
-		char *data = NULL, *ignored = NULL;
+		char *data = NULL, *ignored = NULL, *path = NULL;
 		size_t len = 0;
-		if (file_read_all(ref + 5, &data, &len, &ignored) != 0) {
+		/* systemd's credentials (LoadCredential=) */
+		static const char creds[] = "$CREDENTIALS_DIRECTORY/";
+		if (str_has_prefix(ref + 5, creds)) {
+			const char *dir = getenv("CREDENTIALS_DIRECTORY");
+			if (dir == NULL || *dir == '\0')
+				return set_cause(cause,
+				    "%s: CREDENTIALS_DIRECTORY is not set (a service with "
+				    "LoadCredential= sets it)",
+				    ref);
+			path = xasprintf("%s/%s", dir, ref + 5 + strlen(creds));
+		}
+		int rd = file_read_all(path ? path : ref + 5, &data, &len, &ignored);
+		free(path);
+		if (rd != 0) {
 			free(ignored);
 			return set_cause(cause, "%s: the file cannot be read", ref);
 		}

@@ -259,6 +259,17 @@ START_TEST(test_secrets)
 	ck_assert_int_eq(notify_secret_resolve(ref, &s, &cause), 0);
 	ck_assert_str_eq(s, "file-secret-42");
 	notify_secret_free(s);
+	/* systemd's credentials: file:$CREDENTIALS_DIRECTORY/NAME */
+	unsetenv("CREDENTIALS_DIRECTORY");
+	ck_assert_int_eq(notify_secret_resolve("file:$CREDENTIALS_DIRECTORY/pw", &s, &cause), -1);
+	ck_assert_ptr_nonnull(strstr(cause, "CREDENTIALS_DIRECTORY is not set"));
+	free(cause);
+	cause = NULL;
+	setenv("CREDENTIALS_DIRECTORY", dir, 1);
+	ck_assert_int_eq(notify_secret_resolve("file:$CREDENTIALS_DIRECTORY/pw", &s, &cause), 0);
+	ck_assert_str_eq(s, "file-secret-42");
+	notify_secret_free(s);
+	unsetenv("CREDENTIALS_DIRECTORY");
 	/* failures name the reference, never a value */
 	ck_assert_int_eq(notify_secret_resolve("env:LW_T_UNSET_VAR", &s, &cause), -1);
 	ck_assert_ptr_null(s);
