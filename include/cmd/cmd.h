@@ -27,5 +27,7 @@ int cmd_report(int argc, char **argv);
 int cmd_archive(int argc, char **argv);
 /* launchwatch db init [--shard]. */
 int cmd_db(int argc, char **argv);
+/* launchwatch status [--json]: the installation's health; exit 0, 1 or 69. */
+int cmd_status(int argc, char **argv);
 
 #endif

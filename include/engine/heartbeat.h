@@ -9,6 +9,9 @@
 #ifndef LW_HEARTBEAT_H
 #define LW_HEARTBEAT_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 #include "store/store_ingest.h"
 
 struct store;
@@ -21,6 +24,10 @@ struct ing_log;
  * failure is logged on l as a warning (the next beat tries again). Any
  * thread. */
 void heartbeat_beat(struct ing_log *l, struct store *s, const struct sti_heartbeat *h);
+
+/* Returns true when heartbeat h belongs to a live engine at now (host:
+ * this machine's name, to test the pid of an engine on it). */
+bool heartbeat_alive(const struct sti_heartbeat *h, const char *host, int64_t now);
 
 /* Looks for another live engine on s (not owner): returns 1 and fills
  * *other when there is one, 0 when none, -1 on error. Heartbeats of dead

@@ -242,6 +242,10 @@ int sti_heartbeat_delete(struct store *s, const char *owner, char **cause);
 /* Appends a line to the worker_log (job may be NULL). 0 or -1. */
 int sti_log(struct store *s, const char *owner, const char *job, const char *level,
     const char *message, int64_t now_ms, char **cause);
+/* Counts the worker_log lines of job at level written at or after
+ * since_ms; -1 on error with a cause. */
+int64_t sti_log_count(
+    struct store *s, const char *job, const char *level, int64_t since_ms, char **cause);
 /* Keeps the newest keep lines of a worker_log that is a plain collection (a
  * server that cannot cap one), and any older ones of the same millisecond
  * as the oldest kept; a no-op on a capped one. 0 or -1 with a cause. */

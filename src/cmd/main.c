@@ -30,6 +30,7 @@ static const struct command commands[] = {
     {"alerts", cmd_alerts, "send a test alert through each configured channel"},
     {"report", cmd_report, "write a campaign report (md, csv, json or html)"},
     {"archive", cmd_archive, "verify an audit archive's counts and sha256 sums"},
+    {"status", cmd_status, "how it is doing: database, engines, jobs, lag; exit 0, 1 or 69"},
     {"db", cmd_db, "db init [--shard]: create the collections and indexes; shard them"},
 };
 

@@ -18,9 +18,8 @@
 /* A dead engine's writes are looked for from its last beat less this. */
 #define RECOVER_MARGIN_MS (10 * 60 * 1000)
 
-/* Returns true when heartbeat h belongs to a live engine. */
-static bool
-hb_alive(const struct sti_heartbeat *h, const char *host, int64_t now)
+bool
+heartbeat_alive(const struct sti_heartbeat *h, const char *host, int64_t now)
 {
 	if (now - h->beat_at_ms > HEARTBEAT_STALE_MS)
 		return false;
@@ -73,7 +72,7 @@ heartbeat_find_runner(struct store *s, const char *owner, struct sti_heartbeat *
 	for (size_t i = 0; i < n; i++) {
 		if (strcmp(v[i].owner, owner) == 0)
 			continue;
-		if (hb_alive(&v[i], host, now)) {
+		if (heartbeat_alive(&v[i], host, now)) {
 			if (!found && other)
 				*other = v[i];
 			found = 1;

@@ -180,3 +180,23 @@ sti_log(struct store *s, const char *owner, const char *job, const char *level, 
 	bson_destroy(&doc);
 	return rc;
 }
+
+int64_t
+sti_log_count(struct store *s, const char *job, const char *level, int64_t since_ms, char **cause)
+{
+	bson_error_t err;
+	bson_t filter = BSON_INITIALIZER, at;
+	mongoc_client_t *client;
+	BSON_APPEND_UTF8(&filter, "job", job);
+	BSON_APPEND_UTF8(&filter, "level", level);
+	BSON_APPEND_DOCUMENT_BEGIN(&filter, "at", &at);
+	BSON_APPEND_DATE_TIME(&at, "$gte", since_ms);
+	bson_append_document_end(&filter, &at);
+	mongoc_collection_t *coll = st_coll(s, "worker_log", &client);
+	int64_t n = mongoc_collection_count_documents(coll, &filter, NULL, NULL, NULL, &err);
+	st_coll_done(s, coll, client);
+	bson_destroy(&filter);
+	if (n < 0)
+		st_fail(s, cause, "counting worker_log lines", &err);
+	return n;
+}

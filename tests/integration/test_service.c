@@ -19,6 +19,8 @@
 #include <unistd.h>
 
 #include "al_support.h"
+#include <jansson.h>
+
 #include "base/util.h"
 #include "ing_support.h"
 
@@ -163,6 +165,92 @@ START_TEST(no_notify_socket_is_a_plain_run)
 }
 END_TEST
 
+/* Runs `launchwatch status --json` in w's environment; returns the exit
+ * status and the parsed object in *out (caller decrefs). */
+static int
+status_json(struct ing_world *w, json_t **out)
+{
+	static const char *const args[] = {"status", "--json", NULL};
+	struct tu_run r;
+	tu_run(&r, w->env, 60000, args);
+	json_error_t err;
+	*out = json_loads(r.out, 0, &err);
+	ck_assert_msg(
+	    *out != NULL, "status --json printed no JSON (%s): %s %s", err.text, r.out, r.err);
+	int st = r.status;
+	tu_run_done(&r);
+	return st;
+}
+
+/* `launchwatch status`: 1 while an active campaign has no engine, 0 once
+ * an engine runs and the jobs are current (with the stored engagements),
+ * 1 again when it stopped, 69 when the database cannot be reached. */
+START_TEST(status_exit_codes)
+{
+	struct ing_world w;
+	struct sim_opts o;
+	sim_opts_init(&o);
+	ing_world_start(&w, &o, "50");
+	ing_campaign_add_cadence(&w, NTWEETS, "1m");
+	json_t *j = NULL;
+	ck_assert_int_eq(status_json(&w, &j), 1);
+	ck_assert_str_eq(json_string_value(json_object_get(j, "status")), "degraded");
+	ck_assert_ptr_nonnull(
+	    strstr(json_string_value(json_object_get(j, "reason")), "no engine is running"));
+	json_decref(j);
+
+	char log[300];
+	snprintf(log, sizeof log, "%s/run.out", w.dir);
+	static const char *const args[] = {"run", "--workers", "2", NULL};
+	pid_t pid = al_spawn(w.env, args, log);
+	/* poll until the engine's heartbeat shows and its jobs are current */
+	int st = -1;
+	int64_t end = al_mono_ns() + 60LL * 1000000000LL;
+	while (al_mono_ns() < end) {
+		st = status_json(&w, &j);
+		if (st == 0)
+			break;
+		json_decref(j);
+		j = NULL;
+		usleep(200000);
+	}
+	ck_assert_msg(st == 0, "status never became 0 with an engine running (last %d)", st);
+	ck_assert_int_eq(json_integer_value(json_object_get(j, "engines_running")), 1);
+	json_t *c = json_array_get(json_object_get(j, "campaigns"), 0);
+	ck_assert_ptr_nonnull(c);
+	ck_assert_str_eq(json_string_value(json_object_get(c, "id")), w.campaign_id);
+	ck_assert(json_is_true(json_object_get(c, "runnable")));
+	ck_assert_int_eq(json_integer_value(json_object_get(c, "held")), 0);
+	ck_assert_int_gt(
+	    json_integer_value(json_object_get(json_object_get(c, "requests"), "metrics")), 0);
+	json_decref(j);
+	/* the text form says the same in words */
+	static const char *const text_args[] = {"status", NULL};
+	struct tu_run r;
+	tu_run(&r, w.env, 60000, text_args);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_ptr_nonnull(strstr(r.out, "launchwatch: ok (exit 0)"));
+	ck_assert_ptr_nonnull(strstr(r.out, "engines: 1 running"));
+	ck_assert_ptr_nonnull(strstr(r.out, w.campaign_id));
+	tu_run_done(&r);
+
+	/* stopped: degraded again (no engine for an active campaign) */
+	int ex = al_reap(pid, SIGTERM, 30000);
+	ck_assert_msg(WIFEXITED(ex) && WEXITSTATUS(ex) == 0, "run exited with %d", ex);
+	ck_assert_int_eq(status_json(&w, &j), 1);
+	json_decref(j);
+
+	/* the database unreachable: 69 */
+	const char *down[] = {"MONGODB_URI=mongodb://127.0.0.1:9/?serverSelectionTimeoutMS=300",
+	    "LAUNCHWATCH_DB=launchwatch", NULL};
+	tu_run(&r, down, 60000, text_args);
+	ck_assert_int_eq(r.status, 69);
+	ck_assert_ptr_nonnull(strstr(r.out, "the database cannot be reached"));
+	tu_run_done(&r);
+	ing_world_stop(&w);
+}
+END_TEST
+
 static Suite *
 service_suite(void)
 {
@@ -171,6 +259,7 @@ service_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, notify_ready_watchdog_stopping);
 	tcase_add_test(tc, no_notify_socket_is_a_plain_run);
+	tcase_add_test(tc, status_exit_codes);
 	suite_add_tcase(s, tc);
 	return s;
 }
