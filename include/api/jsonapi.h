@@ -11,7 +11,8 @@
  * (a hash of the body) and If-None-Match answers 304.
  *
  * Routes: GET /api/campaigns, /api/campaigns/ID/aggregates,
- * /api/campaigns/ID/engagers?limit=N&bucket=B. Errors are JSON
+ * /api/campaigns/ID/engagers?limit=N&bucket=B, and /healthz and /metrics
+ * (jsonapi_publish_health; no token needed from loopback). Errors are JSON
  * {"error": ..., "message": ...} with 400, 401, 404 or 405.
  *
  * Binding: loopback (127.0.0.0/8, ::1, localhost) by default; any other
@@ -57,6 +58,7 @@ struct jsonapi_reply {
 	int status;
 	char *body;
 	char etag[JSONAPI_ETAG_LEN];
+	const char *type; /* Content-Type (static); NULL: application/json */
 };
 
 /* Answers GET path (query arguments limit and bucket, each may be NULL)
@@ -117,6 +119,13 @@ const char *jsonapi_address(const struct jsonapi *j);
 /* Replaces the published snapshot (takes ownership of one reference of
  * snap). UI thread. */
 void jsonapi_publish(struct jsonapi *j, struct jsonapi_snap *snap);
+
+/* Publishes what GET /healthz (with http_status: 200 current or degraded,
+ * 503 unavailable) and GET /metrics (the Prometheus text format) answer
+ * from now on; both copied. Before the first call they answer 503. Both
+ * are readable without the token from a loopback client. Any thread. */
+void jsonapi_publish_health(
+    struct jsonapi *j, int http_status, const char *health, const char *metrics);
 
 /* Stops serving and frees j; NULL is a no-op. Main thread. */
 void jsonapi_free(struct jsonapi *j);

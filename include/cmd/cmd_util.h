@@ -127,4 +127,14 @@ void cmd_progress_end(struct cmd_progress *p);
  * returns -1. */
 int cmd_rules_load(const char *prog, const char *path, struct classify_rules **out);
 
+struct jsonapi;
+/* Starts the JSON endpoint on spec (ADDR:PORT) with the token from the
+ * environment into *out; returns 0, or the exit status (64 a bad address
+ * or token, 69 a loopback port that cannot be bound) after a message. */
+int cmd_http_start(const char *prog, const char *spec, struct jsonapi **out);
+
+/* Returns how often /healthz and /metrics are read again:
+ * LAUNCHWATCH_HEALTH_MS (100 to 3600000), else HEALTH_PUB_MS. */
+int64_t cmd_health_every_ms(void);
+
 #endif

@@ -41,6 +41,9 @@ struct jsonapi {
 	struct MHD_Daemon *d;
 	pthread_mutex_t mu;
 	struct jsonapi_snap *snap; /* under mu */
+	char *health;              /* under mu: /healthz's body; NULL before the first */
+	int health_status;         /* under mu: its HTTP status */
+	char *metrics;             /* under mu: /metrics's body; NULL before the first */
 	char *token;               /* NULL: none required */
 	char addr[80];
 	struct jsonapi_limits lim;
@@ -205,8 +208,56 @@ reply_error(struct jsonapi_reply *r, int status, const char *error, const char *
 		abort(); /* jansson fails only when out of memory */
 }
 
+/* Returns true when the peer address a is loopback (127.0.0.0/8, ::1, or
+ * an IPv4-mapped 127.x). */
+static bool
+peer_loopback(const struct sockaddr_storage *a)
+{
+	if (a->ss_family == AF_INET)
+		return (ntohl(((const struct sockaddr_in *)a)->sin_addr.s_addr) >> 24) == 127;
+	if (a->ss_family != AF_INET6)
+		return false;
+	const struct in6_addr *x = &((const struct sockaddr_in6 *)a)->sin6_addr;
+	return IN6_IS_ADDR_LOOPBACK(x) || (IN6_IS_ADDR_V4MAPPED(x) && x->s6_addr[12] == 127);
+}
+
+/* Returns true when the request on k is for /healthz or /metrics from a
+ * loopback client: a monitor on the same machine needs no token. */
+static bool
+ops_from_loopback(const struct conn *k)
+{
+	char path[JSONAPI_PATH_MAX];
+	const char *why = NULL;
+	if (k == NULL || k->raw_long || jsonapi_path_decode(k->raw, path, &why) != 0)
+		return false;
+	return (strcmp(path, "/healthz") == 0 || strcmp(path, "/metrics") == 0) &&
+	       peer_loopback(&k->peer);
+}
+
+/* Answers /healthz or /metrics from what was published (503 before the
+ * first); returns false for any other path. */
+static bool
+answer_ops(struct jsonapi *j, const char *path, struct jsonapi_reply *r)
+{
+	bool health = strcmp(path, "/healthz") == 0;
+	if (!health && strcmp(path, "/metrics") != 0)
+		return false;
+	pthread_mutex_lock(&j->mu);
+	const char *body = health ? j->health : j->metrics;
+	if (body) {
+		r->status = health ? j->health_status : 200;
+		r->body = xstrdup(body);
+		r->type = health ? NULL : "text/plain; version=0.0.4; charset=utf-8";
+	}
+	pthread_mutex_unlock(&j->mu);
+	if (body == NULL)
+		reply_error(r, 503, "starting", "the first health check has not finished yet");
+	return true;
+}
+
 /* Decides the reply to a request whose headers are complete and whose body
- * (if any) is unread: method, token, body, path, then the snapshot. */
+ * (if any) is unread: method, token (none for /healthz and /metrics from
+ * loopback), body, path, then the snapshot. */
 static void
 decide(struct jsonapi *j, struct MHD_Connection *c, const struct conn *k, const char *method,
     struct jsonapi_reply *r)
@@ -215,7 +266,7 @@ decide(struct jsonapi *j, struct MHD_Connection *c, const struct conn *k, const 
 	const char *why = NULL;
 	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
 		reply_error(r, 405, "method_not_allowed", "the endpoint is read-only: GET or HEAD");
-	else if (!authorized(j, c))
+	else if (!ops_from_loopback(k) && !authorized(j, c))
 		reply_error(r, 401, "unauthorized", "send Authorization: Bearer <token>");
 	else if (has_body(c))
 		reply_error(r, 400, "bad_request", "a GET or HEAD request carries no body");
@@ -223,6 +274,8 @@ decide(struct jsonapi *j, struct MHD_Connection *c, const struct conn *k, const 
 		reply_error(r, 400, "bad_request", "the request target is too long");
 	else if (jsonapi_path_decode(k->raw, path, &why) != 0)
 		reply_error(r, 400, "bad_request", why);
+	else if (answer_ops(j, path, r))
+		return;
 	else {
 		pthread_mutex_lock(&j->mu);
 		struct jsonapi_snap *s = jsonapi_snap_ref(j->snap);
@@ -270,7 +323,7 @@ on_request(void *cls, struct MHD_Connection *c, const char *url, const char *met
 	if (resp == NULL)
 		return MHD_NO;
 	if (r.status != 304)
-		MHD_add_response_header(resp, "Content-Type", "application/json");
+		MHD_add_response_header(resp, "Content-Type", r.type ? r.type : "application/json");
 	if (r.etag[0])
 		MHD_add_response_header(resp, "ETag", r.etag);
 	MHD_add_response_header(resp, "Cache-Control", "no-cache");
@@ -558,6 +611,20 @@ jsonapi_publish(struct jsonapi *j, struct jsonapi_snap *snap)
 }
 
 void
+jsonapi_publish_health(struct jsonapi *j, int http_status, const char *health, const char *metrics)
+{
+	char *h = xstrdup(health), *m = xstrdup(metrics);
+	pthread_mutex_lock(&j->mu);
+	char *oh = j->health, *om = j->metrics;
+	j->health = h;
+	j->metrics = m;
+	j->health_status = http_status;
+	pthread_mutex_unlock(&j->mu);
+	free(oh);
+	free(om);
+}
+
+void
 jsonapi_free(struct jsonapi *j)
 {
 	if (j == NULL)
@@ -574,6 +641,8 @@ jsonapi_free(struct jsonapi *j)
 	pthread_cond_destroy(&j->gcv);
 	pthread_mutex_destroy(&j->gmu);
 	jsonapi_snap_unref(j->snap);
+	free(j->health);
+	free(j->metrics);
 	if (j->token) {
 		explicit_bzero(j->token, strlen(j->token));
 		free(j->token);

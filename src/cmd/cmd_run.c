@@ -15,7 +15,9 @@
 #include "model/classify.h"
 #include "cmd/cmd.h"
 #include "cmd/cmd_util.h"
+#include "cmd/health_pub.h"
 #include "cmd/service.h"
+#include "api/jsonapi.h"
 #include "base/logsink.h"
 #include "store/devdb.h"
 #include "engine/engine.h"
@@ -27,7 +29,8 @@
 #define LOG_MAX_MB 50 /* the log file is rotated to FILE.1 past this (LAUNCHWATCH_LOG_MAX_MB) */
 
 static const char run_usage[] =
-    "usage: launchwatch run [--once] [--for SECS] [--workers N] [--rules FILE] [--log FILE]\n\n"
+    "usage: launchwatch run [--once] [--for SECS] [--workers N] [--rules FILE] [--log FILE]\n"
+    "                       [--http ADDR:PORT]\n\n"
     "Runs the scheduler and the workers with no curses: polls every active campaign's\n"
     "metrics, retweeters, replies and quotes into the database.\n\n"
     "  --once          bring every runnable campaign current, then exit: every tweet\n"
@@ -42,7 +45,11 @@ static const char run_usage[] =
     "                  the built-in rules; docs/scoring.md)\n"
     "  --log FILE      log file (default: DATA/run.log, or the journal under systemd);\n"
     "                  rotated to FILE.1 past LAUNCHWATCH_LOG_MAX_MB (default 50, 0 never);\n"
-    "                  lines also go to worker_log\n\n"
+    "                  lines also go to worker_log\n"
+    "  --http ADDR:PORT  serve GET /healthz (200 current or degraded, 503 unavailable)\n"
+    "                  and /metrics (Prometheus text format), read again every\n"
+    "                  LAUNCHWATCH_HEALTH_MS (default 15000); loopback needs no token for\n"
+    "                  them, other addresses need LAUNCHWATCH_HTTP_TOKEN(_FILE)\n\n"
     "DATA is $XDG_DATA_HOME/launchwatch (or ~/.local/share/launchwatch).\n"
     "SIGTERM or SIGINT stop cleanly: pages in flight are stored, jobs released.\n"
     "Environment: MONGODB_URI, LAUNCHWATCH_DB, TWITTERAPI_KEY or TWITTERAPI_KEY_FILE,\n"
@@ -84,10 +91,12 @@ cmd_run(int argc, char **argv)
 	static const struct option longopts[] = {{"once", no_argument, NULL, 'o'},
 	    {"for", required_argument, NULL, 'f'}, {"workers", required_argument, NULL, 'w'},
 	    {"rules", required_argument, NULL, 'r'}, {"log", required_argument, NULL, 'l'},
-	    CMD_OPTION_HELP, CMD_OPTION_END};
+	    {"http", required_argument, NULL, 'H'}, CMD_OPTION_HELP, CMD_OPTION_END};
 	struct cmd_opts co = {.prog = "run", .usage = run_usage, .longopts = longopts};
 	struct sched_opts o;
-	const char *rules_path = NULL, *log_path = NULL;
+	const char *rules_path = NULL, *log_path = NULL, *http = NULL;
+	struct jsonapi *api = NULL;
+	struct health_pub *hp = NULL;
 	struct classify_rules *rules = NULL;
 	struct xapi_config xcfg;
 	struct store *s = NULL;
@@ -119,6 +128,9 @@ cmd_run(int argc, char **argv)
 			break;
 		case 'r':
 			rules_path = optarg;
+			break;
+		case 'H':
+			http = optarg;
 			break;
 		default:
 			log_path = optarg;
@@ -166,8 +178,13 @@ cmd_run(int argc, char **argv)
 		cmd_error("run", "%s", cause ? cause : "cannot open the log");
 		goto fail;
 	}
+	/* before the database: a bad address or a missing token fails at once */
+	if (http && (rc = cmd_http_start("run", http, &api)) != 0)
+		goto fail;
 	if ((rc = cmd_store_open("run", &s, &dd)) != 0)
 		goto fail;
+	if (api)
+		hp = health_pub_start(s, api, cmd_health_every_ms());
 
 	int64_t once_wait = 0;
 	if (env_ms("LAUNCHWATCH_ONCE_WAIT_MS", 0, 3600000, &once_wait, &cause) != 0) {
@@ -240,6 +257,8 @@ fail:
 	signal(SIGINT, SIG_DFL);
 	run_engine = NULL;
 	engine_free(eng);
+	health_pub_stop(hp);
+	jsonapi_free(api);
 	cmd_store_close(s, dd);
 	if (logf)
 		fclose(logf);

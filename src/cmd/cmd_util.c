@@ -11,6 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "api/jsonapi.h"
+#include "cmd/health_pub.h"
 #include "base/text.h"
 #include "base/util.h"
 #include "engine/engine.h"
@@ -221,4 +223,40 @@ cmd_rules_load(const char *prog, const char *path, struct classify_rules **out)
 		cmd_error(prog, "%s", cause);
 	free(cause);
 	return rc;
+}
+
+int
+cmd_http_start(const char *prog, const char *spec, struct jsonapi **out)
+{
+	char host[64], *token = NULL, *cause = NULL;
+	int port;
+	bool loopback;
+	*out = NULL;
+	if (jsonapi_parse_addr(spec, host, sizeof host, &port, &loopback, &cause) != 0 ||
+	    jsonapi_token_from_env(&token, &cause) != 0) {
+		cmd_error(prog, "%s", cause);
+		free(cause);
+		return LW_EXIT_USAGE;
+	}
+	*out = jsonapi_start(spec, token, NULL, &cause);
+	free(token);
+	if (*out == NULL) {
+		cmd_error(prog, "%s", cause);
+		free(cause);
+		return loopback ? LW_EXIT_UNAVAILABLE : LW_EXIT_USAGE;
+	}
+	return 0;
+}
+
+int64_t
+cmd_health_every_ms(void)
+{
+	int64_t ms = HEALTH_PUB_MS;
+	char *cause = NULL;
+	if (env_ms("LAUNCHWATCH_HEALTH_MS", 100, 3600000, &ms, &cause) != 0) {
+		cmd_error(NULL, "%s; using %d", cause, HEALTH_PUB_MS);
+		free(cause);
+		ms = HEALTH_PUB_MS;
+	}
+	return ms;
 }

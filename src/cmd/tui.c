@@ -15,6 +15,7 @@
 
 #include "cmd/cmd.h"
 #include "cmd/cmd_util.h"
+#include "cmd/health_pub.h"
 #include "model/campaign.h"
 #include "config/config.h"
 #include "store/devdb.h"
@@ -300,22 +301,9 @@ cmd_tui(int argc, char **argv)
 	struct jsonapi *api = NULL;
 	if (http) {
 		/* before the database: a bad address or a missing token fails at once */
-		char host[64], *token = NULL;
-		int port;
-		bool loopback;
-		if (jsonapi_parse_addr(http, host, sizeof host, &port, &loopback, &cause) != 0 ||
-		    jsonapi_token_from_env(&token, &cause) != 0) {
-			fprintf(stderr, "launchwatch: %s\n", cause);
-			free(cause);
-			return LW_EXIT_USAGE;
-		}
-		api = jsonapi_start(http, token, NULL, &cause);
-		free(token);
-		if (api == NULL) {
-			fprintf(stderr, "launchwatch: %s\n", cause);
-			free(cause);
-			return loopback ? LW_EXIT_UNAVAILABLE : LW_EXIT_USAGE;
-		}
+		int hrc = cmd_http_start(NULL, http, &api);
+		if (hrc != 0)
+			return hrc;
 	}
 	if (cmd_store_open(NULL, &s, &dd) != 0) {
 		jsonapi_free(api);
@@ -358,6 +346,8 @@ cmd_tui(int argc, char **argv)
 	o.provider = provider;
 	for (int i = 0; sim && i < 3; i++)
 		o.sim_tweets[i] = sim_tweet_id(sim, i);
+	/* /healthz and /metrics beside the campaigns */
+	struct health_pub *hp = api ? health_pub_start(s, api, cmd_health_every_ms()) : NULL;
 	struct reader *rd = reader_start(s, q); /* the console's reads and writes */
 	int64_t left_ms = 0;
 	o.left_at_ms = &left_ms;
@@ -372,7 +362,8 @@ cmd_tui(int argc, char **argv)
 		engine_wait(eng, NULL);
 		engine_free(eng);
 	}
-	jsonapi_free(api); /* before the store: nothing of it is used by the endpoint */
+	health_pub_stop(hp); /* it reads the store and publishes into the endpoint */
+	jsonapi_free(api);   /* before the store: nothing of it is used by the endpoint */
 	free(status);
 	free(provider);
 	queue_free(q);

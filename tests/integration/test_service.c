@@ -22,6 +22,7 @@
 #include <jansson.h>
 
 #include "base/util.h"
+#include "net/http.h"
 #include "ing_support.h"
 
 /* One datagram received by the fake systemd. */
@@ -203,12 +204,14 @@ START_TEST(status_exit_codes)
 	snprintf(log, sizeof log, "%s/run.out", w.dir);
 	static const char *const args[] = {"run", "--workers", "2", NULL};
 	pid_t pid = al_spawn(w.env, args, log);
-	/* poll until the engine's heartbeat shows and its jobs are current */
+	/* poll until the engine's heartbeat shows and it has read the counts */
 	int st = -1;
 	int64_t end = al_mono_ns() + 60LL * 1000000000LL;
 	while (al_mono_ns() < end) {
 		st = status_json(&w, &j);
-		if (st == 0)
+		json_t *c0 = json_array_get(json_object_get(j, "campaigns"), 0);
+		if (st == 0 && json_integer_value(
+		                   json_object_get(json_object_get(c0, "requests"), "metrics")) > 0)
 			break;
 		json_decref(j);
 		j = NULL;
@@ -251,6 +254,89 @@ START_TEST(status_exit_codes)
 }
 END_TEST
 
+/* GETs url (with the bearer token when token is not NULL); returns the
+ * status and the body in *body (caller frees). */
+static long
+get(const char *url, const char *token, char **body)
+{
+	struct http_client *h = http_client_new();
+	struct http_response resp;
+	char *cause = NULL, auth[128];
+	const char *headers[2] = {NULL, NULL};
+	if (token) {
+		snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
+		headers[0] = auth;
+	}
+	/* not listening yet: status 0 (the caller polls) */
+	(void)http_request(h, "GET", url, headers, &resp, &cause);
+	free(cause);
+	long st = resp.status;
+	*body = xstrdup(resp.body);
+	http_response_done(&resp);
+	http_client_free(h);
+	return st;
+}
+
+/* `run --http`: /healthz and /metrics from loopback without the token
+ * (the campaigns still need it), kept current while the engine works. */
+START_TEST(healthz_and_metrics)
+{
+	struct ing_world w;
+	struct sim_opts o;
+	sim_opts_init(&o);
+	ing_world_start(&w, &o, "50");
+	ing_campaign_add_cadence(&w, NTWEETS, "1m");
+	static const char token[] = "0123456789abcdef-test-token";
+	int port = al_free_port();
+	char http[64], tok_env[80], log[300];
+	snprintf(http, sizeof http, "127.0.0.1:%d", port);
+	snprintf(tok_env, sizeof tok_env, "LAUNCHWATCH_HTTP_TOKEN=%s", token);
+	snprintf(log, sizeof log, "%s/run.out", w.dir);
+	ing_env_add(&w, tok_env);
+	ing_env_add(&w, "LAUNCHWATCH_HEALTH_MS=200");
+	const char *const args[] = {"run", "--workers", "2", "--http", http, NULL};
+	pid_t pid = al_spawn(w.env, args, log);
+
+	char *url = xasprintf("http://%s/metrics", http), *body = NULL;
+	long st = 0;
+	int64_t end = al_mono_ns() + 60LL * 1000000000LL;
+	while (al_mono_ns() < end) {
+		st = get(url, NULL, &body);
+		if (st == 200 && strstr(body, "\nlaunchwatch_up 1\n"))
+			break;
+		free(body);
+		body = NULL;
+		usleep(100000);
+	}
+	ck_assert_msg(body != NULL, "/metrics never said up (last status %ld)", st);
+	ck_assert_ptr_nonnull(strstr(body, "# TYPE launchwatch_jobs gauge\n"));
+	ck_assert_ptr_nonnull(strstr(body, "launchwatch_engines_running 1\n"));
+	char *want = xasprintf("launchwatch_jobs{campaign=\"%s\",state=\"idle\"}", w.campaign_id);
+	ck_assert_msg(strstr(body, want), "no %s in:\n%s", want, body);
+	free(want);
+	free(body);
+	free(url);
+	url = xasprintf("http://%s/healthz", http);
+	ck_assert_int_eq(get(url, NULL, &body), 200);
+	json_t *j = json_loads(body, 0, NULL);
+	ck_assert_ptr_nonnull(j);
+	ck_assert_str_eq(json_string_value(json_object_get(j, "status")), "ok");
+	json_decref(j);
+	free(body);
+	free(url);
+	/* the campaigns still need the token */
+	url = xasprintf("http://%s/api/campaigns", http);
+	ck_assert_int_eq(get(url, NULL, &body), 401);
+	free(body);
+	ck_assert_int_eq(get(url, token, &body), 200);
+	free(body);
+	free(url);
+	int ex = al_reap(pid, SIGTERM, 30000);
+	ck_assert_msg(WIFEXITED(ex) && WEXITSTATUS(ex) == 0, "run exited with %d", ex);
+	ing_world_stop(&w);
+}
+END_TEST
+
 static Suite *
 service_suite(void)
 {
@@ -260,6 +346,7 @@ service_suite(void)
 	tcase_add_test(tc, notify_ready_watchdog_stopping);
 	tcase_add_test(tc, no_notify_socket_is_a_plain_run);
 	tcase_add_test(tc, status_exit_codes);
+	tcase_add_test(tc, healthz_and_metrics);
 	suite_add_tcase(s, tc);
 	return s;
 }
