@@ -297,18 +297,18 @@ START_TEST(healthz_and_metrics)
 	const char *const args[] = {"run", "--workers", "2", "--http", http, NULL};
 	pid_t pid = al_spawn(w.env, args, log);
 
-	char *url = xasprintf("http://%s/metrics", http), *body = NULL;
+	char *url = xasprintf("http://%s/metrics", http), *body = xstrdup("");
 	long st = 0;
+	bool up = false;
 	int64_t end = al_mono_ns() + 60LL * 1000000000LL;
-	while (al_mono_ns() < end) {
-		st = get(url, NULL, &body);
-		if (st == 200 && strstr(body, "\nlaunchwatch_up 1\n"))
-			break;
+	while (!up && al_mono_ns() < end) {
 		free(body);
-		body = NULL;
-		usleep(100000);
+		st = get(url, NULL, &body);
+		up = st == 200 && strstr(body, "\nlaunchwatch_up 1\n") != NULL;
+		if (!up)
+			usleep(100000);
 	}
-	ck_assert_msg(body != NULL, "/metrics never said up (last status %ld)", st);
+	ck_assert_msg(up, "/metrics never said up (last status %ld)", st);
 	ck_assert_ptr_nonnull(strstr(body, "# TYPE launchwatch_jobs gauge\n"));
 	ck_assert_ptr_nonnull(strstr(body, "launchwatch_engines_running 1\n"));
 	char *want = xasprintf("launchwatch_jobs{campaign=\"%s\",state=\"idle\"}", w.campaign_id);
