@@ -9,8 +9,9 @@ cd "$(dirname "$0")/.."
 pkgs=(
   build-essential pkg-config make git ca-certificates curl
   libncurses-dev libcurl4-openssl-dev libmongoc-dev libbson-dev
-  libjansson-dev libyaml-dev libmicrohttpd-dev zlib1g-dev libsystemd-dev check
+  libjansson-dev libyaml-dev libmicrohttpd-dev zlib1g-dev libsystemd-dev libsodium-dev check
   tmux valgrind cppcheck clang clang-format python3 python3-aiosmtpd
+  libclang-rt-14-dev # make fuzz: libFuzzer for clang
 )
 
 missing=()

@@ -1,22 +1,21 @@
 /*
- * sha256: a small SHA-256 (FIPS 180-4) for the audit archive's manifest.
- * Pure; any thread, one context per caller.
+ * sha256: SHA-256 for the audit archive's manifest and the JSON endpoint's
+ * ETags, from libsodium (crypto_hash_sha256: a plain state struct, nothing
+ * to free). Pure; any thread, one context per caller.
  */
 #ifndef LW_SHA256_H
 #define LW_SHA256_H
 
+#include <sodium/crypto_hash_sha256.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #define SHA256_DIGEST_LEN 32
 #define SHA256_HEX_LEN    65 /* 64 hex digits and a NUL */
 
-/* A running hash; embed it and sha256_init() it. */
+/* A running hash; embed it and sha256_init() it (nothing to free). */
 struct sha256 {
-	uint32_t h[8];
-	uint64_t nbytes;
-	uint8_t buf[64];
-	size_t nbuf;
+	crypto_hash_sha256_state st;
 };
 
 /* Starts a new hash in ctx. */

@@ -1,5 +1,5 @@
 /*
- * Unit tests of the SHA-256 implementation against the FIPS 180-4 / NIST
+ * Unit tests of SHA-256 (libsodium behind base/sha256.h) against the FIPS 180-4 / NIST
  * example vectors, and of incremental hashing in odd-sized pieces.
  */
 #include <check.h>
