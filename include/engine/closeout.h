@@ -28,9 +28,9 @@ enum closeout_step {
 	CO_BUILT,        /* the final model is computed, nothing written yet */
 	CO_FROZEN,       /* frozen + completed written (one write) */
 	CO_ARCHIVE_FILE, /* one archive file is in place (detail: its name) */
-	CO_MANIFEST,     /* manifest.json is in place */
-	CO_RECORDED,     /* the archives document is written */
 	CO_REPORTS,      /* the final report files are written */
+	CO_MANIFEST,     /* manifest.json (covering the reports) and manifest.sig are in place */
+	CO_RECORDED,     /* the archives document is written */
 	CO_DONE,         /* closeout.state is "done" */
 	CO__COUNT
 };
@@ -67,8 +67,10 @@ struct closeout_opts {
 	 * frozen report covers everything stored; NULL: none running here. */
 	struct aggregator *aggregator;
 	const char *archive_root; /* NULL: closeout_default_archive_root() */
-	bool write_reports;       /* also write md, csv, json and html into DIR/report */
-	size_t top;               /* top engagers to list; 0 means REPORT_TOP_DEFAULT */
+	const char
+	    *signing_key;   /* the archive signing key's file; NULL: archive_key_default_path() */
+	bool write_reports; /* also write md, csv, json and html into DIR/report */
+	size_t top;         /* top engagers to list; 0 means REPORT_TOP_DEFAULT */
 };
 
 struct closeout_result {

@@ -2,13 +2,15 @@
  * cmd_report: `launchwatch report ID [--format md|csv|json|html] [--out DIR]`
  * (the numbers from the prepared aggregates, caught up here when no engine
  * aggregates the campaign; the engagement table streamed with a progress
- * line) and `launchwatch archive verify DIR`. Main thread only.
+ * line), `launchwatch archive verify DIR` and `launchwatch archive key`.
+ * Main thread only.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "output/archive.h"
+#include "output/archive_sign.h"
 #include "output/report_write.h"
 #include "engine/report_data.h"
 #include "cmd/cmd.h"
@@ -33,11 +35,19 @@ static const char report_usage[] =
     "Exit status: 0 ok, 1 error, 64 usage, 69 database unreachable.\n";
 
 static const char archive_usage[] =
-    "usage: launchwatch archive verify DIR\n"
+    "usage: launchwatch archive verify DIR [--key ed25519:HEX] [--allow-unsigned]\n"
+    "       launchwatch archive key\n"
     "\n"
-    "Recomputes the sha256 and the document count of every file listed in\n"
-    "DIR/manifest.json and names each file that does not match.\n"
-    "Exit status: 0 all match, 1 some do not, 64 usage, 66 no readable manifest.\n";
+    "verify recomputes the sha256 (and the document count) of every data and\n"
+    "report file listed in DIR/manifest.json, names each file that does not\n"
+    "match or is not listed, and checks the manifest's Ed25519 signature\n"
+    "(DIR/manifest.sig) and who made it: the key given by --key, else this\n"
+    "machine's archive signing key when it has one; it names the signing key.\n"
+    "An archive from before signing fails as UNSIGNED unless --allow-unsigned.\n"
+    "key prints the public half of this machine's archive signing key\n"
+    "(DATA_DIR/archive-signing.key, made by the first close-out).\n"
+    "Exit status: 0 all match, 1 some do not (or unsigned), 64 usage, 66 no\n"
+    "readable manifest (verify) or no signing key yet (key).\n";
 
 /* Parses a FORMATS list into want[]; 0 or -1. */
 static int
@@ -191,24 +201,98 @@ done:
 	return rc;
 }
 
+/* `archive key`: prints this machine's public archive key. */
+static int
+archive_key_cmd(int argc, char **argv)
+{
+	struct cmd_opts o = {.prog = "archive key", .usage = archive_usage};
+	struct archive_key k;
+	char *cause = NULL;
+	int rc;
+	if ((rc = cmd_plain_args(&o, argc, argv, 0, 0)) >= 0)
+		return rc;
+	char *path = archive_key_default_path();
+	rc = archive_key_load(path, false, &k, NULL, &cause);
+	if (rc == 1)
+		fprintf(stderr,
+		    "launchwatch archive key: no key at %s yet (the first close-out makes it)\n",
+		    path);
+	else if (rc < 0)
+		fprintf(stderr, "launchwatch archive key: %s\n", cause);
+	else
+		printf("%s\n", k.public_key);
+	archive_key_wipe(&k);
+	free(cause);
+	free(path);
+	return rc == 0 ? LW_EXIT_OK : rc == 1 ? LW_EXIT_NOINPUT : LW_EXIT_ERROR;
+}
+
+/* Sets o's expected key (copied into want) from --key, else from this
+ * machine's key when it has one. 0, or LW_EXIT_USAGE or LW_EXIT_ERROR. */
+static int
+expected_key(const struct cmd_opts *co, const char *given, struct archive_verify_opts *o,
+    char want[ARCHIVE_KEY_LEN])
+{
+	if (given != NULL) {
+		if (archive_key_normalize(given, want) != 0)
+			return cmd_usage_error(co, "--key wants ed25519:HEX (64 hex digits)");
+		o->expect_key = want;
+		o->expect_from = "the key given by --key";
+		return 0;
+	}
+	struct archive_key k;
+	char *path = archive_key_default_path(), *cause = NULL;
+	int rc = archive_key_load(path, false, &k, NULL, &cause);
+	free(path);
+	if (rc < 0) {
+		fprintf(stderr, "launchwatch archive verify: %s\n", cause);
+		free(cause);
+		return LW_EXIT_ERROR;
+	}
+	if (rc == 0) {
+		snprintf(want, ARCHIVE_KEY_LEN, "%s", k.public_key);
+		o->expect_key = want;
+		o->expect_from = "this machine's archive signing key";
+	}
+	archive_key_wipe(&k);
+	return 0;
+}
+
 int
 cmd_archive(int argc, char **argv)
 {
+	static const struct option longopts[] = {{"key", required_argument, NULL, 'k'},
+	    {"allow-unsigned", no_argument, NULL, 'u'}, CMD_OPTION_HELP, CMD_OPTION_END};
 	struct cmd_opts o = {.prog = "archive", .usage = archive_usage, .in_order = true};
-	char *report = NULL, *cause = NULL;
-	int rc;
-	if ((rc = cmd_plain_args(&o, argc, argv, 1, 2)) >= 0)
+	struct archive_verify_opts vo = {0};
+	char *report = NULL, *cause = NULL, want[ARCHIVE_KEY_LEN];
+	const char *key = NULL;
+	int rc, c;
+	if ((rc = cmd_plain_args(&o, argc, argv, 1, argc)) >= 0)
 		return rc;
+	if (strcmp(argv[optind], "key") == 0)
+		return archive_key_cmd(argc - optind, argv + optind);
 	if (strcmp(argv[optind], "verify") != 0)
 		return cmd_usage_error(&o, "unknown command '%s'", argv[optind]);
-	/* the verb's command line: --help and one directory */
+	/* the verb's command line: its options and one directory */
 	argc -= optind;
 	argv += optind;
-	o = (struct cmd_opts){.prog = "archive verify", .usage = archive_usage};
-	if ((rc = cmd_plain_args(&o, argc, argv, 1, 1)) >= 0)
+	o = (struct cmd_opts){
+	    .prog = "archive verify", .usage = archive_usage, .longopts = longopts};
+	while ((c = cmd_getopt(&o, argc, argv)) != -1) {
+		if (c == CMD_OPT_DONE)
+			return o.status;
+		if (c == 'k')
+			key = optarg;
+		else
+			vo.allow_unsigned = true;
+	}
+	if ((rc = cmd_operands(&o, argc, argv, 1, 1)) != 0)
 		return rc;
 	const char *dir = argv[optind];
-	rc = archive_verify(dir, &report, &cause);
+	if ((rc = expected_key(&o, key, &vo, want)) != 0)
+		return rc;
+	rc = archive_verify(dir, &vo, &report, &cause);
 	if (rc < 0) {
 		fprintf(stderr, "launchwatch: %s\n", cause);
 		free(cause);
@@ -218,7 +302,7 @@ cmd_archive(int argc, char **argv)
 	if (rc)
 		fprintf(stderr, "archive %s: verification FAILED\n", dir);
 	else
-		printf("archive %s: all files match the manifest\n", dir);
+		printf("archive %s: all files match the signed manifest\n", dir);
 	free(report);
 	return rc ? LW_EXIT_ERROR : LW_EXIT_OK;
 }

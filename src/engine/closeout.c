@@ -5,14 +5,17 @@
  * written; (2) one write puts frozen, status completed, completed_at and
  * closeout{frozen_at, archive_dir} on the campaign, only if it has no
  * closeout.frozen_at yet; (3) the archive files (each a temporary file
- * renamed into place, the big ones streamed in the server's order) and
- * manifest.json, rewritten whole on a rerun; (4) the archives record,
- * upserted by a deterministic _id; (5) the report files with the
- * engagement table; (6) closeout.state "done". Runs on its caller's thread.
+ * renamed into place, the big ones streamed in the server's order); (4) the
+ * report files with the engagement table; (5) manifest.json over both,
+ * signed into manifest.sig with the data directory's key (made on the first
+ * close-out), rewritten whole on a rerun; (6) the archives record, upserted
+ * by a deterministic _id; (7) closeout.state "done". Runs on its caller's
+ * thread.
  */
 #include "engine/closeout.h"
 #include "engine/aggregator.h"
 #include "engine/report_data.h"
+#include "output/archive_sign.h"
 #include "output/report_write.h"
 
 #include <stdio.h>
@@ -28,7 +31,7 @@
 #define PROGRESS_DOCS   50000  /* archived documents between progress lines */
 
 static const char *const step_names[CO__COUNT] = {
-    "refreshed", "built", "frozen", "archive-file", "manifest", "recorded", "reports", "done"};
+    "refreshed", "built", "frozen", "archive-file", "reports", "manifest", "recorded", "done"};
 
 /* What is archived: one file per collection, with the time field that
  * decides whether a document came before the freeze, and whether it is
@@ -126,9 +129,9 @@ add_row(const struct lw_engagement *e, void *arg, char **cause)
 	return report_table_add(((struct archive_run *)arg)->table, e, cause);
 }
 
-/* Writes the archive of campaign id (documents up to cutoff_ms) into dir and
- * records it; the engagements walk fills table too (when not NULL), so a
- * million engagements are read once. */
+/* Writes the archive files of campaign id (documents up to cutoff_ms) into
+ * dir; the engagements walk fills table too (when not NULL), so a million
+ * engagements are read once. */
 static int
 write_archive(struct store *s, const char *id, int64_t cutoff_ms, const char *dir,
     const struct closeout_hooks *h, struct report_table *table, struct archive_manifest *m,
@@ -164,7 +167,37 @@ write_archive(struct store *s, const char *id, int64_t cutoff_ms, const char *di
 		if (step(h, CO_ARCHIVE_FILE, a->file, cause) != 0)
 			return -1;
 	}
-	if (archive_write_manifest(dir, m, cause) != 0 || step(h, CO_MANIFEST, NULL, cause) != 0)
+	return 0;
+}
+
+/* Hashes the report folder into m, writes and signs the manifest of dir
+ * with the key at key_path (made when missing; its public half is printed
+ * as progress), and records the archive. */
+static int
+seal_archive(struct store *s, const char *dir, const char *key_path, const struct closeout_hooks *h,
+    struct archive_manifest *m, char **cause)
+{
+	struct archive_key k;
+	bool created;
+	char *def = key_path ? NULL : archive_key_default_path();
+	const char *path = key_path ? key_path : def;
+	int rc = archive_hash_reports(dir, m, cause);
+	if (rc == 0)
+		rc = archive_key_load(path, true, &k, &created, cause) == 0 ? 0 : -1;
+	if (rc == 0) {
+		if (created)
+			progress(h, "made the archive signing key", path);
+		snprintf(m->signing_key, sizeof m->signing_key, "%s", k.public_key);
+		rc = archive_write_manifest(dir, m, cause);
+		if (rc == 0)
+			rc = archive_sign_manifest(dir, &k, cause);
+		archive_key_wipe(&k);
+	}
+	free(def);
+	if (rc != 0)
+		return -1;
+	progress(h, "archive manifest signed by", m->signing_key);
+	if (step(h, CO_MANIFEST, NULL, cause) != 0)
 		return -1;
 	if (store_archive_record(s, m, dir, cause) != 0 || step(h, CO_RECORDED, NULL, cause) != 0)
 		return -1;
@@ -353,6 +386,9 @@ closeout_run(struct store *s, const char *id, const struct closeout_hooks *h,
 		if (rc == 0)
 			rc = step(h, CO_REPORTS, NULL, cause);
 	}
+	if (rc == 0)
+		rc = seal_archive(
+		    s, st.archive_dir, o ? o->signing_key : NULL, h, &res->manifest, cause);
 	report_table_abort(table);
 	if (reports)
 		report_done(&fin);

@@ -1,18 +1,22 @@
 /*
  * archive: writes gzip-compressed NDJSON files (zlib deflate with a gzip
  * wrapper and a zero mtime, so equal input gives equal bytes) while hashing
- * the compressed bytes, writes the manifest atomically, and verifies an
- * archive by recomputing every hash and count. Files only; any thread, one
- * archive per caller.
+ * the compressed bytes, hashes the report folder, writes the manifest
+ * atomically, and verifies an archive: every hash and count, no file added,
+ * and the manifest's signature (archive_sign.c) and signer. Files only; any
+ * thread, one archive per caller.
  */
 #include "output/archive.h"
+#include "output/archive_sign.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -186,6 +190,16 @@ archive_write_manifest(const char *dir, const struct archive_manifest *m, char *
 	    "campaign_id", m->campaign_id, "created_at_ms", (json_int_t)m->created_at_ms,
 	    "created_at", created, "cutoff_ms", (json_int_t)m->cutoff_ms, "cutoff", cutoff, "files",
 	    files);
+	if (m->has_reports) {
+		json_t *reports = json_array();
+		for (size_t i = 0; i < m->nreports; i++)
+			json_array_append_new(reports,
+			    json_pack("{s:s, s:I, s:s}", "name", m->reports[i].name, "bytes",
+			        (json_int_t)m->reports[i].bytes, "sha256", m->reports[i].sha256));
+		json_object_set_new(j, "reports", reports);
+	}
+	if (*m->signing_key)
+		json_object_set_new(j, "signing_key", json_string(m->signing_key));
 	char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(j);
 	if (s == NULL)
@@ -205,6 +219,43 @@ plain_name(const char *name)
 {
 	return *name && strchr(name, '/') == NULL && strcmp(name, ".") != 0 &&
 	       strcmp(name, "..") != 0;
+}
+
+/* Returns true when name is "report/" and a plain file name. */
+static bool
+report_name(const char *name)
+{
+	size_t n = strlen(ARCHIVE_REPORTS);
+	return strncmp(name, ARCHIVE_REPORTS, n) == 0 && name[n] == '/' && plain_name(name + n + 1);
+}
+
+/* Reads the manifest's "reports" array into m (none in an older manifest);
+ * 0, or -1 with a cause naming path. */
+static int
+read_reports(json_t *j, const char *path, struct archive_manifest *m, char **cause)
+{
+	const char *key = json_string_value(json_object_get(j, "signing_key"));
+	if (key != NULL && strlen(key) < sizeof m->signing_key)
+		snprintf(m->signing_key, sizeof m->signing_key, "%s", key);
+	json_t *reports = json_object_get(j, "reports");
+	if (reports == NULL)
+		return 0;
+	if (!json_is_array(reports) || json_array_size(reports) > ARCHIVE_MAX_REPORTS)
+		return set_cause(cause, "%s: the reports list is malformed", path);
+	m->has_reports = true;
+	for (size_t i = 0; i < json_array_size(reports); i++) {
+		json_t *f = json_array_get(reports, i);
+		struct archive_file_info *fi = &m->reports[m->nreports++];
+		const char *name = json_string_value(json_object_get(f, "name"));
+		const char *sha = json_string_value(json_object_get(f, "sha256"));
+		if (name == NULL || !report_name(name) || strlen(name) >= sizeof fi->name ||
+		    sha == NULL || strlen(sha) != 64)
+			return set_cause(cause, "%s: report entry %zu is malformed", path, i + 1);
+		snprintf(fi->name, sizeof fi->name, "%s", name);
+		snprintf(fi->sha256, sizeof fi->sha256, "%s", sha);
+		fi->bytes = json_integer_value(json_object_get(f, "bytes"));
+	}
+	return 0;
 }
 
 int
@@ -248,23 +299,23 @@ archive_read_manifest(const char *dir, struct archive_manifest *m, char **cause)
 		fi->documents = json_integer_value(json_object_get(f, "documents"));
 		fi->bytes = json_integer_value(json_object_get(f, "bytes"));
 	}
-	rc = 0;
+	rc = read_reports(j, path, m, cause);
 fail:
 	json_decref(j);
 	free(path);
 	return rc;
 }
 
-/* Hashes the file at path and counts the lines of its gzip content; 0, or
- * -1 with a cause when it cannot be read or decompressed. */
+/* Hashes the file at path into hex and its size into *bytes; 0, or -1 with
+ * a cause when it cannot be read. */
 static int
-scan_file(const char *path, char hex[SHA256_HEX_LEN], int64_t *bytes, int64_t *lines, char **cause)
+hash_file(const char *path, char hex[SHA256_HEX_LEN], int64_t *bytes, char **cause)
 {
 	unsigned char buf[16384];
 	struct sha256 sha;
 	uint8_t d[SHA256_DIGEST_LEN];
 	ssize_t n;
-	*bytes = *lines = 0;
+	*bytes = 0;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return set_cause(cause, "%s", strerror(errno));
@@ -283,7 +334,18 @@ scan_file(const char *path, char hex[SHA256_HEX_LEN], int64_t *bytes, int64_t *l
 	close(fd);
 	sha256_final(&sha, d);
 	sha256_to_hex(d, hex);
+	return 0;
+}
 
+/* Hashes the file at path and counts the lines of its gzip content; 0, or
+ * -1 with a cause when it cannot be read or decompressed. */
+static int
+scan_file(const char *path, char hex[SHA256_HEX_LEN], int64_t *bytes, int64_t *lines, char **cause)
+{
+	unsigned char buf[16384];
+	*lines = 0;
+	if (hash_file(path, hex, bytes, cause) != 0)
+		return -1;
 	gzFile gz = gzopen(path, "rb");
 	if (gz == NULL)
 		return set_cause(cause, "cannot open for decompression");
@@ -299,44 +361,244 @@ scan_file(const char *path, char hex[SHA256_HEX_LEN], int64_t *bytes, int64_t *l
 	return got < 0 ? -1 : 0;
 }
 
-int
-archive_verify(const char *dir, char **report, char **cause)
+/* Orders file names for qsort. */
+static int
+cmp_names(const void *a, const void *b)
 {
-	struct archive_manifest m;
-	struct sbuf b;
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Lists the regular files of folder dir (new sorted array of new strings,
+ * *n of them; none when dir does not exist). */
+static char **
+list_files(const char *dir, size_t *n)
+{
+	char **names = NULL;
+	size_t cap = 0;
+	*n = 0;
+	DIR *d = opendir(dir);
+	if (d == NULL)
+		return NULL;
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		struct stat st;
+		char *path = xasprintf("%s/%s", dir, e->d_name);
+		bool file = lstat(path, &st) == 0 && S_ISREG(st.st_mode);
+		free(path);
+		if (!file)
+			continue;
+		if (*n == cap) {
+			cap = cap ? 2 * cap : 16;
+			names = xreallocarray(names, cap, sizeof *names);
+		}
+		names[(*n)++] = xstrdup(e->d_name);
+	}
+	closedir(d);
+	if (*n > 1)
+		qsort(names, *n, sizeof *names, cmp_names);
+	return names;
+}
+
+/* Frees what list_files returned. */
+static void
+free_names(char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+int
+archive_hash_reports(const char *dir, struct archive_manifest *m, char **cause)
+{
+	char *rdir = xasprintf("%s/%s", dir, ARCHIVE_REPORTS);
+	size_t n;
+	char **names = list_files(rdir, &n);
+	int rc = 0;
+	m->nreports = 0;
+	m->has_reports = true;
+	if (n > ARCHIVE_MAX_REPORTS)
+		rc = set_cause(
+		    cause, "%s: %zu files, at most %d are archived", rdir, n, ARCHIVE_MAX_REPORTS);
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		struct archive_file_info *f = &m->reports[m->nreports++];
+		memset(f, 0, sizeof *f);
+		if (strlen(ARCHIVE_REPORTS) + 1 + strlen(names[i]) >= sizeof f->name) {
+			rc = set_cause(cause, "%s/%s: file name too long", rdir, names[i]);
+			break;
+		}
+		snprintf(f->name, sizeof f->name, "%s/%s", ARCHIVE_REPORTS, names[i]);
+		char *path = xasprintf("%s/%s", rdir, names[i]), *why = NULL;
+		if (hash_file(path, f->sha256, &f->bytes, &why) != 0) {
+			set_cause(cause, "%s: %s", path, why);
+			free(why);
+			rc = -1;
+		}
+		free(path);
+	}
+	free_names(names, n);
+	free(rdir);
+	return rc;
+}
+
+/* Checks the data files of m in dir into b; returns how many failed. */
+static int
+verify_data(const char *dir, const struct archive_manifest *m, struct sbuf *b)
+{
 	int bad = 0;
-	*report = NULL;
-	if (archive_read_manifest(dir, &m, cause) != 0)
-		return -1;
-	sbuf_init(&b);
-	sbuf_addstr(&b, "");
-	for (size_t i = 0; i < m.nfiles; i++) {
-		const struct archive_file_info *f = &m.files[i];
+	for (size_t i = 0; i < m->nfiles; i++) {
+		const struct archive_file_info *f = &m->files[i];
 		char *path = xasprintf("%s/%s", dir, f->name);
 		char hex[SHA256_HEX_LEN], *why = NULL;
 		int64_t bytes, lines;
 		if (scan_file(path, hex, &bytes, &lines, &why) != 0) {
-			sbuf_printf(&b, "FAILED %s: %s\n", f->name, why);
-			bad = 1;
+			sbuf_printf(b, "FAILED %s: %s\n", f->name, why);
+			bad++;
 		} else if (strcmp(hex, f->sha256) != 0) {
-			sbuf_printf(&b, "FAILED %s: sha256 %s does not match the manifest's %s",
+			sbuf_printf(b, "FAILED %s: sha256 %s does not match the manifest's %s",
 			    f->name, hex, f->sha256);
 			if (lines != f->documents)
-				sbuf_printf(&b, "; %lld documents, the manifest says %lld",
+				sbuf_printf(b, "; %lld documents, the manifest says %lld",
 				    (long long)lines, (long long)f->documents);
-			sbuf_addstr(&b, "\n");
-			bad = 1;
+			sbuf_addstr(b, "\n");
+			bad++;
 		} else if (lines != f->documents) {
-			sbuf_printf(&b, "FAILED %s: %lld documents, the manifest says %lld\n",
+			sbuf_printf(b, "FAILED %s: %lld documents, the manifest says %lld\n",
 			    f->name, (long long)lines, (long long)f->documents);
-			bad = 1;
+			bad++;
 		} else {
-			sbuf_printf(&b, "ok     %s: %lld documents, sha256 %s\n", f->name,
+			sbuf_printf(b, "ok     %s: %lld documents, sha256 %s\n", f->name,
 			    (long long)lines, hex);
 		}
 		free(why);
 		free(path);
 	}
-	*report = sbuf_take(&b);
 	return bad;
+}
+
+/* Checks the report files of m in dir into b; returns how many failed. */
+static int
+verify_reports(const char *dir, const struct archive_manifest *m, struct sbuf *b)
+{
+	int bad = 0;
+	for (size_t i = 0; i < m->nreports; i++) {
+		const struct archive_file_info *f = &m->reports[i];
+		char *path = xasprintf("%s/%s", dir, f->name);
+		char hex[SHA256_HEX_LEN], *why = NULL;
+		int64_t bytes;
+		if (hash_file(path, hex, &bytes, &why) != 0) {
+			sbuf_printf(b, "FAILED %s: %s\n", f->name, why);
+			bad++;
+		} else if (strcmp(hex, f->sha256) != 0) {
+			sbuf_printf(b, "FAILED %s: sha256 %s does not match the manifest's %s\n",
+			    f->name, hex, f->sha256);
+			bad++;
+		} else {
+			sbuf_printf(b, "ok     %s: sha256 %s\n", f->name, hex);
+		}
+		free(why);
+		free(path);
+	}
+	return bad;
+}
+
+/* Returns true when name (relative to the archive) is listed in m or is the
+ * manifest or its signature. */
+static bool
+listed(const struct archive_manifest *m, const char *name)
+{
+	if (strcmp(name, ARCHIVE_MANIFEST) == 0 || strcmp(name, ARCHIVE_SIGNATURE) == 0)
+		return true;
+	for (size_t i = 0; i < m->nfiles; i++)
+		if (strcmp(m->files[i].name, name) == 0)
+			return true;
+	for (size_t i = 0; i < m->nreports; i++)
+		if (strcmp(m->reports[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+/* Names into b every file of dir and of its report folder that m does not
+ * list (an added file); returns how many. */
+static int
+verify_extra(const char *dir, const struct archive_manifest *m, struct sbuf *b)
+{
+	int bad = 0;
+	for (int pass = 0; pass < 2; pass++) {
+		char *sub = pass ? xasprintf("%s/%s", dir, ARCHIVE_REPORTS) : xstrdup(dir);
+		size_t n;
+		char **names = list_files(sub, &n);
+		for (size_t i = 0; i < n; i++) {
+			char *name = pass ? xasprintf("%s/%s", ARCHIVE_REPORTS, names[i])
+			                  : xstrdup(names[i]);
+			if (!listed(m, name)) {
+				sbuf_printf(b, "FAILED %s: not in the manifest\n", name);
+				bad++;
+			}
+			free(name);
+		}
+		free_names(names, n);
+		free(sub);
+	}
+	return bad;
+}
+
+/* Checks the manifest's signature and signer into b; returns 1 when it
+ * fails (unsigned counts unless o->allow_unsigned), else 0. */
+static int
+verify_signature(const char *dir, const struct archive_manifest *m,
+    const struct archive_verify_opts *o, struct sbuf *b)
+{
+	char signer[ARCHIVE_KEY_LEN], *why = NULL;
+	int rc = archive_check_signature(dir, signer, &why);
+	if (rc == 1) {
+		sbuf_printf(b, "%s %s: UNSIGNED (no %s: an archive from before signing)%s\n",
+		    o->allow_unsigned ? "ok    " : "FAILED", ARCHIVE_MANIFEST, ARCHIVE_SIGNATURE,
+		    o->allow_unsigned ? "; accepted by --allow-unsigned" : "");
+		return o->allow_unsigned ? 0 : 1;
+	}
+	if (rc != 0) {
+		sbuf_printf(b, "FAILED %s: %s\n", ARCHIVE_MANIFEST, why);
+		free(why);
+		return 1;
+	}
+	if (strcmp(m->signing_key, signer) != 0) {
+		sbuf_printf(b, "FAILED %s: signed by %s, but the manifest names %s\n",
+		    ARCHIVE_MANIFEST, signer, *m->signing_key ? m->signing_key : "no key");
+		return 1;
+	}
+	if (o->expect_key && strcmp(o->expect_key, signer) != 0) {
+		sbuf_printf(b, "FAILED %s: signed by %s, not by %s (%s)\n", ARCHIVE_MANIFEST,
+		    signer, o->expect_key, o->expect_from ? o->expect_from : "the expected key");
+		return 1;
+	}
+	sbuf_printf(b, "ok     %s: signature good, signed by %s (%s)\n", ARCHIVE_MANIFEST, signer,
+	    o->expect_key ? (o->expect_from ? o->expect_from : "the expected key")
+	                  : "no key to compare it with was given");
+	return 0;
+}
+
+int
+archive_verify(const char *dir, const struct archive_verify_opts *o, char **report, char **cause)
+{
+	static const struct archive_verify_opts none = {0};
+	struct archive_manifest *m = xcalloc(1, sizeof *m);
+	struct sbuf b;
+	*report = NULL;
+	if (o == NULL)
+		o = &none;
+	if (archive_read_manifest(dir, m, cause) != 0) {
+		free(m);
+		return -1;
+	}
+	sbuf_init(&b);
+	sbuf_addstr(&b, "");
+	int bad = verify_data(dir, m, &b);
+	bad += verify_reports(dir, m, &b);
+	if (m->has_reports) /* older manifests did not cover the report folder */
+		bad += verify_extra(dir, m, &b);
+	bad += verify_signature(dir, m, o, &b);
+	free(m);
+	*report = sbuf_take(&b);
+	return bad ? 1 : 0;
 }

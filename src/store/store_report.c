@@ -374,6 +374,8 @@ store_archive_record(
 	BSON_APPEND_UTF8(&set, "format", ARCHIVE_FORMAT);
 	BSON_APPEND_DATE_TIME(&set, "created_at", m->created_at_ms);
 	BSON_APPEND_DATE_TIME(&set, "cutoff", m->cutoff_ms);
+	if (*m->signing_key) /* the public key: who signed the manifest */
+		BSON_APPEND_UTF8(&set, "signing_key", m->signing_key);
 	BSON_APPEND_ARRAY_BEGIN(&set, "files", &arr);
 	for (size_t i = 0; i < m->nfiles; i++) {
 		char k[16];

@@ -24,6 +24,7 @@
 #include <zlib.h>
 
 #include "output/archive.h"
+#include "output/archive_sign.h"
 #include "cmd/cmd.h"
 #include "engine/closeout.h"
 #include "config/config.h"
@@ -54,6 +55,7 @@ setup(void)
 {
 	db = tu_devdb_start(NULL, 0);
 	workdir = tu_tempdir();
+	setenv("XDG_DATA_HOME", workdir, 1); /* the archive signing key goes there */
 	clock_set(fake_clock);
 }
 
@@ -402,16 +404,41 @@ START_TEST(test_close_freezes_and_matches_db)
 
 	/* the archive verifies, its counts match the frozen report */
 	char *report = NULL;
-	ck_assert_int_eq(archive_verify(res.archive_dir, &report, &cause), 0);
+	ck_assert_int_eq(archive_verify(res.archive_dir, NULL, &report, &cause), 0);
 	free(report);
 	ck_assert_int_eq(res.manifest.nfiles, 4);
 	ck_assert_int_eq(res.manifest.files[2].documents, BASE_ENG);
 	ck_assert_int_eq(res.manifest.files[3].documents, 15);
 	ck_assert_int_eq(res.manifest.files[1].documents, 4);
 	ck_assert_int_eq(res.manifest.files[0].documents, 1);
-	char q[128];
+	char q[256];
 	snprintf(q, sizeof q, "{\"campaign_id\": \"%s\"}", cid);
 	ck_assert_int_eq(db_count(s, "archives", q), 1);
+	/* the manifest covers the report folder and is signed by this data
+	 * directory's key (made here, mode 0600), whose public half the
+	 * archives record keeps */
+	ck_assert(res.manifest.has_reports);
+	ck_assert_int_ge(res.manifest.nreports, 4);
+	char *html_name = xasprintf("report/%s.html", cid);
+	bool listed = false;
+	for (size_t i = 0; i < res.manifest.nreports; i++)
+		listed |= strcmp(res.manifest.reports[i].name, html_name) == 0;
+	ck_assert_msg(listed, "%s is not in the manifest", html_name);
+	free(html_name);
+	struct archive_key key;
+	char *keypath = archive_key_default_path();
+	ck_assert(str_has_prefix(keypath, workdir));
+	ck_assert_int_eq(archive_key_load(keypath, false, &key, NULL, &cause), 0);
+	struct stat kst;
+	ck_assert_int_eq(stat(keypath, &kst), 0);
+	ck_assert_int_eq(kst.st_mode & 0777, 0600);
+	free(keypath);
+	archive_key_wipe(&key);
+	ck_assert_str_eq(res.manifest.signing_key, key.public_key);
+	snprintf(
+	    q, sizeof q, "{\"campaign_id\": \"%s\", \"signing_key\": \"%s\"}", cid, key.public_key);
+	ck_assert_int_eq(db_count(s, "archives", q), 1);
+	snprintf(q, sizeof q, "{\"campaign_id\": \"%s\"}", cid);
 
 	/* the tweets keep growing; nothing about the report changes */
 	fake_now = T0 + 120 * MIN_MS;
@@ -475,6 +502,15 @@ START_TEST(test_close_freezes_and_matches_db)
 	const char *vargs[] = {"archive", "verify", res.archive_dir, NULL};
 	tu_run(&run, env, 30000, vargs);
 	ck_assert_msg(run.status == 0, "verify: %s", run.err);
+	/* it names the signer, checked against this machine's key */
+	ck_assert_ptr_nonnull(strstr(run.out, key.public_key));
+	ck_assert_ptr_nonnull(strstr(run.out, "this machine's archive signing key"));
+	ck_assert_ptr_nonnull(strstr(run.out, "ok     report/"));
+	tu_run_done(&run);
+	const char *kargs[] = {"archive", "key", NULL};
+	tu_run(&run, env, 30000, kargs);
+	ck_assert_msg(run.status == 0, "archive key: %s", run.err);
+	ck_assert(str_has_prefix(run.out, key.public_key));
 	tu_run_done(&run);
 	free(out);
 	free(uri);
@@ -510,6 +546,75 @@ drop_first_line(const char *path)
 	gzclose(out);
 }
 
+/* Runs `archive verify dir` plus one optional argument; checks its exit
+ * status and that its output holds want. */
+static void
+verify_cmd(const char *dir, const char *extra, const char *extra2, int status, const char *want)
+{
+	const char *args[] = {"archive", "verify", dir, extra, extra2, NULL};
+	struct tu_run run;
+	tu_run(&run, NULL, 30000, args);
+	if (run.status == LW_EXIT_USAGE && strstr(run.err, "not available in this build")) {
+		fprintf(stderr, "test_closeout: no archive command linked in; skipping\n");
+	} else {
+		ck_assert_msg(run.status == status, "exit %d, wanted %d: %s%s", run.status, status,
+		    run.out, run.err);
+		ck_assert_msg(strstr(run.out, want) || strstr(run.err, want), "no '%s' in %s%s",
+		    want, run.out, run.err);
+	}
+	tu_run_done(&run);
+}
+
+/* The signed parts of a real close-out's archive: a changed report file, a
+ * manifest re-hashed over it (the signature no longer matches), an unsigned
+ * archive, and another expected key, each named by `archive verify`. */
+static void
+tamper_reports_and_manifest(const struct closeout_result *res)
+{
+	const char *dir = res->archive_dir;
+	char *cause = NULL;
+	char *html = xasprintf("%s/%s", dir, res->manifest.reports[0].name);
+	char *saved = xasprintf("%s/saved-report", workdir);
+	char *msaved = xasprintf("%s/saved-manifest", workdir);
+	char *mpath = xasprintf("%s/%s", dir, ARCHIVE_MANIFEST);
+	char *spath = xasprintf("%s/%s", dir, ARCHIVE_SIGNATURE);
+	char *want = xasprintf("FAILED %s: sha256 ", res->manifest.reports[0].name);
+	copy_file(html, saved);
+	copy_file(mpath, msaved);
+	/* (b) a changed report file */
+	FILE *f = fopen(html, "a");
+	ck_assert_ptr_nonnull(f);
+	fputs("changed\n", f);
+	fclose(f);
+	verify_cmd(dir, NULL, NULL, 1, want);
+	/* (c) the manifest re-hashed over it: the hashes agree, the signature not */
+	struct archive_manifest m;
+	ck_assert_int_eq(archive_read_manifest(dir, &m, &cause), 0);
+	ck_assert_int_eq(archive_hash_reports(dir, &m, &cause), 0);
+	ck_assert_int_eq(archive_write_manifest(dir, &m, &cause), 0);
+	verify_cmd(dir, NULL, NULL, 1, "FAILED manifest.json: the signature by ed25519:");
+	copy_file(saved, html);
+	copy_file(msaved, mpath);
+	verify_cmd(dir, NULL, NULL, 0, "signature good");
+	/* another expected key */
+	verify_cmd(dir, "--key",
+	    "ed25519:0000000000000000000000000000000000000000000000000000000000000000", 1,
+	    "not by ed25519:0000");
+	verify_cmd(dir, "--key", res->manifest.signing_key, 0, "the key given by --key");
+	/* an unsigned (older) archive */
+	copy_file(spath, saved);
+	ck_assert_int_eq(unlink(spath), 0);
+	verify_cmd(dir, NULL, NULL, 1, "FAILED manifest.json: UNSIGNED");
+	verify_cmd(dir, "--allow-unsigned", NULL, 0, "accepted by --allow-unsigned");
+	copy_file(saved, spath);
+	free(want);
+	free(spath);
+	free(mpath);
+	free(msaved);
+	free(saved);
+	free(html);
+}
+
 START_TEST(test_archive_verify_names_tampered_file)
 {
 	struct store *s = open_db("t_tamper");
@@ -517,7 +622,7 @@ START_TEST(test_archive_verify_names_tampered_file)
 	struct closeout_result res;
 	seed(s, cid);
 	run_closeout(s, cid, &res);
-	ck_assert_int_eq(archive_verify(res.archive_dir, &report, &cause), 0);
+	ck_assert_int_eq(archive_verify(res.archive_dir, NULL, &report, &cause), 0);
 	free(report);
 	for (size_t i = 0; i < res.manifest.nfiles; i++) {
 		const char *name = res.manifest.files[i].name;
@@ -532,17 +637,17 @@ START_TEST(test_archive_verify_names_tampered_file)
 		byte ^= 0x20;
 		ck_assert_int_eq(pwrite(fd, &byte, 1, size / 2), 1);
 		close(fd);
-		ck_assert_int_eq(archive_verify(res.archive_dir, &report, &cause), 1);
+		ck_assert_int_eq(archive_verify(res.archive_dir, NULL, &report, &cause), 1);
 		char *want = xasprintf("FAILED %s:", name);
 		ck_assert_msg(strstr(report, want) != NULL, "%s", report);
 		ck_assert_int_eq(rep_count(report, "FAILED"), 1);
 		free(report);
 		copy_file(saved, path);
-		ck_assert_int_eq(archive_verify(res.archive_dir, &report, &cause), 0);
+		ck_assert_int_eq(archive_verify(res.archive_dir, NULL, &report, &cause), 0);
 		free(report);
 		/* one removed line (decompressed, edited, recompressed) */
 		drop_first_line(path);
-		ck_assert_int_eq(archive_verify(res.archive_dir, &report, &cause), 1);
+		ck_assert_int_eq(archive_verify(res.archive_dir, NULL, &report, &cause), 1);
 		ck_assert_msg(strstr(report, want) != NULL, "%s", report);
 		char *count = xasprintf("%lld documents, the manifest says %lld",
 		    (long long)res.manifest.files[i].documents - 1,
@@ -571,10 +676,11 @@ START_TEST(test_archive_verify_names_tampered_file)
 		free(saved);
 		free(path);
 	}
-	ck_assert_int_eq(archive_verify(res.archive_dir, &report, &cause), 0);
+	ck_assert_int_eq(archive_verify(res.archive_dir, NULL, &report, &cause), 0);
 	free(report);
+	tamper_reports_and_manifest(&res);
 	/* a missing manifest is an error, not a pass */
-	ck_assert_int_eq(archive_verify(workdir, &report, &cause), -1);
+	ck_assert_int_eq(archive_verify(workdir, NULL, &report, &cause), -1);
 	free(cause);
 	store_free(s);
 }
@@ -680,7 +786,7 @@ START_TEST(test_kill_at_each_step_then_rerun)
 	struct store_closeout sc;
 	ck_assert_int_eq(store_closeout_get(s, cid, &sc, &cause), 0);
 	ck_assert(sc.archived);
-	ck_assert_int_eq(archive_verify(sc.archive_dir, &report, &cause), 0);
+	ck_assert_int_eq(archive_verify(sc.archive_dir, NULL, &report, &cause), 0);
 	free(report);
 	struct archive_manifest m;
 	ck_assert_int_eq(archive_read_manifest(sc.archive_dir, &m, &cause), 0);
