@@ -72,6 +72,10 @@ read_tweets(struct yr_doc *d, const struct yr_key *k, const struct yr_node *key,
 			free(kind);
 			continue;
 		}
+		if (strlen(yr_text(in)) != yr_length(in)) {
+			yr_error(d, in, "%s items must not contain a NUL character", k->path);
+			continue;
+		}
 		if (tweetlink_parse(yr_text(in), id, &cause) != 0) {
 			yr_error(d, in, "%s: %s", k->path, cause);
 			free(cause);
@@ -255,7 +259,18 @@ item_email(const struct yr_key *k, const char *in, char **out, char **msg)
 	return 0;
 }
 
-/* Accepts "" or an env:NAME or file:PATH reference; never echoes the value. */
+/* Returns true when path has a ".." segment. */
+static bool
+path_has_dotdot(const char *path)
+{
+	for (const char *p = path; (p = strstr(p, "..")) != NULL; p += 2)
+		if ((p == path || p[-1] == '/') && (p[2] == '\0' || p[2] == '/'))
+			return true;
+	return false;
+}
+
+/* Accepts "" or an env:NAME or file:PATH reference (no ".." segment); never
+ * echoes the value. */
 static int
 item_secret(const struct yr_key *k, const char *in, char **out, char **msg)
 {
@@ -276,6 +291,12 @@ item_secret(const struct yr_key *k, const char *in, char **out, char **msg)
 	} else if (str_has_prefix(in, "file:")) {
 		if (in[5] == '\0') {
 			*msg = xstrdup(" needs a path after file:");
+			return -1;
+		}
+		if (path_has_dotdot(in + 5)) {
+			*msg =
+			    xstrdup(" must not name a path with a '..' segment after file: (give "
+			            "the file's own path)");
 			return -1;
 		}
 	} else {

@@ -208,6 +208,10 @@ yr_list(struct yr_doc *d, const struct yr_level *lv, const struct yr_key *k,
 			free(kind);
 			continue;
 		}
+		if (strlen(yr_text(in)) != yr_length(in)) {
+			yr_error(d, in, "%s items must not contain a NUL character", k->path);
+			continue;
+		}
 		if (k->item == NULL)
 			val = xstrdup(yr_text(in));
 		else if (k->item(k, yr_text(in), &val, &msg) != 0) {

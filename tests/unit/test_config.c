@@ -51,6 +51,13 @@ load_ok(const char *text)
 	return f;
 }
 
+/* Loads YAML text named "t.yaml", expecting success, and frees it. */
+static void
+cfg_file_free_ok(const char *text)
+{
+	config_free(load_ok(text));
+}
+
 /* Loads YAML text named "t.yaml", expecting exactly the error text want. */
 static void
 load_fails(const char *text, const char *want)
@@ -440,6 +447,20 @@ START_TEST(test_broken_strings)
 	load_fails(MINIMAL "    alerts: {slack_webhook: \"env:1SECRET\"}\n",
 	    "t.yaml:6:29: alerts.slack_webhook must name an environment variable after env: "
 	    "(letters, digits and _, not starting with a digit)");
+	/* A file: secret with a '..' segment is refused, one with dots in a
+	 * name is not. */
+	load_fails(MINIMAL "    alerts: {slack_webhook: \"file:/run/secrets/../../etc/shadow\"}\n",
+	    "t.yaml:6:29: alerts.slack_webhook must not name a path with a '..' segment after "
+	    "file: (give the file's own path)");
+	cfg_file_free_ok(MINIMAL "    alerts: {slack_webhook: \"file:/run/secrets/..hook..\"}\n");
+	/* A list item holding a NUL (a YAML \\0 escape) is refused, not cut short. */
+	load_fails("campaigns:\n"
+	           "  - name: A\n"
+	           "    window: {start: 2026-12-01T14:00:00Z, duration: 2h}\n"
+	           "    tweets: {main: [\"1\\0https://x.com/a/status/2\"]}\n",
+	    "t.yaml:4:21: tweets.main items must not contain a NUL character");
+	load_fails(MINIMAL "    alerts: {watch: [\"@acme\\0@other\"]}\n",
+	    "t.yaml:6:22: alerts.watch items must not contain a NUL character");
 	/* Credentials inside smtp_url are refused. */
 	load_fails(MINIMAL "    alerts:\n"
 	                   "      email: {to: [a@b.example], smtp_url: \"smtps://u:pw@h:465\"}\n",
