@@ -58,7 +58,7 @@ DB_BINS      := $(filter-out $(NODB_SUITES:%=$(BUILD)/tests/%),$(INTEG_BINS))
 TEST_JOBS    ?= 1
 ASAN_TEST_JOBS ?= 1
 
-.PHONY: all devdb test check tests unit asan valgrind lint layers clean install uninstall format bench bench-scale fuzz ci stress \
+.PHONY: all devdb test check tests unit asan valgrind lint layers clean install uninstall format bench bench-scale fuzz fuzz-short ci stress \
         test-mongo mongojava
 
 all: $(BIN)/launchwatch devdb
@@ -116,11 +116,11 @@ test-mongo: all tests $(MONGOJAVA_JAR)
 	LAUNCHWATCH_BIN=$(abspath $(BIN)/launchwatch) LAUNCHWATCH_DEVDB=$(abspath $(DEVDB)) \
 	    tests/run.sh -j $(TEST_JOBS) $(DB_BINS)
 
-# What CI runs (the README's test command): lint, the tests on both database
-# servers (two suites at a time: 2 cores, and the suites wait on their
+# What CI runs (the README's test command): lint, a short run of every fuzz
+# target (~2 min), the tests on both database servers (two suites at a time: 2 cores, and the suites wait on their
 # servers and simulators much of the time), the tests under ASan.
 ci: TEST_JOBS = 2
-ci: lint layers test test-mongo asan
+ci: lint layers fuzz-short test test-mongo asan
 
 # Same tests under AddressSanitizer and UBSan, in their own build tree.
 asan:
@@ -151,18 +151,44 @@ stress: all $(BUILD)/stress/stress_once
 	LAUNCHWATCH_BIN=$(abspath $(BIN)/launchwatch) LAUNCHWATCH_DEVDB=$(abspath $(DEVDB)) \
 	    CK_DEFAULT_TIMEOUT=7200 $(BUILD)/stress/stress_once
 
-# Fuzzing: a libFuzzer target for the provider response parsers (needs clang),
-# run for FUZZ_TIME seconds on tests/fuzz/corpus; new inputs go to $(BUILD)/fuzz.
+# Fuzzing: one libFuzzer target per parser of outside input
+# (tests/fuzz/fuzz_NAME.c: provider responses, tweet links, campaign and
+# rules YAML, themes, the JSON endpoint's paths and queries), built with
+# clang, ASan and UBSan (any report is a crash) against the layers they
+# need; seeds in tests/fuzz/corpus/NAME, new inputs go to
+# $(BUILD)/fuzz/corpus/NAME. `make fuzz` runs each for FUZZ_TIME seconds,
+# `make fuzz-short` (in ci) for FUZZ_SHORT_TIME; a crash prints the log's
+# end and the input is left in $(BUILD)/fuzz (crash-*).
 FUZZ_CC   ?= clang
-FUZZ_TIME ?= 60
-fuzz:
-	@mkdir -p $(BUILD)/fuzz/corpus
-	$(FUZZ_CC) -std=c17 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude \
-	    $(shell pkg-config --cflags jansson) -o $(BUILD)/fuzz/fuzz_xapi_parse \
-	    tests/fuzz/fuzz_xapi_parse.c src/provider/xapi_parse.c src/provider/xapi_walk.c \
-	    src/model/event.c src/base/text.c src/base/util.c $(shell pkg-config --libs jansson)
-	$(BUILD)/fuzz/fuzz_xapi_parse -max_total_time=$(FUZZ_TIME) -max_len=16384 \
-	    -timeout=10 $(BUILD)/fuzz/corpus tests/fuzz/corpus
+FUZZ_TIME ?= 300
+FUZZ_SHORT_TIME ?= 15
+FUZZ_FLAGS := -std=c17 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer -Iinclude $(PKG_CFLAGS) \
+              -fno-sanitize-recover=all
+FUZZ_SRC  := $(wildcard src/base/*.c src/model/*.c src/config/*.c src/provider/*.c \
+                        src/api/*.c) src/console/theme.c
+FUZZ_OBJ  := $(FUZZ_SRC:src/%.c=$(BUILD)/fuzz/obj/%.o)
+FUZZ_LIB  := $(BUILD)/fuzz/libfuzzlw.a
+FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
+$(BUILD)/fuzz/obj/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link,address,undefined -MMD -MP -c -o $@ $<
+$(FUZZ_LIB): $(FUZZ_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZ_LIB) \
+	    $(PKG_LIBS) -lpthread -lm
+-include $(FUZZ_OBJ:.o=.d)
+fuzz: $(FUZZ_BINS)
+	@set -e; cd $(BUILD)/fuzz; for t in $(FUZZ_TARGETS); do \
+	    mkdir -p corpus/$$t; printf 'fuzz %s: %s s ... ' $$t $(FUZZ_TIME); \
+	    if ./fuzz_$$t -max_total_time=$(FUZZ_TIME) -max_len=16384 -timeout=10 \
+	        -rss_limit_mb=2048 corpus/$$t $(abspath tests/fuzz/corpus)/$$t >$$t.log 2>&1; \
+	    then grep -o 'Done [0-9]* runs' $$t.log || echo done; \
+	    else echo FAILED; tail -40 $$t.log; exit 1; fi; done
+fuzz-short:
+	$(MAKE) fuzz FUZZ_TIME=$(FUZZ_SHORT_TIME)
 
 # Benchmarks: bench/bench_ingest.c, bench_ui.c and bench_alerts.c, each its own
 # program against $(LIBLW); a devdb on a temporary directory serves the ones
