@@ -144,9 +144,10 @@ close_out(struct sched *sc, const struct campaign *c)
 	 * next try (or engine start) finishes it */
 	int rc = closeout_run(sc->s, c->id, &hooks, &opts, &res, &cause);
 	if (rc == 0) {
-		ing_logf(sc->log, "info", NULL, "campaign %s: close-out %s%s", c->id,
+		ing_logf(sc->log, "info", NULL, "campaign %s: close-out %s%s%s%s", c->id,
 		    res.already_done ? "already done" : "finished; archive ",
-		    res.already_done ? "" : res.archive_dir);
+		    res.already_done ? "" : res.archive_dir, res.archived ? ", signed by " : "",
+		    res.archived ? res.manifest.signing_key : "");
 	} else {
 		ing_logf(sc->log, "error", NULL,
 		    "campaign %s: close-out failed: %s; it is tried again later", c->id, cause);

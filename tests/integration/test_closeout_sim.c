@@ -532,6 +532,18 @@ START_TEST(failed_closeout_is_retried)
 	ck_assert_int_eq(al_reap(pid, SIGTERM, 20000), 0);
 	char *log = run_log(&w);
 	ck_assert_ptr_nonnull(strstr(log, "close-out finished"));
+	/* the log names the public key that signed the archive, never the
+	 * secret one (made in the engine's data directory, mode 0600) */
+	ck_assert_msg(strstr(log, ", signed by ed25519:") != NULL, "%s", log);
+	char *keypath = xasprintf("%s/launchwatch/archive-signing.key", w.dir), *secret = NULL,
+	     *why = NULL;
+	size_t klen;
+	ck_assert_msg(file_read_all(keypath, &secret, &klen, &why) == 0, "%s", why);
+	secret[strcspn(secret, "\n")] = '\0';
+	ck_assert_int_eq(strlen(secret), 64);
+	ck_assert_ptr_null(strstr(log, secret));
+	free(secret);
+	free(keypath);
 	free(log);
 	free(out);
 	free(arch);
