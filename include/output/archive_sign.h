@@ -9,6 +9,7 @@
 #ifndef LW_ARCHIVE_SIGN_H
 #define LW_ARCHIVE_SIGN_H
 
+#include <jansson.h>
 #include <stdbool.h>
 
 #include "model/manifest.h"
@@ -45,6 +46,11 @@ int archive_sign_manifest(const char *dir, const struct archive_key *k, char **c
  * the signature file is malformed (*why, new string), -1 on a read error
  * (*why). */
 int archive_check_signature(const char *dir, char signer[ARCHIVE_KEY_LEN], char **why);
+
+/* Writes j (takes it) as indented JSON with a final newline to dir/name
+ * atomically (dir is created when needed): the manifest and its signature.
+ * Returns 0, or -1 with a cause. */
+int archive_json_write(const char *dir, const char *name, json_t *j, char **cause);
 
 /* Writes key (HEX or "ed25519:HEX", any case) as "ed25519:hex" into out;
  * returns 0, or -1 when it is not 64 hex digits. */

@@ -200,17 +200,7 @@ archive_write_manifest(const char *dir, const struct archive_manifest *m, char *
 	}
 	if (*m->signing_key)
 		json_object_set_new(j, "signing_key", json_string(m->signing_key));
-	char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	json_decref(j);
-	if (s == NULL)
-		abort(); /* only fails when out of memory */
-	char *text = xasprintf("%s\n", s);
-	free(s);
-	char *path = xasprintf("%s/%s", dir, ARCHIVE_MANIFEST);
-	int rc = mkdir_p(dir, cause) == 0 ? file_write_atomic(path, text, strlen(text), cause) : -1;
-	free(path);
-	free(text);
-	return rc;
+	return archive_json_write(dir, ARCHIVE_MANIFEST, j, cause);
 }
 
 /* Returns true when name is a plain file name (no directory parts). */

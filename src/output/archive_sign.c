@@ -165,14 +165,20 @@ archive_sign_manifest(const char *dir, const struct archive_key *k, char **cause
 	json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s}", "format", ARCHIVE_SIG_FORMAT,
 	    "algorithm", "ed25519", "signed_file", ARCHIVE_MANIFEST, "public_key", k->public_key,
 	    "signature", sighex);
+	return archive_json_write(dir, ARCHIVE_SIGNATURE, j, cause);
+}
+
+int
+archive_json_write(const char *dir, const char *name, json_t *j, char **cause)
+{
 	char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(j);
 	if (s == NULL)
 		abort(); /* only fails when out of memory */
 	char *text = xasprintf("%s\n", s);
 	free(s);
-	path = xasprintf("%s/%s", dir, ARCHIVE_SIGNATURE);
-	rc = file_write_atomic(path, text, strlen(text), cause);
+	char *path = xasprintf("%s/%s", dir, name);
+	int rc = mkdir_p(dir, cause) == 0 ? file_write_atomic(path, text, strlen(text), cause) : -1;
 	free(path);
 	free(text);
 	return rc;
