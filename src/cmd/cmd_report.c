@@ -5,9 +5,11 @@
  * line), `launchwatch archive verify DIR` and `launchwatch archive key`.
  * Main thread only.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "output/archive.h"
 #include "output/archive_sign.h"
@@ -25,7 +27,8 @@
 static const char report_usage[] =
     "usage: launchwatch report ID|NAME [--format FORMATS] [--out DIR] [--top N]\n"
     "\n"
-    "Writes the campaign's report into DIR (default: the current directory), each\n"
+    "Writes the campaign's report into DIR (default: the current directory; a new\n"
+    "DIR is created when its parent exists), each\n"
     "file atomically: ID.md, ID.json, ID.html, or one ID-TABLE.csv per table plus\n"
     "ID-engagements.csv, every engagement (streamed, with a progress line).\n"
     "FORMATS is md (the default), csv, json, html, a comma-separated list, or all.\n"
@@ -68,6 +71,30 @@ parse_formats(const char *list, bool want[RF__COUNT])
 	}
 	free(copy);
 	return rc;
+}
+
+/* Checks the --out directory arg and returns it without trailing slashes
+ * (caller frees): it must be a directory, or a new one whose parent exists
+ * (created here); a missing parent is an error naming the path. NULL with
+ * a message on stderr when it is not usable. */
+static char *
+out_dir(const char *arg)
+{
+	char *dir = xstrdup(*arg ? arg : ".");
+	for (size_t n = strlen(dir); n > 1 && dir[n - 1] == '/'; n--)
+		dir[n - 1] = '\0';
+	struct stat st;
+	const char *why = NULL;
+	if (stat(dir, &st) == 0)
+		why = S_ISDIR(st.st_mode) ? NULL : "not a directory";
+	else if (errno != ENOENT || mkdir(dir, 0700) != 0)
+		why = errno == ENOENT ? "its parent directory does not exist (create it first)"
+		                      : strerror(errno);
+	if (why == NULL)
+		return dir;
+	fprintf(stderr, "launchwatch: --out %s: %s\n", dir, why);
+	free(dir);
+	return NULL;
 }
 
 /* Streams the engagement table into dir (a final report's up to its
@@ -130,13 +157,13 @@ cmd_report(int argc, char **argv)
 	    {"out", required_argument, NULL, 'o'}, {"top", required_argument, NULL, 't'},
 	    CMD_OPTION_HELP, CMD_OPTION_END};
 	struct cmd_opts o = {.prog = "report", .usage = report_usage, .longopts = longopts};
-	const char *key = NULL, *out = ".", *formats = "md";
+	const char *key = NULL, *out_arg = ".", *formats = "md";
 	bool want[RF__COUNT] = {false};
 	long top = REPORT_TOP_DEFAULT;
 	struct store *s = NULL;
 	struct devdb *dd = NULL;
 	struct report r = {0};
-	char **paths = NULL, *cause = NULL;
+	char **paths = NULL, *cause = NULL, *out = NULL;
 	size_t npaths = 0;
 	int rc, c;
 	while ((c = cmd_getopt(&o, argc, argv)) != -1) {
@@ -145,7 +172,7 @@ cmd_report(int argc, char **argv)
 		if (c == 'f')
 			formats = optarg;
 		else if (c == 'o')
-			out = optarg;
+			out_arg = optarg;
 		else if ((top = strtol(optarg, NULL, 10)) <= 0 || top > PREP_TOP_MAX)
 			return cmd_usage_error(&o,
 			    "--top wants a whole number from 1 to %d (every engagement is in the "
@@ -157,8 +184,12 @@ cmd_report(int argc, char **argv)
 	key = argv[optind];
 	if (parse_formats(formats, want) != 0)
 		return cmd_usage_error(&o, "unknown report format in '%s'", formats);
-	if ((rc = cmd_store_open(NULL, &s, &dd)) != 0)
+	if ((out = out_dir(out_arg)) == NULL)
+		return LW_EXIT_ERROR;
+	if ((rc = cmd_store_open(NULL, &s, &dd)) != 0) {
+		free(out);
 		return rc;
+	}
 	struct cmd_progress pg;
 	cmd_progress_init(&pg);
 	struct report_data_opts ro = {.progress = cmd_progress_show, .arg = &pg};
@@ -196,6 +227,7 @@ done:
 		free(paths[i]);
 	free(paths);
 	free(cause);
+	free(out);
 	report_done(&r);
 	cmd_store_close(s, dd);
 	return rc;

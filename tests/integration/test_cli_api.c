@@ -132,6 +132,9 @@ static const struct argv_case argv_cases[] = {
     /* options after the operand, --opt=value and -- are getopt_long's */
     {{"report", "ID", "--format=csv", "--top", "3"}, true, 69, NULL, NULL},
     {{"report", "--out", "/tmp", "--", "ID"}, true, 69, NULL, NULL},
+    /* an --out whose parent is missing is named, and nothing is created */
+    {{"report", "ID", "--out", "/nonexistent-lw/dir/"}, false, 1, NULL,
+        "launchwatch: --out /nonexistent-lw/dir: its parent directory does not exist"},
     {{"campaign"}, false, 64, NULL, "usage: launchwatch campaign COMMAND"},
     {{"campaign", "bogus"}, false, 64, NULL, "launchwatch campaign: unknown command 'bogus'"},
     {{"campaign", "add"}, false, 64, NULL, "usage: launchwatch campaign add FILE.yaml\n"},
