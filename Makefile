@@ -51,7 +51,7 @@ MVN          ?= mvn
 MONGOJAVA_JAR := tools/mongojava/target/launchwatch-mongojava.jar
 # Integration suites that never talk to a database server; every other one
 # also runs on mongo-java-server (make test-mongo).
-NODB_SUITES  := test_cli_api test_notify test_tweet_report test_xapi_sim
+NODB_SUITES  := test_cli_api test_notify test_tweet_report test_xapi_sim test_report_look
 DB_BINS      := $(filter-out $(NODB_SUITES:%=$(BUILD)/tests/%),$(INTEG_BINS))
 # Suites run at once by tests/run.sh (each starts its own servers on free
 # ports): make test and test-mongo run TEST_JOBS (ci: 2), asan ASAN_TEST_JOBS.

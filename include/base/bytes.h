@@ -25,6 +25,9 @@ void bytes_put_u8(struct sbuf *b, uint8_t v);
  * its length as a varint first. */
 void bytes_put_str(struct sbuf *b, const char *s, size_t max);
 
+/* Appends n bytes at p in base64 (RFC 4648, padded, no line breaks). */
+void bytes_put_base64(struct sbuf *b, const void *p, size_t n);
+
 /* A reader over borrowed bytes. */
 struct bytes_r {
 	const uint8_t *p;

@@ -34,6 +34,8 @@ struct cfg_client {
 	char *name;    /* "" when absent */
 	char *contact; /* "" when absent */
 	char *notes;   /* "" when absent */
+	char *logo;    /* "", an https:// URL or a data:image/...;base64 URI */
+	char *accent;  /* "" or a colour "#rrggbb" */
 };
 
 struct cfg_email {
@@ -127,6 +129,16 @@ enum campaign_status campaign_initial_status(const struct cfg_campaign *c, int64
 /* Returns a fingerprint of every setting in c (stable across runs), used to
  * tell an unchanged re-add from an update. Caller frees. */
 char *campaign_settings_hash(const struct cfg_campaign *c);
+
+/* Returns true when s is a usable client logo: an https:// URL of at most
+ * 2,000 bytes without spaces, quotes, angle brackets or control
+ * characters, or a data:image/TYPE;base64, URI (CLIENT_LOGO_MAX bytes). */
+bool campaign_logo_ok(const char *s);
+/* Returns true when s is an accent colour "#rrggbb". */
+bool campaign_accent_ok(const char *s);
+/* The largest logo file a campaign file may name (it is embedded). */
+#define CLIENT_LOGO_FILE_MAX (256 * 1024)
+#define CLIENT_LOGO_MAX      (CLIENT_LOGO_FILE_MAX / 3 * 4 + 64)
 
 /* Frees everything the settings c own and zeroes them: the one free of a
  * campaign's settings, whether config_load_file or the store built them. */

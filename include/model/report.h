@@ -58,6 +58,8 @@ struct rep_input {
 	char campaign_id[CAMPAIGN_ID_MAX];
 	char *name;
 	char *client;
+	char *client_logo;   /* "" or campaign_logo_ok's form */
+	char *client_accent; /* "" or #rrggbb */
 	int64_t window_start_ms;
 	int64_t window_end_ms;
 	enum campaign_status status;
@@ -145,8 +147,10 @@ struct rep_refresh {
 
 struct report {
 	char campaign_id[CAMPAIGN_ID_MAX];
-	char *name;   /* sanitized */
-	char *client; /* sanitized */
+	char *name;          /* sanitized */
+	char *client;        /* sanitized */
+	char *client_logo;   /* "" or a logo that passes campaign_logo_ok */
+	char *client_accent; /* "" or #rrggbb */
 	int64_t window_start_ms;
 	int64_t window_end_ms;
 	enum campaign_status status;

@@ -128,3 +128,21 @@ bytes_r_done(const struct bytes_r *r)
 {
 	return !r->bad && r->off == r->len;
 }
+
+void
+bytes_put_base64(struct sbuf *b, const void *p, size_t n)
+{
+	static const char abc[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	const uint8_t *u = p;
+	for (size_t i = 0; i < n; i += 3) {
+		uint32_t v = (uint32_t)u[i] << 16;
+		if (i + 1 < n)
+			v |= (uint32_t)u[i + 1] << 8;
+		if (i + 2 < n)
+			v |= u[i + 2];
+		char q[4] = {abc[v >> 18 & 63], abc[v >> 12 & 63],
+		    i + 1 < n ? abc[v >> 6 & 63] : '=', i + 2 < n ? abc[v & 63] : '='};
+		sbuf_add(b, q, 4);
+	}
+}

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/bytes.h"
 #include "base/timestr.h"
 #include "base/util.h"
 #include "config/yamlkeys.h"
@@ -338,6 +339,71 @@ item_smtp_url(const struct yr_key *k, const char *in, char **out, char **msg)
 	return 0;
 }
 
+/* The image types a logo file may have, by their first bytes. */
+static const struct {
+	const char *magic;
+	size_t len;
+	const char *type;
+} logo_types[] = {{"\x89PNG\r\n\x1a\n", 8, "png"}, {"\xff\xd8\xff", 3, "jpeg"}, {"GIF8", 4, "gif"},
+    {"<svg", 4, "svg+xml"}, {"<?xml", 5, "svg+xml"}};
+
+/* Accepts "", an https:// URL, or a readable image file (PNG, JPEG, GIF,
+ * SVG; a path from the current directory) embedded as a data: URI. */
+static int
+item_logo(const struct yr_key *k, const char *in, char **out, char **msg)
+{
+	(void)k;
+	if (*in == '\0' || (str_has_prefix(in, "https://") && campaign_logo_ok(in))) {
+		*out = xstrdup(in);
+		return 0;
+	}
+	if (strstr(in, "://") != NULL || str_has_prefix(in, "data:")) {
+		*msg = xstrdup(" must be an https:// URL (no spaces, quotes or angle brackets) or "
+		               "the path of a PNG, JPEG, GIF or SVG file");
+		return -1;
+	}
+	char *data = NULL, *cause = NULL;
+	size_t len = 0;
+	if (file_read_all(in, &data, &len, &cause) != 0) {
+		*msg = xasprintf(": cannot read the logo file: %s", cause);
+		free(cause);
+		return -1;
+	}
+	const char *type = NULL;
+	for (size_t i = 0; i < LW_ARRAY_LEN(logo_types) && type == NULL; i++)
+		if (len >= logo_types[i].len &&
+		    memcmp(data, logo_types[i].magic, logo_types[i].len) == 0)
+			type = logo_types[i].type;
+	if (type == NULL || len > CLIENT_LOGO_FILE_MAX) {
+		*msg =
+		    type ? xasprintf(
+		               ": the logo file %s is over %d KiB", in, CLIENT_LOGO_FILE_MAX / 1024)
+		         : xasprintf(": the logo file %s is not a PNG, JPEG, GIF or SVG image", in);
+		free(data);
+		return -1;
+	}
+	struct sbuf b;
+	sbuf_init(&b);
+	sbuf_printf(&b, "data:image/%s;base64,", type);
+	bytes_put_base64(&b, data, len);
+	free(data);
+	*out = sbuf_take(&b);
+	return 0;
+}
+
+/* Accepts "" or an accent colour #rrggbb. */
+static int
+item_accent(const struct yr_key *k, const char *in, char **out, char **msg)
+{
+	(void)k;
+	if (*in != '\0' && !campaign_accent_ok(in)) {
+		*msg = xasprintf(" must be a colour written #rrggbb, such as #0a66c2");
+		return -1;
+	}
+	*out = xstrdup(in);
+	return 0;
+}
+
 /* Checks window: exactly one of end and duration, and end after start. */
 static void
 check_window(struct yr_doc *d, void *base, const struct yr_node *map, bool clean)
@@ -385,6 +451,18 @@ static const struct yr_key campaign_keys[] = {
         .def = "",
         .off = CB(c.client.notes),
         .help = "free notes"},
+    {.path = "client.logo",
+        .type = YR_STR,
+        .def = "",
+        .item = item_logo,
+        .off = CB(c.client.logo),
+        .help = "the client's logo on the report: an https:// URL or an image file"},
+    {.path = "client.accent",
+        .type = YR_STR,
+        .def = "",
+        .item = item_accent,
+        .off = CB(c.client.accent),
+        .help = "the report's accent colour, #rrggbb"},
     {.path = "window",
         .type = YR_MAP,
         .flags = YR_REQUIRED,

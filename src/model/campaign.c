@@ -120,6 +120,10 @@ campaign_settings_hash(const struct cfg_campaign *c)
 	add_str(&b, "client.name", c->client.name);
 	add_str(&b, "client.contact", c->client.contact);
 	add_str(&b, "client.notes", c->client.notes);
+	if (c->client.logo && *c->client.logo)
+		add_str(&b, "client.logo", c->client.logo);
+	if (c->client.accent && *c->client.accent)
+		add_str(&b, "client.accent", c->client.accent);
 	sbuf_printf(&b, "window=%" PRId64 ",%" PRId64 "\n", c->start_s, c->end_s);
 	for (size_t i = 0; i < c->ntweets; i++) {
 		sbuf_printf(&b, "tweet=%s,%d,", c->tweets[i].id, (int)c->tweets[i].category);
@@ -170,6 +174,8 @@ cfg_campaign_done(struct cfg_campaign *c)
 	free(c->client.name);
 	free(c->client.contact);
 	free(c->client.notes);
+	free(c->client.logo);
+	free(c->client.accent);
 	for (size_t i = 0; i < c->ntweets; i++)
 		free(c->tweets[i].url);
 	free(c->tweets);
@@ -193,4 +199,33 @@ campaign_done(struct campaign *c)
 		return;
 	cfg_campaign_done(&c->cfg);
 	memset(c, 0, sizeof *c);
+}
+
+bool
+campaign_logo_ok(const char *s)
+{
+	if (str_has_prefix(s, "https://")) {
+		size_t n = strlen(s);
+		if (n <= 8 || n > 2000)
+			return false;
+		for (const char *p = s; *p; p++)
+			if ((unsigned char)*p <= ' ' || *p == 0x7f || strchr("\"'<>\\`", *p))
+				return false;
+		return true;
+	}
+	if (!str_has_prefix(s, "data:image/") || strlen(s) > CLIENT_LOGO_MAX)
+		return false;
+	const char *p = s + 11;
+	size_t t = strspn(p, "abcdefghijklmnopqrstuvwxyz+-.");
+	if (t == 0 || strncmp(p + t, ";base64,", 8) != 0)
+		return false;
+	p += t + 8;
+	size_t n = strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=");
+	return n > 0 && p[n] == '\0';
+}
+
+bool
+campaign_accent_ok(const char *s)
+{
+	return s[0] == '#' && strlen(s) == 7 && strspn(s + 1, "0123456789abcdefABCDEF") == 6;
 }

@@ -31,6 +31,8 @@ rep_input_done(struct rep_input *in)
 {
 	free(in->name);
 	free(in->client);
+	free(in->client_logo);
+	free(in->client_accent);
 	for (size_t i = 0; i < in->ntweets; i++) {
 		free(in->tweets[i].url);
 		free(in->tweets[i].author);
@@ -53,6 +55,8 @@ report_done(struct report *r)
 {
 	free(r->name);
 	free(r->client);
+	free(r->client_logo);
+	free(r->client_accent);
 	for (size_t i = 0; i < r->ntweets; i++) {
 		free(r->tweets[i].url);
 		free(r->tweets[i].author);
@@ -275,6 +279,10 @@ report_build(const struct rep_input *in, const struct prep_summary *s, int64_t n
 	snprintf(r->campaign_id, sizeof r->campaign_id, "%s", in->campaign_id);
 	r->name = clean(in->name, 200);
 	r->client = clean(in->client, 200);
+	r->client_logo =
+	    xstrdup(in->client_logo && campaign_logo_ok(in->client_logo) ? in->client_logo : "");
+	r->client_accent = xstrdup(
+	    in->client_accent && campaign_accent_ok(in->client_accent) ? in->client_accent : "");
 	r->window_start_ms = in->window_start_ms;
 	r->window_end_ms = in->window_end_ms;
 	r->status = in->status;
@@ -416,6 +424,13 @@ report_to_json(const struct report *r)
 	        "client", r->client, "window_start_ms", (json_int_t)r->window_start_ms,
 	        "window_end_ms", (json_int_t)r->window_end_ms, "window_start",
 	        jtime(r->window_start_ms), "window_end", jtime(r->window_end_ms)));
+	/* the branding keys only when set, so reports frozen before them keep
+	 * their bytes */
+	json_t *camp = json_object_get(o, "campaign");
+	if (r->client_logo && *r->client_logo)
+		json_object_set_new(camp, "client_logo", json_string(r->client_logo));
+	if (r->client_accent && *r->client_accent)
+		json_object_set_new(camp, "client_accent", json_string(r->client_accent));
 	json_object_set_new(o, "status", json_string(campaign_status_name(r->status)));
 	json_object_set_new(o, "final", json_boolean(r->final));
 	json_object_set_new(o, "generated_at_ms", json_integer(r->generated_at_ms));
@@ -640,6 +655,12 @@ report_from_json(const json_t *j, struct report *r, char **cause)
 	free(id);
 	r->name = jget_str(x, "name");
 	r->client = jget_str(x, "client");
+	r->client_logo = jget_str(x, "client_logo");
+	r->client_accent = jget_str(x, "client_accent");
+	if (!campaign_logo_ok(r->client_logo))
+		r->client_logo[0] = '\0';
+	if (!campaign_accent_ok(r->client_accent))
+		r->client_accent[0] = '\0';
 	jget_int(x, "window_start_ms", &r->window_start_ms);
 	jget_int(x, "window_end_ms", &r->window_end_ms);
 	const char *st = json_string_value(json_object_get(j, "status"));

@@ -103,6 +103,43 @@ cell_marker(const struct report *r)
 	return r->final ? "final" : "live, not final";
 }
 
+/* Appends s with the five XML special characters escaped. */
+void
+cell_html(struct sbuf *b, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '&':
+			sbuf_addstr(b, "&amp;");
+			break;
+		case '<':
+			sbuf_addstr(b, "&lt;");
+			break;
+		case '>':
+			sbuf_addstr(b, "&gt;");
+			break;
+		case '"':
+			sbuf_addstr(b, "&quot;");
+			break;
+		case '\'':
+			sbuf_addstr(b, "&#39;");
+			break;
+		default:
+			sbuf_add(b, s, 1);
+		}
+	}
+}
+
+/* Returns true when the campaign set a CPM benchmark or a spend. */
+bool
+cell_cpm_set(const struct report *r)
+{
+	for (int c = 0; c < CAT__COUNT; c++)
+		if (r->cpm_settings.has_benchmark[c] || r->cpm_settings.has_spend[c])
+			return true;
+	return false;
+}
+
 /* ---- CSV ---------------------------------------------------------------- */
 
 void

@@ -30,6 +30,10 @@ void cell_sum(struct sbuf *b, const struct rep_sum *s, int m);
 void cell_actions(struct sbuf *b, const int64_t *actions);
 /* Appends a CSV time cell in RFC 3339 (UTC, seconds). */
 void cell_csv_time(struct sbuf *b, int64_t ms);
+/* Appends s with the five XML special characters escaped. */
+void cell_html(struct sbuf *b, const char *s);
+/* Returns true when the campaign set a CPM benchmark or a spend. */
+bool cell_cpm_set(const struct report *r);
 /* Returns the marker that says whether the numbers are final ("final" or
  * "live, not final"; static). */
 const char *cell_marker(const struct report *r);

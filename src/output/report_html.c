@@ -13,6 +13,7 @@
 #include "base/timestr.h"
 #include "base/util.h"
 #include "report_cells_internal.h"
+#include "report_html_internal.h"
 
 /* Series colours, by metric, then one per bucket (also used in the CSS). */
 static const char *const metric_colour[RM__COUNT] = {
@@ -22,45 +23,18 @@ static const char *const bucket_colour[BK__COUNT] = {
 
 /* ---- HTML --------------------------------------------------------------- */
 
-/* Appends s with the five XML special characters escaped. */
-static void
-html_esc(struct sbuf *b, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '&':
-			sbuf_addstr(b, "&amp;");
-			break;
-		case '<':
-			sbuf_addstr(b, "&lt;");
-			break;
-		case '>':
-			sbuf_addstr(b, "&gt;");
-			break;
-		case '"':
-			sbuf_addstr(b, "&quot;");
-			break;
-		case '\'':
-			sbuf_addstr(b, "&#39;");
-			break;
-		default:
-			sbuf_add(b, s, 1);
-		}
-	}
-}
-
 /* Appends the contents of an sbuf-built cell, escaped. */
 static void
 html_cell(struct sbuf *b, const char *tag, const char *text)
 {
 	sbuf_printf(b, "<%s>", tag);
-	html_esc(b, text);
+	cell_html(b, text);
 	sbuf_printf(b, "</%s>", tag);
 }
 
 /* Chart geometry (SVG user units). */
-#define CH_W  640.0
-#define CH_H  260.0
+#define CH_W  1000.0
+#define CH_H  300.0
 #define CH_L  70.0 /* left margin for the y labels */
 #define CH_R  20.0
 #define CH_T  20.0
@@ -88,9 +62,9 @@ svg_open(struct sbuf *b, const char *id, const char *title, double ymax)
 {
 	sbuf_printf(b,
 	    "<figure><figcaption>%s</figcaption>\n<svg xmlns=\"http://www.w3.org/2000/svg\" "
-	    "id=\"%s\" class=\"chart\" viewBox=\"0 0 %.0f %.0f\" width=\"%.0f\" height=\"%.0f\" "
-	    "role=\"img\" aria-label=\"%s\">\n",
-	    title, id, CH_W, CH_H, CH_W, CH_H, title);
+	    "id=\"%s\" class=\"chart\" viewBox=\"0 0 %.0f %.0f\" width=\"100%%\" "
+	    "preserveAspectRatio=\"xMidYMid meet\" role=\"img\" aria-label=\"%s\">\n",
+	    title, id, CH_W, CH_H, title);
 	sbuf_printf(b, "<rect x=\"0\" y=\"0\" width=\"%.0f\" height=\"%.0f\" fill=\"#ffffff\"/>\n",
 	    CH_W, CH_H);
 	for (int i = 0; i <= 4; i++) {
@@ -143,8 +117,8 @@ svg_lines(struct sbuf *b, const char *id, const char *title, const struct rep_po
 		timestr_format_time(p[0].t_ms / 1000, a, sizeof a);
 		timestr_format_time(p[np - 1].t_ms / 1000, z, sizeof z);
 		sbuf_printf(b,
-		    "<text x=\"%.1f\" y=\"%.1f\" class=\"xl\">%.10s %.5s</text>"
-		    "<text x=\"%.1f\" y=\"%.1f\" class=\"xl\">%.10s %.5s</text>\n",
+		    "<text x=\"%.1f\" y=\"%.1f\" class=\"xl xs\">%.10s "
+		    "%.5s</text><text x=\"%.1f\" y=\"%.1f\" class=\"xl xe\">%.10s %.5s</text>\n",
 		    CH_L, CH_H - 12, a, a + 11, CH_L + CH_PW, CH_H - 12, z, z + 11);
 		for (size_t k = 0; k < n; k++) {
 			int m = ms[k];
@@ -195,7 +169,7 @@ svg_pie(struct sbuf *b, const struct report *r)
 	const char *names[BK__COUNT];
 	sbuf_addstr(b, "<figure><figcaption>Unique engaged accounts by bucket</figcaption>\n"
 	               "<svg xmlns=\"http://www.w3.org/2000/svg\" id=\"chart-buckets\" "
-	               "class=\"chart\" viewBox=\"0 0 260 260\" width=\"260\" height=\"260\" "
+	               "class=\"chart\" viewBox=\"0 0 260 260\" width=\"100%\" "
 	               "role=\"img\" aria-label=\"Unique engaged accounts by bucket\">\n");
 	double total = (double)r->unique_accounts, angle = -M_PI / 2;
 	if (total <= 0)
@@ -231,9 +205,12 @@ svg_pie(struct sbuf *b, const struct report *r)
 		angle += sweep;
 	}
 	sbuf_addstr(b, "</svg>\n<p class=\"legend\">");
-	for (int k = 0; k < BK__COUNT; k++)
-		sbuf_printf(b, "<span><i style=\"background:%s\"></i>%s (%lld)</span> ",
-		    bucket_colour[k], names[k], (long long)r->bucket_accounts[k]);
+	for (int k = 0; k < BK__COUNT; k++) {
+		sbuf_printf(
+		    b, "<span><i style=\"background:%s\"></i>%s (", bucket_colour[k], names[k]);
+		cell_int(b, r->bucket_accounts[k]);
+		sbuf_addstr(b, ")</span> ");
+	}
 	sbuf_addstr(b, "</p></figure>\n");
 }
 
@@ -295,59 +272,78 @@ static void
 html_num_cell(struct sbuf *b, struct sbuf *tmp)
 {
 	sbuf_addstr(b, "<td class=\"n\">");
-	html_esc(b, tmp->len ? tmp->s : "");
+	cell_html(b, tmp->len ? tmp->s : "");
 	sbuf_addstr(b, "</td>");
 	sbuf_done(tmp);
 	sbuf_init(tmp);
 }
 
-/* Appends one CPM row of the HTML table. */
+/* Appends the tweets table: each tweet linked, its author and category,
+ * and its counts. */
 static void
-html_cpm_row(struct sbuf *b, const char *label, const struct rep_cpm *c)
+html_tweets(struct sbuf *b, const struct report *r)
 {
 	struct sbuf t;
 	sbuf_init(&t);
-	sbuf_addstr(b, "<tr>");
-	html_cell(b, "th", label);
-	cell_opt_int(&t, c->has_views, c->views);
-	if (c->partial)
-		sbuf_addstr(&t, " (partial)");
-	html_num_cell(b, &t);
-	cell_opt_usd(&t, c->has_benchmark, c->benchmark_usd);
-	html_num_cell(b, &t);
-	cell_opt_usd(&t, c->has_paid, c->paid_equivalent_usd);
-	html_num_cell(b, &t);
-	if (c->has_spend)
-		cell_usd(&t, c->spend_usd);
-	else
-		sbuf_addstr(&t, "$0.00 (none set)");
-	html_num_cell(b, &t);
-	cell_opt_usd(&t, c->has_savings, c->savings_usd);
-	html_num_cell(b, &t);
-	if (c->has_ecpm)
-		cell_usd(&t, c->effective_cpm_usd);
-	else
-		sbuf_addstr(&t, c->has_views ? "n/a (0 views)" : "missing");
-	html_num_cell(b, &t);
-	sbuf_addstr(b, "</tr>\n");
+	sbuf_addstr(b,
+	    "<section>\n<h2>Tweets</h2>\n<table id=\"tweets\">\n<thead><tr><th>tweet</th>"
+	    "<th>category</th>");
+	for (int m = 0; m < RM__COUNT; m++) {
+		sbuf_addstr(b, "<th class=\"n\">");
+		cell_html(b, rep_metric_name((enum rep_metric)m));
+		sbuf_addstr(b, "</th>");
+	}
+	sbuf_addstr(b, "</tr></thead>\n<tbody>\n");
+	for (size_t i = 0; i < r->ntweets; i++) {
+		const struct rep_tweet_row *w = &r->tweets[i];
+		char *text =
+		    *w->author ? xasprintf("@%s", w->author) : xasprintf("tweet %s", w->tweet_id);
+		sbuf_addstr(b, "<tr><td>");
+		html_tweet_link(b, w->tweet_id, text);
+		free(text);
+		if (w->missing)
+			sbuf_addstr(b, " (deleted or protected)");
+		sbuf_printf(b, "</td><td>%s</td>", category_name(w->category));
+		for (int m = 0; m < RM__COUNT; m++) {
+			if (w->m.has[m])
+				cell_int(&t, w->m.v[m]);
+			else
+				sbuf_addstr(&t, "n/a");
+			html_num_cell(b, &t);
+		}
+		sbuf_addstr(b, "</tr>\n");
+	}
+	sbuf_addstr(b, "</tbody></table>\n</section>\n");
 	sbuf_done(&t);
 }
 
-static const char html_style[] =
-    "body{font-family:system-ui,-apple-system,Segoe UI,Helvetica,Arial,sans-serif;"
-    "margin:2em auto;max-width:1000px;color:#222;background:#fff;padding:0 1em}"
-    "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;"
-    "padding:4px 8px;text-align:left}td.n{text-align:right}"
-    ".banner{padding:10px 14px;border-radius:4px;font-weight:bold;margin:1em 0}"
-    ".live{background:#fff3cd;border:2px solid #d39e00}"
-    ".final{background:#e6f4ea;border:2px solid #2e7d32}"
-    "figure{display:inline-block;margin:1em 1em 1em 0;vertical-align:top}"
-    "figcaption{font-weight:bold;margin-bottom:4px}"
-    "svg text{font-size:11px;fill:#333}svg text.yl{text-anchor:end}"
-    "svg text.xl{text-anchor:middle}svg text.empty,svg text.missing{text-anchor:middle;"
-    "fill:#a00}.legend span{margin-right:12px;white-space:nowrap}"
-    ".legend i{display:inline-block;width:10px;height:10px;margin-right:4px}"
-    ".meta td{border:none;padding:2px 12px 2px 0}";
+/* Appends the totals table per category and overall. */
+static void
+html_totals(struct sbuf *b, const struct report *r)
+{
+	struct sbuf t;
+	sbuf_init(&t);
+	sbuf_addstr(b, "<section>\n<h2>Totals by category</h2>\n<table id=\"totals\">\n"
+	               "<thead><tr><th>metric</th>");
+	for (int c = 0; c < CAT__COUNT; c++)
+		sbuf_printf(b, "<th class=\"n\">%s</th>", category_name((enum tweet_category)c));
+	sbuf_addstr(b, "<th class=\"n\">overall</th></tr></thead>\n<tbody>\n");
+	for (int m = 0; m < RM__COUNT; m++) {
+		sbuf_addstr(b, "<tr>");
+		html_cell(b, "th", rep_metric_name((enum rep_metric)m));
+		for (int c = 0; c <= CAT__COUNT; c++) {
+			const struct rep_sum *s = c < CAT__COUNT ? &r->cat[c] : &r->all;
+			if (s->m.has[m])
+				cell_sum(&t, s, m);
+			else
+				sbuf_addstr(&t, "n/a");
+			html_num_cell(b, &t);
+		}
+		sbuf_addstr(b, "</tr>\n");
+	}
+	sbuf_addstr(b, "</tbody></table>\n</section>\n");
+	sbuf_done(&t);
+}
 
 char *
 report_render_html(const struct report *r)
@@ -359,91 +355,14 @@ report_render_html(const struct report *r)
 	    "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n"
 	    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n"
 	    "<title>");
-	html_esc(&b, r->name);
-	sbuf_printf(&b, " - launchwatch report (%s)</title>\n<style>%s</style>\n</head>\n<body>\n",
-	    cell_marker(r), html_style);
-	sbuf_addstr(&b, "<h1>Campaign report: ");
-	html_esc(&b, r->name);
-	sbuf_addstr(&b, "</h1>\n");
-	cell_time(&t, r->generated_at_ms);
-	if (r->final) {
-		sbuf_printf(&b,
-		    "<p class=\"banner final\" id=\"marker\" data-final=\"true\">Final report: "
-		    "numbers frozen at close-out, %s.</p>\n",
-		    t.s);
-		char *fr = report_refresh_text(r);
-		if (fr) {
-			sbuf_printf(&b,
-			    "<p class=\"banner %s\" id=\"final-refresh\" data-complete=\"%s\">",
-			    r->refresh.complete ? "final" : "live",
-			    r->refresh.complete ? "true" : "false");
-			html_esc(&b, fr);
-			sbuf_addstr(&b, "</p>\n");
-		}
-		free(fr);
-	} else
-		sbuf_printf(&b,
-		    "<p class=\"banner live\" id=\"marker\" data-final=\"false\">LIVE, NOT FINAL: "
-		    "generated %s; the numbers keep changing until the campaign is closed "
-		    "out.</p>\n",
-		    t.s);
-	char *lag = report_log_text(r);
-	if (lag) {
-		sbuf_printf(&b,
-		    "<p class=\"banner live\" id=\"change-log\" data-seq=\"%lld\" "
-		    "data-head=\"%lld\">",
-		    (long long)r->log_seq, (long long)r->log_head);
-		html_esc(&b, lag);
-		sbuf_addstr(&b, "</p>\n");
-		free(lag);
-	}
-	sbuf_done(&t);
-	sbuf_init(&t);
-	sbuf_addstr(&b, "<table class=\"meta\">\n<tr><td>Client</td>");
-	html_cell(&b, "td", *r->client ? r->client : "(none)");
-	sbuf_addstr(&b, "</tr>\n<tr><td>Campaign id</td>");
-	html_cell(&b, "td", r->campaign_id);
-	sbuf_printf(&b, "</tr>\n<tr><td>Status</td><td>%s</td></tr>\n<tr><td>Window</td><td>",
-	    campaign_status_name(r->status));
-	cell_time(&t, r->window_start_ms);
-	sbuf_addstr(&t, " to ");
-	cell_time(&t, r->window_end_ms);
-	html_esc(&b, t.s);
-	sbuf_done(&t);
-	sbuf_init(&t);
-	sbuf_printf(&b,
-	    "</td></tr>\n<tr><td>Schema</td><td>%s, CPM formula version %d</td></tr>\n</table>\n",
-	    REPORT_SCHEMA, r->formula_version);
-
-	sbuf_addstr(&b, "<h2>Totals</h2>\n<table id=\"totals\">\n<tr><th>metric</th>");
-	for (int c = 0; c < CAT__COUNT; c++)
-		html_cell(&b, "th", category_name((enum tweet_category)c));
-	sbuf_addstr(&b, "<th>overall</th></tr>\n");
-	for (int m = 0; m < RM__COUNT; m++) {
-		sbuf_addstr(&b, "<tr>");
-		html_cell(&b, "th", rep_metric_name((enum rep_metric)m));
-		for (int c = 0; c <= CAT__COUNT; c++) {
-			cell_sum(&t, c < CAT__COUNT ? &r->cat[c] : &r->all, m);
-			html_num_cell(&b, &t);
-		}
-		sbuf_addstr(&b, "</tr>\n");
-	}
-	sbuf_addstr(&b, "</table>\n");
-
-	sbuf_printf(&b,
-	    "<h2>CPM savings (formula version %d)</h2>\n<table id=\"cpm\">\n"
-	    "<tr><th>category</th><th>views</th><th>benchmark CPM</th><th>paid "
-	    "equivalent</th><th>spend</th><th>savings</th><th>effective CPM</th></tr>\n",
-	    r->formula_version);
-	for (int c = 0; c < CAT__COUNT; c++)
-		html_cpm_row(&b, category_name((enum tweet_category)c), &r->cpm[c]);
-	html_cpm_row(&b, "overall", &r->cpm_all);
-	sbuf_addstr(&b,
-	    "</table>\n<p>Paid equivalent = views / 1000 &#215; benchmark CPM per "
-	    "category; savings = paid equivalent &#8722; spend; effective CPM = spend / "
-	    "(views / 1000). Missing views are shown as missing, never as zero.</p>\n");
-
-	sbuf_addstr(&b, "<h2>Charts</h2>\n");
+	cell_html(&b, r->name);
+	sbuf_printf(&b, " - launch report (%s)</title>\n", cell_marker(r));
+	html_style(&b, r);
+	sbuf_addstr(&b, "</head>\n<body>\n");
+	html_cover(&b, r);
+	html_totals(&b, r);
+	html_cpm(&b, r);
+	sbuf_addstr(&b, "<section id=\"charts\">\n<h2>Over time</h2>\n");
 	static const int views_only[] = {RM_VIEWS};
 	static const int eng_metrics[] = {
 	    RM_LIKES, RM_RETWEETS, RM_REPLIES, RM_QUOTES, RM_BOOKMARKS};
@@ -451,57 +370,41 @@ report_render_html(const struct report *r)
 	    views_only, 1);
 	svg_lines(&b, "chart-engagement", "Cumulative likes, retweets, replies, quotes, bookmarks",
 	    r->hourly, r->nhourly, eng_metrics, LW_ARRAY_LEN(eng_metrics));
+	sbuf_addstr(&b, "<h2>By audience and category</h2>\n<div class=\"pair\">\n");
 	svg_pie(&b, r);
 	svg_bars(&b, "chart-cat-views", "Views by category", r, views_only, 1);
+	sbuf_addstr(&b, "</div>\n");
 	svg_bars(&b, "chart-cat-engagement", "Engagement by category", r, eng_metrics,
 	    LW_ARRAY_LEN(eng_metrics));
+	sbuf_addstr(&b, "</section>\n");
+	html_tweets(&b, r);
 
 	sbuf_addstr(&b,
-	    "<h2>Tweets</h2>\n<table id=\"tweets\">\n<tr><th>tweet</th><th>category</th>"
-	    "<th>author</th>");
-	for (int m = 0; m < RM__COUNT; m++)
-		html_cell(&b, "th", rep_metric_name((enum rep_metric)m));
-	sbuf_addstr(&b, "<th>retweet/reply/quote engagers</th></tr>\n");
-	for (size_t i = 0; i < r->ntweets; i++) {
-		const struct rep_tweet_row *w = &r->tweets[i];
-		sbuf_addstr(&b, "<tr><td>");
-		html_esc(&b, w->tweet_id);
-		if (w->missing)
-			sbuf_addstr(&b, " (deleted or protected)");
-		sbuf_printf(&b, "</td><td>%s</td>", category_name(w->category));
-		html_cell(&b, "td", *w->author ? w->author : "?");
-		for (int m = 0; m < RM__COUNT; m++) {
-			cell_opt_int(&t, w->m.has[m], w->m.v[m]);
-			html_num_cell(&b, &t);
-		}
-		sbuf_printf(&b, "<td class=\"n\">%lld/%lld/%lld</td></tr>\n",
-		    (long long)w->engagements[0], (long long)w->engagements[1],
-		    (long long)w->engagements[2]);
+	    "<section>\n<h2>Engaged accounts by audience</h2>\n<table id=\"buckets\">\n"
+	    "<thead><tr><th>audience</th><th class=\"n\">unique accounts</th>"
+	    "<th class=\"n\">retweets, replies and quotes</th></tr></thead>\n<tbody>\n");
+	for (int k = 0; k <= BK__COUNT; k++) {
+		sbuf_printf(&b, "<tr><th>%s</th>",
+		    k < BK__COUNT ? bucket_name((enum lw_bucket)k) : "total");
+		cell_int(&t, k < BK__COUNT ? r->bucket_accounts[k] : r->unique_accounts);
+		html_num_cell(&b, &t);
+		cell_int(&t, k < BK__COUNT ? r->bucket_engagements[k] : r->engagements);
+		html_num_cell(&b, &t);
+		sbuf_addstr(&b, "</tr>\n");
 	}
-	sbuf_addstr(&b, "</table>\n");
+	sbuf_addstr(&b, "</tbody></table>\n</section>\n");
 
-	sbuf_addstr(&b, "<h2>Engaged accounts by bucket</h2>\n<table id=\"buckets\">\n"
-	                "<tr><th>bucket</th><th>unique accounts</th><th>engagements</th></tr>\n");
-	for (int k = 0; k < BK__COUNT; k++)
-		sbuf_printf(&b,
-		    "<tr><th>%s</th><td class=\"n\">%lld</td><td class=\"n\">%lld</td></tr>\n",
-		    bucket_name((enum lw_bucket)k), (long long)r->bucket_accounts[k],
-		    (long long)r->bucket_engagements[k]);
-	sbuf_printf(&b,
-	    "<tr><th>total</th><td class=\"n\">%lld</td><td class=\"n\">%lld</td></tr>\n"
-	    "</table>\n",
-	    (long long)r->unique_accounts, (long long)r->engagements);
-
-	sbuf_addstr(&b, "<h2>Top engagers by importance</h2>\n<table id=\"top\">\n<tr><th>#</th>"
-	                "<th>account</th><th>bucket</th><th>importance</th><th>followers</th>"
-	                "<th>actions</th><th>evidence</th></tr>\n");
+	sbuf_addstr(&b, "<section>\n<h2>Top engagers</h2>\n<table id=\"top\">\n<thead><tr>"
+	                "<th class=\"n\">#</th><th>account</th><th>audience</th>"
+	                "<th class=\"n\">importance</th><th class=\"n\">followers</th>"
+	                "<th>actions</th><th>why this audience</th></tr></thead>\n<tbody>\n");
 	for (size_t i = 0; i < r->ntop; i++) {
 		const struct rep_engager *e = &r->top[i];
 		sbuf_printf(&b, "<tr><td class=\"n\">%zu</td><td>@", i + 1);
-		html_esc(&b, e->handle);
+		cell_html(&b, e->handle);
 		if (*e->name) {
 			sbuf_addstr(&b, " (");
-			html_esc(&b, e->name);
+			cell_html(&b, e->name);
 			sbuf_addstr(&b, ")");
 		}
 		sbuf_printf(&b, "%s</td><td>%s</td><td class=\"n\">%d</td>",
@@ -510,17 +413,16 @@ report_render_html(const struct report *r)
 		html_num_cell(&b, &t);
 		cell_actions(&t, e->actions);
 		sbuf_addstr(&b, "<td>");
-		html_esc(&b, t.s ? t.s : "");
+		cell_html(&b, t.s ? t.s : "");
 		sbuf_addstr(&b, "</td>");
 		sbuf_done(&t);
 		sbuf_init(&t);
 		html_cell(&b, "td", *e->evidence ? e->evidence : "-");
 		sbuf_addstr(&b, "</tr>\n");
 	}
-	sbuf_addstr(&b, "</table>\n");
-	sbuf_printf(&b,
-	    "<p><small>Generated by launchwatch (%s; %s).</small></p>\n</body>\n</html>\n",
-	    REPORT_SCHEMA, cell_marker(r));
+	sbuf_addstr(&b, "</tbody></table>\n</section>\n");
+	html_appendix(&b, r);
+	sbuf_addstr(&b, "</body>\n</html>\n");
 	sbuf_done(&t);
 	return sbuf_take(&b);
 }

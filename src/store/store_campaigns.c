@@ -26,6 +26,10 @@ append_settings(bson_t *b, const struct cfg_campaign *c, const char *hash)
 	BSON_APPEND_UTF8(&sub, "name", c->client.name ? c->client.name : "");
 	BSON_APPEND_UTF8(&sub, "contact", c->client.contact ? c->client.contact : "");
 	BSON_APPEND_UTF8(&sub, "notes", c->client.notes ? c->client.notes : "");
+	if (c->client.logo && *c->client.logo)
+		BSON_APPEND_UTF8(&sub, "logo", c->client.logo);
+	if (c->client.accent && *c->client.accent)
+		BSON_APPEND_UTF8(&sub, "accent", c->client.accent);
 	bson_append_document_end(b, &sub);
 	BSON_APPEND_DOCUMENT_BEGIN(b, "window", &sub);
 	BSON_APPEND_DATE_TIME(&sub, "start", c->start_s * 1000);
@@ -116,6 +120,8 @@ campaign_from_bson(const bson_t *doc, struct campaign *out)
 	c->client.name = st_get_str(doc, "client.name");
 	c->client.contact = st_get_str(doc, "client.contact");
 	c->client.notes = st_get_str(doc, "client.notes");
+	c->client.logo = st_get_str(doc, "client.logo");
+	c->client.accent = st_get_str(doc, "client.accent");
 	c->start_s = st_get_int(doc, "window.start", 0) / 1000;
 	c->end_s = st_get_int(doc, "window.end", 0) / 1000;
 	if (bson_iter_init(&it, doc) && bson_iter_find_descendant(&it, "tweets", &d) &&

@@ -136,6 +136,8 @@ store_report_load(
 	snprintf(in->campaign_id, sizeof in->campaign_id, "%s", c->id);
 	in->name = xstrdup(c->cfg.name);
 	in->client = xstrdup(c->cfg.client.name);
+	in->client_logo = xstrdup(c->cfg.client.logo ? c->cfg.client.logo : "");
+	in->client_accent = xstrdup(c->cfg.client.accent ? c->cfg.client.accent : "");
 	in->window_start_ms = c->cfg.start_s * 1000;
 	in->window_end_ms = c->cfg.end_s * 1000;
 	in->status = c->status;

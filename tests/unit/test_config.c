@@ -10,8 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "testutil.h"
 #include "base/timestr.h"
 #include "config/config.h"
+#include "model/campaign.h"
 #include "base/util.h"
 
 /* Returns the source tree's top directory. */
@@ -96,6 +98,8 @@ START_TEST(test_example_file)
 	ck_assert_str_eq(c->client.name, "Acme Labs");
 	ck_assert_str_eq(c->client.contact, "ops@acme.example");
 	ck_assert_str_eq(c->client.notes, "Launch week, EU and US time zones");
+	ck_assert_str_eq(c->client.logo, "https://acme.example/logo.png");
+	ck_assert_str_eq(c->client.accent, "#0a7f6f");
 	timestr_format_time(c->start_s, buf, sizeof buf);
 	ck_assert_str_eq(buf, "2026-12-01T14:00:00Z");
 	ck_assert_int_eq(c->end_s - c->start_s, 7 * 86400);
@@ -103,7 +107,7 @@ START_TEST(test_example_file)
 	ck_assert_str_eq(c->tweets[0].id, "1861111111111111111");
 	ck_assert_int_eq(c->tweets[0].category, CAT_MAIN);
 	ck_assert_str_eq(c->tweets[0].url, "https://x.com/acme/status/1861111111111111111");
-	ck_assert_int_eq(c->tweets[0].line, 22);
+	ck_assert_int_eq(c->tweets[0].line, 24);
 	ck_assert_int_eq(c->tweets[0].column, 11);
 	ck_assert_str_eq(c->tweets[1].id, "1861111111111111112");
 	ck_assert_int_eq(c->tweets[1].category, CAT_INFLUENCER);
@@ -518,6 +522,46 @@ START_TEST(test_error_cap)
 }
 END_TEST
 
+START_TEST(test_client_branding)
+{
+	/* a logo file is embedded as a data: URI; an https URL stays a URL */
+	char *dir = tu_tempdir();
+	char *png = tu_write_file(dir, "logo.png", "\x89PNG\r\n\x1a\nrest");
+	char *txt = tu_write_file(dir, "logo.txt", "not an image");
+	char *text =
+	    xasprintf(MINIMAL "    client: {name: Acme, logo: \"%s\", accent: \"#0A7f6f\"}\n", png);
+	struct cfg_file *f = load_ok(text);
+	ck_assert_str_eq(f->campaigns[0].client.logo, "data:image/png;base64,iVBORw0KGgpyZXN0");
+	ck_assert_str_eq(f->campaigns[0].client.accent, "#0A7f6f");
+	ck_assert(campaign_logo_ok(f->campaigns[0].client.logo));
+	config_free(f);
+	free(text);
+	f = load_ok(MINIMAL "    client: {logo: \"https://acme.example/logo.png\"}\n");
+	ck_assert_str_eq(f->campaigns[0].client.logo, "https://acme.example/logo.png");
+	ck_assert_str_eq(f->campaigns[0].client.accent, "");
+	config_free(f);
+	/* each mistake is named with its key */
+	load_fails(MINIMAL "    client: {accent: teal}\n",
+	    "t.yaml:6:22: client.accent must be a colour written #rrggbb, such as #0a66c2");
+	load_fails(MINIMAL "    client: {logo: \"http://acme.example/l.png\"}\n",
+	    "t.yaml:6:20: client.logo must be an https:// URL (no spaces, quotes or angle "
+	    "brackets) or the path of a PNG, JPEG, GIF or SVG file");
+	text = xasprintf(MINIMAL "    client: {logo: \"%s\"}\n", txt);
+	char *want = xasprintf(
+	    "t.yaml:6:20: client.logo: the logo file %s is not a PNG, JPEG, GIF or SVG image", txt);
+	load_fails(text, want);
+	free(want);
+	free(text);
+	load_fails(MINIMAL "    client: {logo: /nonexistent/logo.png}\n",
+	    "t.yaml:6:20: client.logo: cannot read the logo file: /nonexistent/logo.png: No such "
+	    "file or directory");
+	tu_rmtree(dir);
+	free(dir);
+	free(png);
+	free(txt);
+}
+END_TEST
+
 START_TEST(test_missing_file)
 {
 	struct cfg_file *f = (struct cfg_file *)1;
@@ -547,6 +591,7 @@ config_suite(void)
 	tcase_add_test(load, test_broken_strings);
 	tcase_add_test(load, test_error_cap);
 	tcase_add_test(load, test_missing_file);
+	tcase_add_test(load, test_client_branding);
 	suite_add_tcase(s, load);
 	return s;
 }

@@ -452,6 +452,72 @@ START_TEST(test_final_refresh)
 }
 END_TEST
 
+START_TEST(test_html_deliverable)
+{
+	struct raw_input in;
+	struct report r, back;
+	char *cause = NULL;
+	fixture(&in);
+	in.in.client_logo = xstrdup("https://acme.example/logo.png");
+	in.in.client_accent = xstrdup("#0a7f6f");
+	build(&in, CUTOFF, CUTOFF, 20, &r);
+	char *html = report_render_html(&r);
+	ck_assert_msg(rep_html_check(html) == NULL, "%s", rep_html_check(html));
+	/* the first screen: branding and headline numbers */
+	ck_assert_ptr_nonnull(strstr(html, "--accent:#0a7f6f"));
+	ck_assert_ptr_nonnull(strstr(html, "src=\"https://acme.example/logo.png\""));
+	ck_assert_ptr_nonnull(strstr(html, "<p class=\"client\" id=\"client\">Acme Labs</p>"));
+	ck_assert_ptr_nonnull(strstr(html, "id=\"h-views\""));
+	ck_assert_ptr_nonnull(strstr(html, "id=\"h-savings\""));
+	ck_assert_ptr_nonnull(strstr(html, "@media print"));
+	/* tweets linked; numbers one way; jargon in the appendix only */
+	ck_assert_ptr_nonnull(strstr(html, "<a href=\"https://x.com/i/web/status/101\">@acme</a>"));
+	ck_assert_ptr_nonnull(strstr(html, "1,000,000"));
+	ck_assert_ptr_null(strstr(html, ">1000000<"));
+	const char *appendix = strstr(html, "id=\"appendix\"");
+	ck_assert_ptr_nonnull(appendix);
+	const char *schema = strstr(html, REPORT_SCHEMA);
+	ck_assert(schema != NULL && schema > appendix);
+	ck_assert_ptr_null(strstr(html, "$0.00 (none set)"));
+	/* the overall views are partial (tweet 102 has none); the investor row
+	 * has no value at all: n/a */
+	ck_assert_ptr_nonnull(strstr(html, "<th>investor</th><td class=\"n\">n/a</td>"));
+	free(html);
+	/* the branding goes through the frozen JSON, and a bad one is dropped */
+	json_t *j = report_to_json(&r);
+	json_object_set_new(json_object_get(j, "campaign"), "client_accent", json_string("red"));
+	ck_assert_int_eq(report_from_json(j, &back, &cause), 0);
+	ck_assert_str_eq(back.client_logo, "https://acme.example/logo.png");
+	ck_assert_str_eq(back.client_accent, "");
+	json_decref(j);
+	report_done(&back);
+	report_done(&r);
+	raw_input_done(&in);
+}
+END_TEST
+
+/* Overall views are not "(partial)" when every tweet has a view count, even
+ * when a category could not be priced. */
+START_TEST(test_html_views_not_partial)
+{
+	struct raw_input in;
+	struct report r;
+	fixture(&in);
+	in.in.tweets[1].metrics.has[RM_VIEWS] = true; /* 102 gets a view count */
+	in.in.tweets[1].metrics.v[RM_VIEWS] = 5;
+	in.in.tweets[3].metrics.has[RM_VIEWS] = true; /* and 104 */
+	in.in.tweets[3].metrics.v[RM_VIEWS] = 7;
+	build(&in, CUTOFF, CUTOFF, 20, &r);
+	ck_assert(r.cpm_all.partial); /* investor has no benchmark */
+	char *html = report_render_html(&r);
+	ck_assert_ptr_nonnull(strstr(html, "<th>overall</th><td class=\"n\">1,200,012</td>"));
+	ck_assert_ptr_nonnull(strstr(html, " (partial)</td>")); /* paid equivalent */
+	free(html);
+	report_done(&r);
+	raw_input_done(&in);
+}
+END_TEST
+
 START_TEST(test_empty_campaign)
 {
 	struct raw_input in = {0};
@@ -463,6 +529,10 @@ START_TEST(test_empty_campaign)
 	char *html = report_render_html(&r);
 	ck_assert_msg(rep_html_check(html) == NULL, "%s", rep_html_check(html));
 	ck_assert_ptr_nonnull(strstr(html, "no engaged accounts yet"));
+	/* no CPM values set: no CPM table, no tile, and never a "$0" */
+	ck_assert_ptr_null(strstr(html, "id=\"cpm\""));
+	ck_assert_ptr_null(strstr(html, "h-savings"));
+	ck_assert_ptr_null(strstr(html, "$0"));
 	free(html);
 	char *md = report_render_md(&r);
 	ck_assert_ptr_nonnull(strstr(md, "no engagers yet"));
@@ -650,6 +720,8 @@ main(void)
 	tcase_add_test(tc, test_formats);
 	tcase_add_test(tc, test_final_refresh);
 	tcase_add_test(tc, test_empty_campaign);
+	tcase_add_test(tc, test_html_deliverable);
+	tcase_add_test(tc, test_html_views_not_partial);
 	tcase_add_test(tc, test_unlisted_tweet_does_not_fit);
 	tcase_add_test(tc, test_same_as_raw_rows);
 	tcase_add_test(tc, test_engagement_row);
