@@ -1,7 +1,7 @@
 # launchwatch build. `make` builds bin/launchwatch and bin/launchwatch-devdb.
 # Flags come from pkg-config; CI=true (or WERROR=1) turns warnings into errors.
 
-PKGS      := ncursesw libcurl jansson libmongoc-1.0 yaml-0.1 libmicrohttpd zlib libsystemd libsodium
+PKGS      := ncursesw libcurl jansson libmongoc-1.0 yaml-0.1 libmicrohttpd zlib libsystemd libsodium xlsxwriter
 CC        ?= cc
 PREFIX    ?= /usr/local
 UNITDIR     ?= /etc/systemd/system

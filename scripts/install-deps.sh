@@ -12,7 +12,7 @@ pkgs=(
   libjansson-dev libyaml-dev libmicrohttpd-dev zlib1g-dev libsystemd-dev libsodium-dev check
   tmux valgrind cppcheck clang clang-format python3 python3-aiosmtpd
   libclang-rt-14-dev # make fuzz: libFuzzer for clang
-  chromium fonts-dejavu-core
+  chromium fonts-dejavu-core libxlsxwriter-dev
 )
 
 missing=()

@@ -60,6 +60,10 @@ struct report_data_info {
 	char aggregator[128]; /* RH_ENGINE: the engine holding the lease */
 };
 
+/* The generation of a report's own prepared state of a campaign's listed
+ * tweets (report_data_info.listed). */
+#define REPORT_DATA_LISTED_GEN (-1)
+
 /* Returns a short phrase for how ("current", "caught up", ...). */
 const char *report_how_name(enum report_how how);
 
@@ -114,5 +118,24 @@ int report_table_close(struct report_table *t, char **path, int64_t *rows, char 
 
 /* Drops a table being written and frees t; NULL is a no-op. */
 void report_table_abort(struct report_table *t);
+
+/* Which files of the full engagers table to write. */
+struct report_engagers_want {
+	bool csv;  /* ID-engagers.csv */
+	bool json; /* ID-engagers.json */
+	bool xlsx; /* ID.xlsx: the report's tables and the engagers sheet */
+};
+
+/* Writes every engaged account of r's campaign (one row each; rows add up
+ * to the report's unique accounts) into the files want names in dir, in
+ * one pass over the campaign's prepared account chunks of the generation
+ * the report was built from (listed: its state of the listed tweets;
+ * docs/reports.md, "The engagers table"), one chunk in memory at a time,
+ * progress every 50,000 rows. Appends the paths to *paths (a growing array
+ * of *npaths strings the caller frees) and sets *rows. 0, or -1 with a
+ * cause (the files not yet in place are removed). */
+int report_data_engagers(struct store *s, const struct report *r, bool listed, const char *dir,
+    const struct report_engagers_want *want, report_progress_fn progress, void *arg, char ***paths,
+    size_t *npaths, int64_t *rows, char **cause);
 
 #endif

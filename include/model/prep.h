@@ -251,6 +251,12 @@ int prep_chunk_find(
     const void *data, size_t len, const char *user_id, struct prep_account *out, char **cause);
 /* Frees what a owns and zeroes it. */
 void prep_account_done(struct prep_account *a);
+/* Calls fn for each account of an account chunk data[0..len) in the
+ * chunk's order, one at a time (a is only valid during the call); fn
+ * returns 0 to go on or -1 (with its cause) to stop. Pure. 0, or -1 with a
+ * cause (a malformed chunk, or fn's). */
+int prep_chunk_each(const void *data, size_t len,
+    int (*fn)(const struct prep_account *a, void *arg, char **cause), void *arg, char **cause);
 
 /* Loads a persisted summary: the tweet table and the additive counters with
  * their seq. Call first, on an empty state. 0, or -1 with a cause. */

@@ -184,6 +184,25 @@ struct report {
 	char *log_aggregator; /* sanitized: the engine aggregating when behind, else "" */
 };
 
+/* One engaged account of the full engagers table, made from its prepared
+ * account (strings borrowed from it): the bucket and importance of its most
+ * important engagement, its engagements per action and the tweets it
+ * engaged. */
+struct rep_account_row {
+	const char *user_id;
+	const char *handle;
+	enum lw_bucket bucket;
+	int importance;
+	int64_t followers;
+	bool verified;
+	int64_t first_at_ms; /* its earliest engagement */
+	int64_t actions[ACT__COUNT];
+	int64_t ntweets;
+};
+
+/* Fills *out from prepared account a (borrowing its strings). */
+void report_account_row(const struct prep_account *a, struct rep_account_row *out);
+
 /* Returns true when summary s holds no engagement or slice of a tweet that
  * in does not list (a tweet dropped from the campaign after it gathered
  * data): only then does report_build count listed tweets only. */

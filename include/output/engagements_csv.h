@@ -11,6 +11,7 @@
 #ifndef LW_ENGAGEMENTS_CSV_H
 #define LW_ENGAGEMENTS_CSV_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "base/util.h"
@@ -29,6 +30,15 @@ struct engcsv;
  * its header. Caller finishes it with engcsv_close or engcsv_abort. 0, or
  * -1 with a cause. */
 int engcsv_open(const char *dir, const char *campaign_id, struct engcsv **out, char **cause);
+
+/* Starts dir/name (dir is created when needed), a streamed file of any
+ * table (the engagers' CSV and JSON files too) that begins with head. Caller
+ * finishes it with engcsv_close or engcsv_abort. 0, or -1 with a cause. */
+int engcsv_open_file(
+    const char *dir, const char *name, const char *head, struct engcsv **out, char **cause);
+
+/* Appends text; a row counts in engcsv_rows when row is true. 0, or -1. */
+int engcsv_add_text(struct engcsv *w, const char *text, bool row, char **cause);
 
 /* Appends one row. 0, or -1 with a cause. */
 int engcsv_add(struct engcsv *w, const struct lw_engagement *e, char **cause);

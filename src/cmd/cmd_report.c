@@ -31,7 +31,10 @@ static const char report_usage[] =
     "DIR is created when its parent exists), each\n"
     "file atomically: ID.md, ID.json, ID.html, or one ID-TABLE.csv per table plus\n"
     "ID-engagements.csv, every engagement (streamed, with a progress line).\n"
-    "FORMATS is md (the default), csv, json, html, a comma-separated list, or all.\n"
+    "csv and json also write every engaged account, one row each (ID-engagers.csv,\n"
+    "ID-engagers.json, streamed); xlsx writes ID.xlsx, one sheet per table.\n"
+    "FORMATS is md (the default), csv, json, html, xlsx, a comma-separated list, or\n"
+    "all.\n"
     "--top N lists N top engagers (1 to 100, default 20).\n"
     "A campaign that is not completed is marked \"live, not final\"; a completed\n"
     "one is rendered from its frozen totals and never changes.\n"
@@ -52,9 +55,9 @@ static const char archive_usage[] =
     "Exit status: 0 all match, 1 some do not (or unsigned), 64 usage, 66 no\n"
     "readable manifest (verify) or no signing key yet (key).\n";
 
-/* Parses a FORMATS list into want[]; 0 or -1. */
+/* Parses a FORMATS list into want[] and *xlsx; 0 or -1. */
 static int
-parse_formats(const char *list, bool want[RF__COUNT])
+parse_formats(const char *list, bool want[RF__COUNT], bool *xlsx)
 {
 	char *copy = xstrdup(list), *save = NULL;
 	int rc = 0;
@@ -63,6 +66,9 @@ parse_formats(const char *list, bool want[RF__COUNT])
 		if (strcmp(tok, "all") == 0) {
 			for (int i = 0; i < RF__COUNT; i++)
 				want[i] = true;
+			*xlsx = true;
+		} else if (strcmp(tok, "xlsx") == 0) {
+			*xlsx = true;
 		} else if (report_format_parse(tok, &f) == 0) {
 			want[f] = true;
 		} else {
@@ -158,7 +164,7 @@ cmd_report(int argc, char **argv)
 	    CMD_OPTION_HELP, CMD_OPTION_END};
 	struct cmd_opts o = {.prog = "report", .usage = report_usage, .longopts = longopts};
 	const char *key = NULL, *out_arg = ".", *formats = "md";
-	bool want[RF__COUNT] = {false};
+	bool want[RF__COUNT] = {false}, xlsx = false;
 	long top = REPORT_TOP_DEFAULT;
 	struct store *s = NULL;
 	struct devdb *dd = NULL;
@@ -182,7 +188,7 @@ cmd_report(int argc, char **argv)
 	if ((rc = cmd_operands(&o, argc, argv, 1, 1)) != 0)
 		return rc;
 	key = argv[optind];
-	if (parse_formats(formats, want) != 0)
+	if (parse_formats(formats, want, &xlsx) != 0)
 		return cmd_usage_error(&o, "unknown report format in '%s'", formats);
 	if ((out = out_dir(out_arg)) == NULL)
 		return LW_EXIT_ERROR;
@@ -215,6 +221,18 @@ cmd_report(int argc, char **argv)
 	if (want[RF_CSV] && write_engagements(s, &r, out, &pg, &paths, &npaths) != 0) {
 		rc = LW_EXIT_ERROR;
 		goto done;
+	}
+	struct report_engagers_want ew = {.csv = want[RF_CSV], .json = want[RF_JSON], .xlsx = xlsx};
+	if (ew.csv || ew.json || ew.xlsx) {
+		int64_t rows;
+		int erc = report_data_engagers(s, &r, info.listed, out, &ew, cmd_progress_show, &pg,
+		    &paths, &npaths, &rows, &cause);
+		cmd_progress_end(&pg);
+		if (erc != 0) {
+			fprintf(stderr, "launchwatch: writing the engagers: %s\n", cause);
+			rc = LW_EXIT_ERROR;
+			goto done;
+		}
 	}
 	for (size_t i = 0; i < npaths; i++)
 		printf("%s\n", paths[i]);

@@ -33,7 +33,7 @@
 /* The generation of a report's own prepared state of a campaign's listed
  * tweets (parts <cid>:-1:...), kept once a campaign dropped a tweet that has
  * data: the main aggregates count every tweet. */
-#define LISTED_GEN (-1)
+#define LISTED_GEN REPORT_DATA_LISTED_GEN
 
 static const char *const how_names[RH__COUNT] = {
     "current", "aggregated by a running engine", "caught up", "rebuilt", "frozen"};

@@ -84,3 +84,23 @@ prep_chunk_find(
 		return set_cause(cause, "an account chunk is malformed");
 	return 1;
 }
+
+int
+prep_chunk_each(const void *data, size_t len,
+    int (*fn)(const struct prep_account *a, void *arg, char **cause), void *arg, char **cause)
+{
+	struct bytes_r r;
+	struct prep_account a;
+	uint64_t n;
+	if (!prep_chunk_open(&r, data, len, &n))
+		return set_cause(cause, "an account chunk is malformed");
+	for (uint64_t i = 0; i < n; i++) {
+		if (!prep_chunk_next(&r, len, &a))
+			return set_cause(cause, "an account chunk is malformed");
+		int rc = fn(&a, arg, cause);
+		prep_account_done(&a);
+		if (rc != 0)
+			return -1;
+	}
+	return 0;
+}

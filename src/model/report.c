@@ -758,3 +758,24 @@ report_from_json(const json_t *j, struct report *r, char **cause)
 	}
 	return 0;
 }
+
+void
+report_account_row(const struct prep_account *a, struct rep_account_row *out)
+{
+	memset(out, 0, sizeof *out);
+	out->user_id = a->user_id;
+	out->handle = a->handle;
+	out->bucket = (enum lw_bucket)a->best_bucket;
+	out->importance = a->best_importance;
+	out->followers = a->followers;
+	out->verified = a->verified;
+	out->first_at_ms = a->first_at_ms;
+	for (size_t i = 0; i < a->npairs; i++) {
+		const struct prep_account_pair *p = &a->pairs[i];
+		out->actions[p->action]++;
+		bool seen = false;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = a->pairs[j].tweet == p->tweet;
+		out->ntweets += !seen;
+	}
+}

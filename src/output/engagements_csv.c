@@ -71,11 +71,21 @@ flush_buf(struct engcsv *w, char **cause)
 int
 engcsv_open(const char *dir, const char *campaign_id, struct engcsv **out, char **cause)
 {
+	char *name = xasprintf("%s-engagements.csv", campaign_id);
+	int rc = engcsv_open_file(dir, name, engcsv_header, out, cause);
+	free(name);
+	return rc;
+}
+
+int
+engcsv_open_file(
+    const char *dir, const char *name, const char *head, struct engcsv **out, char **cause)
+{
 	*out = NULL;
 	if (mkdir_p(dir, cause) != 0)
 		return -1;
 	struct engcsv *w = xcalloc(1, sizeof *w);
-	w->path = xasprintf("%s/%s-engagements.csv", dir, campaign_id);
+	w->path = xasprintf("%s/%s", dir, name);
 	w->tmp = xasprintf("%s.tmp", w->path);
 	w->f = fopen(w->tmp, "we");
 	if (w->f == NULL) {
@@ -86,9 +96,17 @@ engcsv_open(const char *dir, const char *campaign_id, struct engcsv **out, char 
 		return -1;
 	}
 	sbuf_init(&w->buf);
-	sbuf_addstr(&w->buf, engcsv_header);
+	sbuf_addstr(&w->buf, head);
 	*out = w;
 	return 0;
+}
+
+int
+engcsv_add_text(struct engcsv *w, const char *text, bool row, char **cause)
+{
+	sbuf_addstr(&w->buf, text);
+	w->rows += row;
+	return w->buf.len >= FLUSH_BYTES ? flush_buf(w, cause) : 0;
 }
 
 int

@@ -490,9 +490,26 @@ START_TEST(test_close_freezes_and_matches_db)
 	}
 	ck_assert_msg(run.status == 0, "report: %s", run.err);
 	ck_assert_ptr_nonnull(strstr(run.err, "final report"));
-	/* md, json, html, the CSV tables and the engagement table */
-	ck_assert_int_eq(rep_count(run.out, "\n"), 3 + RC__COUNT + 1);
+	/* md, json, html, the CSV tables, the engagement table, the engagers'
+	 * CSV and JSON and the workbook */
+	ck_assert_int_eq(rep_count(run.out, "\n"), 3 + RC__COUNT + 1 + 3);
 	tu_run_done(&run);
+	/* the final report's engagers (the prepared state stopped at the
+	 * close-out): one per unique account of the frozen numbers */
+	p = xasprintf("%s/%s.json", out, cid);
+	json_error_t jerr;
+	json_t *rj = json_load_file(p, 0, &jerr);
+	ck_assert_msg(rj != NULL, "%s", jerr.text);
+	json_int_t uniq = json_integer_value(json_object_get(rj, "unique_accounts"));
+	ck_assert_int_gt(uniq, 0);
+	json_decref(rj);
+	free(p);
+	p = xasprintf("%s/%s-engagers.json", out, cid);
+	rj = json_load_file(p, 0, &jerr);
+	ck_assert_msg(json_is_array(rj), "%s", jerr.text);
+	ck_assert_int_eq((json_int_t)json_array_size(rj), uniq);
+	json_decref(rj);
+	free(p);
 	p = xasprintf("%s/%s.md", out, cid);
 	char *md = NULL;
 	ck_assert_int_eq(file_read_all(p, &md, &len, &cause), 0);

@@ -501,6 +501,70 @@ csv_lines(const char *path, char **text)
 	return n;
 }
 
+/* Returns the number a shell command line prints. */
+static long
+count_of(const char *cmd)
+{
+	FILE *f = popen(cmd, "r");
+	long n = -1;
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fscanf(f, "%ld", &n), 1);
+	pclose(f);
+	return n;
+}
+
+/* Checks dir's full engagers table of campaign cid: one row per engaged
+ * account in ID-engagers.csv, ID-engagers.json and ID.xlsx's engagers
+ * sheet, the buckets adding up as the report's do. */
+static void
+check_engagers(const char *dir, const char *cid, int64_t accounts, const int64_t *buckets)
+{
+	char *path = xasprintf("%s/%s-engagers.csv", dir, cid), *text = NULL;
+	ck_assert_int_eq(csv_lines(path, &text), 1 + accounts);
+	ck_assert(strncmp(text, "user_id,handle,bucket,importance,", 33) == 0);
+	free(text);
+	free(path);
+	path = xasprintf("%s/%s-engagers.json", dir, cid);
+	json_error_t jerr;
+	json_t *j = json_load_file(path, 0, &jerr);
+	ck_assert_msg(json_is_array(j), "%s: %s", path, jerr.text);
+	ck_assert_int_eq((int64_t)json_array_size(j), accounts);
+	int64_t per[BK__COUNT] = {0};
+	for (size_t i = 0; i < json_array_size(j); i++) {
+		enum lw_bucket b;
+		const char *name =
+		    json_string_value(json_object_get(json_array_get(j, i), "bucket"));
+		ck_assert_int_eq(bucket_parse(name, &b), 0);
+		per[b]++;
+	}
+	for (int b = 0; b < BK__COUNT; b++)
+		ck_assert_int_eq(per[b], buckets[b]);
+	json_decref(j);
+	free(path);
+	/* the workbook opens as a zip with one sheet per table and the
+	 * engagers sheet last: its header and one row per account */
+	path = xasprintf("%s/%s.xlsx", dir, cid);
+	char *cmd = xasprintf("unzip -l %s | grep -c 'xl/worksheets/sheet[0-9]*.xml'", path);
+	ck_assert_int_eq(count_of(cmd), RC__COUNT + 1);
+	free(cmd);
+	cmd = xasprintf(
+	    "unzip -p %s xl/worksheets/sheet%d.xml | grep -o '<row ' | wc -l", path, RC__COUNT + 1);
+	ck_assert_int_eq(count_of(cmd), 1 + accounts);
+	free(cmd);
+	/* every part of it is well-formed XML (what a spreadsheet reads) */
+	cmd = xasprintf("python3 -c \"import sys, zipfile, xml.dom.minidom as m; "
+	                "z = zipfile.ZipFile(sys.argv[1]); "
+	                "print(sum(1 for n in z.namelist() if n.endswith('.xml') and "
+	                "m.parseString(z.read(n))))\" %s",
+	    path);
+	ck_assert_int_ge(count_of(cmd), RC__COUNT + 1 + 3);
+	free(cmd);
+	cmd = xasprintf("unzip -p %s xl/workbook.xml | grep -c 'name=\"engagers\"'", path);
+	ck_assert_int_eq(count_of(cmd), 1);
+	free(cmd);
+	free(path);
+}
+
 START_TEST(test_engagement_table)
 {
 	struct store *s = open_db("t_table");
@@ -513,20 +577,26 @@ START_TEST(test_engagement_table)
 	prepared(s, cid, 20, &r, NULL);
 
 	/* the command writes it with the CSV tables, with a progress line */
+	char *said;
 	char *uri = xasprintf("MONGODB_URI=%s", db->uri);
 	const char *env[] = {uri, "LAUNCHWATCH_DB=t_table", NULL};
 	char *out = xasprintf("%s/out", workdir);
 	char *slashed = xasprintf("%s//", out); /* the paths printed have no "//" */
-	const char *args[] = {"report", cid, "--format", "csv", "--out", slashed, NULL};
+	const char *args[] = {"report", cid, "--format", "csv,json,xlsx", "--out", slashed, NULL};
 	struct tu_run run;
 	tu_run(&run, env, 60000, args);
 	free(slashed);
+	/* every engaged account, once, in the CSV, the JSON and the workbook */
+	ck_assert_msg(run.status == 0, "report: %s", run.err);
+	check_engagers(out, cid, r.unique_accounts, r.bucket_accounts);
+	said = xasprintf("wrote the engagers of %s: %lld rows", cid, (long long)r.unique_accounts);
+	ck_assert_msg(strstr(run.err, said) != NULL, "%s", run.err);
+	free(said);
 	ck_assert_msg(run.status == 0, "report: %s", run.err);
 	char *path = xasprintf("%s/%s-engagements.csv", out, cid);
 	ck_assert_ptr_nonnull(strstr(run.out, path));
 	ck_assert_ptr_null(strstr(run.out, "//"));
-	char *said =
-	    xasprintf("wrote %s-engagements.csv: %lld rows", cid, (long long)r.engagements);
+	said = xasprintf("wrote %s-engagements.csv: %lld rows", cid, (long long)r.engagements);
 	ck_assert_msg(strstr(run.err, said) != NULL, "%s", run.err);
 	free(said);
 	tu_run_done(&run);

@@ -19,6 +19,7 @@
 #include "testutil.h"
 #include "model/report.h"
 #include "output/engagements_csv.h"
+#include "output/engagers.h"
 #include "output/report_write.h"
 #include "base/util.h"
 
@@ -518,6 +519,43 @@ START_TEST(test_html_views_not_partial)
 }
 END_TEST
 
+START_TEST(test_engagers_rows)
+{
+	/* one account's row: its best bucket and importance, actions counted
+	 * per pair, distinct tweets; the handle guarded like every text cell */
+	struct prep_account_pair pairs[] = {{0, ACT_REPLY, BK_MEDIA, 1},
+	    {0, ACT_RETWEET, BK_MEDIA, 2}, {2, ACT_REPLY, BK_MEDIA, 3}};
+	struct prep_account a = {.user_id = "42",
+	    .handle = "=cmd",
+	    .followers = 1500,
+	    .verified = true,
+	    .first_at_ms = H0,
+	    .best_tweet = 0,
+	    .best_action = ACT_REPLY,
+	    .best_importance = 77,
+	    .best_bucket = BK_FOUNDER,
+	    .pairs = pairs,
+	    .npairs = 3};
+	struct rep_account_row r;
+	report_account_row(&a, &r);
+	ck_assert_int_eq(r.actions[ACT_REPLY], 2);
+	ck_assert_int_eq(r.actions[ACT_RETWEET], 1);
+	ck_assert_int_eq(r.ntweets, 2);
+	struct sbuf b;
+	sbuf_init(&b);
+	engagers_csv_row(&b, &r);
+	ck_assert_str_eq(
+	    b.s, "\"42\",\"'=cmd\",founder,77,1500,true,2026-12-01T14:00:00Z,1,2,0,2\r\n");
+	b.len = 0;
+	engagers_json_row(&b, &r);
+	ck_assert_str_eq(b.s, "{\"user_id\":\"42\",\"handle\":\"=cmd\",\"bucket\":\"founder\","
+	                      "\"importance\":77,\"followers\":1500,\"verified\":true,"
+	                      "\"first_engaged_at\":\"2026-12-01T14:00:00Z\",\"retweets\":1,"
+	                      "\"replies\":2,\"quotes\":0,\"tweets\":2}");
+	sbuf_done(&b);
+}
+END_TEST
+
 START_TEST(test_empty_campaign)
 {
 	struct raw_input in = {0};
@@ -722,6 +760,7 @@ main(void)
 	tcase_add_test(tc, test_empty_campaign);
 	tcase_add_test(tc, test_html_deliverable);
 	tcase_add_test(tc, test_html_views_not_partial);
+	tcase_add_test(tc, test_engagers_rows);
 	tcase_add_test(tc, test_unlisted_tweet_does_not_fit);
 	tcase_add_test(tc, test_same_as_raw_rows);
 	tcase_add_test(tc, test_engagement_row);
