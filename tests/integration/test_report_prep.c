@@ -86,10 +86,12 @@ yaml(unsigned mask)
 	    "main", "main", "influencer", "influencer", "investor", "investor"};
 	struct sbuf b;
 	sbuf_init(&b);
-	sbuf_addstr(&b, "campaigns:\n  - name: Prep Test\n    client: {name: Acme}\n"
-	                "    window: {start: 2026-12-01T14:00:00Z, duration: 7d}\n"
-	                "    cpm: {benchmark_usd: {main: 6.0, influencer: 14.0}, spend_usd: "
-	                "{influencer: 1200}}\n    tweets:\n");
+	sbuf_addstr(&b,
+	    "campaigns:\n  - name: Prep Test\n    client: {name: Acme, accent: \"#0a7f6f\", "
+	    "logo: \"https://acme.example/l.png\"}\n"
+	    "    window: {start: 2026-12-01T14:00:00Z, duration: 7d}\n"
+	    "    cpm: {benchmark_usd: {main: 6.0, influencer: 14.0}, spend_usd: "
+	    "{influencer: 1200}}\n    tweets:\n");
 	for (int c = 0; c < 3; c++) {
 		sbuf_printf(&b, "      %s: [", cats[2 * c]);
 		int k = 0;
@@ -582,13 +584,22 @@ START_TEST(test_engagement_table)
 	const char *env[] = {uri, "LAUNCHWATCH_DB=t_table", NULL};
 	char *out = xasprintf("%s/out", workdir);
 	char *slashed = xasprintf("%s//", out); /* the paths printed have no "//" */
-	const char *args[] = {"report", cid, "--format", "csv,json,xlsx", "--out", slashed, NULL};
+	const char *args[] = {
+	    "report", cid, "--format", "csv,json,xlsx,html", "--out", slashed, NULL};
 	struct tu_run run;
 	tu_run(&run, env, 60000, args);
 	free(slashed);
 	/* every engaged account, once, in the CSV, the JSON and the workbook */
 	ck_assert_msg(run.status == 0, "report: %s", run.err);
 	check_engagers(out, cid, r.unique_accounts, r.bucket_accounts);
+	/* the client's branding went from the campaign file to the HTML */
+	char *hp = xasprintf("%s/%s.html", out, cid), *html = NULL;
+	size_t hlen;
+	ck_assert_msg(file_read_all(hp, &html, &hlen, &cause) == 0, "%s", cause);
+	ck_assert_ptr_nonnull(strstr(html, "--accent:#0a7f6f"));
+	ck_assert_ptr_nonnull(strstr(html, "src=\"https://acme.example/l.png\""));
+	free(html);
+	free(hp);
 	said = xasprintf("wrote the engagers of %s: %lld rows", cid, (long long)r.unique_accounts);
 	ck_assert_msg(strstr(run.err, said) != NULL, "%s", run.err);
 	free(said);
