@@ -278,6 +278,15 @@ html_num_cell(struct sbuf *b, struct sbuf *tmp)
 	sbuf_init(tmp);
 }
 
+/* Appends a number cell of tmp's text, or "n/a" when there is no value. */
+static void
+html_na_cell(struct sbuf *b, struct sbuf *tmp, bool has)
+{
+	if (!has)
+		sbuf_addstr(tmp, "n/a");
+	html_num_cell(b, tmp);
+}
+
 /* Appends the tweets table: each tweet linked, its author and category,
  * and its counts. */
 static void
@@ -307,9 +316,7 @@ html_tweets(struct sbuf *b, const struct report *r)
 		for (int m = 0; m < RM__COUNT; m++) {
 			if (w->m.has[m])
 				cell_int(&t, w->m.v[m]);
-			else
-				sbuf_addstr(&t, "n/a");
-			html_num_cell(b, &t);
+			html_na_cell(b, &t, w->m.has[m]);
 		}
 		sbuf_addstr(b, "</tr>\n");
 	}
@@ -335,9 +342,7 @@ html_totals(struct sbuf *b, const struct report *r)
 			const struct rep_sum *s = c < CAT__COUNT ? &r->cat[c] : &r->all;
 			if (s->m.has[m])
 				cell_sum(&t, s, m);
-			else
-				sbuf_addstr(&t, "n/a");
-			html_num_cell(b, &t);
+			html_na_cell(b, &t, s->m.has[m]);
 		}
 		sbuf_addstr(b, "</tr>\n");
 	}
