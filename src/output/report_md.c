@@ -38,30 +38,36 @@ md_header(struct sbuf *b, const char *const *cols, size_t n)
 	sbuf_addstr(b, "|\n");
 }
 
-/* Appends the CPM table rows (also used for the summary). */
+/* Appends the CPM table rows (also used for the summary): views partial
+ * only when some tweet of s has no view count, paid equivalent and savings
+ * when some category could not be priced; a spend not set is n/a. */
 static void
-md_cpm_row(struct sbuf *b, const char *label, const struct rep_cpm *c)
+md_cpm_row(struct sbuf *b, const char *label, const struct rep_cpm *c, const struct rep_sum *s)
 {
 	sbuf_printf(b, "| %s | ", label);
 	cell_opt_int(b, c->has_views, c->views);
-	if (c->partial)
+	if (c->has_views && s->nmissing[RM_VIEWS] > 0)
 		sbuf_addstr(b, " (partial)");
 	sbuf_addstr(b, " | ");
 	cell_opt_usd(b, c->has_benchmark, c->benchmark_usd);
 	sbuf_addstr(b, " | ");
 	cell_opt_usd(b, c->has_paid, c->paid_equivalent_usd);
+	if (c->has_paid && c->partial)
+		sbuf_addstr(b, " (partial)");
 	sbuf_addstr(b, " | ");
 	if (c->has_spend)
 		cell_usd(b, c->spend_usd);
 	else
-		sbuf_addstr(b, "$0.00 (none set)");
+		sbuf_addstr(b, "n/a (none set)");
 	sbuf_addstr(b, " | ");
 	cell_opt_usd(b, c->has_savings, c->savings_usd);
+	if (c->has_savings && c->partial)
+		sbuf_addstr(b, " (partial)");
 	sbuf_addstr(b, " | ");
-	if (c->has_ecpm)
+	if (c->has_ecpm && c->has_spend)
 		cell_usd(b, c->effective_cpm_usd);
 	else
-		sbuf_addstr(b, c->has_views ? "n/a (0 views)" : "missing");
+		sbuf_addstr(b, !c->has_spend ? "n/a" : c->has_views ? "n/a (0 views)" : "missing");
 	sbuf_addstr(b, " |\n");
 }
 
@@ -129,12 +135,14 @@ report_render_md(const struct report *r)
 	    "spend", "savings", "effective CPM"};
 	md_header(&b, ccols, LW_ARRAY_LEN(ccols));
 	for (int c = 0; c < CAT__COUNT; c++)
-		md_cpm_row(&b, category_name((enum tweet_category)c), &r->cpm[c]);
-	md_cpm_row(&b, "**overall**", &r->cpm_all);
+		md_cpm_row(&b, category_name((enum tweet_category)c), &r->cpm[c], &r->cat[c]);
+	md_cpm_row(&b, "**overall**", &r->cpm_all, &r->all);
 	sbuf_addstr(&b, "\nFormula: paid equivalent = views / 1000 x benchmark CPM per category; "
 	                "savings = paid equivalent - spend; effective CPM = spend / (views / "
 	                "1000). Missing views are shown as missing, never as zero; \"partial\" "
-	                "means some tweets had no view count and only the known views count.\n\n");
+	                "views mean some tweets had no view count and only the known views "
+	                "count; a \"partial\" paid equivalent or savings leaves out a category "
+	                "that could not be priced.\n\n");
 
 	sbuf_addstr(&b, "## Tweets\n\n");
 	static const char *const wcols[] = {"tweet", "category", "author", "views", "likes",

@@ -346,8 +346,13 @@ START_TEST(test_formats)
 	ck_assert_ptr_nonnull(strstr(md, "| 102 | main | acme | missing | 100 |"));
 	ck_assert_ptr_nonnull(strstr(md,
 	    "| influencer | 200,000 | $14.00 | $2,800.00 | $12,000.00 | -$9,200.00 | $60.00 |"));
-	ck_assert_ptr_nonnull(strstr(md,
-	    "| investor | missing | missing | missing | $0.00 (none set) | missing | missing |"));
+	ck_assert_ptr_nonnull(strstr(
+	    md, "| investor | missing | missing | missing | n/a (none set) | missing | n/a |"));
+	/* no spend set: never "$0", and the effective CPM is n/a */
+	ck_assert_ptr_null(strstr(md, "$0.00"));
+	ck_assert_ptr_nonnull(
+	    strstr(md, "| main | 1,000,000 (partial) | $6.00 | $6,000.00 (partial) | "
+	               "n/a (none set) | $6,000.00 (partial) | n/a |"));
 	ck_assert_ptr_nonnull(strstr(md, "CPM formula version 1"));
 	ck_assert_ptr_null(strchr(md, '\x1b'));
 	ck_assert_ptr_nonnull(strstr(md, "\\| pipe"));
