@@ -167,10 +167,10 @@ svg_pie(struct sbuf *b, const struct report *r)
 {
 	const double cx = 130, cy = 130, rad = 110;
 	const char *names[BK__COUNT];
-	sbuf_addstr(b, "<figure><figcaption>Unique engaged accounts by bucket</figcaption>\n"
+	sbuf_addstr(b, "<figure><figcaption>Unique engaged accounts by audience</figcaption>\n"
 	               "<svg xmlns=\"http://www.w3.org/2000/svg\" id=\"chart-buckets\" "
 	               "class=\"chart\" viewBox=\"0 0 260 260\" width=\"100%\" "
-	               "role=\"img\" aria-label=\"Unique engaged accounts by bucket\">\n");
+	               "role=\"img\" aria-label=\"Unique engaged accounts by audience\">\n");
 	double total = (double)r->unique_accounts, angle = -M_PI / 2;
 	if (total <= 0)
 		sbuf_printf(b,
