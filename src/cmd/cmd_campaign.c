@@ -358,6 +358,17 @@ campaign_show(const struct subcommand *sc, int argc, char **argv)
 	show_line("client.name", k->client.name);
 	show_line("client.contact", k->client.contact);
 	show_line("client.notes", k->client.notes);
+	if (k->client.logo && str_has_prefix(k->client.logo, "data:")) {
+		char *what = xasprintf("embedded %.*s, %zu bytes as a data: URI",
+		    (int)strcspn(k->client.logo + 5, ";"), k->client.logo + 5,
+		    strlen(k->client.logo));
+		show_line("client.logo", what);
+		free(what);
+	} else if (k->client.logo && *k->client.logo) {
+		show_line("client.logo", k->client.logo);
+	}
+	if (k->client.accent && *k->client.accent)
+		show_line("client.accent", k->client.accent);
 	timestr_format_time(k->start_s, buf, sizeof buf);
 	show_line("window.start", buf);
 	timestr_format_time(k->end_s, buf, sizeof buf);
