@@ -34,9 +34,11 @@
 #include "base/util.h"
 #include "model/campaign.h"
 #include "model/event.h"
+#include "model/minutes.h"
 #include "model/series.h"
 
-#define PREP_METRICS      6   /* struct lw_metrics order: likes .. bookmarks */
+#define PREP_METRICS 6 /* struct lw_metrics order: likes .. bookmarks */
+_Static_assert(PREP_METRICS == MINUTES_W, "a minute row holds the six metrics");
 #define PREP_TOP_MAX      100 /* top engagers in a summary */
 #define PREP_CHUNKS       64  /* account-table chunks */
 #define PREP_HANDLE_MAX   64  /* bytes of a handle kept (sanitized) */
@@ -128,6 +130,9 @@ struct prep_summary {
 	/* metric deltas: [category] for each category, [CAT__COUNT] for all */
 	int64_t total[CAT__COUNT + 1][PREP_METRICS];
 	struct series hours[CAT__COUNT + 1][PREP_METRICS];
+	/* the same per minute (sparse; a summary stored before minutes were
+	 * kept reads each hour's deltas at its first minute) */
+	struct minutes mins[CAT__COUNT + 1];
 	struct series slice_hours;             /* metric slices per hour, all tweets */
 	struct series eng_hours;               /* engagements per hour (their at) */
 	struct series bucket_hours[BK__COUNT]; /* engagements per bucket per hour */
@@ -215,6 +220,9 @@ const char *prep_tweet_id(const struct prep *p, size_t i);
  * lw_metrics order; borrowed until the state changes), or NULL when there
  * is no tweet i. */
 const struct series *prep_tweet_series(const struct prep *p, size_t i);
+/* Returns tweet i's metric deltas per minute (borrowed like
+ * prep_tweet_series), or NULL when there is no tweet i. */
+const struct minutes *prep_tweet_minutes(const struct prep *p, size_t i);
 /* Returns true when tweet i's metrics changed since last encoded or loaded. */
 bool prep_tweet_dirty(const struct prep *p, size_t i);
 /* Appends tweet i's document (metric series and applied slices) to b and

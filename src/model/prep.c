@@ -116,6 +116,7 @@ tweet_done(struct tweet *t)
 	for (int m = 0; m < PREP_METRICS; m++)
 		series_done(&t->m[m]);
 	series_done(&t->nsl);
+	minutes_done(&t->mins);
 }
 
 void
@@ -447,6 +448,7 @@ prep_apply_slice(struct prep *p, const struct prep_slice *s)
 	for (int m = 0; m < PREP_METRICS; m++)
 		series_add(&t->m[m], h, s->d[m]);
 	series_add(&t->nsl, h, 1);
+	minutes_add(&t->mins, minutes_of(s->at_ms), s->d);
 	t->dirty = true;
 	return true;
 }
@@ -484,6 +486,12 @@ prep_tweet_series(const struct prep *p, size_t i)
 	return i < p->ntweets ? p->tweets[i].m : NULL;
 }
 
+const struct minutes *
+prep_tweet_minutes(const struct prep *p, size_t i)
+{
+	return i < p->ntweets ? &p->tweets[i].mins : NULL;
+}
+
 bool
 prep_tweet_dirty(const struct prep *p, size_t i)
 {
@@ -508,6 +516,8 @@ prep_memory(const struct prep *p)
 			n += (size_t)(m < PREP_METRICS ? p->tweets[i].m[m].cap
 			                               : p->tweets[i].nsl.cap) *
 			     sizeof(int64_t);
+	for (size_t i = 0; i < p->ntweets; i++)
+		n += p->tweets[i].mins.cap * sizeof(struct minute_row);
 	return n;
 }
 

@@ -14,8 +14,9 @@
 #include "base/bytes.h"
 
 #define ITEMS_MAGIC      0x4c574331u /* "LWC1" */
-#define SUMMARY_MAGIC    0x4c575332u /* "LWS2" */
-#define SUMMARY_MAGIC_V1 0x4c575331u /* "LWS1": the same without slices per hour */
+#define SUMMARY_MAGIC    0x4c575333u /* "LWS3" */
+#define SUMMARY_MAGIC_V2 0x4c575332u /* "LWS2": the same without deltas per minute */
+#define SUMMARY_MAGIC_V1 0x4c575331u /* "LWS1": ... and without slices per hour */
 
 /* ---- change-log items ---- */
 
@@ -138,6 +139,8 @@ prep_summary_done(struct prep_summary *s)
 	for (int c = 0; c <= CAT__COUNT; c++)
 		for (int m = 0; m < PREP_METRICS; m++)
 			series_done(&s->hours[c][m]);
+	for (int c = 0; c <= CAT__COUNT; c++)
+		minutes_done(&s->mins[c]);
 	series_done(&s->slice_hours);
 	series_done(&s->eng_hours);
 	for (int b = 0; b < BK__COUNT; b++)
@@ -199,6 +202,7 @@ prep_summary_encode(struct sbuf *b, const struct prep_summary *s)
 		put_svars(b, s->total[c], PREP_METRICS);
 		for (int m = 0; m < PREP_METRICS; m++)
 			series_encode(b, &s->hours[c][m]);
+		minutes_encode(b, &s->mins[c]);
 	}
 	series_encode(b, &s->slice_hours);
 	series_encode(b, &s->eng_hours);
@@ -246,7 +250,9 @@ prep_summary_decode(const void *p, size_t len, struct prep_summary *out, char **
 	s.seq = bytes_get_svar(&r);
 	s.at_ms = bytes_get_svar(&r);
 	uint64_t nt = bytes_get_uvar(&r);
-	if (r.bad || (magic != SUMMARY_MAGIC && magic != SUMMARY_MAGIC_V1) || nt > len)
+	if (r.bad ||
+	    (magic != SUMMARY_MAGIC && magic != SUMMARY_MAGIC_V2 && magic != SUMMARY_MAGIC_V1) ||
+	    nt > len)
 		return set_cause(cause, "malformed prepared summary");
 	s.tweets = xcalloc(nt ? nt : 1, sizeof *s.tweets);
 	for (uint64_t i = 0; i < nt && !r.bad; i++) {
@@ -263,8 +269,12 @@ prep_summary_decode(const void *p, size_t len, struct prep_summary *out, char **
 		get_svars(&r, s.total[c], PREP_METRICS);
 		for (int m = 0; m < PREP_METRICS; m++)
 			series_decode(&r, &s.hours[c][m]);
+		if (magic == SUMMARY_MAGIC)
+			minutes_decode(&r, &s.mins[c]);
+		else /* written before minutes were kept: each hour at its first minute */
+			minutes_from_hours(&s.mins[c], s.hours[c]);
 	}
-	if (magic == SUMMARY_MAGIC)
+	if (magic != SUMMARY_MAGIC_V1)
 		series_decode(&r, &s.slice_hours);
 	else /* written before slices were counted per hour: the hours with data */
 		for (int m = 0; m < PREP_METRICS; m++)
@@ -377,6 +387,14 @@ prep_summary_digest(const struct prep_summary *s)
 			snprintf(name, sizeof name, "hours[%d][%d]", c, m);
 			digest_series(&b, name, &s->hours[c][m]);
 		}
+		sbuf_printf(&b, "mins[%d]:", c);
+		for (size_t i = 0; i < s->mins[c].n; i++) {
+			const struct minute_row *w = &s->mins[c].r[i];
+			sbuf_printf(&b, " %" PRId64 "=", w->min);
+			for (int m = 0; m < PREP_METRICS; m++)
+				sbuf_printf(&b, "%s%" PRId64, m ? "," : "", w->d[m]);
+		}
+		sbuf_addstr(&b, "\n");
 	}
 	digest_series(&b, "slice_hours", &s->slice_hours);
 	digest_series(&b, "eng_hours", &s->eng_hours);

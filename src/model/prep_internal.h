@@ -14,11 +14,13 @@
 
 #include "base/bytes.h"
 #include "model/prep.h"
+#include "model/minutes.h"
 #include "model/series.h"
 
 #define CHUNK_MAGIC    0x4c574131u /* "LWA1": an account chunk */
-#define TWEET_MAGIC    0x4c575432u /* "LWT2": a tweet document */
-#define TWEET_MAGIC_V1 0x4c575431u /* "LWT1": the same without slices per hour */
+#define TWEET_MAGIC    0x4c575433u /* "LWT3": a tweet document */
+#define TWEET_MAGIC_V2 0x4c575432u /* "LWT2": the same without deltas per minute */
+#define TWEET_MAGIC_V1 0x4c575431u /* "LWT1": ... and without slices per hour */
 #define NO_TWEET       UINT16_MAX  /* an account's best engagement when it has none */
 
 /* Starts reading account chunk data[0..len) with r: its header, and the
@@ -63,6 +65,7 @@ struct tweet {
 	struct seqset seqs;
 	struct series m[PREP_METRICS];
 	struct series nsl;       /* metric slices applied per hour (their at) */
+	struct minutes mins;     /* the same deltas per minute, sparse */
 	int64_t eng[ACT__COUNT]; /* additive: engagement pairs per action */
 };
 

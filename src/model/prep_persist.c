@@ -111,6 +111,7 @@ prep_tweet_encode(struct prep *p, size_t i, struct sbuf *b)
 	for (int m = 0; m < PREP_METRICS; m++)
 		series_encode(b, &t->m[m]);
 	series_encode(b, &t->nsl);
+	minutes_encode(b, &t->mins);
 	t->dirty = false;
 }
 
@@ -126,21 +127,26 @@ prep_load_tweet(struct prep *p, const void *data, size_t len, char **cause)
 	struct seqset seqs = {0};
 	seqs.prefix = (int64_t)bytes_get_uvar(&r);
 	uint64_t nextra = bytes_get_uvar(&r);
-	if (r.bad || (magic != TWEET_MAGIC && magic != TWEET_MAGIC_V1) || !id[0] || nextra > len ||
-	    seqs.prefix < 0)
+	if (r.bad || (magic != TWEET_MAGIC && magic != TWEET_MAGIC_V2 && magic != TWEET_MAGIC_V1) ||
+	    !id[0] || nextra > len || seqs.prefix < 0)
 		return set_cause(cause, "a tweet document of %s is malformed", p->campaign_id);
 	seqs.extra = xcalloc(nextra ? nextra : 1, sizeof *seqs.extra);
 	for (uint64_t k = 0; k < nextra; k++)
 		seqs.extra[seqs.nextra++] = (int64_t)bytes_get_uvar(&r);
 	struct series m[PREP_METRICS], nsl = {0};
+	struct minutes mins = {0};
 	memset(m, 0, sizeof m);
 	for (int k = 0; k < PREP_METRICS; k++)
 		series_decode(&r, &m[k]);
-	if (magic == TWEET_MAGIC)
+	if (magic != TWEET_MAGIC_V1)
 		series_decode(&r, &nsl);
 	else /* written before slices were counted per hour: the hours with data */
 		for (int k = 0; k < PREP_METRICS; k++)
 			series_mark(&nsl, &m[k]);
+	if (magic == TWEET_MAGIC)
+		minutes_decode(&r, &mins);
+	else /* written before minutes were kept: each hour at its first minute */
+		minutes_from_hours(&mins, m);
 	int rc = 0;
 	if (!bytes_r_done(&r)) {
 		rc = set_cause(cause, "a tweet document of %s is malformed", p->campaign_id);
@@ -159,6 +165,9 @@ prep_load_tweet(struct prep *p, const void *data, size_t len, char **cause)
 			series_done(&t->nsl);
 			t->nsl = nsl;
 			memset(&nsl, 0, sizeof nsl);
+			minutes_done(&t->mins);
+			t->mins = mins;
+			memset(&mins, 0, sizeof mins);
 		} else if (prep_seqset_count(&seqs) > 0) {
 			rc =
 			    set_cause(cause, "tweet %s of %s was loaded twice", id, p->campaign_id);
@@ -169,6 +178,7 @@ prep_load_tweet(struct prep *p, const void *data, size_t len, char **cause)
 	for (int k = 0; k < PREP_METRICS; k++)
 		series_done(&m[k]);
 	series_done(&nsl);
+	minutes_done(&mins);
 	return rc;
 }
 

@@ -176,6 +176,21 @@ prep_summary_build(struct prep *p, int64_t at_ms, struct prep_summary *s)
 	s->at_ms = at_ms;
 	s->tweets = xcalloc(p->ntweets ? p->ntweets : 1, sizeof *s->tweets);
 	s->ntweets = p->ntweets;
+	/* each tweet's minutes, in its category's list and in the list of all */
+	const struct minutes **mins = xcalloc(2 * p->ntweets + 1, sizeof *mins);
+	size_t nmins[CAT__COUNT] = {0}, off[CAT__COUNT] = {0};
+	for (size_t i = 0; i < p->ntweets; i++)
+		nmins[p->tweets[i].category]++;
+	for (int c = 1; c < CAT__COUNT; c++)
+		off[c] = off[c - 1] + nmins[c - 1];
+	for (size_t i = 0; i < p->ntweets; i++) {
+		mins[off[p->tweets[i].category]++] = &p->tweets[i].mins;
+		mins[p->ntweets + i] = &p->tweets[i].mins;
+	}
+	for (int c = 0, at = 0; c < CAT__COUNT; at += (int)nmins[c], c++)
+		minutes_sum(&s->mins[c], mins + at, nmins[c]);
+	minutes_sum(&s->mins[CAT__COUNT], mins + p->ntweets, p->ntweets);
+	free(mins);
 	for (size_t i = 0; i < p->ntweets; i++) {
 		const struct tweet *t = &p->tweets[i];
 		struct prep_tweet_sum *o = &s->tweets[i];

@@ -590,6 +590,85 @@ START_TEST(test_chunk_find_and_tweet_series)
 }
 END_TEST
 
+/* Each tweet's minutes hold its slices' deltas at their minute, sum per
+ * category into the summary's, and add up to the totals at every
+ * resolution; a tweet document stored before minutes were kept ("LWT2")
+ * is read with each hour's deltas at its first minute, and written again
+ * in the current form. */
+START_TEST(test_minutes_of_tweets_and_old_documents)
+{
+	size_t n;
+	struct entry *v = gen(&n, 0x4242);
+	struct prep *p = prep_new("c1");
+	apply_range(p, v, 0, n);
+	struct prep_summary sum;
+	prep_summary_build(p, 42, &sum);
+	int64_t want[CAT__COUNT + 1][PREP_METRICS];
+	memset(want, 0, sizeof want);
+	for (size_t i = 0; i < prep_ntweets(p); i++) {
+		const struct minutes *mm = prep_tweet_minutes(p, i);
+		ck_assert_ptr_nonnull(mm);
+		for (int k = 0; k < PREP_METRICS; k++) {
+			ck_assert_int_eq(minutes_total(mm, k), sum.tweets[i].total[k]);
+			want[sum.tweets[i].category][k] += sum.tweets[i].total[k];
+			want[CAT__COUNT][k] += sum.tweets[i].total[k];
+		}
+	}
+	double out[2000];
+	for (int c = 0; c <= CAT__COUNT; c++)
+		for (int k = 0; k < PREP_METRICS; k++) {
+			ck_assert_int_eq(want[c][k], sum.total[c][k]);
+			for (int r = RES_1M; r < RES__COUNT; r++) {
+				size_t got = minutes_out(&sum.mins[c], k, res_unit_ms((enum res)r),
+				    true, 1765000000000LL, out, 2000, NULL);
+				ck_assert_int_eq(got ? (int64_t)out[got - 1] : 0, want[c][k]);
+			}
+		}
+	/* entries 10 minutes apart: a row per entry with slices, for all tweets */
+	size_t with = 0;
+	for (size_t k = 0; k < n; k++)
+		with += v[k].ns > 0;
+	ck_assert_uint_eq(sum.mins[CAT__COUNT].n, with);
+	/* an LWT2 document of tweet 0: no minutes in it */
+	struct sbuf b;
+	sbuf_init(&b);
+	bytes_put_uvar(&b, 0x4c575432u);
+	bytes_put_str(&b, prep_tweet_id(p, 0), LW_ID_MAX - 1);
+	bytes_put_u8(&b, sum.tweets[0].category);
+	bytes_put_uvar(&b, (uint64_t)sum.tweets[0].slices);
+	bytes_put_uvar(&b, 0);
+	const struct series *hs = prep_tweet_series(p, 0);
+	for (int k = 0; k < PREP_METRICS; k++)
+		series_encode(&b, &hs[k]);
+	struct series nsl = {0};
+	series_add(&nsl, series_hour_of(1765000000000LL), 1);
+	series_encode(&b, &nsl);
+	series_done(&nsl);
+	struct prep *q = prep_new("c1");
+	char *cause = NULL;
+	ck_assert_msg(prep_load_tweet(q, b.s, b.len, &cause) == 0, "%s", cause);
+	const struct minutes *old = prep_tweet_minutes(q, 0);
+	for (int k = 0; k < PREP_METRICS; k++)
+		ck_assert_int_eq(minutes_total(old, k), sum.tweets[0].total[k]);
+	for (size_t i = 0; i < old->n; i++)
+		ck_assert_int_eq(old->r[i].min % 60, 0);
+	/* written again: the current form, read back the same */
+	sbuf_done(&b);
+	sbuf_init(&b);
+	prep_tweet_encode(q, 0, &b);
+	struct prep *q2 = prep_new("c1");
+	ck_assert_msg(prep_load_tweet(q2, b.s, b.len, &cause) == 0, "%s", cause);
+	ck_assert_uint_eq(prep_tweet_minutes(q2, 0)->n, old->n);
+	ck_assert(memcmp(prep_tweet_minutes(q2, 0)->r, old->r, old->n * sizeof *old->r) == 0);
+	prep_free(q2);
+	prep_free(q);
+	sbuf_done(&b);
+	prep_summary_done(&sum);
+	prep_free(p);
+	gen_free(v, n);
+}
+END_TEST
+
 static Suite *
 prep_suite(void)
 {
@@ -602,6 +681,7 @@ prep_suite(void)
 	tcase_add_test(tc, test_same_rules_as_report);
 	tcase_add_test(tc, test_codecs_round_trip_and_refuse_garbage);
 	tcase_add_test(tc, test_chunk_find_and_tweet_series);
+	tcase_add_test(tc, test_minutes_of_tweets_and_old_documents);
 	suite_add_tcase(s, tc);
 	return s;
 }
