@@ -28,6 +28,9 @@ char *fmt_ago(int64_t ms, int64_t now_ms, char *buf, size_t len);
 /* Formats a UTC clock time "HH:MM:SS" (ms since the epoch). */
 char *fmt_clock(int64_t ms, char *buf, size_t len);
 
+/* Formats a UTC date and minute "MM-DD HH:MM" (ms since the epoch). */
+char *fmt_minute(int64_t ms, char *buf, size_t len);
+
 /* Formats a UTC date and hour "MM-DD HH:00" (ms since the epoch). */
 char *fmt_hour(int64_t ms, char *buf, size_t len);
 

@@ -20,6 +20,12 @@ void ui_render(struct ui *u, struct draw_grid *g);
 void pane_header_draw(struct ui *u, struct draw_grid *g, struct draw_rect r);
 void pane_feed_draw(struct ui *u, struct draw_grid *g, struct draw_rect r, bool focus);
 void pane_chart_draw(struct ui *u, struct draw_grid *g, struct draw_rect r, bool focus);
+/* Returns the resolution the chart of campaign c uses for minutes m: chosen
+ * unless it is RES_AUTO, else the finest whose steps from m's first minute
+ * to now (the campaign's end once it is over; the last data when later)
+ * fit width; sets *to_ms to that end. */
+enum res pane_chart_res(const struct agg_campaign *c, const struct minutes *m, enum res chosen,
+    int64_t now_ms, size_t width, int64_t *to_ms);
 void pane_pie_draw(struct ui *u, struct draw_grid *g, struct draw_rect r, bool focus);
 void pane_tweets_draw(struct ui *u, struct draw_grid *g, struct draw_rect r, bool focus);
 void pane_alerts_draw(struct ui *u, struct draw_grid *g, struct draw_rect r, bool focus);

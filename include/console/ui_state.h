@@ -68,6 +68,7 @@ struct ui {
 	bool zoom;
 	bool help;
 	bool daily;
+	enum res res;   /* the chart's time resolution (RES_AUTO: from the span and width) */
 	int metric;     /* 0..M__COUNT-1, or M__COUNT for several */
 	int scope;      /* SCOPE_ALL, category + 1, or 4 + tweet index */
 	int pie_action; /* -1 all actions, else enum lw_action */

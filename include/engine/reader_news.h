@@ -54,6 +54,7 @@ struct reader_series {
 	char tweet_id[LW_ID_MAX];
 	bool ok; /* false: it could not be read */
 	struct series m[M__COUNT];
+	struct minutes mins; /* the same per minute */
 };
 
 /* What the reader read of one campaign's prepared data since the last

@@ -21,6 +21,7 @@
 #include "model/alert.h"
 #include "model/campaign.h"
 #include "model/event.h"
+#include "model/minutes.h"
 #include "model/job.h"
 #include "model/prep.h"
 #include "model/series.h"
@@ -75,6 +76,7 @@ struct agg_tweet {
 	bool listed; /* in the campaign document's tweets (false: removed, or not seen yet) */
 	enum agg_load load;        /* its own series, read on demand */
 	struct series m[M__COUNT]; /* its hourly metric deltas once READY */
+	struct minutes mins;       /* the same per minute (sparse) */
 };
 
 /* An alerts_sent row (or a pending or failed alert the worker reports). */
@@ -209,6 +211,11 @@ bool agg_tweet_ask(struct agg_campaign *c, size_t i);
  * zeroes them); ok false: it could not be read (asked again later). */
 void agg_set_tweet_series(
     struct agg *a, const char *id, const char *tweet_id, struct series m[M__COUNT], bool ok);
+
+/* Sets the metric deltas per minute of tweet_id in campaign id (takes
+ * mins's rows and zeroes it); call before agg_set_tweet_series. */
+void agg_set_tweet_minutes(
+    struct agg *a, const char *id, const char *tweet_id, struct minutes *mins);
 
 /* Returns true when feed row e passes f. */
 bool agg_filter_match(const struct agg_filter *f, const struct prep_eng *e);

@@ -116,6 +116,15 @@ fmt_clock(int64_t ms, char *buf, size_t len)
 }
 
 char *
+fmt_minute(int64_t ms, char *buf, size_t len)
+{
+	struct tm tm;
+	utc_tm(ms, &tm);
+	snprintf(buf, len, "%02d-%02d %02d:%02d", tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min);
+	return buf;
+}
+
+char *
 fmt_hour(int64_t ms, char *buf, size_t len)
 {
 	struct tm tm;

@@ -133,9 +133,13 @@ apply_feed(struct ui *u, struct reader_feed *f)
 		agg_set_summary(u->agg, f->cid, f->summary);
 	if (f->neng)
 		agg_feed_add(u->agg, f->cid, f->eng, f->neng);
-	for (size_t i = 0; i < f->nseries; i++)
+	for (size_t i = 0; i < f->nseries; i++) {
+		if (f->series[i].ok)
+			agg_set_tweet_minutes(
+			    u->agg, f->cid, f->series[i].tweet_id, &f->series[i].mins);
 		agg_set_tweet_series(
 		    u->agg, f->cid, f->series[i].tweet_id, f->series[i].m, f->series[i].ok);
+	}
 	c = agg_campaign(u->agg, f->cid);
 	long at = held ? agg_feed_find(c, key) : -1;
 	if (at >= 0)

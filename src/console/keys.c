@@ -156,7 +156,17 @@ static unsigned
 k_hour_day(struct ui *u, int key)
 {
 	u->daily = key == 'd';
+	u->res = u->daily ? RES_DAY : RES_HOUR;
 	return KR_NONE;
+}
+
+static unsigned
+k_resolution(struct ui *u, int key)
+{
+	(void)key;
+	u->res = (enum res)((u->res + 1) % RES__COUNT);
+	ui_message(u, "chart resolution: %s", res_name(u->res));
+	return KR_KEEP_MESSAGE;
 }
 
 static unsigned
@@ -431,6 +441,7 @@ static const struct key_binding table[] = {
     {'/', "/", "filter the feed: bucket= action= cat= min= tweet=", k_filter},
     {'h', "h", "chart per hour", k_hour_day},
     {'d', "d", "chart per day", k_hour_day},
+    {'w', "w", "chart resolution: auto, 1, 5, 15 min, hour, day", k_resolution},
     {'m', "m", "chart metric: views, likes, ... or all four counts", k_metric},
     {'s', "s", "chart scope: all tweets, a category, one tweet", k_scope},
     {'v', "v", "breakdown by action: all, retweet, reply, quote", k_action},

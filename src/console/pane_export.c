@@ -33,25 +33,29 @@ export_top(struct agg_campaign *c, struct sbuf *b)
 	}
 }
 
-/* Writes the cumulative series of every metric for all tweets. */
+/* Writes the cumulative series of every metric for all tweets, at the
+ * resolution the chart shows (its width decides "auto"). */
 static void
 export_chart(struct ui *u, struct agg_campaign *c, struct sbuf *b)
 {
 	enum { MAXB = 24 * 60 };
 	double *v[M__COUNT];
 	size_t n = 0;
-	int64_t first = 0;
-	sbuf_addstr(b, u->daily ? "day" : "hour");
+	int64_t first = 0, to = u->now_ms;
+	const struct minutes *mins = &c->sum.mins[CAT__COUNT];
+	int w = u->pane_rect[P_CHART].w > 2 ? (u->pane_rect[P_CHART].w - 2) * 2 : 160;
+	enum res res = pane_chart_res(c, mins, u->res, u->now_ms, (size_t)w, &to);
+	int64_t unit = res_unit_ms(res);
+	sbuf_addstr(b, res_name(res));
 	for (int m = 0; m < M__COUNT; m++) {
 		v[m] = xcalloc(MAXB, sizeof *v[m]);
-		n = series_out(
-		    &c->sum.hours[CAT__COUNT][m], u->daily, true, u->now_ms, v[m], MAXB, &first);
+		n = minutes_out(mins, m, unit, true, to, v[m], MAXB, &first);
 		sbuf_printf(b, ",%s", agg_metric_name((enum agg_metric)m));
 	}
 	sbuf_addstr(b, "\n");
 	for (size_t i = 0; i < n; i++) {
 		char d[16], t[16];
-		int64_t at = first + (int64_t)i * (u->daily ? 24 : 1) * SERIES_HOUR_MS;
+		int64_t at = first + (int64_t)i * unit;
 		sbuf_printf(b, "%sT%sZ", fmt_day(at, d, sizeof d), fmt_clock(at, t, sizeof t));
 		for (int m = 0; m < M__COUNT; m++)
 			sbuf_printf(b, ",%.0f", v[m][i]);

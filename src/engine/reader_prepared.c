@@ -68,9 +68,11 @@ rp_cid(const struct rp_camp *c)
 static void
 series_free(struct reader_series *v, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		for (int m = 0; m < M__COUNT; m++)
 			series_done(&v[i].m[m]);
+		minutes_done(&v[i].mins);
+	}
 	free(v);
 }
 
@@ -95,6 +97,7 @@ series_slot(struct reader_feed *f, const char *tweet_id)
 		if (strcmp(f->series[i].tweet_id, tweet_id) == 0) {
 			for (int m = 0; m < M__COUNT; m++)
 				series_done(&f->series[i].m[m]);
+			minutes_done(&f->series[i].mins);
 			return &f->series[i];
 		}
 	f->series = xreallocarray(f->series, f->nseries + 1, sizeof *f->series);
@@ -121,6 +124,7 @@ reader_feed_merge(struct reader_feed *dst, struct reader_feed *src)
 		struct reader_series *x = series_slot(dst, src->series[i].tweet_id);
 		*x = src->series[i];
 		memset(src->series[i].m, 0, sizeof src->series[i].m);
+		memset(&src->series[i].mins, 0, sizeof src->series[i].mins);
 	}
 	reader_feed_done(src);
 }
@@ -174,6 +178,8 @@ give_series(const struct rp_camp *c, const char *tweet_id, struct reader_feed *f
 	const struct series *m = i >= 0 ? prep_tweet_series(c->scratch, (size_t)i) : NULL;
 	for (int k = 0; m && k < M__COUNT; k++)
 		series_merge(&x->m[k], &m[k]);
+	if (i >= 0)
+		minutes_merge(&x->mins, prep_tweet_minutes(c->scratch, (size_t)i));
 }
 
 /* Applies one change-log entry: its engagement records to f's feed, its

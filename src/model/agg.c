@@ -98,6 +98,7 @@ tweet_series_done(struct agg_tweet *t)
 {
 	for (int m = 0; m < M__COUNT; m++)
 		series_done(&t->m[m]);
+	minutes_done(&t->mins);
 }
 
 /* Frees a campaign and everything it owns. */
@@ -424,6 +425,19 @@ agg_tweet_ask(struct agg_campaign *c, size_t i)
 }
 
 void
+agg_set_tweet_minutes(struct agg *a, const char *id, const char *tweet_id, struct minutes *mins)
+{
+	struct agg_campaign *c = agg_campaign(a, id);
+	int ti = c ? agg_tweet_index(c, tweet_id) : -1;
+	if (ti >= 0) {
+		minutes_done(&c->tweets[ti].mins);
+		c->tweets[ti].mins = *mins;
+		memset(mins, 0, sizeof *mins);
+	}
+	minutes_done(mins);
+}
+
+void
 agg_set_tweet_series(
     struct agg *a, const char *id, const char *tweet_id, struct series m[M__COUNT], bool ok)
 {
@@ -438,7 +452,10 @@ agg_set_tweet_series(
 	if (!ok) {
 		t->load = t->load == AGG_LOAD_READY ? AGG_LOAD_READY : AGG_LOAD_FAILED;
 	} else {
+		struct minutes keep = t->mins; /* set just before by agg_set_tweet_minutes */
+		memset(&t->mins, 0, sizeof t->mins);
 		tweet_series_done(t);
+		t->mins = keep;
 		memcpy(t->m, m, sizeof t->m);
 		memset(m, 0, M__COUNT * sizeof *m);
 		t->load = AGG_LOAD_READY;
@@ -524,6 +541,8 @@ summary_bytes(const struct prep_summary *s)
 			n += series_bytes(&s->hours[k][m]);
 	for (int b = 0; b < BK__COUNT; b++)
 		n += series_bytes(&s->bucket_hours[b]);
+	for (int k = 0; k <= CAT__COUNT; k++)
+		n += s->mins[k].cap * sizeof(struct minute_row);
 	for (size_t i = 0; i < s->ntop; i++)
 		n += str_bytes(s->top[i].handle) + str_bytes(s->top[i].name) +
 		     str_bytes(s->top[i].evidence);
@@ -541,9 +560,11 @@ agg_memory(const struct agg *a)
 		const struct agg_campaign *c = a->campaigns[i];
 		n += sizeof *c + summary_bytes(&c->sum) + c->ntweets * sizeof *c->tweets +
 		     c->tweet_cap * sizeof *c->tweet_map + c->capfeed * sizeof *c->feed;
-		for (size_t t = 0; t < c->ntweets; t++)
+		for (size_t t = 0; t < c->ntweets; t++) {
 			for (int m = 0; m < M__COUNT; m++)
 				n += series_bytes(&c->tweets[t].m[m]);
+			n += c->tweets[t].mins.cap * sizeof(struct minute_row);
+		}
 		for (size_t k = 0; k < c->nfeed; k++)
 			n += str_bytes(c->feed[k].handle) + str_bytes(c->feed[k].name) +
 			     str_bytes(c->feed[k].snippet);

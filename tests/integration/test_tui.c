@@ -146,7 +146,7 @@ START_TEST(test_keys_do_what_help_says)
 	free(tui_wait_screen("Keys (any key closes)", false));
 	static const char *const helps[] = {"add a campaign", "edit the campaign's tweets",
 	    "close out the campaign now (asks first), then its progress", "pause or resume",
-	    "focus the next pane", "filter the feed", "chart per day",
+	    "focus the next pane", "filter the feed", "chart per day", "chart resolution: auto",
 	    "export the focused view as CSV", "campaigns overview", "zoom the focused pane"};
 	/* tmux may show the box before every line of it arrived: wait for each */
 	for (size_t i = 0; i < sizeof helps / sizeof helps[0]; i++)
@@ -158,13 +158,18 @@ START_TEST(test_keys_do_what_help_says)
 	tui_keys("Space");
 	free(tui_wait_screen("Keys (any key closes)", true));
 	tui_keys("m"); /* metric: views -> bookmarks */
-	tui_expect("Cumulative bookmarks, all tweets, per hour");
+	tui_expect("Cumulative bookmarks, all tweets, ");
 	tui_keys("m");
 	tui_expect("Cumulative likes/RTs/replies/quotes");
 	tui_keys("d");
-	tui_expect("per day");
+	tui_expect("all tweets, day");
 	tui_keys("h");
-	tui_expect("per hour");
+	tui_expect("all tweets, hour");
+	tui_keys("w"); /* resolutions cycle: hour -> day -> auto */
+	tui_expect("chart resolution: day");
+	tui_keys("w");
+	tui_expect("chart resolution: auto");
+	tui_expect(" (auto)");
 	tui_keys("s");
 	tui_expect("main tweets");
 	tui_keys("v");
@@ -194,7 +199,8 @@ START_TEST(test_keys_do_what_help_says)
 	tui_expect(", tweet #1 (");
 	tui_keys("Escape");
 	s = tui_wait_screen("filter: ", true);
-	ck_assert_ptr_nonnull(strstr(s, ", all tweets, per hour"));
+	ck_assert_ptr_nonnull(strstr(s, ", all tweets, "));
+	ck_assert_ptr_nonnull(strstr(s, " (auto)")); /* the choice stays */
 	free(s);
 	tui_keys("Tab");
 	tui_keys("Tab"); /* back to the feed */
