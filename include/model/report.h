@@ -28,6 +28,7 @@
 #define REPORT_CPM_FORMULA_VER 1
 #define REPORT_SCHEMA          "launchwatch-report/1"
 #define REPORT_TOP_DEFAULT     20
+#define REPORT_CHART_STEPS     240 /* steps an over-time chart draws at most */
 
 /* The six public counts of a tweet, in report order. */
 enum rep_metric { RM_VIEWS, RM_LIKES, RM_RETWEETS, RM_REPLIES, RM_QUOTES, RM_BOOKMARKS, RM__COUNT };
@@ -175,6 +176,11 @@ struct report {
 	size_t nhourly;
 	struct rep_point *daily;
 	size_t ndaily;
+	/* metric deltas per minute that holds any (no engagement counts), kept
+	 * only when the data span fits a chart by the quarter hour; absent from
+	 * reports frozen before issue 16 */
+	struct rep_point *minutes;
+	size_t nminutes;
 	struct rep_refresh refresh; /* final reports: the final refresh (owns note) */
 	/* the change log the numbers cover: the summary's seq, and the log's
 	 * head when it was read (higher when an engine was still aggregating
@@ -215,6 +221,18 @@ bool report_summary_fits(const struct rep_input *in, const struct prep_summary *
  * important engagement; engagements and slices by their own time). */
 void report_build(const struct rep_input *in, const struct prep_summary *s, int64_t now_ms,
     size_t top, struct report *out);
+
+/* Returns the report's points per minute of summary s (caller frees; NULL
+ * and 0 when it has none or they span more than REPORT_CHART_STEPS quarter
+ * hours, where the charts draw hours or days). */
+struct rep_point *report_minute_points(const struct prep_summary *s, size_t *np);
+/* Returns the points r's over-time charts draw (caller frees; never NULL)
+ * and their resolution in *res: the finest whose steps from the first data
+ * to the report's time (its window's end once over) number at most width;
+ * per minute resolutions give every step, quiet ones too; hour and day
+ * give r's hourly or daily points. */
+struct rep_point *report_chart_points(
+    const struct report *r, size_t width, enum res *res, size_t *np);
 
 /* Frees what r owns and zeroes it; a zeroed report is fine. */
 void report_done(struct report *r);

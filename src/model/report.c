@@ -67,6 +67,7 @@ report_done(struct report *r)
 	free(r->top);
 	free(r->hourly);
 	free(r->daily);
+	free(r->minutes);
 	free(r->refresh.note);
 	free(r->log_aggregator);
 	memset(r, 0, sizeof *r);
@@ -322,6 +323,7 @@ report_build(const struct rep_input *in, const struct prep_summary *s, int64_t n
 	build_top(r, s, top);
 	r->hourly = hourly_points(s, &r->nhourly);
 	r->daily = daily_points(r->hourly, r->nhourly, &r->ndaily);
+	r->minutes = report_minute_points(s, &r->nminutes);
 }
 
 /* ---- JSON --------------------------------------------------------------- */
@@ -496,6 +498,12 @@ report_to_json(const struct report *r)
 	json_object_set_new(o, "top_engagers", a);
 	json_object_set_new(o, "hourly", series_json(r->hourly, r->nhourly));
 	json_object_set_new(o, "daily", series_json(r->daily, r->ndaily));
+	a = json_array(); /* metric deltas only: engagements are not kept per minute */
+	for (size_t i = 0; i < r->nminutes; i++)
+		json_array_append_new(
+		    a, json_pack("{s:I, s:o}", "t_ms", (json_int_t)r->minutes[i].t_ms, "delta",
+		           counts_json(r->minutes[i].delta, metric_names, RM__COUNT)));
+	json_object_set_new(o, "minutes", a);
 	if (r->log_head > 0) { /* absent in reports frozen before the change log */
 		x = json_pack(
 		    "{s:I, s:I}", "seq", (json_int_t)r->log_seq, "head", (json_int_t)r->log_head);
@@ -742,6 +750,8 @@ report_from_json(const json_t *j, struct report *r, char **cause)
 	}
 	r->hourly = series_from(json_object_get(j, "hourly"), &r->nhourly);
 	r->daily = series_from(json_object_get(j, "daily"), &r->ndaily);
+	r->minutes = series_from(json_object_get(j, "minutes"), &r->nminutes);
+	accumulate(r->minutes, r->nminutes);
 	x = json_object_get(j, "change_log");
 	jget_int(x, "seq", &r->log_seq);
 	jget_int(x, "head", &r->log_head);

@@ -371,10 +371,16 @@ report_render_html(const struct report *r)
 	static const int views_only[] = {RM_VIEWS};
 	static const int eng_metrics[] = {
 	    RM_LIKES, RM_RETWEETS, RM_REPLIES, RM_QUOTES, RM_BOOKMARKS};
-	svg_lines(&b, "chart-views", "Cumulative views over time (hourly)", r->hourly, r->nhourly,
-	    views_only, 1);
-	svg_lines(&b, "chart-engagement", "Cumulative likes, retweets, replies, quotes, bookmarks",
-	    r->hourly, r->nhourly, eng_metrics, LW_ARRAY_LEN(eng_metrics));
+	enum res res;
+	size_t np;
+	struct rep_point *pts = report_chart_points(r, REPORT_CHART_STEPS, &res, &np);
+	char vt[96], et[128];
+	snprintf(vt, sizeof vt, "Cumulative views over time (per %s, UTC)", res_name(res));
+	snprintf(et, sizeof et, "Cumulative likes, retweets, replies, quotes, bookmarks (per %s)",
+	    res_name(res));
+	svg_lines(&b, "chart-views", vt, pts, np, views_only, 1);
+	svg_lines(&b, "chart-engagement", et, pts, np, eng_metrics, LW_ARRAY_LEN(eng_metrics));
+	free(pts);
 	sbuf_addstr(&b, "<h2>By audience and category</h2>\n<div class=\"pair\">\n");
 	svg_pie(&b, r);
 	svg_bars(&b, "chart-cat-views", "Views by category", r, views_only, 1);

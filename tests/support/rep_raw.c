@@ -405,6 +405,24 @@ raw_report_build(
 			sv[ns++] = &x->slices[i];
 	r->hourly = build_series(sv, ns, ev, ne, HOUR_MS, &r->nhourly);
 	r->daily = build_series(sv, ns, ev, ne, DAY_MS, &r->ndaily);
+	/* per minute: the minutes where a slice changed something, kept when
+	 * they span at most REPORT_CHART_STEPS quarter hours */
+	free(r->minutes);
+	size_t nz = 0;
+	for (size_t i = 0; i < ns; i++) {
+		bool any = false;
+		for (int m = 0; m < RM__COUNT; m++)
+			any |= sv[i]->deltas.has[m] && sv[i]->deltas.v[m] != 0;
+		if (any)
+			sv[nz++] = sv[i];
+	}
+	r->minutes = build_series(sv, nz, NULL, 0, 60000LL, &r->nminutes);
+	if (r->nminutes == 0 || r->minutes[r->nminutes - 1].t_ms - r->minutes[0].t_ms >
+	                            REPORT_CHART_STEPS * 15 * 60000LL) {
+		free(r->minutes);
+		r->minutes = NULL;
+		r->nminutes = 0;
+	}
 	build_engagers(r, ev, ne, top);
 	free(ev);
 	free(sv);

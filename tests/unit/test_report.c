@@ -212,6 +212,51 @@ START_TEST(test_series)
 	ck_assert_uint_eq(r.ndaily, 1);
 	ck_assert_int_eq(r.daily[0].t_ms, H0 - 14 * 60 * MIN);
 	ck_assert_int_eq(r.daily[0].cum[RM_VIEWS], 1700);
+	/* per minute: the three slices' minutes */
+	ck_assert_uint_eq(r.nminutes, 3);
+	ck_assert_int_eq(r.minutes[0].t_ms, H0 + 5 * MIN);
+	ck_assert_int_eq(r.minutes[1].cum[RM_VIEWS], 1500);
+	ck_assert_int_eq(r.minutes[2].t_ms, H0 + 125 * MIN);
+	/* the charts' points: the auto rule per width, and at every resolution
+	 * the last step's running totals are the report's */
+	static const struct {
+		size_t width;
+		enum res res;
+		size_t n;
+	} cases[] = {{300, RES_1M, 296}, {240, RES_5M, 60}, {40, RES_15M, 21}, {10, RES_HOUR, 2},
+	    {3, RES_DAY, 1}};
+	for (size_t i = 0; i < LW_ARRAY_LEN(cases); i++) {
+		enum res res;
+		size_t n;
+		struct rep_point *p = report_chart_points(&r, cases[i].width, &res, &n);
+		ck_assert_int_eq(res, cases[i].res);
+		ck_assert_uint_eq(n, cases[i].n);
+		for (int m = 0; m < RM__COUNT; m++)
+			ck_assert_int_eq(p[n - 1].cum[m], r.hourly[r.nhourly - 1].cum[m]);
+		int64_t sum = 0;
+		for (size_t k = 0; k < n; k++)
+			sum += p[k].delta[RM_LIKES];
+		ck_assert_int_eq(sum, r.hourly[r.nhourly - 1].cum[RM_LIKES]);
+		free(p);
+	}
+	/* the JSON keeps them; a report frozen before them draws hours */
+	json_t *j = report_to_json(&r);
+	struct report back;
+	char *cause = NULL;
+	ck_assert_msg(report_from_json(j, &back, &cause) == 0, "%s", cause);
+	ck_assert_uint_eq(back.nminutes, 3);
+	ck_assert_int_eq(back.minutes[2].cum[RM_VIEWS], 1700);
+	report_done(&back);
+	json_object_del(j, "minutes");
+	ck_assert_msg(report_from_json(j, &back, &cause) == 0, "%s", cause);
+	enum res res;
+	size_t n;
+	struct rep_point *p = report_chart_points(&back, REPORT_CHART_STEPS, &res, &n);
+	ck_assert_int_eq(res, RES_HOUR);
+	ck_assert_uint_eq(n, 2);
+	free(p);
+	report_done(&back);
+	json_decref(j);
 	report_done(&r);
 	raw_input_done(&in);
 }
@@ -381,13 +426,18 @@ START_TEST(test_formats)
 	                       ? "external"
 	                       : NULL);
 	ck_assert_ptr_nonnull(strstr(html, "LIVE, NOT FINAL"));
+	/* five hours from the first slice to the report: drawn per 5 minutes,
+	 * quiet steps too (the launch's shape, not two hourly dots) */
+	ck_assert_ptr_nonnull(strstr(html, "Cumulative views over time (per 5-min, UTC)"));
 	char want[160];
-	snprintf(want, sizeof want, "data-metric=\"views\" data-t=\"%lld\" data-v=\"1500\"",
-	    (long long)H0);
-	ck_assert_ptr_nonnull(strstr(html, want));
-	snprintf(want, sizeof want, "data-metric=\"views\" data-t=\"%lld\" data-v=\"1700\"",
-	    (long long)(H0 + 120 * MIN));
-	ck_assert_ptr_nonnull(strstr(html, want));
+	static const struct {
+		int64_t min, v;
+	} pts[] = {{5, 1000}, {30, 1000}, {35, 1500}, {120, 1500}, {125, 1700}, {300, 1700}};
+	for (size_t i = 0; i < LW_ARRAY_LEN(pts); i++) {
+		snprintf(want, sizeof want, "data-metric=\"views\" data-t=\"%lld\" data-v=\"%lld\"",
+		    (long long)(H0 + pts[i].min * MIN), (long long)pts[i].v);
+		ck_assert_msg(strstr(html, want) != NULL, "no %s", want);
+	}
 	ck_assert_ptr_nonnull(strstr(html, "data-bucket=\"investor\" data-v=\"1\""));
 	ck_assert_ptr_nonnull(
 	    strstr(html, "data-category=\"influencer\" data-metric=\"views\" data-v=\"200000\""));
