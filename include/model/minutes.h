@@ -19,6 +19,10 @@
 
 #define MINUTE_MS 60000LL
 #define MINUTES_W 6 /* values per row: the six metrics (PREP_METRICS) */
+/* minutes_coarsen keeps rows per minute within this span before the
+ * newest, and sums older ones per quarter hour (MINUTES_COARSE minutes) */
+#define MINUTES_FINE_MIN (60 * 60)
+#define MINUTES_COARSE   15
 
 /* The deltas of one minute. */
 struct minute_row {
@@ -30,6 +34,8 @@ struct minute_row {
 struct minutes {
 	struct minute_row *r;
 	size_t n, cap;
+	int64_t coarse_to; /* minutes_coarsen: rows before this minute are per quarter */
+	bool coarse;       /* ... and it has run */
 };
 
 /* A chart's time resolution; RES_AUTO picks one with res_pick. */
@@ -57,6 +63,11 @@ void minutes_sum(struct minutes *dst, const struct minutes *const *src, size_t n
 void minutes_copy(struct minutes *dst, const struct minutes *src);
 /* Frees the rows and zeroes s. */
 void minutes_done(struct minutes *s);
+/* Sums the rows more than MINUTES_FINE_MIN minutes before s's newest row
+ * into rows per quarter hour (at its first minute), and keeps them so as
+ * later rows arrive; the result depends only on the rows added, not on
+ * their order or on when this ran. */
+void minutes_coarsen(struct minutes *s);
 /* Replaces s with the hourly values of h[0..MINUTES_W), each hour's at its
  * first minute: how data stored before minutes were kept is read. */
 void minutes_from_hours(struct minutes *s, const struct series h[MINUTES_W]);

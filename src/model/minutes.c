@@ -11,6 +11,8 @@
 #include "base/util.h"
 
 #define DAY_MS (24 * SERIES_HOUR_MS)
+/* minutes_sum adds into a dense array when the rows span at most this */
+#define DENSE_MAX_MIN (60 * 24 * 60)
 
 /* Each resolution's name and bucket length, in enum res order. */
 static const struct {
@@ -88,11 +90,13 @@ minutes_add(struct minutes *s, int64_t min, const int64_t d[MINUTES_W])
 		any |= d[k] != 0;
 	if (!any)
 		return;
+	if (s->coarse && min < s->coarse_to)
+		min = bucket_of(min, MINUTES_COARSE) * MINUTES_COARSE;
 	/* slices come in time order: the usual row is the last or a new one */
 	size_t i = s->n > 0 && s->r[s->n - 1].min < min ? s->n : lower(s, min);
 	if (i == s->n || s->r[i].min != min) {
 		if (s->n == s->cap) {
-			s->cap = s->cap ? 2 * s->cap : 16;
+			s->cap += s->cap / 4 + 16; /* a quarter: at most that much unused */
 			s->r = xreallocarray(s->r, s->cap, sizeof *s->r);
 		}
 		memmove(s->r + i + 1, s->r + i, (s->n - i) * sizeof *s->r);
@@ -118,14 +122,57 @@ cmp_row(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* Sums rows into dst through a dense array over [lo, hi] (minutes). */
+static void
+sum_dense(struct minutes *dst, const struct minutes *const *src, size_t n, int64_t lo, int64_t hi)
+{
+	size_t span = (size_t)(hi - lo + 1), rows = 0;
+	int64_t(*acc)[MINUTES_W] = xcalloc(span, sizeof *acc);
+	bool *has = xcalloc(span, sizeof *has);
+	for (size_t i = 0; i <= n; i++) {
+		const struct minutes *x = i < n ? src[i] : dst;
+		for (size_t k = 0; k < x->n; k++) {
+			size_t at = (size_t)(x->r[k].min - lo);
+			rows += !has[at];
+			has[at] = true;
+			for (int c = 0; c < MINUTES_W; c++)
+				acc[at][c] += x->r[k].d[c];
+		}
+	}
+	struct minute_row *out = xcalloc(rows ? rows : 1, sizeof *out);
+	size_t w = 0;
+	for (size_t at = 0; at < span; at++)
+		if (has[at]) {
+			out[w].min = lo + (int64_t)at;
+			memcpy(out[w++].d, acc[at], sizeof acc[at]);
+		}
+	free(acc);
+	free(has);
+	free(dst->r);
+	dst->r = out;
+	dst->n = w;
+	dst->cap = rows ? rows : 1;
+}
+
 void
 minutes_sum(struct minutes *dst, const struct minutes *const *src, size_t n)
 {
 	size_t total = dst->n;
-	for (size_t i = 0; i < n; i++)
+	int64_t lo = dst->n ? dst->r[0].min : INT64_MAX;
+	int64_t hi = dst->n ? dst->r[dst->n - 1].min : INT64_MIN;
+	for (size_t i = 0; i < n; i++) {
 		total += src[i]->n;
+		if (src[i]->n) {
+			lo = src[i]->r[0].min < lo ? src[i]->r[0].min : lo;
+			hi = src[i]->r[src[i]->n - 1].min > hi ? src[i]->r[src[i]->n - 1].min : hi;
+		}
+	}
 	if (total == dst->n)
 		return;
+	if (hi - lo < DENSE_MAX_MIN) {
+		sum_dense(dst, src, n, lo, hi);
+		return;
+	}
 	struct minute_row *all = xcalloc(total, sizeof *all);
 	size_t k = dst->n;
 	if (dst->n)
@@ -152,9 +199,42 @@ minutes_sum(struct minutes *dst, const struct minutes *const *src, size_t n)
 }
 
 void
+minutes_coarsen(struct minutes *s)
+{
+	if (s->n == 0)
+		return;
+	int64_t to =
+	    bucket_of(s->r[s->n - 1].min - MINUTES_FINE_MIN, MINUTES_COARSE) * MINUTES_COARSE;
+	if (s->coarse && to <= s->coarse_to)
+		return;
+	/* rows [a, b) are per minute and now too old: fold them per quarter */
+	size_t a = s->coarse ? lower(s, s->coarse_to) : 0, b = lower(s, to), w = a;
+	for (size_t i = a; i < b; i++) {
+		int64_t q = bucket_of(s->r[i].min, MINUTES_COARSE) * MINUTES_COARSE;
+		if (w > a && s->r[w - 1].min == q) {
+			for (int c = 0; c < MINUTES_W; c++)
+				s->r[w - 1].d[c] += s->r[i].d[c];
+		} else {
+			s->r[w] = s->r[i];
+			s->r[w++].min = q;
+		}
+	}
+	memmove(s->r + w, s->r + b, (s->n - b) * sizeof *s->r);
+	s->n -= b - w;
+	s->coarse = true;
+	s->coarse_to = to;
+	if (s->cap > s->n + s->n / 2 + 64) { /* give back what folding freed */
+		s->cap = s->n + s->n / 4 + 16;
+		s->r = xreallocarray(s->r, s->cap, sizeof *s->r);
+	}
+}
+
+void
 minutes_copy(struct minutes *dst, const struct minutes *src)
 {
 	memset(dst, 0, sizeof *dst);
+	dst->coarse = src->coarse;
+	dst->coarse_to = src->coarse_to;
 	if (src->n == 0)
 		return;
 	dst->r = xcalloc(src->n, sizeof *dst->r);

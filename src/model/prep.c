@@ -449,6 +449,7 @@ prep_apply_slice(struct prep *p, const struct prep_slice *s)
 		series_add(&t->m[m], h, s->d[m]);
 	series_add(&t->nsl, h, 1);
 	minutes_add(&t->mins, minutes_of(s->at_ms), s->d);
+	minutes_coarsen(&t->mins);
 	t->dirty = true;
 	return true;
 }

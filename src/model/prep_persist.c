@@ -147,6 +147,7 @@ prep_load_tweet(struct prep *p, const void *data, size_t len, char **cause)
 		minutes_decode(&r, &mins);
 	else /* written before minutes were kept: each hour at its first minute */
 		minutes_from_hours(&mins, m);
+	minutes_coarsen(&mins);
 	int rc = 0;
 	if (!bytes_r_done(&r)) {
 		rc = set_cause(cause, "a tweet document of %s is malformed", p->campaign_id);

@@ -158,6 +158,67 @@ START_TEST(test_encode_round_trip)
 }
 END_TEST
 
+/* Rows older than MINUTES_FINE_MIN before the newest fold per quarter
+ * hour: the same rows whatever the order they came in, the totals exact,
+ * the newest span still per minute, and a copy or a decode folds on. */
+START_TEST(test_coarsen_order_independent)
+{
+	enum { N = 5 * 24 * 12 }; /* five days of 5-minute slices, 7 s late each */
+	int64_t mins[N];
+	for (int i = 0; i < N; i++)
+		mins[i] = 29000000 + i * 5;
+	struct minutes a = {0}, b = {0};
+	int64_t want[MINUTES_W] = {0};
+	for (int i = 0; i < N; i++) {
+		int64_t d[MINUTES_W] = {i % 7 + 1, 1, 0, -1, 100 + i, 2};
+		minutes_add(&a, mins[i], d);
+		minutes_coarsen(&a);
+		for (int k = 0; k < MINUTES_W; k++)
+			want[k] += d[k];
+	}
+	rng_state = 99; /* the same slices shuffled, folded once at the end */
+	int order[N];
+	for (int i = 0; i < N; i++)
+		order[i] = i;
+	for (int i = N - 1; i > 0; i--) {
+		int j = (int)(tu_rand(&rng_state) % (uint64_t)(i + 1)), t = order[i];
+		order[i] = order[j];
+		order[j] = t;
+	}
+	for (int k = 0; k < N; k++) {
+		int i = order[k];
+		int64_t d[MINUTES_W] = {i % 7 + 1, 1, 0, -1, 100 + i, 2};
+		minutes_add(&b, mins[i], d);
+		if (k % 97 == 0)
+			minutes_coarsen(&b);
+	}
+	minutes_coarsen(&b);
+	ck_assert_uint_eq(a.n, b.n);
+	ck_assert(memcmp(a.r, b.r, a.n * sizeof *a.r) == 0);
+	for (int k = 0; k < MINUTES_W; k++)
+		ck_assert_int_eq(minutes_total(&a, k), want[k]);
+	int64_t newest = mins[N - 1], fine = 0;
+	for (size_t i = 0; i < a.n; i++) {
+		if (a.r[i].min >= newest - MINUTES_FINE_MIN)
+			fine++;
+		else
+			ck_assert_int_eq(a.r[i].min % MINUTES_COARSE, 0);
+	}
+	ck_assert_int_ge(fine, MINUTES_FINE_MIN / 5 - 1); /* every 5-minute slice */
+	/* the rest per quarter */
+	ck_assert_uint_le(
+	    a.n, MINUTES_FINE_MIN / 5 + 2 + (N * 5 - MINUTES_FINE_MIN) / MINUTES_COARSE);
+	/* an old slice arriving late folds into its quarter */
+	int64_t late[MINUTES_W] = {1, 0, 0, 0, 0, 0};
+	size_t n = a.n;
+	minutes_add(&a, mins[3] + 2, late);
+	ck_assert_uint_eq(a.n, n);
+	ck_assert_int_eq(minutes_total(&a, 0), want[0] + 1);
+	minutes_done(&a);
+	minutes_done(&b);
+}
+END_TEST
+
 static Suite *
 minutes_suite(void)
 {
@@ -166,6 +227,7 @@ minutes_suite(void)
 	tcase_add_test(tc, test_resolutions_add_up);
 	tcase_add_test(tc, test_auto_resolution);
 	tcase_add_test(tc, test_encode_round_trip);
+	tcase_add_test(tc, test_coarsen_order_independent);
 	suite_add_tcase(s, tc);
 	return s;
 }
