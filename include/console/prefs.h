@@ -1,6 +1,6 @@
 /*
- * prefs: what the console remembers between runs, the theme and the last
- * campaign viewed, in $XDG_CONFIG_HOME/launchwatch/console.conf (default
+ * prefs: what the console remembers between runs, the theme, the last
+ * campaign viewed and the chart's time resolution, in $XDG_CONFIG_HOME/launchwatch/console.conf (default
  * ~/.config): `key=value` lines, unknown keys and bad values ignored,
  * written atomically. The UI thread (or a test) only.
  */
@@ -13,6 +13,7 @@
 struct prefs {
 	char theme[32];
 	char campaign[64];
+	char chart[16]; /* the chart's resolution: auto, 1-min ... day */
 };
 
 /* Fills p from text (len bytes): unknown keys, and values that are not a

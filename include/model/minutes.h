@@ -43,6 +43,9 @@ enum res { RES_AUTO, RES_1M, RES_5M, RES_15M, RES_HOUR, RES_DAY, RES__COUNT };
 
 /* Returns "auto", "1-min", "5-min", "15-min", "hour" or "day". */
 const char *res_name(enum res r);
+/* Sets *r to the resolution named s (as res_name writes it); false when
+ * none is. */
+bool res_parse(const char *s, enum res *r);
 /* Returns the length of r's bucket in ms (0 for RES_AUTO). */
 int64_t res_unit_ms(enum res r);
 /* Returns r unless it is RES_AUTO, else the finest resolution whose buckets

@@ -18,6 +18,7 @@ static const struct {
 } pref_keys[] = {
     {"theme", offsetof(struct prefs, theme), sizeof((struct prefs *)0)->theme},
     {"campaign", offsetof(struct prefs, campaign), sizeof((struct prefs *)0)->campaign},
+    {"chart", offsetof(struct prefs, chart), sizeof((struct prefs *)0)->chart},
 };
 
 /* Returns true when v (n bytes) is a plain name or id: letters, digits,

@@ -147,6 +147,8 @@ ui_main(const struct ui_opts *o, struct reader *rd, struct queue *q, bool simula
 	struct ui u;
 	ui_init(&u, agg);
 	snprintf(u.theme_name, sizeof u.theme_name, "%s", tname);
+	if (!res_parse(remembered.chart, &u.res))
+		u.res = RES_AUTO;
 	u.pick_pending = true;
 	snprintf(u.pick_cid, sizeof u.pick_cid, "%s", remembered.campaign);
 	u.simulated = simulated;
@@ -271,6 +273,7 @@ ui_main(const struct ui_opts *o, struct reader *rd, struct queue *q, bool simula
 	/* remember the theme and the campaign for the next start */
 	struct agg_campaign *cur = ui_campaign(&u);
 	snprintf(remembered.theme, sizeof remembered.theme, "%s", u.theme_name);
+	snprintf(remembered.chart, sizeof remembered.chart, "%s", res_name(u.res));
 	if (cur && !u.pick_pending)
 		snprintf(remembered.campaign, sizeof remembered.campaign, "%s", cur->id);
 	if (prefs_save(&remembered, &cause) != 0) {

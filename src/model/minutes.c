@@ -33,6 +33,17 @@ res_name(enum res r)
 	return r >= 0 && r < RES__COUNT ? resolutions[r].name : "?";
 }
 
+bool
+res_parse(const char *s, enum res *r)
+{
+	for (int k = 0; s && k < RES__COUNT; k++)
+		if (strcmp(s, resolutions[k].name) == 0) {
+			*r = (enum res)k;
+			return true;
+		}
+	return false;
+}
+
 int64_t
 res_unit_ms(enum res r)
 {

@@ -5,7 +5,8 @@
  * minutes) on its own, "(auto)" in the chart's title, and its braille
  * curve shows the four steps as flat runs with rises between them; per
  * hour (the h key) the same data has no such steps; w cycles the
- * resolutions.
+ * resolutions; a narrower chart picks a coarser one; the choice is
+ * remembered for the next start.
  */
 #include <check.h>
 #include <locale.h>
@@ -163,6 +164,21 @@ START_TEST(test_two_hour_launch_has_steps)
 	tui_expect("1-min (auto)");
 	tui_sh("tmux -L %s resize-window -t ui -x 80 -y 30 >/dev/null 2>&1", tui_sock);
 	tui_expect("all tweets, 5-min"); /* the title is cut before "(auto)" */
+	/* a choice is remembered for the next start */
+	tui_keys("w");
+	tui_expect("chart resolution: 1-min");
+	tui_keys("q");
+	tui_expect("UI-EXITED 0");
+	char *path = xasprintf("%s/config/launchwatch/console.conf", tui_workdir), *text = NULL;
+	ck_assert_int_eq(file_read_all(path, &text, NULL, NULL), 0);
+	ck_assert_msg(strstr(text, "chart=1-min\n") != NULL, "%s", text);
+	free(text);
+	free(path);
+	tui_teardown_tmux();
+	tui_start_ui(160, 48, true, NULL);
+	s = tui_wait_screen("Cumulative views, all tweets, 1-min", false);
+	ck_assert_ptr_null(strstr(s, "1-min (auto)"));
+	free(s);
 	tui_keys("q");
 	tui_expect("UI-EXITED 0");
 }

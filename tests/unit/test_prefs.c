@@ -41,10 +41,17 @@ START_TEST(test_parse_and_format)
 	ck_assert_str_eq(p.campaign, "");
 	free(t);
 	/* the round trip */
-	struct prefs q = {.theme = "mono", .campaign = "demo-launch-simulated-7cc7fa9c"};
+	struct prefs q = {
+	    .theme = "mono", .campaign = "demo-launch-simulated-7cc7fa9c", .chart = "15-min"};
 	char *f = prefs_format(&q);
 	prefs_parse(&p, f, strlen(f));
 	ck_assert_str_eq(p.theme, "mono");
+	ck_assert_str_eq(p.chart, "15-min");
+	enum res res = RES_AUTO;
+	ck_assert(res_parse(p.chart, &res));
+	ck_assert_int_eq(res, RES_15M);
+	ck_assert(!res_parse("2-min", &res));
+	ck_assert(!res_parse(NULL, &res));
 	ck_assert_str_eq(p.campaign, q.campaign);
 	free(f);
 }
