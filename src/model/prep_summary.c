@@ -190,6 +190,8 @@ prep_summary_build(struct prep *p, int64_t at_ms, struct prep_summary *s)
 	for (int c = 0, at = 0; c < CAT__COUNT; at += (int)nmins[c], c++)
 		minutes_sum(&s->mins[c], mins + at, nmins[c]);
 	minutes_sum(&s->mins[CAT__COUNT], mins + p->ntweets, p->ntweets);
+	for (int c = 0; c <= CAT__COUNT; c++) /* what the tweets folded, and the rest */
+		minutes_coarsen(&s->mins[c]);
 	free(mins);
 	for (size_t i = 0; i < p->ntweets; i++) {
 		const struct tweet *t = &p->tweets[i];
