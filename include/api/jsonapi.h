@@ -12,7 +12,8 @@
  *
  * Routes: GET /api/campaigns, /api/campaigns/ID/aggregates,
  * /api/campaigns/ID/engagers?limit=N&bucket=B, and /healthz and /metrics
- * (jsonapi_publish_health; no token needed from loopback). Errors are JSON
+ * where served (jsonapi_serve_health: `run --http`; no token needed from
+ * loopback). Errors are JSON
  * {"error": ..., "message": ...} with 400, 401, 404 or 405.
  *
  * Binding: loopback (127.0.0.0/8, ::1, localhost) by default; any other
@@ -120,10 +121,15 @@ const char *jsonapi_address(const struct jsonapi *j);
  * snap). UI thread. */
 void jsonapi_publish(struct jsonapi *j, struct jsonapi_snap *snap);
 
+/* Serves GET /healthz and /metrics from now on (503 until the first
+ * jsonapi_publish_health); without it they answer 404 naming `run --http`
+ * (the console's endpoint: its health is the engine's). Any thread. */
+void jsonapi_serve_health(struct jsonapi *j);
+
 /* Publishes what GET /healthz (with http_status: 200 current or degraded,
  * 503 unavailable) and GET /metrics (the Prometheus text format) answer
- * from now on; both copied. Before the first call they answer 503. Both
- * are readable without the token from a loopback client. Any thread. */
+ * from now on; both copied. Both are readable without the token from a
+ * loopback client. Any thread. */
 void jsonapi_publish_health(
     struct jsonapi *j, int http_status, const char *health, const char *metrics);
 

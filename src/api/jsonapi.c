@@ -44,6 +44,7 @@ struct jsonapi {
 	char *health;              /* under mu: /healthz's body; NULL before the first */
 	int health_status;         /* under mu: its HTTP status */
 	char *metrics;             /* under mu: /metrics's body; NULL before the first */
+	bool health_on;            /* under mu: /healthz and /metrics are served */
 	char *token;               /* NULL: none required */
 	char addr[80];
 	struct jsonapi_limits lim;
@@ -243,6 +244,13 @@ answer_ops(struct jsonapi *j, const char *path, struct jsonapi_reply *r)
 	if (!health && strcmp(path, "/metrics") != 0)
 		return false;
 	pthread_mutex_lock(&j->mu);
+	if (!j->health_on) {
+		pthread_mutex_unlock(&j->mu);
+		reply_error(r, 404, "not_found",
+		    "no such endpoint here: /healthz and /metrics are served by `launchwatch run "
+		    "--http ADDR:PORT`");
+		return true;
+	}
 	const char *body = health ? j->health : j->metrics;
 	if (body) {
 		r->status = health ? j->health_status : 200;
@@ -608,6 +616,14 @@ jsonapi_publish(struct jsonapi *j, struct jsonapi_snap *snap)
 	j->snap = snap;
 	pthread_mutex_unlock(&j->mu);
 	jsonapi_snap_unref(old); /* request threads may still hold their own reference */
+}
+
+void
+jsonapi_serve_health(struct jsonapi *j)
+{
+	pthread_mutex_lock(&j->mu);
+	j->health_on = true;
+	pthread_mutex_unlock(&j->mu);
 }
 
 void

@@ -79,6 +79,7 @@ health_pub_start(struct store *s, struct jsonapi *api, int64_t every_ms)
 	p->every_ms = every_ms > 0 ? every_ms : HEALTH_PUB_MS;
 	pthread_mutex_init(&p->mu, NULL);
 	pthread_cond_init(&p->cv, NULL);
+	jsonapi_serve_health(api);
 	if (pthread_create(&p->thread, NULL, pub_main, p) != 0) {
 		pthread_cond_destroy(&p->cv);
 		pthread_mutex_destroy(&p->mu);

@@ -15,7 +15,6 @@
 
 #include "cmd/cmd.h"
 #include "cmd/cmd_util.h"
-#include "cmd/health_pub.h"
 #include "model/campaign.h"
 #include "config/config.h"
 #include "store/devdb.h"
@@ -346,8 +345,6 @@ cmd_tui(int argc, char **argv)
 	o.provider = provider;
 	for (int i = 0; sim && i < 3; i++)
 		o.sim_tweets[i] = sim_tweet_id(sim, i);
-	/* /healthz and /metrics beside the campaigns */
-	struct health_pub *hp = api ? health_pub_start(s, api, cmd_health_every_ms()) : NULL;
 	struct reader *rd = reader_start(s, q); /* the console's reads and writes */
 	int64_t left_ms = 0;
 	o.left_at_ms = &left_ms;
@@ -362,8 +359,7 @@ cmd_tui(int argc, char **argv)
 		engine_wait(eng, NULL);
 		engine_free(eng);
 	}
-	health_pub_stop(hp); /* it reads the store and publishes into the endpoint */
-	jsonapi_free(api);   /* before the store: nothing of it is used by the endpoint */
+	jsonapi_free(api); /* before the store: nothing of it is used by the endpoint */
 	free(status);
 	free(provider);
 	queue_free(q);
