@@ -26,6 +26,7 @@ int engine_load_rules(const char *path, struct classify_rules **out, char **caus
 /* How to run an engine; zeroed fields take the scheduler's defaults. */
 struct engine_opts {
 	bool embedded;          /* the store is the embedded devdb: one engine at a time */
+	bool console;           /* inside a console: attach to a running `launchwatch run` */
 	int workers;            /* worker threads; 0: default */
 	bool once;              /* run the due jobs once, then finish (engine_wait) */
 	int64_t for_ms;         /* > 0: finish after this long */
@@ -47,7 +48,9 @@ struct engine_opts {
 
 /* Starts the engine on s with provider settings from the environment.
  * Returns 0 with *out set, 1 when another live engine already runs jobs on
- * this database (the caller stays a viewer; *cause says which), or -1 with
+ * this database (the caller stays a viewer; *cause says which, and for a
+ * console that it is attached and quitting leaves ingest running): on
+ * FerretDB any engine, elsewhere a `launchwatch run` when o->console, or -1 with
  * a cause (for example no provider key, or a bad rules file). */
 int engine_start(struct store *s, const struct engine_opts *o, struct engine **out, char **cause);
 

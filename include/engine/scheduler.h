@@ -58,6 +58,8 @@ struct sched_opts {
 	FILE *log;                      /* log file; NULL: worker_log only */
 	bool embedded;                  /* the embedded devdb: one engine at a time (as on
 	                                   any FerretDB, which the store detects) */
+	bool console; /* the engine runs inside a console (heartbeat mode "tui"), which
+	                 attaches to a running `launchwatch run` instead of starting */
 	/* A snooze, a retry or a lease of another engine that ends within
 	 * once_wait_ms is waited for (a backoff left by a dead process too);
 	 * --once gives a job up after once_tries runs in a row without progress

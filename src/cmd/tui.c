@@ -320,15 +320,17 @@ cmd_tui(int argc, char **argv)
 	}
 	struct queue *q = queue_new();
 	struct engine *eng = NULL;
-	struct engine_opts eo = {.embedded = dd != NULL};
+	struct engine_opts eo = {.embedded = dd != NULL, .console = true};
 	char *status = NULL;
 	/* the engine's threads log to worker_log and the log file only: the
 	 * screen belongs to curses */
 	int er = engine_start(s, &eo, &eng, &cause);
 	if (er == 0)
-		status = xstrdup("engine running: polling active campaigns in this console");
+		status =
+		    xstrdup("engine in this console: quitting stops polling (`launchwatch run` "
+		            "or the service keeps it going: docs/operations.md)");
 	else if (er == 1)
-		status = xasprintf("viewer: %s", cause);
+		status = xstrdup(cause);
 	else
 		status = xasprintf("engine off (showing the database only): %s", cause);
 	free(cause);

@@ -101,6 +101,7 @@ engine_start(struct store *s, const struct engine_opts *o, struct engine **out, 
 	so.rules = o->rules ? o->rules : e->rules;
 	so.xcfg = o->xcfg ? o->xcfg : &e->xcfg;
 	so.embedded = o->embedded;
+	so.console = o->console;
 	so.closeout = true;
 	so.closeout_progress = o->closeout_progress;
 	so.closeout_progress_arg = o->closeout_progress_arg;

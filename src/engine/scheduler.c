@@ -489,7 +489,7 @@ sched_new(struct store *s, const struct sched_opts *o)
 	    (long long)sc->started_ms);
 	snprintf(sc->hb.owner, sizeof sc->hb.owner, "%s", sc->owner);
 	snprintf(sc->hb.host, sizeof sc->hb.host, "%s", sc->host);
-	snprintf(sc->hb.mode, sizeof sc->hb.mode, "%s", "run");
+	snprintf(sc->hb.mode, sizeof sc->hb.mode, "%s", o->console ? "tui" : "run");
 	sc->hb.pid = (long)getpid();
 	sc->hb.started_at_ms = sc->started_ms;
 	sc->jobs = jobs_new(s, sc->owner);
@@ -536,6 +536,17 @@ sched_start(struct sched *sc, char **cause)
 	/* FerretDB's updates are not atomic, so two engines could both claim a
 	 * job: one engine per FerretDB, however it is reached */
 	bool ferret = sc->o.embedded || store_is_ferretdb(sc->s);
+	/* a console beside a running engine is a window onto it (a dropped SSH
+	 * session must not stop ingest); beside another console's engine it
+	 * runs its own on MongoDB (they share the jobs) */
+	bool service = rc > 0 && strcmp(other.mode, "tui") != 0;
+	if (rc > 0 && sc->o.console && (ferret || service)) {
+		set_cause(cause,
+		    "attached to the engine of %s (pid %ld on %s): it polls; quitting the console "
+		    "leaves it running",
+		    service ? "launchwatch run" : "another console", other.pid, other.host);
+		return 1;
+	}
 	if (rc > 0 && ferret) {
 		set_cause(cause,
 		    "another launchwatch (pid %ld on %s, %s) is running jobs on this %s (%s); "

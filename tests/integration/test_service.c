@@ -337,6 +337,116 @@ START_TEST(healthz_and_metrics)
 }
 END_TEST
 
+/* Returns the provider requests of the first campaign as status --json
+ * reports them (metrics and list jobs together). */
+static int64_t
+requests_now(struct ing_world *w)
+{
+	json_t *j = NULL;
+	(void)status_json(w, &j);
+	json_t *rq =
+	    json_object_get(json_array_get(json_object_get(j, "campaigns"), 0), "requests");
+	int64_t n = 0;
+	const char *k;
+	json_t *v;
+	json_object_foreach(rq, k, v) n += json_integer_value(v);
+	json_decref(j);
+	return n;
+}
+
+/* A console beside a running `launchwatch run` attaches to it (says so,
+ * runs no engine), and killing the console's tmux session, as a dropped
+ * SSH session would, leaves the engine polling; the end state is exact. */
+START_TEST(console_attaches_to_run)
+{
+	struct ing_world w;
+	struct sim_opts o;
+	sim_opts_init(&o);
+	ing_world_start(&w, &o, "50");
+	ing_campaign_add_cadence(&w, NTWEETS, "2s");
+	char log[300];
+	snprintf(log, sizeof log, "%s/run.out", w.dir);
+	static const char *const args[] = {"run", "--workers", "2", NULL};
+	pid_t pid = al_spawn(w.env, args, log);
+	int64_t end = al_mono_ns() + 60LL * 1000000000LL;
+	json_t *j = NULL;
+	int st = -1;
+	while (al_mono_ns() < end) {
+		st = status_json(&w, &j);
+		bool up = json_integer_value(json_object_get(j, "engines_running")) == 1;
+		json_decref(j);
+		if (up)
+			break;
+		usleep(100000);
+	}
+
+	/* the console, in a tmux session of its own, with the same database */
+	char sock[64];
+	snprintf(sock, sizeof sock, "lwsvc-%d", (int)getpid());
+	struct sbuf cmd;
+	sbuf_init(&cmd);
+	sbuf_printf(&cmd, "tmux -L %s new-session -d -x 160 -y 40 \"env", sock);
+	for (size_t i = 0; w.env[i]; i++)
+		sbuf_printf(&cmd, " '%s'", w.env[i]);
+	sbuf_printf(&cmd,
+	    " TWITTERAPI_KEY=test-key LANG=C.UTF-8 TERM=xterm-256color '%s' 2>'%s/tui.err'; sleep "
+	    "30\"",
+	    getenv("LAUNCHWATCH_BIN"), w.dir);
+	ck_assert_int_eq(system(cmd.s), 0);
+	sbuf_done(&cmd);
+	char *cap = xasprintf("tmux -L %s capture-pane -p -J", sock);
+	bool attached = false;
+	char *screen = NULL;
+	for (end = al_mono_ns() + 30LL * 1000000000LL; !attached && al_mono_ns() < end;) {
+		free(screen);
+		FILE *f = popen(cap, "r");
+		ck_assert_ptr_nonnull(f);
+		struct sbuf b;
+		sbuf_init(&b);
+		char buf[4096];
+		size_t n;
+		while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+			sbuf_add(&b, buf, n);
+		pclose(f);
+		screen = sbuf_take(&b);
+		attached = screen && strstr(screen, "attached to the engine of launchwatch run");
+		if (!attached)
+			usleep(100000);
+	}
+	ck_assert_msg(attached, "the console never said it is attached:\n%s", screen ? screen : "");
+	free(screen);
+	free(cap);
+	/* one engine still: the console started none */
+	ck_assert_int_eq(status_json(&w, &j), 0);
+	ck_assert_int_eq(json_integer_value(json_object_get(j, "engines_running")), 1);
+	json_decref(j);
+
+	/* the SSH session drops: the console's tmux server is killed */
+	int64_t before = requests_now(&w);
+	char *kill_cmd = xasprintf("tmux -L %s kill-server", sock);
+	ck_assert_int_eq(system(kill_cmd), 0);
+	free(kill_cmd);
+	ing_advance(&w, 600); /* new engagements to ingest */
+	int64_t after = before;
+	for (end = al_mono_ns() + 30LL * 1000000000LL; after <= before && al_mono_ns() < end;) {
+		usleep(200000);
+		after = requests_now(&w);
+	}
+	ck_assert_msg(kill(pid, 0) == 0, "the engine died with the console");
+	ck_assert_msg(after > before, "no request after the console went: %lld", (long long)after);
+	int ex = al_reap(pid, SIGTERM, 30000);
+	ck_assert_msg(WIFEXITED(ex) && WEXITSTATUS(ex) == 0, "run exited with %d", ex);
+	/* exact: one more pass brings everything the simulator holds */
+	ck_assert_int_eq(ing_run_once(&w, 120000), 0);
+	ing_check_exact(&w);
+	printf("attach: the console said it is attached; %lld requests before it went, %lld "
+	       "after; exact\n",
+	    (long long)before, (long long)after);
+	ing_world_stop(&w);
+	(void)st;
+}
+END_TEST
+
 static Suite *
 service_suite(void)
 {
@@ -347,6 +457,7 @@ service_suite(void)
 	tcase_add_test(tc, no_notify_socket_is_a_plain_run);
 	tcase_add_test(tc, status_exit_codes);
 	tcase_add_test(tc, healthz_and_metrics);
+	tcase_add_test(tc, console_attaches_to_run);
 	suite_add_tcase(s, tc);
 	return s;
 }
