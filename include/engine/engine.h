@@ -58,6 +58,12 @@ int engine_start(struct store *s, const struct engine_opts *o, struct engine **o
  * Async-signal-safe. */
 void engine_request_stop(struct engine *e);
 
+/* Reloads the classifier rules from path (NULL: DATA_DIR/rules.yaml or the
+ * built-in ones, as at start) for the pages classified from now on, and
+ * has the campaigns re-read at once (SIGHUP). A bad file changes nothing:
+ * -1 with a cause naming it. Owner thread; the workers go on meanwhile. */
+int engine_reload_rules(struct engine *e, const char *path, char **cause);
+
 /* Returns when the engine's scheduler thread last went round its loop (0
  * before it started): a watchdog pings only while this moves. Any thread. */
 int64_t engine_alive_at(struct engine *e);

@@ -61,7 +61,7 @@ struct ingest {
 	struct store *s;
 	struct writer *writer; /* the group-commit writer; NULL: write directly */
 	struct jobs *jobs;
-	const struct classify_rules *rules;
+	const struct classify_rules *_Atomic rules; /* swapped whole by engine_reload_rules */
 	struct ing_log *log;
 	int64_t credits_recheck_ms;
 	/* true when the walk of a job of campaign_id must stop after its page

@@ -108,6 +108,14 @@ const char *sched_owner(const struct sched *sc);
  * bring the prepared aggregates up to date first. Before sched_start. */
 void sched_set_prepared(struct sched *sc, struct writer *w, struct aggregator *a);
 
+/* Classifies the pages walked from now on with rules (borrowed until
+ * sched_free; a worker may still use the previous ones for its page). Any
+ * thread. */
+void sched_set_rules(struct sched *sc, const struct classify_rules *rules);
+
+/* Has the scheduler re-read the campaigns at its next turn. Any thread. */
+void sched_refresh_soon(struct sched *sc);
+
 /* Returns when the scheduler thread last went round its loop (ms, the
  * engine's clock; 0 before it started): a watchdog's sign of life. Any
  * thread. */

@@ -6,6 +6,10 @@
  * released). Main thread only; the signal handler only sets a flag.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <time.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,12 +56,50 @@ static const char run_usage[] =
     "                  them, other addresses need LAUNCHWATCH_HTTP_TOKEN(_FILE)\n\n"
     "DATA is $XDG_DATA_HOME/launchwatch (or ~/.local/share/launchwatch).\n"
     "SIGTERM or SIGINT stop cleanly: pages in flight are stored, jobs released.\n"
+    "SIGHUP reloads the rules file (a bad one is logged and changes nothing) and\n"
+    "re-reads the campaigns at once (systemctl reload launchwatch).\n"
     "Environment: MONGODB_URI, LAUNCHWATCH_DB, TWITTERAPI_KEY or TWITTERAPI_KEY_FILE,\n"
     "TWITTERAPI_BASE_URL, LAUNCHWATCH_QPS, LAUNCHWATCH_CREDITS_RECHECK,\n"
     "LAUNCHWATCH_ONCE_WAIT_MS (the bounded wait for backoffs and leases, default 20000).\n";
 
 static struct engine *volatile run_engine;
-static volatile sig_atomic_t got_signal;
+static volatile sig_atomic_t got_signal, got_hup;
+
+/* Notes a SIGHUP for the reload thread (async-signal-safe). */
+static void
+on_hup(int sig)
+{
+	(void)sig;
+	got_hup = 1;
+}
+
+/* The reload thread's state: SIGHUP reloads the rules (and re-reads the
+ * campaigns) on this thread, never in the handler. */
+static struct {
+	pthread_t th;
+	bool started;
+	atomic_bool quit;
+	struct engine *e;
+	const char *rules_path;
+} hup;
+
+/* The reload thread: looks for a SIGHUP every 100 ms until told to quit. */
+static void *
+hup_main(void *arg)
+{
+	(void)arg;
+	while (!atomic_load(&hup.quit)) {
+		if (got_hup) {
+			got_hup = 0;
+			char *cause = NULL;
+			if (engine_reload_rules(hup.e, hup.rules_path, &cause) != 0)
+				free(cause); /* logged, and the old rules stay */
+		}
+		struct timespec ts = {.tv_sec = 0, .tv_nsec = 100 * 1000000L};
+		nanosleep(&ts, NULL);
+	}
+	return NULL;
+}
 
 /* Asks the engine to stop (async-signal-safe). */
 static void
@@ -216,6 +258,8 @@ cmd_run(int argc, char **argv)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = on_hup;
+	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
 	int st = engine_start(s, &eo, &eng, &cause);
@@ -230,8 +274,15 @@ cmd_run(int argc, char **argv)
 	/* under systemd (Type=notify): ready now, the watchdog while the
 	 * scheduler's loop moves, STOPPING=1 on SIGTERM */
 	struct service *sv = service_start(eng, &got_signal);
+	hup.e = eng;
+	hup.rules_path = rules_path;
+	hup.started = pthread_create(&hup.th, NULL, hup_main, NULL) == 0;
 	struct sched_stats stats;
 	rc = engine_wait(eng, &stats);
+	if (hup.started) {
+		atomic_store(&hup.quit, true);
+		pthread_join(hup.th, NULL);
+	}
 	service_stop(sv);
 	cmd_progress_end(&pg);
 	printf("run: %zu jobs ok (%zu skipped), %zu blocked, %zu held, %zu failed, %zu missing; "
@@ -255,6 +306,7 @@ cmd_run(int argc, char **argv)
 fail:
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGINT, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
 	run_engine = NULL;
 	engine_free(eng);
 	health_pub_stop(hp);

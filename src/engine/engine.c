@@ -22,6 +22,8 @@
 struct engine {
 	struct store *store;
 	struct classify_rules *rules;
+	struct classify_rules **retired; /* replaced by reloads: a worker may still read one */
+	size_t nretired;
 	struct xapi_config xcfg;
 	struct sched *sched;
 	struct alertworker *alerts;
@@ -148,6 +150,23 @@ engine_request_stop(struct engine *e)
 		sched_request_stop(e->sched);
 }
 
+int
+engine_reload_rules(struct engine *e, const char *path, char **cause)
+{
+	struct classify_rules *r = NULL;
+	if (engine_load_rules(path, &r, cause) != 0) {
+		ing_logf(e->log, "warn", NULL, "reload: the rules are unchanged: %s", *cause);
+		return -1;
+	}
+	ing_logf(e->log, "info", NULL, "reload: rules from %s; campaigns re-read",
+	    path ? path : "the data directory's rules.yaml or the built-in ones");
+	e->retired = xreallocarray(e->retired, e->nretired + 1, sizeof *e->retired);
+	e->retired[e->nretired++] = r;
+	sched_set_rules(e->sched, r);
+	sched_refresh_soon(e->sched);
+	return 0;
+}
+
 int64_t
 engine_alive_at(struct engine *e)
 {
@@ -177,6 +196,9 @@ engine_free(struct engine *e)
 	ing_log_free(e->log);
 	alertworker_free(e->alerts);
 	classify_rules_free(e->rules);
+	for (size_t i = 0; i < e->nretired; i++)
+		classify_rules_free(e->retired[i]);
+	free(e->retired);
 	xapi_config_done(&e->xcfg);
 	free(e);
 }

@@ -428,6 +428,8 @@ sched_main(void *arg)
 			break;
 		int64_t now = now_ms();
 		atomic_store(&sc->loop_at_ms, now);
+		if (atomic_exchange(&sc->refresh_soon, false))
+			next_refresh = next_camps = now;
 		if (deadline > 0 && now >= deadline) {
 			ing_logf(sc->log, "info", NULL, "--for elapsed; stopping");
 			atomic_store(&sc->stop, true);
@@ -584,6 +586,18 @@ sched_start(struct sched *sc, char **cause)
 		sc->nworkers++;
 	}
 	return 0;
+}
+
+void
+sched_set_rules(struct sched *sc, const struct classify_rules *rules)
+{
+	sc->ing.rules = rules;
+}
+
+void
+sched_refresh_soon(struct sched *sc)
+{
+	atomic_store(&sc->refresh_soon, true);
 }
 
 int64_t

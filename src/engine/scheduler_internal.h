@@ -50,6 +50,7 @@ struct sched {
 
 	atomic_bool stop;
 	_Atomic int64_t loop_at_ms; /* the scheduler thread's last turn of its loop */
+	atomic_bool refresh_soon;   /* re-read the campaigns at the next turn */
 	pthread_t sched_thread;
 	pthread_t watch_thread;
 	pthread_t *workers;

@@ -447,6 +447,62 @@ START_TEST(console_attaches_to_run)
 }
 END_TEST
 
+/* Returns true when the file at path contains what. */
+static bool
+file_has(const char *path, const char *what)
+{
+	char *text = NULL, *cause = NULL;
+	size_t len = 0;
+	if (file_read_all(path, &text, &len, &cause) != 0) {
+		free(cause);
+		return false;
+	}
+	bool has = strstr(text, what) != NULL;
+	free(text);
+	return has;
+}
+
+/* SIGHUP: a bad rules file is logged naming it and changes nothing (the
+ * engine goes on); a good one is taken. */
+START_TEST(sighup_reloads_rules)
+{
+	struct ing_world w;
+	struct sim_opts o;
+	sim_opts_init(&o);
+	ing_world_start(&w, &o, "50");
+	ing_campaign_add_cadence(&w, NTWEETS, "1m");
+	char *rules = tu_write_file(
+	    w.dir, "rules.yaml", "buckets:\n  developer:\n    words:\n      rustacean: 3\n");
+	char *log = xasprintf("%s/run.log", w.dir), *out = xasprintf("%s/run.out", w.dir);
+	const char *const args[] = {"run", "--workers", "2", "--rules", rules, "--log", log, NULL};
+	pid_t pid = al_spawn(w.env, args, out);
+	int64_t end = al_mono_ns() + 30LL * 1000000000LL;
+	while (!file_has(log, " started: ") && al_mono_ns() < end)
+		usleep(50000);
+	free(
+	    tu_write_file(w.dir, "rules.yaml", "buckets:\n  investors:\n    words:\n      x: 1\n"));
+	kill(pid, SIGHUP);
+	while (!file_has(log, "reload: the rules are unchanged") && al_mono_ns() < end)
+		usleep(50000);
+	ck_assert_msg(
+	    file_has(log, "reload: the rules are unchanged"), "no reload refusal in the log");
+	ck_assert_msg(file_has(log, "rules.yaml"), "the refusal does not name the file");
+	ck_assert_int_eq(kill(pid, 0), 0);
+	free(tu_write_file(
+	    w.dir, "rules.yaml", "buckets:\n  developer:\n    words:\n      rustacean: 4\n"));
+	kill(pid, SIGHUP);
+	while (!file_has(log, "reload: rules from") && al_mono_ns() < end)
+		usleep(50000);
+	ck_assert_msg(file_has(log, "reload: rules from"), "no reload in the log");
+	int ex = al_reap(pid, SIGTERM, 30000);
+	ck_assert_msg(WIFEXITED(ex) && WEXITSTATUS(ex) == 0, "run exited with %d", ex);
+	free(rules);
+	free(log);
+	free(out);
+	ing_world_stop(&w);
+}
+END_TEST
+
 static Suite *
 service_suite(void)
 {
@@ -458,6 +514,7 @@ service_suite(void)
 	tcase_add_test(tc, status_exit_codes);
 	tcase_add_test(tc, healthz_and_metrics);
 	tcase_add_test(tc, console_attaches_to_run);
+	tcase_add_test(tc, sighup_reloads_rules);
 	suite_add_tcase(s, tc);
 	return s;
 }
