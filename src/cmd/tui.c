@@ -327,8 +327,8 @@ cmd_tui(int argc, char **argv)
 	int er = engine_start(s, &eo, &eng, &cause);
 	if (er == 0)
 		status =
-		    xstrdup("engine in this console: quitting stops polling (`launchwatch run` "
-		            "or the service keeps it going: docs/operations.md)");
+		    xstrdup("engine in this console: quitting stops polling; `systemctl --user "
+		            "start launchwatch` keeps it running without the console");
 	else if (er == 1)
 		status = xstrdup(cause);
 	else
