@@ -52,7 +52,8 @@ size_t pane_feed_count(struct ui *u, struct agg_campaign *c);
 void pane_tweets_rows(const struct ui *u, const struct agg_campaign *c, size_t *first, size_t *n);
 
 /* Writes the prepared state of c ("loading...", "preparing...") into buf
- * and returns true when c has no summary to show yet. */
+ * and returns true when c has no summary to show yet, or only zeros before
+ * its first complete read (agg_loading). */
 bool pane_not_ready(const struct agg_campaign *c, char *buf, size_t len);
 
 /* Writes the focused view of u as CSV to a new file in dir and sets *path

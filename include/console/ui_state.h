@@ -138,6 +138,9 @@ void ui_pick_campaign(struct ui *u);
 /* Notes that the simulator knows only tweets ids[0..n) (copied, at most
  * UI_SIM_TWEETS). */
 void ui_set_sim_tweets(struct ui *u, const char *const *ids, size_t n);
+/* Returns how many of c's listed tweets the simulator feeding the demo
+ * does not know (0 when no simulator feeds it or c is NULL). */
+size_t ui_sim_unknown(const struct ui *u, const struct agg_campaign *c);
 /* Writes into buf what the console says when the simulator feeds campaign
  * c but c lists tweets it does not know (they read as missing); returns
  * false, buf untouched, when there is nothing to say. */

@@ -193,6 +193,12 @@ struct agg_health {
 /* Fills *h from c's jobs at now_ms (all zero when c is NULL). */
 void agg_job_health(const struct agg_campaign *c, int64_t now_ms, struct agg_health *h);
 
+/* Returns true while c's numbers are not complete yet: no summary applied,
+ * or the campaign is live and one of its listed tweets' jobs has neither
+ * succeeded nor reported an error or a block (its first read is still
+ * running, or the jobs were not read yet). */
+bool agg_loading(const struct agg_campaign *c);
+
 /* Replaces the alerts of campaign id with alerts (takes ownership of the
  * array and its strings), newest first. */
 void agg_set_alerts(struct agg *a, const char *id, struct agg_alert *alerts, size_t n);

@@ -68,13 +68,22 @@ jtime(int64_t ms)
 	return json_string(buf);
 }
 
-/* Returns the six metrics of v as an object. */
+/* Returns total v, never below zero: a count that a provider corrected
+ * downwards, before the reading that raised it again, is no final total. */
+static json_int_t
+jtotal(int64_t v)
+{
+	return v < 0 ? 0 : (json_int_t)v;
+}
+
+/* Returns the six metric totals of v as an object. */
 static json_t *
 jmetrics(const int64_t v[M__COUNT])
 {
 	json_t *o = json_object();
 	for (int m = 0; m < M__COUNT; m++)
-		json_object_set_new(o, agg_metric_name((enum agg_metric)m), json_integer(v[m]));
+		json_object_set_new(
+		    o, agg_metric_name((enum agg_metric)m), json_integer(jtotal(v[m])));
 	return o;
 }
 
@@ -206,11 +215,11 @@ jjob(const struct agg_job *j)
 static json_t *
 jcampaign_head(const struct agg_campaign *c)
 {
-	return json_pack("{s:s, s:s, s:s, s:s, s:{s:o, s:o}, s:o, s:b}", "id", c->id, "name",
+	return json_pack("{s:s, s:s, s:s, s:s, s:{s:o, s:o}, s:o, s:b, s:b}", "id", c->id, "name",
 	    c->name ? c->name : c->id, "client", c->client ? c->client : "", "status",
 	    campaign_status_name(c->status), "window", "start", jtime(c->start_ms), "end",
 	    jtime(c->end_ms), "close_requested_at", jtime(c->close_requested_ms), "prepared",
-	    c->prep == AGG_PREP_READY);
+	    c->prep == AGG_PREP_READY, "loading", agg_loading(c));
 }
 
 /* Returns the aggregates body of c. */
@@ -361,7 +370,8 @@ jsonapi_snap_build(struct agg *a, struct jsonapi_snap *prev, int64_t now_ms)
 		json_object_set_new(o, "tweets", json_integer((json_int_t)c->ntweets));
 		json_object_set_new(o, "unique_accounts", json_integer(agg_unique_total(c)));
 		json_object_set_new(o, "engagements", json_integer(c->sum.engagements));
-		json_object_set_new(o, "views", json_integer(c->sum.total[CAT__COUNT][M_VIEWS]));
+		json_object_set_new(
+		    o, "views", json_integer(jtotal(c->sum.total[CAT__COUNT][M_VIEWS])));
 		json_object_set_new(o, "requests", json_integer(c->requests));
 		json_object_set_new(o, "credits", json_integer(c->credits));
 		/* the provider's health as the campaign's jobs show it (the header's) */

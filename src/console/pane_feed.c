@@ -86,9 +86,10 @@ pane_feed_count(struct ui *u, struct agg_campaign *c)
 bool
 pane_not_ready(const struct agg_campaign *c, char *buf, size_t len)
 {
-	if (c->prep == AGG_PREP_READY)
+	if (c->prep == AGG_PREP_READY &&
+	    (!agg_loading(c) || agg_unique_total(c) > 0 || c->sum.total[CAT__COUNT][M_VIEWS] > 0))
 		return false;
-	if (c->prep == AGG_PREP_LOADING)
+	if (c->prep != AGG_PREP_PREPARING) /* no zeros shown before the first complete read */
 		snprintf(buf, len, "loading...");
 	else
 		snprintf(buf, len,

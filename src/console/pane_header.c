@@ -5,8 +5,10 @@
  * being prepared). Curses-free; UI thread.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "base/fmt.h"
+#include "base/util.h"
 #include "console/pane.h"
 
 /* Writes the provider's health as c's jobs show it into buf ("" when no job
@@ -39,61 +41,112 @@ header_job_health(
 	}
 }
 
+/* Writes the first row for c at compaction level lvl into buf: 0 names the
+ * program and the client, 1 drops the program's name, 2 the client too. */
+static void
+header_title(struct ui *u, const struct agg_campaign *c, int lvl, char *buf, size_t len)
+{
+	char win[48];
+	fmt_window(c->start_ms, c->end_ms, u->now_ms, win, sizeof win);
+	/* after the close-out the report is frozen; "closing" only until then */
+	const char *when = c->status == CS_COMPLETED ? "report frozen"
+	                   : c->close_requested_ms   ? "closing"
+	                                             : win;
+	bool client = lvl < 2 && *c->client;
+	snprintf(buf, len, "%s[%zu/%zu] %s%s%s  %s  %s", lvl == 0 ? "launchwatch  " : "",
+	    u->cur + 1, u->agg->ncampaigns, c->name, client ? " - " : "", client ? c->client : "",
+	    campaign_status_name(c->status), when);
+}
+
+/* Writes the second row's numbers for c into buf: "loading..." instead of
+ * zeros until the first complete read, and a mark on partial ones. */
+static void
+header_numbers(const struct agg_campaign *c, bool shorter, char *buf, size_t len)
+{
+	char a[16], b[16], cr[16], rq[16];
+	if (c->prep != AGG_PREP_READY) {
+		snprintf(buf, len, "%s",
+		    c->prep == AGG_PREP_LOADING ? "loading...  " : "preparing...  ");
+		return;
+	}
+	int64_t acc = agg_unique_total(c), views = c->sum.total[CAT__COUNT][M_VIEWS];
+	bool loading = agg_loading(c);
+	fmt_count(c->requests, rq, sizeof rq);
+	fmt_count(c->credits, cr, sizeof cr);
+	if (loading && acc == 0 && views <= 0) {
+		snprintf(buf, len, "loading...  %s %s  credits %s  ", shorter ? "req" : "requests",
+		    rq, cr);
+		return;
+	}
+	snprintf(buf, len, "%saccounts %s  views %s  %s %s  credits %s  ",
+	    loading ? "loading: " : "", fmt_count(acc, a, sizeof a),
+	    fmt_count(views < 0 ? 0 : views, b, sizeof b), shorter ? "req" : "requests", rq, cr);
+}
+
+/* Draws (or, when g is NULL, measures) the second row at level lvl: 0 in
+ * full, 1 with the provider's short name and health, 2 without the
+ * provider's part. Returns the width used. */
+static int
+header_status(struct ui *u, const struct agg_campaign *c, int lvl, struct draw_grid *g, int x0,
+    int y, int end)
+{
+	char nums[160], prov[160], health[200];
+	enum theme_role role = T_HEADER;
+	nums[0] = '\0';
+	if (c)
+		header_numbers(c, lvl > 0, nums, sizeof nums);
+	const char *name = u->provider ? u->provider : "?";
+	int plen = (int)strcspn(name, " "); /* "simulator (127.0.0.1:PORT)": its first word */
+	header_job_health(c, u->now_ms, health, sizeof health, &role);
+	if (lvl == 0 && health[0] == '\0')
+		snprintf(prov, sizeof prov, "  provider: %s: no job reported yet%s%s", name,
+		    u->engine_status ? "; " : "", u->engine_status ? u->engine_status : "");
+	else if (lvl == 0)
+		snprintf(prov, sizeof prov, "  provider: %s: ", name);
+	else if (lvl == 1)
+		snprintf(prov, sizeof prov, "  %.*s%s", plen, name, health[0] ? ": " : "");
+	else
+		prov[0] = '\0';
+	struct {
+		const char *text;
+		enum theme_role role;
+	} part[] = {{nums, T_HEADER}, {"db ", T_HEADER},
+	    {u->db_ok ? "ok" : "DOWN", u->db_ok ? T_OK : T_ERROR},
+	    {u->db_status ? " " : "", T_HEADER},
+	    {u->db_status ? u->db_status : "", u->db_ok ? T_WARN : T_ERROR}, {prov, T_HEADER},
+	    {lvl < 2 ? health : "", role}};
+	int x = x0;
+	for (size_t i = 0; i < LW_ARRAY_LEN(part); i++) {
+		if (g == NULL)
+			x += draw_text_width(part[i].text);
+		else if (x < end)
+			x += draw_text(g, x, y, end - x, part[i].role, part[i].text);
+	}
+	return x - x0;
+}
+
 void
 pane_header_draw(struct ui *u, struct draw_grid *g, struct draw_rect r)
 {
 	struct agg_campaign *c = ui_campaign(u);
-	char win[48], a[16], b[16], cr[16], rq[16];
 	draw_fill(g, (struct draw_rect){r.x, r.y, r.w, 2}, ' ', T_HEADER);
+	int room = r.w - 2; /* a column of margin each side */
 	if (c == NULL) {
-		draw_text(g, r.x + 1, r.y, r.w - 2, T_HEADER, "launchwatch  (no campaigns)");
+		draw_text(g, r.x + 1, r.y, room, T_HEADER, "launchwatch  (no campaigns)");
 	} else {
-		fmt_window(c->start_ms, c->end_ms, u->now_ms, win, sizeof win);
-		/* after the close-out the report is frozen; "closing" only until then */
-		const char *when = c->status == CS_COMPLETED ? "report frozen"
-		                   : c->close_requested_ms   ? "closing"
-		                                             : win;
+		/* the most that fits: the program's name and the client go first */
 		char line[512];
-		snprintf(line, sizeof line, "launchwatch  [%zu/%zu] %s%s%s  %s  %s", u->cur + 1,
-		    u->agg->ncampaigns, c->name, *c->client ? " - " : "", c->client,
-		    campaign_status_name(c->status), when);
-		draw_text(g, r.x + 1, r.y, r.w - 2, T_HEADER, line);
+		for (int lvl = 0; lvl < 3; lvl++) {
+			header_title(u, c, lvl, line, sizeof line);
+			if (draw_text_width(line) <= room)
+				break;
+		}
+		draw_text(g, r.x + 1, r.y, room, T_HEADER, line);
 	}
-	/* second row: numbers first (they matter most on a narrow terminal), then health */
-	int x = r.x + 1, end = r.x + r.w - 1;
-	if (c && c->prep != AGG_PREP_READY) {
-		x += draw_text(g, x, r.y + 1, end - x, T_HEADER,
-		    c->prep == AGG_PREP_LOADING ? "loading...  " : "preparing...  ");
-	} else if (c) {
-		char nums[160];
-		snprintf(nums, sizeof nums, "accounts %s  views %s  requests %s  credits %s  ",
-		    fmt_count(agg_unique_total(c), a, sizeof a),
-		    fmt_count(c->sum.total[CAT__COUNT][M_VIEWS], b, sizeof b),
-		    fmt_count(c->requests, rq, sizeof rq), fmt_count(c->credits, cr, sizeof cr));
-		x += draw_text(g, x, r.y + 1, end - x, T_HEADER, nums);
-	}
-	if (x < end)
-		x += draw_text(g, x, r.y + 1, end - x, T_HEADER, "db ");
-	if (x < end)
-		x += draw_text(
-		    g, x, r.y + 1, end - x, u->db_ok ? T_OK : T_ERROR, u->db_ok ? "ok" : "DOWN");
-	if (u->db_status && x < end) /* why it is down, or a call that keeps waiting */
-		x += draw_textf(
-		    g, x, r.y + 1, end - x, u->db_ok ? T_WARN : T_ERROR, " %s", u->db_status);
-	if (x >= end)
-		return;
-	/* which provider from the start (set by tui), then its health as the
-	 * campaign's jobs show it */
-	x += draw_textf(
-	    g, x, r.y + 1, end - x, T_HEADER, "  provider: %s", u->provider ? u->provider : "?");
-	if (x >= end)
-		return;
-	enum theme_role role = T_HEADER;
-	char health[200];
-	header_job_health(c, u->now_ms, health, sizeof health, &role);
-	if (health[0] == '\0')
-		draw_textf(g, x, r.y + 1, end - x, T_HEADER, ": no job reported yet%s%s",
-		    u->engine_status ? "; " : "", u->engine_status ? u->engine_status : "");
-	else
-		draw_textf(g, x, r.y + 1, end - x, role, ": %s", health);
+	/* second row: numbers first (they matter most on a narrow terminal), then
+	 * health, in the fullest form that fits */
+	int lvl = 0;
+	while (lvl < 2 && header_status(u, c, lvl, NULL, 0, 0, 0) > room)
+		lvl++;
+	header_status(u, c, lvl, g, r.x + 1, r.y + 1, r.x + r.w - 1);
 }

@@ -35,19 +35,38 @@ draw_status(struct ui *u, struct draw_grid *g, int y)
 	    "s scope  o overview  x export");
 }
 
-/* Draws the simulated-data banner on row y: which tweets the simulator
- * knows when the campaign lists others. */
+/* Draws the simulated-data banner on row y, in the fullest wording that
+ * fits: that a simulator feeds the demo, or which tweets it knows when the
+ * campaign lists others. */
 static void
 draw_banner(struct ui *u, struct draw_grid *g, int y)
 {
-	char note[512];
+	char note[512], mid[160], brief[96];
+	size_t unknown = ui_sim_unknown(u, ui_campaign(u));
+	const char *v[3] = {
+	    "SIMULATED DATA: no TWITTERAPI_KEY is set, so a built-in simulator feeds this demo. "
+	    "Set TWITTERAPI_KEY (or TWITTERAPI_KEY_FILE) to watch real launches.",
+	    "SIMULATED DATA from a built-in simulator: set TWITTERAPI_KEY (or "
+	    "TWITTERAPI_KEY_FILE) to watch real launches.",
+	    "SIMULATED DATA: set TWITTERAPI_KEY to watch real launches"};
+	if (unknown > 0) {
+		ui_sim_note(u, ui_campaign(u), note, sizeof note);
+		snprintf(mid, sizeof mid,
+		    "SIMULATED DATA (no TWITTERAPI_KEY): %zu of this campaign's tweets are unknown "
+		    "to the simulator (i: jobs)",
+		    unknown);
+		snprintf(brief, sizeof brief,
+		    "SIMULATED DATA: %zu tweet%s unknown to the simulator (i: jobs)", unknown,
+		    unknown == 1 ? "" : "s");
+		v[0] = note;
+		v[1] = mid;
+		v[2] = brief;
+	}
+	int k = 0;
+	while (k < 2 && draw_text_width(v[k]) > g->w - 2)
+		k++;
 	draw_fill(g, (struct draw_rect){0, y, g->w, 1}, ' ', T_BANNER);
-	if (ui_sim_note(u, ui_campaign(u), note, sizeof note))
-		draw_text(g, 1, y, g->w - 2, T_BANNER, note);
-	else
-		draw_text(g, 1, y, g->w - 2, T_BANNER,
-		    "SIMULATED DATA: no TWITTERAPI_KEY is set, so a built-in simulator feeds this "
-		    "demo. Set TWITTERAPI_KEY (or TWITTERAPI_KEY_FILE) to watch real launches.");
+	draw_text(g, 1, y, g->w - 2, T_BANNER, v[k]);
 }
 
 /* Draws focusable pane p in r. */

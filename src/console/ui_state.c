@@ -115,11 +115,11 @@ ui_set_sim_tweets(struct ui *u, const char *const *ids, size_t n)
 	}
 }
 
-bool
-ui_sim_note(const struct ui *u, const struct agg_campaign *c, char *buf, size_t len)
+size_t
+ui_sim_unknown(const struct ui *u, const struct agg_campaign *c)
 {
 	if (!u->simulated || u->nsim_tweets == 0 || c == NULL)
-		return false;
+		return 0;
 	size_t unknown = 0;
 	for (size_t i = 0; i < c->ntweets; i++) {
 		bool known = !c->tweets[i].listed;
@@ -127,6 +127,13 @@ ui_sim_note(const struct ui *u, const struct agg_campaign *c, char *buf, size_t 
 			known = strcmp(c->tweets[i].id, u->sim_tweets[k]) == 0;
 		unknown += !known;
 	}
+	return unknown;
+}
+
+bool
+ui_sim_note(const struct ui *u, const struct agg_campaign *c, char *buf, size_t len)
+{
+	size_t unknown = ui_sim_unknown(u, c);
 	if (unknown == 0)
 		return false;
 	snprintf(buf, len,

@@ -371,6 +371,23 @@ agg_job_health(const struct agg_campaign *c, int64_t now_ms, struct agg_health *
 		}
 }
 
+bool
+agg_loading(const struct agg_campaign *c)
+{
+	if (c->prep != AGG_PREP_READY)
+		return true;
+	if (c->status != CS_ACTIVE || c->close_requested_ms > 0)
+		return false; /* nothing is being read for it: what it has is all */
+	for (size_t i = 0; i < c->ntweets; i++)
+		for (int k = 0; c->tweets[i].listed && k < JOB__COUNT; k++) {
+			const struct agg_job *j = &c->tweets[i].job[k];
+			if (j->last_success_ms == 0 && j->why == NULL && j->state != JS_ERROR &&
+			    j->state != JS_BLOCKED)
+				return true;
+		}
+	return false;
+}
+
 void
 agg_set_jobs(struct agg *a, const char *id, struct agg_jobrow *rows, size_t n)
 {

@@ -113,9 +113,10 @@ START_TEST(test_demo_explains_other_tweets)
 	tui_expect("/2] "); /* the demo was added after it */
 	tui_keys("1");
 	tui_expect("[1/2] Other launch");
-	/* the banner names the simulator's tweets (cut at 80 columns; the
-	 * jobs screen has it whole); the status line says where */
-	tui_expect("SIMULATED DATA (no TWITTERAPI_KEY): the simulator knows only the demo's");
+	/* the banner says how many tweets the simulator does not know in a
+	 * wording that fits 80 columns (the jobs screen names its tweets); the
+	 * status line says where */
+	tui_expect("SIMULATED DATA: 1 tweet unknown to the simulator (i: jobs)");
 	tui_expect("i jobs");
 	tui_keys("i");
 	/* job states are read every 6 s while some log moves (the demo's), else
@@ -129,6 +130,69 @@ START_TEST(test_demo_explains_other_tweets)
 	s = tui_wait_screen("Engagers", false);
 	ck_assert_msg(strstr(s, "the tweet is missing (deleted or protected)") == NULL,
 	    "the reason was whole on the campaign screen:\n%s", s);
+	free(s);
+	tui_keys("q");
+	tui_expect("UI-EXITED 0");
+}
+END_TEST
+
+/* Copies row n (0-based) of screen s into buf. */
+static void
+screen_row(const char *s, int n, char *buf, size_t len)
+{
+	for (; n > 0 && s; n--) {
+		s = strchr(s, '\n');
+		s = s ? s + 1 : NULL;
+	}
+	size_t l = s ? strcspn(s, "\n") : 0;
+	snprintf(buf, len, "%.*s", (int)l, s ? s : "");
+}
+
+/* Asserts the header's two rows and the banner of screen s end inside the
+ * terminal (nothing cut with an ellipsis) and hold what matters. */
+static void
+expect_header_whole(const char *s)
+{
+	char row[1024];
+	for (int i = 0; i < 3; i++) {
+		screen_row(s, i, row, sizeof row);
+		ck_assert_msg(strstr(row, "\u2026") == NULL, "row %d cut:\n%s", i, s);
+	}
+	screen_row(s, 0, row, sizeof row);
+	ck_assert_msg(strstr(row, DEMO) && strstr(row, "active"), "%s", s);
+	screen_row(s, 1, row, sizeof row);
+	ck_assert_msg(strstr(row, "db ok"), "%s", s);
+	screen_row(s, 2, row, sizeof row);
+	ck_assert_msg(strstr(row, "SIMULATED DATA") && strstr(row, "TWITTERAPI_KEY"), "%s", s);
+}
+
+START_TEST(test_demo_loads_then_header_fits)
+{
+	tui_start_ui(120, 40, false, NULL);
+	/* until the first complete read the numbers say they are loading: never
+	 * a bare "accounts 0" or an empty pie shown as final */
+	int64_t until = clock_now_ms() + 90000;
+	bool saw_loading = false, done = false;
+	char row[1024];
+	while (!done && clock_now_ms() < until) {
+		char *s = tui_screen();
+		screen_row(s, 1, row, sizeof row);
+		saw_loading = saw_loading || strstr(row, "loading") != NULL;
+		ck_assert_msg(strstr(row, "accounts 0 ") == NULL, "zeros shown as final:\n%s", s);
+		ck_assert_msg(strstr(s, "no engaged accounts yet") == NULL &&
+		                  strstr(s, "no engagements yet") == NULL,
+		    "an empty pane shown as final:\n%s", s);
+		done = strstr(row, "accounts ") != NULL && strstr(row, "loading") == NULL;
+		if (done)
+			expect_header_whole(s);
+		free(s);
+		usleep(20000);
+	}
+	ck_assert_msg(saw_loading, "no loading indicator while the demo's data came in");
+	ck_assert_msg(done, "the demo's first read did not complete");
+	tui_sh("tmux -L %s resize-window -t ui -x 80 -y 24", tui_sock);
+	char *s = tui_wait_screen("SIMULATED DATA: set TWITTERAPI_KEY", false);
+	expect_header_whole(s);
 	free(s);
 	tui_keys("q");
 	tui_expect("UI-EXITED 0");
@@ -188,6 +252,7 @@ start_suite(void)
 	tcase_set_timeout(tc, 150);
 	tcase_add_test(tc, test_one_demo_opens_on_live);
 	tcase_add_test(tc, test_demo_explains_other_tweets);
+	tcase_add_test(tc, test_demo_loads_then_header_fits);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("remember");
 	tcase_add_checked_fixture(tc, tui_setup, tui_teardown);

@@ -446,6 +446,41 @@ START_TEST(test_status_jobs_alerts)
 }
 END_TEST
 
+START_TEST(test_loading_until_first_complete_read)
+{
+	struct agg *a = agg_new();
+	set_campaign(a, "c4");
+	struct agg_campaign *c = agg_campaign(a, "c4");
+	ck_assert(agg_loading(c)); /* no summary yet */
+	struct prep_summary s;
+	memset(&s, 0, sizeof s);
+	agg_set_summary(a, "c4", &s);
+	ck_assert(!agg_loading(c)); /* scheduled: nothing is being read */
+	c->status = CS_ACTIVE;
+	ck_assert(agg_loading(c)); /* live, its jobs not read yet */
+	struct agg_jobrow rows[NTWEETS * JOB__COUNT];
+	memset(rows, 0, sizeof rows);
+	for (int i = 0; i < NTWEETS * JOB__COUNT; i++) {
+		snprintf(
+		    rows[i].tweet_id, sizeof rows[i].tweet_id, "%s", tweet_ids[i / JOB__COUNT]);
+		rows[i].kind = (enum job_kind)(i % JOB__COUNT);
+		rows[i].job = (struct agg_job){JS_OK, T0, 0, 1, 1, NULL};
+	}
+	rows[5].job = (struct agg_job){JS_BACKFILL, 0, 0, 3, 3, NULL}; /* first walk running */
+	agg_set_jobs(a, "c4", rows, NTWEETS * JOB__COUNT);
+	ck_assert(agg_loading(c));
+	rows[5].job = (struct agg_job){JS_ERROR, 0, 0, 3, 3, xstrdup("HTTP 500")};
+	agg_set_jobs(a, "c4", rows, NTWEETS * JOB__COUNT);
+	ck_assert(!agg_loading(c)); /* a failure is reported, not loading forever */
+	rows[5].job = (struct agg_job){JS_OK, T0, 0, 3, 3, NULL};
+	agg_set_jobs(a, "c4", rows, NTWEETS * JOB__COUNT);
+	ck_assert(!agg_loading(c));
+	c->close_requested_ms = T0;
+	ck_assert(!agg_loading(c));
+	agg_free(a);
+}
+END_TEST
+
 START_TEST(test_stored_job_states_shown)
 {
 	/* what the console shows for each stored state before the block,
@@ -564,6 +599,7 @@ agg_suite(void)
 	tcase_add_test(tc, test_preparing_then_ready);
 	tcase_add_test(tc, test_tweet_series_on_demand);
 	tcase_add_test(tc, test_status_jobs_alerts);
+	tcase_add_test(tc, test_loading_until_first_complete_read);
 	tcase_add_test(tc, test_stored_job_states_shown);
 	tcase_add_test(tc, test_profile_from_rows_and_documents);
 	tcase_add_test(tc, test_memory_does_not_grow_with_engagements);

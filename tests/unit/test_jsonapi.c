@@ -240,6 +240,44 @@ START_TEST(test_list_has_job_health)
 }
 END_TEST
 
+START_TEST(test_no_negative_totals_and_loading)
+{
+	struct agg *a = agg_new();
+	apply(a, "camp-n", 0, 4, 1);
+	struct agg_campaign *c = agg_campaign(a, "camp-n");
+	c->status = CS_ACTIVE; /* live, its tweets' jobs not reported yet */
+	for (size_t i = 0; i < c->ntweets; i++)
+		c->tweets[i].listed = true;
+	c->sum.total[CAT__COUNT][M_VIEWS] = -42; /* a count the provider corrected down */
+	c->sum.total[CAT_MAIN][M_VIEWS] = -42;
+	struct jsonapi_snap *s = jsonapi_snap_build(a, NULL, T0 + 1000);
+	json_t *j = ask(s, "/api/campaigns", NULL, NULL, 200, NULL);
+	json_t *o = json_array_get(json_object_get(j, "campaigns"), 0);
+	ck_assert_int_eq(json_integer_value(json_object_get(o, "views")), 0);
+	ck_assert(json_is_true(json_object_get(o, "loading")));
+	json_decref(j);
+	j = ask(s, "/api/campaigns/camp-n/aggregates", NULL, NULL, 200, NULL);
+	json_t *tot = json_object_get(j, "totals");
+	ck_assert_int_eq(
+	    json_integer_value(json_object_get(json_object_get(tot, "all"), "views")), 0);
+	ck_assert_int_eq(
+	    json_integer_value(json_object_get(json_object_get(tot, "main"), "views")), 0);
+	ck_assert(json_is_true(json_object_get(json_object_get(j, "campaign"), "loading")));
+	json_decref(j);
+	jsonapi_snap_unref(s);
+	c->status = CS_COMPLETED; /* nothing more to read: final */
+	c->version++;
+	s = jsonapi_snap_build(a, NULL, T0 + 2000);
+	j = ask(s, "/api/campaigns", NULL, NULL, 200, NULL);
+	ck_assert(json_is_false(
+	    json_object_get(json_array_get(json_object_get(j, "campaigns"), 0), "loading")));
+	json_decref(j);
+	jsonapi_snap_unref(s);
+	agg_free(a);
+	states_free();
+}
+END_TEST
+
 START_TEST(test_engagers_capped)
 {
 	struct agg *a = agg_new();
@@ -348,6 +386,7 @@ jsonapi_suite(void)
 	Suite *s = suite_create("jsonapi");
 	TCase *tc = tcase_create("model");
 	tcase_add_test(tc, test_snapshot_answers);
+	tcase_add_test(tc, test_no_negative_totals_and_loading);
 	tcase_add_test(tc, test_engagers_capped);
 	tcase_add_test(tc, test_list_has_job_health);
 	tcase_add_test(tc, test_token_from_env);
