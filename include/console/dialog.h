@@ -1,6 +1,6 @@
 /*
- * dialog: the add-campaign form and the edit-tweets form (validated by the
- * same loader as YAML files, writing nothing on error), the filter prompt
+ * dialog: the add-campaign form, the edit-tweets form and the settings form
+ * (validated by the same loader as YAML files, writing nothing on error), the filter prompt
  * and yes/no confirmations. A dialog knows nothing of struct ui: a key that
  * finishes it fills a struct dialog_result (a command for the reader, a
  * message, a filter), which the console carries out (console/dispatch.h).
@@ -15,6 +15,7 @@
 
 #include "config/config.h"
 #include "console/draw.h"
+#include "console/form_settings.h"
 #include "engine/reader.h"
 #include "model/agg.h"
 
@@ -41,6 +42,12 @@ struct dialog *dialog_add_campaign(int64_t now_ms);
  * validates them with the campaign-file loader and posts READER_TWEETS. Returns
  * NULL when a category's links do not fit in a field (then nothing opens). */
 struct dialog *dialog_edit_tweets(const struct agg_campaign *c);
+/* Opens the settings form of campaign c (borrowed for the call): CPM
+ * benchmarks and spend per category, cadences, alert rules and channels,
+ * prefilled with its stored settings; saving validates them with the
+ * campaign-file loader and posts READER_SETTINGS. Returns NULL when c's
+ * settings were not read yet. */
+struct dialog *dialog_edit_settings(const struct agg_campaign *c);
 /* Opens the filter prompt with the current text. */
 struct dialog *dialog_filter(const char *current);
 /* Opens a confirmation: on yes, asks to run cmd on campaign cid (and, for
@@ -56,11 +63,15 @@ bool dialog_key(struct dialog *d, int key, struct dialog_result *res);
 /* Draws the dialog centred in g. */
 void dialog_draw(struct dialog *d, struct draw_grid *g);
 
-/* Builds campaign-file YAML from form fields (exposed for tests): returns a
- * new string. Links are separated by spaces, commas or newlines. */
+/* Builds campaign-file YAML of one campaign from form fields (exposed for
+ * tests): returns a new string. Links are separated by spaces, commas or
+ * newlines; settings holds SF__COUNT texts (console/form_settings.h) or is
+ * NULL for none. When not NULL, head_lines gets the line of name, client,
+ * start, duration and the three link lists (0: not written) and lines
+ * that of each settings field. */
 char *dialog_form_yaml(const char *name, const char *client, const char *start,
-    const char *duration, const char *main_links, const char *influencer_links,
-    const char *investor_links, const char *min_importance, const char *buckets);
+    const char *duration, const char *const links[CAT__COUNT], const char *const *settings,
+    int head_lines[7], int lines[SF__COUNT]);
 
 /* Parses a filter such as "bucket=investor,founder action=reply
  * cat=main min=50" into *f; "" clears. 0 or -1 with a cause. */

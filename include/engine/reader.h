@@ -40,12 +40,13 @@ struct reader;
 
 /* The campaign commands the console posts (reader_post). */
 enum reader_cmd {
-	READER_UPSERT, /* add or update the only campaign of f */
-	READER_PAUSE,  /* pause campaign cid */
-	READER_RESUME, /* resume campaign cid */
-	READER_CLOSE,  /* request the close-out of campaign cid */
-	READER_TWEETS, /* replace the tweets of cid with those of f's only campaign */
-	READER_EXPORT, /* stream every engagement of cid passing a filter to a CSV file */
+	READER_UPSERT,   /* add or update the only campaign of f */
+	READER_PAUSE,    /* pause campaign cid */
+	READER_RESUME,   /* resume campaign cid */
+	READER_CLOSE,    /* request the close-out of campaign cid */
+	READER_TWEETS,   /* replace the tweets of cid with those of f's only campaign */
+	READER_SETTINGS, /* replace the cadence, alerts and cpm of cid with f's only campaign's */
+	READER_EXPORT,   /* stream every engagement of cid passing a filter to a CSV file */
 };
 
 /* Starts a reader on s and q (both borrowed until reader_free): its thread

@@ -114,7 +114,8 @@ struct agg_campaign {
 	int64_t start_ms, end_ms;
 	enum campaign_status status;
 	int64_t close_requested_ms;
-	bool known; /* its campaign document was applied */
+	bool known;              /* its campaign document was applied */
+	struct cfg_campaign cfg; /* its settings as stored (the forms start from them); owned */
 
 	enum agg_prep prep;
 	struct prep_summary sum; /* the newest summary applied (zeroed before) */

@@ -144,6 +144,10 @@ bool campaign_accent_ok(const char *s);
  * campaign's settings, whether config_load_file or the store built them. */
 void cfg_campaign_done(struct cfg_campaign *c);
 
+/* Fills *dst with a deep copy of settings src (dst's old contents are not
+ * freed); free it with cfg_campaign_done. */
+void cfg_campaign_copy(struct cfg_campaign *dst, const struct cfg_campaign *src);
+
 /* Frees what a stored campaign owns and zeroes it. */
 void campaign_done(struct campaign *c);
 

@@ -1,9 +1,10 @@
 /*
- * dialog: the add-campaign form, the edit-tweets form, the filter prompt
- * and yes/no confirmations. The form writes campaign-file YAML and validates it with
- * config_load_string, the same loader `campaign add` uses, so a form can
- * never create what a file could not; on any error it shows the loader's
- * reasons and writes nothing. Curses-free; UI thread only.
+ * dialog: the add-campaign form, the edit-tweets and settings forms, the
+ * filter prompt and yes/no confirmations. A form writes campaign-file YAML
+ * and validates it with config_load_string, the same loader `campaign add`
+ * uses, so a form can never create what a file could not; on any error it
+ * shows the loader's reasons (each naming its key), puts the cursor on the
+ * first field named and writes nothing. Curses-free; UI thread only.
  */
 #include "console/dialog.h"
 
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "console/form_settings.h"
 #include "console/keycode.h"
 #include "base/text.h"
 #include "base/timestr.h"
@@ -18,7 +20,7 @@
 
 #define FIELD_MAX 2048
 
-enum dialog_kind { D_FORM, D_EDIT, D_FILTER, D_CONFIRM };
+enum dialog_kind { D_FORM, D_EDIT, D_SETTINGS, D_FILTER, D_CONFIRM };
 
 struct field {
 	const char *label;
@@ -30,30 +32,41 @@ struct dialog {
 	struct field *fields;
 	size_t nfields;
 	size_t cur;
+	size_t top; /* the first field shown when they do not all fit */
 	char *title;
 	char *error; /* the loader's reasons, shown under the fields */
 	char *note;  /* a line under the fields, or NULL */
 	enum reader_cmd cmd;
 	char cid[64];
-	char *name; /* D_EDIT: the campaign's name */
+	char *name;            /* D_EDIT, D_SETTINGS: the campaign's name */
+	char tweet[LW_ID_MAX]; /* D_SETTINGS: a listed tweet (the loader wants one) */
 	int64_t start_ms;
 };
 
-/* The form's fields, in order. */
-enum {
-	F_NAME,
-	F_CLIENT,
-	F_START,
-	F_DURATION,
-	F_MAIN,
-	F_INFLUENCER,
-	F_INVESTOR,
-	F_MIN_IMPORTANCE,
-	F_BUCKETS,
-	F__COUNT
-};
+/* The add form's own fields, in order; the settings fields follow them. */
+enum { F_NAME, F_CLIENT, F_START, F_DURATION, F_MAIN, F_INFLUENCER, F_INVESTOR, F__COUNT };
 static const char *const form_labels[F__COUNT] = {"Name", "Client", "Window start", "Duration",
-    "Main links", "Influencer links", "Investor links", "Alert min importance", "Alert buckets"};
+    "Main links", "Influencer links", "Investor links"};
+
+/* Returns the index of the first settings field in a dialog of kind k. */
+static size_t
+settings_at(enum dialog_kind k)
+{
+	return k == D_FORM ? F__COUNT : 0;
+}
+
+/* Appends the settings fields to d, filled from settings c. */
+static void
+add_settings_fields(struct dialog *d, const struct cfg_campaign *c)
+{
+	size_t at = d->nfields;
+	d->nfields += SF__COUNT;
+	d->fields = xreallocarray(d->fields, d->nfields, sizeof *d->fields);
+	for (int f = 0; f < SF__COUNT; f++) {
+		d->fields[at + (size_t)f].label = form_settings_label((enum sf_field)f);
+		form_settings_text(c, (enum sf_field)f, d->fields[at + (size_t)f].text, FIELD_MAX);
+	}
+}
 
 struct dialog *
 dialog_add_campaign(int64_t now_ms)
@@ -68,8 +81,40 @@ dialog_add_campaign(int64_t now_ms)
 		d->fields[i].label = form_labels[i];
 	timestr_format_time(now_ms / 1000, d->fields[F_START].text, FIELD_MAX);
 	snprintf(d->fields[F_DURATION].text, FIELD_MAX, "7d");
-	snprintf(d->fields[F_MIN_IMPORTANCE].text, FIELD_MAX, "70");
-	snprintf(d->fields[F_BUCKETS].text, FIELD_MAX, "investor, founder");
+	/* the settings start at the loader's defaults, alerting on investors and founders */
+	static const char defaults[] = "campaigns:\n  - name: x\n    window: {start: "
+	                               "2026-12-01T00:00:00Z, duration: 1d}\n    tweets: {main: "
+	                               "[\"1\"]}\n    alerts: {buckets: [investor, founder]}\n";
+	struct cfg_file *cf = NULL;
+	char *cause = NULL;
+	struct cfg_campaign none = {0}; /* (they always load: a fixed text) */
+	bool ok = config_load_string("defaults", defaults, strlen(defaults), &cf, &cause) == 0;
+	add_settings_fields(d, ok ? &cf->campaigns[0] : &none);
+	config_free(cf);
+	free(cause);
+	return d;
+}
+
+struct dialog *
+dialog_edit_settings(const struct agg_campaign *c)
+{
+	const char *tweet = NULL;
+	for (size_t i = 0; i < c->cfg.ntweets && tweet == NULL; i++)
+		tweet = c->cfg.tweets[i].id;
+	if (tweet == NULL)
+		return NULL; /* not read yet, or no tweet: the loader wants one */
+	struct dialog *d = xcalloc(1, sizeof *d);
+	d->kind = D_SETTINGS;
+	d->title = xasprintf("\"%s\": empty is the default; Enter on the last field or Ctrl-S "
+	                     "saves, Esc cancels",
+	    c->name);
+	d->note = xstrdup("Secrets as env:NAME or file:PATH. Lists: a, b. Durations: 90s, 5m, 1h.");
+	add_settings_fields(d, &c->cfg);
+	d->cmd = READER_SETTINGS;
+	snprintf(d->cid, sizeof d->cid, "%s", c->id);
+	snprintf(d->tweet, sizeof d->tweet, "%s", tweet);
+	d->name = xstrdup(c->name);
+	d->start_ms = c->start_ms;
 	return d;
 }
 
@@ -145,75 +190,78 @@ dialog_free(struct dialog *d)
 	free(d);
 }
 
-/* Appends a YAML double-quoted scalar of s to b. */
-static void
-yaml_quoted(struct sbuf *b, const char *s)
-{
-	sbuf_addstr(b, "\"");
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			sbuf_printf(b, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			sbuf_printf(b, "\\x%02x", (unsigned char)*s);
-		else
-			sbuf_add(b, s, 1);
-	}
-	sbuf_addstr(b, "\"");
-}
-
-/* Appends a flow list of the words of s (split on spaces, commas and
- * newlines), each quoted. */
-static void
-yaml_list(struct sbuf *b, const char *s)
-{
-	char *copy = xstrdup(s), *save = NULL;
-	bool first = true;
-	sbuf_addstr(b, "[");
-	for (char *w = strtok_r(copy, " ,\t\r\n", &save); w;
-	     w = strtok_r(NULL, " ,\t\r\n", &save)) {
-		if (!first)
-			sbuf_addstr(b, ", ");
-		yaml_quoted(b, w);
-		first = false;
-	}
-	sbuf_addstr(b, "]");
-	free(copy);
-}
-
 char *
 dialog_form_yaml(const char *name, const char *client, const char *start, const char *duration,
-    const char *main_links, const char *influencer_links, const char *investor_links,
-    const char *min_importance, const char *buckets)
+    const char *const links[CAT__COUNT], const char *const *settings, int head_lines[7],
+    int lines[SF__COUNT])
 {
 	struct sbuf b;
 	sbuf_init(&b);
+	int line = 2, hl[F__COUNT] = {0}, sl[SF__COUNT] = {0};
 	sbuf_addstr(&b, "campaigns:\n  - name: ");
-	yaml_quoted(&b, name);
+	form_yaml_quoted(&b, name);
+	hl[F_NAME] = line++;
 	sbuf_addstr(&b, "\n    client: {name: ");
-	yaml_quoted(&b, client);
-	sbuf_addstr(&b, "}\n    window: {start: ");
-	yaml_quoted(&b, start);
-	sbuf_addstr(&b, ", duration: ");
-	yaml_quoted(&b, duration);
-	sbuf_addstr(&b, "}\n    tweets:\n");
-	const char *links[CAT__COUNT] = {main_links, influencer_links, investor_links};
+	form_yaml_quoted(&b, client);
+	hl[F_CLIENT] = line++;
+	sbuf_addstr(&b, "}\n    window:\n      start: ");
+	line++;
+	form_yaml_quoted(&b, start);
+	hl[F_START] = line++;
+	sbuf_addstr(&b, "\n      duration: ");
+	form_yaml_quoted(&b, duration);
+	hl[F_DURATION] = line++;
+	sbuf_addstr(&b, "\n    tweets:\n");
+	line++;
 	for (int c = 0; c < CAT__COUNT; c++) {
 		if (strspn(links[c], " ,\t\r\n") == strlen(links[c]))
 			continue;
 		sbuf_printf(&b, "      %s: ", category_name((enum tweet_category)c));
-		yaml_list(&b, links[c]);
+		form_yaml_list(&b, links[c]);
 		sbuf_addstr(&b, "\n");
+		hl[F_MAIN + c] = line++;
 	}
-	sbuf_addstr(&b, "    alerts:\n      min_importance: ");
-	/* a number stays a plain scalar so the loader checks its type and range */
-	if (*min_importance && strspn(min_importance, "0123456789") == strlen(min_importance))
-		sbuf_addstr(&b, min_importance);
-	else
-		yaml_quoted(&b, min_importance);
-	sbuf_addstr(&b, "\n      buckets: ");
-	yaml_list(&b, buckets);
-	sbuf_addstr(&b, "\n");
+	line--; /* the count of lines written */
+	if (settings)
+		form_settings_yaml(&b, settings, &line, sl);
+	if (head_lines)
+		memcpy(head_lines, hl, sizeof hl);
+	if (lines)
+		memcpy(lines, sl, sizeof sl);
 	return sbuf_take(&b);
+}
+
+/* Shows the loader's reasons cause (taken) under d's fields and puts the
+ * cursor on the first field, in the form's order, that a reason names by
+ * its line: head[i] is the line of field i (n of them), lines[f] that of
+ * settings field f (or NULL). */
+static void
+form_error(struct dialog *d, char *cause, const int *head, size_t n, const int *lines)
+{
+	free(d->error);
+	d->error = cause;
+	size_t best = SIZE_MAX;
+	for (const char *p = cause; p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+		int l = 0;
+		if (sscanf(p, "form:%d:", &l) != 1)
+			continue;
+		for (size_t i = 0; i < n; i++)
+			if (head[i] == l && i < best)
+				best = i;
+		for (int f = 0; lines && f < SF__COUNT; f++)
+			if (lines[f] == l && settings_at(d->kind) + (size_t)f < best)
+				best = settings_at(d->kind) + (size_t)f;
+	}
+	if (best < d->nfields)
+		d->cur = best;
+}
+
+/* Returns the texts of d's settings fields (borrowed from d). */
+static void
+settings_texts(struct dialog *d, const char *out[SF__COUNT])
+{
+	for (int f = 0; f < SF__COUNT; f++)
+		out[f] = d->fields[settings_at(d->kind) + (size_t)f].text;
 }
 
 /* Validates the form; on success asks to post the campaign and returns
@@ -222,9 +270,12 @@ static bool
 form_submit(struct dialog *d, struct dialog_result *res)
 {
 	struct field *f = d->fields;
+	const char *links[CAT__COUNT] = {f[F_MAIN].text, f[F_INFLUENCER].text, f[F_INVESTOR].text};
+	const char *set[SF__COUNT];
+	int head[F__COUNT], lines[SF__COUNT];
+	settings_texts(d, set);
 	char *yaml = dialog_form_yaml(f[F_NAME].text, f[F_CLIENT].text, f[F_START].text,
-	    f[F_DURATION].text, f[F_MAIN].text, f[F_INFLUENCER].text, f[F_INVESTOR].text,
-	    f[F_MIN_IMPORTANCE].text, f[F_BUCKETS].text);
+	    f[F_DURATION].text, links, set, head, lines);
 	struct cfg_file *cf = NULL;
 	char *cause = NULL;
 	int rc = config_load_string("form", yaml, strlen(yaml), &cf, &cause);
@@ -235,8 +286,7 @@ form_submit(struct dialog *d, struct dialog_result *res)
 		rc = set_cause(&cause, "form: give at least one tweet link");
 	}
 	if (rc != 0) {
-		free(d->error);
-		d->error = cause;
+		form_error(d, cause, head, F__COUNT, lines);
 		return false;
 	}
 	res->message = xasprintf("adding campaign \"%s\"...", cf->campaigns[0].name);
@@ -254,8 +304,10 @@ edit_submit(struct dialog *d, struct dialog_result *res)
 {
 	char start[32];
 	timestr_format_time(d->start_ms / 1000, start, sizeof start);
-	char *yaml = dialog_form_yaml(d->name, "", start, "1d", d->fields[CAT_MAIN].text,
-	    d->fields[CAT_INFLUENCER].text, d->fields[CAT_INVESTOR].text, "70", "investor");
+	const char *links[CAT__COUNT] = {
+	    d->fields[CAT_MAIN].text, d->fields[CAT_INFLUENCER].text, d->fields[CAT_INVESTOR].text};
+	int head[F__COUNT];
+	char *yaml = dialog_form_yaml(d->name, "", start, "1d", links, NULL, head, NULL);
 	struct cfg_file *cf = NULL;
 	char *cause = NULL;
 	int rc = config_load_string("form", yaml, strlen(yaml), &cf, &cause);
@@ -267,13 +319,42 @@ edit_submit(struct dialog *d, struct dialog_result *res)
 		                       "with c instead)");
 	}
 	if (rc != 0) {
-		free(d->error);
-		d->error = cause;
+		form_error(d, cause, head + F_MAIN, CAT__COUNT, NULL);
 		return false;
 	}
 	res->message = xasprintf("saving the tweets of \"%s\"...", d->name);
 	res->post = true;
 	res->cmd = READER_TWEETS;
+	snprintf(res->cid, sizeof res->cid, "%s", d->cid);
+	res->f = cf;
+	return true;
+}
+
+/* Validates the edited settings with the campaign-file loader (inside a
+ * campaign of the same name and one of its tweets); on success asks to
+ * post them for the campaign and returns true. Nothing is written on
+ * error. */
+static bool
+settings_submit(struct dialog *d, struct dialog_result *res)
+{
+	char start[32];
+	timestr_format_time(d->start_ms / 1000, start, sizeof start);
+	const char *links[CAT__COUNT] = {d->tweet, "", ""};
+	const char *set[SF__COUNT];
+	int lines[SF__COUNT];
+	settings_texts(d, set);
+	char *yaml = dialog_form_yaml(d->name, "", start, "1d", links, set, NULL, lines);
+	struct cfg_file *cf = NULL;
+	char *cause = NULL;
+	if (config_load_string("form", yaml, strlen(yaml), &cf, &cause) != 0) {
+		free(yaml);
+		form_error(d, cause, NULL, 0, lines);
+		return false;
+	}
+	free(yaml);
+	res->message = xasprintf("saving the settings of \"%s\"...", d->name);
+	res->post = true;
+	res->cmd = READER_SETTINGS;
 	snprintf(res->cid, sizeof res->cid, "%s", d->cid);
 	res->f = cf;
 	return true;
@@ -355,42 +436,80 @@ dialog_key(struct dialog *d, int key, struct dialog_result *res)
 			d->cur++;
 			return false;
 		}
-		return d->kind == D_EDIT ? edit_submit(d, res) : form_submit(d, res);
+		return d->kind == D_EDIT       ? edit_submit(d, res)
+		       : d->kind == D_SETTINGS ? settings_submit(d, res)
+		                               : form_submit(d, res);
 	} else if (key >= 0x20 && key < 0x110000 && key != 0x7f) {
 		field_add(f, key);
 	}
 	return false;
 }
 
+/* Draws the loader's reasons err wrapped to width w from row y on, above
+ * row ymax (when g is NULL, only counts); returns the rows they take. */
+static int
+error_lines(struct draw_grid *g, const char *err, int x, int y, int w, int ymax)
+{
+	int n = 0;
+	for (const char *p = err; *p;) {
+		size_t line = strcspn(p, "\n");
+		char *one = xstrndup(p, line);
+		for (const char *q = one; *q || q == one; n++) {
+			/* continued lines are indented under their reason */
+			size_t k = draw_wrap_len(q, (size_t)(w > 10 ? w - 2 : 8));
+			if (g && y + n < ymax)
+				draw_textf(g, x + (q == one ? 0 : 2), y + n, w - 2, T_ERROR, "%.*s",
+				    (int)k, q);
+			q += k;
+			q += strspn(q, " ");
+			if (k == 0)
+				break;
+		}
+		free(one);
+		p += line;
+		p += *p == '\n';
+	}
+	return n;
+}
+
 void
 dialog_draw(struct dialog *d, struct draw_grid *g)
 {
 	int w = g->w - 4 < 100 ? g->w - 4 : 100;
-	int errl = 0;
-	if (d->error)
-		for (const char *p = d->error; *p; p++)
-			errl += *p == '\n';
-	if (d->error)
-		errl++;
+	int errl = d->error ? error_lines(NULL, d->error, 0, 0, w - 4, 0) : 0;
 	int h = d->kind == D_CONFIRM
 	            ? 5
 	            : (int)d->nfields + 4 + (errl ? errl + 1 : 0) + (d->note ? 2 : 0);
 	h = h > g->h - 2 ? g->h - 2 : h;
 	struct draw_rect r = {(g->w - w) / 2, (g->h - h) / 2, w, h};
+	/* the fields that fit, scrolled to keep the cursor's shown */
+	int vis = h - 4 - (errl ? errl + 1 : 0) - (d->note ? 2 : 0);
+	int least = d->nfields < 3 ? (int)d->nfields : 3;
+	vis = vis < least ? least : vis > (int)d->nfields ? (int)d->nfields : vis;
+	if (d->cur < d->top)
+		d->top = d->cur;
+	if (vis > 0 && d->cur >= d->top + (size_t)vis)
+		d->top = d->cur - (size_t)vis + 1;
+	char box[64];
+	snprintf(box, sizeof box, "%s",
+	    d->kind == D_FORM       ? "Add a campaign"
+	    : d->kind == D_EDIT     ? "Edit tweets"
+	    : d->kind == D_SETTINGS ? "Campaign settings"
+	                            : "");
+	if (vis < (int)d->nfields) /* say where the cursor is among them */
+		snprintf(box + strlen(box), sizeof box - strlen(box), " (field %zu of %zu)",
+		    d->cur + 1, d->nfields);
 	draw_fill(g, r, ' ', T_NORMAL);
-	draw_box(g, r, T_BORDER_FOCUS,
-	    d->kind == D_FORM   ? "Add a campaign"
-	    : d->kind == D_EDIT ? "Edit tweets"
-	                        : "",
-	    T_TITLE);
+	draw_box(g, r, T_BORDER_FOCUS, box, T_TITLE);
 	draw_text(g, r.x + 2, r.y + 1, w - 4, T_TITLE, d->title);
 	if (d->kind == D_CONFIRM) {
 		draw_text(g, r.x + 2, r.y + 3, w - 4, T_KEY, "y: yes   n: no");
 		return;
 	}
-	int lw = d->kind == D_FORM || d->kind == D_EDIT ? 22 : 26;
-	for (size_t i = 0; i < d->nfields && r.y + 2 + (int)i < r.y + h - 1; i++) {
-		int y = r.y + 2 + (int)i;
+	int lw = d->kind == D_FILTER ? 26 : 24;
+	for (int k = 0; k < vis && r.y + 2 + k < r.y + h - 1; k++) {
+		size_t i = d->top + (size_t)k;
+		int y = r.y + 2 + k;
 		bool cur = i == d->cur;
 		draw_text(g, r.x + 2, y, lw, cur ? T_KEY : T_DIM, d->fields[i].label);
 		int fw = w - lw - 5;
@@ -409,19 +528,13 @@ dialog_draw(struct dialog *d, struct draw_grid *g)
 		if (cur && used < fw)
 			draw_put(g, r.x + 3 + lw + used, y, '_', T_SELECTED);
 	}
-	int below = r.y + 2 + (int)d->nfields + 1;
+	int below = r.y + 2 + vis + 1;
 	if (d->note && below < r.y + h - 1) {
 		draw_text(g, r.x + 2, below, w - 4, T_DIM, d->note);
 		below += 2;
 	}
-	if (d->error) {
-		int y = below;
-		char *copy = xstrdup(d->error), *save = NULL;
-		for (char *l = strtok_r(copy, "\n", &save); l && y < r.y + h - 1;
-		     l = strtok_r(NULL, "\n", &save))
-			draw_text(g, r.x + 2, y++, w - 4, T_ERROR, l);
-		free(copy);
-	}
+	if (d->error)
+		error_lines(g, d->error, r.x + 2, below, w - 4, r.y + h - 1);
 }
 
 /* Names of filter keys and what each sets. */

@@ -68,6 +68,27 @@ k_edit(struct ui *u, int key)
 }
 
 static unsigned
+k_settings(struct ui *u, int key)
+{
+	(void)key;
+	struct agg_campaign *c = ui_campaign(u);
+	if (c == NULL)
+		return KR_KEEP_MESSAGE;
+	if (c->status == CS_COMPLETED) {
+		ui_message(u, "%s is completed; its report is frozen", c->name);
+		return KR_KEEP_MESSAGE;
+	}
+	struct dialog *d = c->known ? dialog_edit_settings(c) : NULL;
+	if (d == NULL) {
+		ui_message(u, "%s is still loading", c->id);
+		return KR_KEEP_MESSAGE;
+	}
+	dialog_free(u->dialog);
+	u->dialog = d;
+	return KR_KEEP_MESSAGE;
+}
+
+static unsigned
 k_close(struct ui *u, int key)
 {
 	(void)key;
@@ -431,6 +452,7 @@ static const struct key_binding table[] = {
     {'q', "q", "quit", k_quit},
     {'a', "a", "add a campaign (form; validated like a YAML file)", k_add},
     {'e', "e", "edit the campaign's tweets (form; add or remove links)", k_edit},
+    {'E', "E", "edit the campaign's settings: CPM and spend, cadences, alerts (form)", k_settings},
     {'c', "c", "close out the campaign now (asks first), then its progress and report", k_close},
     {'p', "p", "pause or resume the campaign", k_pause},
     {KEY_CODE_TAB, "Tab", "focus the next pane (Shift-Tab: previous)", k_focus},

@@ -158,6 +158,37 @@ fail:
 	return rc;
 }
 
+/* Replaces the cadence, alerts and CPM of campaign c->cid with those of
+ * c->f, keeping every other setting as stored (database thread). */
+static int
+set_settings(struct reader *r, struct reader_cmdq *c, int64_t now, char **cause)
+{
+	struct campaign cur;
+	int found = store_campaign_get(r->s, c->cid, &cur, cause);
+	if (found != 0)
+		return found < 0 ? -1 : set_cause(cause, "campaign %s is gone", c->cid);
+	int rc = -1;
+	struct cfg_campaign *nc = &c->f->campaigns[0];
+	if (cur.status == CS_COMPLETED) {
+		set_cause(cause, "%s is completed; its report is frozen", c->cid);
+		goto fail;
+	}
+	/* swap the alerts: each struct frees the one it ends up holding */
+	struct cfg_alerts a = cur.cfg.alerts;
+	cur.cfg.alerts = nc->alerts;
+	nc->alerts = a;
+	cur.cfg.cadence = nc->cadence;
+	cur.cfg.cpm = nc->cpm;
+	struct store_upsert_result res;
+	if (store_campaign_upsert(r->s, &cur.cfg, now, &res, cause) != 0)
+		goto fail;
+	say(r, xasprintf("settings of \"%s\" saved", cur.cfg.name));
+	rc = 0;
+fail:
+	campaign_done(&cur);
+	return rc;
+}
+
 /* Runs one campaign command against the store (database thread). */
 static void
 run_cmd(struct reader *r, struct reader_cmdq *c)
@@ -174,6 +205,8 @@ run_cmd(struct reader *r, struct reader_cmdq *c)
 			           res.id, res.tweets_added));
 	} else if (c->cmd == READER_TWEETS) {
 		rc = set_tweets(r, c, now, &cause);
+	} else if (c->cmd == READER_SETTINGS) {
+		rc = set_settings(r, c, now, &cause);
 	} else if (c->cmd == READER_EXPORT) {
 		int64_t rows = 0;
 		rc = feed_export(r->s, c->cid, &c->filter, c->path, &rows, &cause);

@@ -121,6 +121,7 @@ campaign_free(struct agg_campaign *c)
 	alerts_free(c->alerts, c->nalerts);
 	free(c->name);
 	free(c->client);
+	cfg_campaign_done(&c->cfg);
 	free(c);
 }
 
@@ -227,8 +228,7 @@ describe_alerts(struct agg_campaign *c, const struct cfg_alerts *al)
 	bool slack = al->slack_webhook_ref && *al->slack_webhook_ref;
 	if (!slack && !al->has_email) {
 		snprintf(c->alert_rule, sizeof c->alert_rule,
-		    "no channel: the campaign names no Slack webhook or email (alerts: in its "
-		    "file)");
+		    "no channel: the campaign names no Slack webhook or email (E: its settings)");
 		return;
 	}
 	char b[64] = "", w[72] = "";
@@ -255,6 +255,8 @@ agg_set_campaign(struct agg *a, const struct campaign *cp)
 	c->status = cp->status;
 	c->close_requested_ms = cp->close_requested_at_ms;
 	describe_alerts(c, &cp->cfg.alerts);
+	cfg_campaign_done(&c->cfg); /* the settings the forms start from */
+	cfg_campaign_copy(&c->cfg, &cp->cfg);
 	for (size_t i = 0; i < c->ntweets; i++)
 		c->tweets[i].listed = false;
 	for (size_t i = 0; i < cp->cfg.ntweets; i++) {

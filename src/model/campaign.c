@@ -192,6 +192,55 @@ cfg_campaign_done(struct cfg_campaign *c)
 	memset(c, 0, sizeof *c);
 }
 
+/* Returns a copy of n strings v (NULL strings stay NULL), or NULL when n is
+ * 0. */
+static char **
+copy_list(char *const *v, size_t n)
+{
+	if (n == 0)
+		return NULL;
+	char **out = xcalloc(n, sizeof *out);
+	for (size_t i = 0; i < n; i++)
+		out[i] = v[i] ? xstrdup(v[i]) : NULL;
+	return out;
+}
+
+/* Returns a copy of s, or NULL when s is NULL. */
+static char *
+copy_str(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+void
+cfg_campaign_copy(struct cfg_campaign *dst, const struct cfg_campaign *src)
+{
+	*dst = *src; /* the numbers, then a copy of everything src owns */
+	dst->name = copy_str(src->name);
+	dst->client.name = copy_str(src->client.name);
+	dst->client.contact = copy_str(src->client.contact);
+	dst->client.notes = copy_str(src->client.notes);
+	dst->client.logo = copy_str(src->client.logo);
+	dst->client.accent = copy_str(src->client.accent);
+	dst->tweets = src->ntweets ? xcalloc(src->ntweets, sizeof *dst->tweets) : NULL;
+	for (size_t i = 0; i < src->ntweets; i++) {
+		dst->tweets[i] = src->tweets[i];
+		dst->tweets[i].url = copy_str(src->tweets[i].url);
+	}
+	const struct cfg_alerts *a = &src->alerts;
+	struct cfg_alerts *d = &dst->alerts;
+	d->buckets = copy_list(a->buckets, a->nbuckets);
+	d->actions = copy_list(a->actions, a->nactions);
+	d->categories = copy_list(a->categories, a->ncategories);
+	d->watch = copy_list(a->watch, a->nwatch);
+	d->slack_webhook_ref = copy_str(a->slack_webhook_ref);
+	d->email.to = copy_list(a->email.to, a->email.nto);
+	d->email.smtp_url = copy_str(a->email.smtp_url);
+	d->email.user = copy_str(a->email.user);
+	d->email.password_ref = copy_str(a->email.password_ref);
+	d->email.from = copy_str(a->email.from);
+}
+
 void
 campaign_done(struct campaign *c)
 {

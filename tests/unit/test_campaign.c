@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/config.h"
 #include "model/campaign.h"
 #include "model/job.h"
 #include "base/util.h"
@@ -73,6 +74,31 @@ START_TEST(test_status_and_hash)
 }
 END_TEST
 
+START_TEST(test_settings_copy_is_deep)
+{
+	/* every key of the example file, copied: the same settings, owned apart */
+	struct cfg_file *f = NULL;
+	char *cause = NULL;
+	const char *dir = getenv("LAUNCHWATCH_SRCDIR");
+	char *path = xasprintf("%s/campaigns.example.yaml", dir && *dir ? dir : ".");
+	ck_assert_msg(config_load_file(path, &f, &cause) == 0, "%s", cause);
+	free(path);
+	ck_assert_uint_gt(f->ncampaigns, 0);
+	for (size_t i = 0; i < f->ncampaigns; i++) {
+		struct cfg_campaign copy;
+		cfg_campaign_copy(&copy, &f->campaigns[i]);
+		char *h1 = campaign_settings_hash(&f->campaigns[i]);
+		cfg_campaign_done(&f->campaigns[i]); /* the copy owns nothing of it */
+		char *h2 = campaign_settings_hash(&copy);
+		ck_assert_str_eq(h1, h2);
+		f->campaigns[i] = copy;
+		free(h1);
+		free(h2);
+	}
+	config_free(f);
+}
+END_TEST
+
 START_TEST(test_job_state_and_kind_names)
 {
 	/* the one table between enum job_state and worker_state.state */
@@ -137,6 +163,7 @@ main(void)
 	tcase_add_loop_test(tc, test_ids, 0, (int)LW_ARRAY_LEN(ids));
 	tcase_add_test(tc, test_ids_differ_by_exact_name);
 	tcase_add_test(tc, test_status_and_hash);
+	tcase_add_test(tc, test_settings_copy_is_deep);
 	tcase_add_test(tc, test_job_state_and_kind_names);
 	tcase_add_test(tc, test_job_cadence);
 	tcase_add_test(tc, test_categories);

@@ -248,7 +248,7 @@ START_TEST(test_alert_rule_described)
 	set_campaign(a, CS_ACTIVE);
 	struct agg_campaign *c = agg_campaign(a, CID);
 	ck_assert_str_eq(c->alert_rule,
-	    "no channel: the campaign names no Slack webhook or email (alerts: in its file)");
+	    "no channel: the campaign names no Slack webhook or email (E: its settings)");
 	static const char y[] =
 	    "campaigns:\n  - name: Launch\n    window: {start: 2026-12-01T14:00:00Z, duration: "
 	    "7d}\n"
