@@ -200,6 +200,17 @@ void agg_job_health(const struct agg_campaign *c, int64_t now_ms, struct agg_hea
  * running, or the jobs were not read yet). */
 bool agg_loading(const struct agg_campaign *c);
 
+/* What c's CPM settings make of its views so far (DESIGN.md's formula:
+ * paid equivalent = sum of views / 1000 x benchmark over the categories
+ * with a benchmark, savings = paid equivalent - spend). */
+struct agg_cpm {
+	bool has_paid;  /* some category has a benchmark */
+	bool has_spend; /* some category has a spend */
+	double paid_usd, spend_usd, savings_usd;
+};
+/* Fills *out for c (never negative views). */
+void agg_cpm(const struct agg_campaign *c, struct agg_cpm *out);
+
 /* Replaces the alerts of campaign id with alerts (takes ownership of the
  * array and its strings), newest first. */
 void agg_set_alerts(struct agg *a, const char *id, struct agg_alert *alerts, size_t n);

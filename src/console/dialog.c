@@ -246,7 +246,7 @@ form_error(struct dialog *d, char *cause, const int *head, size_t n, const int *
 		if (sscanf(p, "form:%d:", &l) != 1)
 			continue;
 		for (size_t i = 0; i < n; i++)
-			if (head[i] == l && i < best)
+			if (i < best && head[i] == l)
 				best = i;
 		for (int f = 0; lines && f < SF__COUNT; f++)
 			if (lines[f] == l && settings_at(d->kind) + (size_t)f < best)

@@ -14,8 +14,8 @@
 /* Writes the provider's health as c's jobs show it into buf ("" when no job
  * has run yet): errors first, then blocks, then the last success. */
 static void
-header_job_health(
-    const struct agg_campaign *c, int64_t now_ms, char *buf, size_t len, enum theme_role *role)
+header_job_health(const struct agg_campaign *c, int64_t now_ms, bool brief, char *buf, size_t len,
+    enum theme_role *role)
 {
 	struct agg_health h;
 	char ago[24], in[24];
@@ -35,7 +35,7 @@ header_job_health(
 		    h.why_blocked ? ": " : "", h.why_blocked ? h.why_blocked : "");
 		*role = T_WARN;
 	} else if (h.last_success_ms > 0) {
-		snprintf(buf, len, "ok, last success %s",
+		snprintf(buf, len, "ok%s %s", brief ? "" : ", last success",
 		    fmt_ago(h.last_success_ms, now_ms, ago, sizeof ago));
 		*role = T_OK;
 	}
@@ -84,8 +84,9 @@ header_numbers(const struct agg_campaign *c, bool shorter, char *buf, size_t len
 }
 
 /* Draws (or, when g is NULL, measures) the second row at level lvl: 0 in
- * full, 1 with the provider's short name and health, 2 without the
- * provider's part. Returns the width used. */
+ * full, 1 without the engine's state, 2 with shorter words, 3 with a brief
+ * health, 4 with the provider's short name, 5 without the provider.
+ * Returns the width used. */
 static int
 header_status(struct ui *u, const struct agg_campaign *c, int lvl, struct draw_grid *g, int x0,
     int y, int end)
@@ -94,19 +95,21 @@ header_status(struct ui *u, const struct agg_campaign *c, int lvl, struct draw_g
 	enum theme_role role = T_HEADER;
 	nums[0] = '\0';
 	if (c)
-		header_numbers(c, lvl > 0, nums, sizeof nums);
+		header_numbers(c, lvl >= 2, nums, sizeof nums);
 	const char *name = u->provider ? u->provider : "?";
-	int plen = (int)strcspn(name, " "); /* "simulator (127.0.0.1:PORT)": its first word */
-	header_job_health(c, u->now_ms, health, sizeof health, &role);
-	if (lvl == 0 && health[0] == '\0')
-		snprintf(prov, sizeof prov, "  provider: %s: no job reported yet%s%s", name,
-		    u->engine_status ? "; " : "", u->engine_status ? u->engine_status : "");
-	else if (lvl == 0)
-		snprintf(prov, sizeof prov, "  provider: %s: ", name);
-	else if (lvl == 1)
-		snprintf(prov, sizeof prov, "  %.*s%s", plen, name, health[0] ? ": " : "");
-	else
+	/* "simulator (127.0.0.1:PORT)", "HOST, key set": the simulator or the host */
+	bool full = lvl < 4;
+	int plen = full ? (int)strlen(name) : (int)strcspn(name, " ,");
+	header_job_health(c, u->now_ms, lvl >= 3, health, sizeof health, &role);
+	bool engine = lvl == 0 && u->engine_status;
+	if (lvl >= 5)
 		prov[0] = '\0';
+	else if (health[0] == '\0')
+		snprintf(prov, sizeof prov, "  %s%.*s%s%s%s", full ? "provider: " : "", plen, name,
+		    full ? ": no job reported yet" : "", engine ? "; " : "",
+		    engine ? u->engine_status : "");
+	else
+		snprintf(prov, sizeof prov, "  %s%.*s: ", full ? "provider: " : "", plen, name);
 	struct {
 		const char *text;
 		enum theme_role role;
@@ -114,7 +117,7 @@ header_status(struct ui *u, const struct agg_campaign *c, int lvl, struct draw_g
 	    {u->db_ok ? "ok" : "DOWN", u->db_ok ? T_OK : T_ERROR},
 	    {u->db_status ? " " : "", T_HEADER},
 	    {u->db_status ? u->db_status : "", u->db_ok ? T_WARN : T_ERROR}, {prov, T_HEADER},
-	    {lvl < 2 ? health : "", role}};
+	    {lvl < 5 ? health : "", role}};
 	int x = x0;
 	for (size_t i = 0; i < LW_ARRAY_LEN(part); i++) {
 		if (g == NULL)
@@ -146,7 +149,7 @@ pane_header_draw(struct ui *u, struct draw_grid *g, struct draw_rect r)
 	/* second row: numbers first (they matter most on a narrow terminal), then
 	 * health, in the fullest form that fits */
 	int lvl = 0;
-	while (lvl < 2 && header_status(u, c, lvl, NULL, 0, 0, 0) > room)
+	while (lvl < 5 && header_status(u, c, lvl, NULL, 0, 0, 0) > room)
 		lvl++;
 	header_status(u, c, lvl, g, r.x + 1, r.y + 1, r.x + r.w - 1);
 }

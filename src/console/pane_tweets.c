@@ -62,7 +62,18 @@ void
 pane_tweets_draw(struct ui *u, struct draw_grid *g, struct draw_rect r, bool focus)
 {
 	struct agg_campaign *c = ui_campaign(u);
-	draw_box(g, r, focus ? T_BORDER_FOCUS : T_BORDER, "Tweets", T_TITLE);
+	char title[160] = "Tweets";
+	struct agg_cpm cpm;
+	if (c)
+		agg_cpm(c, &cpm);
+	if (c && (cpm.has_paid || cpm.has_spend)) /* the settings' CPM, live */
+		snprintf(title, sizeof title,
+		    "Tweets  CPM so far: paid equivalent $%.2f, spend $%.2f, savings %s$%.2f",
+		    cpm.paid_usd, cpm.spend_usd, cpm.savings_usd < 0 ? "-" : "",
+		    cpm.savings_usd < 0 ? -cpm.savings_usd : cpm.savings_usd);
+	else if (c && c->known)
+		snprintf(title, sizeof title, "Tweets  (no CPM benchmark or spend set: E)");
+	draw_box(g, r, focus ? T_BORDER_FOCUS : T_BORDER, title, T_TITLE);
 	if (c == NULL)
 		return;
 	int x0 = r.x + 1, w = r.w - 2, y = r.y + 1;

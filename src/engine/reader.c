@@ -116,6 +116,22 @@ say(struct reader *r, char *msg)
 	wake_ui(r);
 }
 
+/* Reads stored campaign cid into *cur (the caller frees it) for an edit;
+ * -1 with a cause when it is gone or completed (the cause then ends with
+ * frozen, what the completion froze). */
+static int
+editable(struct reader *r, const char *cid, struct campaign *cur, const char *frozen, char **cause)
+{
+	int found = store_campaign_get(r->s, cid, cur, cause);
+	if (found != 0)
+		return found < 0 ? -1 : set_cause(cause, "campaign %s is gone", cid);
+	if (cur->status == CS_COMPLETED) {
+		campaign_done(cur);
+		return set_cause(cause, "%s is completed; %s", cid, frozen);
+	}
+	return 0;
+}
+
 /* Replaces the tweets of campaign c->cid with those of c->f, keeping every
  * other setting as stored; a bare id of a tweet already listed keeps its
  * stored link. Dropped tweets keep their stored data (database thread). */
@@ -123,15 +139,10 @@ static int
 set_tweets(struct reader *r, struct reader_cmdq *c, int64_t now, char **cause)
 {
 	struct campaign cur;
-	int found = store_campaign_get(r->s, c->cid, &cur, cause);
-	if (found != 0)
-		return found < 0 ? -1 : set_cause(cause, "campaign %s is gone", c->cid);
+	if (editable(r, c->cid, &cur, "its tweets are frozen", cause) != 0)
+		return -1;
 	int rc = -1;
 	struct cfg_campaign *nc = &c->f->campaigns[0];
-	if (cur.status == CS_COMPLETED) {
-		set_cause(cause, "%s is completed; its tweets are frozen", c->cid);
-		goto fail;
-	}
 	for (size_t i = 0; i < nc->ntweets; i++)
 		for (size_t k = 0; k < cur.cfg.ntweets; k++)
 			if (strcmp(nc->tweets[i].id, cur.cfg.tweets[k].id) == 0 &&
@@ -164,15 +175,10 @@ static int
 set_settings(struct reader *r, struct reader_cmdq *c, int64_t now, char **cause)
 {
 	struct campaign cur;
-	int found = store_campaign_get(r->s, c->cid, &cur, cause);
-	if (found != 0)
-		return found < 0 ? -1 : set_cause(cause, "campaign %s is gone", c->cid);
+	if (editable(r, c->cid, &cur, "its report is frozen", cause) != 0)
+		return -1;
 	int rc = -1;
 	struct cfg_campaign *nc = &c->f->campaigns[0];
-	if (cur.status == CS_COMPLETED) {
-		set_cause(cause, "%s is completed; its report is frozen", c->cid);
-		goto fail;
-	}
 	/* swap the alerts: each struct frees the one it ends up holding */
 	struct cfg_alerts a = cur.cfg.alerts;
 	cur.cfg.alerts = nc->alerts;

@@ -391,6 +391,25 @@ agg_loading(const struct agg_campaign *c)
 }
 
 void
+agg_cpm(const struct agg_campaign *c, struct agg_cpm *out)
+{
+	memset(out, 0, sizeof *out);
+	for (int k = 0; k < CAT__COUNT; k++) {
+		int64_t v = c->sum.total[k][M_VIEWS];
+		if (c->cfg.cpm.has_benchmark[k]) {
+			out->has_paid = true;
+			out->paid_usd +=
+			    (double)(v < 0 ? 0 : v) / 1000.0 * c->cfg.cpm.benchmark_usd[k];
+		}
+		if (c->cfg.cpm.has_spend[k]) {
+			out->has_spend = true;
+			out->spend_usd += c->cfg.cpm.spend_usd[k];
+		}
+	}
+	out->savings_usd = out->paid_usd - out->spend_usd;
+}
+
+void
 agg_set_jobs(struct agg *a, const char *id, struct agg_jobrow *rows, size_t n)
 {
 	struct agg_campaign *c = campaign_get(a, id);

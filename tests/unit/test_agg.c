@@ -481,6 +481,40 @@ START_TEST(test_loading_until_first_complete_read)
 }
 END_TEST
 
+START_TEST(test_cpm_from_settings)
+{
+	struct agg *a = agg_new();
+	set_campaign(a, "c5");
+	struct agg_campaign *c = agg_campaign(a, "c5");
+	struct agg_cpm p;
+	agg_cpm(c, &p);
+	ck_assert(!p.has_paid && !p.has_spend);
+	struct prep_summary s;
+	memset(&s, 0, sizeof s);
+	s.total[CAT_MAIN][M_VIEWS] = 10000;
+	s.total[CAT_INFLUENCER][M_VIEWS] = 2000;
+	s.total[CAT_INVESTOR][M_VIEWS] = -5; /* never counted below zero */
+	agg_set_summary(a, "c5", &s);
+	/* settings as the form saves them: a new campaign document */
+	struct campaign cp;
+	memset(&cp, 0, sizeof cp);
+	snprintf(cp.id, sizeof cp.id, "c5");
+	cp.cfg.name = (char *)"Launch";
+	cp.cfg.cpm.has_benchmark[CAT_MAIN] = cp.cfg.cpm.has_benchmark[CAT_INVESTOR] = true;
+	cp.cfg.cpm.benchmark_usd[CAT_MAIN] = 10;
+	cp.cfg.cpm.benchmark_usd[CAT_INVESTOR] = 1000;
+	cp.cfg.cpm.has_spend[CAT_INFLUENCER] = true;
+	cp.cfg.cpm.spend_usd[CAT_INFLUENCER] = 150;
+	agg_set_campaign(a, &cp);
+	agg_cpm(c, &p);
+	ck_assert(p.has_paid && p.has_spend);
+	ck_assert_double_eq_tol(p.paid_usd, 100, 1e-9);
+	ck_assert_double_eq_tol(p.spend_usd, 150, 1e-9);
+	ck_assert_double_eq_tol(p.savings_usd, -50, 1e-9);
+	agg_free(a);
+}
+END_TEST
+
 START_TEST(test_stored_job_states_shown)
 {
 	/* what the console shows for each stored state before the block,
@@ -600,6 +634,7 @@ agg_suite(void)
 	tcase_add_test(tc, test_tweet_series_on_demand);
 	tcase_add_test(tc, test_status_jobs_alerts);
 	tcase_add_test(tc, test_loading_until_first_complete_read);
+	tcase_add_test(tc, test_cpm_from_settings);
 	tcase_add_test(tc, test_stored_job_states_shown);
 	tcase_add_test(tc, test_profile_from_rows_and_documents);
 	tcase_add_test(tc, test_memory_does_not_grow_with_engagements);
