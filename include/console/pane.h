@@ -51,6 +51,13 @@ size_t pane_feed_count(struct ui *u, struct agg_campaign *c);
  * frame (n 0 when it was not drawn). */
 void pane_tweets_rows(const struct ui *u, const struct agg_campaign *c, size_t *first, size_t *n);
 
+/* Points *uniq and *uniq_act at the unique accounts per bucket (and per
+ * action) the bucket panes show for c: those of the tweet u is drilled
+ * into (returns true), else the campaign's (returns false). why gets ""
+ * or why the tweet's cannot be shown. */
+bool pane_drill_uniq(struct ui *u, const struct agg_campaign *c, const int64_t **uniq,
+    const int64_t (**uniq_act)[BK__COUNT], char *why, size_t len);
+
 /* Writes the prepared state of c ("loading...", "preparing...") into buf
  * and returns true when c has no summary to show yet, or only zeros before
  * its first complete read (agg_loading). */

@@ -100,6 +100,10 @@ struct prep_tweet_sum {
 	int64_t total[PREP_METRICS];
 	int64_t eng[ACT__COUNT]; /* engagement documents per action */
 	int64_t slices;          /* metric slices applied */
+	/* accounts that engaged it, each once, in its best bucket (the pie's
+	 * rule), and those that did each action (prep_summary.tweet_uniq) */
+	int64_t uniq[BK__COUNT];
+	int64_t uniq_act[ACT__COUNT][BK__COUNT];
 };
 
 /* One top engager. */
@@ -142,7 +146,8 @@ struct prep_summary {
 	int64_t unique_accounts;
 	int64_t uniq[BK__COUNT];                 /* accounts, each in its best bucket */
 	int64_t uniq_act[ACT__COUNT][BK__COUNT]; /* ... that did each action */
-	struct prep_top *top;                    /* best first */
+	bool tweet_uniq;      /* the tweets' uniq are set (false: a summary of an older release) */
+	struct prep_top *top; /* best first */
 	size_t ntop;
 	/* the newest engagements by when they happened (at, then first seen,
 	 * then tweet, user and action), newest first */

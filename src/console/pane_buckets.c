@@ -55,6 +55,23 @@ pane_buckets_draw(struct ui *u, struct draw_grid *g, struct draw_rect r)
 		draw_sparkline(
 		    g, x0 + 12 + b * 11, y, 10, v[b], rows, (enum theme_role)(T_BK_INVESTOR + b));
 	y++;
+	/* drilled into a tweet: its unique accounts per bucket first (the
+	 * rows below count every tweet's events) */
+	const int64_t *uniq;
+	const int64_t(*uniq_act)[BK__COUNT];
+	if (pane_drill_uniq(u, c, &uniq, &uniq_act, why, sizeof why)) {
+		char lab[24], cnt[16];
+		snprintf(lab, sizeof lab, "tweet #%d", agg_tweet_index(c, u->filter.tweet_id) + 1);
+		draw_text(g, x0, y, 12, T_KEY, lab);
+		if (why[0])
+			draw_text(g, x0 + 12, y, r.w - 16, T_DIM, why);
+		for (int b = 0; !why[0] && b < BK__COUNT; b++)
+			draw_text_right(
+			    g, x0 + 12 + b * 11, y, 10, T_KEY, fmt_count(uniq[b], cnt, sizeof cnt));
+		y++;
+		draw_text(g, x0, y++, r.w - 4, T_DIM,
+		    "(its unique accounts by bucket; the rows below: events of every tweet)");
+	}
 	for (size_t i = 0; i < rows && y < r.y + r.h - 1; i++, y++) {
 		size_t k = rows - 1 - i; /* newest first */
 		int64_t at = lo + (int64_t)k * unit;

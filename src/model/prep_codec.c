@@ -14,8 +14,9 @@
 #include "base/bytes.h"
 
 #define ITEMS_MAGIC      0x4c574331u /* "LWC1" */
-#define SUMMARY_MAGIC    0x4c575333u /* "LWS3" */
-#define SUMMARY_MAGIC_V2 0x4c575332u /* "LWS2": the same without deltas per minute */
+#define SUMMARY_MAGIC    0x4c575334u /* "LWS4" */
+#define SUMMARY_MAGIC_V3 0x4c575333u /* "LWS3": the same without the tweets' accounts */
+#define SUMMARY_MAGIC_V2 0x4c575332u /* "LWS2": ... and without deltas per minute */
 #define SUMMARY_MAGIC_V1 0x4c575331u /* "LWS1": ... and without slices per hour */
 
 /* ---- change-log items ---- */
@@ -235,6 +236,11 @@ prep_summary_encode(struct sbuf *b, const struct prep_summary *s)
 	bytes_put_uvar(b, s->nlatest);
 	for (size_t i = 0; i < s->nlatest; i++)
 		put_eng(b, &s->latest[i]);
+	for (size_t i = 0; i < s->ntweets; i++) { /* since LWS4 */
+		put_svars(b, s->tweets[i].uniq, BK__COUNT);
+		for (int a = 0; a < ACT__COUNT; a++)
+			put_svars(b, s->tweets[i].uniq_act[a], BK__COUNT);
+	}
 }
 
 int
@@ -251,7 +257,8 @@ prep_summary_decode(const void *p, size_t len, struct prep_summary *out, char **
 	s.at_ms = bytes_get_svar(&r);
 	uint64_t nt = bytes_get_uvar(&r);
 	if (r.bad ||
-	    (magic != SUMMARY_MAGIC && magic != SUMMARY_MAGIC_V2 && magic != SUMMARY_MAGIC_V1) ||
+	    (magic != SUMMARY_MAGIC && magic != SUMMARY_MAGIC_V3 && magic != SUMMARY_MAGIC_V2 &&
+	        magic != SUMMARY_MAGIC_V1) ||
 	    nt > len)
 		return set_cause(cause, "malformed prepared summary");
 	s.tweets = xcalloc(nt ? nt : 1, sizeof *s.tweets);
@@ -269,7 +276,7 @@ prep_summary_decode(const void *p, size_t len, struct prep_summary *out, char **
 		get_svars(&r, s.total[c], PREP_METRICS);
 		for (int m = 0; m < PREP_METRICS; m++)
 			series_decode(&r, &s.hours[c][m]);
-		if (magic == SUMMARY_MAGIC)
+		if (magic == SUMMARY_MAGIC || magic == SUMMARY_MAGIC_V3)
 			minutes_decode(&r, &s.mins[c]);
 		else /* written before minutes were kept: each hour at its first minute */
 			minutes_from_hours(&s.mins[c], s.hours[c]);
@@ -321,6 +328,12 @@ prep_summary_decode(const void *p, size_t len, struct prep_summary *out, char **
 				r.bad = true;
 	} else {
 		r.bad = true;
+	}
+	s.tweet_uniq = magic == SUMMARY_MAGIC;
+	for (size_t i = 0; s.tweet_uniq && i < s.ntweets && !r.bad; i++) {
+		get_svars(&r, s.tweets[i].uniq, BK__COUNT);
+		for (int a = 0; a < ACT__COUNT; a++)
+			get_svars(&r, s.tweets[i].uniq_act[a], BK__COUNT);
 	}
 	if (!bytes_r_done(&r)) {
 		prep_summary_done(&s);
@@ -378,6 +391,12 @@ prep_summary_digest(const struct prep_summary *s)
 		snprintf(name, sizeof name, "tweet %s eng", t->id);
 		digest_vals(&b, name, t->eng, ACT__COUNT);
 		sbuf_printf(&b, "tweet %s slices: %" PRId64 "\n", t->id, t->slices);
+		snprintf(name, sizeof name, "tweet %s uniq", t->id);
+		digest_vals(&b, name, t->uniq, BK__COUNT);
+		for (int a = 0; a < ACT__COUNT; a++) {
+			snprintf(name, sizeof name, "tweet %s uniq_act[%d]", t->id, a);
+			digest_vals(&b, name, t->uniq_act[a], BK__COUNT);
+		}
 	}
 	free(tw);
 	for (int c = 0; c <= CAT__COUNT; c++) {

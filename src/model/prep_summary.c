@@ -221,6 +221,7 @@ prep_summary_build(struct prep *p, int64_t at_ms, struct prep_summary *s)
 
 	struct acct *heap[PREP_TOP_MAX];
 	size_t nheap = 0;
+	s->tweet_uniq = true;
 	for (size_t i = 0; i < p->naccts; i++) {
 		struct acct *a = &p->accts[i];
 		if (a->best_tweet == NO_TWEET)
@@ -233,6 +234,20 @@ prep_summary_build(struct prep *p, int64_t at_ms, struct prep_summary *s)
 		for (int act = 0; act < ACT__COUNT; act++)
 			if (mask & (1u << act))
 				s->uniq_act[act][a->best_bucket]++;
+		/* per tweet: once per tweet it engaged, once per pair (each pair
+		 * is one action on one tweet) */
+		for (uint32_t k = 0; k < a->npairs; k++) {
+			const struct pair *pk = &a->pairs[k];
+			if (pk->tweet >= s->ntweets)
+				continue;
+			struct prep_tweet_sum *ts = &s->tweets[pk->tweet];
+			bool again = false;
+			for (uint32_t j = 0; j < k && !again; j++)
+				again = a->pairs[j].tweet == pk->tweet;
+			if (!again)
+				ts->uniq[a->best_bucket]++;
+			ts->uniq_act[pk->action][a->best_bucket]++;
+		}
 		heap_offer(p, heap, &nheap, a);
 	}
 	build_top(p, heap, nheap, s);

@@ -198,7 +198,21 @@ START_TEST(test_keys_do_what_help_says)
 	s = tui_wait_screen("filter: tweet=", false);
 	free(s);
 	tui_expect(", tweet #1 (");
+	/* and its bucket breakdown (v chose retweets above): accounts 0 and 6,
+	 * an investor and a founder, retweeted tweet #1 */
+	s = tui_wait_screen("Unique accounts by bucket, tweet #1 (retweet)", false);
+	if (!strstr(s, " 1  50.0%"))
+		fprintf(stderr, "%s", s);
+	ck_assert_msg(strstr(s, " 1  50.0%"), "no breakdown of tweet #1 (screen on stderr)");
+	free(s);
+	tui_keys("b"); /* the bucket screen leads with the tweet's accounts */
+	s = tui_wait_screen("its unique accounts by bucket", false);
+	ck_assert_ptr_nonnull(strstr(s, "tweet #1"));
+	free(s);
+	tui_keys("b"); /* back */
+	tui_expect("Unique accounts by bucket, tweet #1");
 	tui_keys("Escape");
+	tui_expect("Unique accounts by bucket (retweet)");
 	s = tui_wait_screen("filter: ", true);
 	ck_assert_ptr_nonnull(strstr(s, ", all tweets, "));
 	ck_assert_ptr_nonnull(strstr(s, " (auto)")); /* the choice stays */

@@ -370,6 +370,63 @@ START_TEST(test_crash_replay_equals_live)
 }
 END_TEST
 
+/* Asserts the per-tweet unique accounts of s equal a brute-force count
+ * over the records of v[0..n): each account once per tweet (and once per
+ * action on it), in the bucket of its best engagement (most important,
+ * then smallest tweet id, then smallest action). */
+static void
+check_tweet_uniq(const struct entry *v, size_t n, const struct prep_summary *s)
+{
+	const struct prep_eng **all = NULL;
+	size_t na = 0;
+	for (size_t k = 0; k < n; k++)
+		for (size_t i = 0; i < v[k].ne; i++) {
+			all = xreallocarray(all, na + 1, sizeof *all);
+			all[na++] = &v[k].e[i];
+		}
+	ck_assert(s->tweet_uniq);
+	for (size_t t = 0; t < s->ntweets; t++) {
+		const struct prep_tweet_sum *ts = &s->tweets[t];
+		int64_t want[BK__COUNT] = {0}, want_act[ACT__COUNT][BK__COUNT] = {{0}};
+		for (size_t i = 0; i < na; i++) {
+			const struct prep_eng *e = all[i];
+			if (strcmp(e->tweet_id, ts->id) != 0)
+				continue;
+			bool first_user = true, first_pair = true; /* the first record of each */
+			for (size_t j = 0; j < i; j++)
+				if (strcmp(all[j]->user_id, e->user_id) == 0 &&
+				    strcmp(all[j]->tweet_id, ts->id) == 0) {
+					first_user = false;
+					first_pair = first_pair && all[j]->action != e->action;
+				}
+			const struct prep_eng *best = NULL;
+			for (size_t j = 0; j < na; j++) {
+				const struct prep_eng *o = all[j];
+				if (strcmp(o->user_id, e->user_id) != 0)
+					continue;
+				int c = best == NULL ? -1
+				        : o->importance != best->importance
+				            ? (o->importance > best->importance ? -1 : 1)
+				        : strcmp(o->tweet_id, best->tweet_id) != 0
+				            ? strcmp(o->tweet_id, best->tweet_id)
+				            : (int)o->action - (int)best->action;
+				if (c < 0)
+					best = o;
+			}
+			if (first_user)
+				want[best->bucket]++;
+			if (first_pair)
+				want_act[e->action][best->bucket]++;
+		}
+		for (int b = 0; b < BK__COUNT; b++) {
+			ck_assert_int_eq(ts->uniq[b], want[b]);
+			for (int a = 0; a < ACT__COUNT; a++)
+				ck_assert_int_eq(ts->uniq_act[a][b], want_act[a][b]);
+		}
+	}
+	free(all);
+}
+
 START_TEST(test_same_rules_as_report)
 {
 	size_t n;
@@ -420,6 +477,7 @@ START_TEST(test_same_rules_as_report)
 	}
 	for (int a = 0; a < ACT__COUNT; a++)
 		ck_assert_int_eq(s.eng_action[a], rep.engagements_by_action[a]);
+	check_tweet_uniq(v, n, &s);
 	ck_assert_uint_eq(s.ntop, rep.ntop);
 	for (size_t i = 0; i < s.ntop; i++) {
 		ck_assert_str_eq(s.top[i].user_id, rep.top[i].user_id);
@@ -487,6 +545,30 @@ START_TEST(test_codecs_round_trip_and_refuse_garbage)
 	free(d1);
 	free(d2);
 	prep_summary_done(&back);
+	ck_assert(sum.tweet_uniq && sum.ntweets > 0);
+	/* a summary of the previous release ("LWS3": no per-tweet accounts at
+	 * its end) still reads, saying it has none */
+	struct sbuf tail;
+	sbuf_init(&tail);
+	for (size_t i = 0; i < sum.ntweets; i++)
+		for (int k = 0; k < BK__COUNT * (1 + ACT__COUNT); k++)
+			bytes_put_svar(
+			    &tail, k < BK__COUNT
+			               ? sum.tweets[i].uniq[k]
+			               : sum.tweets[i].uniq_act[k / BK__COUNT - 1][k % BK__COUNT]);
+	ck_assert_uint_gt(b.len, tail.len);
+	ck_assert(memcmp(b.s + b.len - tail.len, tail.s, tail.len) == 0);
+	char *v2 = xmalloc(b.len);
+	memcpy(v2, b.s, b.len - tail.len);
+	ck_assert_uint_eq((unsigned char)v2[0], 0x80 | ('4' & 0x7f)); /* "LWS4", low bits first */
+	v2[0] = (char)(0x80 | '3');
+	ck_assert_msg(prep_summary_decode(v2, b.len - tail.len, &back, &cause) == 0, "%s", cause);
+	ck_assert(!back.tweet_uniq);
+	ck_assert_int_eq(back.unique_accounts, sum.unique_accounts);
+	ck_assert_int_eq(back.tweets[0].uniq[0] + back.tweets[0].uniq[1], 0);
+	prep_summary_done(&back);
+	free(v2);
+	sbuf_done(&tail);
 	for (size_t len = 0; len < b.len; len += 1 + len / 8) {
 		ck_assert_int_eq(prep_summary_decode(b.s, len, &back, &cause), -1);
 		free(cause);
