@@ -107,11 +107,20 @@ pane_tweets_draw(struct ui *u, struct draw_grid *g, struct draw_rect r, bool foc
 		snprintf(v[0], 24, "%zu", ti + 1);
 		snprintf(v[1], 24, "%s", category_name((enum tweet_category)t->category));
 		snprintf(v[2], 24, "%s%s", t->author ? "@" : "", t->author ? t->author : "?");
-		fmt_count(t->total[M_VIEWS], v[3], 24);
-		fmt_count(t->total[M_LIKES], v[4], 24);
-		fmt_count(t->total[M_RETWEETS], v[5], 24);
-		fmt_count(t->total[M_REPLIES], v[6], 24);
-		fmt_count(t->total[M_QUOTES], v[7], 24);
+		/* no zeros as final before the tweet's first metrics reading, no
+		 * count below zero */
+		const struct agg_job *mj = &t->job[JOB_METRICS];
+		bool unread = c->status == CS_ACTIVE && t->listed && mj->last_success_ms == 0 &&
+		              mj->why == NULL && t->total[M_VIEWS] == 0 && t->total[M_LIKES] == 0;
+		static const enum agg_metric shown[5] = {
+		    M_VIEWS, M_LIKES, M_RETWEETS, M_REPLIES, M_QUOTES};
+		for (int k = 0; k < 5; k++) {
+			int64_t n = t->total[shown[k]];
+			if (unread)
+				snprintf(v[3 + k], 24, "...");
+			else
+				fmt_count(n < 0 ? 0 : n, v[3 + k], 24);
+		}
 		char d[16];
 		if (t->load == AGG_LOAD_READY)
 			snprintf(v[8], 24, "+%s",
