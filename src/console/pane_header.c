@@ -106,7 +106,7 @@ header_status(struct ui *u, const struct agg_campaign *c, int lvl, struct draw_g
 		prov[0] = '\0';
 	else if (health[0] == '\0')
 		snprintf(prov, sizeof prov, "  %s%.*s%s%s%s", full ? "provider: " : "", plen, name,
-		    full ? ": no job reported yet" : "", engine ? "; " : "",
+		    lvl < 3 ? ": no job reported yet" : "", engine ? "; " : "",
 		    engine ? u->engine_status : "");
 	else
 		snprintf(prov, sizeof prov, "  %s%.*s: ", full ? "provider: " : "", plen, name);

@@ -442,6 +442,65 @@ START_TEST(test_feed_news_hold_scroll_and_profile)
 }
 END_TEST
 
+/* Returns rows 0..2 of u drawn on a w x 30 grid, joined by newlines. */
+static char *
+header_rows(struct ui *u, int w)
+{
+	struct draw_grid *g = draw_grid_new(w, 30, false);
+	ui_render(u, g);
+	char *out = xstrdup("");
+	for (int y = 0; y < 3; y++) {
+		char *row = draw_row_text(g, y), *both = xasprintf("%s%s\n", out, row);
+		free(row);
+		free(out);
+		out = both;
+	}
+	draw_grid_free(g);
+	return out;
+}
+
+/* The header's two rows and the simulated-data banner fit 80 and 120
+ * columns: the fullest wording that fits, nothing cut. */
+START_TEST(test_header_fits)
+{
+	struct agg *a = agg_new();
+	set_campaign(a, CS_ACTIVE);
+	struct prep_summary sum;
+	memset(&sum, 0, sizeof sum);
+	sum.unique_accounts = 1234;
+	sum.total[CAT__COUNT][M_VIEWS] = 78100;
+	agg_set_summary(a, CID, &sum);
+	struct ui u;
+	ui_init(&u, a);
+	u.db_ok = true;
+	u.simulated = true;
+	u.provider = "simulator (127.0.0.1:44007)";
+	u.engine_status = "engine running: polling active campaigns in this console";
+	for (int pass = 0; pass < 2; pass++) {
+		if (pass == 1) { /* a campaign of tweets the simulator does not know */
+			const char *ids[] = {"1861111111111111999"};
+			ui_set_sim_tweets(&u, ids, 1);
+		}
+		for (int w = 80; w <= 120; w += 40) {
+			char *s = header_rows(&u, w);
+			ck_assert_msg(strstr(s, "\u2026") == NULL, "cut at %d columns:\n%s", w, s);
+			ck_assert_msg(strstr(s, "Launch") && strstr(s, "loading: accounts 1.2k") &&
+			                  strstr(s, "db ok") && strstr(s, "SIMULATED DATA"),
+			    "%d columns:\n%s", w, s);
+			if (w == 120)
+				ck_assert_msg(
+				    strstr(s, "provider: simulator (127.0.0.1:44007)"), "%s", s);
+			if (pass == 1)
+				ck_assert_msg(
+				    strstr(s, "unknown to the simulator (i: jobs)"), "%s", s);
+			free(s);
+		}
+	}
+	ui_done(&u);
+	agg_free(a);
+}
+END_TEST
+
 static Suite *
 dispatch_suite(void)
 {
@@ -455,6 +514,7 @@ dispatch_suite(void)
 	tcase_add_test(tc, test_alert_rule_described);
 	tcase_add_test(tc, test_news_reach_model_and_state);
 	tcase_add_test(tc, test_feed_news_hold_scroll_and_profile);
+	tcase_add_test(tc, test_header_fits);
 	suite_add_tcase(s, tc);
 	return s;
 }
