@@ -327,8 +327,8 @@ cmd_tui(int argc, char **argv)
 	int er = engine_start(s, &eo, &eng, &cause);
 	if (er == 0)
 		status =
-		    xstrdup("engine in this console: quitting stops polling; `systemctl --user "
-		            "start launchwatch` keeps it running without the console");
+		    xstrdup("polling in this console; quitting stops it (`systemctl --user start "
+		            "launchwatch` keeps it)");
 	else if (er == 1)
 		status = xstrdup(cause);
 	else
@@ -336,8 +336,9 @@ cmd_tui(int argc, char **argv)
 	free(cause);
 	cause = NULL;
 	if (api) {
+		/* the address first: the engine's words may be cut on narrow terminals */
 		char *with =
-		    xasprintf("%s; JSON on http://%s/api/campaigns", status, jsonapi_address(api));
+		    xasprintf("JSON on http://%s/api/campaigns; %s", jsonapi_address(api), status);
 		free(status);
 		status = with;
 	}

@@ -544,8 +544,7 @@ sched_start(struct sched *sc, char **cause)
 	bool service = rc > 0 && strcmp(other.mode, "tui") != 0;
 	if (rc > 0 && sc->o.console && (ferret || service)) {
 		set_cause(cause,
-		    "attached to the engine of %s (pid %ld on %s): it polls; quitting the console "
-		    "leaves it running",
+		    "attached to the engine of %s (pid %ld on %s): quitting leaves it polling",
 		    service ? "launchwatch run" : "another console", other.pid, other.host);
 		return 1;
 	}
