@@ -46,6 +46,7 @@ struct health_campaign {
 	int64_t credits[JOB__COUNT];
 	int64_t engagements; /* stored (the prepared summary); -1 unknown */
 	int64_t views;       /* the latest total views; -1 unknown */
+	int64_t alerts_sent; /* alerts_sent documents (one per alert and channel) */
 };
 
 /* The whole installation. */

@@ -161,6 +161,9 @@ health_collect(struct store *s, int64_t now_ms, struct health *h)
 		               now_ms < v[i].cfg.end_s * 1000 && v[i].close_requested_at_ms == 0;
 		collect_jobs(s, &v[i], h, hc);
 		collect_summary(s, v[i].id, h, hc);
+		hc->alerts_sent = store_count(s, "alerts_sent", v[i].id, &cause);
+		if (hc->alerts_sent < 0)
+			read_failed(h, cause), cause = NULL, hc->alerts_sent = 0;
 		campaign_done(&v[i]);
 	}
 	free(v);

@@ -137,8 +137,9 @@ health_text(const struct health *h, struct sbuf *b)
 		if (c->runnable && c->lag_ms >= 0)
 			sbuf_printf(b, "  ingest lag %s (the stalest job's last success)\n",
 			    fmt_duration(c->lag_ms / 1000, ago, sizeof ago));
-		sbuf_printf(b, "  requests %lld, credits %lld\n", (long long)sum_kinds(c->requests),
-		    (long long)sum_kinds(c->credits));
+		sbuf_printf(b, "  requests %lld, credits %lld, alerts sent %lld\n",
+		    (long long)sum_kinds(c->requests), (long long)sum_kinds(c->credits),
+		    (long long)c->alerts_sent);
 	}
 }
 
@@ -193,6 +194,7 @@ health_json(const struct health *h, struct sbuf *b)
 		    c->engagements >= 0 ? json_integer(c->engagements) : json_null());
 		json_object_set_new(
 		    j, "views", c->views >= 0 ? json_integer(c->views) : json_null());
+		json_object_set_new(j, "alerts_sent", json_integer(c->alerts_sent));
 		json_array_append_new(camps, j);
 	}
 	json_object_set_new(o, "campaigns", camps);
@@ -288,6 +290,12 @@ health_prometheus(const struct health *h, struct sbuf *b)
 				    job_kind_name((enum job_kind)k),
 				    (long long)(w == 0 ? h->c[i].requests[k] : h->c[i].credits[k]));
 			}
+	}
+	prom_family(b, "launchwatch_alerts_sent_total", "counter",
+	    "alerts delivered per campaign (one per alert and channel)");
+	for (size_t i = 0; i < h->n; i++) {
+		prom_campaign(b, "launchwatch_alerts_sent_total", &h->c[i]);
+		sbuf_printf(b, "} %lld\n", (long long)h->c[i].alerts_sent);
 	}
 	prom_family(b, "launchwatch_engagements_stored", "gauge",
 	    "engagements stored per campaign (the prepared summary)");

@@ -39,6 +39,7 @@ healthy(struct health *h)
 	c->credits[JOB_REPLIES] = 450;
 	c->engagements = 1234;
 	c->views = 99000;
+	c->alerts_sent = 7;
 }
 
 START_TEST(verdicts)
@@ -97,6 +98,8 @@ START_TEST(prometheus_text)
 	ck_assert_ptr_nonnull(
 	    strstr(b.s, "launchwatch_engagements_stored{campaign=\"acme-\\\"x\\\"\"} 1234\n"));
 	ck_assert_ptr_nonnull(strstr(b.s, "launchwatch_database_ping_seconds 0.003\n"));
+	ck_assert_ptr_nonnull(
+	    strstr(b.s, "launchwatch_alerts_sent_total{campaign=\"acme-\\\"x\\\"\"} 7\n"));
 	/* every sample line belongs to a family declared before it */
 	for (const char *l = b.s; *l;) {
 		const char *e = strchr(l, '\n');
@@ -134,6 +137,7 @@ START_TEST(json_form)
 	ck_assert_int_eq(
 	    json_integer_value(json_object_get(json_object_get(c, "jobs"), "idle")), 8);
 	ck_assert_int_eq(json_integer_value(json_object_get(c, "engagements")), 1234);
+	ck_assert_int_eq(json_integer_value(json_object_get(c, "alerts_sent")), 7);
 	json_decref(j);
 	sbuf_done(&b);
 	/* the text form */
