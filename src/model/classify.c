@@ -5,9 +5,10 @@
  * nothing global: every table here is const, a rules object is
  * immutable after it is returned, and classify_user keeps its scratch space
  * on the heap per call, so any thread may classify concurrently. Matching
- * folds ASCII only (no locale), treats every byte that is not an ASCII letter
- * or digit as a word boundary, and never scans more than the CLASSIFY_*_MAX
- * bytes of a field.
+ * reads the word form of model/classify_norm.h (UTF-8 folded, CJK one word
+ * per character, clause punctuation kept), drops a match that a negation
+ * cue reaches, and never scans more than the CLASSIFY_*_MAX bytes of a
+ * field.
  */
 #include "model/classify.h"
 
@@ -18,6 +19,7 @@
 
 #include "base/text.h"
 #include "base/util.h"
+#include "model/classify_norm.h"
 
 /* One loaded rule. */
 struct rule {
@@ -27,6 +29,7 @@ struct rule {
 	int line;   /* line that set it in a rules file, 0 when built in */
 	char *pat;  /* words: " w1 w2 " (padded); handle kinds: "capital" */
 	size_t len;
+	char *show; /* the pattern as evidence shows it (CJK without spaces) */
 };
 
 struct classify_rules {
@@ -36,14 +39,7 @@ struct classify_rules {
 	struct rule *v;
 	size_t n;
 	size_t cap;
-};
-
-/* One entry of the built-in table. */
-struct default_rule {
-	enum lw_bucket bucket;
-	enum classify_kind kind;
-	const char *pat;
-	int weight;
+	struct classify_cues *cues;
 };
 
 #define DEFAULT_MIN_SCORE 2
@@ -60,7 +56,7 @@ static const int default_importance[BK__COUNT] = {
 
 /* The built-in rules; docs/scoring.md lists them and docs/rules.example.yaml
  * shows how to change them. */
-static const struct default_rule default_rules[] = {
+static const struct classify_default_rule default_rules[] = {
     /* investor */
     {BK_INVESTOR, RK_WORD, "general partner", 5},
     {BK_INVESTOR, RK_WORD, "managing partner", 4},
@@ -75,15 +71,15 @@ static const struct default_rule default_rules[] = {
     {BK_INVESTOR, RK_WORD, "vc", 4},
     {BK_INVESTOR, RK_WORD, "gp", 3},
     {BK_INVESTOR, RK_WORD, "lp", 2},
-    {BK_INVESTOR, RK_WORD, "angel", 3},
+    {BK_INVESTOR, RK_WORD, "angel", 1},
     {BK_INVESTOR, RK_WORD, "pre seed", 2},
-    {BK_INVESTOR, RK_WORD, "portfolio", 2},
+    {BK_INVESTOR, RK_WORD, "portfolio", 1},
     {BK_INVESTOR, RK_WORD, "fund", 2},
-    {BK_INVESTOR, RK_WORD, "capital", 2},
+    {BK_INVESTOR, RK_WORD, "capital", 1},
     {BK_INVESTOR, RK_WORD, "ventures", 2},
     {BK_INVESTOR, RK_WORD, "a16z", 4},
     {BK_INVESTOR, RK_WORD, "sequoia", 4},
-    {BK_INVESTOR, RK_WORD, "paradigm", 3},
+    {BK_INVESTOR, RK_WORD, "paradigm", 2},
     {BK_INVESTOR, RK_HANDLE_SUFFIX, "vc", 4},
     {BK_INVESTOR, RK_HANDLE_SUFFIX, "vcs", 4},
     {BK_INVESTOR, RK_HANDLE_SUFFIX, "fund", 3},
@@ -268,42 +264,46 @@ fold(unsigned char c)
 	return (c >= 'A' && c <= 'Z') ? (unsigned char)(c - 'A' + 'a') : c;
 }
 
-/* Writes the n bytes at s into dst as " w1 w2 ... " (folded words, one space
- * between, padded); dst holds n + 3 bytes; returns the length written. */
-static size_t
-norm_words(const char *s, size_t n, char *dst)
+/* One field in word form, with the way back to its sanitized text. */
+struct field_text {
+	char *clean;   /* sanitized text (what evidence quotes) */
+	char *words;   /* padded word form */
+	uint32_t *off; /* per byte of words: end of its character in clean */
+	size_t len;    /* bytes in words */
+};
+
+/* Returns true for a byte that may be part of a word: an ASCII letter or
+ * digit, or any byte of a multibyte UTF-8 character. */
+static bool
+is_word_part(unsigned char c)
 {
-	size_t o = 0;
-	dst[o++] = ' ';
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (is_word_byte(c))
-			dst[o++] = (char)fold(c);
-		else if (dst[o - 1] != ' ')
-			dst[o++] = ' ';
-	}
-	if (dst[o - 1] != ' ')
-		dst[o++] = ' ';
-	dst[o] = '\0';
-	return o;
+	return is_word_byte(c) || c >= 0x80;
 }
 
-/* Returns a new normalized, padded copy of field s (NULL is empty), scanning at
- * most cap bytes, without a word that the cap cut in two; sets *len. */
-static char *
-field_words(const char *s, size_t cap, size_t *len)
+/* Fills *ft from field s (NULL is empty), scanning at most cap bytes,
+ * without a word that the cap cut in two. */
+static void
+field_words(const char *s, size_t cap, struct field_text *ft)
 {
 	size_t n = s != NULL ? strnlen(s, cap) : 0;
-	if (n == cap && is_word_byte((unsigned char)s[n]))
-		while (n > 0 && is_word_byte((unsigned char)s[n - 1]))
+	if (n == cap && is_word_part((unsigned char)s[n]))
+		while (n > 0 && is_word_part((unsigned char)s[n - 1]))
 			n--;
 	/* Drop escape sequences whole so "\033[1mAI" still shows the word "AI". */
-	char *clean = text_sanitize(n > 0 ? s : "", n, 3 * n + 4);
-	size_t m = strlen(clean);
-	char *out = xmalloc(m + 3);
-	*len = norm_words(clean, m, out);
-	free(clean);
-	return out;
+	ft->clean = text_sanitize(n > 0 ? s : "", n, 3 * n + 4);
+	size_t m = strlen(ft->clean);
+	ft->words = xmalloc(3 * m + 4);
+	ft->off = xreallocarray(NULL, 3 * m + 4, sizeof *ft->off);
+	ft->len = classify_norm(ft->clean, m, ft->words, ft->off, true);
+}
+
+/* Frees what field_words put in ft. */
+static void
+field_done(struct field_text *ft)
+{
+	free(ft->clean);
+	free(ft->words);
+	free(ft->off);
 }
 
 /* Returns a new folded copy of handle h without a leading '@', at most cap
@@ -370,48 +370,87 @@ classify_importance_terms(int imp, int64_t followers, bool verified, enum lw_act
 enum field { F_BIO, F_NAME, F_HANDLE, F__COUNT };
 static const char *const field_names[F__COUNT] = {"bio", "name", "handle"};
 
-/* Returns F_BIO or F_NAME where the words of ru appear (bio first), else
- * F__COUNT. */
+/* The fields of one account, ready to match. */
+struct scan {
+	const struct classify_rules *r;
+	struct field_text f[F_HANDLE]; /* bio and name */
+	const char *handle;            /* folded, without '@' */
+	size_t hlen;
+};
+
+/* Returns F_BIO or F_NAME where the words of ru appear without a negation
+ * cue (bio first) and sets *pos to the match, else F__COUNT. */
 static enum field
-match_words(const struct rule *ru, const char *const txt[F__COUNT], const size_t len[F__COUNT])
+match_words(const struct rule *ru, const struct scan *sc, uint32_t *pos)
 {
-	for (int f = F_BIO; f <= F_NAME; f++)
-		if (memmem(txt[f], len[f], ru->pat, ru->len) != NULL)
-			return (enum field)f;
+	for (int f = F_BIO; f <= F_NAME; f++) {
+		const char *t = sc->f[f].words;
+		size_t tl = sc->f[f].len;
+		for (const char *p = t;
+		     (p = memmem(p, tl - (size_t)(p - t), ru->pat, ru->len)) != NULL; p++)
+			if (!classify_negated(sc->r->cues, t, tl, (size_t)(p - t), ru->len)) {
+				*pos = (uint32_t)(p - t);
+				return (enum field)f;
+			}
+	}
 	return F__COUNT;
 }
 
 /* Returns F_HANDLE when the handle ends with ru's pattern, else F__COUNT. */
 static enum field
-match_suffix(const struct rule *ru, const char *const txt[F__COUNT], const size_t len[F__COUNT])
+match_suffix(const struct rule *ru, const struct scan *sc, uint32_t *pos)
 {
-	if (len[F_HANDLE] >= ru->len &&
-	    memcmp(txt[F_HANDLE] + len[F_HANDLE] - ru->len, ru->pat, ru->len) == 0)
+	*pos = 0;
+	if (sc->hlen >= ru->len && memcmp(sc->handle + sc->hlen - ru->len, ru->pat, ru->len) == 0)
 		return F_HANDLE;
 	return F__COUNT;
 }
 
 /* Returns F_HANDLE when the handle contains ru's pattern, else F__COUNT. */
 static enum field
-match_contains(const struct rule *ru, const char *const txt[F__COUNT], const size_t len[F__COUNT])
+match_contains(const struct rule *ru, const struct scan *sc, uint32_t *pos)
 {
-	if (memmem(txt[F_HANDLE], len[F_HANDLE], ru->pat, ru->len) != NULL)
+	*pos = 0;
+	if (memmem(sc->handle, sc->hlen, ru->pat, ru->len) != NULL)
 		return F_HANDLE;
 	return F__COUNT;
 }
 
 /* The matcher of each rule kind. */
 static enum field (*const matchers[RK__COUNT])(
-    const struct rule *, const char *const[F__COUNT], const size_t[F__COUNT]) = {
+    const struct rule *, const struct scan *, uint32_t *) = {
     [RK_WORD] = match_words,
     [RK_HANDLE_SUFFIX] = match_suffix,
     [RK_HANDLE_CONTAINS] = match_contains,
 };
 
-/* Returns the evidence text for bucket b from the per-rule match fields. */
-static char *
-evidence_text(const struct classify_rules *r, enum lw_bucket b, const unsigned char *where)
+/* Bytes of the original text quoted after a rule in evidence. */
+#define EVIDENCE_QUOTE_MAX 64
+/* Bytes of evidence at most. */
+#define EVIDENCE_MAX 1024
+
+/* Appends to sb the original text of the match of ru at pos in field ft,
+ * sanitized and bounded, when it is not what the rule shows (an accent, a
+ * capital of another script). */
+static void
+evidence_quote(struct sbuf *sb, const struct rule *ru, const struct field_text *ft, uint32_t pos)
 {
+	size_t a = ft->off[pos + 1], z = ft->off[pos + ru->len - 1];
+	if (z <= a || !classify_norm_folds(ft->clean + a, z - a) ||
+	    (z - a == strlen(ru->show) && memcmp(ft->clean + a, ru->show, z - a) == 0))
+		return;
+	char *q = text_sanitize(ft->clean + a, z - a, EVIDENCE_QUOTE_MAX);
+	sbuf_printf(sb, " (%s)", q);
+	free(q);
+}
+
+/* Returns the evidence text for bucket b from the per-rule match fields and
+ * positions. */
+static char *
+evidence_text(
+    const struct scan *sc, enum lw_bucket b, const unsigned char *where, const uint32_t *pos)
+{
+	const struct classify_rules *r = sc->r;
 	struct sbuf sb;
 	sbuf_init(&sb);
 	for (int f = 0; f < F__COUNT; f++) {
@@ -420,17 +459,18 @@ evidence_text(const struct classify_rules *r, enum lw_bucket b, const unsigned c
 			const struct rule *ru = &r->v[i];
 			if (ru->bucket != b || where[i] != f)
 				continue;
-			bool padded = ru->kind == RK_WORD;
 			if (first)
 				sbuf_printf(&sb, "%s%s: ", sb.len > 0 ? "; " : "", field_names[f]);
 			else
 				sbuf_addstr(&sb, ", ");
-			sbuf_printf(&sb, "'%.*s'", (int)(ru->len - (padded ? 2 : 0)),
-			    ru->pat + (padded ? 1 : 0));
+			sbuf_printf(&sb, "'%s'", ru->show);
+			if (f != F_HANDLE)
+				evidence_quote(&sb, ru, &sc->f[f], pos[i]);
 			first = false;
 		}
 	}
-	char *s = sbuf_take(&sb);
+	char *s = text_sanitize(sb.s != NULL ? sb.s : "", sb.len, EVIDENCE_MAX);
+	sbuf_done(&sb);
 	return s;
 }
 
@@ -438,23 +478,21 @@ void
 classify_user(const struct classify_rules *r, const struct lw_user *u, enum lw_action action,
     enum tweet_category cat, struct classification *out)
 {
-	const char *txt[F__COUNT];
-	size_t len[F__COUNT];
-	char *bio = field_words(u->bio, CLASSIFY_BIO_MAX, &len[F_BIO]);
-	char *name = field_words(u->name, CLASSIFY_NAME_MAX, &len[F_NAME]);
-	char *handle = field_handle(u->handle, CLASSIFY_HANDLE_MAX, &len[F_HANDLE]);
-	txt[F_BIO] = bio;
-	txt[F_NAME] = name;
-	txt[F_HANDLE] = handle;
+	struct scan sc = {.r = r};
+	field_words(u->bio, CLASSIFY_BIO_MAX, &sc.f[F_BIO]);
+	field_words(u->name, CLASSIFY_NAME_MAX, &sc.f[F_NAME]);
+	char *handle = field_handle(u->handle, CLASSIFY_HANDLE_MAX, &sc.hlen);
+	sc.handle = handle;
 
 	memset(out, 0, sizeof *out);
 	unsigned char *where = xmalloc(r->n + 1);
+	uint32_t *pos = xreallocarray(NULL, r->n + 1, sizeof *pos);
 	for (size_t i = 0; i < r->n; i++) {
 		const struct rule *ru = &r->v[i];
 		where[i] = F__COUNT;
 		if (ru->weight <= 0)
 			continue;
-		where[i] = (unsigned char)matchers[ru->kind](ru, txt, len);
+		where[i] = (unsigned char)matchers[ru->kind](ru, &sc, &pos[i]);
 		if (where[i] != F__COUNT)
 			out->score[ru->bucket] += ru->weight;
 	}
@@ -468,12 +506,13 @@ classify_user(const struct classify_rules *r, const struct lw_user *u, enum lw_a
 			out->bucket = (enum lw_bucket)b;
 		}
 	out->evidence =
-	    out->bucket == BK_OTHER ? xstrdup("") : evidence_text(r, out->bucket, where);
+	    out->bucket == BK_OTHER ? xstrdup("") : evidence_text(&sc, out->bucket, where, pos);
 	out->importance =
 	    classify_importance(r, u->followers, u->verified, out->bucket, action, cat);
 	free(where);
-	free(bio);
-	free(name);
+	free(pos);
+	field_done(&sc.f[F_BIO]);
+	field_done(&sc.f[F_NAME]);
 	free(handle);
 }
 
@@ -492,6 +531,7 @@ rules_new(const char *source)
 	r->source = xstrdup(source);
 	r->min_score = DEFAULT_MIN_SCORE;
 	memcpy(r->importance, default_importance, sizeof r->importance);
+	r->cues = classify_cues_new();
 	return r;
 }
 
@@ -500,9 +540,9 @@ rules_new(const char *source)
 static char *
 pattern_norm(enum classify_kind kind, const char *p, size_t n, size_t *len)
 {
-	char *out = xmalloc(n + 3);
+	char *out = xmalloc(3 * n + 4);
 	if (kind == RK_WORD) {
-		*len = norm_words(p, n, out);
+		*len = classify_norm(p, n, out, NULL, false);
 	} else {
 		for (size_t i = 0; i < n; i++)
 			out[i] = (char)fold((unsigned char)p[i]);
@@ -513,6 +553,27 @@ pattern_norm(enum classify_kind kind, const char *p, size_t n, size_t *len)
 		free(out);
 		return NULL;
 	}
+	return out;
+}
+
+/* Returns a new copy of pattern pat (len bytes, padded for words) as
+ * evidence shows it: without the padding, and without the spaces between
+ * two characters of a script written without spaces. */
+static char *
+pattern_show(enum classify_kind kind, const char *pat, size_t len)
+{
+	if (kind != RK_WORD)
+		return xstrdup(pat);
+	char *out = xmalloc(len + 1);
+	size_t o = 0;
+	for (size_t i = 1; i + 1 < len; i++) {
+		/* a space between two multibyte characters: CJK is each its own word */
+		if (pat[i] == ' ' && (unsigned char)pat[i - 1] >= 0x80 &&
+		    (unsigned char)pat[i + 1] >= 0xe3 && (unsigned char)pat[i - 1] < 0xc0)
+			continue;
+		out[o++] = pat[i];
+	}
+	out[o] = '\0';
 	return out;
 }
 
@@ -536,15 +597,17 @@ rules_add(struct classify_rules *r, enum lw_bucket b, enum classify_kind k, char
 		r->cap = r->cap ? r->cap * 2 : 64;
 		r->v = xreallocarray(r->v, r->cap, sizeof *r->v);
 	}
-	r->v[r->n++] = (struct rule){b, k, weight, line, pat, len};
+	r->v[r->n++] = (struct rule){b, k, weight, line, pat, len, pattern_show(k, pat, len)};
 }
 
 struct classify_rules *
 classify_rules_new(const char *source, bool empty)
 {
 	struct classify_rules *r = rules_new(source);
-	for (size_t i = 0; !empty && i < LW_ARRAY_LEN(default_rules); i++) {
-		const struct default_rule *d = &default_rules[i];
+	size_t n = LW_ARRAY_LEN(default_rules);
+	for (size_t i = 0; !empty && i < n + classify_lang_rules_len; i++) {
+		const struct classify_default_rule *d =
+		    i < n ? &default_rules[i] : &classify_lang_rules[i - n];
 		size_t len;
 		char *pat = pattern_norm(d->kind, d->pat, strlen(d->pat), &len);
 		rules_add(r, d->bucket, d->kind, pat, len, d->weight, 0);
@@ -576,14 +639,16 @@ classify_pattern_check(enum classify_kind kind, const char *pat, size_t len)
 {
 	if (len > CLASSIFY_PATTERN_MAX)
 		return CLASSIFY_PUT_TOO_LONG;
-	if (kind != RK_WORD)
+	if (kind != RK_WORD) {
 		for (size_t i = 0; i < len; i++)
 			if (!is_word_byte((unsigned char)pat[i]) && pat[i] != '_')
 				return CLASSIFY_PUT_BAD_HANDLE;
-	for (size_t i = 0; i < len; i++)
-		if (kind != RK_WORD || is_word_byte((unsigned char)pat[i]))
-			return CLASSIFY_PUT_ADDED;
-	return CLASSIFY_PUT_EMPTY;
+		return len > 0 ? CLASSIFY_PUT_ADDED : CLASSIFY_PUT_EMPTY;
+	}
+	size_t n;
+	char *norm = pattern_norm(kind, pat, len, &n);
+	free(norm);
+	return norm != NULL ? CLASSIFY_PUT_ADDED : CLASSIFY_PUT_EMPTY;
 }
 
 enum classify_put
@@ -618,9 +683,12 @@ classify_rules_free(struct classify_rules *r)
 {
 	if (r == NULL)
 		return;
-	for (size_t i = 0; i < r->n; i++)
+	for (size_t i = 0; i < r->n; i++) {
 		free(r->v[i].pat);
+		free(r->v[i].show);
+	}
 	free(r->v);
+	classify_cues_free(r->cues);
 	free(r->source);
 	free(r);
 }
