@@ -56,6 +56,20 @@ enum classify_put {
 	CLASSIFY_PUT_FULL,       /* CLASSIFY_RULES_MAX rules already */
 };
 
+/* One entry of a built-in rules table: the English keywords in
+ * src/model/classify.c, titles and the other languages in
+ * src/model/classify_lang.c. */
+struct classify_default_rule {
+	enum lw_bucket bucket;
+	enum classify_kind kind;
+	const char *pat;
+	int weight;
+};
+
+/* The built-in rules for titles and languages other than English. */
+extern const struct classify_default_rule classify_lang_rules[];
+extern const size_t classify_lang_rules_len;
+
 /* A rules table: opaque, immutable once it is built (classify_rules_default,
  * or classify_rules_new and the calls that change it). */
 struct classify_rules;

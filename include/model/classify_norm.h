@@ -6,8 +6,8 @@
  * Han, kana and Hangul character a word of its own (so a phrase of them
  * matches inside text without spaces), clause punctuation kept as the word
  * "." and every other symbol a word break. It also owns the table of
- * negation and self-reference cues ("not a", "ex-", "investing in myself")
- * and the multilingual part of the built-in rules. Pure; any thread.
+ * negation and self-reference cues ("not a", "ex-", "investing in
+ * myself"). Pure; any thread.
  */
 #ifndef LW_CLASSIFY_NORM_H
 #define LW_CLASSIFY_NORM_H
@@ -15,20 +15,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#include "model/classify.h"
-
-/* One entry of a built-in rules table. */
-struct classify_default_rule {
-	enum lw_bucket bucket;
-	enum classify_kind kind;
-	const char *pat;
-	int weight;
-};
-
-/* The built-in rules for languages other than English and for titles. */
-extern const struct classify_default_rule classify_lang_rules[];
-extern const size_t classify_lang_rules_len;
 
 /* Writes the n bytes at s into dst in padded word form and returns its
  * length; dst holds 3 * n + 4 bytes. off (NULL, or 3 * n + 4 entries) gets,

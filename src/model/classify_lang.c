@@ -2,13 +2,13 @@
  * classify_lang: the part of the built-in rules table beyond the English
  * keywords of src/model/classify.c: job titles, and keyword sets for
  * Spanish, Portuguese, French, German, Italian, Turkish, Russian, Japanese,
- * Korean and Chinese (model/classify_norm.h). Patterns are written as
+ * Korean and Chinese (model/classify.h). Patterns are written as
  * people write them; they are normalized like bios (accents folded, CJK one
  * word per character), so "Gründer" and "gruender" are different rules and
  * "投资人" matches inside "我是投资人". docs/scoring.md lists them. Const
  * data; any thread.
  */
-#include "model/classify_norm.h"
+#include "model/classify.h"
 
 #include "base/util.h"
 
@@ -44,8 +44,8 @@ const struct classify_default_rule classify_lang_rules[] = {
     {BK_DEVELOPER, W, "hacker", 2},
     {BK_DEVELOPER, W, "smart contract", 2},
     {BK_DEVELOPER, W, "security researcher", 3},
-    {BK_MEDIA, W, "analyst", 2},
-    {BK_MEDIA, W, "research analyst", 2},
+    {BK_INVESTOR, W, "analyst", 1},
+    {BK_MEDIA, W, "analyst", 1},
     {BK_MEDIA, W, "blogger", 3},
     {BK_MEDIA, W, "content creator", 3},
     {BK_MEDIA, W, "newsroom", 3},
@@ -262,7 +262,6 @@ const struct classify_default_rule classify_lang_rules[] = {
     {BK_INVESTOR, W, "投資家", 5},
     {BK_INVESTOR, W, "ベンチャーキャピタル", 5},
     {BK_INVESTOR, W, "キャピタリスト", 4},
-    {BK_INVESTOR, W, "投資", 2},
     {BK_INVESTOR, W, "出資", 2},
     {BK_FOUNDER, W, "創業者", 5},
     {BK_FOUNDER, W, "起業家", 4},
@@ -287,7 +286,6 @@ const struct classify_default_rule classify_lang_rules[] = {
     {BK_INVESTOR, W, "투자자", 5},
     {BK_INVESTOR, W, "벤처캐피탈", 5},
     {BK_INVESTOR, W, "심사역", 4},
-    {BK_INVESTOR, W, "투자", 2},
     {BK_FOUNDER, W, "창업자", 5},
     {BK_FOUNDER, W, "창업가", 4},
     {BK_FOUNDER, W, "대표", 2},
@@ -313,7 +311,6 @@ const struct classify_default_rule classify_lang_rules[] = {
     {BK_INVESTOR, W, "創投", 4},
     {BK_INVESTOR, W, "合伙人", 2},
     {BK_INVESTOR, W, "合夥人", 2},
-    {BK_INVESTOR, W, "投资", 2},
     {BK_FOUNDER, W, "创始人", 5},
     {BK_FOUNDER, W, "創始人", 5},
     {BK_FOUNDER, W, "創辦人", 5},
