@@ -27,6 +27,9 @@ int cmd_report(int argc, char **argv);
 int cmd_archive(int argc, char **argv);
 /* launchwatch db init [--shard]. */
 int cmd_db(int argc, char **argv);
+/* launchwatch rules eval FILE [--rules RULES]: the rules against labelled
+ * accounts. */
+int cmd_rules(int argc, char **argv);
 /* launchwatch status [--json]: the installation's health; exit 0, 1 or 69. */
 int cmd_status(int argc, char **argv);
 

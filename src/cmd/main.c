@@ -31,6 +31,7 @@ static const struct command commands[] = {
     {"report", cmd_report, "write a campaign report (md, csv, json or html)"},
     {"archive", cmd_archive, "verify an audit archive's counts and sha256 sums"},
     {"status", cmd_status, "how it is doing: database, engines, jobs, lag; exit 0, 1 or 69"},
+    {"rules", cmd_rules, "rules eval FILE: the classifier's accuracy on labelled bios"},
     {"db", cmd_db, "db init [--shard]: create the collections and indexes; shard them"},
 };
 
