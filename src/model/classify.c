@@ -30,7 +30,12 @@ struct rule {
 	char *pat;  /* words: " w1 w2 " (padded); handle kinds: "capital" */
 	size_t len;
 	char *show; /* the pattern as evidence shows it (CJK without spaces) */
+	int next;   /* words: the next rule whose first word hashes alike, or -1 */
 };
+
+/* Chains of word rules by the hash of their first word, so an account costs
+ * a lookup per word of its bio and name, not a search per rule. */
+#define INDEX_SIZE 1024
 
 struct classify_rules {
 	char *source;
@@ -40,6 +45,7 @@ struct classify_rules {
 	size_t n;
 	size_t cap;
 	struct classify_cues *cues;
+	int head[INDEX_SIZE]; /* first word rule of each chain, or -1 */
 };
 
 #define DEFAULT_MIN_SCORE 2
@@ -378,22 +384,47 @@ struct scan {
 	size_t hlen;
 };
 
-/* Returns F_BIO or F_NAME where the words of ru appear without a negation
- * cue (bio first) and sets *pos to the match, else F__COUNT. */
-static enum field
-match_words(const struct rule *ru, const struct scan *sc, uint32_t *pos)
+/* Returns the chain of the word of n bytes at w. */
+static unsigned
+word_hash(const char *w, size_t n)
 {
+	uint32_t h = 2166136261u; /* FNV-1a */
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)w[i]) * 16777619u;
+	return h & (INDEX_SIZE - 1);
+}
+
+/* Returns the bytes of the first word of padded text t from p + 1 on. */
+static size_t
+word_len(const char *t, size_t p)
+{
+	const char *sp = strchr(t + p + 1, ' ');
+	return (size_t)(sp - (t + p + 1));
+}
+
+/* Finds, for every word rule, its first match without a negation cue (bio
+ * first, then name, left to right): sets where[i] and pos[i] and adds the
+ * weights to out. */
+static void
+match_words(const struct scan *sc, unsigned char *where, uint32_t *pos, struct classification *out)
+{
+	const struct classify_rules *r = sc->r;
 	for (int f = F_BIO; f <= F_NAME; f++) {
 		const char *t = sc->f[f].words;
 		size_t tl = sc->f[f].len;
-		for (const char *p = t;
-		     (p = memmem(p, tl - (size_t)(p - t), ru->pat, ru->len)) != NULL; p++)
-			if (!classify_negated(sc->r->cues, t, tl, (size_t)(p - t), ru->len)) {
-				*pos = (uint32_t)(p - t);
-				return (enum field)f;
+		for (size_t p = 0; p + 1 < tl; p += word_len(t, p) + 1)
+			for (int i = r->head[word_hash(t + p + 1, word_len(t, p))]; i >= 0;
+			     i = r->v[i].next) {
+				const struct rule *ru = &r->v[i];
+				if (where[i] != F__COUNT || ru->weight <= 0 || p + ru->len > tl ||
+				    memcmp(t + p, ru->pat, ru->len) != 0 ||
+				    classify_negated(r->cues, t, tl, p, ru->len))
+					continue;
+				where[i] = (unsigned char)f;
+				pos[i] = (uint32_t)p;
+				out->score[ru->bucket] += ru->weight;
 			}
 	}
-	return F__COUNT;
 }
 
 /* Returns F_HANDLE when the handle ends with ru's pattern, else F__COUNT. */
@@ -416,10 +447,9 @@ match_contains(const struct rule *ru, const struct scan *sc, uint32_t *pos)
 	return F__COUNT;
 }
 
-/* The matcher of each rule kind. */
+/* The matcher of each handle rule kind (word rules go by the index). */
 static enum field (*const matchers[RK__COUNT])(
     const struct rule *, const struct scan *, uint32_t *) = {
-    [RK_WORD] = match_words,
     [RK_HANDLE_SUFFIX] = match_suffix,
     [RK_HANDLE_CONTAINS] = match_contains,
 };
@@ -487,10 +517,11 @@ classify_user(const struct classify_rules *r, const struct lw_user *u, enum lw_a
 	memset(out, 0, sizeof *out);
 	unsigned char *where = xmalloc(r->n + 1);
 	uint32_t *pos = xreallocarray(NULL, r->n + 1, sizeof *pos);
+	memset(where, F__COUNT, r->n);
+	match_words(&sc, where, pos, out);
 	for (size_t i = 0; i < r->n; i++) {
 		const struct rule *ru = &r->v[i];
-		where[i] = F__COUNT;
-		if (ru->weight <= 0)
+		if (ru->weight <= 0 || ru->kind == RK_WORD)
 			continue;
 		where[i] = (unsigned char)matchers[ru->kind](ru, &sc, &pos[i]);
 		if (where[i] != F__COUNT)
@@ -532,6 +563,8 @@ rules_new(const char *source)
 	r->min_score = DEFAULT_MIN_SCORE;
 	memcpy(r->importance, default_importance, sizeof r->importance);
 	r->cues = classify_cues_new();
+	for (size_t i = 0; i < INDEX_SIZE; i++)
+		r->head[i] = -1;
 	return r;
 }
 
@@ -597,7 +630,13 @@ rules_add(struct classify_rules *r, enum lw_bucket b, enum classify_kind k, char
 		r->cap = r->cap ? r->cap * 2 : 64;
 		r->v = xreallocarray(r->v, r->cap, sizeof *r->v);
 	}
-	r->v[r->n++] = (struct rule){b, k, weight, line, pat, len, pattern_show(k, pat, len)};
+	r->v[r->n] = (struct rule){b, k, weight, line, pat, len, pattern_show(k, pat, len), -1};
+	if (k == RK_WORD) {
+		unsigned h = word_hash(pat + 1, word_len(pat, 0));
+		r->v[r->n].next = r->head[h];
+		r->head[h] = (int)r->n;
+	}
+	r->n++;
 }
 
 struct classify_rules *
