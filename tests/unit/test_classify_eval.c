@@ -52,6 +52,12 @@ START_TEST(test_eval_set)
 	printf("%s%s", e.misses, rep);
 	fflush(stdout);
 	ck_assert_int_ge(e.n, 400);
+	/* The figures docs/scoring.md section 6 shows: change both together. */
+	ck_assert_int_eq(e.n, 420);
+	ck_assert_int_eq(e.correct, 414);
+	ck_assert_int_eq(e.predicted[BK_INVESTOR], 74);
+	ck_assert_int_eq(e.true_pos[BK_INVESTOR], 73);
+	ck_assert_int_eq(e.labelled[BK_INVESTOR], 76);
 	ck_assert_msg(e.correct * 100 >= e.n * 95, "accuracy %d/%d below 95 %%", e.correct, e.n);
 	ck_assert_msg(e.true_pos[BK_INVESTOR] * 100 >= e.predicted[BK_INVESTOR] * 98,
 	    "investor precision %d/%d below 98 %%", e.true_pos[BK_INVESTOR],
@@ -167,6 +173,16 @@ static const struct {
     {"", "Periodista en El País", BK_MEDIA, "bio: 'periodista'"},
     {"", "CTO at a bank", BK_FOUNDER, "bio: 'cto'"},
     {"Ángel Martín", "Fotógrafo", BK_OTHER, ""},
+    /* the examples of docs/scoring.md section 2 */
+    {"", "Ex-VC. Now a VC at Acme", BK_INVESTOR, "bio: 'vc'"},
+    {"", "生成AI", BK_AI, "bio: 'ai'"},
+    {"", "경제신문 기자입니다", BK_MEDIA, "bio: '기자'"},
+    {"", "GRUNDERIN", BK_FOUNDER, "bio: 'grunderin'"},
+    {"", "General, partner; VC", BK_INVESTOR, "bio: 'vc'"},
+    {"", "General-Partner", BK_INVESTOR, "bio: 'general partner'"},
+    {"", "said Thailand email aid vcard", BK_OTHER, ""},
+    {"", "\x1b]0;x\x07Journalist\xe2\x80\xae", BK_MEDIA, "bio: 'journalist'"},
+    {"", "Rédactrice \x1b[31men chef", BK_MEDIA, "bio: 'redactrice' (Rédactrice)"},
 };
 
 START_TEST(test_cases)
