@@ -22,31 +22,14 @@ src_path(const char *rel)
 	return xasprintf("%s/%s", dir != NULL && dir[0] != '\0' ? dir : ".", rel);
 }
 
-/* Returns the new contents of file path (NUL-terminated), setting *len. */
-static char *
-slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	ck_assert_msg(f != NULL, "cannot open %s", path);
-	struct sbuf sb;
-	sbuf_init(&sb);
-	char buf[8192];
-	size_t n;
-	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-		sbuf_add(&sb, buf, n);
-	fclose(f);
-	*len = sb.len;
-	return sbuf_take(&sb);
-}
-
 START_TEST(test_eval_set)
 {
 	char *path = src_path("tests/data/bios.tsv");
 	size_t len;
-	char *text = slurp(path, &len);
+	char *text = NULL, *cause = NULL;
+	ck_assert_msg(file_read_all(path, &text, &len, &cause) == 0, "%s", cause);
 	struct classify_rules *r = classify_rules_default();
 	struct classify_eval e;
-	char *cause = NULL;
 	ck_assert_msg(classify_eval_text(r, "bios.tsv", text, len, &e, &cause) == 0, "%s", cause);
 	char *rep = classify_eval_report(&e);
 	printf("%s%s", e.misses, rep);
