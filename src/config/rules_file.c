@@ -131,7 +131,7 @@ read_entry(struct yr_doc *d, const struct yr_node *key, const struct yr_node *va
 		    d, key, "handle pattern '%s' may hold only ASCII letters, digits and '_'", q);
 		goto done;
 	case CLASSIFY_PUT_EMPTY:
-		yr_error(d, key, "keyword '%s' has no ASCII letters or digits", q);
+		yr_error(d, key, "keyword '%s' has no letters or digits", q);
 		goto done;
 	default:
 		break;

@@ -3,13 +3,14 @@
  * tests/data/bios.tsv (docs/scoring.md section 6): accuracy >= 95 % and
  * investor precision >= 98 %, with the confusion matrix printed; the eval
  * file parser's errors name file, line and field; a few negation and
- * multilingual cases with their evidence.
+ * multilingual cases with their evidence; a rules file with UTF-8 keywords.
  */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/rules_file.h"
 #include "model/classify.h"
 #include "model/classify_eval.h"
 #include "base/util.h"
@@ -183,6 +184,43 @@ START_TEST(test_cases)
 }
 END_TEST
 
+START_TEST(test_load_utf8)
+{
+	static const char yaml[] = "base: empty\n"
+	                           "buckets:\n"
+	                           "  media:\n"
+	                           "    words:\n"
+	                           "      Redakteurin: 4\n"
+	                           "      記者: 5\n"
+	                           "      журналист: 5\n";
+	struct classify_rules *r = NULL;
+	char *cause = NULL;
+	ck_assert_msg(
+	    rules_file_load_string("u.yaml", yaml, strlen(yaml), &r, &cause) == 0, "%s", cause);
+	struct lw_user u = {.handle = (char *)"x",
+	    .name = (char *)"",
+	    .bio = (char *)"REDAKTEURIN, 日経の記者, Журналист"};
+	struct classification c;
+	classify_user(r, &u, ACT_RETWEET, CAT_MAIN, &c);
+	ck_assert_int_eq(c.bucket, BK_MEDIA);
+	ck_assert_int_eq(c.score[BK_MEDIA], 14);
+	ck_assert_str_eq(c.evidence, "bio: 'redakteurin', '記者', 'журналист' (Журналист)");
+	classification_done(&c);
+	classify_rules_free(r);
+	/* The same word in another case or with other accents is a duplicate. */
+	static const char dup[] = "buckets:\n"
+	                          "  founder:\n"
+	                          "    words:\n"
+	                          "      Gründerin: 4\n"
+	                          "      GRÜNDERIN: 4\n";
+	ck_assert_int_eq(rules_file_load_string("d.yaml", dup, strlen(dup), &r, &cause), -1);
+	ck_assert_msg(strstr(cause, "d.yaml:5:7: duplicate keyword 'GRÜNDERIN' in bucket 'founder' "
+	                            "(first at line 4)") != NULL,
+	    "%s", cause);
+	free(cause);
+}
+END_TEST
+
 static Suite *
 eval_suite(void)
 {
@@ -192,6 +230,7 @@ eval_suite(void)
 	tcase_add_loop_test(tc, test_eval_broken, 0, (int)(sizeof broken / sizeof broken[0]));
 	tcase_add_test(tc, test_eval_small);
 	tcase_add_loop_test(tc, test_cases, 0, (int)(sizeof cases / sizeof cases[0]));
+	tcase_add_test(tc, test_load_utf8);
 	suite_add_tcase(s, tc);
 	return s;
 }
