@@ -269,6 +269,10 @@ static const struct cue_src cue_table[] = {
     {CUE_STOP, "turned"},
     {CUE_STOP, "but"},
     {CUE_STOP, "currently"},
+    {CUE_STOP, "just"},
+    {CUE_STOP, "only"},
+    {CUE_STOP, "machine learning"},
+    {CUE_STOP, "deep learning"},
     /* es, pt, it, fr */
     {CUE_BEFORE, "no soy"},
     {CUE_BEFORE, "nao sou"},

@@ -157,6 +157,9 @@ static const struct {
     {"", "Periodista en El País", BK_MEDIA, "bio: 'periodista'"},
     {"", "CTO at a bank", BK_FOUNDER, "bio: 'cto'"},
     {"Ángel Martín", "Fotógrafo", BK_OTHER, ""},
+    {"", "Not just a VC", BK_INVESTOR, "bio: 'vc'"},
+    {"", "Machine learning engineer", BK_AI, "bio: 'machine learning'"},
+    {"", "Deep learning researcher. Learning Rust.", BK_AI, "bio: 'deep learning'"},
     /* the examples of docs/scoring.md section 2 */
     {"", "Ex-VC. Now a VC at Acme", BK_INVESTOR, "bio: 'vc'"},
     {"", "生成AI", BK_AI, "bio: 'ai'"},
