@@ -411,6 +411,11 @@ START_TEST(test_load_example)
 	ck_assert_int_eq(c.bucket, BK_INVESTOR);
 	ck_assert_str_eq(c.evidence, "handle: 'partners'");
 	classification_done(&c);
+	/* Keywords in other scripts, folded and matched like bios. */
+	classify_profile(r, "x", "", "MODERATORIN und 财经主播", &c);
+	ck_assert_int_eq(c.bucket, BK_MEDIA);
+	ck_assert_str_eq(c.evidence, "bio: 'moderatorin', '主播'");
+	classification_done(&c);
 	classify_profile(r, "janehacks", "", "Zig", &c);
 	ck_assert_int_eq(c.bucket, BK_DEVELOPER);
 	ck_assert_str_eq(c.evidence, "bio: 'zig'; handle: 'hacks'");
