@@ -31,6 +31,9 @@ struct rule {
 	size_t len;
 	char *show; /* the pattern as evidence shows it (CJK without spaces) */
 	int next;   /* words: the next rule whose first word hashes alike, or -1 */
+	bool brief; /* one word of at most two letters ("ai", "vc", "ki"): in a name
+	             * it counts only after clause punctuation ("Sam | VC", not
+	             * "Ai Tanaka" or "Park Ki-hoon") */
 };
 
 /* Chains of word rules by the hash of their first word, so an account costs
@@ -412,11 +415,14 @@ match_words(const struct scan *sc, unsigned char *where, uint32_t *pos, struct c
 	for (int f = F_BIO; f <= F_NAME; f++) {
 		const char *t = sc->f[f].words;
 		size_t tl = sc->f[f].len;
-		for (size_t p = 0; p + 1 < tl; p += word_len(t, p) + 1)
+		bool clause = f == F_BIO; /* a brief word counts in this clause */
+		for (size_t p = 0; p + 1 < tl; p += word_len(t, p) + 1) {
+			clause = clause || (t[p + 1] == '.' && t[p + 2] == ' ');
 			for (int i = r->head[word_hash(t + p + 1, word_len(t, p))]; i >= 0;
 			     i = r->v[i].next) {
 				const struct rule *ru = &r->v[i];
 				if (where[i] != F__COUNT || ru->weight <= 0 || p + ru->len > tl ||
+				    (ru->brief && !clause) ||
 				    memcmp(t + p, ru->pat, ru->len) != 0 ||
 				    classify_negated(r->cues, t, tl, p, ru->len))
 					continue;
@@ -424,6 +430,7 @@ match_words(const struct scan *sc, unsigned char *where, uint32_t *pos, struct c
 				pos[i] = (uint32_t)p;
 				out->score[ru->bucket] += ru->weight;
 			}
+		}
 	}
 }
 
@@ -630,8 +637,13 @@ rules_add(struct classify_rules *r, enum lw_bucket b, enum classify_kind k, char
 		r->cap = r->cap ? r->cap * 2 : 64;
 		r->v = xreallocarray(r->v, r->cap, sizeof *r->v);
 	}
-	r->v[r->n] = (struct rule){b, k, weight, line, pat, len, pattern_show(k, pat, len), -1};
+	r->v[r->n] =
+	    (struct rule){b, k, weight, line, pat, len, pattern_show(k, pat, len), -1, false};
 	if (k == RK_WORD) {
+		size_t letters = 0;
+		for (size_t i = 1; i + 1 < len; i++)
+			letters += ((unsigned char)pat[i] & 0xc0) != 0x80;
+		r->v[r->n].brief = word_len(pat, 0) + 2 == len && letters <= 2;
 		unsigned h = word_hash(pat + 1, word_len(pat, 0));
 		r->v[r->n].next = r->head[h];
 		r->head[h] = (int)r->n;

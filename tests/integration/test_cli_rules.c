@@ -130,7 +130,7 @@ START_TEST(test_eval_repository_set)
 	run_rules(&r, dir, (const char *const[]){"rules", "eval", path, NULL});
 	ck_assert_msg(r.status == 0, "%d: %s", r.status, r.err);
 	/* The same figures as test_classify_eval (docs/scoring.md section 6). */
-	ck_assert_ptr_nonnull(strstr(r.out, "rules: built-in\naccounts 420, correct "));
+	ck_assert_ptr_nonnull(strstr(r.out, "rules: built-in\naccounts 428, correct "));
 	tu_run_done(&r);
 	tu_rmtree(dir);
 	free(dir);

@@ -37,11 +37,11 @@ START_TEST(test_eval_set)
 	fflush(stdout);
 	ck_assert_int_ge(e.n, 400);
 	/* The figures docs/scoring.md section 6 shows: change both together. */
-	ck_assert_int_eq(e.n, 420);
-	ck_assert_int_eq(e.correct, 414);
-	ck_assert_int_eq(e.predicted[BK_INVESTOR], 74);
-	ck_assert_int_eq(e.true_pos[BK_INVESTOR], 73);
-	ck_assert_int_eq(e.labelled[BK_INVESTOR], 76);
+	ck_assert_int_eq(e.n, 428);
+	ck_assert_int_eq(e.correct, 422);
+	ck_assert_int_eq(e.predicted[BK_INVESTOR], 75);
+	ck_assert_int_eq(e.true_pos[BK_INVESTOR], 74);
+	ck_assert_int_eq(e.labelled[BK_INVESTOR], 77);
 	ck_assert_msg(e.correct * 100 >= e.n * 95, "accuracy %d/%d below 95 %%", e.correct, e.n);
 	ck_assert_msg(e.true_pos[BK_INVESTOR] * 100 >= e.predicted[BK_INVESTOR] * 98,
 	    "investor precision %d/%d below 98 %%", e.true_pos[BK_INVESTOR],
@@ -160,6 +160,11 @@ static const struct {
     {"", "Not just a VC", BK_INVESTOR, "bio: 'vc'"},
     {"", "Machine learning engineer", BK_AI, "bio: 'machine learning'"},
     {"", "Deep learning researcher. Learning Rust.", BK_AI, "bio: 'deep learning'"},
+    /* a brief word in a name counts only after clause punctuation */
+    {"Ai Tanaka", "", BK_OTHER, ""},
+    {"Park Ki-hoon", "", BK_OTHER, ""},
+    {"Ai Nakamura | AI", "", BK_AI, "name: 'ai'"},
+    {"Lp Nguyen", "LP in two funds", BK_INVESTOR, "bio: 'lp'"},
     /* the examples of docs/scoring.md section 2 */
     {"", "Ex-VC. Now a VC at Acme", BK_INVESTOR, "bio: 'vc'"},
     {"", "生成AI", BK_AI, "bio: 'ai'"},
