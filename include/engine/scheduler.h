@@ -98,6 +98,12 @@ struct sched;
 /* Returns an engine on s (caller frees with sched_free). */
 struct sched *sched_new(struct store *s, const struct sched_opts *o);
 /* Frees the engine (after sched_wait); NULL is a no-op. */
+/* Deletes the engine's heartbeat when sched_wait found it may go (a clean
+ * stop, or a start that failed after sched_begin). Called after the
+ * aggregator gave its leases back: while the heartbeat stands, a kill
+ * leaves them to the next engine's recovery, never orphaned. */
+void sched_drop_heartbeat(struct sched *sc);
+
 void sched_free(struct sched *sc);
 /* Returns the engine's owner id ("host:pid:start"; borrowed). */
 const char *sched_owner(const struct sched *sc);
@@ -121,8 +127,15 @@ void sched_refresh_soon(struct sched *sc);
  * thread. */
 int64_t sched_loop_at(struct sched *sc);
 
-/* Checks the single-runner rule and starts the scheduler and worker
- * threads. Heartbeats of dead engines are removed and their leases freed.
+/* Checks the single-runner rule (heartbeats of dead engines are removed
+ * and their job and aggregate leases freed) and writes this engine's
+ * heartbeat, so that any lease it takes from now on is freed by the next
+ * engine if it dies. Returns 0, 1 or -1 as sched_start; before the
+ * aggregator starts (engine_start). Idempotent. */
+int sched_begin(struct sched *sc, char **cause);
+
+/* Checks the single-runner rule (sched_begin, unless done) and starts the
+ * scheduler and worker threads. Heartbeats of dead engines are removed and their leases freed.
  * Returns 0, 1 when (embedded) another live engine runs jobs (*cause says
  * which), -1 on error. */
 int sched_start(struct sched *sc, char **cause);

@@ -117,6 +117,15 @@ engine_start(struct store *s, const struct engine_opts *o, struct engine **out, 
 	    .store = s, .owner = sched_owner(e->sched), .appended = on_appended, .arg = e};
 	struct aggregator_opts go = {
 	    .store = s, .owner = sched_owner(e->sched), .log = agg_log, .log_arg = e};
+	/* the heartbeat before the aggregator takes a lease: an engine killed
+	 * in between would hold it with no heartbeat to free it, and the
+	 * next engines' prepared aggregates would wait for it to expire */
+	rc = sched_begin(e->sched, cause);
+	if (rc != 0) {
+		sched_wait(e->sched, NULL);
+		goto fail;
+	}
+	rc = -1;
 	if (writer_start(&wo, &e->writer, cause) != 0)
 		goto fail;
 	go.writer = e->writer;
@@ -190,9 +199,12 @@ engine_free(struct engine *e)
 {
 	if (e == NULL)
 		return;
+	/* the aggregator gives its leases back before the heartbeat goes: a
+	 * kill in between leaves the heartbeat, so the next engine frees them */
+	aggregator_free(e->agg);
+	sched_drop_heartbeat(e->sched);
 	sched_free(e->sched);
 	writer_free(e->writer);
-	aggregator_free(e->agg);
 	ing_log_free(e->log);
 	alertworker_free(e->alerts);
 	classify_rules_free(e->rules);

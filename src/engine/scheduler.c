@@ -529,8 +529,10 @@ sched_owner(const struct sched *sc)
 }
 
 int
-sched_start(struct sched *sc, char **cause)
+sched_begin(struct sched *sc, char **cause)
 {
+	if (sc->begun)
+		return 0;
 	struct sti_heartbeat other;
 	int rc = heartbeat_find_runner(sc->s, sc->owner, &other, cause);
 	if (rc < 0)
@@ -557,6 +559,16 @@ sched_start(struct sched *sc, char **cause)
 		return 1;
 	}
 	beat(sc);
+	sc->begun = true;
+	return 0;
+}
+
+int
+sched_start(struct sched *sc, char **cause)
+{
+	int rc = sched_begin(sc, cause);
+	if (rc != 0)
+		return rc;
 	if (refresh_campaigns(sc, cause) != 0)
 		return -1;
 	const char **ids = xcalloc(sc->sq.ncamps ? sc->sq.ncamps : 1, sizeof *ids);
@@ -646,8 +658,8 @@ sched_wait(struct sched *sc, struct sched_stats *st)
 			ing_logf(sc->log, "warn", NULL,
 			    "some change-log entries could not be written; the next start "
 			    "recovers them");
-		else if (sti_heartbeat_delete(sc->s, sc->owner, &cause) != 0)
-			ing_logf(sc->log, "warn", NULL, "%s", cause);
+		else
+			sc->hb_drop = true; /* sched_drop_heartbeat, once the aggregator let go */
 		free(cause);
 		struct sched_stats *t = &sc->sq.st;
 		if (sc->sq.nnotes > SQ_NOTES_MAX)
@@ -666,6 +678,10 @@ sched_wait(struct sched *sc, struct sched_stats *st)
 			ing_logf(sc->log, "warn", NULL, "not brought current: %.*s", len, l);
 			l = e ? e + 1 : l + len;
 		}
+	} else if (sc->begun) {
+		/* begun but never started (a later start-up step failed): the
+		 * heartbeat goes, or this live process would look like an engine */
+		sc->hb_drop = true;
 	}
 	if (st)
 		*st = sc->sq.st;
@@ -674,6 +690,18 @@ sched_wait(struct sched *sc, struct sched_stats *st)
 	if (sc->sq.st.jobs_blocked > 0 || sc->sq.st.jobs_held > 0)
 		return 75;
 	return 0;
+}
+
+void
+sched_drop_heartbeat(struct sched *sc)
+{
+	if (sc == NULL || !sc->hb_drop)
+		return;
+	char *cause = NULL;
+	if (sti_heartbeat_delete(sc->s, sc->owner, &cause) != 0)
+		ing_logf(sc->log, "warn", NULL, "%s", cause);
+	free(cause);
+	sc->hb_drop = false;
 }
 
 void

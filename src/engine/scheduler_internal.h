@@ -51,6 +51,8 @@ struct sched {
 	atomic_bool stop;
 	_Atomic int64_t loop_at_ms; /* the scheduler thread's last turn of its loop */
 	atomic_bool refresh_soon;   /* re-read the campaigns at the next turn */
+	bool begun;                 /* sched_begin: checked, heartbeat written */
+	bool hb_drop;               /* sched_wait: the heartbeat may go (sched_drop_heartbeat) */
 	pthread_t sched_thread;
 	pthread_t watch_thread;
 	pthread_t *workers;
