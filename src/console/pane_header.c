@@ -151,5 +151,14 @@ pane_header_draw(struct ui *u, struct draw_grid *g, struct draw_rect r)
 	int lvl = 0;
 	while (lvl < 5 && header_status(u, c, lvl, NULL, 0, 0, 0) > room)
 		lvl++;
+	if (lvl == 5 && c) {
+		/* failing or blocked jobs are never dropped from the row: their
+		 * brief health with the provider, cut at the edge */
+		char h[200];
+		enum theme_role role = T_HEADER;
+		header_job_health(c, u->now_ms, true, h, sizeof h, &role);
+		if (role == T_ERROR || role == T_WARN)
+			lvl = 3;
+	}
 	header_status(u, c, lvl, g, r.x + 1, r.y + 1, r.x + r.w - 1);
 }
