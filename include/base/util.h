@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #define LW_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -67,6 +68,9 @@ int64_t clock_now_ms(void);
 /* Replaces the clock for tests; NULL restores the real clock. */
 void clock_set(int64_t (*fn)(void));
 
+/* Returns the time of clock clk (CLOCK_REALTIME or CLOCK_MONOTONIC) ms
+ * milliseconds from now: a pthread_cond_timedwait deadline. */
+struct timespec clock_deadline(clockid_t clk, int64_t ms);
 /* Returns a monotonic clock in milliseconds (for timeouts, never dates). */
 int64_t clock_mono_ms(void);
 

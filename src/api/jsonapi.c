@@ -514,11 +514,7 @@ watchdog(void *arg)
 			if (!k->shed && k->pending_since > 0 &&
 			    now - k->pending_since >= (int64_t)j->lim.header_ms)
 				shed(j, k);
-		struct timespec ts;
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		ts.tv_nsec += (long)(tick % 1000) * 1000000L;
-		ts.tv_sec += tick / 1000 + ts.tv_nsec / 1000000000L;
-		ts.tv_nsec %= 1000000000L;
+		struct timespec ts = clock_deadline(CLOCK_MONOTONIC, tick);
 		pthread_cond_timedwait(&j->gcv, &j->gmu, &ts);
 	}
 	pthread_mutex_unlock(&j->gmu);

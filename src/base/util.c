@@ -200,6 +200,17 @@ clock_mono_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+struct timespec
+clock_deadline(clockid_t clk, int64_t ms)
+{
+	struct timespec ts;
+	clock_gettime(clk, &ts);
+	int64_t ns = ts.tv_nsec + (ms % 1000) * 1000000;
+	ts.tv_sec += (time_t)(ms / 1000 + ns / 1000000000);
+	ts.tv_nsec = (long)(ns % 1000000000);
+	return ts;
+}
+
 int
 str_index(const char *const *v, size_t n, const char *s)
 {

@@ -55,14 +55,7 @@ pub_main(void *arg)
 		pthread_mutex_unlock(&p->mu);
 		publish_once(p);
 		pthread_mutex_lock(&p->mu);
-		struct timespec ts;
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_sec += p->every_ms / 1000;
-		ts.tv_nsec += (p->every_ms % 1000) * 1000000L;
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
+		struct timespec ts = clock_deadline(CLOCK_REALTIME, p->every_ms);
 		while (!p->stop && pthread_cond_timedwait(&p->cv, &p->mu, &ts) == 0) {
 		}
 	}

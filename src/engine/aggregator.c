@@ -308,11 +308,7 @@ run(void *arg)
 	while (!a->stop) {
 		bool flushing = a->flush_asked != a->flush_done;
 		if (!a->woken && !flushing && !a->want_changed) {
-			struct timespec ts;
-			clock_gettime(CLOCK_REALTIME, &ts);
-			int64_t ns = ts.tv_nsec + (a->o.poll_ms % 1000) * 1000000;
-			ts.tv_sec += a->o.poll_ms / 1000 + ns / 1000000000;
-			ts.tv_nsec = ns % 1000000000;
+			struct timespec ts = clock_deadline(CLOCK_REALTIME, a->o.poll_ms);
 			pthread_cond_timedwait(&a->cv, &a->mu, &ts);
 		}
 		if (a->stop)
@@ -441,14 +437,7 @@ int
 aggregator_flush(struct aggregator *a, const char *campaign_id, int64_t timeout_ms, char **cause)
 {
 	(void)campaign_id; /* every campaign is brought up to date: simple and cheap */
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += timeout_ms / 1000;
-	ts.tv_nsec += (timeout_ms % 1000) * 1000000;
-	if (ts.tv_nsec >= 1000000000) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000;
-	}
+	struct timespec ts = clock_deadline(CLOCK_REALTIME, timeout_ms);
 	pthread_mutex_lock(&a->mu);
 	uint64_t ticket = ++a->flush_asked;
 	pthread_cond_signal(&a->cv);

@@ -712,14 +712,7 @@ worker_main(void *arg)
 		}
 		int64_t wait = next - clock_now_ms();
 		wait = wait < 1 ? 1 : wait > 250 ? 250 : wait;
-		struct timespec ts;
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		ts.tv_sec += wait / 1000;
-		ts.tv_nsec += (long)(wait % 1000) * 1000000L;
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
+		struct timespec ts = clock_deadline(CLOCK_MONOTONIC, wait);
 		while (!w->stop && !w->kicked && w->nhints == 0 && w->nupdates == 0)
 			if (pthread_cond_timedwait(&w->cond, &w->mu, &ts) == ETIMEDOUT)
 				break;

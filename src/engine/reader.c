@@ -562,13 +562,7 @@ reader_main(void *arg)
 		}
 		int64_t wait = next - clock_now_ms();
 		wait = wait > 200 ? 200 : wait < 1 ? 1 : wait;
-		struct timespec ts;
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_nsec += wait * 1000000L;
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
+		struct timespec ts = clock_deadline(CLOCK_REALTIME, wait);
 		pthread_cond_timedwait(&r->cv, &r->mu, &ts);
 	}
 	pthread_mutex_unlock(&r->mu);

@@ -27,18 +27,11 @@ now_ms(void)
 void
 sched_wait_ms(struct sched *sc, int64_t ms)
 {
-	struct timespec ts;
 	if (ms > TICK_MS)
 		ms = TICK_MS;
 	if (ms < 1)
 		ms = 1;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += ms / 1000;
-	ts.tv_nsec += (ms % 1000) * 1000000;
-	if (ts.tv_nsec >= 1000000000) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000;
-	}
+	struct timespec ts = clock_deadline(CLOCK_REALTIME, ms);
 	pthread_cond_timedwait(&sc->cv, &sc->mu, &ts);
 }
 

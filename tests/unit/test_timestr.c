@@ -1,12 +1,14 @@
 /*
  * test_timestr: durations and RFC 3339 times (base/timestr) parsed and
- * formatted, both ways, with the exact causes of what is refused. Pure.
+ * formatted, both ways, with the exact causes of what is refused; the
+ * condition-wait deadlines of base/util (clock_deadline). Pure.
  */
 #include <check.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/timestr.h"
 #include "base/util.h"
@@ -210,6 +212,27 @@ START_TEST(test_time_format)
 }
 END_TEST
 
+/* Waits ahead by these milliseconds: the nanoseconds carry into seconds. */
+static const int64_t deadline_ms[] = {0, 1, 999, 1000, 1001, 1999, 250000};
+
+START_TEST(test_deadline)
+{
+	static const clockid_t clocks[] = {CLOCK_REALTIME, CLOCK_MONOTONIC};
+	for (size_t k = 0; k < 2; k++) {
+		struct timespec before, after;
+		clock_gettime(clocks[k], &before);
+		struct timespec d = clock_deadline(clocks[k], deadline_ms[_i]);
+		clock_gettime(clocks[k], &after);
+		ck_assert(d.tv_nsec >= 0 && d.tv_nsec < 1000000000L);
+		int64_t at = (int64_t)d.tv_sec * 1000000000 + d.tv_nsec,
+		        lo = (int64_t)before.tv_sec * 1000000000 + before.tv_nsec,
+		        hi = (int64_t)after.tv_sec * 1000000000 + after.tv_nsec;
+		ck_assert_int_ge(at, lo + deadline_ms[_i] * 1000000);
+		ck_assert_int_le(at, hi + deadline_ms[_i] * 1000000);
+	}
+}
+END_TEST
+
 #define LOOP(tc, fn, table) tcase_add_loop_test(tc, fn, 0, (int)(sizeof table / sizeof table[0]))
 
 int
@@ -223,6 +246,7 @@ main(void)
 	LOOP(values, test_time_ok, times_ok);
 	LOOP(values, test_time_bad, times_bad);
 	LOOP(values, test_time_format, times_fmt);
+	LOOP(values, test_deadline, deadline_ms);
 	suite_add_tcase(s, values);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
