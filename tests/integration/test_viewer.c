@@ -63,17 +63,36 @@ start_run(int sim_port, int secs)
 	return pid;
 }
 
+/* Returns the last 3000 bytes of the run's output (for a failure's
+ * message; caller frees). */
+static char *
+run_log_tail(void)
+{
+	char *log = xasprintf("%s/run.log", tui_workdir), *text = NULL, *cause = NULL;
+	size_t len = 0;
+	if (file_read_all(log, &text, &len, &cause) != 0) {
+		free(log);
+		return cause;
+	}
+	free(log);
+	char *tail = xstrdup(len > 3000 ? text + len - 3000 : text);
+	free(text);
+	return tail;
+}
+
 /* Returns the engagements entry seq of campaign id lists as strings
- * "user_id tweet_id action" (NULL when it is absent or lists none); caller
+ * "user_id tweet_id action" (NULL when it lists none) and sets *present to
+ * whether the entry exists (a metrics entry lists slices only); caller
  * frees each and the array. */
 static char **
-entry_keys(struct store *st, const char *id, int64_t seq, size_t *n)
+entry_keys(struct store *st, const char *id, int64_t seq, size_t *n, bool *present)
 {
 	struct change_entry e;
 	char *cause = NULL;
 	*n = 0;
 	int rc = stc_get(st, id, seq, &e, &cause);
 	ck_assert_msg(rc >= 0, "%s", cause);
+	*present = rc == 0;
 	if (rc == 1)
 		return NULL;
 	struct prep_eng *ev;
@@ -206,7 +225,10 @@ START_TEST(test_viewer_follows_the_log)
 		cause = NULL;
 		usleep(200 * 1000);
 	}
-	ck_assert_msg(engagements > 0, "no prepared summary with engagements after 60 s");
+	if (engagements == 0)
+		ck_abort_msg(
+		    "no prepared summary with engagements after 60 s; the run printed:\n%s",
+		    run_log_tail());
 
 	/* the viewer: no engine of its own (its key file does not exist); its
 	 * model also answers on the JSON endpoint, which shows exactly which
@@ -236,15 +258,17 @@ START_TEST(test_viewer_follows_the_log)
 	int64_t t_mark = clock_now_ms();
 	int64_t head = 0;
 	ck_assert(stc_head(st, vid, 0, &head, &cause) == 0);
+	int64_t t_head = head;
 	/* the next entry with engagements the run writes reaches the feed */
 	int64_t seen_at = 0, shown_ms = -1;
 	char **k = NULL;
 	size_t nk = 0;
 	for (int waited = 0; waited < 60000 && nk == 0; waited += 20) {
 		for (;;) {
-			k = entry_keys(st, vid, head + 1, &nk);
-			if (k == NULL && nk == 0)
-				break; /* absent: not written yet */
+			bool present = false;
+			k = entry_keys(st, vid, head + 1, &nk, &present);
+			if (!present)
+				break; /* not written yet */
 			head++;
 			if (nk > 0) {
 				seen_at = clock_now_ms();
@@ -254,7 +278,17 @@ START_TEST(test_viewer_follows_the_log)
 		if (nk == 0)
 			usleep(20 * 1000);
 	}
-	ck_assert_msg(nk > 0, "the run wrote no new engagements in 60 s");
+	if (nk == 0) {
+		int64_t now_head = -1;
+		int st_run = 0;
+		bool alive = waitpid(run, &st_run, WNOHANG) == 0;
+		if (stc_head(st, vid, 0, &now_head, &cause) != 0)
+			free(cause);
+		ck_abort_msg("the run wrote no new engagements in 60 s (the log's head was %lld at "
+		             "the mark, %lld now, %lld read; the run %s); the run printed:\n%s",
+		    (long long)t_head, (long long)now_head, (long long)head,
+		    alive ? "is running" : "has ended", run_log_tail());
+	}
 	char *epath = xasprintf("/api/campaigns/%s/engagers?limit=1000", vid);
 	for (int waited = 0; waited < TUI_WAIT_MS && shown_ms < 0; waited += 50) {
 		struct tui_resp r;
