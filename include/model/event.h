@@ -28,6 +28,9 @@ const char *bucket_name(enum lw_bucket b);
 /* Parses a bucket name; 0 or -1. */
 int bucket_parse(const char *s, enum lw_bucket *out);
 
+/* What the provider says of an account's profile picture. */
+enum lw_avatar { AV_UNKNOWN, AV_CUSTOM, AV_DEFAULT };
+
 /* An X account as the provider describes it (strings are raw provider text,
  * sanitize before display). */
 struct lw_user {
@@ -39,6 +42,8 @@ struct lw_user {
 	int64_t following;
 	bool verified; /* isBlueVerified or a non-empty verifiedType */
 	bool unavailable;
+	int64_t created_at_ms; /* when the account was made (createdAt); 0 when unknown */
+	uint8_t avatar;        /* enum lw_avatar (profilePicture) */
 };
 
 /* Public counts of one tweet; -1 where the provider gave none. */
@@ -81,6 +86,8 @@ struct lw_engagement {
 	int64_t last_seen_at_ms;
 	bool has_sentiment; /* engagements.sentiment is a number (an external scorer set it) */
 	double sentiment;   /* -1..1 when has_sentiment */
+	bool has_farm;      /* farm_reasons were computed (model/farm.h; absent in old documents) */
+	uint16_t farm_reasons; /* the static farm rules the account met at ingest */
 };
 
 /* One metric observation of one tweet (a metric_slices document). */

@@ -34,6 +34,7 @@
 #include "base/util.h"
 #include "model/campaign.h"
 #include "model/event.h"
+#include "model/farm.h"
 #include "model/minutes.h"
 #include "model/series.h"
 
@@ -62,6 +63,9 @@ struct prep_eng {
 	char *handle;             /* sanitized, "" when unknown */
 	char *name;               /* sanitized, at most PREP_NAME_MAX bytes */
 	char *snippet;            /* reply or quote text, sanitized, cut; "" for retweets */
+	bool has_farm;            /* farm_reasons known (a record of an older release has none) */
+	uint16_t farm_reasons;    /* static farm rules met at ingest (model/farm.h) */
+	uint32_t text_hash;       /* farm_text_hash of the full reply or quote text; 0: none */
 };
 
 /* One new metric slice as a log record. */
@@ -104,6 +108,8 @@ struct prep_tweet_sum {
 	 * rule), and those that did each action (prep_summary.tweet_uniq) */
 	int64_t uniq[BK__COUNT];
 	int64_t uniq_act[ACT__COUNT][BK__COUNT];
+	/* accounts that engaged it per farm score (prep_summary.has_farm) */
+	int64_t farm[FARM_SCORES];
 };
 
 /* One top engager. */
@@ -146,7 +152,13 @@ struct prep_summary {
 	int64_t unique_accounts;
 	int64_t uniq[BK__COUNT];                 /* accounts, each in its best bucket */
 	int64_t uniq_act[ACT__COUNT][BK__COUNT]; /* ... that did each action */
-	bool tweet_uniq;      /* the tweets' uniq are set (false: a summary of an older release) */
+	bool tweet_uniq; /* the tweets' uniq are set (false: a summary of an older release) */
+	/* accounts per farm score (their final score, static and cross-account
+	 * rules), each in its best bucket; false: a summary of an older format
+	 * ("no farm data" until an aggregator writes it again) */
+	bool has_farm;
+	int64_t farm[BK__COUNT][FARM_SCORES];
+	int64_t farm_unknown; /* accounts of records without farm data */
 	struct prep_top *top; /* best first */
 	size_t ntop;
 	/* the newest engagements by when they happened (at, then first seen,
@@ -240,6 +252,8 @@ struct prep_account_pair {
 	uint8_t action; /* enum lw_action */
 	uint8_t bucket; /* the engagement's own bucket */
 	uint32_t seq;   /* the first change-log entry that held it (0: a rebuild) */
+	uint32_t at_s;  /* replies and quotes: when it was posted (s); 0: unknown */
+	uint32_t text;  /* farm_text_hash of its text; 0: none */
 };
 
 /* One account as its account chunk holds it. Owned by whoever holds it;
@@ -252,6 +266,8 @@ struct prep_account {
 	int64_t first_at_ms; /* its earliest engagement */
 	int32_t best_tweet;  /* tweet index of its best engagement; -1: none */
 	uint8_t best_action, best_importance, best_bucket;
+	bool has_farm;                   /* its best engagement's record had farm data */
+	uint16_t farm_reasons;           /* ... and the static farm rules it met */
 	struct prep_account_pair *pairs; /* every engagement it has */
 	size_t npairs;
 };

@@ -31,6 +31,7 @@ struct sim_opts {
 	int head_start_s;          /* the launch tweets were posted this long before start, 600 */
 	int accounts;              /* size of the account pool (rounded up to a prime), 5003 */
 	int64_t start_ms;          /* wall-clock ms of virtual time 0; 0: now, whole seconds */
+	double farm_share;         /* share of the pool that are farm accounts (0..0.9), 0 */
 };
 
 struct sim;

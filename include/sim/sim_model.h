@@ -54,15 +54,17 @@ struct sim_model {
 	int64_t start_wall_ms;
 	uint64_t eng_base; /* base of reply/quote tweet ids */
 	int64_t now_ms;    /* virtual time the streams are extended to */
+	double farm_share; /* share of farm accounts (farm mode when > 0) */
 };
 
 /* What the launch is made of (the server fills it from its sim_opts). */
 struct sim_model_params {
 	uint64_t seed;
-	int tweets;       /* launch tweets; at least 1 is made */
-	double rate;      /* engagements per minute per tweet */
-	int accounts;     /* size of the account pool (rounded up to a prime, at least 17) */
-	int head_start_s; /* the launch tweets were posted this long before virtual time 0 */
+	int tweets;        /* launch tweets; at least 1 is made */
+	double rate;       /* engagements per minute per tweet */
+	int accounts;      /* size of the account pool (rounded up to a prime, at least 17) */
+	int head_start_s;  /* the launch tweets were posted this long before virtual time 0 */
+	double farm_share; /* farm mode: this share of the pool are farm accounts; 0 off */
 };
 
 /* Builds the model of p with virtual time 0 at start_wall_ms; caller frees. */
@@ -84,6 +86,9 @@ void sim_model_eng_id(
 void sim_model_user_id(const struct sim_model *m, uint32_t j, char id[LW_ID_MAX]);
 /* Finds an account by handle (case-insensitive, '@' optional); 0 or -1. */
 int sim_model_user_by_handle(const struct sim_model *m, const char *handle, uint32_t *j);
+/* Returns true when account j is a farm account (farm mode only): the
+ * ground truth the farm test measures against. */
+bool sim_model_is_farm(const struct sim_model *m, uint32_t j);
 /* Returns the provider User object of account j (new reference). */
 json_t *sim_model_user_json(const struct sim_model *m, uint32_t j);
 /* Returns the provider Tweet object of launch tweet t at the current time. */

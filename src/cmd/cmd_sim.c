@@ -22,7 +22,7 @@ static const char sim_usage[] =
     "                       [--fault-malformed-every N] [--credits N]\n"
     "                       [--expire-cursors-every SECS] [--overlap N]\n"
     "                       [--phantom-next-page] [--short-pages] [--frozen]\n"
-    "                       [--head-start SECS] [--accounts N]\n\n"
+    "                       [--head-start SECS] [--accounts N] [--farm SHARE]\n\n"
     "Serves a synthetic, seeded launch on 127.0.0.1 with twitterapi.io's endpoints,\n"
     "page sizes and shapes. The first line of output is 'listening on URL'; point\n"
     "TWITTERAPI_BASE_URL at it. Test endpoints: GET /_sim/stats, GET /_sim/truth,\n"
@@ -43,7 +43,10 @@ static const char sim_usage[] =
     "  --short-pages             replies/retweeters pages sometimes come up short\n"
     "  --frozen                  time moves only by POST /_sim/advance\n"
     "  --head-start SECS         launch tweets were posted SECS before start (600)\n"
-    "  --accounts N              size of the account pool (default 5003)\n";
+    "  --accounts N              size of the account pool (default 5003)\n"
+    "  --farm SHARE              farm mode: this share (0..0.9) of the pool are farm\n"
+    "                            accounts (young, default avatars, template bios, the\n"
+    "                            same replies, bursts); /_sim/truth marks them\n";
 
 /* Parses a whole number in [lo, hi] for option name; 0 or -1 (message printed). */
 static int
@@ -77,6 +80,7 @@ enum {
 	O_FROZEN,
 	O_HEAD,
 	O_ACCOUNTS,
+	O_FARM,
 };
 
 static const struct option sim_options[] = {
@@ -96,6 +100,7 @@ static const struct option sim_options[] = {
     {"frozen", no_argument, NULL, O_FROZEN},
     {"head-start", required_argument, NULL, O_HEAD},
     {"accounts", required_argument, NULL, O_ACCOUNTS},
+    {"farm", required_argument, NULL, O_FARM},
     CMD_OPTION_HELP,
     CMD_OPTION_END,
 };
@@ -121,6 +126,13 @@ apply_option(struct sim_opts *o, int c, const char *name, const char *v)
 		o->rate = strtod(v, &end);
 		if (*v == '\0' || *end != '\0' || !(o->rate >= 0) || o->rate > 1e6) {
 			cmd_error("sim", "--rate wants a number >= 0");
+			return -1;
+		}
+		return 0;
+	case O_FARM:
+		o->farm_share = strtod(v, &end);
+		if (*v == '\0' || *end != '\0' || !(o->farm_share >= 0) || o->farm_share > 0.9) {
+			cmd_error("sim", "--farm wants a share between 0 and 0.9");
 			return -1;
 		}
 		return 0;

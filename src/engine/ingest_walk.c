@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "engine/writer.h"
+#include "model/farm.h"
 #include "ingest_internal.h"
 #include "store/store_ingest.h"
 #include "base/util.h"
@@ -90,6 +91,9 @@ ingest_page_engagements(const struct classify_rules *rules, const char *campaign
 			classification_done(&cl);
 			if (t)
 				e->text = xstrdup(t->text ? t->text : "");
+			e->has_farm = true;
+			e->farm_reasons = farm_static(
+			    u, t && t->created_at_ms > 0 ? t->created_at_ms : clock_now_ms());
 		}
 		if (t) {
 			e->ref_ids = xreallocarray(e->ref_ids, e->nref + 1, sizeof *e->ref_ids);

@@ -50,6 +50,9 @@ prep_eng_from(struct prep_eng *r, const struct lw_engagement *e)
 	r->handle = prep_clean(e->user.handle, PREP_HANDLE_MAX);
 	r->name = prep_clean(e->user.name, PREP_NAME_MAX);
 	r->snippet = prep_clean(e->action == ACT_RETWEET ? NULL : e->text, PREP_SNIPPET_MAX);
+	r->has_farm = e->has_farm;
+	r->farm_reasons = e->farm_reasons & FARM_STATIC_MASK;
+	r->text_hash = e->action == ACT_RETWEET ? 0 : farm_text_hash(e->text);
 }
 
 void
@@ -288,12 +291,32 @@ prep_pair_add(
 		a->pairs = xreallocarray(a->pairs, a->cap, sizeof *a->pairs);
 	}
 	struct pair *q = &a->pairs[a->npairs++];
+	memset(q, 0, sizeof *q);
 	q->tweet = tweet;
 	q->action = action;
 	q->bucket = bucket;
 	q->seq = seq;
 	p->npairs++;
 	return q;
+}
+
+void
+prep_pair_farm(struct pair *q, uint32_t at_s, uint32_t text)
+{
+	if (q->at_s == 0)
+		q->at_s = at_s;
+	if (q->text == 0)
+		q->text = text;
+}
+
+/* Returns when record e was posted, in seconds, for the burst rule: replies
+ * and quotes only (a retweet's time is when it was seen); 0 unknown. */
+static uint32_t
+posted_s(const struct prep_eng *e)
+{
+	if (e->action == ACT_RETWEET || e->at_ms <= 0 || e->at_ms / 1000 > UINT32_MAX)
+		return 0;
+	return (uint32_t)(e->at_ms / 1000);
 }
 
 /* Keeps e among the newest engagements when it is one of them. */
@@ -350,6 +373,10 @@ prep_apply_eng(struct prep *p, const struct prep_eng *e, uint64_t seq)
 		fresh = q->seq == seq && seq > 0 && (int64_t)seq > p->counted;
 	}
 	bool changed = fresh;
+	if ((q->at_s == 0 && posted_s(e)) || (q->text == 0 && e->text_hash)) {
+		prep_pair_farm(q, posted_s(e), e->text_hash);
+		changed = true;
+	}
 	if (prep_better(p, a, e->importance, (uint16_t)ti, e->action)) {
 		a->best_tweet = (uint16_t)ti;
 		a->best_action = e->action;
@@ -357,8 +384,15 @@ prep_apply_eng(struct prep *p, const struct prep_eng *e, uint64_t seq)
 		a->best_bucket = e->bucket;
 		a->followers = e->followers;
 		a->verified = e->verified;
+		a->has_farm = e->has_farm;
+		a->farm = e->farm_reasons;
 		if (strcmp(prep_arena_at(p, a->handle), e->handle ? e->handle : "") != 0)
 			a->handle = prep_arena_add(p, e->handle ? e->handle : "");
+		changed = true;
+	} else if (a->best_tweet == ti && a->best_action == e->action && !a->has_farm &&
+	           e->has_farm) { /* the best's farm data, when an old part lacked it */
+		a->has_farm = true;
+		a->farm = e->farm_reasons;
 		changed = true;
 	}
 	if (e->at_ms < a->first_at) {

@@ -13,9 +13,11 @@
 
 #include "base/bytes.h"
 
-#define ITEMS_MAGIC      0x4c574331u /* "LWC1" */
-#define SUMMARY_MAGIC    0x4c575334u /* "LWS4" */
-#define SUMMARY_MAGIC_V3 0x4c575333u /* "LWS3": the same without the tweets' accounts */
+#define ITEMS_MAGIC      0x4c574332u /* "LWC2" */
+#define ITEMS_MAGIC_V1   0x4c574331u /* "LWC1": records without farm data */
+#define SUMMARY_MAGIC    0x4c575335u /* "LWS5" */
+#define SUMMARY_MAGIC_V4 0x4c575334u /* "LWS4": the same without farm data */
+#define SUMMARY_MAGIC_V3 0x4c575333u /* "LWS3": ... and without the tweets' accounts */
 #define SUMMARY_MAGIC_V2 0x4c575332u /* "LWS2": ... and without deltas per minute */
 #define SUMMARY_MAGIC_V1 0x4c575331u /* "LWS1": ... and without slices per hour */
 
@@ -38,6 +40,9 @@ put_eng(struct sbuf *b, const struct prep_eng *r)
 	bytes_put_str(b, r->handle, PREP_HANDLE_MAX);
 	bytes_put_str(b, r->name, PREP_NAME_MAX);
 	bytes_put_str(b, r->snippet, PREP_SNIPPET_MAX);
+	bytes_put_u8(b, r->has_farm); /* since LWC2 */
+	bytes_put_uvar(b, r->farm_reasons);
+	bytes_put_uvar(b, r->text_hash);
 }
 
 void
@@ -60,9 +65,10 @@ prep_items_encode(
 	}
 }
 
-/* Reads one engagement record; false when it is malformed. */
+/* Reads one engagement record (with farm data when farm: LWC2, LWS5);
+ * false when it is malformed. */
 static bool
-get_eng(struct bytes_r *r, struct prep_eng *e)
+get_eng(struct bytes_r *r, struct prep_eng *e, bool farm)
 {
 	memset(e, 0, sizeof *e);
 	bytes_get_strbuf(r, e->tweet_id, sizeof e->tweet_id);
@@ -78,6 +84,13 @@ get_eng(struct bytes_r *r, struct prep_eng *e)
 	e->handle = bytes_get_str(r);
 	e->name = bytes_get_str(r);
 	e->snippet = bytes_get_str(r);
+	if (farm) {
+		e->has_farm = bytes_get_u8(r) != 0;
+		uint64_t fr = bytes_get_uvar(r), th = bytes_get_uvar(r);
+		e->farm_reasons = (uint16_t)(fr & FARM_STATIC_MASK);
+		e->text_hash = (uint32_t)th;
+		r->bad = r->bad || fr > UINT16_MAX || th > UINT32_MAX;
+	}
 	return !r->bad && e->tweet_id[0] && e->user_id[0] && e->action < ACT__COUNT &&
 	       e->bucket < BK__COUNT && e->category < CAT__COUNT && e->importance <= 100;
 }
@@ -92,14 +105,14 @@ prep_items_decode(const void *p, size_t len, struct prep_eng **eo, size_t *neo,
 	*so = NULL;
 	*neo = *nso = 0;
 	uint64_t magic = bytes_get_uvar(&r), ne = bytes_get_uvar(&r);
-	if (r.bad || magic != ITEMS_MAGIC || ne > len)
+	if (r.bad || (magic != ITEMS_MAGIC && magic != ITEMS_MAGIC_V1) || ne > len)
 		return set_cause(cause, "malformed change-log items");
 	struct prep_eng *e = xcalloc(ne ? ne : 1, sizeof *e);
 	struct prep_slice *s = NULL;
 	size_t n = 0;
 	bool ok = true;
 	while (ok && n < ne) {
-		ok = get_eng(&r, &e[n]);
+		ok = get_eng(&r, &e[n], magic == ITEMS_MAGIC);
 		n++;
 	}
 	uint64_t ns = ok ? bytes_get_uvar(&r) : 0;
@@ -183,6 +196,38 @@ get_svars(struct bytes_r *r, int64_t *v, size_t n)
 		v[i] = bytes_get_svar(r);
 }
 
+/* Appends a farm score histogram: its nonzero scores and counts. */
+static void
+put_hist(struct sbuf *b, const int64_t h[FARM_SCORES])
+{
+	uint64_t n = 0;
+	for (int i = 0; i < FARM_SCORES; i++)
+		n += h[i] != 0;
+	bytes_put_uvar(b, n);
+	for (int i = 0; i < FARM_SCORES; i++)
+		if (h[i] != 0) {
+			bytes_put_uvar(b, (uint64_t)i);
+			bytes_put_svar(b, h[i]);
+		}
+}
+
+/* Reads a histogram written by put_hist (h zeroed by the caller). */
+static void
+get_hist(struct bytes_r *r, int64_t h[FARM_SCORES])
+{
+	uint64_t n = bytes_get_uvar(r);
+	if (n > FARM_SCORES)
+		r->bad = true;
+	for (uint64_t i = 0; i < n && !r->bad; i++) {
+		uint64_t at = bytes_get_uvar(r);
+		int64_t v = bytes_get_svar(r);
+		if (at >= FARM_SCORES)
+			r->bad = true;
+		else
+			h[at] = v;
+	}
+}
+
 void
 prep_summary_encode(struct sbuf *b, const struct prep_summary *s)
 {
@@ -241,6 +286,13 @@ prep_summary_encode(struct sbuf *b, const struct prep_summary *s)
 		for (int a = 0; a < ACT__COUNT; a++)
 			put_svars(b, s->tweets[i].uniq_act[a], BK__COUNT);
 	}
+	/* since LWS5: farm scores, sparse */
+	bytes_put_u8(b, s->has_farm);
+	bytes_put_svar(b, s->farm_unknown);
+	for (int k = 0; k < BK__COUNT; k++)
+		put_hist(b, s->farm[k]);
+	for (size_t i = 0; i < s->ntweets; i++)
+		put_hist(b, s->tweets[i].farm);
 }
 
 int
@@ -257,8 +309,8 @@ prep_summary_decode(const void *p, size_t len, struct prep_summary *out, char **
 	s.at_ms = bytes_get_svar(&r);
 	uint64_t nt = bytes_get_uvar(&r);
 	if (r.bad ||
-	    (magic != SUMMARY_MAGIC && magic != SUMMARY_MAGIC_V3 && magic != SUMMARY_MAGIC_V2 &&
-	        magic != SUMMARY_MAGIC_V1) ||
+	    (magic != SUMMARY_MAGIC && magic != SUMMARY_MAGIC_V4 && magic != SUMMARY_MAGIC_V3 &&
+	        magic != SUMMARY_MAGIC_V2 && magic != SUMMARY_MAGIC_V1) ||
 	    nt > len)
 		return set_cause(cause, "malformed prepared summary");
 	s.tweets = xcalloc(nt ? nt : 1, sizeof *s.tweets);
@@ -276,7 +328,8 @@ prep_summary_decode(const void *p, size_t len, struct prep_summary *out, char **
 		get_svars(&r, s.total[c], PREP_METRICS);
 		for (int m = 0; m < PREP_METRICS; m++)
 			series_decode(&r, &s.hours[c][m]);
-		if (magic == SUMMARY_MAGIC || magic == SUMMARY_MAGIC_V3)
+		if (magic == SUMMARY_MAGIC || magic == SUMMARY_MAGIC_V4 ||
+		    magic == SUMMARY_MAGIC_V3)
 			minutes_decode(&r, &s.mins[c]);
 		else /* written before minutes were kept: each hour at its first minute */
 			minutes_from_hours(&s.mins[c], s.hours[c]);
@@ -324,16 +377,24 @@ prep_summary_decode(const void *p, size_t len, struct prep_summary *out, char **
 	if (!r.bad && nl <= PREP_LATEST_MAX) {
 		s.latest = xcalloc(nl ? nl : 1, sizeof *s.latest);
 		for (uint64_t i = 0; i < nl && !r.bad; i++)
-			if (!get_eng(&r, &s.latest[s.nlatest++]))
+			if (!get_eng(&r, &s.latest[s.nlatest++], magic == SUMMARY_MAGIC))
 				r.bad = true;
 	} else {
 		r.bad = true;
 	}
-	s.tweet_uniq = magic == SUMMARY_MAGIC;
+	s.tweet_uniq = magic == SUMMARY_MAGIC || magic == SUMMARY_MAGIC_V4;
 	for (size_t i = 0; s.tweet_uniq && i < s.ntweets && !r.bad; i++) {
 		get_svars(&r, s.tweets[i].uniq, BK__COUNT);
 		for (int a = 0; a < ACT__COUNT; a++)
 			get_svars(&r, s.tweets[i].uniq_act[a], BK__COUNT);
+	}
+	if (magic == SUMMARY_MAGIC && !r.bad) {
+		s.has_farm = bytes_get_u8(&r) != 0;
+		s.farm_unknown = bytes_get_svar(&r);
+		for (int k = 0; k < BK__COUNT; k++)
+			get_hist(&r, s.farm[k]);
+		for (size_t i = 0; i < s.ntweets && !r.bad; i++)
+			get_hist(&r, s.tweets[i].farm);
 	}
 	if (!bytes_r_done(&r)) {
 		prep_summary_done(&s);
@@ -397,6 +458,8 @@ prep_summary_digest(const struct prep_summary *s)
 			snprintf(name, sizeof name, "tweet %s uniq_act[%d]", t->id, a);
 			digest_vals(&b, name, t->uniq_act[a], BK__COUNT);
 		}
+		snprintf(name, sizeof name, "tweet %s farm", t->id);
+		digest_vals(&b, name, t->farm, FARM_SCORES);
 	}
 	free(tw);
 	for (int c = 0; c <= CAT__COUNT; c++) {
@@ -429,6 +492,11 @@ prep_summary_digest(const struct prep_summary *s)
 	for (int a = 0; a < ACT__COUNT; a++) {
 		snprintf(name, sizeof name, "uniq_act[%s]", action_name((enum lw_action)a));
 		digest_vals(&b, name, s->uniq_act[a], BK__COUNT);
+	}
+	sbuf_printf(&b, "farm: %d unknown %" PRId64 "\n", s->has_farm, s->farm_unknown);
+	for (int k = 0; k < BK__COUNT; k++) {
+		snprintf(name, sizeof name, "farm[%s]", bucket_name((enum lw_bucket)k));
+		digest_vals(&b, name, s->farm[k], FARM_SCORES);
 	}
 	for (size_t i = 0; i < s->ntop; i++) {
 		const struct prep_top *t = &s->top[i];

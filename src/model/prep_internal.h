@@ -17,18 +17,21 @@
 #include "model/minutes.h"
 #include "model/series.h"
 
-#define CHUNK_MAGIC    0x4c574131u /* "LWA1": an account chunk */
+#define CHUNK_MAGIC    0x4c574132u /* "LWA2": an account chunk */
+#define CHUNK_MAGIC_V1 0x4c574131u /* "LWA1": the same without farm data */
 #define TWEET_MAGIC    0x4c575433u /* "LWT3": a tweet document */
 #define TWEET_MAGIC_V2 0x4c575432u /* "LWT2": the same without deltas per minute */
 #define TWEET_MAGIC_V1 0x4c575431u /* "LWT1": ... and without slices per hour */
 #define NO_TWEET       UINT16_MAX  /* an account's best engagement when it has none */
 
-/* Starts reading account chunk data[0..len) with r: its header, and the
- * number of accounts into *n. false when the header is malformed. */
-bool prep_chunk_open(struct bytes_r *r, const void *data, size_t len, uint64_t *n);
+/* Starts reading account chunk data[0..len) with r: its header, the number
+ * of accounts into *n and whether it holds farm data (LWA2) into *v2. false
+ * when the header is malformed. */
+bool prep_chunk_open(struct bytes_r *r, const void *data, size_t len, uint64_t *n, bool *v2);
 /* Reads the chunk's next account into *a (caller calls prep_account_done
- * when it returns true); len bounds its counts. false when malformed. */
-bool prep_chunk_next(struct bytes_r *r, size_t len, struct prep_account *a);
+ * when it returns true); len bounds its counts, v2 as prep_chunk_open said.
+ * false when malformed. */
+bool prep_chunk_next(struct bytes_r *r, size_t len, bool v2, struct prep_account *a);
 
 /* One engagement of an account: which tweet, which action, and the seq of
  * the first log entry that held it (0: from a rebuild). */
@@ -37,6 +40,8 @@ struct pair {
 	uint16_t tweet;
 	uint8_t action;
 	uint8_t bucket; /* the engagement's own bucket */
+	uint32_t at_s;  /* replies and quotes: when posted (s); 0: unknown */
+	uint32_t text;  /* farm_text_hash of its text; 0: none */
 };
 
 struct acct {
@@ -49,6 +54,8 @@ struct acct {
 	uint16_t best_tweet;
 	uint8_t best_action, best_imp, best_bucket;
 	bool verified;
+	bool has_farm; /* of the best engagement: farm data known */
+	uint16_t farm; /* of the best engagement: static farm rules */
 };
 
 /* A tweet's metric slices applied: 1..prefix, and the seqs in extra. */
@@ -132,6 +139,10 @@ struct pair *prep_pair_find(struct acct *a, uint16_t tweet, uint8_t action);
 /* Adds a pair to a. */
 struct pair *prep_pair_add(
     struct prep *p, struct acct *a, uint16_t tweet, uint8_t action, uint8_t bucket, uint32_t seq);
+/* Sets a pair's farm values (when it posted, its text's hash) where it has
+ * none yet: every record of one pair carries the same, so the order of
+ * records does not matter. */
+void prep_pair_farm(struct pair *q, uint32_t at_s, uint32_t text);
 /* Returns how many slice seqs s holds. */
 int64_t prep_seqset_count(const struct seqset *s);
 

@@ -36,12 +36,16 @@ prep_chunk_encode(struct prep *p, unsigned k, struct sbuf *b)
 		bytes_put_u8(b, a->best_imp);
 		bytes_put_u8(b, a->best_bucket);
 		bytes_put_u8(b, a->verified);
+		bytes_put_u8(b, a->has_farm);
+		bytes_put_uvar(b, a->farm);
 		bytes_put_uvar(b, a->npairs);
 		for (uint32_t j = 0; j < a->npairs; j++) {
 			bytes_put_uvar(b, a->pairs[j].tweet);
 			bytes_put_u8(b, a->pairs[j].action);
 			bytes_put_u8(b, a->pairs[j].bucket);
 			bytes_put_uvar(b, a->pairs[j].seq);
+			bytes_put_uvar(b, a->pairs[j].at_s);
+			bytes_put_uvar(b, a->pairs[j].text);
 		}
 	}
 	p->chunk_dirty[k] = false;
@@ -56,9 +60,10 @@ load_account(struct prep *p, const struct prep_account *x)
 		const struct prep_account_pair *y = &x->pairs[j];
 		struct pair *q = prep_pair_find(a, (uint16_t)y->tweet, y->action);
 		if (q == NULL)
-			prep_pair_add(p, a, (uint16_t)y->tweet, y->action, y->bucket, y->seq);
+			q = prep_pair_add(p, a, (uint16_t)y->tweet, y->action, y->bucket, y->seq);
 		else if (q->seq > y->seq)
 			q->seq = y->seq;
+		prep_pair_farm(q, y->at_s, y->text);
 	}
 	if (x->best_tweet >= 0 &&
 	    prep_better(p, a, x->best_importance, (uint16_t)x->best_tweet, x->best_action)) {
@@ -68,6 +73,8 @@ load_account(struct prep *p, const struct prep_account *x)
 		a->best_bucket = x->best_bucket;
 		a->followers = x->followers;
 		a->verified = x->verified;
+		a->has_farm = x->has_farm;
+		a->farm = x->farm_reasons;
 		a->handle = prep_arena_add(p, x->handle);
 	}
 	if (x->first_at_ms < a->first_at)
@@ -79,10 +86,11 @@ prep_load_chunk(struct prep *p, const void *data, size_t len, char **cause)
 {
 	struct bytes_r r;
 	uint64_t n;
-	bool ok = prep_chunk_open(&r, data, len, &n);
+	bool v2;
+	bool ok = prep_chunk_open(&r, data, len, &n, &v2);
 	for (uint64_t i = 0; ok && i < n; i++) {
 		struct prep_account x;
-		ok = prep_chunk_next(&r, len, &x);
+		ok = prep_chunk_next(&r, len, v2, &x);
 		if (!ok)
 			break;
 		ok = x.best_tweet < 0 || (size_t)x.best_tweet < p->ntweets;

@@ -139,6 +139,23 @@ get_bool(json_t *v)
 	return s != NULL && strcasecmp(s, "true") == 0;
 }
 
+/* Returns what a User object says of its profile picture: default when
+ * profilePicture (or the legacy profile_image_url_https) is null, empty or a
+ * default_profile image, custom for another string, unknown when absent. */
+static uint8_t
+avatar_of(json_t *o)
+{
+	json_t *p = json_object_get(o, "profilePicture");
+	if (p == NULL)
+		p = json_object_get(o, "profile_image_url_https");
+	if (p == NULL)
+		return AV_UNKNOWN;
+	const char *v = json_string_value(p);
+	if (v == NULL || *v == '\0' || strstr(v, "default_profile") != NULL)
+		return AV_DEFAULT;
+	return AV_CUSTOM;
+}
+
 /* Fills u from a provider User object; 0, or -1 when it has no usable id. */
 static int
 user_from_json(json_t *o, struct lw_user *u)
@@ -172,6 +189,10 @@ user_from_json(json_t *o, struct lw_user *u)
 	              get_bool(json_object_get(o, "isVerified")) ||
 	              get_bool(json_object_get(o, "verified")) || (vt != NULL && *vt != '\0');
 	u->unavailable = get_bool(json_object_get(o, "unavailable"));
+	const char *ca = json_string_value(json_object_get(o, "createdAt"));
+	if (ca == NULL || xapi_parse_time(ca, &u->created_at_ms) != 0 || u->created_at_ms < 0)
+		u->created_at_ms = 0; /* missing or malformed: no age signal */
+	u->avatar = avatar_of(o);
 	return 0;
 }
 

@@ -553,7 +553,8 @@ sim_start(const struct sim_opts *o, char **cause)
 	    .tweets = o->tweets,
 	    .rate = o->rate,
 	    .accounts = o->accounts,
-	    .head_start_s = o->head_start_s};
+	    .head_start_s = o->head_start_s,
+	    .farm_share = o->farm_share};
 	s->m = sim_model_new(&mp, start);
 	s->mono_start_ms = clock_mono_ms();
 	sim_model_extend(s->m, 0);

@@ -114,12 +114,23 @@ sim_model_user_id(const struct sim_model *m, uint32_t j, char id[LW_ID_MAX])
 		                         (h >> 8) % 1000000000ULL));
 }
 
-/* Writes the handle of account j into buf. */
+bool
+sim_model_is_farm(const struct sim_model *m, uint32_t j)
+{
+	return m->farm_share > 0 && unit(hash4(m, 80, j, 0, 0)) < m->farm_share;
+}
+
+/* Writes the handle of account j into buf: a stem and the index; a farm
+ * account's has five more digits after the stem. */
 static void
 user_handle(const struct sim_model *m, uint32_t j, char *buf, size_t size)
 {
 	uint64_t h = hash4(m, 13, j, 0, 0);
-	snprintf(buf, size, "%s_%u", stems[h % LW_ARRAY_LEN(stems)], j);
+	if (sim_model_is_farm(m, j))
+		snprintf(buf, size, "%s%05u_%u", stems[h % LW_ARRAY_LEN(stems)],
+		    (unsigned)((h >> 16) % 100000), j);
+	else
+		snprintf(buf, size, "%s_%u", stems[h % LW_ARRAY_LEN(stems)], j);
 }
 
 int
@@ -139,6 +150,60 @@ sim_model_user_by_handle(const struct sim_model *m, const char *handle, uint32_t
 		return -1;
 	*j = (uint32_t)v;
 	return 0;
+}
+
+/* Farm mode: the template bios, emoji bios and reply texts of farm
+ * accounts (the same text across accounts is one of the farm rules). */
+static const char *const farm_bios[] = {"Airdrop hunter 🪂 | follow back 100%",
+    "Crypto investor | DM for promo", "Giveaway lover 🎁 #IFB", "NFT & airdrops | F4F",
+    "WL hunter 🔥 free mint every day"};
+static const char *const farm_emoji_bios[] = {"🚀🚀🚀", "💎🙌", "🔥💯🔥"};
+static const char *const farm_texts[] = {"Great project! Strong team and huge potential 🚀",
+    "This is the next 100x gem, don't miss it 💎", "Amazing project, LFG! Airdrop when? 🔥",
+    "Done ✅ tagging my friends for the giveaway", "Very good project with a bright future 🚀🚀"};
+
+#define SIM_DAY_MS 86400000LL
+
+/* Farm mode: sets the profile of account j on u (createdAt, profilePicture,
+ * bio and counts): farm accounts are young, mostly with the default avatar,
+ * template or empty bios, few followers and many follows; genuine accounts
+ * include the hard negatives (new accounts, a default avatar now and then,
+ * digits in every handle past 999, few followers). */
+static void
+farm_profile(const struct sim_model *m, uint32_t j, json_t *u)
+{
+	uint64_t h = hash4(m, 81, j, 0, 0);
+	char when[40], pic[96];
+	bool farm = sim_model_is_farm(m, j);
+	int64_t age;
+	bool default_pic;
+	if (farm) {
+		age = h % 100 < 85 ? (1 + (int64_t)((h >> 8) % 25)) * SIM_DAY_MS
+		                   : (40 + (int64_t)((h >> 8) % 110)) * SIM_DAY_MS;
+		default_pic = (h >> 16) % 100 < 80;
+		int b = (int)((h >> 24) % 100);
+		json_object_set_new(u, "description",
+		    json_string(b < 65 ? farm_bios[(h >> 32) % LW_ARRAY_LEN(farm_bios)]
+		                : b < 85
+		                    ? ""
+		                    : farm_emoji_bios[(h >> 32) % LW_ARRAY_LEN(farm_emoji_bios)]));
+		json_object_set_new(u, "followers", json_integer((json_int_t)((h >> 40) % 80)));
+		json_object_set_new(u, "following",
+		    json_integer((json_int_t)((h >> 48) % 100 < 70 ? 300 + (h >> 20) % 2700
+		                                                   : 20 + (h >> 20) % 130)));
+		json_object_set_new(u, "isBlueVerified", json_false());
+	} else {
+		age = h % 100 < 8 ? (3 + (int64_t)((h >> 8) % 25)) * SIM_DAY_MS /* new, genuine */
+		                  : (365 + (int64_t)((h >> 8) % 4000)) * SIM_DAY_MS;
+		default_pic = (h >> 16) % 100 < 5;
+	}
+	xapi_format_time(m->start_wall_ms - age, when, sizeof when);
+	json_object_set_new(u, "createdAt", json_string(when));
+	snprintf(pic, sizeof pic, "https://pbs.twimg.com/profile_images/%u/photo_normal.jpg", j);
+	json_object_set_new(u, "profilePicture",
+	    json_string(default_pic ? "https://abs.twimg.com/sticky/default_profile_images/"
+	                              "default_profile_normal.png"
+	                            : pic));
 }
 
 json_t *
@@ -185,6 +250,11 @@ sim_model_user_json(const struct sim_model *m, uint32_t j)
 	    "isBlueVerified", verified, "verifiedType", "", "description", bio.s, "followers",
 	    (json_int_t)followers, "following", (json_int_t)(50 + (h >> 32) % 5000), "createdAt",
 	    "Thu Dec 13 08:41:26 +0000 2012", "unavailable", 0);
+	if (m->farm_share > 0)
+		farm_profile(m, j, u);
+	else
+		json_object_set_new(u, "profilePicture",
+		    json_string("https://pbs.twimg.com/profile_images/1/photo_normal.jpg"));
 	sbuf_done(&bio);
 	sbuf_done(&name);
 	return u;
@@ -220,6 +290,20 @@ perm_user(const struct sim_model *m, int t, enum sim_kind kind, uint32_t idx)
 	return (uint32_t)((off + (uint64_t)idx * stride) % m->accounts);
 }
 
+/* Farm mode: returns one of the two farm accounts of the reply ring of the
+ * 20 s window holding at: they reply to every launch tweet within seconds
+ * (the burst rule). */
+static uint32_t
+ring_user(const struct sim_model *m, int64_t at)
+{
+	uint64_t w = (uint64_t)(at / 20000), slot = hash4(m, 83, w, (uint64_t)at, 0) % 2;
+	for (uint64_t i = 0;; i++) {
+		uint32_t j = (uint32_t)(hash4(m, 84, w, slot, i) % m->accounts);
+		if (sim_model_is_farm(m, j) || i > 10000)
+			return j;
+	}
+}
+
 /* Appends item k (arriving at at) to stream kind of tweet t. */
 static void
 stream_append(struct sim_model *m, int t, enum sim_kind kind, int64_t at)
@@ -244,6 +328,8 @@ stream_append(struct sim_model *m, int t, enum sim_kind kind, int64_t at)
 			e->user = perm_user(m, t, kind, s->new_authors++);
 		if (k > 0 && (h >> 32) % 5 == 0)
 			e->parent = (int32_t)((h >> 40) % k);
+		if (m->farm_share > 0 && unit(hash4(m, 82, (uint64_t)t, k, 0)) < m->farm_share / 2)
+			e->user = ring_user(m, at);
 	}
 	s->n++;
 }
@@ -273,6 +359,7 @@ sim_model_new(const struct sim_model_params *p, int64_t start_wall_ms)
 	m->accounts = next_prime(p->accounts > 16 ? (uint32_t)p->accounts : 17);
 	m->rate = p->rate;
 	m->start_wall_ms = start_wall_ms;
+	m->farm_share = p->farm_share > 0.9 ? 0.9 : p->farm_share > 0 ? p->farm_share : 0;
 	m->eng_base = ENG_ID_BASE + (mix64(p->seed) % 40) * 10000000000000000ULL;
 	m->now_ms = -((int64_t)1 << 40); /* before any tweet exists */
 	m->tweets = xcalloc((size_t)m->n_tweets, sizeof *m->tweets);
@@ -437,6 +524,8 @@ sim_model_eng_json(const struct sim_model *m, int t, enum sim_kind kind, size_t 
 	    .bookmarks = (int64_t)((h >> 32) % 3)};
 	const char *text = kind == SK_REPLY ? reply_texts[(h >> 40) % LW_ARRAY_LEN(reply_texts)]
 	                                    : quote_texts[(h >> 40) % LW_ARRAY_LEN(quote_texts)];
+	if (sim_model_is_farm(m, e->user))
+		text = farm_texts[(h >> 44) % LW_ARRAY_LEN(farm_texts)];
 	sim_model_eng_id(m, t, kind, k, id);
 	json_t *o = tweet_common(m, id, text, e->at_ms, e->user, &mt);
 	if (kind == SK_REPLY) {
@@ -541,14 +630,15 @@ sim_model_truth(const struct sim_model *m)
 				}
 				sim_model_user_id(m, first->user, uid);
 				user_handle(m, first->user, handle, sizeof handle);
-				json_array_append_new(engs,
-				    json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:I, s:s}",
-				        "tweet_id", tw->id, "user_id", uid, "handle", handle,
-				        "action", action[kind], "ref_ids", ref_ids, "refs", refs,
-				        "first_at_ms",
-				        (json_int_t)(m->start_wall_ms + first->at_ms),
-				        "bucket_hint",
-				        bucket_name((enum lw_bucket)user_bucket(m, first->user))));
+				json_t *one = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:I, s:s}",
+				    "tweet_id", tw->id, "user_id", uid, "handle", handle, "action",
+				    action[kind], "ref_ids", ref_ids, "refs", refs, "first_at_ms",
+				    (json_int_t)(m->start_wall_ms + first->at_ms), "bucket_hint",
+				    bucket_name((enum lw_bucket)user_bucket(m, first->user)));
+				if (m->farm_share > 0)
+					json_object_set_new(one, "farm",
+					    json_boolean(sim_model_is_farm(m, first->user)));
+				json_array_append_new(engs, one);
 				total++;
 				i = j;
 			}

@@ -94,6 +94,8 @@ engagement_doc(const struct lw_engagement *e, const char *id, int64_t now_ms)
 	BSON_APPEND_UTF8(d, "bucket", bucket_name(e->bucket));
 	BSON_APPEND_INT32(d, "importance", e->importance);
 	BSON_APPEND_UTF8(d, "evidence", e->evidence ? e->evidence : "");
+	if (e->has_farm)
+		st_append_farm(d, e->farm_reasons);
 	if (e->text)
 		BSON_APPEND_UTF8(d, "text", e->text);
 	BSON_APPEND_DATE_TIME(d, "last_seen_at", now_ms);

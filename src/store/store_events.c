@@ -11,6 +11,7 @@
 
 #include "base/util.h"
 #include "model/campaign.h"
+#include "model/farm.h"
 #include "store_internal.h"
 
 /* Reads a category name field (-1 when absent or unknown). */
@@ -33,6 +34,24 @@ get_bool(const bson_t *doc, const char *path)
 	       BSON_ITER_HOLDS_BOOL(&d) && bson_iter_bool(&d);
 }
 
+/* Reads farm_reasons (rule names; unknown names skipped) into e when the
+ * document has them. */
+static void
+get_farm(const bson_t *doc, struct lw_engagement *e)
+{
+	bson_iter_t it, arr;
+	if (!bson_iter_init_find(&it, doc, "farm_reasons") || !BSON_ITER_HOLDS_ARRAY(&it) ||
+	    !bson_iter_recurse(&it, &arr))
+		return;
+	e->has_farm = true;
+	while (bson_iter_next(&arr)) {
+		enum farm_rule r;
+		if (BSON_ITER_HOLDS_UTF8(&arr) &&
+		    farm_rule_parse(bson_iter_utf8(&arr, NULL), &r) == 0)
+			e->farm_reasons |= (uint16_t)(1u << r);
+	}
+}
+
 int
 st_engagement_from_bson(const bson_t *doc, struct lw_engagement *e)
 {
@@ -53,7 +72,13 @@ st_engagement_from_bson(const bson_t *doc, struct lw_engagement *e)
 	e->user.followers = st_get_int(doc, "user.followers", 0);
 	e->user.following = st_get_int(doc, "user.following", 0);
 	e->user.verified = get_bool(doc, "user.verified");
+	e->user.created_at_ms = st_get_int(doc, "user.created_at", 0);
+	bson_iter_t av;
+	if (bson_iter_init(&av, doc) &&
+	    bson_iter_find_descendant(&av, "user.default_avatar", &av) && BSON_ITER_HOLDS_BOOL(&av))
+		e->user.avatar = bson_iter_bool(&av) ? AV_DEFAULT : AV_CUSTOM;
 	e->importance = (int)st_get_int(doc, "importance", 0);
+	get_farm(doc, e);
 	e->evidence = st_get_text(doc, "evidence");
 	char *text = st_get_str(doc, "text");
 	e->text = *text ? text : NULL;

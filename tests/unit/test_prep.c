@@ -545,9 +545,46 @@ START_TEST(test_codecs_round_trip_and_refuse_garbage)
 	free(d1);
 	free(d2);
 	prep_summary_done(&back);
-	ck_assert(sum.tweet_uniq && sum.ntweets > 0);
-	/* a summary of the previous release ("LWS3": no per-tweet accounts at
-	 * its end) still reads, saying it has none */
+	ck_assert(sum.tweet_uniq && sum.ntweets > 0 && sum.has_farm);
+	/* summaries of older releases still read: "LWS4" (no farm data at its
+	 * end: this one has no newest engagements, whose records changed too,
+	 * and zero farm counts, so its farm tail is 2 + BK__COUNT + ntweets zero
+	 * bytes) says it has no farm data */
+	struct prep_eng *keep_latest = sum.latest;
+	size_t keep_nlatest = sum.nlatest;
+	int64_t keep_farm[BK__COUNT][FARM_SCORES];
+	memcpy(keep_farm, sum.farm, sizeof keep_farm);
+	int64_t *keep_tfarm = xcalloc(sum.ntweets, sizeof sum.tweets[0].farm);
+	for (size_t i = 0; i < sum.ntweets; i++) {
+		memcpy(keep_tfarm + i * FARM_SCORES, sum.tweets[i].farm, sizeof sum.tweets[i].farm);
+		memset(sum.tweets[i].farm, 0, sizeof sum.tweets[i].farm);
+	}
+	memset(sum.farm, 0, sizeof sum.farm);
+	int64_t keep_unknown = sum.farm_unknown;
+	sum.farm_unknown = 0;
+	sum.latest = NULL;
+	sum.nlatest = 0;
+	sbuf_done(&b);
+	sbuf_init(&b);
+	prep_summary_encode(&b, &sum);
+	size_t farm_tail = 2 + BK__COUNT + sum.ntweets;
+	for (size_t i = b.len - farm_tail + 1; i < b.len; i++)
+		ck_assert_int_eq(b.s[i], 0);
+	ck_assert_uint_eq((unsigned char)b.s[0], 0x80 | ('5' & 0x7f)); /* "LWS5", low bits first */
+	b.s[0] = (char)(0x80 | '4');
+	b.len -= farm_tail;
+	ck_assert_msg(prep_summary_decode(b.s, b.len, &back, &cause) == 0, "%s", cause);
+	ck_assert(!back.has_farm && back.tweet_uniq);
+	ck_assert_int_eq(back.unique_accounts, sum.unique_accounts);
+	prep_summary_done(&back);
+	sum.latest = keep_latest;
+	sum.nlatest = keep_nlatest;
+	memcpy(sum.farm, keep_farm, sizeof keep_farm);
+	for (size_t i = 0; i < sum.ntweets; i++)
+		memcpy(sum.tweets[i].farm, keep_tfarm + i * FARM_SCORES, sizeof sum.tweets[i].farm);
+	free(keep_tfarm);
+	sum.farm_unknown = keep_unknown;
+	/* ... and "LWS3" (no per-tweet accounts either) says it has none */
 	struct sbuf tail;
 	sbuf_init(&tail);
 	for (size_t i = 0; i < sum.ntweets; i++)
@@ -560,7 +597,6 @@ START_TEST(test_codecs_round_trip_and_refuse_garbage)
 	ck_assert(memcmp(b.s + b.len - tail.len, tail.s, tail.len) == 0);
 	char *v2 = xmalloc(b.len);
 	memcpy(v2, b.s, b.len - tail.len);
-	ck_assert_uint_eq((unsigned char)v2[0], 0x80 | ('4' & 0x7f)); /* "LWS4", low bits first */
 	v2[0] = (char)(0x80 | '3');
 	ck_assert_msg(prep_summary_decode(v2, b.len - tail.len, &back, &cause) == 0, "%s", cause);
 	ck_assert(!back.tweet_uniq);
@@ -569,6 +605,9 @@ START_TEST(test_codecs_round_trip_and_refuse_garbage)
 	prep_summary_done(&back);
 	free(v2);
 	sbuf_done(&tail);
+	sbuf_done(&b);
+	sbuf_init(&b);
+	prep_summary_encode(&b, &sum);
 	for (size_t len = 0; len < b.len; len += 1 + len / 8) {
 		ck_assert_int_eq(prep_summary_decode(b.s, len, &back, &cause), -1);
 		free(cause);

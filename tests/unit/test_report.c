@@ -578,8 +578,8 @@ START_TEST(test_engagers_rows)
 {
 	/* one account's row: its best bucket and importance, actions counted
 	 * per pair, distinct tweets; the handle guarded like every text cell */
-	struct prep_account_pair pairs[] = {{0, ACT_REPLY, BK_MEDIA, 1},
-	    {0, ACT_RETWEET, BK_MEDIA, 2}, {2, ACT_REPLY, BK_MEDIA, 3}};
+	struct prep_account_pair pairs[] = {{0, ACT_REPLY, BK_MEDIA, 1, 0, 0},
+	    {0, ACT_RETWEET, BK_MEDIA, 2, 0, 0}, {2, ACT_REPLY, BK_MEDIA, 3, 0, 0}};
 	struct prep_account a = {.user_id = "42",
 	    .handle = "=cmd",
 	    .followers = 1500,
