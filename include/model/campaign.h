@@ -79,6 +79,12 @@ struct cfg_cpm {
 	bool has_spend[CAT__COUNT];
 };
 
+/* The farm / bot signal's settings (docs/scoring.md section 7). */
+struct cfg_farm {
+	int threshold; /* farm score from which an account is likely farmed; 0 off; default 60 */
+	bool exclude;  /* likely farmed left out of the pie and CPM by default */
+};
+
 struct cfg_campaign {
 	char *name;
 	int line; /* where the campaign starts in the file */
@@ -90,6 +96,7 @@ struct cfg_campaign {
 	struct cfg_cadence cadence;
 	struct cfg_alerts alerts;
 	struct cfg_cpm cpm;
+	struct cfg_farm farm;
 };
 
 #define CAMPAIGN_ID_MAX 40 /* slug (up to 24) + '-' + 8 hex digits + NUL, with room */

@@ -145,6 +145,19 @@ category_at(int i)
 	return category_name((enum tweet_category)i);
 }
 
+/* Parses true or false into the bool at dst. */
+static int
+scalar_bool(const struct yr_key *k, const char *in, void *dst, char **msg)
+{
+	(void)k;
+	if (strcmp(in, "true") != 0 && strcmp(in, "false") != 0) {
+		*msg = xasprintf(" must be true or false, got '%s'", in);
+		return -1;
+	}
+	*(bool *)dst = strcmp(in, "true") == 0;
+	return 0;
+}
+
 /* Accepts an engager bucket name. */
 static int
 item_bucket(const struct yr_key *k, const char *in, char **out, char **msg)
@@ -619,6 +632,21 @@ static const struct yr_key campaign_keys[] = {
         .aux = CB(c.alerts.has_min_sentiment),
         .off = CB(c.alerts.min_sentiment),
         .help = "once a scorer sets engagements.sentiment, lowest score that alerts"},
+    {.path = "farm", .type = YR_MAP, .help = "the farm / bot signal (docs/scoring.md section 7)"},
+    {.path = "farm.threshold",
+        .type = YR_INT,
+        .def = "60",
+        .min = 0,
+        .max = 100,
+        .off = CB(c.farm.threshold),
+        .help = "farm score from which an account counts as likely farmed; 0 turns it off"},
+    {.path = "farm.exclude",
+        .type = YR_SCALAR,
+        .def = "false",
+        .scalar = scalar_bool,
+        .what = "true or false",
+        .off = CB(c.farm.exclude),
+        .help = "leave likely-farmed accounts out of the pie and CPM by default"},
     {.path = "cpm", .type = YR_MAP, .help = "cost per thousand views"},
     {.path = "cpm.benchmark_usd", .type = YR_MAP, .help = "benchmark CPM in USD by category"},
     {.path = "cpm.benchmark_usd.main",

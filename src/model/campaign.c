@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "base/util.h"
+#include "model/farm.h"
 
 static const char *const category_names[CAT__COUNT] = {"main", "influencer", "investor"};
 static const char *const status_names[CS__COUNT] = {"scheduled", "active", "paused", "completed"};
@@ -151,6 +152,8 @@ campaign_settings_hash(const struct cfg_campaign *c)
 	for (int i = 0; i < CAT__COUNT; i++)
 		sbuf_printf(&b, "cpm%d=%d:%.6f,%d:%.6f\n", i, c->cpm.has_benchmark[i],
 		    c->cpm.benchmark_usd[i], c->cpm.has_spend[i], c->cpm.spend_usd[i]);
+	if (c->farm.threshold != FARM_THRESHOLD_DEFAULT || c->farm.exclude) /* old hashes hold */
+		sbuf_printf(&b, "farm=%d,%d\n", c->farm.threshold, c->farm.exclude);
 	uint64_t h = hash_fnv1a(b.s, b.len);
 	sbuf_done(&b);
 	return xasprintf("%016" PRIx64, h);

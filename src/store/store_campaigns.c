@@ -14,6 +14,7 @@
 #include "store/store_prepared.h"
 #include "store_internal.h"
 #include "base/util.h"
+#include "model/farm.h"
 
 /* Appends the campaign's settings (everything the YAML says) to b. Secrets
  * appear only as their env:/file: references. */
@@ -92,6 +93,10 @@ append_settings(bson_t *b, const struct cfg_campaign *c, const char *hash)
 		bson_append_document_end(&sub, &sub2);
 	}
 	bson_append_document_end(b, &sub);
+	BSON_APPEND_DOCUMENT_BEGIN(b, "farm", &sub);
+	BSON_APPEND_INT32(&sub, "threshold", c->farm.threshold);
+	BSON_APPEND_BOOL(&sub, "exclude", c->farm.exclude);
+	bson_append_document_end(b, &sub);
 	BSON_APPEND_UTF8(b, "settings_hash", hash);
 }
 
@@ -152,6 +157,10 @@ campaign_from_bson(const bson_t *doc, struct campaign *out)
 	c->cadence.retweets = st_get_int(doc, "cadence.retweets_s", 600);
 	c->cadence.replies = st_get_int(doc, "cadence.replies_s", 600);
 	c->cadence.quotes = st_get_int(doc, "cadence.quotes_s", 600);
+	c->farm.threshold = (int)st_get_int(doc, "farm.threshold", FARM_THRESHOLD_DEFAULT);
+	c->farm.exclude = bson_iter_init(&it, doc) &&
+	                  bson_iter_find_descendant(&it, "farm.exclude", &d) &&
+	                  BSON_ITER_HOLDS_BOOL(&d) && bson_iter_bool(&d);
 	struct cfg_alerts *a = &c->alerts;
 	a->min_importance = (int)st_get_int(doc, "alerts.min_importance", 70);
 	a->buckets = st_get_str_array(doc, "alerts.buckets", &a->nbuckets);

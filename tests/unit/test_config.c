@@ -150,6 +150,8 @@ START_TEST(test_example_file)
 	ck_assert_double_eq(c->cpm.benchmark_usd[CAT_INFLUENCER], 14.0);
 	ck_assert_double_eq(c->cpm.spend_usd[CAT_INFLUENCER], 12000.0);
 	ck_assert_double_eq(c->cpm.spend_usd[CAT_MAIN], 0.0);
+	ck_assert_int_eq(c->farm.threshold, 60);
+	ck_assert(!c->farm.exclude);
 
 	c = &f->campaigns[1];
 	ck_assert_str_eq(c->name, "Acme token generation event");
@@ -176,6 +178,8 @@ START_TEST(test_example_file)
 	ck_assert_double_eq(c->cpm.benchmark_usd[CAT_MAIN], 6.5);
 	ck_assert_double_eq(c->cpm.spend_usd[CAT_MAIN], 2500.0);
 	ck_assert(!c->cpm.has_spend[CAT_INVESTOR]);
+	ck_assert_int_eq(c->farm.threshold, 50);
+	ck_assert(c->farm.exclude);
 
 	config_free(f);
 	free(path);
@@ -353,6 +357,9 @@ static const struct {
         "{F}:6:45: cpm.benchmark_usd.influencer must be a non-negative number, got 'lots'\n"
         "{F}:6:51: unknown key 'investr' in cpm.benchmark_usd (did you mean 'investor'?)\n"
         "{F}:7:25: cpm.spend_usd.main must be a non-negative number, got '.nan'"},
+    {"bad-farm.yaml", "{F}:9:18: farm.threshold must be an integer from 0 to 100, got '101'\n"
+                      "{F}:13:21: farm.exclude must be true or false, got 'yes'\n"
+                      "{F}:13:26: unknown key 'treshold' in farm (did you mean 'threshold'?)"},
     {"bad-duplicate-key.yaml", "{F}:5:5: duplicate key 'name' (first at line 2)"},
     {"bad-duplicate-name.yaml", "{F}:5:11: campaign name 'Acme' is already used at line 2"},
     {"bad-duplicate-tweet.yaml",
