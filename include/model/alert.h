@@ -52,6 +52,7 @@ struct alert_rules {
 	bool has_min_sentiment;  /* alerts.min_sentiment was given */
 	double min_sentiment;    /* a scored engagement below this does not alert */
 	int64_t quiet_window_ms; /* no repeat of one fingerprint inside it; 0: once ever */
+	int farm_threshold;      /* farm.threshold: a farm score from it skips; 0 off */
 };
 
 /* One tracked tweet of a campaign, for categories and links. */
@@ -117,6 +118,7 @@ struct alert_candidate {
 	int64_t event_ms; /* first_seen_at (else created_at, else when offered): picks the slot */
 	bool has_sentiment;
 	double sentiment; /* -1..1 once an external scorer has set it */
+	int farm_score;   /* the static farm score of the record (model/farm.h); -1 unknown */
 	bool watched;     /* set by alert_match */
 	int64_t log_seq;  /* the change-log entry that announced it (0: none) */
 };
@@ -151,6 +153,7 @@ enum alert_verdict {
 	ALERT_SKIP_ACTION,     /* action not listed */
 	ALERT_SKIP_CATEGORY,   /* tweet category not listed (or tweet unknown) */
 	ALERT_SKIP_SENTIMENT,  /* scored below min_sentiment */
+	ALERT_SKIP_FARM,       /* likely farmed: farm score >= farm.threshold */
 	ALERT__VERDICTS
 };
 

@@ -149,6 +149,7 @@ alert_campaign_init(struct alert_campaign *out, const char *id, const struct cfg
 	out->rules.quiet_window_ms = a->quiet_window_s > 0 ? a->quiet_window_s * 1000 : 0;
 	out->rules.has_min_sentiment = a->has_min_sentiment;
 	out->rules.min_sentiment = a->min_sentiment;
+	out->rules.farm_threshold = c->farm.threshold;
 	out->tweets = xcalloc(c->ntweets + 1, sizeof *out->tweets);
 	out->ntweets = c->ntweets;
 	for (size_t i = 0; i < c->ntweets; i++) {
@@ -276,6 +277,7 @@ alert_candidate_from_engagement(
 	                                        : now_ms;
 	out->has_sentiment = e->has_sentiment;
 	out->sentiment = e->sentiment;
+	out->farm_score = e->has_farm ? farm_score(e->farm_reasons & FARM_STATIC_MASK) : -1;
 }
 
 void
@@ -297,6 +299,7 @@ alert_candidate_from_record(
 	out->text = clean(r->snippet, 600);
 	out->followers = r->followers;
 	out->event_ms = r->first_seen_at_ms > 0 ? r->first_seen_at_ms : r->at_ms;
+	out->farm_score = r->has_farm ? farm_score(r->farm_reasons) : -1;
 }
 
 void
@@ -392,6 +395,14 @@ pass_sentiment(const struct alert_rules *r, const struct alert_candidate *c)
 	return !r->has_min_sentiment || !c->has_sentiment || c->sentiment >= r->min_sentiment;
 }
 
+/* Returns true unless the account is likely farmed by its static farm rules
+ * (the cross-account rules need the whole campaign; docs/alerts.md). */
+static bool
+pass_farm(const struct alert_rules *r, const struct alert_candidate *c)
+{
+	return c->farm_score < 0 || !farm_likely(c->farm_score, r->farm_threshold);
+}
+
 /* The rules every candidate that is not watched must pass, in order. */
 static const struct alert_rule {
 	enum alert_verdict fail;
@@ -402,10 +413,11 @@ static const struct alert_rule {
     {ALERT_SKIP_ACTION, pass_action},
     {ALERT_SKIP_CATEGORY, pass_category},
     {ALERT_SKIP_SENTIMENT, pass_sentiment},
+    {ALERT_SKIP_FARM, pass_farm},
 };
 
 static const char *const verdict_names[ALERT__VERDICTS] = {
-    "watched", "rules", "importance", "bucket", "action", "category", "sentiment"};
+    "watched", "rules", "importance", "bucket", "action", "category", "sentiment", "farm"};
 
 const char *
 alert_verdict_name(enum alert_verdict v)

@@ -183,6 +183,50 @@ START_TEST(test_sentiment_hook)
 }
 END_TEST
 
+START_TEST(test_farm_skip)
+{
+	struct alert_campaign a;
+	load(&a, yaml);
+	ck_assert_int_eq(a.rules.farm_threshold, FARM_THRESHOLD_DEFAULT);
+	struct alert_candidate c;
+	cand(&c, "jane", BK_INVESTOR, 90, ACT_QUOTE, "1861111111111111111");
+	c.farm_score = -1; /* a record without farm data */
+	ck_assert_int_eq(alert_match(&a, &c), ALERT_MATCH_RULES);
+	c.farm_score = 59;
+	ck_assert_int_eq(alert_match(&a, &c), ALERT_MATCH_RULES);
+	c.farm_score = 60;
+	ck_assert_int_eq(alert_match(&a, &c), ALERT_SKIP_FARM);
+	ck_assert_str_eq(alert_verdict_name(ALERT_SKIP_FARM), "farm");
+	a.rules.farm_threshold = 0; /* farm.threshold: 0 turns the signal off */
+	ck_assert_int_eq(alert_match(&a, &c), ALERT_MATCH_RULES);
+	a.rules.farm_threshold = 60;
+	free(c.handle); /* watched: always alerts */
+	c.handle = xstrdup("a16z");
+	ck_assert_int_eq(alert_match(&a, &c), ALERT_MATCH_WATCHED);
+	alert_candidate_done(&c);
+	/* from a change-log record: the static score of its farm reasons */
+	struct prep_eng r;
+	memset(&r, 0, sizeof r);
+	snprintf(r.tweet_id, sizeof r.tweet_id, "1861111111111111111");
+	snprintf(r.user_id, sizeof r.user_id, "7");
+	r.bucket = BK_INVESTOR;
+	r.importance = 90;
+	r.handle = (char *)"farmer";
+	r.has_farm = true;
+	r.farm_reasons =
+	    (1u << FR_NEW_ACCOUNT) | (1u << FR_DEFAULT_AVATAR) | (1u << FR_TEMPLATE_BIO);
+	alert_candidate_from_record(&c, a.id, &r);
+	ck_assert_int_eq(c.farm_score, 70);
+	ck_assert_int_eq(alert_match(&a, &c), ALERT_SKIP_FARM);
+	alert_candidate_done(&c);
+	r.has_farm = false;
+	alert_candidate_from_record(&c, a.id, &r);
+	ck_assert_int_eq(c.farm_score, -1);
+	alert_candidate_done(&c);
+	alert_campaign_done(&a);
+}
+END_TEST
+
 START_TEST(test_sentiment_key)
 {
 	/* alerts.min_sentiment in the campaign file arms the rule */
@@ -566,6 +610,7 @@ suite(void)
 	tcase_add_test(tc, test_campaign_compiles);
 	tcase_add_test(tc, test_rules_table);
 	tcase_add_test(tc, test_sentiment_hook);
+	tcase_add_test(tc, test_farm_skip);
 	tcase_add_test(tc, test_sentiment_key);
 	tcase_add_test(tc, test_candidate_sanitized);
 	tcase_add_test(tc, test_from_split);
