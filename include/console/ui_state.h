@@ -72,6 +72,7 @@ struct ui {
 	int metric;     /* 0..M__COUNT-1, or M__COUNT for several */
 	int scope;      /* SCOPE_ALL, category + 1, or 4 + tweet index */
 	int pie_action; /* -1 all actions, else enum lw_action */
+	bool farm_flip; /* f: the opposite of the campaign's farm.exclude (ui_farm_excluded) */
 	struct agg_filter filter;
 	char filter_text[128];
 	bool drill;        /* Enter on a tweet set the feed's filter and the chart's scope to it */
@@ -127,6 +128,10 @@ void ui_done(struct ui *u);
 
 /* Returns the current campaign, or NULL when there is none (borrowed). */
 struct agg_campaign *ui_campaign(struct ui *u);
+/* Returns true when the pie and the CPM figures leave likely-farmed
+ * accounts out for c: its farm.exclude, flipped by the f key, and only
+ * when its summary has farm data and the signal is on. */
+bool ui_farm_excluded(const struct ui *u, const struct agg_campaign *c);
 
 /* While a start pick is pending, opens the campaign viewed last (when it
  * is still open) or else the live one, the open campaign whose newest

@@ -207,9 +207,13 @@ struct agg_cpm {
 	bool has_paid;  /* some category has a benchmark */
 	bool has_spend; /* some category has a spend */
 	double paid_usd, spend_usd, savings_usd;
+	bool farm_excluded; /* views were scaled to leave likely-farmed accounts out */
 };
 /* Fills *out for c (never negative views). */
 void agg_cpm(const struct agg_campaign *c, struct agg_cpm *out);
+/* As agg_cpm; with exclude (and farm data in the summary), each tweet's
+ * views count without its likely-farmed share (prep_views_excl_farm). */
+void agg_cpm_farm(const struct agg_campaign *c, bool exclude, struct agg_cpm *out);
 
 /* Replaces the alerts of campaign id with alerts (takes ownership of the
  * array and its strings), newest first. */

@@ -186,6 +186,20 @@ char *prep_summary_digest(const struct prep_summary *s);
 /* Returns the index of tweet id in s, or -1. */
 int prep_summary_tweet(const struct prep_summary *s, const char *id);
 
+/* ---- likely farmed (docs/scoring.md section 7), from a summary ---- */
+
+/* Returns the accounts of bucket b (BK__COUNT: all) likely farmed at
+ * threshold; 0 when s has no farm data. */
+int64_t prep_farmed(const struct prep_summary *s, int b, int threshold);
+/* Returns the accounts that engaged tweet i, and through *farmed those of
+ * them likely farmed at threshold (0 without farm data). */
+int64_t prep_tweet_farmed(const struct prep_summary *s, size_t i, int threshold, int64_t *farmed);
+/* Returns views * (1 - the tweet's likely-farmed share of its engaged
+ * accounts), rounded down: the views CPM counts when farmed accounts are
+ * excluded (views themselves when s has no farm data or no account). */
+int64_t prep_views_excl_farm(
+    const struct prep_summary *s, const char *tweet_id, int64_t views, int threshold);
+
 /* ---- the state ---- */
 
 struct prep;

@@ -22,6 +22,27 @@ k_quit(struct ui *u, int key)
 }
 
 static unsigned
+k_farm(struct ui *u, int key)
+{
+	(void)key;
+	struct agg_campaign *c = ui_campaign(u);
+	if (c == NULL)
+		return KR_KEEP_MESSAGE;
+	if (c->cfg.farm.threshold <= 0) {
+		ui_message(u, "the farm signal is off (farm.threshold: 0)");
+		return KR_KEEP_MESSAGE;
+	}
+	if (!c->sum.has_farm) {
+		ui_message(u, "no farm data yet (launchwatch campaign rebuild %s)", c->id);
+		return KR_KEEP_MESSAGE;
+	}
+	u->farm_flip = !u->farm_flip;
+	ui_message(u, "likely farmed (score >= %d) %s the pie and CPM", c->cfg.farm.threshold,
+	    ui_farm_excluded(u, c) ? "left out of" : "counted in");
+	return KR_KEEP_MESSAGE;
+}
+
+static unsigned
 k_help(struct ui *u, int key)
 {
 	(void)key;
@@ -467,6 +488,7 @@ static const struct key_binding table[] = {
     {'m', "m", "chart metric: views, likes, ... or all four counts", k_metric},
     {'s', "s", "chart scope: all tweets, a category, one tweet", k_scope},
     {'v', "v", "breakdown by action: all, retweet, reply, quote", k_action},
+    {'f', "f", "likely farmed: leave out of / count in the pie and CPM", k_farm},
     {'t', "t", "next theme (default, light, mono)", k_theme},
     {'x', "x", "export the focused view as CSV", k_export},
     {'z', "z", "zoom the focused pane full screen (again: back)", k_zoom},

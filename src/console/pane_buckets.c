@@ -55,6 +55,19 @@ pane_buckets_draw(struct ui *u, struct draw_grid *g, struct draw_rect r)
 		draw_sparkline(
 		    g, x0 + 12 + b * 11, y, 10, v[b], rows, (enum theme_role)(T_BK_INVESTOR + b));
 	y++;
+	/* likely farmed: each bucket's share of its unique accounts */
+	if (c->sum.has_farm && c->cfg.farm.threshold > 0) {
+		draw_text(g, x0, y, 12, T_DIM, "farmed");
+		for (int k = 0; k < BK__COUNT; k++) {
+			char cell[24] = "-";
+			int64_t f = prep_farmed(&c->sum, k, c->cfg.farm.threshold);
+			if (c->sum.uniq[k] > 0)
+				snprintf(cell, sizeof cell, "%.0f%%",
+				    100.0 * (double)f / (double)c->sum.uniq[k]);
+			draw_text_right(g, x0 + 12 + k * 11, y, 10, T_DIM, cell);
+		}
+		y++;
+	}
 	/* drilled into a tweet: its unique accounts per bucket first (the
 	 * rows below count every tweet's events) */
 	const int64_t *uniq;

@@ -25,7 +25,7 @@ pane_overview_draw(struct ui *u, struct draw_grid *g, struct draw_rect r)
 			draw_fill(g, (struct draw_rect){x0, y, w, 1}, ' ', T_SELECTED);
 		char win[48], a[16], v[16], line[256], sav[24] = "-";
 		struct agg_cpm cpm;
-		agg_cpm(c, &cpm); /* CPM savings so far, from the settings' benchmarks */
+		agg_cpm_farm(c, ui_farm_excluded(u, c), &cpm); /* CPM savings so far */
 		if (cpm.has_paid && c->prep == AGG_PREP_READY)
 			snprintf(sav, sizeof sav, "%s$%.0f", cpm.savings_usd < 0 ? "-" : "",
 			    cpm.savings_usd < 0 ? -cpm.savings_usd : cpm.savings_usd);

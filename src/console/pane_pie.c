@@ -33,7 +33,7 @@ void
 pane_pie_draw(struct ui *u, struct draw_grid *g, struct draw_rect r, bool focus)
 {
 	struct agg_campaign *c = ui_campaign(u);
-	char title[96], why[256];
+	char title[160], why[256];
 	const int64_t *uniq = NULL;
 	const int64_t(*uniq_act)[BK__COUNT] = NULL;
 	bool drill = c && pane_drill_uniq(u, c, &uniq, &uniq_act, why, sizeof why);
@@ -41,8 +41,21 @@ pane_pie_draw(struct ui *u, struct draw_grid *g, struct draw_rect r, bool focus)
 	char of[32] = "";
 	if (drill)
 		snprintf(of, sizeof of, ", tweet #%d", agg_tweet_index(c, u->filter.tweet_id) + 1);
-	snprintf(title, sizeof title, "Unique accounts by bucket%s (%s)", of,
-	    u->pie_action < 0 ? "all actions" : action_name((enum lw_action)u->pie_action));
+	/* likely farmed: the share, and whether the bars leave them out (the
+	 * campaign's all-actions view only: the summary counts farmed accounts
+	 * per bucket, not per action or per tweet and bucket) */
+	char farm[64] = "";
+	bool excl = c && !drill && u->pie_action < 0 && ui_farm_excluded(u, c);
+	if (c && c->sum.has_farm && c->cfg.farm.threshold > 0 && c->sum.unique_accounts > 0) {
+		int64_t f = prep_farmed(&c->sum, BK__COUNT, c->cfg.farm.threshold);
+		if (excl)
+			snprintf(farm, sizeof farm, ", %lld likely farmed left out", (long long)f);
+		else
+			snprintf(farm, sizeof farm, ", %.0f%% likely farmed",
+			    100.0 * (double)f / (double)c->sum.unique_accounts);
+	}
+	snprintf(title, sizeof title, "Unique accounts by bucket%s (%s%s)", of,
+	    u->pie_action < 0 ? "all actions" : action_name((enum lw_action)u->pie_action), farm);
 	draw_box(g, r, focus ? T_BORDER_FOCUS : T_BORDER, title, T_TITLE);
 	if (c == NULL)
 		return;
@@ -53,7 +66,8 @@ pane_pie_draw(struct ui *u, struct draw_grid *g, struct draw_rect r, bool focus)
 	struct draw_part p[BK__COUNT];
 	for (int b = 0; b < BK__COUNT; b++)
 		p[b] = (struct draw_part){bucket_name((enum lw_bucket)b),
-		    u->pie_action < 0 ? uniq[b] : uniq_act[u->pie_action][b],
+		    (u->pie_action < 0 ? uniq[b] : uniq_act[u->pie_action][b]) -
+		        (excl ? prep_farmed(&c->sum, b, c->cfg.farm.threshold) : 0),
 		    (enum theme_role)(T_BK_INVESTOR + b)};
 	draw_breakdown(g, (struct draw_rect){r.x + 2, r.y + 1, r.w - 4, r.h - 2}, p, BK__COUNT);
 }

@@ -58,6 +58,20 @@ pane_tweets_rows(const struct ui *u, const struct agg_campaign *c, size_t *first
 		*n = c->ntweets - *first < (size_t)rows ? c->ntweets - *first : (size_t)rows;
 }
 
+/* Writes the likely-farmed share of tweet id's engaged accounts ("-" when
+ * the summary has no farm data or the signal is off). */
+static void
+farm_cell(const struct agg_campaign *c, const char *id, char *buf, size_t len)
+{
+	int i = prep_summary_tweet(&c->sum, id);
+	int64_t farmed,
+	    n = i >= 0 ? prep_tweet_farmed(&c->sum, (size_t)i, c->cfg.farm.threshold, &farmed) : 0;
+	if (!c->sum.has_farm || c->cfg.farm.threshold <= 0 || n <= 0)
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%.0f%%", 100.0 * (double)farmed / (double)n);
+}
+
 void
 pane_tweets_draw(struct ui *u, struct draw_grid *g, struct draw_rect r, bool focus)
 {
@@ -65,11 +79,12 @@ pane_tweets_draw(struct ui *u, struct draw_grid *g, struct draw_rect r, bool foc
 	char title[160] = "Tweets";
 	struct agg_cpm cpm;
 	if (c)
-		agg_cpm(c, &cpm);
+		agg_cpm_farm(c, ui_farm_excluded(u, c), &cpm);
 	if (c && (cpm.has_paid || cpm.has_spend)) /* the settings' CPM, live */
 		snprintf(title, sizeof title,
-		    "Tweets  CPM so far: paid equivalent $%.2f, spend $%.2f, savings %s$%.2f",
-		    cpm.paid_usd, cpm.spend_usd, cpm.savings_usd < 0 ? "-" : "",
+		    "Tweets  CPM so far%s: paid equivalent $%.2f, spend $%.2f, savings %s$%.2f",
+		    cpm.farm_excluded ? " (likely farmed left out)" : "", cpm.paid_usd,
+		    cpm.spend_usd, cpm.savings_usd < 0 ? "-" : "",
 		    cpm.savings_usd < 0 ? -cpm.savings_usd : cpm.savings_usd);
 	else if (c && c->known)
 		snprintf(title, sizeof title, "Tweets  (no CPM benchmark or spend set: E)");
@@ -81,11 +96,12 @@ pane_tweets_draw(struct ui *u, struct draw_grid *g, struct draw_rect r, bool foc
 		const char *name;
 		int width;
 	} cols[] = {{"#", 3}, {"category", 11}, {"author", 14}, {"views", 7}, {"likes", 7},
-	    {"RTs", 6}, {"replies", 7}, {"quotes", 6}, {"+1h views", 9}, {"credits", 7}};
+	    {"RTs", 6}, {"replies", 7}, {"quotes", 6}, {"+1h views", 9}, {"credits", 7},
+	    {"farmed", 6}};
 	int x = x0;
 	for (size_t i = 0; i < sizeof cols / sizeof cols[0] && x < x0 + w; i++) {
 		int cw = cols[i].width < x0 + w - x ? cols[i].width : x0 + w - x;
-		if (i >= 3 && i <= 9)
+		if (i >= 3)
 			draw_text_right(g, x, y, cw, T_DIM, cols[i].name);
 		else
 			draw_text(g, x, y, cw, T_DIM, cols[i].name);
@@ -103,7 +119,7 @@ pane_tweets_draw(struct ui *u, struct draw_grid *g, struct draw_rect r, bool foc
 		enum theme_role base = sel ? T_SELECTED : T_NORMAL;
 		if (sel)
 			draw_fill(g, (struct draw_rect){x0, yy, w, 1}, ' ', T_SELECTED);
-		char v[10][24];
+		char v[11][24];
 		snprintf(v[0], 24, "%zu", ti + 1);
 		snprintf(v[1], 24, "%s", category_name((enum tweet_category)t->category));
 		snprintf(v[2], 24, "%s%s", t->author ? "@" : "", t->author ? t->author : "?");
@@ -133,8 +149,9 @@ pane_tweets_draw(struct ui *u, struct draw_grid *g, struct draw_rect r, bool foc
 		for (int k = 0; k < JOB__COUNT; k++)
 			credits += t->job[k].credits;
 		fmt_count(credits, v[9], 24);
+		farm_cell(c, t->id, v[10], 24);
 		x = x0;
-		for (size_t k = 0; k < 10 && x < x0 + w; k++) {
+		for (size_t k = 0; k < 11 && x < x0 + w; k++) {
 			int cw = cols[k].width < x0 + w - x ? cols[k].width : x0 + w - x;
 			if (k >= 3)
 				draw_text_right(g, x, yy, cw, base, v[k]);

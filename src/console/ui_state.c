@@ -208,3 +208,10 @@ ui_post_export(struct ui *u, const char *cid, const struct agg_filter *flt, cons
 	c->path = xstrdup(path);
 	queue_cmd(u, c);
 }
+
+bool
+ui_farm_excluded(const struct ui *u, const struct agg_campaign *c)
+{
+	return c != NULL && c->sum.has_farm && c->cfg.farm.threshold > 0 &&
+	       (c->cfg.farm.exclude != u->farm_flip);
+}

@@ -393,9 +393,22 @@ agg_loading(const struct agg_campaign *c)
 void
 agg_cpm(const struct agg_campaign *c, struct agg_cpm *out)
 {
+	agg_cpm_farm(c, false, out);
+}
+
+void
+agg_cpm_farm(const struct agg_campaign *c, bool exclude, struct agg_cpm *out)
+{
 	memset(out, 0, sizeof *out);
+	int64_t excl[CAT__COUNT] = {0};
+	for (size_t i = 0; exclude && i < c->sum.ntweets; i++) {
+		const struct prep_tweet_sum *t = &c->sum.tweets[i];
+		excl[t->category] +=
+		    prep_views_excl_farm(&c->sum, t->id, t->total[M_VIEWS], c->cfg.farm.threshold);
+	}
+	out->farm_excluded = exclude && c->sum.has_farm;
 	for (int k = 0; k < CAT__COUNT; k++) {
-		int64_t v = c->sum.total[k][M_VIEWS];
+		int64_t v = out->farm_excluded ? excl[k] : c->sum.total[k][M_VIEWS];
 		if (c->cfg.cpm.has_benchmark[k]) {
 			out->has_paid = true;
 			out->paid_usd +=

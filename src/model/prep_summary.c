@@ -332,3 +332,42 @@ prep_summary_build(struct prep *p, int64_t at_ms, struct prep_summary *s)
 	free(cross);
 	build_top(p, heap, nheap, s);
 }
+
+/* ---- likely farmed, from a summary ---- */
+
+int64_t
+prep_farmed(const struct prep_summary *s, int b, int threshold)
+{
+	if (!s->has_farm)
+		return 0;
+	int64_t n = 0;
+	for (int k = 0; k < BK__COUNT; k++)
+		if (b == BK__COUNT || b == k)
+			n += farm_count_at(s->farm[k], threshold);
+	return n;
+}
+
+int64_t
+prep_tweet_farmed(const struct prep_summary *s, size_t i, int threshold, int64_t *farmed)
+{
+	int64_t n = 0;
+	*farmed = 0;
+	if (i >= s->ntweets)
+		return 0;
+	for (int b = 0; b < BK__COUNT; b++)
+		n += s->tweets[i].uniq[b];
+	if (s->has_farm)
+		*farmed = farm_count_at(s->tweets[i].farm, threshold);
+	return n;
+}
+
+int64_t
+prep_views_excl_farm(
+    const struct prep_summary *s, const char *tweet_id, int64_t views, int threshold)
+{
+	int i = prep_summary_tweet(s, tweet_id);
+	int64_t farmed, n = i >= 0 ? prep_tweet_farmed(s, (size_t)i, threshold, &farmed) : 0;
+	if (n <= 0 || views <= 0)
+		return views;
+	return (int64_t)((double)views * (double)(n - farmed) / (double)n);
+}
