@@ -188,6 +188,9 @@ int prep_summary_tweet(const struct prep_summary *s, const char *id);
 
 /* ---- likely farmed (docs/scoring.md section 7), from a summary ---- */
 
+/* Returns true when s holds farm data for some account: its format has
+ * it and not every account's records predate the farm signal. */
+bool prep_has_farm(const struct prep_summary *s);
 /* Returns the accounts of bucket b (BK__COUNT: all) likely farmed at
  * threshold; 0 when s has no farm data. */
 int64_t prep_farmed(const struct prep_summary *s, int b, int threshold);

@@ -65,6 +65,7 @@ struct rep_input {
 	int64_t window_end_ms;
 	enum campaign_status status;
 	struct cfg_cpm cpm;
+	struct cfg_farm farm;
 	struct rep_in_tweet *tweets; /* the campaign's listed tweets, in its order */
 	size_t ntweets;
 };
@@ -82,6 +83,8 @@ struct rep_tweet_row {
 	bool missing;
 	struct rep_values m;
 	int64_t engagements[ACT__COUNT]; /* engagement documents per action */
+	int64_t farm_accounts;           /* accounts that engaged it (with report.farm.has) */
+	int64_t farm_likely;             /* ... of them likely farmed */
 };
 
 /* A sum over tweets: v[m] adds the known values, nmissing[m] counts tweets
@@ -146,6 +149,16 @@ struct rep_refresh {
 	char *note;       /* sanitized: what failed and why; "" or NULL when complete */
 };
 
+/* The likely-farmed shares (docs/scoring.md section 7); has is false when
+ * the summary had no farm data (or the report was frozen before it). */
+struct rep_farm {
+	bool has;
+	int threshold;
+	bool cpm_excludes; /* CPM counts each tweet's views times its non-farmed share */
+	int64_t likely;    /* unique accounts likely farmed */
+	int64_t bucket[BK__COUNT];
+};
+
 struct report {
 	char campaign_id[CAMPAIGN_ID_MAX];
 	char *name;          /* sanitized */
@@ -185,6 +198,7 @@ struct report {
 	/* the change log the numbers cover: the summary's seq, and the log's
 	 * head when it was read (higher when an engine was still aggregating
 	 * the last entries); 0 and 0 in reports frozen before issue 13 */
+	struct rep_farm farm;
 	int64_t log_seq;
 	int64_t log_head;
 	char *log_aggregator; /* sanitized: the engine aggregating when behind, else "" */
@@ -241,6 +255,23 @@ void report_done(struct report *r);
  * formula, exposed for tests). */
 void report_cpm_one(const struct rep_sum *views, bool has_benchmark, double benchmark_usd,
     bool has_spend, double spend_usd, struct rep_cpm *out);
+
+/* ---- likely farmed (model/report_farm.c) ---- */
+
+/* Fills r->farm and the tweets' farm counts from summary s and in's farm
+ * settings, and the views CPM counts into cat[] and *all: r's sums, with each
+ * tweet's views times its non-farmed share when the campaign excludes
+ * likely-farmed accounts (farm.exclude) and s has farm data. */
+void report_farm_build(struct report *r, const struct rep_input *in, const struct prep_summary *s,
+    struct rep_sum cat[CAT__COUNT], struct rep_sum *all);
+/* Adds the farm object (and each tweet's farm counts) to report JSON o when
+ * r has farm data, so reports without it keep their shape. */
+void report_farm_json(const struct report *r, json_t *o);
+/* Reads what report_farm_json wrote from j into r (nothing when absent). */
+void report_farm_from_json(struct report *r, const json_t *j);
+/* Returns one sentence on the likely-farmed share and whether CPM leaves it
+ * out ("Likely farmed: ..."), or NULL without farm data. Caller frees. */
+char *report_farm_text(const struct report *r);
 
 /* Returns one sentence about the final refresh of a final report ("Final
  * refresh: ..."), or NULL when none ran. Caller frees. */

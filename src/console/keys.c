@@ -32,8 +32,8 @@ k_farm(struct ui *u, int key)
 		ui_message(u, "the farm signal is off (farm.threshold: 0)");
 		return KR_KEEP_MESSAGE;
 	}
-	if (!c->sum.has_farm) {
-		ui_message(u, "no farm data yet (launchwatch campaign rebuild %s)", c->id);
+	if (!prep_has_farm(&c->sum)) {
+		ui_message(u, "no farm data: %s's engagements predate the farm signal", c->name);
 		return KR_KEEP_MESSAGE;
 	}
 	u->farm_flip = !u->farm_flip;

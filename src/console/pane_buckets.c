@@ -56,7 +56,7 @@ pane_buckets_draw(struct ui *u, struct draw_grid *g, struct draw_rect r)
 		    g, x0 + 12 + b * 11, y, 10, v[b], rows, (enum theme_role)(T_BK_INVESTOR + b));
 	y++;
 	/* likely farmed: each bucket's share of its unique accounts */
-	if (c->sum.has_farm && c->cfg.farm.threshold > 0) {
+	if (prep_has_farm(&c->sum) && c->cfg.farm.threshold > 0) {
 		draw_text(g, x0, y, 12, T_DIM, "farmed");
 		for (int k = 0; k < BK__COUNT; k++) {
 			char cell[24] = "-";

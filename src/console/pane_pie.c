@@ -46,7 +46,8 @@ pane_pie_draw(struct ui *u, struct draw_grid *g, struct draw_rect r, bool focus)
 	 * per bucket, not per action or per tweet and bucket) */
 	char farm[64] = "";
 	bool excl = c && !drill && u->pie_action < 0 && ui_farm_excluded(u, c);
-	if (c && c->sum.has_farm && c->cfg.farm.threshold > 0 && c->sum.unique_accounts > 0) {
+	if (c && prep_has_farm(&c->sum) && c->cfg.farm.threshold > 0 &&
+	    c->sum.unique_accounts > 0) {
 		int64_t f = prep_farmed(&c->sum, BK__COUNT, c->cfg.farm.threshold);
 		if (excl)
 			snprintf(farm, sizeof farm, ", %lld likely farmed left out", (long long)f);

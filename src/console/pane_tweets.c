@@ -66,7 +66,7 @@ farm_cell(const struct agg_campaign *c, const char *id, char *buf, size_t len)
 	int i = prep_summary_tweet(&c->sum, id);
 	int64_t farmed,
 	    n = i >= 0 ? prep_tweet_farmed(&c->sum, (size_t)i, c->cfg.farm.threshold, &farmed) : 0;
-	if (!c->sum.has_farm || c->cfg.farm.threshold <= 0 || n <= 0)
+	if (!prep_has_farm(&c->sum) || c->cfg.farm.threshold <= 0 || n <= 0)
 		snprintf(buf, len, "-");
 	else
 		snprintf(buf, len, "%.0f%%", 100.0 * (double)farmed / (double)n);

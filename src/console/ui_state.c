@@ -212,6 +212,6 @@ ui_post_export(struct ui *u, const char *cid, const struct agg_filter *flt, cons
 bool
 ui_farm_excluded(const struct ui *u, const struct agg_campaign *c)
 {
-	return c != NULL && c->sum.has_farm && c->cfg.farm.threshold > 0 &&
+	return c != NULL && prep_has_farm(&c->sum) && c->cfg.farm.threshold > 0 &&
 	       (c->cfg.farm.exclude != u->farm_flip);
 }

@@ -406,7 +406,7 @@ agg_cpm_farm(const struct agg_campaign *c, bool exclude, struct agg_cpm *out)
 		excl[t->category] +=
 		    prep_views_excl_farm(&c->sum, t->id, t->total[M_VIEWS], c->cfg.farm.threshold);
 	}
-	out->farm_excluded = exclude && c->sum.has_farm;
+	out->farm_excluded = exclude && prep_has_farm(&c->sum);
 	for (int k = 0; k < CAT__COUNT; k++) {
 		int64_t v = out->farm_excluded ? excl[k] : c->sum.total[k][M_VIEWS];
 		if (c->cfg.cpm.has_benchmark[k]) {

@@ -335,6 +335,12 @@ prep_summary_build(struct prep *p, int64_t at_ms, struct prep_summary *s)
 
 /* ---- likely farmed, from a summary ---- */
 
+bool
+prep_has_farm(const struct prep_summary *s)
+{
+	return s->has_farm && s->farm_unknown < s->unique_accounts;
+}
+
 int64_t
 prep_farmed(const struct prep_summary *s, int b, int threshold)
 {

@@ -133,13 +133,13 @@ report_cpm_one(const struct rep_sum *views, bool has_benchmark, double benchmark
  * add up over the categories that have them (partial when a category with
  * tweets or spend has none), spend over all, effective CPM from all views. */
 static void
-cpm_overall(struct report *r)
+cpm_overall(struct report *r, const struct rep_sum *all)
 {
 	struct rep_cpm *o = &r->cpm_all;
 	memset(o, 0, sizeof *o);
-	o->has_views = r->all.m.has[RM_VIEWS];
-	o->views = r->all.m.v[RM_VIEWS];
-	o->partial = o->has_views && r->all.nmissing[RM_VIEWS] > 0;
+	o->has_views = all->m.has[RM_VIEWS];
+	o->views = all->m.v[RM_VIEWS];
+	o->partial = o->has_views && all->nmissing[RM_VIEWS] > 0;
 	for (int c = 0; c < CAT__COUNT; c++) {
 		const struct rep_cpm *k = &r->cpm[c];
 		bool used = r->cat[c].ntweets > 0 || k->has_spend;
@@ -310,10 +310,12 @@ report_build(const struct rep_input *in, const struct prep_summary *s, int64_t n
 		sum_add(&r->cat[t->category], &t->metrics);
 		sum_add(&r->all, &t->metrics);
 	}
+	struct rep_sum cpm_cat[CAT__COUNT], cpm_all; /* the views CPM counts */
+	report_farm_build(r, in, s, cpm_cat, &cpm_all);
 	for (int c = 0; c < CAT__COUNT; c++)
-		report_cpm_one(&r->cat[c], in->cpm.has_benchmark[c], in->cpm.benchmark_usd[c],
+		report_cpm_one(&cpm_cat[c], in->cpm.has_benchmark[c], in->cpm.benchmark_usd[c],
 		    in->cpm.has_spend[c], in->cpm.spend_usd[c], &r->cpm[c]);
-	cpm_overall(r);
+	cpm_overall(r, &cpm_all);
 
 	r->engagements = s->engagements;
 	memcpy(r->engagements_by_action, s->eng_action, sizeof r->engagements_by_action);
@@ -504,6 +506,7 @@ report_to_json(const struct report *r)
 		    a, json_pack("{s:I, s:o}", "t_ms", (json_int_t)r->minutes[i].t_ms, "delta",
 		           counts_json(r->minutes[i].delta, metric_names, RM__COUNT)));
 	json_object_set_new(o, "minutes", a);
+	report_farm_json(r, o);
 	if (r->log_head > 0) { /* absent in reports frozen before the change log */
 		x = json_pack(
 		    "{s:I, s:I}", "seq", (json_int_t)r->log_seq, "head", (json_int_t)r->log_head);
@@ -752,6 +755,7 @@ report_from_json(const json_t *j, struct report *r, char **cause)
 	r->daily = series_from(json_object_get(j, "daily"), &r->ndaily);
 	r->minutes = series_from(json_object_get(j, "minutes"), &r->nminutes);
 	accumulate(r->minutes, r->nminutes);
+	report_farm_from_json(r, j);
 	x = json_object_get(j, "change_log");
 	jget_int(x, "seq", &r->log_seq);
 	jget_int(x, "head", &r->log_head);

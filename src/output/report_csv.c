@@ -54,9 +54,10 @@ csv_series(struct sbuf *b, const struct rep_point *p, size_t n)
 	}
 }
 
-/* Appends one CSV row of a CPM table. */
+/* Appends one CSV row of a CPM table; excl says whether its views leave
+ * likely-farmed accounts out. */
 static void
-csv_cpm(struct sbuf *b, const char *label, const struct rep_cpm *c)
+csv_cpm(struct sbuf *b, const char *label, const struct rep_cpm *c, bool excl)
 {
 	sbuf_addstr(b, label);
 	csv_int(b, c->has_views, c->views);
@@ -66,7 +67,7 @@ csv_cpm(struct sbuf *b, const char *label, const struct rep_cpm *c)
 	csv_usd(b, c->has_paid, c->paid_equivalent_usd);
 	csv_usd(b, c->has_savings, c->savings_usd);
 	csv_usd(b, c->has_ecpm, c->effective_cpm_usd);
-	sbuf_addstr(b, "\r\n");
+	sbuf_printf(b, ",%s\r\n", excl ? "true" : "false");
 }
 
 /* Appends one CSV row of a sum over tweets. */
@@ -123,16 +124,19 @@ report_render_csv(const struct report *r, enum report_csv_table t)
 		break;
 	case RC_CPM:
 		sbuf_addstr(&b, "category,views,views_partial,benchmark_cpm_usd,spend_usd,"
-		                "paid_equivalent_usd,savings_usd,effective_cpm_usd\r\n");
+		                "paid_equivalent_usd,savings_usd,effective_cpm_usd,"
+		                "likely_farmed_excluded\r\n");
 		for (int c = 0; c < CAT__COUNT; c++)
-			csv_cpm(&b, category_name((enum tweet_category)c), &r->cpm[c]);
-		csv_cpm(&b, "overall", &r->cpm_all);
+			csv_cpm(&b, category_name((enum tweet_category)c), &r->cpm[c],
+			    r->farm.cpm_excludes);
+		csv_cpm(&b, "overall", &r->cpm_all, r->farm.cpm_excludes);
 		break;
 	case RC_TWEETS:
 		sbuf_addstr(&b, "tweet_id,category,url,author,missing");
 		for (int m = 0; m < RM__COUNT; m++)
 			sbuf_printf(&b, ",%s", rep_metric_name((enum rep_metric)m));
-		sbuf_addstr(&b, ",retweet_engagements,reply_engagements,quote_engagements\r\n");
+		sbuf_addstr(&b, ",retweet_engagements,reply_engagements,quote_engagements,"
+		                "farm_accounts,likely_farmed\r\n");
 		for (size_t i = 0; i < r->ntweets; i++) {
 			const struct rep_tweet_row *w = &r->tweets[i];
 			csv_text(&b, w->tweet_id);
@@ -145,16 +149,23 @@ report_render_csv(const struct report *r, enum report_csv_table t)
 				csv_int(&b, w->m.has[m], w->m.v[m]);
 			for (int a = 0; a < ACT__COUNT; a++)
 				csv_int(&b, true, w->engagements[a]);
+			csv_int(&b, r->farm.has, w->farm_accounts); /* empty without farm data */
+			csv_int(&b, r->farm.has, w->farm_likely);
 			sbuf_addstr(&b, "\r\n");
 		}
 		break;
 	case RC_BUCKETS:
-		sbuf_addstr(&b, "bucket,unique_accounts,engagements\r\n");
-		for (int k = 0; k < BK__COUNT; k++)
-			sbuf_printf(&b, "%s,%lld,%lld\r\n", bucket_name((enum lw_bucket)k),
+		sbuf_addstr(&b, "bucket,unique_accounts,engagements,likely_farmed\r\n");
+		for (int k = 0; k < BK__COUNT; k++) {
+			sbuf_printf(&b, "%s,%lld,%lld", bucket_name((enum lw_bucket)k),
 			    (long long)r->bucket_accounts[k], (long long)r->bucket_engagements[k]);
-		sbuf_printf(&b, "total,%lld,%lld\r\n", (long long)r->unique_accounts,
+			csv_int(&b, r->farm.has, r->farm.bucket[k]);
+			sbuf_addstr(&b, "\r\n");
+		}
+		sbuf_printf(&b, "total,%lld,%lld", (long long)r->unique_accounts,
 		    (long long)r->engagements);
+		csv_int(&b, r->farm.has, r->farm.likely);
+		sbuf_addstr(&b, "\r\n");
 		break;
 	case RC_TOP_ENGAGERS:
 		sbuf_addstr(&b, "rank,user_id,handle,name,verified,followers,bucket,importance,"

@@ -302,6 +302,8 @@ html_tweets(struct sbuf *b, const struct report *r)
 		cell_html(b, rep_metric_name((enum rep_metric)m));
 		sbuf_addstr(b, "</th>");
 	}
+	if (r->farm.has) /* only with farm data, so other reports keep their look */
+		sbuf_addstr(b, "<th class=\"n\">likely farmed</th>");
 	sbuf_addstr(b, "</tr></thead>\n<tbody>\n");
 	for (size_t i = 0; i < r->ntweets; i++) {
 		const struct rep_tweet_row *w = &r->tweets[i];
@@ -317,6 +319,11 @@ html_tweets(struct sbuf *b, const struct report *r)
 			if (w->m.has[m])
 				cell_int(&t, w->m.v[m]);
 			html_na_cell(b, &t, w->m.has[m]);
+		}
+		if (r->farm.has) {
+			sbuf_printf(&t, "%lld of %lld", (long long)w->farm_likely,
+			    (long long)w->farm_accounts);
+			html_num_cell(b, &t);
 		}
 		sbuf_addstr(b, "</tr>\n");
 	}
@@ -390,10 +397,11 @@ report_render_html(const struct report *r)
 	sbuf_addstr(&b, "</section>\n");
 	html_tweets(&b, r);
 
-	sbuf_addstr(&b,
+	sbuf_printf(&b,
 	    "<section>\n<h2>Engaged accounts by audience</h2>\n<table id=\"buckets\">\n"
 	    "<thead><tr><th>audience</th><th class=\"n\">unique accounts</th>"
-	    "<th class=\"n\">retweets, replies and quotes</th></tr></thead>\n<tbody>\n");
+	    "<th class=\"n\">retweets, replies and quotes</th>%s</tr></thead>\n<tbody>\n",
+	    r->farm.has ? "<th class=\"n\">likely farmed</th>" : "");
 	for (int k = 0; k <= BK__COUNT; k++) {
 		sbuf_printf(&b, "<tr><th>%s</th>",
 		    k < BK__COUNT ? bucket_name((enum lw_bucket)k) : "total");
@@ -401,6 +409,10 @@ report_render_html(const struct report *r)
 		html_num_cell(&b, &t);
 		cell_int(&t, k < BK__COUNT ? r->bucket_engagements[k] : r->engagements);
 		html_num_cell(&b, &t);
+		if (r->farm.has) {
+			cell_int(&t, k < BK__COUNT ? r->farm.bucket[k] : r->farm.likely);
+			html_num_cell(&b, &t);
+		}
 		sbuf_addstr(&b, "</tr>\n");
 	}
 	sbuf_addstr(&b, "</tbody></table>\n</section>\n");

@@ -103,6 +103,22 @@ report_render_md(const struct report *r)
 		sbuf_addstr(&b, "\n\n");
 		free(lag);
 	}
+	char *farm = report_farm_text(r);
+	if (farm) { /* likely farmed: the sentence, then per bucket and per tweet */
+		md_esc(&b, farm);
+		sbuf_addstr(&b, "\n\n- Per bucket:");
+		for (int k = 0; k < BK__COUNT; k++)
+			sbuf_printf(&b, "%s %s %lld of %lld", k ? "," : "",
+			    bucket_name((enum lw_bucket)k), (long long)r->farm.bucket[k],
+			    (long long)r->bucket_accounts[k]);
+		sbuf_addstr(&b, "\n- Per tweet:");
+		for (size_t i = 0; i < r->ntweets; i++)
+			sbuf_printf(&b, "%s #%zu %lld of %lld", i ? "," : "", i + 1,
+			    (long long)r->tweets[i].farm_likely,
+			    (long long)r->tweets[i].farm_accounts);
+		sbuf_addstr(&b, "\n\n");
+		free(farm);
+	}
 	sbuf_addstr(&b, "- Client: ");
 	md_esc(&b, *r->client ? r->client : "(none)");
 	sbuf_printf(&b, "\n- Campaign id: `%s`\n- Status: %s\n- Window: ", r->campaign_id,

@@ -142,6 +142,7 @@ store_report_load(
 	in->window_end_ms = c->cfg.end_s * 1000;
 	in->status = c->status;
 	in->cpm = c->cfg.cpm;
+	in->farm = c->cfg.farm;
 	in->ntweets = c->cfg.ntweets;
 	in->tweets = xcalloc(in->ntweets + 1, sizeof *in->tweets);
 	for (size_t i = 0; i < c->cfg.ntweets; i++) {

@@ -137,6 +137,93 @@ build(const struct raw_input *x, int64_t cutoff, int64_t now, size_t top, struct
 	prep_summary_done(&s);
 }
 
+/* Likely farmed: the fixture with account 3 (other, on 101) scored 70 by
+ * the summary and the campaign leaving likely-farmed accounts out of CPM:
+ * the shares per bucket and per tweet, 101's views counted at its
+ * non-farmed share (2 of 3 accounts), the JSON round trip, the markdown
+ * sentence and the CSV cells; without farm data nothing changes. */
+START_TEST(test_farm_shares_and_cpm)
+{
+	struct raw_input x;
+	fixture(&x);
+	struct prep_summary s;
+	raw_summary(&x, CUTOFF, true, &s);
+	ck_assert(s.has_farm);
+	int t101 = prep_summary_tweet(&s, "101");
+	ck_assert_int_ge(t101, 0);
+	s.farm_unknown = 0; /* as if its engagements carried farm data */
+	s.farm[BK_OTHER][0]--;
+	s.farm[BK_OTHER][70]++;
+	s.tweets[t101].farm[0]--;
+	s.tweets[t101].farm[70]++;
+	struct report plain, r;
+	report_build(&x.in, &s, H0, 10, &plain); /* farm.threshold 0: off */
+	ck_assert(!plain.farm.has);
+	x.in.farm.threshold = 60;
+	x.in.farm.exclude = true;
+	report_build(&x.in, &s, H0, 10, &r);
+	ck_assert(r.farm.has && r.farm.cpm_excludes);
+	ck_assert_int_eq(r.farm.likely, 1);
+	ck_assert_int_eq(r.farm.bucket[BK_OTHER], 1);
+	ck_assert_int_eq(r.tweets[0].farm_accounts, 3);
+	ck_assert_int_eq(r.tweets[0].farm_likely, 1);
+	ck_assert_int_eq(plain.cpm[CAT_MAIN].views, 1000000);
+	ck_assert_int_eq(r.cpm[CAT_MAIN].views, 666666);
+	ck_assert_int_eq(r.cpm[CAT_INFLUENCER].views, 200000); /* nobody farmed there */
+	ck_assert_int_eq(r.cpm_all.views, 866666);
+	ck_assert_int_eq(r.cat[CAT_MAIN].m.v[RM_VIEWS], 1000000); /* the totals stay */
+	/* JSON round trip */
+	json_t *j = report_to_json(&r);
+	struct report back;
+	char *cause = NULL;
+	ck_assert_int_eq(report_from_json(j, &back, &cause), 0);
+	ck_assert(back.farm.has && back.farm.cpm_excludes);
+	ck_assert_int_eq(back.farm.threshold, 60);
+	ck_assert_int_eq(back.farm.likely, 1);
+	ck_assert_int_eq(back.farm.bucket[BK_OTHER], 1);
+	ck_assert_int_eq(back.tweets[0].farm_likely, 1);
+	ck_assert_int_eq(back.tweets[0].farm_accounts, 3);
+	json_decref(j);
+	j = report_to_json(&plain);
+	ck_assert_ptr_null(json_object_get(j, "farm"));
+	json_decref(j);
+	/* the renderers */
+	char *md = report_render_md(&r);
+	ck_assert_ptr_nonnull(
+	    strstr(md, "Likely farmed: 1 of 3 engaged accounts (33.3%, farm score "
+	               "\\>= 60")); /* '>' escaped for markdown */
+	ck_assert_ptr_nonnull(strstr(md, "CPM leaves them out"));
+	ck_assert_ptr_nonnull(strstr(md, "other 1 of 1"));
+	free(md);
+	md = report_render_md(&plain);
+	ck_assert_ptr_null(strstr(md, "Likely farmed"));
+	free(md);
+	char *csv = report_render_csv(&r, RC_TWEETS);
+	ck_assert_ptr_nonnull(strstr(csv, ",farm_accounts,likely_farmed\r\n"));
+	ck_assert_ptr_nonnull(strstr(csv, ",3,1\r\n"));
+	free(csv);
+	csv = report_render_csv(&r, RC_CPM);
+	ck_assert_ptr_nonnull(strstr(csv, "overall,866666,"));
+	ck_assert_ptr_nonnull(strstr(csv, ",true\r\n"));
+	free(csv);
+	csv = report_render_csv(&plain, RC_BUCKETS);
+	ck_assert_ptr_nonnull(strstr(csv, "other,1,1,\r\n")); /* no farm data: an empty cell */
+	free(csv);
+	char *html = report_render_html(&r);
+	ck_assert_ptr_nonnull(strstr(html, "id=\"farm\" data-likely=\"1\" data-excluded=\"true\""));
+	ck_assert_ptr_nonnull(strstr(html, "<th class=\"n\">likely farmed</th>"));
+	free(html);
+	html = report_render_html(&plain);
+	ck_assert_ptr_null(strstr(html, "likely farmed"));
+	free(html);
+	report_done(&back);
+	report_done(&r);
+	report_done(&plain);
+	prep_summary_done(&s);
+	raw_input_done(&x);
+}
+END_TEST
+
 START_TEST(test_totals_and_missing)
 {
 	struct raw_input in;
@@ -806,6 +893,7 @@ main(void)
 	Suite *s = suite_create("report");
 	TCase *tc = tcase_create("model");
 	tcase_add_test(tc, test_totals_and_missing);
+	tcase_add_test(tc, test_farm_shares_and_cpm);
 	tcase_add_test(tc, test_series);
 	tcase_add_test(tc, test_cpm_categories);
 	tcase_add_test(tc, test_cpm_edges);
