@@ -135,6 +135,8 @@ prep_free(struct prep *p)
 	free(p->accts);
 	free(p->map);
 	free(p->arena);
+	free(p->tx_key);
+	free(p->tx_cnt);
 	series_done(&p->eng_hours);
 	for (int b = 0; b < BK__COUNT; b++)
 		series_done(&p->bucket_hours[b]);
@@ -300,13 +302,65 @@ prep_pair_add(
 	return q;
 }
 
+/* Returns the slot of text hash h in p's text table (its key or 0). */
+static size_t
+text_slot(const struct prep *p, uint32_t h)
+{
+	size_t i = (size_t)(h * 2654435761u) & (p->tx_cap - 1);
+	while (p->tx_key[i] != 0 && p->tx_key[i] != h)
+		i = (i + 1) & (p->tx_cap - 1);
+	return i;
+}
+
+/* Counts one more account that posted text hash h. */
+static void
+text_count(struct prep *p, uint32_t h)
+{
+	if (2 * (p->tx_n + 1) > p->tx_cap) {
+		uint32_t *ok = p->tx_key, *oc = p->tx_cnt;
+		size_t ocap = p->tx_cap;
+		p->tx_cap = ocap ? 2 * ocap : 1024;
+		p->tx_key = xcalloc(p->tx_cap, sizeof *p->tx_key);
+		p->tx_cnt = xcalloc(p->tx_cap, sizeof *p->tx_cnt);
+		for (size_t i = 0; i < ocap; i++)
+			if (ok[i]) {
+				size_t j = text_slot(p, ok[i]);
+				p->tx_key[j] = ok[i];
+				p->tx_cnt[j] = oc[i];
+			}
+		free(ok);
+		free(oc);
+	}
+	size_t i = text_slot(p, h);
+	if (p->tx_key[i] == 0) {
+		p->tx_key[i] = h;
+		p->tx_n++;
+	}
+	p->tx_cnt[i]++;
+}
+
+uint32_t
+prep_text_accounts(const struct prep *p, uint32_t h)
+{
+	if (p->tx_cap == 0 || h == 0)
+		return 0;
+	size_t i = text_slot(p, h);
+	return p->tx_key[i] == h ? p->tx_cnt[i] : 0;
+}
+
 void
-prep_pair_farm(struct pair *q, uint32_t at_s, uint32_t text)
+prep_pair_farm(struct prep *p, struct acct *a, struct pair *q, uint32_t at_s, uint32_t text)
 {
 	if (q->at_s == 0)
 		q->at_s = at_s;
-	if (q->text == 0)
-		q->text = text;
+	if (q->text != 0 || text == 0)
+		return;
+	bool known = false; /* the account posted this text before: counted */
+	for (uint32_t k = 0; k < a->npairs && !known; k++)
+		known = a->pairs[k].text == text;
+	q->text = text;
+	if (!known)
+		text_count(p, text);
 }
 
 /* Returns when record e was posted, in seconds, for the burst rule: replies
@@ -374,7 +428,7 @@ prep_apply_eng(struct prep *p, const struct prep_eng *e, uint64_t seq)
 	}
 	bool changed = fresh;
 	if ((q->at_s == 0 && posted_s(e)) || (q->text == 0 && e->text_hash)) {
-		prep_pair_farm(q, posted_s(e), e->text_hash);
+		prep_pair_farm(p, a, q, posted_s(e), e->text_hash);
 		changed = true;
 	}
 	if (prep_better(p, a, e->importance, (uint16_t)ti, e->action)) {
@@ -543,7 +597,7 @@ size_t
 prep_memory(const struct prep *p)
 {
 	size_t n = sizeof *p + p->captweets * sizeof *p->tweets + p->capaccts * sizeof *p->accts +
-	           p->mapcap * sizeof *p->map + p->caparena;
+	           p->mapcap * sizeof *p->map + p->caparena + 2 * p->tx_cap * sizeof *p->tx_key;
 	for (size_t i = 0; i < p->naccts; i++)
 		n += p->accts[i].cap * sizeof(struct pair);
 	for (size_t i = 0; i < p->ntweets; i++)

@@ -109,6 +109,11 @@ struct prep {
 	int64_t eng_action[ACT__COUNT];
 	int64_t eng_bucket[BK__COUNT];
 
+	/* text hash -> accounts that posted it (open addressing; key 0 empty),
+	 * kept as pairs get their text, for the farm rule repeated_text */
+	uint32_t *tx_key, *tx_cnt;
+	size_t tx_cap, tx_n;
+
 	struct prep_eng latest[PREP_LATEST_MAX]; /* newest first (additive: in the summary) */
 	size_t nlatest;
 
@@ -139,10 +144,14 @@ struct pair *prep_pair_find(struct acct *a, uint16_t tweet, uint8_t action);
 /* Adds a pair to a. */
 struct pair *prep_pair_add(
     struct prep *p, struct acct *a, uint16_t tweet, uint8_t action, uint8_t bucket, uint32_t seq);
-/* Sets a pair's farm values (when it posted, its text's hash) where it has
- * none yet: every record of one pair carries the same, so the order of
- * records does not matter. */
-void prep_pair_farm(struct pair *q, uint32_t at_s, uint32_t text);
+/* Sets pair q's (of account a) farm values (when it posted, its text's
+ * hash) where it has none yet: every record of one pair carries the same, so
+ * the order of records does not matter; a text new to a counts in the state's
+ * text table. */
+void prep_pair_farm(struct prep *p, struct acct *a, struct pair *q, uint32_t at_s, uint32_t text);
+/* Returns how many accounts of p posted a reply or quote whose text hashes
+ * to h (farm_text_hash). */
+uint32_t prep_text_accounts(const struct prep *p, uint32_t h);
 /* Returns how many slice seqs s holds. */
 int64_t prep_seqset_count(const struct seqset *s);
 

@@ -63,7 +63,7 @@ load_account(struct prep *p, const struct prep_account *x)
 			q = prep_pair_add(p, a, (uint16_t)y->tweet, y->action, y->bucket, y->seq);
 		else if (q->seq > y->seq)
 			q->seq = y->seq;
-		prep_pair_farm(q, y->at_s, y->text);
+		prep_pair_farm(p, a, q, y->at_s, y->text);
 	}
 	if (x->best_tweet >= 0 &&
 	    prep_better(p, a, x->best_importance, (uint16_t)x->best_tweet, x->best_action)) {

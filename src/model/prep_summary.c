@@ -170,57 +170,31 @@ build_top(struct prep *p, struct acct **h, size_t n, struct prep_summary *s)
 
 /* ---- farm rules that read the whole campaign ---- */
 
-/* One reply or quote text of an account, for the repeated-text rule. */
-struct text_use {
-	uint32_t hash, acct, tweet;
-};
-
-/* Orders text uses by hash, account, tweet. */
-static int
-cmp_use(const void *a, const void *b)
+/* Returns the repeated-text flag of account a (FR_REPEATED_TEXT): a text
+ * of its replies or quotes is posted by FARM_TEXT_ACCOUNTS accounts or more
+ * (the state's text table), or by a itself on FARM_TEXT_TWEETS tweets or
+ * more. Depends only on the set of pairs, not on the order they came in. */
+static uint16_t
+repeated_of(const struct prep *p, const struct acct *a)
 {
-	const struct text_use *x = a, *y = b;
-	if (x->hash != y->hash)
-		return x->hash < y->hash ? -1 : 1;
-	if (x->acct != y->acct)
-		return x->acct < y->acct ? -1 : 1;
-	return x->tweet < y->tweet ? -1 : x->tweet > y->tweet;
-}
-
-/* Marks in flags[account] the accounts whose reply or quote text is posted by
- * FARM_TEXT_ACCOUNTS accounts or more, or by the account itself on
- * FARM_TEXT_TWEETS tweets or more (FR_REPEATED_TEXT). Depends only on the
- * set of pairs, not on the order they came in. */
-static void
-mark_repeated(const struct prep *p, uint16_t *flags)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < p->naccts; i++)
-		for (uint32_t k = 0; k < p->accts[i].npairs; k++)
-			n += p->accts[i].pairs[k].text != 0;
-	struct text_use *u = xcalloc(n ? n : 1, sizeof *u);
-	n = 0;
-	for (size_t i = 0; i < p->naccts; i++)
-		for (uint32_t k = 0; k < p->accts[i].npairs; k++)
-			if (p->accts[i].pairs[k].text != 0)
-				u[n++] = (struct text_use){p->accts[i].pairs[k].text, (uint32_t)i,
-				    p->accts[i].pairs[k].tweet};
-	qsort(u, n, sizeof *u, cmp_use);
-	for (size_t i = 0; i < n;) {
-		size_t j = i, accounts = 0;
-		for (; j < n && u[j].hash == u[i].hash; j++)
-			accounts += j == i || u[j].acct != u[j - 1].acct;
-		for (size_t a = i; a < j;) { /* each account's run of this text */
-			size_t b = a, tweets = 0;
-			for (; b < j && u[b].acct == u[a].acct; b++)
-				tweets += b == a || u[b].tweet != u[b - 1].tweet;
-			if (accounts >= FARM_TEXT_ACCOUNTS || tweets >= FARM_TEXT_TWEETS)
-				flags[u[a].acct] |= 1u << FR_REPEATED_TEXT;
-			a = b;
+	for (uint32_t k = 0; k < a->npairs; k++) {
+		uint32_t h = a->pairs[k].text;
+		if (h == 0)
+			continue;
+		if (prep_text_accounts(p, h) >= FARM_TEXT_ACCOUNTS)
+			return 1u << FR_REPEATED_TEXT;
+		size_t tweets = 0; /* distinct tweets it posted h on */
+		for (uint32_t j = 0; j < a->npairs; j++) {
+			bool again = a->pairs[j].text != h;
+			for (uint32_t i = 0; i < j && !again; i++)
+				again =
+				    a->pairs[i].text == h && a->pairs[i].tweet == a->pairs[j].tweet;
+			tweets += !again;
 		}
-		i = j;
+		if (tweets >= FARM_TEXT_TWEETS)
+			return 1u << FR_REPEATED_TEXT;
 	}
-	free(u);
+	return 0;
 }
 
 /* Returns the burst flag of account a (FR_BURST), from its pairs' times. */
@@ -293,16 +267,14 @@ prep_summary_build(struct prep *p, int64_t at_ms, struct prep_summary *s)
 	size_t nheap = 0;
 	s->tweet_uniq = true;
 	s->has_farm = true;
-	uint16_t *cross = xcalloc(p->naccts ? p->naccts : 1, sizeof *cross);
-	mark_repeated(p, cross);
 	for (size_t i = 0; i < p->naccts; i++) {
 		struct acct *a = &p->accts[i];
 		if (a->best_tweet == NO_TWEET)
 			continue;
 		s->unique_accounts++;
 		s->uniq[a->best_bucket]++;
-		int score =
-		    farm_score((uint16_t)((a->has_farm ? a->farm : 0) | cross[i] | burst_of(a)));
+		int score = farm_score(
+		    (uint16_t)((a->has_farm ? a->farm : 0) | repeated_of(p, a) | burst_of(a)));
 		s->farm[a->best_bucket][score]++;
 		s->farm_unknown += !a->has_farm;
 		unsigned mask = 0;
@@ -329,7 +301,6 @@ prep_summary_build(struct prep *p, int64_t at_ms, struct prep_summary *s)
 		}
 		heap_offer(p, heap, &nheap, a);
 	}
-	free(cross);
 	build_top(p, heap, nheap, s);
 }
 
