@@ -246,6 +246,17 @@ aggregates_body(struct agg_campaign *c, int64_t now_ms)
 		json_object_set_new(
 		    ev, action_name((enum lw_action)k), json_integer(s->eng_action[k]));
 	json_object_set_new(o, "events", ev);
+	int thr = c->cfg.farm.threshold;
+	bool farm = prep_has_farm(s) && thr > 0; /* docs/scoring.md section 7 */
+	if (farm) {
+		int64_t fb[BK__COUNT];
+		for (int k = 0; k < BK__COUNT; k++)
+			fb[k] = prep_farmed(s, k, thr);
+		json_object_set_new(o, "likely_farmed",
+		    json_pack("{s:i, s:b, s:I, s:o}", "threshold", thr, "exclude_default",
+		        c->cfg.farm.exclude, "total", (json_int_t)prep_farmed(s, BK__COUNT, thr),
+		        "by_bucket", jbuckets(fb)));
+	}
 	json_t *tw = json_array();
 	for (size_t i = 0; i < c->ntweets; i++) {
 		const struct agg_tweet *t = &c->tweets[i];
@@ -256,10 +267,16 @@ aggregates_body(struct agg_campaign *c, int64_t now_ms)
 		for (int k = 0; k < JOB__COUNT; k++)
 			json_object_set_new(
 			    jobs, job_kind_name((enum job_kind)k), jjob(&t->job[k]));
-		json_array_append_new(
-		    tw, json_pack("{s:s, s:s, s:s?, s:o, s:o, s:o}", "tweet_id", t->id, "category",
-		            category_name((enum tweet_category)t->category), "author", t->author,
-		            "metrics", jmetrics(t->total), "engagements", eng, "jobs", jobs));
+		json_t *row = json_pack("{s:s, s:s, s:s?, s:o, s:o, s:o}", "tweet_id", t->id,
+		    "category", category_name((enum tweet_category)t->category), "author",
+		    t->author, "metrics", jmetrics(t->total), "engagements", eng, "jobs", jobs);
+		int si = farm ? prep_summary_tweet(s, t->id) : -1;
+		int64_t fl = 0;
+		if (si >= 0) {
+			prep_tweet_farmed(s, (size_t)si, thr, &fl);
+			json_object_set_new(row, "likely_farmed", json_integer(fl));
+		}
+		json_array_append_new(tw, row);
 	}
 	json_object_set_new(o, "tweets", tw);
 	json_object_set_new(o, "hourly", jcumulative(c, false, now_ms));
