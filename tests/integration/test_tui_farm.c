@@ -4,12 +4,14 @@
  * of them farmed by their static rules (new, default avatar, template bio),
  * prepared as `campaign rebuild` does. The pie's title shows the share (40 %)
  * and the tweets pane a "farmed" column; f leaves the four out of the pie
- * (other drops from 7 to 3) and says so, f again counts them in.
+ * (other drops from 7 to 3) and says so, f again counts them in; the JSON
+ * endpoint's aggregates carry the same counts.
  */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/timestr.h"
 #include "base/util.h"
@@ -20,6 +22,8 @@
 #include "store/store.h"
 #include "testutil.h"
 #include "tui_support.h"
+
+static char farm_cid[CAMPAIGN_ID_MAX]; /* the seeded campaign */
 
 /* Seeds "Farm launch": 3 investors and 7 others, 4 of the others farmed. */
 static void
@@ -41,6 +45,7 @@ seed_farm(void)
 	free(yaml);
 	struct store_upsert_result res;
 	ck_assert(store_campaign_upsert(s, &f->campaigns[0], clock_now_ms(), &res, &cause) == 0);
+	snprintf(farm_cid, sizeof farm_cid, "%s", res.id);
 	config_free(f);
 	struct lw_engagement e[10];
 	uint16_t farmed =
@@ -79,6 +84,8 @@ setup_farm(void)
 
 START_TEST(test_farm_share_and_toggle)
 {
+	int port = tui_free_port();
+	snprintf(tui_args, sizeof tui_args, "--http 127.0.0.1:%d", port);
 	tui_start_ui(140, 44, false, NULL);
 	tui_expect("40% likely farmed");
 	char *scr = tui_wait_screen("farmed", false);
@@ -95,6 +102,28 @@ START_TEST(test_farm_share_and_toggle)
 	tui_expect("40% likely farmed");
 	tui_expect("counted in the pie and CPM");
 	tui_expect("7  70.0%");
+	/* the JSON endpoint: the same counts */
+	char *path = xasprintf("/api/campaigns/%s/aggregates", farm_cid);
+	struct tui_resp r;
+	json_t *lf = NULL;
+	for (int waited = 0; waited < TUI_WAIT_MS && lf == NULL; waited += 200) {
+		tui_http(port, path, NULL, NULL, &r);
+		lf = r.json ? json_incref(json_object_get(r.json, "likely_farmed")) : NULL;
+		if (lf == NULL) {
+			tui_resp_done(&r);
+			usleep(200 * 1000);
+		}
+	}
+	ck_assert_msg(lf != NULL, "no likely_farmed in %s", path);
+	ck_assert_int_eq(json_integer_value(json_object_get(lf, "total")), 4);
+	ck_assert_int_eq(json_integer_value(json_object_get(lf, "threshold")), 60);
+	ck_assert_int_eq(
+	    json_integer_value(json_object_get(json_object_get(lf, "by_bucket"), "other")), 4);
+	json_t *t0 = json_array_get(json_object_get(r.json, "tweets"), 0);
+	ck_assert_int_eq(json_integer_value(json_object_get(t0, "likely_farmed")), 4);
+	json_decref(lf);
+	tui_resp_done(&r);
+	free(path);
 	/* the help lists the key */
 	tui_keys("?");
 	tui_expect("likely farmed: leave out of / count in the pie and CPM");
