@@ -274,6 +274,8 @@ struct agg_profile {
 	char *handle, *name, *bio; /* sanitized; owned */
 	int64_t followers, following;
 	bool verified;
+	bool has_farm;               /* farm_reasons were stored with its engagement */
+	uint16_t farm_reasons;       /* its static farm rules (model/farm.h) */
 	uint8_t bucket, importance;  /* of its best engagement */
 	int64_t first_at_ms;         /* its first engagement (0: unknown) */
 	size_t total;                /* engagements stored for it (0: unknown) */

@@ -12,6 +12,7 @@
 #include "base/fmt.h"
 #include "console/pane.h"
 #include "model/classify.h"
+#include "model/farm.h"
 
 /* Draws on row *y how the best engagement's importance adds up (docs/
  * scoring.md): followers, verification, bucket weight, action, category. */
@@ -79,6 +80,17 @@ pane_profile_draw(struct ui *u, struct draw_grid *g, struct draw_rect r)
 	if (p->handle && *p->handle)
 		draw_textf(g, x0, y++, w, T_NORMAL, "https://x.com/%s", p->handle);
 	profile_terms(c, p, g, x0, &y, w);
+	if (p->has_farm && c && c->cfg.farm.threshold > 0) { /* docs/scoring.md section 7 */
+		char why[200];
+		int score = farm_score(p->farm_reasons);
+		farm_reasons_text(p->farm_reasons, why, sizeof why);
+		draw_textf(g, x0, y++, w,
+		    farm_likely(score, c->cfg.farm.threshold) ? T_ERROR : T_DIM,
+		    "farm score %d%s%s%s (its own rules; repeated replies and bursts count in the "
+		    "shares)",
+		    score, why[0] ? " = " : "", why,
+		    farm_likely(score, c->cfg.farm.threshold) ? ": likely farmed" : "");
+	}
 	y++;
 	if (p->total > p->neng && y < end)
 		draw_textf(g, x0, y++, w, T_DIM,

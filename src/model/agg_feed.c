@@ -186,6 +186,8 @@ agg_profile_set_user(struct agg_profile *p, const struct lw_engagement *e)
 	p->followers = e->user.followers;
 	p->following = e->user.following;
 	p->verified = e->user.verified;
+	p->has_farm = e->has_farm;
+	p->farm_reasons = e->farm_reasons;
 }
 
 void

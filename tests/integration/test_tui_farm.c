@@ -5,7 +5,8 @@
  * prepared as `campaign rebuild` does. The pie's title shows the share (40 %)
  * and the tweets pane a "farmed" column; f leaves the four out of the pie
  * (other drops from 7 to 3) and says so, f again counts them in; the JSON
- * endpoint's aggregates carry the same counts.
+ * endpoint's aggregates carry the same counts; a farmed account's profile
+ * names its rules and weights.
  */
 #include <check.h>
 #include <stdio.h>
@@ -124,6 +125,13 @@ START_TEST(test_farm_share_and_toggle)
 	json_decref(lf);
 	tui_resp_done(&r);
 	free(path);
+	/* the newest row's profile (farm09) names its rules */
+	tui_keys("Enter");
+	tui_expect("Profile (Esc back)");
+	tui_expect("farm score 70 = new_account +25, default_avatar +20, template_bio +25: "
+	           "likely farmed");
+	tui_keys("Escape");
+	free(tui_wait_screen("Profile (Esc back)", true));
 	/* the help lists the key */
 	tui_keys("?");
 	tui_expect("likely farmed: leave out of / count in the pie and CPM");
