@@ -205,8 +205,11 @@ START_TEST(test_farm_campaign_precision_and_summary)
 	    ste_scan_engagements(w.s, w.campaign_id, 0, keep_row, &r, &cause) == 0, "%s", cause);
 	ck_assert_uint_eq(r.n, json_array_size(engs));
 	qsort(r.v, r.n, sizeof *r.v, cmp_row);
-	for (size_t i = 0; i < r.n; i++)
+	for (size_t i = 0; i < r.n; i++) { /* stored and read back */
 		ck_assert_msg(r.v[i].has_farm, "engagement of %s has no farm data", r.v[i].user);
+		ck_assert_int_gt(r.v[i].e.user.created_at_ms, 0);
+		ck_assert_int_ne(r.v[i].e.user.avatar, AV_UNKNOWN);
+	}
 	static char tw[64][LW_ID_MAX];
 	size_t ntw = 0, na = 0;
 	struct acc *a = recompute(&r, &na, tw, &ntw);

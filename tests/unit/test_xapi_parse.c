@@ -154,6 +154,41 @@ START_TEST(test_retweeters_with_and_without_status)
 }
 END_TEST
 
+/* The farm signal's inputs (docs/scoring.md section 7): createdAt in the
+ * legacy format, read defensively (missing or malformed: unknown), and
+ * profilePicture (absent: unknown; null, empty or default_profile: the
+ * default avatar). */
+START_TEST(test_user_age_and_avatar)
+{
+	static const char body[] =
+	    "{\"users\": ["
+	    "{\"id\": \"1\", \"userName\": \"a\", \"createdAt\": \"Tue Dec 10 07:00:30 +0000 "
+	    "2024\","
+	    " \"profilePicture\": \"https://pbs.twimg.com/profile_images/1/x_normal.jpg\"},"
+	    "{\"id\": \"2\", \"userName\": \"b\", \"createdAt\": \"yesterday\","
+	    " \"profilePicture\": \"https://abs.twimg.com/sticky/default_profile_images/"
+	    "default_profile_normal.png\"},"
+	    "{\"id\": \"3\", \"userName\": \"c\", \"createdAt\": 42, \"profilePicture\": null},"
+	    "{\"id\": \"4\", \"userName\": \"d\", \"profilePicture\": \"\"},"
+	    "{\"id\": \"5\", \"userName\": \"e\"}],"
+	    " \"has_next_page\": false, \"next_cursor\": \"\"}";
+	struct xapi_page p;
+	char *cause = NULL;
+	ck_assert_int_eq(xapi_parse_users_page(body, strlen(body), &p, &cause), 0);
+	ck_assert_uint_eq(p.n_users, 5);
+	ck_assert_int_eq(p.users[0].created_at_ms, 1733814030000LL);
+	ck_assert_int_eq(p.users[0].avatar, AV_CUSTOM);
+	ck_assert_int_eq(p.users[1].created_at_ms, 0);
+	ck_assert_int_eq(p.users[1].avatar, AV_DEFAULT);
+	ck_assert_int_eq(p.users[2].created_at_ms, 0);
+	ck_assert_int_eq(p.users[2].avatar, AV_DEFAULT);
+	ck_assert_int_eq(p.users[3].avatar, AV_DEFAULT);
+	ck_assert_int_eq(p.users[4].created_at_ms, 0);
+	ck_assert_int_eq(p.users[4].avatar, AV_UNKNOWN);
+	xapi_page_done(&p);
+}
+END_TEST
+
 START_TEST(test_quotes_short_page)
 {
 	size_t len;
@@ -556,6 +591,7 @@ xapi_parse_suite(void)
 	tcase_add_test(tc, test_ids_as_numbers_and_huge_ids);
 	tcase_add_test(tc, test_replies_under_either_key);
 	tcase_add_test(tc, test_retweeters_with_and_without_status);
+	tcase_add_test(tc, test_user_age_and_avatar);
 	tcase_add_test(tc, test_quotes_short_page);
 	tcase_add_test(tc, test_phantom_next_page_and_missing_cursor);
 	tcase_add_test(tc, test_null_array_is_empty_page);
