@@ -23,7 +23,6 @@
 
 #include "store_internal.h"
 #include "base/util.h"
-#include "model/farm.h"
 
 /* Collections and their indexes, created at start (idempotent). */
 struct index_spec {
@@ -468,22 +467,6 @@ st_append_user(bson_t *b, const char *key, const struct lw_user *u)
 	if (u->avatar != AV_UNKNOWN)
 		BSON_APPEND_BOOL(&sub, "default_avatar", u->avatar == AV_DEFAULT);
 	bson_append_document_end(b, &sub);
-}
-
-/* Appends farm_score and farm_reasons (the rule names) of a reasons mask. */
-void
-st_append_farm(bson_t *b, uint16_t reasons)
-{
-	BSON_APPEND_INT32(b, "farm_score", farm_score(reasons));
-	bson_t arr;
-	BSON_APPEND_ARRAY_BEGIN(b, "farm_reasons", &arr);
-	for (int r = 0, i = 0; r < FR__COUNT; r++)
-		if (reasons & (1u << r)) {
-			char k[16];
-			snprintf(k, sizeof k, "%d", i++);
-			BSON_APPEND_UTF8(&arr, k, farm_rule((enum farm_rule)r)->name);
-		}
-	bson_append_array_end(b, &arr);
 }
 
 /* Appends an array of strings. */

@@ -13,6 +13,7 @@
 
 #include "store_internal.h"
 #include "base/util.h"
+#include "model/farm.h"
 
 /* Compares two strings for qsort. */
 static int
@@ -72,6 +73,22 @@ sti_engagements_keys(
 
 /* ---- inserts of new engagements, updates of known ones ---- */
 
+/* Appends farm_score and farm_reasons (the rule names) of a reasons mask. */
+static void
+append_farm(bson_t *b, uint16_t reasons)
+{
+	BSON_APPEND_INT32(b, "farm_score", farm_score(reasons));
+	bson_t arr;
+	BSON_APPEND_ARRAY_BEGIN(b, "farm_reasons", &arr);
+	for (int r = 0, i = 0; r < FR__COUNT; r++)
+		if (reasons & (1u << r)) {
+			char k[16];
+			snprintf(k, sizeof k, "%d", i++);
+			BSON_APPEND_UTF8(&arr, k, farm_rule((enum farm_rule)r)->name);
+		}
+	bson_append_array_end(b, &arr);
+}
+
 /* Builds the document a new engagement e is stored as. */
 static bson_t *
 engagement_doc(const struct lw_engagement *e, const char *id, int64_t now_ms)
@@ -95,7 +112,7 @@ engagement_doc(const struct lw_engagement *e, const char *id, int64_t now_ms)
 	BSON_APPEND_INT32(d, "importance", e->importance);
 	BSON_APPEND_UTF8(d, "evidence", e->evidence ? e->evidence : "");
 	if (e->has_farm)
-		st_append_farm(d, e->farm_reasons);
+		append_farm(d, e->farm_reasons);
 	if (e->text)
 		BSON_APPEND_UTF8(d, "text", e->text);
 	BSON_APPEND_DATE_TIME(d, "last_seen_at", now_ms);

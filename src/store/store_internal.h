@@ -211,7 +211,5 @@ int st_delete_id(
 /* Appends an engagement's profile snapshot (handle, name, bio, followers,
  * following, verified) as a subdocument under key. */
 void st_append_user(bson_t *b, const char *key, const struct lw_user *u);
-/* Appends farm_score and farm_reasons (rule names) of a reasons mask. */
-void st_append_farm(bson_t *b, uint16_t reasons);
 
 #endif
