@@ -15,7 +15,7 @@
 #define DAY_MS      86400000LL
 #define BIO_SCAN    512 /* bytes of a bio the rules read */
 #define TEXT_SCAN   280 /* bytes of a reply the normalization reads */
-#define BURST_LIMIT 64  /* most timed engagements of one account a burst test reads */
+#define BURST_STACK 64  /* timed engagements a burst test sorts without the heap */
 
 static const struct farm_rule_def rules[FR__COUNT] = {
     [FR_NEW_ACCOUNT] = {"new_account", 25, "account created less than 30 days before it engaged"},
@@ -247,26 +247,32 @@ cmp_at(const void *a, const void *b)
 bool
 farm_burst(const uint32_t *at_s, const uint32_t *tweet, size_t n)
 {
-	uint32_t v[BURST_LIMIT][2];
+	uint32_t stack[BURST_STACK][2], (*v)[2] = n > BURST_STACK ? xcalloc(n, sizeof *v) : stack;
 	size_t k = 0;
-	for (size_t i = 0; i < n && k < BURST_LIMIT; i++)
+	for (size_t i = 0; i < n; i++)
 		if (at_s[i] != 0) {
 			v[k][0] = at_s[i];
 			v[k++][1] = tweet[i];
 		}
 	qsort(v, k, sizeof v[0], cmp_at);
-	for (size_t i = 0; i < k; i++) {
+	bool hit = false;
+	for (size_t i = 0; i < k && !hit; i++) {
+		/* distinct tweets in the window from v[i]: enough once it has
+		 * FARM_BURST_TWEETS of them, so a window is read only that far */
+		uint32_t seen[FARM_BURST_TWEETS];
 		size_t distinct = 0;
-		for (size_t j = i; j < k && v[j][0] - v[i][0] <= FARM_BURST_S; j++) {
+		for (size_t j = i; j < k && v[j][0] - v[i][0] <= FARM_BURST_S && !hit; j++) {
 			bool again = false;
-			for (size_t q = i; q < j && !again; q++)
-				again = v[q][1] == v[j][1];
-			distinct += !again;
+			for (size_t q = 0; q < distinct && !again; q++)
+				again = seen[q] == v[j][1];
+			if (!again)
+				seen[distinct++] = v[j][1];
+			hit = distinct >= FARM_BURST_TWEETS;
 		}
-		if (distinct >= FARM_BURST_TWEETS)
-			return true;
 	}
-	return false;
+	if (v != stack)
+		free(v);
+	return hit;
 }
 
 int64_t

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "base/bytes.h"
+#include "base/util.h"
 #include "model/farm.h"
 #include "prep_internal.h"
 
@@ -170,6 +171,16 @@ build_top(struct prep *p, struct acct **h, size_t n, struct prep_summary *s)
 
 /* ---- farm rules that read the whole campaign ---- */
 
+/* Orders (text, tweet) pairs. */
+static int
+cmp_text_tweet(const void *x, const void *y)
+{
+	const uint32_t *a = x, *b = y;
+	if (a[0] != b[0])
+		return a[0] < b[0] ? -1 : 1;
+	return a[1] < b[1] ? -1 : a[1] > b[1];
+}
+
 /* Returns the repeated-text flag of account a (FR_REPEATED_TEXT): a text
  * of its replies or quotes is posted by FARM_TEXT_ACCOUNTS accounts or more
  * (the state's text table), or by a itself on FARM_TEXT_TWEETS tweets or
@@ -177,38 +188,59 @@ build_top(struct prep *p, struct acct **h, size_t n, struct prep_summary *s)
 static uint16_t
 repeated_of(const struct prep *p, const struct acct *a)
 {
+	uint32_t stack[64][2], (*v)[2] = stack;
+	size_t n = 0;
 	for (uint32_t k = 0; k < a->npairs; k++) {
 		uint32_t h = a->pairs[k].text;
 		if (h == 0)
 			continue;
-		if (prep_text_accounts(p, h) >= FARM_TEXT_ACCOUNTS)
+		if (prep_text_accounts(p, h) >= FARM_TEXT_ACCOUNTS) {
+			if (v != stack)
+				free(v);
 			return 1u << FR_REPEATED_TEXT;
-		size_t tweets = 0; /* distinct tweets it posted h on */
-		for (uint32_t j = 0; j < a->npairs; j++) {
-			bool again = a->pairs[j].text != h;
-			for (uint32_t i = 0; i < j && !again; i++)
-				again =
-				    a->pairs[i].text == h && a->pairs[i].tweet == a->pairs[j].tweet;
-			tweets += !again;
 		}
-		if (tweets >= FARM_TEXT_TWEETS)
-			return 1u << FR_REPEATED_TEXT;
+		if (n == 64 && v == stack) {
+			v = xcalloc(a->npairs, sizeof *v);
+			memcpy(v, stack, sizeof stack);
+		}
+		v[n][0] = h;
+		v[n++][1] = a->pairs[k].tweet;
 	}
-	return 0;
+	qsort(v, n, sizeof *v, cmp_text_tweet);
+	size_t tweets = 0;
+	bool hit = false;
+	for (size_t i = 0; i < n && !hit; i++) {
+		bool same = i > 0 && v[i][0] == v[i - 1][0];
+		tweets = same ? tweets + (v[i][1] != v[i - 1][1]) : 1;
+		hit = tweets >= FARM_TEXT_TWEETS;
+	}
+	if (v != stack)
+		free(v);
+	return hit ? 1u << FR_REPEATED_TEXT : 0;
 }
 
-/* Returns the burst flag of account a (FR_BURST), from its pairs' times. */
+/* Returns the burst flag of account a (FR_BURST), from all its pairs'
+ * times (every one of them, so the answer does not depend on their order). */
 static uint16_t
 burst_of(const struct acct *a)
 {
-	uint32_t at[64], tw[64];
+	uint32_t at_stack[64], tw_stack[64], *at = at_stack, *tw = tw_stack;
+	if (a->npairs > 64) {
+		at = xcalloc(a->npairs, sizeof *at);
+		tw = xcalloc(a->npairs, sizeof *tw);
+	}
 	size_t n = 0;
-	for (uint32_t k = 0; k < a->npairs && n < 64; k++)
+	for (uint32_t k = 0; k < a->npairs; k++)
 		if (a->pairs[k].at_s) {
 			at[n] = a->pairs[k].at_s;
 			tw[n++] = a->pairs[k].tweet;
 		}
-	return n >= FARM_BURST_TWEETS && farm_burst(at, tw, n) ? (uint16_t)(1u << FR_BURST) : 0;
+	bool hit = n >= FARM_BURST_TWEETS && farm_burst(at, tw, n);
+	if (at != at_stack) {
+		free(at);
+		free(tw);
+	}
+	return hit ? (uint16_t)(1u << FR_BURST) : 0;
 }
 
 void

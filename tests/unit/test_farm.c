@@ -202,6 +202,25 @@ START_TEST(test_burst)
 	uint32_t tw3[] = {2, 3, 0, 1};
 	ck_assert(farm_burst(at3, tw3, 4)); /* any order; unknown times skipped */
 	ck_assert(!farm_burst(at, tw, 0));
+	/* a heavy account: 200 engagements an hour apart, then three tweets
+	 * within a minute; every entry counts, in any order */
+	uint32_t bat[203], btw[203];
+	for (uint32_t i = 0; i < 200; i++) {
+		bat[i] = 100000 + i * 3600;
+		btw[i] = i;
+	}
+	for (uint32_t i = 0; i < 3; i++) {
+		bat[200 + i] = 2000000 + i * 20;
+		btw[200 + i] = 500 + i;
+	}
+	ck_assert(farm_burst(bat, btw, 203));
+	ck_assert(!farm_burst(bat, btw, 202));
+	uint32_t t0 = bat[0], w0 = btw[0]; /* the burst first */
+	bat[0] = bat[202];
+	btw[0] = btw[202];
+	bat[202] = t0;
+	btw[202] = w0;
+	ck_assert(farm_burst(bat, btw, 203));
 }
 END_TEST
 
@@ -340,6 +359,42 @@ START_TEST(test_cross_rules_order_independent)
 }
 END_TEST
 
+/* An account with many replies (more than the stack buffers hold): one
+ * text on three tweets makes it repeated, distinct texts do not, whatever
+ * the order. */
+START_TEST(test_heavy_account_repeated_text)
+{
+	for (int with_repeat = 0; with_repeat < 2; with_repeat++)
+		for (int reversed = 0; reversed < 2; reversed++) {
+			struct prep *p = prep_new("c1");
+			enum { N = 80 };
+			for (int k = 0; k < N; k++) {
+				int i = reversed ? N - 1 - k : k;
+				char tid[24], text[64];
+				snprintf(tid, sizeof tid, "%d", 1000 + i);
+				if (with_repeat && i >= N - 3)
+					snprintf(
+					    text, sizeof text, "the very same reply every time");
+				else
+					snprintf(
+					    text, sizeof text, "a reply of its own, number %d", i);
+				struct prep_eng r;
+				/* an hour apart: no burst */
+				rec(&r, tid, "heavy", ACT_REPLY, NOW + (int64_t)i * 3600000, 0,
+				    text);
+				prep_apply_eng(p, &r, (uint64_t)(k + 1));
+				prep_eng_done(&r);
+			}
+			prep_set_seq(p, N);
+			struct prep_summary s;
+			prep_summary_build(p, NOW, &s);
+			ck_assert_int_eq(s.farm[BK_OTHER][with_repeat ? 20 : 0], 1);
+			prep_summary_done(&s);
+			prep_free(p);
+		}
+}
+END_TEST
+
 START_TEST(test_records_keep_farm_data)
 {
 	struct prep_eng v[NREC];
@@ -406,6 +461,7 @@ farm_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("prepared");
 	tcase_add_test(tc, test_cross_rules_order_independent);
+	tcase_add_test(tc, test_heavy_account_repeated_text);
 	tcase_add_test(tc, test_records_keep_farm_data);
 	tcase_add_test(tc, test_engagement_to_record);
 	suite_add_tcase(s, tc);
