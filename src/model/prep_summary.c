@@ -206,10 +206,11 @@ repeated_of(const struct prep *p, const struct acct *a)
 		v[n][0] = h;
 		v[n++][1] = a->pairs[k].tweet;
 	}
-	qsort(v, n, sizeof *v, cmp_text_tweet);
+	if (n >= FARM_TEXT_TWEETS) /* else no text can be on enough tweets */
+		qsort(v, n, sizeof *v, cmp_text_tweet);
 	size_t tweets = 0;
 	bool hit = false;
-	for (size_t i = 0; i < n && !hit; i++) {
+	for (size_t i = 0; n >= FARM_TEXT_TWEETS && i < n && !hit; i++) {
 		bool same = i > 0 && v[i][0] == v[i - 1][0];
 		tweets = same ? tweets + (v[i][1] != v[i - 1][1]) : 1;
 		hit = tweets >= FARM_TEXT_TWEETS;
@@ -224,6 +225,11 @@ repeated_of(const struct prep *p, const struct acct *a)
 static uint16_t
 burst_of(const struct acct *a)
 {
+	size_t timed = 0;
+	for (uint32_t k = 0; k < a->npairs; k++)
+		timed += a->pairs[k].at_s != 0;
+	if (timed < FARM_BURST_TWEETS)
+		return 0; /* most accounts: no copy, no sort */
 	uint32_t at_stack[64], tw_stack[64], *at = at_stack, *tw = tw_stack;
 	if (a->npairs > 64) {
 		at = xcalloc(a->npairs, sizeof *at);
