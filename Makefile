@@ -44,6 +44,10 @@ TEST_SUPPORT_OBJ := $(TEST_SUPPORT_SRC:tests/support/%.c=$(BUILD)/tobj/support/%
 TEST_CFLAGS = $(CFLAGS) $(CHECK_CFLAGS) -Itests/support
 
 DEVDB     := $(BIN)/launchwatch-devdb
+# The sentiment scorer (tools/sentiment, docs/alerts.md section 9): the script
+# with its first line naming the venv scripts/install-deps.sh makes.
+SENTIMENT_VENV ?= $(or $(LW_SENTIMENT_VENV),$(HOME)/.cache/launchwatch/sentiment-venv)
+SENTIMENT := $(BIN)/launchwatch-sentiment
 
 # The second database server of the tests: mongo-java-server 1.47.0 (in
 # memory) behind a small launcher, built by Maven (scripts/install-deps.sh).
@@ -61,7 +65,10 @@ ASAN_TEST_JOBS ?= 1
 .PHONY: all devdb test check tests unit asan valgrind lint layers clean install uninstall format bench bench-scale fuzz fuzz-short ci stress \
         test-mongo mongojava
 
-all: $(BIN)/launchwatch devdb
+all: $(BIN)/launchwatch devdb $(SENTIMENT)
+
+$(SENTIMENT): tools/sentiment/launchwatch-sentiment | $(BIN)
+	sed '1s|.*|#!$(SENTIMENT_VENV)/bin/python3|' $< >$@.tmp && chmod 755 $@.tmp && mv $@.tmp $@
 
 $(BIN)/launchwatch: $(MAIN_OBJ) $(LIBLW) | $(BIN)
 	$(CC) $(LDFLAGS) -o $@ $(MAIN_OBJ) $(LIBLW) $(LDLIBS)
@@ -244,7 +251,7 @@ format:
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
 	    $(DESTDIR)$(PREFIX)/share/launchwatch/themes
-	install -m 755 $(BIN)/launchwatch $(DEVDB) $(DESTDIR)$(PREFIX)/bin/
+	install -m 755 $(BIN)/launchwatch $(DEVDB) $(SENTIMENT) $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 docs/launchwatch.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 644 campaigns.example.yaml $(DESTDIR)$(PREFIX)/share/launchwatch/
 	-install -m 644 themes/*.theme $(DESTDIR)$(PREFIX)/share/launchwatch/themes/
@@ -259,6 +266,7 @@ install: all
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/launchwatch $(DESTDIR)$(PREFIX)/bin/launchwatch-devdb \
+	    $(DESTDIR)$(PREFIX)/bin/launchwatch-sentiment \
 	    $(DESTDIR)$(PREFIX)/share/man/man1/launchwatch.1
 	rm -rf $(DESTDIR)$(PREFIX)/share/launchwatch
 	rm -f $(DESTDIR)$(UNITDIR)/launchwatch.service $(DESTDIR)$(USERUNITDIR)/launchwatch.service

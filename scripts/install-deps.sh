@@ -10,7 +10,7 @@ pkgs=(
   build-essential pkg-config make git ca-certificates curl
   libncurses-dev libcurl4-openssl-dev libmongoc-dev libbson-dev
   libjansson-dev libyaml-dev libmicrohttpd-dev zlib1g-dev libsystemd-dev libsodium-dev check
-  tmux valgrind cppcheck clang clang-format python3 python3-aiosmtpd
+  tmux valgrind cppcheck clang clang-format python3 python3-aiosmtpd python3-venv
   libclang-rt-14-dev # make fuzz: libFuzzer for clang
   chromium fonts-dejavu-core libxlsxwriter-dev
 )
@@ -41,6 +41,17 @@ if ! command -v go >/dev/null 2>&1; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
   $sudo apt-get install -y -qq --no-install-recommends golang-go >/dev/null
+fi
+
+# The sentiment scorer's venv (tools/sentiment, docs/alerts.md section 9):
+# Debian's python3 with VADER pinned from PyPI, made again only when the pin
+# is not what it holds. make writes its python into bin/launchwatch-sentiment.
+venv=${LW_SENTIMENT_VENV:-$HOME/.cache/launchwatch/sentiment-venv}
+vader=vadersentiment==3.3.2
+if ! "$venv/bin/python3" -c 'import importlib.metadata as m, sys; sys.exit(m.version("vaderSentiment") != "3.3.2")' 2>/dev/null; then
+  echo "install-deps: making $venv ($vader from PyPI)" >&2
+  /usr/bin/python3 -m venv --clear "$venv"
+  "$venv/bin/pip" install -q --disable-pip-version-check "$vader"
 fi
 
 # The launcher of mongo-java-server and its classpath (target/lib), built
