@@ -47,6 +47,15 @@ struct alertworker_opts {
 	int max_attempts;          /* 50: a message is given up after this many tries */
 	long connect_ms;           /* 5000: notify connect timeout */
 	long total_ms;             /* 20000: notify total timeout */
+	/* The sentiment scorer (docs/alerts.md section 9): while scoring(arg,
+	 * campaign) says it runs, an entry whose replies or quotes a sentiment
+	 * key could alert on is held until each is looked at, at most
+	 * sentiment_hold_ms (30000; LAUNCHWATCH_SENTIMENT_HOLD_MS) after it was
+	 * written. scoring may be NULL (never held); called on the worker
+	 * thread, it must not block. */
+	bool (*scoring)(void *arg, const char *campaign_id);
+	void *scoring_arg;
+	int64_t sentiment_hold_ms;
 	/* Called for notable events (level "info", "warn" or "error"); the text
 	 * is sanitized and holds no secret. May be NULL. Worker thread. */
 	void (*log)(void *arg, const char *level, const char *message);
@@ -60,8 +69,9 @@ struct alertworker_opts {
 /* Sets the defaults above. */
 void alertworker_opts_init(struct alertworker_opts *o);
 /* Overrides the timings from the environment (docs/alerts.md):
- * LAUNCHWATCH_ALERT_GROUP_WAIT_MS, LAUNCHWATCH_ALERT_GROUP_INTERVAL_MS and
- * LAUNCHWATCH_ALERT_POLL_MS (at least 100), whole milliseconds; unset or
+ * LAUNCHWATCH_ALERT_GROUP_WAIT_MS, LAUNCHWATCH_ALERT_GROUP_INTERVAL_MS,
+ * LAUNCHWATCH_ALERT_POLL_MS (at least 100) and LAUNCHWATCH_SENTIMENT_HOLD_MS,
+ * whole milliseconds; unset or
  * empty keeps o. 0, or -1 with a cause naming the variable. */
 int alertworker_opts_from_env(struct alertworker_opts *o, char **cause);
 
@@ -126,6 +136,7 @@ struct alertworker_status {
 	uint64_t retries;       /* failed tries that will be retried */
 	uint64_t failed;        /* alerts given up or stopped by a permanent failure */
 	uint64_t log_errors;    /* alerts_sent writes that failed (retried) */
+	uint64_t held;          /* times an entry was held for the sentiment scorer */
 	size_t pending;         /* alerts waiting or in flight */
 	struct alertworker_channel *channels; /* owned; nchannels of them */
 	size_t nchannels;

@@ -51,6 +51,8 @@ struct alert_rules {
 	size_t nwatch;           /* entries in watch */
 	bool has_min_sentiment;  /* alerts.min_sentiment was given */
 	double min_sentiment;    /* a scored engagement below this does not alert */
+	bool has_negative_sentiment; /* alerts.negative_sentiment was given */
+	double negative_sentiment;   /* a reply or quote scored at or below this alerts */
 	int64_t quiet_window_ms; /* no repeat of one fingerprint inside it; 0: once ever */
 	int farm_threshold;      /* farm.threshold: a farm score from it skips; 0 off */
 };
@@ -154,6 +156,7 @@ enum alert_verdict {
 	ALERT_SKIP_CATEGORY,   /* tweet category not listed (or tweet unknown) */
 	ALERT_SKIP_SENTIMENT,  /* scored below min_sentiment */
 	ALERT_SKIP_FARM,       /* likely farmed: farm score >= farm.threshold */
+	ALERT_MATCH_NEGATIVE,  /* a reply or quote scored at or below negative_sentiment */
 	ALERT__VERDICTS
 };
 
@@ -163,8 +166,15 @@ const char *alert_verdict_name(enum alert_verdict v);
 bool alert_verdict_alerts(enum alert_verdict v);
 
 /* Matches c against the rules of a (the rules table in alert.c, in order);
- * sets c->watched and fills c->category from a's tweets when unknown. */
+ * sets c->watched and fills c->category from a's tweets when unknown. A
+ * reply or quote scored at or below negative_sentiment alerts
+ * (ALERT_MATCH_NEGATIVE) when no other rule lets it. */
 enum alert_verdict alert_match(const struct alert_campaign *a, struct alert_candidate *c);
+
+/* Returns true when a's sentiment keys could change c's verdict once its
+ * engagement is scored: a reply or quote of a campaign with
+ * negative_sentiment or min_sentiment set. */
+bool alert_wants_score(const struct alert_rules *r, const struct alert_candidate *c);
 
 /* Returns the quiet-window slot of event_ms: event_ms / quiet_window_ms
  * (floor), or 0 when the window is 0. */

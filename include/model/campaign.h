@@ -63,6 +63,8 @@ struct cfg_alerts {
 	int64_t quiet_window_s; /* default 1800 */
 	bool has_min_sentiment; /* min_sentiment was given */
 	double min_sentiment;   /* -1..1: a scored engagement below it does not alert */
+	bool has_negative_sentiment; /* negative_sentiment was given */
+	double negative_sentiment;   /* -1..1: a reply or quote scored at or below it alerts */
 };
 
 struct cfg_cadence { /* seconds; defaults 300, 600, 600, 600 */

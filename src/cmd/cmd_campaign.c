@@ -412,6 +412,9 @@ campaign_show(const struct subcommand *sc, int argc, char **argv)
 	if (a->has_min_sentiment)
 		snprintf(buf, sizeof buf, "%g", a->min_sentiment);
 	show_line("alerts.min_sentiment", a->has_min_sentiment ? buf : "(off)");
+	if (a->has_negative_sentiment)
+		snprintf(buf, sizeof buf, "%g", a->negative_sentiment);
+	show_line("alerts.negative_sentiment", a->has_negative_sentiment ? buf : "(off)");
 	for (int i = 0; i < CAT__COUNT; i++) {
 		const char *cat = category_name((enum tweet_category)i);
 		char key[48];

@@ -87,6 +87,55 @@ alertlog_next(struct alertlog *l, struct store *s, const char *campaign_id,
 }
 
 int
+alertlog_follow(struct alertlog *l, struct store *s, const char *campaign_id, int64_t now_ms,
+    int64_t poll_ms, int64_t hold_ms, size_t max_entries, size_t max_records,
+    alertlog_take_fn take, void *arg, char **cause)
+{
+	if (now_ms < l->held_until_ms)
+		return 0;
+	/* a poll or a catch-up reads until an entry is missing; a wake-up
+	 * reads up to the seq it announced */
+	bool probe = l->more || l->failing || l->held_until_ms > 0 ||
+	             (poll_ms > 0 && now_ms >= l->next_poll_ms);
+	if (!probe && l->hint <= l->pos)
+		return 0;
+	size_t entries = 0, records = 0;
+	l->more = false;
+	l->held_until_ms = 0;
+	for (;;) {
+		if (entries >= max_entries || records >= max_records) {
+			l->more = true;
+			return 1;
+		}
+		if (!probe && l->pos >= l->hint)
+			return 0;
+		struct change_entry e;
+		int rc = alertlog_next(l, s, campaign_id, &e, cause);
+		if (rc < 0)
+			return -1;
+		l->failing = false;
+		if (rc == 1)
+			break;
+		size_t n = 0;
+		int64_t seq = e.seq;
+		int held = take(arg, &e, &n);
+		change_entry_done(&e);
+		if (held) {
+			l->held_until_ms = now_ms + (hold_ms > 0 ? hold_ms : 1);
+			l->next_poll_ms = l->held_until_ms;
+			return 0;
+		}
+		records += n;
+		l->pos = seq;
+		entries++;
+	}
+	l->hint = l->pos; /* what is not there yet comes with a later wake-up or poll */
+	if (poll_ms > 0)
+		l->next_poll_ms = now_ms + poll_ms;
+	return 0;
+}
+
+int
 alertlog_save(struct alertlog *l, struct store *s, const char *campaign_id, int64_t done,
     int64_t now_ms, int64_t every_ms, bool force, char **cause)
 {

@@ -52,7 +52,7 @@ struct chan {
  * sent_messages, retries, failed and log_errors. */
 struct alert_counters {
 	uint64_t evaluated, matched, skipped, suppressed, duplicates, sent_alerts, sent_messages,
-	    retries, failed, log_errors;
+	    retries, failed, log_errors, held;
 };
 
 /* What the sending side of one worker uses: its settings (copied from the

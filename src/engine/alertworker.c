@@ -37,6 +37,7 @@
 #define TURN_ENTRIES     64         /* change-log entries read per campaign per turn */
 #define TURN_RECORDS     2000       /* ... and engagement records */
 #define RETRY_MS         5000       /* a log that failed to read is tried again after this */
+#define HOLD_RETRY_MS    500        /* an entry held for the scorer is read again after this */
 
 /* A campaign the worker knows. */
 struct wcamp {
@@ -101,6 +102,7 @@ alertworker_opts_init(struct alertworker_opts *o)
 	o->max_attempts = 50;
 	o->connect_ms = 5000;
 	o->total_ms = 20000;
+	o->sentiment_hold_ms = 30000;
 }
 
 /* The timing variables of alertworker_opts_from_env and the fields they set. */
@@ -113,6 +115,7 @@ static const struct {
     {"LAUNCHWATCH_ALERT_GROUP_INTERVAL_MS", offsetof(struct alertworker_opts, group_interval_ms),
         0},
     {"LAUNCHWATCH_ALERT_POLL_MS", offsetof(struct alertworker_opts, poll_interval_ms), 100},
+    {"LAUNCHWATCH_SENTIMENT_HOLD_MS", offsetof(struct alertworker_opts, sentiment_hold_ms), 0},
 };
 
 int
@@ -439,7 +442,9 @@ static void
 process(struct alertworker *w, struct wcamp *wc, struct alert_candidate *c, int64_t now)
 {
 	w->cnt.evaluated++;
-	if (!alert_verdict_alerts(alert_match(&wc->a, c))) {
+	/* a reply or quote may still alert on its score (negative_sentiment) */
+	if (!alert_verdict_alerts(alert_match(&wc->a, c)) &&
+	    !(wc->a.rules.has_negative_sentiment && alert_wants_score(&wc->a.rules, c))) {
 		w->cnt.skipped++;
 		return;
 	}
@@ -467,31 +472,83 @@ process(struct alertworker *w, struct wcamp *wc, struct alert_candidate *c, int6
 	}
 }
 
-/* Hands the engagement records of entry e (of campaign wc) to process. */
-static size_t
-take_entry(struct alertworker *w, struct wcamp *wc, const struct change_entry *e, int64_t now)
+/* Returns true when record c of campaign wc waits for the scorer: one of
+ * its sentiment keys could alert on it, and its stored engagement (one
+ * `_id` read) was not looked at yet. */
+static bool
+awaits_score(struct alertworker *w, struct wcamp *wc, struct alert_candidate *c)
 {
+	const struct alert_rules *r = &wc->a.rules;
+	if (!alert_wants_score(r, c) ||
+	    (!r->has_negative_sentiment && !alert_verdict_alerts(alert_match(&wc->a, c))))
+		return false;
+	struct lw_engagement e;
+	char *cause = NULL;
+	int rc = ste_engagement_get(
+	    w->o.store, c->campaign_id, c->tweet_id, c->user_id, c->action, &e, &cause);
+	free(cause);
+	if (rc != 0)
+		return false;
+	bool waits = e.sentiment_at_ms == 0;
+	lw_engagement_done(&e);
+	return waits;
+}
+
+/* A change-log entry handed to take_entry. */
+struct take_ctx {
+	struct alertworker *w;
+	struct wcamp *wc;
+	int64_t now;
+};
+
+/* Hands the engagement records of entry e to process (an alertlog_take_fn),
+ * or holds the entry back while the scorer is running, the entry is
+ * younger than sentiment_hold_ms and one of its records awaits a score. */
+static int
+take_entry(void *arg, const struct change_entry *e, size_t *records)
+{
+	struct take_ctx *t = arg;
+	struct alertworker *w = t->w;
+	struct wcamp *wc = t->wc;
 	struct prep_eng *v = NULL;
 	struct prep_slice *sl = NULL;
 	size_t n = 0, ns = 0;
 	char *cause = NULL;
+	*records = 0;
 	if (prep_items_decode(e->items, e->len, &v, &n, &sl, &ns, &cause) != 0) {
 		wlog(w, "warn", "campaign %s: change-log entry %lld is unreadable: %s (skipped)",
 		    wc->a.id, (long long)e->seq, cause);
 		free(cause);
 		return 0;
 	}
+	bool hold = false;
+	if (w->o.scoring != NULL && t->now - e->at_ms < w->o.sentiment_hold_ms &&
+	    w->o.scoring(w->o.scoring_arg, wc->a.id)) {
+		for (size_t i = 0; !hold && i < n; i++) {
+			struct alert_candidate c;
+			alert_candidate_from_record(&c, wc->a.id, &v[i]);
+			hold = awaits_score(w, wc, &c);
+			alert_candidate_done(&c);
+		}
+	}
 	for (size_t i = 0; i < n; i++) {
-		struct alert_candidate c;
-		alert_candidate_from_record(&c, wc->a.id, &v[i]);
-		c.log_seq = e->seq;
-		process(w, wc, &c, now);
-		alert_candidate_done(&c);
+		if (!hold) {
+			struct alert_candidate c;
+			alert_candidate_from_record(&c, wc->a.id, &v[i]);
+			c.log_seq = e->seq;
+			process(w, wc, &c, t->now);
+			alert_candidate_done(&c);
+		}
 		prep_eng_done(&v[i]);
 	}
 	free(v);
 	free(sl);
-	return n;
+	if (hold) {
+		w->cnt.held++;
+		return 1;
+	}
+	*records = n;
+	return 0;
 }
 
 /* Notes a failed read of campaign wc's log (reported once until a read
@@ -507,8 +564,8 @@ follow_failed(struct alertworker *w, struct wcamp *wc, const char *what, char *c
 }
 
 /* Reads campaign wc's change log past its position when it grew, is due a
- * poll or is catching up, at most a turn's worth. Returns true when more
- * may be waiting. */
+ * poll or is catching up, at most a turn's worth (alertlog_follow). Returns
+ * true when more may be waiting. */
 static bool
 follow(struct alertworker *w, struct wcamp *wc, int64_t now)
 {
@@ -521,38 +578,14 @@ follow(struct alertworker *w, struct wcamp *wc, int64_t now)
 		follow_failed(w, wc, "finding its place in the change log", cause, now);
 		return false;
 	}
-	/* a poll or a catch-up reads until an entry is missing; a wake-up
-	 * reads up to the seq it announced */
-	bool probe = l->more || l->failing || (w->o.poll_interval_ms > 0 && now >= l->next_poll_ms);
-	if (!probe && l->hint <= l->pos)
+	struct take_ctx t = {w, wc, now};
+	int rc = alertlog_follow(l, w->o.store, wc->a.id, now, w->o.poll_interval_ms, HOLD_RETRY_MS,
+	    TURN_ENTRIES, TURN_RECORDS, take_entry, &t, &cause);
+	if (rc < 0) {
+		follow_failed(w, wc, "reading the change log", cause, now);
 		return false;
-	size_t entries = 0, records = 0;
-	l->more = false;
-	for (;;) {
-		if (entries >= TURN_ENTRIES || records >= TURN_RECORDS) {
-			l->more = true;
-			return true;
-		}
-		if (!probe && l->pos >= l->hint)
-			return false;
-		struct change_entry e;
-		int rc = alertlog_next(l, w->o.store, wc->a.id, &e, &cause);
-		if (rc < 0) {
-			follow_failed(w, wc, "reading the change log", cause, now);
-			return false;
-		}
-		l->failing = false;
-		if (rc == 1)
-			break;
-		records += take_entry(w, wc, &e, now);
-		l->pos = e.seq;
-		entries++;
-		change_entry_done(&e);
 	}
-	l->hint = l->pos; /* what is not there yet comes with a later wake-up or poll */
-	if (w->o.poll_interval_ms > 0)
-		l->next_poll_ms = now + w->o.poll_interval_ms;
-	return false;
+	return rc == 1;
 }
 
 /* Saves campaign wc's position up to the entry before its oldest unsent
@@ -608,6 +641,7 @@ publish(struct alertworker *w, int64_t now)
 	s.retries = w->cnt.retries;
 	s.failed = w->cnt.failed;
 	s.log_errors = w->cnt.log_errors;
+	s.held = w->cnt.held;
 	s.channels = xcalloc(w->ncamps * ALERT__CHANNELS + 1, sizeof *s.channels);
 	for (size_t i = 0; i < w->ncamps; i++) {
 		for (int k = 0; k < ALERT__CHANNELS; k++) {
@@ -675,7 +709,8 @@ alertworker_run_once(struct alertworker *w)
 		}
 		if (follow(w, wc, now))
 			next = now;
-		if ((w->o.poll_interval_ms > 0 || wc->log.failing) && wc->log.next_poll_ms < next)
+		if ((w->o.poll_interval_ms > 0 || wc->log.failing || wc->log.held_until_ms > 0) &&
+		    wc->log.next_poll_ms < next)
 			next = wc->log.next_poll_ms;
 	}
 	for (size_t i = 0; i < w->ncamps; i++)

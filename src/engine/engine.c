@@ -12,6 +12,7 @@
 #include "engine/aggregator.h"
 #include "engine/alertworker.h"
 #include "engine/ingest.h"
+#include "engine/sentiment.h"
 #include "config/rules_file.h"
 #include "engine/scheduler.h"
 #include "engine/writer.h"
@@ -27,6 +28,7 @@ struct engine {
 	struct xapi_config xcfg;
 	struct sched *sched;
 	struct alertworker *alerts;
+	struct sentiment *sent; /* the sentiment supervisor, when enabled */
 	struct ing_log *log; /* the writer's and the aggregator's lines */
 	struct writer *writer;
 	struct aggregator *agg;
@@ -53,6 +55,24 @@ on_appended(void *arg, const char *campaign_id, int64_t seq)
 		aggregator_notify(e->agg, campaign_id, seq);
 	if (e->alerts)
 		alertworker_notify(e->alerts, campaign_id, seq);
+	if (e->sent)
+		sentiment_notify(e->sent, campaign_id, seq);
+}
+
+/* The sentiment supervisor's log lines go to the engine's log. */
+static void
+sent_log(void *arg, const char *level, const char *msg)
+{
+	struct engine *e = arg;
+	ing_logf(e->log, level, NULL, "%s", msg);
+}
+
+/* Tells the alert worker whether campaign_id's replies are being scored. */
+static bool
+engine_scoring(void *arg, const char *campaign_id)
+{
+	struct engine *e = arg;
+	return e->sent != NULL && sentiment_scoring(e->sent, campaign_id);
 }
 
 int
@@ -90,6 +110,12 @@ engine_start(struct store *s, const struct engine_opts *o, struct engine **out, 
 	alertworker_opts_init(&ao);
 	ao.store = s;
 	ao.poll_all_active = true;
+	ao.scoring = engine_scoring;
+	ao.scoring_arg = e;
+	bool bad = false;
+	bool sentiment_on = o->sentiment || sentiment_enabled_by_env(&bad, cause);
+	if (bad)
+		goto fail;
 	if (!o->no_alerts && alertworker_opts_from_env(&ao, cause) != 0)
 		goto fail;
 	sched_opts_init(&so);
@@ -132,6 +158,17 @@ engine_start(struct store *s, const struct engine_opts *o, struct engine **out, 
 	if (aggregator_start(&go, &e->agg, cause) != 0)
 		goto fail;
 	sched_set_prepared(e->sched, e->writer, e->agg);
+	if (sentiment_on) { /* after the writer, which wakes it */
+		struct sentiment_opts sno;
+		sentiment_opts_init(&sno);
+		sno.store = s;
+		sno.owner = sched_owner(e->sched);
+		sno.log = sent_log;
+		sno.log_arg = e;
+		e->sent = sentiment_new(&sno);
+		if (sentiment_start(e->sent, cause) != 0)
+			goto fail;
+	}
 	rc = sched_start(e->sched, cause);
 	if (rc != 0) {
 		sched_wait(e->sched, NULL);
@@ -188,9 +225,12 @@ engine_wait(struct engine *e, struct sched_stats *st)
 	/* the alert worker winds down beside the scheduler, not after it */
 	if (e->alerts && sched_stopping(e->sched))
 		alertworker_request_stop(e->alerts);
+	if (sched_stopping(e->sched))
+		sentiment_request_stop(e->sent);
 	int rc = sched_wait(e->sched, st);
 	if (e->alerts)
 		alertworker_stop(e->alerts);
+	sentiment_stop(e->sent); /* its leases go back while the heartbeat stands */
 	return rc;
 }
 
@@ -202,6 +242,7 @@ engine_free(struct engine *e)
 	/* the aggregator gives its leases back before the heartbeat goes: a
 	 * kill in between leaves the heartbeat, so the next engine frees them */
 	aggregator_free(e->agg);
+	sentiment_free(e->sent);
 	sched_drop_heartbeat(e->sched);
 	sched_free(e->sched);
 	writer_free(e->writer);

@@ -150,6 +150,8 @@ alert_campaign_init(struct alert_campaign *out, const char *id, const struct cfg
 	out->rules.has_min_sentiment = a->has_min_sentiment;
 	out->rules.min_sentiment = a->min_sentiment;
 	out->rules.farm_threshold = c->farm.threshold;
+	out->rules.has_negative_sentiment = a->has_negative_sentiment;
+	out->rules.negative_sentiment = a->negative_sentiment;
 	out->tweets = xcalloc(c->ntweets + 1, sizeof *out->tweets);
 	out->ntweets = c->ntweets;
 	for (size_t i = 0; i < c->ntweets; i++) {
@@ -417,7 +419,8 @@ static const struct alert_rule {
 };
 
 static const char *const verdict_names[ALERT__VERDICTS] = {
-    "watched", "rules", "importance", "bucket", "action", "category", "sentiment", "farm"};
+    "watched", "rules", "importance", "bucket", "action", "category", "sentiment", "farm",
+    "negative"};
 
 const char *
 alert_verdict_name(enum alert_verdict v)
@@ -428,7 +431,25 @@ alert_verdict_name(enum alert_verdict v)
 bool
 alert_verdict_alerts(enum alert_verdict v)
 {
-	return v == ALERT_MATCH_WATCHED || v == ALERT_MATCH_RULES;
+	return v == ALERT_MATCH_WATCHED || v == ALERT_MATCH_RULES || v == ALERT_MATCH_NEGATIVE;
+}
+
+bool
+alert_wants_score(const struct alert_rules *r, const struct alert_candidate *c)
+{
+	return (c->action == ACT_REPLY || c->action == ACT_QUOTE) &&
+	       (r->has_negative_sentiment || r->has_min_sentiment);
+}
+
+/* Returns true when c is a reply or quote scored at or below the armed
+ * negative_sentiment (a PR risk the team hears of whatever its rules), by
+ * an account not likely farmed (a bot's hostility is noise). */
+static bool
+is_negative(const struct alert_rules *r, const struct alert_candidate *c)
+{
+	return r->has_negative_sentiment && c->has_sentiment &&
+	       (c->action == ACT_REPLY || c->action == ACT_QUOTE) &&
+	       c->sentiment <= r->negative_sentiment && pass_farm(r, c);
 }
 
 enum alert_verdict
@@ -444,7 +465,7 @@ alert_match(const struct alert_campaign *a, struct alert_candidate *c)
 		return ALERT_MATCH_WATCHED;
 	for (size_t i = 0; i < LW_ARRAY_LEN(rules_table); i++)
 		if (!rules_table[i].pass(&a->rules, c))
-			return rules_table[i].fail;
+			return is_negative(&a->rules, c) ? ALERT_MATCH_NEGATIVE : rules_table[i].fail;
 	return ALERT_MATCH_RULES;
 }
 

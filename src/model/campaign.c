@@ -140,6 +140,8 @@ campaign_settings_hash(const struct cfg_campaign *c)
 	add_list(&b, "watch", a->watch, a->nwatch);
 	if (a->has_min_sentiment)
 		sbuf_printf(&b, "min_sentiment=%.17g\n", a->min_sentiment);
+	if (a->has_negative_sentiment)
+		sbuf_printf(&b, "negative_sentiment=%.17g\n", a->negative_sentiment);
 	add_str(&b, "slack", a->slack_webhook_ref);
 	sbuf_printf(&b, "email=%d\n", a->has_email);
 	if (a->has_email) {

@@ -145,6 +145,8 @@ add_item(struct sbuf *b, enum style st, const struct alert_candidate *c)
 	}
 	if (c->watched)
 		sbuf_addstr(b, st == STYLE_SLACK ? ", _watched_" : ", watched");
+	if (c->has_sentiment)
+		sbuf_printf(b, ", sentiment %+.2f", c->sentiment);
 	sbuf_printf(b, "\n   %s the %s tweet ", verb, category_of(c));
 	if (st == STYLE_SLACK)
 		add_link(b, st, tweet, c->tweet_id);

@@ -442,14 +442,23 @@ sim_model_decode_eng(
 
 /* ---- tweets ---- */
 
+/* Reply and quote texts, with strongly negative and positive ones for the
+ * sentiment scorer (docs/alerts.md section 9; VADER scores the negative ones
+ * below -0.85 and the positive ones above 0.8). */
 static const char *const reply_texts[] = {"Congrats on the launch! 🎉",
     "This is huge for the ecosystem", "When token? 👀", "Tried it, the latency is impressive",
     "gm — finally mainnet", "Бомба! 🔥", "素晴らしいローンチ", "Is there a testnet faucet?",
     "\x1b[2Jclear your screen lol", "Great work team 🙌", "How does this compare to Optimism?",
-    "Docs link is broken btw", "bullish", "ratio"};
+    "Docs link is broken btw", "bullish", "ratio",
+    "This is a scam. Terrible, dishonest team, avoid!",
+    "Worst launch ever, total garbage and broken. Disgusting.",
+    "Absolutely amazing launch, love it! Best team ever 🎉",
+    "Wonderful work, incredibly fast and beautiful docs"};
 static const char *const quote_texts[] = {"Big day for this team 🚀", "Been waiting for this one",
     "Thread on why this matters 🧵", "Not convinced, here's why", "My notes from the launch",
-    "\x1b]0;pwned\x07 look at this", "Ça y est ! 🇫🇷"};
+    "\x1b]0;pwned\x07 look at this", "Ça y est ! 🇫🇷",
+    "You lied to everyone. Pathetic rug pull, shame on you",
+    "Love this, brilliant and exciting. Great job!"};
 
 void
 sim_model_metrics(const struct sim_model *m, int t, struct lw_metrics *out)

@@ -79,6 +79,10 @@ append_settings(bson_t *b, const struct cfg_campaign *c, const char *hash)
 		BSON_APPEND_DOUBLE(&sub, "min_sentiment", a->min_sentiment);
 	else
 		BSON_APPEND_NULL(&sub, "min_sentiment");
+	if (a->has_negative_sentiment)
+		BSON_APPEND_DOUBLE(&sub, "negative_sentiment", a->negative_sentiment);
+	else
+		BSON_APPEND_NULL(&sub, "negative_sentiment");
 	bson_append_document_end(b, &sub);
 	BSON_APPEND_DOCUMENT_BEGIN(b, "cpm", &sub);
 	static const char *const which[2] = {"benchmark_usd", "spend_usd"};
@@ -174,6 +178,12 @@ campaign_from_bson(const bson_t *doc, struct campaign *out)
 	    BSON_ITER_HOLDS_NUMBER(&d)) {
 		a->has_min_sentiment = true;
 		a->min_sentiment = bson_iter_as_double(&d);
+	}
+	if (bson_iter_init(&it, doc) &&
+	    bson_iter_find_descendant(&it, "alerts.negative_sentiment", &d) &&
+	    BSON_ITER_HOLDS_NUMBER(&d)) {
+		a->has_negative_sentiment = true;
+		a->negative_sentiment = bson_iter_as_double(&d);
 	}
 	if (bson_iter_init(&it, doc) && bson_iter_find_descendant(&it, "alerts.email", &d) &&
 	    BSON_ITER_HOLDS_DOCUMENT(&d)) {

@@ -93,6 +93,8 @@ st_engagement_from_bson(const bson_t *doc, struct lw_engagement *e)
 		e->has_sentiment = true;
 		e->sentiment = bson_iter_as_double(&it);
 	}
+	e->sentiment_at_ms = st_get_int(doc, "sentiment_at", 0);
+	e->sentiment_seq = st_get_int(doc, "sentiment_by.seq", 0);
 	if (bad)
 		lw_engagement_done(e);
 	return bad ? -1 : 0;
