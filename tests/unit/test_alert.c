@@ -227,6 +227,45 @@ START_TEST(test_farm_skip)
 }
 END_TEST
 
+START_TEST(test_negative_sentiment)
+{
+	/* alerts.negative_sentiment: a reply or quote scored at or below it
+	 * alerts whatever the other rules say; a retweet never does */
+	struct alert_campaign a;
+	const char *at = strstr(yaml, "      quiet_window: 30m\n");
+	char *text =
+	    xasprintf("%.*s      negative_sentiment: -0.5\n%s", (int)(at - yaml), yaml, at);
+	load(&a, text);
+	ck_assert(a.rules.has_negative_sentiment);
+	ck_assert_double_eq(a.rules.negative_sentiment, -0.5);
+	struct alert_candidate c;
+	cand(&c, "nobody", BK_OTHER, 5, ACT_REPLY, "1861111111111111111");
+	ck_assert(alert_wants_score(&a.rules, &c));
+	ck_assert_int_eq(alert_match(&a, &c), ALERT_SKIP_IMPORTANCE); /* not scored yet */
+	c.has_sentiment = true;
+	c.sentiment = -0.49;
+	ck_assert_int_eq(alert_match(&a, &c), ALERT_SKIP_IMPORTANCE);
+	c.sentiment = -0.5;
+	ck_assert_int_eq(alert_match(&a, &c), ALERT_MATCH_NEGATIVE);
+	ck_assert(alert_verdict_alerts(ALERT_MATCH_NEGATIVE));
+	ck_assert_str_eq(alert_verdict_name(ALERT_MATCH_NEGATIVE), "negative");
+	c.action = ACT_RETWEET;
+	ck_assert(!alert_wants_score(&a.rules, &c));
+	ck_assert_int_eq(alert_match(&a, &c), ALERT_SKIP_IMPORTANCE);
+	/* with min_sentiment above it too, the negative key still wins */
+	c.action = ACT_QUOTE;
+	a.rules.has_min_sentiment = true;
+	a.rules.min_sentiment = 0;
+	ck_assert_int_eq(alert_match(&a, &c), ALERT_MATCH_NEGATIVE);
+	/* a likely-farmed account's hostile reply does not alert (noise) */
+	c.farm_score = 90;
+	ck_assert_int_eq(alert_match(&a, &c), ALERT_SKIP_IMPORTANCE);
+	alert_candidate_done(&c);
+	alert_campaign_done(&a);
+	free(text);
+}
+END_TEST
+
 START_TEST(test_sentiment_key)
 {
 	/* alerts.min_sentiment in the campaign file arms the rule */
@@ -612,6 +651,7 @@ suite(void)
 	tcase_add_test(tc, test_sentiment_hook);
 	tcase_add_test(tc, test_farm_skip);
 	tcase_add_test(tc, test_sentiment_key);
+	tcase_add_test(tc, test_negative_sentiment);
 	tcase_add_test(tc, test_candidate_sanitized);
 	tcase_add_test(tc, test_from_split);
 	tcase_add_test(tc, test_candidate_from_record_and_details);

@@ -142,6 +142,8 @@ START_TEST(test_example_file)
 	ck_assert_int_eq(c->alerts.quiet_window_s, 1800);
 	ck_assert(c->alerts.has_min_sentiment);
 	ck_assert_double_eq(c->alerts.min_sentiment, -0.5);
+	ck_assert(c->alerts.has_negative_sentiment);
+	ck_assert_double_eq(c->alerts.negative_sentiment, -0.6);
 	for (int i = 0; i < CAT__COUNT; i++) {
 		ck_assert(c->cpm.has_benchmark[i]);
 		ck_assert(c->cpm.has_spend[i]);
@@ -386,6 +388,9 @@ static const struct {
         "{F}:9:22: alerts.min_sentiment must be a number from -1 to 1, got '1.5'\n"
         "{F}:13:29: alerts.min_sentiment must be a number from -1 to 1, got 'positive'\n"
         "{F}:13:39: unknown key 'min_sentimnet' in alerts (did you mean 'min_sentiment'?)"},
+    {"bad-negative-sentiment.yaml",
+        "{F}:9:27: alerts.negative_sentiment must be a number from -1 to 1, got '-1.5'\n"
+        "{F}:13:34: alerts.negative_sentiment must be a number from -1 to 1, got 'awful'"},
     {"bad-missing-name.yaml",
         "{F}:2:5: missing required key 'name' in campaign (the campaign's unique name)"},
     {"bad-no-end.yaml", "{F}:4:7: window needs end or duration (such as duration: 7d)"},
