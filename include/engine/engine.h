@@ -35,7 +35,7 @@ struct engine_opts {
 	const struct classify_rules *rules; /* borrowed; NULL: load them as above */
 	const struct xapi_config *xcfg;     /* borrowed; NULL: from the environment */
 	bool no_alerts;                     /* do not start the alert worker */
-	bool sentiment; /* start the sentiment supervisor (also: LAUNCHWATCH_SENTIMENT=1) */
+	bool sentiment;       /* start the sentiment supervisor (also: LAUNCHWATCH_SENTIMENT=1) */
 	int64_t once_wait_ms; /* the bounded wait for backoffs and leases; 0: default */
 	/* Progress lines of close-outs ("final refresh: walking the replies
 	 * of tweet ...", "archiving engagements", "close-out finished: ID",

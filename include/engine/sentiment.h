@@ -25,16 +25,16 @@
 
 /* Settings; sentiment_opts_init sets the defaults noted here. */
 struct sentiment_opts {
-	struct store *store;        /* borrowed; required */
-	const char *owner;          /* borrowed: the lease owner (the engine's "host:pid:start") */
-	const char *cmd;            /* NULL: $LAUNCHWATCH_SENTIMENT_CMD or beside the binary */
-	int64_t start_timeout_ms;   /* 20000: the scorer's hello must come within it */
-	int64_t answer_timeout_ms;  /* 10000: one answer must come within it */
-	int64_t restart_base_ms;    /* 1000: first restart delay, doubled per failure */
-	int64_t restart_cap_ms;     /* 60000: longest restart delay */
-	int64_t poll_ms;            /* 2000: each followed log's seq+1 is read this often */
-	int64_t lease_ms;           /* 60000: a campaign's lease, renewed at half of it */
-	int64_t refresh_ms;         /* 30000: the campaign list is read again this often */
+	struct store *store;       /* borrowed; required */
+	const char *owner;         /* borrowed: the lease owner (the engine's "host:pid:start") */
+	const char *cmd;           /* NULL: $LAUNCHWATCH_SENTIMENT_CMD or beside the binary */
+	int64_t start_timeout_ms;  /* 20000: the scorer's hello must come within it */
+	int64_t answer_timeout_ms; /* 10000: one answer must come within it */
+	int64_t restart_base_ms;   /* 1000: first restart delay, doubled per failure */
+	int64_t restart_cap_ms;    /* 60000: longest restart delay */
+	int64_t poll_ms;           /* 2000: each followed log's seq+1 is read this often */
+	int64_t lease_ms;          /* 60000: a campaign's lease, renewed at half of it */
+	int64_t refresh_ms;        /* 30000: the campaign list is read again this often */
 	/* Called for notable events (level "info", "warn" or "error"), on the
 	 * supervisor's thread. May be NULL. */
 	void (*log)(void *arg, const char *level, const char *message);
@@ -67,20 +67,22 @@ void sentiment_free(struct sentiment *s);
  * waits (a bounded table of the newest seq per campaign). */
 void sentiment_notify(struct sentiment *s, const char *campaign_id, int64_t seq);
 
-/* Returns true while the scorer runs and campaign_id's log is followed
- * here (the alert worker holds entries for it then). Any thread. */
+/* Returns true while the supervisor runs, its scorer up, starting or
+ * restarting: campaign_id's replies and quotes will be scored (here, or by
+ * the engine holding its lease), so the alert worker may hold entries for
+ * them, for a bounded time. Any thread. */
 bool sentiment_scoring(void *s, const char *campaign_id);
 
 /* What the supervisor is doing, for status and the console. */
 struct sentiment_status {
-	const char *state;  /* "starting", "up", "down" (static) */
-	char scorer[32];    /* "vader" once it said hello */
+	const char *state; /* "starting", "up", "down" (static) */
+	char scorer[32];   /* "vader" once it said hello */
 	char version[32];
-	int64_t restarts;   /* scorer starts after the first */
+	int64_t restarts;      /* scorer starts after the first */
 	int64_t next_start_ms; /* when down: when it is started again */
-	uint64_t scored;    /* engagements scored */
-	uint64_t not_scored; /* looked at, language unreadable */
-	char last_error[200]; /* "" when none */
+	uint64_t scored;       /* engagements scored */
+	uint64_t not_scored;   /* looked at, language unreadable */
+	char last_error[200];  /* "" when none */
 };
 
 /* Copies the status out under the supervisor's lock. Any thread. */
@@ -88,7 +90,7 @@ void sentiment_status(struct sentiment *s, struct sentiment_status *out);
 
 /* Writes the one-line state of st into buf: "sentiment: vader 3.3.2, 12
  * scored", "sentiment: scorer down, restarting in 4 s (why)". */
-void sentiment_status_line(const struct sentiment_status *st, int64_t now_ms, char *buf,
-    size_t size);
+void sentiment_status_line(
+    const struct sentiment_status *st, int64_t now_ms, char *buf, size_t size);
 
 #endif

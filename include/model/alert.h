@@ -43,18 +43,18 @@ const char *alert_delivery_format(enum alert_delivery d, const char *why, char *
 
 /* A campaign's rules, compiled from its cfg_alerts (owned copies). */
 struct alert_rules {
-	int min_importance;      /* 0..100 */
-	unsigned buckets;        /* bit (1u << enum lw_bucket); 0 means all */
-	unsigned actions;        /* bit (1u << enum lw_action); 0 means all */
-	unsigned categories;     /* bit (1u << enum tweet_category); 0 means all */
-	char **watch;            /* lower-case handles without '@'; always alert */
-	size_t nwatch;           /* entries in watch */
-	bool has_min_sentiment;  /* alerts.min_sentiment was given */
-	double min_sentiment;    /* a scored engagement below this does not alert */
+	int min_importance;          /* 0..100 */
+	unsigned buckets;            /* bit (1u << enum lw_bucket); 0 means all */
+	unsigned actions;            /* bit (1u << enum lw_action); 0 means all */
+	unsigned categories;         /* bit (1u << enum tweet_category); 0 means all */
+	char **watch;                /* lower-case handles without '@'; always alert */
+	size_t nwatch;               /* entries in watch */
+	bool has_min_sentiment;      /* alerts.min_sentiment was given */
+	double min_sentiment;        /* a scored engagement below this does not alert */
 	bool has_negative_sentiment; /* alerts.negative_sentiment was given */
 	double negative_sentiment;   /* a reply or quote scored at or below this alerts */
-	int64_t quiet_window_ms; /* no repeat of one fingerprint inside it; 0: once ever */
-	int farm_threshold;      /* farm.threshold: a farm score from it skips; 0 off */
+	int64_t quiet_window_ms;     /* no repeat of one fingerprint inside it; 0: once ever */
+	int farm_threshold;          /* farm.threshold: a farm score from it skips; 0 off */
 };
 
 /* One tracked tweet of a campaign, for categories and links. */

@@ -60,9 +60,9 @@ struct cfg_alerts {
 	char *slack_webhook_ref; /* "env:NAME" or "file:PATH", "" when absent */
 	bool has_email;
 	struct cfg_email email;
-	int64_t quiet_window_s; /* default 1800 */
-	bool has_min_sentiment; /* min_sentiment was given */
-	double min_sentiment;   /* -1..1: a scored engagement below it does not alert */
+	int64_t quiet_window_s;      /* default 1800 */
+	bool has_min_sentiment;      /* min_sentiment was given */
+	double min_sentiment;        /* -1..1: a scored engagement below it does not alert */
 	bool has_negative_sentiment; /* negative_sentiment was given */
 	double negative_sentiment;   /* -1..1: a reply or quote scored at or below it alerts */
 };

@@ -87,7 +87,7 @@ struct lw_engagement {
 	bool has_sentiment; /* engagements.sentiment is a number (an external scorer set it) */
 	double sentiment;   /* -1..1 when has_sentiment */
 	bool has_farm;      /* farm_reasons were computed (model/farm.h; absent in old documents) */
-	uint16_t farm_reasons; /* the static farm rules the account met at ingest */
+	uint16_t farm_reasons;   /* the static farm rules the account met at ingest */
 	int64_t sentiment_at_ms; /* > 0: the scorer looked at it (scored or not) */
 	int64_t sentiment_seq;   /* the change-log entry its look was counted from */
 };

@@ -88,8 +88,8 @@ alertlog_next(struct alertlog *l, struct store *s, const char *campaign_id,
 
 int
 alertlog_follow(struct alertlog *l, struct store *s, const char *campaign_id, int64_t now_ms,
-    int64_t poll_ms, int64_t hold_ms, size_t max_entries, size_t max_records,
-    alertlog_take_fn take, void *arg, char **cause)
+    int64_t poll_ms, int64_t hold_ms, size_t max_entries, size_t max_records, alertlog_take_fn take,
+    void *arg, char **cause)
 {
 	if (now_ms < l->held_until_ms)
 		return 0;

@@ -19,14 +19,14 @@
 
 /* One campaign's place in its change log. */
 struct alertlog {
-	bool started;         /* the start was found (alertlog_start) */
-	bool more;            /* entries may be waiting: read without waiting for a poll */
-	int64_t pos;          /* the last entry read and handed on */
-	int64_t saved;        /* the position last saved */
-	int64_t hint;         /* the newest seq the writer announced */
-	int64_t next_poll_ms; /* when seq+1 is read again without a wake-up */
-	int64_t save_at_ms;   /* the next save may happen from then on */
-	bool failing;         /* the last read failed (reported once) */
+	bool started;          /* the start was found (alertlog_start) */
+	bool more;             /* entries may be waiting: read without waiting for a poll */
+	int64_t pos;           /* the last entry read and handed on */
+	int64_t saved;         /* the position last saved */
+	int64_t hint;          /* the newest seq the writer announced */
+	int64_t next_poll_ms;  /* when seq+1 is read again without a wake-up */
+	int64_t save_at_ms;    /* the next save may happen from then on */
+	bool failing;          /* the last read failed (reported once) */
 	int64_t held_until_ms; /* an entry is held back (take said so): not read before then */
 };
 
@@ -56,8 +56,8 @@ typedef int (*alertlog_take_fn)(void *arg, const struct change_entry *e, size_t 
  * when more may be waiting (a full turn), 0 when not (or held), -1 when a
  * read failed (cause; the caller sets l->failing and l->next_poll_ms). */
 int alertlog_follow(struct alertlog *l, struct store *s, const char *campaign_id, int64_t now_ms,
-    int64_t poll_ms, int64_t hold_ms, size_t max_entries, size_t max_records,
-    alertlog_take_fn take, void *arg, char **cause);
+    int64_t poll_ms, int64_t hold_ms, size_t max_entries, size_t max_records, alertlog_take_fn take,
+    void *arg, char **cause);
 
 /* Saves done as campaign_id's position when it is past the saved one and
  * a save is allowed at now_ms (always when force); the next save may come

@@ -29,7 +29,7 @@ struct engine {
 	struct sched *sched;
 	struct alertworker *alerts;
 	struct sentiment *sent; /* the sentiment supervisor, when enabled */
-	struct ing_log *log; /* the writer's and the aggregator's lines */
+	struct ing_log *log;    /* the writer's and the aggregator's lines */
 	struct writer *writer;
 	struct aggregator *agg;
 };

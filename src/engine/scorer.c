@@ -88,7 +88,8 @@ read_line(struct scorer *sc, int64_t timeout_ms, char **out, char **cause)
 		if (*out != NULL)
 			return 0;
 		if (sc->len > LINE_MAX_BYTES)
-			return set_cause(cause, "the scorer wrote a line over %d bytes", LINE_MAX_BYTES);
+			return set_cause(
+			    cause, "the scorer wrote a line over %d bytes", LINE_MAX_BYTES);
 		int64_t left = until - clock_now_ms();
 		if (left <= 0)
 			return set_cause(cause, "the scorer did not answer within %lld ms",
@@ -146,8 +147,8 @@ scorer_start(struct scorer *sc, const char *cmd, int64_t timeout_ms, char **caus
 	posix_spawnattr_setsigmask(&at, &none);
 	posix_spawnattr_setsigdefault(&at, &all);
 	posix_spawnattr_setpgroup(&at, 0);
-	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF |
-	                                  POSIX_SPAWN_SETPGROUP);
+	posix_spawnattr_setflags(
+	    &at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
 	pid_t pid;
 	int rc = posix_spawn(&pid, "/bin/sh", &fa, &at, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);

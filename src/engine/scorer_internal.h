@@ -16,16 +16,16 @@
 
 /* A running scorer. */
 struct scorer {
-	pid_t pid;          /* 0 when not running */
-	int fd;             /* its stdin and stdout */
-	int err_fd;         /* its stderr */
-	char scorer[32];    /* from the hello: "vader" */
-	char version[32];   /* "3.3.2" */
-	char *buf;          /* bytes read and not yet a whole line */
+	pid_t pid;        /* 0 when not running */
+	int fd;           /* its stdin and stdout */
+	int err_fd;       /* its stderr */
+	char scorer[32];  /* from the hello: "vader" */
+	char version[32]; /* "3.3.2" */
+	char *buf;        /* bytes read and not yet a whole line */
 	size_t len, cap;
-	char *ebuf;         /* stderr bytes not yet a whole line */
+	char *ebuf; /* stderr bytes not yet a whole line */
 	size_t elen, ecap;
-	uint64_t next_id;   /* the id of the next request */
+	uint64_t next_id; /* the id of the next request */
 };
 
 /* The answer to one request. */

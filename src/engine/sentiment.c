@@ -38,12 +38,12 @@
 /* One followed campaign. */
 struct scamp {
 	char id[CAMPAIGN_ID_MAX];
-	bool loaded;           /* st holds the stored document and the lease is ours */
-	int64_t retry_ms;      /* not loaded: when the lease is tried again */
-	struct sent_state st;  /* the sums and position as stored (plus unsaved position) */
-	int64_t saved_seq;     /* the seq of the last write */
-	int64_t save_at_ms;    /* a moved position is saved from then on */
-	struct alertlog log;   /* the place in the change log */
+	bool loaded;          /* st holds the stored document and the lease is ours */
+	int64_t retry_ms;     /* not loaded: when the lease is tried again */
+	struct sent_state st; /* the sums and position as stored (plus unsaved position) */
+	int64_t saved_seq;    /* the seq of the last write */
+	int64_t save_at_ms;   /* a moved position is saved from then on */
+	struct alertlog log;  /* the place in the change log */
 };
 
 struct sentiment {
@@ -61,8 +61,6 @@ struct sentiment {
 	size_t nhints;
 	bool stop;
 	struct sentiment_status snap;
-	char up_ids[MAX_CAMPS][CAMPAIGN_ID_MAX]; /* campaigns followed while the scorer is up */
-	size_t nup;
 
 	/* supervisor thread only */
 	struct scorer sc;
@@ -142,10 +140,10 @@ scorer_failed(struct sentiment *s, const char *why, int64_t now)
 {
 	scorer_drain_stderr(&s->sc, stderr_line, s);
 	scorer_stop(&s->sc);
-	s->backoff_ms = s->backoff_ms <= 0 ? s->o.restart_base_ms
-	                                   : (s->backoff_ms * 2 > s->o.restart_cap_ms
-	                                             ? s->o.restart_cap_ms
-	                                             : s->backoff_ms * 2);
+	s->backoff_ms = s->backoff_ms <= 0
+	                    ? s->o.restart_base_ms
+	                    : (s->backoff_ms * 2 > s->o.restart_cap_ms ? s->o.restart_cap_ms
+	                                                               : s->backoff_ms * 2);
 	s->restart_at_ms = now + s->backoff_ms;
 	snprintf(s->cnt.last_error, sizeof s->cnt.last_error, "%s", why);
 	s->cnt.state = "down";
@@ -323,8 +321,8 @@ score_record(struct score_ctx *x, const struct prep_eng *r, int64_t seq, struct 
 	struct sentiment *s = x->s;
 	struct lw_engagement e;
 	char *cause = NULL;
-	int rc = ste_engagement_get(s->o.store, x->c->id, r->tweet_id, r->user_id,
-	    (enum lw_action)r->action, &e, &cause);
+	int rc = ste_engagement_get(
+	    s->o.store, x->c->id, r->tweet_id, r->user_id, (enum lw_action)r->action, &e, &cause);
 	if (rc != 0) {
 		if (rc < 0)
 			slog(s, "warn", "campaign %s: reading a reply: %s", x->c->id, cause);
@@ -392,8 +390,8 @@ score_entry(void *arg, const struct change_entry *e, size_t *records)
 	free(sl);
 	if (rc == 0) {
 		for (size_t i = 0; i < nl; i++) {
-			sent_state_add(&x->c->st, looks[i].tweet_id, looks[i].bucket, looks[i].a.scored,
-			    looks[i].a.score);
+			sent_state_add(&x->c->st, looks[i].tweet_id, looks[i].bucket,
+			    looks[i].a.scored, looks[i].a.score);
 			if (looks[i].a.scored)
 				x->s->cnt.scored++;
 			else
@@ -434,7 +432,8 @@ camp_follow(struct sentiment *s, struct scamp *c, int64_t now)
 		c->log.next_poll_ms = now + HOLD_MS;
 		return false;
 	}
-	if (c->loaded && (c->st.seq > c->saved_seq || now >= c->st.lease_until_ms - s->o.lease_ms / 2) &&
+	if (c->loaded &&
+	    (c->st.seq > c->saved_seq || now >= c->st.lease_until_ms - s->o.lease_ms / 2) &&
 	    now >= c->save_at_ms)
 		camp_save(s, c, now);
 	return rc == 1;
@@ -442,17 +441,12 @@ camp_follow(struct sentiment *s, struct scamp *c, int64_t now)
 
 /* ---- the thread -------------------------------------------------------- */
 
-/* Copies the counters and the campaigns followed while up into the
- * snapshot other threads read. */
+/* Copies the counters into the snapshot other threads read. */
 static void
-publish(struct sentiment *s, bool up)
+publish(struct sentiment *s)
 {
 	pthread_mutex_lock(&s->mu);
 	s->snap = s->cnt;
-	s->nup = 0;
-	for (size_t i = 0; up && i < s->ncamps; i++)
-		if (s->camps[i].loaded)
-			snprintf(s->up_ids[s->nup++], CAMPAIGN_ID_MAX, "%s", s->camps[i].id);
 	pthread_mutex_unlock(&s->mu);
 }
 
@@ -478,20 +472,18 @@ turn(struct sentiment *s)
 			c->log.hint = hints[i].seq;
 	}
 	int64_t next = now + 1000;
-	bool up = scorer_up(s, now);
-	if (up) {
+	if (scorer_up(s, now)) {
 		for (size_t i = 0; i < s->ncamps; i++) {
 			if (camp_follow(s, &s->camps[i], now))
 				next = now;
 			if (s->camps[i].log.next_poll_ms < next)
 				next = s->camps[i].log.next_poll_ms;
 		}
-		up = s->sc.pid > 0;
 	} else if (s->restart_at_ms < next) {
 		next = s->restart_at_ms;
 	}
 	scorer_drain_stderr(&s->sc, stderr_line, s);
-	publish(s, up);
+	publish(s);
 	return next;
 }
 
@@ -556,7 +548,9 @@ sentiment_start(struct sentiment *s, char **cause)
 	int rc = pthread_create(&s->thread, NULL, thread_main, s);
 	if (rc != 0)
 		return set_cause(cause, "cannot start the sentiment supervisor: %s", strerror(rc));
+	pthread_mutex_lock(&s->mu);
 	s->started = true;
+	pthread_mutex_unlock(&s->mu);
 	return 0;
 }
 
@@ -579,7 +573,9 @@ sentiment_stop(struct sentiment *s)
 	if (s->started) {
 		sentiment_request_stop(s);
 		pthread_join(s->thread, NULL);
+		pthread_mutex_lock(&s->mu);
 		s->started = false;
+		pthread_mutex_unlock(&s->mu);
 	}
 	scorer_stop(&s->sc);
 	int64_t now = clock_now_ms();
@@ -595,7 +591,7 @@ sentiment_stop(struct sentiment *s)
 		sent_state_done(&c->st);
 		c->loaded = false;
 	}
-	publish(s, false);
+	publish(s);
 }
 
 void
@@ -637,12 +633,11 @@ bool
 sentiment_scoring(void *arg, const char *campaign_id)
 {
 	struct sentiment *s = arg;
-	bool yes = false;
+	(void)campaign_id; /* every active campaign is scored (here or by its lease's owner) */
 	if (s == NULL)
 		return false;
 	pthread_mutex_lock(&s->mu);
-	for (size_t i = 0; !yes && i < s->nup; i++)
-		yes = strcmp(s->up_ids[i], campaign_id) == 0;
+	bool yes = s->started && !s->stop;
 	pthread_mutex_unlock(&s->mu);
 	return yes;
 }
@@ -660,7 +655,8 @@ sentiment_status_line(const struct sentiment_status *st, int64_t now_ms, char *b
 {
 	if (strcmp(st->state, "up") == 0)
 		snprintf(buf, size, "sentiment: %s %s, %llu scored, %llu not scored", st->scorer,
-		    st->version, (unsigned long long)st->scored, (unsigned long long)st->not_scored);
+		    st->version, (unsigned long long)st->scored,
+		    (unsigned long long)st->not_scored);
 	else if (strcmp(st->state, "down") == 0)
 		snprintf(buf, size, "sentiment: scorer down, restarting in %lld s (%s)",
 		    (long long)((st->next_start_ms - now_ms + 999) / 1000 > 0

@@ -465,7 +465,8 @@ alert_match(const struct alert_campaign *a, struct alert_candidate *c)
 		return ALERT_MATCH_WATCHED;
 	for (size_t i = 0; i < LW_ARRAY_LEN(rules_table); i++)
 		if (!rules_table[i].pass(&a->rules, c))
-			return is_negative(&a->rules, c) ? ALERT_MATCH_NEGATIVE : rules_table[i].fail;
+			return is_negative(&a->rules, c) ? ALERT_MATCH_NEGATIVE
+			                                 : rules_table[i].fail;
 	return ALERT_MATCH_RULES;
 }
 

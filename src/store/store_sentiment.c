@@ -42,7 +42,8 @@ sums_read(const bson_t *doc, const char *path, struct sent_sums *s)
 	if (bson_iter_init(&it, doc) && bson_iter_find_descendant(&it, p, &it) &&
 	    BSON_ITER_HOLDS_NUMBER(&it))
 		s->sum = bson_iter_as_double(&it);
-	int64_t *ints[] = {&s->count, NULL, &s->positive, &s->neutral, &s->negative, &s->not_scored};
+	int64_t *ints[] = {
+	    &s->count, NULL, &s->positive, &s->neutral, &s->negative, &s->not_scored};
 	for (size_t k = 0; k < LW_ARRAY_LEN(ints); k++) {
 		if (ints[k] == NULL)
 			continue;
@@ -86,7 +87,8 @@ sts_get(struct store *s, const char *campaign_id, struct sent_state *out, char *
 			bson_iter_document(&arr, &len, &data);
 			if (!bson_init_static(&t, data, len))
 				continue;
-			out->tweets = xreallocarray(out->tweets, out->ntweets + 1, sizeof *out->tweets);
+			out->tweets =
+			    xreallocarray(out->tweets, out->ntweets + 1, sizeof *out->tweets);
 			struct sent_tweet *tw = &out->tweets[out->ntweets++];
 			st_get_strbuf(&t, "id", tw->tweet_id, sizeof tw->tweet_id);
 			sums_read(&t, "s", &tw->s);
@@ -167,8 +169,8 @@ fill_score(struct st_batch *bulk, const void *p)
 }
 
 int
-sts_score_put(struct store *s, const char *campaign_id, const char *tweet_id,
-    const char *user_id, enum lw_action action, const struct sts_score *sc, char **cause)
+sts_score_put(struct store *s, const char *campaign_id, const char *tweet_id, const char *user_id,
+    enum lw_action action, const struct sts_score *sc, char **cause)
 {
 	char *id = lw_engagement_key(campaign_id, tweet_id, user_id, action);
 	struct score_arg a = {id, sc};
