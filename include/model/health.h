@@ -59,6 +59,7 @@ struct health {
 	size_t engines;           /* live heartbeats */
 	char engine_desc[4][160]; /* the first few: "run on host (pid 12), up 3h" */
 	int64_t alert_errors;     /* worker_log errors of the alert worker in the last hour */
+	char sentiment[4][160];   /* the live engines' sentiment lines ("" none runs) */
 	struct health_campaign *c;
 	size_t n;
 	char read_error[200]; /* a read after the ping failed; "" none */

@@ -229,11 +229,15 @@ struct sti_heartbeat {
 	long pid;
 	int64_t started_at_ms;
 	int64_t beat_at_ms;
-	char mode[16]; /* "run", "tui" */
+	char mode[16];       /* "run", "tui" */
+	char sentiment[160]; /* its sentiment supervisor's state line; "" when none runs */
 };
 
 /* Writes (upserts) h's heartbeat with beat_at = h->beat_at_ms. 0 or -1. */
 int sti_heartbeat_beat(struct store *s, const struct sti_heartbeat *h, char **cause);
+/* Sets the sentiment state line of owner's heartbeat (nothing when it has
+ * none: the scheduler writes the heartbeat). 0 or -1. */
+int sti_heartbeat_sentiment(struct store *s, const char *owner, const char *line, char **cause);
 /* Lists every heartbeat into a new array. 0 or -1. */
 int sti_heartbeat_list(struct store *s, struct sti_heartbeat **out, size_t *n, char **cause);
 /* Deletes owner's heartbeat. 0 or -1. */

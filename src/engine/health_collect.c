@@ -49,6 +49,9 @@ collect_engines(struct store *s, struct health *h)
 			    "%s on %s (pid %ld), up %s", v[i].mode[0] ? v[i].mode : "engine",
 			    v[i].host, v[i].pid,
 			    fmt_duration((h->at_ms - v[i].started_at_ms) / 1000, up, sizeof up));
+		if (h->engines < 4)
+			snprintf(
+			    h->sentiment[h->engines], sizeof h->sentiment[0], "%s", v[i].sentiment);
 		h->engines++;
 	}
 	free(v);

@@ -63,6 +63,7 @@ struct sentiment {
 	struct sentiment_status snap;
 
 	/* supervisor thread only */
+	char noted[160]; /* the state line last written to the heartbeat */
 	struct scorer sc;
 	bool ever_started;
 	int64_t restart_at_ms;
@@ -441,6 +442,28 @@ camp_follow(struct sentiment *s, struct scamp *c, int64_t now)
 
 /* ---- the thread -------------------------------------------------------- */
 
+/* Writes the state line into the engine's heartbeat when it changed, for
+ * `launchwatch status` and /healthz (a failure is tried at the next turn). */
+static void
+note_state(struct sentiment *s)
+{
+	char line[160];
+	if (strcmp(s->cnt.state, "up") == 0)
+		snprintf(
+		    line, sizeof line, "sentiment: %s %s scoring", s->cnt.scorer, s->cnt.version);
+	else if (strcmp(s->cnt.state, "down") == 0)
+		snprintf(line, sizeof line, "sentiment: scorer down, restarting (%.100s)",
+		    s->cnt.last_error);
+	else
+		snprintf(line, sizeof line, "sentiment: scorer starting");
+	char *cause = NULL;
+	if (strcmp(line, s->noted) == 0)
+		return;
+	if (sti_heartbeat_sentiment(s->o.store, s->owner, line, &cause) == 0)
+		snprintf(s->noted, sizeof s->noted, "%s", line);
+	free(cause);
+}
+
 /* Copies the counters into the snapshot other threads read. */
 static void
 publish(struct sentiment *s)
@@ -483,6 +506,7 @@ turn(struct sentiment *s)
 		next = s->restart_at_ms;
 	}
 	scorer_drain_stderr(&s->sc, stderr_line, s);
+	note_state(s);
 	publish(s);
 	return next;
 }

@@ -79,6 +79,12 @@ health_judge(const struct health *h, char *why, size_t size)
 		    (long long)h->alert_errors, h->alert_errors == 1 ? "" : "s");
 		return HEALTH_DEGRADED;
 	}
+	for (size_t i = 0; i < h->engines && i < 4; i++) {
+		if (strstr(h->sentiment[i], "scorer down") != NULL) {
+			snprintf(why, size, "%s", h->sentiment[i]);
+			return HEALTH_DEGRADED;
+		}
+	}
 	snprintf(why, size, "current: %zu active campaign%s, %zu engine%s", runnable,
 	    runnable == 1 ? "" : "s", h->engines, h->engines == 1 ? "" : "s");
 	return HEALTH_OK;
@@ -113,8 +119,11 @@ health_text(const struct health *h, struct sbuf *b)
 	else
 		sbuf_printf(b, "database: unreachable: %s\n", h->db_error);
 	sbuf_printf(b, "engines: %zu running\n", h->engines);
-	for (size_t i = 0; i < h->engines && i < 4; i++)
+	for (size_t i = 0; i < h->engines && i < 4; i++) {
 		sbuf_printf(b, "  %s\n", h->engine_desc[i]);
+		if (h->sentiment[i][0])
+			sbuf_printf(b, "    %s\n", h->sentiment[i]);
+	}
 	if (h->alert_errors > 0)
 		sbuf_printf(b,
 		    "alerts: %lld errors in the last hour (launchwatch campaign show ID)\n",
@@ -165,6 +174,11 @@ health_json(const struct health *h, struct sbuf *b)
 	json_object_set_new(o, "engines_running", json_integer((json_int_t)h->engines));
 	json_object_set_new(o, "engines", engines);
 	json_object_set_new(o, "alert_errors_last_hour", json_integer(h->alert_errors));
+	json_t *sent = json_array();
+	for (size_t i = 0; i < h->engines && i < 4; i++)
+		if (h->sentiment[i][0])
+			json_array_append_new(sent, json_string(h->sentiment[i]));
+	json_object_set_new(o, "sentiment", sent);
 	for (size_t i = 0; i < h->n; i++) {
 		const struct health_campaign *c = &h->c[i];
 		json_t *j = json_object(), *st = json_object(), *rq = json_object(),

@@ -42,6 +42,18 @@ sti_heartbeat_beat(struct store *s, const struct sti_heartbeat *h, char **cause)
 }
 
 int
+sti_heartbeat_sentiment(struct store *s, const char *owner, const char *line, char **cause)
+{
+	bson_t *sel = BCON_NEW("_id", BCON_UTF8(owner));
+	bson_t *upd = BCON_NEW("$set", "{", "sentiment", BCON_UTF8(line), "}");
+	int rc =
+	    st_update_where(s, "heartbeats", sel, upd, false, "noting the sentiment state", cause);
+	bson_destroy(sel);
+	bson_destroy(upd);
+	return rc;
+}
+
+int
 sti_heartbeat_list(struct store *s, struct sti_heartbeat **out, size_t *n, char **cause)
 {
 	bson_error_t err;
@@ -62,6 +74,7 @@ sti_heartbeat_list(struct store *s, struct sti_heartbeat **out, size_t *n, char 
 		h->pid = (long)st_get_int(doc, "pid", 0);
 		h->started_at_ms = st_get_int(doc, "started_at", 0);
 		h->beat_at_ms = st_get_int(doc, "beat_at", 0);
+		st_get_strbuf(doc, "sentiment", h->sentiment, sizeof h->sentiment);
 	}
 	bool bad = mongoc_cursor_error(cur, &err);
 	mongoc_cursor_destroy(cur);

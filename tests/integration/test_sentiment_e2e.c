@@ -346,6 +346,10 @@ START_TEST(test_negative_reply_alerts_end_to_end)
 	size_t n1 = wait_scored(&w, 0, 60);
 	ck_assert_uint_gt(n1, 5);
 	check_sums(w.s, w.campaign_id);
+	const char *status[] = {"status", NULL};
+	tu_run(&tr, w.env, 30000, status);
+	ck_assert_msg(strstr(tr.out, "    sentiment: vader 3.3.2 scoring\n") != NULL, "%s", tr.out);
+	tu_run_done(&tr);
 
 	/* 2: the scorer is SIGKILLed; the supervisor says so, restarts it, and
 	 * the launch's new replies are scored */
@@ -389,6 +393,46 @@ START_TEST(test_negative_reply_alerts_end_to_end)
 	free(hook);
 	free(yaml);
 	al_slack_free(r);
+	ing_world_stop(&w);
+}
+END_TEST
+
+START_TEST(test_scorer_down_in_status)
+{
+	/* a scorer that cannot start: the engine runs on, and `launchwatch
+	 * status` says so (degraded, exit 1) */
+	struct ing_world w;
+	struct sim_opts so;
+	sim_opts_init(&so);
+	so.seed = 5;
+	ing_world_start(&w, &so, "25");
+	const char *env[] = {w.env[0], w.env[1], w.env[2], w.env[3], w.env[4],
+	    "LAUNCHWATCH_SENTIMENT=1", "LAUNCHWATCH_SENTIMENT_CMD=/bin/false", NULL};
+	const char *args[] = {"run", NULL};
+	char *out = xasprintf("%s/run.out", w.dir);
+	pid_t pid = al_spawn(env, args, out);
+	const char *status[] = {"status", NULL};
+	struct tu_run tr = {0};
+	int64_t end = al_mono_ns() + 30 * 1000000000LL;
+	bool seen = false;
+	while (!seen && al_mono_ns() < end) {
+		tu_run(&tr, w.env, 30000, status);
+		seen = strstr(tr.out, "sentiment: scorer down, restarting (the scorer exited)") !=
+		       NULL;
+		if (!seen) {
+			tu_run_done(&tr);
+			usleep(200 * 1000);
+		}
+	}
+	ck_assert_msg(seen, "status never showed the scorer down");
+	ck_assert_int_eq(tr.status, 1);
+	ck_assert_ptr_nonnull(
+	    strstr(tr.out, "launchwatch: degraded (exit 1): sentiment: scorer down"));
+	tu_run_done(&tr);
+	ck_assert_int_gt(log_lines(&w, "scorer down, restarting"), 0);
+	int st = al_reap(pid, SIGTERM, 20000);
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	free(out);
 	ing_world_stop(&w);
 }
 END_TEST
@@ -452,6 +496,7 @@ main(void)
 	TCase *tc = tcase_create("engine");
 	tcase_set_timeout(tc, 400);
 	tcase_add_test(tc, test_negative_reply_alerts_end_to_end);
+	tcase_add_test(tc, test_scorer_down_in_status);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -49,6 +49,20 @@ START_TEST(verdicts)
 	healthy(&h);
 	ck_assert_int_eq(health_judge(&h, why, sizeof why), HEALTH_OK);
 	ck_assert_str_eq(why, "current: 1 active campaign, 1 engine");
+	/* the engine's sentiment scorer: shown, and degraded while it is down */
+	snprintf(h.sentiment[0], sizeof h.sentiment[0], "sentiment: vader 3.3.2 scoring");
+	ck_assert_int_eq(health_judge(&h, why, sizeof why), HEALTH_OK);
+	struct sbuf b;
+	sbuf_init(&b);
+	health_text(&h, &b);
+	ck_assert_ptr_nonnull(
+	    strstr(b.s, "  run on box (pid 7), up 1h\n    sentiment: vader 3.3.2"));
+	sbuf_done(&b);
+	snprintf(h.sentiment[0], sizeof h.sentiment[0],
+	    "sentiment: scorer down, restarting (the scorer exited)");
+	ck_assert_int_eq(health_judge(&h, why, sizeof why), HEALTH_DEGRADED);
+	ck_assert_str_eq(why, "sentiment: scorer down, restarting (the scorer exited)");
+	h.sentiment[0][0] = '\0';
 	h.alert_errors = 2;
 	ck_assert_int_eq(health_judge(&h, why, sizeof why), HEALTH_DEGRADED);
 	ck_assert_str_eq(why, "2 alert errors in the last hour");
