@@ -24,6 +24,7 @@
 #include "model/minutes.h"
 #include "model/job.h"
 #include "model/prep.h"
+#include "model/sentiment.h"
 #include "model/series.h"
 
 #define AGG_FEED_MAX    1000 /* feed rows kept per campaign (the JSON endpoint's ceiling) */
@@ -132,6 +133,7 @@ struct agg_campaign {
 	size_t nalerts;
 	char alert_rule[256];      /* what alerts and where, from the campaign's settings */
 	int64_t requests, credits; /* summed over jobs */
+	struct sent_state *sent;   /* the sentiment sums (<cid>:sentiment); NULL: no scorer ran */
 	uint64_t version;          /* bumped by every change, for caches and redraws */
 };
 
@@ -218,6 +220,8 @@ void agg_cpm_farm(const struct agg_campaign *c, bool exclude, struct agg_cpm *ou
 /* Replaces the alerts of campaign id with alerts (takes ownership of the
  * array and its strings), newest first. */
 void agg_set_alerts(struct agg *a, const char *id, struct agg_alert *alerts, size_t n);
+/* Replaces campaign id's sentiment sums with sent (taken; NULL: none). */
+void agg_set_sentiment(struct agg *a, const char *id, struct sent_state *sent);
 
 /* Sets the author handle of tweet_id in campaign id (copied, sanitized). */
 void agg_set_author(struct agg *a, const char *id, const char *tweet_id, const char *handle);

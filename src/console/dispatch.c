@@ -182,6 +182,9 @@ dispatch_news(struct ui *u, struct reader_news *n)
 		agg_set_alerts(u->agg, d->cid, d->alerts, d->nalerts);
 		d->alerts = NULL; /* the agg holds them now */
 		d->nalerts = 0;
+		if (d->has_sent)
+			agg_set_sentiment(u->agg, d->cid, d->sent);
+		d->sent = NULL;
 		u->dirty = true;
 	}
 	for (size_t i = 0; i < n->nfeeds; i++)

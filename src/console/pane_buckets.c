@@ -1,7 +1,8 @@
 /*
  * pane_buckets: the bucket time series: events per bucket per day (or per
  * hour with h), newest first, with a sparkline per bucket, from the
- * summary. Curses-free; UI thread.
+ * summary, and each bucket's mean sentiment of its scored replies and
+ * quotes (model/sentiment.h). Curses-free; UI thread.
  */
 #include <stdio.h>
 
@@ -68,6 +69,17 @@ pane_buckets_draw(struct ui *u, struct draw_grid *g, struct draw_rect r)
 		}
 		y++;
 	}
+	draw_text(g, x0, y, 12, T_DIM, "sentiment");
+	for (int b = 0; b < BK__COUNT; b++) {
+		double m;
+		char s[16];
+		if (c->sent != NULL && sent_sums_mean(&c->sent->bucket[b], &m))
+			snprintf(s, sizeof s, "%+.2f", m);
+		else
+			snprintf(s, sizeof s, "%s", c->sent ? "-" : "not scored");
+		draw_text_right(g, x0 + 12 + b * 11, y, 10, T_DIM, s);
+	}
+	y++;
 	/* drilled into a tweet: its unique accounts per bucket first (the
 	 * rows below count every tweet's events) */
 	const int64_t *uniq;

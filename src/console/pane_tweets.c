@@ -1,8 +1,10 @@
 /*
  * pane_tweets: every tracked tweet with its category, author, counts (as
  * of the summary), change in views over the last hour (from the tweet's
- * own series, read on demand for the rows shown), job state (backfilling,
- * ok, blocked until, error) and credits. Curses-free; UI thread.
+ * own series, read on demand for the rows shown), credits, the mean
+ * sentiment of its scored replies and quotes (model/sentiment.h; "not
+ * scored" when no scorer ran) and job state (backfilling, ok, blocked
+ * until, error). Curses-free; UI thread.
  */
 #include <stdio.h>
 #include <string.h>
@@ -97,7 +99,7 @@ pane_tweets_draw(struct ui *u, struct draw_grid *g, struct draw_rect r, bool foc
 		int width;
 	} cols[] = {{"#", 3}, {"category", 11}, {"author", 14}, {"views", 7}, {"likes", 7},
 	    {"RTs", 6}, {"replies", 7}, {"quotes", 6}, {"+1h views", 9}, {"credits", 7},
-	    {"farmed", 6}};
+	    {"farmed", 6}, {"sentiment", 11}};
 	int x = x0;
 	for (size_t i = 0; i < sizeof cols / sizeof cols[0] && x < x0 + w; i++) {
 		int cw = cols[i].width < x0 + w - x ? cols[i].width : x0 + w - x;
@@ -119,7 +121,7 @@ pane_tweets_draw(struct ui *u, struct draw_grid *g, struct draw_rect r, bool foc
 		enum theme_role base = sel ? T_SELECTED : T_NORMAL;
 		if (sel)
 			draw_fill(g, (struct draw_rect){x0, yy, w, 1}, ' ', T_SELECTED);
-		char v[11][24];
+		char v[12][24];
 		snprintf(v[0], 24, "%zu", ti + 1);
 		snprintf(v[1], 24, "%s", category_name((enum tweet_category)t->category));
 		snprintf(v[2], 24, "%s%s", t->author ? "@" : "", t->author ? t->author : "?");
@@ -150,8 +152,15 @@ pane_tweets_draw(struct ui *u, struct draw_grid *g, struct draw_rect r, bool foc
 			credits += t->job[k].credits;
 		fmt_count(credits, v[9], 24);
 		farm_cell(c, t->id, v[10], 24);
+		const struct sent_sums *ss = c->sent ? sent_state_tweet(c->sent, t->id) : NULL;
+		if (c->sent == NULL || (ss != NULL && ss->count == 0))
+			snprintf(v[11], 24, "not scored");
+		else if (ss == NULL)
+			snprintf(v[11], 24, "-");
+		else
+			sent_sums_text(ss, v[11], 24);
 		x = x0;
-		for (size_t k = 0; k < 11 && x < x0 + w; k++) {
+		for (size_t k = 0; k < 12 && x < x0 + w; k++) {
 			int cw = cols[k].width < x0 + w - x ? cols[k].width : x0 + w - x;
 			if (k >= 3)
 				draw_text_right(g, x, yy, cw, base, v[k]);

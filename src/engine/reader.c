@@ -23,6 +23,7 @@
 #include "engine/queue.h"
 #include "store/store.h"
 #include "store/store_agg.h"
+#include "store/store_sentiment.h"
 #include "reader_closeout_internal.h"
 #include "reader_prepared_internal.h"
 
@@ -266,6 +267,9 @@ detail_done(struct reader_detail *d)
 	}
 	free(d->tids);
 	free(d->handles);
+	if (d->sent)
+		sent_state_done(d->sent);
+	free(d->sent);
 }
 
 /* Frees n details and their array. */
@@ -403,6 +407,16 @@ read_details(struct reader *r, bool jobs)
 			free(cause);
 			cause = NULL;
 		}
+		/* the sentiment sums: one `_id` read (docs/alerts.md section 9) */
+		struct sent_state st;
+		int rc = sts_get(r->s, d->cid, &st, &cause);
+		d->has_sent = rc >= 0;
+		if (rc == 0) {
+			d->sent = xmalloc(sizeof *d->sent);
+			*d->sent = st;
+		}
+		free(cause);
+		cause = NULL;
 	}
 	pthread_mutex_lock(&r->mu);
 	details_free(r->details, r->ndetails);

@@ -119,6 +119,9 @@ campaign_free(struct agg_campaign *c)
 	free(c->feed);
 	prep_summary_done(&c->sum);
 	alerts_free(c->alerts, c->nalerts);
+	if (c->sent)
+		sent_state_done(c->sent);
+	free(c->sent);
 	free(c->name);
 	free(c->client);
 	cfg_campaign_done(&c->cfg);
@@ -452,6 +455,17 @@ agg_set_alerts(struct agg *a, const char *id, struct agg_alert *alerts, size_t n
 	alerts_free(c->alerts, c->nalerts);
 	c->alerts = alerts;
 	c->nalerts = n;
+	c->version++;
+}
+
+void
+agg_set_sentiment(struct agg *a, const char *id, struct sent_state *sent)
+{
+	struct agg_campaign *c = campaign_get(a, id);
+	if (c->sent)
+		sent_state_done(c->sent);
+	free(c->sent);
+	c->sent = sent;
 	c->version++;
 }
 
