@@ -47,7 +47,7 @@ struct reader_detail {
 	size_t nalerts;
 	char **tids, **handles; /* for agg_set_author */
 	size_t nauth;
-	bool has_sent;          /* sent was read this time (else keep the one shown) */
+	bool has_sent;           /* sent was read this time (else keep the one shown) */
 	struct sent_state *sent; /* for agg_set_sentiment, which takes it; NULL: no scorer ran */
 };
 

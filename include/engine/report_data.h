@@ -67,6 +67,11 @@ struct report_data_info {
 /* Returns a short phrase for how ("current", "caught up", ...). */
 const char *report_how_name(enum report_how how);
 
+/* Copies campaign cid's sentiment sums (`<cid>:sentiment`, one `_id`
+ * read) into r, after its tweets were set; none when no scorer ran or the
+ * read failed. */
+void report_data_sentiment(struct store *s, const char *cid, struct report *r);
+
 /* Reads the prepared summary of in's campaign into *out (caller calls
  * prep_summary_done): the stored one (two `_id` reads and one probe of the
  * log) when it covers the change log or an engine aggregates the campaign;

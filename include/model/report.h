@@ -19,6 +19,7 @@
 #include "model/campaign.h"
 #include "model/event.h"
 #include "model/prep.h"
+#include "model/sentiment.h"
 
 /* Written into every report and frozen document; bump when a formula or a
  * field's meaning changes. docs/reports.md describes each version. */
@@ -85,6 +86,7 @@ struct rep_tweet_row {
 	int64_t engagements[ACT__COUNT]; /* engagement documents per action */
 	int64_t farm_accounts;           /* accounts that engaged it (with report.farm.has) */
 	int64_t farm_likely;             /* ... of them likely farmed */
+	struct sent_sums sentiment;      /* its replies' and quotes' scores (has_sentiment) */
 };
 
 /* A sum over tweets: v[m] adds the known values, nmissing[m] counts tweets
@@ -202,7 +204,21 @@ struct report {
 	int64_t log_seq;
 	int64_t log_head;
 	char *log_aggregator; /* sanitized: the engine aggregating when behind, else "" */
+	/* the sentiment of replies and quotes (docs/alerts.md section 9), from
+	 * <cid>:sentiment; has_sentiment false when no scorer ran */
+	bool has_sentiment;
+	char sentiment_by[72]; /* "vader 3.3.2" */
+	struct sent_sums sentiment_all;
+	struct sent_sums sentiment_bucket[BK__COUNT];
 };
+
+/* Copies the sentiment sums of st (borrowed) into r: in all, per bucket and
+ * per listed tweet (report_sent.c). */
+void report_set_sentiment(struct report *r, const struct sent_state *st);
+/* Returns r's sentiment as a JSON object, or JSON null when none (new). */
+json_t *report_sentiment_json(const struct report *r);
+/* Reads the sentiment of a report's JSON (absent or null: none) into r. */
+void report_sentiment_from_json(const json_t *j, struct report *r);
 
 /* One engaged account of the full engagers table, made from its prepared
  * account (strings borrowed from it): the bucket and importance of its most

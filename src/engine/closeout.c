@@ -305,6 +305,7 @@ freeze(struct store *s, const char *id, const struct closeout_hooks *h,
 	size_t top = o && o->top ? o->top : REPORT_TOP_DEFAULT;
 	report_build(&in, &sum, now, top < PREP_TOP_MAX ? top : PREP_TOP_MAX, &r);
 	r.log_head = info.head;
+	report_data_sentiment(s, c.id, &r);
 	r.final = true;
 	r.status = CS_COMPLETED;
 	r.refresh = fr; /* moved: report_done frees the note */

@@ -25,6 +25,7 @@
 #include "store/store_events.h"
 #include "store/store_prepared.h"
 #include "store/store_report.h"
+#include "store/store_sentiment.h"
 
 #define LEASE_MS      120000 /* a report's hold on the aggregates while it catches up */
 #define REPLAY_STEP   500    /* change-log entries between progress lines */
@@ -442,6 +443,17 @@ frozen_report(const char *cid, const char *frozen_json, struct report *out, char
 	return rc;
 }
 
+void
+report_data_sentiment(struct store *s, const char *cid, struct report *r)
+{
+	struct sent_state st;
+	char *cause = NULL;
+	if (sts_get(s, cid, &st, &cause) == 0)
+		report_set_sentiment(r, &st);
+	sent_state_done(&st);
+	free(cause);
+}
+
 int
 report_data_get(struct store *s, const char *key, int64_t now_ms, size_t top,
     const struct report_data_opts *o, struct report *out, struct report_data_info *info,
@@ -481,6 +493,7 @@ report_data_get(struct store *s, const char *key, int64_t now_ms, size_t top,
 			    &in, &sum, now_ms, top < PREP_TOP_MAX ? top : PREP_TOP_MAX, out);
 			out->log_seq = info->seq;
 			out->log_head = info->head;
+			report_data_sentiment(s, id, out);
 			free(out->log_aggregator);
 			out->log_aggregator =
 			    text_sanitize(info->aggregator, strlen(info->aggregator), 120);

@@ -514,6 +514,7 @@ report_to_json(const struct report *r)
 			json_object_set_new(x, "aggregator", json_string(r->log_aggregator));
 		json_object_set_new(o, "change_log", x);
 	}
+	json_object_set_new(o, "sentiment", report_sentiment_json(r));
 	if (r->refresh.ran) /* absent in live reports, so they keep their shape */
 		json_object_set_new(o, "final_refresh",
 		    json_pack("{s:b, s:I, s:o, s:I, s:I, s:I, s:s}", "complete",
@@ -760,6 +761,7 @@ report_from_json(const json_t *j, struct report *r, char **cause)
 	jget_int(x, "seq", &r->log_seq);
 	jget_int(x, "head", &r->log_head);
 	r->log_aggregator = jget_str(x, "aggregator");
+	report_sentiment_from_json(json_object_get(j, "sentiment"), r);
 	x = json_object_get(j, "final_refresh");
 	if (json_is_object(x)) {
 		r->refresh.ran = true;

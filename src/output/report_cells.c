@@ -149,3 +149,37 @@ cell_csv_time(struct sbuf *b, int64_t ms)
 	timestr_format_time(ms / 1000, buf, sizeof buf);
 	sbuf_addstr(b, buf);
 }
+
+/* ---- sentiment ---------------------------------------------------------- */
+
+const char *const cell_sent_cols[CELL_SENT_COLS] = {
+    "scored", "mean", "positive", "neutral", "negative", "not scored"};
+
+void
+cell_sentiment(const struct sent_sums *s, char cells[CELL_SENT_COLS][24])
+{
+	double m;
+	const int64_t v[] = {s->count, 0, s->positive, s->neutral, s->negative, s->not_scored};
+	for (int k = 0; k < CELL_SENT_COLS; k++)
+		snprintf(cells[k], 24, "%lld", (long long)v[k]);
+	if (sent_sums_mean(s, &m))
+		snprintf(cells[1], 24, "%+.2f", m);
+	else
+		snprintf(cells[1], 24, "-");
+}
+
+const char *
+cell_sentiment_note(const struct report *r, char *buf, size_t size)
+{
+	if (!r->has_sentiment)
+		snprintf(buf, size,
+		    "Not scored: no sentiment scorer ran for this campaign "
+		    "(LAUNCHWATCH_SENTIMENT=1 starts it).");
+	else
+		snprintf(buf, size,
+		    "Replies and quotes scored by %s (the mean of its scores, -1 hostile to "
+		    "+1 enthusiastic; positive from +0.05, negative from -0.05; 'not scored': a "
+		    "language it cannot read).",
+		    r->sentiment_by);
+	return buf;
+}

@@ -38,4 +38,12 @@ bool cell_cpm_set(const struct report *r);
  * "live, not final"; static). */
 const char *cell_marker(const struct report *r);
 
+/* The sentiment table's columns, and one row of sums s as their texts:
+ * scored, mean ("-" when none), positive, neutral, negative, not scored. */
+#define CELL_SENT_COLS 6
+extern const char *const cell_sent_cols[CELL_SENT_COLS];
+void cell_sentiment(const struct sent_sums *s, char cells[CELL_SENT_COLS][24]);
+/* The sentence under the sentiment heading: who scored, or "not scored". */
+const char *cell_sentiment_note(const struct report *r, char *buf, size_t size);
+
 #endif

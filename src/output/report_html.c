@@ -287,6 +287,48 @@ html_na_cell(struct sbuf *b, struct sbuf *tmp, bool has)
 	html_num_cell(b, tmp);
 }
 
+/* Appends one sentiment row: a header cell label, then the sums' cells. */
+static void
+html_sent_row(struct sbuf *b, const char *label, const struct sent_sums *s)
+{
+	char cells[CELL_SENT_COLS][24];
+	cell_sentiment(s, cells);
+	html_cell(b, "th", label);
+	for (int k = 0; k < CELL_SENT_COLS; k++) {
+		sbuf_addstr(b, "<td class=\"n\">");
+		cell_html(b, cells[k]);
+		sbuf_addstr(b, "</td>");
+	}
+}
+
+/* Appends the sentiment section: per audience and per tweet, or why not. */
+static void
+html_sentiment(struct sbuf *b, const struct report *r)
+{
+	char note[320];
+	sbuf_addstr(b, "<section>\n<h2>Sentiment of replies and quotes</h2>\n");
+	html_cell(b, "p", cell_sentiment_note(r, note, sizeof note));
+	if (r->has_sentiment) {
+		sbuf_addstr(b, "\n<table id=\"sentiment\">\n<thead><tr><th>audience / tweet</th>");
+		for (int k = 0; k < CELL_SENT_COLS; k++)
+			sbuf_printf(b, "<th class=\"n\">%s</th>", cell_sent_cols[k]);
+		sbuf_addstr(b, "</tr></thead>\n<tbody>\n");
+		for (int k = 0; k <= BK__COUNT; k++) {
+			sbuf_addstr(b, "<tr>");
+			html_sent_row(b, k < BK__COUNT ? bucket_name((enum lw_bucket)k) : "total",
+			    k < BK__COUNT ? &r->sentiment_bucket[k] : &r->sentiment_all);
+			sbuf_addstr(b, "</tr>\n");
+		}
+		for (size_t i = 0; i < r->ntweets; i++) {
+			sbuf_addstr(b, "<tr>");
+			html_sent_row(b, r->tweets[i].tweet_id, &r->tweets[i].sentiment);
+			sbuf_addstr(b, "</tr>\n");
+		}
+		sbuf_addstr(b, "</tbody></table>");
+	}
+	sbuf_addstr(b, "\n</section>\n");
+}
+
 /* Appends the tweets table: each tweet linked, its author and category,
  * and its counts. */
 static void
@@ -416,6 +458,7 @@ report_render_html(const struct report *r)
 		sbuf_addstr(&b, "</tr>\n");
 	}
 	sbuf_addstr(&b, "</tbody></table>\n</section>\n");
+	html_sentiment(&b, r);
 
 	sbuf_addstr(&b, "<section>\n<h2>Top engagers</h2>\n<table id=\"top\">\n<thead><tr>"
 	                "<th class=\"n\">#</th><th>account</th><th>audience</th>"

@@ -71,6 +71,40 @@ md_cpm_row(struct sbuf *b, const char *label, const struct rep_cpm *c, const str
 	sbuf_addstr(b, " |\n");
 }
 
+/* Appends one sentiment row: label, then the sums' cells. */
+static void
+md_sent_row(struct sbuf *b, const char *label, const struct sent_sums *s)
+{
+	char cells[CELL_SENT_COLS][24];
+	cell_sentiment(s, cells);
+	sbuf_printf(b, "| %s", label);
+	for (int k = 0; k < CELL_SENT_COLS; k++)
+		sbuf_printf(b, " | %s", cells[k]);
+	sbuf_addstr(b, " |\n");
+}
+
+/* Appends the sentiment section: per audience and per tweet, or why not. */
+static void
+md_sentiment(struct sbuf *b, const struct report *r)
+{
+	char note[320];
+	sbuf_addstr(b, "## Sentiment of replies and quotes\n\n");
+	md_esc(b, cell_sentiment_note(r, note, sizeof note));
+	sbuf_addstr(b, "\n\n");
+	if (!r->has_sentiment)
+		return;
+	const char *cols[1 + CELL_SENT_COLS] = {"audience / tweet"};
+	for (int k = 0; k < CELL_SENT_COLS; k++)
+		cols[k + 1] = cell_sent_cols[k];
+	md_header(b, cols, LW_ARRAY_LEN(cols));
+	for (int k = 0; k < BK__COUNT; k++)
+		md_sent_row(b, bucket_name((enum lw_bucket)k), &r->sentiment_bucket[k]);
+	md_sent_row(b, "**total**", &r->sentiment_all);
+	for (size_t i = 0; i < r->ntweets; i++)
+		md_sent_row(b, r->tweets[i].tweet_id, &r->tweets[i].sentiment);
+	sbuf_addstr(b, "\n");
+}
+
 char *
 report_render_md(const struct report *r)
 {
@@ -195,6 +229,7 @@ report_render_md(const struct report *r)
 	sbuf_addstr(&b, " | 100% | ");
 	cell_int(&b, r->engagements);
 	sbuf_addstr(&b, " |\n\n");
+	md_sentiment(&b, r);
 
 	sbuf_addstr(&b, "## Top engagers by importance\n\n");
 	static const char *const ecols[] = {

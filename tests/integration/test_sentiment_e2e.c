@@ -387,6 +387,24 @@ START_TEST(test_negative_reply_alerts_end_to_end)
 	char *cause = NULL;
 	ck_assert_int_eq(sts_get(w.s, w.campaign_id, &st, &cause), 0);
 	ck_assert_str_eq(st.owner, "");
+	/* the report carries the same sums */
+	const char *rep[] = {"report", w.campaign_id, "--format", "md", "--out", w.dir, NULL};
+	tu_run(&tr, w.env, 60000, rep);
+	ck_assert_msg(tr.status == 0, "report: %s", tr.err);
+	tu_run_done(&tr);
+	char *mdp = xasprintf("%s/%s.md", w.dir, w.campaign_id), *md = NULL;
+	size_t mdlen = 0;
+	ck_assert_int_eq(file_read_all(mdp, &md, &mdlen, NULL), 0);
+	ck_assert_ptr_nonnull(strstr(md, "scored by vader 3.3.2"));
+	char cells[96];
+	double mean = st.total.sum / (double)st.total.count;
+	snprintf(cells, sizeof cells, "| **total** | %lld | %+.2f | %lld | %lld | %lld | %lld |",
+	    (long long)st.total.count, mean, (long long)st.total.positive,
+	    (long long)st.total.neutral, (long long)st.total.negative,
+	    (long long)st.total.not_scored);
+	ck_assert_msg(strstr(md, cells) != NULL, "%s not in the report", cells);
+	free(md);
+	free(mdp);
 	sent_state_done(&st);
 
 	free(out);

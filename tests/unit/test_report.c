@@ -466,6 +466,61 @@ START_TEST(test_json_round_trip)
 }
 END_TEST
 
+START_TEST(test_sentiment_section)
+{
+	/* no scorer ran: every format says "not scored"; with sums: per
+	 * audience, in all and per tweet, kept through the frozen JSON */
+	struct raw_input in;
+	struct report r, back;
+	char *cause = NULL;
+	fixture(&in);
+	build(&in, CUTOFF, CUTOFF, 20, &r);
+	char *md = report_render_md(&r), *html = report_render_html(&r);
+	ck_assert_ptr_nonnull(strstr(md, "## Sentiment of replies and quotes\n\nNot scored: no "
+	                                 "sentiment scorer ran"));
+	ck_assert_ptr_nonnull(strstr(html, "<p>Not scored: no sentiment scorer ran"));
+	json_t *j = report_to_json(&r);
+	ck_assert(json_is_null(json_object_get(j, "sentiment")));
+	json_decref(j);
+	free(md);
+	free(html);
+	struct sent_state st;
+	memset(&st, 0, sizeof st);
+	snprintf(st.scorer, sizeof st.scorer, "vader");
+	snprintf(st.version, sizeof st.version, "3.3.2");
+	sent_state_add(&st, r.tweets[0].tweet_id, BK_INVESTOR, true, -0.9);
+	sent_state_add(&st, r.tweets[0].tweet_id, BK_OTHER, true, 0.5);
+	sent_state_add(&st, r.tweets[0].tweet_id, BK_OTHER, false, 0);
+	report_set_sentiment(&r, &st);
+	sent_state_done(&st);
+	ck_assert(r.has_sentiment);
+	ck_assert_int_eq(r.tweets[0].sentiment.count, 2);
+	ck_assert_int_eq(r.tweets[1].sentiment.count, 0);
+	md = report_render_md(&r);
+	ck_assert_ptr_nonnull(strstr(md, "scored by vader 3.3.2"));
+	ck_assert_ptr_nonnull(strstr(md, "| investor | 1 | -0.90 | 0 | 0 | 1 | 0 |\n"));
+	ck_assert_ptr_nonnull(strstr(md, "| other | 1 | +0.50 | 1 | 0 | 0 | 1 |\n"));
+	ck_assert_ptr_nonnull(strstr(md, "| **total** | 2 | -0.20 | 1 | 0 | 1 | 1 |\n"));
+	html = report_render_html(&r);
+	ck_assert_ptr_nonnull(strstr(html, "<table id=\"sentiment\">"));
+	j = report_to_json(&r);
+	ck_assert_int_eq(report_from_json(j, &back, &cause), 0);
+	ck_assert(back.has_sentiment);
+	ck_assert_str_eq(back.sentiment_by, "vader 3.3.2");
+	ck_assert_int_eq(back.sentiment_all.not_scored, 1);
+	ck_assert_double_eq_tol(back.tweets[0].sentiment.sum, -0.4, 1e-12);
+	char *md2 = report_render_md(&back);
+	ck_assert_str_eq(md, md2);
+	free(md2);
+	free(md);
+	free(html);
+	json_decref(j);
+	report_done(&back);
+	report_done(&r);
+	raw_input_done(&in);
+}
+END_TEST
+
 START_TEST(test_formats)
 {
 	struct raw_input in;
@@ -899,6 +954,7 @@ main(void)
 	tcase_add_test(tc, test_cpm_edges);
 	tcase_add_test(tc, test_json_round_trip);
 	tcase_add_test(tc, test_formats);
+	tcase_add_test(tc, test_sentiment_section);
 	tcase_add_test(tc, test_final_refresh);
 	tcase_add_test(tc, test_empty_campaign);
 	tcase_add_test(tc, test_html_deliverable);
