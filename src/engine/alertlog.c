@@ -1,8 +1,10 @@
 /*
  * alertlog: the alert worker's place in each campaign's change log
  * (src/engine/alertlog_internal.h, docs/alerts.md): the start (saved
- * position, lookback), the next entry and the saved position, every read and
- * write by `_id`. Worker thread only.
+ * position, lookback), the next entries (alertlog_follow, shared with the
+ * sentiment supervisor), whether a record waits for its sentiment score,
+ * and the saved position, every read and write by `_id`. Its owner's
+ * thread only.
  */
 #include "alertlog_internal.h"
 
@@ -10,6 +12,7 @@
 #include <string.h>
 
 #include "store/store_changes.h"
+#include "store/store_events.h"
 #include "store/store_prepared.h"
 
 /* Reads the time entry seq of campaign_id was written into *at_ms (an entry
@@ -133,6 +136,25 @@ alertlog_follow(struct alertlog *l, struct store *s, const char *campaign_id, in
 	if (poll_ms > 0)
 		l->next_poll_ms = now_ms + poll_ms;
 	return 0;
+}
+
+bool
+alertlog_awaits_score(struct store *s, const struct alert_campaign *a, struct alert_candidate *c)
+{
+	const struct alert_rules *r = &a->rules;
+	if (!alert_wants_score(r, c) ||
+	    (!r->has_negative_sentiment && !alert_verdict_alerts(alert_match(a, c))))
+		return false;
+	struct lw_engagement e;
+	char *cause = NULL;
+	int rc =
+	    ste_engagement_get(s, c->campaign_id, c->tweet_id, c->user_id, c->action, &e, &cause);
+	free(cause);
+	if (rc != 0)
+		return false;
+	bool waits = e.sentiment_at_ms == 0;
+	lw_engagement_done(&e);
+	return waits;
 }
 
 int

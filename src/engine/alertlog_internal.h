@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "model/alert.h"
 #include "store/store_changes.h"
 
 #define ALERTLOG_CONSUMER "alerts" /* the position's name in store_prepared */
@@ -58,6 +59,12 @@ typedef int (*alertlog_take_fn)(void *arg, const struct change_entry *e, size_t 
 int alertlog_follow(struct alertlog *l, struct store *s, const char *campaign_id, int64_t now_ms,
     int64_t poll_ms, int64_t hold_ms, size_t max_entries, size_t max_records, alertlog_take_fn take,
     void *arg, char **cause);
+
+/* Returns true when record c of campaign a waits for the sentiment
+ * scorer: one of a's sentiment keys could alert on it, and its stored
+ * engagement (one `_id` read) was not looked at yet. */
+bool alertlog_awaits_score(
+    struct store *s, const struct alert_campaign *a, struct alert_candidate *c);
 
 /* Saves done as campaign_id's position when it is past the saved one and
  * a save is allowed at now_ms (always when force); the next save may come

@@ -472,28 +472,6 @@ process(struct alertworker *w, struct wcamp *wc, struct alert_candidate *c, int6
 	}
 }
 
-/* Returns true when record c of campaign wc waits for the scorer: one of
- * its sentiment keys could alert on it, and its stored engagement (one
- * `_id` read) was not looked at yet. */
-static bool
-awaits_score(struct alertworker *w, struct wcamp *wc, struct alert_candidate *c)
-{
-	const struct alert_rules *r = &wc->a.rules;
-	if (!alert_wants_score(r, c) ||
-	    (!r->has_negative_sentiment && !alert_verdict_alerts(alert_match(&wc->a, c))))
-		return false;
-	struct lw_engagement e;
-	char *cause = NULL;
-	int rc = ste_engagement_get(
-	    w->o.store, c->campaign_id, c->tweet_id, c->user_id, c->action, &e, &cause);
-	free(cause);
-	if (rc != 0)
-		return false;
-	bool waits = e.sentiment_at_ms == 0;
-	lw_engagement_done(&e);
-	return waits;
-}
-
 /* A change-log entry handed to take_entry. */
 struct take_ctx {
 	struct alertworker *w;
@@ -527,7 +505,7 @@ take_entry(void *arg, const struct change_entry *e, size_t *records)
 		for (size_t i = 0; !hold && i < n; i++) {
 			struct alert_candidate c;
 			alert_candidate_from_record(&c, wc->a.id, &v[i]);
-			hold = awaits_score(w, wc, &c);
+			hold = alertlog_awaits_score(w->o.store, &wc->a, &c);
 			alert_candidate_done(&c);
 		}
 	}

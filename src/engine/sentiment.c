@@ -342,6 +342,7 @@ score_record(struct score_ctx *x, const struct prep_eng *r, int64_t seq, struct 
 		lw_engagement_done(&e);
 		return -1;
 	}
+	s->backoff_ms = 0; /* it answers: the next failure restarts it after the base delay */
 	struct sts_score sc = {a.scored, a.score, s->sc.scorer, s->sc.version, seq, x->now};
 	if (sts_score_put(s->o.store, x->c->id, r->tweet_id, r->user_id, e.action, &sc, &cause) !=
 	    0) {
@@ -496,7 +497,7 @@ turn(struct sentiment *s)
 	}
 	int64_t next = now + 1000;
 	if (scorer_up(s, now)) {
-		for (size_t i = 0; i < s->ncamps; i++) {
+		for (size_t i = 0; i < s->ncamps && s->sc.pid > 0; i++) {
 			if (camp_follow(s, &s->camps[i], now))
 				next = now;
 			if (s->camps[i].log.next_poll_ms < next)
