@@ -133,7 +133,7 @@ ci: lint layers fuzz-short test test-mongo asan
 asan:
 	$(MAKE) BUILD=build-asan BIN=build-asan/bin OPT="-O1 -g -fno-omit-frame-pointer" \
 	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" \
-	    DEVDB=$(DEVDB) build-asan/bin/launchwatch tests devdb
+	    DEVDB=$(DEVDB) build-asan/bin/launchwatch build-asan/bin/launchwatch-sentiment tests devdb
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	LAUNCHWATCH_BIN=$(abspath build-asan/bin/launchwatch) LAUNCHWATCH_DEVDB=$(abspath $(DEVDB)) \
 	    tests/run.sh -j $(ASAN_TEST_JOBS) $(patsubst $(BUILD)/%,build-asan/%,$(TEST_BINS))

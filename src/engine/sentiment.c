@@ -264,6 +264,27 @@ camp_save(struct sentiment *s, struct scamp *c, int64_t now)
 	return 0;
 }
 
+/* Returns true when c's lease is still ours; when another engine took it
+ * (a race of two claims on MongoDB, or a takeover after this engine
+ * stalled past the lease), lets c go without writing. */
+static bool
+lease_kept(struct sentiment *s, struct scamp *c, int64_t now)
+{
+	struct sent_state st;
+	char *cause = NULL;
+	int rc = sts_get(s->o.store, c->id, &st, &cause);
+	free(cause);
+	bool ours = rc != 0 || st.owner[0] == '\0' || strcmp(st.owner, s->owner) == 0;
+	sent_state_done(&st);
+	if (!ours) {
+		slog(s, "info", "campaign %s: another engine scores it now", c->id);
+		sent_state_done(&c->st);
+		c->loaded = false;
+		c->retry_ms = now + LEASE_RETRY_MS;
+	}
+	return ours;
+}
+
 /* Reads c's document and takes its lease when it is free, expired, ours or
  * its owner is dead. Returns true when c is ours. */
 static bool
@@ -434,9 +455,10 @@ camp_follow(struct sentiment *s, struct scamp *c, int64_t now)
 		c->log.next_poll_ms = now + HOLD_MS;
 		return false;
 	}
-	if (c->loaded &&
-	    (c->st.seq > c->saved_seq || now >= c->st.lease_until_ms - s->o.lease_ms / 2) &&
-	    now >= c->save_at_ms)
+	bool renew = c->loaded && now >= c->st.lease_until_ms - s->o.lease_ms / 2;
+	if (renew && !lease_kept(s, c, now))
+		return false;
+	if (c->loaded && (c->st.seq > c->saved_seq || renew) && now >= c->save_at_ms)
 		camp_save(s, c, now);
 	return rc == 1;
 }
