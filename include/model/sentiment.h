@@ -42,6 +42,7 @@ struct sent_state {
 	char owner[128];        /* the supervisor's lease owner, "" when none */
 	int64_t lease_until_ms; /* 0 when free */
 	char scorer[32];        /* the scorer of the last score ("" when none yet) */
+	char state[160];        /* the supervisor's state line ("sentiment: scorer down, ...") */
 	char version[32];
 	int64_t updated_at_ms;
 	struct sent_sums total;

@@ -3,7 +3,8 @@
  * jobs, each with its state, last success, block, requests and credits,
  * and the whole error or block reason wrapped over as many lines as it
  * needs, so a reason the tweets pane and the header cut is read in full;
- * with the simulator, which tweets it knows. Curses-free; UI thread.
+ * with the simulator, which tweets it knows; the sentiment scorer's state
+ * when one runs for the campaign. Curses-free; UI thread.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,6 +90,14 @@ pane_jobs_draw(struct ui *u, struct draw_grid *g, struct draw_rect r)
 		snprintf(note, sizeof note, "The simulator knows only the demo's tweets %s.",
 		    u->sim_tweets_text);
 		add_wrapped(&l, T_DIM, 0, note, w);
+	}
+	if (c->sent != NULL && c->sent->state[0]) { /* the sentiment scorer's state */
+		char at[16];
+		bool stale = u->now_ms - c->sent->updated_at_ms > 90000; /* renewed every 30 s */
+		snprintf(note, sizeof note, "%s%s%s", c->sent->state,
+		    stale ? "; nothing written since " : "",
+		    stale ? fmt_clock(c->sent->updated_at_ms, at, sizeof at) : "");
+		add_wrapped(&l, strstr(note, "down") || stale ? T_WARN : T_DIM, 0, note, w);
 	}
 	for (size_t i = 0; i < c->ntweets; i++) {
 		const struct agg_tweet *t = &c->tweets[i];

@@ -309,6 +309,7 @@ camp_load(struct sentiment *s, struct scamp *c, int64_t now)
 		return false;
 	}
 	snprintf(st.owner, sizeof st.owner, "%s", s->owner);
+	snprintf(st.state, sizeof st.state, "%s", s->noted);
 	c->st = st;
 	c->loaded = true;
 	if (camp_save(s, c, now) != 0)
@@ -485,6 +486,15 @@ note_state(struct sentiment *s)
 	if (sti_heartbeat_sentiment(s->o.store, s->owner, line, &cause) == 0)
 		snprintf(s->noted, sizeof s->noted, "%s", line);
 	free(cause);
+	/* and in each campaign's document, for the console's jobs screen */
+	int64_t now = clock_now_ms();
+	for (size_t i = 0; i < s->ncamps; i++) {
+		struct scamp *c = &s->camps[i];
+		if (c->loaded && strcmp(c->st.state, line) != 0) {
+			snprintf(c->st.state, sizeof c->st.state, "%s", line);
+			camp_save(s, c, now);
+		}
+	}
 }
 
 /* Copies the counters into the snapshot other threads read. */
@@ -549,14 +559,7 @@ thread_main(void *arg)
 			continue;
 		int64_t wait = next - clock_now_ms();
 		wait = wait < 1 ? 1 : wait > 250 ? 250 : wait;
-		struct timespec ts;
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		ts.tv_sec += wait / 1000;
-		ts.tv_nsec += (long)(wait % 1000) * 1000000L;
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
+		struct timespec ts = clock_deadline(CLOCK_MONOTONIC, wait);
 		while (!s->stop && s->nhints == 0)
 			if (pthread_cond_timedwait(&s->cond, &s->mu, &ts) == ETIMEDOUT)
 				break;
@@ -631,6 +634,7 @@ sentiment_stop(struct sentiment *s)
 		if (!c->loaded)
 			continue;
 		c->st.owner[0] = '\0'; /* the lease goes back with the last position */
+		snprintf(c->st.state, sizeof c->st.state, "sentiment: stopped with its engine");
 		char *cause = NULL;
 		c->st.updated_at_ms = now;
 		if (sts_put(s->o.store, c->id, &c->st, &cause) != 0)

@@ -69,6 +69,7 @@ sts_get(struct store *s, const char *campaign_id, struct sent_state *out, char *
 	out->lease_until_ms = st_get_int(&doc, "lease_until", 0);
 	st_get_strbuf(&doc, "scorer", out->scorer, sizeof out->scorer);
 	st_get_strbuf(&doc, "version", out->version, sizeof out->version);
+	st_get_strbuf(&doc, "state", out->state, sizeof out->state);
 	out->updated_at_ms = st_get_int(&doc, "updated_at", 0);
 	sums_read(&doc, "total", &out->total);
 	for (int b = 0; b < BK__COUNT; b++) {
@@ -116,6 +117,7 @@ sts_put(struct store *s, const char *campaign_id, const struct sent_state *st, c
 	}
 	BSON_APPEND_UTF8(&set, "scorer", st->scorer);
 	BSON_APPEND_UTF8(&set, "version", st->version);
+	BSON_APPEND_UTF8(&set, "state", st->state);
 	BSON_APPEND_DATE_TIME(&set, "updated_at", st->updated_at_ms);
 	sums_append(&set, "total", &st->total);
 	BSON_APPEND_DOCUMENT_BEGIN(&set, "buckets", &sub);
