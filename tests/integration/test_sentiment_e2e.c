@@ -25,6 +25,10 @@
 #include <mongoc/mongoc.h>
 
 #include "al_support.h"
+#include "alw_support.h"
+#include "config/config.h"
+#include "engine/alertworker.h"
+#include "seed_support.h"
 #include "base/util.h"
 #include "ing_support.h"
 #include "model/alert.h"
@@ -462,6 +466,156 @@ START_TEST(test_scorer_down_in_status)
 }
 END_TEST
 
+/* ---- the alert worker's hold for a score, on an injected clock ---- */
+
+#define T0 1767225600000LL /* 2026-01-01T00:00:00Z */
+
+static int64_t fake_now;
+static bool fake_scoring = true;
+
+/* The injected clock. */
+static int64_t
+fake_clock(void)
+{
+	return fake_now;
+}
+
+/* The scoring callback: whether a supervisor runs. */
+static bool
+scoring(void *arg, const char *campaign_id)
+{
+	(void)arg;
+	(void)campaign_id;
+	return fake_scoring;
+}
+
+/* Fills a reply (caller calls lw_engagement_done). */
+static void
+reply(struct lw_engagement *e, const char *camp, const char *uid, const char *text)
+{
+	memset(e, 0, sizeof *e);
+	snprintf(e->campaign_id, sizeof e->campaign_id, "%s", camp);
+	snprintf(e->tweet_id, sizeof e->tweet_id, "1861111111111111111");
+	snprintf(e->user.id, sizeof e->user.id, "%s", uid);
+	e->user.handle = xasprintf("user%s", uid);
+	e->user.name = xstrdup("A user");
+	e->user.bio = xstrdup("");
+	e->category = CAT_MAIN;
+	e->action = ACT_REPLY;
+	e->bucket = BK_OTHER;
+	e->importance = 5;
+	e->evidence = xstrdup("");
+	e->text = xstrdup(text);
+	e->first_seen_at_ms = fake_now;
+}
+
+/* Stores a score on engagement e as the supervisor does. */
+static void
+score(struct store *s, const struct lw_engagement *e, double v)
+{
+	char *cause = NULL;
+	struct sts_score sc = {true, v, "vader", "3.3.2", 1, fake_now};
+	ck_assert_msg(
+	    sts_score_put(s, e->campaign_id, e->tweet_id, e->user.id, e->action, &sc, &cause) == 0,
+	    "%s", cause ? cause : "");
+}
+
+START_TEST(test_alert_hold_is_bounded)
+{
+	struct alw_fix x;
+	alw_fix_start(&x, "hold", NULL, 0, 0, "/services/T/B/hold");
+	char *cause = NULL;
+	struct cfg_file *f = alw_load_yaml(
+	    "campaigns:\n"
+	    "  - name: Held launch\n"
+	    "    window: {start: 2025-12-01T00:00:00Z, duration: 60d}\n"
+	    "    tweets: {main: [1861111111111111111]}\n"
+	    "    alerts: {min_importance: 100, actions: [retweet], negative_sentiment: -0.5,\n"
+	    "             slack_webhook: env:LW_E_HOOK, quiet_window: 30m}\n");
+	struct store_upsert_result up;
+	ck_assert_int_eq(store_campaign_upsert(x.direct, &f->campaigns[0], T0, &up, &cause), 0);
+	fake_now = T0 + 60000;
+	clock_set(fake_clock);
+	fake_scoring = true;
+	struct alertworker_opts o;
+	alertworker_opts_init(&o);
+	o.store = x.s;
+	o.group_wait_ms = 0;
+	o.group_interval_ms = 0;
+	o.poll_interval_ms = 1000;
+	o.scoring = scoring;
+	ck_assert_int_eq(o.sentiment_hold_ms, 30000);
+	struct alertworker *w = alertworker_new(&o);
+	alertworker_set_campaign(w, up.id, &f->campaigns[0]);
+	alertworker_run_once(w);
+	struct lw_engagement e[3];
+	reply(&e[0], up.id, "81", "This is a scam. Terrible, dishonest team, avoid!");
+	reply(&e[1], up.id, "82", "Worst launch ever, total garbage and broken. Disgusting.");
+	reply(&e[2], up.id, "83", "You lied to everyone. Pathetic rug pull, shame on you");
+
+	/* 1: a reply not scored yet is held while the supervisor runs; its
+	 * score comes 10 s later and it alerts */
+	ck_assert_int_eq(alw_log_engagements(x.direct, up.id, &e[0], 1, CHK_ENGAGEMENTS), 1);
+	for (int i = 0; i < 10; i++) {
+		fake_now += 1000;
+		alertworker_run_once(w);
+	}
+	ck_assert_uint_eq(al_slack_count(x.r), 0);
+	ck_assert_int_eq(alw_position(x.s, up.id), 0);
+	struct alertworker_status st;
+	alertworker_status(w, &st);
+	ck_assert_uint_ge(st.held, 10);
+	ck_assert_uint_eq(st.evaluated, 0);
+	alertworker_status_done(&st);
+	score(x.direct, &e[0], -0.92);
+	fake_now += 1000;
+	alertworker_run_once(w);
+	ck_assert_uint_eq(al_slack_count(x.r), 1);
+	char *body = al_slack_body(x.r, 0, NULL);
+	ck_assert_ptr_nonnull(strstr(body, "@user81"));
+	ck_assert_ptr_nonnull(strstr(body, "sentiment -0.92"));
+	free(body);
+	fake_now += 1000;
+	alertworker_run_once(w);
+	ck_assert_int_eq(alw_position(x.s, up.id), 1);
+
+	/* 2: a reply whose score never comes is held 30 s after its entry was
+	 * written, never longer: then it is evaluated without a score (no
+	 * alert) and the position passes it */
+	int64_t logged = fake_now;
+	ck_assert_int_eq(alw_log_engagements(x.direct, up.id, &e[1], 1, CHK_ENGAGEMENTS), 2);
+	while (fake_now < logged + 29000) {
+		fake_now += 1000;
+		alertworker_run_once(w);
+		ck_assert_int_eq(alw_position(x.s, up.id), 1);
+	}
+	fake_now = logged + 30000;
+	alertworker_run_once(w);
+	fake_now += 1000;
+	alertworker_run_once(w);
+	ck_assert_int_eq(alw_position(x.s, up.id), 2);
+	ck_assert_uint_eq(al_slack_count(x.r), 1);
+	score(x.direct, &e[1], -0.9); /* too late: a score does not recall or send an alert */
+
+	/* 3: no supervisor running: nothing is held */
+	fake_scoring = false;
+	ck_assert_int_eq(alw_log_engagements(x.direct, up.id, &e[2], 1, CHK_ENGAGEMENTS), 3);
+	fake_now += 1000;
+	alertworker_run_once(w);
+	fake_now += 1000;
+	alertworker_run_once(w);
+	ck_assert_int_eq(alw_position(x.s, up.id), 3);
+	ck_assert_uint_eq(al_slack_count(x.r), 1);
+	alw_assert_no_scan(x.mon, 0);
+
+	for (int i = 0; i < 3; i++)
+		lw_engagement_done(&e[i]);
+	alertworker_free(w);
+	config_free(f);
+	alw_fix_done(&x);
+}
+END_TEST
+
 START_TEST(test_scorer_protocol)
 {
 	/* the scorer itself, over its pipes: hello, scores, not scored, errors */
@@ -514,6 +668,10 @@ int
 main(void)
 {
 	Suite *s = suite_create("sentiment_e2e");
+	TCase *th = tcase_create("hold");
+	tcase_set_timeout(th, 60);
+	tcase_add_test(th, test_alert_hold_is_bounded);
+	suite_add_tcase(s, th);
 	TCase *tp = tcase_create("protocol");
 	tcase_set_timeout(tp, 30);
 	tcase_add_test(tp, test_scorer_protocol);
