@@ -39,6 +39,7 @@ enum sf_field {
 	SF_SMTP_USER,
 	SF_SMTP_PASSWORD,
 	SF_EMAIL_FROM,
+	SF_NEGATIVE_SENTIMENT, /* last, so the fields above keep their places */
 	SF__COUNT
 };
 

@@ -49,6 +49,7 @@ static const struct {
     [SF_SMTP_USER] = {"SMTP user", "user", SK_TEXT, SG_EMAIL},
     [SF_SMTP_PASSWORD] = {"SMTP password env:/file:", "password", SK_TEXT, SG_EMAIL},
     [SF_EMAIL_FROM] = {"Email from", "from", SK_TEXT, SG_EMAIL},
+    [SF_NEGATIVE_SENTIMENT] = {"Alert negative sentiment", "negative_sentiment", SK_NUM, SG_ALERTS},
 };
 
 const char *
@@ -98,6 +99,8 @@ form_settings_text(const struct cfg_campaign *c, enum sf_field f, char *buf, siz
 		timestr_format_duration(a->quiet_window_s, buf, len);
 	else if (f == SF_MIN_SENTIMENT && a->has_min_sentiment)
 		snprintf(buf, len, "%.15g", a->min_sentiment);
+	else if (f == SF_NEGATIVE_SENTIMENT && a->has_negative_sentiment)
+		snprintf(buf, len, "%.15g", a->negative_sentiment);
 	else if (f == SF_SLACK && a->slack_webhook_ref)
 		snprintf(buf, len, "%s", a->slack_webhook_ref); /* a reference, never a secret */
 	else if (f == SF_EMAIL_TO && a->has_email)

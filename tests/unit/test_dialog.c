@@ -224,6 +224,8 @@ START_TEST(test_settings_validated_by_loader)
 	go_to(d, "Cadence quotes");
 	dialog_key(d, 21, &res);
 	type(d, "30s");
+	go_to(d, "Alert negative sentiment"); /* the last field: the sentiment alert */
+	type(d, "-0.6");
 	if (!dialog_key(d, 19, &res)) {
 		char *e = drawn(d);
 		fprintf(stderr, "%s", e);
@@ -243,6 +245,8 @@ START_TEST(test_settings_validated_by_loader)
 	ck_assert_int_eq(nc->cadence.quotes, 30);
 	ck_assert_int_eq(nc->alerts.min_importance, 60);
 	ck_assert_str_eq(nc->alerts.slack_webhook_ref, "env:SLACK_WEBHOOK_URL");
+	ck_assert(nc->alerts.has_negative_sentiment);
+	ck_assert_double_eq(nc->alerts.negative_sentiment, -0.6);
 	ck_assert(nc->alerts.has_email);
 	ck_assert_str_eq(nc->alerts.email.password_ref, "env:SMTP_PASSWORD");
 	config_free(res.f);
