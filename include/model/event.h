@@ -65,6 +65,7 @@ struct lw_tweet {
 	struct lw_user author;
 	char in_reply_to_id[LW_ID_MAX]; /* "" when not a reply */
 	char quoted_id[LW_ID_MAX];      /* "" when it quotes nothing */
+	char lang[8];                   /* the provider's language code ("" when none) */
 };
 
 /* One engaged account on one tracked tweet (an engagements document):
@@ -79,6 +80,7 @@ struct lw_engagement {
 	int importance; /* 0..100 */
 	char *evidence; /* why this bucket; "" when other */
 	char *text;     /* the reply or quote text; NULL for retweets */
+	char lang[8];   /* its language as the provider gave it ("en"; "" when unknown) */
 	char **ref_ids; /* reply or quote tweet ids (digits), nref of them */
 	size_t nref;
 	int64_t created_at_ms;    /* from the provider, 0 when unknown */

@@ -89,8 +89,10 @@ ingest_page_engagements(const struct classify_rules *rules, const char *campaign
 			e->evidence = cl.evidence;
 			cl.evidence = NULL;
 			classification_done(&cl);
-			if (t)
+			if (t) {
 				e->text = xstrdup(t->text ? t->text : "");
+				snprintf(e->lang, sizeof e->lang, "%s", t->lang);
+			}
 			e->has_farm = true;
 			e->farm_reasons = farm_static(
 			    u, t && t->created_at_ms > 0 ? t->created_at_ms : clock_now_ms());

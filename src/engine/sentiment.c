@@ -358,7 +358,8 @@ score_record(struct score_ctx *x, const struct prep_eng *r, int64_t seq, struct 
 		return 0;
 	}
 	struct scorer_answer a;
-	if (scorer_ask(&s->sc, e.text ? e.text : "", "", s->o.answer_timeout_ms, &a, &cause) != 0) {
+	if (scorer_ask(&s->sc, e.text ? e.text : "", e.lang, s->o.answer_timeout_ms, &a, &cause) !=
+	    0) {
 		scorer_failed(s, cause, clock_now_ms());
 		free(cause);
 		lw_engagement_done(&e);

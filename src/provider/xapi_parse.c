@@ -214,6 +214,10 @@ tweet_from_json(json_t *o, struct lw_tweet *t)
 	if (!json_is_object(o) || get_id(json_object_get(o, "id"), t->id) != 0)
 		return -1;
 	t->text = get_str(o, "text");
+	const char *lang = json_string_value(json_object_get(o, "lang"));
+	if (lang != NULL && strlen(lang) < sizeof t->lang &&
+	    strspn(lang, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-") == strlen(lang))
+		snprintf(t->lang, sizeof t->lang, "%s", lang);
 	const char *ca = json_string_value(json_object_get(o, "createdAt"));
 	if (ca == NULL || xapi_parse_time(ca, &t->created_at_ms) != 0)
 		t->created_at_ms = 0;

@@ -459,6 +459,21 @@ static const char *const quote_texts[] = {"Big day for this team 🚀", "Been wa
     "\x1b]0;pwned\x07 look at this", "Ça y est ! 🇫🇷",
     "You lied to everyone. Pathetic rug pull, shame on you",
     "Love this, brilliant and exciting. Great job!"};
+/* The texts above not in English, with the language the provider names
+ * (every other one is "en"). */
+static const struct {
+	const char *text, *lang;
+} text_langs[] = {{"Бомба! 🔥", "ru"}, {"素晴らしいローンチ", "ja"}, {"Ça y est ! 🇫🇷", "fr"}};
+
+/* Returns the provider's language code of reply or quote text. */
+static const char *
+text_lang(const char *text)
+{
+	for (size_t i = 0; i < LW_ARRAY_LEN(text_langs); i++)
+		if (strcmp(text_langs[i].text, text) == 0)
+			return text_langs[i].lang;
+	return "en";
+}
 
 void
 sim_model_metrics(const struct sim_model *m, int t, struct lw_metrics *out)
@@ -537,6 +552,7 @@ sim_model_eng_json(const struct sim_model *m, int t, enum sim_kind kind, size_t 
 		text = farm_texts[(h >> 44) % LW_ARRAY_LEN(farm_texts)];
 	sim_model_eng_id(m, t, kind, k, id);
 	json_t *o = tweet_common(m, id, text, e->at_ms, e->user, &mt);
+	json_object_set_new(o, "lang", json_string(text_lang(text)));
 	if (kind == SK_REPLY) {
 		uint32_t pu = tw->author;
 		if (e->parent >= 0) {

@@ -115,6 +115,8 @@ engagement_doc(const struct lw_engagement *e, const char *id, int64_t now_ms)
 		append_farm(d, e->farm_reasons);
 	if (e->text)
 		BSON_APPEND_UTF8(d, "text", e->text);
+	if (e->lang[0])
+		BSON_APPEND_UTF8(d, "lang", e->lang);
 	BSON_APPEND_DATE_TIME(d, "last_seen_at", now_ms);
 	return d;
 }

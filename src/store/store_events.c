@@ -94,6 +94,7 @@ st_engagement_from_bson(const bson_t *doc, struct lw_engagement *e)
 		e->sentiment = bson_iter_as_double(&it);
 	}
 	e->sentiment_at_ms = st_get_int(doc, "sentiment_at", 0);
+	st_get_strbuf(doc, "lang", e->lang, sizeof e->lang);
 	e->sentiment_seq = st_get_int(doc, "sentiment_by.seq", 0);
 	if (bad)
 		lw_engagement_done(e);

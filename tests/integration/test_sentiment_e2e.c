@@ -398,6 +398,11 @@ START_TEST(test_negative_reply_alerts_end_to_end)
 	ck_assert_int_eq(sts_get(w.s, w.campaign_id, &st, &cause), 0);
 	ck_assert_str_eq(st.owner, "");
 	ck_assert_str_eq(st.state, "sentiment: stopped with its engine");
+	/* the simulator's Russian, Japanese and French replies (lang from the
+	 * provider, stored with the engagement) are not scored */
+	ck_assert_int_gt(st.total.not_scored, 0);
+	ck_assert_int_gt(st.total.negative, 0);
+	ck_assert_int_gt(st.total.positive, 0);
 	/* the report carries the same sums */
 	const char *rep[] = {"report", w.campaign_id, "--format", "md", "--out", w.dir, NULL};
 	tu_run(&tr, w.env, 60000, rep);

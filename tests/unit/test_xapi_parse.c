@@ -48,6 +48,7 @@ START_TEST(test_tweets_by_ids_full_shape)
 	const struct lw_tweet *t = &p.tweets[0];
 	ck_assert_str_eq(t->id, "1846987139428634858");
 	ck_assert_str_eq(t->text, "Acme L2 mainnet is live \xf0\x9f\x9a\x80");
+	ck_assert_str_eq(t->lang, "en"); /* the provider's language, for the sentiment scorer */
 	ck_assert_int_eq(t->metrics.likes, 42);
 	ck_assert_int_eq(t->metrics.retweets, 5);
 	ck_assert_int_eq(t->metrics.replies, 2);
