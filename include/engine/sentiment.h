@@ -10,9 +10,13 @@
  * neither loses a score nor counts one twice. The engine never waits on
  * it: the writer's wake-up only records the newest seq per campaign.
  *
+ * Its state line ("sentiment: vader 3.3.2 scoring", "sentiment: scorer
+ * down, restarting (why)") goes into the engine's heartbeat (`launchwatch
+ * status`) and each campaign's document (the console's jobs screen).
+ *
  * Threads: sentiment_start runs the supervisor on its own thread;
- * sentiment_notify, sentiment_scoring and sentiment_status may be called
- * from any thread; the rest from the owner's.
+ * sentiment_notify and sentiment_scoring may be called from any thread;
+ * the rest from the owner's.
  */
 #ifndef LW_SENTIMENT_H
 #define LW_SENTIMENT_H
@@ -72,25 +76,5 @@ void sentiment_notify(struct sentiment *s, const char *campaign_id, int64_t seq)
  * the engine holding its lease), so the alert worker may hold entries for
  * them, for a bounded time. Any thread. */
 bool sentiment_scoring(void *s, const char *campaign_id);
-
-/* What the supervisor is doing, for status and the console. */
-struct sentiment_status {
-	const char *state; /* "starting", "up", "down" (static) */
-	char scorer[32];   /* "vader" once it said hello */
-	char version[32];
-	int64_t restarts;      /* scorer starts after the first */
-	int64_t next_start_ms; /* when down: when it is started again */
-	uint64_t scored;       /* engagements scored */
-	uint64_t not_scored;   /* looked at, language unreadable */
-	char last_error[200];  /* "" when none */
-};
-
-/* Copies the status out under the supervisor's lock. Any thread. */
-void sentiment_status(struct sentiment *s, struct sentiment_status *out);
-
-/* Writes the one-line state of st into buf: "sentiment: vader 3.3.2, 12
- * scored", "sentiment: scorer down, restarting in 4 s (why)". */
-void sentiment_status_line(
-    const struct sentiment_status *st, int64_t now_ms, char *buf, size_t size);
 
 #endif

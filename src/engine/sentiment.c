@@ -35,6 +35,17 @@
 #define LEASE_RETRY_MS 10000 /* a campaign another live engine scores is looked at again */
 #define SAVE_EVERY_MS  5000  /* a position moved by entries without replies is saved */
 
+/* What the supervisor is doing (its thread only). */
+struct sstate {
+	const char *state;    /* "starting", "up", "down" (static) */
+	char scorer[32];      /* "vader" once it said hello */
+	char version[32];     /* "3.3.2" */
+	int64_t restarts;     /* scorer starts after the first */
+	uint64_t scored;      /* engagements scored */
+	uint64_t not_scored;  /* looked at, language unreadable */
+	char last_error[200]; /* "" when none */
+};
+
 /* One followed campaign. */
 struct scamp {
 	char id[CAMPAIGN_ID_MAX];
@@ -60,7 +71,7 @@ struct sentiment {
 	} hints[MAX_CAMPS];
 	size_t nhints;
 	bool stop;
-	struct sentiment_status snap;
+	bool started; /* the thread runs (set by the owner) */
 
 	/* supervisor thread only */
 	char noted[160]; /* the state line last written to the heartbeat */
@@ -68,12 +79,11 @@ struct sentiment {
 	bool ever_started;
 	int64_t restart_at_ms;
 	int64_t backoff_ms;
-	struct sentiment_status cnt;
+	struct sstate cnt;
 	struct scamp *camps;
 	size_t ncamps;
 	int64_t next_refresh_ms;
 	pthread_t thread;
-	bool started;
 };
 
 void
@@ -148,7 +158,6 @@ scorer_failed(struct sentiment *s, const char *why, int64_t now)
 	s->restart_at_ms = now + s->backoff_ms;
 	snprintf(s->cnt.last_error, sizeof s->cnt.last_error, "%s", why);
 	s->cnt.state = "down";
-	s->cnt.next_start_ms = s->restart_at_ms;
 	slog(s, "warn", "sentiment: scorer down, restarting in %lld ms: %s",
 	    (long long)s->backoff_ms, why);
 }
@@ -177,7 +186,6 @@ scorer_up(struct sentiment *s, int64_t now)
 	snprintf(s->cnt.scorer, sizeof s->cnt.scorer, "%s", s->sc.scorer);
 	snprintf(s->cnt.version, sizeof s->cnt.version, "%s", s->sc.version);
 	s->cnt.state = "up";
-	s->cnt.next_start_ms = 0;
 	slog(s, "info", "sentiment: scorer %s %s up (pid %ld)", s->sc.scorer, s->sc.version,
 	    (long)s->sc.pid);
 	return true;
@@ -473,7 +481,11 @@ static void
 note_state(struct sentiment *s)
 {
 	char line[160];
-	if (strcmp(s->cnt.state, "up") == 0)
+	if (strcmp(s->cnt.state, "up") == 0 && s->cnt.restarts > 0)
+		snprintf(line, sizeof line, "sentiment: %s %s scoring (restarted %lld time%s)",
+		    s->cnt.scorer, s->cnt.version, (long long)s->cnt.restarts,
+		    s->cnt.restarts == 1 ? "" : "s");
+	else if (strcmp(s->cnt.state, "up") == 0)
 		snprintf(
 		    line, sizeof line, "sentiment: %s %s scoring", s->cnt.scorer, s->cnt.version);
 	else if (strcmp(s->cnt.state, "down") == 0)
@@ -496,15 +508,6 @@ note_state(struct sentiment *s)
 			camp_save(s, c, now);
 		}
 	}
-}
-
-/* Copies the counters into the snapshot other threads read. */
-static void
-publish(struct sentiment *s)
-{
-	pthread_mutex_lock(&s->mu);
-	s->snap = s->cnt;
-	pthread_mutex_unlock(&s->mu);
 }
 
 /* Does one turn: wake-ups, the campaign list, the scorer, each campaign's
@@ -541,7 +544,6 @@ turn(struct sentiment *s)
 	}
 	scorer_drain_stderr(&s->sc, stderr_line, s);
 	note_state(s);
-	publish(s);
 	return next;
 }
 
@@ -580,7 +582,6 @@ sentiment_new(const struct sentiment_opts *o)
 	s->o.cmd = NULL;
 	s->sc.fd = s->sc.err_fd = -1;
 	s->cnt.state = "starting";
-	s->snap = s->cnt;
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_condattr_t ca;
 	pthread_condattr_init(&ca);
@@ -629,6 +630,13 @@ sentiment_stop(struct sentiment *s)
 		pthread_mutex_unlock(&s->mu);
 	}
 	scorer_stop(&s->sc);
+	if (s->ever_started)
+		slog(s, "info",
+		    "sentiment: stopped; %llu replies and quotes scored, %llu not scored, %lld "
+		    "scorer restarts",
+		    (unsigned long long)s->cnt.scored, (unsigned long long)s->cnt.not_scored,
+		    (long long)s->cnt.restarts);
+	s->ever_started = false;
 	int64_t now = clock_now_ms();
 	for (size_t i = 0; i < s->ncamps; i++) {
 		struct scamp *c = &s->camps[i];
@@ -643,7 +651,6 @@ sentiment_stop(struct sentiment *s)
 		sent_state_done(&c->st);
 		c->loaded = false;
 	}
-	publish(s);
 }
 
 void
@@ -692,29 +699,4 @@ sentiment_scoring(void *arg, const char *campaign_id)
 	bool yes = s->started && !s->stop;
 	pthread_mutex_unlock(&s->mu);
 	return yes;
-}
-
-void
-sentiment_status(struct sentiment *s, struct sentiment_status *out)
-{
-	pthread_mutex_lock(&s->mu);
-	*out = s->snap;
-	pthread_mutex_unlock(&s->mu);
-}
-
-void
-sentiment_status_line(const struct sentiment_status *st, int64_t now_ms, char *buf, size_t size)
-{
-	if (strcmp(st->state, "up") == 0)
-		snprintf(buf, size, "sentiment: %s %s, %llu scored, %llu not scored", st->scorer,
-		    st->version, (unsigned long long)st->scored,
-		    (unsigned long long)st->not_scored);
-	else if (strcmp(st->state, "down") == 0)
-		snprintf(buf, size, "sentiment: scorer down, restarting in %lld s (%s)",
-		    (long long)((st->next_start_ms - now_ms + 999) / 1000 > 0
-		                    ? (st->next_start_ms - now_ms + 999) / 1000
-		                    : 0),
-		    st->last_error);
-	else
-		snprintf(buf, size, "sentiment: scorer starting");
 }
