@@ -418,9 +418,8 @@ static const struct alert_rule {
     {ALERT_SKIP_FARM, pass_farm},
 };
 
-static const char *const verdict_names[ALERT__VERDICTS] = {
-    "watched", "rules", "importance", "bucket", "action", "category", "sentiment", "farm",
-    "negative"};
+static const char *const verdict_names[ALERT__VERDICTS] = {"watched", "rules", "importance",
+    "bucket", "action", "category", "sentiment", "farm", "negative"};
 
 const char *
 alert_verdict_name(enum alert_verdict v)
