@@ -73,6 +73,7 @@ extern const size_t classify_lang_rules_len;
 /* A rules table: opaque, immutable once it is built (classify_rules_default,
  * or classify_rules_new and the calls that change it). */
 struct classify_rules;
+struct classify_cues;
 
 /* The verdict on one engagement; fill with classify_user, free with
  * classification_done. */
@@ -110,6 +111,12 @@ enum classify_put classify_pattern_check(enum classify_kind kind, const char *pa
  * its line). Returns what became of it (see enum classify_put). */
 enum classify_put classify_rules_put(struct classify_rules *r, enum lw_bucket b,
     enum classify_kind kind, const char *pat, size_t len, int weight, int line, int *first_line);
+
+/* Returns r's negation and self-reference cues (model/classify_norm.h), the
+ * built-in table until a rules file changes it with classify_cues_put and
+ * classify_cues_remove; borrowed for the life of r, changed only while r is
+ * built. */
+struct classify_cues *classify_rules_cues(struct classify_rules *r);
 
 /* Frees a rules object; NULL is a no-op. */
 void classify_rules_free(struct classify_rules *r);

@@ -27,11 +27,47 @@ size_t classify_norm(const char *s, size_t n, char *dst, uint32_t *off, bool cla
  * folds from outside ASCII (an accent, a capital of another script). */
 bool classify_norm_folds(const char *s, size_t n);
 
+/* What a cue does to a rule match near it. */
+enum cue_kind {
+	CUE_BEFORE, /* negates a match up to two words after it ("not a", "ex-") */
+	CUE_NEAR,   /* negates only the match right after it (one CJK character) */
+	CUE_AFTER,  /* negates the match right before it ("in myself") */
+	CUE_SKIP,   /* an article, not counted as a word between ("a", "an") */
+	CUE_STOP,   /* ends the reach of a cue before it ("now", "turned") */
+	CUE__COUNT,
+};
+
+#define CLASSIFY_CUE_MAX  64   /* bytes of a cue as written */
+#define CLASSIFY_CUES_MAX 1000 /* cues of a rules object, built in and added */
+
+/* What became of a cue given to classify_cues_put. */
+enum cue_put {
+	CUE_PUT_ADDED,     /* a new cue */
+	CUE_PUT_KNOWN,     /* a built-in cue of the same kind: nothing to do */
+	CUE_PUT_DUPLICATE, /* put before from the rules file (*first_line: where) */
+	CUE_PUT_EMPTY,     /* no letter or digit to match */
+	CUE_PUT_TOO_LONG,  /* longer than CLASSIFY_CUE_MAX bytes */
+	CUE_PUT_FULL,      /* CLASSIFY_CUES_MAX cues already */
+};
+
 /* The cue table, normalized once; owned by the caller's rules object. */
 struct classify_cues;
 
-/* Returns the normalized cue table; caller frees with classify_cues_free. */
+/* Returns the name of cue kind k as the rules file writes it ("before"). */
+const char *classify_cue_kind_name(enum cue_kind k);
+
+/* Returns the normalized built-in cue table; caller frees with
+ * classify_cues_free. */
 struct classify_cues *classify_cues_new(void);
+
+/* Adds the cue "the n bytes at text, of kind k" put at line of a rules file
+ * (0: built in); returns what became of it (enum cue_put). */
+enum cue_put classify_cues_put(struct classify_cues *c, enum cue_kind k, const char *text, size_t n,
+    int line, int *first_line);
+
+/* Removes every built-in cue (of any kind) whose words are the n bytes at
+ * text; returns how many it removed. */
+size_t classify_cues_remove(struct classify_cues *c, const char *text, size_t n);
 
 /* Frees a cue table; NULL is a no-op. */
 void classify_cues_free(struct classify_cues *c);

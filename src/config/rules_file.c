@@ -14,6 +14,7 @@
 #include "base/util.h"
 #include "config/yamlkeys.h"
 #include "config/yamlread.h"
+#include "model/classify_norm.h"
 #include "model/event.h"
 
 /* What the reader says about rules files (their messages predate it). */
@@ -36,6 +37,7 @@ struct rules_top {
 	int min_score;
 	bool has_min_score;
 	const struct yr_node *buckets; /* read once base is known */
+	const struct yr_node *cues;    /* read once the rules object exists */
 };
 
 /* A bucket's mapping while it is read. */
@@ -66,15 +68,14 @@ item_base(const struct yr_key *k, const char *in, char **out, char **msg)
 	return 0;
 }
 
-/* Keeps the buckets node for after the top level. */
+/* Keeps a node (buckets, cues) at k->off of the top level for after it. */
 static void
-keep_buckets(struct yr_doc *d, const struct yr_key *k, const struct yr_node *key,
+keep_node(struct yr_doc *d, const struct yr_key *k, const struct yr_node *key,
     const struct yr_node *val, void *base)
 {
 	(void)d;
-	(void)k;
 	(void)key;
-	((struct rules_top *)base)->buckets = val;
+	memcpy((char *)base + k->off, &val, sizeof val);
 }
 
 #define RT(m) offsetof(struct rules_top, m)
@@ -104,8 +105,14 @@ static const struct yr_key top_keys[] = {
         .help = "the lowest score that puts an account in a bucket"},
     {.path = "buckets",
         .type = YR_NODE,
-        .node = keep_buckets,
+        .node = keep_node,
+        .off = RT(buckets),
         .help = "keywords, handle patterns and importance by bucket"},
+    {.path = "cues",
+        .type = YR_NODE,
+        .node = keep_node,
+        .off = RT(cues),
+        .help = "negation and self-reference cues added or removed"},
 };
 
 static const struct yr_level top_level = {top_keys, LW_ARRAY_LEN(top_keys), NULL, NULL, true, NULL};
@@ -246,6 +253,100 @@ read_buckets(struct yr_doc *d, const struct yr_node *buckets, struct rules_load 
 	yr_walk(d, &lv, buckets, L);
 }
 
+/* Adds (tag: a cue kind) or removes (tag CUE__COUNT) the cue of one
+ * list item. */
+static void
+read_cue(struct yr_doc *d, const struct yr_key *k, const struct yr_node *item,
+    struct classify_cues *cues)
+{
+	if (yr_kind(item) != YRN_SCALAR || yr_is_null(item)) {
+		yr_error(d, item, "each item of 'cues.%s' must be a word or phrase", k->path);
+		return;
+	}
+	const char *raw = yr_text(item);
+	size_t n = yr_length(item);
+	char *q = yr_quote(raw);
+	int first = 0;
+	if (k->tag == CUE__COUNT) {
+		if (classify_cues_remove(cues, raw, n) == 0)
+			yr_error(
+			    d, item, "'%s' is not a built-in cue (docs/scoring.md lists them)", q);
+		free(q);
+		return;
+	}
+	switch (classify_cues_put(cues, (enum cue_kind)k->tag, raw, n, yr_line(item), &first)) {
+	case CUE_PUT_TOO_LONG:
+		yr_error(d, item, "cue '%s' is longer than %d bytes", q, CLASSIFY_CUE_MAX);
+		break;
+	case CUE_PUT_EMPTY:
+		yr_error(d, item, "cue '%s' has no letters or digits", q);
+		break;
+	case CUE_PUT_DUPLICATE:
+		yr_error(d, item, "duplicate cue '%s' in 'cues.%s' (first at line %d)", q, k->path,
+		    first);
+		break;
+	case CUE_PUT_FULL:
+		yr_error(d, item, "too many cues (at most %d)", CLASSIFY_CUES_MAX);
+		break;
+	default: /* added, or built in already */
+		break;
+	}
+	free(q);
+}
+
+/* Reads one list of the cues mapping. */
+static void
+read_cue_list(struct yr_doc *d, const struct yr_key *k, const struct yr_node *key,
+    const struct yr_node *val, void *base)
+{
+	struct rules_load *L = base;
+	(void)key;
+	if (yr_kind(val) != YRN_LIST) {
+		yr_error(d, val, "'cues.%s' must be a list of words or phrases, got %s", k->path,
+		    yr_kind(val) == YRN_SCALAR ? "a scalar" : "a mapping");
+		return;
+	}
+	for (size_t i = 0; i < yr_count(val); i++)
+		read_cue(d, k, yr_item(d, val, i), classify_rules_cues(L->r));
+}
+
+/* The keys of the cues mapping: one list per kind, and the built-in cues to
+ * remove. */
+static const struct yr_key cue_keys[] = {
+    {.path = "before",
+        .type = YR_NODE,
+        .node = read_cue_list,
+        .tag = CUE_BEFORE,
+        .help = "negates a match up to two words after it"},
+    {.path = "near",
+        .type = YR_NODE,
+        .node = read_cue_list,
+        .tag = CUE_NEAR,
+        .help = "negates only the match right after it"},
+    {.path = "after",
+        .type = YR_NODE,
+        .node = read_cue_list,
+        .tag = CUE_AFTER,
+        .help = "negates the match right before it"},
+    {.path = "skip",
+        .type = YR_NODE,
+        .node = read_cue_list,
+        .tag = CUE_SKIP,
+        .help = "an article, not counted as a word between"},
+    {.path = "stop",
+        .type = YR_NODE,
+        .node = read_cue_list,
+        .tag = CUE_STOP,
+        .help = "ends the reach of a cue before it"},
+    {.path = "remove",
+        .type = YR_NODE,
+        .node = read_cue_list,
+        .tag = CUE__COUNT,
+        .help = "built-in cues to drop, of any kind"},
+};
+
+static const struct yr_level cue_level = {cue_keys, LW_ARRAY_LEN(cue_keys), NULL, NULL, true, NULL};
+
 /* Reads the root mapping into a new rules table at ((struct rules_load *)arg)->r. */
 static void
 read_root(struct yr_doc *d, const struct yr_node *root, void *arg)
@@ -264,6 +365,12 @@ read_root(struct yr_doc *d, const struct yr_node *root, void *arg)
 		classify_rules_set_min_score(L->r, top.min_score);
 	if (top.buckets != NULL)
 		read_buckets(d, top.buckets, L);
+	if (top.cues != NULL && yr_kind(top.cues) != YRN_MAPPING)
+		yr_error(d, top.cues,
+		    "'cues' must be a mapping of before, near, after, skip, stop "
+		    "and remove lists");
+	else if (top.cues != NULL)
+		yr_walk(d, &cue_level, top.cues, L);
 	free(top.base);
 }
 

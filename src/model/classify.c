@@ -666,6 +666,12 @@ classify_rules_new(const char *source, bool empty)
 	return r;
 }
 
+struct classify_cues *
+classify_rules_cues(struct classify_rules *r)
+{
+	return r->cues;
+}
+
 struct classify_rules *
 classify_rules_default(void)
 {

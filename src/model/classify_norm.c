@@ -214,15 +214,6 @@ classify_norm_folds(const char *s, size_t n)
 
 _Static_assert(sizeof latin_fold == 0x180 - 0xc0 + 1, "latin_fold covers U+00C0..U+017F");
 
-/* What a cue does to a rule match near it. */
-enum cue_kind {
-	CUE_BEFORE, /* negates a match up to two words after it ("not a", "ex-") */
-	CUE_NEAR,   /* negates only the match right after it (one CJK character) */
-	CUE_AFTER,  /* negates the match right before it ("in myself") */
-	CUE_SKIP,   /* an article, not counted as a word between ("a", "an") */
-	CUE_STOP,   /* ends the reach of a cue before it ("now", "turned") */
-};
-
 /* One cue as written. */
 struct cue_src {
 	enum cue_kind kind;
@@ -363,23 +354,107 @@ struct cue {
 	enum cue_kind kind;
 	char *pat; /* padded word form */
 	size_t len;
+	int line; /* of the rules file that put it; 0 built in */
 };
 
 struct classify_cues {
-	struct cue v[LW_ARRAY_LEN(cue_table)];
+	struct cue *v;
+	size_t n, cap;
 };
+
+/* The names of the cue kinds, as the rules file writes them. */
+static const char *const cue_kind_names[CUE__COUNT] = {"before", "near", "after", "skip", "stop"};
+
+const char *
+classify_cue_kind_name(enum cue_kind k)
+{
+	return (unsigned)k < CUE__COUNT ? cue_kind_names[k] : "?";
+}
+
+/* Returns the index of the cue of kind k with normalized pattern pat (len
+ * bytes) in c, or -1. */
+static ptrdiff_t
+cue_find(const struct classify_cues *c, enum cue_kind k, const char *pat, size_t len)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (c->v[i].kind == k && c->v[i].len == len && memcmp(c->v[i].pat, pat, len) == 0)
+			return (ptrdiff_t)i;
+	return -1;
+}
+
+/* Returns the n bytes at text in padded word form (a new string, length in
+ * *len), or NULL when it holds no word. */
+static char *
+cue_norm(const char *text, size_t n, size_t *len)
+{
+	char *pat = xmalloc(3 * n + 4);
+	*len = classify_norm(text, n, pat, NULL, false);
+	if (*len <= 1) {
+		free(pat);
+		return NULL;
+	}
+	return pat;
+}
 
 struct classify_cues *
 classify_cues_new(void)
 {
 	struct classify_cues *c = xcalloc(1, sizeof *c);
-	for (size_t i = 0; i < LW_ARRAY_LEN(cue_table); i++) {
-		size_t n = strlen(cue_table[i].text);
-		c->v[i].kind = cue_table[i].kind;
-		c->v[i].pat = xmalloc(3 * n + 4);
-		c->v[i].len = classify_norm(cue_table[i].text, n, c->v[i].pat, NULL, false);
-	}
+	for (size_t i = 0; i < LW_ARRAY_LEN(cue_table); i++)
+		classify_cues_put(
+		    c, cue_table[i].kind, cue_table[i].text, strlen(cue_table[i].text), 0, NULL);
 	return c;
+}
+
+enum cue_put
+classify_cues_put(
+    struct classify_cues *c, enum cue_kind k, const char *text, size_t n, int line, int *first_line)
+{
+	if (n > CLASSIFY_CUE_MAX)
+		return CUE_PUT_TOO_LONG;
+	size_t len;
+	char *pat = cue_norm(text, n, &len);
+	if (pat == NULL)
+		return CUE_PUT_EMPTY;
+	ptrdiff_t at = cue_find(c, k, pat, len);
+	if (at >= 0) {
+		free(pat);
+		if (c->v[at].line == 0)
+			return CUE_PUT_KNOWN;
+		if (first_line)
+			*first_line = c->v[at].line;
+		return CUE_PUT_DUPLICATE;
+	}
+	if (c->n >= CLASSIFY_CUES_MAX) {
+		free(pat);
+		return CUE_PUT_FULL;
+	}
+	if (c->n == c->cap) {
+		c->cap = c->cap ? 2 * c->cap : 256;
+		c->v = xreallocarray(c->v, c->cap, sizeof *c->v);
+	}
+	c->v[c->n++] = (struct cue){k, pat, len, line};
+	return CUE_PUT_ADDED;
+}
+
+size_t
+classify_cues_remove(struct classify_cues *c, const char *text, size_t n)
+{
+	size_t len, removed = 0, k = 0;
+	char *pat = cue_norm(text, n, &len);
+	if (pat == NULL)
+		return 0;
+	for (size_t i = 0; i < c->n; i++) {
+		if (c->v[i].line == 0 && c->v[i].len == len && memcmp(c->v[i].pat, pat, len) == 0) {
+			free(c->v[i].pat);
+			removed++;
+		} else {
+			c->v[k++] = c->v[i];
+		}
+	}
+	c->n = k;
+	free(pat);
+	return removed;
 }
 
 void
@@ -387,8 +462,9 @@ classify_cues_free(struct classify_cues *c)
 {
 	if (c == NULL)
 		return;
-	for (size_t i = 0; i < LW_ARRAY_LEN(cue_table); i++)
+	for (size_t i = 0; i < c->n; i++)
 		free(c->v[i].pat);
+	free(c->v);
 	free(c);
 }
 
@@ -397,7 +473,7 @@ classify_cues_free(struct classify_cues *c)
 static bool
 cue_ends_at(const struct classify_cues *c, enum cue_kind k, bool near, const char *t, size_t e)
 {
-	for (size_t i = 0; i < LW_ARRAY_LEN(cue_table); i++) {
+	for (size_t i = 0; i < c->n; i++) {
 		const struct cue *q = &c->v[i];
 		if ((q->kind == k || (near && q->kind == CUE_NEAR)) && e + 1 >= q->len &&
 		    memcmp(t + e + 1 - q->len, q->pat, q->len) == 0)
@@ -411,7 +487,7 @@ classify_negated(const struct classify_cues *c, const char *t, size_t tlen, size
 {
 	/* Right after: the match's trailing space starts the cue. */
 	size_t q = p + len - 1;
-	for (size_t i = 0; i < LW_ARRAY_LEN(cue_table); i++)
+	for (size_t i = 0; i < c->n; i++)
 		if (c->v[i].kind == CUE_AFTER && q + c->v[i].len <= tlen &&
 		    memcmp(t + q, c->v[i].pat, c->v[i].len) == 0)
 			return true;

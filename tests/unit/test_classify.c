@@ -15,6 +15,7 @@
 
 #include "config/rules_file.h"
 #include "model/classify.h"
+#include "model/classify_norm.h"
 #include "base/util.h"
 
 /* Returns a new path to a file under the source tree. */
@@ -532,9 +533,20 @@ static const struct inline_case inline_cases[] = {
         "developer, media, other)"},
     {"colour: red\nbuckets:\n  investr: {}\n",
         "t.yaml:1:1: unknown key 'colour' (expected one of: version, base, min_score, "
-        "buckets)\nt.yaml:3:3: unknown bucket 'investr' (did you mean 'investor'?)"},
+        "buckets, cues)\nt.yaml:3:3: unknown bucket 'investr' (did you mean 'investor'?)"},
     {"buckets:\n  ai:\n    words:\n      ? [a]\n      : 1\n",
         "t.yaml:4:9: expected a plain key, got a list"},
+    {"cues: [not]\n", "t.yaml:1:7: 'cues' must be a mapping of before, near, after, skip, stop "
+                      "and remove lists"},
+    {"cues:\n  before: hardly\n",
+        "t.yaml:2:11: 'cues.before' must be a list of words or phrases, got a scalar"},
+    {"cues:\n  before: [hardly, Hardly]\n",
+        "t.yaml:2:20: duplicate cue 'Hardly' in 'cues.before' (first at line 2)"},
+    {"cues:\n  remove: [hardly]\n",
+        "t.yaml:2:12: 'hardly' is not a built-in cue (docs/scoring.md lists them)"},
+    {"cues:\n  after: ['!!!']\n", "t.yaml:2:11: cue '!!!' has no letters or digits"},
+    {"cues:\n  stop: [{a: 1}]\n", "t.yaml:2:10: each item of 'cues.stop' must be a word or phrase"},
+    {"cues:\n  befor: [x]\n", "t.yaml:2:3: unknown key 'befor' (did you mean 'before'?)"},
 };
 
 /* Loads c->yaml as t.yaml and asserts it fails with exactly c->message. */
@@ -671,6 +683,59 @@ START_TEST(test_builder)
 }
 END_TEST
 
+/* Returns the bucket rules file yaml (built in: NULL) gives bio. */
+static enum lw_bucket
+bucket_with(const char *yaml, const char *bio)
+{
+	struct classify_rules *r = classify_rules_default();
+	char *cause = NULL;
+	if (yaml) {
+		classify_rules_free(r);
+		r = NULL;
+		ck_assert_msg(rules_file_load_string("c.yaml", yaml, strlen(yaml), &r, &cause) == 0,
+		    "%s", cause);
+	}
+	struct classification c;
+	classify_profile(r, "x", "", bio, &c);
+	enum lw_bucket b = c.bucket;
+	classification_done(&c);
+	classify_rules_free(r);
+	return b;
+}
+
+/* The cues a rules file adds and removes: a new cue negates as a built-in
+ * one does, a removed one no longer does. */
+START_TEST(test_cues)
+{
+	ck_assert_int_eq(bucket_with(NULL, "not a VC"), BK_OTHER);
+	ck_assert_int_eq(bucket_with("cues: {remove: [not]}\n", "not a VC"), BK_INVESTOR);
+	ck_assert_int_eq(bucket_with(NULL, "hardly a VC"), BK_INVESTOR);
+	ck_assert_int_eq(bucket_with("cues: {before: [hardly]}\n", "hardly a VC"), BK_OTHER);
+	ck_assert_int_eq(bucket_with("cues: {after: [cosplay]}\n", "VC cosplay"), BK_OTHER);
+	ck_assert_int_eq(bucket_with(NULL, "VC cosplay"), BK_INVESTOR);
+	/* a stop word ends a cue's reach; a skip word is not counted */
+	ck_assert_int_eq(
+	    bucket_with("cues: {before: [hardly], stop: [today]}\n", "hardly today VC"),
+	    BK_INVESTOR);
+	ck_assert_int_eq(
+	    bucket_with("cues: {before: [hardly], skip: [el, la]}\n", "hardly la el VC"), BK_OTHER);
+	/* a built-in cue named again is no error; the builder says so */
+	ck_assert_int_eq(bucket_with("cues: {before: [not]}\n", "not a VC"), BK_OTHER);
+	struct classify_rules *r = classify_rules_default();
+	int first = 0;
+	ck_assert_int_eq(classify_cues_put(classify_rules_cues(r), CUE_BEFORE, "not", 3, 4, &first),
+	    CUE_PUT_KNOWN);
+	char longc[CLASSIFY_CUE_MAX + 2];
+	memset(longc, 'a', sizeof longc - 1);
+	longc[sizeof longc - 1] = '\0';
+	ck_assert_int_eq(
+	    classify_cues_put(classify_rules_cues(r), CUE_AFTER, longc, strlen(longc), 5, &first),
+	    CUE_PUT_TOO_LONG);
+	ck_assert_str_eq(classify_cue_kind_name(CUE_STOP), "stop");
+	classify_rules_free(r);
+}
+END_TEST
+
 /* Builds the suite. */
 /* The terms the profile shows add up to the stored importance, and give
  * back the bucket weight of the rules that scored it. */
@@ -734,6 +799,7 @@ classify_suite(void)
 	tcase_add_test(tc, test_load_misc);
 	tcase_add_loop_test(tc, test_load_reader, 0, (int)LW_ARRAY_LEN(reader_cases));
 	tcase_add_test(tc, test_builder);
+	tcase_add_test(tc, test_cues);
 	tcase_add_test(tc, test_profile_importance_terms);
 	suite_add_tcase(s, tc);
 	return s;
