@@ -582,6 +582,15 @@ st_find_one(
 	return rc;
 }
 
+int
+st_find_id(struct store *s, const char *collection, const char *id, bson_t *out, char **cause)
+{
+	bson_t *sel = st_id_sel(s, id);
+	int rc = st_find_one(s, collection, sel, out, cause);
+	bson_destroy(sel);
+	return rc;
+}
+
 struct st_batch {
 	const struct store *s;
 	mongoc_collection_t *coll;

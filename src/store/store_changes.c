@@ -108,10 +108,8 @@ stc_get(
 	char id[CAMPAIGN_ID_MAX + 24];
 	entry_id(id, sizeof id, campaign_id, seq);
 	memset(out, 0, sizeof *out);
-	bson_t *sel = st_id_sel(s, id);
 	bson_t doc;
-	int rc = st_find_one(s, COLL, sel, &doc, cause);
-	bson_destroy(sel);
+	int rc = st_find_id(s, COLL, id, &doc, cause);
 	if (rc != 0)
 		return rc;
 	snprintf(out->campaign_id, sizeof out->campaign_id, "%s", campaign_id);
@@ -143,10 +141,8 @@ exists(struct store *s, const char *campaign_id, int64_t seq, char **cause)
 {
 	char id[CAMPAIGN_ID_MAX + 24];
 	entry_id(id, sizeof id, campaign_id, seq);
-	bson_t *sel = st_id_sel(s, id);
 	bson_t doc;
-	int rc = st_find_one(s, COLL, sel, &doc, cause);
-	bson_destroy(sel);
+	int rc = st_find_id(s, COLL, id, &doc, cause);
 	if (rc == 0)
 		bson_destroy(&doc);
 	return rc == 0 ? 1 : rc == 1 ? 0 : -1;

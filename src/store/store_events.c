@@ -129,10 +129,8 @@ ste_engagement_get(struct store *s, const char *campaign_id, const char *tweet_i
     const char *user_id, enum lw_action action, struct lw_engagement *out, char **cause)
 {
 	char *id = lw_engagement_key(campaign_id, tweet_id, user_id, action);
-	bson_t *sel = st_id_sel(s, id);
 	bson_t doc;
-	int rc = st_find_one(s, "engagements", sel, &doc, cause);
-	bson_destroy(sel);
+	int rc = st_find_id(s, "engagements", id, &doc, cause);
 	free(id);
 	memset(out, 0, sizeof *out);
 	if (rc != 0)
@@ -149,10 +147,8 @@ ste_slice_get(struct store *s, const char *campaign_id, const char *tweet_id, in
 {
 	char id[CAMPAIGN_ID_MAX + LW_ID_MAX + 24];
 	snprintf(id, sizeof id, "%s:%s:%lld", campaign_id, tweet_id, (long long)seq);
-	bson_t *sel = st_id_sel(s, id);
 	bson_t doc;
-	int rc = st_find_one(s, "metric_slices", sel, &doc, cause);
-	bson_destroy(sel);
+	int rc = st_find_id(s, "metric_slices", id, &doc, cause);
 	memset(out, 0, sizeof *out);
 	if (rc == 0) {
 		st_slice_from_bson(&doc, out);

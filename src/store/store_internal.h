@@ -113,6 +113,10 @@ void st_coll_done(struct store *s, mongoc_collection_t *coll, mongoc_client_t *c
 int st_find_one(
     struct store *s, const char *collection, const bson_t *filter, bson_t *out, char **cause);
 
+/* Finds the document with _id id (filtered as st_id_sel says) into *out
+ * (caller destroys it): st_find_one's 0 found, 1 not, -1 with a cause. */
+int st_find_id(struct store *s, const char *collection, const char *id, bson_t *out, char **cause);
+
 /* Most updates per command: FerretDB v1 keeps one SQLite connection per
  * matching update until the command ends and has 100 per database, so
  * larger commands can wedge it (docs/operations.md). */

@@ -87,10 +87,8 @@ due_from_bson(const bson_t *doc, enum job_kind k, struct sti_due *d)
 int
 sti_job_due_get(struct store *s, const char *id, struct sti_due *out, char **cause)
 {
-	bson_t *sel = st_id_sel(s, id);
 	bson_t doc;
-	int rc = st_find_one(s, "worker_state", sel, &doc, cause);
-	bson_destroy(sel);
+	int rc = st_find_id(s, "worker_state", id, &doc, cause);
 	if (rc != 0)
 		return rc;
 	enum job_kind k;
@@ -319,11 +317,9 @@ sti_job_claim(struct store *s, const char *id, const char *owner, int64_t now_ms
 int
 sti_job_peek(struct store *s, const char *id, struct sti_job_state *out, char **cause)
 {
-	bson_t *sel = st_id_sel(s, id);
 	bson_t doc;
 	memset(out, 0, sizeof *out);
-	int rc = st_find_one(s, "worker_state", sel, &doc, cause);
-	bson_destroy(sel);
+	int rc = st_find_id(s, "worker_state", id, &doc, cause);
 	if (rc != 0)
 		return rc;
 	out->state = st_get_job_state(&doc);

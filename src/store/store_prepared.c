@@ -32,11 +32,9 @@ head_from_bson(const bson_t *doc, struct stp_head *out)
 int
 stp_head_get(struct store *s, const char *campaign_id, struct stp_head *out, char **cause)
 {
-	bson_t *sel = st_id_sel(s, campaign_id);
 	bson_t doc;
 	memset(out, 0, sizeof *out);
-	int rc = st_find_one(s, COLL, sel, &doc, cause);
-	bson_destroy(sel);
+	int rc = st_find_id(s, COLL, campaign_id, &doc, cause);
 	if (rc == 0) {
 		head_from_bson(&doc, out);
 		bson_destroy(&doc);
@@ -185,10 +183,8 @@ stp_part_get(struct store *s, const char *campaign_id, int64_t gen, enum stp_par
 	*data = NULL;
 	*len = 0;
 	*seq = 0;
-	bson_t *sel = st_id_sel(s, id);
 	bson_t doc;
-	int rc = st_find_one(s, COLL, sel, &doc, cause);
-	bson_destroy(sel);
+	int rc = st_find_id(s, COLL, id, &doc, cause);
 	if (rc != 0)
 		return rc;
 	*seq = st_get_int(&doc, "seq", 0);
@@ -224,10 +220,8 @@ stp_position_get(
 	char id[CAMPAIGN_ID_MAX + 32];
 	snprintf(id, sizeof id, "%s:%s", campaign_id, consumer);
 	*seq = 0;
-	bson_t *sel = st_id_sel(s, id);
 	bson_t doc;
-	int rc = st_find_one(s, COLL, sel, &doc, cause);
-	bson_destroy(sel);
+	int rc = st_find_id(s, COLL, id, &doc, cause);
 	if (rc == 0) {
 		*seq = st_get_int(&doc, "seq", 0);
 		bson_destroy(&doc);

@@ -58,10 +58,8 @@ sts_get(struct store *s, const char *campaign_id, struct sent_state *out, char *
 	char id[CAMPAIGN_ID_MAX + 16], p[64];
 	snprintf(id, sizeof id, "%s:sentiment", campaign_id);
 	memset(out, 0, sizeof *out);
-	bson_t *sel = st_id_sel(s, id);
 	bson_t doc;
-	int rc = st_find_one(s, COLL, sel, &doc, cause);
-	bson_destroy(sel);
+	int rc = st_find_id(s, COLL, id, &doc, cause);
 	if (rc != 0)
 		return rc;
 	out->seq = st_get_int(&doc, "seq", 0);
